@@ -1,0 +1,61 @@
+/**
+ * An MCP server that gives AI assistants a sandboxed computer: shell commands and stateful Python
+ * (charts come back as images), in a private workspace isolated with bubblewrap.
+ *
+ * Serve it to an MCP client over stdio:
+ *
+ * ```sh
+ * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_* mod.ts
+ * ```
+ *
+ * Or use the tools as plain functions:
+ *
+ * @example Run Python and a shell command in a local sandbox
+ * ```ts ignore
+ * import { LocalProvider, pythonExec, shellExec } from "./mod.ts";
+ *
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await pythonExec(sandbox, { code: "import math; r = 2" });
+ * const area = await pythonExec(sandbox, { code: "math.pi * r ** 2" });
+ * console.log(area.result); // "12.566370614359172"
+ * const uname = await shellExec(sandbox, { command: "uname -s" });
+ * console.log(uname.stdout); // "Linux\n"
+ * ```
+ *
+ * @module
+ */
+
+export * from "./src/sandbox.ts";
+export * from "./src/providers/local.ts";
+export {
+  shellExec,
+  type ShellExecInput,
+  type ShellExecOptions,
+  type ShellExecOutput,
+} from "./src/tools/shell_exec.ts";
+export {
+  pythonExec,
+  type PythonExecImageInfo,
+  type PythonExecInput,
+  type PythonExecOptions,
+  type PythonExecOutput,
+} from "./src/tools/python_exec.ts";
+export type { ToolOptions } from "./src/tools/_common.ts";
+export {
+  type AnyToolDefinition,
+  type ToolDefinition,
+  type ToolLimits,
+  type ToolRunOptions,
+  tools,
+} from "./src/registry.ts";
+export { createServer, type ServerOptions } from "./src/server.ts";
+export { SandboxSession } from "./src/session.ts";
+export { type Config, parseCommand } from "./src/config.ts";
+export { createLogger, type Logger, type LogLevel, silentLogger } from "./src/log.ts";
+export { VERSION } from "./src/version.ts";
+
+if (import.meta.main) {
+  const { main } = await import("./src/cli.ts");
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,222 @@
+/**
+ * Configuration: command-line flags and `MCP_*` environment variables, parsed once into a typed
+ * object that is passed down. A flag wins over its variable.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { isLogLevel, type LogLevel } from "./log.ts";
+import type { ToolLimits } from "./registry.ts";
+
+/** The server's configuration. */
+export interface Config {
+  /** Where sandboxes come from. */
+  provider: "local";
+  /** Settings of the local provider. */
+  local: {
+    network: "host" | "none";
+    baseDir: string;
+    python: string;
+    dangerouslyRunUnisolated: boolean;
+  };
+  /** Limits applied to every tool call. */
+  limits: ToolLimits;
+  /** How much the server logs to stderr. */
+  logLevel: LogLevel;
+}
+
+/** What the command line asked for: serve with a configuration, or print help or the version. */
+export type Command =
+  | { kind: "serve"; config: Config }
+  | { kind: "help" }
+  | { kind: "version" };
+
+/** One configuration setting: its flag, its environment variable, its default and its meaning. */
+export interface Setting {
+  flag: string;
+  env: string;
+  default: string;
+  description: string;
+}
+
+/** Every setting, for `--help` and the README. */
+export const SETTINGS: readonly Setting[] = [
+  {
+    flag: "--provider",
+    env: "MCP_SANDBOX_PROVIDER",
+    default: "local",
+    description: "Where sandboxes run: local (bubblewrap on this machine)",
+  },
+  {
+    flag: "--network",
+    env: "MCP_SANDBOX_NETWORK",
+    default: "host",
+    description: "Local sandbox network: host (shared with this machine) or none (loopback only)",
+  },
+  {
+    flag: "--sandbox-dir",
+    env: "MCP_SANDBOX_DIR",
+    default: "/tmp",
+    description: "Host directory that holds the local sandboxes' files",
+  },
+  {
+    flag: "--python",
+    env: "MCP_SANDBOX_PYTHON",
+    default: "/usr/bin/python3",
+    description: "Python interpreter used inside local sandboxes",
+  },
+  {
+    flag: "--timeout",
+    env: "MCP_DEFAULT_TIMEOUT",
+    default: "300",
+    description: "Seconds before a call without its own timeout is stopped",
+  },
+  {
+    flag: "--max-output",
+    env: "MCP_MAX_OUTPUT_BYTES",
+    default: "100000",
+    description: "Bytes of stdout, and of stderr, kept per call (head and tail)",
+  },
+  {
+    flag: "--max-image",
+    env: "MCP_MAX_IMAGE_BYTES",
+    default: "400000",
+    description: "Largest PNG returned per figure (larger ones are re-rendered smaller)",
+  },
+  {
+    flag: "--log-level",
+    env: "MCP_LOG_LEVEL",
+    default: "info",
+    description: "error, warn, info or debug (logs go to stderr)",
+  },
+  {
+    flag: "--dangerously-run-unisolated",
+    env: "MCP_DANGEROUSLY_RUN_UNISOLATED",
+    default: "off",
+    description:
+      "Without bubblewrap, run commands directly on this machine as your user. Unsafe: the model can read and change your files",
+  },
+];
+
+/**
+ * Parses the command line and environment. Throws a `TypeError` naming the bad flag or variable.
+ *
+ * @example Read the configuration
+ * ```ts
+ * import { parseCommand } from "./config.ts";
+ * const command = parseCommand(["--network", "none"], () => undefined);
+ * if (command.kind === "serve") console.log(command.config.local.network); // "none"
+ * ```
+ */
+export function parseCommand(
+  args: string[],
+  env: (name: string) => string | undefined,
+): Command {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "V" },
+      provider: { type: "string" },
+      network: { type: "string" },
+      "sandbox-dir": { type: "string" },
+      python: { type: "string" },
+      timeout: { type: "string" },
+      "max-output": { type: "string" },
+      "max-image": { type: "string" },
+      "log-level": { type: "string" },
+      "dangerously-run-unisolated": { type: "boolean" },
+    },
+  });
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  const pick = (flag: keyof typeof values, name: string): [string, string] | undefined => {
+    const value = values[flag];
+    if (typeof value === "string") return [value, `--${flag}`];
+    const fromEnv = env(name);
+    return fromEnv === undefined || fromEnv === "" ? undefined : [fromEnv, name];
+  };
+  const provider = oneOf(pick("provider", "MCP_SANDBOX_PROVIDER"), ["local"], "local");
+  const network = oneOf(pick("network", "MCP_SANDBOX_NETWORK"), ["host", "none"], "host");
+  const logLevel = pick("log-level", "MCP_LOG_LEVEL") ?? ["info", ""];
+  if (!isLogLevel(logLevel[0])) {
+    throw new TypeError(
+      `Cannot configure: ${logLevel[1]} must be error, warn, info or debug, got '${logLevel[0]}'`,
+    );
+  }
+  const unisolated = values["dangerously-run-unisolated"] ??
+    flagValue(env("MCP_DANGEROUSLY_RUN_UNISOLATED"), "MCP_DANGEROUSLY_RUN_UNISOLATED");
+  return {
+    kind: "serve",
+    config: {
+      provider,
+      local: {
+        network,
+        baseDir: pick("sandbox-dir", "MCP_SANDBOX_DIR")?.[0] ?? "/tmp",
+        python: pick("python", "MCP_SANDBOX_PYTHON")?.[0] ?? "/usr/bin/python3",
+        dangerouslyRunUnisolated: unisolated,
+      },
+      limits: {
+        defaultTimeout: positive(pick("timeout", "MCP_DEFAULT_TIMEOUT"), 300, 86_400),
+        maxOutputBytes: positive(pick("max-output", "MCP_MAX_OUTPUT_BYTES"), 100_000, 4_000_000),
+        maxImageBytes: positive(pick("max-image", "MCP_MAX_IMAGE_BYTES"), 400_000, 4_000_000),
+      },
+      logLevel: logLevel[0],
+    },
+  };
+}
+
+function oneOf<T extends string>(
+  picked: [string, string] | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new TypeError(
+    `Cannot configure: ${source} must be ${allowed.join(" or ")}, got '${value}'`,
+  );
+}
+
+function positive(picked: [string, string] | undefined, fallback: number, max: number): number {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0 || number > max) {
+    throw new TypeError(
+      `Cannot configure: ${source} must be a number above 0 and at most ${max}, got '${value}'`,
+    );
+  }
+  return number;
+}
+
+function flagValue(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === "" || value === "0" || value === "false") return false;
+  if (value === "1" || value === "true") return true;
+  throw new TypeError(`Cannot configure: ${name} must be 1 or 0, got '${value}'`);
+}
+
+/** The `--help` text. */
+export function usage(): string {
+  const rows = SETTINGS.map((s) =>
+    `  ${(s.flag + (s.default === "off" ? "" : " <value>")).padEnd(32)} ${s.description}\n${
+      " ".repeat(35)
+    }env ${s.env}${s.default === "off" ? "=1" : `, default ${s.default}`}`
+  );
+  return [
+    "daytona-mcp-interpreter: an MCP server that gives AI assistants a sandboxed computer",
+    "(shell commands, stateful Python with charts) over stdio.",
+    "",
+    "Usage: deno task start [options]",
+    "",
+    "Options:",
+    ...rows,
+    `  ${"-h, --help".padEnd(32)} Show this help`,
+    `  ${"-V, --version".padEnd(32)} Show the version`,
+    "",
+  ].join("\n");
+}

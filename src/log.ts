@@ -1,0 +1,56 @@
+/**
+ * Diagnostics for people running the server. They go to stderr: with the stdio transport, stdout
+ * carries the protocol.
+ *
+ * @module
+ */
+
+/** How much the server says, from quietest to loudest. */
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
+
+/** Where diagnostics go. */
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/** Whether `value` names a {@linkcode LogLevel}. */
+export function isLogLevel(value: string): value is LogLevel {
+  return (LEVELS as readonly string[]).includes(value);
+}
+
+/**
+ * A logger that writes lines like `[daytona-mcp] warn: message` to stderr, dropping messages
+ * louder than `level`.
+ *
+ * @example Log warnings and errors only
+ * ```ts
+ * import { createLogger } from "./log.ts";
+ * const log = createLogger("warn");
+ * log.debug("not shown");
+ * ```
+ */
+export function createLogger(level: LogLevel = "info"): Logger {
+  const limit = LEVELS.indexOf(level);
+  const encoder = new TextEncoder();
+  const write = (at: LogLevel, message: string) => {
+    if (LEVELS.indexOf(at) > limit) return;
+    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${message}\n`));
+  };
+  return {
+    error: (message) => write("error", message),
+    warn: (message) => write("warn", message),
+    info: (message) => write("info", message),
+    debug: (message) => write("debug", message),
+  };
+}
+
+/** A logger that drops everything, for library use and tests. */
+export function silentLogger(): Logger {
+  const drop = () => {};
+  return { error: drop, warn: drop, info: drop, debug: drop };
+}

@@ -1,0 +1,436 @@
+# Supervisor that runs inside the sandbox. It reads JSON requests, one per line, on stdin and writes
+# JSON replies, one per line, on stdout. Each command runs in its own process group so that a timeout
+# or a cancellation kills everything it started, while a command that backgrounds a server returns at
+# once and leaves the server running. One long-lived Python worker keeps notebook-like state.
+import base64
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HOME = os.environ.get("HOME", "/")
+RUNTIME = os.path.dirname(os.path.abspath(__file__))
+PYTHON = os.environ.pop("SANDBOX_PYTHON", sys.executable)
+BASE_ENV = dict(os.environ)
+# After a command exits, how long to keep reading output that its background children may still hold.
+EXIT_GRACE = 0.05
+# How long an interrupted Python cell may take to unwind before the interpreter is killed.
+INTERRUPT_GRACE = 2.0
+LINE_EVERY = 0.5
+
+_out = sys.stdout.buffer
+_out_lock = threading.Lock()
+
+
+def send(message):
+    data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
+    with _out_lock:
+        _out.write(data)
+        _out.flush()
+
+
+class Capture:
+    """Keeps the first and the last `limit // 2` bytes of a stream and counts all of it."""
+
+    def __init__(self, limit):
+        self.head_limit = limit // 2
+        self.tail_limit = limit - self.head_limit
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+        self.recent = b""
+
+    def add(self, data):
+        self.total += len(data)
+        self.recent = (self.recent + data)[-512:]
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += data[:room]
+            data = data[room:]
+        if data:
+            self.tail += data
+            if len(self.tail) > self.tail_limit:
+                del self.tail[: len(self.tail) - self.tail_limit]
+
+    def last_line(self):
+        lines = self.recent.rstrip(b"\r\n").replace(b"\r", b"\n").rsplit(b"\n", 1)
+        return lines[-1][-200:].decode("utf-8", "replace")
+
+    def to_json(self):
+        return {
+            "head": base64.b64encode(bytes(self.head)).decode(),
+            "tail": base64.b64encode(bytes(self.tail)).decode(),
+            "total": self.total,
+        }
+
+
+def open_pidfd(pid):
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def drain_forever(fds):
+    """Reads and discards what background processes still write, so they never get SIGPIPE."""
+    sel = selectors.DefaultSelector()
+    for fd in fds:
+        sel.register(fd, selectors.EVENT_READ)
+    while sel.get_map():
+        for key, _ in sel.select():
+            if not os.read(key.fd, 65536):
+                sel.unregister(key.fd)
+                os.close(key.fd)
+
+
+class Job:
+    """One running command or Python cell that a cancel request can stop."""
+
+    def __init__(self):
+        self.cancelled = False
+        self.kill = lambda: None
+
+    def cancel(self):
+        self.cancelled = True
+        self.kill()
+
+
+jobs = {}
+jobs_lock = threading.Lock()
+# Every process group this agent started, so that none outlives the sandbox.
+groups = set()
+
+
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def signal_name(returncode):
+    if returncode is None or returncode >= 0:
+        return None
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return "SIG%d" % -returncode
+
+
+class LineReporter:
+    """Sends the latest output line of a request now and then, for progress notifications."""
+
+    def __init__(self, rid, captures):
+        self.rid = rid
+        self.captures = captures
+        self.sent_total = 0
+        self.next_at = time.monotonic() + LINE_EVERY
+
+    def tick(self, now):
+        if now < self.next_at:
+            return self.next_at
+        self.next_at = now + LINE_EVERY
+        newest = max(self.captures, key=lambda c: c.total)
+        total = sum(c.total for c in self.captures)
+        if total != self.sent_total:
+            self.sent_total = total
+            send({"id": self.rid, "line": newest.last_line(), "bytes": total})
+        return self.next_at
+
+
+def run_command(rid, req, job):
+    cwd = req.get("cwd") or HOME
+    if not os.path.isdir(cwd):
+        return {"error": {"field": "cwd", "message": "Cannot run command: cwd '%s' is not a directory in the sandbox" % cwd}}
+    env = dict(BASE_ENV)
+    env.update(req.get("env") or {})
+    limit = req.get("max_output", 100_000)
+    timeout = req.get("timeout")
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            ["/bin/sh", "-c", req["command"]], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        )
+    except (OSError, ValueError) as e:
+        return {"error": {"field": "command", "message": "Cannot start command: %s" % e}}
+    groups.add(proc.pid)
+    job.kill = lambda: kill_group(proc.pid)
+    if job.cancelled:
+        job.kill()
+    out, err = Capture(limit), Capture(limit)
+    captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+    reporter = LineReporter(rid, [out, err])
+    sel = selectors.DefaultSelector()
+    for fd in captures:
+        sel.register(fd, selectors.EVENT_READ)
+    pidfd = open_pidfd(proc.pid)
+    if pidfd is not None:
+        sel.register(pidfd, selectors.EVENT_READ)
+    deadline = started + timeout if timeout else None
+    timed_out = False
+    exited_at = None
+    open_fds = set(captures)
+    while open_fds:
+        now = time.monotonic()
+        wait = reporter.tick(now) - now
+        if deadline is not None and not timed_out:
+            if now >= deadline:
+                timed_out = True
+                kill_group(proc.pid)
+            else:
+                wait = min(wait, deadline - now)
+        if exited_at is None and pidfd is None and proc.poll() is not None:
+            exited_at = now
+        if exited_at is not None:
+            if now - exited_at >= EXIT_GRACE:
+                break
+            wait = min(wait, exited_at + EXIT_GRACE - now)
+        elif pidfd is None:
+            wait = min(wait, 0.02)
+        for key, _ in sel.select(max(wait, 0)):
+            if key.fd == pidfd:
+                sel.unregister(pidfd)
+                exited_at = time.monotonic()
+                continue
+            data = os.read(key.fd, 65536)
+            if data:
+                captures[key.fd].add(data)
+            else:
+                sel.unregister(key.fd)
+                open_fds.discard(key.fd)
+    sel.close()
+    if pidfd is not None:
+        os.close(pidfd)
+    if open_fds:
+        # Background processes still hold the output pipes: keep them drained, return now.
+        fds = [os.dup(fd) for fd in open_fds]
+        threading.Thread(target=drain_forever, args=(fds,), daemon=True).start()
+    proc.stdout.close()
+    proc.stderr.close()
+    returncode = proc.wait()
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        groups.discard(proc.pid)  # nothing of this command lives on
+    except PermissionError:
+        pass
+    return {"result": {
+        "stdout": out.to_json(), "stderr": err.to_json(),
+        "exit_code": returncode if returncode >= 0 else None,
+        "signal": signal_name(returncode),
+        "timed_out": timed_out, "cancelled": job.cancelled,
+        "duration_ms": (time.monotonic() - started) * 1000,
+    }}
+
+
+class Interpreter:
+    """The long-lived Python worker. Cells run one at a time; state lives until reset or death."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc = None
+        self.fresh = False
+
+    def start(self):
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        env = dict(BASE_ENV)
+        env["SANDBOX_WORKER_FDS"] = "%d,%d" % (to_worker_r, from_worker_w)
+        self.proc = subprocess.Popen(
+            [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
+        )
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        self.to_worker = to_worker_w
+        self.from_worker = from_worker_r
+        self.pending = b""
+        self.fresh = True
+
+    def stop(self):
+        if self.proc is None:
+            return
+        kill_group(self.proc.pid)
+        self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            f.close()
+        for fd in (self.to_worker, self.from_worker):
+            os.close(fd)
+        self.proc = None
+
+    def warm(self):
+        with self.lock:
+            if self.proc is None:
+                self.start()
+
+    def reset(self):
+        with self.lock:
+            self.stop()
+            self.start()
+        return {"result": {"reset": True}}
+
+    def run(self, rid, req, job):
+        with self.lock:
+            if self.proc is None:
+                self.start()
+            fresh, self.fresh = self.fresh, False
+            reply = self._run(rid, req, job)
+            reply["result"]["fresh"] = fresh
+            return reply
+
+    def _run(self, rid, req, job):
+        proc = self.proc
+        limit = req.get("max_output", 100_000)
+        timeout = req.get("timeout")
+        started = time.monotonic()
+        cell = {k: req[k] for k in ("code", "max_image_bytes", "max_images", "max_repr") if k in req}
+        try:
+            os.write(self.to_worker, (json.dumps(cell) + "\n").encode())
+        except BrokenPipeError:
+            pass  # the worker is dead; the loop below notices and reports it
+        interrupted_at = None
+        job.kill = lambda: os.kill(proc.pid, signal.SIGINT)
+        if job.cancelled:
+            job.kill()
+        out, err = Capture(limit), Capture(limit)
+        captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+        reporter = LineReporter(rid, [out, err])
+        sel = selectors.DefaultSelector()
+        for fd in captures:
+            sel.register(fd, selectors.EVENT_READ)
+        sel.register(self.from_worker, selectors.EVENT_READ)
+        deadline = started + timeout if timeout else None
+        reply = None
+        state = "kept"
+        killed = False
+        while reply is None:
+            now = time.monotonic()
+            wait = reporter.tick(now) - now
+            if job.cancelled and interrupted_at is None:
+                interrupted_at = now
+            if deadline is not None and interrupted_at is None:
+                if now >= deadline:
+                    interrupted_at = now
+                    os.kill(proc.pid, signal.SIGINT)
+                else:
+                    wait = min(wait, deadline - now)
+            if interrupted_at is not None:
+                if now - interrupted_at >= INTERRUPT_GRACE:
+                    killed = True
+                    kill_group(proc.pid)
+                    break
+                wait = min(wait, interrupted_at + INTERRUPT_GRACE - now)
+            for key, _ in sel.select(max(wait, 0)):
+                data = os.read(key.fd, 65536)
+                if key.fd in captures:
+                    if data:
+                        captures[key.fd].add(data)
+                    else:
+                        sel.unregister(key.fd)
+                    continue
+                if not data:
+                    reply = False
+                    break
+                self.pending += data
+                if b"\n" in self.pending:
+                    line, self.pending = self.pending.split(b"\n", 1)
+                    reply = json.loads(line)
+                    break
+        # Output written before the reply is already in the pipes: collect it.
+        while True:
+            ready = [key for key, _ in sel.select(0) if key.fd in captures]
+            if not ready:
+                break
+            for key in ready:
+                data = os.read(key.fd, 65536)
+                if data:
+                    captures[key.fd].add(data)
+                else:
+                    sel.unregister(key.fd)
+        sel.close()
+        died = None
+        if not reply:
+            try:
+                returncode = proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                kill_group(proc.pid)
+                returncode = proc.wait()
+            died = {"exit_code": returncode if returncode >= 0 else None, "signal": signal_name(returncode)}
+            if killed:
+                died = None
+            state = "lost"
+            self.stop()
+            reply = {}
+        return {"result": {
+            "stdout": out.to_json(), "stderr": err.to_json(),
+            "value": reply.get("value"), "error": reply.get("error"),
+            "images": reply.get("images", []), "notes": reply.get("notes", []),
+            "timed_out": interrupted_at is not None and not job.cancelled,
+            "cancelled": job.cancelled, "state": state, "died": died,
+            "duration_ms": (time.monotonic() - started) * 1000,
+        }}
+
+
+interpreter = Interpreter()
+
+
+def handle(req):
+    rid = req.get("id")
+    op = req.get("op")
+    if op == "cancel":
+        with jobs_lock:
+            job = jobs.get(req.get("target"))
+        if job is not None:
+            job.cancel()
+        return
+    job = Job()
+    with jobs_lock:
+        jobs[rid] = job
+    try:
+        if op == "exec":
+            reply = run_command(rid, req, job)
+        elif op == "python":
+            reply = interpreter.run(rid, req, job)
+        elif op == "python_reset":
+            reply = interpreter.reset()
+        else:
+            reply = {"error": {"field": "op", "message": "Unknown operation: %r" % op}}
+    except Exception as e:  # report, never die: the sandbox must stay usable
+        reply = {"error": {"message": "Sandbox agent failed: %s: %s" % (type(e).__name__, e)}}
+    finally:
+        with jobs_lock:
+            jobs.pop(rid, None)
+    reply["id"] = rid
+    send(reply)
+
+
+def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    threading.Thread(target=interpreter.warm, daemon=True).start()
+    send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid()})
+    for line in sys.stdin.buffer:
+        try:
+            req = json.loads(line)
+        except ValueError:
+            continue
+        if req.get("op") == "cancel":
+            handle(req)
+        else:
+            threading.Thread(target=handle, args=(req,), daemon=True).start()
+    # The host went away: take every process of this sandbox with us.
+    with jobs_lock:
+        for job in list(jobs.values()):
+            job.cancel()
+    interpreter.stop()
+    for pid in list(groups):
+        kill_group(pid)
+
+
+if __name__ == "__main__":
+    main()

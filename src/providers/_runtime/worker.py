@@ -1,0 +1,147 @@
+# The sandbox's Python interpreter: runs cells in one namespace, like a notebook kernel. Requests
+# arrive as JSON lines on one inherited pipe and replies leave on another, so that stdout and stderr
+# stay free for the user's code (and for any subprocess it starts).
+import ast
+import base64
+import io
+import json
+import linecache
+import os
+import signal
+import sys
+import traceback
+import types
+
+_in_fd, _out_fd = (int(fd) for fd in os.environ.pop("SANDBOX_WORKER_FDS").split(","))
+_requests = os.fdopen(_in_fd, "rb")
+_replies = os.fdopen(_out_fd, "wb")
+_running = False
+_cells = 0
+
+# The user's code gets a real __main__ module of its own, so pickle and dataclasses find its classes.
+_main = types.ModuleType("__main__")
+sys.modules["__main__"] = _main
+namespace = _main.__dict__
+sys.stdout.reconfigure(line_buffering=True)
+sys.stderr.reconfigure(line_buffering=True)
+
+
+def _on_interrupt(signum, frame):
+    # Interrupts stop user code only; one that arrives between cells is ignored.
+    if _running:
+        raise KeyboardInterrupt
+
+
+signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def _format_error(error):
+    if isinstance(error, SyntaxError) and error.filename and error.filename.startswith("<cell-"):
+        lines = traceback.format_exception_only(type(error), error)
+        return {"type": type(error).__name__, "message": str(error), "traceback": "".join(lines)}
+    summary = traceback.TracebackException(type(error), error, error.__traceback__)
+    # Hide this file's frames (the cell runner, the interrupt handler): show only the user's code.
+    summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if f.filename != __file__])
+    return {"type": type(error).__name__, "message": str(error), "traceback": "".join(summary.format())}
+
+
+def _run_cell(code):
+    global _cells, _running
+    _cells += 1
+    filename = "<cell-%d>" % _cells
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    tree = ast.parse(code, filename, "exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    body = compile(tree, filename, "exec")
+    tail = compile(last, filename, "eval") if last is not None else None
+    _running = True
+    try:
+        exec(body, namespace)
+        value = eval(tail, namespace) if tail is not None else None
+    finally:
+        _running = False
+    if value is not None:
+        namespace["_"] = value
+    return value
+
+
+def _short_repr(value, limit):
+    try:
+        text = repr(value)
+    except Exception as e:  # a broken __repr__ must not lose the cell's other results
+        text = "<repr failed: %s: %s>" % (type(e).__name__, e)
+    if len(text) > limit:
+        text = text[:limit] + "... [%d more characters]" % (len(text) - limit)
+    return text
+
+
+def _collect_figures(max_bytes, max_images, notes):
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return []
+    images = []
+    try:
+        for number in plt.get_fignums():
+            if len(images) >= max_images:
+                notes.append("Figure %d was not returned: at most %d images per call" % (number, max_images))
+                continue
+            figure = plt.figure(number)
+            dpi = figure.dpi
+            for _ in range(4):
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", dpi=dpi)
+                data = buffer.getvalue()
+                if len(data) <= max_bytes:
+                    break
+                dpi *= max(0.3, min(0.9, (max_bytes / len(data)) ** 0.5 * 0.9))
+            if len(data) > max_bytes:
+                notes.append("Figure %d was not returned: still %d bytes at %d dpi (limit %d)" % (number, len(data), dpi, max_bytes))
+                continue
+            width, height = figure.get_size_inches()
+            images.append({
+                "data": base64.b64encode(data).decode(), "mime_type": "image/png",
+                "width": round(width * dpi), "height": round(height * dpi), "bytes": len(data),
+            })
+    finally:
+        plt.close("all")
+    return images
+
+
+def _handle(request):
+    notes = []
+    reply = {"value": None, "error": None}
+    try:
+        value = _run_cell(request["code"])
+        if value is not None:
+            reply["value"] = _short_repr(value, request.get("max_repr", 20_000))
+    except BaseException as error:  # SystemExit and KeyboardInterrupt are the cell's results too
+        reply["error"] = _format_error(error)
+    try:
+        reply["images"] = _collect_figures(request.get("max_image_bytes", 400_000), request.get("max_images", 8), notes)
+    except Exception as error:
+        notes.append("Figures could not be saved: %s: %s" % (type(error).__name__, error))
+    reply["notes"] = notes
+    return reply
+
+
+def main():
+    while True:
+        try:
+            line = _requests.readline()
+            if not line:
+                return
+            reply = _handle(json.loads(line))
+            for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+            _replies.write((json.dumps(reply) + "\n").encode())
+            _replies.flush()
+        except KeyboardInterrupt:
+            continue
+
+
+main()

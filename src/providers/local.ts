@@ -1,0 +1,365 @@
+/**
+ * The local provider: sandboxes on this machine, isolated with bubblewrap. Each sandbox is one
+ * long-lived `bwrap` holding a small supervisor (the agent), so background processes survive
+ * between calls and all die together when the sandbox closes or the server exits.
+ *
+ * Requires `--allow-run=bwrap,setpriv` (setpriv only when the server runs as root),
+ * `--allow-read` and `--allow-write` on the base directory (default `/tmp`), and
+ * `--allow-sys=uid`.
+ *
+ * @module
+ */
+
+import { decodeCaptured } from "../_output.ts";
+import { createLogger, type Logger } from "../log.ts";
+import {
+  type ExecOptions,
+  type ExecResult,
+  type PythonOptions,
+  type PythonResult,
+  type Sandbox,
+  SandboxError,
+  type SandboxInfo,
+  type SandboxProvider,
+  type SignalOptions,
+} from "../sandbox.ts";
+import { AgentProcess } from "./_agent.ts";
+import {
+  bwrapArgs,
+  defaultEnvironment,
+  identityFiles,
+  SANDBOX_HOME,
+  UNPRIVILEGED_UID,
+} from "./_bwrap.ts";
+import { AGENT_PY, WORKER_PY } from "./_runtime.ts";
+
+/** Options for {@linkcode LocalProvider}. */
+export interface LocalProviderOptions {
+  /**
+   * `"host"` shares this machine's network (needed for `pip install` and for reaching servers
+   * started in the sandbox); `"none"` gives each sandbox a private loopback only.
+   * @default "host"
+   */
+  network?: "host" | "none";
+  /**
+   * Run commands directly on this machine, as the server's user, without bubblewrap. Anything the
+   * model runs can then read and change your files. Only for machines without bubblewrap that
+   * are disposable themselves.
+   * @default false
+   */
+  dangerouslyRunUnisolated?: boolean;
+  /** Host directory under which each sandbox gets a private directory. @default "/tmp" */
+  baseDir?: string;
+  /** The Python interpreter to run inside sandboxes. @default "/usr/bin/python3" */
+  python?: string;
+  /** Where diagnostics go. @default a logger writing warnings to stderr */
+  log?: Logger;
+}
+
+const INSTALL_BWRAP =
+  "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
+
+/**
+ * Makes local sandboxes.
+ *
+ * @example Run a command and Python in a local sandbox
+ * ```ts ignore
+ * import { LocalProvider } from "./local.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const { stdout } = await sandbox.exec("uname -s");
+ * console.log(stdout); // "Linux\n"
+ * ```
+ */
+export class LocalProvider implements SandboxProvider {
+  /** Always `"local"`. */
+  readonly name = "local";
+  #options: Required<LocalProviderOptions>;
+  #sandboxes = new Set<LocalSandbox>();
+
+  /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
+  constructor(options: LocalProviderOptions = {}) {
+    this.#options = {
+      network: options.network ?? "host",
+      dangerouslyRunUnisolated: options.dangerouslyRunUnisolated ?? false,
+      baseDir: options.baseDir ?? "/tmp",
+      python: options.python ?? "/usr/bin/python3",
+      log: options.log ?? createLogger("warn"),
+    };
+  }
+
+  /**
+   * Checks that sandboxes can be made here: bubblewrap is installed (unless running unisolated).
+   * Throws a {@linkcode SandboxError} that says how to fix it otherwise.
+   */
+  async check(): Promise<void> {
+    if (this.#options.dangerouslyRunUnisolated) return;
+    try {
+      const { success } = await new Deno.Command("bwrap", {
+        args: ["--version"],
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (!success) throw new Error("bwrap --version failed");
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new SandboxError(
+          "Cannot start the local sandbox: Deno may not run bwrap; start deno with --allow-run=bwrap,setpriv",
+          { cause: error },
+        );
+      }
+      throw new SandboxError(
+        `Cannot start the local sandbox: bubblewrap (bwrap) is not installed or does not work; ${INSTALL_BWRAP}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Creates a sandbox: a private directory and a running, isolated agent. */
+  async create(options: SignalOptions = {}): Promise<LocalSandbox> {
+    options.signal?.throwIfAborted();
+    const { baseDir, python, network, log } = this.#options;
+    const isolated = !this.#options.dangerouslyRunUnisolated;
+    const root = await Deno.makeTempDir({ dir: baseDir, prefix: "mcp-sandbox-" });
+    const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
+    try {
+      const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
+      for (const dir of Object.values(dirs)) await Deno.mkdir(dir);
+      const identity = identityFiles();
+      await Deno.writeTextFile(`${dirs.runtime}/agent.py`, AGENT_PY);
+      await Deno.writeTextFile(`${dirs.runtime}/worker.py`, WORKER_PY);
+      await Deno.writeTextFile(`${dirs.runtime}/passwd`, identity.passwd);
+      await Deno.writeTextFile(`${dirs.runtime}/group`, identity.group);
+      let command: Deno.Command;
+      if (isolated) {
+        const asRoot = Deno.uid() === 0;
+        if (asRoot) {
+          // Inside a user namespace root stays root on host files: drop to nobody first.
+          for (const path of [root, ...Object.values(dirs)]) {
+            await Deno.chown(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+          }
+        }
+        const args = bwrapArgs({ ...dirs, network, python });
+        command = asRoot
+          ? new Deno.Command("setpriv", {
+            args: [
+              `--reuid=${UNPRIVILEGED_UID}`,
+              `--regid=${UNPRIVILEGED_UID}`,
+              "--clear-groups",
+              "--inh-caps=-all",
+              "bwrap",
+              ...args,
+            ],
+            ...STDIO,
+          })
+          : new Deno.Command("bwrap", { args, ...STDIO });
+      } else {
+        log.warn(`sandbox ${id}: running UNISOLATED in ${dirs.home}`);
+        command = new Deno.Command(python, {
+          args: ["-X", "utf8", `${dirs.runtime}/agent.py`],
+          cwd: dirs.home,
+          clearEnv: true,
+          env: { ...defaultEnvironment(dirs.home), SANDBOX_PYTHON: python },
+          ...STDIO,
+        });
+      }
+      const agent = await AgentProcess.start(command, id, log);
+      const sandbox = new LocalSandbox(id, root, agent, {
+        provider: "local",
+        home: isolated ? SANDBOX_HOME : dirs.home,
+        pythonVersion: agent.hello.python,
+        isolated,
+      }, () => this.#sandboxes.delete(sandbox));
+      this.#sandboxes.add(sandbox);
+      log.debug(`sandbox ${id}: started in ${root}`);
+      return sandbox;
+    } catch (error) {
+      await removeTree(root);
+      if (error instanceof Deno.errors.NotFound) {
+        throw new SandboxError(
+          `Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Closes every sandbox this provider created that is still open. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sandboxes].map((sandbox) => sandbox.close()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+const STDIO = { stdin: "piped", stdout: "piped", stderr: "piped" } as const;
+
+interface CapturedJson {
+  head: string;
+  tail: string;
+  total: number;
+}
+
+interface RawExec {
+  stdout: CapturedJson;
+  stderr: CapturedJson;
+  exit_code: number | null;
+  signal: string | null;
+  timed_out: boolean;
+  cancelled: boolean;
+  duration_ms: number;
+}
+
+interface RawPython {
+  stdout: CapturedJson;
+  stderr: CapturedJson;
+  value: string | null;
+  error: PythonResult["error"];
+  images: { data: string; mime_type: string; width: number; height: number; bytes: number }[];
+  notes: string[];
+  timed_out: boolean;
+  cancelled: boolean;
+  state: "kept" | "lost";
+  died: { exit_code: number | null; signal: string | null } | null;
+  fresh: boolean;
+  duration_ms: number;
+}
+
+function decodeStream(captured: CapturedJson) {
+  return decodeCaptured(
+    Uint8Array.fromBase64(captured.head),
+    Uint8Array.fromBase64(captured.tail),
+    captured.total,
+  );
+}
+
+/** A sandbox on this machine. Create it with {@linkcode LocalProvider.create}. */
+export class LocalSandbox implements Sandbox {
+  /** `local-` and a random suffix. */
+  readonly id: string;
+  /** Facts about the sandbox. */
+  readonly info: SandboxInfo;
+  #root: string;
+  #agent: AgentProcess;
+  #closing: Promise<void> | undefined;
+  #onClose: () => void;
+
+  /** Use {@linkcode LocalProvider.create}. */
+  constructor(
+    id: string,
+    root: string,
+    agent: AgentProcess,
+    info: SandboxInfo,
+    onClose: () => void,
+  ) {
+    this.id = id;
+    this.info = info;
+    this.#root = root;
+    this.#agent = agent;
+    this.#onClose = onClose;
+  }
+
+  /** Whether the sandbox was closed or its processes died. */
+  get closed(): boolean {
+    return this.#closing !== undefined || !this.#agent.alive;
+  }
+
+  /** The host directory mounted as the sandbox's home. */
+  get hostHome(): string {
+    return `${this.#root}/home`;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    const raw = await this.#agent.request<RawExec>("exec", {
+      command,
+      cwd: options.cwd,
+      env: options.env,
+      timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
+      max_output: options.maxOutputBytes ?? 100_000,
+    }, { signal: options.signal, onLine: options.onOutput });
+    const stdout = decodeStream(raw.stdout);
+    const stderr = decodeStream(raw.stderr);
+    return {
+      stdout: stdout.text,
+      stderr: stderr.text,
+      exitCode: raw.exit_code,
+      signal: raw.signal,
+      timedOut: raw.timed_out,
+      cancelled: raw.cancelled,
+      durationMs: raw.duration_ms,
+      truncated: stdout.truncated || stderr.truncated,
+      stdoutBytes: raw.stdout.total,
+      stderrBytes: raw.stderr.total,
+    };
+  }
+
+  async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
+    const raw = await this.#agent.request<RawPython>("python", {
+      code,
+      timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
+      max_output: options.maxOutputBytes ?? 100_000,
+      max_image_bytes: options.maxImageBytes ?? 400_000,
+      max_images: options.maxImages ?? 8,
+    }, { signal: options.signal, onLine: options.onOutput });
+    const stdout = decodeStream(raw.stdout);
+    const stderr = decodeStream(raw.stderr);
+    return {
+      stdout: stdout.text,
+      stderr: stderr.text,
+      result: raw.value,
+      error: raw.error,
+      images: raw.images.map(({ mime_type, ...image }) => ({ ...image, mimeType: mime_type })),
+      notes: raw.notes,
+      timedOut: raw.timed_out,
+      cancelled: raw.cancelled,
+      state: raw.state,
+      freshInterpreter: raw.fresh,
+      died: raw.died && { exitCode: raw.died.exit_code, signal: raw.died.signal },
+      durationMs: raw.duration_ms,
+      truncated: stdout.truncated || stderr.truncated,
+    };
+  }
+
+  async resetPython(options: SignalOptions = {}): Promise<void> {
+    await this.#agent.request("python_reset", {}, options);
+  }
+
+  /** Kills every process of the sandbox and deletes its directory. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.#agent.close();
+      } finally {
+        await removeTree(this.#root);
+        this.#onClose();
+      }
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Deletes a sandbox directory, even parts its user made unreadable to us (chmod 000). */
+async function removeTree(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    await makeWritable(path);
+    await Deno.remove(path, { recursive: true });
+  }
+}
+
+async function makeWritable(path: string): Promise<void> {
+  await Deno.chmod(path, 0o700).catch(() => {});
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
+  }
+}

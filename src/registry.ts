@@ -1,0 +1,133 @@
+/**
+ * The tool table: one row per tool. The MCP server, the docs and the tests all read it; nothing
+ * else lists tools. Adding a tool means one file in `src/tools/` and one row here.
+ *
+ * @module
+ */
+
+import type { z } from "zod";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { Sandbox } from "./sandbox.ts";
+import type { ToolOptions } from "./tools/_common.ts";
+import {
+  pythonExec,
+  pythonExecFailed,
+  pythonExecInputSchema,
+  type PythonExecOutput,
+  pythonExecOutputSchema,
+} from "./tools/python_exec.ts";
+import {
+  shellExec,
+  shellExecInputSchema,
+  type ShellExecOutput,
+  shellExecOutputSchema,
+} from "./tools/shell_exec.ts";
+
+/** Server-wide limits that tools apply; set once from the configuration. */
+export interface ToolLimits {
+  /** Bytes of stdout, and of stderr, a call keeps. */
+  maxOutputBytes: number;
+  /** Seconds before a call that gave no timeout is stopped. */
+  defaultTimeout: number;
+  /** Largest image, in bytes, a call returns. */
+  maxImageBytes: number;
+}
+
+/** What every tool function receives besides the sandbox and its input. */
+export type ToolRunOptions = ToolOptions & Partial<ToolLimits>;
+
+/** One row of the table. */
+export interface ToolDefinition<
+  Input extends z.ZodRawShape = z.ZodRawShape,
+  Output = unknown,
+> {
+  /** The MCP tool name (snake_case, as the original server named it). */
+  name: string;
+  /** A short human title. */
+  title: string;
+  /** What the tool does, for the model. */
+  description: string;
+  /** zod shape of the arguments. */
+  inputSchema: Input;
+  /** zod shape of the structured result. */
+  outputSchema: z.ZodRawShape;
+  /** MCP hints; every field is set explicitly because the spec's defaults assume the worst. */
+  annotations: ToolAnnotations;
+  /** The tool function. */
+  run(
+    sandbox: Sandbox,
+    input: z.infer<z.ZodObject<Input>>,
+    options: ToolRunOptions,
+  ): Promise<Output>;
+  /** Turns the function's output into an MCP tool result. */
+  present(output: Output): CallToolResult;
+}
+
+/** Keeps each row's input and output types tied together. */
+function defineTool<Input extends z.ZodRawShape, Output>(
+  tool: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
+  return tool;
+}
+
+/** A result whose structured content is the output itself, mirrored as JSON text. */
+function presentJson(output: object, isError: boolean): CallToolResult {
+  const structuredContent = output as Record<string, unknown>;
+  return {
+    content: [{ type: "text", text: JSON.stringify(structuredContent) }],
+    structuredContent,
+    isError,
+  };
+}
+
+/** A row of the table whatever its input and output types. */
+// deno-lint-ignore no-explicit-any
+export type AnyToolDefinition = ToolDefinition<any, any>;
+
+/** The tools this server offers. */
+export const tools: readonly AnyToolDefinition[] = [
+  defineTool({
+    name: "shell_exec",
+    title: "Run a shell command",
+    description:
+      "Run a shell command in the sandbox (/bin/sh -c, in the sandbox's home directory unless cwd is given). Returns stdout and stderr separately, the exit code and the duration. Long output keeps its head and tail. End a command with `&` to leave a server running in the background; the call returns at once. The command's whole process group is killed after `timeout` seconds (default 300).",
+    inputSchema: shellExecInputSchema,
+    outputSchema: shellExecOutputSchema,
+    annotations: {
+      title: "Run a shell command",
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: shellExec,
+    present: (output: ShellExecOutput) =>
+      presentJson(output, output.exit_code !== 0 || output.timed_out),
+  }),
+  defineTool({
+    name: "python_exec",
+    title: "Run Python",
+    description:
+      "Run Python code in the sandbox's persistent interpreter, like a notebook cell: variables, imports and functions survive between calls. Returns stdout, stderr, the repr of a final expression, and the traceback if the code raised. matplotlib figures left open are returned as PNG images and closed. `reset: true` starts a fresh interpreter first. The code is interrupted after `timeout` seconds (default 300).",
+    inputSchema: pythonExecInputSchema,
+    outputSchema: pythonExecOutputSchema,
+    annotations: {
+      title: "Run Python",
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: pythonExec,
+    present: (output: PythonExecOutput) => {
+      const { images, ...rest } = output;
+      const described = { ...rest, images: images.map(({ data: _, ...info }) => info) };
+      const result = presentJson(described, pythonExecFailed(output));
+      for (const image of images) {
+        result.content.push({ type: "image", data: image.data, mimeType: image.mime_type });
+      }
+      return result;
+    },
+  }),
+];

@@ -1,0 +1,179 @@
+/**
+ * The one interface every sandbox provider implements. Tools talk only to a {@linkcode Sandbox};
+ * providers (local bubblewrap, Daytona) adapt it to their machinery.
+ *
+ * @module
+ */
+
+/** Options for {@linkcode Sandbox.exec}. */
+export interface ExecOptions {
+  /** Working directory inside the sandbox. @default the sandbox's home directory */
+  cwd?: string;
+  /** Extra environment variables for this command, on top of the sandbox's defaults. */
+  env?: Record<string, string>;
+  /** Kill the command's whole process group after this many milliseconds. @default no limit */
+  timeoutMs?: number;
+  /** Bytes of stdout (and, separately, of stderr) to keep, as head and tail. @default 100_000 */
+  maxOutputBytes?: number;
+  /** Aborting kills the command's process group. */
+  signal?: AbortSignal;
+  /** Called now and then with the latest line of output while the command runs. */
+  onOutput?: (line: string) => void;
+}
+
+/** What a finished command produced. Non-zero exits and timeouts are results, not errors. */
+export interface ExecResult {
+  /** Standard output, decoded as UTF-8 (invalid bytes become U+FFFD), capped as head + tail. */
+  stdout: string;
+  /** Standard error, decoded and capped like `stdout`. */
+  stderr: string;
+  /** The exit code, or `null` when a signal ended the command. */
+  exitCode: number | null;
+  /** The name of the signal that ended the command (`"SIGKILL"`), if one did. */
+  signal: string | null;
+  /** Whether the timeout expired and the process group was killed. */
+  timedOut: boolean;
+  /** Whether the caller's abort signal killed the command. */
+  cancelled: boolean;
+  /** Wall time from start to exit, in milliseconds. */
+  durationMs: number;
+  /** Whether part of stdout or stderr was dropped to respect the cap. */
+  truncated: boolean;
+  /** Total bytes the command wrote to stdout, including any dropped. */
+  stdoutBytes: number;
+  /** Total bytes the command wrote to stderr, including any dropped. */
+  stderrBytes: number;
+}
+
+/** Options for {@linkcode Sandbox.runPython}. */
+export interface PythonOptions {
+  /** Interrupt the cell after this many milliseconds (and kill the interpreter if that fails). */
+  timeoutMs?: number;
+  /** Bytes of stdout and of stderr to keep. @default 100_000 */
+  maxOutputBytes?: number;
+  /** Largest PNG returned per figure; bigger figures are re-rendered at a lower resolution. @default 400_000 */
+  maxImageBytes?: number;
+  /** Most figures returned per call. @default 8 */
+  maxImages?: number;
+  /** Aborting interrupts the cell like a timeout does. */
+  signal?: AbortSignal;
+  /** Called now and then with the latest line of output while the cell runs. */
+  onOutput?: (line: string) => void;
+}
+
+/** An exception raised by a Python cell. */
+export interface PythonError {
+  /** The exception's class name, e.g. `"ZeroDivisionError"`. */
+  type: string;
+  /** `str()` of the exception. */
+  message: string;
+  /** The formatted traceback, showing only the cell's own frames. */
+  traceback: string;
+}
+
+/** A figure the cell drew. */
+export interface PythonImage {
+  /** Always `"image/png"` for matplotlib figures. */
+  mimeType: string;
+  /** The image bytes, base64-encoded. */
+  data: string;
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Size of the decoded image in bytes. */
+  bytes: number;
+}
+
+/** What a Python cell produced. */
+export interface PythonResult {
+  /** What the cell printed to stdout (capped like {@linkcode ExecResult.stdout}). */
+  stdout: string;
+  /** What the cell printed to stderr (warnings included). */
+  stderr: string;
+  /** `repr()` of the cell's final expression, if it has one and it is not `None`. */
+  result: string | null;
+  /** The exception the cell raised, if any. */
+  error: PythonError | null;
+  /** matplotlib figures left open by the cell; they are closed after the call. */
+  images: PythonImage[];
+  /** Remarks about the call, e.g. a figure that was too large to return. */
+  notes: string[];
+  /** Whether the timeout interrupted the cell. */
+  timedOut: boolean;
+  /** Whether the caller's abort signal interrupted the cell. */
+  cancelled: boolean;
+  /** `"kept"`: variables survive for the next call. `"lost"`: the interpreter ended; the next call starts fresh. */
+  state: "kept" | "lost";
+  /** Whether this call ran in a newly started interpreter (first call, after a reset or a crash). */
+  freshInterpreter: boolean;
+  /** Set when the interpreter died during the call (`os._exit`, a segfault, the OOM killer). */
+  died: { exitCode: number | null; signal: string | null } | null;
+  /** Wall time of the call, in milliseconds. */
+  durationMs: number;
+  /** Whether part of stdout or stderr was dropped to respect the cap. */
+  truncated: boolean;
+}
+
+/** Facts about a sandbox that tools and the server's instructions mention. */
+export interface SandboxInfo {
+  /** The provider that made it, e.g. `"local"`. */
+  provider: string;
+  /** The home directory inside the sandbox, the default working directory. */
+  home: string;
+  /** The Python version inside the sandbox, e.g. `"3.11.2"`. */
+  pythonVersion: string;
+  /** Whether processes are isolated from the host (always true except in the unisolated local mode). */
+  isolated: boolean;
+}
+
+/** Options for the lifecycle calls of a sandbox. */
+export interface SignalOptions {
+  /** Aborting stops waiting. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A private workspace where commands and Python run. Close it (or use `await using`) to kill all
+ * its processes and delete its files.
+ */
+export interface Sandbox extends AsyncDisposable {
+  /** A unique id for this sandbox. */
+  readonly id: string;
+  /** Facts about the sandbox. */
+  readonly info: SandboxInfo;
+  /** Whether the sandbox is closed (by {@linkcode Sandbox.close} or because it died). */
+  readonly closed: boolean;
+  /**
+   * Runs `command` with `/bin/sh -c` in its own process group. Background processes it starts
+   * keep running after it returns.
+   */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  /** Runs `code` in the sandbox's long-lived Python interpreter, whose variables persist. */
+  runPython(code: string, options?: PythonOptions): Promise<PythonResult>;
+  /** Discards the Python interpreter's state by starting a new interpreter. */
+  resetPython(options?: SignalOptions): Promise<void>;
+  /** Kills every process of the sandbox and deletes its files. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Makes sandboxes. */
+export interface SandboxProvider extends AsyncDisposable {
+  /** The provider's name, e.g. `"local"`. */
+  readonly name: string;
+  /** Creates and starts a new sandbox. */
+  create(options?: SignalOptions): Promise<Sandbox>;
+}
+
+/** Thrown when a sandbox cannot be created or stops working, e.g. when its processes died. */
+export class SandboxError extends Error {
+  /** The id of the sandbox concerned, when it has one. */
+  readonly sandboxId: string | undefined;
+
+  /** Creates the error; `sandboxId` names the sandbox concerned. */
+  constructor(message: string, options?: ErrorOptions & { sandboxId?: string }) {
+    super(message, options);
+    this.name = "SandboxError";
+    this.sandboxId = options?.sandboxId;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The MCP server: a thin adapter that registers every row of the tool table and runs each call
+ * against the session's sandbox.
+ *
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/server/mcp"
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { z } from "zod";
+import type { Logger } from "./log.ts";
+import { type AnyToolDefinition, type ToolLimits, tools as allTools } from "./registry.ts";
+import type { SandboxSession } from "./session.ts";
+import { VERSION } from "./version.ts";
+
+/** Options for {@linkcode createServer}. */
+export interface ServerOptions {
+  /** Gives each call its sandbox. */
+  session: SandboxSession;
+  /** Limits applied to every call. */
+  limits: ToolLimits;
+  /** Told to the model at initialization: what the sandbox is and its limits. */
+  instructions: string;
+  /** Where diagnostics go. */
+  log: Logger;
+  /** The tools to offer. @default the whole table */
+  tools?: readonly AnyToolDefinition[];
+}
+
+/**
+ * Creates an MCP server offering the tools of the table. Connect it to a transport with
+ * `server.connect(transport)`; the sandbox is created on the first tool call, not before.
+ */
+export function createServer(options: ServerOptions): McpServer {
+  const { session, limits, log } = options;
+  const server = new McpServer(
+    { name: "daytona-mcp-interpreter", title: "Daytona MCP Interpreter", version: VERSION },
+    { capabilities: { tools: {} }, instructions: options.instructions },
+  );
+  for (const tool of options.tools ?? allTools) {
+    server.registerTool(tool.name, {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputSchema as z.ZodRawShape,
+      outputSchema: tool.outputSchema,
+      annotations: tool.annotations,
+    }, async (input, extra) => {
+      const started = performance.now();
+      const progressToken = extra._meta?.progressToken;
+      let progress = 0;
+      const onProgress = progressToken === undefined ? undefined : (message: string) => {
+        extra.sendNotification({
+          method: "notifications/progress",
+          params: { progressToken, progress: ++progress, message },
+        }).catch(() => {});
+      };
+      try {
+        const sandbox = await session.sandbox({ signal: extra.signal });
+        const output = await tool.run(sandbox, input, {
+          ...limits,
+          signal: extra.signal,
+          onProgress,
+        });
+        const result = tool.present(output);
+        log.debug(
+          `${tool.name}: ${result.isError ? "failed" : "ok"} in ${
+            Math.round(performance.now() - started)
+          } ms`,
+        );
+        return result;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log.warn(`${tool.name}: ${message}`);
+        return { content: [{ type: "text", text: message }], isError: true };
+      }
+    });
+  }
+  return server;
+}

@@ -1,0 +1,32 @@
+// Pieces shared by the tool modules: run options, input rules, the way results are presented.
+
+import { z } from "zod";
+
+/** Options every tool function accepts. */
+export interface ToolOptions {
+  /** Aborting stops the tool and kills what it started in the sandbox. */
+  signal?: AbortSignal;
+  /** Called with a short status (usually the latest line of output) while the tool works. */
+  onProgress?: (message: string) => void;
+}
+
+/** The largest timeout a call may ask for, in seconds (one day). */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** A timeout in seconds, as tools accept it. */
+export function timeoutSchema(what: string): z.ZodOptional<z.ZodNumber> {
+  return z.number({ error: "timeout must be a number of seconds" })
+    .positive("timeout must be greater than 0 seconds")
+    .max(MAX_TIMEOUT_SECONDS, `timeout must be at most ${MAX_TIMEOUT_SECONDS} seconds`)
+    .optional()
+    .describe(`Seconds before ${what}.`);
+}
+
+/** Text that must not contain NUL bytes (they cannot pass to a process). */
+export function noNul(field: string): z.ZodString {
+  return z.string({ error: `${field} must be a string` })
+    .refine(
+      (text) => !text.includes("\0"),
+      `${field} must not contain NUL bytes`,
+    ) as unknown as z.ZodString;
+}

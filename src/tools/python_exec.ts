@@ -1,0 +1,211 @@
+/**
+ * `python_exec`: run Python in the sandbox's long-lived interpreter, like a notebook cell.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { PythonError, Sandbox } from "../sandbox.ts";
+import { timeoutSchema, type ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode pythonExec}, as the MCP tool takes them. */
+export interface PythonExecInput {
+  /** Python source, run as written; the value of a final expression is returned. */
+  code: string;
+  /** Seconds before the cell is interrupted. */
+  timeout?: number;
+  /** Start a fresh interpreter (dropping all variables) before running `code`. */
+  reset?: boolean;
+}
+
+/** A figure returned by {@linkcode pythonExec}, without its bytes. */
+export interface PythonExecImageInfo {
+  /** e.g. "image/png". */
+  mime_type: string;
+  /** Width in pixels. */
+  width: number;
+  /** Height in pixels. */
+  height: number;
+  /** Size in bytes. */
+  bytes: number;
+}
+
+/** What {@linkcode pythonExec} returns. `images` carry their data; the tool result sends them as image content. */
+export interface PythonExecOutput {
+  /** What the code printed to stdout. */
+  stdout: string;
+  /** What the code printed to stderr (warnings included). */
+  stderr: string;
+  /** repr() of the final expression, or null. */
+  result: string | null;
+  /** The exception the code raised, with its traceback, or null. */
+  error: PythonError | null;
+  /** Figures the code drew, as PNG. */
+  images: (PythonExecImageInfo & { data: string })[];
+  /** True when the timeout interrupted the code. */
+  timed_out: boolean;
+  /**
+   * "kept": variables, imports and functions persist for the next call. "lost": the interpreter
+   * ended during this call; the next call starts a fresh one.
+   */
+  state: "kept" | "lost";
+  /** True when this call ran in a new interpreter (first call, reset, or after a crash). */
+  fresh_interpreter: boolean;
+  /** Set when the interpreter died during the call: its exit code or signal. */
+  died: { exit_code: number | null; signal: string | null } | null;
+  /** Plain-language remarks: what happened to state after a timeout or crash, skipped figures. */
+  notes: string[];
+  /** Wall time in milliseconds. */
+  duration_ms: number;
+  /** True when part of stdout or stderr was dropped. */
+  truncated: boolean;
+}
+
+/** Options for {@linkcode pythonExec}. */
+export interface PythonExecOptions extends ToolOptions {
+  /** Bytes of stdout, and of stderr, to keep. @default 100_000 */
+  maxOutputBytes?: number;
+  /** Seconds before a cell without `timeout` is interrupted. @default 300 */
+  defaultTimeout?: number;
+  /** Largest PNG per figure; larger ones are re-rendered smaller. @default 400_000 */
+  maxImageBytes?: number;
+}
+
+/**
+ * Runs `input.code` in the sandbox's Python interpreter. Variables, imports and functions persist
+ * between calls, as in a notebook. Returns stdout, stderr, the repr of a final expression, the
+ * exception with its traceback, and the matplotlib figures left open (closed afterwards).
+ *
+ * On timeout the cell is interrupted (KeyboardInterrupt) and the state is kept; if it does not
+ * stop within two seconds the interpreter is killed and the state is lost. If the interpreter
+ * dies, the result says so and the next call gets a fresh one.
+ *
+ * @example Keep state between calls
+ * ```ts ignore
+ * import { LocalProvider, pythonExec } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await pythonExec(sandbox, { code: "x = 20" });
+ * const { result } = await pythonExec(sandbox, { code: "x * 2 + 2" });
+ * console.log(result); // "42"
+ * ```
+ */
+export async function pythonExec(
+  sandbox: Sandbox,
+  input: PythonExecInput,
+  options: PythonExecOptions = {},
+): Promise<PythonExecOutput> {
+  const blank = input.code.trim() === "";
+  if (blank && !input.reset) {
+    throw new TypeError("Cannot run code: 'code' is empty (pass reset: true to only reset)");
+  }
+  if (input.timeout !== undefined && !(input.timeout > 0)) {
+    throw new RangeError(`Cannot run code: 'timeout' must be positive, got ${input.timeout}`);
+  }
+  if (input.reset) {
+    await sandbox.resetPython({ signal: options.signal });
+    if (blank) return resetOnly();
+  }
+  const timeout = input.timeout ?? options.defaultTimeout ?? 300;
+  const result = await sandbox.runPython(input.code, {
+    timeoutMs: timeout * 1000,
+    maxOutputBytes: options.maxOutputBytes,
+    maxImageBytes: options.maxImageBytes,
+    signal: options.signal,
+    onOutput: options.onProgress,
+  });
+  const notes = [...result.notes];
+  if (result.died) {
+    const how = result.died.signal
+      ? `was killed by ${result.died.signal}`
+      : `exited with code ${result.died.exitCode}`;
+    notes.push(
+      `The Python interpreter ${how}${
+        result.died.signal === "SIGKILL" ? " (possibly out of memory)" : ""
+      }; its variables are lost. The next call starts a fresh interpreter.`,
+    );
+  } else if (result.timedOut && result.state === "kept") {
+    notes.push(
+      `Interrupted after ${timeout} s with KeyboardInterrupt; variables set before the interruption are kept.`,
+    );
+  } else if (result.timedOut) {
+    notes.push(
+      `Timed out after ${timeout} s and did not stop when interrupted, so the interpreter was killed; its variables are lost. The next call starts a fresh interpreter.`,
+    );
+  }
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    result: result.result,
+    error: result.error,
+    images: result.images.map((image) => ({
+      mime_type: image.mimeType,
+      width: image.width,
+      height: image.height,
+      bytes: image.bytes,
+      data: image.data,
+    })),
+    timed_out: result.timedOut,
+    state: result.state,
+    fresh_interpreter: result.freshInterpreter,
+    died: result.died && { exit_code: result.died.exitCode, signal: result.died.signal },
+    notes,
+    duration_ms: Math.round(result.durationMs * 10) / 10,
+    truncated: result.truncated,
+  };
+}
+
+function resetOnly(): PythonExecOutput {
+  return {
+    stdout: "",
+    stderr: "",
+    result: null,
+    error: null,
+    images: [],
+    timed_out: false,
+    state: "kept",
+    fresh_interpreter: true,
+    died: null,
+    notes: ["The interpreter was reset: all variables and imports are gone."],
+    duration_ms: 0,
+    truncated: false,
+  };
+}
+
+/** Whether a python_exec result reports a failure (exception, timeout, crash). */
+export function pythonExecFailed(output: PythonExecOutput): boolean {
+  return output.error !== null || output.timed_out || output.died !== null ||
+    output.state === "lost";
+}
+
+/** The MCP input schema of `python_exec`. */
+export const pythonExecInputSchema = {
+  code: z.string({ error: "code must be a string of Python source" })
+    .describe(
+      "Python source, run as written in a persistent interpreter (variables and imports survive between calls). The value of a final expression is returned; matplotlib figures come back as images.",
+    ),
+  timeout: timeoutSchema("the code is interrupted (default 300)"),
+  reset: z.boolean({ error: "reset must be true or false" }).optional()
+    .describe("Start a fresh interpreter, dropping all variables, before running code."),
+};
+
+/** The MCP output schema of `python_exec` (images are described; their data is image content). */
+export const pythonExecOutputSchema = {
+  stdout: z.string(),
+  stderr: z.string(),
+  result: z.string().nullable(),
+  error: z.object({ type: z.string(), message: z.string(), traceback: z.string() }).nullable(),
+  images: z.array(z.object({
+    mime_type: z.string(),
+    width: z.number(),
+    height: z.number(),
+    bytes: z.number(),
+  })),
+  timed_out: z.boolean(),
+  state: z.enum(["kept", "lost"]),
+  fresh_interpreter: z.boolean(),
+  died: z.object({ exit_code: z.number().nullable(), signal: z.string().nullable() }).nullable(),
+  notes: z.array(z.string()),
+  duration_ms: z.number(),
+  truncated: z.boolean(),
+};

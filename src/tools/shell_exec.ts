@@ -1,0 +1,127 @@
+/**
+ * `shell_exec`: run a shell command in the sandbox.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { Sandbox } from "../sandbox.ts";
+import { noNul, timeoutSchema, type ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode shellExec}, as the MCP tool takes them. */
+export interface ShellExecInput {
+  /** The command line, run with `/bin/sh -c`. */
+  command: string;
+  /** Working directory in the sandbox; the home directory when omitted. */
+  cwd?: string;
+  /** Extra environment variables for this command. */
+  env?: Record<string, string>;
+  /** Seconds before the command's process group is killed. */
+  timeout?: number;
+}
+
+/** What {@linkcode shellExec} returns; also the tool's structured content. */
+export interface ShellExecOutput {
+  /** Standard output (UTF-8; head and tail kept when longer than the cap). */
+  stdout: string;
+  /** Standard error, kept like stdout. */
+  stderr: string;
+  /** The exit code, or null when a signal ended the command. */
+  exit_code: number | null;
+  /** The signal that ended the command, e.g. "SIGKILL", or null. */
+  signal: string | null;
+  /** True when the timeout expired and the command's process group was killed. */
+  timed_out: boolean;
+  /** Wall time in milliseconds. */
+  duration_ms: number;
+  /** True when part of stdout or stderr was dropped; see stdout_bytes and stderr_bytes. */
+  truncated: boolean;
+  /** Bytes written to stdout in total. */
+  stdout_bytes: number;
+  /** Bytes written to stderr in total. */
+  stderr_bytes: number;
+}
+
+/** Options for {@linkcode shellExec}. */
+export interface ShellExecOptions extends ToolOptions {
+  /** Bytes of stdout, and separately of stderr, to keep as head + tail. @default 100_000 */
+  maxOutputBytes?: number;
+  /** Seconds before a command that gave no `timeout` is killed. @default 300 */
+  defaultTimeout?: number;
+}
+
+/**
+ * Runs `input.command` with `/bin/sh -c` in the sandbox, in its own process group. Returns
+ * stdout and stderr apart, the exit code and the duration. A command that backgrounds a process
+ * (`server &`) returns at once and leaves the process running. On timeout the whole process group
+ * is killed and `timed_out` is true. A non-zero exit is a result, not an exception.
+ *
+ * @example Run a command
+ * ```ts ignore
+ * import { LocalProvider, shellExec } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const result = await shellExec(sandbox, { command: "echo hello" });
+ * console.log(result.stdout); // "hello\n"
+ * ```
+ */
+export async function shellExec(
+  sandbox: Sandbox,
+  input: ShellExecInput,
+  options: ShellExecOptions = {},
+): Promise<ShellExecOutput> {
+  if (input.command.trim() === "") {
+    throw new TypeError("Cannot run command: 'command' is empty");
+  }
+  if (input.timeout !== undefined && !(input.timeout > 0)) {
+    throw new RangeError(`Cannot run command: 'timeout' must be positive, got ${input.timeout}`);
+  }
+  const result = await sandbox.exec(input.command, {
+    cwd: input.cwd,
+    env: input.env,
+    timeoutMs: (input.timeout ?? options.defaultTimeout ?? 300) * 1000,
+    maxOutputBytes: options.maxOutputBytes,
+    signal: options.signal,
+    onOutput: options.onProgress,
+  });
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr,
+    exit_code: result.exitCode,
+    signal: result.signal,
+    timed_out: result.timedOut,
+    duration_ms: Math.round(result.durationMs * 10) / 10,
+    truncated: result.truncated,
+    stdout_bytes: result.stdoutBytes,
+    stderr_bytes: result.stderrBytes,
+  };
+}
+
+/** The MCP input schema of `shell_exec`. */
+export const shellExecInputSchema = {
+  command: noNul("command").min(1, "command must not be empty")
+    .describe("Shell command line, run with /bin/sh -c. End with `&` to leave a server running."),
+  cwd: noNul("cwd").optional()
+    .describe("Working directory in the sandbox. Default: the sandbox's home directory."),
+  env: z.record(
+    z.string().regex(
+      /^[A-Za-z_][A-Za-z0-9_]*$/,
+      "env names must be letters, digits and underscores, not starting with a digit",
+    ),
+    noNul("env values"),
+  ).optional().describe("Extra environment variables for this command."),
+  timeout: timeoutSchema("the command's process group is killed (default 300)"),
+};
+
+/** The MCP output schema of `shell_exec`. */
+export const shellExecOutputSchema = {
+  stdout: z.string(),
+  stderr: z.string(),
+  exit_code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  timed_out: z.boolean(),
+  duration_ms: z.number(),
+  truncated: z.boolean(),
+  stdout_bytes: z.number().int(),
+  stderr_bytes: z.number().int(),
+};
