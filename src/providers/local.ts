@@ -158,9 +158,8 @@ export class LocalProvider implements SandboxProvider {
         command = new Deno.Command(python, {
           args: ["-X", "utf8", `${dirs.runtime}/agent.py`],
           cwd: dirs.home,
-          clearEnv: true,
-          env: { ...defaultEnvironment(dirs.home), SANDBOX_PYTHON: python },
           ...STDIO,
+          env: { ...defaultEnvironment(dirs.home), SANDBOX_PYTHON: python },
         });
       }
       const agent = await AgentProcess.start(command, id, log);
@@ -195,7 +194,15 @@ export class LocalProvider implements SandboxProvider {
   }
 }
 
-const STDIO = { stdin: "piped", stdout: "piped", stderr: "piped" } as const;
+// bwrap (pid 1 inside the sandbox) and setpriv start with an empty environment: the sandbox user
+// can read /proc/1/environ, and the server's environment may hold API keys.
+const STDIO = {
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "piped",
+  clearEnv: true,
+  env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+} as const;
 
 interface CapturedJson {
   head: string;

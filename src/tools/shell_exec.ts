@@ -97,19 +97,20 @@ export async function shellExec(
   };
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** The MCP input schema of `shell_exec`. */
 export const shellExecInputSchema = {
   command: noNul("command").min(1, "command must not be empty")
     .describe("Shell command line, run with /bin/sh -c. End with `&` to leave a server running."),
   cwd: noNul("cwd").optional()
     .describe("Working directory in the sandbox. Default: the sandbox's home directory."),
-  env: z.record(
-    z.string().regex(
-      /^[A-Za-z_][A-Za-z0-9_]*$/,
+  env: z.record(z.string(), noNul("env values"), { error: "env must be an object of strings" })
+    .refine(
+      (env) => Object.keys(env).every((name) => ENV_NAME.test(name)),
       "env names must be letters, digits and underscores, not starting with a digit",
-    ),
-    noNul("env values"),
-  ).optional().describe("Extra environment variables for this command."),
+    )
+    .optional().describe("Extra environment variables for this command."),
   timeout: timeoutSchema("the command's process group is killed (default 300)"),
 };
 

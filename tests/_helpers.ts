@@ -1,0 +1,99 @@
+// Shared test fixtures: a real server and a real MCP client, linked in memory.
+
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { LocalProvider, type LocalProviderOptions } from "../src/providers/local.ts";
+import { createServer } from "../src/server.ts";
+import { SandboxSession } from "../src/session.ts";
+import { silentLogger } from "../src/log.ts";
+import type { ToolLimits } from "../src/registry.ts";
+
+/** Whether bubblewrap can run here; sandbox tests are ignored without it (CI installs it). */
+export const hasBwrap: boolean = await new Deno.Command("bwrap", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+}).output().then((out) => out.success, () => false);
+
+/** The checkout's root directory. */
+export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** A connected MCP client with its server, session and provider; dispose to tear all down. */
+export interface Connected extends AsyncDisposable {
+  client: Client;
+  session: SandboxSession;
+  provider: LocalProvider;
+  /** Calls a tool and returns its result (tool errors come back with isError, never thrown). */
+  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+}
+
+/** Starts a server over the SDK's linked in-memory transport and connects a client to it. */
+export async function connect(
+  options: { local?: LocalProviderOptions; limits?: Partial<ToolLimits> } = {},
+): Promise<Connected> {
+  const log = silentLogger();
+  const provider = new LocalProvider({ log, ...options.local });
+  const session = new SandboxSession(provider, log);
+  const server = createServer({
+    session,
+    log,
+    instructions: "test",
+    limits: {
+      maxOutputBytes: 100_000,
+      defaultTimeout: 300,
+      maxImageBytes: 400_000,
+      ...options.limits,
+    },
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "test", version: "1" });
+  await client.connect(clientSide);
+  return {
+    client,
+    session,
+    provider,
+    call: async (name, args) => await client.callTool({ name, arguments: args }) as CallToolResult,
+    async [Symbol.asyncDispose]() {
+      await client.close();
+      await server.close();
+      await session.close();
+      await provider.close();
+    },
+  };
+}
+
+/** The structured content of a result, typed for the test. */
+export function structured<T>(result: CallToolResult): T {
+  if (!result.structuredContent) {
+    throw new Error(`No structured content in ${JSON.stringify(result.content)}`);
+  }
+  return result.structuredContent as T;
+}
+
+/** The text of a result's first content block. */
+export function text(result: CallToolResult): string {
+  const first = result.content[0];
+  return first?.type === "text" ? first.text : "";
+}
+
+/** Lists host processes whose command line contains `marker` (excluding pgrep itself). */
+export async function hostProcesses(marker: string): Promise<string[]> {
+  const out = await new Deno.Command("pgrep", { args: ["-af", marker], stdout: "piped" }).output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter((line) =>
+    line && !line.includes("pgrep")
+  );
+}
+
+/** Waits until `check` is true, polling; throws after `ms`. For conditions, not for timing. */
+export async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,230 @@
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import type { PythonExecOutput } from "../../src/tools/python_exec.ts";
+import { connect, hasBwrap, structured, text } from "../_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+
+Deno.test("pythonExec() keeps variables, imports and functions between calls", opts, async () => {
+  await using mcp = await connect();
+  const first = structured<PythonExecOutput>(
+    await mcp.call("python_exec", { code: "import math\nx = 1\ndef double(v):\n    return v * 2" }),
+  );
+  assertEquals(first.fresh_interpreter, true);
+  assertEquals(first.result, null);
+  await mcp.call("python_exec", { code: "x += 1" });
+  const result = await mcp.call("python_exec", {
+    code: "print('x is', x)\ndouble(x) + math.floor(math.pi)",
+  });
+  const out = structured<PythonExecOutput>(result);
+  assertEquals(out.stdout, "x is 2\n");
+  assertEquals(out.result, "7");
+  assertEquals(out.state, "kept");
+  assertEquals(out.fresh_interpreter, false);
+  assertEquals(result.isError, false);
+  const { images: _, ...rest } = out;
+  assertEquals(JSON.parse(text(result)), { ...rest, images: [] }, "text mirrors the structure");
+});
+
+Deno.test("pythonExec() returns the traceback of an exception as an error", opts, async () => {
+  await using mcp = await connect();
+  const result = await mcp.call("python_exec", {
+    code: "print('before')\ndef f(n):\n    return 10 / n\nf(0)",
+  });
+  assertEquals(result.isError, true);
+  const out = structured<PythonExecOutput>(result);
+  assertEquals(out.stdout, "before\n", "output before the exception is kept");
+  assertEquals(out.error?.type, "ZeroDivisionError");
+  assertEquals(out.error?.message, "division by zero");
+  assertMatch(out.error!.traceback, /line 4, in <module>\n\s+f\(0\)/);
+  assertMatch(out.error!.traceback, /line 3, in f\n\s+return 10 \/ n/);
+  assert(!out.error!.traceback.includes("worker.py"), "the runner's own frames are hidden");
+  const syntax = structured<PythonExecOutput>(await mcp.call("python_exec", { code: "def f(:" }));
+  assertEquals(syntax.error?.type, "SyntaxError");
+  const after = structured<PythonExecOutput>(await mcp.call("python_exec", { code: "1 + 1" }));
+  assertEquals(after.result, "2");
+});
+
+Deno.test(
+  "pythonExec() runs code with quotes, backslashes and unicode as written",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    const code = [
+      "s = '''triple ''' + \"\"\"double \"\"\\\"\"\"\" + 'it\\'s'",
+      "print(s)",
+      "print('tab\\tnew\\\\n', 'é🎉')",
+      "r'\\d+'",
+    ].join("\n");
+    const out = structured<PythonExecOutput>(await mcp.call("python_exec", { code }));
+    assertEquals(out.error, null);
+    assertEquals(out.stdout, 'triple double """it\'s\ntab\tnew\\n é🎉\n');
+    assertEquals(out.result, "'\\\\d+'");
+  },
+);
+
+Deno.test(
+  "pythonExec() returns a matplotlib chart as a PNG image and closes it",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    const result = await mcp.call("python_exec", {
+      code:
+        "import matplotlib.pyplot as plt\nplt.plot([1, 4, 9, 16])\nplt.title('squares')\nplt.show()",
+    });
+    assertEquals(result.isError, false, text(result));
+    const images = result.content.filter((c) => c.type === "image");
+    assertEquals(images.length, 1);
+    const image = images[0] as { data: string; mimeType: string };
+    assertEquals(image.mimeType, "image/png");
+    const png = Uint8Array.fromBase64(image.data);
+    assertEquals([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const view = new DataView(png.buffer);
+    const out = structured<PythonExecOutput>(result);
+    assertEquals(out.images.length, 1);
+    assertEquals(view.getUint32(16), out.images[0].width, "IHDR width matches");
+    assertEquals(view.getUint32(20), out.images[0].height, "IHDR height matches");
+    assertEquals(out.images[0].bytes, png.length);
+    assert(!text(result).includes(image.data.slice(0, 100)), "no base64 in the text mirror");
+    const next = await mcp.call("python_exec", { code: "len(plt.get_fignums())" });
+    assertEquals(
+      structured<PythonExecOutput>(next).result,
+      "0",
+      "figures are closed after the call",
+    );
+    assertEquals(next.content.filter((c) => c.type === "image").length, 0);
+  },
+);
+
+Deno.test("pythonExec() shrinks a figure larger than the image cap", opts, async () => {
+  await using mcp = await connect({ limits: { maxImageBytes: 30_000 } });
+  const result = await mcp.call("python_exec", {
+    code: "import numpy as np, matplotlib.pyplot as plt\n" +
+      "plt.figure(figsize=(12, 9), dpi=150)\nplt.scatter(*np.random.rand(2, 5000), s=2)",
+  });
+  const out = structured<PythonExecOutput>(result);
+  if (out.images.length === 1) {
+    assert(out.images[0].bytes <= 30_000, `${out.images[0].bytes} bytes`);
+    assert(out.images[0].width < 1800, "re-rendered at a lower resolution");
+  } else {
+    assertMatch(out.notes.join("\n"), /was not returned/);
+  }
+});
+
+Deno.test("pythonExec() interrupts on timeout and keeps the state", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("python_exec", { code: "kept = 'yes'" });
+  const result = await mcp.call("python_exec", {
+    code: "import time\nprint('working', flush=True)\nwhile True:\n    time.sleep(0.05)",
+    timeout: 1,
+  });
+  assertEquals(result.isError, true);
+  const out = structured<PythonExecOutput>(result);
+  assertEquals(out.timed_out, true);
+  assertEquals(out.state, "kept");
+  assertEquals(out.stdout, "working\n");
+  assertEquals(out.error?.type, "KeyboardInterrupt");
+  assertMatch(out.notes.join("\n"), /Interrupted after 1 s.*kept/);
+  const after = structured<PythonExecOutput>(await mcp.call("python_exec", { code: "kept" }));
+  assertEquals(after.result, "'yes'");
+});
+
+Deno.test(
+  "pythonExec() kills code that ignores the interrupt; the next call is fresh",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("python_exec", { code: "lost = 1" });
+    const out = structured<PythonExecOutput>(
+      await mcp.call("python_exec", {
+        code:
+          "import time\nwhile True:\n    try:\n        time.sleep(10)\n    except KeyboardInterrupt:\n        pass",
+        timeout: 0.5,
+      }),
+    );
+    assertEquals(out.timed_out, true);
+    assertEquals(out.state, "lost");
+    assertMatch(out.notes.join("\n"), /interpreter was killed/);
+    const next = structured<PythonExecOutput>(
+      await mcp.call("python_exec", { code: "'lost' in dir()" }),
+    );
+    assertEquals(next.fresh_interpreter, true);
+    assertEquals(next.result, "False");
+  },
+);
+
+Deno.test("pythonExec() reports a dead interpreter and starts a fresh one next", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("python_exec", { code: "value = 42" });
+  for (
+    const code of [
+      "import os\nos._exit(3)",
+      "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
+    ]
+  ) {
+    const result = await mcp.call("python_exec", { code });
+    assertEquals(result.isError, true);
+    const out = structured<PythonExecOutput>(result);
+    assertEquals(out.state, "lost");
+    assert(out.died !== null);
+    assertMatch(out.notes.join("\n"), /variables are lost/);
+    const next = structured<PythonExecOutput>(
+      await mcp.call("python_exec", { code: "value = globals().get('value', 'gone')\nvalue" }),
+    );
+    assertEquals(next.fresh_interpreter, true);
+    assertEquals(next.result, "'gone'");
+  }
+});
+
+Deno.test("pythonExec() with reset: true drops all state", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("python_exec", { code: "secret = 1" });
+  const reset = structured<PythonExecOutput>(
+    await mcp.call("python_exec", { code: "'secret' in globals()", reset: true }),
+  );
+  assertEquals(reset.fresh_interpreter, true);
+  assertEquals(reset.result, "False");
+  await mcp.call("python_exec", { code: "again = 1" });
+  const only = await mcp.call("python_exec", { code: "", reset: true });
+  assertEquals(only.isError, false);
+  const after = structured<PythonExecOutput>(
+    await mcp.call("python_exec", { code: "'again' in globals()" }),
+  );
+  assertEquals(after.result, "False");
+});
+
+Deno.test("pythonExec() captures output of subprocesses and stderr", opts, async () => {
+  await using mcp = await connect();
+  const out = structured<PythonExecOutput>(
+    await mcp.call("python_exec", {
+      code:
+        "import os, sys, warnings\nos.system('echo from-shell')\nprint('to-err', file=sys.stderr)\nwarnings.warn('careful')",
+    }),
+  );
+  assertEquals(out.stdout, "from-shell\n");
+  assertMatch(out.stderr, /to-err\n/);
+  assertMatch(out.stderr, /UserWarning: careful/);
+});
+
+Deno.test("pythonExec() rejects bad input with errors naming the parameter", opts, async () => {
+  await using mcp = await connect();
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{}, /code/],
+    [{ code: "" }, /'code' is empty/],
+    [{ code: "   \n" }, /'code' is empty/],
+    [{ code: ["print(1)"] }, /code must be a string/],
+    [{ code: "1", timeout: 0 }, /timeout must be greater than 0/],
+    [{ code: "1", timeout: 1e9 }, /timeout must be at most 86400/],
+    [{ code: "1", reset: "yes" }, /reset must be true or false/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await mcp.call("python_exec", args);
+    assertEquals(result.isError, true, JSON.stringify(args));
+    assertMatch(text(result), message);
+  }
+  const after = structured<PythonExecOutput>(await mcp.call("python_exec", { code: "6 * 7" }));
+  assertEquals(after.result, "42");
+});
