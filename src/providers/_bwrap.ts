@@ -90,6 +90,9 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "--ro-bind",
     layout.runtime,
     RUNTIME_DIR,
+    // Everything else, including bwrap's own root, is read-only.
+    "--remount-ro",
+    "/",
     "--chdir",
     SANDBOX_HOME,
     "--clearenv",

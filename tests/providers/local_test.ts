@@ -1,0 +1,157 @@
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import { LocalProvider } from "../../src/providers/local.ts";
+import { SandboxError } from "../../src/sandbox.ts";
+import { silentLogger } from "../../src/log.ts";
+import { eventually, hasBwrap, hostProcesses, ROOT } from "../_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+const log = silentLogger();
+
+async function sandboxDirs(base: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(base)) names.push(entry.name);
+  return names;
+}
+
+Deno.test("LocalProvider hides the host's homes, /root and this checkout", opts, async () => {
+  await using provider = new LocalProvider({ log });
+  await using sandbox = await provider.create();
+  const hostHomes: string[] = [];
+  for await (const entry of Deno.readDir("/home")) hostHomes.push(`/home/${entry.name}`);
+  const paths = ["/root", ROOT, ...hostHomes].filter((path) => path !== "/home/sandbox");
+  const probe = await sandbox.exec(
+    `for p in ${paths.join(" ")}; do [ -e "$p" ] && echo "visible: $p"; done; ` +
+      "cat /etc/shadow >/dev/null 2>&1 && echo 'visible: /etc/shadow'; ls /home",
+  );
+  assertEquals(probe.stdout, "sandbox\n", probe.stdout);
+});
+
+Deno.test(
+  "LocalProvider runs processes as an unprivileged user without capabilities",
+  opts,
+  async () => {
+    await using provider = new LocalProvider({ log });
+    await using sandbox = await provider.create();
+    const id = await sandbox.exec("id -un; id -u; grep CapEff /proc/self/status");
+    assertEquals(id.stdout, "sandbox\n1000\nCapEff:\t0000000000000000\n");
+    const { stdout } = await sandbox.exec(
+      'for p in /usr/x /etc/x /opt/sandbox/x /x; do touch $p 2>/dev/null && echo "wrote $p"; done; ' +
+        "touch ~/ok /tmp/ok && echo home-and-tmp-writable",
+    );
+    assertEquals(stdout, "home-and-tmp-writable\n");
+  },
+);
+
+Deno.test("LocalProvider sandboxes are private to each other", opts, async () => {
+  await using provider = new LocalProvider({ log });
+  await using a = await provider.create();
+  await using b = await provider.create();
+  await a.exec("echo mine > ~/note.txt; echo tmp > /tmp/t.txt");
+  const seen = await b.exec("cat ~/note.txt /tmp/t.txt");
+  assertEquals(seen.exitCode, 1);
+  assertEquals(seen.stdout, "");
+  const ps = await b.exec("ps -e -o pid= | wc -l");
+  assert(Number(ps.stdout.trim()) < 10, `b sees ${ps.stdout.trim()} processes`);
+});
+
+Deno.test("LocalProvider with network none leaves only loopback", opts, async () => {
+  await using provider = new LocalProvider({ log, network: "none" });
+  await using sandbox = await provider.create();
+  const { stdout } = await sandbox.exec("ls /sys/class/net 2>/dev/null || cat /proc/net/dev");
+  assert(!/eth|ens|enp|wl/.test(stdout), stdout);
+  assertMatch(stdout, /lo/);
+});
+
+Deno.test("LocalSandbox.close() kills every process and removes the directory", opts, async () => {
+  const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" });
+  await Deno.chmod(base, 0o755); // the unprivileged sandbox user must be able to traverse it
+  try {
+    const provider = new LocalProvider({ log, baseDir: base });
+    const sandbox = await provider.create();
+    const marker = `sleep 4242.${Math.floor(Math.random() * 1e6)}`;
+    await sandbox.exec(`nohup ${marker} >/dev/null 2>&1 & setsid ${marker} & echo`);
+    await sandbox.runPython(`import subprocess\nsubprocess.Popen(['sh', '-c', '${marker}'])`);
+    await eventually(async () => (await hostProcesses(marker)).length >= 3);
+    assertEquals((await sandboxDirs(base)).length, 1);
+    await sandbox.close();
+    assertEquals(sandbox.closed, true);
+    await eventually(async () => (await hostProcesses(marker)).length === 0);
+    assertEquals(await sandboxDirs(base), []);
+    await sandbox.close(); // idempotent
+    await provider.close();
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("LocalSandbox.close() removes files the sandbox made unreadable", opts, async () => {
+  const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" });
+  await Deno.chmod(base, 0o755); // the unprivileged sandbox user must be able to traverse it
+  try {
+    await using provider = new LocalProvider({ log, baseDir: base });
+    const sandbox = await provider.create();
+    await sandbox.exec(
+      "mkdir -p locked/inner && touch locked/inner/f && chmod 000 locked/inner locked",
+    );
+    await sandbox.close();
+    assertEquals(await sandboxDirs(base), []);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("LocalSandbox reports use after close as a SandboxError", opts, async () => {
+  await using provider = new LocalProvider({ log });
+  const sandbox = await provider.create();
+  await sandbox.close();
+  let caught: unknown;
+  try {
+    await sandbox.exec("true");
+  } catch (error) {
+    caught = error;
+  }
+  assert(caught instanceof SandboxError);
+  assertMatch(caught.message, /closed/);
+});
+
+Deno.test("LocalProvider.check() explains how to install bubblewrap when it is missing", async () => {
+  const path = Deno.env.get("PATH")!;
+  Deno.env.set("PATH", "/nonexistent");
+  try {
+    const provider = new LocalProvider({ log });
+    let caught: unknown;
+    try {
+      await provider.check();
+    } catch (error) {
+      caught = error;
+    }
+    assert(caught instanceof SandboxError);
+    assertMatch(caught.message, /bubblewrap \(bwrap\) is not installed/);
+    assertMatch(caught.message, /apt-get install bubblewrap/);
+    assertMatch(caught.message, /--dangerously-run-unisolated/);
+    const unisolated = new LocalProvider({ log, dangerouslyRunUnisolated: true });
+    await unisolated.check(); // the explicit opt-in does not need bwrap
+  } finally {
+    Deno.env.set("PATH", path);
+  }
+});
+
+Deno.test("LocalProvider runs unisolated only when asked, with a clean environment", async () => {
+  Deno.env.set("MCP_TEST_SECRET_UNISOLATED", "leak-me-not");
+  try {
+    await using provider = new LocalProvider({ log, dangerouslyRunUnisolated: true });
+    await using sandbox = await provider.create();
+    assertEquals(sandbox.info.isolated, false);
+    const { stdout } = await sandbox.exec("env; pwd");
+    assert(!stdout.includes("leak-me-not"));
+    assert(stdout.trimEnd().endsWith(sandbox.info.home));
+    const py = await sandbox.runPython("21 * 2");
+    assertEquals(py.result, "42");
+  } finally {
+    Deno.env.delete("MCP_TEST_SECRET_UNISOLATED");
+  }
+});
