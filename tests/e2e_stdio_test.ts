@@ -1,0 +1,178 @@
+// End to end: spawn `deno task start` as an MCP client would, and speak stdio to it.
+
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { eventually, hasBwrap, hostProcesses, ROOT } from "./_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+
+async function listDir(path: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) names.push(entry.name);
+  return names;
+}
+
+/** A fresh directory for the server's sandboxes, so the test can see exactly what it leaves. */
+async function sandboxBase(): Promise<string> {
+  const base = await Deno.makeTempDir({ prefix: "mcp-e2e-" });
+  await Deno.chmod(base, 0o755);
+  return base;
+}
+
+function serverEnv(base: string): Record<string, string> {
+  const env = Deno.env.toObject();
+  return { ...env, MCP_SANDBOX_DIR: base, MCP_LOG_LEVEL: "debug", NO_COLOR: "1" };
+}
+
+Deno.test(
+  "deno task start serves tools over stdio and cleans up when the client closes",
+  opts,
+  async () => {
+    const base = await sandboxBase();
+    const marker = `sleep 5151.${Math.floor(Math.random() * 1e6)}`;
+    try {
+      const transport = new StdioClientTransport({
+        command: Deno.execPath(),
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: serverEnv(base),
+        stderr: "pipe",
+      });
+      const client = new Client({ name: "e2e", version: "1" });
+      await client.connect(transport);
+      assertMatch(client.getInstructions() ?? "", /\/home\/sandbox/);
+      const { tools } = await client.listTools();
+      assertEquals(tools.map((t) => t.name).sort(), ["python_exec", "shell_exec"]);
+      assertEquals(await listDir(base), [], "no sandbox before the first tool call");
+
+      const shell = await client.callTool({
+        name: "shell_exec",
+        arguments: { command: `${marker} & echo "hello from $(whoami)"` },
+      }) as CallToolResult;
+      assertEquals((shell.structuredContent as { stdout: string }).stdout, "hello from sandbox\n");
+      await client.callTool({ name: "python_exec", arguments: { code: "n = 6" } });
+      const py = await client.callTool({
+        name: "python_exec",
+        arguments: { code: "n * 7" },
+      }) as CallToolResult;
+      assertEquals((py.structuredContent as { result: string }).result, "42");
+      assertEquals((await listDir(base)).length, 1, "one sandbox directory while serving");
+      assertEquals((await hostProcesses(marker)).length, 1);
+
+      await client.close();
+      await eventually(async () => (await listDir(base)).length === 0);
+      await eventually(async () => (await hostProcesses(marker)).length === 0);
+      await eventually(async () => (await hostProcesses(base)).length === 0);
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+);
+
+for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
+  Deno.test(`the server leaves no sandbox process behind on ${ending}`, opts, async () => {
+    const base = await sandboxBase();
+    const marker = `sleep 5252.${Math.floor(Math.random() * 1e6)}`;
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...START_FLAGS, "mod.ts"],
+        cwd: ROOT,
+        env: serverEnv(base),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      const send = (message: object) =>
+        writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
+      await send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "t", version: "1" },
+        },
+      });
+      await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      await send({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "shell_exec", arguments: { command: `${marker} &` } },
+      });
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!seen.includes('"id":2')) seen += (await reader.read()).value ?? "";
+      assertEquals((await hostProcesses(marker)).length, 1);
+      if (ending === "stdin end") await writer.close();
+      else child.kill(ending);
+      const status = await child.status;
+      await reader.cancel();
+      if (ending !== "stdin end") await writer.close().catch(() => {});
+      if (ending === "SIGKILL") {
+        // No cleanup code runs, but bwrap dies with its parent and takes every process along.
+        await eventually(async () => (await hostProcesses(marker)).length === 0);
+        return;
+      }
+      assertEquals(status.code, 0, "a clean exit after cleanup");
+      assertEquals(await hostProcesses(marker), []);
+      assertEquals(await listDir(base), []);
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  });
+}
+
+/** The permission flags of `deno task start`, read from deno.json so the test uses the real ones. */
+const START_FLAGS: string[] = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`))
+  .tasks.start.split(" ").filter((arg: string) => arg.startsWith("--"));
+
+Deno.test("the server refuses to start without bubblewrap and says how to install it", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...START_FLAGS, "mod.ts"],
+    cwd: ROOT,
+    env: { PATH: "/nonexistent", NO_COLOR: "1" },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 1);
+  assertEquals(out.stdout.length, 0, "nothing on the protocol channel");
+  const stderr = new TextDecoder().decode(out.stderr);
+  assertMatch(stderr, /bubblewrap \(bwrap\) is not installed/);
+  assertMatch(stderr, /apt-get install bubblewrap/);
+});
+
+Deno.test("--help lists every setting; a bad flag value is named", async () => {
+  const run = (...args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", ...START_FLAGS, "mod.ts", ...args],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const help = await run("--help");
+  assertEquals(help.code, 0);
+  const text = new TextDecoder().decode(help.stdout);
+  for (
+    const flag of ["--network", "--timeout", "--dangerously-run-unisolated", "MCP_SANDBOX_NETWORK"]
+  ) {
+    assert(text.includes(flag), `--help mentions ${flag}`);
+  }
+  const bad = await run("--network", "wifi");
+  assertEquals(bad.code, 2);
+  assertMatch(new TextDecoder().decode(bad.stderr), /--network must be host or none, got 'wifi'/);
+});

@@ -1,0 +1,66 @@
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import { tools } from "../src/registry.ts";
+import { connect, hasBwrap, text } from "./_helpers.ts";
+
+Deno.test("tools/list offers exactly the registry's tools, with schemas and explicit annotations", async () => {
+  await using mcp = await connect();
+  const listed = (await mcp.client.listTools()).tools;
+  assertEquals(listed.map((t) => t.name), tools.map((t) => t.name));
+  for (const tool of listed) {
+    const row = tools.find((t) => t.name === tool.name)!;
+    assertEquals(tool.title, row.title);
+    assertEquals(tool.description, row.description);
+    assertEquals(tool.inputSchema.type, "object");
+    assertEquals(Object.keys(tool.inputSchema.properties ?? {}), Object.keys(row.inputSchema));
+    assert(tool.outputSchema, `${tool.name} declares an output schema`);
+    assertEquals(Object.keys(tool.outputSchema.properties ?? {}), Object.keys(row.outputSchema));
+    for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) {
+      assertEquals(
+        typeof (tool.annotations as Record<string, unknown>)[hint],
+        "boolean",
+        `${tool.name}.${hint} is set`,
+      );
+    }
+  }
+});
+
+Deno.test(
+  "tools/list does not create a sandbox; the first call does, once",
+  { ignore: !hasBwrap },
+  async () => {
+    let created = 0;
+    await using mcp = await connect();
+    const create = mcp.provider.create.bind(mcp.provider);
+    mcp.provider.create = (options) => {
+      created++;
+      return create(options);
+    };
+    await mcp.client.listTools();
+    assertEquals(created, 0);
+    await Promise.all([
+      mcp.call("shell_exec", { command: "true" }),
+      mcp.call("python_exec", { code: "1" }),
+      mcp.call("shell_exec", { command: "true" }),
+    ]);
+    assertEquals(created, 1, "concurrent first calls share one sandbox");
+  },
+);
+
+Deno.test("a sandbox that died is replaced on the next call", { ignore: !hasBwrap }, async () => {
+  await using mcp = await connect();
+  await mcp.call("shell_exec", { command: "echo data > file" });
+  const first = await mcp.session.sandbox();
+  // Kill the sandbox from inside: the command's parent is the agent that holds it together.
+  const killed = await mcp.call("shell_exec", { command: "kill -9 $PPID; sleep 5" });
+  assertEquals(killed.isError, true);
+  assertMatch(text(killed), /sandbox stopped unexpectedly.*next call starts a new sandbox/);
+  const after = await mcp.call("shell_exec", { command: "cat file 2>&1; echo next" });
+  assertEquals(after.isError, false);
+  const second = await mcp.session.sandbox();
+  assert(first !== second, "a new sandbox replaced the dead one");
+  assertEquals(first.closed, true);
+});
