@@ -64,3 +64,51 @@ Deno.test("a sandbox that died is replaced on the next call", { ignore: !hasBwra
   assert(first !== second, "a new sandbox replaced the dead one");
   assertEquals(first.closed, true);
 });
+
+Deno.test("a call with a progress token gets the latest output line as progress", {
+  ignore: !hasBwrap,
+}, async () => {
+  await using mcp = await connect();
+  const updates: { progress: number; message?: string }[] = [];
+  const result = await mcp.client.callTool(
+    {
+      name: "shell_exec",
+      arguments: { command: "for i in 1 2 3 4; do echo step-$i; sleep 0.4; done" },
+    },
+    undefined,
+    { onprogress: (update) => updates.push(update) },
+  );
+  assertEquals(result.isError, false);
+  assert(updates.length >= 2, `${updates.length} progress notifications`);
+  for (let i = 1; i < updates.length; i++) {
+    assert(updates[i].progress > updates[i - 1].progress, "progress increases");
+  }
+  assert(updates.every((u) => /^step-\d$/.test(u.message ?? "")), JSON.stringify(updates));
+});
+
+Deno.test(
+  "cancelling a call kills its process and the sandbox stays usable",
+  { ignore: !hasBwrap },
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("python_exec", { code: "survivor = 'still here'" });
+    for (
+      const [name, args] of [
+        ["shell_exec", { command: "sleep 601" }],
+        ["python_exec", { code: "import time\ntime.sleep(602)" }],
+      ] as const
+    ) {
+      const controller = new AbortController();
+      const call = mcp.client.callTool({ name, arguments: args }, undefined, {
+        signal: controller.signal,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      controller.abort();
+      await call.then(() => assert(false, "a cancelled call does not resolve"), () => {});
+    }
+    const ps = await mcp.call("shell_exec", { command: "ps -eo args" });
+    assert(!text(ps).includes("sleep 60"), text(ps));
+    const py = await mcp.call("python_exec", { code: "survivor" });
+    assertMatch(text(py), /still here/);
+  },
+);

@@ -106,12 +106,23 @@ Deno.test("pythonExec() shrinks a figure larger than the image cap", opts, async
       "plt.figure(figsize=(12, 9), dpi=150)\nplt.scatter(*np.random.rand(2, 5000), s=2)",
   });
   const out = structured<PythonExecOutput>(result);
-  if (out.images.length === 1) {
-    assert(out.images[0].bytes <= 30_000, `${out.images[0].bytes} bytes`);
-    assert(out.images[0].width < 1800, "re-rendered at a lower resolution");
-  } else {
-    assertMatch(out.notes.join("\n"), /was not returned/);
-  }
+  assertEquals(out.images.length, 1, out.notes.join("\n"));
+  assert(out.images[0].bytes <= 30_000, `${out.images[0].bytes} bytes`);
+  assert(out.images[0].width < 1800, "re-rendered below the requested 1800 px");
+  const png = Uint8Array.fromBase64(
+    (result.content.find((c) => c.type === "image") as { data: string }).data,
+  );
+  assertEquals(png.length, out.images[0].bytes);
+});
+
+Deno.test("pythonExec() explains a figure it cannot shrink below the cap", opts, async () => {
+  await using mcp = await connect({ limits: { maxImageBytes: 1_000 } });
+  const result = await mcp.call("python_exec", {
+    code: "import numpy as np, matplotlib.pyplot as plt\nplt.scatter(*np.random.rand(2, 5000))",
+  });
+  const out = structured<PythonExecOutput>(result);
+  assertEquals(out.images.length, 0);
+  assertMatch(out.notes.join("\n"), /Figure 1 was not returned: still \d+ bytes/);
 });
 
 Deno.test("pythonExec() interrupts on timeout and keeps the state", opts, async () => {
