@@ -97,3 +97,17 @@ export async function eventually(check: () => Promise<boolean>, ms = 10_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Calls `tool` with each bad argument set and checks for a tool error matching its message. */
+export async function assertToolErrors(
+  mcp: Connected,
+  tool: string,
+  cases: [Record<string, unknown>, RegExp][],
+): Promise<void> {
+  for (const [args, message] of cases) {
+    const result = await mcp.call(tool, args);
+    if (result.isError !== true) throw new Error(`${tool}(${JSON.stringify(args)}) did not fail`);
+    const got = text(result);
+    if (!message.test(got)) throw new Error(`${tool}(${JSON.stringify(args)}): ${got}`);
+  }
+}

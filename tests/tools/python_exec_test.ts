@@ -4,7 +4,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import type { PythonExecOutput } from "../../src/tools/python_exec.ts";
-import { connect, hasBwrap, structured, text } from "../_helpers.ts";
+import { assertToolErrors, connect, hasBwrap, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -170,17 +170,19 @@ Deno.test(
 Deno.test("pythonExec() reports a dead interpreter and starts a fresh one next", opts, async () => {
   await using mcp = await connect();
   await mcp.call("python_exec", { code: "value = 42" });
-  for (
-    const code of [
-      "import os\nos._exit(3)",
-      "import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
-    ]
-  ) {
+  const deaths: [string, PythonExecOutput["died"]][] = [
+    ["import os\nos._exit(3)", { exit_code: 3, signal: null }],
+    ["import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)", {
+      exit_code: null,
+      signal: "SIGSEGV",
+    }],
+  ];
+  for (const [code, died] of deaths) {
     const result = await mcp.call("python_exec", { code });
     assertEquals(result.isError, true);
     const out = structured<PythonExecOutput>(result);
     assertEquals(out.state, "lost");
-    assert(out.died !== null);
+    assertEquals(out.died, died);
     assertMatch(out.notes.join("\n"), /variables are lost/);
     const next = structured<PythonExecOutput>(
       await mcp.call("python_exec", { code: "value = globals().get('value', 'gone')\nvalue" }),
@@ -231,11 +233,7 @@ Deno.test("pythonExec() rejects bad input with errors naming the parameter", opt
     [{ code: "1", timeout: 1e9 }, /timeout must be at most 86400/],
     [{ code: "1", reset: "yes" }, /reset must be true or false/],
   ];
-  for (const [args, message] of cases) {
-    const result = await mcp.call("python_exec", args);
-    assertEquals(result.isError, true, JSON.stringify(args));
-    assertMatch(text(result), message);
-  }
+  await assertToolErrors(mcp, "python_exec", cases);
   const after = structured<PythonExecOutput>(await mcp.call("python_exec", { code: "6 * 7" }));
   assertEquals(after.result, "42");
 });

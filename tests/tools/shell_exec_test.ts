@@ -4,7 +4,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
-import { connect, hasBwrap, structured, text } from "../_helpers.ts";
+import { assertToolErrors, connect, hasBwrap, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap, sanitizeResources: true, sanitizeOps: true };
 
@@ -177,11 +177,7 @@ Deno.test("shellExec() rejects bad input with errors naming the parameter", opts
     [{ command: "ls", env: { "1BAD": "x" } }, /env names/],
     [{ command: "echo \0" }, /command must not contain NUL/],
   ];
-  for (const [args, message] of cases) {
-    const result = await mcp.call("shell_exec", args);
-    assertEquals(result.isError, true, JSON.stringify(args));
-    assertMatch(text(result), message);
-  }
+  await assertToolErrors(mcp, "shell_exec", cases);
   const unknown = await mcp.call("no_such_tool", {});
   assertEquals(unknown.isError, true);
   assertMatch(text(unknown), /no_such_tool not found/);
