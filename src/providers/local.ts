@@ -274,11 +274,6 @@ export class LocalSandbox implements Sandbox {
     return this.#closing !== undefined || !this.#agent.alive;
   }
 
-  /** The host directory mounted as the sandbox's home. */
-  get hostHome(): string {
-    return `${this.#root}/home`;
-  }
-
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const raw = await this.#agent.request<RawExec>("exec", {
       command,

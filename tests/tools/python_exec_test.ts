@@ -237,3 +237,24 @@ Deno.test("pythonExec() rejects bad input with errors naming the parameter", opt
   const after = structured<PythonExecOutput>(await mcp.call("python_exec", { code: "6 * 7" }));
   assertEquals(after.result, "42");
 });
+
+Deno.test(
+  "pythonExec() returns while a background process it started keeps printing",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    const started = structured<PythonExecOutput>(
+      await mcp.call("python_exec", {
+        code: "import subprocess\nnoisy = subprocess.Popen(['yes', 'noise'])\nprint('started')",
+        timeout: 30,
+      }),
+    );
+    assertEquals(started.timed_out, false);
+    assert(started.stdout.startsWith("started\n"));
+    const next = structured<PythonExecOutput>(
+      await mcp.call("python_exec", { code: "noisy.kill(); noisy.wait()", timeout: 30 }),
+    );
+    assertEquals(next.timed_out, false);
+    assertEquals(next.result, "-9");
+  },
+);

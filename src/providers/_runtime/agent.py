@@ -342,8 +342,10 @@ class Interpreter:
                     line, self.pending = self.pending.split(b"\n", 1)
                     reply = json.loads(line)
                     break
-        # Output written before the reply is already in the pipes: collect it.
-        while True:
+        # Output written before the reply is already in the pipes: collect it. Stop soon even if
+        # a background process of the cell keeps writing.
+        drain_until = time.monotonic() + EXIT_GRACE
+        while time.monotonic() < drain_until:
             ready = [key for key, _ in sel.select(0) if key.fd in captures]
             if not ready:
                 break
