@@ -38,6 +38,9 @@ export class AgentProcess implements AsyncDisposable {
   #exited: Promise<Deno.CommandStatus>;
   #reading: Promise<void>;
   #stderrDone: Promise<string>;
+  /** Set when close() was called. */
+  #closing = false;
+  /** Set when close() was called or the process exited. */
   #stopping = false;
   #sandboxId: string;
 
@@ -112,7 +115,8 @@ export class AgentProcess implements AsyncDisposable {
 
   /** Ends the agent: closing its stdin makes it kill its processes; SIGKILL after a grace. */
   async close(): Promise<void> {
-    if (!this.#stopping) {
+    if (!this.#closing) {
+      this.#closing = true;
       this.#stopping = true;
       await this.#writer.close().catch(() => {});
       const timer = setTimeout(() => {
@@ -166,14 +170,12 @@ export class AgentProcess implements AsyncDisposable {
       else pending.resolve(reply.result);
     }
     const status = await this.#exited;
-    const wasStopping = this.#stopping;
     this.#stopping = true;
-    if (!wasStopping) {
+    if (!this.#closing) {
       log.warn(`sandbox ${this.#sandboxId}: stopped unexpectedly (exit code ${status.code})`);
     }
-    this.#writer.releaseLock();
     const error = new SandboxError(
-      wasStopping
+      this.#closing
         ? "Cannot finish: the sandbox was closed"
         : `Cannot finish: the sandbox stopped unexpectedly (exit code ${status.code}); the next call starts a new sandbox`,
       { sandboxId: this.#sandboxId },
