@@ -13,6 +13,9 @@ import { type AnyToolDefinition, type ToolLimits, tools as allTools } from "./re
 import type { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
 
+/** How often a long call with a progress token reports, even when it prints nothing. */
+const HEARTBEAT_MS = 2000;
+
 /** Options for {@linkcode createServer}. */
 export interface ServerOptions {
   /** Gives each call its sandbox. */
@@ -48,12 +51,21 @@ export function createServer(options: ServerOptions): McpServer {
       const started = performance.now();
       const progressToken = extra._meta?.progressToken;
       let progress = 0;
-      const onProgress = progressToken === undefined ? undefined : (message: string) => {
+      let latest = `${tool.name} is running`;
+      const report = (message: string) => {
         extra.sendNotification({
           method: "notifications/progress",
-          params: { progressToken, progress: ++progress, message },
+          params: { progressToken: progressToken!, progress: ++progress, message },
         }).catch(() => {});
       };
+      const onProgress = progressToken === undefined ? undefined : (message: string) => {
+        latest = message;
+        report(message);
+      };
+      // Some clients reset their timeout only on progress: keep it coming while output is quiet.
+      const heartbeat = progressToken === undefined
+        ? undefined
+        : setInterval(() => report(latest), HEARTBEAT_MS);
       try {
         const sandbox = await session.sandbox({ signal: extra.signal });
         const output = await tool.run(sandbox, input, {
@@ -72,6 +84,8 @@ export function createServer(options: ServerOptions): McpServer {
         const message = error instanceof Error ? error.message : String(error);
         log.warn(`${tool.name}: ${message}`);
         return { content: [{ type: "text", text: message }], isError: true };
+      } finally {
+        clearInterval(heartbeat);
       }
     });
   }

@@ -112,3 +112,20 @@ Deno.test(
     assertMatch(text(py), /still here/);
   },
 );
+
+Deno.test("a quiet long call still sends increasing progress now and then", {
+  ignore: !hasBwrap,
+}, async () => {
+  await using mcp = await connect();
+  const updates: { progress: number; message?: string }[] = [];
+  await mcp.client.callTool(
+    { name: "shell_exec", arguments: { command: "echo warming up; sleep 5" } },
+    undefined,
+    { onprogress: (update) => updates.push(update) },
+  );
+  assert(updates.length >= 2, `${updates.length} progress notifications`);
+  for (let i = 1; i < updates.length; i++) {
+    assert(updates[i].progress > updates[i - 1].progress, "progress increases");
+  }
+  assertEquals(updates.at(-1)?.message, "warming up", "the latest output line is repeated");
+});
