@@ -49,7 +49,7 @@ export function decodeCaptured(
 }
 
 /** The length of `bytes` without a trailing, incomplete UTF-8 sequence. */
-function completeUtf8End(bytes: Uint8Array): number {
+export function completeUtf8End(bytes: Uint8Array): number {
   for (let back = 1; back <= Math.min(4, bytes.length); back++) {
     const byte = bytes[bytes.length - back];
     if ((byte & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead
@@ -60,7 +60,7 @@ function completeUtf8End(bytes: Uint8Array): number {
 }
 
 /** The offset of the first byte in `bytes` that is not a UTF-8 continuation byte. */
-function utf8Start(bytes: Uint8Array): number {
+export function utf8Start(bytes: Uint8Array): number {
   let start = 0;
   while (start < Math.min(3, bytes.length) && (bytes[start] & 0xc0) === 0x80) start++;
   return start;

@@ -18,6 +18,14 @@ import {
   pythonExecOutputSchema,
 } from "./tools/python_exec.ts";
 import {
+  fileDownload,
+  fileDownloadInputSchema,
+  type FileDownloadOutput,
+  fileDownloadOutputSchema,
+} from "./tools/file_download.ts";
+import { fileList, fileListInputSchema, fileListOutputSchema } from "./tools/file_list.ts";
+import { fileUpload, fileUploadInputSchema, fileUploadOutputSchema } from "./tools/file_upload.ts";
+import {
   shellExec,
   shellExecInputSchema,
   type ShellExecOutput,
@@ -81,6 +89,44 @@ function presentJson(output: object, isError: boolean): CallToolResult {
   };
 }
 
+/** file_download's result: metadata as structured content, the file itself as MCP content. */
+function presentDownload(output: FileDownloadOutput): CallToolResult {
+  const { payload, ...meta } = output;
+  const result = presentJson(meta, false);
+  switch (payload?.kind) {
+    case "text":
+      result.content.push({ type: "text", text: payload.text });
+      break;
+    case "image":
+      result.content.push({ type: "image", data: payload.data, mimeType: payload.mimeType });
+      break;
+    case "blob":
+      result.content.push({
+        type: "resource",
+        resource: { uri: payload.uri, mimeType: payload.mimeType, blob: payload.data },
+      });
+      break;
+    case "link":
+      result.content.push({
+        type: "resource_link",
+        uri: payload.uri,
+        name: payload.name,
+        mimeType: payload.mimeType,
+        size: payload.size,
+      });
+      break;
+  }
+  return result;
+}
+
+/** Hints for tools that only read the sandbox. */
+const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
+
 /** A row of the table whatever its input and output types. */
 // deno-lint-ignore no-explicit-any
 export type AnyToolDefinition = ToolDefinition<any, any>;
@@ -129,5 +175,44 @@ export const tools: readonly AnyToolDefinition[] = [
       }
       return result;
     },
+  }),
+  defineTool({
+    name: "file_upload",
+    title: "Upload a file",
+    description:
+      'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+    inputSchema: fileUploadInputSchema,
+    outputSchema: fileUploadOutputSchema,
+    annotations: {
+      title: "Upload a file",
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    run: fileUpload,
+    present: (output) => presentJson(output, false),
+  }),
+  defineTool({
+    name: "file_download",
+    title: "Download a file",
+    description:
+      "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+    inputSchema: fileDownloadInputSchema,
+    outputSchema: fileDownloadOutputSchema,
+    annotations: { title: "Download a file", ...READ_ONLY },
+    run: fileDownload,
+    present: presentDownload,
+  }),
+  defineTool({
+    name: "file_list",
+    title: "List files",
+    description:
+      "List a directory of the sandbox (default: the home directory) with each entry's type, size, modification time and permissions; depth descends into subdirectories. Symlinks are shown, not followed.",
+    inputSchema: fileListInputSchema,
+    outputSchema: fileListOutputSchema,
+    annotations: { title: "List files", ...READ_ONLY },
+    run: fileList,
+    present: (output) => presentJson(output, false),
   }),
 ];

@@ -115,6 +115,64 @@ export interface PythonResult {
   truncated: boolean;
 }
 
+/** A file or directory in a sandbox. */
+export interface FileInfo {
+  /** Absolute path inside the sandbox. */
+  path: string;
+  /** The last component of the path. */
+  name: string;
+  /** What it is; a symlink is reported as such only by {@linkcode Sandbox.listFiles}. */
+  type: "file" | "directory" | "symlink" | "other";
+  /** Size in bytes. */
+  size: number;
+  /** Last modification, as an ISO 8601 date. */
+  modified: string;
+  /** Permissions as `ls -l` shows them, e.g. `"-rw-r--r--"`. */
+  mode: string;
+  /** Where a symlink points. */
+  target?: string;
+}
+
+/** Options for {@linkcode Sandbox.readFile}. */
+export interface ReadFileOptions {
+  /** First byte to read. @default 0 */
+  offset?: number;
+  /** Most bytes to read. @default to the end of the file */
+  length?: number;
+  /** Bytes fetched per step; the stream reads no further than the consumer pulls. @default 1 MiB */
+  chunkSize?: number;
+  /** Aborting stops the read. */
+  signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Sandbox.writeFile}. */
+export interface WriteFileOptions {
+  /** Replace an existing file. When false, an existing file is left untouched and an error is thrown. @default true */
+  overwrite?: boolean;
+  /** Aborting stops the upload; the target is then unchanged. */
+  signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Sandbox.listFiles}. */
+export interface ListFilesOptions {
+  /** How many directory levels to descend; 1 lists only the directory's own entries. @default 1 */
+  depth?: number;
+  /** Most entries to return. @default 1000 */
+  limit?: number;
+  /** Aborting stops waiting. */
+  signal?: AbortSignal;
+}
+
+/** What {@linkcode Sandbox.listFiles} found. */
+export interface FileListing {
+  /** The listed directory, absolute. */
+  path: string;
+  /** Entries, breadth first, sorted by name within each directory. Symlinks are not followed. */
+  entries: FileInfo[];
+  /** Whether entries were left out because of the limit. */
+  truncated: boolean;
+}
+
 /** Facts about a sandbox that tools and the server's instructions mention. */
 export interface SandboxInfo {
   /** The provider that made it, e.g. `"local"`. */
@@ -145,14 +203,30 @@ export interface Sandbox extends AsyncDisposable {
   /** Whether the sandbox is closed (by {@linkcode Sandbox.close} or because it died). */
   readonly closed: boolean;
   /**
-   * Runs `command` with `/bin/sh -c` in its own process group. Background processes it starts
-   * keep running after it returns.
+   * Runs `command` with `/bin/sh -c` (or, given an array, runs that argv directly, with no shell)
+   * in its own process group. Background processes it starts keep running after it returns.
    */
-  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  exec(command: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Runs `code` in the sandbox's long-lived Python interpreter, whose variables persist. */
   runPython(code: string, options?: PythonOptions): Promise<PythonResult>;
   /** Discards the Python interpreter's state by starting a new interpreter. */
   resetPython(options?: SignalOptions): Promise<void>;
+  /**
+   * Describes a file or directory, following symlinks as the sandbox's processes would. Relative
+   * paths are relative to the home directory. Throws {@linkcode SandboxFileError}.
+   */
+  stat(path: string, options?: SignalOptions): Promise<FileInfo>;
+  /** Streams a byte range of a file, reading only as far as the consumer pulls. */
+  readFile(path: string, options?: ReadFileOptions): ReadableStream<Uint8Array<ArrayBuffer>>;
+  /** Writes a file, creating parent directories; never leaves a half-written file behind. */
+  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<FileInfo>;
+  /** Lists a directory, optionally recursively. */
+  listFiles(path: string, options?: ListFilesOptions): Promise<FileListing>;
+  /**
+   * The URL at which a server listening on `port` in the sandbox can be reached from outside.
+   * Throws a {@linkcode SandboxError} saying why when it cannot be.
+   */
+  previewUrl(port: number): Promise<string>;
   /** Kills every process of the sandbox and deletes its files. Idempotent. */
   close(): Promise<void>;
 }
@@ -175,5 +249,30 @@ export class SandboxError extends Error {
     super(message, options);
     this.name = "SandboxError";
     this.sandboxId = options?.sandboxId;
+  }
+}
+
+/** Why a file operation failed. */
+export type SandboxFileErrorCode =
+  | "not_found"
+  | "is_directory"
+  | "not_directory"
+  | "not_file"
+  | "permission"
+  | "read_only"
+  | "exists"
+  | "no_space"
+  | "io";
+
+/** Thrown by the file operations of a {@linkcode Sandbox}; `code` says why. */
+export class SandboxFileError extends SandboxError {
+  /** Why the operation failed. */
+  readonly code: SandboxFileErrorCode;
+
+  /** Creates the error. */
+  constructor(code: SandboxFileErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SandboxFileError";
+    this.code = code;
   }
 }

@@ -6,7 +6,8 @@
  */
 
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
 import type { z } from "zod";
 import type { Logger } from "./log.ts";
 import { type AnyToolDefinition, type ToolLimits, tools as allTools } from "./registry.ts";
@@ -38,7 +39,23 @@ export function createServer(options: ServerOptions): McpServer {
   const { session, limits, log } = options;
   const server = new McpServer(
     { name: "daytona-mcp-interpreter", title: "Daytona MCP Interpreter", version: VERSION },
-    { capabilities: { tools: {} }, instructions: options.instructions },
+    { capabilities: { tools: {}, resources: {} }, instructions: options.instructions },
+  );
+  server.registerResource(
+    "sandbox-file",
+    new ResourceTemplate(SANDBOX_URI_TEMPLATE, { list: undefined }),
+    {
+      title: "File in the sandbox",
+      description:
+        "A file of this session's sandbox, e.g. one that file_download returned as a resource link.",
+    },
+    async (uri, variables, extra) => {
+      const sandbox = await session.existing();
+      if (!sandbox || sandbox.id !== variables.sandbox) {
+        throw new TypeError(`Cannot read ${uri.href}: sandbox ${variables.sandbox} is not open`);
+      }
+      return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
+    },
   );
   for (const tool of options.tools ?? allTools) {
     server.registerTool(tool.name, {

@@ -49,6 +49,12 @@ export class SandboxSession implements AsyncDisposable {
     return await created;
   }
 
+  /** The default sandbox if it exists and is open; never creates one. */
+  async existing(): Promise<Sandbox | undefined> {
+    const sandbox = await this.#current?.catch(() => undefined);
+    return sandbox && !sandbox.closed ? sandbox : undefined;
+  }
+
   /** Closes the default sandbox, if one was made. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -1,6 +1,6 @@
 // The host side of the sandbox agent: starts it, sends JSON-line requests, routes the replies.
 
-import { SandboxError } from "../sandbox.ts";
+import { SandboxError, SandboxFileError, type SandboxFileErrorCode } from "../sandbox.ts";
 import type { Logger } from "../log.ts";
 
 /** What the agent says once it is ready. */
@@ -12,7 +12,10 @@ export interface AgentHello {
 
 /** An error the agent reports about a request, e.g. a cwd that does not exist. */
 export interface AgentFault {
+  /** Set when an argument was wrong. */
   field?: string;
+  /** Set when a file operation failed. */
+  code?: SandboxFileErrorCode;
   message: string;
 }
 
@@ -185,9 +188,11 @@ export class AgentProcess implements AsyncDisposable {
   }
 }
 
-/** Agent faults about arguments become TypeErrors, the rest SandboxErrors. */
+/** Agent faults about arguments become TypeErrors, about files SandboxFileErrors. */
 function faultToError(fault: AgentFault): Error {
-  return fault.field ? new TypeError(fault.message) : new SandboxError(fault.message);
+  if (fault.field) return new TypeError(fault.message);
+  if (fault.code) return new SandboxFileError(fault.code, fault.message);
+  return new SandboxError(fault.message);
 }
 
 /** Splits a byte stream into lines without the newline. */

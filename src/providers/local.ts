@@ -15,13 +15,18 @@ import { createLogger, type Logger } from "../log.ts";
 import {
   type ExecOptions,
   type ExecResult,
+  type FileInfo,
+  type FileListing,
+  type ListFilesOptions,
   type PythonOptions,
   type PythonResult,
+  type ReadFileOptions,
   type Sandbox,
   SandboxError,
   type SandboxInfo,
   type SandboxProvider,
   type SignalOptions,
+  type WriteFileOptions,
 } from "../sandbox.ts";
 import { AgentProcess } from "./_agent.ts";
 import {
@@ -163,12 +168,19 @@ export class LocalProvider implements SandboxProvider {
         });
       }
       const agent = await AgentProcess.start(command, id, log);
-      const sandbox = new LocalSandbox(id, root, agent, {
-        provider: "local",
-        home: isolated ? SANDBOX_HOME : dirs.home,
-        pythonVersion: agent.hello.python,
-        isolated,
-      }, () => this.#sandboxes.delete(sandbox));
+      const sandbox = new LocalSandbox(
+        id,
+        root,
+        agent,
+        {
+          provider: "local",
+          home: isolated ? SANDBOX_HOME : dirs.home,
+          pythonVersion: agent.hello.python,
+          isolated,
+        },
+        network,
+        () => this.#sandboxes.delete(sandbox),
+      );
       this.#sandboxes.add(sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
       return sandbox;
@@ -235,6 +247,23 @@ interface RawPython {
   duration_ms: number;
 }
 
+interface RawFileInfo {
+  path: string;
+  name: string;
+  type: FileInfo["type"];
+  size: number;
+  modified: number;
+  mode: string;
+  target?: string;
+}
+
+function toFileInfo(raw: RawFileInfo): FileInfo {
+  const { modified, ...rest } = raw;
+  return { ...rest, modified: new Date(modified * 1000).toISOString() };
+}
+
+const MIB = 1024 * 1024;
+
 function decodeStream(captured: CapturedJson) {
   return decodeCaptured(
     Uint8Array.fromBase64(captured.head),
@@ -253,6 +282,7 @@ export class LocalSandbox implements Sandbox {
   #agent: AgentProcess;
   #closing: Promise<void> | undefined;
   #onClose: () => void;
+  #network: "host" | "none";
 
   /** Use {@linkcode LocalProvider.create}. */
   constructor(
@@ -260,12 +290,14 @@ export class LocalSandbox implements Sandbox {
     root: string,
     agent: AgentProcess,
     info: SandboxInfo,
+    network: "host" | "none",
     onClose: () => void,
   ) {
     this.id = id;
     this.info = info;
     this.#root = root;
     this.#agent = agent;
+    this.#network = network;
     this.#onClose = onClose;
   }
 
@@ -274,9 +306,9 @@ export class LocalSandbox implements Sandbox {
     return this.#closing !== undefined || !this.#agent.alive;
   }
 
-  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+  async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const raw = await this.#agent.request<RawExec>("exec", {
-      command,
+      ...(typeof command === "string" ? { command } : { argv: command }),
       cwd: options.cwd,
       env: options.env,
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
@@ -327,6 +359,76 @@ export class LocalSandbox implements Sandbox {
 
   async resetPython(options: SignalOptions = {}): Promise<void> {
     await this.#agent.request("python_reset", {}, options);
+  }
+
+  async stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {
+    return toFileInfo(await this.#agent.request<RawFileInfo>("stat", { path }, options));
+  }
+
+  readFile(path: string, options: ReadFileOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const agent = this.#agent;
+    const chunkSize = Math.min(options.chunkSize ?? MIB, 4 * MIB);
+    let offset = options.offset ?? 0;
+    const end = options.length === undefined ? Infinity : offset + options.length;
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      async pull(controller) {
+        const want = Math.min(chunkSize, end - offset);
+        if (want <= 0) return controller.close();
+        const { data } = await agent.request<{ data: string; size: number }>(
+          "read",
+          { path, offset, length: want },
+          { signal: options.signal },
+        );
+        const bytes = Uint8Array.fromBase64(data);
+        offset += bytes.length;
+        if (bytes.length > 0) controller.enqueue(bytes);
+        if (bytes.length < want) controller.close();
+      },
+    });
+  }
+
+  async writeFile(
+    path: string,
+    data: Uint8Array,
+    options: WriteFileOptions = {},
+  ): Promise<FileInfo> {
+    const upload = crypto.randomUUID().slice(0, 8);
+    const overwrite = options.overwrite ?? true;
+    let raw: RawFileInfo | undefined;
+    for (let start = 0; start === 0 || start < data.length; start += MIB) {
+      const last = start + MIB >= data.length;
+      raw = await this.#agent.request<RawFileInfo>("write", {
+        path,
+        upload,
+        overwrite,
+        first: start === 0,
+        last,
+        data: data.subarray(start, start + MIB).toBase64(),
+      }, options);
+      if (last) break;
+    }
+    return toFileInfo(raw!);
+  }
+
+  async listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
+    const raw = await this.#agent.request<{
+      path: string;
+      entries: RawFileInfo[];
+      truncated: boolean;
+    }>("list", { path, depth: options.depth ?? 1, limit: options.limit ?? 1000 }, options);
+    return { path: raw.path, entries: raw.entries.map(toFileInfo), truncated: raw.truncated };
+  }
+
+  previewUrl(port: number): Promise<string> {
+    if (this.#network === "none") {
+      return Promise.reject(
+        new SandboxError(
+          `Cannot preview port ${port}: this sandbox has no network shared with the host (--network none), so its servers cannot be reached from outside; restart the server with --network host`,
+          { sandboxId: this.id },
+        ),
+      );
+    }
+    return Promise.resolve(`http://127.0.0.1:${port}`);
   }
 
   /** Kills every process of the sandbox and deletes its directory. */

@@ -3,10 +3,12 @@
 # or a cancellation kills everything it started, while a command that backgrounds a server returns at
 # once and leaves the server running. One long-lived Python worker keeps notebook-like state.
 import base64
+import errno
 import json
 import os
 import selectors
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -151,11 +153,14 @@ def run_command(rid, req, job):
     limit = req.get("max_output", 100_000)
     timeout = req.get("timeout")
     started = time.monotonic()
+    argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
     try:
         proc = subprocess.Popen(
-            ["/bin/sh", "-c", req["command"]], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
+    except FileNotFoundError:
+        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
     except (OSError, ValueError) as e:
         return {"error": {"field": "command", "message": "Cannot start command: %s" % e}}
     groups.add(proc.pid)
@@ -381,6 +386,159 @@ class Interpreter:
 
 interpreter = Interpreter()
 
+# File operations run here, inside the sandbox, as its user: paths and symlinks resolve exactly as
+# they do for the sandbox's processes, so nothing outside the sandbox can be reached through them.
+READ_LIMIT = 4 * 1024 * 1024
+
+FILE_FAULTS = {
+    errno.ENOENT: ("not_found", "no such file or directory"),
+    errno.ENOTDIR: ("not_found", "a parent of it is not a directory"),
+    errno.EISDIR: ("is_directory", "it is a directory"),
+    errno.EACCES: ("permission", "permission denied"),
+    errno.EPERM: ("permission", "permission denied"),
+    errno.EROFS: ("read_only", "the file system is read-only there (only %s and /tmp are writable)" % HOME),
+    errno.EEXIST: ("exists", "it already exists"),
+    errno.ENOSPC: ("no_space", "no space left on the device"),
+    errno.ELOOP: ("not_found", "too many levels of symbolic links"),
+}
+
+
+class FileFault(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def fault(error, verb, path):
+    code, why = FILE_FAULTS.get(error.errno, ("io", error.strerror or str(error)))
+    return FileFault(code, "Cannot %s %s: %s" % (verb, path, why))
+
+
+def resolve(path):
+    if path == "~" or path.startswith("~/"):
+        path = HOME + path[1:]
+    return os.path.normpath(os.path.join(HOME, path))
+
+
+def describe(path, st, name=None):
+    mode = st.st_mode
+    kind = ("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode)
+            else "symlink" if stat.S_ISLNK(mode) else "other")
+    info = {"path": path, "name": name or os.path.basename(path) or "/", "type": kind,
+            "size": st.st_size, "modified": st.st_mtime, "mode": stat.filemode(mode)}
+    if kind == "symlink":
+        try:
+            info["target"] = os.readlink(path)
+        except OSError:
+            pass
+    return info
+
+
+def op_stat(req):
+    path = resolve(req["path"])
+    try:
+        return {"result": describe(path, os.stat(path))}
+    except OSError as e:
+        raise fault(e, "read", path)
+
+
+def op_read(req):
+    path = resolve(req["path"])
+    offset = max(0, int(req.get("offset", 0)))
+    length = max(0, min(int(req.get("length", READ_LIMIT)), READ_LIMIT))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise fault(e, "read", path)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
+                            "Cannot read %s: it is %s" % (path, kind))
+        data = os.pread(fd, length, offset)
+    finally:
+        os.close(fd)
+    return {"result": {"data": base64.b64encode(data).decode(), "size": st.st_size}}
+
+
+def op_write(req):
+    """Uploads arrive in chunks into a hidden temporary file that replaces the target at the end,
+    so a failed upload never leaves a half-written file in place of the old one."""
+    path = resolve(req["path"])
+    parent = os.path.dirname(path)
+    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), req["upload"]))
+    data = base64.b64decode(req.get("data", ""))
+    try:
+        if req.get("first"):
+            os.makedirs(parent, exist_ok=True)
+            if os.path.isdir(path):
+                raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+            if not req.get("overwrite", True) and os.path.lexists(path):
+                raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        else:
+            flags = os.O_WRONLY | os.O_APPEND
+        fd = os.open(temp, flags, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        if not req.get("last"):
+            return {"result": {"path": path}}
+        if req.get("overwrite", True):
+            os.replace(temp, path)
+        else:
+            os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers
+            os.unlink(temp)
+        return {"result": describe(path, os.stat(path))}
+    except FileFault:
+        raise
+    except OSError as e:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise fault(e, "write", path)
+
+
+def op_list(req):
+    root = resolve(req.get("path") or ".")
+    depth = max(1, int(req.get("depth", 1)))
+    limit = int(req.get("limit", 1000))
+    try:
+        if not stat.S_ISDIR(os.stat(root).st_mode):
+            raise FileFault("not_directory", "Cannot list %s: it is not a directory" % root)
+    except OSError as e:
+        raise fault(e, "list", root)
+    entries = []
+    truncated = False
+    pending = [(root, 1)]
+    while pending:
+        directory, level = pending.pop(0)
+        try:
+            with os.scandir(directory) as it:
+                children = sorted(it, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable subdirectory: list what can be listed
+        for entry in children:
+            if len(entries) >= limit:
+                truncated = True
+                break
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            entries.append(describe(entry.path, st, entry.name))
+            if level < depth and entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, level + 1))
+    return {"result": {"path": root, "entries": entries, "truncated": truncated}}
+
+
+FILE_OPS = {"stat": op_stat, "read": op_read, "write": op_write, "list": op_list}
+
 
 def handle(req):
     rid = req.get("id")
@@ -401,8 +559,12 @@ def handle(req):
             reply = interpreter.run(rid, req, job)
         elif op == "python_reset":
             reply = interpreter.reset()
+        elif op in FILE_OPS:
+            reply = FILE_OPS[op](req)
         else:
             reply = {"error": {"field": "op", "message": "Unknown operation: %r" % op}}
+    except FileFault as e:
+        reply = {"error": {"code": e.code, "message": str(e)}}
     except Exception as e:  # report, never die: the sandbox must stay usable
         reply = {"error": {"message": "Sandbox agent failed: %s: %s" % (type(e).__name__, e)}}
     finally:

@@ -1,0 +1,45 @@
+/**
+ * `sandbox://` resources: files that a tool result links to instead of inlining, served to
+ * clients through `resources/read`.
+ *
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { formatBytes } from "./_output.ts";
+import type { Sandbox } from "./sandbox.ts";
+import { decodeText, HARD_CEILING, readAll, sniffMimeType } from "./tools/_files.ts";
+
+/** The URI template of sandbox files: `sandbox://<sandbox id>/<absolute path>`. */
+export const SANDBOX_URI_TEMPLATE = "sandbox://{sandbox}{+path}";
+
+/**
+ * Reads the file a `sandbox://` URI names, as text when it is UTF-8 and as a base64 blob
+ * otherwise. `encodedPath` is the URI's path, percent-encoded.
+ */
+export async function readSandboxResource(
+  sandbox: Sandbox,
+  uri: string,
+  encodedPath: string,
+  signal?: AbortSignal,
+): Promise<ReadResourceResult> {
+  const path = encodedPath.split("/").map(decodeURIComponent).join("/");
+  const info = await sandbox.stat(path, { signal });
+  if (info.type !== "file") throw new TypeError(`Cannot read ${uri}: it is not a regular file`);
+  if (info.size > HARD_CEILING) {
+    throw new RangeError(
+      `Cannot read ${uri}: it is ${formatBytes(info.size)}, over the ${
+        formatBytes(HARD_CEILING)
+      } one message carries; use file_download with download_partial`,
+    );
+  }
+  const bytes = await readAll(sandbox.readFile(path, { signal }), HARD_CEILING);
+  const mimeType = sniffMimeType(bytes.subarray(0, 4096), path);
+  const text = mimeType.startsWith("image/") ? null : decodeText(bytes);
+  return {
+    contents: [
+      text !== null ? { uri, mimeType, text } : { uri, mimeType, blob: bytes.toBase64() },
+    ],
+  };
+}

@@ -1,0 +1,149 @@
+// What the file tools share: size limits, content sniffing, sandbox:// URIs.
+
+import { completeUtf8End, utf8Start } from "../_output.ts";
+
+/** One mebibyte. */
+export const MIB = 1024 * 1024;
+
+/** Payloads up to this size go inline in a tool result; larger files are linked instead. */
+export const INLINE_BYTES = MIB;
+
+/**
+ * The most file data one MCP message may carry. The SDK's stdio reader rejects messages over
+ * 10 MiB, and base64 adds a third.
+ */
+export const HARD_CEILING = 7 * MIB;
+
+const EXTENSION_TYPES: Record<string, string> = {
+  txt: "text/plain",
+  log: "text/plain",
+  md: "text/markdown",
+  csv: "text/csv",
+  tsv: "text/tab-separated-values",
+  json: "application/json",
+  xml: "application/xml",
+  yaml: "application/yaml",
+  yml: "application/yaml",
+  html: "text/html",
+  htm: "text/html",
+  xhtml: "text/html",
+  css: "text/css",
+  js: "text/javascript",
+  ts: "text/typescript",
+  py: "text/x-python",
+  sh: "text/x-shellscript",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  pdf: "application/pdf",
+  gz: "application/gzip",
+  zip: "application/zip",
+  tar: "application/x-tar",
+};
+
+const SIGNATURES: [string, number[], number?][] = [
+  ["image/png", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ["image/jpeg", [0xff, 0xd8, 0xff]],
+  ["image/gif", [0x47, 0x49, 0x46, 0x38]],
+  ["image/webp", [0x57, 0x45, 0x42, 0x50], 8],
+  ["application/pdf", [0x25, 0x50, 0x44, 0x46, 0x2d]],
+  ["application/gzip", [0x1f, 0x8b]],
+  ["application/zip", [0x50, 0x4b, 0x03, 0x04]],
+];
+
+/**
+ * The media type of a file, from its first bytes where they are telling (images, PDF, archives),
+ * otherwise from its extension, otherwise text/plain if the bytes are UTF-8.
+ */
+export function sniffMimeType(head: Uint8Array, path: string): string {
+  for (const [type, magic, at = 0] of SIGNATURES) {
+    if (magic.every((byte, i) => head[at + i] === byte)) {
+      if (type !== "image/webp" || head[0] === 0x52) return type; // WEBP: "RIFF....WEBP"
+    }
+  }
+  const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
+  const byExtension = path.includes(".") ? EXTENSION_TYPES[extension] : undefined;
+  if (byExtension) return byExtension;
+  return decodeText(head, { partial: true }) !== null ? "text/plain" : "application/octet-stream";
+}
+
+/** Whether MCP clients can show this type as `image` content. */
+export function isImageType(mimeType: string): boolean {
+  return ["image/png", "image/jpeg", "image/gif", "image/webp"].includes(mimeType);
+}
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Decodes UTF-8 text, or returns null for binary data (invalid UTF-8 or NUL bytes). With
+ * `partial`, a character cut at either end (a chunk of a larger file) is dropped, not fatal.
+ */
+export function decodeText(bytes: Uint8Array, options: { partial?: boolean } = {}): string | null {
+  const view = options.partial ? bytes.subarray(utf8Start(bytes), completeUtf8End(bytes)) : bytes;
+  if (view.includes(0)) return null;
+  try {
+    return strict.decode(view);
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a stream into one array; throws a RangeError past `limit` bytes. */
+export async function readAll(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) throw new RangeError(`Cannot read more than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+}
+
+/** The `sandbox://` URI of a file: `sandbox://<sandbox id>/<absolute path>`. */
+export function sandboxUri(sandboxId: string, path: string): string {
+  return `sandbox://${sandboxId}${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+/** Text of an HTML page: scripts, styles and tags removed, entities decoded, blank runs squeezed. */
+export function htmlToText(html: string): string {
+  const entities: Record<string, string> = {
+    amp: "&",
+    lt: "<",
+    gt: ">",
+    quot: '"',
+    apos: "'",
+    nbsp: " ",
+  };
+  return html
+    .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, " ")
+    .replace(/<!--[\s\S]*?-->/g, " ")
+    .replace(/<(br|hr)\b[^>]*>/gi, "\n")
+    .replace(/<\/(p|div|section|article|li|tr|h[1-6]|pre|blockquote|table|ul|ol)\s*>/gi, "\n")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+      if (name[0] === "#") {
+        const code = name[1] === "x" || name[1] === "X"
+          ? parseInt(name.slice(2), 16)
+          : parseInt(name.slice(1), 10);
+        return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+      }
+      return entities[name.toLowerCase()] ?? whole;
+    })
+    .replace(/[ \t\f\v\r]+/g, " ")
+    .replace(/ *\n */g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}

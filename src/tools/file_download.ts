@@ -1,0 +1,470 @@
+/**
+ * `file_download`: bring a file out of the sandbox, with strategies for large files.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { formatBytes } from "../_output.ts";
+import type { FileInfo, Sandbox } from "../sandbox.ts";
+import { noNul, type ToolOptions } from "./_common.ts";
+import {
+  decodeText,
+  HARD_CEILING,
+  htmlToText,
+  INLINE_BYTES,
+  isImageType,
+  MIB,
+  readAll,
+  sandboxUri,
+  sniffMimeType,
+} from "./_files.ts";
+
+/** The strategies for a file over `max_size_mb`. */
+export type DownloadOption =
+  | "download_partial"
+  | "convert_to_text"
+  | "compress_file"
+  | "force_download";
+
+/** Arguments of {@linkcode fileDownload}, as the MCP tool takes them. */
+export interface FileDownloadInput {
+  /** The file, absolute or relative to the sandbox's home. */
+  file_path: string;
+  /** Files up to this size come back whole without an option. @default 5 */
+  max_size_mb?: number;
+  /** What to do with a large file; see {@linkcode DownloadOption}. */
+  download_option?: DownloadOption;
+  /** With download_partial: how many KB to return. @default 100 */
+  chunk_size_kb?: number;
+  /** With download_partial: where to start, in KB from the start of the file. @default 0 */
+  offset_kb?: number;
+  /** With compress_file: return the archive even when it exceeds max_size_mb. @default false */
+  force?: boolean;
+}
+
+/** The file's content, as the tool result carries it next to the structured content. */
+export type DownloadPayload =
+  | { kind: "text"; text: string }
+  | { kind: "image"; data: string; mimeType: string }
+  | { kind: "blob"; data: string; mimeType: string; uri: string }
+  | { kind: "link"; uri: string; mimeType: string; name: string; size: number };
+
+/** One way to get a large file, with a call the model can copy. */
+export interface DownloadChoice {
+  /** The `download_option` value. */
+  option: DownloadOption;
+  /** What it does for this file. */
+  description: string;
+  /** An exact call. */
+  example: string;
+}
+
+/** What {@linkcode fileDownload} returns. `payload` is the content; the rest is the structured result. */
+export interface FileDownloadOutput {
+  /** Absolute path of the file in the sandbox. */
+  path: string;
+  /** Size of the file in bytes. */
+  size: number;
+  /** Media type, from the file's first bytes where telling, else from its name. */
+  mime_type: string;
+  /**
+   * "content": the whole file is in this result. "link": too big to inline; a resource_link to a
+   * sandbox:// URI that resources/read serves. "options": over max_size_mb; see `options`.
+   * "partial": a byte range. "text": converted text. "compressed": gzip data in this result.
+   * "not_returned": compressed but still over the limit.
+   */
+  result: "content" | "link" | "options" | "partial" | "text" | "compressed" | "not_returned";
+  /** One sentence on what was returned and what to do next. */
+  message: string;
+  /** Bytes of file data (or converted text) in this result. */
+  bytes_returned: number;
+  /** download_partial: where this chunk starts, in KB. */
+  offset_kb?: number;
+  /** download_partial: the offset_kb of the next chunk, or null at the end. */
+  next_offset_kb?: number | null;
+  /** download_partial: whether this chunk reaches the end of the file. */
+  end_reached?: boolean;
+  /** convert_to_text: whether the text was cut to the cap. */
+  truncated?: boolean;
+  /** convert_to_text: what made the text ("pdftotext", "html", "text"). */
+  converter?: string;
+  /** compress_file: size of the gzip data. */
+  compressed_size?: number;
+  /** compress_file: compressed size / original size. */
+  ratio?: number;
+  /** Over the limit without an option: the four ways forward. */
+  options?: DownloadChoice[];
+  /** The sandbox:// URI of the file. */
+  uri?: string;
+  /** The content itself; not part of the structured result. */
+  payload?: DownloadPayload;
+}
+
+/** Options for {@linkcode fileDownload}. */
+export interface FileDownloadOptions extends ToolOptions {
+  /** Most bytes of text convert_to_text returns. @default 100_000 */
+  maxOutputBytes?: number;
+}
+
+/** How much of an HTML file convert_to_text reads. */
+const HTML_READ_LIMIT = 16 * MIB;
+
+/**
+ * Downloads `input.file_path`. Within `max_size_mb` (default 5) the whole file comes back: text
+ * as text, images (recognised by their bytes) as image content, other binaries as an embedded
+ * resource; above 1 MiB as a resource link instead, so the data stays out of the conversation.
+ * Over the limit without an option, the result lists the four options with exact calls:
+ * `download_partial` (a byte range, read without touching the rest), `convert_to_text` (PDF via
+ * pdftotext, HTML stripped), `compress_file` (gzip, streamed) and `force_download` (whole, up to
+ * 7 MiB).
+ *
+ * @example Read a large log piece by piece
+ * ```ts ignore
+ * import { fileDownload, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("seq 1 1000000 > numbers.txt");
+ * const chunk = await fileDownload(sandbox, {
+ *   file_path: "numbers.txt",
+ *   download_option: "download_partial",
+ *   chunk_size_kb: 4,
+ *   offset_kb: 100,
+ * });
+ * console.log(chunk.next_offset_kb); // 104
+ * ```
+ */
+export async function fileDownload(
+  sandbox: Sandbox,
+  input: FileDownloadInput,
+  options: FileDownloadOptions = {},
+): Promise<FileDownloadOutput> {
+  const { signal } = options;
+  const info = await sandbox.stat(input.file_path, { signal });
+  if (info.type === "directory") {
+    throw new TypeError(
+      `Cannot download ${info.path}: it is a directory; use file_list to see what it contains`,
+    );
+  }
+  if (info.type !== "file") {
+    throw new TypeError(`Cannot download ${info.path}: it is not a regular file`);
+  }
+  const head = await readAll(sandbox.readFile(info.path, { length: 4096, signal }), 4096);
+  const file: Downloadable = { sandbox, info, mimeType: sniffMimeType(head, info.path), signal };
+  const limit = (input.max_size_mb ?? 5) * MIB;
+  switch (input.download_option) {
+    case undefined:
+      return info.size > limit ? choices(file, input) : await whole(file);
+    case "force_download":
+      if (info.size > HARD_CEILING) {
+        throw new RangeError(
+          `Cannot download ${info.path} whole: it is ${
+            formatBytes(info.size)
+          } and one MCP message carries at most ${
+            formatBytes(HARD_CEILING)
+          } of file data; use download_option="download_partial" to read it in chunks, or "compress_file"`,
+        );
+      }
+      return await whole(file);
+    case "download_partial":
+      return await partial(file, input.offset_kb ?? 0, input.chunk_size_kb ?? 100);
+    case "convert_to_text":
+      return await convert(file, options.maxOutputBytes ?? 100_000);
+    case "compress_file":
+      return await compress(
+        file,
+        input.force ? HARD_CEILING : Math.min(limit, HARD_CEILING),
+        input,
+      );
+  }
+}
+
+interface Downloadable {
+  sandbox: Sandbox;
+  info: FileInfo;
+  mimeType: string;
+  signal?: AbortSignal;
+}
+
+function base(file: Downloadable): Pick<FileDownloadOutput, "path" | "size" | "mime_type"> {
+  return { path: file.info.path, size: file.info.size, mime_type: file.mimeType };
+}
+
+async function whole(file: Downloadable): Promise<FileDownloadOutput> {
+  const { sandbox, info, mimeType } = file;
+  const uri = sandboxUri(sandbox.id, info.path);
+  if (info.size > INLINE_BYTES) {
+    return {
+      ...base(file),
+      result: "link",
+      uri,
+      bytes_returned: 0,
+      message: `${info.path} (${
+        formatBytes(info.size)
+      }) is returned as a resource link, to keep it out of the conversation; a client reads it with resources/read. To look inside, use download_partial or convert_to_text.`,
+      payload: { kind: "link", uri, mimeType, name: info.name, size: info.size },
+    };
+  }
+  const bytes = await readAll(sandbox.readFile(info.path, { signal: file.signal }), INLINE_BYTES);
+  const text = isImageType(mimeType) ? null : decodeText(bytes);
+  const payload: DownloadPayload = isImageType(mimeType)
+    ? { kind: "image", data: bytes.toBase64(), mimeType }
+    : text !== null
+    ? { kind: "text", text }
+    : { kind: "blob", data: bytes.toBase64(), mimeType, uri };
+  const as = payload.kind === "image"
+    ? "an image"
+    : payload.kind === "text"
+    ? "text"
+    : "an embedded resource (base64)";
+  return {
+    ...base(file),
+    result: "content",
+    uri,
+    bytes_returned: bytes.length,
+    message: `The whole file (${formatBytes(bytes.length)}) follows as ${as}.`,
+    payload,
+  };
+}
+
+function choices(file: Downloadable, input: FileDownloadInput): FileDownloadOutput {
+  const { info } = file;
+  const max = input.max_size_mb ?? 5;
+  const call = (extra: string) => `file_download(file_path=${JSON.stringify(info.path)}, ${extra})`;
+  const tooBig = info.size > HARD_CEILING;
+  return {
+    ...base(file),
+    result: "options",
+    bytes_returned: 0,
+    message: `${info.path} is ${
+      formatBytes(info.size)
+    }, over the ${max} MB limit (max_size_mb), so nothing was returned. Choose one of the options.`,
+    options: [
+      {
+        option: "download_partial",
+        description:
+          "Return one chunk of bytes; repeat with next_offset_kb to read on. Only the chunk is read.",
+        example: call('download_option="download_partial", chunk_size_kb=100, offset_kb=0'),
+      },
+      {
+        option: "convert_to_text",
+        description:
+          "Extract the text (PDF with pdftotext, HTML without tags, text as is), capped at 100 KB.",
+        example: call('download_option="convert_to_text"'),
+      },
+      {
+        option: "compress_file",
+        description: `gzip the file and return the archive if it fits within ${max} MB.`,
+        example: call('download_option="compress_file"'),
+      },
+      {
+        option: "force_download",
+        description: tooBig
+          ? `Not possible for this file: one message carries at most ${formatBytes(HARD_CEILING)}.`
+          : "Return the whole file regardless of max_size_mb.",
+        example: call('download_option="force_download"'),
+      },
+    ],
+  };
+}
+
+async function partial(
+  file: Downloadable,
+  offsetKb: number,
+  chunkKb: number,
+): Promise<FileDownloadOutput> {
+  const { sandbox, info } = file;
+  const offset = offsetKb * 1024;
+  if (offset > 0 && offset >= info.size) {
+    throw new RangeError(
+      `Cannot read from offset_kb=${offsetKb}: ${info.path} is only ${info.size} bytes (${
+        Math.ceil(info.size / 1024)
+      } KB)`,
+    );
+  }
+  const length = chunkKb * 1024;
+  const bytes = await readAll(
+    sandbox.readFile(info.path, { offset, length, signal: file.signal }),
+    length,
+  );
+  const end = offset + bytes.length >= info.size;
+  const text = decodeText(bytes, { partial: true });
+  const payload: DownloadPayload = text !== null ? { kind: "text", text } : {
+    kind: "blob",
+    data: bytes.toBase64(),
+    mimeType: "application/octet-stream",
+    uri: `${sandboxUri(sandbox.id, info.path)}#bytes=${offset}-${offset + bytes.length - 1}`,
+  };
+  return {
+    ...base(file),
+    result: "partial",
+    bytes_returned: bytes.length,
+    offset_kb: offsetKb,
+    next_offset_kb: end ? null : offsetKb + chunkKb,
+    end_reached: end,
+    message: `Bytes ${offset} to ${offset + bytes.length} of ${info.size}${
+      end ? " (the end of the file)" : `; continue with offset_kb=${offsetKb + chunkKb}`
+    }, as ${text !== null ? "text" : "base64"}.`,
+    payload,
+  };
+}
+
+async function convert(file: Downloadable, cap: number): Promise<FileDownloadOutput> {
+  const { sandbox, info, mimeType, signal } = file;
+  let text: string;
+  let converter: string;
+  let truncated: boolean;
+  if (mimeType === "application/pdf") {
+    converter = "pdftotext";
+    const run = await sandbox.exec(["pdftotext", "-layout", "-enc", "UTF-8", info.path, "-"], {
+      maxOutputBytes: cap,
+      timeoutMs: 120_000,
+      signal,
+    }).catch((error) => {
+      if (error instanceof TypeError && /not installed/.test(error.message)) {
+        throw new TypeError(
+          "Cannot convert the PDF to text: pdftotext is not installed in the sandbox (Debian/Ubuntu package poppler-utils)",
+        );
+      }
+      throw error;
+    });
+    if (run.exitCode !== 0) {
+      throw new Error(
+        `Cannot convert ${info.path} to text: pdftotext failed: ${run.stderr.trim() || run.signal}`,
+      );
+    }
+    text = run.stdout;
+    truncated = run.truncated;
+  } else if (mimeType === "text/html") {
+    converter = "html";
+    const length = Math.min(info.size, HTML_READ_LIMIT);
+    const bytes = await readAll(sandbox.readFile(info.path, { length, signal }), length);
+    const full = htmlToText(new TextDecoder().decode(bytes));
+    truncated = info.size > HTML_READ_LIMIT || full.length > cap;
+    text = full.slice(0, cap);
+  } else {
+    const length = Math.min(info.size, cap);
+    const bytes = await readAll(sandbox.readFile(info.path, { length, signal }), length);
+    const decoded = decodeText(bytes, { partial: info.size > cap });
+    if (decoded === null) {
+      throw new TypeError(
+        `Cannot convert ${info.path} to text: there is no converter for ${mimeType} files; use download_option="download_partial" for raw bytes or "compress_file"`,
+      );
+    }
+    converter = "text";
+    text = decoded;
+    truncated = info.size > cap;
+  }
+  return {
+    ...base(file),
+    result: "text",
+    converter,
+    truncated,
+    bytes_returned: new TextEncoder().encode(text).length,
+    message: truncated
+      ? `Text of ${info.path} via ${converter}, cut to about ${
+        formatBytes(cap)
+      }; use download_partial for the rest.`
+      : `The full text of ${info.path} via ${converter}.`,
+    payload: { kind: "text", text },
+  };
+}
+
+async function compress(
+  file: Downloadable,
+  limit: number,
+  input: FileDownloadInput,
+): Promise<FileDownloadOutput> {
+  const { sandbox, info, signal } = file;
+  const gzip = sandbox.readFile(info.path, { signal }).pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  // Keep the archive only while it fits; past the limit, just count it.
+  const kept: Uint8Array[] = [];
+  let compressed = 0;
+  for await (const chunk of gzip) {
+    compressed += chunk.length;
+    if (compressed <= limit) kept.push(chunk);
+  }
+  const ratio = info.size === 0 ? 1 : Math.round(compressed / info.size * 10_000) / 10_000;
+  const summary = `${formatBytes(info.size)} compressed to ${formatBytes(compressed)} (${
+    Math.round(ratio * 1000) / 10
+  }% of the original)`;
+  const uri = `${sandboxUri(sandbox.id, info.path)}.gz`;
+  if (compressed > limit) {
+    const max = input.max_size_mb ?? 5;
+    return {
+      ...base(file),
+      result: "not_returned",
+      compressed_size: compressed,
+      ratio,
+      bytes_returned: 0,
+      message: `${summary}: still over ${
+        input.force ? `the ${formatBytes(HARD_CEILING)} ceiling` : `the ${max} MB limit`
+      }, so it is not returned. Use download_partial or convert_to_text${
+        input.force || compressed > HARD_CEILING ? "" : ", or force: true to return it anyway"
+      }.`,
+    };
+  }
+  const archive = await readAll(ReadableStream.from(kept), limit);
+  return {
+    ...base(file),
+    result: "compressed",
+    compressed_size: compressed,
+    ratio,
+    uri,
+    bytes_returned: archive.length,
+    message: `${summary}; the gzip data follows as an embedded resource (base64).`,
+    payload: { kind: "blob", data: archive.toBase64(), mimeType: "application/gzip", uri },
+  };
+}
+
+/** The MCP input schema of `file_download`. */
+export const fileDownloadInputSchema = {
+  file_path: noNul("file_path").min(1, "file_path must not be empty")
+    .describe("The file, absolute or relative to the sandbox's home directory."),
+  max_size_mb: z.number({ error: "max_size_mb must be a number" })
+    .positive("max_size_mb must be greater than 0").max(1024, "max_size_mb must be at most 1024")
+    .optional().describe("Largest file returned whole without an option (default 5)."),
+  download_option: z.enum(
+    ["download_partial", "convert_to_text", "compress_file", "force_download"],
+    {
+      error:
+        "download_option must be download_partial, convert_to_text, compress_file or force_download",
+    },
+  ).optional().describe(
+    "For files over max_size_mb: download_partial (a chunk), convert_to_text (PDF/HTML/text), compress_file (gzip), force_download (whole, up to 7 MiB).",
+  ),
+  chunk_size_kb: z.number({ error: "chunk_size_kb must be a number" })
+    .int("chunk_size_kb must be a whole number").min(1, "chunk_size_kb must be at least 1")
+    .max(1024, "chunk_size_kb must be at most 1024").optional()
+    .describe("download_partial: KB to return (default 100)."),
+  offset_kb: z.number({ error: "offset_kb must be a number" })
+    .int("offset_kb must be a whole number").min(0, "offset_kb must not be negative").optional()
+    .describe("download_partial: where to start, in KB (default 0)."),
+  force: z.boolean({ error: "force must be true or false" }).optional()
+    .describe("compress_file: return the archive even when it exceeds max_size_mb."),
+};
+
+/** The MCP output schema of `file_download` (the content itself travels as MCP content). */
+export const fileDownloadOutputSchema = {
+  path: z.string(),
+  size: z.number(),
+  mime_type: z.string(),
+  result: z.enum(["content", "link", "options", "partial", "text", "compressed", "not_returned"]),
+  message: z.string(),
+  bytes_returned: z.number(),
+  offset_kb: z.number().optional(),
+  next_offset_kb: z.number().nullable().optional(),
+  end_reached: z.boolean().optional(),
+  truncated: z.boolean().optional(),
+  converter: z.string().optional(),
+  compressed_size: z.number().optional(),
+  ratio: z.number().optional(),
+  options: z.array(z.object({
+    option: z.string(),
+    description: z.string(),
+    example: z.string(),
+  })).optional(),
+  uri: z.string().optional(),
+};

@@ -1,0 +1,79 @@
+/**
+ * `file_list`: list a directory of the sandbox.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { FileInfo, Sandbox } from "../sandbox.ts";
+import { noNul, type ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode fileList}. */
+export interface FileListInput {
+  /** Directory to list, absolute or relative to the home directory. @default "." */
+  path?: string;
+  /** Levels to descend; 1 lists the directory's own entries. @default 1 */
+  depth?: number;
+}
+
+/** What {@linkcode fileList} returns. */
+export interface FileListOutput {
+  /** The listed directory, absolute. */
+  path: string;
+  /** Its entries: name, path, type, size, modification time, mode, symlink target. */
+  entries: FileInfo[];
+  /** Whether entries were left out (more than 1000). */
+  truncated: boolean;
+}
+
+/** Most entries one listing returns. */
+const LIMIT = 1000;
+
+/**
+ * Lists `input.path` (default: the home directory) to `input.depth` levels, with each entry's
+ * type, size, modification time and permissions. Symlinks are shown, not followed.
+ *
+ * @example List the home directory
+ * ```ts ignore
+ * import { fileList, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const { entries } = await fileList(sandbox, {});
+ * console.log(entries.map((e) => e.name));
+ * ```
+ */
+export async function fileList(
+  sandbox: Sandbox,
+  input: FileListInput,
+  options: ToolOptions = {},
+): Promise<FileListOutput> {
+  return await sandbox.listFiles(input.path ?? ".", {
+    depth: input.depth ?? 1,
+    limit: LIMIT,
+    signal: options.signal,
+  });
+}
+
+/** The MCP input schema of `file_list`. */
+export const fileListInputSchema = {
+  path: noNul("path").optional()
+    .describe("Directory to list, absolute or relative to the home directory (default: home)."),
+  depth: z.number({ error: "depth must be a number" }).int("depth must be a whole number")
+    .min(1, "depth must be at least 1").max(10, "depth must be at most 10").optional()
+    .describe("Levels to descend (default 1: only the directory's own entries)."),
+};
+
+/** The MCP output schema of `file_list`. */
+export const fileListOutputSchema = {
+  path: z.string(),
+  entries: z.array(z.object({
+    path: z.string(),
+    name: z.string(),
+    type: z.enum(["file", "directory", "symlink", "other"]),
+    size: z.number(),
+    modified: z.string(),
+    mode: z.string(),
+    target: z.string().optional(),
+  })),
+  truncated: z.boolean(),
+};
