@@ -1,0 +1,54 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import type { FileListOutput } from "../../src/tools/file_list.ts";
+import { assertToolErrors, connect, hasBwrap, structured } from "../_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+
+Deno.test("fileList() lists names, sizes, types and times, to the given depth", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("shell_exec", {
+    command:
+      "mkdir -p src/lib && printf 12345 > src/a.txt && touch -d '2020-01-02 03:04:05Z' src/a.txt && " +
+      "echo x > src/lib/b.py && ln -s a.txt src/link && echo top > top.md",
+  });
+  const home = structured<FileListOutput>(await mcp.call("file_list", {}));
+  assertEquals(home.path, "/home/sandbox");
+  assertEquals(home.entries.map((e) => [e.name, e.type]), [["src", "directory"], [
+    "top.md",
+    "file",
+  ]]);
+  const deep = structured<FileListOutput>(await mcp.call("file_list", { path: "src", depth: 2 }));
+  assertEquals(deep.entries.map((e) => e.path), [
+    "/home/sandbox/src/a.txt",
+    "/home/sandbox/src/lib",
+    "/home/sandbox/src/link",
+    "/home/sandbox/src/lib/b.py",
+  ]);
+  const a = deep.entries[0];
+  assertEquals(a.size, 5);
+  assertEquals(a.modified, "2020-01-02T03:04:05.000Z");
+  assertEquals(a.mode, "-rw-r--r--");
+  assertEquals(deep.entries[2].type, "symlink");
+  assertEquals(deep.entries[2].target, "a.txt");
+  assertEquals(deep.truncated, false);
+});
+
+Deno.test("fileList() caps long listings and says so", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("shell_exec", { command: "mkdir many && cd many && seq 1 1500 | xargs touch" });
+  const out = structured<FileListOutput>(await mcp.call("file_list", { path: "many" }));
+  assertEquals(out.entries.length, 1000);
+  assertEquals(out.truncated, true);
+  assert(out.entries.every((e) => e.type === "file"));
+});
+
+Deno.test("fileList() names a missing directory, a file and bad depth", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("shell_exec", { command: "touch f" });
+  await assertToolErrors(mcp, "file_list", [
+    [{ path: "nowhere" }, /Cannot list \/home\/sandbox\/nowhere: no such file or directory/],
+    [{ path: "f" }, /Cannot list \/home\/sandbox\/f: it is not a directory/],
+    [{ depth: 0 }, /depth must be at least 1/],
+    [{ depth: 1.5 }, /depth must be a whole number/],
+  ]);
+});
