@@ -77,6 +77,7 @@ export async function main(args: string[]): Promise<number> {
     limits: config.limits,
     instructions: instructions(config),
     log,
+    credentials: config.credentials,
   });
 
   let stopping = false;

@@ -7,7 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { isLogLevel, type LogLevel } from "./log.ts";
-import type { ToolLimits } from "./registry.ts";
+import type { ToolCredentials, ToolLimits } from "./registry.ts";
 
 /** The server's configuration. */
 export interface Config {
@@ -24,6 +24,8 @@ export interface Config {
   limits: ToolLimits;
   /** How much the server logs to stderr. */
   logLevel: LogLevel;
+  /** Git tokens from GIT_TOKEN and GITHUB_TOKEN, for git_clone of private repositories. */
+  credentials: ToolCredentials;
 }
 
 /** What the command line asked for: serve with a configuration, or print help or the version. */
@@ -165,6 +167,10 @@ export function parseCommand(
         maxImageBytes: positive(pick("max-image", "MCP_MAX_IMAGE_BYTES"), 400_000, 4_000_000),
       },
       logLevel: logLevel[0],
+      credentials: {
+        gitToken: env("GIT_TOKEN") || undefined,
+        githubToken: env("GITHUB_TOKEN") || undefined,
+      },
     },
   };
 }

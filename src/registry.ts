@@ -25,6 +25,13 @@ import {
 } from "./tools/file_download.ts";
 import { fileList, fileListInputSchema, fileListOutputSchema } from "./tools/file_list.ts";
 import { fileUpload, fileUploadInputSchema, fileUploadOutputSchema } from "./tools/file_upload.ts";
+import { gitClone, gitCloneInputSchema, gitCloneOutputSchema } from "./tools/git_clone.ts";
+import {
+  webPreview,
+  webPreviewInputSchema,
+  type WebPreviewOutput,
+  webPreviewOutputSchema,
+} from "./tools/web_preview.ts";
 import {
   shellExec,
   shellExecInputSchema,
@@ -42,8 +49,16 @@ export interface ToolLimits {
   maxImageBytes: number;
 }
 
+/** Secrets from the server's environment that tools may hand to the sandbox, never show. */
+export interface ToolCredentials {
+  /** Token for https git repositories (GIT_TOKEN). */
+  gitToken?: string;
+  /** Token for github.com repositories (GITHUB_TOKEN). */
+  githubToken?: string;
+}
+
 /** What every tool function receives besides the sandbox and its input. */
-export type ToolRunOptions = ToolOptions & Partial<ToolLimits>;
+export type ToolRunOptions = ToolOptions & Partial<ToolLimits> & ToolCredentials;
 
 /** One row of the table. */
 export interface ToolDefinition<
@@ -214,5 +229,33 @@ export const tools: readonly AnyToolDefinition[] = [
     annotations: { title: "List files", ...READ_ONLY },
     run: fileList,
     present: (output) => presentJson(output, false),
+  }),
+  defineTool({
+    name: "git_clone",
+    title: "Clone a git repository",
+    description:
+      "Clone a git repository into the sandbox (default target: the repository's name in the home directory). depth defaults to 1 (0 = full history); branch picks a branch or tag, commit a specific commit; lfs: true also fetches Git LFS files. Private https repositories use the server's GIT_TOKEN / GITHUB_TOKEN. Returns the path, commit, branch and the tracked files.",
+    inputSchema: gitCloneInputSchema,
+    outputSchema: gitCloneOutputSchema,
+    annotations: {
+      title: "Clone a git repository",
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: gitClone,
+    present: (output) => presentJson(output, false),
+  }),
+  defineTool({
+    name: "web_preview",
+    title: "Preview a web server",
+    description:
+      'Get the URL of a web server running in the sandbox on the given port (start it first in the background, e.g. shell_exec(command="python3 -m http.server 8000 &")). With check_server (default true) the server is probed; if nothing answers, the result lists the ports that are listening.',
+    inputSchema: webPreviewInputSchema,
+    outputSchema: webPreviewOutputSchema,
+    annotations: { title: "Preview a web server", ...READ_ONLY },
+    run: webPreview,
+    present: (output: WebPreviewOutput) => presentJson(output, output.accessible === false),
   }),
 ];

@@ -10,7 +10,12 @@ import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mc
 import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
 import type { z } from "zod";
 import type { Logger } from "./log.ts";
-import { type AnyToolDefinition, type ToolLimits, tools as allTools } from "./registry.ts";
+import {
+  type AnyToolDefinition,
+  type ToolCredentials,
+  type ToolLimits,
+  tools as allTools,
+} from "./registry.ts";
 import type { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
 
@@ -27,6 +32,8 @@ export interface ServerOptions {
   instructions: string;
   /** Where diagnostics go. */
   log: Logger;
+  /** Secrets tools may pass into the sandbox (git tokens); never logged or returned. */
+  credentials?: ToolCredentials;
   /** The tools to offer. @default the whole table */
   tools?: readonly AnyToolDefinition[];
 }
@@ -87,6 +94,7 @@ export function createServer(options: ServerOptions): McpServer {
         const sandbox = await session.sandbox({ signal: extra.signal });
         const output = await tool.run(sandbox, input, {
           ...limits,
+          ...options.credentials,
           signal: extra.signal,
           onProgress,
         });

@@ -10,7 +10,7 @@ import { LocalProvider, type LocalProviderOptions } from "../src/providers/local
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { silentLogger } from "../src/log.ts";
-import type { ToolLimits } from "../src/registry.ts";
+import type { ToolCredentials, ToolLimits } from "../src/registry.ts";
 
 /** Whether bubblewrap can run here; sandbox tests are ignored without it (CI installs it). */
 export const hasBwrap: boolean = await new Deno.Command("bwrap", {
@@ -33,7 +33,11 @@ export interface Connected extends AsyncDisposable {
 
 /** Starts a server over the SDK's linked in-memory transport and connects a client to it. */
 export async function connect(
-  options: { local?: LocalProviderOptions; limits?: Partial<ToolLimits> } = {},
+  options: {
+    local?: LocalProviderOptions;
+    limits?: Partial<ToolLimits>;
+    credentials?: ToolCredentials;
+  } = {},
 ): Promise<Connected> {
   const log = silentLogger();
   const provider = new LocalProvider({ log, ...options.local });
@@ -42,6 +46,7 @@ export async function connect(
     session,
     log,
     instructions: "test",
+    credentials: options.credentials,
     limits: {
       maxOutputBytes: 100_000,
       defaultTimeout: 300,

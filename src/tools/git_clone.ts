@@ -1,0 +1,308 @@
+/**
+ * `git_clone`: clone a git repository into the sandbox.
+ *
+ * @module
+ */
+
+import { posix } from "node:path";
+import { z } from "zod";
+import type { ExecResult, Sandbox } from "../sandbox.ts";
+import { noNul, type ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode gitClone}, as the MCP tool takes them. */
+export interface GitCloneInput {
+  /** The repository: https://, http://, ssh://, git:// or file:// URL, or `user@host:path`. */
+  repo_url: string;
+  /** Where to clone, relative to the home directory; by default the repository's name. */
+  target_path?: string;
+  /** Branch or tag to check out. */
+  branch?: string;
+  /** Commits of history to fetch; 0 fetches all. @default 1 */
+  depth?: number;
+  /** Fetch Git LFS objects after cloning. @default false */
+  lfs?: boolean;
+  /** A commit to check out (full or abbreviated hash). */
+  commit?: string;
+}
+
+/** What {@linkcode gitClone} returns. */
+export interface GitCloneOutput {
+  /** Absolute path of the clone. */
+  path: string;
+  /** The repository URL, without any credentials it contained. */
+  url: string;
+  /** The checked-out commit, full hash. */
+  commit: string;
+  /** The checked-out branch, or null when HEAD is detached (a tag or a commit). */
+  branch: string | null;
+  /** The history depth fetched; 0 means all. */
+  depth: number;
+  /** Number of tracked files. */
+  file_count: number;
+  /** The first tracked files, in git's order. */
+  files: string[];
+  /** "not_requested", "pulled", or "missing" (git-lfs is not installed in the sandbox). */
+  lfs: "not_requested" | "pulled" | "missing";
+  /** Remarks, e.g. how LFS went. */
+  notes: string[];
+}
+
+/** Options for {@linkcode gitClone}. */
+export interface GitCloneOptions extends ToolOptions {
+  /** Seconds each git step may take. @default 300 */
+  defaultTimeout?: number;
+  /**
+   * Token for https:// repositories (from the server's GIT_TOKEN, or GITHUB_TOKEN for
+   * github.com). It reaches git through its environment and never appears in results.
+   */
+  gitToken?: string;
+  /** Token for github.com only (the server's GITHUB_TOKEN). */
+  githubToken?: string;
+}
+
+const FILES_SHOWN = 50;
+
+/**
+ * Clones `input.repo_url` into the sandbox with git, as an argv (never through a shell). Returns
+ * the path, the checked-out commit and branch, and the tracked files. `depth` defaults to 1 (0 for
+ * full history); `commit` checks out a specific commit; `lfs` pulls Git LFS objects.
+ *
+ * @example Clone a repository
+ * ```ts ignore
+ * import { gitClone, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const repo = await gitClone(sandbox, { repo_url: "https://github.com/denoland/std.git" });
+ * console.log(repo.path, repo.commit); // "/home/sandbox/std" "…"
+ * ```
+ */
+export async function gitClone(
+  sandbox: Sandbox,
+  input: GitCloneInput,
+  options: GitCloneOptions = {},
+): Promise<GitCloneOutput> {
+  const url = input.repo_url.trim();
+  const target = posix.resolve(sandbox.info.home, input.target_path ?? defaultTarget(url));
+  const depth = input.depth ?? 1;
+  const secrets = [options.gitToken, options.githubToken].filter((s): s is string => !!s);
+  const git = gitRunner(sandbox, url, secrets, options);
+
+  const existing = await sandbox.listFiles(target, { limit: 1, signal: options.signal })
+    .then((listing) => listing, () => undefined);
+  if (existing && existing.entries.length > 0) {
+    throw new TypeError(
+      `Cannot clone into ${target}: it already exists and is not empty; pass another target_path`,
+    );
+  }
+  const depthArgs = depth > 0 ? [`--depth=${depth}`] : [];
+  if (input.commit === undefined) {
+    await git.run("clone", [
+      "clone",
+      "--progress",
+      ...depthArgs,
+      ...(input.branch ? ["--branch", input.branch] : []),
+      "--",
+      url,
+      target,
+    ]);
+  } else {
+    await cloneCommit(sandbox, git, target, input.commit, input.branch, depthArgs, existing);
+  }
+
+  const notes: string[] = [];
+  let lfs: GitCloneOutput["lfs"] = "not_requested";
+  if (input.lfs) {
+    const version = await git.exec(["git", "lfs", "version"]);
+    if (version.exitCode !== 0) {
+      lfs = "missing";
+      notes.push(
+        "LFS files were not fetched: git-lfs is not installed in the sandbox (Debian/Ubuntu package git-lfs); files tracked by LFS are pointer files.",
+      );
+    } else {
+      await git.run("lfs pull", ["-C", target, "lfs", "install", "--local"]);
+      await git.run("lfs pull", ["-C", target, "lfs", "pull"]);
+      lfs = "pulled";
+      notes.push("LFS objects were pulled.");
+    }
+  }
+
+  const commit = (await git.run("rev-parse", ["-C", target, "rev-parse", "HEAD"])).stdout.trim();
+  const branch = await git.exec(["git", "-C", target, "symbolic-ref", "-q", "--short", "HEAD"]);
+  // The target travels as "$1", never spliced into the script.
+  const listed = await git.exec([
+    "sh",
+    "-c",
+    `git -C "$1" ls-files | wc -l; git -C "$1" ls-files | head -n ${FILES_SHOWN}`,
+    "sh",
+    target,
+  ]);
+  const [count, ...files] = listed.stdout.split("\n").filter(Boolean);
+  return {
+    path: target,
+    url: withoutCredentials(url),
+    commit,
+    branch: branch.exitCode === 0 ? branch.stdout.trim() : null,
+    depth,
+    file_count: Number(count),
+    files,
+    lfs,
+    notes,
+  };
+}
+
+/** A clone at one commit: fetch just that commit if the server allows it, else fetch and check out. */
+async function cloneCommit(
+  sandbox: Sandbox,
+  git: GitRunner,
+  target: string,
+  commit: string,
+  branch: string | undefined,
+  depthArgs: string[],
+  existing: unknown,
+): Promise<void> {
+  try {
+    await git.run("init", ["init", "-q", target]);
+    await git.run("remote add", ["-C", target, "remote", "add", "origin", git.url]);
+    const direct = await git.exec(["git", "-C", target, "fetch", ...depthArgs, "origin", commit]);
+    if (direct.exitCode !== 0) {
+      await git.run("fetch", [
+        "-C",
+        target,
+        "fetch",
+        "--progress",
+        "origin",
+        ...(branch
+          ? [branch]
+          : ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]),
+      ]);
+    }
+    await git.run("checkout", ["-C", target, "checkout", "-q", "--detach", commit]);
+  } catch (error) {
+    // Remove what this call created, and only that.
+    if (!existing) await sandbox.exec(["rm", "-rf", "--", target]).catch(() => {});
+    throw error;
+  }
+}
+
+interface GitRunner {
+  url: string;
+  /** Runs git with these arguments; throws with git's message on failure. */
+  run(step: string, args: string[]): Promise<ExecResult>;
+  /** Runs a command with git's environment; failure is the caller's to judge. */
+  exec(argv: string[]): Promise<ExecResult>;
+}
+
+function gitRunner(
+  sandbox: Sandbox,
+  url: string,
+  secrets: string[],
+  options: GitCloneOptions,
+): GitRunner {
+  const env = gitEnvironment(url, options);
+  const redact = (text: string) => {
+    let clean = text;
+    for (const secret of secrets) clean = clean.replaceAll(secret, "***");
+    return clean.replace(/(\w+:\/\/)[^/@\s]+@/g, "$1***@");
+  };
+  const exec = async (argv: string[]): Promise<ExecResult> => {
+    const result = await sandbox.exec(argv, {
+      env,
+      timeoutMs: (options.defaultTimeout ?? 300) * 1000,
+      signal: options.signal,
+      onOutput: options.onProgress && ((line) => options.onProgress!(redact(line))),
+    });
+    return { ...result, stdout: redact(result.stdout), stderr: redact(result.stderr) };
+  };
+  return {
+    url,
+    exec,
+    async run(step, args) {
+      const result = await exec(["git", "-c", "protocol.ext.allow=never", ...args]);
+      if (result.timedOut) {
+        throw new Error(
+          `Cannot clone: git ${step} timed out after ${options.defaultTimeout ?? 300} s`,
+        );
+      }
+      if (result.exitCode !== 0) {
+        const message = result.stderr.trim().split("\n").filter((line) =>
+          !/^(Cloning into|remote: (Counting|Compressing|Enumerating|Total)|Receiving|Resolving)/
+            .test(line)
+        ).join("\n").slice(-2000);
+        throw new Error(`Cannot clone ${withoutCredentials(url)}: git ${step} failed: ${message}`);
+      }
+      return result;
+    },
+  };
+}
+
+/** git's environment: no prompts, and the token as an HTTP header for the repository's host only. */
+export function gitEnvironment(url: string, options: GitCloneOptions): Record<string, string> {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
+  let host: string | undefined;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === "https:" && !parsed.username) host = parsed.host;
+  } catch { /* not a URL (scp-like or a path): no token */ }
+  const token = host === "github.com" ? options.githubToken ?? options.gitToken : options.gitToken;
+  if (host && token) {
+    const basic = new TextEncoder().encode(`x-access-token:${token}`).toBase64();
+    Object.assign(env, {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: `http.https://${host}/.extraHeader`,
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
+    });
+  }
+  return env;
+}
+
+/** The directory a plain `git clone URL` would create: the last path part without `.git`. */
+export function defaultTarget(url: string): string {
+  const path = url.replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const last = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf(":")) + 1);
+  const name = last.replace(/\.git$/, "");
+  if (!name || name === "." || name === "..") {
+    throw new TypeError(`Cannot clone: no directory name in '${url}'; pass target_path`);
+  }
+  return name;
+}
+
+function withoutCredentials(url: string): string {
+  return url.replace(/^(\w+:\/\/)[^/@]+@/, "$1");
+}
+
+/** The MCP input schema of `git_clone`. */
+export const gitCloneInputSchema = {
+  repo_url: noNul("repo_url").min(1, "repo_url must not be empty")
+    .refine((url) => !url.trim().startsWith("-"), "repo_url must not start with '-'")
+    .refine(
+      (url) =>
+        /^(https?|ssh|git|file):\/\//i.test(url.trim()) || /^[\w.-]+@[\w.-]+:/.test(url.trim()),
+      "repo_url must be an https://, http://, ssh://, git:// or file:// URL, or user@host:path",
+    )
+    .describe("Repository URL (https://, ssh://, git://, file://, or user@host:path)."),
+  target_path: noNul("target_path").optional()
+    .describe("Where to clone, relative to the home directory (default: the repository's name)."),
+  branch: noNul("branch").regex(/^[^\s-][^\s]*$/, "branch must be a branch or tag name").optional()
+    .describe("Branch or tag to check out (default: the remote's default branch)."),
+  depth: z.number({ error: "depth must be a number" }).int("depth must be a whole number")
+    .min(0, "depth must be 0 (full history) or more").optional()
+    .describe("Commits of history to fetch (default 1; 0 = full history)."),
+  lfs: z.boolean({ error: "lfs must be true or false" }).optional()
+    .describe("Also fetch Git LFS files (default false)."),
+  commit: z.string({ error: "commit must be a string" })
+    .regex(/^[0-9a-fA-F]{4,64}$/, "commit must be a commit hash (4 to 64 hex digits)").optional()
+    .describe("A commit to check out (hash)."),
+};
+
+/** The MCP output schema of `git_clone`. */
+export const gitCloneOutputSchema = {
+  path: z.string(),
+  url: z.string(),
+  commit: z.string(),
+  branch: z.string().nullable(),
+  depth: z.number(),
+  file_count: z.number(),
+  files: z.array(z.string()),
+  lfs: z.enum(["not_requested", "pulled", "missing"]),
+  notes: z.array(z.string()),
+};

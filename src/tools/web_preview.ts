@@ -1,0 +1,157 @@
+/**
+ * `web_preview`: the URL of a web server running in the sandbox, checked.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { Sandbox } from "../sandbox.ts";
+import type { ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode webPreview}, as the MCP tool takes them. */
+export interface WebPreviewInput {
+  /** The port the server listens on inside the sandbox. */
+  port: number;
+  /** What the server is, echoed in the result. */
+  description?: string;
+  /** Probe the server before answering. @default true */
+  check_server?: boolean;
+}
+
+/** What {@linkcode webPreview} returns. */
+export interface WebPreviewOutput {
+  /** The port asked about. */
+  port: number;
+  /** Where the server can be reached. */
+  url: string;
+  /** The description given, or "". */
+  description: string;
+  /** Whether the server answered (null when not checked). */
+  accessible: boolean | null;
+  /** The HTTP status of the probe (any status means the server answered), or null. */
+  status_code: number | null;
+  /** Why the probe failed, if it did. */
+  error: string | null;
+  /** TCP ports that sandbox processes listen on, to spot a wrong port. */
+  listening_ports: number[];
+  /** One sentence for the model. */
+  message: string;
+}
+
+// Runs inside the sandbox: retries while the port refuses (a server just started with `&` needs a
+// moment), then reports the status and the ports this sandbox's user listens on.
+const PROBE = `
+import json, os, sys, time, urllib.request, urllib.error
+port = int(sys.argv[1])
+status, error = None, None
+deadline = time.monotonic() + 3
+while True:
+    try:
+        status = urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=2).status
+        error = None
+    except urllib.error.HTTPError as e:
+        status, error = e.code, None
+    except Exception as e:
+        error = str(getattr(e, "reason", e))
+        if "refused" in error and time.monotonic() < deadline:
+            time.sleep(0.1)
+            continue
+    break
+listening = set()
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    try:
+        rows = open(table).read().splitlines()[1:]
+    except OSError:
+        continue
+    for row in rows:
+        fields = row.split()
+        if fields[3] == "0A" and int(fields[7]) == os.getuid():
+            listening.add(int(fields[1].rsplit(":", 1)[1], 16))
+print(json.dumps({"status": status, "error": error, "listening": sorted(listening)}))
+`;
+
+/**
+ * Returns the URL at which a server listening on `input.port` in the sandbox can be reached (on
+ * the local provider `http://127.0.0.1:PORT`, when the sandbox shares the host's network). With
+ * `check_server` (the default) it probes the server first and, if nothing answers, lists the
+ * ports that processes in the sandbox do listen on.
+ *
+ * @example Preview a server started in the background
+ * ```ts ignore
+ * import { LocalProvider, shellExec, webPreview } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await shellExec(sandbox, { command: "python3 -m http.server 8000 &" });
+ * const preview = await webPreview(sandbox, { port: 8000 });
+ * console.log(preview.url, preview.accessible); // "http://127.0.0.1:8000" true
+ * ```
+ */
+export async function webPreview(
+  sandbox: Sandbox,
+  input: WebPreviewInput,
+  options: ToolOptions = {},
+): Promise<WebPreviewOutput> {
+  const url = await sandbox.previewUrl(input.port);
+  const base = { port: input.port, url, description: input.description ?? "" };
+  if (input.check_server === false) {
+    return {
+      ...base,
+      accessible: null,
+      status_code: null,
+      error: null,
+      listening_ports: [],
+      message: `Preview URL for port ${input.port}: ${url} (not checked).`,
+    };
+  }
+  const probe = await sandbox.exec(["python3", "-c", PROBE, String(input.port)], {
+    timeoutMs: 15_000,
+    signal: options.signal,
+  });
+  if (probe.exitCode !== 0) {
+    throw new Error(`Cannot check port ${input.port}: the probe failed: ${probe.stderr.trim()}`);
+  }
+  const { status, error, listening } = JSON.parse(probe.stdout) as {
+    status: number | null;
+    error: string | null;
+    listening: number[];
+  };
+  const accessible = status !== null;
+  const others = listening.filter((port) => port !== input.port);
+  return {
+    ...base,
+    accessible,
+    status_code: status,
+    error,
+    listening_ports: listening,
+    message: accessible
+      ? `The server on port ${input.port} answers (HTTP ${status}) at ${url}.`
+      : `Nothing answers on port ${input.port} (${error}). ${
+        others.length
+          ? `Processes in the sandbox listen on ${others.join(", ")}.`
+          : "No process in the sandbox listens on a TCP port."
+      } Start the server in the background, e.g. shell_exec(command="python3 -m http.server ${input.port} &").`,
+  };
+}
+
+/** The MCP input schema of `web_preview`. */
+export const webPreviewInputSchema = {
+  port: z.number({ error: "port must be a number" }).int("port must be a whole number")
+    .min(1, "port must be between 1 and 65535").max(65535, "port must be between 1 and 65535")
+    .describe("Port the server listens on inside the sandbox."),
+  description: z.string({ error: "description must be a string" }).max(500).optional()
+    .describe("What the server is, e.g. 'React dev server'."),
+  check_server: z.boolean({ error: "check_server must be true or false" }).optional()
+    .describe("Probe the server first (default true)."),
+};
+
+/** The MCP output schema of `web_preview`. */
+export const webPreviewOutputSchema = {
+  port: z.number(),
+  url: z.string(),
+  description: z.string(),
+  accessible: z.boolean().nullable(),
+  status_code: z.number().nullable(),
+  error: z.string().nullable(),
+  listening_ports: z.array(z.number()),
+  message: z.string(),
+};
