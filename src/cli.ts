@@ -34,7 +34,8 @@ export function instructions(config: Config): string {
   return [
     `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
     "python_exec keeps state between calls like a notebook (variables, imports, functions); end a cell with an expression to see its value, and matplotlib figures left open come back as images. Call it with reset: true to start over.",
-    "shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background.",
+    "shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background, then web_preview gives its URL.",
+    "file_upload and file_download move files in and out (file_download has options for large files: download_partial, convert_to_text, compress_file); file_list shows directories; git_clone clones repositories.",
     local.network === "none"
       ? "The sandbox has no network access."
       : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.",
