@@ -41,9 +41,36 @@ export {
   type PythonExecOptions,
   type PythonExecOutput,
 } from "./src/tools/python_exec.ts";
+export {
+  fileUpload,
+  type FileUploadInput,
+  type FileUploadOutput,
+} from "./src/tools/file_upload.ts";
+export {
+  type DownloadChoice,
+  type DownloadOption,
+  type DownloadPayload,
+  fileDownload,
+  type FileDownloadInput,
+  type FileDownloadOptions,
+  type FileDownloadOutput,
+} from "./src/tools/file_download.ts";
+export { fileList, type FileListInput, type FileListOutput } from "./src/tools/file_list.ts";
+export {
+  gitClone,
+  type GitCloneInput,
+  type GitCloneOptions,
+  type GitCloneOutput,
+} from "./src/tools/git_clone.ts";
+export {
+  webPreview,
+  type WebPreviewInput,
+  type WebPreviewOutput,
+} from "./src/tools/web_preview.ts";
 export type { ToolOptions } from "./src/tools/_common.ts";
 export {
   type AnyToolDefinition,
+  type ToolCredentials,
   type ToolDefinition,
   type ToolLimits,
   type ToolRunOptions,
