@@ -116,3 +116,16 @@ export async function assertToolErrors(
     if (!message.test(got)) throw new Error(`${tool}(${JSON.stringify(args)}): ${got}`);
   }
 }
+
+/** SHA-256 of bytes, hex. */
+export async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
+}
+
+/** Runs a shell command in the session's sandbox through shell_exec; fails the test unless it exits 0. */
+export async function sh(mcp: Connected, command: string): Promise<string> {
+  const result = await mcp.call("shell_exec", { command, timeout: 120 });
+  const out = structured<{ stdout: string; stderr: string; exit_code: number }>(result);
+  if (out.exit_code !== 0) throw new Error(`${command} failed: ${out.stderr}`);
+  return out.stdout;
+}

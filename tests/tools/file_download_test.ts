@@ -6,27 +6,9 @@ import {
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { FileDownloadOutput } from "../../src/tools/file_download.ts";
-import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
-import {
-  assertToolErrors,
-  connect,
-  type Connected,
-  hasBwrap,
-  structured,
-  text,
-} from "../_helpers.ts";
+import { assertToolErrors, connect, hasBwrap, sh, sha256, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
-}
-
-async function sh(mcp: Connected, command: string): Promise<string> {
-  const out = structured<ShellExecOutput>(await mcp.call("shell_exec", { command, timeout: 120 }));
-  assertEquals(out.exit_code, 0, out.stderr);
-  return out.stdout;
-}
 
 /** The second content block: the file itself. */
 function payload(result: CallToolResult) {

@@ -1,13 +1,9 @@
 import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
 import type { FileUploadOutput } from "../../src/tools/file_upload.ts";
 import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
-import { assertToolErrors, connect, hasBwrap, structured, text } from "../_helpers.ts";
+import { assertToolErrors, connect, hasBwrap, sha256, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
-
-async function sha256(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)).toHex();
-}
 
 Deno.test("fileUpload() writes text, creating parent directories", opts, async () => {
   await using mcp = await connect();

@@ -10,17 +10,12 @@ import {
   connect,
   type Connected,
   hasBwrap,
+  sh,
   structured,
   text,
 } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
-
-async function sh(mcp: Connected, command: string): Promise<string> {
-  const out = structured<ShellExecOutput>(await mcp.call("shell_exec", { command, timeout: 60 }));
-  assertEquals(out.exit_code, 0, out.stderr);
-  return out.stdout;
-}
 
 /** A bare repository at /tmp/repo.git: main (3 commits: a, b, c) and feature (a + f). */
 async function makeRepo(mcp: Connected): Promise<{ main: string; first: string; feature: string }> {
