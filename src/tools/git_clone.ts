@@ -6,7 +6,7 @@
 
 import { posix } from "node:path";
 import { z } from "zod";
-import type { ExecResult, Sandbox } from "../sandbox.ts";
+import { type ExecResult, type Sandbox, SandboxFileError } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 
 /** Arguments of {@linkcode gitClone}, as the MCP tool takes them. */
@@ -87,9 +87,15 @@ export async function gitClone(
   const secrets = [options.gitToken, options.githubToken].filter((s): s is string => !!s);
   const git = gitRunner(sandbox, url, secrets, options);
 
-  const existing = await sandbox.listFiles(target, { limit: 1, signal: options.signal })
-    .then((listing) => listing, () => undefined);
-  if (existing && existing.entries.length > 0) {
+  const existing = await sandbox.stat(target, { signal: options.signal })
+    .catch((error) => {
+      if (error instanceof SandboxFileError && error.code === "not_found") return undefined;
+      throw error;
+    });
+  const occupied = existing?.type === "directory"
+    ? (await sandbox.listFiles(target, { limit: 1, signal: options.signal })).entries.length > 0
+    : existing !== undefined;
+  if (occupied) {
     throw new TypeError(
       `Cannot clone into ${target}: it already exists and is not empty; pass another target_path`,
     );
@@ -178,8 +184,9 @@ async function cloneCommit(
     }
     await git.run("checkout", ["-C", target, "checkout", "-q", "--detach", commit]);
   } catch (error) {
-    // Remove what this call created, and only that.
-    if (!existing) await sandbox.exec(["rm", "-rf", "--", target]).catch(() => {});
+    // Remove what this call created, and only that: an empty directory given as target stays.
+    const created = existing ? `${target}/.git` : target;
+    await sandbox.exec(["rm", "-rf", "--", created]).catch(() => {});
     throw error;
   }
 }

@@ -119,6 +119,27 @@ Deno.test(
       [{ repo_url: "file:///tmp/repo.git", depth: -1 }, /depth must be 0/],
     ]);
     assertEquals(await sh(mcp, "ls /tmp/pwned 2>/dev/null || echo absent"), "absent\n");
+    // A file in the way is never removed, whichever way the clone goes.
+    await sh(mcp, "echo precious > inplace");
+    for (const extra of [{}, { commit: "abcdef12" }]) {
+      const result = await mcp.call("git_clone", {
+        repo_url: "file:///tmp/repo.git",
+        target_path: "inplace",
+        ...extra,
+      });
+      assertEquals(result.isError, true);
+      assertMatch(text(result), /inplace: it already exists/);
+    }
+    assertEquals(await sh(mcp, "cat inplace"), "precious\n");
+    // A failed commit checkout into an empty directory leaves the directory, without .git.
+    await sh(mcp, "mkdir empty");
+    const failed = await mcp.call("git_clone", {
+      repo_url: "file:///tmp/repo.git",
+      target_path: "empty",
+      commit: "abcdef12",
+    });
+    assertEquals(failed.isError, true);
+    assertEquals(await sh(mcp, "ls -A empty; echo end"), "end\n");
     assertEquals(await sh(mcp, "ls -A taken"), "file\n", "the existing target is untouched");
   },
 );
