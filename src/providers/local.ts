@@ -10,7 +10,6 @@
  * @module
  */
 
-import { decodeCaptured } from "../_output.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
   type ExecOptions,
@@ -29,6 +28,7 @@ import {
   type WriteFileOptions,
 } from "../sandbox.ts";
 import { AgentProcess } from "./_agent.ts";
+import { AgentOps } from "./_agent_ops.ts";
 import {
   bwrapArgs,
   defaultEnvironment,
@@ -216,62 +216,6 @@ const STDIO = {
   env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
 } as const;
 
-interface CapturedJson {
-  head: string;
-  tail: string;
-  total: number;
-}
-
-interface RawExec {
-  stdout: CapturedJson;
-  stderr: CapturedJson;
-  exit_code: number | null;
-  signal: string | null;
-  timed_out: boolean;
-  cancelled: boolean;
-  duration_ms: number;
-}
-
-interface RawPython {
-  stdout: CapturedJson;
-  stderr: CapturedJson;
-  value: string | null;
-  error: PythonResult["error"];
-  images: { data: string; mime_type: string; width: number; height: number; bytes: number }[];
-  notes: string[];
-  timed_out: boolean;
-  cancelled: boolean;
-  state: "kept" | "lost";
-  died: { exit_code: number | null; signal: string | null } | null;
-  fresh: boolean;
-  duration_ms: number;
-}
-
-interface RawFileInfo {
-  path: string;
-  name: string;
-  type: FileInfo["type"];
-  size: number;
-  modified: number;
-  mode: string;
-  target?: string;
-}
-
-function toFileInfo(raw: RawFileInfo): FileInfo {
-  const { modified, ...rest } = raw;
-  return { ...rest, modified: new Date(modified * 1000).toISOString() };
-}
-
-const MIB = 1024 * 1024;
-
-function decodeStream(captured: CapturedJson) {
-  return decodeCaptured(
-    Uint8Array.fromBase64(captured.head),
-    Uint8Array.fromBase64(captured.tail),
-    captured.total,
-  );
-}
-
 /** A sandbox on this machine. Create it with {@linkcode LocalProvider.create}. */
 export class LocalSandbox implements Sandbox {
   /** `local-` and a random suffix. */
@@ -280,6 +224,7 @@ export class LocalSandbox implements Sandbox {
   readonly info: SandboxInfo;
   #root: string;
   #agent: AgentProcess;
+  #ops: AgentOps;
   #closing: Promise<void> | undefined;
   #onClose: () => void;
   #network: "host" | "none";
@@ -297,6 +242,7 @@ export class LocalSandbox implements Sandbox {
     this.info = info;
     this.#root = root;
     this.#agent = agent;
+    this.#ops = new AgentOps(agent);
     this.#network = network;
     this.#onClose = onClose;
   }
@@ -306,117 +252,32 @@ export class LocalSandbox implements Sandbox {
     return this.#closing !== undefined || !this.#agent.alive;
   }
 
-  async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const raw = await this.#agent.request<RawExec>("exec", {
-      ...(typeof command === "string" ? { command } : { argv: command }),
-      cwd: options.cwd,
-      env: options.env,
-      timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
-      max_output: options.maxOutputBytes ?? 100_000,
-    }, { signal: options.signal, onLine: options.onOutput });
-    const stdout = decodeStream(raw.stdout);
-    const stderr = decodeStream(raw.stderr);
-    return {
-      stdout: stdout.text,
-      stderr: stderr.text,
-      exitCode: raw.exit_code,
-      signal: raw.signal,
-      timedOut: raw.timed_out,
-      cancelled: raw.cancelled,
-      durationMs: raw.duration_ms,
-      truncated: stdout.truncated || stderr.truncated,
-      stdoutBytes: raw.stdout.total,
-      stderrBytes: raw.stderr.total,
-    };
+  exec(command: string | readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    return this.#ops.exec(command, options);
   }
 
-  async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
-    const raw = await this.#agent.request<RawPython>("python", {
-      code,
-      timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
-      max_output: options.maxOutputBytes ?? 100_000,
-      max_image_bytes: options.maxImageBytes ?? 400_000,
-      max_images: options.maxImages ?? 8,
-    }, { signal: options.signal, onLine: options.onOutput });
-    const stdout = decodeStream(raw.stdout);
-    const stderr = decodeStream(raw.stderr);
-    return {
-      stdout: stdout.text,
-      stderr: stderr.text,
-      result: raw.value,
-      error: raw.error,
-      images: raw.images.map(({ mime_type, ...image }) => ({ ...image, mimeType: mime_type })),
-      notes: raw.notes,
-      timedOut: raw.timed_out,
-      cancelled: raw.cancelled,
-      state: raw.state,
-      freshInterpreter: raw.fresh,
-      died: raw.died && { exitCode: raw.died.exit_code, signal: raw.died.signal },
-      durationMs: raw.duration_ms,
-      truncated: stdout.truncated || stderr.truncated,
-    };
+  runPython(code: string, options?: PythonOptions): Promise<PythonResult> {
+    return this.#ops.runPython(code, options);
   }
 
-  async resetPython(options: SignalOptions = {}): Promise<void> {
-    await this.#agent.request("python_reset", {}, options);
+  resetPython(options?: SignalOptions): Promise<void> {
+    return this.#ops.resetPython(options);
   }
 
-  async stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {
-    return toFileInfo(await this.#agent.request<RawFileInfo>("stat", { path }, options));
+  stat(path: string, options?: SignalOptions): Promise<FileInfo> {
+    return this.#ops.stat(path, options);
   }
 
-  readFile(path: string, options: ReadFileOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
-    const agent = this.#agent;
-    const chunkSize = Math.min(options.chunkSize ?? MIB, 4 * MIB);
-    let offset = options.offset ?? 0;
-    const end = options.length === undefined ? Infinity : offset + options.length;
-    return new ReadableStream<Uint8Array<ArrayBuffer>>({
-      async pull(controller) {
-        const want = Math.min(chunkSize, end - offset);
-        if (want <= 0) return controller.close();
-        const { data } = await agent.request<{ data: string; size: number }>(
-          "read",
-          { path, offset, length: want },
-          { signal: options.signal },
-        );
-        const bytes = Uint8Array.fromBase64(data);
-        offset += bytes.length;
-        if (bytes.length > 0) controller.enqueue(bytes);
-        if (bytes.length < want) controller.close();
-      },
-    });
+  readFile(path: string, options?: ReadFileOptions): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return this.#ops.readFile(path, options);
   }
 
-  async writeFile(
-    path: string,
-    data: Uint8Array,
-    options: WriteFileOptions = {},
-  ): Promise<FileInfo> {
-    const upload = crypto.randomUUID().slice(0, 8);
-    const overwrite = options.overwrite ?? true;
-    let raw: RawFileInfo | undefined;
-    for (let start = 0; start === 0 || start < data.length; start += MIB) {
-      const last = start + MIB >= data.length;
-      raw = await this.#agent.request<RawFileInfo>("write", {
-        path,
-        upload,
-        overwrite,
-        first: start === 0,
-        last,
-        data: data.subarray(start, start + MIB).toBase64(),
-      }, options);
-      if (last) break;
-    }
-    return toFileInfo(raw!);
+  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<FileInfo> {
+    return this.#ops.writeFile(path, data, options);
   }
 
-  async listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
-    const raw = await this.#agent.request<{
-      path: string;
-      entries: RawFileInfo[];
-      truncated: boolean;
-    }>("list", { path, depth: options.depth ?? 1, limit: options.limit ?? 1000 }, options);
-    return { path: raw.path, entries: raw.entries.map(toFileInfo), truncated: raw.truncated };
+  listFiles(path: string, options?: ListFilesOptions): Promise<FileListing> {
+    return this.#ops.listFiles(path, options);
   }
 
   previewUrl(port: number): Promise<string> {

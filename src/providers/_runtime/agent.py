@@ -4,10 +4,12 @@
 # once and leaves the server running. One long-lived Python worker keeps notebook-like state.
 import base64
 import errno
+import fcntl
 import json
 import os
 import selectors
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -537,10 +539,32 @@ def op_list(req):
     return {"result": {"path": root, "entries": entries, "truncated": truncated}}
 
 
-FILE_OPS = {"stat": op_stat, "read": op_read, "write": op_write, "list": op_list}
+def op_commit_upload(req):
+    """Moves a file uploaded by other means (Daytona's toolbox) into place, like op_write's end."""
+    path = resolve(req["path"])
+    temp = resolve(req["temp"])
+    try:
+        if os.path.isdir(path):
+            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+        if req.get("overwrite", True):
+            os.replace(temp, path)
+        else:
+            os.link(temp, path)
+            os.unlink(temp)
+        return {"result": describe(path, os.stat(path))}
+    except OSError as e:
+        raise fault(e, "write", path)
+    finally:
+        if os.path.lexists(temp):
+            os.unlink(temp)
+
+
+FILE_OPS = {"stat": op_stat, "read": op_read, "write": op_write, "list": op_list,
+            "commit_upload": op_commit_upload}
 
 
 def handle(req):
+    """Runs one request and returns its reply (None for a cancel, which has none)."""
     rid = req.get("id")
     op = req.get("op")
     if op == "cancel":
@@ -548,7 +572,7 @@ def handle(req):
             job = jobs.get(req.get("target"))
         if job is not None:
             job.cancel()
-        return
+        return None
     job = Job()
     with jobs_lock:
         jobs[rid] = job
@@ -571,7 +595,101 @@ def handle(req):
         with jobs_lock:
             jobs.pop(rid, None)
     reply["id"] = rid
-    send(reply)
+    return reply
+
+
+def handle_and_send(req):
+    reply = handle(req)
+    if reply is not None:
+        send(reply)
+
+
+# Remote mode, for sandboxes reached only through a command API (Daytona): a long-lived server on
+# a unix socket holds the state (the interpreter, background processes' pipes), and each API call
+# runs `agent.py call SOCKET REQUEST`, which starts the server if needed and prints the reply.
+
+
+def serve(path):
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    if os.path.exists(path):
+        os.unlink(path)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    os.chmod(path, 0o600)
+    server.listen(64)
+    threading.Thread(target=interpreter.warm, daemon=True).start()
+    while True:
+        conn, _ = server.accept()
+        threading.Thread(target=serve_one, args=(conn,), daemon=True).start()
+
+
+def read_line(conn):
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def serve_one(conn):
+    with conn:
+        line = read_line(conn)
+        if not line:
+            return
+        reply = handle(json.loads(line))
+        if reply is not None:
+            conn.sendall((json.dumps(reply, separators=(",", ":")) + "\n").encode())
+
+
+def connect(path):
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        return conn
+    except OSError:
+        conn.close()
+        return None
+
+
+def connect_or_start(path):
+    conn = connect(path)
+    if conn is not None:
+        return conn
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    with open(path + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one caller starts the server; the others wait for it
+        conn = connect(path)
+        if conn is not None:
+            return conn
+        with open(path + ".log", "ab") as log:
+            subprocess.Popen([PYTHON, "-X", "utf8", os.path.abspath(__file__), "serve", path],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                             start_new_session=True, cwd=HOME)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            conn = connect(path)
+            if conn is not None:
+                return conn
+            time.sleep(0.01)
+    raise SystemExit("Cannot start the sandbox agent; see %s.log" % path)
+
+
+def call(path, argument):
+    if argument.startswith("@"):
+        with open(argument[1:], "rb") as f:
+            raw = f.read()
+        os.unlink(argument[1:])
+    else:
+        raw = base64.b64decode(argument)
+    rid = json.loads(raw).get("id")
+    with connect_or_start(path) as conn:
+        conn.sendall(raw.rstrip(b"\n") + b"\n")
+        reply = read_line(conn)
+    if not reply:
+        reply = (json.dumps({"id": rid, "error": {"message": "Cannot finish: the sandbox agent stopped during the call; the next call starts a new one"}}) + "\n").encode()
+    sys.stdout.buffer.write(reply)
 
 
 def main():
@@ -586,7 +704,7 @@ def main():
         if req.get("op") == "cancel":
             handle(req)
         else:
-            threading.Thread(target=handle, args=(req,), daemon=True).start()
+            threading.Thread(target=handle_and_send, args=(req,), daemon=True).start()
     # The host went away: take every process of this sandbox with us.
     with jobs_lock:
         for job in list(jobs.values()):
@@ -597,4 +715,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "serve":
+        serve(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "call":
+        call(sys.argv[2], sys.argv[3])
+    else:
+        main()
