@@ -9,7 +9,8 @@ import process from "node:process";
 // @ts-types="@modelcontextprotocol/sdk/server/stdio"
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { type Config, parseCommand, usage } from "./config.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, type Logger } from "./log.ts";
+import type { SandboxProvider } from "./sandbox.ts";
 import { LocalProvider } from "./providers/local.ts";
 import { SANDBOX_HOME } from "./providers/_bwrap.ts";
 import { createServer } from "./server.ts";
@@ -28,19 +29,55 @@ function readEnv(name: string): string | undefined {
 /** What the model is told about the sandbox when it connects. */
 export function instructions(config: Config): string {
   const { local, limits } = config;
-  const where = local.dangerouslyRunUnisolated
+  const where = config.provider === "daytona"
+    ? "in a Daytona cloud sandbox (a Linux container with Python 3) created for this session; its home directory is the working directory"
+    : local.dangerouslyRunUnisolated
     ? "directly on the server's machine WITHOUT isolation, in a private working directory"
     : `in an isolated Linux sandbox (bubblewrap) whose home and working directory is ${SANDBOX_HOME}; only that directory and /tmp are writable, the rest of the system is read-only, and you run as the unprivileged user 'sandbox'`;
+  const network = config.provider === "daytona"
+    ? "The sandbox has internet access unless it was created with network_block_all."
+    : local.network === "none"
+    ? "The sandbox has no network access."
+    : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
   return [
     `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
     "python_exec keeps state between calls like a notebook (variables, imports, functions); end a cell with an expression to see its value, and matplotlib figures left open come back as images. Call it with reset: true to start over.",
     "shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background, then web_preview gives its URL.",
     "file_upload and file_download move files in and out (file_download has options for large files: download_partial, convert_to_text, compress_file); file_list shows directories; git_clone clones repositories.",
-    local.network === "none"
-      ? "The sandbox has no network access."
-      : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.",
+    network,
+    "Every tool takes an optional sandbox_id to work in another sandbox made with sandbox_create; sandbox_list and sandbox_delete manage them.",
     `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`,
   ].join("\n");
+}
+
+/**
+ * The configured provider. The Daytona SDK is imported only here, only when Daytona is chosen;
+ * the local provider checks for bubblewrap before the server answers anything.
+ */
+async function createProvider(config: Config, log: Logger): Promise<SandboxProvider> {
+  if (config.provider === "daytona") {
+    if (Deno.permissions.querySync({ name: "net" }).state !== "granted") {
+      throw new TypeError(
+        "Cannot use the Daytona provider: Deno may not use the network; start it with --allow-net --allow-env (deno task start:daytona)",
+      );
+    }
+    if (!config.daytona.verifySsl) {
+      log.warn(
+        "MCP_VERIFY_SSL=false: certificates are still verified; for a self-signed Daytona server start Deno with --unsafely-ignore-certificate-errors=<host> or add its CA with DENO_CERT",
+      );
+    }
+    const { DaytonaProvider } = await import("./providers/daytona.ts");
+    return new DaytonaProvider({
+      apiKey: config.daytona.apiKey!,
+      apiUrl: config.daytona.apiUrl,
+      target: config.daytona.target,
+      timeoutSeconds: config.daytona.timeoutSeconds,
+      log,
+    });
+  }
+  const local = new LocalProvider({ ...config.local, log });
+  await local.check();
+  return local;
 }
 
 /**
@@ -65,9 +102,9 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger(config.logLevel);
-  const provider = new LocalProvider({ ...config.local, log });
+  let provider: SandboxProvider;
   try {
-    await provider.check();
+    provider = await createProvider(config, log);
   } catch (error) {
     log.error((error as Error).message);
     return 1;

@@ -12,7 +12,17 @@ import type { ToolCredentials, ToolLimits } from "./registry.ts";
 /** The server's configuration. */
 export interface Config {
   /** Where sandboxes come from. */
-  provider: "local";
+  provider: "local" | "daytona";
+  /** Settings of the Daytona provider. */
+  daytona: {
+    /** The API key, if one is configured. */
+    apiKey?: string;
+    apiUrl: string;
+    target?: string;
+    timeoutSeconds: number;
+    /** MCP_VERIFY_SSL. TLS is verified unless Deno itself is told otherwise. */
+    verifySsl: boolean;
+  };
   /** Settings of the local provider. */
   local: {
     network: "host" | "none";
@@ -47,8 +57,39 @@ export const SETTINGS: readonly Setting[] = [
   {
     flag: "--provider",
     env: "MCP_SANDBOX_PROVIDER",
-    default: "local",
-    description: "Where sandboxes run: local (bubblewrap on this machine)",
+    default: "daytona with an API key, else local",
+    description: "Where sandboxes run: local (bubblewrap on this machine) or daytona (cloud)",
+  },
+  {
+    flag: "--daytona-api-key",
+    env: "MCP_DAYTONA_API_KEY",
+    default: "$DAYTONA_API_KEY",
+    description: "Daytona API key (prefer the variable: flags show in process lists)",
+  },
+  {
+    flag: "--daytona-server-url",
+    env: "MCP_DAYTONA_SERVER_URL",
+    default: "$DAYTONA_API_URL or https://app.daytona.io/api",
+    description: "Daytona API URL",
+  },
+  {
+    flag: "--daytona-target",
+    env: "MCP_DAYTONA_TARGET",
+    default: "$DAYTONA_TARGET or the account's default",
+    description: "Daytona region for new sandboxes, e.g. us or eu",
+  },
+  {
+    flag: "--daytona-timeout",
+    env: "MCP_DAYTONA_TIMEOUT",
+    default: "180",
+    description: "Seconds a Daytona API request may take (commands add their own timeout)",
+  },
+  {
+    flag: "--verify-ssl",
+    env: "MCP_VERIFY_SSL",
+    default: "true",
+    description:
+      "Verify TLS certificates of the Daytona API (on by default; see the README for self-signed servers)",
   },
   {
     flag: "--network",
@@ -131,6 +172,11 @@ export function parseCommand(
       "max-image": { type: "string" },
       "log-level": { type: "string" },
       "dangerously-run-unisolated": { type: "boolean" },
+      "daytona-api-key": { type: "string" },
+      "daytona-server-url": { type: "string" },
+      "daytona-target": { type: "string" },
+      "daytona-timeout": { type: "string" },
+      "verify-ssl": { type: "string" },
     },
   });
   if (values.help) return { kind: "help" };
@@ -141,7 +187,19 @@ export function parseCommand(
     const fromEnv = env(name);
     return fromEnv === undefined || fromEnv === "" ? undefined : [fromEnv, name];
   };
-  const provider = oneOf(pick("provider", "MCP_SANDBOX_PROVIDER"), ["local"], "local");
+  const apiKey = pick("daytona-api-key", "MCP_DAYTONA_API_KEY")?.[0] || env("DAYTONA_API_KEY") ||
+    undefined;
+  const provider = oneOf(
+    pick("provider", "MCP_SANDBOX_PROVIDER"),
+    ["local", "daytona"],
+    apiKey ? "daytona" : "local",
+  );
+  if (provider === "daytona" && !apiKey) {
+    throw new TypeError(
+      "Cannot use the Daytona provider: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY) to your key from https://app.daytona.io/dashboard/keys",
+    );
+  }
+  const verify = pick("verify-ssl", "MCP_VERIFY_SSL");
   const network = oneOf(pick("network", "MCP_SANDBOX_NETWORK"), ["host", "none"], "host");
   const logLevel = pick("log-level", "MCP_LOG_LEVEL") ?? ["info", ""];
   if (!isLogLevel(logLevel[0])) {
@@ -155,6 +213,15 @@ export function parseCommand(
     kind: "serve",
     config: {
       provider,
+      daytona: {
+        apiKey,
+        apiUrl: pick("daytona-server-url", "MCP_DAYTONA_SERVER_URL")?.[0] ||
+          env("DAYTONA_API_URL") || "https://app.daytona.io/api",
+        target: pick("daytona-target", "MCP_DAYTONA_TARGET")?.[0] || env("DAYTONA_TARGET") ||
+          undefined,
+        timeoutSeconds: positive(pick("daytona-timeout", "MCP_DAYTONA_TIMEOUT"), 180, 86_400),
+        verifySsl: verify ? flagValue(verify[0], verify[1]) : true,
+      },
       local: {
         network,
         baseDir: pick("sandbox-dir", "MCP_SANDBOX_DIR")?.[0] ?? "/tmp",
@@ -201,9 +268,10 @@ function positive(picked: [string, string] | undefined, fallback: number, max: n
 }
 
 function flagValue(value: string | undefined, name: string): boolean {
-  if (value === undefined || value === "" || value === "0" || value === "false") return false;
-  if (value === "1" || value === "true") return true;
-  throw new TypeError(`Cannot configure: ${name} must be 1 or 0, got '${value}'`);
+  const normal = value?.toLowerCase();
+  if (normal === undefined || normal === "" || normal === "0" || normal === "false") return false;
+  if (normal === "1" || normal === "true") return true;
+  throw new TypeError(`Cannot configure: ${name} must be true or false, got '${value}'`);
 }
 
 /** The `--help` text. */
@@ -211,7 +279,7 @@ export function usage(): string {
   const rows = SETTINGS.map((s) =>
     `  ${(s.flag + (s.default === "off" ? "" : " <value>")).padEnd(32)} ${s.description}\n${
       " ".repeat(35)
-    }env ${s.env}${s.default === "off" ? "=1" : `, default ${s.default}`}`
+    }env ${s.env}${s.default === "off" ? "=1" : `, default: ${s.default}`}`
   );
   return [
     "daytona-mcp-interpreter: an MCP server that gives AI assistants a sandboxed computer",

@@ -9,6 +9,22 @@ import type { z } from "zod";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { Sandbox } from "./sandbox.ts";
+import type { SandboxSession } from "./session.ts";
+import {
+  sandboxCreate,
+  sandboxCreateInputSchema,
+  sandboxCreateOutputSchema,
+} from "./tools/sandbox_create.ts";
+import {
+  sandboxDelete,
+  sandboxDeleteInputSchema,
+  sandboxDeleteOutputSchema,
+} from "./tools/sandbox_delete.ts";
+import {
+  sandboxList,
+  sandboxListInputSchema,
+  sandboxListOutputSchema,
+} from "./tools/sandbox_list.ts";
 import type { ToolOptions } from "./tools/_common.ts";
 import {
   pythonExec,
@@ -142,6 +158,25 @@ const READ_ONLY = {
   openWorldHint: false,
 } as const;
 
+/** A row of the session table: a tool that manages sandboxes instead of working in one. */
+export interface SessionToolDefinition<
+  Input extends z.ZodRawShape = z.ZodRawShape,
+  Output = unknown,
+> extends Omit<ToolDefinition<Input, Output>, "run"> {
+  /** The tool function. */
+  run(
+    session: SandboxSession,
+    input: z.infer<z.ZodObject<Input>>,
+    options: ToolRunOptions,
+  ): Promise<Output>;
+}
+
+function defineSessionTool<Input extends z.ZodRawShape, Output>(
+  tool: SessionToolDefinition<Input, Output>,
+): SessionToolDefinition<Input, Output> {
+  return tool;
+}
+
 /** A row of the table whatever its input and output types. */
 // deno-lint-ignore no-explicit-any
 export type AnyToolDefinition = ToolDefinition<any, any>;
@@ -257,5 +292,58 @@ export const tools: readonly AnyToolDefinition[] = [
     annotations: { title: "Preview a web server", ...READ_ONLY },
     run: webPreview,
     present: (output: WebPreviewOutput) => presentJson(output, output.accessible === false),
+  }),
+];
+
+/** A row of the session table whatever its input and output types. */
+// deno-lint-ignore no-explicit-any
+export type AnySessionToolDefinition = SessionToolDefinition<any, any>;
+
+/** Tools that manage the session's sandboxes. */
+export const sessionTools: readonly AnySessionToolDefinition[] = [
+  defineSessionTool({
+    name: "sandbox_create",
+    title: "Create a sandbox",
+    description:
+      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends.",
+    inputSchema: sandboxCreateInputSchema,
+    outputSchema: sandboxCreateOutputSchema,
+    annotations: {
+      title: "Create a sandbox",
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: sandboxCreate,
+    present: (output) => presentJson(output, false),
+  }),
+  defineSessionTool({
+    name: "sandbox_list",
+    title: "List sandboxes",
+    description:
+      "List the sandboxes this server created (never any other), with their state and labels; `default` marks this session's default sandbox.",
+    inputSchema: sandboxListInputSchema,
+    outputSchema: sandboxListOutputSchema,
+    annotations: { title: "List sandboxes", ...READ_ONLY, openWorldHint: true },
+    run: sandboxList,
+    present: (output) => presentJson(output, false),
+  }),
+  defineSessionTool({
+    name: "sandbox_delete",
+    title: "Delete a sandbox",
+    description:
+      "Delete a sandbox this server created, with all its processes and files. Deleting the default sandbox is allowed; the next call gets a fresh one. Sandboxes this server did not create are refused.",
+    inputSchema: sandboxDeleteInputSchema,
+    outputSchema: sandboxDeleteOutputSchema,
+    annotations: {
+      title: "Delete a sandbox",
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: true,
+    },
+    run: sandboxDelete,
+    present: (output) => presentJson(output, false),
   }),
 ];

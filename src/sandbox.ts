@@ -223,20 +223,79 @@ export interface Sandbox extends AsyncDisposable {
   /** Lists a directory, optionally recursively. */
   listFiles(path: string, options?: ListFilesOptions): Promise<FileListing>;
   /**
-   * The URL at which a server listening on `port` in the sandbox can be reached from outside.
-   * Throws a {@linkcode SandboxError} saying why when it cannot be.
+   * Where a server listening on `port` in the sandbox can be reached from outside. Throws a
+   * {@linkcode SandboxError} saying why when it cannot be.
    */
-  previewUrl(port: number): Promise<string>;
+  preview(port: number, options?: SignalOptions): Promise<PreviewLink>;
   /** Kills every process of the sandbox and deletes its files. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Makes sandboxes. */
+/** How to reach a server running in a sandbox. */
+export interface PreviewLink {
+  /** The URL. */
+  url: string;
+  /** For a private sandbox: send it as the `X-Daytona-Preview-Token` header. */
+  token?: string;
+  /** A URL that works without the token header, until `signedUrlExpiresAt`. */
+  signedUrl?: string;
+  /** When `signedUrl` stops working (ISO 8601). */
+  signedUrlExpiresAt?: string;
+}
+
+/** What a new sandbox should be like. Providers reject what they cannot do with a TypeError. */
+export interface CreateSandboxOptions extends SignalOptions {
+  /** Container image to build from (Daytona), e.g. `"python:3.12-slim"`. */
+  image?: string;
+  /** Snapshot to start from (Daytona). */
+  snapshot?: string;
+  /** Environment variables for every process of the sandbox. */
+  env?: Record<string, string>;
+  /** CPU cores (Daytona). */
+  cpu?: number;
+  /** Memory in GiB (Daytona). */
+  memory?: number;
+  /** Disk in GiB (Daytona). */
+  disk?: number;
+  /** Cut the sandbox off the network. */
+  networkBlockAll?: boolean;
+  /** Minutes of inactivity before the sandbox stops (Daytona). */
+  autoStopMinutes?: number;
+  /** Labels to find it by; the provider adds its own. */
+  labels?: Record<string, string>;
+}
+
+/** A sandbox as {@linkcode SandboxProvider.list} reports it. */
+export interface SandboxSummary {
+  /** Its id. */
+  id: string;
+  /** The provider's word for its state, e.g. `"started"`. */
+  state: string;
+  /** Its labels. */
+  labels: Record<string, string>;
+  /** When it was created (ISO 8601), if known. */
+  createdAt?: string;
+}
+
+/**
+ * Makes sandboxes, and finds and deletes the ones it made. A provider never lists, reuses or
+ * deletes a sandbox it did not create.
+ */
 export interface SandboxProvider extends AsyncDisposable {
   /** The provider's name, e.g. `"local"`. */
   readonly name: string;
   /** Creates and starts a new sandbox. */
-  create(options?: SignalOptions): Promise<Sandbox>;
+  create(options?: CreateSandboxOptions): Promise<Sandbox>;
+  /** A sandbox this provider created, by id. Throws a {@linkcode SandboxError} for any other. */
+  get(id: string, options?: SignalOptions): Promise<Sandbox>;
+  /** The sandboxes this provider created that still exist. */
+  list(options?: SignalOptions): Promise<SandboxSummary[]>;
+  /** Deletes a sandbox this provider created. Throws a {@linkcode SandboxError} for any other. */
+  delete(id: string, options?: SignalOptions): Promise<void>;
+  /** Checks that sandboxes can be made (tools installed, credentials set); throws how to fix it. */
+  check(options?: SignalOptions): Promise<void>;
+  /** Deletes every sandbox this provider created and still holds, and releases its resources. */
+  close(): Promise<void>;
 }
 
 /** Thrown when a sandbox cannot be created or stops working, e.g. when its processes died. */

@@ -8,12 +8,15 @@
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
-import type { z } from "zod";
 import type { Logger } from "./log.ts";
+import { z } from "zod";
 import {
+  type AnySessionToolDefinition,
   type AnyToolDefinition,
+  sessionTools,
   type ToolCredentials,
   type ToolLimits,
+  type ToolRunOptions,
   tools as allTools,
 } from "./registry.ts";
 import type { SandboxSession } from "./session.ts";
@@ -21,6 +24,11 @@ import { VERSION } from "./version.ts";
 
 /** How often a long call with a progress token reports, even when it prints nothing. */
 const HEARTBEAT_MS = 2000;
+
+/** Every sandbox tool also takes the sandbox to work in. */
+const SANDBOX_ID = z.string({ error: "sandbox_id must be a string" }).min(1).optional().describe(
+  "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+);
 
 /** Options for {@linkcode createServer}. */
 export interface ServerOptions {
@@ -36,6 +44,8 @@ export interface ServerOptions {
   credentials?: ToolCredentials;
   /** The tools to offer. @default the whole table */
   tools?: readonly AnyToolDefinition[];
+  /** The sandbox-managing tools to offer. @default all of them */
+  sessionTools?: readonly AnySessionToolDefinition[];
 }
 
 /**
@@ -57,18 +67,22 @@ export function createServer(options: ServerOptions): McpServer {
         "A file of this session's sandbox, e.g. one that file_download returned as a resource link.",
     },
     async (uri, variables, extra) => {
-      const sandbox = await session.existing();
-      if (!sandbox || sandbox.id !== variables.sandbox) {
-        throw new TypeError(`Cannot read ${uri.href}: sandbox ${variables.sandbox} is not open`);
-      }
+      const sandbox = await session.sandbox({
+        id: String(variables.sandbox),
+        signal: extra.signal,
+      });
       return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
     },
   );
-  for (const tool of options.tools ?? allTools) {
+  const register = (
+    tool: AnyToolDefinition | AnySessionToolDefinition,
+    inputSchema: z.ZodRawShape,
+    call: (input: Record<string, unknown>, run: ToolRunOptions) => Promise<unknown>,
+  ) => {
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.inputSchema as z.ZodRawShape,
+      inputSchema,
       outputSchema: tool.outputSchema,
       annotations: tool.annotations,
     }, async (input, extra) => {
@@ -91,8 +105,7 @@ export function createServer(options: ServerOptions): McpServer {
         ? undefined
         : setInterval(() => report(latest), HEARTBEAT_MS);
       try {
-        const sandbox = await session.sandbox({ signal: extra.signal });
-        const output = await tool.run(sandbox, input, {
+        const output = await call(input, {
           ...limits,
           ...options.credentials,
           signal: extra.signal,
@@ -113,6 +126,22 @@ export function createServer(options: ServerOptions): McpServer {
         clearInterval(heartbeat);
       }
     });
+  };
+  for (const tool of options.tools ?? allTools) {
+    register(
+      tool,
+      { ...tool.inputSchema, sandbox_id: SANDBOX_ID },
+      async ({ sandbox_id, ...input }, run) => {
+        const sandbox = await session.sandbox({
+          id: sandbox_id as string | undefined,
+          signal: run.signal,
+        });
+        return await tool.run(sandbox, input, run);
+      },
+    );
+  }
+  for (const tool of options.sessionTools ?? sessionTools) {
+    register(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
   return server;
 }

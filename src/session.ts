@@ -1,18 +1,38 @@
 /**
- * One MCP session's view of sandboxes: its default sandbox is created on first use, replaced if
- * it dies, and closed with the session.
+ * One MCP session's view of sandboxes: its default sandbox is created on first use and replaced
+ * if it dies; sandboxes it creates on request can be addressed by id; all of them are deleted
+ * with the session.
  *
  * @module
  */
 
 import type { Logger } from "./log.ts";
-import type { Sandbox, SandboxProvider, SignalOptions } from "./sandbox.ts";
+import type {
+  CreateSandboxOptions,
+  Sandbox,
+  SandboxProvider,
+  SandboxSummary,
+  SignalOptions,
+} from "./sandbox.ts";
 
-/** Hands out a session's default sandbox, creating it lazily. */
+/** Options for {@linkcode SandboxSession.sandbox}. */
+export interface SessionSandboxOptions extends SignalOptions {
+  /** A sandbox other than the default one, by id; it must have been created by this server. */
+  id?: string;
+}
+
+/** A sandbox as {@linkcode SandboxSession.list} reports it. */
+export interface SessionSandboxSummary extends SandboxSummary {
+  /** Whether it is this session's default sandbox. */
+  default: boolean;
+}
+
+/** Hands out a session's sandboxes, creating the default one lazily. */
 export class SandboxSession implements AsyncDisposable {
   #provider: SandboxProvider;
   #log: Logger;
   #current: Promise<Sandbox> | undefined;
+  #extra = new Map<string, Sandbox>();
   #closed = false;
 
   /** A session whose sandboxes come from `provider`. */
@@ -21,23 +41,35 @@ export class SandboxSession implements AsyncDisposable {
     this.#log = log;
   }
 
+  /** The provider's name, e.g. "local" or "daytona". */
+  get providerName(): string {
+    return this.#provider.name;
+  }
+
   /**
-   * The session's default sandbox: created on the first call (concurrent first calls share one),
-   * and created anew when the previous one died.
+   * The sandbox with `options.id`, or the session's default sandbox: created on the first call
+   * (concurrent first calls share one), and created anew when the previous one died.
    */
-  async sandbox(options: SignalOptions = {}): Promise<Sandbox> {
+  async sandbox(options: SessionSandboxOptions = {}): Promise<Sandbox> {
     if (this.#closed) throw new Error("Cannot get a sandbox: the session is closed");
+    if (options.id !== undefined) {
+      const current = await this.existing();
+      if (current?.id === options.id) return current;
+      const known = this.#extra.get(options.id);
+      if (known && !known.closed) return known;
+      return await this.#provider.get(options.id, options);
+    }
     const current = this.#current;
     if (current) {
       const sandbox = await current.catch(() => undefined);
       if (sandbox && !sandbox.closed) return sandbox;
       if (this.#current === current) {
-        if (sandbox) await sandbox.close();
+        if (sandbox) await sandbox.close().catch(() => {});
         this.#current = undefined;
       }
       return this.sandbox(options);
     }
-    const created = this.#provider.create(options);
+    const created = this.#provider.create({ signal: options.signal });
     this.#current = created;
     created.then(
       (sandbox) => this.#log.info(`sandbox ${sandbox.id} created`),
@@ -55,16 +87,50 @@ export class SandboxSession implements AsyncDisposable {
     return sandbox && !sandbox.closed ? sandbox : undefined;
   }
 
-  /** Closes the default sandbox, if one was made. Idempotent. */
+  /** Creates an additional sandbox, deleted with the session unless deleted before. */
+  async create(options: CreateSandboxOptions = {}): Promise<Sandbox> {
+    if (this.#closed) throw new Error("Cannot create a sandbox: the session is closed");
+    const sandbox = await this.#provider.create(options);
+    this.#extra.set(sandbox.id, sandbox);
+    this.#log.info(`sandbox ${sandbox.id} created on request`);
+    return sandbox;
+  }
+
+  /** The sandboxes this server created (never others), marking this session's default. */
+  async list(options: SignalOptions = {}): Promise<SessionSandboxSummary[]> {
+    const current = await this.existing();
+    const found = await this.#provider.list(options);
+    return found.map((summary) => ({ ...summary, default: summary.id === current?.id }));
+  }
+
+  /** Deletes a sandbox this server created; the default one is replaced on the next call. */
+  async delete(id: string, options: SignalOptions = {}): Promise<void> {
+    const current = await this.existing();
+    if (current?.id === id) {
+      this.#current = undefined;
+      await current.close();
+    } else {
+      await this.#provider.delete(id, options);
+    }
+    this.#extra.delete(id);
+    this.#log.info(`sandbox ${id} deleted on request`);
+  }
+
+  /** Deletes the default sandbox and those created on request. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
     const current = this.#current;
     this.#current = undefined;
+    const sandboxes = [...this.#extra.values()];
+    this.#extra.clear();
     const sandbox = await current?.catch(() => undefined);
-    if (sandbox) {
-      await sandbox.close();
-      this.#log.info(`sandbox ${sandbox.id} closed`);
-    }
+    if (sandbox) sandboxes.push(sandbox);
+    const results = await Promise.allSettled(sandboxes.map((s) => s.close()));
+    results.forEach((result, i) => {
+      if (result.status === "rejected") {
+        this.#log.error(`closing sandbox ${sandboxes[i].id} failed: ${result.reason?.message}`);
+      } else this.#log.info(`sandbox ${sandboxes[i].id} closed`);
+    });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

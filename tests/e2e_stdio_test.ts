@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { tools as registry } from "../src/registry.ts";
+import { sessionTools, tools as registry } from "../src/registry.ts";
 import { eventually, hasBwrap, hostProcesses, ROOT } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
@@ -52,7 +52,7 @@ Deno.test(
       await client.connect(transport);
       assertMatch(client.getInstructions() ?? "", /\/home\/sandbox/);
       const { tools } = await client.listTools();
-      assertEquals(tools.map((t) => t.name), registry.map((t) => t.name));
+      assertEquals(tools.map((t) => t.name), [...registry, ...sessionTools].map((t) => t.name));
       assertEquals(await listDir(base), [], "no sandbox before the first tool call");
 
       const shell = await client.callTool({

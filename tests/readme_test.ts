@@ -1,11 +1,11 @@
 import { ok as assert } from "node:assert/strict";
 import { SETTINGS } from "../src/config.ts";
-import { tools } from "../src/registry.ts";
+import { sessionTools, tools } from "../src/registry.ts";
 
 const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
 
 Deno.test("README documents every tool of the registry", () => {
-  for (const tool of tools) {
+  for (const tool of [...tools, ...sessionTools]) {
     assert(readme.includes(`### \`${tool.name}(`), `README has a section for ${tool.name}`);
     for (const param of Object.keys(tool.inputSchema)) {
       assert(readme.includes(param), `README mentions ${tool.name}'s parameter ${param}`);

@@ -3,19 +3,24 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { tools } from "../src/registry.ts";
+import { sessionTools, tools } from "../src/registry.ts";
 import { connect, hasBwrap, text } from "./_helpers.ts";
 
 Deno.test("tools/list offers exactly the registry's tools, with schemas and explicit annotations", async () => {
   await using mcp = await connect();
   const listed = (await mcp.client.listTools()).tools;
-  assertEquals(listed.map((t) => t.name), tools.map((t) => t.name));
+  const rows = [...tools, ...sessionTools];
+  assertEquals(listed.map((t) => t.name), rows.map((t) => t.name));
   for (const tool of listed) {
-    const row = tools.find((t) => t.name === tool.name)!;
+    const row = rows.find((t) => t.name === tool.name)!;
     assertEquals(tool.title, row.title);
     assertEquals(tool.description, row.description);
     assertEquals(tool.inputSchema.type, "object");
-    assertEquals(Object.keys(tool.inputSchema.properties ?? {}), Object.keys(row.inputSchema));
+    const extra = tools.includes(row as typeof tools[number]) ? ["sandbox_id"] : [];
+    assertEquals(
+      Object.keys(tool.inputSchema.properties ?? {}),
+      [...Object.keys(row.inputSchema), ...extra],
+    );
     assert(tool.outputSchema, `${tool.name} declares an output schema`);
     assertEquals(Object.keys(tool.outputSchema.properties ?? {}), Object.keys(row.outputSchema));
     for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"]) {

@@ -197,4 +197,20 @@ export class AgentOps {
     }>("list", { path, depth: options.depth ?? 1, limit: options.limit ?? 1000 }, options);
     return { path: raw.path, entries: raw.entries.map(toFileInfo), truncated: raw.truncated };
   }
+
+  /** Moves a file uploaded to `temp` by other means to `path` (see writeFile's guarantees). */
+  async commitUpload(
+    temp: string,
+    path: string,
+    overwrite: boolean,
+    options: SignalOptions = {},
+  ): Promise<FileInfo> {
+    return toFileInfo(
+      await this.#transport.request<RawFileInfo>(
+        "commit_upload",
+        { temp, path, overwrite },
+        options,
+      ),
+    );
+  }
 }

@@ -37,6 +37,8 @@ export interface BwrapLayout {
   network: "host" | "none";
   /** The Python interpreter inside the sandbox. */
   python: string;
+  /** Environment variables for every process, on top of {@linkcode defaultEnvironment}. */
+  env?: Record<string, string>;
 }
 
 /** Top-level directories that hold programs and libraries. */
@@ -97,7 +99,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     SANDBOX_HOME,
     "--clearenv",
   );
-  const env = { ...defaultEnvironment(SANDBOX_HOME), SANDBOX_PYTHON: layout.python };
+  const env = { ...defaultEnvironment(SANDBOX_HOME), ...layout.env, SANDBOX_PYTHON: layout.python };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
   args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
   return args;

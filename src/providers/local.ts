@@ -12,11 +12,13 @@
 
 import { createLogger, type Logger } from "../log.ts";
 import {
+  type CreateSandboxOptions,
   type ExecOptions,
   type ExecResult,
   type FileInfo,
   type FileListing,
   type ListFilesOptions,
+  type PreviewLink,
   type PythonOptions,
   type PythonResult,
   type ReadFileOptions,
@@ -24,6 +26,7 @@ import {
   SandboxError,
   type SandboxInfo,
   type SandboxProvider,
+  type SandboxSummary,
   type SignalOptions,
   type WriteFileOptions,
 } from "../sandbox.ts";
@@ -80,7 +83,7 @@ export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
   #options: Required<LocalProviderOptions>;
-  #sandboxes = new Set<LocalSandbox>();
+  #sandboxes = new Map<string, LocalSandbox>();
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -120,10 +123,25 @@ export class LocalProvider implements SandboxProvider {
     }
   }
 
-  /** Creates a sandbox: a private directory and a running, isolated agent. */
-  async create(options: SignalOptions = {}): Promise<LocalSandbox> {
+  /**
+   * Creates a sandbox: a private directory and a running, isolated agent. Of the
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll` and `labels` apply; images,
+   * snapshots, resources and auto-stop are Daytona's and rejected with a TypeError.
+   */
+  async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
     options.signal?.throwIfAborted();
-    const { baseDir, python, network, log } = this.#options;
+    const unsupported = (["image", "snapshot", "cpu", "memory", "disk", "autoStopMinutes"] as const)
+      .filter((key) => options[key] !== undefined);
+    if (unsupported.length > 0) {
+      throw new TypeError(
+        `Cannot create a local sandbox with ${
+          unsupported.join(", ")
+        }: only the Daytona provider supports that`,
+      );
+    }
+    const { baseDir, python, log } = this.#options;
+    const network = options.networkBlockAll ? "none" : this.#options.network;
+    const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
     const root = await Deno.makeTempDir({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
@@ -144,7 +162,7 @@ export class LocalProvider implements SandboxProvider {
             await Deno.chown(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
           }
         }
-        const args = bwrapArgs({ ...dirs, network, python });
+        const args = bwrapArgs({ ...dirs, network, python, env });
         command = asRoot
           ? new Deno.Command("setpriv", {
             args: [
@@ -164,7 +182,7 @@ export class LocalProvider implements SandboxProvider {
           args: ["-X", "utf8", `${dirs.runtime}/agent.py`],
           cwd: dirs.home,
           ...STDIO,
-          env: { ...defaultEnvironment(dirs.home), SANDBOX_PYTHON: python },
+          env: { ...defaultEnvironment(dirs.home), ...env, SANDBOX_PYTHON: python },
         });
       }
       const agent = await AgentProcess.start(command, id, log);
@@ -179,9 +197,10 @@ export class LocalProvider implements SandboxProvider {
           isolated,
         },
         network,
-        () => this.#sandboxes.delete(sandbox),
+        { ...options.labels },
+        () => this.#sandboxes.delete(sandbox.id),
       );
-      this.#sandboxes.add(sandbox);
+      this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
       return sandbox;
     } catch (error) {
@@ -196,9 +215,43 @@ export class LocalProvider implements SandboxProvider {
     }
   }
 
+  /** An open sandbox this provider created. */
+  get(id: string): Promise<LocalSandbox> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox || sandbox.closed) {
+      return Promise.reject(
+        new SandboxError(
+          `Cannot find sandbox ${id}: this server did not create it, or it was deleted`,
+        ),
+      );
+    }
+    return Promise.resolve(sandbox);
+  }
+
+  /** The open sandboxes this provider created. */
+  list(): Promise<SandboxSummary[]> {
+    return Promise.resolve(
+      [...this.#sandboxes.values()].filter((sandbox) => !sandbox.closed).map((sandbox) => ({
+        id: sandbox.id,
+        state: "started",
+        labels: sandbox.labels,
+        createdAt: sandbox.createdAt,
+      })),
+    );
+  }
+
+  /** Closes a sandbox this provider created: kills its processes and deletes its files. */
+  async delete(id: string): Promise<void> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) {
+      throw new SandboxError(`Cannot delete sandbox ${id}: this server did not create it`);
+    }
+    await sandbox.close();
+  }
+
   /** Closes every sandbox this provider created that is still open. */
   async close(): Promise<void> {
-    await Promise.all([...this.#sandboxes].map((sandbox) => sandbox.close()));
+    await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -228,6 +281,10 @@ export class LocalSandbox implements Sandbox {
   #closing: Promise<void> | undefined;
   #onClose: () => void;
   #network: "host" | "none";
+  /** Labels given at creation. */
+  readonly labels: Record<string, string>;
+  /** When it was created (ISO 8601). */
+  readonly createdAt: string = new Date().toISOString();
 
   /** Use {@linkcode LocalProvider.create}. */
   constructor(
@@ -236,8 +293,10 @@ export class LocalSandbox implements Sandbox {
     agent: AgentProcess,
     info: SandboxInfo,
     network: "host" | "none",
+    labels: Record<string, string>,
     onClose: () => void,
   ) {
+    this.labels = labels;
     this.id = id;
     this.info = info;
     this.#root = root;
@@ -280,7 +339,7 @@ export class LocalSandbox implements Sandbox {
     return this.#ops.listFiles(path, options);
   }
 
-  previewUrl(port: number): Promise<string> {
+  preview(port: number): Promise<PreviewLink> {
     if (this.#network === "none") {
       return Promise.reject(
         new SandboxError(
@@ -289,7 +348,7 @@ export class LocalSandbox implements Sandbox {
         ),
       );
     }
-    return Promise.resolve(`http://127.0.0.1:${port}`);
+    return Promise.resolve({ url: `http://127.0.0.1:${port}` });
   }
 
   /** Kills every process of the sandbox and deletes its directory. */

@@ -36,6 +36,14 @@ export interface WebPreviewOutput {
   listening_ports: number[];
   /** One sentence for the model. */
   message: string;
+  /** Daytona: the preview token of a private sandbox. */
+  token?: string;
+  /** Daytona: a URL that works without the token, until signed_url_expires_at. */
+  signed_url?: string | null;
+  /** Daytona: when signed_url stops working. */
+  signed_url_expires_at?: string | null;
+  /** Daytona: how to use the token or the signed URL. */
+  access?: string;
 }
 
 // Runs inside the sandbox: retries while the port refuses (a server just started with `&` needs a
@@ -91,8 +99,20 @@ export async function webPreview(
   input: WebPreviewInput,
   options: ToolOptions = {},
 ): Promise<WebPreviewOutput> {
-  const url = await sandbox.previewUrl(input.port);
-  const base = { port: input.port, url, description: input.description ?? "" };
+  const link = await sandbox.preview(input.port, { signal: options.signal });
+  const url = link.url;
+  const base = {
+    port: input.port,
+    url,
+    description: input.description ?? "",
+    ...(link.token === undefined ? {} : {
+      token: link.token,
+      signed_url: link.signedUrl ?? null,
+      signed_url_expires_at: link.signedUrlExpiresAt ?? null,
+      access:
+        "The sandbox is private: open signed_url in a browser, or send the token as the X-Daytona-Preview-Token header with requests to url.",
+    }),
+  };
   if (input.check_server === false) {
     return {
       ...base,
@@ -154,4 +174,8 @@ export const webPreviewOutputSchema = {
   error: z.string().nullable(),
   listening_ports: z.array(z.number()),
   message: z.string(),
+  token: z.string().optional(),
+  signed_url: z.string().nullable().optional(),
+  signed_url_expires_at: z.string().nullable().optional(),
+  access: z.string().optional(),
 };

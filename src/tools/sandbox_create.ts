@@ -1,0 +1,108 @@
+/**
+ * `sandbox_create`: make an additional sandbox for this session.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { SandboxSession } from "../session.ts";
+import type { ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode sandboxCreate}. */
+export interface SandboxCreateInput {
+  /** Container image to build from (Daytona), e.g. "python:3.12-slim". */
+  image?: string;
+  /** Snapshot to start from (Daytona). */
+  snapshot?: string;
+  /** Environment variables for every process in the sandbox. */
+  env?: Record<string, string>;
+  /** CPU cores (Daytona, with an image). */
+  cpu?: number;
+  /** Memory in GiB (Daytona, with an image). */
+  memory?: number;
+  /** Disk in GiB (Daytona, with an image). */
+  disk?: number;
+  /** Cut the sandbox off the network. */
+  network_block_all?: boolean;
+  /** Minutes of inactivity before it stops (Daytona). */
+  auto_stop_minutes?: number;
+  /** Labels to tell sandboxes apart. */
+  labels?: Record<string, string>;
+}
+
+/** What {@linkcode sandboxCreate} returns. */
+export interface SandboxCreateOutput {
+  /** Pass it as sandbox_id to other tools. */
+  sandbox_id: string;
+  /** "local" or "daytona". */
+  provider: string;
+  /** Its home directory, the default working directory. */
+  home: string;
+  /** A sentence on how to use it. */
+  message: string;
+}
+
+/**
+ * Creates another sandbox for this session, next to the default one; other tools reach it with
+ * `sandbox_id`. It is deleted when the session ends, or by `sandbox_delete`.
+ *
+ * @example Create a second sandbox
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, sandboxCreate, silentLogger } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const { sandbox_id } = await sandboxCreate(session, { env: { MODE: "test" } });
+ * ```
+ */
+export async function sandboxCreate(
+  session: SandboxSession,
+  input: SandboxCreateInput,
+  options: ToolOptions = {},
+): Promise<SandboxCreateOutput> {
+  const sandbox = await session.create({
+    image: input.image,
+    snapshot: input.snapshot,
+    env: input.env,
+    cpu: input.cpu,
+    memory: input.memory,
+    disk: input.disk,
+    networkBlockAll: input.network_block_all,
+    autoStopMinutes: input.auto_stop_minutes,
+    labels: input.labels,
+    signal: options.signal,
+  });
+  return {
+    sandbox_id: sandbox.id,
+    provider: sandbox.info.provider,
+    home: sandbox.info.home,
+    message:
+      `Created sandbox ${sandbox.id}. Pass sandbox_id="${sandbox.id}" to other tools to use it; it is deleted when this session ends.`,
+  };
+}
+
+const labelName = /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,62}$/;
+
+/** The MCP input schema of `sandbox_create`. */
+export const sandboxCreateInputSchema = {
+  image: z.string().min(1).optional().describe("Container image (Daytona), e.g. python:3.12-slim."),
+  snapshot: z.string().min(1).optional().describe("Snapshot to start from (Daytona)."),
+  env: z.record(z.string(), z.string()).optional()
+    .describe("Environment variables for every process in the sandbox."),
+  cpu: z.number().int().positive().max(64).optional().describe("CPU cores (Daytona, with image)."),
+  memory: z.number().int().positive().max(256).optional().describe("Memory in GiB (Daytona)."),
+  disk: z.number().int().positive().max(1024).optional().describe("Disk in GiB (Daytona)."),
+  network_block_all: z.boolean().optional().describe("Cut the sandbox off the network."),
+  auto_stop_minutes: z.number().int().min(0).max(10080).optional()
+    .describe("Minutes of inactivity before it stops (Daytona; 0 = never)."),
+  labels: z.record(
+    z.string().regex(labelName, "label names are letters, digits, '.', '_', '/' and '-'"),
+    z.string().max(63),
+  ).optional().describe("Labels to tell sandboxes apart."),
+};
+
+/** The MCP output schema of `sandbox_create`. */
+export const sandboxCreateOutputSchema = {
+  sandbox_id: z.string(),
+  provider: z.string(),
+  home: z.string(),
+  message: z.string(),
+};

@@ -1,0 +1,70 @@
+/**
+ * `sandbox_delete`: delete a sandbox this server created.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { SandboxSession } from "../session.ts";
+import type { ToolOptions } from "./_common.ts";
+
+/** Arguments of {@linkcode sandboxDelete}. */
+export interface SandboxDeleteInput {
+  /** The sandbox to delete. */
+  sandbox_id: string;
+}
+
+/** What {@linkcode sandboxDelete} returns. */
+export interface SandboxDeleteOutput {
+  /** The deleted sandbox. */
+  sandbox_id: string;
+  /** Always true; failures are errors. */
+  deleted: boolean;
+  /** A sentence on what happens next. */
+  message: string;
+}
+
+/**
+ * Deletes a sandbox this server created, with its processes and files. Deleting the session's
+ * default sandbox is allowed: the next tool call gets a fresh one. Sandboxes made by anything
+ * else are refused.
+ *
+ * @example Delete a sandbox
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, sandboxCreate, sandboxDelete, silentLogger } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const { sandbox_id } = await sandboxCreate(session, {});
+ * await sandboxDelete(session, { sandbox_id });
+ * ```
+ */
+export async function sandboxDelete(
+  session: SandboxSession,
+  input: SandboxDeleteInput,
+  options: ToolOptions = {},
+): Promise<SandboxDeleteOutput> {
+  const wasDefault = (await session.existing())?.id === input.sandbox_id;
+  await session.delete(input.sandbox_id, { signal: options.signal });
+  return {
+    sandbox_id: input.sandbox_id,
+    deleted: true,
+    message: wasDefault
+      ? `Deleted this session's default sandbox ${input.sandbox_id}; the next tool call starts a fresh one.`
+      : `Deleted sandbox ${input.sandbox_id}.`,
+  };
+}
+
+/** The MCP input schema of `sandbox_delete`. */
+export const sandboxDeleteInputSchema = {
+  sandbox_id: z.string({ error: "sandbox_id must be a string" }).min(
+    1,
+    "sandbox_id must not be empty",
+  )
+    .describe("The sandbox to delete (from sandbox_create or sandbox_list)."),
+};
+
+/** The MCP output schema of `sandbox_delete`. */
+export const sandboxDeleteOutputSchema = {
+  sandbox_id: z.string(),
+  deleted: z.boolean(),
+  message: z.string(),
+};

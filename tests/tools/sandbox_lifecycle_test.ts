@@ -1,0 +1,102 @@
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import type { SandboxCreateOutput } from "../../src/tools/sandbox_create.ts";
+import type { SandboxListOutput } from "../../src/tools/sandbox_list.ts";
+import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
+import { connect, hasBwrap, structured, text } from "../_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+
+Deno.test(
+  "sandbox_create makes a second sandbox that tools reach with sandbox_id",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "echo default > where.txt" });
+    const created = structured<SandboxCreateOutput>(
+      await mcp.call("sandbox_create", { env: { ROLE: "worker" }, labels: { purpose: "test" } }),
+    );
+    assertEquals(created.provider, "local");
+    const other = created.sandbox_id;
+    const inOther = structured<ShellExecOutput>(
+      await mcp.call("shell_exec", {
+        command: 'cat where.txt 2>&1; echo "$ROLE"',
+        sandbox_id: other,
+      }),
+    );
+    assertMatch(inOther.stdout, /No such file.*\nworker\n$/s, "a separate workspace with its env");
+    await mcp.call("python_exec", { code: "x = 'other'", sandbox_id: other });
+    const py = await mcp.call("python_exec", { code: "globals().get('x')" });
+    assertMatch(text(py), /"result":null/, "interpreters are separate");
+
+    const listed = structured<SandboxListOutput>(await mcp.call("sandbox_list", {}));
+    assertEquals(listed.sandboxes.length, 2);
+    const mine = listed.sandboxes.find((s) => s.sandbox_id === other)!;
+    assertEquals(mine.labels, { purpose: "test" });
+    assertEquals(mine.default, false);
+    assertEquals(listed.sandboxes.filter((s) => s.default).length, 1);
+
+    const deleted = await mcp.call("sandbox_delete", { sandbox_id: other });
+    assertEquals(deleted.isError, false, text(deleted));
+    const after = await mcp.call("shell_exec", { command: "true", sandbox_id: other });
+    assertEquals(after.isError, true);
+    assertMatch(text(after), /Cannot find sandbox/);
+    assertEquals(
+      structured<SandboxListOutput>(await mcp.call("sandbox_list", {})).sandboxes.length,
+      1,
+    );
+  },
+);
+
+Deno.test(
+  "sandbox tools refuse ids this server did not create, and Daytona-only options",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    for (
+      const [tool, args] of [
+        ["shell_exec", { command: "true", sandbox_id: "someone-elses" }],
+        ["sandbox_delete", { sandbox_id: "someone-elses" }],
+      ] as const
+    ) {
+      const result = await mcp.call(tool, args);
+      assertEquals(result.isError, true);
+      assertMatch(text(result), /did not create it/);
+    }
+    const image = await mcp.call("sandbox_create", { image: "python:3.12-slim" });
+    assertEquals(image.isError, true);
+    assertMatch(text(image), /local sandbox with image: only the Daytona provider supports that/);
+  },
+);
+
+Deno.test("deleting the default sandbox gives the next call a fresh one", opts, async () => {
+  await using mcp = await connect();
+  await mcp.call("shell_exec", { command: "echo old > mark" });
+  const first = (await mcp.session.existing())!.id;
+  await mcp.call("sandbox_delete", { sandbox_id: first });
+  const next = structured<ShellExecOutput>(
+    await mcp.call("shell_exec", { command: "cat mark 2>/dev/null || echo fresh" }),
+  );
+  assertEquals(next.stdout, "fresh\n");
+  assert((await mcp.session.existing())!.id !== first);
+});
+
+Deno.test("sandboxes created on request are deleted with the session", opts, async () => {
+  const mcp = await connect();
+  const id = structured<SandboxCreateOutput>(await mcp.call("sandbox_create", {})).sandbox_id;
+  const sandbox = await mcp.provider.get(id);
+  await mcp[Symbol.asyncDispose]();
+  assertEquals(sandbox.closed, true);
+});
+
+Deno.test("sandbox_create with network_block_all cuts the network", opts, async () => {
+  await using mcp = await connect();
+  const id = structured<SandboxCreateOutput>(
+    await mcp.call("sandbox_create", { network_block_all: true }),
+  ).sandbox_id;
+  const preview = await mcp.call("web_preview", { port: 8000, sandbox_id: id });
+  assertMatch(text(preview), /no network shared with the host/);
+});
