@@ -10,6 +10,7 @@ import { LocalProvider, type LocalProviderOptions } from "../src/providers/local
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { silentLogger } from "../src/log.ts";
+import type { SandboxProvider } from "../src/sandbox.ts";
 import type { ToolCredentials, ToolLimits } from "../src/registry.ts";
 
 /** Whether bubblewrap can run here; sandbox tests are ignored without it (CI installs it). */
@@ -26,7 +27,7 @@ export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$
 export interface Connected extends AsyncDisposable {
   client: Client;
   session: SandboxSession;
-  provider: LocalProvider;
+  provider: SandboxProvider;
   /** Calls a tool and returns its result (tool errors come back with isError, never thrown). */
   call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
 }
@@ -37,10 +38,12 @@ export async function connect(
     local?: LocalProviderOptions;
     limits?: Partial<ToolLimits>;
     credentials?: ToolCredentials;
+    /** Another provider than a local one; the connection closes it. */
+    provider?: SandboxProvider;
   } = {},
 ): Promise<Connected> {
   const log = silentLogger();
-  const provider = new LocalProvider({ log, ...options.local });
+  const provider = options.provider ?? new LocalProvider({ log, ...options.local });
   const session = new SandboxSession(provider, log);
   const server = createServer({
     session,

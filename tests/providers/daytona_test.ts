@@ -1,0 +1,259 @@
+// The Daytona provider end to end: the server on `--allow-net --allow-env` only, sandboxes
+// deleted on every kind of exit, foreign sandboxes never touched, one request per warm call,
+// retries and clear errors under faults. The real SDK talks to tests/daytona/fake_server.ts.
+
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { DaytonaProvider } from "../../src/providers/daytona.ts";
+import { silentLogger } from "../../src/log.ts";
+import { sessionTools, tools } from "../../src/registry.ts";
+import { type FakeDaytona, startFakeDaytona } from "../daytona/fake_server.ts";
+import { connect, eventually, hasBwrap, ROOT, structured, text } from "../_helpers.ts";
+import { connectDaytona } from "../daytona/connect.ts";
+
+const opts = { ignore: !hasBwrap };
+
+function serverEnv(fake: FakeDaytona): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/root",
+    DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+    NO_COLOR: "1",
+    MCP_DAYTONA_API_KEY: fake.apiKey,
+    MCP_DAYTONA_SERVER_URL: fake.apiUrl,
+    MCP_DAYTONA_TARGET: "us",
+  };
+}
+
+async function startServer(fake: FakeDaytona): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", "--allow-net", "--allow-env", "mod.ts"],
+    cwd: ROOT,
+    env: serverEnv(fake),
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "daytona-e2e", version: "1" });
+  await client.connect(transport);
+  return client;
+}
+
+Deno.test(
+  "Daytona mode runs every tool with --allow-net --allow-env and nothing else",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    const foreign = await fake.seed({ labels: { owner: "somebody-else" } });
+    const client = await startServer(fake);
+    const used = new Set<string>();
+    const callTool = async (name: string, args: Record<string, unknown>) => {
+      used.add(name);
+      const result = await client.callTool({ name, arguments: args }) as CallToolResult;
+      assertEquals(result.isError ?? false, false, `${name}: ${text(result)}`);
+      return result;
+    };
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await callTool(name, args)).structuredContent as Record<string, unknown>;
+    const shell = await call("shell_exec", { command: "echo hi; echo oops >&2" });
+    assertEquals([shell.stdout, shell.stderr], ["hi\n", "oops\n"]);
+    await call("python_exec", { code: "n = 21" });
+    assertEquals((await call("python_exec", { code: "n * 2" })).result, "42");
+    assertEquals((await call("file_upload", { file_path: "a.txt", content: "abc" })).size, 3);
+    const down = await callTool("file_download", { file_path: "a.txt" });
+    assertEquals(down.content[1], { type: "text", text: "abc" });
+    const entries = (await call("file_list", {})).entries as { name: string }[];
+    assert(entries.some((e) => e.name === "a.txt"));
+    await call("shell_exec", {
+      command:
+        "git init -q -b main /tmp/s && cd /tmp/s && echo x > x && git add x && git -c user.name=t -c user.email=t@e commit -qm x && git clone -q --bare /tmp/s /tmp/r.git",
+    });
+    assertEquals((await call("git_clone", { repo_url: "file:///tmp/r.git" })).files, ["x"]);
+    await call("shell_exec", { command: "python3 -m http.server 28123 --bind 127.0.0.1 &" });
+    const preview = await call("web_preview", { port: 28123 });
+    assertEquals(preview.accessible, true);
+    assert(typeof preview.token === "string", "Daytona's preview token is passed on");
+    const second = await call("sandbox_create", {});
+    const listed = (await call("sandbox_list", {})).sandboxes as { sandbox_id: string }[];
+    assertEquals(listed.length, 2);
+    assert(!listed.some((s) => s.sandbox_id === foreign), "foreign sandboxes are not listed");
+    await call("sandbox_delete", { sandbox_id: second.sandbox_id });
+    assertEquals([...used].sort(), [...tools, ...sessionTools].map((t) => t.name).sort());
+
+    const refused = await client.callTool({
+      name: "sandbox_delete",
+      arguments: { sandbox_id: foreign },
+    }) as CallToolResult;
+    assertEquals(refused.isError, true);
+    assertMatch(text(refused), /did not create it/);
+
+    await client.close();
+    await eventually(async () => {
+      await Promise.resolve();
+      return fake.sandboxIds().length === 1;
+    }, 20_000);
+    assertEquals(fake.sandboxIds(), [foreign], "ours deleted, the foreign one untouched");
+    assertEquals(fake.count("DELETE /api/sandbox/{id}"), 2);
+  },
+);
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`Daytona sandboxes are deleted when the server gets ${signal}`, opts, async () => {
+    await using fake = await startFakeDaytona();
+    const foreign = await fake.seed({ labels: { owner: "other" } });
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-net", "--allow-env", "mod.ts"],
+      cwd: ROOT,
+      env: serverEnv(fake),
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const send = (message: object) =>
+      writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
+    await send({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      },
+    });
+    await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    await send({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "shell_exec", arguments: { command: "true" } },
+    });
+    await send({
+      jsonrpc: "2.0",
+      id: 3,
+      method: "tools/call",
+      params: { name: "sandbox_create", arguments: {} },
+    });
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!(seen.includes('"id":2') && seen.includes('"id":3'))) {
+      seen += (await reader.read()).value ?? "";
+    }
+    assertEquals(fake.sandboxIds().length, 3);
+    child.kill(signal);
+    assertEquals((await child.status).code, 0);
+    await reader.cancel();
+    await writer.close().catch(() => {});
+    assertEquals(fake.sandboxIds(), [foreign]);
+  });
+}
+
+Deno.test("a warm shell_exec or python_exec on Daytona is exactly one request", opts, async () => {
+  await using fake = await startFakeDaytona();
+  await using mcp = await connectDaytona(fake);
+  await mcp.call("shell_exec", { command: "true" });
+  await mcp.call("python_exec", { code: "x = 1" });
+  for (
+    const [tool, args] of [
+      ["shell_exec", { command: "echo warm" }],
+      ["python_exec", { code: "x += 1" }],
+    ] as const
+  ) {
+    fake.resetCounts();
+    const result = await mcp.call(tool, args);
+    assertEquals(result.isError, false, text(result));
+    assertEquals(fake.counts(), { "POST /toolbox/{id}/process/execute": 1 }, tool);
+  }
+});
+
+Deno.test("Daytona sandbox creation: one create, polls, and the agent upload", opts, async () => {
+  await using fake = await startFakeDaytona();
+  await using mcp = await connectDaytona(fake);
+  await mcp.call("shell_exec", { command: "true" });
+  const counts = fake.counts();
+  assertEquals(counts["POST /api/sandbox"], 1);
+  assert(counts["GET /api/sandbox/{id}"] >= 1, "state polled until started");
+  assertEquals(counts["POST /toolbox/{id}/files/bulk-upload"], 1);
+});
+
+Deno.test("idempotent Daytona calls are retried through transient faults", opts, async () => {
+  await using fake = await startFakeDaytona();
+  await using mcp = await connectDaytona(fake);
+  await mcp.call("shell_exec", { command: "true" });
+  const listed = await mcp.call("sandbox_list", {});
+  assertEquals(listed.isError, false);
+  for (const fault of [{ status: 500 }, { status: 429 }, { reset: true }]) {
+    fake.inject("GET /api/sandbox", { ...fault, times: 2 });
+    const result = await mcp.call("sandbox_list", {});
+    assertEquals(result.isError, false, `${JSON.stringify(fault)}: ${text(result)}`);
+  }
+  fake.inject("POST /toolbox/{id}/files/bulk-upload", { status: 503, times: 1 });
+  const upload = await mcp.call("file_upload", { file_path: "r.txt", content: "retried" });
+  assertEquals(upload.isError, false, text(upload));
+});
+
+Deno.test(
+  "non-idempotent Daytona calls are not repeated after a 500; the server keeps working",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    await using mcp = await connectDaytona(fake);
+    await mcp.call("shell_exec", { command: "true" });
+    fake.resetCounts();
+    fake.inject("POST /toolbox/{id}/process/execute", { status: 500, times: 1 });
+    const failed = await mcp.call("shell_exec", { command: "echo once >> log.txt" });
+    assertEquals(failed.isError, true);
+    assertMatch(text(failed), /Daytona failed \(500/);
+    assertEquals(fake.count("POST /toolbox/{id}/process/execute"), 1, "not retried");
+    const after = await mcp.call("shell_exec", { command: "cat log.txt 2>/dev/null | wc -l" });
+    assertEquals(structured<{ stdout: string }>(after).stdout, "0\n");
+  },
+);
+
+Deno.test(
+  "a wrong Daytona API key names the variable to fix, and never shows the key",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    const wrongKey = "dtn_wrong_secret_key_123";
+    await using mcp = await connect({
+      provider: new DaytonaProvider({ apiKey: wrongKey, apiUrl: fake.apiUrl, log: silentLogger() }),
+    });
+    const result = await mcp.call("shell_exec", { command: "true" });
+    assertEquals(result.isError, true);
+    assertMatch(text(result), /rejected the API key.*MCP_DAYTONA_API_KEY/);
+    assert(!JSON.stringify(result).includes(wrongKey));
+  },
+);
+
+Deno.test("Daytona mode refuses to start without --allow-net and without a key, saying what to do", async () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", ...args, "mod.ts"],
+      cwd: ROOT,
+      env: { PATH: Deno.env.get("PATH")!, NO_COLOR: "1", ...env },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const noNet = await run(["--allow-env"], { MCP_DAYTONA_API_KEY: "k" });
+  assertEquals(noNet.code, 1);
+  assertMatch(new TextDecoder().decode(noNet.stderr), /--allow-net --allow-env/);
+  const noKey = await run(["--allow-net", "--allow-env"], { MCP_SANDBOX_PROVIDER: "daytona" });
+  assertEquals(noKey.code, 2);
+  assertMatch(
+    new TextDecoder().decode(noKey.stderr),
+    /set MCP_DAYTONA_API_KEY \(or DAYTONA_API_KEY\)/,
+  );
+});
