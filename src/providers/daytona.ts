@@ -210,10 +210,22 @@ export class DaytonaProvider implements SandboxProvider {
     await sandbox.close();
   }
 
-  /** Deletes every sandbox this instance still holds, then releases the SDK. */
+  /**
+   * Deletes every sandbox this instance created, then releases the SDK. Besides the sandboxes it
+   * holds, it deletes any others carrying its instance label: an HTTP client may resend a create
+   * request whose connection dropped, leaving a duplicate behind.
+   */
   async close(): Promise<void> {
     try {
       await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
+      const leftovers = await this.list().catch(() => []);
+      await Promise.all(
+        leftovers.map((summary) =>
+          this.#call("delete a leftover sandbox", true, async () => {
+            await this.#client.delete(await this.#client.get(summary.id));
+          }).catch((error) => this.#options.log.warn(`${summary.id}: ${error.message}`))
+        ),
+      );
     } finally {
       await this.#client[Symbol.asyncDispose]();
     }

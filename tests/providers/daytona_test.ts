@@ -257,3 +257,45 @@ Deno.test("Daytona mode refuses to start without --allow-net and without a key, 
     /set MCP_DAYTONA_API_KEY \(or DAYTONA_API_KEY\)/,
   );
 });
+
+Deno.test(
+  "a resent execute request runs once: the agent answers the repeat from memory",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    await using mcp = await connectDaytona(fake);
+    const sandbox = await mcp.session.sandbox();
+    await sandbox.exec("true");
+    // Replay the exact request the provider would send, twice, as an HTTP client might.
+    const home = sandbox.info.home;
+    const request = new TextEncoder().encode(
+      JSON.stringify({ op: "exec", id: "same-id", command: "echo ran >> once.log" }),
+    ).toBase64();
+    const command =
+      `python3 ${home}/.mcp-sandbox/agent.py call ${home}/.mcp-sandbox/agent.sock ${request}`;
+    await sandbox.exec(command);
+    await sandbox.exec(command);
+    assertEquals((await sandbox.exec("cat once.log")).stdout, "ran\n");
+  },
+);
+
+Deno.test("closing the provider deletes leftover sandboxes carrying its label", opts, async () => {
+  await using fake = await startFakeDaytona();
+  const provider = new DaytonaProvider({
+    apiKey: fake.apiKey,
+    apiUrl: fake.apiUrl,
+    log: silentLogger(),
+  });
+  const foreign = await fake.seed({
+    labels: { "created-by": "daytona-mcp-interpreter", "mcp-instance": "another-server" },
+  });
+  const duplicate = await fake.seed({ labels: provider.labels });
+  await provider.create();
+  assertEquals(fake.sandboxIds().length, 3);
+  await provider.close();
+  assertEquals(
+    fake.sandboxIds(),
+    [foreign],
+    `the duplicate ${duplicate} went, the other server's stayed`,
+  );
+});

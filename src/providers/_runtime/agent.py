@@ -3,6 +3,7 @@
 # or a cancellation kills everything it started, while a command that backgrounds a server returns at
 # once and leaves the server running. One long-lived Python worker keeps notebook-like state.
 import base64
+import collections
 import errno
 import fcntl
 import json
@@ -633,12 +634,41 @@ def read_line(conn):
     return data
 
 
+# An HTTP client may silently send a request twice (a retry on a dropped keep-alive connection).
+# Requests that must not run twice are remembered by id: a repeat waits for and gets the first
+# one's reply instead of running again.
+ONCE_OPS = {"exec", "python", "python_reset", "commit_upload", "write"}
+recent = collections.OrderedDict()
+recent_lock = threading.Lock()
+
+
+def handle_once(req):
+    if req.get("op") not in ONCE_OPS:
+        return handle(req)
+    rid = req.get("id")
+    with recent_lock:
+        entry = recent.get(rid)
+        first = entry is None
+        if first:
+            entry = recent[rid] = {"done": threading.Event(), "reply": None}
+            while len(recent) > 64:
+                recent.popitem(last=False)
+    if first:
+        try:
+            entry["reply"] = handle(req)
+        finally:
+            entry["done"].set()
+    else:
+        entry["done"].wait()
+    return entry["reply"]
+
+
 def serve_one(conn):
     with conn:
         line = read_line(conn)
         if not line:
             return
-        reply = handle(json.loads(line))
+        reply = handle_once(json.loads(line))
         if reply is not None:
             conn.sendall((json.dumps(reply, separators=(",", ":")) + "\n").encode())
 
