@@ -227,8 +227,32 @@ export interface Sandbox extends AsyncDisposable {
    * {@linkcode SandboxError} saying why when it cannot be.
    */
   preview(port: number, options?: SignalOptions): Promise<PreviewLink>;
+  /**
+   * Clones a git repository with the provider's own git service, where it has one (Daytona's
+   * toolbox): credentials then go to the service and never into the sandbox. Without it, tools
+   * run git in the sandbox.
+   */
+  gitClone?(request: GitCloneRequest): Promise<void>;
   /** Kills every process of the sandbox and deletes its files. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What {@linkcode Sandbox.gitClone} clones. */
+export interface GitCloneRequest extends SignalOptions {
+  /** The repository URL. */
+  url: string;
+  /** Absolute target path in the sandbox. */
+  path: string;
+  /** Branch or tag. */
+  branch?: string;
+  /** Commit to check out. */
+  commit?: string;
+  /** History depth; undefined for all. */
+  depth?: number;
+  /** User name for https authentication. */
+  username?: string;
+  /** Password or token for https authentication. */
+  password?: string;
 }
 
 /** How to reach a server running in a sandbox. */

@@ -22,6 +22,7 @@ import {
   type ExecResult,
   type FileInfo,
   type FileListing,
+  type GitCloneRequest,
   type ListFilesOptions,
   type PreviewLink,
   type PythonOptions,
@@ -380,6 +381,26 @@ export class DaytonaSandbox implements Sandbox {
 
   listFiles(path: string, options?: ListFilesOptions): Promise<FileListing> {
     return this.#ops.listFiles(path, options);
+  }
+
+  /** Clones with the toolbox's git API: credentials go to Daytona, not into the sandbox. */
+  async gitClone(request: GitCloneRequest): Promise<void> {
+    request.signal?.throwIfAborted();
+    const { url, path, branch, commit, username, password, depth } = request;
+    await withRetries(
+      () =>
+        this.#parts.sdkSandbox.git.clone(
+          url,
+          path,
+          branch,
+          commit,
+          username,
+          password,
+          false,
+          depth,
+        ),
+      { idempotent: false, what: "clone the repository", log: this.#parts.log },
+    );
   }
 
   /** Daytona's preview URL for `port`, its token, and a signed URL valid for an hour. */

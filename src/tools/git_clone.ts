@@ -101,7 +101,21 @@ export async function gitClone(
     );
   }
   const depthArgs = depth > 0 ? [`--depth=${depth}`] : [];
-  if (input.commit === undefined) {
+  if (sandbox.gitClone) {
+    await sandbox.gitClone({
+      url,
+      path: target,
+      branch: input.branch,
+      commit: input.commit,
+      // A commit may lie deeper than the requested history: fetch all of it then.
+      depth: depth > 0 && input.commit === undefined ? depth : undefined,
+      username: credentialsFor(url, options)?.username,
+      password: credentialsFor(url, options)?.password,
+      signal: options.signal,
+    }).catch((error) => {
+      throw new Error(`Cannot clone ${withoutCredentials(url)}: ${git.redact(error.message)}`);
+    });
+  } else if (input.commit === undefined) {
     await git.run("clone", [
       "clone",
       "--progress",
@@ -193,6 +207,8 @@ async function cloneCommit(
 
 interface GitRunner {
   url: string;
+  /** Removes tokens and URL credentials from text. */
+  redact(text: string): string;
   /** Runs git with these arguments; throws with git's message on failure. */
   run(step: string, args: string[]): Promise<ExecResult>;
   /** Runs a command with git's environment; failure is the caller's to judge. */
@@ -223,6 +239,7 @@ function gitRunner(
   return {
     url,
     exec,
+    redact,
     async run(step, args) {
       const result = await exec(["git", "-c", "protocol.ext.allow=never", ...args]);
       if (result.timedOut) {
@@ -242,20 +259,33 @@ function gitRunner(
   };
 }
 
-/** git's environment: no prompts, and the token as an HTTP header for the repository's host only. */
-export function gitEnvironment(url: string, options: GitCloneOptions): Record<string, string> {
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
+/**
+ * The credentials for `url`: GITHUB_TOKEN for github.com, else GIT_TOKEN, and only over https to
+ * a URL that carries no credentials of its own.
+ */
+export function credentialsFor(
+  url: string,
+  options: GitCloneOptions,
+): { host: string; username: string; password: string } | undefined {
   let host: string | undefined;
   try {
     const parsed = new URL(url);
     if (parsed.protocol === "https:" && !parsed.username) host = parsed.host;
   } catch { /* not a URL (scp-like or a path): no token */ }
   const token = host === "github.com" ? options.githubToken ?? options.gitToken : options.gitToken;
-  if (host && token) {
-    const basic = new TextEncoder().encode(`x-access-token:${token}`).toBase64();
+  return host && token ? { host, username: "x-access-token", password: token } : undefined;
+}
+
+/** git's environment: no prompts, and the token as an HTTP header for the repository's host only. */
+export function gitEnvironment(url: string, options: GitCloneOptions): Record<string, string> {
+  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
+  const credentials = credentialsFor(url, options);
+  if (credentials) {
+    const basic = new TextEncoder().encode(`${credentials.username}:${credentials.password}`)
+      .toBase64();
     Object.assign(env, {
       GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: `http.https://${host}/.extraHeader`,
+      GIT_CONFIG_KEY_0: `http.https://${credentials.host}/.extraHeader`,
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
     });
   }

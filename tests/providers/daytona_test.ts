@@ -299,3 +299,42 @@ Deno.test("closing the provider deletes leftover sandboxes carrying its label", 
     `the duplicate ${duplicate} went, the other server's stayed`,
   );
 });
+
+Deno.test(
+  "git_clone on Daytona uses the toolbox git API, keeping tokens out of the sandbox",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    const token = "ghp_DaytonaSideToken987";
+    await using mcp = await connect({
+      provider: new DaytonaProvider({
+        apiKey: fake.apiKey,
+        apiUrl: fake.apiUrl,
+        log: silentLogger(),
+      }),
+      credentials: { gitToken: token },
+    });
+    const made = await mcp.call("shell_exec", {
+      command:
+        "export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@e; " +
+        "git init -q -b main /tmp/s && cd /tmp/s && echo 1 > f && git add f && git commit -qm one && " +
+        "echo 2 > f && git commit -qam two && git clone -q --bare /tmp/s /tmp/r.git && git rev-parse HEAD~1",
+    });
+    const first = structured<{ stdout: string }>(made).stdout.trim();
+    fake.resetCounts();
+    const pinned = structured<{ commit: string; branch: string | null }>(
+      await mcp.call("git_clone", {
+        repo_url: "file:///tmp/r.git",
+        commit: first,
+        target_path: "pinned",
+      }),
+    );
+    assertEquals([pinned.commit, pinned.branch], [first, null]);
+    assertEquals(fake.count("POST /toolbox/{id}/git/clone"), 1);
+    const failed = await mcp.call("git_clone", { repo_url: "https://127.0.0.1:9/private.git" });
+    assertEquals(failed.isError, true);
+    assert(!JSON.stringify(failed).includes(token), text(failed));
+    const env = structured<{ stdout: string }>(await mcp.call("shell_exec", { command: "env" }));
+    assert(!env.stdout.includes(token));
+  },
+);
