@@ -13,6 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { Daytona } from "@daytonaio/sdk";
 import { DaytonaProvider } from "../../src/providers/daytona.ts";
 import { silentLogger } from "../../src/log.ts";
 import { sessionTools, tools } from "../../src/registry.ts";
@@ -336,5 +337,33 @@ Deno.test(
     assert(!JSON.stringify(failed).includes(token), text(failed));
     const env = structured<{ stdout: string }>(await mcp.call("shell_exec", { command: "env" }));
     assert(!env.stdout.includes(token));
+  },
+);
+
+Deno.test(
+  "Daytona sandboxes are labeled and stop and delete themselves if the server dies",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    await using provider = new DaytonaProvider({
+      apiKey: fake.apiKey,
+      apiUrl: fake.apiUrl,
+      log: silentLogger(),
+    });
+    const sandbox = await provider.create({ labels: { team: "data" } });
+    const sdk = new Daytona({
+      apiKey: fake.apiKey,
+      apiUrl: fake.apiUrl,
+      useDeprecatedPolling: true,
+    });
+    try {
+      const seen = await sdk.get(sandbox.id);
+      assertEquals(seen.labels["created-by"], "daytona-mcp-interpreter");
+      assertEquals(seen.labels["mcp-instance"], provider.instance);
+      assertEquals(seen.labels.team, "data");
+      assertEquals([seen.autoStopInterval, seen.autoDeleteInterval], [15, 60]);
+    } finally {
+      await sdk[Symbol.asyncDispose]();
+    }
   },
 );
