@@ -344,8 +344,15 @@ export class DaytonaSandbox implements Sandbox {
     return this.#ops.stat(path, options);
   }
 
-  readFile(path: string, options?: ReadFileOptions): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return this.#ops.readFile(path, options);
+  /**
+   * A read from the start of a file streams it through the toolbox's bulk-download endpoint with
+   * fetch, stopping the transfer once `length` bytes arrived; a read at an offset asks the agent
+   * for just that range, so nothing before it is transferred.
+   */
+  readFile(path: string, options: ReadFileOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
+    if (options.offset) return this.#ops.readFile(path, options);
+    const target = resolvePath(this.info.home, path);
+    return limitStream(this.#toolbox.download(target, options.signal), options.length);
   }
 
   /**
@@ -558,6 +565,20 @@ class Toolbox {
     return body.result ?? body.stdout ?? "";
   }
 
+  /**
+   * Streams one file from the multipart bulk-download endpoint: the body of its single part, or
+   * a SandboxFileError from an error part.
+   */
+  download(path: string, signal?: AbortSignal): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const response = this.#fetch("files/bulk-download", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "multipart/form-data" },
+      body: JSON.stringify({ paths: [path] }),
+      signal,
+    }, true);
+    return multipartFirstPart(response, path);
+  }
+
   /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
   async upload(files: { path: string; data: Uint8Array }[], signal?: AbortSignal): Promise<void> {
     await this.#fetch("files/bulk-upload", () => {
@@ -611,6 +632,127 @@ class Toolbox {
       throw httpError(response.status, message.slice(0, 500));
     }, { idempotent, what: path, log: this.#log });
   }
+}
+
+/** Passes on at most `length` bytes, then cancels the source so the transfer stops. */
+function limitStream(
+  source: ReadableStream<Uint8Array<ArrayBuffer>>,
+  length: number | undefined,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  if (length === undefined) return source;
+  let left = length;
+  const reader = source.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      if (left <= 0) {
+        controller.close();
+        await reader.cancel();
+        return;
+      }
+      const { value, done } = await reader.read();
+      if (done) return controller.close();
+      const piece = value.length > left ? value.subarray(0, left) : value;
+      left -= piece.length;
+      controller.enqueue(piece);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/**
+ * The body of the first part of a multipart response, streamed: headers are parsed, then bytes
+ * pass through until the closing boundary, which may arrive split across chunks.
+ */
+function multipartFirstPart(
+  response: Promise<Response>,
+  path: string,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  let closing: Uint8Array;
+  let pending = new Uint8Array(0);
+  let inBody = false;
+  const append = (chunk: Uint8Array) => {
+    const joined = new Uint8Array(pending.length + chunk.length);
+    joined.set(pending);
+    joined.set(chunk, pending.length);
+    pending = joined;
+  };
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
+    async start() {
+      const res = await response;
+      const boundary = /boundary="?([^";]+)"?/.exec(res.headers.get("content-type") ?? "")?.[1];
+      if (!boundary || !res.body) {
+        throw new SandboxError(`Cannot download ${path}: the toolbox sent no multipart body`);
+      }
+      closing = new TextEncoder().encode(`\r\n--${boundary}`);
+      reader = res.body.getReader();
+    },
+    async pull(controller) {
+      for (;;) {
+        if (inBody) {
+          const end = indexOf(pending, closing);
+          if (end >= 0) {
+            if (end > 0) controller.enqueue(pending.slice(0, end));
+            controller.close();
+            await reader.cancel();
+            return;
+          }
+          // Keep what could be the start of the closing boundary; pass on the rest.
+          const safe = pending.length - closing.length;
+          if (safe > 0) {
+            controller.enqueue(pending.slice(0, safe));
+            pending = pending.slice(safe);
+            return;
+          }
+        } else {
+          const headerEnd = indexOf(pending, HEADER_END);
+          if (headerEnd >= 0) {
+            const headers = new TextDecoder().decode(pending.subarray(0, headerEnd));
+            pending = pending.slice(headerEnd + HEADER_END.length);
+            if (/name="error"/.test(headers)) {
+              for (let next = await reader.read(); !next.done; next = await reader.read()) {
+                append(next.value);
+              }
+              const text = new TextDecoder().decode(pending);
+              const message = (() => {
+                try {
+                  return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1)).message;
+                } catch {
+                  return text;
+                }
+              })();
+              throw new SandboxFileError(
+                "not_found",
+                `Cannot read ${path}: ${message ?? "the toolbox reported an error"}`,
+              );
+            }
+            inBody = true;
+            continue;
+          }
+        }
+        const { value, done } = await reader.read();
+        if (done) {
+          throw new SandboxError(`Cannot download ${path}: the toolbox's answer ended early`);
+        }
+        append(value);
+      }
+    },
+    async cancel() {
+      await reader?.cancel();
+    },
+  });
+}
+
+const HEADER_END = new TextEncoder().encode("\r\n\r\n");
+
+function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) {
+      if (haystack[i + j] !== needle[j]) continue outer;
+    }
+    return i;
+  }
+  return -1;
 }
 
 /** A failure worth retrying: a connection problem, 429 or a 5xx. */

@@ -367,3 +367,35 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "whole-file reads on Daytona stream through bulk-download; reads at an offset do not",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    await using mcp = await connectDaytona(fake);
+    const sandbox = await mcp.session.sandbox();
+    await sandbox.exec("head -c 20000000 /dev/urandom > big.bin");
+    const expected = (await sandbox.exec("sha256sum big.bin")).stdout.split(" ")[0];
+    fake.resetCounts();
+    const hash = await crypto.subtle.digest(
+      "SHA-256",
+      await new Response(sandbox.readFile("big.bin")).arrayBuffer(),
+    );
+    assertEquals(
+      new Uint8Array(hash).toHex(),
+      expected,
+      "20 MB intact through the multipart stream",
+    );
+    assertEquals(fake.count("POST /toolbox/{id}/files/bulk-download"), 1);
+    const head = await new Response(sandbox.readFile("big.bin", { length: 10 })).arrayBuffer();
+    assertEquals(head.byteLength, 10, "a read from the start stops at its length");
+    fake.resetCounts();
+    const middle = await new Response(
+      sandbox.readFile("big.bin", { offset: 10_000_000, length: 1000 }),
+    ).arrayBuffer();
+    assertEquals(middle.byteLength, 1000);
+    assertEquals(fake.count("POST /toolbox/{id}/files/bulk-download"), 0);
+    assertEquals(fake.count("POST /toolbox/{id}/process/execute"), 1, "one ranged read");
+  },
+);

@@ -121,6 +121,17 @@ const cases: Case[] = [
       assertEquals([meta.bytes_returned, meta.next_offset_kb], [1024, 2]);
       const expected = await sh(mcp, "tail -c +1025 numbers.txt | head -c 1024");
       assertEquals((chunk.content[1] as { text: string }).text, expected);
+      const head = await mcp.call("file_download", {
+        file_path: "numbers.txt",
+        download_option: "download_partial",
+        chunk_size_kb: 1,
+      });
+      assertEquals(
+        (head.content[1] as { text: string }).text,
+        await sh(mcp, "head -c 1024 numbers.txt"),
+      );
+      const missing = await mcp.call("file_download", { file_path: "nothing-here.txt" });
+      assertMatch(text(missing), /no such file or directory/);
       const gz = structured<FileDownloadOutput>(
         await mcp.call("file_download", {
           file_path: "numbers.txt",
