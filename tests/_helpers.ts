@@ -132,3 +132,62 @@ export async function sh(mcp: Connected, command: string): Promise<string> {
   if (out.exit_code !== 0) throw new Error(`${command} failed: ${out.stderr}`);
   return out.stdout;
 }
+
+/** A server process spoken to with raw JSON-RPC lines, to test how it ends. */
+export interface RawServer {
+  child: Deno.ChildProcess;
+  /** Calls tools in order, after the handshake, and waits for all their replies. */
+  callTools(calls: { name: string; arguments: Record<string, unknown> }[]): Promise<void>;
+  /** Ends it: closes stdin or sends the signal; returns the exit status. */
+  end(how: "stdin end" | Deno.Signal): Promise<Deno.CommandStatus>;
+}
+
+/** Spawns `deno run <args> mod.ts` in the checkout with exactly `env`. */
+export function spawnServer(args: string[], env: Record<string, string>): RawServer {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...args, "mod.ts"],
+    cwd: ROOT,
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const send = (message: object) =>
+    writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
+  return {
+    child,
+    async callTools(calls) {
+      await send({
+        jsonrpc: "2.0",
+        id: 0,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "raw", version: "1" },
+        },
+      });
+      await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      for (const [i, params] of calls.entries()) {
+        await send({ jsonrpc: "2.0", id: i + 1, method: "tools/call", params });
+      }
+      let seen = "";
+      while (!calls.every((_, i) => seen.includes(`"id":${i + 1}`))) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the server exited; it said: ${seen}`);
+        seen += value;
+      }
+    },
+    async end(how) {
+      if (how === "stdin end") await writer.close();
+      else child.kill(how);
+      const status = await child.status;
+      await reader.cancel();
+      if (how !== "stdin end") await writer.close().catch(() => {});
+      return status;
+    },
+  };
+}

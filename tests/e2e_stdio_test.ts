@@ -12,7 +12,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { sessionTools, tools as registry } from "../src/registry.ts";
-import { eventually, hasBwrap, hostProcesses, ROOT } from "./_helpers.ts";
+import { eventually, hasBwrap, hostProcesses, ROOT, spawnServer } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -84,43 +84,10 @@ for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
     const base = await sandboxBase();
     const marker = `sleep 5252.${Math.floor(Math.random() * 1e6)}`;
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", ...START_FLAGS, "mod.ts"],
-        cwd: ROOT,
-        env: serverEnv(base),
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "null",
-      }).spawn();
-      const writer = child.stdin.getWriter();
-      const send = (message: object) =>
-        writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
-      await send({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-06-18",
-          capabilities: {},
-          clientInfo: { name: "t", version: "1" },
-        },
-      });
-      await send({ jsonrpc: "2.0", method: "notifications/initialized" });
-      await send({
-        jsonrpc: "2.0",
-        id: 2,
-        method: "tools/call",
-        params: { name: "shell_exec", arguments: { command: `${marker} &` } },
-      });
-      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let seen = "";
-      while (!seen.includes('"id":2')) seen += (await reader.read()).value ?? "";
+      const server = spawnServer(START_FLAGS, serverEnv(base));
+      await server.callTools([{ name: "shell_exec", arguments: { command: `${marker} &` } }]);
       assertEquals((await hostProcesses(marker)).length, 1);
-      if (ending === "stdin end") await writer.close();
-      else child.kill(ending);
-      const status = await child.status;
-      await reader.cancel();
-      if (ending !== "stdin end") await writer.close().catch(() => {});
+      const status = await server.end(ending);
       if (ending === "SIGKILL") {
         // No cleanup code runs, but bwrap dies with its parent and takes every process along.
         await eventually(async () => (await hostProcesses(marker)).length === 0);

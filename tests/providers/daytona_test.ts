@@ -18,7 +18,7 @@ import { DaytonaProvider } from "../../src/providers/daytona.ts";
 import { silentLogger } from "../../src/log.ts";
 import { sessionTools, tools } from "../../src/registry.ts";
 import { type FakeDaytona, startFakeDaytona } from "../daytona/fake_server.ts";
-import { connect, eventually, hasBwrap, ROOT, structured, text } from "../_helpers.ts";
+import { connect, eventually, hasBwrap, ROOT, spawnServer, structured, text } from "../_helpers.ts";
 import { connectDaytona } from "../daytona/connect.ts";
 
 const opts = { ignore: !hasBwrap };
@@ -110,51 +110,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`Daytona sandboxes are deleted when the server gets ${signal}`, opts, async () => {
     await using fake = await startFakeDaytona();
     const foreign = await fake.seed({ labels: { owner: "other" } });
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-net", "--allow-env", "mod.ts"],
-      cwd: ROOT,
-      env: serverEnv(fake),
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    const send = (message: object) =>
-      writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
-    await send({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "t", version: "1" },
-      },
-    });
-    await send({ jsonrpc: "2.0", method: "notifications/initialized" });
-    await send({
-      jsonrpc: "2.0",
-      id: 2,
-      method: "tools/call",
-      params: { name: "shell_exec", arguments: { command: "true" } },
-    });
-    await send({
-      jsonrpc: "2.0",
-      id: 3,
-      method: "tools/call",
-      params: { name: "sandbox_create", arguments: {} },
-    });
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    while (!(seen.includes('"id":2') && seen.includes('"id":3'))) {
-      seen += (await reader.read()).value ?? "";
-    }
+    const server = spawnServer(["--allow-net", "--allow-env"], serverEnv(fake));
+    await server.callTools([
+      { name: "shell_exec", arguments: { command: "true" } },
+      { name: "sandbox_create", arguments: {} },
+    ]);
     assertEquals(fake.sandboxIds().length, 3);
-    child.kill(signal);
-    assertEquals((await child.status).code, 0);
-    await reader.cancel();
-    await writer.close().catch(() => {});
+    assertEquals((await server.end(signal)).code, 0);
     assertEquals(fake.sandboxIds(), [foreign]);
   });
 }
