@@ -13,7 +13,8 @@ import { createLogger, type Logger } from "./log.ts";
 import type { SandboxProvider } from "./sandbox.ts";
 import { LocalProvider } from "./providers/local.ts";
 import { SANDBOX_HOME } from "./providers/_bwrap.ts";
-import { createServer } from "./server.ts";
+import { createLogRelay, createServer } from "./server.ts";
+import { type HttpServer, serveHttp } from "./http.ts";
 import { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
 
@@ -109,26 +110,31 @@ export async function main(args: string[]): Promise<number> {
     log.error((error as Error).message);
     return 1;
   }
-  const session = new SandboxSession(provider, log);
-  const server = createServer({
-    session,
-    limits: config.limits,
-    instructions: instructions(config),
-    log,
-    credentials: config.credentials,
-  });
+  const makeSession = () => {
+    const relay = createLogRelay(log);
+    const session = new SandboxSession(provider, relay.log);
+    const server = createServer({
+      session,
+      limits: config.limits,
+      instructions: instructions(config),
+      log: relay.log,
+      credentials: config.credentials,
+    });
+    relay.attach(server);
+    return { session, server };
+  };
 
   let stopping = false;
+  let stopTransports = async () => {};
   const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`shutting down: ${reason}`);
     // Exit even if a sandbox refuses to die quickly; bwrap's --die-with-parent finishes the job.
-    const force = setTimeout(() => Deno.exit(0), 5000);
+    const force = setTimeout(() => Deno.exit(0), 10_000);
     try {
-      await session.close();
+      await stopTransports();
       await provider.close();
-      await server.close();
     } catch (error) {
       log.error(`cleanup failed: ${(error as Error).message}`);
     } finally {
@@ -136,12 +142,43 @@ export async function main(args: string[]): Promise<number> {
       Deno.exit(0);
     }
   };
+  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+
+  if (config.http) {
+    if (
+      Deno.permissions.querySync({ name: "net", host: config.http.hostname }).state !== "granted"
+    ) {
+      log.error(
+        `Cannot serve HTTP: Deno may not listen on ${config.http.hostname}; add --allow-net=${config.http.hostname} (deno task start:http)`,
+      );
+      return 1;
+    }
+    let http: HttpServer;
+    try {
+      http = serveHttp({ ...config.http, log }, makeSession);
+    } catch (error) {
+      log.error((error as Error).message);
+      return 1;
+    }
+    stopTransports = () => http.close();
+    log.info(
+      `daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${
+        config.http.token ? ", bearer token required" : ""
+      })`,
+    );
+    return await new Promise<number>(() => {});
+  }
+
+  const { session, server } = makeSession();
+  stopTransports = async () => {
+    await session.close();
+    await server.close();
+  };
   // The SDK's stdio transport does not notice the end of stdin; without this, live child
   // processes would keep the server running after the client left.
   process.stdin.on("end", () => shutdown("stdin closed"));
   process.stdin.on("close", () => shutdown("stdin closed"));
-  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
 
   await server.connect(new StdioServerTransport());
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);

@@ -34,6 +34,15 @@ export interface Config {
   limits: ToolLimits;
   /** How much the server logs to stderr. */
   logLevel: LogLevel;
+  /** Streamable HTTP instead of stdio, when set. */
+  http?: {
+    hostname: string;
+    port: number;
+    token?: string;
+    idleMinutes: number;
+    allowedHosts: string[];
+    allowedOrigins: string[];
+  };
   /** Git tokens from GIT_TOKEN and GITHUB_TOKEN, for git_clone of private repositories. */
   credentials: ToolCredentials;
 }
@@ -128,6 +137,48 @@ export const SETTINGS: readonly Setting[] = [
     description: "Largest PNG returned per figure (larger ones are re-rendered smaller)",
   },
   {
+    flag: "--http",
+    env: "MCP_TRANSPORT",
+    default: "stdio",
+    description: "Serve Streamable HTTP at /mcp instead of stdio (MCP_TRANSPORT=http)",
+  },
+  {
+    flag: "--host",
+    env: "MCP_HTTP_HOST",
+    default: "127.0.0.1",
+    description: "HTTP address to listen on; anything but loopback requires a token",
+  },
+  {
+    flag: "--port",
+    env: "MCP_HTTP_PORT",
+    default: "8765",
+    description: "HTTP port",
+  },
+  {
+    flag: "--auth-token",
+    env: "MCP_AUTH_TOKEN",
+    default: "none",
+    description: "Bearer token HTTP clients must send (prefer the variable)",
+  },
+  {
+    flag: "--idle-minutes",
+    env: "MCP_HTTP_IDLE_MINUTES",
+    default: "30",
+    description: "End an HTTP session (and delete its sandboxes) after this long without calls",
+  },
+  {
+    flag: "--allowed-origins",
+    env: "MCP_ALLOWED_ORIGINS",
+    default: "local origins only",
+    description: "Comma-separated browser origins to accept besides localhost ones",
+  },
+  {
+    flag: "--allowed-hosts",
+    env: "MCP_ALLOWED_HOSTS",
+    default: "the listening address and localhost",
+    description: "Comma-separated Host header values to accept, e.g. a name behind a proxy",
+  },
+  {
     flag: "--log-level",
     env: "MCP_LOG_LEVEL",
     default: "info",
@@ -177,6 +228,13 @@ export function parseCommand(
       "daytona-target": { type: "string" },
       "daytona-timeout": { type: "string" },
       "verify-ssl": { type: "string" },
+      http: { type: "boolean" },
+      host: { type: "string" },
+      port: { type: "string" },
+      "auth-token": { type: "string" },
+      "idle-minutes": { type: "string" },
+      "allowed-origins": { type: "string" },
+      "allowed-hosts": { type: "string" },
     },
   });
   if (values.help) return { kind: "help" };
@@ -200,6 +258,23 @@ export function parseCommand(
     );
   }
   const verify = pick("verify-ssl", "MCP_VERIFY_SSL");
+  const transport = values.http ? "http" : oneOf(
+    env("MCP_TRANSPORT") ? [env("MCP_TRANSPORT")!, "MCP_TRANSPORT"] : undefined,
+    ["stdio", "http"],
+    "stdio",
+  );
+  const list = (picked: [string, string] | undefined) =>
+    picked?.[0].split(",").map((item) => item.trim()).filter(Boolean) ?? [];
+  const http = transport === "http"
+    ? {
+      hostname: pick("host", "MCP_HTTP_HOST")?.[0] ?? "127.0.0.1",
+      port: port(pick("port", "MCP_HTTP_PORT")),
+      token: pick("auth-token", "MCP_AUTH_TOKEN")?.[0],
+      idleMinutes: positive(pick("idle-minutes", "MCP_HTTP_IDLE_MINUTES"), 30, 10_080),
+      allowedHosts: list(pick("allowed-hosts", "MCP_ALLOWED_HOSTS")),
+      allowedOrigins: list(pick("allowed-origins", "MCP_ALLOWED_ORIGINS")),
+    }
+    : undefined;
   const network = oneOf(pick("network", "MCP_SANDBOX_NETWORK"), ["host", "none"], "host");
   const logLevel = pick("log-level", "MCP_LOG_LEVEL") ?? ["info", ""];
   if (!isLogLevel(logLevel[0])) {
@@ -234,6 +309,7 @@ export function parseCommand(
         maxImageBytes: positive(pick("max-image", "MCP_MAX_IMAGE_BYTES"), 400_000, 4_000_000),
       },
       logLevel: logLevel[0],
+      http,
       credentials: {
         gitToken: env("GIT_TOKEN") || undefined,
         githubToken: env("GITHUB_TOKEN") || undefined,
@@ -267,6 +343,18 @@ function positive(picked: [string, string] | undefined, fallback: number, max: n
   return number;
 }
 
+function port(picked: [string, string] | undefined): number {
+  if (!picked) return 8765;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new TypeError(
+      `Cannot configure: ${source} must be a port from 0 to 65535, got '${value}'`,
+    );
+  }
+  return number;
+}
+
 function flagValue(value: string | undefined, name: string): boolean {
   const normal = value?.toLowerCase();
   if (normal === undefined || normal === "" || normal === "0" || normal === "false") return false;
@@ -277,9 +365,11 @@ function flagValue(value: string | undefined, name: string): boolean {
 /** The `--help` text. */
 export function usage(): string {
   const rows = SETTINGS.map((s) =>
-    `  ${(s.flag + (s.default === "off" ? "" : " <value>")).padEnd(32)} ${s.description}\n${
-      " ".repeat(35)
-    }env ${s.env}${s.default === "off" ? "=1" : `, default: ${s.default}`}`
+    `  ${
+      (s.flag + (s.default === "off" || s.flag === "--http" ? "" : " <value>")).padEnd(32)
+    } ${s.description}\n${" ".repeat(35)}env ${s.env}${
+      s.default === "off" ? "=1" : `, default: ${s.default}`
+    }`
   );
   return [
     "daytona-mcp-interpreter: an MCP server that gives AI assistants a sandboxed computer",

@@ -56,7 +56,10 @@ export function createServer(options: ServerOptions): McpServer {
   const { session, limits, log } = options;
   const server = new McpServer(
     { name: "daytona-mcp-interpreter", title: "Daytona MCP Interpreter", version: VERSION },
-    { capabilities: { tools: {}, resources: {} }, instructions: options.instructions },
+    {
+      capabilities: { tools: {}, resources: {}, logging: {} },
+      instructions: options.instructions,
+    },
   );
   server.registerResource(
     "sandbox-file",
@@ -87,6 +90,7 @@ export function createServer(options: ServerOptions): McpServer {
       annotations: tool.annotations,
     }, async (input, extra) => {
       const started = performance.now();
+      const done = session.begin();
       const progressToken = extra._meta?.progressToken;
       let progress = 0;
       let latest = `${tool.name} is running`;
@@ -124,6 +128,7 @@ export function createServer(options: ServerOptions): McpServer {
         return { content: [{ type: "text", text: message }], isError: true };
       } finally {
         clearInterval(heartbeat);
+        done();
       }
     });
   };
@@ -144,4 +149,42 @@ export function createServer(options: ServerOptions): McpServer {
     register(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
   return server;
+}
+
+const MCP_LEVELS = { error: "error", warn: "warning", info: "info", debug: "debug" } as const;
+
+/** A logger whose messages also reach the MCP client that {@linkcode LogRelay.attach} names. */
+export interface LogRelay {
+  /** Logs to the base logger and, once attached, to the client. */
+  log: Logger;
+  /** Sends later messages to this server's client too (as `notifications/message`). */
+  attach(server: McpServer): void;
+}
+
+/**
+ * Tees diagnostics to stderr and to the MCP client, which filters them with `logging/setLevel`.
+ * Messages are the server's own diagnostics and never carry secrets.
+ */
+export function createLogRelay(base: Logger): LogRelay {
+  let target: McpServer | undefined;
+  const send = (level: keyof typeof MCP_LEVELS, message: string) => {
+    base[level](message);
+    if (!target?.isConnected()) return;
+    target.server.sendLoggingMessage({
+      level: MCP_LEVELS[level],
+      logger: "daytona-mcp",
+      data: message,
+    }).catch(() => {});
+  };
+  return {
+    log: {
+      error: (message) => send("error", message),
+      warn: (message) => send("warn", message),
+      info: (message) => send("info", message),
+      debug: (message) => send("debug", message),
+    },
+    attach(server) {
+      target = server;
+    },
+  };
 }

@@ -34,11 +34,31 @@ export class SandboxSession implements AsyncDisposable {
   #current: Promise<Sandbox> | undefined;
   #extra = new Map<string, Sandbox>();
   #closed = false;
+  #busy = 0;
+  #lastActive = Date.now();
 
   /** A session whose sandboxes come from `provider`. */
   constructor(provider: SandboxProvider, log: Logger) {
     this.#provider = provider;
     this.#log = log;
+  }
+
+  /** Marks a tool call as running until the returned function is called. */
+  begin(): () => void {
+    this.#busy++;
+    this.#lastActive = Date.now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#busy--;
+      this.#lastActive = Date.now();
+    };
+  }
+
+  /** Milliseconds since the last tool call ended; 0 while one is running. */
+  idleSince(now: number = Date.now()): number {
+    return this.#busy > 0 ? 0 : now - this.#lastActive;
   }
 
   /** The provider's name, e.g. "local" or "daytona". */

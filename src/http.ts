@@ -1,0 +1,293 @@
+/**
+ * Streamable HTTP at `/mcp` on `Deno.serve`, through the SDK's web-standard transport. Each MCP
+ * session gets its own server, `SandboxSession` and default sandbox; `DELETE /mcp` or an idle
+ * timeout ends the session and deletes its sandboxes.
+ *
+ * Every request is checked before the transport sees it: the Host header must name this server
+ * and a browser Origin must be local (DNS-rebinding protection, 403), the bearer token must match
+ * when one is set (401, compared in constant time), and bodies are size-limited (413).
+ *
+ * Requires `--allow-net` for the address it listens on.
+ *
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/server/webStandardStreamableHttp"
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/server/mcp"
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Logger } from "./log.ts";
+import type { SandboxSession } from "./session.ts";
+
+/** Options for {@linkcode serveHttp}. */
+export interface HttpOptions {
+  /** Address to listen on. @default "127.0.0.1" */
+  hostname?: string;
+  /** Port to listen on; 0 picks a free one. @default 8765 */
+  port?: number;
+  /** Bearer token every request must carry; required when `hostname` is not loopback. */
+  token?: string;
+  /** Extra Host header values to accept (e.g. a public name behind a proxy). */
+  allowedHosts?: string[];
+  /** Extra browser origins to accept, e.g. "https://my-app.example". */
+  allowedOrigins?: string[];
+  /** Minutes without requests after which a session and its sandboxes are ended. @default 30 */
+  idleMinutes?: number;
+  /** Largest request body, in bytes. @default 4 MiB */
+  maxBodyBytes?: number;
+  /** Where diagnostics go. */
+  log: Logger;
+}
+
+/** One MCP session's server and sandboxes, made by the caller for each new session. */
+export interface HttpSession {
+  server: McpServer;
+  session: SandboxSession;
+}
+
+/** A running HTTP server. */
+export interface HttpServer extends AsyncDisposable {
+  /** The URL of the MCP endpoint, e.g. "http://127.0.0.1:8765/mcp". */
+  url: string;
+  /** Open MCP sessions. */
+  readonly sessions: number;
+  /** Ends every session (deleting their sandboxes) and stops listening. */
+  close(): Promise<void>;
+}
+
+interface Entry extends HttpSession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  lastSeen: number;
+  inFlight: number;
+}
+
+/** Whether `hostname` only accepts connections from this machine. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || hostname === "[::1]" ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Serves MCP over Streamable HTTP. `makeSession` is called for each new MCP session.
+ *
+ * @example Serve on a free port
+ * ```ts ignore
+ * const http = serveHttp({ port: 0, log }, () => {
+ *   const session = new SandboxSession(provider, log);
+ *   return { session, server: createServer({ session, limits, instructions, log }) };
+ * });
+ * console.log(http.url);
+ * ```
+ */
+export function serveHttp(options: HttpOptions, makeSession: () => HttpSession): HttpServer {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const { log } = options;
+  if (!isLoopback(hostname) && !options.token) {
+    throw new TypeError(
+      `Cannot listen on ${hostname} without a token: anyone who can reach it could run code; set MCP_AUTH_TOKEN (or --auth-token), or listen on 127.0.0.1`,
+    );
+  }
+  const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const idleMs = (options.idleMinutes ?? 30) * 60_000;
+  const sessions = new Map<string, Entry>();
+  const expected = options.token ? digest(options.token) : undefined;
+  let port = 0;
+
+  const endSession = async (id: string, why: string) => {
+    const entry = sessions.get(id);
+    if (!entry) return;
+    sessions.delete(id);
+    log.info(`http session ${id.slice(0, 8)} ended (${why})`);
+    await entry.transport.close().catch(() => {});
+    await entry.session.close();
+  };
+
+  const handler = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
+    const hosts = allowedHosts(hostname, port, options.allowedHosts);
+    if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
+      return plain(403, "Forbidden: unexpected Host header");
+    }
+    const origin = request.headers.get("origin");
+    if (origin !== null && !originAllowed(origin, options.allowedOrigins)) {
+      return plain(403, "Forbidden: cross-origin requests are not allowed");
+    }
+    if (expected) {
+      const given = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+      if (!given || !timingSafeEqual(await expected, await digest(given))) {
+        return new Response("Unauthorized: a valid bearer token is required", {
+          status: 401,
+          headers: { "WWW-Authenticate": 'Bearer realm="mcp"' },
+        });
+      }
+    }
+    const sessionId = request.headers.get("mcp-session-id");
+    let parsedBody: unknown;
+    if (request.method === "POST") {
+      const text = await readLimited(request, maxBody);
+      if (text === undefined) return rpcError(413, -32600, `Request body over ${maxBody} bytes`);
+      try {
+        parsedBody = JSON.parse(text);
+      } catch {
+        return rpcError(400, -32700, "Parse error: the body is not JSON");
+      }
+    }
+    if (sessionId) {
+      const entry = sessions.get(sessionId);
+      if (!entry) return rpcError(404, -32001, "Session not found");
+      entry.lastSeen = Date.now();
+      entry.inFlight++;
+      try {
+        const response = await entry.transport.handleRequest(request, { parsedBody });
+        cancelOnDisconnect(request, parsedBody, entry.transport);
+        return response;
+      } finally {
+        entry.inFlight--;
+        entry.lastSeen = Date.now();
+      }
+    }
+    if (request.method !== "POST" || !isInitialize(parsedBody)) {
+      return rpcError(400, -32000, "Bad request: no mcp-session-id, and not an initialize request");
+    }
+    const made = makeSession();
+    const entry: Entry = { ...made, transport: undefined!, lastSeen: Date.now(), inFlight: 0 };
+    entry.transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => crypto.randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, entry);
+        log.info(`http session ${id.slice(0, 8)} started`);
+      },
+      onsessionclosed: (id) => endSession(id, "closed by the client"),
+    });
+    await made.server.connect(entry.transport);
+    return await entry.transport.handleRequest(request, { parsedBody });
+  };
+
+  const abort = new AbortController();
+  const server = Deno.serve({
+    hostname,
+    port: options.port ?? 8765,
+    signal: abort.signal,
+    onListen: () => {},
+  }, handler);
+  port = server.addr.port;
+  const shownHost = hostname.includes(":") && !hostname.startsWith("[")
+    ? `[${hostname}]`
+    : hostname;
+  const endpoint = `http://${shownHost}:${port}/mcp`;
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [id, entry] of sessions) {
+      if (
+        entry.inFlight === 0 && entry.session.idleSince(now) > idleMs &&
+        now - entry.lastSeen > idleMs
+      ) {
+        endSession(id, "idle").catch(() => {});
+      }
+    }
+  }, Math.min(idleMs, 60_000));
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    closing ??= (async () => {
+      clearInterval(sweeper);
+      await Promise.allSettled([...sessions.keys()].map((id) => endSession(id, "server stopping")));
+      abort.abort();
+      await server.finished;
+    })();
+  return {
+    url: endpoint,
+    get sessions() {
+      return sessions.size;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+function allowedHosts(hostname: string, port: number, extra: string[] = []): Set<string> {
+  const names = new Set(["localhost", "127.0.0.1", "[::1]", hostname, ...extra]);
+  if (hostname.includes(":") && !hostname.startsWith("[")) names.add(`[${hostname}]`);
+  const hosts = new Set<string>();
+  for (const name of names) {
+    hosts.add(name.toLowerCase());
+    hosts.add(`${name}:${port}`.toLowerCase());
+  }
+  return hosts;
+}
+
+function originAllowed(origin: string, extra: string[] = []): boolean {
+  if (extra.includes(origin)) return true;
+  try {
+    const { protocol, hostname } = new URL(origin);
+    return (protocol === "http:" || protocol === "https:") && isLoopback(hostname);
+  } catch {
+    return false;
+  }
+}
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}
+
+/** Compares two equal-length digests without stopping at the first difference. */
+function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) difference |= a[i] ^ b[i];
+  return difference === 0;
+}
+
+/** The body as text, or undefined if it is longer than `limit` bytes (stops reading there). */
+async function readLimited(request: Request, limit: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) return undefined;
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(
+    await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer(),
+  );
+}
+
+function isInitialize(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => (m as { method?: string })?.method === "initialize");
+}
+
+/**
+ * A client that goes away in the middle of a call cancels it: the request's signal aborts and
+ * kills what the call started, as `notifications/cancelled` would.
+ */
+function cancelOnDisconnect(
+  request: Request,
+  body: unknown,
+  transport: WebStandardStreamableHTTPServerTransport,
+): void {
+  const messages = (Array.isArray(body) ? body : [body]) as { id?: unknown; method?: string }[];
+  const ids = messages.filter((m) => m?.method && m.id !== undefined).map((m) => m.id);
+  if (ids.length === 0) return;
+  request.signal.addEventListener("abort", () => {
+    for (const requestId of ids) {
+      transport.onmessage?.({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: requestId as string | number, reason: "the client disconnected" },
+      });
+    }
+  }, { once: true });
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(text, { status, headers: { "Content-Type": "text/plain" } });
+}
+
+function rpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+}
