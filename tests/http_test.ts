@@ -28,7 +28,7 @@ interface Served extends AsyncDisposable {
   client(headers?: Record<string, string>): Promise<Client>;
 }
 
-async function serve(options: { token?: string; idleMinutes?: number } = {}): Promise<Served> {
+function serve(options: { token?: string; idleMinutes?: number } = {}): Served {
   const provider = new LocalProvider({ log });
   const http = serveHttp({ port: 0, log, ...options }, () => {
     const session = new SandboxSession(provider, log);
@@ -69,7 +69,7 @@ async function shell(client: Client, command: string, signal?: AbortSignal) {
 }
 
 Deno.test("two HTTP clients at once get separate sandboxes", opts, async () => {
-  await using served = await serve();
+  await using served = serve();
   const [a, b] = await Promise.all([served.client(), served.client()]);
   await Promise.all([shell(a, "echo mine > note.txt"), shell(b, "echo other > note.txt")]);
   assertEquals((await shell(a, "cat note.txt")).stdout, "mine\n");
@@ -87,7 +87,7 @@ Deno.test(
   "a 20-second command with a progress token reports progress over HTTP",
   opts,
   async () => {
-    await using served = await serve();
+    await using served = serve();
     const client = await served.client();
     const updates: { progress: number; message?: string }[] = [];
     const result = await client.callTool(
@@ -109,7 +109,7 @@ Deno.test(
   "cancelling an HTTP call kills sleep 600 and the next call answers at once",
   opts,
   async () => {
-    await using served = await serve();
+    await using served = serve();
     const client = await served.client();
     const controller = new AbortController();
     const call = shell(client, "sleep 600", controller.signal);
@@ -124,7 +124,7 @@ Deno.test(
 );
 
 Deno.test("a client that disconnects mid-call stops the call's processes", opts, async () => {
-  await using served = await serve();
+  await using served = serve();
   const client = await served.client();
   const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
     .sessionId;
@@ -153,7 +153,7 @@ Deno.test("a client that disconnects mid-call stops the call's processes", opts,
 });
 
 Deno.test("a forged Host or Origin gets 403; a non-initialize request without a session 400", async () => {
-  await using served = await serve();
+  await using served = serve();
   const post = (headers: Record<string, string>, body: unknown) =>
     fetch(served.http.url, {
       method: "POST",
@@ -206,7 +206,7 @@ Deno.test(
   "with a token set, a wrong or missing token gets 401 and the right one works",
   opts,
   async () => {
-    await using served = await serve({ token: "s3cret-token" });
+    await using served = serve({ token: "s3cret-token" });
     const attempts: Record<string, string>[] = [
       {},
       { Authorization: "Bearer wrong" },
@@ -228,7 +228,7 @@ Deno.test(
 );
 
 Deno.test("session DELETE and the idle timeout remove the session's sandbox", opts, async () => {
-  await using served = await serve({ idleMinutes: 0.02 });
+  await using served = serve({ idleMinutes: 0.02 });
   const client = await served.client();
   await shell(client, "true");
   assertEquals((await served.provider.list()).length, 1);
@@ -239,7 +239,7 @@ Deno.test("session DELETE and the idle timeout remove the session's sandbox", op
   const idle = await served.client();
   await shell(idle, "true");
   assertEquals(served.http.sessions, 1);
-  await eventually(async () => served.http.sessions === 0, 10_000);
+  await eventually(() => Promise.resolve(served.http.sessions === 0), 10_000);
   assertEquals((await served.provider.list()).length, 0, "the idle session's sandbox is gone");
 });
 
