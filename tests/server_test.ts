@@ -1,10 +1,20 @@
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/inMemory"
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import {
   deepStrictEqual as assertEquals,
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
 import { sessionTools, tools } from "../src/registry.ts";
-import { connect, hasBwrap, text } from "./_helpers.ts";
+import { silentLogger } from "../src/log.ts";
+import { LocalProvider } from "../src/providers/local.ts";
+import { createLogRelay, createServer } from "../src/server.ts";
+import { SandboxSession } from "../src/session.ts";
+import { connect, eventually, hasBwrap, text } from "./_helpers.ts";
 
 Deno.test("tools/list offers exactly the registry's tools, with schemas and explicit annotations", async () => {
   await using mcp = await connect();
@@ -133,4 +143,41 @@ Deno.test("a quiet long call still sends increasing progress now and then", {
     assert(updates[i].progress > updates[i - 1].progress, "progress increases");
   }
   assertEquals(updates.at(-1)?.message, "warming up", "the latest output line is repeated");
+});
+
+Deno.test("server diagnostics reach the client as MCP log messages, filtered by setLevel", async () => {
+  const relay = createLogRelay(silentLogger());
+  await using provider = new LocalProvider({ log: relay.log });
+  await using session = new SandboxSession(provider, relay.log);
+  const server = createServer({
+    session,
+    log: relay.log,
+    instructions: "test",
+    limits: { maxOutputBytes: 1000, defaultTimeout: 10, maxImageBytes: 1000 },
+  });
+  relay.attach(server);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverSide);
+  const client = new Client({ name: "logs", version: "1" });
+  const messages: { level: string; data: unknown }[] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    messages.push(n.params);
+  });
+  await client.connect(clientSide);
+  try {
+    await client.callTool({ name: "file_list", arguments: { path: "/no/such/dir" } });
+    await eventually(() => Promise.resolve(messages.some((m) => m.level === "warning")));
+    assertMatch(
+      String(messages.find((m) => m.level === "warning")?.data),
+      /file_list: Cannot list/,
+    );
+    await client.setLoggingLevel("error");
+    const before = messages.length;
+    await client.callTool({ name: "file_list", arguments: { path: "/no/such/dir" } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assertEquals(messages.length, before, "warnings are filtered out at level error");
+  } finally {
+    await client.close();
+    await server.close();
+  }
 });
