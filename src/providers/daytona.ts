@@ -553,6 +553,7 @@ class Toolbox {
   async execute(command: string, timeoutSeconds?: number): Promise<string> {
     const response = await this.#fetch(
       "process/execute",
+      "run a command in the sandbox",
       {
         method: "POST",
         headers: { "Content-Type": "application/json" },
@@ -570,7 +571,7 @@ class Toolbox {
    * a SandboxFileError from an error part.
    */
   download(path: string, signal?: AbortSignal): ReadableStream<Uint8Array<ArrayBuffer>> {
-    const response = this.#fetch("files/bulk-download", {
+    const response = this.#fetch("files/bulk-download", "download a file", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "multipart/form-data" },
       body: JSON.stringify({ paths: [path] }),
@@ -581,7 +582,7 @@ class Toolbox {
 
   /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
   async upload(files: { path: string; data: Uint8Array }[], signal?: AbortSignal): Promise<void> {
-    await this.#fetch("files/bulk-upload", () => {
+    await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();
       files.forEach((file, i) => {
         form.append(`files[${i}].path`, file.path);
@@ -597,6 +598,7 @@ class Toolbox {
 
   async #fetch(
     path: string,
+    what: string,
     init: RequestInit | (() => RequestInit),
     idempotent: boolean,
     extraSeconds = 0,
@@ -630,7 +632,7 @@ class Toolbox {
       } catch { /* not JSON */ }
       if (response.status === 404 && /sandbox/i.test(message)) this.#onGone();
       throw httpError(response.status, message.slice(0, 500));
-    }, { idempotent, what: path, log: this.#log });
+    }, { idempotent, what, log: this.#log });
   }
 }
 

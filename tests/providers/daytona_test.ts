@@ -361,3 +361,31 @@ Deno.test(
     assertEquals(fake.count("POST /toolbox/{id}/process/execute"), 1, "one ranged read");
   },
 );
+
+Deno.test(
+  "a Daytona reply slower than MCP_DAYTONA_TIMEOUT fails clearly; the server keeps working",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    await using mcp = await connect({
+      provider: new DaytonaProvider({
+        apiKey: fake.apiKey,
+        apiUrl: fake.apiUrl,
+        timeoutSeconds: 1,
+        log: silentLogger(),
+      }),
+    });
+    await mcp.call("shell_exec", { command: "true" });
+    fake.inject("POST /toolbox/{id}/files/bulk-upload", { delayMs: 2500, times: 10 });
+    const upload = await mcp.call("file_upload", { file_path: "slow.txt", content: "x" });
+    assertEquals(upload.isError, true);
+    assertMatch(text(upload), /Cannot upload files: the toolbox did not answer/);
+    fake.inject("GET /api/sandbox", { delayMs: 2500, times: 10 });
+    const listed = await mcp.call("sandbox_list", {});
+    assertEquals(listed.isError, true);
+    assertMatch(text(listed), /Cannot list sandboxes/);
+    fake.clearFaults();
+    const after = await mcp.call("shell_exec", { command: "echo alive" });
+    assertEquals(structured<{ stdout: string }>(after).stdout, "alive\n");
+  },
+);
