@@ -29,6 +29,7 @@ export interface Config {
     baseDir: string;
     python: string;
     dangerouslyRunUnisolated: boolean;
+    limits: { memoryMb: number; processes: number; fileMb: number };
   };
   /** Limits applied to every tool call. */
   limits: ToolLimits;
@@ -117,6 +118,24 @@ export const SETTINGS: readonly Setting[] = [
     env: "MCP_SANDBOX_PYTHON",
     default: "/usr/bin/python3",
     description: "Python interpreter used inside local sandboxes",
+  },
+  {
+    flag: "--memory-limit-mb",
+    env: "MCP_SANDBOX_MEMORY_MB",
+    default: "8192",
+    description: "Local sandboxes: address space per process in MiB (0 = no limit)",
+  },
+  {
+    flag: "--max-processes",
+    env: "MCP_SANDBOX_MAX_PROCESSES",
+    default: "1024",
+    description: "Local sandboxes: processes of the sandbox user at once (0 = no limit)",
+  },
+  {
+    flag: "--max-file-size-mb",
+    env: "MCP_SANDBOX_MAX_FILE_MB",
+    default: "4096",
+    description: "Local sandboxes: largest file a process may write, in MiB (0 = no limit)",
   },
   {
     flag: "--timeout",
@@ -228,6 +247,9 @@ export function parseCommand(
       "daytona-target": { type: "string" },
       "daytona-timeout": { type: "string" },
       "verify-ssl": { type: "string" },
+      "memory-limit-mb": { type: "string" },
+      "max-processes": { type: "string" },
+      "max-file-size-mb": { type: "string" },
       http: { type: "boolean" },
       host: { type: "string" },
       port: { type: "string" },
@@ -302,6 +324,11 @@ export function parseCommand(
         baseDir: pick("sandbox-dir", "MCP_SANDBOX_DIR")?.[0] ?? "/tmp",
         python: pick("python", "MCP_SANDBOX_PYTHON")?.[0] ?? "/usr/bin/python3",
         dangerouslyRunUnisolated: unisolated,
+        limits: {
+          memoryMb: count(pick("memory-limit-mb", "MCP_SANDBOX_MEMORY_MB"), 8192),
+          processes: count(pick("max-processes", "MCP_SANDBOX_MAX_PROCESSES"), 1024),
+          fileMb: count(pick("max-file-size-mb", "MCP_SANDBOX_MAX_FILE_MB"), 4096),
+        },
       },
       limits: {
         defaultTimeout: positive(pick("timeout", "MCP_DEFAULT_TIMEOUT"), 300, 86_400),
@@ -338,6 +365,18 @@ function positive(picked: [string, string] | undefined, fallback: number, max: n
   if (!Number.isFinite(number) || number <= 0 || number > max) {
     throw new TypeError(
       `Cannot configure: ${source} must be a number above 0 and at most ${max}, got '${value}'`,
+    );
+  }
+  return number;
+}
+
+function count(picked: [string, string] | undefined, fallback: number): number {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new TypeError(
+      `Cannot configure: ${source} must be a whole number (0 = no limit), got '${value}'`,
     );
   }
   return number;

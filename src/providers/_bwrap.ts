@@ -39,6 +39,8 @@ export interface BwrapLayout {
   python: string;
   /** Environment variables for every process, on top of {@linkcode defaultEnvironment}. */
   env?: Record<string, string>;
+  /** The agent's resource limits, e.g. "memory_mb=4096,processes=1024,file_mb=4096". */
+  limits?: string;
 }
 
 /** Top-level directories that hold programs and libraries. */
@@ -99,7 +101,12 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     SANDBOX_HOME,
     "--clearenv",
   );
-  const env = { ...defaultEnvironment(SANDBOX_HOME), ...layout.env, SANDBOX_PYTHON: layout.python };
+  const env = {
+    ...defaultEnvironment(SANDBOX_HOME),
+    ...layout.env,
+    SANDBOX_PYTHON: layout.python,
+    SANDBOX_LIMITS: layout.limits ?? "",
+  };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
   args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
   return args;

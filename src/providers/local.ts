@@ -62,6 +62,24 @@ export interface LocalProviderOptions {
   python?: string;
   /** Where diagnostics go. @default a logger writing warnings to stderr */
   log?: Logger;
+  /** Caps for every process in a sandbox; 0 turns one off. */
+  limits?: LocalLimits;
+}
+
+/** Per-process resource limits inside local sandboxes (setrlimit, inherited by every process). */
+export interface LocalLimits {
+  /**
+   * Address space of one process, in MiB (runtimes that reserve large address ranges, like
+   * Node.js or a JVM, may need more). @default 8192
+   */
+  memoryMb?: number;
+  /**
+   * Processes the sandbox's user may have at once (a fork bomb stops there). On the host this
+   * user is `nobody` when the server runs as root, else the server's own user. @default 1024
+   */
+  processes?: number;
+  /** Largest file a process may write, in MiB. @default 4096 */
+  fileMb?: number;
 }
 
 const INSTALL_BWRAP =
@@ -82,7 +100,8 @@ const INSTALL_BWRAP =
 export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
-  #options: Required<LocalProviderOptions>;
+  #options: Required<Omit<LocalProviderOptions, "limits">>;
+  #limits: string;
   #sandboxes = new Map<string, LocalSandbox>();
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
@@ -94,6 +113,12 @@ export class LocalProvider implements SandboxProvider {
       python: options.python ?? "/usr/bin/python3",
       log: options.log ?? createLogger("warn"),
     };
+    const limits = options.limits ?? {};
+    this.#limits = [
+      `memory_mb=${limits.memoryMb ?? 8192}`,
+      `processes=${limits.processes ?? 1024}`,
+      `file_mb=${limits.fileMb ?? 4096}`,
+    ].join(",");
   }
 
   /**
@@ -162,7 +187,7 @@ export class LocalProvider implements SandboxProvider {
             await Deno.chown(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
           }
         }
-        const args = bwrapArgs({ ...dirs, network, python, env });
+        const args = bwrapArgs({ ...dirs, network, python, env, limits: this.#limits });
         command = asRoot
           ? new Deno.Command("setpriv", {
             args: [
@@ -182,7 +207,12 @@ export class LocalProvider implements SandboxProvider {
           args: ["-X", "utf8", `${dirs.runtime}/agent.py`],
           cwd: dirs.home,
           ...STDIO,
-          env: { ...defaultEnvironment(dirs.home), ...env, SANDBOX_PYTHON: python },
+          env: {
+            ...defaultEnvironment(dirs.home),
+            ...env,
+            SANDBOX_PYTHON: python,
+            SANDBOX_LIMITS: this.#limits,
+          },
         });
       }
       const agent = await AgentProcess.start(command, id, log);

@@ -20,6 +20,7 @@ import time
 HOME = os.environ.get("HOME", "/")
 RUNTIME = os.path.dirname(os.path.abspath(__file__))
 PYTHON = os.environ.pop("SANDBOX_PYTHON", sys.executable)
+LIMITS = os.environ.pop("SANDBOX_LIMITS", "")
 BASE_ENV = dict(os.environ)
 # After a command exits, how long to keep reading output that its background children may still hold.
 EXIT_GRACE = 0.05
@@ -71,6 +72,11 @@ class Capture:
             "tail": base64.b64encode(bytes(self.tail)).decode(),
             "total": self.total,
         }
+
+
+def shutil_which(name):
+    import shutil
+    return shutil.which(name, path=BASE_ENV.get("PATH"))
 
 
 def open_pidfd(pid):
@@ -157,9 +163,11 @@ def run_command(rid, req, job):
     timeout = req.get("timeout")
     started = time.monotonic()
     argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
+    if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
+        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
     try:
         proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         )
     except FileNotFoundError:
@@ -250,7 +258,7 @@ class Interpreter:
         env = dict(BASE_ENV)
         env["SANDBOX_WORKER_FDS"] = "%d,%d" % (to_worker_r, from_worker_w)
         self.proc = subprocess.Popen(
-            [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
+            LIMIT_PREFIX + [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
         )
@@ -722,7 +730,31 @@ def call(path, argument):
     sys.stdout.buffer.write(reply)
 
 
+# Prepended to every command and to the interpreter: caps the number of processes of the
+# sandbox's user for them, but not for the agent, which must keep working after a fork bomb.
+LIMIT_PREFIX = []
+
+
+def apply_limits(spec):
+    """Caps the sandbox's processes: address space and file size through the agent's own limits,
+    which every process inherits; the number of processes through `prlimit` on each command. A
+    process over a limit fails or is killed; the sandbox and the server carry on."""
+    import resource
+    import shutil
+    sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}
+    for item in filter(None, spec.split(",")):
+        name, _, value = item.partition("=")
+        if int(value or 0) <= 0:
+            continue
+        if name in sizes:
+            limit = int(value) * 1024 * 1024
+            resource.setrlimit(sizes[name], (limit, limit))
+        elif name == "processes" and shutil.which("prlimit"):
+            LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
+
+
 def main():
+    apply_limits(LIMITS)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     threading.Thread(target=interpreter.warm, daemon=True).start()
     send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid()})
