@@ -50,7 +50,7 @@ export class AgentProcess implements AsyncDisposable {
   private constructor(
     child: Deno.ChildProcess,
     hello: AgentHello,
-    lines: AsyncIterator<string>,
+    frames: AsyncIterator<Frame>,
     stderrDone: Promise<string>,
     sandboxId: string,
     log: Logger,
@@ -61,7 +61,7 @@ export class AgentProcess implements AsyncDisposable {
     this.#sandboxId = sandboxId;
     this.#writer = child.stdin.getWriter();
     this.#exited = child.status;
-    this.#reading = this.#readReplies(lines, log);
+    this.#reading = this.#readReplies(frames, log);
   }
 
   /** Spawns the agent and waits for its hello line. */
@@ -72,8 +72,8 @@ export class AgentProcess implements AsyncDisposable {
   ): Promise<AgentProcess> {
     const child = command.spawn();
     const stderrDone = forwardStderr(child.stderr, sandboxId, log);
-    const lines = splitLines(child.stdout)[Symbol.asyncIterator]();
-    const first = await lines.next();
+    const frames = readFrames(child.stdout);
+    const first = await frames.next();
     if (first.done) {
       const status = await child.status;
       const detail = (await stderrDone).trim();
@@ -84,8 +84,8 @@ export class AgentProcess implements AsyncDisposable {
         { sandboxId },
       );
     }
-    const hello = JSON.parse(first.value) as AgentHello;
-    return new AgentProcess(child, hello, lines, stderrDone, sandboxId, log);
+    const hello = first.value as unknown as AgentHello;
+    return new AgentProcess(child, hello, frames, stderrDone, sandboxId, log);
   }
 
   /** Whether the agent process is still running. */
@@ -148,17 +148,16 @@ export class AgentProcess implements AsyncDisposable {
     pending?.reject(error);
   }
 
-  async #readReplies(lines: AsyncIterator<string>, log: Logger): Promise<void> {
-    for (let next = await lines.next(); !next.done; next = await lines.next()) {
-      let reply: {
+  async #readReplies(frames: AsyncIterator<Frame>, log: Logger): Promise<void> {
+    for (let next = await frames.next(); !next.done; next = await frames.next()) {
+      const reply = next.value as {
         id: number;
         result?: unknown;
         error?: AgentFault;
         line?: string;
+        unreadable?: boolean;
       };
-      try {
-        reply = JSON.parse(next.value);
-      } catch {
+      if (reply.unreadable) {
         log.warn(`sandbox ${this.#sandboxId}: unreadable agent reply`);
         continue;
       }
@@ -195,19 +194,129 @@ function faultToError(fault: AgentFault): Error {
   return new SandboxError(fault.message);
 }
 
-/** Splits a byte stream into lines without the newline. */
+/** A reply of the agent: JSON, with file data as bytes in `result.data` when it sent some. */
+type Frame = Record<string, unknown>;
+
+/**
+ * Reads the agent's replies: one JSON line each, followed by `result._binary` raw bytes when the
+ * reply carries file data, which then appear as `result.data`.
+ */
+async function* readFrames(stream: ReadableStream<Uint8Array>): AsyncGenerator<Frame> {
+  const queue = new ByteQueue();
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  let waiting: { frame: Frame; result: Record<string, unknown>; bytes: number } | undefined;
+  try {
+    for (;;) {
+      for (;;) {
+        if (!waiting) {
+          const end = queue.indexOf(10);
+          if (end < 0) break;
+          const line = decoder.decode(queue.take(end + 1).subarray(0, end));
+          if (!line) continue;
+          let frame: Frame;
+          try {
+            frame = JSON.parse(line);
+          } catch {
+            yield { unreadable: true };
+            continue;
+          }
+          const result = frame.result as Record<string, unknown> | undefined;
+          if (typeof result?._binary !== "number") {
+            yield frame;
+            continue;
+          }
+          waiting = { frame, result, bytes: result._binary };
+        }
+        if (queue.length < waiting.bytes) break;
+        waiting.result.data = queue.take(waiting.bytes);
+        delete waiting.result._binary;
+        yield waiting.frame;
+        waiting = undefined;
+      }
+      const { value, done } = await reader.read();
+      if (done) return;
+      queue.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Bytes received and not yet consumed, kept as the chunks they came in. */
+class ByteQueue {
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  #scanned = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+  }
+
+  /** Offset of the first `byte`, or -1; bytes already searched are not searched again. */
+  indexOf(byte: number): number {
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      if (offset + chunk.length > this.#scanned) {
+        const found = chunk.indexOf(byte, Math.max(0, this.#scanned - offset));
+        if (found >= 0) return offset + found;
+      }
+      offset += chunk.length;
+    }
+    this.#scanned = this.#length;
+    return -1;
+  }
+
+  /** Removes and returns the first `n` bytes. */
+  take(n: number): Uint8Array<ArrayBuffer> {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[0];
+      const need = n - filled;
+      if (chunk.length <= need) {
+        out.set(chunk, filled);
+        filled += chunk.length;
+        this.#chunks.shift();
+      } else {
+        out.set(chunk.subarray(0, need), filled);
+        this.#chunks[0] = chunk.subarray(need);
+        filled = n;
+      }
+    }
+    this.#length -= n;
+    this.#scanned = 0;
+    return out;
+  }
+}
+
+/**
+ * Splits a byte stream into lines without the newline. Only new text is searched for newlines, so
+ * a multi-megabyte reply line costs linear time, not a rescan of the whole line per chunk.
+ */
 function splitLines(stream: ReadableStream<Uint8Array>): ReadableStream<string> {
-  let buffered = "";
+  let parts: string[] = [];
   return stream.pipeThrough(new TextDecoderStream()).pipeThrough(
     new TransformStream<string, string>({
       transform(chunk, controller) {
-        buffered += chunk;
-        const lines = buffered.split("\n");
-        buffered = lines.pop()!;
-        for (const line of lines) if (line) controller.enqueue(line);
+        let start = 0;
+        for (let end = chunk.indexOf("\n"); end !== -1; end = chunk.indexOf("\n", start)) {
+          parts.push(chunk.slice(start, end));
+          const line = parts.join("");
+          parts = [];
+          if (line) controller.enqueue(line);
+          start = end + 1;
+        }
+        if (start < chunk.length) parts.push(chunk.slice(start));
       },
       flush(controller) {
-        if (buffered) controller.enqueue(buffered);
+        const line = parts.join("");
+        if (line) controller.enqueue(line);
       },
     }),
   );

@@ -153,12 +153,15 @@ export class AgentOps {
       async pull(controller) {
         const want = Math.min(chunkSize, end - offset);
         if (want <= 0) return controller.close();
-        const { data } = await transport.request<{ data: string; size: number }>(
+        const { data } = await transport.request<
+          { data: string | Uint8Array<ArrayBuffer>; size: number }
+        >(
           "read",
           { path, offset, length: want },
           { signal: options.signal },
         );
-        const bytes = Uint8Array.fromBase64(data);
+        // The local agent sends raw bytes; the remote one base64 inside JSON.
+        const bytes = typeof data === "string" ? Uint8Array.fromBase64(data) : data;
         offset += bytes.length;
         if (bytes.length > 0) controller.enqueue(bytes);
         if (bytes.length < want) controller.close();

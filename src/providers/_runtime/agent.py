@@ -33,9 +33,18 @@ _out_lock = threading.Lock()
 
 
 def send(message):
+    """Writes one reply line. File data (bytes in result["data"]) follows the line raw, its length
+    given as result["_binary"]: no base64, no JSON escaping for the bulk of a read."""
+    result = message.get("result")
+    raw = None
+    if isinstance(result, dict) and isinstance(result.get("data"), bytes):
+        raw = result.pop("data")
+        result["_binary"] = len(raw)
     data = (json.dumps(message, separators=(",", ":")) + "\n").encode()
     with _out_lock:
         _out.write(data)
+        if raw is not None:
+            _out.write(raw)
         _out.flush()
 
 
@@ -470,7 +479,7 @@ def op_read(req):
         data = os.pread(fd, length, offset)
     finally:
         os.close(fd)
-    return {"result": {"data": base64.b64encode(data).decode(), "size": st.st_size}}
+    return {"result": {"data": data, "size": st.st_size}}
 
 
 def op_write(req):
@@ -678,6 +687,9 @@ def serve_one(conn):
             return
         reply = handle_once(json.loads(line))
         if reply is not None:
+            result = reply.get("result")
+            if isinstance(result, dict) and isinstance(result.get("data"), bytes):
+                result["data"] = base64.b64encode(result["data"]).decode()
             conn.sendall((json.dumps(reply, separators=(",", ":")) + "\n").encode())
 
 

@@ -1,0 +1,432 @@
+// deno task bench: measures the server against its floors and alternatives, in one run, and
+// writes bench/results/latest.{md,json} and chart.svg. Machines are shared and noisy: medians and
+// ratios measured in the same run, never single times.
+
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { DaytonaProvider } from "../src/providers/daytona.ts";
+import { LocalProvider } from "../src/providers/local.ts";
+import { silentLogger } from "../src/log.ts";
+import { startFakeDaytona } from "../tests/daytona/fake_server.ts";
+import { writeChart } from "./_chart.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+const deno = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
+const startFlags: string[] = deno.tasks.start.split(" ").filter((a: string) => a.startsWith("--"));
+const env = { ...Deno.env.toObject(), NO_COLOR: "1", MCP_LOG_LEVEL: "error" };
+const encoder = new TextEncoder();
+
+interface Row {
+  figure: string;
+  ours: string;
+  comparison: string;
+  ratio: string;
+  target: string;
+  met: boolean | null;
+}
+const rows: Row[] = [];
+const raw: Record<string, unknown> = {};
+const log = (text: string) => Deno.stderr.writeSync(encoder.encode(`${text}\n`));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
+
+async function timeSpawn(args: string[], runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await new Deno.Command(args[0], { args: args.slice(1), env, stdout: "null", stderr: "null" })
+      .output();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+async function stdioClient(): Promise<{ client: Client; pid: number; started: number }> {
+  const started = performance.now();
+  const transport = new StdioClientTransport({
+    command: Deno.execPath(),
+    args: ["run", ...startFlags, "mod.ts"],
+    cwd: root,
+    env,
+    stderr: "ignore",
+  });
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(transport);
+  return { client, pid: transport.pid!, started };
+}
+
+async function call(client: Client, name: string, args: Record<string, unknown>) {
+  const result = await client.callTool({ name, arguments: args }, undefined, {
+    timeout: 600_000,
+  }) as CallToolResult;
+  if (result.isError) {
+    throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 300)}`);
+  }
+  return result;
+}
+
+async function timeCalls(client: Client, name: string, args: Record<string, unknown>, n: number) {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await call(client, name, args);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** Peak resident memory of a process so far, in MB (VmHWM). */
+async function peakMb(pid: number): Promise<number> {
+  const out = await new Deno.Command("grep", {
+    args: ["VmHWM", `/proc/${pid}/status`],
+    stdout: "piped",
+  })
+    .output();
+  return Number(new TextDecoder().decode(out.stdout).match(/(\d+)/)?.[1] ?? 0) / 1024;
+}
+
+// 1. Cold start.
+log("cold start…");
+await Deno.writeTextFile("/tmp/bench-empty.ts", "");
+await Deno.writeTextFile(
+  `${root}bench/_sdk_only.ts`,
+  '// @ts-types="@modelcontextprotocol/sdk/server/mcp"\nimport "@modelcontextprotocol/sdk/server/mcp.js";\n',
+);
+const empty = await timeSpawn([Deno.execPath(), "run", "/tmp/bench-empty.ts"], 7);
+const sdkOnly = await timeSpawn([Deno.execPath(), "run", `${root}bench/_sdk_only.ts`], 7);
+const starts: number[] = [];
+const firstPython: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const { client, started } = await stdioClient();
+  starts.push(performance.now() - started);
+  await call(client, "python_exec", { code: "1" });
+  firstPython.push(performance.now() - started);
+  await client.close();
+}
+raw.coldStart = { empty, sdkOnly, starts, firstPython };
+rows.push({
+  figure: "cold start: spawn → initialize reply (local)",
+  ours: ms(median(starts)),
+  comparison: `empty deno run ${ms(median(empty))}; SDK import only ${ms(median(sdkOnly))}`,
+  ratio: `${(median(starts) / median(sdkOnly)).toFixed(2)}x SDK-only`,
+  target: "≤ 100 ms",
+  met: median(starts) <= 100,
+});
+rows.push({
+  figure: "first python_exec answered after spawn",
+  ours: ms(median(firstPython)),
+  comparison: "—",
+  ratio: "—",
+  target: "≤ 150 ms",
+  met: median(firstPython) <= 150,
+});
+
+// 2-5 on one warm stdio server.
+const { client, pid } = await stdioClient();
+await call(client, "shell_exec", { command: "true" });
+log("shell_exec warm…");
+const shellTimes = await timeCalls(client, "shell_exec", { command: "true" }, 200);
+const asRoot = Deno.uid() === 0;
+const bwrapArgs = [
+  ...(asRoot
+    ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+    : []),
+  "bwrap",
+  "--unshare-all",
+  "--ro-bind",
+  "/usr",
+  "/usr",
+  "--ro-bind-try",
+  "/bin",
+  "/bin",
+  "--ro-bind-try",
+  "/lib",
+  "/lib",
+  "--ro-bind-try",
+  "/lib64",
+  "/lib64",
+  "--die-with-parent",
+  "/bin/true",
+];
+const bwrapTimes = await timeSpawn(bwrapArgs, 50);
+raw.shell = { shellTimes, bwrapTimes };
+rows.push({
+  figure: 'shell_exec("true") warm, through MCP stdio',
+  ours: ms(median(shellTimes)),
+  comparison: `fresh bwrap … true: ${ms(median(bwrapTimes))}`,
+  ratio: `${(median(shellTimes) / median(bwrapTimes)).toFixed(2)}x`,
+  target: "≤ 1.0x",
+  met: median(shellTimes) <= median(bwrapTimes),
+});
+
+log("python_exec warm…");
+await call(client, "python_exec", { code: "x = 0" });
+const pyTimes = await timeCalls(client, "python_exec", { code: "x += 1" }, 300);
+const oneShot = await timeSpawn(["/usr/bin/python3", "-c", "x = 1"], 30);
+raw.python = { pyTimes, oneShot };
+rows.push({
+  figure: 'python_exec("x += 1") warm, through MCP stdio',
+  ours: ms(median(pyTimes)),
+  comparison: `one-shot /usr/bin/python3 -c: ${ms(median(oneShot))} (Pyodide: not measured)`,
+  ratio: `${(median(oneShot) / median(pyTimes)).toFixed(1)}x faster than one-shot`,
+  target: "≤ 1 ms",
+  met: median(pyTimes) <= 1,
+});
+
+log("download_partial at 900 MB…");
+await call(client, "shell_exec", {
+  command: "head -c 1073741824 /dev/urandom > big.bin",
+  timeout: 300,
+});
+const before = await peakMb(pid);
+const partialTimes = await timeCalls(client, "file_download", {
+  file_path: "big.bin",
+  download_option: "download_partial",
+  offset_kb: 900 * 1024,
+  chunk_size_kb: 100,
+}, 20);
+const partialGrowth = (await peakMb(pid)) - before;
+const ddTimes: number[] = [];
+for (let i = 0; i < 20; i++) {
+  const result = await call(client, "shell_exec", {
+    command: "dd if=big.bin of=/dev/null bs=100K skip=9216 count=1 2>/dev/null",
+  });
+  ddTimes.push((result.structuredContent as { duration_ms: number }).duration_ms);
+}
+raw.partial = { partialTimes, ddTimes, partialGrowth };
+rows.push({
+  figure: "download_partial 100 KB at 900 MB of a 1 GB file",
+  ours: `${ms(median(partialTimes))}, peak memory +${partialGrowth.toFixed(1)} MB`,
+  comparison: `dd in the sandbox: ${ms(median(ddTimes))}`,
+  ratio: `${(median(partialTimes) / median(ddTimes)).toFixed(1)}x`,
+  target: "≤ 20 ms, ≤ 20 MB",
+  met: median(partialTimes) <= 20 && partialGrowth <= 20,
+});
+
+log("compress_file of 100 MB…");
+await call(client, "shell_exec", {
+  command:
+    "yes 'a line of log text, compressible, 2026-11-24 07:00:00 INFO ok' | head -c 104857600 > text.log",
+});
+const compressTimes = await timeCalls(client, "file_download", {
+  file_path: "text.log",
+  download_option: "compress_file",
+  force: true,
+}, 3);
+const gzipTimes: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const result = await call(client, "shell_exec", { command: "gzip -c text.log > /dev/null" });
+  gzipTimes.push((result.structuredContent as { duration_ms: number }).duration_ms);
+}
+raw.compress = { compressTimes, gzipTimes };
+const throughput = median(gzipTimes) / median(compressTimes);
+rows.push({
+  figure: "compress_file of 100 MB of text",
+  ours: `${ms(median(compressTimes))} (${(100 / (median(compressTimes) / 1000)).toFixed(0)} MB/s)`,
+  comparison: `gzip -c: ${ms(median(gzipTimes))}`,
+  ratio: `${throughput.toFixed(2)}x gzip's throughput`,
+  target: "≥ 0.8x",
+  met: throughput >= 0.8,
+});
+
+// Growth: python output size.
+log("growth curves…");
+const outputSizes = [1_000, 1_000_000, 10_000_000];
+const outputTimes: number[] = [];
+for (const size of outputSizes) {
+  outputTimes.push(
+    median(await timeCalls(client, "python_exec", { code: `print("x" * ${size})` }, 5)),
+  );
+}
+raw.pythonOutput = { outputSizes, outputTimes };
+await client.close();
+
+// Growth: streaming whole files out of a sandbox, in process.
+const downloadSizes = [1, 100, 1024];
+const downloadTimes: number[] = [];
+const downloadMemory: number[] = [];
+{
+  await using provider = new LocalProvider({ log: silentLogger() });
+  await using sandbox = await provider.create();
+  for (const mb of downloadSizes) {
+    await sandbox.exec(`head -c ${mb * 1048576} /dev/zero > f.bin`, { timeoutMs: 300_000 });
+    const rss = Deno.memoryUsage().rss;
+    let peak = rss;
+    const started = performance.now();
+    let bytes = 0;
+    for await (const chunk of sandbox.readFile("f.bin")) {
+      bytes += chunk.length;
+      peak = Math.max(peak, Deno.memoryUsage().rss);
+    }
+    if (bytes !== mb * 1048576) throw new Error(`read ${bytes} of ${mb} MB`);
+    downloadTimes.push(performance.now() - started);
+    downloadMemory.push((peak - rss) / 1048576);
+  }
+}
+raw.download = { downloadSizes, downloadTimes, downloadMemory };
+
+// HTTP concurrency.
+log("HTTP concurrency…");
+const port = 18000 + Math.floor(Math.random() * 1000);
+const server = new Deno.Command(Deno.execPath(), {
+  args: ["task", "--quiet", "start:http", "--port", String(port)],
+  cwd: root,
+  env,
+  stdout: "null",
+  stderr: "null",
+}).spawn();
+for (let i = 0; i < 100; i++) {
+  const up = await fetch(`http://127.0.0.1:${port}/mcp`).then((r) => r.body?.cancel(), () => false);
+  if (up !== false) break;
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+const concurrency: Record<number, { p50: number; p99: number; errors: number }> = {};
+for (const sessions of [1, 10, 50]) {
+  const clients = await Promise.all(Array.from({ length: sessions }, async () => {
+    const client = new Client({ name: "bench-http", version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)),
+    );
+    await call(client, "shell_exec", { command: "true" }); // creates the session's sandbox
+    return client;
+  }));
+  const latencies: number[] = [];
+  let errors = 0;
+  await Promise.all(clients.map(async (client) => {
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      try {
+        await call(client, "shell_exec", { command: "true" });
+        latencies.push(performance.now() - started);
+      } catch {
+        errors++;
+      }
+    }
+  }));
+  for (const client of clients) await client.close();
+  concurrency[sessions] = {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    errors,
+  };
+}
+server.kill("SIGTERM");
+await server.status;
+raw.http = concurrency;
+const c50 = concurrency[50];
+rows.push({
+  figure: "HTTP: 50 concurrent sessions × 20 shell_exec",
+  ours: `p50 ${ms(c50.p50)}, p99 ${ms(c50.p99)}, ${c50.errors} errors`,
+  comparison: `1 session: p50 ${ms(concurrency[1].p50)}; 10: p50 ${ms(concurrency[10].p50)}`,
+  ratio: `p99/p50 ${(c50.p99 / c50.p50).toFixed(1)}`,
+  target: "0 errors, p99 ≤ 10x p50",
+  met: c50.errors === 0 && c50.p99 <= 10 * c50.p50,
+});
+
+// Daytona request counts against the test API server.
+log("Daytona request counts…");
+{
+  await using fake = await startFakeDaytona();
+  await using provider = new DaytonaProvider({
+    apiKey: fake.apiKey,
+    apiUrl: fake.apiUrl,
+    log: silentLogger(),
+  });
+  fake.resetCounts();
+  const sandbox = await provider.create();
+  const creation = fake.counts();
+  await sandbox.exec("true");
+  await sandbox.runPython("x = 1");
+  const per = async (work: () => Promise<unknown>) => {
+    fake.resetCounts();
+    await work();
+    return Object.values(fake.counts()).reduce((a, b) => a + b, 0);
+  };
+  const shellRequests = await per(() => sandbox.exec("true"));
+  const pythonRequests = await per(() => sandbox.runPython("x += 1"));
+  const uploadRequests = await per(() => sandbox.writeFile("a.txt", encoder.encode("hi")));
+  raw.daytona = { creation, shellRequests, pythonRequests, uploadRequests };
+  rows.push({
+    figure: "Daytona requests per warm shell_exec / python_exec / file_upload",
+    ours: `${shellRequests} / ${pythonRequests} / ${uploadRequests}`,
+    comparison: `creation: ${
+      Object.entries(creation).map(([k, v]) => `${v}× ${k.replace("/toolbox/{id}", "")}`).join(", ")
+    }`,
+    ratio: "—",
+    target: "1 / 1 / 1; creation = 1 create + polls",
+    met: shellRequests === 1 && pythonRequests === 1 && uploadRequests === 1,
+  });
+}
+
+// Output.
+await Deno.remove(`${root}bench/_sdk_only.ts`);
+const table = [
+  "| figure | ours | comparison in the same run | ratio | target | met |",
+  "|---|---|---|---|---|---|",
+  ...rows.map((r) =>
+    `| ${r.figure} | ${r.ours} | ${r.comparison} | ${r.ratio} | ${r.target} | ${
+      r.met === null ? "—" : r.met ? "yes" : "**no**"
+    } |`
+  ),
+].join("\n");
+const growth = [
+  "",
+  "| growth | sizes | median time | peak memory growth |",
+  "|---|---|---|---|",
+  `| python_exec printing N bytes | ${outputSizes.join(", ")} | ${
+    outputTimes.map(ms).join(", ")
+  } | — |`,
+  `| streaming a whole file out (MB) | ${downloadSizes.join(", ")} | ${
+    downloadTimes.map(ms).join(", ")
+  } | ${downloadMemory.map((m) => `${m.toFixed(1)} MB`).join(", ")} |`,
+  `| HTTP sessions × 20 shell_exec | 1, 10, 50 | p50 ${
+    [1, 10, 50].map((n) => ms(concurrency[n].p50)).join(", ")
+  } | — |`,
+].join("\n");
+const when = new Date().toISOString();
+const markdown =
+  `# Benchmarks\n\nRun ${when} on ${Deno.build.target}, ${navigator.hardwareConcurrency} cores.\n\n${table}\n${growth}\n\n![growth](chart.svg)\n`;
+await Deno.mkdir(`${root}bench/results`, { recursive: true });
+await Deno.writeTextFile(`${root}bench/results/latest.md`, markdown);
+await Deno.writeTextFile(
+  `${root}bench/results/latest.json`,
+  JSON.stringify({ when, rows, raw }, null, 2) + "\n",
+);
+await writeChart(`${root}bench/results/chart.svg`, [
+  {
+    title: "python_exec time by output size",
+    x: outputSizes,
+    y: outputTimes,
+    unit: "ms",
+    xUnit: "bytes",
+  },
+  {
+    title: "file streaming time by size",
+    x: downloadSizes,
+    y: downloadTimes,
+    unit: "ms",
+    xUnit: "MB",
+  },
+  {
+    title: "HTTP shell_exec p50 by sessions",
+    x: [1, 10, 50],
+    y: [1, 10, 50].map((n) => concurrency[n].p50),
+    unit: "ms",
+    xUnit: "sessions",
+  },
+]);
+console.log(markdown);
