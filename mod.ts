@@ -69,16 +69,30 @@ export {
 } from "./src/tools/web_preview.ts";
 export type { ToolOptions } from "./src/tools/_common.ts";
 export {
+  type AnySessionToolDefinition,
   type AnyToolDefinition,
+  type SessionToolDefinition,
+  sessionTools,
   type ToolCredentials,
   type ToolDefinition,
   type ToolLimits,
   type ToolRunOptions,
   tools,
 } from "./src/registry.ts";
-export { createServer, type ServerOptions } from "./src/server.ts";
-export { SandboxSession } from "./src/session.ts";
-export { type Config, parseCommand } from "./src/config.ts";
+export { createLogRelay, createServer, type LogRelay, type ServerOptions } from "./src/server.ts";
+export {
+  type HttpOptions,
+  type HttpServer,
+  type HttpSession,
+  isLoopback,
+  serveHttp,
+} from "./src/http.ts";
+export {
+  SandboxSession,
+  type SessionSandboxOptions,
+  type SessionSandboxSummary,
+} from "./src/session.ts";
+export { type Command, type Config, parseCommand, type Setting, SETTINGS } from "./src/config.ts";
 export { createLogger, type Logger, type LogLevel, silentLogger } from "./src/log.ts";
 export { VERSION } from "./src/version.ts";
 

@@ -56,9 +56,13 @@ export type Command =
 
 /** One configuration setting: its flag, its environment variable, its default and its meaning. */
 export interface Setting {
+  /** The command-line flag, e.g. "--network". */
   flag: string;
+  /** The environment variable, e.g. "MCP_SANDBOX_NETWORK". */
   env: string;
+  /** The default, as shown to people. */
   default: string;
+  /** What it does. */
   description: string;
 }
 

@@ -41,7 +41,9 @@ export interface HttpOptions {
 
 /** One MCP session's server and sandboxes, made by the caller for each new session. */
 export interface HttpSession {
+  /** The MCP server of the session, not yet connected. */
   server: McpServer;
+  /** The session's sandboxes; closed when the session ends. */
   session: SandboxSession;
 }
 

@@ -12,9 +12,13 @@ const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
 
 /** Where diagnostics go. */
 export interface Logger {
+  /** Something failed. */
   error(message: string): void;
+  /** Something went wrong but the server carries on. */
   warn(message: string): void;
+  /** Lifecycle: sandboxes created and closed, sessions, start-up. */
   info(message: string): void;
+  /** Every call and its duration. */
   debug(message: string): void;
 }
 

@@ -153,6 +153,7 @@ export class SandboxSession implements AsyncDisposable {
     });
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -232,6 +232,7 @@ export class DaytonaProvider implements SandboxProvider {
     }
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -445,6 +446,7 @@ export class DaytonaSandbox implements Sandbox {
     return this.#closing;
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -819,7 +821,7 @@ interface RetryOptions {
  * Retries with exponential backoff and jitter: idempotent calls on connection failures, 429 and
  * 5xx; other calls only on 429 and 503, which mean the request was not processed.
  */
-export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
   const attempts = options.attempts ?? 4;
   for (let attempt = 1;; attempt++) {
     try {

@@ -284,6 +284,7 @@ export class LocalProvider implements SandboxProvider {
     await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -394,6 +395,7 @@ export class LocalSandbox implements Sandbox {
     return this.#closing;
   }
 
+  /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
