@@ -245,12 +245,13 @@ Deno.test(
     await using mcp = await connect();
     const started = structured<PythonExecOutput>(
       await mcp.call("python_exec", {
-        code: "import subprocess\nnoisy = subprocess.Popen(['yes', 'noise'])\nprint('started')",
+        code:
+          "import subprocess\nprint('started', flush=True)\nnoisy = subprocess.Popen(['yes', 'noise'])",
         timeout: 30,
       }),
     );
     assertEquals(started.timed_out, false);
-    assert(started.stdout.includes("started\n"), "its own output is there, with the noise");
+    assert(started.stdout.startsWith("started\n"), "the cell's output comes first");
     const next = structured<PythonExecOutput>(
       await mcp.call("python_exec", { code: "noisy.kill(); noisy.wait()", timeout: 30 }),
     );
