@@ -69,30 +69,27 @@ export {
 } from "./src/tools/web_preview.ts";
 export type { ToolOptions } from "./src/tools/_common.ts";
 export {
-  type AnySessionToolDefinition,
-  type AnyToolDefinition,
-  type SessionToolDefinition,
-  sessionTools,
-  type ToolCredentials,
-  type ToolDefinition,
-  type ToolLimits,
-  type ToolRunOptions,
-  tools,
-} from "./src/registry.ts";
-export { createLogRelay, createServer, type LogRelay, type ServerOptions } from "./src/server.ts";
+  sandboxCreate,
+  type SandboxCreateInput,
+  type SandboxCreateOutput,
+} from "./src/tools/sandbox_create.ts";
 export {
-  type HttpOptions,
-  type HttpServer,
-  type HttpSession,
-  isLoopback,
-  serveHttp,
-} from "./src/http.ts";
+  sandboxList,
+  type SandboxListEntry,
+  type SandboxListOutput,
+} from "./src/tools/sandbox_list.ts";
+export {
+  sandboxDelete,
+  type SandboxDeleteInput,
+  type SandboxDeleteOutput,
+} from "./src/tools/sandbox_delete.ts";
 export {
   SandboxSession,
   type SessionSandboxOptions,
   type SessionSandboxSummary,
 } from "./src/session.ts";
 export { type Command, type Config, parseCommand, type Setting, SETTINGS } from "./src/config.ts";
+export type { ToolCredentials, ToolLimits } from "./src/registry.ts";
 export { createLogger, type Logger, type LogLevel, silentLogger } from "./src/log.ts";
 export { VERSION } from "./src/version.ts";
 
