@@ -182,5 +182,16 @@ export async function main(args: string[]): Promise<number> {
 
   await server.connect(new StdioServerTransport());
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
+  if (Deno.stdin.isTerminal()) {
+    // Started by hand: say what this is waiting for, on stderr (stdout belongs to the protocol).
+    console.error(
+      [
+        "This is an MCP server: it is waiting for an MCP client to speak JSON-RPC on stdin.",
+        "Try it:   npx @modelcontextprotocol/inspector --cli deno task start --method tools/list",
+        "Or run a scripted session:   deno task demo",
+        "Or connect Claude Desktop, Cursor or Claude Code (see the README). Ctrl-C quits.",
+      ].join("\n"),
+    );
+  }
   return await new Promise<number>(() => {}); // runs until shutdown() exits the process
 }
