@@ -48,3 +48,27 @@ Deno.test(
     assertEquals(fake.sandboxIds(), [], "the example deleted its sandbox");
   },
 );
+
+Deno.test("deno task demo runs a scripted session and saves the chart", {
+  ignore: !hasBwrap,
+}, async () => {
+  // The demo task's own flags, run from a scratch directory where it may write its chart.
+  const task: string = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.demo;
+  const flags = task.split(" ").filter((arg) => arg.startsWith("--"));
+  const dir = await Deno.makeTempDir({ prefix: "mcp-demo-" });
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--config", `${ROOT}/deno.json`, ...flags, `${ROOT}/scripts/demo.ts`],
+    cwd: dir,
+    env: { NO_COLOR: "1", PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")! },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertMatch(stdout, /"result":"12\.566"/);
+  assertMatch(stdout, /The file's content: "Hi there!\\n"/);
+  assertMatch(stdout, /Done: the sandbox and everything in it are gone\./);
+  const png = await Deno.readFile(`${dir}/demo-chart.png`);
+  assertEquals([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  await Deno.remove(dir, { recursive: true });
+});
