@@ -18,6 +18,21 @@ import { type HttpServer, serveHttp } from "./http.ts";
 import { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
 
+/** The arguments without `init`'s own flags, which the server does not take. */
+function withoutInitFlags(args: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].split("=")[0];
+    if (name === "--write" || name === "--jsr") continue;
+    if (name === "--client" || name === "--binary") {
+      if (!args[i].includes("=")) i++;
+      continue;
+    }
+    rest.push(args[i]);
+  }
+  return rest;
+}
+
 /** Reads an environment variable, treating one Deno may not read as unset. */
 function readEnv(name: string): string | undefined {
   try {
@@ -86,6 +101,26 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
  * `--help`, `--version` and bad configuration; otherwise exits the process itself after cleanup.
  */
 export async function main(args: string[]): Promise<number> {
+  if (args[0] === "doctor" || args[0] === "init") {
+    let config: Config;
+    try {
+      const command = parseCommand(withoutInitFlags(args.slice(1)), readEnv);
+      if (command.kind !== "serve") {
+        console.log(usage());
+        return 0;
+      }
+      config = command.config;
+    } catch (error) {
+      console.error((error as Error).message);
+      return 2;
+    }
+    if (args[0] === "init") {
+      const { runInit } = await import("./init.ts");
+      return await runInit(args.slice(1), config);
+    }
+    const { diagnose, report } = await import("./doctor.ts");
+    return report(await diagnose(config), config.provider);
+  }
   let config: Config;
   try {
     const command = parseCommand(args, readEnv);

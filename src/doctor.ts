@@ -1,0 +1,163 @@
+/**
+ * `doctor`: checks that this machine can run the server with the chosen provider, and says how
+ * to fix each problem.
+ *
+ * @module
+ */
+
+import type { Config } from "./config.ts";
+import { silentLogger } from "./log.ts";
+import { LocalProvider } from "./providers/local.ts";
+
+/** One check's outcome. */
+export interface Finding {
+  /** What was checked. */
+  name: string;
+  /** Whether it is fine. */
+  ok: boolean;
+  /** What was found. */
+  detail: string;
+  /** How to fix it, when not fine. */
+  fix?: string;
+  /** Whether the chosen provider cannot work without it. */
+  required: boolean;
+}
+
+async function version(program: string, args = ["--version"]): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command(program, { args, stdout: "piped", stderr: "piped" })
+      .output();
+    if (!out.success) return undefined;
+    const text = new TextDecoder().decode(out.stdout) || new TextDecoder().decode(out.stderr);
+    return text.trim().split("\n")[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs every check for `config` and returns the findings, in order. */
+export async function diagnose(config: Config): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const [major, minor] = Deno.version.deno.split(".").map(Number);
+  findings.push({
+    name: "Deno",
+    ok: major > 2 || (major === 2 && minor >= 9),
+    detail: Deno.version.deno,
+    fix: "install Deno 2.9 or later (npm install -g deno@2.9.6)",
+    required: true,
+  });
+  const local = config.provider === "local";
+  if (local && !config.local.dangerouslyRunUnisolated) {
+    const bwrap = await version("bwrap");
+    findings.push({
+      name: "bubblewrap",
+      ok: bwrap !== undefined,
+      detail: bwrap ?? "not installed",
+      fix: "sudo apt-get install bubblewrap (Fedora: dnf install bubblewrap)",
+      required: true,
+    });
+    if (bwrap) {
+      const started = await startSandbox(config);
+      findings.push({
+        name: "local sandbox",
+        ok: started === undefined,
+        detail: started ?? "starts, runs a command and cleans up",
+        fix:
+          "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0)",
+        required: true,
+      });
+    }
+  }
+  const python = await version(config.local.python);
+  let pythonDetail = python ?? `${config.local.python} not found`;
+  let fast = true;
+  if (python) {
+    const started = performance.now();
+    await version(config.local.python, ["-c", "pass"]);
+    const took = performance.now() - started;
+    fast = took < 100;
+    pythonDetail += `, starts in ${Math.round(took)} ms`;
+  }
+  findings.push({
+    name: "python3",
+    ok: python !== undefined && fast,
+    detail: pythonDetail,
+    fix: python
+      ? `${config.local.python} starts slowly (a pyenv shim?); pass --python /usr/bin/python3`
+      : "sudo apt-get install python3 python3-matplotlib, or pass --python PATH",
+    required: local,
+  });
+  for (
+    const [name, program, args, fix] of [
+      ["git", "git", ["--version"], "sudo apt-get install git"],
+      ["git-lfs", "git-lfs", ["version"], "sudo apt-get install git-lfs (for git_clone lfs=true)"],
+      ["pdftotext", "pdftotext", ["-v"], "sudo apt-get install poppler-utils (for PDFs)"],
+    ] as const
+  ) {
+    const found = await version(program, [...args]);
+    findings.push({
+      name,
+      ok: found !== undefined,
+      detail: found ?? "not installed",
+      fix,
+      required: false,
+    });
+  }
+  const key = config.daytona.apiKey;
+  if (config.provider === "daytona" || key) {
+    const reached = key ? await reachDaytona(config) : "no API key";
+    findings.push({
+      name: "Daytona API",
+      ok: reached === undefined,
+      detail: reached ?? `${config.daytona.apiUrl} answers and accepts the key`,
+      fix: key
+        ? "check MCP_DAYTONA_API_KEY and MCP_DAYTONA_SERVER_URL, and the network"
+        : "set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)",
+      required: config.provider === "daytona",
+    });
+  }
+  return findings;
+}
+
+async function startSandbox(config: Config): Promise<string | undefined> {
+  try {
+    await using provider = new LocalProvider({ ...config.local, log: silentLogger() });
+    await using sandbox = await provider.create();
+    const result = await sandbox.exec("true");
+    return result.exitCode === 0 ? undefined : `a command failed: ${result.stderr.trim()}`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+async function reachDaytona(config: Config): Promise<string | undefined> {
+  try {
+    const { DaytonaProvider } = await import("./providers/daytona.ts");
+    await using provider = new DaytonaProvider({
+      apiKey: config.daytona.apiKey!,
+      apiUrl: config.daytona.apiUrl,
+      timeoutSeconds: 15,
+      log: silentLogger(),
+    });
+    await provider.check();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Prints the findings; returns the exit code: 1 when the chosen provider cannot work. */
+export function report(findings: Finding[], provider: string): number {
+  for (const finding of findings) {
+    const mark = finding.ok ? "ok  " : finding.required ? "FAIL" : "warn";
+    console.log(`${mark}  ${finding.name}: ${finding.detail}`);
+    if (!finding.ok && finding.fix) console.log(`      fix: ${finding.fix}`);
+  }
+  const broken = findings.some((f) => f.required && !f.ok);
+  console.log(
+    broken
+      ? `\nThe ${provider} provider cannot work here yet: fix the FAIL lines above.`
+      : `\nReady: the ${provider} provider can work here.`,
+  );
+  return broken ? 1 : 0;
+}

@@ -1,0 +1,103 @@
+// The doctor and init subcommands, run as a user would.
+
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+import { startFakeDaytona } from "./daytona/fake_server.ts";
+import { hasBwrap, ROOT } from "./_helpers.ts";
+
+const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks;
+const flagsOf = (task: string) =>
+  (tasks[task] as string).split(" ").filter((a) => a.startsWith("--"));
+
+async function run(task: string, args: string[], env: Record<string, string>) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flagsOf(task), "mod.ts", task, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", DENO_DIR: denoDir, ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+  };
+}
+
+const path = { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")! };
+// A different HOME must not send Deno to an empty cache.
+const denoDir = Deno.env.get("DENO_DIR") ?? `${path.HOME}/.cache/deno`;
+
+Deno.test(
+  "doctor passes here and fails, with a fix, without bubblewrap",
+  { ignore: !hasBwrap },
+  async () => {
+    const good = await run("doctor", [], path);
+    assertEquals(good.code, 0, good.text);
+    assertMatch(good.text, /ok {4}local sandbox: starts, runs a command and cleans up/);
+    assertMatch(good.text, /Ready: the local provider can work here\./);
+    const bad = await run("doctor", [], { PATH: "/nonexistent", HOME: path.HOME });
+    assertEquals(bad.code, 1);
+    assertMatch(
+      bad.text,
+      /FAIL {2}bubblewrap: not installed\n {6}fix: sudo apt-get install bubblewrap/,
+    );
+  },
+);
+
+Deno.test("doctor checks the Daytona key against the API", async () => {
+  await using fake = await startFakeDaytona();
+  const env = { ...path, MCP_DAYTONA_SERVER_URL: fake.apiUrl };
+  const good = await run("doctor", [], { ...env, MCP_DAYTONA_API_KEY: fake.apiKey });
+  assertMatch(good.text, /ok {4}Daytona API: .* answers and accepts the key/);
+  const bad = await run("doctor", [], { ...env, MCP_DAYTONA_API_KEY: "dtn_wrong" });
+  assertEquals(bad.code, 1);
+  assertMatch(bad.text, /FAIL {2}Daytona API: .*rejected the API key/);
+  assert(!bad.text.includes("dtn_wrong"), "the key is not printed");
+});
+
+Deno.test("init prints each client's entry with the flags the provider needs", async () => {
+  const local = await run("init", [], path);
+  assertEquals(local.code, 0, local.text);
+  assertMatch(local.text, /claude-desktop \(.*claude_desktop_config\.json\)/);
+  assertMatch(local.text, /"--allow-run=bwrap,setpriv"/);
+  assertMatch(local.text, /claude mcp add sandbox -- deno run --allow-run=bwrap,setpriv/);
+  const daytona = await run("init", ["--client", "cursor", "--jsr"], {
+    ...path,
+    MCP_DAYTONA_API_KEY: "dtn_secret_value",
+  });
+  assertMatch(
+    daytona.text,
+    /"--allow-net",\n\s+"--allow-env",\n\s+"jsr:@daytona-mcp\/interpreter"/,
+  );
+  assert(!daytona.text.includes("dtn_secret_value"), "the key is never printed");
+});
+
+Deno.test("init --write adds the entry, keeps other servers, and shows the change", async () => {
+  const home = await Deno.makeTempDir({ prefix: "mcp-init-" });
+  try {
+    await Deno.mkdir(`${home}/.cursor`);
+    await Deno.writeTextFile(
+      `${home}/.cursor/mcp.json`,
+      JSON.stringify({ mcpServers: { other: { command: "x" } } }),
+    );
+    const env = { PATH: path.PATH, HOME: home };
+    const first = await run("init", ["--write", "--binary", "/opt/mcp/server"], env);
+    assertEquals(first.code, 0, first.text);
+    assertMatch(first.text, /\+ {3}"command": "\/opt\/mcp\/server"/);
+    const cursor = JSON.parse(await Deno.readTextFile(`${home}/.cursor/mcp.json`));
+    assertEquals(cursor.mcpServers.other, { command: "x" });
+    assertEquals(cursor.mcpServers.sandbox, { command: "/opt/mcp/server", args: [] });
+    const desktop = JSON.parse(
+      await Deno.readTextFile(`${home}/.config/Claude/claude_desktop_config.json`),
+    );
+    assertEquals(desktop.mcpServers.sandbox.command, "/opt/mcp/server");
+    const again = await run("init", ["--write", "--binary", "/opt/mcp/server"], env);
+    assertMatch(again.text, /already configured/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
