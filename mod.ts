@@ -5,7 +5,7 @@
  * Serve it to an MCP client over stdio:
  *
  * ```sh
- * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_* mod.ts
+ * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN mod.ts
  * ```
  *
  * Or use the tools as plain functions:

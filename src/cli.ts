@@ -33,13 +33,15 @@ function withoutInitFlags(args: string[]): string[] {
   return rest;
 }
 
-/** Reads an environment variable, treating one Deno may not read as unset. */
+/**
+ * Reads an environment variable, treating one Deno may not read as unset. It asks first, so that
+ * in a terminal Deno never stops to prompt for a variable the flags did not grant.
+ */
 function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
+  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") {
     return undefined;
   }
+  return Deno.env.get(name);
 }
 
 /** What the model is told about the sandbox when it connects. */

@@ -25,7 +25,7 @@ export function permissionFlags(config: Config): string[] {
     `--allow-read=${dir}`,
     `--allow-write=${dir}`,
     "--allow-sys=uid",
-    "--allow-env=MCP_*,GIT_TOKEN,GITHUB_TOKEN",
+    "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
   ];
 }
 

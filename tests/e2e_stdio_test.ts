@@ -144,3 +144,20 @@ Deno.test("--help lists every setting; a bad flag value is named", async () => {
   assertEquals(bad.code, 2);
   assertMatch(new TextDecoder().decode(bad.stderr), /--network must be host or none, got 'wifi'/);
 });
+
+Deno.test("started by hand in a terminal, the server says what it waits for", opts, async () => {
+  // `script` gives the server a terminal on stdin; its own stdin (empty) then ends the session.
+  const command = [Deno.execPath(), "run", ...START_FLAGS, "mod.ts"].join(" ");
+  const out = await new Deno.Command("script", {
+    args: ["-qfec", command, "/dev/null"],
+    cwd: ROOT,
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertMatch(text, /waiting for an MCP client to speak JSON-RPC on stdin/);
+  assertMatch(text, /npx @modelcontextprotocol\/inspector --cli deno task start/);
+  assert(!/Deno requests/.test(text), "no permission prompt in a terminal");
+});
