@@ -66,7 +66,15 @@ export interface Setting {
   description: string;
 }
 
-/** Every setting, for `--help` and the README. */
+/**
+ * Every setting, for `--help` and the README.
+ *
+ * @example List the environment variables
+ * ```ts
+ * import { SETTINGS } from "./config.ts";
+ * console.log(SETTINGS.map((setting) => setting.env).join("\n"));
+ * ```
+ */
 export const SETTINGS: readonly Setting[] = [
   {
     flag: "--provider",

@@ -53,7 +53,16 @@ export function createLogger(level: LogLevel = "info"): Logger {
   };
 }
 
-/** A logger that drops everything, for library use and tests. */
+/**
+ * A logger that drops everything, for library use and tests.
+ *
+ * @example Quiet a provider
+ * ```ts
+ * import { silentLogger } from "./log.ts";
+ * const log = silentLogger();
+ * log.error("nobody hears this");
+ * ```
+ */
 export function silentLogger(): Logger {
   const drop = () => {};
   return { error: drop, warn: drop, info: drop, debug: drop };

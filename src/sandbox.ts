@@ -322,7 +322,16 @@ export interface SandboxProvider extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** Thrown when a sandbox cannot be created or stops working, e.g. when its processes died. */
+/**
+ * Thrown when a sandbox cannot be created or stops working, e.g. when its processes died.
+ *
+ * @example Tell sandbox failures from other errors
+ * ```ts
+ * import { SandboxError } from "./sandbox.ts";
+ * const error: unknown = new SandboxError("Cannot use sandbox: it is closed", { sandboxId: "local-1" });
+ * if (error instanceof SandboxError) console.log(error.sandboxId); // "local-1"
+ * ```
+ */
 export class SandboxError extends Error {
   /** The id of the sandbox concerned, when it has one. */
   readonly sandboxId: string | undefined;
@@ -347,7 +356,19 @@ export type SandboxFileErrorCode =
   | "no_space"
   | "io";
 
-/** Thrown by the file operations of a {@linkcode Sandbox}; `code` says why. */
+/**
+ * Thrown by the file operations of a {@linkcode Sandbox}; `code` says why.
+ *
+ * @example Treat a missing file as empty
+ * ```ts
+ * import { SandboxFileError } from "./sandbox.ts";
+ * function orEmpty(error: unknown): string {
+ *   if (error instanceof SandboxFileError && error.code === "not_found") return "";
+ *   throw error;
+ * }
+ * console.log(orEmpty(new SandboxFileError("not_found", "Cannot read x: no such file"))); // ""
+ * ```
+ */
 export class SandboxFileError extends SandboxError {
   /** Why the operation failed. */
   readonly code: SandboxFileErrorCode;

@@ -27,7 +27,17 @@ export interface SessionSandboxSummary extends SandboxSummary {
   default: boolean;
 }
 
-/** Hands out a session's sandboxes, creating the default one lazily. */
+/**
+ * Hands out a session's sandboxes, creating the default one lazily.
+ *
+ * @example Give tools a session's default sandbox
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, shellExec, silentLogger } from "../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const sandbox = await session.sandbox(); // created now, on first use
+ * console.log((await shellExec(sandbox, { command: "pwd" })).stdout); // "/home/sandbox\n"
+ * ```
+ */
 export class SandboxSession implements AsyncDisposable {
   #provider: SandboxProvider;
   #log: Logger;
