@@ -33,6 +33,8 @@ const suite = await new Deno.Command(Deno.execPath(), {
   args: [
     "run",
     "-A",
+    // Kept out of deno.lock: the server's first start would otherwise download the suite too.
+    "--no-lock",
     "npm:@modelcontextprotocol/conformance@0.1.16",
     "server",
     "--url",
