@@ -176,6 +176,8 @@ export async function main(args: string[]): Promise<number> {
       log.error(`cleanup failed: ${(error as Error).message}`);
     } finally {
       clearTimeout(force);
+      // Let the last replies leave stdout before the process ends.
+      await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
       Deno.exit(0);
     }
   };
@@ -214,8 +216,11 @@ export async function main(args: string[]): Promise<number> {
   };
   // The SDK's stdio transport does not notice the end of stdin; without this, live child
   // processes would keep the server running after the client left.
-  process.stdin.on("end", () => shutdown("stdin closed"));
-  process.stdin.on("close", () => shutdown("stdin closed"));
+  // Requests that arrived just before the end (a client that writes and closes at once, or a
+  // first start slower than the client's patience) are still answered before the exit.
+  const stdinEnded = () => setTimeout(() => shutdown("stdin closed"), 250);
+  process.stdin.on("end", stdinEnded);
+  process.stdin.on("close", stdinEnded);
 
   await server.connect(new StdioServerTransport());
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);

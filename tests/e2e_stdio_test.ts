@@ -161,3 +161,30 @@ Deno.test("started by hand in a terminal, the server says what it waits for", op
   assertMatch(text, /npx @modelcontextprotocol\/inspector --cli deno task start/);
   assert(!/Deno requests/.test(text), "no permission prompt in a terminal");
 });
+
+Deno.test("a request that arrives with the end of stdin is still answered", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...START_FLAGS, "mod.ts"],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "t", version: "1" },
+      },
+    }) + "\n",
+  ));
+  await writer.close();
+  const { code, stdout } = await child.output();
+  assertEquals(code, 0);
+  assertMatch(new TextDecoder().decode(stdout), /"serverInfo"/);
+});
