@@ -133,6 +133,20 @@ export async function sh(mcp: Connected, command: string): Promise<string> {
   return out.stdout;
 }
 
+/** An MCP initialize request with the given id, for tests that speak raw JSON-RPC. */
+export function initializeRequest(id = 1): Record<string, unknown> {
+  return {
+    jsonrpc: "2.0",
+    id,
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "test", version: "1" },
+    },
+  };
+}
+
 /** A server process spoken to with raw JSON-RPC lines, to test how it ends. */
 export interface RawServer {
   child: Deno.ChildProcess;
@@ -160,16 +174,7 @@ export function spawnServer(args: string[], env: Record<string, string>): RawSer
   return {
     child,
     async callTools(calls) {
-      await send({
-        jsonrpc: "2.0",
-        id: 0,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-06-18",
-          capabilities: {},
-          clientInfo: { name: "raw", version: "1" },
-        },
-      });
+      await send(initializeRequest(0));
       await send({ jsonrpc: "2.0", method: "notifications/initialized" });
       for (const [i, params] of calls.entries()) {
         await send({ jsonrpc: "2.0", id: i + 1, method: "tools/call", params });

@@ -12,7 +12,14 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 // @ts-types="@modelcontextprotocol/sdk/types"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { sessionTools, tools as registry } from "../src/registry.ts";
-import { eventually, hasBwrap, hostProcesses, ROOT, spawnServer } from "./_helpers.ts";
+import {
+  eventually,
+  hasBwrap,
+  hostProcesses,
+  initializeRequest,
+  ROOT,
+  spawnServer,
+} from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -172,16 +179,7 @@ Deno.test("a request that arrives with the end of stdin is still answered", asyn
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(
-    JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-06-18",
-        capabilities: {},
-        clientInfo: { name: "t", version: "1" },
-      },
-    }) + "\n",
+    JSON.stringify(initializeRequest(1)) + "\n",
   ));
   await writer.close();
   const { code, stdout } = await child.output();

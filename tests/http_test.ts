@@ -17,7 +17,7 @@ import { silentLogger } from "../src/log.ts";
 import { LocalProvider } from "../src/providers/local.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
-import { eventually, hasBwrap } from "./_helpers.ts";
+import { eventually, hasBwrap, initializeRequest } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const log = silentLogger();
@@ -167,16 +167,7 @@ Deno.test("a forged Host or Origin gets 403; a non-initialize request without a 
       await response.body?.cancel();
       return response.status;
     });
-  const init = {
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "x", version: "1" },
-    },
-  };
+  const init = initializeRequest(1);
   assertEquals(await post({ Origin: "https://evil.example" }, init), 403);
   assertEquals(
     await post({ Origin: "http://localhost:3000" }, init),
@@ -253,16 +244,7 @@ Deno.test("listening beyond loopback requires a token", () => {
 /** POSTs an initialize request with a chosen Host header (fetch will not forge one). */
 async function rawStatus(url: string, host: string): Promise<number> {
   const { port } = new URL(url);
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "x", version: "1" },
-    },
-  });
+  const body = JSON.stringify(initializeRequest(1));
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
   try {
     await conn.write(new TextEncoder().encode(
