@@ -71,11 +71,6 @@ export class SandboxSession implements AsyncDisposable {
     return this.#busy > 0 ? 0 : now - this.#lastActive;
   }
 
-  /** The provider's name, e.g. "local" or "daytona". */
-  get providerName(): string {
-    return this.#provider.name;
-  }
-
   /**
    * The sandbox with `options.id`, or the session's default sandbox: created on the first call
    * (concurrent first calls share one), and created anew when the previous one died.
