@@ -5,16 +5,16 @@
  * @module
  */
 
+// The MCP SDK is loaded with a dynamic import, after the local sandbox has started to come up:
+// the two overlap, so the first tool call finds a warm sandbox soon after the server is ready.
 import process from "node:process";
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { type Config, parseCommand, usage } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { createLogRelay } from "./log_relay.ts";
 import type { SandboxProvider } from "./sandbox.ts";
 import { LocalProvider } from "./providers/local.ts";
 import { SANDBOX_HOME } from "./providers/_bwrap.ts";
-import { createLogRelay, createServer } from "./server.ts";
-import { type HttpServer, serveHttp } from "./http.ts";
+import type { HttpServer } from "./http.ts";
 import { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
 
@@ -147,17 +147,23 @@ export async function main(args: string[]): Promise<number> {
     log.error((error as Error).message);
     return 1;
   }
-  const makeSession = () => {
-    const relay = createLogRelay(log);
-    const session = new SandboxSession(provider, relay.log);
+  // Stdio serves one client, so its sandbox can start now; a local one costs little. Daytona
+  // sandboxes are billed, and HTTP sessions come and go: those start on the first call.
+  const relay = createLogRelay(log);
+  const stdioSession = config.http ? undefined : new SandboxSession(provider, relay.log);
+  if (config.provider === "local") stdioSession?.warm();
+  const { createServer } = await import("./server.ts");
+  const makeSession = (session?: SandboxSession) => {
+    const sessionRelay = session ? relay : createLogRelay(log);
+    session ??= new SandboxSession(provider, sessionRelay.log);
     const server = createServer({
       session,
       limits: config.limits,
       instructions: instructions(config),
-      log: relay.log,
+      log: sessionRelay.log,
       credentials: config.credentials,
     });
-    relay.attach(server);
+    sessionRelay.attach(server);
     return { session, server };
   };
 
@@ -193,6 +199,7 @@ export async function main(args: string[]): Promise<number> {
       );
       return 1;
     }
+    const { serveHttp } = await import("./http.ts");
     let http: HttpServer;
     try {
       http = serveHttp({ ...config.http, log }, makeSession);
@@ -209,7 +216,7 @@ export async function main(args: string[]): Promise<number> {
     return await new Promise<number>(() => {});
   }
 
-  const { session, server } = makeSession();
+  const { session, server } = makeSession(stdioSession);
   stopTransports = async () => {
     await session.close();
     await server.close();
@@ -222,6 +229,7 @@ export async function main(args: string[]): Promise<number> {
   process.stdin.on("end", stdinEnded);
   process.stdin.on("close", stdinEnded);
 
+  const { StdioServerTransport } = await import("./_stdio.ts");
   await server.connect(new StdioServerTransport());
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
   if (Deno.stdin.isTerminal()) {

@@ -50,7 +50,8 @@ export interface ServerOptions {
 
 /**
  * Creates an MCP server offering the tools of the table. Connect it to a transport with
- * `server.connect(transport)`; the sandbox is created on the first tool call, not before.
+ * `server.connect(transport)`; the session's default sandbox is created on the first tool call
+ * unless the session was warmed before.
  */
 export function createServer(options: ServerOptions): McpServer {
   const { session, limits, log } = options;
@@ -149,42 +150,4 @@ export function createServer(options: ServerOptions): McpServer {
     register(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
   return server;
-}
-
-const MCP_LEVELS = { error: "error", warn: "warning", info: "info", debug: "debug" } as const;
-
-/** A logger whose messages also reach the MCP client that {@linkcode LogRelay.attach} names. */
-export interface LogRelay {
-  /** Logs to the base logger and, once attached, to the client. */
-  log: Logger;
-  /** Sends later messages to this server's client too (as `notifications/message`). */
-  attach(server: McpServer): void;
-}
-
-/**
- * Tees diagnostics to stderr and to the MCP client, which filters them with `logging/setLevel`.
- * Messages are the server's own diagnostics and never carry secrets.
- */
-export function createLogRelay(base: Logger): LogRelay {
-  let target: McpServer | undefined;
-  const send = (level: keyof typeof MCP_LEVELS, message: string) => {
-    base[level](message);
-    if (!target?.isConnected()) return;
-    target.server.sendLoggingMessage({
-      level: MCP_LEVELS[level],
-      logger: "daytona-mcp",
-      data: message,
-    }).catch(() => {});
-  };
-  return {
-    log: {
-      error: (message) => send("error", message),
-      warn: (message) => send("warn", message),
-      info: (message) => send("info", message),
-      debug: (message) => send("debug", message),
-    },
-    attach(server) {
-      target = server;
-    },
-  };
 }

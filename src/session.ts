@@ -106,6 +106,15 @@ export class SandboxSession implements AsyncDisposable {
     return await created;
   }
 
+  /**
+   * Starts creating the default sandbox now, in the background, so that the first tool call
+   * finds it ready. A failure is logged and the first call tries again.
+   */
+  warm(): void {
+    if (this.#closed || this.#current) return;
+    this.sandbox().catch(() => {});
+  }
+
   /** The default sandbox if it exists and is open; never creates one. */
   async existing(): Promise<Sandbox | undefined> {
     const sandbox = await this.#current?.catch(() => undefined);

@@ -12,7 +12,8 @@ import {
 import { sessionTools, tools } from "../src/registry.ts";
 import { silentLogger } from "../src/log.ts";
 import { LocalProvider } from "../src/providers/local.ts";
-import { createLogRelay, createServer } from "../src/server.ts";
+import { createServer } from "../src/server.ts";
+import { createLogRelay } from "../src/log_relay.ts";
 import { SandboxSession } from "../src/session.ts";
 import { connect, eventually, hasBwrap, text } from "./_helpers.ts";
 

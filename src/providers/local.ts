@@ -168,23 +168,25 @@ export class LocalProvider implements SandboxProvider {
     const network = options.networkBlockAll ? "none" : this.#options.network;
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
-    const root = await Deno.makeTempDir({ dir: baseDir, prefix: "mcp-sandbox-" });
+    // Everything up to the spawn is synchronous: a few small local writes, done at once so the
+    // sandbox starts coming up even while the event loop is busy (the server loading its SDK).
+    const root = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
     try {
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
-      for (const dir of Object.values(dirs)) await Deno.mkdir(dir);
+      for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       const identity = identityFiles();
-      await Deno.writeTextFile(`${dirs.runtime}/agent.py`, AGENT_PY);
-      await Deno.writeTextFile(`${dirs.runtime}/worker.py`, WORKER_PY);
-      await Deno.writeTextFile(`${dirs.runtime}/passwd`, identity.passwd);
-      await Deno.writeTextFile(`${dirs.runtime}/group`, identity.group);
+      Deno.writeTextFileSync(`${dirs.runtime}/agent.py`, AGENT_PY);
+      Deno.writeTextFileSync(`${dirs.runtime}/worker.py`, WORKER_PY);
+      Deno.writeTextFileSync(`${dirs.runtime}/passwd`, identity.passwd);
+      Deno.writeTextFileSync(`${dirs.runtime}/group`, identity.group);
       let command: Deno.Command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
         if (asRoot) {
           // Inside a user namespace root stays root on host files: drop to nobody first.
           for (const path of [root, ...Object.values(dirs)]) {
-            await Deno.chown(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+            Deno.chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
           }
         }
         const args = bwrapArgs({ ...dirs, network, python, env, limits: this.#limits });
