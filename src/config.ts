@@ -9,7 +9,21 @@ import { parseArgs } from "node:util";
 import { isLogLevel, type LogLevel } from "./log.ts";
 import type { ToolCredentials, ToolLimits } from "./registry.ts";
 
-/** The server's configuration. */
+/**
+ * The server's configuration.
+ *
+ * @example Make a local provider as the server would
+ * ```ts
+ * import { LocalProvider, parseCommand } from "../mod.ts";
+ * const args = ["--network", "none", "--memory-limit-mb", "2048"];
+ * const command = parseCommand(args, () => undefined);
+ * if (command.kind === "serve" && command.config.provider === "local") {
+ *   const { network, baseDir, python, limits } = command.config.local;
+ *   console.log(network, limits.memoryMb); // "none" 2048
+ *   await using provider = new LocalProvider({ network, baseDir, python, limits });
+ * }
+ * ```
+ */
 export interface Config {
   /** Where sandboxes come from. */
   provider: "local" | "daytona";
@@ -48,13 +62,32 @@ export interface Config {
   credentials: ToolCredentials;
 }
 
-/** What the command line asked for: serve with a configuration, or print help or the version. */
+/**
+ * What the command line asked for: serve with a configuration, or print help or the version.
+ *
+ * @example Act on the command line
+ * ```ts
+ * import { type Command, parseCommand, VERSION } from "../mod.ts";
+ * const command: Command = parseCommand(["--version"], () => undefined);
+ * if (command.kind === "version") console.log(VERSION);
+ * else if (command.kind === "serve") console.log(`serving ${command.config.provider} sandboxes`);
+ * ```
+ */
 export type Command =
   | { kind: "serve"; config: Config }
   | { kind: "help" }
   | { kind: "version" };
 
-/** One configuration setting: its flag, its environment variable, its default and its meaning. */
+/**
+ * One configuration setting: its flag, its environment variable, its default and its meaning.
+ *
+ * @example Look up a setting by its flag
+ * ```ts
+ * import { type Setting, SETTINGS } from "../mod.ts";
+ * const network: Setting | undefined = SETTINGS.find((setting) => setting.flag === "--network");
+ * console.log(network?.env, network?.default); // "MCP_SANDBOX_NETWORK" "host"
+ * ```
+ */
 export interface Setting {
   /** The command-line flag, e.g. "--network". */
   flag: string;

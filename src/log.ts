@@ -5,12 +5,33 @@
  * @module
  */
 
-/** How much the server says, from quietest to loudest. */
+/**
+ * How much the server says, from quietest to loudest.
+ *
+ * @example Choose a level from a flag
+ * ```ts
+ * import { createLogger, type LogLevel } from "../mod.ts";
+ * const level: LogLevel = Deno.args.includes("--verbose") ? "debug" : "warn";
+ * const log = createLogger(level);
+ * log.info("printed only with --verbose");
+ * ```
+ */
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
 const LEVELS: readonly LogLevel[] = ["error", "warn", "info", "debug"];
 
-/** Where diagnostics go. */
+/**
+ * Where diagnostics go.
+ *
+ * @example Collect a provider's warnings and errors
+ * ```ts
+ * import { LocalProvider, type Logger } from "../mod.ts";
+ * const lines: string[] = [];
+ * const keep = (message: string) => void lines.push(message);
+ * const log: Logger = { error: keep, warn: keep, info: () => {}, debug: () => {} };
+ * await using provider = new LocalProvider({ log });
+ * ```
+ */
 export interface Logger {
   /** Something failed. */
   error(message: string): void;

@@ -55,7 +55,19 @@ import {
   shellExecOutputSchema,
 } from "./tools/shell_exec.ts";
 
-/** Server-wide limits that tools apply; set once from the configuration. */
+/**
+ * Server-wide limits that tools apply; set once from the configuration.
+ *
+ * @example Read the limits from the configuration
+ * ```ts
+ * import { parseCommand, type ToolLimits } from "../mod.ts";
+ * const command = parseCommand(["--timeout", "60"], () => undefined);
+ * if (command.kind === "serve") {
+ *   const limits: ToolLimits = command.config.limits; // tools take them as options
+ *   console.log(limits.defaultTimeout, limits.maxOutputBytes); // 60 100000
+ * }
+ * ```
+ */
 export interface ToolLimits {
   /** Bytes of stdout, and of stderr, a call keeps. */
   maxOutputBytes: number;
@@ -65,7 +77,20 @@ export interface ToolLimits {
   maxImageBytes: number;
 }
 
-/** Secrets from the server's environment that tools may hand to the sandbox, never show. */
+/**
+ * Secrets from the server's environment that tools may hand to the sandbox, never show.
+ *
+ * @example Take git tokens from the environment
+ * ```ts
+ * import { parseCommand, type ToolCredentials } from "../mod.ts";
+ * const env = (name: string) => name === "GITHUB_TOKEN" ? "ghp_example" : undefined;
+ * const command = parseCommand([], env);
+ * if (command.kind === "serve") {
+ *   const credentials: ToolCredentials = command.config.credentials; // gitClone takes them
+ *   console.log(credentials.githubToken, credentials.gitToken); // "ghp_example" undefined
+ * }
+ * ```
+ */
 export interface ToolCredentials {
   /** Token for https git repositories (GIT_TOKEN). */
   gitToken?: string;

@@ -5,7 +5,20 @@
  * @module
  */
 
-/** Options for {@linkcode Sandbox.exec}. */
+/**
+ * Options for {@linkcode Sandbox.exec}.
+ *
+ * @example Run a command in a directory, with a variable and a time limit
+ * ```ts ignore
+ * import { type ExecOptions, LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("mkdir -p project");
+ * const options: ExecOptions = { cwd: "project", env: { GREETING: "hi" }, timeoutMs: 10_000 };
+ * const { stdout } = await sandbox.exec('echo "$GREETING from $(pwd)"', options);
+ * console.log(stdout); // "hi from /home/sandbox/project\n"
+ * ```
+ */
 export interface ExecOptions {
   /** Working directory inside the sandbox. @default the sandbox's home directory */
   cwd?: string;
@@ -21,7 +34,18 @@ export interface ExecOptions {
   onOutput?: (line: string) => void;
 }
 
-/** What a finished command produced. Non-zero exits and timeouts are results, not errors. */
+/**
+ * What a finished command produced. Non-zero exits and timeouts are results, not errors.
+ *
+ * @example Tell a timeout from a failure
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const result = await sandbox.exec("sleep 60", { timeoutMs: 1_000 });
+ * console.log(result.timedOut, result.exitCode, result.signal); // true null "SIGKILL"
+ * ```
+ */
 export interface ExecResult {
   /** Standard output, decoded as UTF-8 (invalid bytes become U+FFFD), capped as head + tail. */
   stdout: string;
@@ -45,7 +69,19 @@ export interface ExecResult {
   stderrBytes: number;
 }
 
-/** Options for {@linkcode Sandbox.runPython}. */
+/**
+ * Options for {@linkcode Sandbox.runPython}.
+ *
+ * @example Interrupt a slow cell
+ * ```ts ignore
+ * import { LocalProvider, type PythonOptions } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const options: PythonOptions = { timeoutMs: 2_000, maxImages: 1 };
+ * const result = await sandbox.runPython("import time; time.sleep(60)", options);
+ * console.log(result.timedOut, result.state); // true "kept"
+ * ```
+ */
 export interface PythonOptions {
   /** Interrupt the cell after this many milliseconds (and kill the interpreter if that fails). */
   timeoutMs?: number;
@@ -61,7 +97,18 @@ export interface PythonOptions {
   onOutput?: (line: string) => void;
 }
 
-/** An exception raised by a Python cell. */
+/**
+ * An exception raised by a Python cell.
+ *
+ * @example Show the exception a cell raised
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const { error } = await sandbox.runPython("1 / 0");
+ * console.log(error?.type, error?.message); // "ZeroDivisionError" "division by zero"
+ * ```
+ */
 export interface PythonError {
   /** The exception's class name, e.g. `"ZeroDivisionError"`. */
   type: string;
@@ -71,7 +118,21 @@ export interface PythonError {
   traceback: string;
 }
 
-/** A figure the cell drew. */
+/**
+ * A figure the cell drew.
+ *
+ * @example Save the figures a cell drew
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])";
+ * const { images } = await sandbox.runPython(code);
+ * for (const [i, image] of images.entries()) {
+ *   await Deno.writeFile(`figure-${i}.png`, Uint8Array.fromBase64(image.data));
+ * }
+ * ```
+ */
 export interface PythonImage {
   /** Always `"image/png"` for matplotlib figures. */
   mimeType: string;
@@ -85,7 +146,19 @@ export interface PythonImage {
   bytes: number;
 }
 
-/** What a Python cell produced. */
+/**
+ * What a Python cell produced.
+ *
+ * @example Keep variables between cells
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.runPython("total = sum(range(10))");
+ * const result = await sandbox.runPython("print('done')\ntotal");
+ * console.log(result.stdout, result.result, result.state); // "done\n" "45" "kept"
+ * ```
+ */
 export interface PythonResult {
   /** What the cell printed to stdout (capped like {@linkcode ExecResult.stdout}). */
   stdout: string;
@@ -115,7 +188,18 @@ export interface PythonResult {
   truncated: boolean;
 }
 
-/** A file or directory in a sandbox. */
+/**
+ * A file or directory in a sandbox.
+ *
+ * @example Write a file and see what was written
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const info = await sandbox.writeFile("hello.txt", new TextEncoder().encode("hi\n"));
+ * console.log(info.path, info.type, info.size); // "/home/sandbox/hello.txt" "file" 3
+ * ```
+ */
 export interface FileInfo {
   /** Absolute path inside the sandbox. */
   path: string;
@@ -133,7 +217,37 @@ export interface FileInfo {
   target?: string;
 }
 
-/** Options for {@linkcode Sandbox.readFile}. */
+/**
+ * A file that {@linkcode Sandbox.writeFile} wrote.
+ *
+ * @example Tell a new file from a replaced one
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const data = new TextEncoder().encode("v1\n");
+ * console.log((await sandbox.writeFile("notes.txt", data)).replaced); // false
+ * console.log((await sandbox.writeFile("notes.txt", data)).replaced); // true
+ * ```
+ */
+export interface WrittenFile extends FileInfo {
+  /** Whether a file of that name was there before and was replaced. */
+  replaced: boolean;
+}
+
+/**
+ * Options for {@linkcode Sandbox.readFile}.
+ *
+ * @example Read a byte range of a file
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("seq 1 100000 > numbers.txt");
+ * const range = sandbox.readFile("numbers.txt", { offset: 6, length: 8 });
+ * console.log(await new Response(range).text()); // "4\n5\n6\n7\n"
+ * ```
+ */
 export interface ReadFileOptions {
   /** First byte to read. @default 0 */
   offset?: number;
@@ -145,7 +259,21 @@ export interface ReadFileOptions {
   signal?: AbortSignal;
 }
 
-/** Options for {@linkcode Sandbox.writeFile}. */
+/**
+ * Options for {@linkcode Sandbox.writeFile}.
+ *
+ * @example Create a file only if it does not exist yet
+ * ```ts ignore
+ * import { LocalProvider, SandboxFileError } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const data = new TextEncoder().encode("{}");
+ * await sandbox.writeFile("config.json", data, { overwrite: false });
+ * await sandbox.writeFile("config.json", data, { overwrite: false }).catch((error) => {
+ *   if (!(error instanceof SandboxFileError && error.code === "exists")) throw error;
+ * });
+ * ```
+ */
 export interface WriteFileOptions {
   /** Replace an existing file. When false, an existing file is left untouched and an error is thrown. @default true */
   overwrite?: boolean;
@@ -153,7 +281,19 @@ export interface WriteFileOptions {
   signal?: AbortSignal;
 }
 
-/** Options for {@linkcode Sandbox.listFiles}. */
+/**
+ * Options for {@linkcode Sandbox.listFiles}.
+ *
+ * @example List a directory two levels deep
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("mkdir -p src/lib && touch src/main.py src/lib/util.py");
+ * const { entries } = await sandbox.listFiles("src", { depth: 2, limit: 100 });
+ * console.log(entries.map((entry) => entry.name)); // ["lib", "main.py", "util.py"]
+ * ```
+ */
 export interface ListFilesOptions {
   /** How many directory levels to descend; 1 lists only the directory's own entries. @default 1 */
   depth?: number;
@@ -163,7 +303,21 @@ export interface ListFilesOptions {
   signal?: AbortSignal;
 }
 
-/** What {@linkcode Sandbox.listFiles} found. */
+/**
+ * What {@linkcode Sandbox.listFiles} found.
+ *
+ * @example Find the Python files of a directory
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("mkdir -p app && touch app/main.py app/README.md");
+ * const listing = await sandbox.listFiles("app");
+ * const python = listing.entries.filter((entry) => entry.name.endsWith(".py"));
+ * console.log(listing.path, python.map((entry) => entry.path), listing.truncated);
+ * // "/home/sandbox/app" ["/home/sandbox/app/main.py"] false
+ * ```
+ */
 export interface FileListing {
   /** The listed directory, absolute. */
   path: string;
@@ -173,7 +327,18 @@ export interface FileListing {
   truncated: boolean;
 }
 
-/** Facts about a sandbox that tools and the server's instructions mention. */
+/**
+ * Facts about a sandbox that tools and the server's instructions mention.
+ *
+ * @example See where a sandbox runs
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const { provider: kind, home, isolated } = sandbox.info;
+ * console.log(kind, home, isolated); // "local" "/home/sandbox" true
+ * ```
+ */
 export interface SandboxInfo {
   /** The provider that made it, e.g. `"local"`. */
   provider: string;
@@ -185,7 +350,17 @@ export interface SandboxInfo {
   isolated: boolean;
 }
 
-/** Options for the lifecycle calls of a sandbox. */
+/**
+ * Options for the lifecycle calls of a sandbox.
+ *
+ * @example Stop waiting after a while
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create({ signal: AbortSignal.timeout(60_000) });
+ * await sandbox.resetPython({ signal: AbortSignal.timeout(10_000) });
+ * ```
+ */
 export interface SignalOptions {
   /** Aborting stops waiting. */
   signal?: AbortSignal;
@@ -194,6 +369,17 @@ export interface SignalOptions {
 /**
  * A private workspace where commands and Python run. Close it (or use `await using`) to kill all
  * its processes and delete its files.
+ *
+ * @example Write code that works with any provider's sandbox
+ * ```ts ignore
+ * import { LocalProvider, type Sandbox } from "../mod.ts";
+ * async function pythonVersion(sandbox: Sandbox): Promise<string> {
+ *   return (await sandbox.exec(["python3", "--version"])).stdout.trim();
+ * }
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * console.log(await pythonVersion(sandbox)); // e.g. "Python 3.11.2"
+ * ```
  */
 export interface Sandbox extends AsyncDisposable {
   /** A unique id for this sandbox. */
@@ -219,7 +405,7 @@ export interface Sandbox extends AsyncDisposable {
   /** Streams a byte range of a file, reading only as far as the consumer pulls. */
   readFile(path: string, options?: ReadFileOptions): ReadableStream<Uint8Array<ArrayBuffer>>;
   /** Writes a file, creating parent directories; never leaves a half-written file behind. */
-  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<FileInfo>;
+  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<WrittenFile>;
   /** Lists a directory, optionally recursively. */
   listFiles(path: string, options?: ListFilesOptions): Promise<FileListing>;
   /**
@@ -237,7 +423,18 @@ export interface Sandbox extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** What {@linkcode Sandbox.gitClone} clones. */
+/**
+ * What {@linkcode Sandbox.gitClone} clones.
+ *
+ * @example Clone with Daytona's git service
+ * ```ts ignore
+ * import { DaytonaProvider } from "./providers/daytona.ts";
+ * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * await using sandbox = await provider.create();
+ * const path = `${sandbox.info.home}/std`;
+ * await sandbox.gitClone?.({ url: "https://github.com/denoland/std.git", path, depth: 1 });
+ * ```
+ */
 export interface GitCloneRequest extends SignalOptions {
   /** The repository URL. */
   url: string;
@@ -255,7 +452,21 @@ export interface GitCloneRequest extends SignalOptions {
   password?: string;
 }
 
-/** How to reach a server running in a sandbox. */
+/**
+ * How to reach a server running in a sandbox.
+ *
+ * @example Fetch a page from a server in the sandbox
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("python3 -m http.server 8000 > /dev/null 2>&1 & sleep 1");
+ * const link = await sandbox.preview(8000);
+ * const headers: HeadersInit = link.token ? { "X-Daytona-Preview-Token": link.token } : {};
+ * const response = await fetch(link.url, { headers });
+ * console.log(link.url, response.status); // "http://127.0.0.1:8000" 200
+ * ```
+ */
 export interface PreviewLink {
   /** The URL. */
   url: string;
@@ -267,7 +478,21 @@ export interface PreviewLink {
   signedUrlExpiresAt?: string;
 }
 
-/** What a new sandbox should be like. Providers reject what they cannot do with a TypeError. */
+/**
+ * What a new sandbox should be like. Providers reject what they cannot do with a TypeError.
+ *
+ * @example Create a sandbox without network access
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create({
+ *   networkBlockAll: true,
+ *   env: { MODE: "offline" },
+ *   labels: { task: "untrusted-code" },
+ * });
+ * console.log((await sandbox.exec("echo $MODE")).stdout); // "offline\n"
+ * ```
+ */
 export interface CreateSandboxOptions extends SignalOptions {
   /** Container image to build from (Daytona), e.g. `"python:3.12-slim"`. */
   image?: string;
@@ -289,7 +514,19 @@ export interface CreateSandboxOptions extends SignalOptions {
   labels?: Record<string, string>;
 }
 
-/** A sandbox as {@linkcode SandboxProvider.list} reports it. */
+/**
+ * A sandbox as {@linkcode SandboxProvider.list} reports it.
+ *
+ * @example List the sandboxes a provider made
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create({ labels: { task: "demo" } });
+ * for (const summary of await provider.list()) {
+ *   console.log(summary.id, summary.state, summary.labels.task); // "local-…" "started" "demo"
+ * }
+ * ```
+ */
 export interface SandboxSummary {
   /** Its id. */
   id: string;
@@ -304,6 +541,18 @@ export interface SandboxSummary {
 /**
  * Makes sandboxes, and finds and deletes the ones it made. A provider never lists, reuses or
  * deletes a sandbox it did not create.
+ *
+ * @example Accept any provider
+ * ```ts ignore
+ * import { LocalProvider, type SandboxProvider } from "../mod.ts";
+ * async function kernel(provider: SandboxProvider): Promise<string> {
+ *   await provider.check(); // throws, saying how to fix it, when sandboxes cannot be made
+ *   await using sandbox = await provider.create();
+ *   return (await sandbox.exec("uname -s")).stdout.trim();
+ * }
+ * await using provider = new LocalProvider();
+ * console.log(await kernel(provider)); // "Linux"
+ * ```
  */
 export interface SandboxProvider extends AsyncDisposable {
   /** The provider's name, e.g. `"local"`. */
@@ -344,7 +593,20 @@ export class SandboxError extends Error {
   }
 }
 
-/** Why a file operation failed. */
+/**
+ * Why a file operation failed.
+ *
+ * @example Advise on a file error by its code
+ * ```ts
+ * import { SandboxFileError, type SandboxFileErrorCode } from "../mod.ts";
+ * const advice: Partial<Record<SandboxFileErrorCode, string>> = {
+ *   not_found: "check the path with file_list",
+ *   exists: "pass overwrite: true to replace it",
+ * };
+ * const error = new SandboxFileError("exists", "Cannot write a.txt: it already exists");
+ * console.log(advice[error.code] ?? error.message); // "pass overwrite: true to replace it"
+ * ```
+ */
 export type SandboxFileErrorCode =
   | "not_found"
   | "is_directory"

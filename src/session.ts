@@ -15,13 +15,37 @@ import type {
   SignalOptions,
 } from "./sandbox.ts";
 
-/** Options for {@linkcode SandboxSession.sandbox}. */
+/**
+ * Options for {@linkcode SandboxSession.sandbox}.
+ *
+ * @example Use a sandbox created on request
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, silentLogger } from "../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const extra = await session.create();
+ * const sandbox = await session.sandbox({ id: extra.id, signal: AbortSignal.timeout(10_000) });
+ * console.log(sandbox === extra); // true
+ * ```
+ */
 export interface SessionSandboxOptions extends SignalOptions {
   /** A sandbox other than the default one, by id; it must have been created by this server. */
   id?: string;
 }
 
-/** A sandbox as {@linkcode SandboxSession.list} reports it. */
+/**
+ * A sandbox as {@linkcode SandboxSession.list} reports it.
+ *
+ * @example Mark the default sandbox
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, silentLogger } from "../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await session.sandbox();
+ * await session.create();
+ * for (const summary of await session.list()) {
+ *   console.log(summary.id, summary.state, summary.default ? "(default)" : "");
+ * }
+ * ```
+ */
 export interface SessionSandboxSummary extends SandboxSummary {
   /** Whether it is this session's default sandbox. */
   default: boolean;

@@ -13,6 +13,7 @@ import type {
   ReadFileOptions,
   SignalOptions,
   WriteFileOptions,
+  WrittenFile,
 } from "../sandbox.ts";
 import type { RequestOptions } from "./_agent.ts";
 
@@ -60,11 +61,16 @@ interface RawFileInfo {
   modified: number;
   mode: string;
   target?: string;
+  replaced?: boolean;
 }
 
 function toFileInfo(raw: RawFileInfo): FileInfo {
-  const { modified, ...rest } = raw;
+  const { modified, replaced: _, ...rest } = raw;
   return { ...rest, modified: new Date(modified * 1000).toISOString() };
+}
+
+function toWrittenFile(raw: RawFileInfo): WrittenFile {
+  return { ...toFileInfo(raw), replaced: raw.replaced === true };
 }
 
 const MIB = 1024 * 1024;
@@ -173,7 +179,7 @@ export class AgentOps {
     path: string,
     data: Uint8Array,
     options: WriteFileOptions = {},
-  ): Promise<FileInfo> {
+  ): Promise<WrittenFile> {
     const upload = crypto.randomUUID().slice(0, 8);
     const overwrite = options.overwrite ?? true;
     let raw: RawFileInfo | undefined;
@@ -189,7 +195,7 @@ export class AgentOps {
       }, options);
       if (last) break;
     }
-    return toFileInfo(raw!);
+    return toWrittenFile(raw!);
   }
 
   async listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
@@ -207,8 +213,8 @@ export class AgentOps {
     path: string,
     overwrite: boolean,
     options: SignalOptions = {},
-  ): Promise<FileInfo> {
-    return toFileInfo(
+  ): Promise<WrittenFile> {
+    return toWrittenFile(
       await this.#transport.request<RawFileInfo>(
         "commit_upload",
         { temp, path, overwrite },

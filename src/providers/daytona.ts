@@ -36,12 +36,27 @@ import {
   type SandboxSummary,
   type SignalOptions,
   type WriteFileOptions,
+  type WrittenFile,
 } from "../sandbox.ts";
 import type { AgentFault, RequestOptions } from "./_agent.ts";
 import { AgentOps, type AgentTransport } from "./_agent_ops.ts";
 import { AGENT_PY, WORKER_PY } from "./_runtime.ts";
 
-/** Options for {@linkcode DaytonaProvider}. */
+/**
+ * Options for {@linkcode DaytonaProvider}.
+ *
+ * @example Sandboxes in Daytona's EU region
+ * ```ts ignore
+ * import { DaytonaProvider } from "./daytona.ts";
+ * await using provider = new DaytonaProvider({
+ *   apiKey: Deno.env.get("DAYTONA_API_KEY")!,
+ *   target: "eu",
+ *   autoStopMinutes: 60,
+ * });
+ * await using sandbox = await provider.create({ image: "python:3.12-slim" });
+ * console.log((await sandbox.exec("python3 --version")).stdout); // "Python 3.12.…\n"
+ * ```
+ */
 export interface DaytonaProviderOptions {
   /** The API key (MCP_DAYTONA_API_KEY or DAYTONA_API_KEY). */
   apiKey: string;
@@ -67,8 +82,15 @@ export const CREATOR = "daytona-mcp-interpreter";
 export const INSTANCE_LABEL = "mcp-instance";
 
 const SDK_HEADERS = { "X-Daytona-Source": "sdk-typescript", "X-Daytona-SDK-Version": "0.218.0" };
-/** Requests longer than this go to the sandbox as a file first (a command argument is capped at 128 KiB). */
-const INLINE_REQUEST = 96 * 1024;
+/**
+ * Requests up to this size travel inside the command that runs the agent's client, as a here-doc
+ * on its stdin: one API call. Longer ones are uploaded as a file first.
+ */
+const INLINE_REQUEST = 512 * 1024;
+/** Files up to this size are written by the agent from an inline request: one API call, atomic. */
+const INLINE_WRITE = 256 * 1024;
+/** The agent's directory, under the sandbox user's home. */
+const RUNTIME_DIR = ".mcp-sandbox";
 
 /**
  * Makes Daytona sandboxes, and lists and deletes only the ones it made (by their labels).
@@ -159,9 +181,7 @@ export class DaytonaProvider implements SandboxProvider {
     );
     log.info(`daytona sandbox ${sdkSandbox.id} created`);
     try {
-      const sandbox = await this.#attach(sdkSandbox, true);
-      await sandbox.install();
-      return sandbox;
+      return await this.#attach(sdkSandbox, true);
     } catch (error) {
       await this.#call("delete a sandbox", true, () => this.#client.delete(sdkSandbox))
         .catch(() => {});
@@ -242,14 +262,17 @@ export class DaytonaProvider implements SandboxProvider {
   }
 
   async #attach(sdkSandbox: SdkSandbox, fresh: boolean): Promise<DaytonaSandbox> {
-    const home =
-      (await this.#call("read the home directory", true, () => sdkSandbox.getUserHomeDir())) ??
-        "/home/daytona";
+    const toolbox = new Toolbox(
+      `${sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${sdkSandbox.id}`,
+      this.#options.apiKey,
+      this.#options.timeoutSeconds,
+      this.#options.log,
+    );
+    const home = await installAgent(toolbox);
     const sandbox = new DaytonaSandbox({
       sdkSandbox,
       home,
-      apiKey: this.#options.apiKey,
-      timeoutSeconds: this.#options.timeoutSeconds,
+      toolbox,
       log: this.#options.log,
       remove: () =>
         this.#call("delete the sandbox", true, () => this.#client.delete(sdkSandbox)).catch(
@@ -276,8 +299,7 @@ export class DaytonaProvider implements SandboxProvider {
 interface SandboxParts {
   sdkSandbox: SdkSandbox;
   home: string;
-  apiKey: string;
-  timeoutSeconds: number;
+  toolbox: Toolbox;
   log: Logger;
   remove: () => Promise<void>;
   forget: () => void;
@@ -295,38 +317,20 @@ export class DaytonaSandbox implements Sandbox {
   #toolbox: Toolbox;
   #runtime: string;
   #closing: Promise<void> | undefined;
-  #gone = false;
 
   /** Use {@linkcode DaytonaProvider.create}. */
   constructor(parts: SandboxParts) {
     this.#parts = parts;
     this.id = parts.sdkSandbox.id;
     this.info = { provider: "daytona", home: parts.home, pythonVersion: "", isolated: true };
-    this.#runtime = `${parts.home}/.mcp-sandbox`;
-    this.#toolbox = new Toolbox(
-      `${parts.sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${this.id}`,
-      parts.apiKey,
-      parts.timeoutSeconds,
-      parts.log,
-      () => {
-        this.#gone = true;
-      },
-    );
+    this.#runtime = `${parts.home}/${RUNTIME_DIR}`;
+    this.#toolbox = parts.toolbox;
     this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, this.#runtime));
   }
 
   /** Whether the sandbox was deleted (or found gone). */
   get closed(): boolean {
-    return this.#closing !== undefined || this.#gone;
-  }
-
-  /** Uploads the agent into the sandbox; its server starts on the first call. */
-  async install(): Promise<void> {
-    const encoder = new TextEncoder();
-    await this.#toolbox.upload([
-      { path: `${this.#runtime}/agent.py`, data: encoder.encode(AGENT_PY) },
-      { path: `${this.#runtime}/worker.py`, data: encoder.encode(WORKER_PY) },
-    ]);
+    return this.#closing !== undefined || this.#toolbox.gone;
   }
 
   exec(command: string | readonly string[], options?: ExecOptions): Promise<ExecResult> {
@@ -357,16 +361,19 @@ export class DaytonaSandbox implements Sandbox {
   }
 
   /**
-   * Uploads through the toolbox's bulk-upload endpoint (checking its answer) into a temporary
-   * name, then moves it into place with the agent: no half-written file, and `overwrite: false`
-   * never replaces anything.
+   * A file up to 256 KiB travels inside the agent's request: one API call. A larger one is
+   * uploaded through the toolbox's bulk-upload endpoint (checking its answer) into a temporary
+   * name, then moved into place by the agent. Either way there is never a half-written file, and
+   * `overwrite: false` never replaces anything.
    */
   async writeFile(
     path: string,
     data: Uint8Array,
     options: WriteFileOptions = {},
-  ): Promise<FileInfo> {
+  ): Promise<WrittenFile> {
     const target = resolvePath(this.info.home, path);
+    // A small file goes in the request itself; the agent writes it with the same guarantees.
+    if (data.length <= INLINE_WRITE) return await this.#ops.writeFile(target, data, options);
     const overwrite = options.overwrite ?? true;
     if (!overwrite) {
       const exists = await this.stat(target, options).then(() => true, (error) => {
@@ -462,30 +469,38 @@ class RemoteAgent implements AgentTransport {
     this.#runtime = runtime;
   }
 
+  /**
+   * The command that hands one request to the agent: the JSON as a quoted here-doc (taken
+   * literally; JSON has no raw newline, so no line of it can end the here-doc), or `@file`.
+   */
+  #client(request: string): string {
+    const runtime = shellQuote(this.#runtime);
+    const call = `python3 ${runtime}/agent.py call ${runtime}/agent.sock`;
+    return request.startsWith("@")
+      ? `${call} ${shellQuote(request)}`
+      : `${call} - <<'MCP_REQUEST'\n${request}\nMCP_REQUEST`;
+  }
+
   async request<T>(
     op: string,
     body: Record<string, unknown>,
     options: RequestOptions = {},
   ): Promise<T> {
     const id = crypto.randomUUID();
-    const json = new TextEncoder().encode(JSON.stringify({ ...body, op, id }));
-    let argument = json.toBase64();
-    if (argument.length > INLINE_REQUEST) {
+    const json = JSON.stringify({ ...body, op, id });
+    let command = this.#client(json);
+    if (json.length > INLINE_REQUEST) {
       const file = `${this.#runtime}/request-${id}.json`;
-      await this.#toolbox.upload([{ path: file, data: json }], options.signal);
-      argument = `@${file}`;
+      await this.#toolbox.upload(
+        [{ path: file, data: new TextEncoder().encode(json) }],
+        options.signal,
+      );
+      command = this.#client(`@${file}`);
     }
-    const command =
-      `python3 ${this.#runtime}/agent.py call ${this.#runtime}/agent.sock ${argument}`;
     const timeout = typeof body.timeout === "number" ? body.timeout : undefined;
     const onAbort = () => {
-      const cancel = new TextEncoder().encode(
-        JSON.stringify({ op: "cancel", target: id, id: `${id}-cancel` }),
-      );
-      this.#toolbox.execute(
-        `python3 ${this.#runtime}/agent.py call ${this.#runtime}/agent.sock ${cancel.toBase64()}`,
-        30,
-      ).catch(() => {});
+      const cancel = JSON.stringify({ op: "cancel", target: id, id: `${id}-cancel` });
+      this.#toolbox.execute(this.#client(cancel), 30).catch(() => {});
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -498,6 +513,48 @@ class RemoteAgent implements AgentTransport {
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
+}
+
+/** Quotes a word for the sandbox's shell. */
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Writes the agent into the sandbox and returns the sandbox user's home directory, in one
+ * command: Daytona's API cannot attach files to a new sandbox, so this is the one call a
+ * sandbox costs beyond its creation. Each file is replaced atomically, so an agent client
+ * already running never reads half a file.
+ */
+async function installAgent(toolbox: Toolbox): Promise<string> {
+  const files = JSON.stringify({ "agent.py": AGENT_PY, "worker.py": WORKER_PY });
+  const script = [
+    "import json, os",
+    "home = os.path.expanduser('~')",
+    `runtime = os.path.join(home, ${JSON.stringify(RUNTIME_DIR)})`,
+    "os.makedirs(runtime, mode=0o700, exist_ok=True)",
+    // A JSON string literal is also a valid Python string literal.
+    `for name, text in json.loads(${JSON.stringify(files)}).items():`,
+    "    temp = os.path.join(runtime, '.%s.%d' % (name, os.getpid()))",
+    "    with open(temp, 'w', encoding='utf-8') as f:",
+    "        f.write(text)",
+    "    os.replace(temp, os.path.join(runtime, name))",
+    "print(json.dumps({'installed': home}))",
+  ].join("\n");
+  const output = await toolbox.execute(`python3 - <<'MCP_INSTALL'\n${script}\nMCP_INSTALL`);
+  for (const line of output.split("\n").reverse()) {
+    if (!line.startsWith('{"installed"')) continue;
+    return JSON.parse(line).installed;
+  }
+  const detail = output.trim().slice(-500);
+  if (/python3: (not found|command not found)|No such file or directory/.test(detail)) {
+    throw new SandboxError(
+      `Cannot use the Daytona sandbox: python3 is missing from its image (${detail}); use an image or snapshot with Python 3`,
+    );
+  }
+  throw new SandboxError(
+    `Cannot install the agent in the Daytona sandbox: ${detail || "no output"}`,
+  );
 }
 
 function findReply(output: string, id: string): { result?: unknown; error?: AgentFault } {
@@ -535,20 +592,19 @@ class Toolbox {
   #apiKey: string;
   #timeoutSeconds: number;
   #log: Logger;
-  #onGone: () => void;
+  /** Set once the API said the sandbox does not exist. */
+  gone = false;
 
   constructor(
     base: string,
     apiKey: string,
     timeoutSeconds: number,
     log: Logger,
-    onGone: () => void,
   ) {
     this.#base = base;
     this.#apiKey = apiKey;
     this.#timeoutSeconds = timeoutSeconds;
     this.#log = log;
-    this.#onGone = onGone;
   }
 
   /** Runs a command; returns its combined output. Not retried: a command may not run twice. */
@@ -632,7 +688,7 @@ class Toolbox {
         const parsed = JSON.parse(text);
         message = parsed.message ?? parsed.error ?? text;
       } catch { /* not JSON */ }
-      if (response.status === 404 && /sandbox/i.test(message)) this.#onGone();
+      if (response.status === 404 && /sandbox/i.test(message)) this.gone = true;
       throw httpError(response.status, message.slice(0, 500));
     }, { idempotent, what, log: this.#log });
   }

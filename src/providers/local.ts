@@ -29,6 +29,7 @@ import {
   type SandboxSummary,
   type SignalOptions,
   type WriteFileOptions,
+  type WrittenFile,
 } from "../sandbox.ts";
 import { AgentProcess } from "./_agent.ts";
 import { AgentOps } from "./_agent_ops.ts";
@@ -41,7 +42,19 @@ import {
 } from "./_bwrap.ts";
 import { AGENT_PY, WORKER_PY } from "./_runtime.ts";
 
-/** Options for {@linkcode LocalProvider}. */
+/**
+ * Options for {@linkcode LocalProvider}.
+ *
+ * @example Sandboxes with a private network
+ * ```ts ignore
+ * import { LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider({ network: "none", python: "/usr/bin/python3" });
+ * await provider.check(); // throws, saying how to fix it, when bubblewrap is missing
+ * await using sandbox = await provider.create();
+ * const code = "import socket; print(socket.if_nameindex())";
+ * console.log((await sandbox.exec(["python3", "-c", code])).stdout); // "[(1, 'lo')]\n"
+ * ```
+ */
 export interface LocalProviderOptions {
   /**
    * `"host"` shares this machine's network (needed for `pip install` and for reaching servers
@@ -66,7 +79,19 @@ export interface LocalProviderOptions {
   limits?: LocalLimits;
 }
 
-/** Per-process resource limits inside local sandboxes (setrlimit, inherited by every process). */
+/**
+ * Per-process resource limits inside local sandboxes (setrlimit, inherited by every process).
+ *
+ * @example Give each process more memory and fewer processes
+ * ```ts ignore
+ * import { LocalProvider, type LocalLimits } from "../../mod.ts";
+ * // Room for a JVM, at most 256 processes, and no cap on file size.
+ * const limits: LocalLimits = { memoryMb: 16_384, processes: 256, fileMb: 0 };
+ * await using provider = new LocalProvider({ limits });
+ * await using sandbox = await provider.create();
+ * console.log((await sandbox.exec("ulimit -v")).stdout); // "16777216\n"
+ * ```
+ */
 export interface LocalLimits {
   /**
    * Address space of one process, in MiB (runtimes that reserve large address ranges, like
@@ -364,7 +389,7 @@ export class LocalSandbox implements Sandbox {
     return this.#ops.readFile(path, options);
   }
 
-  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<FileInfo> {
+  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<WrittenFile> {
     return this.#ops.writeFile(path, data, options);
   }
 

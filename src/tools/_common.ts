@@ -2,7 +2,21 @@
 
 import { z } from "zod";
 
-/** Options every tool function accepts. */
+/**
+ * Options every tool function accepts.
+ *
+ * @example Follow a tool call's progress and bound its time
+ * ```ts ignore
+ * import { LocalProvider, shellExec, type ToolOptions } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const options: ToolOptions = {
+ *   signal: AbortSignal.timeout(5_000),
+ *   onProgress: (message) => console.error(message),
+ * };
+ * await shellExec(sandbox, { command: "for i in 1 2 3; do echo $i; sleep 1; done" }, options);
+ * ```
+ */
 export interface ToolOptions {
   /** Aborting stops the tool and kills what it started in the sandbox. */
   signal?: AbortSignal;

@@ -20,14 +20,38 @@ import {
   sniffMimeType,
 } from "./_files.ts";
 
-/** The strategies for a file over `max_size_mb`. */
+/**
+ * The strategies for a file over `max_size_mb`.
+ *
+ * @example Pick a strategy by file type
+ * ```ts
+ * import type { DownloadOption } from "../../mod.ts";
+ * function optionFor(path: string): DownloadOption {
+ *   return /\.(pdf|html?)$/i.test(path) ? "convert_to_text" : "download_partial";
+ * }
+ * console.log(optionFor("report.pdf")); // "convert_to_text"
+ * ```
+ */
 export type DownloadOption =
   | "download_partial"
   | "convert_to_text"
   | "compress_file"
   | "force_download";
 
-/** Arguments of {@linkcode fileDownload}, as the MCP tool takes them. */
+/**
+ * Arguments of {@linkcode fileDownload}, as the MCP tool takes them.
+ *
+ * @example Download a large file compressed
+ * ```ts ignore
+ * import { fileDownload, type FileDownloadInput, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("seq 1 2000000 > numbers.txt"); // about 15 MB
+ * const input: FileDownloadInput = { file_path: "numbers.txt", download_option: "compress_file" };
+ * const output = await fileDownload(sandbox, input);
+ * console.log(output.result, output.ratio); // "compressed" 0.2881
+ * ```
+ */
 export interface FileDownloadInput {
   /** The file, absolute or relative to the sandbox's home. */
   file_path: string;
@@ -43,14 +67,39 @@ export interface FileDownloadInput {
   force?: boolean;
 }
 
-/** The file's content, as the tool result carries it next to the structured content. */
+/**
+ * The file's content, as the tool result carries it next to the structured content.
+ *
+ * @example Handle each kind of content
+ * ```ts
+ * import type { DownloadPayload } from "../../mod.ts";
+ * function describe(payload: DownloadPayload): string {
+ *   if (payload.kind === "text") return payload.text;
+ *   if (payload.kind === "link") return `${payload.name}: ${payload.uri}`;
+ *   return `${payload.mimeType}, ${payload.data.length} base64 characters`;
+ * }
+ * console.log(describe({ kind: "text", text: "hello" })); // "hello"
+ * ```
+ */
 export type DownloadPayload =
   | { kind: "text"; text: string }
   | { kind: "image"; data: string; mimeType: string }
   | { kind: "blob"; data: string; mimeType: string; uri: string }
   | { kind: "link"; uri: string; mimeType: string; name: string; size: number };
 
-/** One way to get a large file, with a call the model can copy. */
+/**
+ * One way to get a large file, with a call the model can copy.
+ *
+ * @example Show the ways to get a large file
+ * ```ts ignore
+ * import { fileDownload, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("seq 1 1000000 > numbers.txt"); // about 6.9 MB
+ * const output = await fileDownload(sandbox, { file_path: "numbers.txt", max_size_mb: 1 });
+ * for (const choice of output.options ?? []) console.log(choice.option, choice.example);
+ * ```
+ */
 export interface DownloadChoice {
   /** The `download_option` value. */
   option: DownloadOption;
@@ -60,7 +109,20 @@ export interface DownloadChoice {
   example: string;
 }
 
-/** What {@linkcode fileDownload} returns. `payload` is the content; the rest is the structured result. */
+/**
+ * What {@linkcode fileDownload} returns. `payload` is the content; the rest is the structured result.
+ *
+ * @example Read a small text file
+ * ```ts ignore
+ * import { fileDownload, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("echo hello > hello.txt");
+ * const output = await fileDownload(sandbox, { file_path: "hello.txt" });
+ * console.log(output.result, output.mime_type, output.size); // "content" "text/plain" 6
+ * if (output.payload?.kind === "text") console.log(output.payload.text); // "hello\n"
+ * ```
+ */
 export interface FileDownloadOutput {
   /** Absolute path of the file in the sandbox. */
   path: string;
@@ -101,7 +163,20 @@ export interface FileDownloadOutput {
   payload?: DownloadPayload;
 }
 
-/** Options for {@linkcode fileDownload}. */
+/**
+ * Options for {@linkcode fileDownload}.
+ *
+ * @example Cap the text of a conversion
+ * ```ts ignore
+ * import { fileDownload, type FileDownloadOptions, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("seq 1 100000 > numbers.txt");
+ * const options: FileDownloadOptions = { maxOutputBytes: 1_000 };
+ * const input = { file_path: "numbers.txt", download_option: "convert_to_text" } as const;
+ * console.log((await fileDownload(sandbox, input, options)).truncated); // true
+ * ```
+ */
 export interface FileDownloadOptions extends ToolOptions {
   /** Most bytes of text convert_to_text returns. @default 100_000 */
   maxOutputBytes?: number;

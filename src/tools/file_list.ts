@@ -8,7 +8,20 @@ import { z } from "zod";
 import type { FileInfo, Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode fileList}. */
+/**
+ * Arguments of {@linkcode fileList}.
+ *
+ * @example List a directory two levels deep
+ * ```ts ignore
+ * import { fileList, type FileListInput, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("mkdir -p app/src && touch app/src/main.py");
+ * const input: FileListInput = { path: "app", depth: 2 };
+ * console.log((await fileList(sandbox, input)).entries.map((entry) => entry.path));
+ * // ["/home/sandbox/app/src", "/home/sandbox/app/src/main.py"]
+ * ```
+ */
 export interface FileListInput {
   /** Directory to list, absolute or relative to the home directory. @default "." */
   path?: string;
@@ -16,7 +29,20 @@ export interface FileListInput {
   depth?: number;
 }
 
-/** What {@linkcode fileList} returns. */
+/**
+ * What {@linkcode fileList} returns.
+ *
+ * @example Add up the sizes of the files in a directory
+ * ```ts ignore
+ * import { fileList, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("mkdir notes && echo hi > notes/a.txt && echo hello > notes/b.txt");
+ * const listing = await fileList(sandbox, { path: "notes" });
+ * const files = listing.entries.filter((entry) => entry.type === "file");
+ * console.log(files.reduce((sum, entry) => sum + entry.size, 0)); // 9
+ * ```
+ */
 export interface FileListOutput {
   /** The listed directory, absolute. */
   path: string;

@@ -8,7 +8,19 @@ import { z } from "zod";
 import type { Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode fileUpload}, as the MCP tool takes them. */
+/**
+ * Arguments of {@linkcode fileUpload}, as the MCP tool takes them.
+ *
+ * @example Upload a binary file
+ * ```ts ignore
+ * import { fileUpload, type FileUploadInput, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const content = (await Deno.readFile("logo.png")).toBase64();
+ * const input: FileUploadInput = { file_path: "assets/logo.png", content, encoding: "base64" };
+ * await fileUpload(sandbox, input);
+ * ```
+ */
 export interface FileUploadInput {
   /** Where to write, absolute or relative to the sandbox's home. Parent directories are created. */
   file_path: string;
@@ -20,7 +32,19 @@ export interface FileUploadInput {
   overwrite?: boolean;
 }
 
-/** What {@linkcode fileUpload} returns. */
+/**
+ * What {@linkcode fileUpload} returns.
+ *
+ * @example Check an upload's checksum
+ * ```ts ignore
+ * import { fileUpload, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const uploaded = await fileUpload(sandbox, { file_path: "hello.txt", content: "hello" });
+ * const sent = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("hello"));
+ * console.log(uploaded.sha256 === new Uint8Array(sent).toHex(), uploaded.size); // true 5
+ * ```
+ */
 export interface FileUploadOutput {
   /** Absolute path of the written file. */
   path: string;
@@ -55,8 +79,6 @@ export async function fileUpload(
     ? decodeBase64(input.content)
     : new TextEncoder().encode(input.content);
   const overwrite = input.overwrite ?? true;
-  const existed = await sandbox.stat(input.file_path, { signal: options.signal })
-    .then(() => true, () => false);
   const info = await sandbox.writeFile(input.file_path, bytes, {
     overwrite,
     signal: options.signal,
@@ -66,7 +88,7 @@ export async function fileUpload(
     path: info.path,
     size: info.size,
     sha256: digest.toHex(),
-    replaced: existed,
+    replaced: info.replaced,
   };
 }
 

@@ -9,7 +9,20 @@ import { z } from "zod";
 import { type ExecResult, type Sandbox, SandboxFileError } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode gitClone}, as the MCP tool takes them. */
+/**
+ * Arguments of {@linkcode gitClone}, as the MCP tool takes them.
+ *
+ * @example Clone a branch with its full history
+ * ```ts ignore
+ * import { gitClone, type GitCloneInput, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const repo_url = "https://github.com/denoland/std.git";
+ * const input: GitCloneInput = { repo_url, target_path: "vendor/std", branch: "main", depth: 0 };
+ * const { path } = await gitClone(sandbox, input);
+ * console.log(path); // "/home/sandbox/vendor/std"
+ * ```
+ */
 export interface GitCloneInput {
   /** The repository: https://, http://, ssh://, git:// or file:// URL, or `user@host:path`. */
   repo_url: string;
@@ -25,7 +38,19 @@ export interface GitCloneInput {
   commit?: string;
 }
 
-/** What {@linkcode gitClone} returns. */
+/**
+ * What {@linkcode gitClone} returns.
+ *
+ * @example See what was cloned
+ * ```ts ignore
+ * import { gitClone, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const repo = await gitClone(sandbox, { repo_url: "https://github.com/denoland/std.git" });
+ * console.log(repo.branch, repo.depth, repo.lfs); // "main" 1 "not_requested"
+ * console.log(`${repo.file_count} files at ${repo.commit}, e.g. ${repo.files[0]}`);
+ * ```
+ */
 export interface GitCloneOutput {
   /** Absolute path of the clone. */
   path: string;
@@ -47,7 +72,19 @@ export interface GitCloneOutput {
   notes: string[];
 }
 
-/** Options for {@linkcode gitClone}. */
+/**
+ * Options for {@linkcode gitClone}.
+ *
+ * @example Clone a private repository with a token
+ * ```ts ignore
+ * import { gitClone, type GitCloneOptions, LocalProvider } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const githubToken = Deno.env.get("GITHUB_TOKEN"); // reaches git, never the results
+ * const options: GitCloneOptions = { githubToken, defaultTimeout: 600 };
+ * await gitClone(sandbox, { repo_url: "https://github.com/acme/private-repo.git" }, options);
+ * ```
+ */
 export interface GitCloneOptions extends ToolOptions {
   /** Seconds each git step may take. @default 300 */
   defaultTimeout?: number;

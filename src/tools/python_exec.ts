@@ -8,7 +8,19 @@ import { z } from "zod";
 import type { PythonError, Sandbox } from "../sandbox.ts";
 import { timeoutSchema, type ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode pythonExec}, as the MCP tool takes them. */
+/**
+ * Arguments of {@linkcode pythonExec}, as the MCP tool takes them.
+ *
+ * @example Start over with a fresh interpreter
+ * ```ts ignore
+ * import { LocalProvider, pythonExec, type PythonExecInput } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await pythonExec(sandbox, { code: "x = 1" });
+ * const input: PythonExecInput = { code: "'x' in globals()", reset: true, timeout: 10 };
+ * console.log((await pythonExec(sandbox, input)).result); // "False"
+ * ```
+ */
 export interface PythonExecInput {
   /** Python source, run as written; the value of a final expression is returned. */
   code: string;
@@ -18,7 +30,21 @@ export interface PythonExecInput {
   reset?: boolean;
 }
 
-/** A figure returned by {@linkcode pythonExec}, without its bytes. */
+/**
+ * A figure returned by {@linkcode pythonExec}, without its bytes.
+ *
+ * @example Describe the figures a cell drew
+ * ```ts ignore
+ * import { LocalProvider, pythonExec } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])";
+ * const { images } = await pythonExec(sandbox, { code });
+ * for (const { mime_type, width, height, bytes } of images) {
+ *   console.log(`${mime_type}, ${width}×${height}, ${bytes} bytes`); // "image/png, 640×480, …"
+ * }
+ * ```
+ */
 export interface PythonExecImageInfo {
   /** e.g. "image/png". */
   mime_type: string;
@@ -30,7 +56,19 @@ export interface PythonExecImageInfo {
   bytes: number;
 }
 
-/** What {@linkcode pythonExec} returns. `images` carry their data; the tool result sends them as image content. */
+/**
+ * What {@linkcode pythonExec} returns. `images` carry their data; the tool result sends them as image content.
+ *
+ * @example Notice a timeout and what it did to the variables
+ * ```ts ignore
+ * import { LocalProvider, pythonExec } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const output = await pythonExec(sandbox, { code: "while True: pass", timeout: 1 });
+ * console.log(output.timed_out, output.state); // true "kept"
+ * console.log(output.notes[0]); // "Interrupted after 1 s with KeyboardInterrupt; variables set …"
+ * ```
+ */
 export interface PythonExecOutput {
   /** What the code printed to stdout. */
   stdout: string;
@@ -61,7 +99,20 @@ export interface PythonExecOutput {
   truncated: boolean;
 }
 
-/** Options for {@linkcode pythonExec}. */
+/**
+ * Options for {@linkcode pythonExec}.
+ *
+ * @example Smaller figures and a longer default timeout
+ * ```ts ignore
+ * import { LocalProvider, pythonExec, type PythonExecOptions } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const options: PythonExecOptions = { maxImageBytes: 100_000, defaultTimeout: 600 };
+ * const code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])";
+ * const { images } = await pythonExec(sandbox, { code }, options);
+ * console.log(images.every((image) => image.bytes <= 100_000)); // true
+ * ```
+ */
 export interface PythonExecOptions extends ToolOptions {
   /** Bytes of stdout, and of stderr, to keep. @default 100_000 */
   maxOutputBytes?: number;

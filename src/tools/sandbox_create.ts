@@ -8,7 +8,20 @@ import { z } from "zod";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode sandboxCreate}. */
+/**
+ * Arguments of {@linkcode sandboxCreate}.
+ *
+ * @example Create a larger Daytona sandbox from an image
+ * ```ts ignore
+ * import { DaytonaProvider } from "../providers/daytona.ts";
+ * import { SandboxSession, sandboxCreate, silentLogger } from "../../mod.ts";
+ * import type { SandboxCreateInput } from "../../mod.ts";
+ * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * await using session = new SandboxSession(provider, silentLogger());
+ * const input: SandboxCreateInput = { image: "python:3.12-slim", cpu: 2, memory: 4, disk: 10 };
+ * const { sandbox_id } = await sandboxCreate(session, { ...input, labels: { job: "train" } });
+ * ```
+ */
 export interface SandboxCreateInput {
   /** Container image to build from (Daytona), e.g. "python:3.12-slim". */
   image?: string;
@@ -30,7 +43,20 @@ export interface SandboxCreateInput {
   labels?: Record<string, string>;
 }
 
-/** What {@linkcode sandboxCreate} returns. */
+/**
+ * What {@linkcode sandboxCreate} returns.
+ *
+ * @example Run a command in the new sandbox
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
+ * import { sandboxCreate, shellExec } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const created = await sandboxCreate(session, {});
+ * const sandbox = await session.sandbox({ id: created.sandbox_id });
+ * console.log(created.provider, created.home); // "local" "/home/sandbox"
+ * console.log((await shellExec(sandbox, { command: "pwd" })).stdout); // "/home/sandbox\n"
+ * ```
+ */
 export interface SandboxCreateOutput {
   /** Pass it as sandbox_id to other tools. */
   sandbox_id: string;

@@ -8,13 +8,38 @@ import { z } from "zod";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode sandboxDelete}. */
+/**
+ * Arguments of {@linkcode sandboxDelete}.
+ *
+ * @example Delete the sandboxes created on request
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
+ * import { sandboxCreate, sandboxDelete, sandboxList } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await sandboxCreate(session, {});
+ * for (const entry of (await sandboxList(session, {})).sandboxes) {
+ *   if (!entry.default) await sandboxDelete(session, { sandbox_id: entry.sandbox_id });
+ * }
+ * ```
+ */
 export interface SandboxDeleteInput {
   /** The sandbox to delete. */
   sandbox_id: string;
 }
 
-/** What {@linkcode sandboxDelete} returns. */
+/**
+ * What {@linkcode sandboxDelete} returns.
+ *
+ * @example Delete the default sandbox
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, sandboxDelete, silentLogger } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const { id } = await session.sandbox();
+ * const output = await sandboxDelete(session, { sandbox_id: id });
+ * console.log(output.deleted, output.message);
+ * // true "Deleted this session's default sandbox local-…; the next tool call starts a fresh one."
+ * ```
+ */
 export interface SandboxDeleteOutput {
   /** The deleted sandbox. */
   sandbox_id: string;

@@ -8,7 +8,21 @@ import { z } from "zod";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
 
-/** One sandbox in {@linkcode SandboxListOutput}. */
+/**
+ * One sandbox in {@linkcode SandboxListOutput}.
+ *
+ * @example Find the sandboxes created on request
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
+ * import { sandboxCreate, sandboxList } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await session.sandbox(); // the default sandbox
+ * await sandboxCreate(session, { labels: { role: "worker" } });
+ * const { sandboxes } = await sandboxList(session, {});
+ * const extra = sandboxes.filter((entry) => !entry.default);
+ * console.log(extra.map((entry) => entry.labels.role)); // ["worker"]
+ * ```
+ */
 export interface SandboxListEntry {
   /** Its id, for sandbox_id. */
   sandbox_id: string;
@@ -22,7 +36,18 @@ export interface SandboxListEntry {
   default: boolean;
 }
 
-/** What {@linkcode sandboxList} returns. */
+/**
+ * What {@linkcode sandboxList} returns.
+ *
+ * @example Count this server's sandboxes
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await session.sandbox();
+ * const output = await sandboxList(session, {});
+ * console.log(output.sandboxes.length, output.sandboxes[0].default); // 1 true
+ * ```
+ */
 export interface SandboxListOutput {
   /** The sandboxes, never any this server did not create. */
   sandboxes: SandboxListEntry[];

@@ -8,7 +8,18 @@ import { z } from "zod";
 import type { Sandbox } from "../sandbox.ts";
 import { noNul, timeoutSchema, type ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode shellExec}, as the MCP tool takes them. */
+/**
+ * Arguments of {@linkcode shellExec}, as the MCP tool takes them.
+ *
+ * @example Run a command elsewhere than in the home directory
+ * ```ts ignore
+ * import { LocalProvider, shellExec, type ShellExecInput } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const input: ShellExecInput = { command: "echo $MODE; pwd", cwd: "/tmp", env: { MODE: "test" } };
+ * console.log((await shellExec(sandbox, input)).stdout); // "test\n/tmp\n"
+ * ```
+ */
 export interface ShellExecInput {
   /** The command line, run with `/bin/sh -c`. */
   command: string;
@@ -20,7 +31,19 @@ export interface ShellExecInput {
   timeout?: number;
 }
 
-/** What {@linkcode shellExec} returns; also the tool's structured content. */
+/**
+ * What {@linkcode shellExec} returns; also the tool's structured content.
+ *
+ * @example Report a failed command
+ * ```ts ignore
+ * import { LocalProvider, shellExec } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const output = await shellExec(sandbox, { command: "ls missing" });
+ * if (output.exit_code !== 0) console.log(output.exit_code, output.stderr);
+ * // 2 "ls: cannot access 'missing': No such file or directory\n"
+ * ```
+ */
 export interface ShellExecOutput {
   /** Standard output (UTF-8; head and tail kept when longer than the cap). */
   stdout: string;
@@ -42,7 +65,19 @@ export interface ShellExecOutput {
   stderr_bytes: number;
 }
 
-/** Options for {@linkcode shellExec}. */
+/**
+ * Options for {@linkcode shellExec}.
+ *
+ * @example Keep less output and allow longer commands
+ * ```ts ignore
+ * import { LocalProvider, shellExec, type ShellExecOptions } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const options: ShellExecOptions = { maxOutputBytes: 10_000, defaultTimeout: 900 };
+ * const output = await shellExec(sandbox, { command: "seq 1 100000" }, options);
+ * console.log(output.truncated, output.stdout_bytes); // true 588895
+ * ```
+ */
 export interface ShellExecOptions extends ToolOptions {
   /** Bytes of stdout, and separately of stderr, to keep as head + tail. @default 100_000 */
   maxOutputBytes?: number;

@@ -8,7 +8,18 @@ import { z } from "zod";
 import type { Sandbox } from "../sandbox.ts";
 import type { ToolOptions } from "./_common.ts";
 
-/** Arguments of {@linkcode webPreview}, as the MCP tool takes them. */
+/**
+ * Arguments of {@linkcode webPreview}, as the MCP tool takes them.
+ *
+ * @example Get a URL without probing the server
+ * ```ts ignore
+ * import { LocalProvider, webPreview, type WebPreviewInput } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const input: WebPreviewInput = { port: 5173, description: "dev server", check_server: false };
+ * console.log((await webPreview(sandbox, input)).url); // "http://127.0.0.1:5173"
+ * ```
+ */
 export interface WebPreviewInput {
   /** The port the server listens on inside the sandbox. */
   port: number;
@@ -18,7 +29,19 @@ export interface WebPreviewInput {
   check_server?: boolean;
 }
 
-/** What {@linkcode webPreview} returns. */
+/**
+ * What {@linkcode webPreview} returns.
+ *
+ * @example Find the port a server really listens on
+ * ```ts ignore
+ * import { LocalProvider, shellExec, webPreview } from "../../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await shellExec(sandbox, { command: "python3 -m http.server 8000 > /dev/null 2>&1 &" });
+ * const preview = await webPreview(sandbox, { port: 3000 });
+ * console.log(preview.accessible, preview.listening_ports); // false [8000]
+ * ```
+ */
 export interface WebPreviewOutput {
   /** The port asked about. */
   port: number;

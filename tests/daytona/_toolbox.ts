@@ -65,7 +65,16 @@ async function execute(sandbox: Sandbox, body: Record<string, unknown>): Promise
   if (timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0))) {
     throw new HttpError(400, "BAD_REQUEST", "timeout must be a number of seconds", SOURCE);
   }
-  const result = await sandbox.exec(command, {
+  // Like the daemon, pipe the command to the shell's stdin: no argument-length limit applies, and
+  // a command reading stdin would read the rest of the script, as there.
+  const script = `/tmp/.daemon-command-${crypto.randomUUID()}`;
+  await sandbox.writeFile(script, new TextEncoder().encode(command));
+  const result = await sandbox.exec([
+    "/bin/sh",
+    "-c",
+    'exec 0<"$0"; rm -f "$0"; exec "${SHELL:-/bin/sh}"',
+    script,
+  ], {
     cwd: cwd || undefined,
     env: envs,
     // 0 means no limit, as in the daemon.

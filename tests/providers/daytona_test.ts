@@ -139,15 +139,43 @@ Deno.test("a warm shell_exec or python_exec on Daytona is exactly one request", 
   }
 });
 
-Deno.test("Daytona sandbox creation: one create, polls, and the agent upload", opts, async () => {
-  await using fake = await startFakeDaytona();
-  await using mcp = await connectDaytona(fake);
-  await mcp.call("shell_exec", { command: "true" });
-  const counts = fake.counts();
-  assertEquals(counts["POST /api/sandbox"], 1);
-  assert(counts["GET /api/sandbox/{id}"] >= 1, "state polled until started");
-  assertEquals(counts["POST /toolbox/{id}/files/bulk-upload"], 1);
-});
+Deno.test(
+  "Daytona requests: creation is one create, polls and one install; a warm call or small upload is one",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    await using mcp = await connectDaytona(fake);
+    await mcp.call("shell_exec", { command: "true" });
+    let counts = fake.counts();
+    assertEquals(counts["POST /api/sandbox"], 1);
+    assert(counts["GET /api/sandbox/{id}"] >= 1, "state polled until started");
+    const execute = "POST /toolbox/{id}/process/execute";
+    assertEquals(counts[execute], 2, "the agent's install, then the command");
+    assertEquals(counts["POST /toolbox/{id}/files/bulk-upload"], undefined);
+    assertEquals(counts["GET /toolbox/{id}/user-home-dir"], undefined);
+
+    const requests = () => Object.values(fake.counts()).reduce((a, b) => a + b, 0);
+    let before = requests();
+    await mcp.call("python_exec", { code: "x = 1" });
+    await mcp.call("file_upload", { file_path: "small.txt", content: "x".repeat(200_000) });
+    assertEquals(requests() - before, 2, "one request each");
+    counts = fake.counts();
+    assertEquals(counts[execute], 4);
+
+    // A big file goes through bulk-upload, then the agent moves it into place.
+    before = requests();
+    const big = await mcp.call("file_upload", {
+      file_path: "big.txt",
+      content: "y".repeat(300_000),
+      overwrite: false,
+    });
+    assertEquals(big.isError, false);
+    assertEquals(requests() - before, 3, "stat, bulk-upload, move");
+    assertEquals(fake.counts()["POST /toolbox/{id}/files/bulk-upload"], 1);
+    const sizes = await mcp.call("shell_exec", { command: "wc -c < small.txt; wc -c < big.txt" });
+    assertEquals(structured<{ stdout: string }>(sizes).stdout, "200000\n300000\n");
+  },
+);
 
 Deno.test("idempotent Daytona calls are retried through transient faults", opts, async () => {
   await using fake = await startFakeDaytona();
@@ -231,11 +259,9 @@ Deno.test(
     await sandbox.exec("true");
     // Replay the exact request the provider would send, twice, as an HTTP client might.
     const home = sandbox.info.home;
-    const request = new TextEncoder().encode(
-      JSON.stringify({ op: "exec", id: "same-id", command: "echo ran >> once.log" }),
-    ).toBase64();
+    const request = JSON.stringify({ op: "exec", id: "same-id", command: "echo ran >> once.log" });
     const command =
-      `python3 ${home}/.mcp-sandbox/agent.py call ${home}/.mcp-sandbox/agent.sock ${request}`;
+      `python3 ${home}/.mcp-sandbox/agent.py call ${home}/.mcp-sandbox/agent.sock - <<'EOF'\n${request}\nEOF`;
     await sandbox.exec(command);
     await sandbox.exec(command);
     assertEquals((await sandbox.exec("cat once.log")).stdout, "ran\n");
@@ -377,7 +403,11 @@ Deno.test(
     });
     await mcp.call("shell_exec", { command: "true" });
     fake.inject("POST /toolbox/{id}/files/bulk-upload", { delayMs: 2500, times: 10 });
-    const upload = await mcp.call("file_upload", { file_path: "slow.txt", content: "x" });
+    // Big enough to go through bulk-upload rather than inside an agent request.
+    const upload = await mcp.call("file_upload", {
+      file_path: "slow.txt",
+      content: "x".repeat(300_000),
+    });
     assertEquals(upload.isError, true);
     assertMatch(text(upload), /Cannot upload files: the toolbox did not answer/);
     fake.inject("GET /api/sandbox", { delayMs: 2500, times: 10 });

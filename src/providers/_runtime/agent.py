@@ -508,12 +508,7 @@ def op_write(req):
             os.close(fd)
         if not req.get("last"):
             return {"result": {"path": path}}
-        if req.get("overwrite", True):
-            os.replace(temp, path)
-        else:
-            os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers
-            os.unlink(temp)
-        return {"result": describe(path, os.stat(path))}
+        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}
     except FileFault:
         raise
     except OSError as e:
@@ -557,6 +552,20 @@ def op_list(req):
     return {"result": {"path": root, "entries": entries, "truncated": truncated}}
 
 
+def _put_in_place(temp, path, overwrite):
+    """Moves a finished upload to its name, and describes it, saying whether it replaced a file."""
+    replaced = False
+    if overwrite:
+        replaced = os.path.lexists(path)
+        os.replace(temp, path)
+    else:
+        os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers
+        os.unlink(temp)
+    info = describe(path, os.stat(path))
+    info["replaced"] = replaced
+    return info
+
+
 def op_commit_upload(req):
     """Moves a file uploaded by other means (Daytona's toolbox) into place, like op_write's end."""
     path = resolve(req["path"])
@@ -564,12 +573,7 @@ def op_commit_upload(req):
     try:
         if os.path.isdir(path):
             raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
-        if req.get("overwrite", True):
-            os.replace(temp, path)
-        else:
-            os.link(temp, path)
-            os.unlink(temp)
-        return {"result": describe(path, os.stat(path))}
+        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}
     except OSError as e:
         raise fault(e, "write", path)
     finally:
@@ -727,12 +731,16 @@ def connect_or_start(path):
 
 
 def call(path, argument):
+    """Sends one request, read from stdin (`-`) or a file (`@path`, deleted after), and prints
+    the reply."""
     if argument.startswith("@"):
         with open(argument[1:], "rb") as f:
             raw = f.read()
         os.unlink(argument[1:])
+    elif argument == "-":
+        raw = sys.stdin.buffer.read()
     else:
-        raw = base64.b64decode(argument)
+        raise SystemExit("agent.py call: the request must be - (stdin) or @file")
     rid = json.loads(raw).get("id")
     with connect_or_start(path) as conn:
         conn.sendall(raw.rstrip(b"\n") + b"\n")
