@@ -74,11 +74,41 @@ export interface DaytonaProviderOptions {
   log?: Logger;
 }
 
-/** The label every sandbox this software creates carries. */
+/**
+ * The label every sandbox this software creates carries.
+ *
+ * @example The label a provider puts on its sandboxes
+ * ```ts
+ * import { CREATOR, CREATOR_LABEL } from "./daytona.ts";
+ * const labels: Record<string, string> = { [CREATOR_LABEL]: CREATOR };
+ * console.log(labels); // { "created-by": "daytona-mcp-interpreter" }
+ * ```
+ */
 export const CREATOR_LABEL = "created-by";
-/** Its value. */
+/**
+ * Its value.
+ *
+ * @example List the sandboxes of every server, left-behind ones included, with the Daytona SDK
+ * ```ts ignore
+ * import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
+ * import { CREATOR, CREATOR_LABEL } from "./daytona.ts";
+ * await using daytona = new Daytona({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * for await (const sandbox of daytona.list({ labels: { [CREATOR_LABEL]: CREATOR } })) {
+ *   console.log(sandbox.id, sandbox.state, sandbox.labels);
+ * }
+ * ```
+ */
 export const CREATOR = "daytona-mcp-interpreter";
-/** The label that ties a sandbox to the provider instance (the server process) that made it. */
+/**
+ * The label that ties a sandbox to the provider instance (the server process) that made it.
+ *
+ * @example A provider's labels name its instance
+ * ```ts
+ * import { DaytonaProvider, INSTANCE_LABEL } from "./daytona.ts";
+ * const provider = new DaytonaProvider({ apiKey: "dtn_example" }); // makes no request yet
+ * console.log(provider.labels[INSTANCE_LABEL] === provider.instance); // true
+ * ```
+ */
 export const INSTANCE_LABEL = "mcp-instance";
 
 const SDK_HEADERS = { "X-Daytona-Source": "sdk-typescript", "X-Daytona-SDK-Version": "0.218.0" };
@@ -306,7 +336,21 @@ interface SandboxParts {
   fresh: boolean;
 }
 
-/** A Daytona sandbox with the agent installed. Create it with {@linkcode DaytonaProvider.create}. */
+/**
+ * A Daytona sandbox with the agent installed. Create it with {@linkcode DaytonaProvider.create}.
+ *
+ * @example Find a sandbox again by id and preview a port
+ * ```ts ignore
+ * import { DaytonaProvider } from "./daytona.ts";
+ * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * await using sandbox = await provider.create();
+ * const again = await provider.get(sandbox.id); // the same object, while it is open
+ * console.log(sandbox.info.provider, again === sandbox); // "daytona" true
+ * const link = await sandbox.preview(3000);
+ * console.log(link.url); // "https://3000-<sandbox id>.proxy.daytona.work"
+ * console.log(link.signedUrl, link.signedUrlExpiresAt); // works without the token, for an hour
+ * ```
+ */
 export class DaytonaSandbox implements Sandbox {
   /** Daytona's sandbox id. */
   readonly id: string;

@@ -327,7 +327,20 @@ const STDIO = {
   env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
 } as const;
 
-/** A sandbox on this machine. Create it with {@linkcode LocalProvider.create}. */
+/**
+ * A sandbox on this machine. Create it with {@linkcode LocalProvider.create}.
+ *
+ * @example Label a sandbox, preview a port and close it early
+ * ```ts ignore
+ * import { LocalProvider } from "./local.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create({ labels: { task: "demo" } });
+ * console.log(sandbox.id, sandbox.labels); // "local-…" { task: "demo" }
+ * console.log((await sandbox.preview(8000)).url); // "http://127.0.0.1:8000"
+ * await sandbox.close(); // kills its processes and deletes its files; `await using` would too
+ * console.log(sandbox.closed); // true
+ * ```
+ */
 export class LocalSandbox implements Sandbox {
   /** `local-` and a random suffix. */
   readonly id: string;

@@ -14,6 +14,7 @@ import socket
 import stat
 import subprocess
 import sys
+import queue
 import threading
 import time
 
@@ -277,12 +278,17 @@ class Interpreter:
         self.from_worker = from_worker_r
         self.pending = b""
         self.fresh = True
+        # One selector for the worker's life: its pipes, and the replies.
+        self.selector = selectors.DefaultSelector()
+        for fd in (self.proc.stdout.fileno(), self.proc.stderr.fileno(), self.from_worker):
+            self.selector.register(fd, selectors.EVENT_READ)
 
     def stop(self):
         if self.proc is None:
             return
         kill_group(self.proc.pid)
         self.proc.wait()
+        self.selector.close()
         for f in (self.proc.stdout, self.proc.stderr):
             f.close()
         for fd in (self.to_worker, self.from_worker):
@@ -326,10 +332,7 @@ class Interpreter:
         out, err = Capture(limit), Capture(limit)
         captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
         reporter = LineReporter(rid, [out, err])
-        sel = selectors.DefaultSelector()
-        for fd in captures:
-            sel.register(fd, selectors.EVENT_READ)
-        sel.register(self.from_worker, selectors.EVENT_READ)
+        sel = self.selector
         deadline = started + timeout if timeout else None
         reply = None
         state = "kept"
@@ -380,7 +383,6 @@ class Interpreter:
                     captures[key.fd].add(data)
                 else:
                     sel.unregister(key.fd)
-        sel.close()
         died = None
         if not reply:
             try:
@@ -773,6 +775,37 @@ def apply_limits(spec):
             LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
 
 
+class _Pool:
+    """Runs each request on a thread of its own, reusing idle threads: starting a thread costs
+    more than most requests."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.idle = 0
+        self.work = queue.SimpleQueue()
+
+    def dispatch(self, fn, arg):
+        with self.lock:
+            reuse = self.idle > 0
+            if reuse:
+                self.idle -= 1  # reserved for this request: it never waits behind a busy one
+        self.work.put((fn, arg))
+        if not reuse:
+            threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            fn, arg = self.work.get()
+            try:
+                fn(arg)
+            finally:
+                with self.lock:
+                    self.idle += 1
+
+
+dispatch = _Pool().dispatch
+
+
 def main():
     apply_limits(LIMITS)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -786,7 +819,7 @@ def main():
         if req.get("op") == "cancel":
             handle(req)
         else:
-            threading.Thread(target=handle_and_send, args=(req,), daemon=True).start()
+            dispatch(handle_and_send, req)
     # The host went away: take every process of this sandbox with us.
     with jobs_lock:
         for job in list(jobs.values()):
