@@ -5,8 +5,8 @@
  * @module
  */
 
-// The MCP SDK is loaded with a dynamic import, after the local sandbox has started to come up:
-// the two overlap, so the first tool call finds a warm sandbox soon after the server is ready.
+// The MCP SDK is loaded with a dynamic import, so `doctor`, `init`, `--help` and `--version` do
+// without it.
 import process from "node:process";
 import { type Config, parseCommand, usage } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -147,23 +147,18 @@ export async function main(args: string[]): Promise<number> {
     log.error((error as Error).message);
     return 1;
   }
-  // Stdio serves one client, so its sandbox can start now; a local one costs little. Daytona
-  // sandboxes are billed, and HTTP sessions come and go: those start on the first call.
-  const relay = createLogRelay(log);
-  const stdioSession = config.http ? undefined : new SandboxSession(provider, relay.log);
-  if (config.provider === "local") stdioSession?.warm();
   const { createServer } = await import("./server.ts");
-  const makeSession = (session?: SandboxSession) => {
-    const sessionRelay = session ? relay : createLogRelay(log);
-    session ??= new SandboxSession(provider, sessionRelay.log);
+  const makeSession = () => {
+    const relay = createLogRelay(log);
+    const session = new SandboxSession(provider, relay.log);
     const server = createServer({
       session,
       limits: config.limits,
       instructions: instructions(config),
-      log: sessionRelay.log,
+      log: relay.log,
       credentials: config.credentials,
     });
-    sessionRelay.attach(server);
+    relay.attach(server);
     return { session, server };
   };
 
@@ -216,7 +211,7 @@ export async function main(args: string[]): Promise<number> {
     return await new Promise<number>(() => {});
   }
 
-  const { session, server } = makeSession(stdioSession);
+  const { session, server } = makeSession();
   stopTransports = async () => {
     await session.close();
     await server.close();
@@ -231,6 +226,11 @@ export async function main(args: string[]): Promise<number> {
 
   const { StdioServerTransport } = await import("./_stdio.ts");
   await server.connect(new StdioServerTransport());
+  // Stdio serves one client, so its sandbox can start now, in the background, and be ready by the
+  // first tool call; a local one costs little. Not earlier: on a small machine its start-up would
+  // slow the server's own. Daytona sandboxes are billed, and HTTP sessions come and go: those
+  // start on the first call.
+  if (config.provider === "local") session.warm();
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
   if (Deno.stdin.isTerminal()) {
     // Started by hand: say what this is waiting for, on stderr (stdout belongs to the protocol).

@@ -187,3 +187,47 @@ Deno.test("a request that arrives with the end of stdin is still answered", asyn
   assertEquals(code, 0);
   assertMatch(new TextDecoder().decode(stdout), /"serverInfo"/);
 });
+
+Deno.test(
+  "in local mode the Daytona SDK is never loaded, even after tool calls",
+  opts,
+  async () => {
+    // Deno's debug log names every module it resolves inside an npm package, with its importer.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--log-level=debug", ...START_FLAGS, "mod.ts"],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", MCP_LOG_LEVEL: "error" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text(); // drained as it comes: the log is long
+    const writer = child.stdin.getWriter();
+    const lines = [
+      initializeRequest(1),
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      {
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "python_exec", arguments: { code: "6 * 7" } },
+      },
+    ];
+    await writer.write(
+      new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"),
+    );
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes('"id":2')) seen += (await reader.read()).value ?? "";
+    assertMatch(seen, /\\"result\\":\\"42\\"/);
+    await writer.close();
+    await reader.cancel();
+    await child.status;
+    const log = await stderr;
+    assertMatch(log, /referrer=\S*@modelcontextprotocol\/sdk/, "the log shows npm modules loading");
+    const daytona = log.split("\n").filter((line) =>
+      /(referrer=|package folder of )\S*@daytonaio/.test(line)
+    );
+    assertEquals(daytona, []);
+  },
+);
