@@ -226,11 +226,11 @@ export async function main(args: string[]): Promise<number> {
 
   const { StdioServerTransport } = await import("./_stdio.ts");
   await server.connect(new StdioServerTransport());
-  // Stdio serves one client, so its sandbox can start now, in the background, and be ready by the
-  // first tool call; a local one costs little. Not earlier: on a small machine its start-up would
-  // slow the server's own. Daytona sandboxes are billed, and HTTP sessions come and go: those
-  // start on the first call.
-  if (config.provider === "local") session.warm();
+  // Stdio serves one client, so once its handshake is done its sandbox can start in the
+  // background and be ready by the first tool call; a local one costs little. Not earlier: on a
+  // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and
+  // HTTP sessions come and go: those start on the first call.
+  if (config.provider === "local") server.server.oninitialized = () => session.warm();
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
   if (Deno.stdin.isTerminal()) {
     // Started by hand: say what this is waiting for, on stderr (stdout belongs to the protocol).
