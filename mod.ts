@@ -2,10 +2,11 @@
  * An MCP server that gives AI assistants a sandboxed computer: shell commands and stateful Python
  * (charts come back as images), in a private workspace isolated with bubblewrap.
  *
- * Serve it to an MCP client over stdio:
+ * Serve it to an MCP client over stdio (the `./cli` entry answers the handshake before the MCP SDK
+ * has loaded; this module runs the server too, a little slower to start):
  *
  * ```sh
- * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN mod.ts
+ * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN jsr:@daytona-mcp/interpreter/cli
  * ```
  *
  * Or use the tools as plain functions:

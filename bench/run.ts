@@ -20,6 +20,7 @@ import { writeChart } from "./_chart.ts";
 const root = new URL("..", import.meta.url).pathname;
 const deno = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
 const startFlags: string[] = deno.tasks.start.split(" ").filter((a: string) => a.startsWith("--"));
+const startEntry: string = deno.tasks.start.split(" ").at(-1);
 const env = { ...Deno.env.toObject(), NO_COLOR: "1", MCP_LOG_LEVEL: "error" };
 const encoder = new TextEncoder();
 
@@ -60,7 +61,7 @@ async function stdioClient(): Promise<{ client: Client; pid: number; started: nu
   const started = performance.now();
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", ...startFlags, "mod.ts"],
+    args: ["run", ...startFlags, startEntry],
     cwd: root,
     env,
     stderr: "ignore",

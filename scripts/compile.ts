@@ -42,7 +42,7 @@ export function compileArgs(target: string): string[] {
     // Loaded only when Daytona is chosen; named so the binary always carries it.
     "--include",
     "src/providers/daytona.ts",
-    "mod.ts",
+    "src/cli.ts",
   ];
 }
 

@@ -16,7 +16,7 @@ const client = new Client({ name: "demo", version: "1" });
 await client.connect(
   new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", ...flags, `${root}mod.ts`],
+    args: ["run", ...flags, `${root}src/cli.ts`],
     env: { ...Deno.env.toObject(), MCP_LOG_LEVEL: "warn" },
     stderr: "inherit",
   }),

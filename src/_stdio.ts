@@ -1,3 +1,230 @@
-// The SDK's stdio transport, loaded by the command line only when it serves stdio.
-// @ts-types="@modelcontextprotocol/sdk/server/stdio"
-export { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+/**
+ * The stdio transport: JSON-RPC messages as lines on stdin and stdout, read and written with
+ * Deno's own streams.
+ *
+ * It starts reading before the MCP SDK is loaded (which takes most of the start-up time) and
+ * answers the handshake at once: `initialize`, `tools/list` and `ping` get the answers the server
+ * itself gives (recorded in `_handshake.ts` by `deno task gen`, and checked by a test). Every other
+ * message waits. When the server connects, it gets the `initialize` request again, so that it
+ * knows the client, and its second answer to it is dropped; then the waiting messages follow, in
+ * order.
+ *
+ * @module
+ */
+
+// @ts-types="@modelcontextprotocol/sdk/shared/transport"
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import {
+  INITIALIZE_RESULT,
+  LATEST_PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
+  TOOLS_LIST_RESULT,
+} from "./_handshake.ts";
+
+/** The longest line read; a longer one is dropped (reported through `onerror`). */
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+type Message = Record<string, unknown>;
+
+/** Options for {@linkcode StdioTransport}. */
+export interface StdioTransportOptions {
+  /** The `instructions` of the `initialize` answer. */
+  instructions: string;
+  /** Called once stdin has ended and every message read before was handed to the server. */
+  onEnd: () => void;
+  /** Where input and output go. @default Deno.stdin and Deno.stdout */
+  stdin?: ReadableStream<Uint8Array>;
+  /** @default Deno.stdout */
+  stdout?: { write(data: Uint8Array): Promise<number> };
+}
+
+/** An MCP transport over stdin and stdout that answers the handshake before the server exists. */
+export class StdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  #options: StdioTransportOptions;
+  #stdout: { write(data: Uint8Array): Promise<number> };
+  /** Messages read before the server connected, for it to see in order. */
+  #waiting: Message[] = [];
+  /** Ids of the `initialize` requests answered early: the server's own answers are dropped. */
+  #answered = new Set<unknown>();
+  #validate: (message: unknown) => JSONRPCMessage = (message) => message as JSONRPCMessage;
+  #connected = false;
+  #ended = false;
+  #closed = false;
+  #writing: Promise<void> = Promise.resolve();
+  #encoder = new TextEncoder();
+  #greeted = Promise.withResolvers<void>();
+
+  /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
+  constructor(options: StdioTransportOptions) {
+    this.#options = options;
+    this.#stdout = options.stdout ?? Deno.stdout;
+    this.#read(options.stdin ?? Deno.stdin.readable).catch((error) => this.#error(error));
+  }
+
+  /**
+   * Resolves once an `initialize` request has been answered. Loading the SDK blocks the event
+   * loop for a while, so the server waits for this (briefly) before loading it.
+   */
+  get greeted(): Promise<void> {
+    return this.#greeted.promise;
+  }
+
+  /** Checks each message the server gets, as the SDK's own transport does. */
+  set validate(validate: (message: unknown) => JSONRPCMessage) {
+    this.#validate = validate;
+  }
+
+  /** Called by `server.connect()`: hands over what arrived meanwhile. */
+  start(): Promise<void> {
+    this.#connected = true;
+    for (const message of this.#waiting.splice(0)) this.#deliver(message);
+    if (this.#ended) this.#options.onEnd();
+    return Promise.resolve();
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if ("id" in message && !("method" in message) && this.#answered.delete(message.id)) {
+      return Promise.resolve(); // the server's answer to an initialize already answered
+    }
+    return this.#write(message);
+  }
+
+  /** Resolves once everything sent so far is written. */
+  drain(): Promise<void> {
+    return this.#writing.catch(() => {});
+  }
+
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.onclose?.();
+    }
+    return Promise.resolve();
+  }
+
+  async #read(stdin: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let dropping = false;
+    for await (const chunk of stdin) {
+      let start = 0;
+      for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+        if (!dropping) {
+          pending.push(chunk.subarray(start, end));
+          const line = pending.length === 1
+            ? pending[0]
+            : concat(pending, pendingBytes + end - start);
+          this.#line(decoder.decode(line));
+        }
+        pending = [];
+        pendingBytes = 0;
+        dropping = false;
+        start = end + 1;
+      }
+      if (start < chunk.length && !dropping) {
+        pending.push(chunk.slice(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > MAX_LINE_BYTES) {
+          this.#error(new Error(`Dropped a message longer than ${MAX_LINE_BYTES} bytes`));
+          pending = [];
+          pendingBytes = 0;
+          dropping = true;
+        }
+      }
+    }
+    this.#ended = true;
+    if (this.#connected) this.#options.onEnd();
+  }
+
+  #line(text: string): void {
+    const line = text.endsWith("\r") ? text.slice(0, -1) : text;
+    if (line.trim() === "") return;
+    let message: Message;
+    try {
+      message = JSON.parse(line);
+    } catch (error) {
+      this.#error(error);
+      return;
+    }
+    if (this.#connected) {
+      this.#deliver(message);
+    } else if (!this.#answerEarly(message)) {
+      this.#waiting.push(message);
+    }
+  }
+
+  /** Answers what needs no server; returns false for anything the server must see. */
+  #answerEarly(message: Message): boolean {
+    const { id, method, params } = message;
+    if (message.jsonrpc !== "2.0" || (typeof id !== "string" && typeof id !== "number")) {
+      return false;
+    }
+    let result: Record<string, unknown>;
+    if (method === "initialize") {
+      const asked = (params as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      result = {
+        protocolVersion: typeof asked === "string" && PROTOCOL_VERSIONS.includes(asked)
+          ? asked
+          : LATEST_PROTOCOL_VERSION,
+        ...INITIALIZE_RESULT,
+        instructions: this.#options.instructions,
+      };
+      this.#answered.add(id);
+      this.#waiting.push(message); // the server must still learn about the client
+    } else if (method === "tools/list") {
+      result = TOOLS_LIST_RESULT;
+    } else if (method === "ping") {
+      result = {};
+    } else {
+      return false;
+    }
+    this.#write({ jsonrpc: "2.0", id, result } as JSONRPCMessage).then(
+      () => method === "initialize" && this.#greeted.resolve(),
+      (error) => this.#error(error),
+    );
+    return true;
+  }
+
+  #deliver(message: Message): void {
+    let valid: JSONRPCMessage;
+    try {
+      valid = this.#validate(message);
+    } catch (error) {
+      this.#error(error);
+      return;
+    }
+    this.onmessage?.(valid);
+  }
+
+  /** Writes messages one after another, each whole. */
+  #write(message: JSONRPCMessage): Promise<void> {
+    const data = this.#encoder.encode(JSON.stringify(message) + "\n");
+    this.#writing = this.#writing.then(async () => {
+      for (let done = 0; done < data.length;) {
+        done += await this.#stdout.write(data.subarray(done));
+      }
+    });
+    return this.#writing;
+  }
+
+  #error(error: unknown): void {
+    this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}

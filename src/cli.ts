@@ -1,13 +1,17 @@
 /**
- * The command-line entry: parses the configuration, serves MCP over stdio, and on stdin end,
- * SIGINT or SIGTERM closes the sandbox (killing its processes, deleting its files) and exits.
+ * The server's command line: parses the configuration, serves MCP over stdio (or HTTP with
+ * `--http`), and on stdin end, SIGINT or SIGTERM closes the sandbox (killing its processes,
+ * deleting its files) and exits. `doctor` checks the machine; `init` writes client configuration.
+ *
+ * ```sh
+ * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN jsr:@daytona-mcp/interpreter/cli
+ * ```
  *
  * @module
  */
 
-// The MCP SDK is loaded with a dynamic import, so `doctor`, `init`, `--help` and `--version` do
-// without it.
-import process from "node:process";
+// The MCP SDK is loaded with a dynamic import: `doctor`, `init`, `--help` and `--version` do
+// without it, and over stdio the handshake is answered while it loads.
 import { type Config, parseCommand, usage } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createLogRelay } from "./log_relay.ts";
@@ -16,6 +20,7 @@ import { LocalProvider } from "./providers/local.ts";
 import { SANDBOX_HOME } from "./providers/_bwrap.ts";
 import type { HttpServer } from "./http.ts";
 import { SandboxSession } from "./session.ts";
+import { StdioTransport } from "./_stdio.ts";
 import { VERSION } from "./version.ts";
 
 /** The arguments without `init`'s own flags, which the server does not take. */
@@ -45,7 +50,7 @@ function readEnv(name: string): string | undefined {
 }
 
 /** What the model is told about the sandbox when it connects. */
-export function instructions(config: Config): string {
+function instructions(config: Config): string {
   const { local, limits } = config;
   const where = config.provider === "daytona"
     ? "in a Daytona cloud sandbox (a Linux container with Python 3) created for this session; its home directory is the working directory"
@@ -101,6 +106,13 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
 /**
  * Runs the server until the client goes away or a signal arrives. Returns the exit code for
  * `--help`, `--version` and bad configuration; otherwise exits the process itself after cleanup.
+ *
+ * @example Print the version, as `--version` does
+ * ```ts
+ * import { main } from "./cli.ts";
+ * const code = await main(["--version"]); // prints "daytona-mcp-interpreter 0.1.0"
+ * console.log(code); // 0
+ * ```
  */
 export async function main(args: string[]): Promise<number> {
   if (args[0] === "doctor" || args[0] === "init") {
@@ -147,7 +159,20 @@ export async function main(args: string[]): Promise<number> {
     log.error((error as Error).message);
     return 1;
   }
-  const { createServer } = await import("./server.ts");
+  // Over stdio, the handshake is answered while the MCP SDK loads (see _stdio.ts). Requests that
+  // arrived just before the end of stdin (a client that writes and closes at once) are still
+  // answered before the exit.
+  const transport = config.http ? undefined : new StdioTransport({
+    instructions: instructions(config),
+    onEnd: () => setTimeout(() => shutdown("stdin closed"), 250),
+  });
+  if (transport) {
+    // Loading the SDK keeps the event loop busy: let a client that spoke at once be answered.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([transport.greeted, new Promise((done) => timer = setTimeout(done, 50))]);
+    clearTimeout(timer);
+  }
+  const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
   const makeSession = () => {
     const relay = createLogRelay(log);
     const session = new SandboxSession(provider, relay.log);
@@ -178,7 +203,7 @@ export async function main(args: string[]): Promise<number> {
     } finally {
       clearTimeout(force);
       // Let the last replies leave stdout before the process ends.
-      await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+      await transport?.drain();
       Deno.exit(0);
     }
   };
@@ -216,16 +241,8 @@ export async function main(args: string[]): Promise<number> {
     await session.close();
     await server.close();
   };
-  // The SDK's stdio transport does not notice the end of stdin; without this, live child
-  // processes would keep the server running after the client left.
-  // Requests that arrived just before the end (a client that writes and closes at once, or a
-  // first start slower than the client's patience) are still answered before the exit.
-  const stdinEnded = () => setTimeout(() => shutdown("stdin closed"), 250);
-  process.stdin.on("end", stdinEnded);
-  process.stdin.on("close", stdinEnded);
-
-  const { StdioServerTransport } = await import("./_stdio.ts");
-  await server.connect(new StdioServerTransport());
+  transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
+  await server.connect(transport!);
   // Stdio serves one client, so once its handshake is done its sandbox can start in the
   // background and be ready by the first tool call; a local one costs little. Not earlier: on a
   // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and
@@ -244,4 +261,8 @@ export async function main(args: string[]): Promise<number> {
     );
   }
   return await new Promise<number>(() => {}); // runs until shutdown() exits the process
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
 }

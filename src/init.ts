@@ -83,9 +83,9 @@ export async function runInit(args: string[], config: Config): Promise<number> {
     );
     return 2;
   }
-  const local = new URL("../mod.ts", import.meta.url);
+  const local = new URL("./cli.ts", import.meta.url);
   const target = values.jsr || local.protocol !== "file:"
-    ? "jsr:@daytona-mcp/interpreter"
+    ? "jsr:@daytona-mcp/interpreter/cli"
     : local.pathname;
   const entry = serverEntry(config, target, values.binary as string | undefined);
   const paths = configPaths();

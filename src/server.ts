@@ -7,6 +7,8 @@
 
 // @ts-types="@modelcontextprotocol/sdk/server/mcp"
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="@modelcontextprotocol/sdk/types"
+export { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
 import type { Logger } from "./log.ts";
 import { z } from "zod";

@@ -71,7 +71,7 @@ Deno.test("init prints each client's entry with the flags the provider needs", a
   });
   assertMatch(
     daytona.text,
-    /"--allow-net",\n\s+"--allow-env",\n\s+"jsr:@daytona-mcp\/interpreter"/,
+    /"--allow-net",\n\s+"--allow-env",\n\s+"jsr:@daytona-mcp\/interpreter\/cli"/,
   );
   assert(!daytona.text.includes("dtn_secret_value"), "the key is never printed");
 });

@@ -13,6 +13,11 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { sessionTools, tools as registry } from "../src/registry.ts";
 import {
+  INITIALIZE_RESULT,
+  LATEST_PROTOCOL_VERSION,
+  TOOLS_LIST_RESULT,
+} from "../src/_handshake.ts";
+import {
   eventually,
   hasBwrap,
   hostProcesses,
@@ -110,13 +115,15 @@ for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
   });
 }
 
-/** The permission flags of `deno task start`, read from deno.json so the test uses the real ones. */
-const START_FLAGS: string[] = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`))
-  .tasks.start.split(" ").filter((arg: string) => arg.startsWith("--"));
+/** `deno task start`'s permission flags and entry, read from deno.json: the real ones. */
+const START_TASK: string[] = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`))
+  .tasks.start.split(" ");
+const START_FLAGS = START_TASK.filter((arg) => arg.startsWith("--"));
+const START_ENTRY = START_TASK.at(-1)!;
 
 Deno.test("the server refuses to start without bubblewrap and says how to install it", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...START_FLAGS, "mod.ts"],
+    args: ["run", ...START_FLAGS, START_ENTRY],
     cwd: ROOT,
     env: { PATH: "/nonexistent", NO_COLOR: "1" },
     clearEnv: true,
@@ -134,7 +141,7 @@ Deno.test("the server refuses to start without bubblewrap and says how to instal
 Deno.test("--help lists every setting; a bad flag value is named", async () => {
   const run = (...args: string[]) =>
     new Deno.Command(Deno.execPath(), {
-      args: ["run", ...START_FLAGS, "mod.ts", ...args],
+      args: ["run", ...START_FLAGS, START_ENTRY, ...args],
       cwd: ROOT,
       stdin: "null",
       stdout: "piped",
@@ -155,7 +162,7 @@ Deno.test("--help lists every setting; a bad flag value is named", async () => {
 
 Deno.test("started by hand in a terminal, the server says what it waits for", opts, async () => {
   // `script` gives the server a terminal on stdin; its own stdin (empty) then ends the session.
-  const command = [Deno.execPath(), "run", ...START_FLAGS, "mod.ts"].join(" ");
+  const command = [Deno.execPath(), "run", ...START_FLAGS, START_ENTRY].join(" ");
   const out = await new Deno.Command("script", {
     args: ["-qfec", command, "/dev/null"],
     cwd: ROOT,
@@ -172,7 +179,7 @@ Deno.test("started by hand in a terminal, the server says what it waits for", op
 
 Deno.test("a request that arrives with the end of stdin is still answered", async () => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...START_FLAGS, "mod.ts"],
+    args: ["run", ...START_FLAGS, START_ENTRY],
     cwd: ROOT,
     stdin: "piped",
     stdout: "piped",
@@ -194,7 +201,7 @@ Deno.test(
   async () => {
     // Deno's debug log names every module it resolves inside an npm package, with its importer.
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--log-level=debug", ...START_FLAGS, "mod.ts"],
+      args: ["run", "--log-level=debug", ...START_FLAGS, START_ENTRY],
       cwd: ROOT,
       env: { NO_COLOR: "1", MCP_LOG_LEVEL: "error" },
       stdin: "piped",
@@ -229,5 +236,84 @@ Deno.test(
       /(referrer=|package folder of )\S*@daytonaio/.test(line)
     );
     assertEquals(daytona, []);
+  },
+);
+
+/** Sends raw lines to `deno task start`'s entry; returns every message it wrote until `untilId`. */
+async function rawSession(lines: string[], untilId: number): Promise<Record<string, unknown>[]> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...START_FLAGS, START_ENTRY],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", MCP_LOG_LEVEL: "error" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(lines.join("\n") + "\n"));
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes(`"id":${untilId},`) && !seen.includes(`"id":${untilId}}`)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the server exited; it said: ${seen}`);
+    seen += value;
+  }
+  await writer.close();
+  while (!(await reader.read()).done) { /* until the server exits */ }
+  await child.status;
+  return seen.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+const request = (id: number, method: string, params: Record<string, unknown> = {}) =>
+  JSON.stringify({ jsonrpc: "2.0", id, method, params });
+
+Deno.test(
+  "the handshake is answered once, with the server's own answers, and the server then takes over",
+  opts,
+  async () => {
+    const messages = await rawSession([
+      request(1, "initialize", {
+        protocolVersion: "2024-11-05",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      }),
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      request(2, "tools/list"),
+      request(3, "ping"),
+      request(4, "tools/call", { name: "python_exec", arguments: { code: "6 * 7" } }),
+    ], 4);
+    const byId = (id: number) => messages.filter((m) => m.id === id);
+    assertEquals(byId(1).length, 1, "one answer to initialize, not the server's second one");
+    const init = byId(1)[0].result as Record<string, unknown>;
+    assertEquals(init.protocolVersion, "2024-11-05", "a version the SDK speaks is kept");
+    assertEquals(init.capabilities, INITIALIZE_RESULT.capabilities);
+    assertMatch(String(init.instructions), /\/home\/sandbox/);
+    assertEquals(byId(2)[0].result, TOOLS_LIST_RESULT);
+    assertEquals(byId(3)[0].result, {});
+    const call = byId(4)[0].result as { structuredContent: { result: string } };
+    assertEquals(call.structuredContent.result, "42");
+  },
+);
+
+Deno.test(
+  "a line that is not JSON is skipped; an unknown protocol version gets the latest",
+  opts,
+  async () => {
+    const messages = await rawSession([
+      "this is not json",
+      request(1, "initialize", {
+        protocolVersion: "1999-01-01",
+        capabilities: {},
+        clientInfo: { name: "raw", version: "1" },
+      }),
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      request(2, "tools/call", { name: "shell_exec", arguments: { command: "echo still here" } }),
+    ], 2);
+    const init = messages.find((m) => m.id === 1)!.result as { protocolVersion: string };
+    assertEquals(init.protocolVersion, LATEST_PROTOCOL_VERSION);
+    const call = messages.find((m) => m.id === 2)!.result as {
+      structuredContent: { stdout: string };
+    };
+    assertEquals(call.structuredContent.stdout, "still here\n");
   },
 );

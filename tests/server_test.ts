@@ -16,6 +16,7 @@ import { createServer } from "../src/server.ts";
 import { createLogRelay } from "../src/log_relay.ts";
 import { SandboxSession } from "../src/session.ts";
 import { connect, eventually, hasBwrap, text } from "./_helpers.ts";
+import { renderHandshake } from "../scripts/gen_handshake.ts";
 
 Deno.test("tools/list offers exactly the registry's tools, with schemas and explicit annotations", async () => {
   await using mcp = await connect();
@@ -181,4 +182,9 @@ Deno.test("server diagnostics reach the client as MCP log messages, filtered by 
     await client.close();
     await server.close();
   }
+});
+
+Deno.test("_handshake.ts holds the server's own answers to initialize and tools/list (run `deno task gen`)", async () => {
+  const committed = await Deno.readTextFile(new URL("../src/_handshake.ts", import.meta.url));
+  assertEquals(committed, await renderHandshake());
 });
