@@ -168,11 +168,11 @@ export class StdioTransport implements Transport {
     }
     let result: Record<string, unknown>;
     if (method === "initialize") {
-      const asked = (params as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      // Only a well-formed request: the server answers a malformed one with its own error.
+      if (!isInitializeParams(params)) return false;
+      const asked = params.protocolVersion;
       result = {
-        protocolVersion: typeof asked === "string" && PROTOCOL_VERSIONS.includes(asked)
-          ? asked
-          : LATEST_PROTOCOL_VERSION,
+        protocolVersion: PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION,
         ...INITIALIZE_RESULT,
         instructions: this.#options.instructions,
       };
@@ -217,6 +217,15 @@ export class StdioTransport implements Transport {
   #error(error: unknown): void {
     this.onerror?.(error instanceof Error ? error : new Error(String(error)));
   }
+}
+
+function isInitializeParams(params: unknown): params is { protocolVersion: string } {
+  if (typeof params !== "object" || params === null) return false;
+  const { protocolVersion, capabilities, clientInfo } = params as Record<string, unknown>;
+  const info = clientInfo as Record<string, unknown> | null | undefined;
+  return typeof protocolVersion === "string" && typeof capabilities === "object" &&
+    capabilities !== null && typeof info === "object" && info !== null &&
+    typeof info.name === "string" && typeof info.version === "string";
 }
 
 function concat(parts: Uint8Array[], length: number): Uint8Array {

@@ -296,11 +296,12 @@ Deno.test(
 );
 
 Deno.test(
-  "a line that is not JSON is skipped; an unknown protocol version gets the latest",
+  "a line that is not JSON is skipped; a malformed initialize gets the server's error; an unknown protocol version gets the latest",
   opts,
   async () => {
     const messages = await rawSession([
       "this is not json",
+      request(9, "initialize", { protocolVersion: "2025-06-18" }),
       request(1, "initialize", {
         protocolVersion: "1999-01-01",
         capabilities: {},
@@ -309,6 +310,9 @@ Deno.test(
       JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
       request(2, "tools/call", { name: "shell_exec", arguments: { command: "echo still here" } }),
     ], 2);
+    const malformed = messages.filter((m) => m.id === 9);
+    assertEquals(malformed.length, 1);
+    assert(malformed[0].error, "answered with an error");
     const init = messages.find((m) => m.id === 1)!.result as { protocolVersion: string };
     assertEquals(init.protocolVersion, LATEST_PROTOCOL_VERSION);
     const call = messages.find((m) => m.id === 2)!.result as {
