@@ -59,6 +59,7 @@ export class StdioTransport implements Transport {
   #writing: Promise<void> = Promise.resolve();
   #encoder = new TextEncoder();
   #greeted = Promise.withResolvers<void>();
+  #listed = Promise.withResolvers<void>();
 
   /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
   constructor(options: StdioTransportOptions) {
@@ -73,6 +74,11 @@ export class StdioTransport implements Transport {
    */
   get greeted(): Promise<void> {
     return this.#greeted.promise;
+  }
+
+  /** Resolves once a `tools/list` request has been answered, which clients send next. */
+  get listed(): Promise<void> {
+    return this.#listed.promise;
   }
 
   /** Checks each message the server gets, as the SDK's own transport does. */
@@ -186,7 +192,7 @@ export class StdioTransport implements Transport {
       return false;
     }
     this.#write({ jsonrpc: "2.0", id, result } as JSONRPCMessage).then(
-      () => method === "initialize" && this.#greeted.resolve(),
+      () => (method === "initialize" ? this.#greeted : this.#listed).resolve(),
       (error) => this.#error(error),
     );
     return true;

@@ -49,6 +49,13 @@ function readEnv(name: string): string | undefined {
   return Deno.env.get(name);
 }
 
+/** Waits for `promise`, but at most `ms` milliseconds. */
+async function within(ms: number, promise: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((done) => timer = setTimeout(done, ms))]);
+  clearTimeout(timer);
+}
+
 /** What the model is told about the sandbox when it connects. */
 function instructions(config: Config): string {
   const { local, limits } = config;
@@ -167,10 +174,10 @@ export async function main(args: string[]): Promise<number> {
     onEnd: () => setTimeout(() => shutdown("stdin closed"), 250),
   });
   if (transport) {
-    // Loading the SDK keeps the event loop busy: let a client that spoke at once be answered.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([transport.greeted, new Promise((done) => timer = setTimeout(done, 50))]);
-    clearTimeout(timer);
+    // Loading the SDK keeps the event loop busy for a while: first let a client that spoke at
+    // once be answered, and get the tool list it usually asks for next.
+    await within(50, transport.greeted);
+    await within(25, transport.listed);
   }
   const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
   const makeSession = () => {
@@ -241,13 +248,14 @@ export async function main(args: string[]): Promise<number> {
     await session.close();
     await server.close();
   };
-  transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
-  await server.connect(transport!);
   // Stdio serves one client, so once its handshake is done its sandbox can start in the
   // background and be ready by the first tool call; a local one costs little. Not earlier: on a
   // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and
-  // HTTP sessions come and go: those start on the first call.
+  // HTTP sessions come and go: those start on the first call. (Set before connecting: the
+  // transport hands over an `initialized` notification that arrived meanwhile at once.)
   if (config.provider === "local") server.server.oninitialized = () => session.warm();
+  transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
+  await server.connect(transport!);
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
   if (Deno.stdin.isTerminal()) {
     // Started by hand: say what this is waiting for, on stderr (stdout belongs to the protocol).

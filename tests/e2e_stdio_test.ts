@@ -321,3 +321,31 @@ Deno.test(
     assertEquals(call.structuredContent.stdout, "still here\n");
   },
 );
+
+Deno.test("the sandbox starts right after the handshake, before any tool call", opts, async () => {
+  const base = await sandboxBase();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...START_FLAGS, START_ENTRY],
+      cwd: ROOT,
+      env: serverEnv(base),
+      stdin: "piped",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    // Both at once: the notification arrives while the server is still loading.
+    await writer.write(new TextEncoder().encode(
+      [
+        JSON.stringify(initializeRequest(1)),
+        JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      ].join("\n") + "\n",
+    ));
+    await eventually(async () => (await listDir(base)).length === 1);
+    await writer.close();
+    await child.status;
+    await eventually(async () => (await listDir(base)).length === 0);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
