@@ -179,10 +179,17 @@ export async function main(args: string[]): Promise<number> {
     await within(50, transport.greeted);
     await within(25, transport.listed);
   }
+  // Stdio serves one client, so its sandbox can start now, while the SDK loads, and be ready for
+  // the first tool call; a local one costs little. Not before the handshake is answered: on a
+  // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
+  // sessions come and go: those start on the first call.
+  const stdioRelay = createLogRelay(log);
+  const stdioSession = transport ? new SandboxSession(provider, stdioRelay.log) : undefined;
+  if (config.provider === "local") stdioSession?.warm();
   const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
-  const makeSession = () => {
-    const relay = createLogRelay(log);
-    const session = new SandboxSession(provider, relay.log);
+  const makeSession = (given?: SandboxSession) => {
+    const relay = given ? stdioRelay : createLogRelay(log);
+    const session = given ?? new SandboxSession(provider, relay.log);
     const server = createServer({
       session,
       limits: config.limits,
@@ -243,17 +250,11 @@ export async function main(args: string[]): Promise<number> {
     return await new Promise<number>(() => {});
   }
 
-  const { session, server } = makeSession();
+  const { session, server } = makeSession(stdioSession);
   stopTransports = async () => {
     await session.close();
     await server.close();
   };
-  // Stdio serves one client, so once its handshake is done its sandbox can start in the
-  // background and be ready by the first tool call; a local one costs little. Not earlier: on a
-  // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and
-  // HTTP sessions come and go: those start on the first call. (Set before connecting: the
-  // transport hands over an `initialized` notification that arrived meanwhile at once.)
-  if (config.provider === "local") server.server.oninitialized = () => session.warm();
   transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
   await server.connect(transport!);
   log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
