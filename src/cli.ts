@@ -159,13 +159,9 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger(config.logLevel);
-  let provider: SandboxProvider;
-  try {
-    provider = await createProvider(config, log);
-  } catch (error) {
-    log.error((error as Error).message);
-    return 1;
-  }
+  // The provider's checks (a bwrap run, or loading the Daytona SDK) overlap the handshake.
+  const providing = createProvider(config, log);
+  providing.catch(() => {}); // reported below
   // Over stdio, the handshake is answered while the MCP SDK loads (see _stdio.ts). Requests that
   // arrived just before the end of stdin (a client that writes and closes at once) are still
   // answered before the exit.
@@ -173,6 +169,13 @@ export async function main(args: string[]): Promise<number> {
     instructions: instructions(config),
     onEnd: () => setTimeout(() => shutdown("stdin closed"), 250),
   });
+  let provider: SandboxProvider;
+  try {
+    provider = await providing;
+  } catch (error) {
+    log.error((error as Error).message);
+    return 1;
+  }
   if (transport) {
     // Loading the SDK keeps the event loop busy for a while: first let a client that spoke at
     // once be answered, and get the tool list it usually asks for next.

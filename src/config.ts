@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { isLogLevel, type LogLevel } from "./log.ts";
 import type { ToolCredentials, ToolLimits } from "./registry.ts";
 
@@ -257,6 +256,47 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
+type FlagSpec = Record<string, { type: "boolean" | "string"; short?: string }>;
+type FlagValues<T extends FlagSpec> = {
+  [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string;
+};
+
+/**
+ * Reads `--name value`, `--name=value`, boolean `--name` and short `-x` flags; throws a TypeError
+ * naming an unknown flag, a missing value or a stray argument. (node:util's parseArgs does the
+ * same, but loading Node compatibility costs the server's start-up about 15 ms.)
+ */
+function parseFlags<T extends FlagSpec>(args: string[], spec: T): FlagValues<T> {
+  const values: Record<string, string | boolean> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const long = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+    const name = long
+      ? long[1]
+      : /^-[^-]$/.test(arg)
+      ? Object.keys(spec).find((key) => spec[key].short === arg[1])
+      : undefined;
+    if (!long && !/^-[^-]$/.test(arg)) {
+      throw new TypeError(`Unexpected argument '${arg}': this command takes only flags`);
+    }
+    if (name === undefined || !Object.hasOwn(spec, name)) {
+      throw new TypeError(`Unknown option '${arg}'`);
+    }
+    const inline = long?.[2];
+    if (spec[name].type === "boolean") {
+      if (inline !== undefined) throw new TypeError(`Option '--${name}' does not take a value`);
+      values[name] = true;
+    } else if (inline !== undefined) {
+      values[name] = inline;
+    } else if (i + 1 < args.length) {
+      values[name] = args[++i];
+    } else {
+      throw new TypeError(`Option '--${name} <value>' argument missing`);
+    }
+  }
+  return values as FlagValues<T>;
+}
+
 /**
  * Parses the command line and environment. Throws a `TypeError` naming the bad flag or variable.
  *
@@ -271,38 +311,33 @@ export function parseCommand(
   args: string[],
   env: (name: string) => string | undefined,
 ): Command {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "V" },
-      provider: { type: "string" },
-      network: { type: "string" },
-      "sandbox-dir": { type: "string" },
-      python: { type: "string" },
-      timeout: { type: "string" },
-      "max-output": { type: "string" },
-      "max-image": { type: "string" },
-      "log-level": { type: "string" },
-      "dangerously-run-unisolated": { type: "boolean" },
-      "daytona-api-key": { type: "string" },
-      "daytona-server-url": { type: "string" },
-      "daytona-target": { type: "string" },
-      "daytona-timeout": { type: "string" },
-      "verify-ssl": { type: "string" },
-      "memory-limit-mb": { type: "string" },
-      "max-processes": { type: "string" },
-      "max-file-size-mb": { type: "string" },
-      http: { type: "boolean" },
-      host: { type: "string" },
-      port: { type: "string" },
-      "auth-token": { type: "string" },
-      "idle-minutes": { type: "string" },
-      "allowed-origins": { type: "string" },
-      "allowed-hosts": { type: "string" },
-    },
+  const values = parseFlags(args, {
+    help: { type: "boolean", short: "h" },
+    version: { type: "boolean", short: "V" },
+    provider: { type: "string" },
+    network: { type: "string" },
+    "sandbox-dir": { type: "string" },
+    python: { type: "string" },
+    timeout: { type: "string" },
+    "max-output": { type: "string" },
+    "max-image": { type: "string" },
+    "log-level": { type: "string" },
+    "dangerously-run-unisolated": { type: "boolean" },
+    "daytona-api-key": { type: "string" },
+    "daytona-server-url": { type: "string" },
+    "daytona-target": { type: "string" },
+    "daytona-timeout": { type: "string" },
+    "verify-ssl": { type: "string" },
+    "memory-limit-mb": { type: "string" },
+    "max-processes": { type: "string" },
+    "max-file-size-mb": { type: "string" },
+    http: { type: "boolean" },
+    host: { type: "string" },
+    port: { type: "string" },
+    "auth-token": { type: "string" },
+    "idle-minutes": { type: "string" },
+    "allowed-origins": { type: "string" },
+    "allowed-hosts": { type: "string" },
   });
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
