@@ -60,6 +60,7 @@ export class StdioTransport implements Transport {
   #encoder = new TextEncoder();
   #greeted = Promise.withResolvers<void>();
   #listed = Promise.withResolvers<void>();
+  #initialized = Promise.withResolvers<void>();
 
   /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
   constructor(options: StdioTransportOptions) {
@@ -74,6 +75,11 @@ export class StdioTransport implements Transport {
    */
   get greeted(): Promise<void> {
     return this.#greeted.promise;
+  }
+
+  /** Resolves once the client said `notifications/initialized`, which ends its handshake. */
+  get initialized(): Promise<void> {
+    return this.#initialized.promise;
   }
 
   /** Resolves once a `tools/list` request has been answered, which clients send next. */
@@ -159,6 +165,7 @@ export class StdioTransport implements Transport {
       this.#error(error);
       return;
     }
+    if (message.method === "notifications/initialized") this.#initialized.resolve();
     if (this.#connected) {
       this.#deliver(message);
     } else if (!this.#answerEarly(message)) {

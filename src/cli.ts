@@ -178,9 +178,10 @@ export async function main(args: string[]): Promise<number> {
   }
   if (transport) {
     // Loading the SDK keeps the event loop busy for a while: first let a client that spoke at
-    // once be answered, and get the tool list it usually asks for next.
+    // once finish its handshake, and get the tool list it usually asks for right after.
     await within(50, transport.greeted);
-    await within(25, transport.listed);
+    await within(100, transport.initialized);
+    await within(15, transport.listed);
   }
   // Stdio serves one client, so its sandbox can start now, while the SDK loads, and be ready for
   // the first tool call; a local one costs little. Not before the handshake is answered: on a
