@@ -165,9 +165,10 @@ export async function main(args: string[]): Promise<number> {
   // Over stdio, the handshake is answered while the MCP SDK loads (see _stdio.ts). Requests that
   // arrived just before the end of stdin (a client that writes and closes at once) are still
   // answered before the exit.
+  let stdinEnded = () => {};
   const transport = config.http ? undefined : new StdioTransport({
     instructions: instructions(config),
-    onEnd: () => setTimeout(() => shutdown("stdin closed"), 250),
+    onEnd: () => stdinEnded(),
   });
   let provider: SandboxProvider;
   try {
@@ -183,97 +184,105 @@ export async function main(args: string[]): Promise<number> {
     await within(100, transport.initialized);
     await within(15, transport.listed);
   }
-  // Stdio serves one client, so its sandbox can start now, while the SDK loads, and be ready for
-  // the first tool call; a local one costs little. Not before the handshake is answered: on a
-  // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
-  // sessions come and go: those start on the first call.
-  const stdioRelay = createLogRelay(log);
-  const stdioSession = transport ? new SandboxSession(provider, stdioRelay.log) : undefined;
-  if (config.provider === "local") stdioSession?.warm();
-  const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
-  const makeSession = (given?: SandboxSession) => {
-    const relay = given ? stdioRelay : createLogRelay(log);
-    const session = given ?? new SandboxSession(provider, relay.log);
-    const server = createServer({
-      session,
-      limits: config.limits,
-      instructions: instructions(config),
-      log: relay.log,
-      credentials: config.credentials,
-    });
-    relay.attach(server);
-    return { session, server };
-  };
+  try {
+    // Stdio serves one client, so its sandbox can start now, while the SDK loads, and be ready for
+    // the first tool call; a local one costs little. Not before the handshake is answered: on a
+    // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
+    // sessions come and go: those start on the first call.
+    const stdioRelay = createLogRelay(log);
+    const stdioSession = transport ? new SandboxSession(provider, stdioRelay.log) : undefined;
+    if (config.provider === "local") stdioSession?.warm();
+    const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
+    const makeSession = (given?: SandboxSession) => {
+      const relay = given ? stdioRelay : createLogRelay(log);
+      const session = given ?? new SandboxSession(provider, relay.log);
+      const server = createServer({
+        session,
+        limits: config.limits,
+        instructions: instructions(config),
+        log: relay.log,
+        credentials: config.credentials,
+      });
+      relay.attach(server);
+      return { session, server };
+    };
 
-  let stopping = false;
-  let stopTransports = async () => {};
-  const shutdown = async (reason: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info(`shutting down: ${reason}`);
-    // Exit even if a sandbox refuses to die quickly; bwrap's --die-with-parent finishes the job.
-    const force = setTimeout(() => Deno.exit(0), 10_000);
-    try {
-      await stopTransports();
-      await provider.close();
-    } catch (error) {
-      log.error(`cleanup failed: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(force);
-      // Let the last replies leave stdout before the process ends.
-      await transport?.drain();
-      Deno.exit(0);
-    }
-  };
-  Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+    let stopping = false;
+    let stopTransports = async () => {};
+    const shutdown = async (reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`shutting down: ${reason}`);
+      // Exit even if a sandbox refuses to die quickly; bwrap's --die-with-parent finishes the job.
+      const force = setTimeout(() => Deno.exit(0), 10_000);
+      try {
+        await stopTransports();
+        await provider.close();
+      } catch (error) {
+        log.error(`cleanup failed: ${(error as Error).message}`);
+      } finally {
+        clearTimeout(force);
+        // Let the last replies leave stdout before the process ends.
+        await transport?.drain();
+        Deno.exit(0);
+      }
+    };
+    stdinEnded = () => setTimeout(() => shutdown("stdin closed"), 250);
+    Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+    Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
 
-  if (config.http) {
-    if (
-      Deno.permissions.querySync({ name: "net", host: config.http.hostname }).state !== "granted"
-    ) {
-      log.error(
-        `Cannot serve HTTP: Deno may not listen on ${config.http.hostname}; add --allow-net=${config.http.hostname} (deno task start:http)`,
+    if (config.http) {
+      if (
+        Deno.permissions.querySync({ name: "net", host: config.http.hostname }).state !== "granted"
+      ) {
+        log.error(
+          `Cannot serve HTTP: Deno may not listen on ${config.http.hostname}; add --allow-net=${config.http.hostname} (deno task start:http)`,
+        );
+        return 1;
+      }
+      const { serveHttp } = await import("./http.ts");
+      let http: HttpServer;
+      try {
+        http = serveHttp({ ...config.http, log }, makeSession);
+      } catch (error) {
+        log.error((error as Error).message);
+        return 1;
+      }
+      stopTransports = () => http.close();
+      log.info(
+        `daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${
+          config.http.token ? ", bearer token required" : ""
+        })`,
       );
-      return 1;
+      return await new Promise<number>(() => {});
     }
-    const { serveHttp } = await import("./http.ts");
-    let http: HttpServer;
-    try {
-      http = serveHttp({ ...config.http, log }, makeSession);
-    } catch (error) {
-      log.error((error as Error).message);
-      return 1;
-    }
-    stopTransports = () => http.close();
-    log.info(
-      `daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${
-        config.http.token ? ", bearer token required" : ""
-      })`,
-    );
-    return await new Promise<number>(() => {});
-  }
 
-  const { session, server } = makeSession(stdioSession);
-  stopTransports = async () => {
-    await session.close();
-    await server.close();
-  };
-  transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
-  await server.connect(transport!);
-  log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
-  if (Deno.stdin.isTerminal()) {
-    // Started by hand: say what this is waiting for, on stderr (stdout belongs to the protocol).
-    console.error(
-      [
-        "This is an MCP server: it is waiting for an MCP client to speak JSON-RPC on stdin.",
-        "Try it:   npx @modelcontextprotocol/inspector --cli deno task start --method tools/list",
-        "Or run a scripted session:   deno task demo",
-        "Or connect Claude Desktop, Cursor or Claude Code (see the README). Ctrl-C quits.",
-      ].join("\n"),
-    );
+    const { session, server } = makeSession(stdioSession);
+    stopTransports = async () => {
+      await session.close();
+      await server.close();
+    };
+    transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
+    await server.connect(transport!);
+    log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
+    if (Deno.stdin.isTerminal()) {
+      // Started by hand: say what this is waiting for, on stderr (stdout belongs to the protocol).
+      console.error(
+        [
+          "This is an MCP server: it is waiting for an MCP client to speak JSON-RPC on stdin.",
+          "Try it:   npx @modelcontextprotocol/inspector --cli deno task start --method tools/list",
+          "Or run a scripted session:   deno task demo",
+          "Or connect Claude Desktop, Cursor or Claude Code (see the README). Ctrl-C quits.",
+        ].join("\n"),
+      );
+    }
+    return await new Promise<number>(() => {}); // runs until shutdown() exits the process
+  } catch (error) {
+    // Whatever failed, the sandboxes made so far must not outlive the server.
+    log.error(`Cannot serve: ${(error as Error).message}`);
+    await provider.close().catch(() => {});
+    return 1;
   }
-  return await new Promise<number>(() => {}); // runs until shutdown() exits the process
 }
 
 if (import.meta.main) {
