@@ -65,3 +65,14 @@ export function utf8Start(bytes: Uint8Array): number {
   while (start < Math.min(3, bytes.length) && (bytes[start] & 0xc0) === 0x80) start++;
   return start;
 }
+
+/** Joins byte chunks whose lengths add up to `length` into one array. */
+export function concatBytes(parts: Uint8Array[], length: number): Uint8Array {
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}

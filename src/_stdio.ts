@@ -22,6 +22,7 @@ import {
   PROTOCOL_VERSIONS,
   TOOLS_LIST_RESULT,
 } from "./_handshake.ts";
+import { concatBytes } from "./_output.ts";
 
 /** The longest line read; a longer one is dropped (reported through `onerror`). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -132,7 +133,7 @@ export class StdioTransport implements Transport {
           pending.push(chunk.subarray(start, end));
           const line = pending.length === 1
             ? pending[0]
-            : concat(pending, pendingBytes + end - start);
+            : concatBytes(pending, pendingBytes + end - start);
           this.#line(decoder.decode(line));
         }
         pending = [];
@@ -239,14 +240,4 @@ function isInitializeParams(params: unknown): params is { protocolVersion: strin
   return typeof protocolVersion === "string" && typeof capabilities === "object" &&
     capabilities !== null && typeof info === "object" && info !== null &&
     typeof info.name === "string" && typeof info.version === "string";
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const joined = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
 }

@@ -1,6 +1,6 @@
 // What the file tools share: size limits, content sniffing, sandbox:// URIs.
 
-import { completeUtf8End, utf8Start } from "../_output.ts";
+import { completeUtf8End, concatBytes, utf8Start } from "../_output.ts";
 
 /** One mebibyte. */
 export const MIB = 1024 * 1024;
@@ -103,13 +103,7 @@ export async function readAll(
     if (size > limit) throw new RangeError(`Cannot read more than ${limit} bytes`);
     chunks.push(chunk);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return all;
+  return concatBytes(chunks, size);
 }
 
 /** The `sandbox://` URI of a file: `sandbox://<sandbox id>/<absolute path>`. */
