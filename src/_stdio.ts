@@ -35,10 +35,6 @@ export interface StdioTransportOptions {
   instructions: string;
   /** Called once stdin has ended and every message read before was handed to the server. */
   onEnd: () => void;
-  /** Where input and output go. @default Deno.stdin and Deno.stdout */
-  stdin?: ReadableStream<Uint8Array>;
-  /** @default Deno.stdout */
-  stdout?: { write(data: Uint8Array): Promise<number> };
 }
 
 /** An MCP transport over stdin and stdout that answers the handshake before the server exists. */
@@ -48,7 +44,6 @@ export class StdioTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
 
   #options: StdioTransportOptions;
-  #stdout: { write(data: Uint8Array): Promise<number> };
   /** Messages read before the server connected, for it to see in order. */
   #waiting: Message[] = [];
   /** Ids of the `initialize` requests answered early: the server's own answers are dropped. */
@@ -66,8 +61,7 @@ export class StdioTransport implements Transport {
   /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
   constructor(options: StdioTransportOptions) {
     this.#options = options;
-    this.#stdout = options.stdout ?? Deno.stdout;
-    this.#read(options.stdin ?? Deno.stdin.readable).catch((error) => this.#error(error));
+    this.#read(Deno.stdin.readable).catch((error) => this.#error(error));
   }
 
   /**
@@ -222,7 +216,7 @@ export class StdioTransport implements Transport {
     const data = this.#encoder.encode(JSON.stringify(message) + "\n");
     this.#writing = this.#writing.then(async () => {
       for (let done = 0; done < data.length;) {
-        done += await this.#stdout.write(data.subarray(done));
+        done += await Deno.stdout.write(data.subarray(done));
       }
     });
     return this.#writing;

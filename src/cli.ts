@@ -166,8 +166,9 @@ export async function main(args: string[]): Promise<number> {
   // arrived just before the end of stdin (a client that writes and closes at once) are still
   // answered before the exit.
   let stdinEnded = () => {};
+  const told = instructions(config);
   const transport = config.http ? undefined : new StdioTransport({
-    instructions: instructions(config),
+    instructions: told,
     onEnd: () => stdinEnded(),
   });
   let provider: SandboxProvider;
@@ -189,17 +190,18 @@ export async function main(args: string[]): Promise<number> {
     // the first tool call; a local one costs little. Not before the handshake is answered: on a
     // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
     // sessions come and go: those start on the first call.
-    const stdioRelay = createLogRelay(log);
-    const stdioSession = transport ? new SandboxSession(provider, stdioRelay.log) : undefined;
-    if (config.provider === "local") stdioSession?.warm();
+    const newSession = () => {
+      const relay = createLogRelay(log);
+      return { relay, session: new SandboxSession(provider, relay.log) };
+    };
+    const stdio = transport ? newSession() : undefined;
+    if (config.provider === "local") stdio?.session.warm();
     const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
-    const makeSession = (given?: SandboxSession) => {
-      const relay = given ? stdioRelay : createLogRelay(log);
-      const session = given ?? new SandboxSession(provider, relay.log);
+    const makeServer = ({ relay, session }: ReturnType<typeof newSession>) => {
       const server = createServer({
         session,
         limits: config.limits,
-        instructions: instructions(config),
+        instructions: told,
         log: relay.log,
         credentials: config.credentials,
       });
@@ -243,7 +245,7 @@ export async function main(args: string[]): Promise<number> {
       const { serveHttp } = await import("./http.ts");
       let http: HttpServer;
       try {
-        http = serveHttp({ ...config.http, log }, makeSession);
+        http = serveHttp({ ...config.http, log }, () => makeServer(newSession()));
       } catch (error) {
         log.error((error as Error).message);
         return 1;
@@ -257,7 +259,7 @@ export async function main(args: string[]): Promise<number> {
       return await new Promise<number>(() => {});
     }
 
-    const { session, server } = makeSession(stdioSession);
+    const { session, server } = makeServer(stdio!);
     stopTransports = async () => {
       await session.close();
       await server.close();

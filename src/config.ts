@@ -271,14 +271,11 @@ function parseFlags<T extends FlagSpec>(args: string[], spec: T): FlagValues<T> 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const long = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
-    const name = long
-      ? long[1]
-      : /^-[^-]$/.test(arg)
-      ? Object.keys(spec).find((key) => spec[key].short === arg[1])
-      : undefined;
-    if (!long && !/^-[^-]$/.test(arg)) {
+    const short = /^-([^-])$/.exec(arg);
+    if (!long && !short) {
       throw new TypeError(`Unexpected argument '${arg}': this command takes only flags`);
     }
+    const name = long ? long[1] : Object.keys(spec).find((key) => spec[key].short === short![1]);
     if (name === undefined || !Object.hasOwn(spec, name)) {
       throw new TypeError(`Unknown option '${arg}'`);
     }

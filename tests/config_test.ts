@@ -102,3 +102,30 @@ Deno.test("parseCommand() reads git tokens for git_clone", () => {
   });
   assertEquals(config([]).credentials, { gitToken: undefined, githubToken: undefined });
 });
+
+Deno.test("parseCommand() reads flags in both forms and names what is wrong with them", () => {
+  const serve = (args: string[]) => {
+    const command = parseCommand(args, () => undefined);
+    if (command.kind !== "serve") throw new Error(`not serve: ${command.kind}`);
+    return command.config;
+  };
+  assertEquals(serve(["--network", "none"]).local.network, "none");
+  assertEquals(serve(["--network=none"]).local.network, "none");
+  assertEquals(serve(["--log-level=debug", "--http"]).logLevel, "debug");
+  assertEquals(parseCommand(["-h"], () => undefined).kind, "help");
+  assertEquals(parseCommand(["-V"], () => undefined).kind, "version");
+  assertThrows(
+    () => parseCommand(["--no-such-flag"], () => undefined),
+    /Unknown option '--no-such-flag'/,
+  );
+  assertThrows(() => parseCommand(["-x"], () => undefined), /Unknown option '-x'/);
+  assertThrows(
+    () => parseCommand(["--network"], () => undefined),
+    /'--network <value>' argument missing/,
+  );
+  assertThrows(
+    () => parseCommand(["--http=yes"], () => undefined),
+    /'--http' does not take a value/,
+  );
+  assertThrows(() => parseCommand(["serve"], () => undefined), /Unexpected argument 'serve'/);
+});

@@ -586,36 +586,41 @@ async function installAgent(toolbox: Toolbox): Promise<string> {
     "print(json.dumps({'installed': home}))",
   ].join("\n");
   const output = await toolbox.execute(`python3 - <<'MCP_INSTALL'\n${script}\nMCP_INSTALL`);
-  for (const line of output.split("\n").reverse()) {
-    if (!line.startsWith('{"installed"')) continue;
-    return JSON.parse(line).installed;
-  }
-  const detail = output.trim().slice(-500);
-  if (/python3: (not found|command not found)|No such file or directory/.test(detail)) {
-    throw new SandboxError(
-      `Cannot use the Daytona sandbox: python3 is missing from its image (${detail}); use an image or snapshot with Python 3`,
-    );
-  }
-  throw new SandboxError(
-    `Cannot install the agent in the Daytona sandbox: ${detail || "no output"}`,
-  );
+  const reply = lastJsonLine(output, (value) => typeof value.installed === "string");
+  if (!reply) throw noReply(output, "Cannot install the agent in the Daytona sandbox");
+  return reply.installed as string;
 }
 
 function findReply(output: string, id: string): { result?: unknown; error?: AgentFault } {
+  const reply = lastJsonLine(output, (value) => value.id === id);
+  if (!reply) throw noReply(output, "Cannot read the sandbox agent's reply");
+  return reply;
+}
+
+/** The last line of a command's output that is a JSON object `accept` takes. */
+function lastJsonLine(
+  output: string,
+  accept: (value: Record<string, unknown>) => boolean,
+): Record<string, unknown> | undefined {
   for (const line of output.split("\n").reverse()) {
     if (!line.startsWith("{")) continue;
     try {
-      const reply = JSON.parse(line);
-      if (reply.id === id) return reply;
-    } catch { /* not our line */ }
+      const value = JSON.parse(line);
+      if (accept(value)) return value;
+    } catch { /* not a reply */ }
   }
+  return undefined;
+}
+
+/** Explains a command that printed no reply: python3 missing from the image, or its output. */
+function noReply(output: string, what: string): SandboxError {
   const detail = output.trim().slice(-500);
   if (/python3: (not found|command not found)|No such file or directory/.test(detail)) {
-    throw new SandboxError(
-      `Cannot run in the Daytona sandbox: python3 is missing from its image (${detail}); use an image or snapshot with Python 3`,
+    return new SandboxError(
+      `Cannot use the Daytona sandbox: python3 is missing from its image (${detail}); use an image or snapshot with Python 3`,
     );
   }
-  throw new SandboxError(`Cannot read the sandbox agent's reply: ${detail || "no output"}`);
+  return new SandboxError(`${what}: ${detail || "no output"}`);
 }
 
 function faultToError(fault: AgentFault): Error {
