@@ -57,11 +57,13 @@ async function timeSpawn(args: string[], runs: number): Promise<number[]> {
   return times;
 }
 
-async function stdioClient(): Promise<{ client: Client; pid: number; started: number }> {
+async function stdioClient(
+  entry = startEntry,
+): Promise<{ client: Client; pid: number; started: number }> {
   const started = performance.now();
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", ...startFlags, startEntry],
+    args: ["run", ...startFlags, entry],
     cwd: root,
     env,
     stderr: "ignore",
@@ -69,6 +71,71 @@ async function stdioClient(): Promise<{ client: Client; pid: number; started: nu
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(transport);
   return { client, pid: transport.pid!, started };
+}
+
+/**
+ * A server spoken to with bare JSON-RPC lines, as MCP hosts with their own client code speak it:
+ * no SDK on the client side, so its times are the server's.
+ */
+async function rawStdioClient() {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...startFlags, startEntry],
+    cwd: root,
+    env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  let id = 0;
+  const request = async (method: string, params?: Record<string, unknown>) => {
+    const mine = ++id;
+    await writer.write(
+      encoder.encode(JSON.stringify({ jsonrpc: "2.0", id: mine, method, params }) + "\n"),
+    );
+    for (;;) {
+      const end = buffered.indexOf("\n");
+      if (end === -1) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the server exited during ${method}`);
+        buffered += decoder.decode(value, { stream: true });
+        continue;
+      }
+      const message = JSON.parse(buffered.slice(0, end));
+      buffered = buffered.slice(end + 1);
+      if (message.id !== mine) continue;
+      if (message.error || message.result?.isError) {
+        throw new Error(`${method} failed: ${JSON.stringify(message).slice(0, 300)}`);
+      }
+      return message.result;
+    }
+  };
+  await request("initialize", {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "bench", version: "1" },
+  });
+  await writer.write(encoder.encode('{"jsonrpc":"2.0","method":"notifications/initialized"}\n'));
+  return {
+    request,
+    async time(method: string, params: Record<string, unknown> | undefined, n: number) {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const started = performance.now();
+        await request(method, params);
+        times.push(performance.now() - started);
+      }
+      return times;
+    },
+    async close() {
+      await writer.close();
+      await child.status;
+      await reader.cancel().catch(() => {});
+    },
+  };
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>) {
@@ -150,14 +217,20 @@ const sdkOnly = await timeSpawn([Deno.execPath(), "run", `${root}bench/_sdk_only
 const starts: number[] = [];
 const firstPython: number[] = [];
 const listed: number[] = [];
-for (let i = 0; i < 5; i++) {
-  const { client, started } = await stdioClient();
-  starts.push(performance.now() - started);
-  await client.listTools(); // what clients ask next
-  listed.push(performance.now() - started);
-  await call(client, "python_exec", { code: "1" });
-  firstPython.push(performance.now() - started);
-  await client.close();
+// The same from the sources (src/cli.ts) instead of the bundle the start task runs, interleaved.
+const sourceStarts: number[] = [];
+const sourceFirstPython: number[] = [];
+for (let i = 0; i < 7; i++) {
+  for (const entry of [startEntry, "src/cli.ts"]) {
+    const { client, started } = await stdioClient(entry);
+    const ours = entry === startEntry;
+    (ours ? starts : sourceStarts).push(performance.now() - started);
+    await client.listTools(); // what clients ask next
+    if (ours) listed.push(performance.now() - started);
+    await call(client, "python_exec", { code: "1" });
+    (ours ? firstPython : sourceFirstPython).push(performance.now() - started);
+    await client.close();
+  }
 }
 // A client whose model takes a moment before its first call finds the sandbox already warm.
 const afterPause: number[] = [];
@@ -169,13 +242,24 @@ for (let i = 0; i < 5; i++) {
   afterPause.push(performance.now() - started);
   await client.close();
 }
-raw.coldStart = { empty, sdkOnly, starts, listed, firstPython, afterPause };
+raw.coldStart = {
+  empty,
+  sdkOnly,
+  starts,
+  listed,
+  firstPython,
+  afterPause,
+  sourceStarts,
+  sourceFirstPython,
+};
 rows.push({
   figure: "cold start: spawn → initialize reply (local)",
   ours: ms(median(starts)),
   comparison: `empty deno run ${ms(median(empty))}; SDK import only ${
     ms(median(sdkOnly))
-  }; ours to the tools/list reply: ${ms(median(listed))}`,
+  }; ours to the tools/list reply: ${ms(median(listed))}; from the sources instead of the bundle: ${
+    ms(median(sourceStarts))
+  }`,
   ratio: `${(median(starts) / median(sdkOnly)).toFixed(2)}x SDK-only`,
   target: "≤ 100 ms",
   met: median(starts) <= 100,
@@ -185,7 +269,7 @@ rows.push({
   ours: ms(median(firstPython)),
   comparison: `the same call made 1 s after initialize (sandbox warmed meanwhile): ${
     ms(median(afterPause))
-  }`,
+  }; from the sources instead of the bundle: ${ms(median(sourceFirstPython))}`,
   ratio: "—",
   target: "≤ 150 ms",
   met: median(firstPython) <= 150,
@@ -231,9 +315,16 @@ rows.push({
 
 log("python_exec warm…");
 await call(client, "python_exec", { code: "x = 0" });
-const pyTimes = await timeCalls(client, "python_exec", { code: "x += 1" }, 300);
+const sdkPyTimes = await timeCalls(client, "python_exec", { code: "x += 1" }, 300);
+const lean = await rawStdioClient();
+const xPlusOne = { name: "python_exec", arguments: { code: "x += 1" } };
+await lean.request("tools/call", { name: "python_exec", arguments: { code: "x = 0" } });
+await lean.time("tools/call", xPlusOne, 100); // warm-up, not kept
+const pyTimes = await lean.time("tools/call", xPlusOne, 500);
+const pingTimes = await lean.time("ping", undefined, 500);
+await lean.close();
 const oneShot = await timeSpawn(["/usr/bin/python3", "-c", "x = 1"], 30);
-raw.python = { pyTimes, oneShot };
+raw.python = { pyTimes, sdkPyTimes, pingTimes, oneShot };
 log("Pyodide cold load and warm run…");
 let pyodide: string;
 try {
@@ -261,9 +352,13 @@ try {
   pyodide = `Pyodide: failed (${message})`;
 }
 rows.push({
-  figure: 'python_exec("x += 1") warm, through MCP stdio',
+  figure: 'python_exec("x += 1") warm, through MCP stdio (bare JSON-RPC client)',
   ours: ms(median(pyTimes)),
-  comparison: `one-shot /usr/bin/python3 -c: ${ms(median(oneShot))}; ${pyodide}`,
+  comparison: `one-shot /usr/bin/python3 -c: ${
+    ms(median(oneShot))
+  }; ${pyodide}; through the SDK's Client (it validates each result): ${
+    ms(median(sdkPyTimes))
+  }; MCP ping round trip: ${ms(median(pingTimes))}`,
   ratio: `${(median(oneShot) / median(pyTimes)).toFixed(1)}x faster than one-shot`,
   target: "≤ 1 ms",
   met: median(pyTimes) <= 1,

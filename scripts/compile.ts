@@ -39,10 +39,9 @@ export function compileArgs(target: string): string[] {
     target,
     "--output",
     output,
-    // Loaded only when Daytona is chosen; named so the binary always carries it.
-    "--include",
-    "src/providers/daytona.ts",
-    "src/cli.ts",
+    // The bundled command line (scripts/gen_bundle.ts): its parts, Daytona's included, are
+    // literal imports, so the binary carries them all.
+    "bundle/cli.js",
   ];
 }
 

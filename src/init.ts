@@ -83,7 +83,9 @@ export async function runInit(args: string[], config: Config): Promise<number> {
     );
     return 2;
   }
-  const local = new URL("./cli.ts", import.meta.url);
+  // The configured command runs the server the way this one was started: from the same file when
+  // that is on this machine, otherwise from JSR.
+  const local = new URL(Deno.mainModule);
   const target = values.jsr || local.protocol !== "file:"
     ? "jsr:@daytona-mcp/interpreter/cli"
     : local.pathname;

@@ -11,6 +11,6 @@ Deno.test("compileArgs() builds every release target with the permissions baked 
     assertEquals(args[args.indexOf("--target") + 1], target);
     const output = args[args.indexOf("--output") + 1];
     assertEquals(output.endsWith(".exe"), target.includes("windows"), output);
-    assertEquals(args.at(-1), "src/cli.ts");
+    assertEquals(args.at(-1), "bundle/cli.js");
   }
 });

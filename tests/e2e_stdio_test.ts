@@ -25,6 +25,7 @@ import {
   ROOT,
   spawnServer,
 } from "./_helpers.ts";
+import { startFakeDaytona } from "./daytona/fake_server.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -195,47 +196,58 @@ Deno.test("a request that arrives with the end of stdin is still answered", asyn
   assertMatch(new TextDecoder().decode(stdout), /"serverInfo"/);
 });
 
+/**
+ * Runs the start task's entry with Deno's debug log, which names every module it resolves inside
+ * an npm package, makes one python_exec, and returns the log's lines about the Daytona SDK.
+ */
+async function daytonaSdkLines(flags: string[], args: string[], env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--log-level=debug", ...flags, START_ENTRY, ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1", MCP_LOG_LEVEL: "error", ...env },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text(); // drained as it comes: the log is long
+  const writer = child.stdin.getWriter();
+  const lines = [
+    initializeRequest(1),
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    {
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "python_exec", arguments: { code: "6 * 7" } },
+    },
+  ];
+  await writer.write(
+    new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"),
+  );
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes('"id":2')) seen += (await reader.read()).value ?? "";
+  assertMatch(seen, /\\"result\\":\\"42\\"/);
+  await writer.close();
+  await reader.cancel();
+  await child.status;
+  return (await stderr).split("\n").filter((line) =>
+    /(referrer=|package folder of )\S*@daytonaio/.test(line)
+  );
+}
+
 Deno.test(
   "in local mode the Daytona SDK is never loaded, even after tool calls",
   opts,
   async () => {
-    // Deno's debug log names every module it resolves inside an npm package, with its importer.
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--log-level=debug", ...START_FLAGS, START_ENTRY],
-      cwd: ROOT,
-      env: { NO_COLOR: "1", MCP_LOG_LEVEL: "error" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stderr = new Response(child.stderr).text(); // drained as it comes: the log is long
-    const writer = child.stdin.getWriter();
-    const lines = [
-      initializeRequest(1),
-      { jsonrpc: "2.0", method: "notifications/initialized" },
-      {
-        jsonrpc: "2.0",
-        id: 2,
-        method: "tools/call",
-        params: { name: "python_exec", arguments: { code: "6 * 7" } },
-      },
-    ];
-    await writer.write(
-      new TextEncoder().encode(lines.map((l) => JSON.stringify(l)).join("\n") + "\n"),
-    );
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let seen = "";
-    while (!seen.includes('"id":2')) seen += (await reader.read()).value ?? "";
-    assertMatch(seen, /\\"result\\":\\"42\\"/);
-    await writer.close();
-    await reader.cancel();
-    await child.status;
-    const log = await stderr;
-    assertMatch(log, /referrer=\S*@modelcontextprotocol\/sdk/, "the log shows npm modules loading");
-    const daytona = log.split("\n").filter((line) =>
-      /(referrer=|package folder of )\S*@daytonaio/.test(line)
-    );
-    assertEquals(daytona, []);
+    assertEquals(await daytonaSdkLines(START_FLAGS, [], {}), []);
+    // The same check sees the SDK load when Daytona is chosen.
+    await using fake = await startFakeDaytona();
+    const daytona = await daytonaSdkLines(["--allow-net", "--allow-env"], [
+      "--provider",
+      "daytona",
+    ], { MCP_DAYTONA_API_KEY: fake.apiKey, MCP_DAYTONA_SERVER_URL: fake.apiUrl });
+    assert(daytona.length > 10, `the log shows the Daytona SDK loading: ${daytona.length} lines`);
   },
 );
 

@@ -1,0 +1,60 @@
+// Bundles the server's command line (src/cli.ts) into bundle/: one module per part the command
+// line loads on its own (the handshake, the MCP server, HTTP, Daytona, doctor, init), with the MCP
+// SDK and zod inside. Deno then reads a dozen files at start-up instead of resolving some three
+// hundred npm modules, and a first run downloads only the Daytona SDK, which stays an npm import.
+//   deno task gen        (tests/bundle_test.ts fails when bundle/ is stale)
+
+/** The directory `deno task start` and the published `./cli` export run from. */
+export const BUNDLE_DIR: string = new URL("../bundle", import.meta.url).pathname;
+
+/** Types for the bundled entry point, for the JSR docs and for type-checking importers. */
+const BANNER = '// @ts-self-types="../src/cli.ts"\n' +
+  "// Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.\n";
+
+/** Bundles src/cli.ts into `outDir`, which must be empty or absent. */
+export async function writeBundle(outDir: string): Promise<void> {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform=deno",
+      "--format=esm",
+      "--code-splitting",
+      "--minify",
+      "--keep-names",
+      "--external=@daytonaio/sdk",
+      `--outdir=${outDir}`,
+      new URL("../src/cli.ts", import.meta.url).pathname,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
+  }
+  const entry = `${outDir}/cli.js`;
+  await Deno.writeTextFile(entry, BANNER + await Deno.readTextFile(entry));
+}
+
+/** The bundle's files, by name. */
+export async function readBundle(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile) files.set(entry.name, await Deno.readTextFile(`${dir}/${entry.name}`));
+  }
+  return files;
+}
+
+if (import.meta.main) {
+  const fresh = await Deno.makeTempDir({ prefix: "bundle-" });
+  try {
+    await writeBundle(fresh);
+    await Deno.remove(BUNDLE_DIR, { recursive: true }).catch(() => {});
+    await Deno.mkdir(BUNDLE_DIR, { recursive: true });
+    for (const [name, text] of await readBundle(fresh)) {
+      await Deno.writeTextFile(`${BUNDLE_DIR}/${name}`, text);
+    }
+  } finally {
+    await Deno.remove(fresh, { recursive: true });
+  }
+}
