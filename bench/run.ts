@@ -63,7 +63,12 @@ async function stdioClient(
   const started = performance.now();
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", ...startFlags, entry],
+    // The sources are loaded as they are from anywhere else: all at once, with no lazy loading.
+    args: [
+      "run",
+      ...(entry === startEntry ? startFlags : startFlags.filter((f) => !f.includes("lazy"))),
+      entry,
+    ],
     cwd: root,
     env,
     stderr: "ignore",

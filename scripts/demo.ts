@@ -16,7 +16,8 @@ const client = new Client({ name: "demo", version: "1" });
 await client.connect(
   new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", ...flags, `${root}src/cli.ts`],
+    args: ["run", ...flags, "bundle/cli.js"],
+    cwd: root, // where the start task's relative --allow-read=bundle points
     env: { ...Deno.env.toObject(), MCP_LOG_LEVEL: "warn" },
     stderr: "inherit",
   }),

@@ -29,6 +29,22 @@ export function permissionFlags(config: Config): string[] {
   ];
 }
 
+/**
+ * The `deno run` flags for `target`. A checkout's bundle (`…/bundle/cli.js`) on the local provider
+ * also gets what `deno task start` uses to load the bundle's parts only when they are needed:
+ * `--unstable-lazy-dynamic-imports`, and read access to the bundle, which Deno then reads at run
+ * time.
+ */
+export function runFlags(config: Config, target: string): string[] {
+  const flags = permissionFlags(config);
+  const bundle = target.match(/^(\/.*\/bundle)\/cli\.js$/)?.[1];
+  if (!bundle || config.provider === "daytona") return flags;
+  return [
+    "--unstable-lazy-dynamic-imports",
+    ...flags.map((flag) => flag.startsWith("--allow-read=") ? `${flag},${bundle}` : flag),
+  ];
+}
+
 /** The entry for `config`; `target` is a module to `deno run`, or `binary` a compiled server. */
 export function serverEntry(config: Config, target: string, binary?: string): ServerEntry {
   const providerArgs = config.provider === "daytona" ? ["--provider", "daytona"] : [];
@@ -37,7 +53,7 @@ export function serverEntry(config: Config, target: string, binary?: string): Se
     : undefined;
   return binary ? { command: binary, args: providerArgs, ...(env && { env }) } : {
     command: "deno",
-    args: ["run", ...permissionFlags(config), target, ...providerArgs],
+    args: ["run", ...runFlags(config, target), target, ...providerArgs],
     ...(env && { env }),
   };
 }

@@ -156,10 +156,10 @@ export interface RawServer {
   end(how: "stdin end" | Deno.Signal): Promise<Deno.CommandStatus>;
 }
 
-/** Spawns `deno run <args> mod.ts` in the checkout with exactly `env`. */
+/** Spawns `deno run <args> bundle/cli.js` (what the start tasks run) with exactly `env`. */
 export function spawnServer(args: string[], env: Record<string, string>): RawServer {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...args, "mod.ts"],
+    args: ["run", ...args, "bundle/cli.js"],
     cwd: ROOT,
     env,
     clearEnv: true,

@@ -7,6 +7,8 @@ import {
 } from "node:assert/strict";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
 import { hasBwrap, ROOT } from "./_helpers.ts";
+import { parseCommand } from "../src/config.ts";
+import { runFlags } from "../src/init.ts";
 
 const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks;
 const flagsOf = (task: string) =>
@@ -100,4 +102,29 @@ Deno.test("init --write adds the entry, keeps other servers, and shows the chang
   } finally {
     await Deno.remove(home, { recursive: true });
   }
+});
+
+Deno.test("init loads a checkout's bundle lazily, as deno task start does, and nothing else", () => {
+  const config = (env: Record<string, string>) => {
+    const command = parseCommand([], (name) => env[name]);
+    if (command.kind !== "serve") throw new Error("expected a serve command");
+    return command.config;
+  };
+  const local = config({});
+  assertEquals(runFlags(local, "/home/you/checkout/bundle/cli.js").slice(0, 3), [
+    "--unstable-lazy-dynamic-imports",
+    "--allow-run=bwrap,setpriv",
+    "--allow-read=/tmp,/home/you/checkout/bundle",
+  ]);
+  const startTask = tasks.start.split(" ").filter((a: string) => a.startsWith("--"));
+  assertEquals(runFlags(local, `${ROOT}/bundle/cli.js`).length, startTask.length);
+  for (const target of ["jsr:@daytona-mcp/interpreter/cli", "/home/you/checkout/src/cli.ts"]) {
+    assert(!runFlags(local, target).includes("--unstable-lazy-dynamic-imports"), target);
+    assert(runFlags(local, target).includes("--allow-read=/tmp"), target);
+  }
+  const daytona = config({ MCP_DAYTONA_API_KEY: "k" });
+  assertEquals(runFlags(daytona, "/home/you/checkout/bundle/cli.js"), [
+    "--allow-net",
+    "--allow-env",
+  ]);
 });
