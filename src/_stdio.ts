@@ -24,6 +24,9 @@ import {
 } from "./_handshake.ts";
 import { concatBytes } from "./_output.ts";
 
+/** The largest message written synchronously: well under a pipe's buffer (64 KiB on Linux). */
+const SYNC_WRITE_BYTES = 16 * 1024;
+
 /** The longest line read; a longer one is dropped (reported through `onerror`). */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -53,6 +56,8 @@ export class StdioTransport implements Transport {
   #ended = false;
   #closed = false;
   #writing: Promise<void> = Promise.resolve();
+  /** Asynchronous writes not finished yet. */
+  #queued = 0;
   #encoder = new TextEncoder();
   #greeted = Promise.withResolvers<void>();
   #listed = Promise.withResolvers<void>();
@@ -211,14 +216,28 @@ export class StdioTransport implements Transport {
     this.onmessage?.(valid);
   }
 
-  /** Writes messages one after another, each whole. */
+  /**
+   * Writes messages one after another, each whole. A small message with nothing queued before it
+   * is written at once, on this thread: an asynchronous write of stdout goes through Deno's pool of
+   * blocking threads, a hand-off that costs more than the write. Larger ones, which could fill the
+   * pipe and block while the client reads, are written asynchronously.
+   */
   #write(message: JSONRPCMessage): Promise<void> {
     const data = this.#encoder.encode(JSON.stringify(message) + "\n");
+    if (this.#queued === 0 && data.length <= SYNC_WRITE_BYTES) {
+      try {
+        for (let done = 0; done < data.length;) done += Deno.stdout.writeSync(data.subarray(done));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.resolve();
+    }
+    this.#queued++;
     this.#writing = this.#writing.then(async () => {
       for (let done = 0; done < data.length;) {
         done += await Deno.stdout.write(data.subarray(done));
       }
-    });
+    }).finally(() => this.#queued--);
     return this.#writing;
   }
 

@@ -271,7 +271,7 @@ async function rawSession(lines: string[], untilId: number): Promise<Record<stri
     seen += value;
   }
   await writer.close();
-  while (!(await reader.read()).done) { /* until the server exits */ }
+  for (let read = await reader.read(); !read.done; read = await reader.read()) seen += read.value;
   await child.status;
   return seen.trim().split("\n").map((line) => JSON.parse(line));
 }
@@ -331,6 +331,47 @@ Deno.test(
       structuredContent: { stdout: string };
     };
     assertEquals(call.structuredContent.stdout, "still here\n");
+  },
+);
+
+Deno.test(
+  "replies wait behind a big one the client has not read yet, and all arrive whole",
+  opts,
+  async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...START_FLAGS, START_ENTRY],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", MCP_LOG_LEVEL: "error", MCP_MAX_OUTPUT_BYTES: "400000" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const send = (line: string) => writer.write(new TextEncoder().encode(line + "\n"));
+    await send(JSON.stringify(initializeRequest(1)));
+    await send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    // 300 KB of output fills the pipe: the server's write of that reply waits for us to read, and
+    // the next big reply waits behind it. A small reply made then must wait too.
+    const big = (id: number) =>
+      send(request(id, "tools/call", {
+        name: "shell_exec",
+        arguments: { command: "head -c 300000 /dev/zero | tr '\\0' x" },
+      }));
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await big(2);
+    await pause(1500);
+    await big(3);
+    await pause(1000);
+    await send(request(4, "ping"));
+    await pause(300);
+    await writer.close();
+    const lines = (await new Response(child.stdout).text()).trim().split("\n");
+    await child.status;
+    const messages = lines.map((line) => JSON.parse(line)).filter((m) => "id" in m);
+    assertEquals(messages.map((m) => m.id), [1, 2, 3, 4]);
+    for (const reply of messages.slice(1, 3)) {
+      assertEquals(reply.result.structuredContent.stdout, "x".repeat(300_000));
+    }
   },
 );
 
