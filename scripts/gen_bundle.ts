@@ -32,8 +32,36 @@ export async function writeBundle(outDir: string): Promise<void> {
   if (code !== 0) {
     throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
   }
+  await renameByContent(outDir);
   const entry = `${outDir}/cli.js`;
   await Deno.writeTextFile(entry, BANNER + await Deno.readTextFile(entry));
+}
+
+/** A part's name as the bundler writes it: `server-Z6JNG2UM.js`. */
+const PART = /\b([a-z]+)-[A-Z0-9]{8}\.js\b/g;
+
+/**
+ * Renames the bundle's parts after their contents. The bundler's names also hash where the npm
+ * cache lies relative to the checkout, so that a clone elsewhere would build the same code under
+ * other names.
+ */
+async function renameByContent(dir: string): Promise<void> {
+  const files = await readBundle(dir);
+  const names = new Map<string, string>();
+  for (const [name, text] of files) {
+    const match = name.match(/^([a-z]+)-[A-Z0-9]{8}\.js$/);
+    if (!match) continue;
+    const bytes = new TextEncoder().encode(text.replace(PART, "$1.js"));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    names.set(name, `${match[1]}-${digest.toHex().slice(0, 8)}.js`);
+  }
+  for (const [name, text] of files) {
+    await Deno.remove(`${dir}/${name}`);
+    await Deno.writeTextFile(
+      `${dir}/${names.get(name) ?? name}`,
+      text.replace(PART, (part) => names.get(part) ?? part),
+    );
+  }
 }
 
 /** The bundle's files, by name. */
