@@ -1,7 +1,8 @@
 // Bundles the server's command line (src/cli.ts) into bundle/: one module per part the command
 // line loads on its own (the handshake, the MCP server, HTTP, Daytona, doctor, init), with the MCP
 // SDK and zod inside. Deno then reads a dozen files at start-up instead of resolving some three
-// hundred npm modules, and a first run downloads only the Daytona SDK, which stays an npm import.
+// hundred npm modules, and local mode needs no npm package at all: only the Daytona part imports
+// one, the Daytona SDK.
 //   deno task gen        (tests/bundle_test.ts fails when bundle/ is stale)
 
 /** The directory `deno task start` and the published `./cli` export run from. */
