@@ -2,14 +2,14 @@
 // writes bench/results/latest.{md,json} and chart.svg. Machines are shared and noisy: medians and
 // ratios measured in the same run, never single times.
 
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { DaytonaProvider } from "../src/providers/daytona.ts";
 import { LocalProvider } from "../src/providers/local.ts";
 import { fileUpload } from "../src/tools/file_upload.ts";
@@ -67,7 +67,9 @@ async function stdioClient(
     // The sources are loaded as they are from anywhere else: all at once, with no lazy loading.
     args: [
       "run",
-      ...(entry === startEntry ? startFlags : startFlags.filter((f) => !f.includes("lazy"))),
+      ...(entry === startEntry
+        ? startFlags
+        : ["--lock=deno.lock", ...startFlags.filter((f) => !f.includes("lazy"))]),
       entry,
     ],
     cwd: root,
@@ -216,10 +218,13 @@ log("cold start…");
 await Deno.writeTextFile("/tmp/bench-empty.ts", "");
 await Deno.writeTextFile(
   `${root}bench/_sdk_only.ts`,
-  '// @ts-types="@modelcontextprotocol/sdk/server/mcp"\nimport "@modelcontextprotocol/sdk/server/mcp.js";\n',
+  '// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"\nimport "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";\n',
 );
 const empty = await timeSpawn([Deno.execPath(), "run", "/tmp/bench-empty.ts"], 7);
-const sdkOnly = await timeSpawn([Deno.execPath(), "run", `${root}bench/_sdk_only.ts`], 7);
+const sdkOnly = await timeSpawn(
+  [Deno.execPath(), "run", `--lock=${root}deno.lock`, `${root}bench/_sdk_only.ts`],
+  7,
+);
 const starts: number[] = [];
 const firstPython: number[] = [];
 const listed: number[] = [];

@@ -34,6 +34,7 @@ export function compileArgs(target: string): string[] {
   }`;
   return [
     "compile",
+    "--lock=deno.lock",
     ...BINARY_PERMISSIONS,
     "--target",
     target,

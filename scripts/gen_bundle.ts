@@ -8,8 +8,8 @@
 /** The directory `deno task start` and the published `./cli` export run from. */
 export const BUNDLE_DIR: string = new URL("../bundle", import.meta.url).pathname;
 
-/** The one npm package the bundle imports rather than contains. */
-const DAYTONA_SDK = "@daytonaio/sdk";
+/** The one npm package the bundle imports rather than contains, as src/providers/daytona.ts does. */
+const DAYTONA_SDK = "npm:@daytonaio/sdk@0.218.0";
 
 /** Types for the bundled entry point, for the JSR docs and for type-checking importers. */
 const BANNER = '// @ts-self-types="../src/cli.ts"\n' +
@@ -27,6 +27,7 @@ export async function writeBundle(outDir: string): Promise<void> {
       "--minify",
       "--keep-names",
       `--external=${DAYTONA_SDK}`,
+      `--lock=${new URL("../deno.lock", import.meta.url).pathname}`,
       `--outdir=${outDir}`,
       new URL("../src/cli.ts", import.meta.url).pathname,
     ],
@@ -37,7 +38,6 @@ export async function writeBundle(outDir: string): Promise<void> {
     throw new Error(`deno bundle failed:\n${new TextDecoder().decode(stderr)}`);
   }
   await renameByContent(outDir);
-  await pinExternals(outDir);
   const entry = `${outDir}/cli.js`;
   await Deno.writeTextFile(entry, BANNER + await Deno.readTextFile(entry));
 }
@@ -66,24 +66,6 @@ async function renameByContent(dir: string): Promise<void> {
       `${dir}/${names.get(name) ?? name}`,
       text.replace(PART, (part) => names.get(part) ?? part),
     );
-  }
-}
-
-/**
- * Writes the Daytona SDK's import as the `npm:` specifier `deno.json` maps it to, so that the
- * bundle needs no import map: not this checkout's when run from elsewhere, nor JSR's rewriting.
- */
-async function pinExternals(dir: string): Promise<void> {
-  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
-  const pinned = config.imports[DAYTONA_SDK];
-  if (!pinned?.startsWith("npm:")) {
-    throw new Error(`deno.json maps ${DAYTONA_SDK} to no npm package`);
-  }
-  for (const [name, text] of await readBundle(dir)) {
-    const quoted = JSON.stringify(DAYTONA_SDK);
-    if (text.includes(quoted)) {
-      await Deno.writeTextFile(`${dir}/${name}`, text.replaceAll(quoted, JSON.stringify(pinned)));
-    }
   }
 }
 

@@ -2,14 +2,14 @@
 // can answer both at once, while it is still loading the MCP SDK (see src/_stdio.ts).
 //   deno task gen        (tests/server_test.ts fails when the output is stale)
 
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import {
   type JSONRPCMessage,
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
-} from "@modelcontextprotocol/sdk/types.js";
+} from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { LocalProvider } from "../src/providers/local.ts";

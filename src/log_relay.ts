@@ -5,8 +5,8 @@
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
+import type { McpServer } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
 import type { Logger } from "./log.ts";
 
 const MCP_LEVELS = { error: "error", warn: "warning", info: "info", debug: "debug" } as const;

@@ -5,9 +5,12 @@
  * @module
  */
 
-import type { z } from "zod";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "npm:zod@4.6.7";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type {
+  CallToolResult,
+  ToolAnnotations,
+} from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { Sandbox } from "./sandbox.ts";
 import type { SandboxSession } from "./session.ts";
 import {

@@ -5,8 +5,8 @@
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { ReadResourceResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { formatBytes } from "./_output.ts";
 import type { Sandbox } from "./sandbox.ts";
 import { decodeText, HARD_CEILING, readAll, sniffMimeType } from "./tools/_files.ts";

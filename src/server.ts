@@ -5,13 +5,13 @@
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/server/mcp"
-import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-export { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
+import { McpServer, ResourceTemplate } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+export { JSONRPCMessageSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
 import type { Logger } from "./log.ts";
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import {
   type AnySessionToolDefinition,
   type AnyToolDefinition,

@@ -1,11 +1,11 @@
 // Shared test fixtures: a real server and a real MCP client, linked in memory.
 
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/inMemory"
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/inMemory"
+import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { LocalProvider, type LocalProviderOptions } from "../src/providers/local.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
@@ -22,6 +22,12 @@ export const hasBwrap: boolean = await new Deno.Command("bwrap", {
 
 /** The checkout's root directory. */
 export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * Makes a spawned `deno` use the checkout's lockfile, which deno.json leaves off by default (see
+ * the README's Development section).
+ */
+export const LOCK_FLAG = `--lock=${ROOT}/deno.lock`;
 
 /** A connected MCP client with its server, session and provider; dispose to tear all down. */
 export interface Connected extends AsyncDisposable {
@@ -159,7 +165,7 @@ export interface RawServer {
 /** Spawns `deno run <args> bundle/cli.js` (what the start tasks run) with exactly `env`. */
 export function spawnServer(args: string[], env: Record<string, string>): RawServer {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...args, "bundle/cli.js"],
+    args: ["run", LOCK_FLAG, ...args, "bundle/cli.js"],
     cwd: ROOT,
     env,
     clearEnv: true,

@@ -3,12 +3,12 @@
 // The stdio end-to-end tests (e2e_stdio_test.ts) run the bundle through the start task.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { BUNDLE_DIR, readBundle, writeBundle } from "../scripts/gen_bundle.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
 import { hasBwrap, ROOT, structured } from "./_helpers.ts";
@@ -103,7 +103,7 @@ Deno.test(
         said += value;
       }
       const { StreamableHTTPClientTransport } = await import(
-        "@modelcontextprotocol/sdk/client/streamableHttp.js"
+        "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js"
       );
       const client = new Client({ name: "bundle-test", version: "1" });
       await client.connect(new StreamableHTTPClientTransport(new URL(url[1])));

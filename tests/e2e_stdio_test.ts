@@ -5,12 +5,12 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { sessionTools, tools as registry } from "../src/registry.ts";
 import {
   INITIALIZE_RESULT,
@@ -22,6 +22,7 @@ import {
   hasBwrap,
   hostProcesses,
   initializeRequest,
+  LOCK_FLAG,
   ROOT,
   spawnServer,
 } from "./_helpers.ts";
@@ -243,7 +244,7 @@ Deno.test(
     assertEquals(await daytonaSdkLines(START_FLAGS, [], {}), []);
     // The same check sees the SDK load when Daytona is chosen.
     await using fake = await startFakeDaytona();
-    const daytona = await daytonaSdkLines(["--allow-net", "--allow-env"], [
+    const daytona = await daytonaSdkLines([LOCK_FLAG, "--allow-net", "--allow-env"], [
       "--provider",
       "daytona",
     ], { MCP_DAYTONA_API_KEY: fake.apiKey, MCP_DAYTONA_SERVER_URL: fake.apiUrl });

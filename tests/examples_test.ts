@@ -1,10 +1,10 @@
 import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { hasBwrap, ROOT } from "./_helpers.ts";
+import { hasBwrap, LOCK_FLAG, ROOT } from "./_helpers.ts";
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...args],
+    args: ["run", LOCK_FLAG, ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
@@ -54,10 +54,10 @@ Deno.test("deno task demo runs a scripted session and saves the chart", {
 }, async () => {
   // The demo task's own flags, run from a scratch directory where it may write its chart.
   const task: string = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.demo;
-  const flags = task.split(" ").filter((arg) => arg.startsWith("--"));
+  const flags = task.split(" ").filter((arg) => arg.startsWith("--") && !arg.startsWith("--lock"));
   const dir = await Deno.makeTempDir({ prefix: "mcp-demo-" });
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--config", `${ROOT}/deno.json`, ...flags, `${ROOT}/scripts/demo.ts`],
+    args: ["run", "--config", `${ROOT}/deno.json`, LOCK_FLAG, ...flags, `${ROOT}/scripts/demo.ts`],
     cwd: dir,
     env: { NO_COLOR: "1", PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")! },
     stdout: "piped",

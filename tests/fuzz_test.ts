@@ -3,9 +3,9 @@
 // answers a normal call.
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import fc from "fast-check";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import { CallToolResultSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
+import fc from "npm:fast-check@4.10.2";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import { CallToolResultSchema, McpError } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { sessionTools, tools } from "../src/registry.ts";
 import { connect, hasBwrap, structured } from "./_helpers.ts";
 

@@ -7,14 +7,14 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
 import type { PythonExecOutput } from "../src/tools/python_exec.ts";
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { connect, hasBwrap, ROOT, sh, structured } from "./_helpers.ts";
+import { connect, hasBwrap, LOCK_FLAG, ROOT, sh, structured } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -108,7 +108,16 @@ Deno.test(
     for (const provider of ["local", "daytona"]) {
       const transport = new StdioClientTransport({
         command: Deno.execPath(),
-        args: ["run", "--allow-all", "mod.ts", "--provider", provider, "--log-level", "debug"],
+        args: [
+          "run",
+          LOCK_FLAG,
+          "--allow-all",
+          "mod.ts",
+          "--provider",
+          provider,
+          "--log-level",
+          "debug",
+        ],
         cwd: ROOT,
         env: {
           PATH: Deno.env.get("PATH")!,

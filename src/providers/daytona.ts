@@ -14,7 +14,7 @@
  */
 
 import { posix } from "node:path";
-import { Daytona, DaytonaError, type Sandbox as SdkSandbox } from "@daytonaio/sdk";
+import { Daytona, DaytonaError, type Sandbox as SdkSandbox } from "npm:@daytonaio/sdk@0.218.0";
 import { createLogger, type Logger } from "../log.ts";
 import {
   type CreateSandboxOptions,

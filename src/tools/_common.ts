@@ -1,6 +1,6 @@
 // Pieces shared by the tool modules: run options, input rules, the way results are presented.
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 
 /**
  * Options every tool function accepts.

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import type { Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 

@@ -5,7 +5,7 @@
  */
 
 import { posix } from "node:path";
-import { z } from "zod";
+import { z } from "npm:zod@4.6.7";
 import { type ExecResult, type Sandbox, SandboxFileError } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 

@@ -13,7 +13,7 @@
  *
  * @example Drive the real SDK against it
  * ```ts ignore
- * import { Daytona } from "@daytonaio/sdk";
+ * import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
  * import { startFakeDaytona } from "./fake_server.ts";
  * await using fake = await startFakeDaytona();
  * const daytona = new Daytona({

@@ -12,7 +12,7 @@ import {
   DaytonaRateLimitError,
   DaytonaTimeoutError,
   DaytonaValidationError,
-} from "@daytonaio/sdk";
+} from "npm:@daytonaio/sdk@0.218.0";
 import { eventually, hasBwrap, sha256 } from "../_helpers.ts";
 import { type FakeDaytona, startFakeDaytona } from "./fake_server.ts";
 

@@ -7,18 +7,27 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/stdio"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { Daytona } from "@daytonaio/sdk";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
 import { DaytonaProvider } from "../../src/providers/daytona.ts";
 import { silentLogger } from "../../src/log.ts";
 import { sessionTools, tools } from "../../src/registry.ts";
 import { type FakeDaytona, startFakeDaytona } from "../daytona/fake_server.ts";
-import { connect, eventually, hasBwrap, ROOT, spawnServer, structured, text } from "../_helpers.ts";
+import {
+  connect,
+  eventually,
+  hasBwrap,
+  LOCK_FLAG,
+  ROOT,
+  spawnServer,
+  structured,
+  text,
+} from "../_helpers.ts";
 import { connectDaytona } from "../daytona/connect.ts";
 
 const opts = { ignore: !hasBwrap };
@@ -38,7 +47,7 @@ function serverEnv(fake: FakeDaytona): Record<string, string> {
 async function startServer(fake: FakeDaytona): Promise<Client> {
   const transport = new StdioClientTransport({
     command: Deno.execPath(),
-    args: ["run", "--allow-net", "--allow-env", "mod.ts"],
+    args: ["run", LOCK_FLAG, "--allow-net", "--allow-env", "mod.ts"],
     cwd: ROOT,
     env: serverEnv(fake),
     stderr: "ignore",
@@ -230,7 +239,7 @@ Deno.test(
 Deno.test("Daytona mode refuses to start without --allow-net and without a key, saying what to do", async () => {
   const run = (args: string[], env: Record<string, string>) =>
     new Deno.Command(Deno.execPath(), {
-      args: ["run", ...args, "mod.ts"],
+      args: ["run", LOCK_FLAG, ...args, "mod.ts"],
       cwd: ROOT,
       env: { PATH: Deno.env.get("PATH")!, NO_COLOR: "1", ...env },
       clearEnv: true,

@@ -3,8 +3,8 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-// @ts-types="@modelcontextprotocol/sdk/types"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { FileDownloadOutput } from "../../src/tools/file_download.ts";
 import { assertToolErrors, connect, hasBwrap, sh, sha256, structured, text } from "../_helpers.ts";
 
