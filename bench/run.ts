@@ -67,9 +67,7 @@ async function stdioClient(
     // The sources are loaded as they are from anywhere else: all at once, with no lazy loading.
     args: [
       "run",
-      ...(entry === startEntry
-        ? startFlags
-        : ["--lock=deno.lock", ...startFlags.filter((f) => !f.includes("lazy"))]),
+      ...(entry === startEntry ? startFlags : startFlags.filter((f) => !f.includes("lazy"))),
       entry,
     ],
     cwd: root,

@@ -31,15 +31,16 @@ export function permissionFlags(config: Config): string[] {
 
 /**
  * The `deno run` flags for `target`. A checkout's bundle (`…/bundle/cli.js`) on the local provider
- * also gets what `deno task start` uses to load the bundle's parts only when they are needed:
- * `--unstable-lazy-dynamic-imports`, and read access to the bundle, which Deno then reads at run
- * time.
+ * also gets what `deno task start` uses: the checkout's lockfile, and what loads the bundle's parts
+ * only when they are needed, `--unstable-lazy-dynamic-imports` and read access to the bundle, which
+ * Deno then reads at run time.
  */
 export function runFlags(config: Config, target: string): string[] {
   const flags = permissionFlags(config);
   const bundle = target.match(/^(\/.*\/bundle)\/cli\.js$/)?.[1];
   if (!bundle || config.provider === "daytona") return flags;
   return [
+    `--lock=${bundle.slice(0, -"/bundle".length)}/deno.lock`,
     "--unstable-lazy-dynamic-imports",
     ...flags.map((flag) => flag.startsWith("--allow-read=") ? `${flag},${bundle}` : flag),
   ];

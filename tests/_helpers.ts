@@ -165,7 +165,12 @@ export interface RawServer {
 /** Spawns `deno run <args> bundle/cli.js` (what the start tasks run) with exactly `env`. */
 export function spawnServer(args: string[], env: Record<string, string>): RawServer {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", LOCK_FLAG, ...args, "bundle/cli.js"],
+    args: [
+      "run",
+      ...(args.some((a) => a.startsWith("--lock")) ? [] : [LOCK_FLAG]),
+      ...args,
+      "bundle/cli.js",
+    ],
     cwd: ROOT,
     env,
     clearEnv: true,

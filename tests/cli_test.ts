@@ -111,7 +111,8 @@ Deno.test("init loads a checkout's bundle lazily, as deno task start does, and n
     return command.config;
   };
   const local = config({});
-  assertEquals(runFlags(local, "/home/you/checkout/bundle/cli.js").slice(0, 3), [
+  assertEquals(runFlags(local, "/home/you/checkout/bundle/cli.js").slice(0, 4), [
+    "--lock=/home/you/checkout/deno.lock",
     "--unstable-lazy-dynamic-imports",
     "--allow-run=bwrap,setpriv",
     "--allow-read=/tmp,/home/you/checkout/bundle",
