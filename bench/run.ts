@@ -47,15 +47,24 @@ function percentile(values: number[], p: number): number {
 }
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
 
-async function timeSpawn(args: string[], runs: number): Promise<number[]> {
+/** Runs `run` `n` times, one after another, and returns how long each took. */
+async function timeEach(n: number, run: () => Promise<unknown>): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < n; i++) {
     const started = performance.now();
-    await new Deno.Command(args[0], { args: args.slice(1), env, stdout: "null", stderr: "null" })
-      .output();
+    await run();
     times.push(performance.now() - started);
   }
   return times;
+}
+
+function timeSpawn(args: string[], runs: number): Promise<number[]> {
+  return timeEach(
+    runs,
+    () =>
+      new Deno.Command(args[0], { args: args.slice(1), env, stdout: "null", stderr: "null" })
+        .output(),
+  );
 }
 
 async function stdioClient(
@@ -127,15 +136,8 @@ async function rawStdioClient() {
   await writer.write(encoder.encode('{"jsonrpc":"2.0","method":"notifications/initialized"}\n'));
   return {
     request,
-    async time(method: string, params: Record<string, unknown> | undefined, n: number) {
-      const times: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const started = performance.now();
-        await request(method, params);
-        times.push(performance.now() - started);
-      }
-      return times;
-    },
+    time: (method: string, params: Record<string, unknown> | undefined, n: number) =>
+      timeEach(n, () => request(method, params)),
     async close() {
       await writer.close();
       await child.status;
@@ -154,14 +156,8 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
   return result;
 }
 
-async function timeCalls(client: Client, name: string, args: Record<string, unknown>, n: number) {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    await call(client, name, args);
-    times.push(performance.now() - started);
-  }
-  return times;
+function timeCalls(client: Client, name: string, args: Record<string, unknown>, n: number) {
+  return timeEach(n, () => call(client, name, args));
 }
 
 /** One run of bench/_pyodide.ts: its spawn timed up to its first line, and its warm times. */
@@ -333,16 +329,14 @@ const pyTimes = await lean.time("tools/call", xPlusOne, 500);
 const pingTimes = await lean.time("ping", undefined, 500);
 await lean.close();
 // The sandbox's own round trip, server → agent → interpreter and back, with no MCP: the floor.
-const inProcess: number[] = [];
+let inProcess: number[];
 {
   await using provider = new LocalProvider({ log: silentLogger() });
   await using sandbox = await provider.create();
   await pythonExec(sandbox, { code: "x = 0" });
-  for (let i = 0; i < 600; i++) {
-    const started = performance.now();
-    await pythonExec(sandbox, { code: "x += 1" });
-    if (i >= 100) inProcess.push(performance.now() - started);
-  }
+  const xPlusOneHere = () => pythonExec(sandbox, { code: "x += 1" });
+  await timeEach(100, xPlusOneHere); // warm-up, not kept
+  inProcess = await timeEach(500, xPlusOneHere);
 }
 const oneShot = await timeSpawn(["/usr/bin/python3", "-c", "x = 1"], 30);
 raw.python = { pyTimes, sdkPyTimes, pingTimes, inProcess, oneShot };

@@ -37,12 +37,12 @@ export function permissionFlags(config: Config): string[] {
  */
 export function runFlags(config: Config, target: string): string[] {
   const flags = permissionFlags(config);
-  const bundle = target.match(/^(\/.*\/bundle)\/cli\.js$/)?.[1];
-  if (!bundle || config.provider === "daytona") return flags;
+  const checkout = target.match(/^(\/.*)\/bundle\/cli\.js$/)?.[1];
+  if (!checkout || config.provider === "daytona") return flags;
   return [
-    `--lock=${bundle.slice(0, -"/bundle".length)}/deno.lock`,
+    `--lock=${checkout}/deno.lock`,
     "--unstable-lazy-dynamic-imports",
-    ...flags.map((flag) => flag.startsWith("--allow-read=") ? `${flag},${bundle}` : flag),
+    ...flags.map((flag) => flag.startsWith("--allow-read=") ? `${flag},${checkout}/bundle` : flag),
   ];
 }
 

@@ -165,12 +165,7 @@ export interface RawServer {
 /** Spawns `deno run <args> bundle/cli.js` (what the start tasks run) with exactly `env`. */
 export function spawnServer(args: string[], env: Record<string, string>): RawServer {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(args.some((a) => a.startsWith("--lock")) ? [] : [LOCK_FLAG]),
-      ...args,
-      "bundle/cli.js",
-    ],
+    args: ["run", ...args, "bundle/cli.js"],
     cwd: ROOT,
     env,
     clearEnv: true,

@@ -6,17 +6,17 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { hasBwrap, LOCK_FLAG, ROOT } from "./_helpers.ts";
+import { hasBwrap, ROOT } from "./_helpers.ts";
 import { parseCommand } from "../src/config.ts";
 import { runFlags } from "../src/init.ts";
 
 const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks;
 const flagsOf = (task: string) =>
-  (tasks[task] as string).split(" ").filter((a) => a.startsWith("--") && !a.startsWith("--lock"));
+  (tasks[task] as string).split(" ").filter((a) => a.startsWith("--"));
 
 async function run(task: string, args: string[], env: Record<string, string>) {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", LOCK_FLAG, ...flagsOf(task), "mod.ts", task, ...args],
+    args: ["run", ...flagsOf(task), "mod.ts", task, ...args],
     cwd: ROOT,
     env: { NO_COLOR: "1", DENO_DIR: denoDir, ...env },
     clearEnv: true,

@@ -119,7 +119,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`Daytona sandboxes are deleted when the server gets ${signal}`, opts, async () => {
     await using fake = await startFakeDaytona();
     const foreign = await fake.seed({ labels: { owner: "other" } });
-    const server = spawnServer(["--allow-net", "--allow-env"], serverEnv(fake));
+    const server = spawnServer([LOCK_FLAG, "--allow-net", "--allow-env"], serverEnv(fake));
     await server.callTools([
       { name: "shell_exec", arguments: { command: "true" } },
       { name: "sandbox_create", arguments: {} },
