@@ -85,7 +85,10 @@ export {
   type SandboxDeleteOutput,
 } from "./src/tools/sandbox_delete.ts";
 export {
+  SandboxCounter,
   SandboxSession,
+  type SandboxSessionOptions,
+  type SandboxSlot,
   type SessionSandboxOptions,
   type SessionSandboxSummary,
 } from "./src/session.ts";

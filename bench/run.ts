@@ -477,7 +477,8 @@ raw.download = { downloadSizes, downloadTimes, downloadMemory };
 log("HTTP concurrency…");
 const port = 18000 + Math.floor(Math.random() * 1000);
 const server = new Deno.Command(Deno.execPath(), {
-  args: ["task", "--quiet", "start:http", "--port", String(port)],
+  // 50 sessions need more sandboxes than the default cap of 16 per server.
+  args: ["task", "--quiet", "start:http", "--port", String(port), "--max-sandboxes", "64"],
   cwd: root,
   env,
   stdout: "null",

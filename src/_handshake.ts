@@ -902,7 +902,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_create",
       "title": "Create a sandbox",
-      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends.",
+      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1008,7 +1008,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_list",
       "title": "List sandboxes",
-      "description": "List the sandboxes this server created (never any other), with their state and labels; `default` marks this session's default sandbox.",
+      "description": "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1078,7 +1078,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_delete",
       "title": "Delete a sandbox",
-      "description": "Delete a sandbox this server created, with all its processes and files. Deleting the default sandbox is allowed; the next call gets a fresh one. Sandboxes this server did not create are refused.",
+      "description": "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",

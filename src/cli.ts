@@ -19,7 +19,7 @@ import type { SandboxProvider } from "./sandbox.ts";
 import { LocalProvider } from "./providers/local.ts";
 import { SANDBOX_HOME } from "./providers/_bwrap.ts";
 import type { HttpServer } from "./http.ts";
-import { SandboxSession } from "./session.ts";
+import { SandboxCounter, SandboxSession } from "./session.ts";
 import { StdioTransport } from "./_stdio.ts";
 import { VERSION } from "./version.ts";
 
@@ -75,7 +75,11 @@ function instructions(config: Config): string {
     "shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background, then web_preview gives its URL.",
     "file_upload and file_download move files in and out (file_download has options for large files: download_partial, convert_to_text, compress_file); file_list shows directories; git_clone clones repositories.",
     network,
-    "Every tool takes an optional sandbox_id to work in another sandbox made with sandbox_create; sandbox_list and sandbox_delete manage them.",
+    `Every tool takes an optional sandbox_id to work in another sandbox made with sandbox_create; sandbox_list and sandbox_delete manage them.${
+      config.sandboxes.perSession
+        ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.`
+        : ""
+    }`,
     `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`,
   ].join("\n");
 }
@@ -159,6 +163,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger(config.logLevel);
+  for (const notice of config.notices) log.warn(notice);
   // The provider's checks (a bwrap run, or loading the Daytona SDK) overlap the handshake.
   const providing = createProvider(config, log);
   providing.catch(() => {}); // reported below
@@ -186,13 +191,19 @@ export async function main(args: string[]): Promise<number> {
     await within(15, transport.listed);
   }
   try {
+    // One count across all sessions, so that together they stay within --max-sandboxes.
+    const counter = new SandboxCounter(config.sandboxes.max);
     // Stdio serves one client, so its sandbox can start now, while the SDK loads, and be ready for
     // the first tool call; a local one costs little. Not before the handshake is answered: on a
     // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
     // sessions come and go: those start on the first call.
     const newSession = () => {
       const relay = createLogRelay(log);
-      return { relay, session: new SandboxSession(provider, relay.log) };
+      const session = new SandboxSession(provider, relay.log, {
+        maxSandboxes: config.sandboxes.perSession,
+        counter,
+      });
+      return { relay, session };
     };
     const stdio = transport ? newSession() : undefined;
     if (config.provider === "local") stdio?.session.warm();

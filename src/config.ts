@@ -5,6 +5,7 @@
  * @module
  */
 
+import { gitTokenWarning, normalizeGitHost } from "./_git_credentials.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
 import type { ToolCredentials, ToolLimits } from "./registry.ts";
 
@@ -46,6 +47,13 @@ export interface Config {
   };
   /** Limits applied to every tool call. */
   limits: ToolLimits;
+  /** Caps on open sandboxes (those being created included); 0 means no cap. */
+  sandboxes: {
+    /** Across all sessions of the server. */
+    max: number;
+    /** Per session, its default sandbox included. */
+    perSession: number;
+  };
   /** How much the server logs to stderr. */
   logLevel: LogLevel;
   /** Streamable HTTP instead of stdio, when set. */
@@ -57,8 +65,13 @@ export interface Config {
     allowedHosts: string[];
     allowedOrigins: string[];
   };
-  /** Git tokens from GIT_TOKEN and GITHUB_TOKEN, for git_clone of private repositories. */
+  /**
+   * Git tokens from GIT_TOKEN and GITHUB_TOKEN, for git_clone of private repositories, and the
+   * hosts GIT_TOKEN goes to.
+   */
   credentials: ToolCredentials;
+  /** What the server should log at start: settings chosen for the user, and why. */
+  notices: string[];
 }
 
 /**
@@ -84,7 +97,7 @@ export type Command =
  * ```ts
  * import { type Setting, SETTINGS } from "../mod.ts";
  * const network: Setting | undefined = SETTINGS.find((setting) => setting.flag === "--network");
- * console.log(network?.env, network?.default); // "MCP_SANDBOX_NETWORK" "host"
+ * console.log(network?.env); // "MCP_SANDBOX_NETWORK"
  * ```
  */
 export interface Setting {
@@ -148,8 +161,9 @@ export const SETTINGS: readonly Setting[] = [
   {
     flag: "--network",
     env: "MCP_SANDBOX_NETWORK",
-    default: "host",
-    description: "Local sandbox network: host (shared with this machine) or none (loopback only)",
+    default: "host; none with --http and no token",
+    description:
+      "Local sandbox network: host (shared with this machine) or none (loopback only); host with --http needs a token",
   },
   {
     flag: "--sandbox-dir",
@@ -180,6 +194,19 @@ export const SETTINGS: readonly Setting[] = [
     env: "MCP_SANDBOX_MAX_FILE_MB",
     default: "4096",
     description: "Local sandboxes: largest file a process may write, in MiB (0 = no limit)",
+  },
+  {
+    flag: "--max-sandboxes",
+    env: "MCP_MAX_SANDBOXES",
+    default: "16",
+    description:
+      "Sandboxes open at once across all sessions, those being created included (0 = no limit)",
+  },
+  {
+    flag: "--max-sandboxes-per-session",
+    env: "MCP_MAX_SANDBOXES_PER_SESSION",
+    default: "4",
+    description: "Sandboxes one session may have at once, its default one included (0 = no limit)",
   },
   {
     flag: "--timeout",
@@ -240,6 +267,13 @@ export const SETTINGS: readonly Setting[] = [
     env: "MCP_ALLOWED_HOSTS",
     default: "the listening address and localhost",
     description: "Comma-separated Host header values to accept, e.g. a name behind a proxy",
+  },
+  {
+    flag: "--git-token-hosts",
+    env: "MCP_GIT_TOKEN_HOSTS",
+    default: "none (GIT_TOKEN is sent nowhere)",
+    description:
+      "Comma-separated host or host:port names GIT_TOKEN is sent to (over https only), e.g. gitlab.example.com",
   },
   {
     flag: "--log-level",
@@ -328,6 +362,8 @@ export function parseCommand(
     "memory-limit-mb": { type: "string" },
     "max-processes": { type: "string" },
     "max-file-size-mb": { type: "string" },
+    "max-sandboxes": { type: "string" },
+    "max-sandboxes-per-session": { type: "string" },
     http: { type: "boolean" },
     host: { type: "string" },
     port: { type: "string" },
@@ -335,6 +371,7 @@ export function parseCommand(
     "idle-minutes": { type: "string" },
     "allowed-origins": { type: "string" },
     "allowed-hosts": { type: "string" },
+    "git-token-hosts": { type: "string" },
   });
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
@@ -374,7 +411,8 @@ export function parseCommand(
       allowedOrigins: list(pick("allowed-origins", "MCP_ALLOWED_ORIGINS")),
     }
     : undefined;
-  const network = oneOf(pick("network", "MCP_SANDBOX_NETWORK"), ["host", "none"], "host");
+  const networkPicked = pick("network", "MCP_SANDBOX_NETWORK");
+  let network = oneOf(networkPicked, ["host", "none"], "host");
   const logLevel = pick("log-level", "MCP_LOG_LEVEL") ?? ["info", ""];
   if (!isLogLevel(logLevel[0])) {
     throw new TypeError(
@@ -383,6 +421,45 @@ export function parseCommand(
   }
   const unisolated = values["dangerously-run-unisolated"] ??
     flagValue(env("MCP_DANGEROUSLY_RUN_UNISOLATED"), "MCP_DANGEROUSLY_RUN_UNISOLATED");
+  // Code in a local sandbox that shares this machine's network reaches an HTTP server on
+  // 127.0.0.1: without a token it could open its own MCP session there and drive the server.
+  const notices: string[] = [];
+  if (http && !http.token && provider === "local") {
+    if (unisolated) {
+      throw new TypeError(
+        "Cannot serve HTTP without a token when running unisolated: commands run directly on this machine, so code the model runs could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN",
+      );
+    }
+    if (networkPicked && network === "host") {
+      throw new TypeError(
+        `Cannot serve HTTP without a token with ${
+          networkPicked[1]
+        } host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN (clients then send it as a bearer token), or use --network none`,
+      );
+    }
+    if (!networkPicked) {
+      network = "none";
+      notices.push(
+        "Local sandboxes get no network (--network none): this HTTP server has no token, and code in a sandbox sharing this machine's network could open its own MCP session on it; set MCP_AUTH_TOKEN to give sandboxes the host network",
+      );
+    }
+  }
+  const tokenHosts = pick("git-token-hosts", "MCP_GIT_TOKEN_HOSTS");
+  const credentials = {
+    gitToken: env("GIT_TOKEN") || undefined,
+    githubToken: env("GITHUB_TOKEN") || undefined,
+    gitTokenHosts: list(tokenHosts).map((entry) => {
+      try {
+        return normalizeGitHost(entry);
+      } catch {
+        throw new TypeError(
+          `Cannot configure: ${tokenHosts![1]} must list host or host:port names, got '${entry}'`,
+        );
+      }
+    }),
+  };
+  const tokenWarning = gitTokenWarning(credentials);
+  if (tokenWarning) notices.push(tokenWarning);
   return {
     kind: "serve",
     config: {
@@ -412,12 +489,14 @@ export function parseCommand(
         maxOutputBytes: positive(pick("max-output", "MCP_MAX_OUTPUT_BYTES"), 100_000, 4_000_000),
         maxImageBytes: positive(pick("max-image", "MCP_MAX_IMAGE_BYTES"), 400_000, 4_000_000),
       },
+      sandboxes: {
+        max: count(pick("max-sandboxes", "MCP_MAX_SANDBOXES"), 16),
+        perSession: count(pick("max-sandboxes-per-session", "MCP_MAX_SANDBOXES_PER_SESSION"), 4),
+      },
       logLevel: logLevel[0],
       http,
-      credentials: {
-        gitToken: env("GIT_TOKEN") || undefined,
-        githubToken: env("GITHUB_TOKEN") || undefined,
-      },
+      credentials,
+      notices,
     },
   };
 }
@@ -482,8 +561,8 @@ function flagValue(value: string | undefined, name: string): boolean {
 export function usage(): string {
   const rows = SETTINGS.map((s) =>
     `  ${
-      (s.flag + (s.default === "off" || s.flag === "--http" ? "" : " <value>")).padEnd(32)
-    } ${s.description}\n${" ".repeat(35)}env ${s.env}${
+      (s.flag + (s.default === "off" || s.flag === "--http" ? "" : " <value>")).padEnd(36)
+    } ${s.description}\n${" ".repeat(39)}env ${s.env}${
       s.default === "off" ? "=1" : `, default: ${s.default}`
     }`
   );
@@ -498,8 +577,8 @@ export function usage(): string {
     "",
     "Options:",
     ...rows,
-    `  ${"-h, --help".padEnd(32)} Show this help`,
-    `  ${"-V, --version".padEnd(32)} Show the version`,
+    `  ${"-h, --help".padEnd(36)} Show this help`,
+    `  ${"-V, --version".padEnd(36)} Show the version`,
     "",
   ].join("\n");
 }

@@ -7,7 +7,7 @@
 
 import type { Config } from "./config.ts";
 import { silentLogger } from "./log.ts";
-import { LocalProvider } from "./providers/local.ts";
+import { LocalProvider, type SandboxProtection } from "./providers/local.ts";
 
 /** One check's outcome. */
 export interface Finding {
@@ -60,12 +60,13 @@ export async function diagnose(config: Config): Promise<Finding[]> {
       const started = await startSandbox(config);
       findings.push({
         name: "local sandbox",
-        ok: started === undefined,
-        detail: started ?? "starts, runs a command and cleans up",
+        ok: typeof started !== "string",
+        detail: typeof started === "string" ? started : "starts, runs a command and cleans up",
         fix:
           "enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0)",
         required: true,
       });
+      if (typeof started !== "string") findings.push(protectionFinding(started));
     }
   }
   const python = await version(config.local.python);
@@ -119,15 +120,54 @@ export async function diagnose(config: Config): Promise<Finding[]> {
   return findings;
 }
 
-async function startSandbox(config: Config): Promise<string | undefined> {
+/** Starts a sandbox and runs a command: its protections, or what went wrong. */
+async function startSandbox(
+  config: Config,
+): Promise<Record<SandboxProtection, string | null> | string> {
   try {
     await using provider = new LocalProvider({ ...config.local, log: silentLogger() });
+    await provider.check();
     await using sandbox = await provider.create();
     const result = await sandbox.exec("true");
-    return result.exitCode === 0 ? undefined : `a command failed: ${result.stderr.trim()}`;
+    return result.exitCode === 0
+      ? sandbox.protections
+      : `a command failed: ${result.stderr.trim()}`;
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+const PROTECTIONS: Record<SandboxProtection, { what: string; fix: string }> = {
+  seccomp: {
+    what: "system call filter (keyrings, namespaces, mounts, modules, bpf, perf, io_uring)",
+    fix: "sudo apt-get install python3-seccomp (Fedora: python3-libseccomp)",
+  },
+  supervisor: {
+    what: "supervisor out of the sandbox code's reach",
+    fix: "use /usr/bin/python3 (--python)",
+  },
+  nestedNamespaces: {
+    what: "no nested user namespaces",
+    fix: "install bubblewrap 0.8 or later, or python3-seccomp",
+  },
+  shmCap: { what: "/dev/shm capped at 64 MiB", fix: "install bubblewrap 0.7 or later" },
+};
+
+/** Says which protections of the local sandbox this machine enforces, and which not and why. */
+function protectionFinding(status: Record<SandboxProtection, string | null>): Finding {
+  const entries = Object.entries(status) as [SandboxProtection, string | null][];
+  const missing = entries.filter(([, why]) => why !== null);
+  return {
+    name: "sandbox protections",
+    ok: missing.length === 0,
+    detail: missing.length === 0
+      ? `all enforced: ${entries.map(([name]) => PROTECTIONS[name].what).join("; ")}`
+      : `NOT enforced: ${
+        missing.map(([name, why]) => `${PROTECTIONS[name].what}: ${why}`).join("; ")
+      }`,
+    fix: missing.map(([name]) => PROTECTIONS[name].fix).join("; "),
+    required: false,
+  };
 }
 
 async function reachDaytona(config: Config): Promise<string | undefined> {

@@ -95,10 +95,12 @@ export interface ToolLimits {
  * ```
  */
 export interface ToolCredentials {
-  /** Token for https git repositories (GIT_TOKEN). */
+  /** Token for https git repositories on the hosts of `gitTokenHosts` (GIT_TOKEN). */
   gitToken?: string;
-  /** Token for github.com repositories (GITHUB_TOKEN). */
+  /** Token for https://github.com repositories (GITHUB_TOKEN). */
   githubToken?: string;
+  /** Hosts (`host` or `host:port`) GIT_TOKEN is sent to; none means nowhere (MCP_GIT_TOKEN_HOSTS). */
+  gitTokenHosts?: readonly string[];
 }
 
 /** What every tool function receives besides the sandbox and its input. */
@@ -333,7 +335,7 @@ export const sessionTools: readonly AnySessionToolDefinition[] = [
     name: "sandbox_create",
     title: "Create a sandbox",
     description:
-      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends.",
+      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
     inputSchema: sandboxCreateInputSchema,
     outputSchema: sandboxCreateOutputSchema,
     annotations: {
@@ -350,7 +352,7 @@ export const sessionTools: readonly AnySessionToolDefinition[] = [
     name: "sandbox_list",
     title: "List sandboxes",
     description:
-      "List the sandboxes this server created (never any other), with their state and labels; `default` marks this session's default sandbox.",
+      "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
     inputSchema: sandboxListInputSchema,
     outputSchema: sandboxListOutputSchema,
     annotations: { title: "List sandboxes", ...READ_ONLY, openWorldHint: true },
@@ -361,7 +363,7 @@ export const sessionTools: readonly AnySessionToolDefinition[] = [
     name: "sandbox_delete",
     title: "Delete a sandbox",
     description:
-      "Delete a sandbox this server created, with all its processes and files. Deleting the default sandbox is allowed; the next call gets a fresh one. Sandboxes this server did not create are refused.",
+      "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
     inputSchema: sandboxDeleteInputSchema,
     outputSchema: sandboxDeleteOutputSchema,
     annotations: {

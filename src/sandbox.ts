@@ -419,6 +419,15 @@ export interface Sandbox extends AsyncDisposable {
    * run git in the sandbox.
    */
   gitClone?(request: GitCloneRequest): Promise<void>;
+  /**
+   * Clones with a token where no process of the sandbox can see it or change how git runs, then
+   * moves the clone to `request.path`; with `lfs` it fetches Git LFS objects there too. The local
+   * provider runs each git step in a separate short-lived bubblewrap isolation (its own PID
+   * namespace) with a clean git configuration. Tools call it only when a token applies.
+   */
+  gitCloneWithCredentials?(
+    request: GitCloneWithCredentialsRequest,
+  ): Promise<GitCloneWithCredentialsResult>;
   /** Kills every process of the sandbox and deletes its files. Idempotent. */
   close(): Promise<void>;
 }
@@ -450,6 +459,52 @@ export interface GitCloneRequest extends SignalOptions {
   username?: string;
   /** Password or token for https authentication. */
   password?: string;
+}
+
+/**
+ * What {@linkcode Sandbox.gitCloneWithCredentials} clones, and with which token.
+ *
+ * @example Clone a private repository with a token the sandbox never sees
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const { lfs } = await sandbox.gitCloneWithCredentials!({
+ *   url: "https://github.com/acme/private.git",
+ *   path: `${sandbox.info.home}/private`,
+ *   username: "x-access-token",
+ *   password: Deno.env.get("GITHUB_TOKEN")!,
+ *   lfs: true,
+ * });
+ * console.log(lfs); // "pulled"
+ * ```
+ */
+export interface GitCloneWithCredentialsRequest extends GitCloneRequest {
+  /** User name for https authentication. */
+  username: string;
+  /** Password or token for https authentication; sent only to the URL's host. */
+  password: string;
+  /** Also fetch Git LFS objects (with the same credentials). @default false */
+  lfs?: boolean;
+  /** Milliseconds each git step may take. @default 300000 */
+  timeoutMs?: number;
+  /** Receives git's progress lines. */
+  onProgress?: (line: string) => void;
+}
+
+/**
+ * What {@linkcode Sandbox.gitCloneWithCredentials} did about Git LFS.
+ *
+ * @example Tell whether LFS files are real
+ * ```ts
+ * import type { GitCloneWithCredentialsResult } from "./sandbox.ts";
+ * const result: GitCloneWithCredentialsResult = { lfs: "missing" };
+ * console.log(result.lfs === "pulled" ? "real files" : "pointer files"); // "pointer files"
+ * ```
+ */
+export interface GitCloneWithCredentialsResult {
+  /** "not_requested", "pulled", or "missing" (git-lfs is not installed). */
+  lfs: "not_requested" | "pulled" | "missing";
 }
 
 /**

@@ -1,19 +1,118 @@
 /**
  * One MCP session's view of sandboxes: its default sandbox is created on first use and replaced
  * if it dies; sandboxes it creates on request can be addressed by id; all of them are deleted
- * with the session.
+ * with the session. A session sees only its own sandboxes: any other id, another session's
+ * included, is "not found", exactly like an id that never existed. Caps on the number of
+ * sandboxes, per session and across a server's sessions, are counted here too, so they hold
+ * whatever the provider.
  *
  * @module
  */
 
 import type { Logger } from "./log.ts";
-import type {
-  CreateSandboxOptions,
-  Sandbox,
-  SandboxProvider,
-  SandboxSummary,
-  SignalOptions,
+import {
+  type CreateSandboxOptions,
+  type Sandbox,
+  SandboxError,
+  type SandboxProvider,
+  type SandboxSummary,
+  type SignalOptions,
 } from "./sandbox.ts";
+
+/**
+ * A place for one sandbox in a {@linkcode SandboxCounter}, taken before the sandbox is created.
+ * It stops counting once released, or once the sandbox it holds is closed or dead.
+ *
+ * @example Count a sandbox from its creation on
+ * ```ts ignore
+ * import { LocalProvider, SandboxCounter } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * const counter = new SandboxCounter(2);
+ * const slot = counter.take()!; // counted from now on, while the sandbox is being created
+ * const sandbox = await provider.create().catch((error) => {
+ *   slot.release();
+ *   throw error;
+ * });
+ * slot.hold(sandbox);
+ * await sandbox.close();
+ * console.log(counter.count); // 0: a closed sandbox frees its place
+ * ```
+ */
+export interface SandboxSlot {
+  /** The sandbox now created in this place; the place frees itself when the sandbox closes. */
+  hold(sandbox: Sandbox): void;
+  /** Frees the place, e.g. because the creation failed. Idempotent. */
+  release(): void;
+}
+
+/**
+ * Counts sandboxes against a cap: those being created and those open. One counter is shared by
+ * every session of a server for the cap across sessions; each session has its own for its cap.
+ * Closed and dead sandboxes are not counted, so deleting one frees its place at once.
+ *
+ * @example Share a server-wide cap between sessions
+ * ```ts ignore
+ * import { LocalProvider, SandboxCounter, SandboxSession, silentLogger } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * const counter = new SandboxCounter(16);
+ * await using a = new SandboxSession(provider, silentLogger(), { counter, maxSandboxes: 4 });
+ * await using b = new SandboxSession(provider, silentLogger(), { counter, maxSandboxes: 4 });
+ * await Promise.all([a.sandbox(), b.sandbox()]);
+ * console.log(counter.count); // 2
+ * ```
+ */
+export class SandboxCounter {
+  /** The most sandboxes counted at once; 0 means no limit. */
+  readonly max: number;
+  #slots = new Set<{ sandbox?: Sandbox }>();
+
+  /** A counter allowing `max` sandboxes at once (0: no limit). Throws a RangeError for others. */
+  constructor(max: number) {
+    if (!Number.isInteger(max) || max < 0) {
+      throw new RangeError(`Cannot count sandboxes: max must be a whole number, got ${max}`);
+    }
+    this.max = max;
+  }
+
+  /** How many sandboxes are being created or open now. */
+  get count(): number {
+    for (const slot of this.#slots) if (slot.sandbox?.closed) this.#slots.delete(slot);
+    return this.#slots.size;
+  }
+
+  /** Takes a place for a sandbox about to be created, or returns undefined at the cap. */
+  take(): SandboxSlot | undefined {
+    if (this.max > 0 && this.count >= this.max) return undefined;
+    const slot: { sandbox?: Sandbox } = {};
+    this.#slots.add(slot);
+    return {
+      hold: (sandbox) => slot.sandbox = sandbox,
+      release: () => this.#slots.delete(slot),
+    };
+  }
+}
+
+/**
+ * Options for {@linkcode SandboxSession}.
+ *
+ * @example A session with at most two sandboxes, within a server-wide cap of ten
+ * ```ts ignore
+ * import { LocalProvider, SandboxCounter, SandboxSession, silentLogger } from "../mod.ts";
+ * import type { SandboxSessionOptions } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * const options: SandboxSessionOptions = { maxSandboxes: 2, counter: new SandboxCounter(10) };
+ * await using session = new SandboxSession(provider, silentLogger(), options);
+ * await session.sandbox();
+ * await session.create();
+ * await session.create(); // throws: "Cannot create a sandbox: this session already has 2 …"
+ * ```
+ */
+export interface SandboxSessionOptions {
+  /** The most sandboxes the session has at once, its default one included; 0 means no limit. @default 4 */
+  maxSandboxes?: number;
+  /** The server's count across all its sessions, which caps them together. @default no such cap */
+  counter?: SandboxCounter;
+}
 
 /**
  * Options for {@linkcode SandboxSession.sandbox}.
@@ -28,7 +127,7 @@ import type {
  * ```
  */
 export interface SessionSandboxOptions extends SignalOptions {
-  /** A sandbox other than the default one, by id; it must have been created by this server. */
+  /** A sandbox other than the default one, by id; it must have been created by this session. */
   id?: string;
 }
 
@@ -67,14 +166,21 @@ export class SandboxSession implements AsyncDisposable {
   #log: Logger;
   #current: Promise<Sandbox> | undefined;
   #extra = new Map<string, Sandbox>();
+  #own: SandboxCounter;
+  #server: SandboxCounter | undefined;
   #closed = false;
   #busy = 0;
   #lastActive = Date.now();
 
-  /** A session whose sandboxes come from `provider`. */
-  constructor(provider: SandboxProvider, log: Logger) {
+  /**
+   * A session whose sandboxes come from `provider`, at most `options.maxSandboxes` of them, and
+   * counted in `options.counter` when the server caps all its sessions together.
+   */
+  constructor(provider: SandboxProvider, log: Logger, options: SandboxSessionOptions = {}) {
     this.#provider = provider;
     this.#log = log;
+    this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
+    this.#server = options.counter;
   }
 
   /** Marks a tool call as running until the returned function is called. */
@@ -97,7 +203,9 @@ export class SandboxSession implements AsyncDisposable {
 
   /**
    * The sandbox with `options.id`, or the session's default sandbox: created on the first call
-   * (concurrent first calls share one), and created anew when the previous one died.
+   * (concurrent first calls share one), and created anew when the previous one died. An id of
+   * no open sandbox of this session throws the same {@linkcode SandboxError} whether the sandbox
+   * belongs to another session or never existed. Creating the default sandbox at a cap throws.
    */
   async sandbox(options: SessionSandboxOptions = {}): Promise<Sandbox> {
     if (this.#closed) throw new Error("Cannot get a sandbox: the session is closed");
@@ -106,7 +214,8 @@ export class SandboxSession implements AsyncDisposable {
       if (current?.id === options.id) return current;
       const known = this.#extra.get(options.id);
       if (known && !known.closed) return known;
-      return await this.#provider.get(options.id, options);
+      // Never the provider: it knows every session's sandboxes, and its answer could tell them.
+      throw notFound(options.id);
     }
     const current = this.#current;
     if (current) {
@@ -118,11 +227,16 @@ export class SandboxSession implements AsyncDisposable {
       }
       return this.sandbox(options);
     }
+    const slot = this.#reserve();
     const created = this.#provider.create({ signal: options.signal });
     this.#current = created;
     created.then(
-      (sandbox) => this.#log.info(`sandbox ${sandbox.id} created`),
+      (sandbox) => {
+        slot.hold(sandbox);
+        this.#log.info(`sandbox ${sandbox.id} created`);
+      },
       (error) => {
+        slot.release();
         this.#log.error(`sandbox creation failed: ${error.message}`);
         if (this.#current === created) this.#current = undefined;
       },
@@ -145,32 +259,62 @@ export class SandboxSession implements AsyncDisposable {
     return sandbox && !sandbox.closed ? sandbox : undefined;
   }
 
-  /** Creates an additional sandbox, deleted with the session unless deleted before. */
+  /**
+   * Creates an additional sandbox, deleted with the session unless deleted before. Throws a
+   * {@linkcode SandboxError} naming the cap when the session or the server is at its cap.
+   */
   async create(options: CreateSandboxOptions = {}): Promise<Sandbox> {
     if (this.#closed) throw new Error("Cannot create a sandbox: the session is closed");
-    const sandbox = await this.#provider.create(options);
+    const slot = this.#reserve();
+    let sandbox: Sandbox;
+    try {
+      sandbox = await this.#provider.create(options);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    slot.hold(sandbox);
+    if (this.#closed) {
+      // The session ended while the sandbox was being made: it must not outlive the session.
+      await sandbox.close();
+      throw new Error("Cannot create a sandbox: the session closed meanwhile");
+    }
     this.#extra.set(sandbox.id, sandbox);
     this.#log.info(`sandbox ${sandbox.id} created on request`);
     return sandbox;
   }
 
-  /** The sandboxes this server created (never others), marking this session's default. */
+  /**
+   * This session's sandboxes that still exist (never another session's), as the provider reports
+   * them, marking the default one.
+   */
   async list(options: SignalOptions = {}): Promise<SessionSandboxSummary[]> {
     const current = await this.existing();
+    const mine = new Set([...this.#extra.values()].filter((s) => !s.closed).map((s) => s.id));
+    if (current) mine.add(current.id);
+    if (mine.size === 0) return [];
     const found = await this.#provider.list(options);
-    return found.map((summary) => ({ ...summary, default: summary.id === current?.id }));
+    return found.filter((summary) => mine.has(summary.id))
+      .map((summary) => ({ ...summary, default: summary.id === current?.id }));
   }
 
-  /** Deletes a sandbox this server created; the default one is replaced on the next call. */
-  async delete(id: string, options: SignalOptions = {}): Promise<void> {
-    const current = await this.existing();
+  /**
+   * Deletes a sandbox of this session; the default one is replaced on the next call. Any other
+   * id throws the same {@linkcode SandboxError} as {@linkcode SandboxSession.sandbox}.
+   */
+  async delete(id: string, _options: SignalOptions = {}): Promise<void> {
+    const pending = this.#current;
+    const current = await pending?.catch(() => undefined);
+    const extra = this.#extra.get(id);
     if (current?.id === id) {
-      this.#current = undefined;
+      if (this.#current === pending) this.#current = undefined;
       await current.close();
+    } else if (extra) {
+      this.#extra.delete(id);
+      await extra.close();
     } else {
-      await this.#provider.delete(id, options);
+      throw notFound(id);
     }
-    this.#extra.delete(id);
     this.#log.info(`sandbox ${id} deleted on request`);
   }
 
@@ -195,4 +339,41 @@ export class SandboxSession implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  /** Takes a place for a new sandbox in the session's count and the server's, or says which cap. */
+  #reserve(): SandboxSlot {
+    const own = this.#own.take();
+    if (!own) {
+      throw new SandboxError(
+        `Cannot create a sandbox: this session already has ${this.#own.max} sandboxes (its default one included), the most one session may have (--max-sandboxes-per-session); delete one it no longer needs with sandbox_delete, or restart the server with a higher --max-sandboxes-per-session (MCP_MAX_SANDBOXES_PER_SESSION)`,
+      );
+    }
+    const server = this.#server ? this.#server.take() : { hold() {}, release() {} };
+    if (!server) {
+      own.release();
+      throw new SandboxError(
+        `Cannot create a sandbox: the server already has ${
+          this.#server!.max
+        } sandboxes across its sessions, the most it may have (--max-sandboxes); delete one this session no longer needs with sandbox_delete, wait for other sessions to end, or restart the server with a higher --max-sandboxes (MCP_MAX_SANDBOXES)`,
+      );
+    }
+    return {
+      hold(sandbox) {
+        own.hold(sandbox);
+        server.hold(sandbox);
+      },
+      release() {
+        own.release();
+        server.release();
+      },
+    };
+  }
+}
+
+/** The one answer for an id that is not this session's, whoever's it is or whether it exists. */
+function notFound(id: string): SandboxError {
+  return new SandboxError(
+    `Cannot find sandbox ${id}: this session did not create it, or it was deleted; sandbox_list shows this session's sandboxes`,
+    { sandboxId: id },
+  );
 }

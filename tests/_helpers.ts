@@ -103,6 +103,31 @@ export async function hostProcesses(marker: string): Promise<string[]> {
   );
 }
 
+/**
+ * Host pids of the sandbox supervisors (agent.py, PID 1 of each local sandbox) started by this
+ * test process, oldest first.
+ */
+export async function sandboxAgents(): Promise<number[]> {
+  // ps, because Deno asks for --allow-all to read /proc itself.
+  const out = await new Deno.Command("ps", { args: ["-eo", "pid=,ppid=,args="], stdout: "piped" })
+    .output();
+  const parents = new Map<number, number>();
+  const agents: number[] = [];
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const [, pid, ppid, args] = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line) ?? [];
+    if (!pid) continue;
+    parents.set(Number(pid), Number(ppid));
+    if (/^\/usr\/bin\/python3 .*\/opt\/sandbox\/agent\.py/.test(args)) agents.push(Number(pid));
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === Deno.pid) return true;
+    }
+    return false;
+  };
+  return agents.filter(ours).sort((a, b) => a - b);
+}
+
 /** Waits until `check` is true, polling; throws after `ms`. For conditions, not for timing. */
 export async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;

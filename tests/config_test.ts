@@ -95,12 +95,38 @@ Deno.test("parseCommand() names bad values", () => {
   assertThrows(() => config(["--bogus"]), /bogus/);
 });
 
-Deno.test("parseCommand() reads git tokens for git_clone", () => {
+Deno.test("parseCommand() reads git tokens for git_clone and the hosts GIT_TOKEN goes to", () => {
   assertEquals(config([], { GIT_TOKEN: "a", GITHUB_TOKEN: "b" }).credentials, {
     gitToken: "a",
     githubToken: "b",
+    gitTokenHosts: [],
   });
-  assertEquals(config([]).credentials, { gitToken: undefined, githubToken: undefined });
+  assertEquals(config([]).credentials, {
+    gitToken: undefined,
+    githubToken: undefined,
+    gitTokenHosts: [],
+  });
+  const hosts = {
+    GIT_TOKEN: "a",
+    MCP_GIT_TOKEN_HOSTS: " GitLab.Example.com, git.example.com:8443,,",
+  };
+  assertEquals(config([], hosts).credentials.gitTokenHosts, [
+    "gitlab.example.com",
+    "git.example.com:8443",
+  ]);
+  assertEquals(config(["--git-token-hosts=a.example:443"], hosts).credentials.gitTokenHosts, [
+    "a.example",
+  ]);
+  assertThrows(
+    () => config([], { MCP_GIT_TOKEN_HOSTS: "https://gitlab.example.com/group" }),
+    /MCP_GIT_TOKEN_HOSTS must list host or host:port names, got 'https:\/\/gitlab.example.com\/group'/,
+  );
+  // A GIT_TOKEN with no host listed is sent nowhere, and the server says so at start.
+  const warned = (env: Record<string, string>) =>
+    config([], env).notices.some((notice) => /GIT_TOKEN is set but no host is listed/.test(notice));
+  assertEquals(warned({ GIT_TOKEN: "a" }), true);
+  assertEquals(warned(hosts), false);
+  assertEquals(warned({ GITHUB_TOKEN: "b" }), false);
 });
 
 Deno.test("parseCommand() reads flags in both forms and names what is wrong with them", () => {
@@ -128,4 +154,58 @@ Deno.test("parseCommand() reads flags in both forms and names what is wrong with
     /'--http' does not take a value/,
   );
   assertThrows(() => parseCommand(["serve"], () => undefined), /Unexpected argument 'serve'/);
+});
+
+Deno.test("parseCommand() reads the caps on sandboxes, 16 per server and 4 per session by default", () => {
+  assertEquals(config([]).sandboxes, { max: 16, perSession: 4 });
+  assertEquals(
+    config([], { MCP_MAX_SANDBOXES: "40", MCP_MAX_SANDBOXES_PER_SESSION: "0" }).sandboxes,
+    { max: 40, perSession: 0 },
+  );
+  assertEquals(
+    config(["--max-sandboxes=2", "--max-sandboxes-per-session", "1"], { MCP_MAX_SANDBOXES: "40" })
+      .sandboxes,
+    { max: 2, perSession: 1 },
+  );
+  assertThrows(() => config(["--max-sandboxes", "lots"]), /--max-sandboxes must be a whole number/);
+  assertThrows(
+    () => config([], { MCP_MAX_SANDBOXES_PER_SESSION: "-1" }),
+    /MCP_MAX_SANDBOXES_PER_SESSION must be a whole number/,
+  );
+});
+
+Deno.test("parseCommand() keeps local sandboxes off the host network of an HTTP server without a token", () => {
+  // Sharing the host's network, sandbox code could open its own MCP session on 127.0.0.1.
+  const open = config(["--http"]);
+  assertEquals(open.local.network, "none");
+  assertEquals(open.notices.length, 1);
+  assertEquals(
+    open.notices[0],
+    "Local sandboxes get no network (--network none): this HTTP server has no token, and code in a sandbox sharing this machine's network could open its own MCP session on it; set MCP_AUTH_TOKEN to give sandboxes the host network",
+  );
+  assertEquals(config([], { MCP_TRANSPORT: "http" }).local.network, "none");
+  for (
+    const [args, env, source] of [
+      [["--http", "--network", "host"], {}, "--network"],
+      [["--http"], { MCP_SANDBOX_NETWORK: "host" }, "MCP_SANDBOX_NETWORK"],
+    ] as const
+  ) {
+    assertThrows(
+      () => config([...args], env),
+      new RegExp(
+        `^TypeError: Cannot serve HTTP without a token with ${source} host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN .*, or use --network none$`,
+      ),
+    );
+  }
+  assertThrows(
+    () => config(["--http", "--dangerously-run-unisolated"]),
+    /Cannot serve HTTP without a token when running unisolated: .*set MCP_AUTH_TOKEN/,
+  );
+  // With a token, over stdio, or with Daytona, nothing changes.
+  const tokened = config(["--http"], { MCP_AUTH_TOKEN: "t" });
+  assertEquals([tokened.local.network, tokened.notices], ["host", []]);
+  assertEquals(config(["--http", "--network", "host", "--auth-token", "t"]).local.network, "host");
+  assertEquals([config([]).local.network, config([]).notices], ["host", []]);
+  assertEquals(config(["--http", "--network", "none"]).notices, [], "asked for, nothing to say");
+  assertEquals(config(["--http"], { MCP_DAYTONA_API_KEY: "k" }).notices, []);
 });

@@ -1,4 +1,5 @@
-// Streamable HTTP: real SDK clients against serveHttp, each session with its own sandbox.
+// Streamable HTTP: real SDK clients against serveHttp, each session with its own sandboxes and
+// nobody else's, within the caps; and sandbox code that cannot drive its own server.
 
 import {
   deepStrictEqual as assertEquals,
@@ -14,24 +15,44 @@ import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.3
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { type HttpServer, serveHttp } from "../src/http.ts";
 import { silentLogger } from "../src/log.ts";
+import { DaytonaProvider } from "../src/providers/daytona.ts";
 import { LocalProvider } from "../src/providers/local.ts";
+import type { SandboxProvider } from "../src/sandbox.ts";
 import { createServer } from "../src/server.ts";
-import { SandboxSession } from "../src/session.ts";
-import { eventually, hasBwrap, initializeRequest } from "./_helpers.ts";
+import { SandboxCounter, SandboxSession } from "../src/session.ts";
+import type { SandboxCreateOutput } from "../src/tools/sandbox_create.ts";
+import type { SandboxListOutput } from "../src/tools/sandbox_list.ts";
+import { startFakeDaytona } from "./daytona/fake_server.ts";
+import { eventually, hasBwrap, initializeRequest, LOCK_FLAG, ROOT, text } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const log = silentLogger();
 
 interface Served extends AsyncDisposable {
   http: HttpServer;
-  provider: LocalProvider;
+  provider: SandboxProvider;
   client(headers?: Record<string, string>): Promise<Client>;
 }
 
-function serve(options: { token?: string; idleMinutes?: number } = {}): Served {
-  const provider = new LocalProvider({ log });
-  const http = serveHttp({ port: 0, log, ...options }, () => {
-    const session = new SandboxSession(provider, log);
+interface ServeOptions {
+  token?: string;
+  idleMinutes?: number;
+  /** Closed with the server. @default a local provider */
+  provider?: SandboxProvider;
+  /** Caps, as the server's flags set them. @default 16 and 4, the flags' defaults */
+  maxSandboxes?: number;
+  maxSandboxesPerSession?: number;
+}
+
+function serve(options: ServeOptions = {}): Served {
+  const provider = options.provider ?? new LocalProvider({ log });
+  const counter = new SandboxCounter(options.maxSandboxes ?? 16);
+  const { token, idleMinutes } = options;
+  const http = serveHttp({ port: 0, log, token, idleMinutes }, () => {
+    const session = new SandboxSession(provider, log, {
+      counter,
+      maxSandboxes: options.maxSandboxesPerSession ?? 4,
+    });
     const server = createServer({
       session,
       log,
@@ -67,6 +88,48 @@ async function shell(client: Client, command: string, signal?: AbortSignal) {
   }) as CallToolResult;
   return result.structuredContent as { stdout: string; exit_code: number };
 }
+
+async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
+  return await client.callTool({ name, arguments: args }) as CallToolResult;
+}
+
+async function listed(client: Client): Promise<string[]> {
+  const result = await call(client, "sandbox_list");
+  return (result.structuredContent as unknown as SandboxListOutput).sandboxes.map((s) =>
+    s.sandbox_id
+  );
+}
+
+async function created(client: Client): Promise<string> {
+  const result = await call(client, "sandbox_create");
+  assertEquals(result.isError, false, text(result));
+  return (result.structuredContent as unknown as SandboxCreateOutput).sandbox_id;
+}
+
+/** Both providers, the Daytona one against the fake API (its sandboxes are local ones). */
+const providers: [string, () => Promise<SandboxProvider & { stop?: () => Promise<void> }>][] = [
+  ["local", () => Promise.resolve(new LocalProvider({ log }))],
+  ["daytona", async () => {
+    const fake = await startFakeDaytona();
+    const daytona = new DaytonaProvider({
+      apiKey: fake.apiKey,
+      apiUrl: fake.apiUrl,
+      target: "us",
+      log,
+    });
+    // Closing the provider deletes its sandboxes through the fake, then the fake stops.
+    const close = daytona.close.bind(daytona);
+    return Object.assign(daytona, {
+      close: async () => {
+        try {
+          await close();
+        } finally {
+          await fake.close();
+        }
+      },
+    });
+  }],
+];
 
 Deno.test("two HTTP clients at once get separate sandboxes", opts, async () => {
   await using served = serve();
@@ -259,3 +322,213 @@ async function rawStatus(url: string, host: string): Promise<number> {
     conn.close();
   }
 }
+
+for (const [name, makeProvider] of providers) {
+  Deno.test(
+    `${name}: session B cannot list, use or delete session A's sandboxes; their ids are "not found" like made-up ones`,
+    opts,
+    async () => {
+      await using served = serve({ provider: await makeProvider() });
+      const [a, b] = await Promise.all([served.client(), served.client()]);
+      await shell(a, "echo secret-of-a > mine.txt");
+      const aExtra = await created(a);
+      const aIds = await listed(a);
+      assertEquals(aIds.length, 2);
+      assert(aIds.includes(aExtra));
+      const aDefault = aIds.find((id) => id !== aExtra)!;
+
+      assertEquals(await listed(b), [], "B has no sandbox yet and sees none of A's");
+      await shell(b, "true");
+      const bIds = await listed(b);
+      assertEquals(bIds.length, 1);
+      assert(!aIds.includes(bIds[0]));
+      assertEquals((await listed(a)).sort(), [...aIds].sort(), "A does not see B's either");
+
+      // What B gets back for an id, with the id itself blanked out.
+      const answers = async (id: string) => {
+        const blank = (result: CallToolResult) => ({
+          isError: result.isError,
+          text: text(result).replaceAll(id, "<id>"),
+          structured: result.structuredContent,
+        });
+        const read = await b.readResource({ uri: `sandbox://${id}/home/sandbox/mine.txt` })
+          .then(() => "read", (error) => String(error.message).replaceAll(id, "<id>"));
+        return {
+          shell: blank(await call(b, "shell_exec", { command: "cat mine.txt", sandbox_id: id })),
+          python: blank(await call(b, "python_exec", { code: "1", sandbox_id: id })),
+          files: blank(await call(b, "file_list", { sandbox_id: id })),
+          delete: blank(await call(b, "sandbox_delete", { sandbox_id: id })),
+          read,
+        };
+      };
+      // Made up with the same shape as a real id.
+      const madeUp = aDefault.slice(0, -4) + (aDefault.endsWith("0000") ? "1111" : "0000");
+      const never = await answers(madeUp);
+      assertEquals(never.shell.isError, true);
+      assertMatch(never.shell.text, /^Cannot find sandbox <id>: this session did not create it/);
+      assertEquals(never.delete.isError, true);
+      assert(never.read !== "read", "a resource of an unknown sandbox is not read");
+      for (const id of [aDefault, aExtra]) {
+        assertEquals(await answers(id), never, `B's answers for A's ${id}`);
+      }
+
+      assertEquals((await shell(a, "cat mine.txt")).stdout, "secret-of-a\n", "A's sandbox lives");
+      const extra = await call(a, "shell_exec", { command: "echo extra", sandbox_id: aExtra });
+      assertEquals((extra.structuredContent as { stdout: string }).stdout, "extra\n");
+      assertEquals((await listed(a)).sort(), [...aIds].sort());
+    },
+  );
+
+  Deno.test(
+    `${name}: the per-session and per-server caps give a clear error, and a deleted sandbox frees its place`,
+    opts,
+    async () => {
+      await using served = serve({
+        provider: await makeProvider(),
+        maxSandboxes: 3,
+        maxSandboxesPerSession: 2,
+      });
+      const [a, b] = await Promise.all([served.client(), served.client()]);
+      await shell(a, "true"); // A's default: 1 of A's 2, 1 of the server's 3
+      const aExtra = await created(a);
+      const perSession = await call(a, "sandbox_create");
+      assertEquals(perSession.isError, true);
+      assertMatch(
+        text(perSession),
+        /^Cannot create a sandbox: this session already has 2 sandboxes \(its default one included\).*--max-sandboxes-per-session.*sandbox_delete.*MCP_MAX_SANDBOXES_PER_SESSION/,
+      );
+      await shell(b, "true"); // the server's third
+      const perServer = await call(b, "sandbox_create");
+      assertEquals(perServer.isError, true);
+      assertMatch(
+        text(perServer),
+        /^Cannot create a sandbox: the server already has 3 sandboxes across its sessions.*--max-sandboxes\).*sandbox_delete.*MCP_MAX_SANDBOXES\)/,
+      );
+      assertEquals((await served.provider.list()).length, 3, "no sandbox was made past a cap");
+
+      assertEquals((await call(a, "sandbox_delete", { sandbox_id: aExtra })).isError, false);
+      const bExtra = await created(b); // the place A freed
+      assertEquals((await call(a, "sandbox_create")).isError, true, "the server is full again");
+
+      // A sandbox that dies (closed behind the session's back) frees its place too.
+      await (await served.provider.get(bExtra)).close();
+      await created(a);
+      assertEquals((await served.provider.list()).length, 3);
+    },
+  );
+}
+
+Deno.test("concurrent sandbox_create calls never exceed the server's cap", opts, async () => {
+  await using served = serve({ maxSandboxes: 3, maxSandboxesPerSession: 0 });
+  const client = await served.client();
+  const results = await Promise.all(
+    Array.from({ length: 6 }, () => call(client, "sandbox_create")),
+  );
+  assertEquals(results.filter((r) => !r.isError).length, 3);
+  for (const refused of results.filter((r) => r.isError)) {
+    assertMatch(text(refused), /the server already has 3 sandboxes/);
+  }
+  assertEquals((await served.provider.list()).length, 3);
+});
+
+/** The server as `deno task start:http` runs it (from the sources), on a free port. */
+async function startHttpServer(args: string[], env: Record<string, string> = {}) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      LOCK_FLAG,
+      "--allow-run=bwrap,setpriv",
+      "--allow-read=/tmp",
+      "--allow-write=/tmp",
+      "--allow-sys=uid",
+      "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+      "--allow-net=127.0.0.1,localhost",
+      "src/cli.ts",
+      "--http",
+      "--port",
+      "0",
+      ...args,
+    ],
+    cwd: ROOT,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH")!,
+      HOME: Deno.env.get("HOME")!,
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+      NO_COLOR: "1",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let said = "";
+  let url: RegExpMatchArray | null = null;
+  while (!(url = said.match(/serving MCP at (\S+)/))) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`the server exited; it said: ${said}`);
+    said += value;
+  }
+  return {
+    url: url[1],
+    said,
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await lines.cancel();
+    },
+  };
+}
+
+/** Python that POSTs an initialize request to `url` and prints what came back. */
+function driveServer(url: string): string {
+  return `
+import json, urllib.request, urllib.error
+body = json.dumps(${JSON.stringify(initializeRequest(1))}).encode()
+request = urllib.request.Request(${JSON.stringify(url)}, data=body, headers={
+    "Content-Type": "application/json", "Accept": "application/json, text/event-stream"})
+try:
+    with urllib.request.urlopen(request, timeout=5) as response:
+        print("status", response.status, response.headers.get("mcp-session-id"))
+except urllib.error.HTTPError as error:
+    print("status", error.code)
+except Exception as error:
+    print("unreachable", type(error).__name__, error)
+`;
+}
+
+Deno.test(
+  "code in a local sandbox cannot open an MCP session on its own HTTP server; with a token and the host network it gets 401",
+  opts,
+  async () => {
+    const attempt = async (url: string, headers: Record<string, string>) => {
+      const client = new Client({ name: "http-test", version: "1" });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(url), {
+          requestInit: { headers },
+        }),
+      );
+      try {
+        const result = await call(client, "python_exec", { code: driveServer(url) });
+        return (result.structuredContent as { stdout: string }).stdout;
+      } finally {
+        await client.close();
+      }
+    };
+    {
+      await using open = await startHttpServer([]);
+      assertMatch(open.said, /Local sandboxes get no network.*set MCP_AUTH_TOKEN/);
+      const got = await attempt(open.url, {});
+      assertMatch(got, /^unreachable /, `the sandbox reached its server: ${got}`);
+    }
+    {
+      const token = "sandbox-cannot-know-this";
+      await using guarded = await startHttpServer(["--network", "host"], {
+        MCP_AUTH_TOKEN: token,
+      });
+      const got = await attempt(guarded.url, { Authorization: `Bearer ${token}` });
+      assertEquals(got, "status 401\n", "the port is reachable, the server refuses");
+    }
+  },
+);

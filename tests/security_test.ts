@@ -127,6 +127,7 @@ Deno.test(
           MCP_DAYTONA_SERVER_URL: fake.apiUrl,
           GIT_TOKEN: token,
           GITHUB_TOKEN: token,
+          MCP_GIT_TOKEN_HOSTS: "127.0.0.1:9",
         },
         stderr: "pipe",
       });

@@ -15,7 +15,7 @@ import { LocalProvider } from "../src/providers/local.ts";
 import { createServer } from "../src/server.ts";
 import { createLogRelay } from "../src/log_relay.ts";
 import { SandboxSession } from "../src/session.ts";
-import { connect, eventually, hasBwrap, text } from "./_helpers.ts";
+import { connect, eventually, hasBwrap, sandboxAgents, text } from "./_helpers.ts";
 import { renderHandshake } from "../scripts/gen_handshake.ts";
 
 Deno.test("tools/list offers exactly the registry's tools, with schemas and explicit annotations", async () => {
@@ -71,8 +71,12 @@ Deno.test("a sandbox that died is replaced on the next call", { ignore: !hasBwra
   await using mcp = await connect();
   await mcp.call("shell_exec", { command: "echo data > file" });
   const first = await mcp.session.sandbox();
-  // Kill the sandbox from inside: the command's parent is the agent that holds it together.
-  const killed = await mcp.call("shell_exec", { command: "kill -9 $PPID; sleep 5" });
+  const [agent] = await sandboxAgents();
+  // The supervisor dies (killed from the host, as the OOM killer would) during a call.
+  const during = mcp.call("shell_exec", { command: "sleep 5" });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  Deno.kill(agent, "SIGKILL");
+  const killed = await during;
   assertEquals(killed.isError, true);
   assertMatch(text(killed), /sandbox stopped unexpectedly.*next call starts a new sandbox/);
   const after = await mcp.call("shell_exec", { command: "cat file 2>&1; echo next" });

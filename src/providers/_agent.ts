@@ -5,10 +5,28 @@ import type { Logger } from "../log.ts";
 
 /** What the agent says once it is ready. */
 export interface AgentHello {
+  ready: boolean;
   python: string;
   home: string;
   uid: number;
+  /**
+   * The protections the agent took on (local sandboxes): each maps to `null` when enforced, or
+   * to why it is not.
+   */
+  protections?: Record<string, string | null>;
 }
+
+/** Longest reply line the agent may send: a Python cell's figures and output fit well within. */
+export const MAX_REPLY_LINE = 96 * 1024 * 1024;
+/** Most file bytes one reply may carry (the agent reads at most 4 MiB per request). */
+export const MAX_REPLY_DATA = 16 * 1024 * 1024;
+/** How long past its own timeout a call may wait for the agent's answer. */
+export const REPLY_GRACE_MS = 15_000;
+/** How long a request without a timeout of its own (a file operation) may wait. */
+export const UNTIMED_DEADLINE_MS = 120_000;
+
+/** The agent broke the protocol: a reply too large, not JSON, or for no request it was sent. */
+class ProtocolError extends Error {}
 
 /** An error the agent reports about a request, e.g. a cwd that does not exist. */
 export interface AgentFault {
@@ -46,6 +64,8 @@ export class AgentProcess implements AsyncDisposable {
   /** Set when close() was called or the process exited. */
   #stopping = false;
   #sandboxId: string;
+  #log: Logger;
+  #graceMs: number;
 
   private constructor(
     child: Deno.ChildProcess,
@@ -54,11 +74,14 @@ export class AgentProcess implements AsyncDisposable {
     stderrDone: Promise<string>,
     sandboxId: string,
     log: Logger,
+    graceMs: number,
   ) {
     this.#child = child;
+    this.#graceMs = graceMs;
     this.#stderrDone = stderrDone;
     this.hello = hello;
     this.#sandboxId = sandboxId;
+    this.#log = log;
     this.#writer = child.stdin.getWriter();
     this.#exited = child.status;
     this.#reading = this.#readReplies(frames, log);
@@ -69,11 +92,17 @@ export class AgentProcess implements AsyncDisposable {
     command: Deno.Command,
     sandboxId: string,
     log: Logger,
+    options: { replyGraceMs?: number } = {},
   ): Promise<AgentProcess> {
     const child = command.spawn();
     const stderrDone = forwardStderr(child.stderr, sandboxId, log);
     const frames = readFrames(child.stdout);
-    const first = await frames.next();
+    const first = await frames.next().catch((error) => {
+      child.kill("SIGKILL");
+      throw new SandboxError(`Cannot start sandbox: its supervisor sent ${error.message}`, {
+        sandboxId,
+      });
+    });
     if (first.done) {
       const status = await child.status;
       const detail = (await stderrDone).trim();
@@ -85,7 +114,21 @@ export class AgentProcess implements AsyncDisposable {
       );
     }
     const hello = first.value as unknown as AgentHello;
-    return new AgentProcess(child, hello, frames, stderrDone, sandboxId, log);
+    if (hello.ready !== true || typeof hello.python !== "string") {
+      child.kill("SIGKILL");
+      throw new SandboxError("Cannot start sandbox: its supervisor did not say it is ready", {
+        sandboxId,
+      });
+    }
+    return new AgentProcess(
+      child,
+      hello,
+      frames,
+      stderrDone,
+      sandboxId,
+      log,
+      options.replyGraceMs ?? REPLY_GRACE_MS,
+    );
   }
 
   /** Whether the agent process is still running. */
@@ -93,7 +136,12 @@ export class AgentProcess implements AsyncDisposable {
     return !this.#stopping;
   }
 
-  /** Sends one request and resolves with its result; rejects with the agent's fault message. */
+  /**
+   * Sends one request and resolves with its result; rejects with the agent's fault message. A
+   * request whose answer is late (its `timeout`, in seconds, plus {@linkcode REPLY_GRACE_MS};
+   * {@linkcode UNTIMED_DEADLINE_MS} for file operations) means the agent no longer works: the
+   * sandbox is ended and the call fails.
+   */
   request<T>(op: string, body: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
     if (this.#stopping) {
       return Promise.reject(
@@ -110,10 +158,43 @@ export class AgentProcess implements AsyncDisposable {
       reject,
       onLine,
     });
+    const timeout = typeof body.timeout === "number" ? body.timeout * 1000 : undefined;
+    const deadline = timeout !== undefined
+      ? timeout + this.#graceMs
+      : op === "exec" || op === "python"
+      ? undefined // the caller asked for no time limit
+      : UNTIMED_DEADLINE_MS;
+    const timer = deadline === undefined ? undefined : setTimeout(() => {
+      this.#violation(
+        `did not answer within ${deadline / 1000} s (the call's timeout and a grace)`,
+      );
+    }, deadline);
     this.#send({ ...body, op, id }).then(() => {
       if (signal?.aborted) onAbort();
     }).catch((error) => this.#fail(id, error));
-    return promise.finally(() => signal?.removeEventListener("abort", onAbort));
+    return promise.finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    });
+  }
+
+  /**
+   * Ends a sandbox whose agent misbehaved or stopped answering: kills its processes and fails
+   * every call waiting on it, saying why. The server and other sandboxes are not affected.
+   */
+  #violation(reason: string): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#log.warn(`sandbox ${this.#sandboxId}: its supervisor ${reason}; ending the sandbox`);
+    const error = new SandboxError(
+      `Cannot finish: the sandbox's supervisor ${reason}, so the sandbox was ended (its processes and files are gone); the next call starts a new sandbox`,
+      { sandboxId: this.#sandboxId },
+    );
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    try {
+      this.#child.kill("SIGKILL");
+    } catch { /* already gone */ }
   }
 
   /** Ends the agent: closing its stdin makes it kill its processes; SIGKILL after a grace. */
@@ -149,31 +230,42 @@ export class AgentProcess implements AsyncDisposable {
   }
 
   async #readReplies(frames: AsyncIterator<Frame>, log: Logger): Promise<void> {
-    for (let next = await frames.next(); !next.done; next = await frames.next()) {
-      const reply = next.value as {
-        id: number;
-        result?: unknown;
-        error?: AgentFault;
-        line?: string;
-        unreadable?: boolean;
-      };
-      if (reply.unreadable) {
-        log.warn(`sandbox ${this.#sandboxId}: unreadable agent reply`);
-        continue;
+    try {
+      for (let next = await frames.next(); !next.done; next = await frames.next()) {
+        if (this.#stopping && !this.#closing) break; // ended for a violation
+        const reply = next.value;
+        const pending = typeof reply.id === "number" ? this.#pending.get(reply.id) : undefined;
+        if (!pending) {
+          throw new ProtocolError(`a reply for no request it was sent (id ${String(reply.id)})`);
+        }
+        if ("line" in reply) {
+          if (typeof reply.line !== "string") {
+            throw new ProtocolError("a progress line that is not text");
+          }
+          pending.onLine?.(reply.line);
+          continue;
+        }
+        this.#pending.delete(reply.id as number);
+        const fault = reply.error as AgentFault | undefined;
+        if (fault !== undefined) {
+          if (typeof fault?.message !== "string") {
+            throw new ProtocolError("an error without a message");
+          }
+          pending.reject(faultToError(fault));
+        } else if (typeof reply.result === "object" && reply.result !== null) {
+          pending.resolve(reply.result);
+        } else {
+          throw new ProtocolError("a reply without a result");
+        }
       }
-      const pending = this.#pending.get(reply.id);
-      if (!pending) continue;
-      if (reply.line !== undefined) {
-        pending.onLine?.(reply.line);
-        continue;
-      }
-      this.#pending.delete(reply.id);
-      if (reply.error) pending.reject(faultToError(reply.error));
-      else pending.resolve(reply.result);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.#violation(`sent ${error.message}`);
     }
+    const ended = this.#stopping && !this.#closing; // by #violation(), which said why
     const status = await this.#exited;
     this.#stopping = true;
-    if (!this.#closing) {
+    if (!this.#closing && !ended) {
       log.warn(`sandbox ${this.#sandboxId}: stopped unexpectedly (exit code ${status.code})`);
     }
     const error = new SandboxError(
@@ -211,22 +303,39 @@ async function* readFrames(stream: ReadableStream<Uint8Array>): AsyncGenerator<F
       for (;;) {
         if (!waiting) {
           const end = queue.indexOf(10);
-          if (end < 0) break;
+          if (end < 0) {
+            if (queue.length > MAX_REPLY_LINE) {
+              throw new ProtocolError(`a reply line over ${MAX_REPLY_LINE >> 20} MiB`);
+            }
+            break;
+          }
+          if (end > MAX_REPLY_LINE) {
+            throw new ProtocolError(`a reply line over ${MAX_REPLY_LINE >> 20} MiB`);
+          }
           const line = decoder.decode(queue.take(end + 1).subarray(0, end));
           if (!line) continue;
-          let frame: Frame;
+          let frame: unknown;
           try {
             frame = JSON.parse(line);
           } catch {
-            yield { unreadable: true };
+            throw new ProtocolError("a reply that is not JSON");
+          }
+          if (typeof frame !== "object" || frame === null || Array.isArray(frame)) {
+            throw new ProtocolError("a reply that is not a JSON object");
+          }
+          const result = (frame as Frame).result as Record<string, unknown> | undefined;
+          if (typeof result !== "object" || result === null || !("_binary" in result)) {
+            yield frame as Frame;
             continue;
           }
-          const result = frame.result as Record<string, unknown> | undefined;
-          if (typeof result?._binary !== "number") {
-            yield frame;
-            continue;
+          const bytes = result._binary;
+          if (
+            !Number.isSafeInteger(bytes) || (bytes as number) < 0 ||
+            (bytes as number) > MAX_REPLY_DATA
+          ) {
+            throw new ProtocolError(`file data of a size it may not send (${String(bytes)})`);
           }
-          waiting = { frame, result, bytes: result._binary };
+          waiting = { frame: frame as Frame, result, bytes: bytes as number };
         }
         if (queue.length < waiting.bytes) break;
         waiting.result.data = queue.take(waiting.bytes);
@@ -238,6 +347,9 @@ async function* readFrames(stream: ReadableStream<Uint8Array>): AsyncGenerator<F
       if (done) return;
       queue.push(value);
     }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
   } finally {
     reader.releaseLock();
   }

@@ -41,21 +41,145 @@ export interface BwrapLayout {
   env?: Record<string, string>;
   /** The agent's resource limits, e.g. "memory_mb=4096,processes=1024,file_mb=4096". */
   limits?: string;
+  /** What the installed bubblewrap can do. @default CURRENT_BWRAP */
+  features?: BwrapFeatures;
 }
 
 /** Top-level directories that hold programs and libraries. */
 export const SYSTEM_DIRS = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"] as const;
 
 /**
- * The bwrap arguments (without the program name) that run the agent in a fresh sandbox: /usr and
- * /etc read-only, a private home, /tmp, /dev and /proc, new namespaces for everything (the network
- * too when `network` is `"none"`), an empty environment but for {@linkcode defaultEnvironment}, and
- * death with the server.
+ * The host files under /etc that programs in a sandbox need, and nothing else: TLS certificates,
+ * the dynamic linker's cache, the alternatives links of /usr/bin, fonts, the time zone, name
+ * resolution, MIME types, Python's and matplotlib's settings and the OS release. Account files
+ * are generated ({@linkcode identityFiles}); the host's accounts, shadow files, SSH and sudo
+ * settings, machine id and the like are never visible. Missing entries are skipped.
+ */
+export const ETC_ENTRIES = [
+  "ssl/certs",
+  "ssl/openssl.cnf",
+  "pki/tls/certs",
+  "pki/ca-trust/extracted",
+  "ca-certificates",
+  "ld.so.cache",
+  "ld.so.conf",
+  "ld.so.conf.d",
+  "alternatives",
+  "fonts",
+  "localtime",
+  "timezone",
+  "resolv.conf",
+  "nsswitch.conf",
+  "gai.conf",
+  "host.conf",
+  "services",
+  "protocols",
+  "mime.types",
+  "magic",
+  "magic.mime",
+  "locale.alias",
+  "terminfo",
+  "inputrc",
+  "os-release",
+  "debian_version",
+  "lsb-release",
+  "matplotlibrc",
+  "python3",
+  ...Array.from({ length: 8 }, (_, i) => `python3.${i + 9}`),
+] as const;
+
+/**
+ * /proc files that tell about the host rather than the sandbox, masked as Docker masks them: the
+ * kernel keyrings of the host uid the sandbox runs as (key names, and keys other sandboxes add).
+ */
+export const MASKED_PROC = ["keys", "key-users"] as const;
+
+/**
+ * What the installed bubblewrap can do beyond its basics.
+ *
+ * @example Read the features off `bwrap --version`
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { bwrapFeatures } from "./_bwrap.ts";
+ * equal(bwrapFeatures("bubblewrap 0.6.1").disableUserns, false);
+ * equal(bwrapFeatures("bubblewrap 0.8.0").disableUserns, true);
+ * ```
+ */
+export interface BwrapFeatures {
+  /** `--disable-userns` (0.8): no user namespaces inside the sandbox. */
+  disableUserns: boolean;
+  /** `--size` and `--perms` for `--tmpfs` (0.7): a capped /dev/shm. */
+  tmpfsSize: boolean;
+}
+
+/** The features of bubblewrap 0.8 and later (Debian 12, Ubuntu 24.04, Fedora). */
+export const CURRENT_BWRAP: BwrapFeatures = { disableUserns: true, tmpfsSize: true };
+
+/** The features of the bubblewrap whose `--version` printed `version`. */
+export function bwrapFeatures(version: string): BwrapFeatures {
+  const [, major, minor] = /(\d+)\.(\d+)/.exec(version) ?? [];
+  if (major === undefined) return CURRENT_BWRAP;
+  const at = (m: number, n: number) =>
+    Number(major) > m || (Number(major) === m && Number(minor) >= n);
+  return { disableUserns: at(0, 8), tmpfsSize: at(0, 7) };
+}
+
+/** Size of a sandbox's /dev/shm, in bytes: POSIX shared memory, RAM outside every file limit. */
+export const SHM_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The mounts every bwrap of a sandbox starts with: /usr and the system directories read-only,
+ * a generated /etc (accounts from `runtime`, the host's {@linkcode ETC_ENTRIES}), a read-only /dev
+ * with the standard nodes and a private, size-limited /dev/shm, and a /proc whose host-revealing
+ * files are masked.
+ */
+export function systemMounts(
+  runtime: string,
+  features: BwrapFeatures = CURRENT_BWRAP,
+): string[] {
+  const args = ["--ro-bind", "/usr", "/usr"];
+  // A bind follows a symlink, so this works with and without a merged /usr.
+  for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
+  for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
+  for (const file of ["passwd", "group", "hostname", "hosts"]) {
+    args.push("--ro-bind", `${runtime}/${file}`, `/etc/${file}`);
+  }
+  args.push("--dev", "/dev");
+  if (features.tmpfsSize) args.push("--perms", "1777", "--size", String(SHM_BYTES));
+  // Without --size (bubblewrap before 0.7) it is still private, but as large as the host's.
+  args.push("--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc");
+  for (const file of MASKED_PROC) {
+    if (procHas(file)) args.push("--ro-bind", "/dev/null", `/proc/${file}`);
+  }
+  return args;
+}
+
+/** Whether the host's /proc has `file` (a kernel without keyrings has no /proc/keys). */
+function procHas(file: string): boolean {
+  const path = `/proc/${file}`;
+  // Never prompt (a server started in a terminal would wait for an answer): without read access
+  // to /proc, assume what every distribution's kernel has.
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return true;
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}
+
+/**
+ * The bwrap arguments (without the program name) that run the agent in a fresh sandbox: the
+ * {@linkcode systemMounts}, a private home and /tmp, new namespaces for everything (the network
+ * too when `network` is `"none"`) with no further user namespaces allowed inside, the agent as
+ * PID 1, an empty environment but for {@linkcode defaultEnvironment}, and death with the server.
  */
 export function bwrapArgs(layout: BwrapLayout): string[] {
+  const features = layout.features ?? CURRENT_BWRAP;
   const args = [
     "--unshare-all",
     "--unshare-user",
+    ...(features.disableUserns ? ["--disable-userns"] : []),
     ...(layout.network === "host" ? ["--share-net"] : []),
     "--uid",
     String(SANDBOX_UID),
@@ -65,26 +189,10 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "sandbox",
     "--die-with-parent",
     "--new-session",
-    "--ro-bind",
-    "/usr",
-    "/usr",
-  ];
-  // A bind follows a symlink, so this works with and without a merged /usr.
-  for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
-  args.push(
-    "--ro-bind",
-    "/etc",
-    "/etc",
-    "--ro-bind",
-    `${layout.runtime}/passwd`,
-    "/etc/passwd",
-    "--ro-bind",
-    `${layout.runtime}/group`,
-    "/etc/group",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
+    // The agent is PID 1: no bwrap process in the sandbox holds its pipes, and signals from
+    // sandbox processes (SIGSTOP, SIGKILL) cannot reach it.
+    "--as-pid-1",
+    ...systemMounts(layout.runtime, features),
     "--bind",
     layout.tmp,
     "/tmp",
@@ -100,21 +208,32 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "--chdir",
     SANDBOX_HOME,
     "--clearenv",
-  );
+  ];
   const env = {
     ...defaultEnvironment(SANDBOX_HOME),
     ...layout.env,
     SANDBOX_PYTHON: layout.python,
     SANDBOX_LIMITS: layout.limits ?? "",
+    SANDBOX_SUPERVISOR: "pid1",
   };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
   args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
   return args;
 }
 
-/** Lines for the sandbox's /etc/passwd and /etc/group, so `whoami` and `~` work inside. */
-export function identityFiles(): { passwd: string; group: string } {
+/**
+ * The sandbox's own /etc/passwd, /etc/group, /etc/hostname and /etc/hosts, so `whoami`, `~` and
+ * `localhost` work inside and no host account name shows.
+ */
+export function identityFiles(): {
+  passwd: string;
+  group: string;
+  hostname: string;
+  hosts: string;
+} {
   return {
+    hostname: "sandbox\n",
+    hosts: "127.0.0.1\tlocalhost sandbox\n::1\tlocalhost ip6-localhost ip6-loopback\n",
     passwd: [
       "root:x:0:0:root:/root:/bin/sh",
       `${SANDBOX_USER}:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:${SANDBOX_HOME}:/bin/sh`,

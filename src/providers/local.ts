@@ -17,6 +17,8 @@ import {
   type ExecResult,
   type FileInfo,
   type FileListing,
+  type GitCloneWithCredentialsRequest,
+  type GitCloneWithCredentialsResult,
   type ListFilesOptions,
   type PreviewLink,
   type PythonOptions,
@@ -33,14 +35,18 @@ import {
 } from "../sandbox.ts";
 import { AgentProcess } from "./_agent.ts";
 import { AgentOps } from "./_agent_ops.ts";
+import { GitIsolation } from "./_git_isolation.ts";
 import {
   bwrapArgs,
+  type BwrapFeatures,
+  bwrapFeatures,
+  CURRENT_BWRAP,
   defaultEnvironment,
   identityFiles,
   SANDBOX_HOME,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
-import { AGENT_PY, WORKER_PY } from "./_runtime.ts";
+import { AGENT_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
 
 /**
  * Options for {@linkcode LocalProvider}.
@@ -77,6 +83,12 @@ export interface LocalProviderOptions {
   log?: Logger;
   /** Caps for every process in a sandbox; 0 turns one off. */
   limits?: LocalLimits;
+  /**
+   * A PEM file of certificate authorities that clones with a token trust besides the system's
+   * (a git server with a private CA); readable by `nobody` when the server runs as root. The
+   * sandbox's own git settings never apply to those clones.
+   */
+  gitCaFile?: string;
 }
 
 /**
@@ -107,6 +119,14 @@ export interface LocalLimits {
   fileMb?: number;
 }
 
+/**
+ * A protection of a local sandbox that depends on the machine: `seccomp` (the system call filter:
+ * keyrings, new namespaces, mounts, kernel modules, bpf, perf, io_uring), `supervisor` (the
+ * supervisor is non-dumpable PID 1), `nestedNamespaces` (no user namespaces inside), `shmCap`
+ * (/dev/shm capped at 64 MiB).
+ */
+export type SandboxProtection = "seccomp" | "supervisor" | "nestedNamespaces" | "shmCap";
+
 const INSTALL_BWRAP =
   "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
 
@@ -125,7 +145,10 @@ const INSTALL_BWRAP =
 export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
-  #options: Required<Omit<LocalProviderOptions, "limits">>;
+  #options: Required<Omit<LocalProviderOptions, "limits" | "gitCaFile">>;
+  #gitCaFile: string | undefined;
+  #features: BwrapFeatures = CURRENT_BWRAP;
+  #warned = false;
   #limits: string;
   #sandboxes = new Map<string, LocalSandbox>();
 
@@ -138,6 +161,7 @@ export class LocalProvider implements SandboxProvider {
       python: options.python ?? "/usr/bin/python3",
       log: options.log ?? createLogger("warn"),
     };
+    this.#gitCaFile = options.gitCaFile;
     const limits = options.limits ?? {};
     this.#limits = [
       `memory_mb=${limits.memoryMb ?? 8192}`,
@@ -153,12 +177,13 @@ export class LocalProvider implements SandboxProvider {
   async check(): Promise<void> {
     if (this.#options.dangerouslyRunUnisolated) return;
     try {
-      const { success } = await new Deno.Command("bwrap", {
+      const { success, stdout } = await new Deno.Command("bwrap", {
         args: ["--version"],
-        stdout: "null",
+        stdout: "piped",
         stderr: "null",
       }).output();
       if (!success) throw new Error("bwrap --version failed");
+      this.#features = bwrapFeatures(new TextDecoder().decode(stdout));
     } catch (error) {
       if (error instanceof Deno.errors.NotCapable) {
         throw new SandboxError(
@@ -200,11 +225,12 @@ export class LocalProvider implements SandboxProvider {
     try {
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
-      const identity = identityFiles();
       Deno.writeTextFileSync(`${dirs.runtime}/agent.py`, AGENT_PY);
       Deno.writeTextFileSync(`${dirs.runtime}/worker.py`, WORKER_PY);
-      Deno.writeTextFileSync(`${dirs.runtime}/passwd`, identity.passwd);
-      Deno.writeTextFileSync(`${dirs.runtime}/group`, identity.group);
+      Deno.writeTextFileSync(`${dirs.runtime}/protect.py`, PROTECT_PY);
+      for (const [name, text] of Object.entries(identityFiles())) {
+        Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
+      }
       let command: Deno.Command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -214,7 +240,14 @@ export class LocalProvider implements SandboxProvider {
             Deno.chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
           }
         }
-        const args = bwrapArgs({ ...dirs, network, python, env, limits: this.#limits });
+        const args = bwrapArgs({
+          ...dirs,
+          network,
+          python,
+          env,
+          limits: this.#limits,
+          features: this.#features,
+        });
         command = asRoot
           ? new Deno.Command("setpriv", {
             args: [
@@ -256,9 +289,19 @@ export class LocalProvider implements SandboxProvider {
         network,
         { ...options.labels },
         () => this.#sandboxes.delete(sandbox.id),
+        { caFile: this.#gitCaFile, features: this.#features },
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
+      const missing = Object.entries(sandbox.protections).filter(([, why]) => why !== null);
+      if (missing.length > 0 && !this.#warned) {
+        this.#warned = true;
+        log.warn(
+          `local sandboxes lack protections: ${
+            missing.map(([name, why]) => `${name} (${why})`).join("; ")
+          }; \`deno task doctor\` says how to fix this`,
+        );
+      }
       return sandbox;
     } catch (error) {
       await removeTree(root);
@@ -352,6 +395,8 @@ export class LocalSandbox implements Sandbox {
   #closing: Promise<void> | undefined;
   #onClose: () => void;
   #network: "host" | "none";
+  #git: GitIsolation;
+  #features: BwrapFeatures;
   /** Labels given at creation. */
   readonly labels: Record<string, string>;
   /** When it was created (ISO 8601). */
@@ -366,6 +411,7 @@ export class LocalSandbox implements Sandbox {
     network: "host" | "none",
     labels: Record<string, string>,
     onClose: () => void,
+    git: { caFile?: string; features?: BwrapFeatures } = {},
   ) {
     this.labels = labels;
     this.id = id;
@@ -375,6 +421,35 @@ export class LocalSandbox implements Sandbox {
     this.#ops = new AgentOps(agent);
     this.#network = network;
     this.#onClose = onClose;
+    this.#git = new GitIsolation({ root, network, isolated: info.isolated, ...git });
+    this.#features = git.features ?? CURRENT_BWRAP;
+  }
+
+  /**
+   * The protections of this sandbox beyond its namespaces and mounts, each mapped to `null` when
+   * enforced or to why it is not (an old bubblewrap, python3-seccomp missing).
+   */
+  get protections(): Record<SandboxProtection, string | null> {
+    if (!this.info.isolated) {
+      const why = "the sandbox runs unisolated (--dangerously-run-unisolated)";
+      return { seccomp: why, supervisor: why, nestedNamespaces: why, shmCap: why };
+    }
+    const reported = this.#agent.hello.protections ?? {};
+    const seccomp = reported.seccomp === undefined
+      ? "the supervisor did not report it"
+      : reported.seccomp;
+    return {
+      seccomp,
+      supervisor: reported.not_dumpable === undefined
+        ? "the supervisor did not report it"
+        : reported.not_dumpable,
+      nestedNamespaces: this.#features.disableUserns || seccomp === null
+        ? null
+        : "bubblewrap before 0.8 has no --disable-userns and the seccomp filter is missing",
+      shmCap: this.#features.tmpfsSize
+        ? null
+        : "bubblewrap before 0.7 cannot size a tmpfs: /dev/shm is private but as large as the host's",
+    };
   }
 
   /** Whether the sandbox was closed or its processes died. */
@@ -422,9 +497,20 @@ export class LocalSandbox implements Sandbox {
     return Promise.resolve({ url: `http://127.0.0.1:${port}` });
   }
 
+  /**
+   * Clones with a token in separate short-lived bubblewrap isolations that share only the
+   * sandbox's home and /tmp, and none of its processes (see {@linkcode Sandbox.gitCloneWithCredentials}).
+   */
+  gitCloneWithCredentials(
+    request: GitCloneWithCredentialsRequest,
+  ): Promise<GitCloneWithCredentialsResult> {
+    return this.#git.clone(request);
+  }
+
   /** Kills every process of the sandbox and deletes its directory. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#git.close();
       try {
         await this.#agent.close();
       } finally {

@@ -7,6 +7,7 @@
 import { posix } from "node:path";
 import { z } from "npm:zod@4.6.7";
 import { type ExecResult, type Sandbox, SandboxFileError } from "../sandbox.ts";
+import { credentialsFor, type GitCredentials } from "../_git_credentials.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
 
 /**
@@ -89,12 +90,17 @@ export interface GitCloneOptions extends ToolOptions {
   /** Seconds each git step may take. @default 300 */
   defaultTimeout?: number;
   /**
-   * Token for https:// repositories (from the server's GIT_TOKEN, or GITHUB_TOKEN for
-   * github.com). It reaches git through its environment and never appears in results.
+   * Token for https:// repositories on the hosts of `gitTokenHosts` (the server's GIT_TOKEN). It
+   * goes to git where no sandbox process can see it, never into the sandbox, never into results.
    */
   gitToken?: string;
-  /** Token for github.com only (the server's GITHUB_TOKEN). */
+  /** Token for https://github.com only (the server's GITHUB_TOKEN); wins there. */
   githubToken?: string;
+  /**
+   * Hosts (`host` or `host:port`) `gitToken` is sent to, over https only.
+   * @default none: `gitToken` is sent nowhere
+   */
+  gitTokenHosts?: readonly string[];
 }
 
 const FILES_SHOWN = 50;
@@ -123,6 +129,7 @@ export async function gitClone(
   const depth = input.depth ?? 1;
   const secrets = [options.gitToken, options.githubToken].filter((s): s is string => !!s);
   const git = gitRunner(sandbox, url, secrets, options);
+  const credentials = credentialsFor(url, options);
 
   const existing = await sandbox.stat(target, { signal: options.signal })
     .catch((error) => {
@@ -138,49 +145,101 @@ export async function gitClone(
     );
   }
   const depthArgs = depth > 0 ? [`--depth=${depth}`] : [];
-  if (sandbox.gitClone) {
-    await sandbox.gitClone({
-      url,
+  const notes: string[] = [];
+  let lfs: GitCloneOutput["lfs"] = "not_requested";
+  let lfsDone = false;
+  // A commit may lie deeper than the requested history: fetch all of it then.
+  const cloneDepth = depth > 0 && input.commit === undefined ? depth : undefined;
+  const failed = (error: Error): never => {
+    throw new Error(`Cannot clone ${withoutCredentials(url)}: ${git.redact(error.message)}`);
+  };
+  if (credentials && sandbox.gitCloneWithCredentials) {
+    // The token goes to git outside the sandbox, for the URL git will really contact.
+    ({ lfs } = await sandbox.gitCloneWithCredentials({
+      url: new URL(url).href,
       path: target,
       branch: input.branch,
       commit: input.commit,
-      // A commit may lie deeper than the requested history: fetch all of it then.
-      depth: depth > 0 && input.commit === undefined ? depth : undefined,
-      username: credentialsFor(url, options)?.username,
-      password: credentialsFor(url, options)?.password,
+      depth: cloneDepth,
+      username: credentials.username,
+      password: credentials.password,
+      lfs: input.lfs,
+      timeoutMs: (options.defaultTimeout ?? 300) * 1000,
+      onProgress: options.onProgress && ((line) => options.onProgress!(git.redact(line))),
       signal: options.signal,
-    }).catch((error) => {
-      throw new Error(`Cannot clone ${withoutCredentials(url)}: ${git.redact(error.message)}`);
-    });
-  } else if (input.commit === undefined) {
-    await git.run("clone", [
-      "clone",
-      "--progress",
-      ...depthArgs,
-      ...(input.branch ? ["--branch", input.branch] : []),
-      "--",
-      url,
-      target,
-    ]);
+    }).catch(failed));
+    lfsDone = true;
+  } else if (sandbox.gitClone) {
+    await sandbox.gitClone({
+      url: credentials ? new URL(url).href : url,
+      path: target,
+      branch: input.branch,
+      commit: input.commit,
+      depth: cloneDepth,
+      username: credentials?.username,
+      password: credentials?.password,
+      signal: options.signal,
+    }).catch(failed);
   } else {
-    await cloneCommit(sandbox, git, target, input.commit, input.branch, depthArgs, existing);
+    if (credentials) notes.push(tokenUnused(credentials));
+    if (input.commit === undefined) {
+      await git.run("clone", [
+        "clone",
+        "--progress",
+        ...depthArgs,
+        ...(input.branch ? ["--branch", input.branch] : []),
+        "--",
+        url,
+        target,
+      ]);
+    } else {
+      await cloneCommit(sandbox, git, target, input.commit, input.branch, depthArgs, existing);
+    }
   }
 
-  const notes: string[] = [];
-  let lfs: GitCloneOutput["lfs"] = "not_requested";
-  if (input.lfs) {
+  if (input.lfs && !lfsDone) {
     const version = await git.exec(["git", "lfs", "version"]);
     if (version.exitCode !== 0) {
       lfs = "missing";
-      notes.push(
-        "LFS files were not fetched: git-lfs is not installed in the sandbox (Debian/Ubuntu package git-lfs); files tracked by LFS are pointer files.",
-      );
     } else {
       await git.run("lfs pull", ["-C", target, "lfs", "install", "--local"]);
-      await git.run("lfs pull", ["-C", target, "lfs", "pull"]);
+      // Without credentials, always: a token never enters the sandbox, so LFS objects that
+      // need one cannot be fetched here.
+      const pulled = await git.exec([
+        "git",
+        "-c",
+        "protocol.ext.allow=never",
+        "-C",
+        target,
+        "lfs",
+        "pull",
+      ]);
+      if (pulled.timedOut || pulled.exitCode !== 0) {
+        const why = pulled.timedOut
+          ? `timed out after ${options.defaultTimeout ?? 300} s`
+          : `failed: ${pulled.stderr.trim().slice(-2000)}`;
+        throw new Error(
+          `Cannot fetch the LFS objects of ${withoutCredentials(url)}: git lfs pull ${why}${
+            credentials && sandbox.gitClone
+              ? ". It ran in the sandbox without the token, which never enters the sandbox, and this provider's git service does not fetch LFS objects"
+              : ""
+          }. The repository itself was cloned to ${target}`,
+        );
+      }
       lfs = "pulled";
-      notes.push("LFS objects were pulled.");
+      if (credentials && sandbox.gitClone) {
+        notes.push(
+          "LFS objects were fetched without the token: it never enters the sandbox, where git lfs pull runs on this provider, so only LFS objects readable without credentials can be fetched.",
+        );
+      }
     }
+  }
+  if (lfs === "missing") {
+    notes.push(
+      "LFS files were not fetched: git-lfs is not installed in the sandbox (Debian/Ubuntu package git-lfs); files tracked by LFS are pointer files.",
+    );
+  } else if (lfs === "pulled") {
+    notes.push("LFS objects were pulled.");
   }
 
   const commit = (await git.run("rev-parse", ["-C", target, "rev-parse", "HEAD"])).stdout.trim();
@@ -258,7 +317,7 @@ function gitRunner(
   secrets: string[],
   options: GitCloneOptions,
 ): GitRunner {
-  const env = gitEnvironment(url, options);
+  const env = gitEnvironment();
   const redact = (text: string) => {
     let clean = text;
     for (const secret of secrets) clean = clean.replaceAll(secret, "***");
@@ -297,36 +356,15 @@ function gitRunner(
 }
 
 /**
- * The credentials for `url`: GITHUB_TOKEN for github.com, else GIT_TOKEN, and only over https to
- * a URL that carries no credentials of its own.
+ * git's environment in the sandbox: no prompts, and never a token (tokens go only to
+ * {@linkcode Sandbox.gitCloneWithCredentials} or the provider's git service).
  */
-export function credentialsFor(
-  url: string,
-  options: GitCloneOptions,
-): { host: string; username: string; password: string } | undefined {
-  let host: string | undefined;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol === "https:" && !parsed.username) host = parsed.host;
-  } catch { /* not a URL (scp-like or a path): no token */ }
-  const token = host === "github.com" ? options.githubToken ?? options.gitToken : options.gitToken;
-  return host && token ? { host, username: "x-access-token", password: token } : undefined;
+export function gitEnvironment(): Record<string, string> {
+  return { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
 }
 
-/** git's environment: no prompts, and the token as an HTTP header for the repository's host only. */
-export function gitEnvironment(url: string, options: GitCloneOptions): Record<string, string> {
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
-  const credentials = credentialsFor(url, options);
-  if (credentials) {
-    const basic = new TextEncoder().encode(`${credentials.username}:${credentials.password}`)
-      .toBase64();
-    Object.assign(env, {
-      GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: `http.https://${credentials.host}/.extraHeader`,
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-    });
-  }
-  return env;
+function tokenUnused(credentials: GitCredentials): string {
+  return `A token applies to ${credentials.host} but was not used: this sandbox cannot keep it from its processes, so the clone ran without it.`;
 }
 
 /** The directory a plain `git clone URL` would create: the last path part without `.git`. */

@@ -70,7 +70,8 @@ export interface SandboxCreateOutput {
 
 /**
  * Creates another sandbox for this session, next to the default one; other tools reach it with
- * `sandbox_id`. It is deleted when the session ends, or by `sandbox_delete`.
+ * `sandbox_id`. It is deleted when the session ends, or by `sandbox_delete`. At the session's or
+ * the server's cap on sandboxes it throws, naming the cap.
  *
  * @example Create a second sandbox
  * ```ts ignore

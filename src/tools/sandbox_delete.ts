@@ -1,5 +1,5 @@
 /**
- * `sandbox_delete`: delete a sandbox this server created.
+ * `sandbox_delete`: delete a sandbox of this session.
  *
  * @module
  */
@@ -50,9 +50,9 @@ export interface SandboxDeleteOutput {
 }
 
 /**
- * Deletes a sandbox this server created, with its processes and files. Deleting the session's
- * default sandbox is allowed: the next tool call gets a fresh one. Sandboxes made by anything
- * else are refused.
+ * Deletes a sandbox of this session, with its processes and files, which frees its place under
+ * the caps. Deleting the session's default sandbox is allowed: the next tool call gets a fresh
+ * one. Any other id, another session's included, is not found, as an id that never existed.
  *
  * @example Delete a sandbox
  * ```ts ignore

@@ -1,5 +1,5 @@
 /**
- * `sandbox_list`: the sandboxes this server created.
+ * `sandbox_list`: this session's sandboxes.
  *
  * @module
  */
@@ -39,7 +39,7 @@ export interface SandboxListEntry {
 /**
  * What {@linkcode sandboxList} returns.
  *
- * @example Count this server's sandboxes
+ * @example Count this session's sandboxes
  * ```ts ignore
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
@@ -49,13 +49,13 @@ export interface SandboxListEntry {
  * ```
  */
 export interface SandboxListOutput {
-  /** The sandboxes, never any this server did not create. */
+  /** This session's sandboxes, never another session's. */
   sandboxes: SandboxListEntry[];
 }
 
 /**
- * Lists the sandboxes this server created that still exist; sandboxes made by anyone or
- * anything else are never listed.
+ * Lists this session's sandboxes that still exist; sandboxes of other sessions, or made by
+ * anyone or anything else, are never listed.
  *
  * @example List sandboxes
  * ```ts ignore

@@ -52,7 +52,7 @@ Deno.test(
 );
 
 Deno.test(
-  "sandbox tools refuse ids this server did not create, and Daytona-only options",
+  "sandbox tools refuse ids this session did not create, and Daytona-only options",
   opts,
   async () => {
     await using mcp = await connect();
@@ -100,3 +100,60 @@ Deno.test("sandbox_create with network_block_all cuts the network", opts, async 
   const preview = await mcp.call("web_preview", { port: 8000, sandbox_id: id });
   assertMatch(text(preview), /no network shared with the host/);
 });
+
+Deno.test(
+  "a sandbox the provider made outside this session is invisible to it: not listed, and its id is not found like a made-up one",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "true" });
+    // Another session's sandbox, on the same provider.
+    await using foreign = await mcp.provider.create();
+    await foreign.exec("echo theirs > mine.txt");
+    const ids = structured<SandboxListOutput>(await mcp.call("sandbox_list", {})).sandboxes
+      .map((s) => s.sandbox_id);
+    assertEquals(ids, [(await mcp.session.existing())!.id]);
+    const madeUp = foreign.id.slice(0, -4) + (foreign.id.endsWith("0000") ? "1111" : "0000");
+    const answers = async (id: string) => {
+      const out = [];
+      for (
+        const [tool, args] of [
+          ["shell_exec", { command: "cat mine.txt" }],
+          ["file_download", { file_path: "mine.txt" }],
+          ["sandbox_delete", {}],
+        ] as const
+      ) {
+        const result = await mcp.call(tool, { ...args, sandbox_id: id });
+        out.push({ isError: result.isError, text: text(result).replaceAll(id, "<id>") });
+      }
+      return out;
+    };
+    const never = await answers(madeUp);
+    assertMatch(never[0].text, /^Cannot find sandbox <id>: this session did not create it/);
+    assertEquals(await answers(foreign.id), never);
+    assertEquals(foreign.closed, false, "sandbox_delete left it alone");
+    assertEquals((await foreign.exec("cat mine.txt")).stdout, "theirs\n");
+  },
+);
+
+Deno.test(
+  "a session holds at most its cap of sandboxes, its default one included",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "true" });
+    const made: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      made.push(structured<SandboxCreateOutput>(await mcp.call("sandbox_create", {})).sandbox_id);
+    }
+    const refused = await mcp.call("sandbox_create", {});
+    assertEquals(refused.isError, true);
+    assertMatch(text(refused), /this session already has 4 sandboxes/);
+    await mcp.call("sandbox_delete", { sandbox_id: made[0] });
+    assertEquals(
+      (await mcp.call("sandbox_create", {})).isError,
+      false,
+      "a deleted one frees its place",
+    );
+  },
+);

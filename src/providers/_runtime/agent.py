@@ -22,11 +22,16 @@ HOME = os.environ.get("HOME", "/")
 RUNTIME = os.path.dirname(os.path.abspath(__file__))
 PYTHON = os.environ.pop("SANDBOX_PYTHON", sys.executable)
 LIMITS = os.environ.pop("SANDBOX_LIMITS", "")
+# "pid1" when the agent is the sandbox's PID 1 (the local provider): it then protects itself and
+# reaps orphans (protect.py).
+SUPERVISOR = os.environ.pop("SANDBOX_SUPERVISOR", "")
 BASE_ENV = dict(os.environ)
 # After a command exits, how long to keep reading output that its background children may still hold.
 EXIT_GRACE = 0.05
 # How long an interrupted Python cell may take to unwind before the interpreter is killed.
 INTERRUPT_GRACE = 2.0
+# The largest reply the interpreter may send (figures included); a bigger one ends the interpreter.
+WORKER_REPLY_LIMIT = 64 * 1024 * 1024
 LINE_EVERY = 0.5
 
 _out = sys.stdout.buffer
@@ -176,10 +181,10 @@ def run_command(rid, req, job):
     if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
         return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
     try:
-        proc = subprocess.Popen(
+        proc = spawner.spawn(lambda: subprocess.Popen(
             LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-        )
+        ))
     except FileNotFoundError:
         return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
     except (OSError, ValueError) as e:
@@ -239,6 +244,7 @@ def run_command(rid, req, job):
     proc.stdout.close()
     proc.stderr.close()
     returncode = proc.wait()
+    spawner.release(proc.pid)
     try:
         os.killpg(proc.pid, 0)
     except ProcessLookupError:
@@ -267,11 +273,11 @@ class Interpreter:
         from_worker_r, from_worker_w = os.pipe()
         env = dict(BASE_ENV)
         env["SANDBOX_WORKER_FDS"] = "%d,%d" % (to_worker_r, from_worker_w)
-        self.proc = subprocess.Popen(
+        self.proc = spawner.spawn(lambda: subprocess.Popen(
             LIMIT_PREFIX + [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
-        )
+        ))
         os.close(to_worker_r)
         os.close(from_worker_w)
         self.to_worker = to_worker_w
@@ -288,6 +294,7 @@ class Interpreter:
             return
         kill_group(self.proc.pid)
         self.proc.wait()
+        spawner.release(self.proc.pid)
         self.selector.close()
         for f in (self.proc.stdout, self.proc.stderr):
             f.close()
@@ -337,6 +344,7 @@ class Interpreter:
         reply = None
         state = "kept"
         killed = False
+        oversize = False
         while reply is None:
             now = time.monotonic()
             wait = reporter.tick(now) - now
@@ -368,7 +376,18 @@ class Interpreter:
                 self.pending += data
                 if b"\n" in self.pending:
                     line, self.pending = self.pending.split(b"\n", 1)
-                    reply = json.loads(line)
+                    try:
+                        reply = json.loads(line)
+                    except ValueError:
+                        reply = None
+                    if not isinstance(reply, dict):
+                        reply = None
+                        killed = True  # not a reply of worker.py: the cell's own code wrote it
+                        kill_group(proc.pid)
+                    break
+                if len(self.pending) > WORKER_REPLY_LIMIT:
+                    oversize = killed = True
+                    kill_group(proc.pid)
                     break
         # Output written before the reply is already in the pipes: collect it. Stop soon even if
         # a background process of the cell keeps writing.
@@ -395,7 +414,8 @@ class Interpreter:
                 died = None
             state = "lost"
             self.stop()
-            reply = {}
+            reply = {"notes": ["The interpreter was stopped: its reply to the sandbox's supervisor was %s; its state was lost" % (
+                "over %d MiB" % (WORKER_REPLY_LIMIT >> 20) if oversize else "not valid")]} if killed and interrupted_at is None else {}
         return {"result": {
             "stdout": out.to_json(), "stderr": err.to_json(),
             "value": reply.get("value"), "error": reply.get("error"),
@@ -752,6 +772,20 @@ def call(path, argument):
     sys.stdout.buffer.write(reply)
 
 
+class _Spawner:
+    """Starts children as they are; replaced by protect.py's reaper when the agent is PID 1."""
+
+    def spawn(self, start):
+        return start()
+
+    def release(self, pid):
+        pass
+
+
+spawner = _Spawner()
+PROTECTIONS = {}
+
+
 # Prepended to every command and to the interpreter: caps the number of processes of the
 # sandbox's user for them, but not for the agent, which must keep working after a fork bomb.
 LIMIT_PREFIX = []
@@ -807,10 +841,16 @@ dispatch = _Pool().dispatch
 
 
 def main():
+    global spawner
+    if SUPERVISOR == "pid1":
+        from protect import protect
+        spawner, status = protect()
+        PROTECTIONS.update(status)
     apply_limits(LIMITS)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     threading.Thread(target=interpreter.warm, daemon=True).start()
-    send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid()})
+    send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),
+          "protections": PROTECTIONS})
     for line in sys.stdin.buffer:
         try:
             req = json.loads(line)

@@ -1,0 +1,381 @@
+// Clones with a token outside the sandbox's processes: each git step runs in its own short-lived
+// bubblewrap (own PID namespace, so sandbox processes can neither see nor ptrace it nor read its
+// /proc entries), with a clean git configuration, into a staging directory the sandbox cannot
+// see; the finished clone is then renamed into the target. The token reaches git through a pipe
+// and lives only in that process tree's environment.
+
+import type { GitCloneWithCredentialsRequest, GitCloneWithCredentialsResult } from "../sandbox.ts";
+import {
+  type BwrapFeatures,
+  SANDBOX_HOME,
+  SANDBOX_UID,
+  systemMounts,
+  UNPRIVILEGED_UID,
+} from "./_bwrap.ts";
+
+/** Where one sandbox's files are, and how its isolations run. */
+export interface GitIsolationOptions {
+  /** The sandbox's directory on the host (with `home`, `tmp` and `runtime`). */
+  root: string;
+  /** The sandbox's network: an isolation shares the host's network only when the sandbox does. */
+  network: "host" | "none";
+  /** False in the unisolated mode: git then runs directly on the host, with the same settings. */
+  isolated: boolean;
+  /** A PEM file of certificate authorities trusted besides the system's. */
+  caFile?: string;
+  /** What the installed bubblewrap can do. @default CURRENT_BWRAP */
+  features?: BwrapFeatures;
+}
+
+/** The sandbox's directory inside an isolation; home and /tmp are symlinks into it. */
+const ROOT_INSIDE = "/run/sandbox";
+/** The isolation's private, empty home (a tmpfs). */
+const GIT_HOME = "/run/git";
+const CA_INSIDE = "/run/git-ca.pem";
+const SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
+const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** Bytes of stderr kept for an error message. */
+const STDERR_TAIL = 16_384;
+
+// Reads the token from stdin into the environment of this process tree only (never argv, never
+// bwrap's environment), builds the CA bundle if one is configured, then runs the step.
+const PRELUDE = [
+  'IFS= read -r GIT_CLONE_PASSWORD || [ -n "$GIT_CLONE_PASSWORD" ]',
+  "export GIT_CLONE_PASSWORD",
+  'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
+  'exec "$@"',
+].join("\n");
+
+// git's credential helper: answers only `get`, only for https and the one host the token is for.
+const HELPER = '!f() { test "$1" = get || exit 0; p=; h=; ' +
+  'while IFS= read -r l && test -n "$l"; do case "$l" in protocol=*) p="${l#*=}";; host=*) h="${l#*=}";; esac; done; ' +
+  'test "$p" = https && test "$h" = "$GIT_CLONE_HOST" || exit 0; ' +
+  'printf \'username=%s\\npassword=%s\\n\' "$GIT_CLONE_USER" "$GIT_CLONE_PASSWORD"; }; f';
+
+/**
+ * One sandbox's clones with a token, one at a time (so an isolation never sees another clone's
+ * staging directory).
+ */
+export class GitIsolation {
+  #options: GitIsolationOptions;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = new AbortController();
+
+  constructor(options: GitIsolationOptions) {
+    this.#options = options;
+  }
+
+  /** Clones `request.url` into `request.path` (a path as the sandbox sees it). */
+  clone(request: GitCloneWithCredentialsRequest): Promise<GitCloneWithCredentialsResult> {
+    const run = this.#queue.then(() => this.#clone(request));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Kills any running isolation; later clones fail. */
+  close(): void {
+    this.#closed.abort(new Error("Cannot clone: the sandbox was closed"));
+  }
+
+  async #clone(request: GitCloneWithCredentialsRequest): Promise<GitCloneWithCredentialsResult> {
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, this.#closed.signal])
+      : this.#closed.signal;
+    signal.throwIfAborted();
+    const { root, isolated } = this.#options;
+    const { url, username, password } = request;
+    if (/[\r\n\0]/.test(password) || /[\r\n\0]/.test(username)) {
+      throw new TypeError("Cannot clone with this token: it contains a line break or NUL");
+    }
+    // Only where the sandbox itself can write: its home and /tmp, in the sandbox's own view.
+    const path = request.path;
+    const normal = !/(^|\/)\.\.?(\/|$)|\/\/|\/$/.test(path);
+    if (isolated && !(normal && [SANDBOX_HOME, "/tmp"].some((dir) => path.startsWith(`${dir}/`)))) {
+      throw new TypeError(
+        `Cannot clone with a token into ${path}: the target must be under ${SANDBOX_HOME} or /tmp`,
+      );
+    }
+    const host = new URL(url).host;
+    const asRoot = isolated && Deno.uid() === 0;
+    const id = crypto.randomUUID();
+    const stagingHost = `${root}/git/${id}`;
+    await Deno.mkdir(stagingHost, { recursive: true, mode: 0o700 });
+    if (asRoot) {
+      for (const dir of [`${root}/git`, stagingHost]) {
+        await Deno.chown(dir, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+      }
+    }
+    const clone = `${isolated ? `${ROOT_INSIDE}/git/${id}` : stagingHost}/clone`;
+    const attempt = (name: string, argv: string[]) =>
+      this.#step(name, argv, { host, username, password, asRoot, request, signal });
+    const step = async (name: string, argv: string[]) => {
+      const { ok, message } = await attempt(name, argv);
+      if (!ok) throw new Error(`${argv[0] === "git" ? "git " : ""}${name} failed: ${message}`);
+    };
+    try {
+      const depth = request.depth ? [`--depth=${request.depth}`] : [];
+      if (request.commit === undefined) {
+        await step("clone", [
+          "git",
+          "clone",
+          "--progress",
+          "--template=",
+          ...depth,
+          ...(request.branch ? ["--branch", request.branch] : []),
+          "--",
+          url,
+          clone,
+        ]);
+      } else {
+        await step("init", ["git", "init", "-q", "--template=", clone]);
+        await step("remote add", ["git", "-C", clone, "remote", "add", "origin", url]);
+        const direct = await attempt("fetch", [
+          "git",
+          "-C",
+          clone,
+          "fetch",
+          ...depth,
+          "origin",
+          request.commit,
+        ]);
+        if (!direct.ok) {
+          await step("fetch", [
+            "git",
+            "-C",
+            clone,
+            "fetch",
+            "--progress",
+            "origin",
+            ...(request.branch
+              ? [request.branch]
+              : ["+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]),
+          ]);
+        }
+        await step("checkout", ["git", "-C", clone, "checkout", "-q", "--detach", request.commit]);
+      }
+      let lfs: GitCloneWithCredentialsResult["lfs"] = "not_requested";
+      if (request.lfs) {
+        if ((await attempt("lfs version", ["git", "lfs", "version"])).ok) {
+          await step("lfs install", [
+            "git",
+            "-C",
+            clone,
+            "lfs",
+            "install",
+            "--local",
+            "--skip-repo",
+          ]);
+          await step("lfs pull", ["git", "-C", clone, "lfs", "pull"]);
+          lfs = "pulled";
+        } else {
+          lfs = "missing";
+        }
+      }
+      // Into place, through the sandbox's own view of its paths (home and /tmp); mv -T never
+      // follows a symlink at the target, and replaces only an empty directory.
+      const parent = request.path.replace(/\/[^/]*\/*$/, "") || "/";
+      await step("move", ["mkdir", "-p", "--", parent]);
+      await step("move", ["mv", "-T", "--", clone, request.path]);
+      return { lfs };
+    } finally {
+      await Deno.remove(stagingHost, { recursive: true }).catch(() => {});
+    }
+  }
+
+  /**
+   * Runs one step in a fresh isolation. Throws when it is aborted or times out; a failure is
+   * returned as git's message.
+   */
+  async #step(
+    name: string,
+    argv: string[],
+    context: {
+      host: string;
+      username: string;
+      password: string;
+      asRoot: boolean;
+      request: GitCloneWithCredentialsRequest;
+      signal: AbortSignal;
+    },
+  ): Promise<{ ok: boolean; message: string }> {
+    const { request, signal } = context;
+    const timeoutMs = request.timeoutMs ?? 300_000;
+    const env = this.#environment(context.host, context.username);
+    const command = this.#command(["sh", "-c", PRELUDE, "sh", ...argv], env, context.asRoot);
+    let child: Deno.ChildProcess;
+    try {
+      child = command.spawn();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new Error(
+          `Cannot clone with a token: Deno may not run ${
+            this.#options.isolated
+              ? "bwrap and setpriv"
+              : "sh (the unisolated mode runs git on the host; add sh to --allow-run)"
+          }`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const stop = AbortSignal.any([signal, timeout]);
+    const kill = () => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    };
+    stop.addEventListener("abort", kill, { once: true });
+    try {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(`${context.password}\n`)).catch(() => {});
+      await writer.close().catch(() => {});
+      const [status, stderr] = await Promise.all([
+        child.status,
+        readLines(child.stderr, request.onProgress),
+        readLines(child.stdout, undefined),
+      ]);
+      if (signal.aborted) throw signal.reason;
+      if (timeout.aborted) {
+        throw new Error(`git ${name} timed out after ${Math.round(timeoutMs / 1000)} s`);
+      }
+      const message = stderr.split(/[\r\n]/).filter((line) =>
+        line.trim() &&
+        !/^(Cloning into|remote: (Counting|Compressing|Enumerating|Total)|Receiving|Resolving)/
+          .test(line)
+      ).join("\n").trim();
+      return { ok: status.success, message: message || `exit code ${status.code}` };
+    } finally {
+      stop.removeEventListener("abort", kill);
+    }
+  }
+
+  /** git's environment in an isolation: a clean configuration and the token's host. */
+  #environment(host: string, username: string): Record<string, string> {
+    const { isolated, caFile } = this.#options;
+    const home = isolated ? GIT_HOME : `${this.#options.root}/git`;
+    const config: [string, string][] = [
+      ["core.hooksPath", "/dev/null"],
+      ["http.sslVerify", "true"],
+      ["protocol.allow", "never"],
+      ["protocol.https.allow", "always"],
+      ["protocol.ext.allow", "never"],
+      ["credential.interactive", "false"],
+      [`credential.https://${host}.helper`, HELPER],
+    ];
+    if (caFile) config.push(["http.sslCAInfo", `${home}/ca.pem`]);
+    const env: Record<string, string> = {
+      PATH,
+      LANG: "C.UTF-8",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_ASKPASS: "/bin/false",
+      SSH_ASKPASS: "/bin/false",
+      GIT_CLONE_HOST: host,
+      GIT_CLONE_USER: username,
+      GIT_CONFIG_COUNT: String(config.length),
+    };
+    config.forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key;
+      env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    if (caFile) {
+      env.GIT_CLONE_CA = isolated ? CA_INSIDE : caFile;
+      env.GIT_CLONE_SYSTEM_CA = SYSTEM_CA;
+    }
+    return env;
+  }
+
+  /** The command that runs `argv` in a fresh isolation (or, unisolated, directly). */
+  #command(argv: string[], env: Record<string, string>, asRoot: boolean): Deno.Command {
+    const { root, network, isolated, caFile } = this.#options;
+    const stdio = { stdin: "piped", stdout: "piped", stderr: "piped" } as const;
+    if (!isolated) {
+      // No bwrap: a private empty home in the staging area's parent, still outside the sandbox's.
+      const home = `${root}/git`;
+      return new Deno.Command(argv[0], {
+        args: argv.slice(1),
+        cwd: home,
+        clearEnv: true,
+        env: { ...env, HOME: home, TMPDIR: home },
+        ...stdio,
+      });
+    }
+    const args = [
+      "--unshare-all",
+      "--unshare-user",
+      ...(this.#options.features?.disableUserns === false ? [] : ["--disable-userns"]),
+      ...(network === "host" ? ["--share-net"] : []),
+      "--uid",
+      String(SANDBOX_UID),
+      "--gid",
+      String(SANDBOX_UID),
+      "--hostname",
+      "sandbox",
+      "--die-with-parent",
+      "--new-session",
+      ...systemMounts(`${root}/runtime`, this.#options.features),
+      // The sandbox's directory as one mount, so the finished clone is renamed into place
+      // (binds of home and staging apart would make that a copy); the agent's files hidden.
+      "--bind",
+      root,
+      ROOT_INSIDE,
+      "--tmpfs",
+      `${ROOT_INSIDE}/runtime`,
+      "--symlink",
+      `${ROOT_INSIDE}/home`,
+      SANDBOX_HOME,
+      "--symlink",
+      `${ROOT_INSIDE}/tmp`,
+      "/tmp",
+      "--tmpfs",
+      GIT_HOME,
+      ...(caFile ? ["--ro-bind", caFile, CA_INSIDE] : []),
+      "--remount-ro",
+      "/",
+      "--chdir",
+      GIT_HOME,
+      "--clearenv",
+    ];
+    for (const [name, value] of Object.entries({ ...env, HOME: GIT_HOME, TMPDIR: GIT_HOME })) {
+      args.push("--setenv", name, value);
+    }
+    args.push("--", ...argv);
+    const bwrap = asRoot
+      ? [
+        "setpriv",
+        `--reuid=${UNPRIVILEGED_UID}`,
+        `--regid=${UNPRIVILEGED_UID}`,
+        "--clear-groups",
+        "--inh-caps=-all",
+        "bwrap",
+        ...args,
+      ]
+      : ["bwrap", ...args];
+    return new Deno.Command(bwrap[0], {
+      args: bwrap.slice(1),
+      clearEnv: true,
+      env: { PATH },
+      ...stdio,
+    });
+  }
+}
+
+/** Collects a stream's text, passing each line (git's progress uses \r) to `onLine`. */
+async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: ((line: string) => void) | undefined,
+): Promise<string> {
+  let tail = "";
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    tail = (tail + chunk).slice(-STDERR_TAIL);
+    pending += chunk;
+    const parts = pending.split(/[\r\n]/);
+    pending = parts.pop() ?? "";
+    for (const line of parts) if (line.trim()) onLine?.(line);
+  }
+  if (pending.trim()) onLine?.(pending);
+  return tail;
+}

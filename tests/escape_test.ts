@@ -1,0 +1,319 @@
+// The escape battery: attacks by code inside a local sandbox, driven through MCP as an assistant
+// would drive them, on the boundary between the sandbox and the machine (kernel keyrings, the
+// supervisor, nested namespaces, /dev and /etc). Each test fails on a sandbox without the
+// protection it names. The attacks themselves are in tests/fixtures/attack.py.
+
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
+import { ETC_ENTRIES, SHM_BYTES } from "../src/providers/_bwrap.ts";
+import { connect, hasBwrap, ROOT, sh, structured } from "./_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+const ATTACK = await Deno.readTextFile(`${ROOT}/tests/fixtures/attack.py`);
+const isRoot = Deno.uid() === 0;
+/** The host uid local sandboxes run as: nobody when the server is root. */
+const sandboxUid = isRoot ? 65534 : Deno.uid()!;
+
+/** Runs an attack of attack.py in the sandbox and returns what it printed, parsed. */
+async function attack<T>(
+  call: (name: string, args: Record<string, unknown>) => Promise<CallToolResult>,
+  ...args: string[]
+): Promise<T> {
+  await call("file_upload", { file_path: "/tmp/attack.py", content: ATTACK });
+  const out = structured<ShellExecOutput>(
+    await call("shell_exec", {
+      command: `python3 /tmp/attack.py ${args.map((arg) => `'${arg}'`).join(" ")}`,
+      timeout: 30,
+    }),
+  );
+  assertEquals(out.exit_code, 0, out.stderr);
+  return JSON.parse(out.stdout);
+}
+
+/** Runs attack.py on the host as `uid` (to plant a key where the sandbox user's keys are). */
+async function onHostAs(uid: number, ...args: string[]): Promise<string> {
+  const script = await Deno.makeTempFile({ suffix: ".py" });
+  await Deno.writeTextFile(script, ATTACK);
+  await Deno.chmod(script, 0o644);
+  const drop = uid === Deno.uid()
+    ? []
+    : [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all"];
+  try {
+    const out = await new Deno.Command(drop.length ? "setpriv" : "python3", {
+      args: [...(drop.length ? [...drop, "/usr/bin/python3"] : []), script, ...args],
+      stdout: "piped",
+      stderr: "piped",
+      cwd: "/tmp",
+    }).output();
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    return new TextDecoder().decode(out.stdout);
+  } finally {
+    await Deno.remove(script);
+  }
+}
+
+/** How many keys the kernel holds for `uid` (from /proc/key-users, which the host can read). */
+async function keyCount(uid: number): Promise<number> {
+  // Deno asks for --allow-all to read this /proc file itself; cat needs no such thing.
+  const out = await new Deno.Command("cat", { args: ["/proc/key-users"], stdout: "piped" })
+    .output();
+  const line = new TextDecoder().decode(out.stdout).split("\n")
+    .find((l) => l.trim().startsWith(`${uid}:`));
+  return line ? Number(line.split(/\s+/).filter(Boolean)[1]) : 0;
+}
+
+interface KeysReport {
+  add_key: number | string;
+  proc_keys: string;
+  found: Record<string, { search: number | string; payloads: string[] }>;
+}
+
+function assertNoKeyReached(report: KeysReport, ...descriptions: string[]): void {
+  assertEquals(report.add_key, "EPERM", "adding a key is refused");
+  for (const description of descriptions) {
+    assert(!report.proc_keys.includes(description), `${description} listed in /proc/keys`);
+    const found = report.found[description];
+    assert(typeof found.search === "string", `${description} found: ${found.search}`);
+    assertEquals(found.payloads.filter((p) => p.startsWith("payload-")), []);
+  }
+}
+
+Deno.test(
+  "kernel keyrings: sandboxes neither see the host uid's keys nor share keys with each other",
+  opts,
+  async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const hostKey = `host-key-${tag}`;
+    // A key of the host uid the sandboxes run as, as a user's own login keys would be.
+    const planted = JSON.parse(await onHostAs(sandboxUid, "keys", hostKey)) as KeysReport;
+    assert(
+      typeof planted.add_key === "number",
+      `control: the host can add keys: ${planted.add_key}`,
+    );
+    try {
+      const before = await keyCount(sandboxUid);
+      await using shared = await connect();
+      await using isolated = await connect({ local: { network: "none" } });
+      const a = await attack<KeysReport>(shared.call, "keys", `from-a-${tag}`, hostKey);
+      assertNoKeyReached(a, hostKey);
+      const b = await attack<KeysReport>(
+        isolated.call,
+        "keys",
+        `from-b-${tag}`,
+        hostKey,
+        `from-a-${tag}`,
+      );
+      assertNoKeyReached(b, hostKey, `from-a-${tag}`);
+      // Keys unlinked earlier are collected lazily, so the count may fall; it must not rise.
+      assert(await keyCount(sandboxUid) <= before, "no sandbox added a key");
+    } finally {
+      await onHostAs(sandboxUid, "unlink", String(planted.add_key));
+    }
+  },
+);
+
+Deno.test(
+  "kernel keyrings: the filter also holds through the i386 and x32 system call ABIs",
+  { ignore: !hasBwrap || Deno.build.arch !== "x86_64" },
+  async () => {
+    await using mcp = await connect();
+    const before = await keyCount(sandboxUid);
+    await mcp.call("file_upload", { file_path: "/tmp/attack.py", content: ATTACK });
+    for (const abi of ["i386", "x32"]) {
+      const out = structured<ShellExecOutput>(
+        await mcp.call("shell_exec", { command: `python3 /tmp/attack.py foreign-abi ${abi}` }),
+      );
+      // Killed for the foreign architecture (SIGSYS), or refused: never a key.
+      const refused = out.exit_code !== 0 ||
+        Object.values(JSON.parse(out.stdout) as Record<string, number>).every((r) => r < 0);
+      assert(refused, `${abi}: ${out.stdout} ${out.stderr}`);
+    }
+    assert(await keyCount(sandboxUid) <= before, "no key was added");
+  },
+);
+
+Deno.test(
+  "the supervisor cannot be traced, opened, stopped or killed from inside the sandbox",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("python_exec", { code: "kept = 42" });
+    const report = await attack<{ targets: number[]; reached: Record<string, string[]> }>(
+      mcp.call,
+      "supervisor",
+    );
+    assert(report.targets.includes(1), "PID 1 was tried");
+    assertEquals(report.reached, {}, "nothing of the supervisor was reached");
+    // Stop and kill signals from inside do not reach it: a call with a timeout still returns.
+    const frozen = structured<ShellExecOutput>(
+      await mcp.call("shell_exec", {
+        command: "for p in $(pgrep -f agent.py) 1; do kill -STOP $p; kill -KILL $p; done; sleep 10",
+        timeout: 3,
+      }),
+    );
+    assertEquals(frozen.timed_out, true);
+    assertEquals(await sh(mcp, "echo still-here"), "still-here\n");
+    assertEquals(
+      (await mcp.call("python_exec", { code: "kept" })).structuredContent?.result,
+      "42",
+      "the interpreter's state survived",
+    );
+  },
+);
+
+Deno.test("no nested namespaces, mounts or chroots inside the sandbox", opts, async () => {
+  await using mcp = await connect();
+  const report = await attack<Record<string, number | string>>(mcp.call, "namespaces");
+  assertEquals(report, {
+    unshare_user: "EPERM",
+    unshare_net: "EPERM",
+    mount_tmpfs: "EPERM",
+    clone3: "ENOSYS",
+    clone_newuser: "EPERM",
+  });
+  const out = structured<ShellExecOutput>(
+    await mcp.call("shell_exec", { command: "unshare -r id; unshare -n true; echo done" }),
+  );
+  assertMatch(out.stderr, /unshare failed: Operation not permitted/);
+  assert(!/uid=0/.test(out.stdout), out.stdout);
+});
+
+Deno.test("/dev is read-only and /dev/shm is private and capped", opts, async () => {
+  await using first = await connect();
+  await using second = await connect();
+  const dev = structured<ShellExecOutput>(
+    await first.call("shell_exec", {
+      command:
+        "touch /dev/planted 2>&1; mknod /dev/x c 1 3 2>&1; echo hi > /dev/null && echo null-ok",
+    }),
+  );
+  assertMatch(dev.stdout, /touch: cannot touch '\/dev\/planted': Read-only file system/);
+  assertMatch(dev.stdout, /null-ok/);
+  const shm = structured<ShellExecOutput>(
+    await first.call("shell_exec", {
+      command:
+        "head -c 100000000 /dev/zero > /dev/shm/fill; echo $?; stat -c %s /dev/shm/fill; df -B1 --output=size /dev/shm | tail -1",
+    }),
+  );
+  assertMatch(shm.stderr, /No space left on device/);
+  const [status, size, capacity] = shm.stdout.trim().split(/\s+/).map(Number);
+  assert(status !== 0 && size <= SHM_BYTES && capacity === SHM_BYTES, shm.stdout);
+  assertEquals(
+    await sh(second, "ls -A /dev/shm | wc -l"),
+    "0\n",
+    "another sandbox's /dev/shm is its own",
+  );
+});
+
+Deno.test(
+  "/etc holds generated accounts and only the host files programs need",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    const listed = (await sh(mcp, "ls -A /etc")).trim().split("\n");
+    const allowed = new Set([
+      ...ETC_ENTRIES.map((entry) => entry.split("/")[0]),
+      "passwd",
+      "group",
+      "hostname",
+      "hosts",
+    ]);
+    assertEquals(listed.filter((name) => !allowed.has(name)), [], "nothing else of the host");
+    for (const secret of ["passwd-", "shadow", "gshadow", "sudoers", "ssh", "machine-id"]) {
+      assert(!listed.includes(secret), secret);
+    }
+    assertEquals(
+      await sh(mcp, "ls -A /etc/ssl"),
+      await sh(mcp, "ls -A /etc/ssl | grep -v private"),
+    );
+    const passwd = await sh(mcp, "cut -d: -f1 /etc/passwd");
+    assertEquals(passwd, "root\nsandbox\nnobody\n");
+    assertEquals(
+      await sh(mcp, "cat /etc/hostname; whoami; getent hosts sandbox | cut -d' ' -f1"),
+      "sandbox\nsandbox\n127.0.0.1\n",
+    );
+    // What programs read from /etc still works.
+    const python = await mcp.call("python_exec", {
+      code: [
+        "import ssl, mimetypes, time",
+        "cas = ssl.create_default_context().cert_store_stats()['x509_ca']",
+        "(cas > 0, mimetypes.guess_type('a.csv')[0], time.tzname[0] != '')",
+      ].join("\n"),
+    });
+    assertEquals(python.structuredContent?.result, "(True, 'text/csv', True)");
+  },
+);
+
+Deno.test(
+  "as an ordinary user, sandbox code can neither forge the supervisor's replies nor crash the server",
+  { ignore: !hasBwrap || !isRoot },
+  async () => {
+    // The server runs as an ordinary user: its pipes to the supervisor then belong to the uid the
+    // sandbox runs as (when the server is root they belong to root, out of the sandbox's reach).
+    const uid = 40_000 + Math.floor(Math.random() * 10_000);
+    const home = await Deno.makeTempDir({ prefix: "mcp-user-" });
+    await Deno.chown(home, uid, uid);
+    const tag = crypto.randomUUID().slice(0, 8);
+    const planted = JSON.parse(await onHostAs(uid, "keys", `user-key-${tag}`)) as KeysReport;
+    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+    const transport = new StdioClientTransport({
+      command: "setpriv",
+      args: [
+        `--reuid=${uid}`,
+        `--regid=${uid}`,
+        "--clear-groups",
+        "--inh-caps=-all",
+        Deno.execPath(),
+        ...start.split(" ").slice(1),
+      ],
+      cwd: ROOT,
+      env: { PATH: Deno.env.get("PATH")!, HOME: home, DENO_DIR: `${home}/deno`, NO_COLOR: "1" },
+      stderr: "pipe",
+    });
+    let logs = "";
+    transport.stderr!.on("data", (chunk: Uint8Array) => logs += new TextDecoder().decode(chunk));
+    const client = new Client({ name: "ordinary-user", version: "1" });
+    try {
+      await client.connect(transport);
+      const call = async (name: string, args: Record<string, unknown>) =>
+        await client.callTool({ name, arguments: args }) as CallToolResult;
+      const me = structured<ShellExecOutput>(await call("shell_exec", { command: "id -u" }));
+      assertEquals(me.stdout, "1000\n");
+      // Forged replies into the pipes of every process it did not start (attack.py supervisor),
+      // and a 1.1 GiB line into PID 1's stdout, which once crashed the whole server.
+      const supervisor = await attack<{ reached: Record<string, string[]> }>(call, "supervisor");
+      assertEquals(supervisor.reached, {});
+      const flood = structured<ShellExecOutput>(
+        await call("shell_exec", {
+          command:
+            "for p in $(pgrep -f '^[^ ]*python3 .*agent[.]py') 1; do head -c 1200000000 /dev/zero | tr '\\0' x > /proc/$p/fd/1 && echo flooded; done; echo real-result",
+          timeout: 120,
+        }),
+      );
+      assertEquals(flood.stdout, "real-result\n");
+      const keys = await attack<KeysReport>(call, "keys", `from-sandbox-${tag}`, `user-key-${tag}`);
+      assertNoKeyReached(keys, `user-key-${tag}`);
+      assertEquals(
+        structured<ShellExecOutput>(await call("shell_exec", { command: "echo still-here" }))
+          .stdout,
+        "still-here\n",
+        "the server and the sandbox survived",
+      );
+    } finally {
+      await client.close();
+      await onHostAs(uid, "unlink", String(planted.add_key)).catch(() => {});
+      await Deno.remove(home, { recursive: true });
+    }
+    assert(!logs.includes("Uncaught"), logs);
+  },
+);

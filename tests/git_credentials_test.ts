@@ -1,0 +1,444 @@
+// Git tokens never enter a sandbox and go only to the hosts they belong to: attacks from sandbox
+// code (reading /proc during a clone, a ~/.gitconfig that turns TLS verification off or rewrites
+// URLs), and clones of hosts a token is not for, against git servers on 127.0.0.1.
+
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+  throws as assertThrows,
+} from "node:assert/strict";
+import { credentialsFor, gitTokenWarning, normalizeGitHost } from "../src/_git_credentials.ts";
+import { DaytonaProvider } from "../src/providers/daytona.ts";
+import { silentLogger } from "../src/log.ts";
+import type { GitCloneOutput } from "../src/tools/git_clone.ts";
+import {
+  connect,
+  type Connected,
+  hasBwrap,
+  hostProcesses,
+  sh,
+  structured,
+  text,
+} from "./_helpers.ts";
+import { startFakeDaytona } from "./daytona/fake_server.ts";
+import { makeRepo, selfSignedCertificate, startGitServer, type TestRepo } from "./_git_server.ts";
+
+const TOKEN = "glpat_SecretGitToken0123456789";
+const GITHUB = "ghp_SecretGithubToken0123456789";
+const basic = (token: string) => new TextEncoder().encode(`x-access-token:${token}`).toBase64();
+
+const hasGitLfs = await new Deno.Command("git", {
+  args: ["lfs", "version"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output().then((out) => out.success, () => false);
+const tls = hasBwrap ? await selfSignedCertificate() : undefined;
+if (tls) globalThis.addEventListener("unload", () => Deno.removeSync(tls.dir, { recursive: true }));
+const opts = { ignore: !hasBwrap || !tls };
+
+/** A private sandbox directory, traversable by `nobody` (bwrap's user when tests run as root). */
+async function sandboxDir(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "git-credentials-" });
+  await Deno.chmod(dir, 0o755);
+  return dir;
+}
+
+/** What the isolations left in the sandbox directories: staging directories, if any. */
+async function leftovers(base: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const sandbox of Deno.readDir(base)) {
+    try {
+      for await (const entry of Deno.readDir(`${base}/${sandbox.name}/git`)) found.push(entry.name);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return found;
+}
+
+async function removeAll(...paths: (string | TestRepo)[]): Promise<void> {
+  for (const path of paths) {
+    await Deno.remove(typeof path === "string" ? path : path.root, { recursive: true });
+  }
+}
+
+/** Lets the sandbox's git trust the test certificate, as a user may configure it. */
+async function trustInSandbox(mcp: Connected): Promise<void> {
+  await mcp.call("file_upload", { file_path: "ca.pem", content: tls!.cert });
+  await mcp.call("file_upload", {
+    file_path: ".gitconfig",
+    // An absolute path: git-lfs does not expand ~.
+    content: `[http]\n\tsslCAInfo = ${(await sh(mcp, "echo $HOME")).trim()}/ca.pem\n`,
+  });
+}
+
+Deno.test("credentialsFor() gives GITHUB_TOKEN to github.com and GIT_TOKEN to listed hosts only", () => {
+  const tokens = {
+    gitToken: TOKEN,
+    githubToken: GITHUB,
+    gitTokenHosts: ["GitLab.Example.com", "git.example.com:8443", "github.com"],
+  };
+  const cases: [string, string | undefined][] = [
+    ["https://github.com/o/r.git", GITHUB],
+    ["https://GitHub.COM/o/r.git", GITHUB],
+    ["https://github.com:443/o/r.git", GITHUB],
+    ["  https://github.com/o/r.git  ", GITHUB],
+    ["https://gitlab.example.com/o/r.git", TOKEN],
+    ["https://GITLAB.example.com:443/o/r.git", TOKEN],
+    ["https://git.example.com:8443/o/r.git", TOKEN],
+    // Ports are part of the host.
+    ["https://git.example.com/o/r.git", undefined],
+    ["https://git.example.com:8444/o/r.git", undefined],
+    ["https://github.com:8443/o/r.git", undefined],
+    ["https://gitlab.example.com:444/o/r.git", undefined],
+    // Never over plain http, ssh, git, file or scp-like URLs.
+    ["http://github.com/o/r.git", undefined],
+    ["http://gitlab.example.com/o/r.git", undefined],
+    ["ssh://git@github.com/o/r.git", undefined],
+    ["git://github.com/o/r.git", undefined],
+    ["git@github.com:o/r.git", undefined],
+    ["file:///tmp/r.git", undefined],
+    // A URL with its own user info keeps it, and gets no token.
+    ["https://me:pw@github.com/o/r.git", undefined],
+    ["https://me@gitlab.example.com/o/r.git", undefined],
+    ["https://github.com@evil.example/o/r.git", undefined],
+    ["https://github.com:443@evil.example/o/r.git", undefined],
+    // Lookalikes.
+    ["https://github.com.evil.example/o/r.git", undefined],
+    ["https://evilgithub.com/o/r.git", undefined],
+    ["https://github.co/o/r.git", undefined],
+    ["https://github.com./o/r.git", undefined],
+    ["https://api.github.com/o/r.git", undefined],
+    ["https://evil.example/github.com/o/r.git", undefined],
+    ["https://evil.example\\@github.com/o/r.git", undefined],
+    ["https://gitlab.example.com.evil.example/o/r.git", undefined],
+    ["https://xgitlab.example.com/o/r.git", undefined],
+    ["https://evil.example?https://github.com/", undefined],
+    ["https://evil.example#@github.com/", undefined],
+    ["not a url", undefined],
+  ];
+  for (const [url, expected] of cases) {
+    assertEquals(credentialsFor(url, tokens)?.password, expected, url);
+  }
+  assertEquals(credentialsFor("https://GitHub.com/o/r", tokens), {
+    host: "github.com",
+    username: "x-access-token",
+    password: GITHUB,
+  });
+  assertEquals(
+    credentialsFor("https://git.example.com:8443/r", tokens)?.host,
+    "git.example.com:8443",
+  );
+  // GIT_TOKEN without listed hosts goes nowhere, github.com included.
+  for (const hosts of [undefined, []]) {
+    const unlisted = { gitToken: TOKEN, gitTokenHosts: hosts };
+    assertEquals(credentialsFor("https://github.com/o/r.git", unlisted), undefined);
+    assertEquals(credentialsFor("https://gitlab.example.com/o/r.git", unlisted), undefined);
+  }
+  // On github.com GIT_TOKEN applies only when github.com is listed, and GITHUB_TOKEN wins there.
+  assertEquals(
+    credentialsFor("https://github.com/o/r", { gitToken: TOKEN, gitTokenHosts: ["github.com"] })
+      ?.password,
+    TOKEN,
+  );
+  assertEquals(
+    credentialsFor("https://github.com/o/r", { gitToken: TOKEN, gitTokenHosts: ["gitlab.com"] }),
+    undefined,
+  );
+  // GITHUB_TOKEN never goes elsewhere.
+  assertEquals(credentialsFor("https://gitlab.example.com/r", { githubToken: GITHUB }), undefined);
+  assertEquals(
+    credentialsFor("https://[::1]:8443/r", { gitToken: TOKEN, gitTokenHosts: ["[::1]:8443"] })
+      ?.host,
+    "[::1]:8443",
+  );
+});
+
+Deno.test("normalizeGitHost() takes host[:port] only, and gitTokenWarning() flags an unlisted GIT_TOKEN", () => {
+  assertEquals(normalizeGitHost(" GitLab.Example.COM "), "gitlab.example.com");
+  assertEquals(normalizeGitHost("github.com:443"), "github.com");
+  assertEquals(normalizeGitHost("git.example.com:8443"), "git.example.com:8443");
+  for (
+    const bad of ["https://github.com", "github.com/org", "me@github.com", "x:99999", "", "a b"]
+  ) {
+    assertThrows(() => normalizeGitHost(bad), /Cannot use .* as a git token host/, bad);
+  }
+  assertMatch(gitTokenWarning({ gitToken: TOKEN }) ?? "", /GIT_TOKEN is set but no host is listed/);
+  assertEquals(gitTokenWarning({ gitToken: TOKEN, gitTokenHosts: ["a.example"] }), undefined);
+  assertEquals(gitTokenWarning({ githubToken: GITHUB }), undefined);
+});
+
+Deno.test(
+  "git_clone with a token: a sandbox process scanning /proc during the clone never sees it",
+  opts,
+  async () => {
+    const repo = await makeRepo();
+    const base = await sandboxDir();
+    try {
+      // Every answer takes a second: the clone is under way for several seconds.
+      await using server = startGitServer(repo, { tls, stallMs: 1000, requireAuth: "git" });
+      await using mcp = await connect({
+        local: { baseDir: base, gitCaFile: tls!.certFile },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      // The sandbox trusts the server too: where git ran in the sandbox, it would reach it.
+      await trustInSandbox(mcp);
+      const patterns = [TOKEN, basic(TOKEN), "decoy-MARKER-4711"];
+      await mcp.call("file_upload", { file_path: "patterns", content: patterns.join("\n") });
+      // A decoy with a marker in its environment proves that the scanner sees what it can.
+      await sh(mcp, "env DECOY=decoy-MARKER-4711 sleep 60 > /dev/null 2>&1 &");
+      await sh(
+        mcp,
+        `sh -c 'while [ ! -e ~/stop ]; do for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do tr "\\000" "\\n" < "$f" 2>/dev/null | grep -a -F -f ~/patterns >> ~/leak.txt; done; echo >> ~/scans; done; echo done > ~/scanner-done' > /dev/null 2>&1 &`,
+      );
+      const result = await mcp.call("git_clone", { repo_url: `${server.origin}/repo.git` });
+      await sh(mcp, "touch ~/stop; while [ ! -e ~/scanner-done ]; do sleep 0.05; done");
+      assertEquals(result.isError, false, text(result));
+      assertEquals(structured<GitCloneOutput>(result).commit, repo.commit);
+      // The token was in use (the server asked for it and got it) while the scanner ran...
+      assert(server.authorizations().includes(`Basic ${basic(TOKEN)}`), "the token was sent");
+      const scans = (await sh(mcp, "wc -l < ~/scans")).trim();
+      assert(Number(scans) >= 5, `the scanner ran during the clone (${scans} scans)`);
+      // ...and the scanner saw the decoy, never the token.
+      const leak = await sh(mcp, "cat ~/leak.txt 2>/dev/null; true");
+      assert(leak.includes("decoy-MARKER-4711"), "the scanner works");
+      assert(!leak.includes(TOKEN) && !leak.includes(basic(TOKEN)), `leaked: ${leak}`);
+      assertEquals(await leftovers(base), [], "the staging directory is gone");
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone with a token ignores a ~/.gitconfig that turns TLS verification off or rewrites the URL",
+  opts,
+  async () => {
+    const repo = await makeRepo();
+    try {
+      // The listed host's certificate is not trusted: whoever answers there is an impostor.
+      await using listed = startGitServer(repo, { tls });
+      await using other = startGitServer(repo, { tls });
+      await using mcp = await connect({
+        credentials: { gitToken: TOKEN, gitTokenHosts: [listed.host] },
+      });
+      await mcp.call("file_upload", {
+        file_path: ".gitconfig",
+        content: "[http]\n\tsslVerify = false\n",
+      });
+      const plain = await mcp.call("git_clone", { repo_url: `${listed.origin}/repo.git` });
+      assertEquals(listed.authorizations(), [], "no token to the impostor");
+      assertEquals(plain.isError, true, "the clean configuration verifies the certificate");
+      assertMatch(text(plain), /certificate/i);
+      await mcp.call("file_upload", {
+        file_path: ".gitconfig",
+        content:
+          `[http]\n\tsslVerify = false\n[url "${other.origin}/"]\n\tinsteadOf = ${listed.origin}/\n`,
+      });
+      const rewritten = await mcp.call("git_clone", {
+        repo_url: `${listed.origin}/repo.git`,
+        target_path: "rewritten",
+      });
+      assertEquals(rewritten.isError, true);
+      assertEquals(listed.authorizations(), [], "no token to the impostor");
+      assertEquals(other.authorizations(), [], "no token to the host of the rewritten URL");
+      assertEquals(other.requests.length, 0, "the sandbox's insteadOf did not apply");
+      assert(!JSON.stringify([plain, rewritten]).includes(TOKEN));
+    } finally {
+      await removeAll(repo);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone sends GIT_TOKEN to no unlisted host, and no token ever over plain http",
+  opts,
+  async () => {
+    const repo = await makeRepo();
+    try {
+      await using unlisted = startGitServer(repo, { tls });
+      await using http = startGitServer(repo);
+      await using mcp = await connect({
+        credentials: {
+          gitToken: TOKEN,
+          githubToken: GITHUB,
+          gitTokenHosts: ["git.example.com", http.host, "127.0.0.1"],
+        },
+      });
+      // The sandbox trusts the server, so the clone succeeds there, without the token.
+      await trustInSandbox(mcp);
+      const https = await mcp.call("git_clone", { repo_url: `${unlisted.origin}/repo.git` });
+      assertEquals(https.isError, false, text(https));
+      assertEquals(structured<GitCloneOutput>(https).commit, repo.commit);
+      assert(unlisted.requests.length > 0);
+      assertEquals(unlisted.authorizations(), []);
+      // A listed host, but plain http: no token either.
+      const plain = await mcp.call("git_clone", {
+        repo_url: `${http.origin}/repo.git`,
+        target_path: "plain",
+      });
+      assertEquals(plain.isError, false, text(plain));
+      assert(http.requests.length > 0);
+      assertEquals(http.authorizations(), []);
+      const env = await sh(mcp, "env; cat ~/.gitconfig");
+      assert(!env.includes(TOKEN) && !env.includes(GITHUB));
+    } finally {
+      await removeAll(repo);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone with a token clones through the isolation: LFS, a commit, /tmp, and its limits",
+  { ...opts, ignore: opts.ignore || !hasGitLfs },
+  async () => {
+    const repo = await makeRepo({ lfs: true });
+    const base = await sandboxDir();
+    try {
+      await using server = startGitServer(repo, { tls, requireAuth: "all" });
+      await using mcp = await connect({
+        local: { baseDir: base, gitCaFile: tls!.certFile },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      const url = `${server.origin}/repo.git`;
+      await sh(mcp, "mkdir empty");
+      const out = structured<GitCloneOutput>(
+        await mcp.call("git_clone", { repo_url: url, lfs: true, target_path: "empty" }),
+      );
+      assertEquals([out.path, out.commit, out.branch, out.lfs], [
+        "/home/sandbox/empty",
+        repo.commit,
+        "main",
+        "pulled",
+      ]);
+      assertEquals(await sh(mcp, "cat empty/big.bin"), repo.lfsContent);
+      assertEquals(
+        await sh(mcp, "stat -c %U empty/a.txt; git -C empty status --short"),
+        "sandbox\n",
+      );
+      const lfsRequests = server.requests.filter((seen) => seen.path.includes("lfs"));
+      assert(lfsRequests.some((seen) => seen.authorization === `Basic ${basic(TOKEN)}`));
+      const pinned = structured<GitCloneOutput>(
+        await mcp.call("git_clone", {
+          repo_url: url,
+          commit: repo.commit,
+          target_path: "/tmp/x/pinned",
+        }),
+      );
+      assertEquals([pinned.commit, pinned.branch], [repo.commit, null]);
+      assertEquals(await sh(mcp, "cat /tmp/x/pinned/a.txt"), "a\n");
+      // A target that is a symlink (to an empty directory) is never followed.
+      await sh(mcp, "mkdir /tmp/elsewhere && ln -s /tmp/elsewhere linked");
+      const linked = await mcp.call("git_clone", { repo_url: url, target_path: "linked" });
+      assertEquals(linked.isError, true);
+      assertEquals(await sh(mcp, "readlink linked; ls -A /tmp/elsewhere"), "/tmp/elsewhere\n");
+      // Nowhere but where the sandbox itself can write.
+      const outside = await mcp.call("git_clone", { repo_url: url, target_path: "/run/sandbox/x" });
+      assertMatch(text(outside), /must be under \/home\/sandbox or \/tmp/);
+      assertEquals(await leftovers(base), []);
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone with a token: a timeout and a cancelled call kill the isolation",
+  opts,
+  async () => {
+    const repo = await makeRepo();
+    const base = await sandboxDir();
+    try {
+      await using server = startGitServer(repo, { tls, stallMs: 60_000 });
+      await using mcp = await connect({
+        local: { baseDir: base, gitCaFile: tls!.certFile },
+        limits: { defaultTimeout: 2 },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      const url = `${server.origin}/repo.git`;
+      const started = Date.now();
+      const timedOut = await mcp.call("git_clone", { repo_url: url });
+      assertEquals(timedOut.isError, true);
+      assertMatch(text(timedOut), /git clone timed out after 2 s/);
+      assert(Date.now() - started < 20_000);
+      assertEquals(await hostProcesses("/run/sandbox/git/"), []);
+      const controller = new AbortController();
+      const call = mcp.client.callTool(
+        { name: "git_clone", arguments: { repo_url: url, target_path: "cancelled" } },
+        undefined,
+        { signal: controller.signal },
+      ).catch((error: Error) => error);
+      while ((await hostProcesses("/run/sandbox/git/")).length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      controller.abort();
+      assert(await call instanceof Error);
+      const until = Date.now() + 10_000;
+      while ((await hostProcesses("/run/sandbox/git/")).length > 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assertEquals(await hostProcesses("/run/sandbox/git/"), []);
+      while ((await leftovers(base)).length > 0 && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assertEquals(await leftovers(base), []);
+      assert(!(await sh(mcp, "ls -A")).includes("cancelled"), "nothing was moved into place");
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone on Daytona fetches LFS objects without the token, and says so",
+  { ...opts, ignore: opts.ignore || !hasGitLfs },
+  async () => {
+    const repo = await makeRepo({ lfs: true });
+    try {
+      await using fake = await startFakeDaytona();
+      // The repository needs the token; its LFS objects first do not, then do.
+      await using server = startGitServer(repo, { tls, requireAuth: "git" });
+      await using locked = startGitServer(repo, { tls, requireAuth: "all" });
+      await using mcp = await connect({
+        provider: new DaytonaProvider({
+          apiKey: fake.apiKey,
+          apiUrl: fake.apiUrl,
+          log: silentLogger(),
+        }),
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host, locked.host] },
+      });
+      await trustInSandbox(mcp);
+      const result = await mcp.call("git_clone", {
+        repo_url: `${server.origin}/repo.git`,
+        lfs: true,
+      });
+      assertEquals(result.isError, false, text(result));
+      const lfs = server.requests.filter((seen) => seen.path.includes("lfs"));
+      assert(lfs.length > 0);
+      assertEquals(lfs.filter((seen) => seen.authorization), [], "no token to LFS");
+      const out = structured<GitCloneOutput>(result);
+      assertEquals(out.lfs, "pulled");
+      assertMatch(out.notes.join("\n"), /LFS objects were fetched without the token/);
+      assertEquals(await sh(mcp, "cat repo/big.bin"), repo.lfsContent);
+      assert(server.authorizations().includes(`Basic ${basic(TOKEN)}`), "the clone used it");
+
+      const failed = await mcp.call("git_clone", {
+        repo_url: `${locked.origin}/repo.git`,
+        lfs: true,
+        target_path: "locked",
+      });
+      assertEquals(failed.isError, true);
+      assertMatch(text(failed), /Cannot fetch the LFS objects of .*without the token/s);
+      assertMatch(text(failed), /The repository itself was cloned to \/home\/sandbox\/locked/);
+      assertEquals(
+        locked.requests.filter((seen) => seen.path.includes("lfs") && seen.authorization),
+        [],
+      );
+      assert(!JSON.stringify([result, failed]).includes(TOKEN));
+    } finally {
+      await removeAll(repo);
+    }
+  },
+);
