@@ -97,9 +97,9 @@ class Reaper:
     def start(self):
         # The C-level handler writes a byte to the wakeup pipe; the Python-level one does nothing
         # (a handler that took a lock could deadlock when signals arrive while it holds it).
-        read_end, write_end = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        read_end, self.wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-        signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        signal.set_wakeup_fd(self.wakeup, warn_on_full_buffer=False)
         threading.Thread(target=self._run, args=(read_end,), daemon=True).start()
 
     def spawn(self, start):
@@ -111,8 +111,13 @@ class Reaper:
             return proc
 
     def release(self, pid):
+        """The child was waited for; orphans that exited behind it can be reaped now."""
         with self.lock:
             self.managed.discard(pid)
+        try:
+            os.write(self.wakeup, b"\0")
+        except OSError:
+            pass
 
     def _run(self, wakeup):
         while True:
@@ -126,23 +131,20 @@ class Reaper:
                 self._reap()
 
     def _reap(self):
-        for name in os.listdir("/proc"):
-            if not name.isdigit():
-                continue
-            pid = int(name)
-            if pid in self.managed:
-                continue
+        """Reaps exited children nobody waits for, without touching those somebody does: the
+        kernel shows one exited child at a time (WNOWAIT leaves it in place), so this stops at
+        a registered one, whose release() starts another round."""
+        while True:
             try:
-                with open("/proc/%d/stat" % pid, "rb") as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            fields = stat[stat.rfind(b")") + 2:].split()
-            if len(fields) > 1 and fields[0] == b"Z" and fields[1] == b"1":
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                return
+            if info is None or info.si_pid in self.managed:
+                return
+            try:
+                os.waitpid(info.si_pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
 
 
 class Spawner:
