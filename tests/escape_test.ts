@@ -266,17 +266,32 @@ Deno.test(
     const tag = crypto.randomUUID().slice(0, 8);
     const planted = JSON.parse(await onHostAs(uid, "keys", `user-key-${tag}`)) as KeysReport;
     const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+    const drop = [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all"];
+    // The user may not reach this checkout or this deno (a clone in a private directory): give
+    // it copies of what the start task runs.
+    const app = `${home}/app`;
+    await Deno.mkdir(`${app}/bundle`, { recursive: true });
+    for (const file of ["deno.json", "deno.lock"]) {
+      await Deno.copyFile(`${ROOT}/${file}`, `${app}/${file}`);
+    }
+    for await (const entry of Deno.readDir(`${ROOT}/bundle`)) {
+      await Deno.copyFile(`${ROOT}/bundle/${entry.name}`, `${app}/bundle/${entry.name}`);
+    }
+    let deno = Deno.execPath();
+    const reachable = await new Deno.Command("setpriv", {
+      args: [...drop, deno, "--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output().then((out) => out.success, () => false);
+    if (!reachable) {
+      deno = `${home}/deno-bin`;
+      await Deno.copyFile(Deno.execPath(), deno);
+      await Deno.chmod(deno, 0o755);
+    }
     const transport = new StdioClientTransport({
       command: "setpriv",
-      args: [
-        `--reuid=${uid}`,
-        `--regid=${uid}`,
-        "--clear-groups",
-        "--inh-caps=-all",
-        Deno.execPath(),
-        ...start.split(" ").slice(1),
-      ],
-      cwd: ROOT,
+      args: [...drop, deno, ...start.split(" ").slice(1)],
+      cwd: app,
       env: { PATH: Deno.env.get("PATH")!, HOME: home, DENO_DIR: `${home}/deno`, NO_COLOR: "1" },
       stderr: "pipe",
     });
