@@ -67,6 +67,8 @@ export interface ExecResult {
   stdoutBytes: number;
   /** Total bytes the command wrote to stderr, including any dropped. */
   stderrBytes: number;
+  /** What else the caller should know, e.g. that the sandbox was started again (Daytona). */
+  notes?: string[];
 }
 
 /**

@@ -72,6 +72,17 @@ export interface DaytonaProviderOptions {
   autoDeleteMinutes?: number;
   /** Where diagnostics go. @default a logger writing warnings to stderr */
   log?: Logger;
+  /**
+   * Seconds one toolbox request waits for a call. A call still running then goes on detached in
+   * the sandbox and is followed with further requests of this length, so no request lasts long
+   * enough for a proxy to cut it, and progress comes back in between. @default 45
+   */
+  pollSeconds?: number;
+  /**
+   * Seconds between refreshes of the sandbox's activity while a call runs, so Daytona never stops
+   * a busy sandbox for idleness. @default 120
+   */
+  activitySeconds?: number;
 }
 
 /**
@@ -121,6 +132,10 @@ const INLINE_REQUEST = 512 * 1024;
 const INLINE_WRITE = 256 * 1024;
 /** The agent's directory, under the sandbox user's home. */
 const RUNTIME_DIR = ".mcp-sandbox";
+/** The execute timeout of a command with no timeout of its own (installing the agent, a cancel). */
+const PLAIN_TIMEOUT_SECONDS = 60;
+/** Extra seconds an agent request's execute may take beyond the time it waits for the call. */
+const REQUEST_MARGIN_SECONDS = 30;
 
 /**
  * Makes Daytona sandboxes, and lists and deletes only the ones it made (by their labels).
@@ -140,6 +155,8 @@ export class DaytonaProvider implements SandboxProvider {
   readonly instance: string = crypto.randomUUID();
   #client: Daytona;
   #options: Required<Omit<DaytonaProviderOptions, "target">> & { target?: string };
+  /** The labels of one create request, so a create that fails half-way can be cleaned up. */
+  static readonly #CREATE_LABEL = "mcp-create";
   #sandboxes = new Map<string, DaytonaSandbox>();
 
   /** Creates a provider; no request is made until a sandbox is needed. */
@@ -157,7 +174,14 @@ export class DaytonaProvider implements SandboxProvider {
       autoStopMinutes: options.autoStopMinutes ?? 15,
       autoDeleteMinutes: options.autoDeleteMinutes ?? 60,
       log: options.log ?? createLogger("warn"),
+      pollSeconds: options.pollSeconds ?? 45,
+      activitySeconds: options.activitySeconds ?? 120,
     };
+    if (!(Number.isInteger(this.#options.pollSeconds) && this.#options.pollSeconds >= 1)) {
+      throw new RangeError(
+        `Cannot use Daytona: pollSeconds must be a positive integer, got ${this.#options.pollSeconds}`,
+      );
+    }
     this.#client = new Daytona({
       apiKey: this.#options.apiKey,
       apiUrl: this.#options.apiUrl,
@@ -181,9 +205,10 @@ export class DaytonaProvider implements SandboxProvider {
   /** Creates a sandbox (from an image or snapshot if given) and installs the agent in it. */
   async create(options: CreateSandboxOptions = {}): Promise<DaytonaSandbox> {
     const { log, timeoutSeconds } = this.#options;
+    const attempt = crypto.randomUUID();
     const params = {
       language: "python",
-      labels: { ...options.labels, ...this.labels },
+      labels: { ...options.labels, ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt },
       envVars: options.env,
       networkBlockAll: options.networkBlockAll,
       autoStopInterval: options.autoStopMinutes ?? this.#options.autoStopMinutes,
@@ -197,18 +222,35 @@ export class DaytonaProvider implements SandboxProvider {
         "Cannot create a Daytona sandbox with cpu, memory or disk but no image: Daytona sets resources only for sandboxes built from an image",
       );
     }
-    const sdkSandbox = await this.#call(
-      "create a sandbox",
-      false,
-      () =>
-        options.image
-          ? this.#client.create({ ...params, image: options.image, resources }, {
-            timeout: timeoutSeconds,
-          })
-          : this.#client.create({ ...params, snapshot: options.snapshot }, {
-            timeout: timeoutSeconds,
-          }),
-    );
+    let sdkSandbox: SdkSandbox;
+    try {
+      sdkSandbox = await this.#call(
+        "create a sandbox",
+        false,
+        () =>
+          options.image
+            ? this.#client.create({ ...params, image: options.image, resources }, {
+              timeout: timeoutSeconds,
+            })
+            : this.#client.create({ ...params, snapshot: options.snapshot }, {
+              timeout: timeoutSeconds,
+            }),
+      );
+    } catch (error) {
+      // A build that failed (build_failed, error) or timed out leaves its sandbox behind: delete it.
+      const left = await this.#findCreated(attempt);
+      if (left.length === 0) throw error;
+      const reason = left.map((sandbox) =>
+        `${sandbox.state}${sandbox.errorReason ? `: ${sandbox.errorReason}` : ""}`
+      ).join("; ");
+      await Promise.all(left.map((sandbox) => this.#destroy(sandbox).catch(() => {})));
+      throw new SandboxError(
+        `Cannot create the Daytona sandbox: it ended in ${reason} (${
+          (error as Error).message
+        }); the failed sandbox was deleted`,
+        { cause: error },
+      );
+    }
     log.info(`daytona sandbox ${sdkSandbox.id} created`);
     try {
       return await this.#attach(sdkSandbox, true);
@@ -216,6 +258,37 @@ export class DaytonaProvider implements SandboxProvider {
       await this.#call("delete a sandbox", true, () => this.#client.delete(sdkSandbox))
         .catch(() => {});
       throw error;
+    }
+  }
+
+  /** Sandboxes (with their state) of one create request, found by its label. */
+  async #findCreated(attempt: string): Promise<SdkSandbox[]> {
+    const found: SdkSandbox[] = [];
+    try {
+      const labels = { ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt };
+      for await (const item of this.#client.list({ labels })) {
+        if (this.#isOurs(item.labels)) found.push(await this.#client.get(item.id));
+      }
+    } catch { /* nothing to clean up that we can see */ }
+    return found;
+  }
+
+  /**
+   * Deletes a sandbox. A 409 (a state change is pending, e.g. it is still stopping) is retried
+   * until it goes through; a sandbox already gone is deleted enough.
+   */
+  async #destroy(sdkSandbox: SdkSandbox): Promise<void> {
+    const deadline = Date.now() + this.#options.timeoutSeconds * 1000;
+    for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
+      try {
+        await this.#call("delete the sandbox", true, () => this.#client.delete(sdkSandbox));
+        return;
+      } catch (error) {
+        if (error instanceof SandboxError && /not found|404/i.test(error.message)) return;
+        if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
+        this.#options.log.info(`sandbox ${sdkSandbox.id}: ${error.message}; retrying the delete`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
@@ -272,9 +345,9 @@ export class DaytonaProvider implements SandboxProvider {
       const leftovers = await this.list().catch(() => []);
       await Promise.all(
         leftovers.map((summary) =>
-          this.#call("delete a leftover sandbox", true, async () => {
-            await this.#client.delete(await this.#client.get(summary.id));
-          }).catch((error) => this.#options.log.warn(`${summary.id}: ${error.message}`))
+          this.#call("find a leftover sandbox", true, () => this.#client.get(summary.id))
+            .then((sandbox) => this.#destroy(sandbox))
+            .catch((error) => this.#options.log.warn(`${summary.id}: ${error.message}`))
         ),
       );
     } finally {
@@ -298,23 +371,39 @@ export class DaytonaProvider implements SandboxProvider {
       this.#options.timeoutSeconds,
       this.#options.log,
     );
-    const home = await installAgent(toolbox);
+    const wake = () => wakeSandbox(sdkSandbox, this.#options.timeoutSeconds, this.#options.log);
+    const installed = await installAgent(toolbox).catch(async (error) => {
+      // A sandbox found again (get) may have stopped meanwhile.
+      if (!(error instanceof StoppedError)) throw error;
+      await wake();
+      return await installAgent(toolbox);
+    });
     const sandbox = new DaytonaSandbox({
       sdkSandbox,
-      home,
+      home: installed.home,
+      python: installed.python,
       toolbox,
       log: this.#options.log,
-      remove: () =>
-        this.#call("delete the sandbox", true, () => this.#client.delete(sdkSandbox)).catch(
-          (error) => {
-            // A sandbox that is already gone is deleted enough.
-            if (!(error instanceof SandboxError && /not found|404/i.test(error.message))) {
-              throw error;
-            }
-          },
-        ),
+      remove: () => this.#destroy(sdkSandbox),
       forget: () => this.#sandboxes.delete(sdkSandbox.id),
       fresh,
+      wake,
+      state: async () => {
+        try {
+          const found = await this.#call(
+            "find the sandbox",
+            true,
+            () => this.#client.get(sdkSandbox.id),
+          );
+          return String(found.state ?? "unknown");
+        } catch (error) {
+          if (error instanceof SandboxError && /not found|404/i.test(error.message)) return "gone";
+          throw error;
+        }
+      },
+      autoStopMinutes: this.#options.autoStopMinutes,
+      pollSeconds: this.#options.pollSeconds,
+      activitySeconds: this.#options.activitySeconds,
     });
     this.#sandboxes.set(sandbox.id, sandbox);
     return sandbox;
@@ -322,18 +411,68 @@ export class DaytonaProvider implements SandboxProvider {
 
   /** Runs an API call, retrying transient failures when it is safe, and explains failures. */
   #call<T>(what: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
-    return withRetries(fn, { idempotent, what, log: this.#options.log });
+    return withRetries(fn, {
+      idempotent,
+      what,
+      log: this.#options.log,
+      deadline: Date.now() + this.#options.timeoutSeconds * 1000,
+    });
   }
 }
 
 interface SandboxParts {
   sdkSandbox: SdkSandbox;
   home: string;
+  /** Whether the image has python3 (and so runs the agent). */
+  python: boolean;
   toolbox: Toolbox;
   log: Logger;
   remove: () => Promise<void>;
   forget: () => void;
   fresh: boolean;
+  /** Starts the sandbox again after Daytona stopped or archived it. */
+  wake: () => Promise<void>;
+  /** The sandbox's state as the API reports it, or "gone". */
+  state: () => Promise<string>;
+  autoStopMinutes: number;
+  pollSeconds: number;
+  activitySeconds: number;
+}
+
+/**
+ * Starts a sandbox that Daytona stopped or archived, and waits until it runs. A state change
+ * still pending (stopping, archiving: 409) is waited out.
+ */
+async function wakeSandbox(sdk: SdkSandbox, timeoutSeconds: number, log: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  const retry = { idempotent: true, log, deadline };
+  for (;;) {
+    await withRetries(() => sdk.refreshData(), { ...retry, what: "read the sandbox's state" });
+    const state = String(sdk.state);
+    if (state === "started") return;
+    if (state === "stopped" || state === "archived") {
+      log.info(`daytona sandbox ${sdk.id} is ${state}; starting it again`);
+      try {
+        await withRetries(() => sdk.start(timeoutSeconds), { ...retry, what: "start the sandbox" });
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    } else if (
+      state === "destroyed" || state === "destroying" || state === "error" ||
+      state === "build_failed"
+    ) {
+      throw new SandboxError(`Cannot start sandbox ${sdk.id} again: it is ${state}`, {
+        sandboxId: sdk.id,
+      });
+    }
+    if (Date.now() > deadline) {
+      throw new SandboxError(`Cannot start sandbox ${sdk.id} again: it stayed ${state}`, {
+        sandboxId: sdk.id,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /**
@@ -361,6 +500,13 @@ export class DaytonaSandbox implements Sandbox {
   #toolbox: Toolbox;
   #runtime: string;
   #closing: Promise<void> | undefined;
+  /** Set once the sandbox was found deleted behind our back. */
+  #gone = false;
+  #waking: Promise<void> | undefined;
+  /** What the next result must say: the sandbox was started again and lost its processes. */
+  #notice: string | undefined;
+  #busy = 0;
+  #activity: ReturnType<typeof setInterval> | undefined;
 
   /** Use {@linkcode DaytonaProvider.create}. */
   constructor(parts: SandboxParts) {
@@ -369,28 +515,130 @@ export class DaytonaSandbox implements Sandbox {
     this.info = { provider: "daytona", home: parts.home, pythonVersion: "", isolated: true };
     this.#runtime = `${parts.home}/${RUNTIME_DIR}`;
     this.#toolbox = parts.toolbox;
-    this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, this.#runtime));
+    this.#ops = new AgentOps(
+      new RemoteAgent(this.#toolbox, this.#runtime, parts.pollSeconds),
+    );
   }
 
   /** Whether the sandbox was deleted (or found gone). */
   get closed(): boolean {
-    return this.#closing !== undefined || this.#toolbox.gone;
+    return this.#closing !== undefined || this.#gone;
   }
 
-  exec(command: string | readonly string[], options?: ExecOptions): Promise<ExecResult> {
-    return this.#ops.exec(command, options);
+  async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const result = await this.#guard(
+      () =>
+        this.#parts.python
+          ? this.#ops.exec(command, options)
+          : plainExec(this.#toolbox, command, options),
+      options.signal,
+    );
+    const notice = this.#takeNotice();
+    return notice ? { ...result, notes: [notice, ...(result.notes ?? [])] } : result;
   }
 
-  runPython(code: string, options?: PythonOptions): Promise<PythonResult> {
-    return this.#ops.runPython(code, options);
+  async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
+    this.#needPython("run Python");
+    const result = await this.#guard(() => this.#ops.runPython(code, options), options.signal);
+    const notice = this.#takeNotice();
+    return notice
+      ? { ...result, freshInterpreter: true, notes: [notice, ...result.notes] }
+      : result;
   }
 
-  resetPython(options?: SignalOptions): Promise<void> {
-    return this.#ops.resetPython(options);
+  async resetPython(options: SignalOptions = {}): Promise<void> {
+    this.#needPython("reset Python");
+    await this.#guard(() => this.#ops.resetPython(options), options.signal);
   }
 
-  stat(path: string, options?: SignalOptions): Promise<FileInfo> {
-    return this.#ops.stat(path, options);
+  stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {
+    return this.#guard(
+      () =>
+        this.#parts.python
+          ? this.#ops.stat(path, options)
+          : this.#toolbox.fileInfo(resolvePath(this.info.home, path), options.signal),
+      options.signal,
+    );
+  }
+
+  #needPython(what: string): void {
+    if (this.#parts.python) return;
+    throw new SandboxError(
+      `Cannot ${what}: the sandbox's image has no python3. Create the sandbox from an image that has Python (e.g. image "python:3.12-slim") or from Daytona's default snapshot; shell_exec and the file tools work in this one`,
+      { sandboxId: this.id },
+    );
+  }
+
+  #takeNotice(): string | undefined {
+    const notice = this.#notice;
+    this.#notice = undefined;
+    return notice;
+  }
+
+  /**
+   * Runs one operation on the sandbox, keeping it active while it runs, and survives Daytona's
+   * lifecycle: a stopped or archived sandbox is started again and the operation repeated (it
+   * never reached the sandbox); a sandbox deleted behind our back is reported gone.
+   */
+  async #guard<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    this.#enter();
+    try {
+      try {
+        return await operation();
+      } catch (error) {
+        if (error instanceof StoppedError) {
+          await this.#wake();
+          return await operation();
+        }
+        if (!(error instanceof ToolboxRefused)) throw error;
+        const state = await this.#parts.state();
+        if (state === "gone" || state === "destroyed" || state === "destroying") {
+          this.#gone = true;
+          this.#parts.forget();
+          throw new SandboxError(
+            `Cannot use sandbox ${this.id}: it was deleted outside this server (the toolbox answered ${error.status}); it is gone with its files, and the next call without a sandbox_id starts a new sandbox`,
+            { sandboxId: this.id, cause: error },
+          );
+        }
+        if (state === "stopped" || state === "archived" || state === "stopping") {
+          await this.#wake();
+          return await operation();
+        }
+        throw new SandboxError(
+          `Cannot use sandbox ${this.id}: its toolbox refused the request (${error.status}: ${error.message}) while the API reports it ${state}`,
+          { sandboxId: this.id, cause: error },
+        );
+      }
+    } finally {
+      this.#leave();
+    }
+  }
+
+  /** Starts the sandbox again (once, however many calls found it stopped). */
+  #wake(): Promise<void> {
+    this.#waking ??= (async () => {
+      await this.#parts.wake();
+      this.#notice =
+        `Sandbox ${this.id} had stopped (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes) and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
+    })().finally(() => this.#waking = undefined);
+    return this.#waking;
+  }
+
+  /** While any call runs, tells Daytona the sandbox is active now and then. */
+  #enter(): void {
+    if (this.#busy++ > 0) return;
+    this.#activity = setInterval(() => {
+      this.#parts.sdkSandbox.refreshActivity().catch((error) =>
+        this.#parts.log.warn(`sandbox ${this.id}: cannot refresh its activity: ${error.message}`)
+      );
+    }, this.#parts.activitySeconds * 1000);
+  }
+
+  #leave(): void {
+    if (--this.#busy > 0) return;
+    clearInterval(this.#activity);
+    this.#activity = undefined;
   }
 
   /**
@@ -399,9 +647,12 @@ export class DaytonaSandbox implements Sandbox {
    * for just that range, so nothing before it is transferred.
    */
   readFile(path: string, options: ReadFileOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
-    if (options.offset) return this.#ops.readFile(path, options);
+    if (options.offset && this.#parts.python) return this.#ops.readFile(path, options);
     const target = resolvePath(this.info.home, path);
-    return limitStream(this.#toolbox.download(target, options.signal), options.length);
+    return limitStream(
+      skipStream(this.#toolbox.download(target, options.signal), options.offset ?? 0),
+      options.length,
+    );
   }
 
   /**
@@ -417,7 +668,9 @@ export class DaytonaSandbox implements Sandbox {
   ): Promise<WrittenFile> {
     const target = resolvePath(this.info.home, path);
     // A small file goes in the request itself; the agent writes it with the same guarantees.
-    if (data.length <= INLINE_WRITE) return await this.#ops.writeFile(target, data, options);
+    if (data.length <= INLINE_WRITE && this.#parts.python) {
+      return await this.#guard(() => this.#ops.writeFile(target, data, options), options.signal);
+    }
     const overwrite = options.overwrite ?? true;
     if (!overwrite) {
       const exists = await this.stat(target, options).then(() => true, (error) => {
@@ -434,31 +687,55 @@ export class DaytonaSandbox implements Sandbox {
     const temp = `${posix.dirname(target)}/.${posix.basename(target)}.upload-${
       crypto.randomUUID().slice(0, 8)
     }`;
-    await this.#toolbox.upload([{ path: temp, data }], options.signal);
-    return await this.#ops.commitUpload(temp, target, overwrite, options);
+    await this.#guard(() => this.#toolbox.upload([{ path: temp, data }], options.signal));
+    if (!this.#parts.python) {
+      // No agent: move it into place with one command (mv within a directory is atomic).
+      const existed = await this.stat(target, options).then(() => true, () => false);
+      const moved = await this.#guard(() =>
+        plainExec(this.#toolbox, ["mv", "-f", "--", temp, target], { timeoutMs: 60_000 })
+      );
+      if (moved.exitCode !== 0) {
+        throw new SandboxFileError("permission", `Cannot write ${target}: ${moved.stderr.trim()}`);
+      }
+      return { ...(await this.stat(target, options)), replaced: existed };
+    }
+    return await this.#guard(() => this.#ops.commitUpload(temp, target, overwrite, options));
   }
 
-  listFiles(path: string, options?: ListFilesOptions): Promise<FileListing> {
-    return this.#ops.listFiles(path, options);
+  listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
+    return this.#guard(
+      () =>
+        this.#parts.python
+          ? this.#ops.listFiles(path, options)
+          : this.#toolbox.listFiles(resolvePath(this.info.home, path), options),
+      options.signal,
+    );
   }
 
   /** Clones with the toolbox's git API: credentials go to Daytona, not into the sandbox. */
   async gitClone(request: GitCloneRequest): Promise<void> {
     request.signal?.throwIfAborted();
     const { url, path, branch, commit, username, password, depth } = request;
-    await withRetries(
-      () =>
-        this.#parts.sdkSandbox.git.clone(
-          url,
-          path,
-          branch,
-          commit,
-          username,
-          password,
-          false,
-          depth,
-        ),
-      { idempotent: false, what: "clone the repository", log: this.#parts.log },
+    await this.#guard(() =>
+      withRetries(
+        () =>
+          this.#parts.sdkSandbox.git.clone(
+            url,
+            path,
+            branch,
+            commit,
+            username,
+            password,
+            false,
+            depth,
+          ),
+        {
+          idempotent: false,
+          what: "clone the repository",
+          log: this.#parts.log,
+          git: { url, branch },
+        },
+      )
     );
   }
 
@@ -488,7 +765,7 @@ export class DaytonaSandbox implements Sandbox {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
-        await this.#parts.remove();
+        if (!this.#gone) await this.#parts.remove();
         this.#parts.log.info(`daytona sandbox ${this.id} deleted`);
       } finally {
         this.#parts.forget();
@@ -503,14 +780,20 @@ export class DaytonaSandbox implements Sandbox {
   }
 }
 
-/** The agent, reached by running its client through `process/execute`: one request per call. */
+/**
+ * The agent, reached by running its client through `process/execute`: one request per call that
+ * ends within `pollSeconds`. A longer call goes on detached in the agent, and short `wait`
+ * requests follow it, each bringing back the latest output line as progress.
+ */
 class RemoteAgent implements AgentTransport {
   #toolbox: Toolbox;
   #runtime: string;
+  #pollSeconds: number;
 
-  constructor(toolbox: Toolbox, runtime: string) {
+  constructor(toolbox: Toolbox, runtime: string, pollSeconds: number) {
     this.#toolbox = toolbox;
     this.#runtime = runtime;
+    this.#pollSeconds = pollSeconds;
   }
 
   /**
@@ -531,7 +814,8 @@ class RemoteAgent implements AgentTransport {
     options: RequestOptions = {},
   ): Promise<T> {
     const id = crypto.randomUUID();
-    const json = JSON.stringify({ ...body, op, id });
+    const wait = this.#pollSeconds;
+    const json = JSON.stringify({ ...body, op, id, wait });
     let command = this.#client(json);
     if (json.length > INLINE_REQUEST) {
       const file = `${this.#runtime}/request-${id}.json`;
@@ -541,23 +825,98 @@ class RemoteAgent implements AgentTransport {
       );
       command = this.#client(`@${file}`);
     }
-    const timeout = typeof body.timeout === "number" ? body.timeout : undefined;
     const onAbort = () => {
       const cancel = JSON.stringify({ op: "cancel", target: id, id: `${id}-cancel` });
-      this.#toolbox.execute(this.#client(cancel), 30).catch(() => {});
+      this.#toolbox.execute(this.#client(cancel), PLAIN_TIMEOUT_SECONDS).catch(() => {});
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      // Commands may run for their own timeout; the request gets a minute more.
-      const output = await this.#toolbox.execute(command, timeout ? timeout + 60 : undefined);
-      const reply = findReply(output, id);
-      if (reply.error) throw faultToError(reply.error);
-      return reply.result as T;
+      // Each request waits at most `wait` seconds for the call; its execute gets a margin more.
+      let output = await this.#toolbox.execute(command, wait + REQUEST_MARGIN_SECONDS);
+      for (;;) {
+        const reply = findReply(output, id);
+        if (reply.error) throw faultToError(reply.error);
+        if (reply.pending !== true) return reply.result as T;
+        if (typeof reply.line === "string" && reply.line) options.onLine?.(reply.line);
+        const follow = JSON.stringify({ op: "wait", target: id, id: `${id}-wait`, wait });
+        output = await this.#toolbox.execute(this.#client(follow), wait + REQUEST_MARGIN_SECONDS);
+      }
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
 }
+
+/**
+ * A command through plain `process/execute`, for images without python3: stdout and stderr kept
+ * apart by sending stderr to a file that is printed after a marker, all in one request.
+ */
+async function plainExec(
+  toolbox: Toolbox,
+  command: string | readonly string[],
+  options: ExecOptions,
+): Promise<ExecResult> {
+  const text = typeof command === "string" ? command : command.map(shellQuote).join(" ");
+  const marker = `MCP-${crypto.randomUUID()}`;
+  const errFile = `/tmp/.${marker}.err`;
+  const env = Object.entries(options.env ?? {})
+    .map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join("");
+  const cd = options.cwd ? `cd ${shellQuote(options.cwd)} || exit 1; ` : "";
+  const script = `( ${cd}${env}/bin/sh -c ${shellQuote(text)} ) </dev/null 2>${errFile}\n` +
+    `rc=$?; printf '\\n${marker} %d\\n' "$rc"; cat ${errFile} 2>/dev/null; rm -f ${errFile}`;
+  const timeout = options.timeoutMs === undefined
+    ? PLAIN_TIMEOUT_SECONDS
+    : options.timeoutMs / 1000;
+  const started = performance.now();
+  let output: string;
+  try {
+    output = await toolbox.execute(script, timeout);
+  } catch (error) {
+    if (error instanceof SandboxError && /\b408\b/.test(error.message)) {
+      const durationMs = performance.now() - started;
+      return {
+        ...EMPTY_EXEC,
+        exitCode: null,
+        signal: "SIGKILL",
+        timedOut: true,
+        durationMs,
+      };
+    }
+    throw error;
+  }
+  const at = output.lastIndexOf(`\n${marker} `);
+  const stdout = at < 0 ? output : output.slice(0, at);
+  const rest = at < 0 ? "" : output.slice(at + marker.length + 2);
+  const newline = rest.indexOf("\n");
+  const code = Number.parseInt(newline < 0 ? rest : rest.slice(0, newline), 10);
+  const stderr = newline < 0 ? "" : rest.slice(newline + 1);
+  const max = options.maxOutputBytes ?? 100_000;
+  const cut = (value: string) =>
+    value.length > max ? value.slice(0, max / 2) + value.slice(value.length - max / 2) : value;
+  return {
+    ...EMPTY_EXEC,
+    stdout: cut(stdout),
+    stderr: cut(stderr),
+    exitCode: Number.isInteger(code) ? code : null,
+    durationMs: performance.now() - started,
+    truncated: stdout.length > max || stderr.length > max,
+    stdoutBytes: new TextEncoder().encode(stdout).length,
+    stderrBytes: new TextEncoder().encode(stderr).length,
+  };
+}
+
+const EMPTY_EXEC: ExecResult = {
+  stdout: "",
+  stderr: "",
+  exitCode: 0,
+  signal: null,
+  timedOut: false,
+  cancelled: false,
+  durationMs: 0,
+  truncated: false,
+  stdoutBytes: 0,
+  stderrBytes: 0,
+};
 
 /** Quotes a word for the sandbox's shell. */
 function shellQuote(word: string): string {
@@ -570,7 +929,7 @@ function shellQuote(word: string): string {
  * sandbox costs beyond its creation. Each file is replaced atomically, so an agent client
  * already running never reads half a file.
  */
-async function installAgent(toolbox: Toolbox): Promise<string> {
+async function installAgent(toolbox: Toolbox): Promise<{ home: string; python: boolean }> {
   const files = JSON.stringify({ "agent.py": AGENT_PY, "worker.py": WORKER_PY });
   const script = [
     "import json, os",
@@ -585,13 +944,27 @@ async function installAgent(toolbox: Toolbox): Promise<string> {
     "    os.replace(temp, os.path.join(runtime, name))",
     "print(json.dumps({'installed': home}))",
   ].join("\n");
-  const output = await toolbox.execute(`python3 - <<'MCP_INSTALL'\n${script}\nMCP_INSTALL`);
+  // Exit status 127 is every shell's "command not found": an image without python3.
+  const output = await toolbox.execute(
+    `python3 - <<'MCP_INSTALL'\n${script}\nMCP_INSTALL\n` +
+      `[ $? = 127 ] && printf '\\n{"nopython": "%s"}\\n' "$HOME"`,
+    PLAIN_TIMEOUT_SECONDS,
+  );
   const reply = lastJsonLine(output, (value) => typeof value.installed === "string");
-  if (!reply) throw noReply(output, "Cannot install the agent in the Daytona sandbox");
-  return reply.installed as string;
+  if (reply) return { home: reply.installed as string, python: true };
+  const bare = lastJsonLine(output, (value) => typeof value.nopython === "string");
+  if (bare && PYTHON_MISSING.test(output)) return { home: bare.nopython as string, python: false };
+  throw noReply(output, "Cannot install the agent in the Daytona sandbox");
 }
 
-function findReply(output: string, id: string): { result?: unknown; error?: AgentFault } {
+/** How zsh, bash and sh (dash, busybox) say python3 is missing. */
+const PYTHON_MISSING =
+  /command not found: python3|python3: command not found|python3: not found|python3: No such file/;
+
+function findReply(
+  output: string,
+  id: string,
+): { result?: unknown; error?: AgentFault; pending?: boolean; line?: string } {
   const reply = lastJsonLine(output, (value) => value.id === id);
   if (!reply) throw noReply(output, "Cannot read the sandbox agent's reply");
   return reply;
@@ -615,7 +988,7 @@ function lastJsonLine(
 /** Explains a command that printed no reply: python3 missing from the image, or its output. */
 function noReply(output: string, what: string): SandboxError {
   const detail = output.trim().slice(-500);
-  if (/python3: (not found|command not found)|No such file or directory/.test(detail)) {
+  if (PYTHON_MISSING.test(detail)) {
     return new SandboxError(
       `Cannot use the Daytona sandbox: python3 is missing from its image (${detail}); use an image or snapshot with Python 3`,
     );
@@ -641,8 +1014,6 @@ class Toolbox {
   #apiKey: string;
   #timeoutSeconds: number;
   #log: Logger;
-  /** Set once the API said the sandbox does not exist. */
-  gone = false;
 
   constructor(
     base: string,
@@ -656,18 +1027,22 @@ class Toolbox {
     this.#log = log;
   }
 
-  /** Runs a command; returns its combined output. Not retried: a command may not run twice. */
-  async execute(command: string, timeoutSeconds?: number): Promise<string> {
+  /**
+   * Runs a command; returns its combined output. Not retried: a command may not run twice. The
+   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second.
+   */
+  async execute(command: string, timeoutSeconds: number): Promise<string> {
+    const timeout = Math.max(1, Math.ceil(timeoutSeconds));
     const response = await this.#fetch(
       "process/execute",
       "run a command in the sandbox",
       {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ command, ...(timeoutSeconds ? { timeout: timeoutSeconds } : {}) }),
+        body: JSON.stringify({ command, timeout }),
       },
       false,
-      timeoutSeconds,
+      timeout,
     );
     const body = await response.json() as { result?: string; stdout?: string };
     return body.result ?? body.stdout ?? "";
@@ -685,6 +1060,39 @@ class Toolbox {
       signal,
     }, true);
     return multipartFirstPart(response, path);
+  }
+
+  /** The toolbox's file details, as a FileInfo. */
+  async fileInfo(path: string, signal?: AbortSignal): Promise<FileInfo> {
+    const response = await this.#fetch(`files/info?path=${encodeURIComponent(path)}`, "stat", {
+      signal,
+    }, true).catch((error) => {
+      if (error instanceof SandboxError && /\b404\b/.test(error.message)) {
+        throw new SandboxFileError("not_found", `Cannot stat ${path}: it does not exist`);
+      }
+      throw error;
+    });
+    return fromDaemonInfo(await response.json(), path);
+  }
+
+  /** The toolbox's listing of a directory, as a FileListing. */
+  async listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
+    const depth = options.depth ?? 1;
+    const response = await this.#fetch(
+      `files?path=${encodeURIComponent(path)}&depth=${depth}`,
+      "list files",
+      { signal: options.signal },
+      true,
+    );
+    const items = (await response.json()) as Record<string, unknown>[];
+    const limit = options.limit ?? 1000;
+    return {
+      path,
+      entries: items.slice(0, limit).map((item) =>
+        fromDaemonInfo(item, String(item.path ?? `${path}/${item.name}`))
+      ),
+      truncated: items.length > limit,
+    };
   }
 
   /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
@@ -737,10 +1145,53 @@ class Toolbox {
         const parsed = JSON.parse(text);
         message = parsed.message ?? parsed.error ?? text;
       } catch { /* not JSON */ }
-      if (response.status === 404 && /sandbox/i.test(message)) this.gone = true;
-      throw httpError(response.status, message.slice(0, 500));
-    }, { idempotent, what, log: this.#log });
+      throw toolboxError(response.status, message.slice(0, 500), response.headers);
+    }, {
+      idempotent,
+      what,
+      log: this.#log,
+      deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1000,
+    });
   }
+}
+
+/** The daemon's FileInfo as ours. */
+function fromDaemonInfo(raw: Record<string, unknown>, path: string): FileInfo {
+  const mode = String(raw.mode ?? "");
+  const type: FileInfo["type"] = raw.isDir === true
+    ? "directory"
+    : mode.startsWith("L")
+    ? "symlink"
+    : "file";
+  return {
+    path,
+    name: String(raw.name ?? posix.basename(path)),
+    type,
+    size: Number(raw.size ?? 0),
+    modified: new Date(String(raw.modTime ?? raw.modifiedAt ?? 0)).toISOString(),
+    mode,
+  };
+}
+
+/** Drops the first `offset` bytes of a stream. */
+function skipStream(
+  source: ReadableStream<Uint8Array<ArrayBuffer>>,
+  offset: number,
+): ReadableStream<Uint8Array<ArrayBuffer>> {
+  if (offset <= 0) return source;
+  let left = offset;
+  return source.pipeThrough(
+    new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
+      transform(chunk, controller) {
+        if (left >= chunk.length) {
+          left -= chunk.length;
+          return;
+        }
+        controller.enqueue(chunk.slice(left));
+        left = 0;
+      },
+    }),
+  );
 }
 
 /** Passes on at most `length` bytes, then cancels the source so the transfer stops. */
@@ -823,17 +1274,14 @@ function multipartFirstPart(
                 append(next.value);
               }
               const text = new TextDecoder().decode(pending);
-              const message = (() => {
+              const body = (() => {
                 try {
-                  return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1)).message;
+                  return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1));
                 } catch {
-                  return text;
+                  return { message: text };
                 }
-              })();
-              throw new SandboxFileError(
-                "not_found",
-                `Cannot read ${path}: ${message ?? "the toolbox reported an error"}`,
-              );
+              })() as { message?: string; code?: string };
+              throw downloadError(path, body.code, body.message);
             }
             inBody = true;
             continue;
@@ -864,18 +1312,94 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
   return -1;
 }
 
+/** The error of one file of a bulk download, by the daemon's code (download_files.go). */
+function downloadError(path: string, code: string | undefined, message = ""): SandboxFileError {
+  switch (code) {
+    case "FILE_ACCESS_DENIED":
+      return new SandboxFileError(
+        "permission",
+        `Cannot read ${path}: permission denied (the sandbox user cannot read it)`,
+      );
+    case "INVALID_FILE_PATH":
+      return new SandboxFileError(
+        "is_directory",
+        `Cannot read ${path}: it is a directory (or the path is empty); use file_list for a directory`,
+      );
+    default:
+      return new SandboxFileError(
+        "not_found",
+        `Cannot read ${path}: ${message || "the toolbox reported an error"}`,
+      );
+  }
+}
+
 /** A failure worth retrying: a connection problem, 429 or a 5xx. */
 class TransientError extends Error {
   readonly status?: number;
   readonly connection: boolean;
-  constructor(message: string, options: ErrorOptions & { status?: number; connection?: boolean }) {
+  /** What the server asked to wait (Retry-After-*), in milliseconds. */
+  readonly retryAfterMs?: number;
+  constructor(
+    message: string,
+    options: ErrorOptions & { status?: number; connection?: boolean; retryAfterMs?: number },
+  ) {
     super(message, options);
     this.status = options.status;
     this.connection = options.connection ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
-function httpError(status: number, message: string): Error {
+/** The toolbox said the sandbox has no IP: Daytona stopped (or archived) it. */
+class StoppedError extends SandboxError {}
+
+/** 409: a state change of the sandbox is pending; the request can be repeated once it is done. */
+class ConflictError extends SandboxError {}
+
+/**
+ * The toolbox (its proxy) refused a request with 401 or 404: after a delete it answers 404 for
+ * a while and then 401, so this is no verdict on the API key until the API is asked.
+ */
+class ToolboxRefused extends SandboxError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The wait a 429 asks for: `Retry-After-<throttler>` (@nestjs/throttler) or `Retry-After`. */
+function retryAfterMs(headers: unknown): number | undefined {
+  if (!headers || typeof headers !== "object") return undefined;
+  const entries: [string, unknown][] = headers instanceof Headers
+    ? [...headers.entries()]
+    : Object.entries(
+      typeof (headers as { toJSON?: unknown }).toJSON === "function"
+        ? (headers as { toJSON(): Record<string, unknown> }).toJSON()
+        : headers as Record<string, unknown>,
+    );
+  let wait: number | undefined;
+  for (const [name, value] of entries) {
+    if (!/^retry-after(-.+)?$/i.test(name)) continue;
+    const text = String(value).trim();
+    const seconds = /^\d+(\.\d+)?$/.test(text)
+      ? Number(text)
+      : (Date.parse(text) - Date.now()) / 1000;
+    if (Number.isFinite(seconds)) wait = Math.max(wait ?? 0, Math.max(0, seconds) * 1000);
+  }
+  return wait;
+}
+
+/** What a failed toolbox request means. */
+function toolboxError(status: number, message: string, headers?: Headers): Error {
+  if (status === 400 && /no IP address found|Is the Sandbox started/i.test(message)) {
+    return new StoppedError(`Daytona stopped the sandbox (400: ${message})`);
+  }
+  if (status === 401 || status === 404) return new ToolboxRefused(status, message);
+  return httpError(status, message, headers);
+}
+
+function httpError(status: number, message: string, headers?: unknown): Error {
   if (status === 401) {
     return new SandboxError(
       `Daytona rejected the API key (401: ${message}); check MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)`,
@@ -886,19 +1410,43 @@ function httpError(status: number, message: string): Error {
       `Daytona refused the request (403: ${message}); check the key's permissions`,
     );
   }
+  if (status === 409) return new ConflictError(`Daytona answered 409: ${message}`);
+  if (status === 400 && /quota|limit exceeded|exceeded.*limit/i.test(message)) {
+    return new SandboxError(
+      `Daytona's quota for the organization is used up (400: ${message}); delete sandboxes you no longer need (sandbox_list, sandbox_delete) or raise the limits in Daytona's dashboard`,
+    );
+  }
   if (status === 429 || status >= 500) {
     return new TransientError(
       status === 429
-        ? `Daytona's rate limit or quota was hit (429: ${message})`
+        ? `Daytona's rate limit was hit (429: ${message})`
         : `Daytona failed (${status}: ${message})`,
-      { status },
+      { status, retryAfterMs: status === 429 ? retryAfterMs(headers) : undefined },
     );
   }
   return new SandboxError(`Daytona answered ${status}: ${message}`);
 }
 
+/** The git host's answer, as the daemon passes it on (git/errors.go). */
+function gitError(status: number, message: string, git: { url: string; branch?: string }): Error {
+  if (status === 401 || status === 403) {
+    return new SandboxError(
+      `Cannot clone ${git.url}: the git host refused the credentials (${status}: ${message}); for a private repository set GIT_TOKEN (or GITHUB_TOKEN) to a token that can read it`,
+    );
+  }
+  if (status === 404) {
+    const what = /branch|reference|ref /i.test(message) && git.branch
+      ? `branch ${git.branch} of ${git.url}`
+      : `repository ${git.url}`;
+    return new SandboxError(
+      `Cannot clone ${git.url}: the ${what} does not exist, or is private and needs GIT_TOKEN (404: ${message})`,
+    );
+  }
+  return new SandboxError(`Cannot clone ${git.url}: ${status}: ${message}`);
+}
+
 /** Turns SDK errors into ours: auth names the variable, quota says so, 5xx and 429 are transient. */
-function fromSdkError(error: unknown): unknown {
+function fromSdkError(error: unknown, git?: { url: string; branch?: string }): unknown {
   if (!(error instanceof DaytonaError)) {
     if (error instanceof Error && /ECONN|socket|network|timeout/i.test(error.message)) {
       return new TransientError(error.message, { cause: error, connection: true });
@@ -906,8 +1454,25 @@ function fromSdkError(error: unknown): unknown {
     return error;
   }
   const status = error.statusCode ?? 0;
-  if (status === 401 || status === 403 || status === 429 || status >= 500) {
-    return httpError(status, error.message);
+  const toolbox = error.source === "DAYTONA_DAEMON" || git !== undefined;
+  if (toolbox) {
+    if (git && String(error.code ?? "").startsWith("GIT_")) {
+      return gitError(status, error.message, git);
+    }
+    if (
+      status === 401 || status === 404 || (status === 400 && /no IP address/i.test(error.message))
+    ) {
+      return toolboxError(status, error.message);
+    }
+    if (git && (status === 403 || /auth/i.test(error.message))) {
+      return gitError(status, error.message, git);
+    }
+  }
+  if (
+    status === 401 || status === 403 || status === 409 || status === 429 || status >= 500 ||
+    status === 400 && /quota|limit exceeded/i.test(error.message)
+  ) {
+    return httpError(status, error.message, error.headers);
   }
   if (error.name === "DaytonaConnectionError" || error.name === "DaytonaConnectionTimeoutError") {
     return new TransientError(error.message, { cause: error, connection: true });
@@ -920,11 +1485,16 @@ interface RetryOptions {
   what: string;
   log: Logger;
   attempts?: number;
+  /** When the call must be done by (epoch ms): a rate limit that lasts longer fails at once. */
+  deadline?: number;
+  /** Set for a git clone: its 401/403/404 are the git host's. */
+  git?: { url: string; branch?: string };
 }
 
 /**
  * Retries with exponential backoff and jitter: idempotent calls on connection failures, 429 and
- * 5xx; other calls only on 429 and 503, which mean the request was not processed.
+ * 5xx; other calls only on 429 and 503, which mean the request was not processed. A 429 that says
+ * how long to wait (Retry-After-*) is waited out if that fits before the deadline.
  */
 async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
   const attempts = options.attempts ?? 4;
@@ -932,9 +1502,26 @@ async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions): Prom
     try {
       return await fn();
     } catch (raw) {
-      const error = fromSdkError(raw);
+      const error = fromSdkError(raw, options.git);
       const retryable = error instanceof TransientError &&
         (options.idempotent || error.status === 429 || error.status === 503);
+      const told = error instanceof TransientError ? error.retryAfterMs : undefined;
+      if (retryable && told !== undefined && told > 0) {
+        const at = Date.now() + told;
+        if (options.deadline !== undefined && at > options.deadline) {
+          throw new SandboxError(
+            `Cannot ${options.what}: Daytona's rate limit was hit (429) and allows more requests in ${
+              Math.ceil(told / 1000)
+            } s (at ${new Date(at).toISOString()}); try again then`,
+            { cause: error },
+          );
+        }
+        options.log.warn(
+          `${options.what}: Daytona's rate limit was hit; waiting ${Math.ceil(told / 1000)} s`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, told));
+        continue;
+      }
       if (!retryable || attempt >= attempts) {
         if (error instanceof TransientError) {
           throw new SandboxError(`Cannot ${options.what}: ${error.message}`, { cause: error });

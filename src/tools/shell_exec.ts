@@ -63,6 +63,8 @@ export interface ShellExecOutput {
   stdout_bytes: number;
   /** Bytes written to stderr in total. */
   stderr_bytes: number;
+  /** What else to know, e.g. that the sandbox had stopped and was started again (Daytona). */
+  notes?: string[];
 }
 
 /**
@@ -129,6 +131,7 @@ export async function shellExec(
     truncated: result.truncated,
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
+    ...(result.notes?.length ? { notes: result.notes } : {}),
   };
 }
 
@@ -160,4 +163,5 @@ export const shellExecOutputSchema = {
   truncated: z.boolean(),
   stdout_bytes: z.number().int(),
   stderr_bytes: z.number().int(),
+  notes: z.array(z.string()).optional(),
 };

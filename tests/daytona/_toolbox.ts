@@ -2,6 +2,7 @@
 // relative to `/toolbox/{id}`.
 
 import type { FileInfo, Sandbox } from "../../src/sandbox.ts";
+import type { ImageProfile } from "./fake_server.ts";
 import { daemonError, HttpError, isStringRecord, json, readJsonObject } from "./_http.ts";
 
 const SOURCE = "DAYTONA_DAEMON";
@@ -11,6 +12,7 @@ const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 /** Answers one toolbox request against `sandbox`; throws {@linkcode HttpError} for failures. */
 export async function handleToolbox(
   sandbox: Sandbox,
+  image: ImageProfile,
   method: string,
   path: string,
   url: URL,
@@ -20,7 +22,7 @@ export async function handleToolbox(
   try {
     switch (route) {
       case "POST /process/execute":
-        return await execute(sandbox, await readJsonObject(request, SOURCE));
+        return await execute(sandbox, image, await readJsonObject(request, SOURCE));
       case "POST /files/bulk-upload":
         return await bulkUpload(sandbox, request);
       case "POST /files/bulk-download":
@@ -51,7 +53,29 @@ function requiredQuery(url: URL, name: string): string {
   return value;
 }
 
-async function execute(sandbox: Sandbox, body: Record<string, unknown>): Promise<Response> {
+/** The largest value of a Go uint32, the type of the daemon's `timeout`. */
+const UINT32_MAX = 4_294_967_295;
+/** What the 0.218 client and the OpenAPI spec say a missing timeout means. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/** How each shell reports a command it cannot find, as the first line of a script on stdin. */
+const NOT_FOUND: Record<ImageProfile["shell"], (name: string) => string> = {
+  zsh: (name) => `zsh: command not found: ${name}`,
+  bash: (name) => `bash: line 1: ${name}: command not found`,
+  sh: (name) => `sh: 1: ${name}: not found`,
+};
+
+/**
+ * `process/execute` as the daemon does it: the command text goes to the image's shell on stdin,
+ * stdout and stderr share one pipe (`result` interleaves them), and the request lasts until that
+ * pipe closes, so a background child that keeps it open holds the request. Only a timeout kills
+ * the process group (408). The timeout is a uint32: anything else is gin's 400.
+ */
+async function execute(
+  sandbox: Sandbox,
+  image: ImageProfile,
+  body: Record<string, unknown>,
+): Promise<Response> {
   const { command, cwd, envs, timeout } = body;
   if (typeof command !== "string" || command === "") {
     throw new HttpError(400, "BAD_REQUEST", "command is required", SOURCE);
@@ -62,30 +86,66 @@ async function execute(sandbox: Sandbox, body: Record<string, unknown>): Promise
   if (envs !== undefined && !isStringRecord(envs)) {
     throw new HttpError(400, "BAD_REQUEST", "envs must map names to strings", SOURCE);
   }
-  if (timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0))) {
-    throw new HttpError(400, "BAD_REQUEST", "timeout must be a number of seconds", SOURCE);
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 0 &&
+      timeout <= UINT32_MAX)
+  ) {
+    const shown = typeof timeout === "string" ? "string" : `number ${timeout}`;
+    throw new HttpError(
+      400,
+      "BAD_REQUEST",
+      `json: cannot unmarshal ${shown} into Go struct field ExecuteRequest.timeout of type uint32`,
+      SOURCE,
+    );
   }
-  // Like the daemon, pipe the command to the shell's stdin: no argument-length limit applies, and
-  // a command reading stdin would read the rest of the script, as there.
+  const seconds = timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  const shellPath = `/bin/${image.shell === "zsh" ? "bash" : image.shell}`; // no zsh here
+  if (cwd) {
+    const where = await sandbox.stat(cwd).catch(() => undefined);
+    if (where?.type !== "directory") {
+      return json({
+        exitCode: -1,
+        result: `fork/exec /usr/bin/${image.shell}: no such file or directory`,
+      });
+    }
+  }
+  // Programs the image lacks are shell functions that fail the way its shell words it.
+  const missing = image.python ? [] : ["python3", "python"];
+  const prelude = missing.map((name) =>
+    `${name}() { echo ${shellQuote(NOT_FOUND[image.shell](name))} >&2; return 127; }\n`
+  ).join("");
   const script = `/tmp/.daemon-command-${crypto.randomUUID()}`;
-  await sandbox.writeFile(script, new TextEncoder().encode(command));
+  await sandbox.writeFile(script, new TextEncoder().encode(prelude + command));
+  // `| cat` ends only when every holder of the pipe closed it, as the daemon waits for it.
   const result = await sandbox.exec([
     "/bin/sh",
     "-c",
-    'exec 0<"$0"; rm -f "$0"; exec "${SHELL:-/bin/sh}"',
+    '{ "$1" <"$0"; echo $? >"$0.rc"; } 2>&1 | cat; rm -f "$0"',
     script,
+    shellPath,
   ], {
     cwd: cwd || undefined,
     env: envs,
     // 0 means no limit, as in the daemon.
-    timeoutMs: timeout ? timeout * 1000 : undefined,
+    timeoutMs: seconds ? seconds * 1000 : undefined,
     maxOutputBytes: MAX_OUTPUT_BYTES,
   });
+  const rc = await new Response(sandbox.readFile(`${script}.rc`)).text().catch(() => "");
+  await sandbox.exec(["rm", "-f", `${script}.rc`, script]).catch(() => {});
   if (result.timedOut) {
-    throw new HttpError(408, "TIMEOUT", `command execution timeout after ${timeout} s`, SOURCE);
+    throw new HttpError(408, "TIMEOUT", `command execution timeout after ${seconds} s`, SOURCE);
   }
   // Go's ExitCode() is -1 for a process ended by a signal.
-  return json({ exitCode: result.exitCode ?? -1, result: result.stdout + result.stderr });
+  const code = Number.parseInt(rc.trim(), 10);
+  return json({
+    exitCode: Number.isInteger(code) ? code : -1,
+    result: result.stdout + result.stderr,
+  });
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 async function bulkUpload(sandbox: Sandbox, request: Request): Promise<Response> {
@@ -133,6 +193,8 @@ async function bulkUpload(sandbox: Sandbox, request: Request): Promise<Response>
 }
 
 function bulkDownload(sandbox: Sandbox, body: Record<string, unknown>): Response {
+  // Per file: 404 FILE_NOT_FOUND, 403 FILE_ACCESS_DENIED, 400 INVALID_FILE_PATH (a directory or
+  // an empty path), as download_files.go answers.
   const paths = body.paths;
   if (
     !Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === "string")
@@ -145,10 +207,19 @@ function bulkDownload(sandbox: Sandbox, body: Record<string, unknown>): Response
     for (const path of paths as string[]) {
       let size: number;
       try {
+        if (path === "") {
+          throw new HttpError(400, "INVALID_FILE_PATH", "path is empty", SOURCE);
+        }
         const info = await sandbox.stat(path);
-        // The daemon treats anything but a regular file as not found.
+        if (info.type === "directory") {
+          throw new HttpError(400, "INVALID_FILE_PATH", `path is a directory: ${path}`, SOURCE);
+        }
         if (info.type !== "file") {
           throw new HttpError(404, "FILE_NOT_FOUND", `file not found: ${path}`, SOURCE);
+        }
+        const readable = await sandbox.exec(["test", "-r", path]);
+        if (readable.exitCode !== 0) {
+          throw new HttpError(403, "FILE_ACCESS_DENIED", `permission denied: ${path}`, SOURCE);
         }
         size = info.size;
       } catch (error) {
@@ -299,6 +370,11 @@ async function gitClone(sandbox: Sandbox, body: Record<string, unknown>): Promis
       GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
     });
   }
+  // go-git refuses only a target that already holds a repository.
+  const existing = await sandbox.stat(`${path}/.git`).catch(() => undefined);
+  if (existing) {
+    throw new HttpError(409, "GIT_REPO_EXISTS", `repository already exists: ${path}`, SOURCE);
+  }
   const args = ["git", "clone", "-q"];
   if (typeof branch === "string" && branch) args.push("--branch", branch, "--single-branch");
   if (typeof depth === "number") args.push("--depth", String(depth));
@@ -315,13 +391,29 @@ async function gitClone(sandbox: Sandbox, body: Record<string, unknown>): Promis
   return new Response(null, { status: 200 });
 }
 
+/**
+ * The daemon's answer to a failed go-git clone (errors.go): the host refused the credentials
+ * 401 (403 for a refused account), no such repository or branch 404, anything else 500.
+ */
 function gitFailure(stderr: string): HttpError {
   const message = stderr.trim() || "git failed";
-  const code = /Remote branch .* not found/i.test(message)
-    ? "GIT_BRANCH_NOT_FOUND"
-    : /does not appear to be a git repository|repository '.*' not found|Repository not found/i
-        .test(message)
-    ? "GIT_REPO_NOT_FOUND"
-    : "GIT_CLONE_FAILED";
-  return new HttpError(400, code, message, SOURCE);
+  if (/returned error: 403|403 Forbidden/i.test(message)) {
+    return new HttpError(403, "GIT_AUTH_FORBIDDEN", `authorization failed: ${message}`, SOURCE);
+  }
+  if (
+    /Authentication failed|could not read Username|returned error: 401|terminal prompts disabled/i
+      .test(message)
+  ) {
+    return new HttpError(401, "GIT_AUTH_FAILED", `authentication required: ${message}`, SOURCE);
+  }
+  if (/Remote branch .* not found|couldn't find remote ref/i.test(message)) {
+    return new HttpError(404, "GIT_BRANCH_NOT_FOUND", `reference not found: ${message}`, SOURCE);
+  }
+  if (
+    /does not appear to be a git repository|repository '.*' not found|Repository not found|returned error: 404/i
+      .test(message)
+  ) {
+    return new HttpError(404, "GIT_REPO_NOT_FOUND", `repository not found: ${message}`, SOURCE);
+  }
+  return new HttpError(500, "GIT_CLONE_FAILED", message, SOURCE);
 }

@@ -43,6 +43,38 @@ import { handleToolbox } from "./_toolbox.ts";
 export interface FakeDaytonaOptions {
   /** The only API key the server accepts (as `Authorization: Bearer <key>`). @default "test-key" */
   apiKey?: string;
+  /**
+   * How long the toolbox of a deleted sandbox answers 404 (the proxy's cache) before it answers
+   * 401, as for an id it never knew. @default 10_000
+   */
+  deletedNotFoundMs?: number;
+  /**
+   * Toolbox requests that last longer than this are cut by the proxy with a 504, while the
+   * daemon goes on with them. @default no limit
+   */
+  proxyTimeoutMs?: number;
+  /** Most sandboxes that may exist at once; one more is refused with a 400 quota error. */
+  maxSandboxes?: number;
+}
+
+/** What an image has, which decides how `process/execute` behaves (see {@linkcode imageProfile}). */
+export interface ImageProfile {
+  /** The shell `process/execute` uses: the first of zsh, bash, sh the image has. */
+  shell: "zsh" | "bash" | "sh";
+  /** Whether python3 is installed. */
+  python: boolean;
+}
+
+/**
+ * The fake's images: Daytona's default snapshot has zsh and python3; `python:*` images have
+ * bash and python3; `alpine*` has only sh; any other image (e.g. `node:22-slim`) has bash but
+ * no python3.
+ */
+export function imageProfile(image: string | undefined): ImageProfile {
+  if (image === undefined) return { shell: "zsh", python: true };
+  if (/^python:/.test(image)) return { shell: "bash", python: true };
+  if (/^alpine/.test(image)) return { shell: "sh", python: false };
+  return { shell: "bash", python: false };
 }
 
 /**
@@ -54,6 +86,10 @@ export interface Fault {
   status?: number;
   /** Wait this long before answering. */
   delayMs?: number;
+  /** The error body's `code`, e.g. "GIT_AUTH_FAILED". @default by status */
+  code?: string;
+  /** The error body's `message`. @default "Injected fault: HTTP <status>" */
+  message?: string;
   /** Drop the connection without an answer; the client sees a network error. */
   reset?: boolean;
   /** How many requests get the fault; `Infinity` for all. @default 1 */
@@ -87,6 +123,32 @@ export interface FakeDaytona extends AsyncDisposable {
   seed(body?: { labels?: Record<string, string> }): Promise<string>;
   /** Ids of sandboxes that exist (not deleted), oldest first. */
   sandboxIds(): string[];
+  /** The fake's clock, in epoch milliseconds: real time plus every {@linkcode advance}. */
+  now(): number;
+  /**
+   * Moves the clock forward, then stops every started sandbox idle for its `autoStopInterval`
+   * (no toolbox request, no `last-activity`), as Daytona does.
+   */
+  advance(ms: number): Promise<void>;
+  /** A sandbox's state, or undefined once it is deleted. */
+  state(id: string): string | undefined;
+  /**
+   * Stops a sandbox now, as auto-stop does: every process in it is killed, files are kept. With
+   * `pending`, it stays `stopping` for that many API requests about it first.
+   */
+  stop(id: string, options?: { pending?: number }): Promise<void>;
+  /** Stops and archives a sandbox; starting it again takes a few more polls. */
+  archive(id: string): Promise<void>;
+  /** Deletes a sandbox behind its creator's back. */
+  remove(id: string): Promise<void>;
+  /** The next create with an image ends in `state` with `reason` instead of starting. */
+  failNextBuild(state: "build_failed" | "error", reason: string): void;
+  /**
+   * Throttles the API (not the toolbox, which goes through the proxy): at most `limit` requests
+   * per fixed window of `windowMs`, then 429 with `Retry-After-authenticated` (seconds left in
+   * the window), as @nestjs/throttler does. `limit` of Infinity lifts it.
+   */
+  throttle(limit: number, windowMs?: number): void;
   /** Closes the HTTP server and every backing local sandbox. Idempotent. */
   close(): Promise<void>;
 }
@@ -97,24 +159,51 @@ export interface FakeDaytona extends AsyncDisposable {
  * Requires `--allow-net=127.0.0.1` and the permissions of {@linkcode LocalProvider}.
  */
 export function startFakeDaytona(options: FakeDaytonaOptions = {}): Promise<FakeDaytona> {
-  return Promise.resolve(new FakeDaytonaServer(options.apiKey ?? "test-key"));
+  return Promise.resolve(new FakeDaytonaServer(options));
 }
 
 type SandboxState =
   | "creating"
+  | "pending_build"
+  | "building_snapshot"
+  | "build_failed"
+  | "error"
   | "started"
   | "starting"
   | "stopping"
   | "stopped"
+  | "archiving"
+  | "archived"
+  | "restoring"
   | "destroying";
+
+/** States in which a state change is pending: delete, start and stop answer 409. */
+const PENDING: ReadonlySet<SandboxState> = new Set([
+  "creating",
+  "pending_build",
+  "building_snapshot",
+  "starting",
+  "stopping",
+  "archiving",
+  "restoring",
+  "destroying",
+]);
 
 interface FakeSandbox {
   id: string;
   name: string;
   local: LocalSandbox;
   state: SandboxState;
-  /** The state the next `GET /sandbox/{id}` moves to (and reports). */
-  next: SandboxState | undefined;
+  /** The states the next API requests about the sandbox move it to, one per request. */
+  next: SandboxState[];
+  /** Why it is in `error` or `build_failed`. */
+  errorReason: string | null;
+  /** What its image has. */
+  image: ImageProfile;
+  /** The fake clock's time of its last toolbox request or `last-activity`. */
+  lastActivity: number;
+  /** Bumped on every stop: a toolbox request that spans a stop fails. */
+  generation: number;
   labels: Record<string, string>;
   /** Fields of the create request that the DTO echoes. */
   spec: Record<string, unknown>;
@@ -162,7 +251,8 @@ class FakeDaytonaServer implements FakeDaytona {
   readonly apiUrl: string;
   readonly apiKey: string;
   #origin: string;
-  #provider = new LocalProvider({ log: silentLogger() });
+  // Daytona sandboxes reach the internet; here "the internet" is this machine's loopback.
+  #provider = new LocalProvider({ log: silentLogger(), network: "host" });
   #server: Deno.HttpServer<Deno.NetAddr>;
   #front: TcpFront;
   #sandboxes = new Map<string, FakeSandbox>();
@@ -170,9 +260,16 @@ class FakeDaytonaServer implements FakeDaytona {
   #faults = new Map<string, QueuedFault[]>();
   #stop = new AbortController();
   #closing: Promise<void> | undefined;
+  #options: FakeDaytonaOptions;
+  #offset = 0;
+  /** Deleted sandboxes' ids, with the clock's time of deletion. */
+  #deleted = new Map<string, number>();
+  #buildFailure: { state: "build_failed" | "error"; reason: string } | undefined;
+  #throttle = { limit: Infinity, windowMs: 60_000, start: 0, used: 0 };
 
-  constructor(apiKey: string) {
-    this.apiKey = apiKey;
+  constructor(options: FakeDaytonaOptions) {
+    this.#options = options;
+    this.apiKey = options.apiKey ?? "test-key";
     this.#server = Deno.serve(
       { hostname: "127.0.0.1", port: 0, onListen() {} },
       (request, info) => this.#handle(request, info),
@@ -223,6 +320,63 @@ class FakeDaytonaServer implements FakeDaytona {
     return [...this.#sandboxes.keys()];
   }
 
+  now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  async advance(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`Cannot advance the clock: ms must be >= 0, got ${ms}`);
+    this.#offset += ms;
+    const now = this.now();
+    const idle = [...this.#sandboxes.values()].filter((sandbox) => {
+      const minutes = Number(sandbox.spec.autoStopInterval ?? ECHOED.autoStopInterval);
+      return sandbox.state === "started" && minutes > 0 &&
+        now - sandbox.lastActivity >= minutes * 60_000;
+    });
+    await Promise.all(idle.map((sandbox) => this.#halt(sandbox, "stopped")));
+  }
+
+  state(id: string): string | undefined {
+    return this.#sandboxes.get(id)?.state;
+  }
+
+  async stop(id: string, options: { pending?: number } = {}): Promise<void> {
+    const sandbox = this.#find(id);
+    await this.#halt(sandbox, "stopped");
+    if (options.pending) {
+      this.#setState(sandbox, "stopping", Array(options.pending - 1).fill("stopping"));
+      sandbox.next.push("stopped");
+    }
+  }
+
+  async archive(id: string): Promise<void> {
+    await this.#halt(this.#find(id), "archived");
+  }
+
+  async remove(id: string): Promise<void> {
+    const sandbox = this.#find(id);
+    this.#sandboxes.delete(sandbox.id);
+    this.#deleted.set(sandbox.id, this.now());
+    sandbox.generation++;
+    await sandbox.local.close();
+  }
+
+  failNextBuild(state: "build_failed" | "error", reason: string): void {
+    this.#buildFailure = { state, reason };
+  }
+
+  throttle(limit: number, windowMs = 60_000): void {
+    this.#throttle = { limit, windowMs, start: this.now(), used: 0 };
+  }
+
+  /** Kills every process of the sandbox (files stay) and leaves it in `state`. */
+  async #halt(sandbox: FakeSandbox, state: SandboxState): Promise<void> {
+    sandbox.generation++;
+    this.#setState(sandbox, state);
+    // The sandbox user's processes; the local sandbox's PID 1 is out of their reach.
+    await sandbox.local.exec(["/bin/sh", "-c", "kill -9 -1"]).catch(() => {});
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#stop.abort();
@@ -264,18 +418,39 @@ class FakeDaytonaServer implements FakeDaytona {
         this.#front.reset(info.remoteAddr.port);
         return new Response(null, { status: 502 }); // never reaches the client
       }
-      if (fault.status !== undefined) return faultResponse(fault.status, source);
+      if (fault.status !== undefined) return faultResponse(fault, source);
     }
     try {
       if (request.headers.get("authorization") !== `Bearer ${this.apiKey}`) {
         throw new HttpError(401, "UNAUTHORIZED", "Invalid API key", API);
       }
+      if (source === API) this.#count429();
       return await this.#route(request, url);
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       const message = error instanceof Error ? error.message : String(error);
       return new HttpError(500, "INTERNAL_ERROR", message, source).toResponse();
     }
+  }
+
+  /** @nestjs/throttler's fixed window, with its header for the throttler named "authenticated". */
+  #count429(): void {
+    const throttle = this.#throttle;
+    if (throttle.limit === Infinity) return;
+    const now = this.now();
+    if (now - throttle.start >= throttle.windowMs) {
+      throttle.start = now;
+      throttle.used = 0;
+    }
+    throttle.used++;
+    if (throttle.used <= throttle.limit) return;
+    const seconds = Math.ceil((throttle.start + throttle.windowMs - now) / 1000);
+    throw new HttpError(429, "TOO_MANY_REQUESTS", "ThrottlerException: Too Many Requests", API, {
+      "retry-after-authenticated": String(seconds),
+      "x-ratelimit-limit-authenticated": String(throttle.limit),
+      "x-ratelimit-remaining-authenticated": "0",
+      "x-ratelimit-reset-authenticated": String(seconds),
+    });
   }
 
   #takeFault(key: string): Fault | undefined {
@@ -306,9 +481,7 @@ class FakeDaytonaServer implements FakeDaytona {
     const { method } = request;
     const parts = url.pathname.split("/").slice(1);
     if (parts[0] === "toolbox" && parts[1]) {
-      const sandbox = this.#find(parts[1], "DAYTONA_DAEMON");
-      const path = `/${parts.slice(2).join("/")}`;
-      return handleToolbox(sandbox.local, method, path, url, request);
+      return this.#toolbox(parts[1], `/${parts.slice(2).join("/")}`, url, request);
     }
     const [api, collection, id, action, port, portAction] = parts;
     if (api === "api" && collection === "sandbox") {
@@ -325,9 +498,12 @@ class FakeDaytonaServer implements FakeDaytona {
           case "DELETE {id}":
             return this.#delete(id);
           case "POST {id} start":
-            return Promise.resolve(this.#transition(id, "starting", "started"));
+            return Promise.resolve(this.#start(id));
           case "POST {id} stop":
-            return Promise.resolve(this.#transition(id, "stopping", "stopped"));
+            return this.#stopRequest(id);
+          case "POST {id} last-activity":
+            this.#find(id).lastActivity = this.now();
+            return Promise.resolve(new Response(null, { status: 200 }));
           case "PUT {id} labels":
             return this.#setLabels(id, request);
           case "GET {id} toolbox-proxy-url":
@@ -341,6 +517,58 @@ class FakeDaytonaServer implements FakeDaytona {
       }
     }
     throw new HttpError(404, "NOT_FOUND", `Cannot ${method} ${url.pathname}`, API);
+  }
+
+  /**
+   * A toolbox request, as the proxy passes it on: a stopped sandbox has no IP (400), a deleted one
+   * is a 404 while the proxy's cache lasts and then, like an unknown id, a 401.
+   */
+  async #toolbox(id: string, path: string, url: URL, request: Request): Promise<Response> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) {
+      const deletedAt = this.#deleted.get(id);
+      if (
+        deletedAt !== undefined &&
+        this.now() - deletedAt < (this.#options.deletedNotFoundMs ?? 10_000)
+      ) {
+        throw new HttpError(404, "NOT_FOUND", `sandbox ${id} not found`, "DAYTONA_DAEMON");
+      }
+      throw new HttpError(401, "UNAUTHORIZED", "Unauthorized", "DAYTONA_DAEMON");
+    }
+    if (sandbox.state !== "started") {
+      throw new HttpError(
+        400,
+        "BAD_REQUEST",
+        "bad request: no IP address found. Is the Sandbox started?",
+        "DAYTONA_DAEMON",
+      );
+    }
+    sandbox.lastActivity = this.now();
+    const generation = sandbox.generation;
+    const handled = handleToolbox(sandbox.local, sandbox.image, request.method, path, url, request)
+      .then(
+        (response) => {
+          if (sandbox.generation !== generation) {
+            throw new HttpError(502, "BAD_GATEWAY", "sandbox stopped during the request", API);
+          }
+          return response;
+        },
+      );
+    const cut = this.#options.proxyTimeoutMs;
+    if (cut === undefined) return await handled;
+    handled.catch(() => {}); // the daemon goes on; nobody hears its answer
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HttpError(504, "GATEWAY_TIMEOUT", "Gateway Timeout", API)),
+        cut,
+      );
+    });
+    try {
+      return await Promise.race([handled, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #find(idOrName: string, source: ErrorSource = API): FakeSandbox {
@@ -359,14 +587,42 @@ class FakeDaytonaServer implements FakeDaytona {
 
   async #create(request: Request): Promise<Response> {
     const body = await readJsonObject(request, API);
-    const sandbox = await this.#createSandbox(body, "creating", "started");
+    const resources = ["cpu", "memory", "disk", "gpu"].some((field) => body[field] !== undefined);
+    if (resources && body.snapshot !== undefined) {
+      throw new HttpError(
+        400,
+        "BAD_REQUEST",
+        "Cannot specify Sandbox resources when using a snapshot",
+        API,
+      );
+    }
+    const max = this.#options.maxSandboxes;
+    if (max !== undefined && this.#sandboxes.size >= max) {
+      throw new HttpError(
+        400,
+        "BAD_REQUEST",
+        `Total CPU limit exceeded. Maximum allowed: ${max}. To increase concurrency limits, upgrade your organization's Tier.`,
+        API,
+      );
+    }
+    const build = body.buildInfo !== undefined;
+    const failure = build ? this.#buildFailure : undefined;
+    if (failure) this.#buildFailure = undefined;
+    const sandbox = build
+      ? await this.#createSandbox(body, "pending_build", [
+        "building_snapshot",
+        failure ? failure.state : "starting",
+        ...(failure ? [] : ["started" as const]),
+      ])
+      : await this.#createSandbox(body, "creating", ["started"]);
+    sandbox.errorReason = failure?.reason ?? null;
     return json(this.#dto(sandbox));
   }
 
   async #createSandbox(
     body: Record<string, unknown>,
     state: SandboxState,
-    next?: SandboxState,
+    next: SandboxState[] = [],
   ): Promise<FakeSandbox> {
     const labels = body.labels ?? {};
     if (!isStringRecord(labels)) {
@@ -403,12 +659,21 @@ class FakeDaytonaServer implements FakeDaytona {
     for (const field of Object.keys(ECHOED)) {
       if (body[field] !== undefined) spec[field] = body[field];
     }
+    const dockerfile = (body.buildInfo as { dockerfileContent?: unknown } | undefined)
+      ?.dockerfileContent;
+    const image = typeof dockerfile === "string"
+      ? /^FROM\s+(\S+)/m.exec(dockerfile)?.[1]
+      : undefined;
     const sandbox: FakeSandbox = {
       id,
       name: name || id,
       local,
       state,
       next,
+      errorReason: null,
+      image: imageProfile(image),
+      lastActivity: this.now(),
+      generation: 0,
       labels: { ...labels },
       spec,
       previewToken: crypto.randomUUID().replaceAll("-", ""),
@@ -440,7 +705,7 @@ class FakeDaytonaServer implements FakeDaytona {
       disk: field("disk"),
       state: sandbox.state,
       desiredState: desiredState(sandbox.state),
-      errorReason: null,
+      errorReason: sandbox.errorReason,
       backupState: "None",
       autoStopInterval: field("autoStopInterval"),
       autoArchiveInterval: field("autoArchiveInterval"),
@@ -462,11 +727,24 @@ class FakeDaytonaServer implements FakeDaytona {
 
   #get(idOrName: string): Response {
     const sandbox = this.#find(idOrName);
-    if (sandbox.next) this.#setState(sandbox, sandbox.next);
+    this.#progress(sandbox);
     return json(this.#dto(sandbox));
   }
 
-  #setState(sandbox: FakeSandbox, state: SandboxState, next?: SandboxState): void {
+  /** Moves a sandbox with a pending change one step on. */
+  #progress(sandbox: FakeSandbox): void {
+    const next = sandbox.next.shift();
+    if (next) this.#setState(sandbox, next, sandbox.next);
+  }
+
+  /** Refuses a change while another is pending, as Daytona does (409); the pending one moves on. */
+  #refusePending(sandbox: FakeSandbox): void {
+    if (!PENDING.has(sandbox.state)) return;
+    this.#progress(sandbox);
+    throw new HttpError(409, "CONFLICT", "Sandbox state change in progress", API);
+  }
+
+  #setState(sandbox: FakeSandbox, state: SandboxState, next: SandboxState[] = []): void {
     sandbox.state = state;
     sandbox.next = next;
     sandbox.updatedAt = new Date().toISOString();
@@ -513,15 +791,36 @@ class FakeDaytonaServer implements FakeDaytona {
 
   async #delete(idOrName: string): Promise<Response> {
     const sandbox = this.#find(idOrName);
+    this.#refusePending(sandbox);
     this.#sandboxes.delete(sandbox.id);
+    this.#deleted.set(sandbox.id, this.now());
+    sandbox.generation++;
     this.#setState(sandbox, "destroying");
     await sandbox.local.close();
     return json(this.#dto(sandbox));
   }
 
-  #transition(idOrName: string, state: SandboxState, next: SandboxState): Response {
+  /** Starts a stopped or archived sandbox (an archived one takes longer); a started one stays. */
+  #start(idOrName: string): Response {
     const sandbox = this.#find(idOrName);
-    this.#setState(sandbox, state, next);
+    this.#refusePending(sandbox);
+    if (sandbox.state === "stopped") this.#setState(sandbox, "starting", ["started"]);
+    else if (sandbox.state === "archived") {
+      this.#setState(sandbox, "restoring", ["starting", "starting", "started"]);
+    } else if (sandbox.state !== "started") {
+      throw new HttpError(400, "BAD_REQUEST", `Sandbox is ${sandbox.state}`, API);
+    }
+    sandbox.lastActivity = this.now();
+    return json(this.#dto(sandbox));
+  }
+
+  async #stopRequest(idOrName: string): Promise<Response> {
+    const sandbox = this.#find(idOrName);
+    this.#refusePending(sandbox);
+    if (sandbox.state === "started") {
+      await this.#halt(sandbox, "stopping");
+      sandbox.next = ["stopped"];
+    }
     return json(this.#dto(sandbox));
   }
 
@@ -580,6 +879,12 @@ function desiredState(state: SandboxState): string {
     case "stopping":
     case "stopped":
       return "stopped";
+    case "archiving":
+    case "archived":
+      return "archived";
+    case "build_failed":
+    case "error":
+      return "started";
     case "destroying":
       return "destroyed";
     default:
@@ -599,12 +904,14 @@ function endpointKey(method: string, pathname: string): string {
   return `${method} ${parts.join("/")}`;
 }
 
-function faultResponse(status: number, source: ErrorSource): Response {
+function faultResponse(fault: Fault, source: ErrorSource): Response {
+  const status = fault.status!;
   const tooMany = status === 429;
   return new HttpError(
     status,
-    tooMany ? "TOO_MANY_REQUESTS" : "INTERNAL_ERROR",
-    tooMany ? "Too many requests (injected fault)" : `Injected fault: HTTP ${status}`,
+    fault.code ?? (tooMany ? "TOO_MANY_REQUESTS" : "INTERNAL_ERROR"),
+    fault.message ??
+      (tooMany ? "Too many requests (injected fault)" : `Injected fault: HTTP ${status}`),
     source,
     tooMany ? { "retry-after": "0" } : {},
   ).toResponse();

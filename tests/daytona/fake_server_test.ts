@@ -1,4 +1,9 @@
-import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+  rejects,
+} from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import {
   Daytona,
@@ -124,7 +129,8 @@ Deno.test("FakeDaytona: executeCommand() really runs, in the sandbox", opts, asy
     { A: "1" },
   );
   assertEquals(out.exitCode, 0);
-  assertEquals(out.result, "hi\nA=1\nsandbox\nerr\n");
+  // One pipe for both streams, as in the daemon: the output interleaves.
+  assertEquals(out.result, "hi\nerr\nA=1\nsandbox\n");
   assertEquals((await sandbox.process.executeCommand("pwd")).result, "/home/sandbox\n");
   assertEquals((await sandbox.process.executeCommand("pwd", "/tmp")).result, "/tmp\n");
   assertEquals((await sandbox.process.executeCommand("exit 3")).exitCode, 3);
@@ -136,8 +142,10 @@ Deno.test("FakeDaytona: executeCommand() really runs, in the sandbox", opts, asy
   assertEquals(timedOut.statusCode, 408);
   assertEquals(timedOut.code, "TIMEOUT");
 
-  const badCwd = await failure(sandbox.process.executeCommand("pwd", "/nonexistent"));
-  assert(badCwd instanceof DaytonaValidationError, String(badCwd));
+  // A missing cwd is a result with exit code -1, not an HTTP error.
+  const badCwd = await sandbox.process.executeCommand("pwd", "/nonexistent");
+  assertEquals(badCwd.exitCode, -1);
+  assertMatch(badCwd.result, /fork\/exec/);
 });
 
 Deno.test("FakeDaytona: uploadFile() and downloadFile() round-trip exact bytes", opts, async () => {
@@ -163,7 +171,9 @@ Deno.test("FakeDaytona: uploadFile() and downloadFile() round-trip exact bytes",
   assert(missing instanceof DaytonaFileNotFoundError, String(missing));
   assertEquals(missing.code, "FILE_NOT_FOUND");
   const directory = await failure(sandbox.fs.downloadFile("data"));
-  assert(directory instanceof DaytonaFileNotFoundError, String(directory));
+  // download_files.go: a directory is INVALID_FILE_PATH (400), not a missing file.
+  assert(directory instanceof DaytonaError, String(directory));
+  assertEquals([directory.statusCode, directory.code], [400, "INVALID_FILE_PATH"]);
 
   const results = await sandbox.fs.downloadFiles([
     { source: "data/bytes.bin" },
@@ -249,8 +259,8 @@ Deno.test("FakeDaytona: git.clone() clones with git in the sandbox", opts, async
   assertEquals((absent as DaytonaError).source, "DAYTONA_DAEMON");
   const taken = await failure(sandbox.git.clone("file:///tmp/repo.git", "repo"));
   assert(taken instanceof DaytonaError, String(taken));
-  assertEquals(taken.code, "GIT_CLONE_FAILED");
-  assertEquals(taken.statusCode, 400);
+  assertEquals(taken.code, "GIT_REPO_EXISTS");
+  assertEquals(taken.statusCode, 409);
 });
 
 Deno.test("FakeDaytona: getPreviewLink() reaches a server in the sandbox", opts, async () => {

@@ -38,9 +38,16 @@ _out = sys.stdout.buffer
 _out_lock = threading.Lock()
 
 
+# Remote mode keeps each request's latest progress line here for `wait` replies (see serve()).
+progress = None
+
+
 def send(message):
     """Writes one reply line. File data (bytes in result["data"]) follows the line raw, its length
     given as result["_binary"]: no base64, no JSON escaping for the bulk of a read."""
+    if progress is not None and "line" in message:
+        progress[message.get("id")] = (message["line"], message.get("bytes", 0))
+        return
     result = message.get("result")
     raw = None
     if isinstance(result, dict) and isinstance(result.get("data"), bytes):
@@ -654,6 +661,8 @@ def handle_and_send(req):
 
 
 def serve(path):
+    global progress
+    progress = {}
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     if os.path.exists(path):
         os.unlink(path)
@@ -685,6 +694,10 @@ recent = collections.OrderedDict()
 recent_lock = threading.Lock()
 
 
+# Calls that may run long enough to be detached (see await_reply).
+DETACHABLE = {"exec", "python"}
+
+
 def handle_once(req):
     if req.get("op") not in ONCE_OPS:
         return handle(req)
@@ -696,14 +709,41 @@ def handle_once(req):
             entry = recent[rid] = {"done": threading.Event(), "reply": None}
             while len(recent) > 64:
                 recent.popitem(last=False)
-    if first:
-        try:
-            entry["reply"] = handle(req)
-        finally:
-            entry["done"].set()
-    else:
-        entry["done"].wait()
+    wait = req.get("wait") if req.get("op") in DETACHABLE else None
+    if first and wait is not None:
+        # Detached: the call runs on whether or not this request is still there to hear it.
+        threading.Thread(target=finish, args=(entry, req), daemon=True).start()
+    elif first:
+        finish(entry, req)
+    return await_reply(rid, entry, wait)
+
+
+def finish(entry, req):
+    try:
+        entry["reply"] = handle(req)
+    finally:
+        entry["done"].set()
+
+
+def await_reply(rid, entry, wait):
+    """The call's reply, or after `wait` seconds {"pending": true} with its latest output line:
+    a request through a proxy must not last long, and the host follows the call with `wait`."""
+    if not entry["done"].wait(wait):
+        line, total = (progress or {}).get(rid, ("", 0))
+        return {"id": rid, "pending": True, "line": line, "bytes": total}
+    if progress is not None:
+        progress.pop(rid, None)
     return entry["reply"]
+
+
+def follow(req):
+    """`{"op": "wait", "target": id, "wait": s}`: waits some more for a detached call."""
+    rid = req.get("target")
+    with recent_lock:
+        entry = recent.get(rid)
+    if entry is None:
+        return {"id": rid, "error": {"message": "Cannot follow the call: the sandbox agent no longer knows it (it was restarted, e.g. because the sandbox stopped)"}}
+    return await_reply(rid, entry, req.get("wait"))
 
 
 def serve_one(conn):
@@ -711,7 +751,8 @@ def serve_one(conn):
         line = read_line(conn)
         if not line:
             return
-        reply = handle_once(json.loads(line))
+        req = json.loads(line)
+        reply = follow(req) if req.get("op") == "wait" else handle_once(req)
         if reply is not None:
             result = reply.get("result")
             if isinstance(result, dict) and isinstance(result.get("data"), bytes):
