@@ -487,3 +487,42 @@ function freePort(): number {
   listener.close();
   return port;
 }
+
+Deno.test(
+  "FakeDaytona: §7 — uint32 timeouts, stopped toolbox, 409, 404 then 401, throttling",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona({ deletedNotFoundMs: 0 });
+    await using daytona = sdk(fake);
+    const sandbox = await daytona.create();
+    const fractional = await daytonaFailure(
+      sandbox.process.executeCommand("true", undefined, {}, 62.5),
+    );
+    assertMatch(fractional.message, /cannot unmarshal number 62\.5 .* of type uint32/);
+    await fake.stop(sandbox.id, { pending: 2 });
+    const stopped = await daytonaFailure(sandbox.process.executeCommand("true"));
+    assertEquals(stopped.statusCode, 400);
+    assertMatch(stopped.message, /Is the Sandbox started\?/);
+    const pending = await daytonaFailure(daytona.delete(sandbox));
+    assertEquals(pending.statusCode, 409);
+    await sandbox.refreshData(); // the pending stop moves on with each request about it
+    assertEquals(sandbox.state, "stopped");
+    await sandbox.start();
+    assertEquals((await sandbox.process.executeCommand("echo back")).result, "back\n");
+    await daytona.delete(sandbox);
+    const deleted = await daytonaFailure(sandbox.process.executeCommand("true"));
+    assertEquals(deleted.statusCode, 401, "after the proxy's cache, a deleted id is a 401");
+    fake.throttle(0, 60_000);
+    const throttled = await daytonaFailure(daytona.get(sandbox.id));
+    assertEquals(throttled.statusCode, 429);
+    const headers = throttled.headers as Record<string, string>;
+    assertEquals(headers["retry-after-authenticated"], "60");
+    fake.throttle(Infinity);
+  },
+);
+
+async function daytonaFailure(promise: Promise<unknown>): Promise<DaytonaError> {
+  const error = await failure(promise);
+  assert(error instanceof DaytonaError, String(error));
+  return error;
+}
