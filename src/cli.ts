@@ -106,6 +106,7 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
       apiUrl: config.daytona.apiUrl,
       target: config.daytona.target,
       timeoutSeconds: config.daytona.timeoutSeconds,
+      autoStopMinutes: config.daytona.autoStopMinutes,
       log,
     });
   }

@@ -34,6 +34,8 @@ export interface Config {
     apiUrl: string;
     target?: string;
     timeoutSeconds: number;
+    /** Idle minutes before Daytona stops a sandbox; 0 never stops it. */
+    autoStopMinutes: number;
     /** MCP_VERIFY_SSL. TLS is verified unless Deno itself is told otherwise. */
     verifySsl: boolean;
   };
@@ -150,6 +152,13 @@ export const SETTINGS: readonly Setting[] = [
     env: "MCP_DAYTONA_TIMEOUT",
     default: "180",
     description: "Seconds a Daytona API request may take (commands add their own timeout)",
+  },
+  {
+    flag: "--daytona-auto-stop",
+    env: "MCP_DAYTONA_AUTO_STOP_MINUTES",
+    default: "15",
+    description:
+      "Minutes without calls before Daytona stops a sandbox (0 = never); the next call starts it again, with a fresh interpreter",
   },
   {
     flag: "--verify-ssl",
@@ -358,6 +367,7 @@ export function parseCommand(
     "daytona-server-url": { type: "string" },
     "daytona-target": { type: "string" },
     "daytona-timeout": { type: "string" },
+    "daytona-auto-stop": { type: "string" },
     "verify-ssl": { type: "string" },
     "memory-limit-mb": { type: "string" },
     "max-processes": { type: "string" },
@@ -471,6 +481,7 @@ export function parseCommand(
         target: pick("daytona-target", "MCP_DAYTONA_TARGET")?.[0] || env("DAYTONA_TARGET") ||
           undefined,
         timeoutSeconds: positive(pick("daytona-timeout", "MCP_DAYTONA_TIMEOUT"), 180, 86_400),
+        autoStopMinutes: minutes(pick("daytona-auto-stop", "MCP_DAYTONA_AUTO_STOP_MINUTES"), 15),
         verifySsl: verify ? flagValue(verify[0], verify[1]) : true,
       },
       local: {
@@ -545,6 +556,19 @@ function port(picked: [string, string] | undefined): number {
   if (!Number.isInteger(number) || number < 0 || number > 65535) {
     throw new TypeError(
       `Cannot configure: ${source} must be a port from 0 to 65535, got '${value}'`,
+    );
+  }
+  return number;
+}
+
+/** Whole minutes, 0 meaning never (Daytona's autoStopInterval), at most 30 days. */
+function minutes(picked: [string, string] | undefined, fallback: number): number {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 43_200) {
+    throw new TypeError(
+      `Cannot configure: ${source} must be whole minutes from 0 (never) to 43200, got '${value}'`,
     );
   }
   return number;

@@ -25,6 +25,7 @@ Deno.test("parseCommand() reads the original MCP_DAYTONA_* variables, with the S
     apiUrl: "https://app.daytona.io/api",
     target: undefined,
     timeoutSeconds: 180,
+    autoStopMinutes: 15,
     verifySsl: true,
   });
   const fallback = config([], {
@@ -51,6 +52,7 @@ Deno.test("parseCommand() reads the original MCP_DAYTONA_* variables, with the S
     apiUrl: "https://mine/api",
     target: "us",
     timeoutSeconds: 30,
+    autoStopMinutes: 15,
     verifySsl: false,
   });
   const flags = config([
@@ -69,6 +71,29 @@ Deno.test("parseCommand() reads the original MCP_DAYTONA_* variables, with the S
     "eu",
     5,
   ]);
+});
+
+Deno.test("parseCommand() reads Daytona's auto-stop interval: whole minutes, 0 for never", () => {
+  const minutes = (args: string[], env: Record<string, string> = {}) =>
+    config(args, { MCP_DAYTONA_API_KEY: "k", ...env }).daytona.autoStopMinutes;
+  assertEquals(minutes([]), 15);
+  assertEquals(minutes([], { MCP_DAYTONA_AUTO_STOP_MINUTES: "60" }), 60);
+  assertEquals(minutes(["--daytona-auto-stop", "0"]), 0);
+  assertEquals(
+    minutes(["--daytona-auto-stop=5"], { MCP_DAYTONA_AUTO_STOP_MINUTES: "60" }),
+    5,
+    "the flag wins",
+  );
+  for (const bad of ["-1", "2.5", "soon", "43201"]) {
+    assertThrows(
+      () => minutes([], { MCP_DAYTONA_AUTO_STOP_MINUTES: bad }),
+      new RegExp(
+        `^TypeError: Cannot configure: MCP_DAYTONA_AUTO_STOP_MINUTES must be whole minutes from 0 \\(never\\) to 43200, got '${
+          bad.replace(".", "\\.")
+        }'$`,
+      ),
+    );
+  }
 });
 
 Deno.test("parseCommand() says which variable to set when Daytona has no key", () => {

@@ -619,8 +619,11 @@ export class DaytonaSandbox implements Sandbox {
   #wake(): Promise<void> {
     this.#waking ??= (async () => {
       await this.#parts.wake();
+      const why = this.#parts.autoStopMinutes > 0
+        ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)`
+        : "";
       this.#notice =
-        `Sandbox ${this.id} had stopped (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes) and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
+        `Sandbox ${this.id} had stopped${why} and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
     })().finally(() => this.#waking = undefined);
     return this.#waking;
   }
