@@ -32,6 +32,11 @@ export interface ExecOptions {
   signal?: AbortSignal;
   /** Called now and then with the latest line of output while the command runs. */
   onOutput?: (line: string) => void;
+  /**
+   * Told when the call waits for the provider rather than for the code, e.g. for Daytona's rate
+   * limit, with a sentence saying what it waits for and how long.
+   */
+  onWait?: (message: string) => void;
 }
 
 /**
@@ -97,6 +102,11 @@ export interface PythonOptions {
   signal?: AbortSignal;
   /** Called now and then with the latest line of output while the cell runs. */
   onOutput?: (line: string) => void;
+  /**
+   * Told when the call waits for the provider rather than for the code, e.g. for Daytona's rate
+   * limit, with a sentence saying what it waits for and how long.
+   */
+  onWait?: (message: string) => void;
 }
 
 /**
@@ -281,6 +291,8 @@ export interface WriteFileOptions {
   overwrite?: boolean;
   /** Aborting stops the upload; the target is then unchanged. */
   signal?: AbortSignal;
+  /** Told when the call waits for the provider (see {@linkcode SignalOptions.onWait}). */
+  onWait?: (message: string) => void;
 }
 
 /**
@@ -303,6 +315,8 @@ export interface ListFilesOptions {
   limit?: number;
   /** Aborting stops waiting. */
   signal?: AbortSignal;
+  /** Told when the call waits for the provider (see {@linkcode SignalOptions.onWait}). */
+  onWait?: (message: string) => void;
 }
 
 /**
@@ -366,6 +380,11 @@ export interface SandboxInfo {
 export interface SignalOptions {
   /** Aborting stops waiting. */
   signal?: AbortSignal;
+  /**
+   * Told when the call waits for the provider rather than for the code, e.g. for Daytona's rate
+   * limit, with a sentence saying what it waits for and how long.
+   */
+  onWait?: (message: string) => void;
 }
 
 /**

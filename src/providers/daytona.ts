@@ -235,6 +235,7 @@ export class DaytonaProvider implements SandboxProvider {
             : this.#client.create({ ...params, snapshot: options.snapshot }, {
               timeout: timeoutSeconds,
             }),
+        options,
       );
     } catch (error) {
       // A build that failed (build_failed, error) or timed out leaves its sandbox behind: delete it.
@@ -371,7 +372,8 @@ export class DaytonaProvider implements SandboxProvider {
       this.#options.timeoutSeconds,
       this.#options.log,
     );
-    const wake = () => wakeSandbox(sdkSandbox, this.#options.timeoutSeconds, this.#options.log);
+    const wake = (wait: WaitOptions = {}) =>
+      wakeSandbox(sdkSandbox, this.#options.timeoutSeconds, this.#options.log, wait);
     const installed = await installAgent(toolbox).catch(async (error) => {
       // A sandbox found again (get) may have stopped meanwhile.
       if (!(error instanceof StoppedError)) throw error;
@@ -388,12 +390,13 @@ export class DaytonaProvider implements SandboxProvider {
       forget: () => this.#sandboxes.delete(sdkSandbox.id),
       fresh,
       wake,
-      state: async () => {
+      state: async (wait) => {
         try {
           const found = await this.#call(
             "find the sandbox",
             true,
             () => this.#client.get(sdkSandbox.id),
+            wait,
           );
           return String(found.state ?? "unknown");
         } catch (error) {
@@ -410,14 +413,27 @@ export class DaytonaProvider implements SandboxProvider {
   }
 
   /** Runs an API call, retrying transient failures when it is safe, and explains failures. */
-  #call<T>(what: string, idempotent: boolean, fn: () => Promise<T>): Promise<T> {
+  #call<T>(
+    what: string,
+    idempotent: boolean,
+    fn: () => Promise<T>,
+    wait: WaitOptions = {},
+  ): Promise<T> {
     return withRetries(fn, {
       idempotent,
       what,
       log: this.#options.log,
       deadline: Date.now() + this.#options.timeoutSeconds * 1000,
+      onWait: wait.onWait,
+      signal: wait.signal,
     });
   }
+}
+
+/** What a call that may wait for the API (its rate limit) reports to, and its cancellation. */
+interface WaitOptions {
+  onWait?: (message: string) => void;
+  signal?: AbortSignal;
 }
 
 interface SandboxParts {
@@ -431,9 +447,9 @@ interface SandboxParts {
   forget: () => void;
   fresh: boolean;
   /** Starts the sandbox again after Daytona stopped or archived it. */
-  wake: () => Promise<void>;
+  wake: (wait?: WaitOptions) => Promise<void>;
   /** The sandbox's state as the API reports it, or "gone". */
-  state: () => Promise<string>;
+  state: (wait?: WaitOptions) => Promise<string>;
   autoStopMinutes: number;
   pollSeconds: number;
   activitySeconds: number;
@@ -443,9 +459,14 @@ interface SandboxParts {
  * Starts a sandbox that Daytona stopped or archived, and waits until it runs. A state change
  * still pending (stopping, archiving: 409) is waited out.
  */
-async function wakeSandbox(sdk: SdkSandbox, timeoutSeconds: number, log: Logger): Promise<void> {
+async function wakeSandbox(
+  sdk: SdkSandbox,
+  timeoutSeconds: number,
+  log: Logger,
+  wait: WaitOptions = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutSeconds * 1000;
-  const retry = { idempotent: true, log, deadline };
+  const retry = { idempotent: true, log, deadline, onWait: wait.onWait, signal: wait.signal };
   for (;;) {
     await withRetries(() => sdk.refreshData(), { ...retry, what: "read the sandbox's state" });
     const state = String(sdk.state);
@@ -531,7 +552,7 @@ export class DaytonaSandbox implements Sandbox {
         this.#parts.python
           ? this.#ops.exec(command, options)
           : plainExec(this.#toolbox, command, options),
-      options.signal,
+      options,
     );
     const notice = this.#takeNotice();
     return notice ? { ...result, notes: [notice, ...(result.notes ?? [])] } : result;
@@ -539,7 +560,7 @@ export class DaytonaSandbox implements Sandbox {
 
   async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
     this.#needPython("run Python");
-    const result = await this.#guard(() => this.#ops.runPython(code, options), options.signal);
+    const result = await this.#guard(() => this.#ops.runPython(code, options), options);
     const notice = this.#takeNotice();
     return notice
       ? { ...result, freshInterpreter: true, notes: [notice, ...result.notes] }
@@ -548,7 +569,7 @@ export class DaytonaSandbox implements Sandbox {
 
   async resetPython(options: SignalOptions = {}): Promise<void> {
     this.#needPython("reset Python");
-    await this.#guard(() => this.#ops.resetPython(options), options.signal);
+    await this.#guard(() => this.#ops.resetPython(options), options);
   }
 
   stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {
@@ -557,7 +578,7 @@ export class DaytonaSandbox implements Sandbox {
         this.#parts.python
           ? this.#ops.stat(path, options)
           : this.#toolbox.fileInfo(resolvePath(this.info.home, path), options.signal),
-      options.signal,
+      options,
     );
   }
 
@@ -580,19 +601,19 @@ export class DaytonaSandbox implements Sandbox {
    * lifecycle: a stopped or archived sandbox is started again and the operation repeated (it
    * never reached the sandbox); a sandbox deleted behind our back is reported gone.
    */
-  async #guard<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    signal?.throwIfAborted();
+  async #guard<T>(operation: () => Promise<T>, wait: WaitOptions = {}): Promise<T> {
+    wait.signal?.throwIfAborted();
     this.#enter();
     try {
       try {
         return await operation();
       } catch (error) {
         if (error instanceof StoppedError) {
-          await this.#wake();
+          await this.#wake(wait);
           return await operation();
         }
         if (!(error instanceof ToolboxRefused)) throw error;
-        const state = await this.#parts.state();
+        const state = await this.#parts.state(wait);
         if (state === "gone" || state === "destroyed" || state === "destroying") {
           this.#gone = true;
           this.#parts.forget();
@@ -602,7 +623,7 @@ export class DaytonaSandbox implements Sandbox {
           );
         }
         if (state === "stopped" || state === "archived" || state === "stopping") {
-          await this.#wake();
+          await this.#wake(wait);
           return await operation();
         }
         throw new SandboxError(
@@ -616,9 +637,9 @@ export class DaytonaSandbox implements Sandbox {
   }
 
   /** Starts the sandbox again (once, however many calls found it stopped). */
-  #wake(): Promise<void> {
+  #wake(wait: WaitOptions): Promise<void> {
     this.#waking ??= (async () => {
-      await this.#parts.wake();
+      await this.#parts.wake(wait);
       const why = this.#parts.autoStopMinutes > 0
         ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)`
         : "";
@@ -672,7 +693,7 @@ export class DaytonaSandbox implements Sandbox {
     const target = resolvePath(this.info.home, path);
     // A small file goes in the request itself; the agent writes it with the same guarantees.
     if (data.length <= INLINE_WRITE && this.#parts.python) {
-      return await this.#guard(() => this.#ops.writeFile(target, data, options), options.signal);
+      return await this.#guard(() => this.#ops.writeFile(target, data, options), options);
     }
     const overwrite = options.overwrite ?? true;
     if (!overwrite) {
@@ -690,7 +711,7 @@ export class DaytonaSandbox implements Sandbox {
     const temp = `${posix.dirname(target)}/.${posix.basename(target)}.upload-${
       crypto.randomUUID().slice(0, 8)
     }`;
-    await this.#guard(() => this.#toolbox.upload([{ path: temp, data }], options.signal));
+    await this.#guard(() => this.#toolbox.upload([{ path: temp, data }], options.signal), options);
     if (!this.#parts.python) {
       // No agent: move it into place with one command (mv within a directory is atomic).
       const existed = await this.stat(target, options).then(() => true, () => false);
@@ -711,7 +732,7 @@ export class DaytonaSandbox implements Sandbox {
         this.#parts.python
           ? this.#ops.listFiles(path, options)
           : this.#toolbox.listFiles(resolvePath(this.info.home, path), options),
-      options.signal,
+      options,
     );
   }
 
@@ -737,24 +758,24 @@ export class DaytonaSandbox implements Sandbox {
           what: "clone the repository",
           log: this.#parts.log,
           git: { url, branch },
+          onWait: request.onWait,
+          signal: request.signal,
         },
-      )
-    );
+      ), request);
   }
 
   /** Daytona's preview URL for `port`, its token, and a signed URL valid for an hour. */
   async preview(port: number, options: SignalOptions = {}): Promise<PreviewLink> {
     options.signal?.throwIfAborted();
     const sdk = this.#parts.sdkSandbox;
+    const retry = { idempotent: true, log: this.#parts.log, ...options };
     const link = await withRetries(() => sdk.getPreviewLink(port), {
-      idempotent: true,
+      ...retry,
       what: "get a preview link",
-      log: this.#parts.log,
     });
     const signed = await withRetries(() => sdk.getSignedPreviewUrl(port, 3600), {
-      idempotent: true,
+      ...retry,
       what: "get a signed preview link",
-      log: this.#parts.log,
     }).catch(() => undefined);
     return {
       url: link.url,
@@ -1492,6 +1513,10 @@ interface RetryOptions {
   deadline?: number;
   /** Set for a git clone: its 401/403/404 are the git host's. */
   git?: { url: string; branch?: string };
+  /** Told what the call waits for while it waits out a rate limit. */
+  onWait?: (message: string) => void;
+  /** Aborting stops waiting out a rate limit. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -1519,10 +1544,12 @@ async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions): Prom
             { cause: error },
           );
         }
-        options.log.warn(
-          `${options.what}: Daytona's rate limit was hit; waiting ${Math.ceil(told / 1000)} s`,
+        const seconds = Math.ceil(told / 1000);
+        options.log.warn(`${options.what}: Daytona's rate limit was hit; waiting ${seconds} s`);
+        options.onWait?.(
+          `Daytona's rate limit was hit: waiting ${seconds} s, as it asks, to ${options.what}`,
         );
-        await new Promise((resolve) => setTimeout(resolve, told));
+        await sleep(told, options.signal);
         continue;
       }
       if (!retryable || attempt >= attempts) {
@@ -1536,4 +1563,20 @@ async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions): Prom
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason once it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", abort, { once: true });
+  });
 }

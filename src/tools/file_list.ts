@@ -77,6 +77,7 @@ export async function fileList(
     depth: input.depth ?? 1,
     limit: LIMIT,
     signal: options.signal,
+    onWait: options.onProgress,
   });
 }
 

@@ -82,6 +82,7 @@ export async function fileUpload(
   const info = await sandbox.writeFile(input.file_path, bytes, {
     overwrite,
     signal: options.signal,
+    onWait: options.onProgress,
   });
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return {

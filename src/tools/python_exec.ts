@@ -164,6 +164,7 @@ export async function pythonExec(
     maxImageBytes: options.maxImageBytes,
     signal: options.signal,
     onOutput: options.onProgress,
+    onWait: options.onProgress,
   });
   const notes = [...result.notes];
   if (result.died) {

@@ -120,6 +120,7 @@ export async function shellExec(
     maxOutputBytes: options.maxOutputBytes,
     signal: options.signal,
     onOutput: options.onProgress,
+    onWait: options.onProgress,
   });
   return {
     stdout: result.stdout,

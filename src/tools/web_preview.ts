@@ -122,7 +122,10 @@ export async function webPreview(
   input: WebPreviewInput,
   options: ToolOptions = {},
 ): Promise<WebPreviewOutput> {
-  const link = await sandbox.preview(input.port, { signal: options.signal });
+  const link = await sandbox.preview(input.port, {
+    signal: options.signal,
+    onWait: options.onProgress,
+  });
   const url = link.url;
   const base = {
     port: input.port,

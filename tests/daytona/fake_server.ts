@@ -82,8 +82,13 @@ export function imageProfile(image: string | undefined): ImageProfile {
  * dropped connection (`reset`), an error status, or (with only `delayMs`) normal handling.
  */
 export interface Fault {
-  /** Answer with this HTTP status and a Daytona error body (429 adds `Retry-After: 0`). */
+  /**
+   * Answer with this HTTP status and a Daytona error body (429 adds a plain `Retry-After` of
+   * `retryAfter`).
+   */
   status?: number;
+  /** A 429's plain `Retry-After` header, in seconds. @default "0" */
+  retryAfter?: string;
   /** Wait this long before answering. */
   delayMs?: number;
   /** The error body's `code`, e.g. "GIT_AUTH_FAILED". @default by status */
@@ -913,6 +918,6 @@ function faultResponse(fault: Fault, source: ErrorSource): Response {
     fault.message ??
       (tooMany ? "Too many requests (injected fault)" : `Injected fault: HTTP ${status}`),
     source,
-    tooMany ? { "retry-after": "0" } : {},
+    tooMany ? { "retry-after": fault.retryAfter ?? "0" } : {},
   ).toResponse();
 }

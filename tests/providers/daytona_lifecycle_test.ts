@@ -12,6 +12,7 @@ import {
 import { DaytonaProvider, type DaytonaProviderOptions } from "../../src/providers/daytona.ts";
 import { silentLogger } from "../../src/log.ts";
 import { SandboxFileError } from "../../src/sandbox.ts";
+import { shellExec } from "../../src/tools/shell_exec.ts";
 import {
   type FakeDaytona,
   type FakeDaytonaOptions,
@@ -264,6 +265,42 @@ Deno.test(
     assert(env.fake.count("GET /api/sandbox") >= 4);
   },
 );
+
+Deno.test(
+  "a tool call that waits out a throttling window reports progress while it waits",
+  opts,
+  async () => {
+    await using env = await setup();
+    const sandbox = await env.provider.create();
+    await env.fake.advance(16 * MINUTE); // stopped: the next call needs the API to start it
+    // A 2 s window whose requests are used up: the start's first API request gets a 429.
+    env.fake.throttle(20, 2000);
+    for (let i = 0; i < 20; i++) await env.provider.list();
+    const progress: string[] = [];
+    const result = await shellExec(sandbox, { command: "echo back" }, {
+      onProgress: (message) => progress.push(message),
+    });
+    assertEquals(result.stdout, "back\n");
+    assertEquals(env.fake.state(sandbox.id), "started");
+    assertMatch(
+      progress[0] ?? "",
+      /^Daytona's rate limit was hit: waiting [12] s, as it asks, to /,
+    );
+    env.fake.throttle(Infinity);
+  },
+);
+
+Deno.test("a plain Retry-After header (no throttler name) is honoured too", opts, async () => {
+  await using env = await setup();
+  const sandbox = await env.provider.create();
+  await env.fake.advance(16 * MINUTE);
+  env.fake.inject("GET /api/sandbox/{id}", { status: 429, retryAfter: "1" });
+  const waits: string[] = [];
+  const result = await sandbox.exec("echo back", { onWait: (message) => waits.push(message) });
+  assertEquals(result.stdout, "back\n");
+  assertEquals(waits.length, 1);
+  assertMatch(waits[0], /rate limit was hit: waiting 1 s, as it asks, to read the sandbox's state/);
+});
 
 Deno.test(
   "a rate limit longer than the deadline fails at once, saying when to retry",
