@@ -153,6 +153,18 @@ export async function webPreview(
     timeoutMs: 15_000,
     signal: options.signal,
   });
+  if (probe.exitCode === 127 && /python3/.test(probe.stderr)) {
+    // An image without python3 (e.g. node:22-slim on Daytona): the URL still works.
+    return {
+      ...base,
+      accessible: null,
+      status_code: null,
+      error: null,
+      listening_ports: [],
+      message:
+        `Preview URL for port ${input.port}: ${url} (not checked: the sandbox's image has no python3 to probe the server with).`,
+    };
+  }
   if (probe.exitCode !== 0) {
     throw new Error(`Cannot check port ${input.port}: the probe failed: ${probe.stderr.trim()}`);
   }

@@ -110,11 +110,23 @@ async function execute(
       });
     }
   }
-  // Programs the image lacks are shell functions that fail the way its shell words it.
+  // Programs the image lacks are shell functions that fail the way its shell words it, and
+  // scripts first on the PATH that fail the way sh words it, for the shells and programs it starts.
   const missing = image.python ? [] : ["python3", "python"];
-  const prelude = missing.map((name) =>
-    `${name}() { echo ${shellQuote(NOT_FOUND[image.shell](name))} >&2; return 127; }\n`
+  const stubs = missing.map((name) =>
+    `[ -x "$MCP_MISSING/${name}" ] || { printf '#!/bin/sh\\necho %s >&2\\nexit 127\\n' ${
+      shellQuote(shellQuote(NOT_FOUND.sh(name)))
+    } >"$MCP_MISSING/.${name}" && chmod +x "$MCP_MISSING/.${name}" && ` +
+    `mv -f "$MCP_MISSING/.${name}" "$MCP_MISSING/${name}"; }\n`
   ).join("");
+  const prelude =
+    (missing.length
+      ? `MCP_MISSING=/tmp/.daemon-missing; mkdir -p "$MCP_MISSING"\n${stubs}` +
+        `export PATH="$MCP_MISSING:$PATH"\n`
+      : "") +
+    missing.map((name) =>
+      `${name}() { echo ${shellQuote(NOT_FOUND[image.shell](name))} >&2; return 127; }\n`
+    ).join("");
   const script = `/tmp/.daemon-command-${crypto.randomUUID()}`;
   await sandbox.writeFile(script, new TextEncoder().encode(prelude + command));
   // `| cat` ends only when every holder of the pipe closed it, as the daemon waits for it.

@@ -13,6 +13,7 @@ import { DaytonaProvider, type DaytonaProviderOptions } from "../../src/provider
 import { silentLogger } from "../../src/log.ts";
 import { SandboxFileError } from "../../src/sandbox.ts";
 import { shellExec } from "../../src/tools/shell_exec.ts";
+import { webPreview } from "../../src/tools/web_preview.ts";
 import {
   type FakeDaytona,
   type FakeDaytonaOptions,
@@ -331,5 +332,49 @@ Deno.test(
     const listing = await sandbox.listFiles("notes");
     assertEquals(listing.entries.map((entry) => entry.name), ["a.txt"]);
     await rejects(sandbox.runPython("1"), /image has no python3.*python:3\.12-slim/);
+  },
+);
+
+Deno.test(
+  "web_preview on an image without python3 returns the URL and says why it was not checked",
+  opts,
+  async () => {
+    await using env = await setup();
+    const sandbox = await env.provider.create({ image: "node:22-slim" });
+    const preview = await webPreview(sandbox, { port: 3000 });
+    assertMatch(preview.url, /3000/);
+    assertEquals([preview.accessible, preview.status_code, preview.error], [null, null, null]);
+    assertMatch(preview.message, /not checked: the sandbox's image has no python3/);
+    // The fake's image lacks python3 for every program, not only for the daemon's own shell.
+    const nested = await sandbox.exec("sh -c 'python3 -V'");
+    assertEquals(nested.exitCode, 127);
+  },
+);
+
+Deno.test(
+  "cancelling a long python_exec that runs detached interrupts it and keeps the interpreter's state",
+  opts,
+  async () => {
+    // As in the long-command test: the proxy cuts requests longer than 1.5 s.
+    await using env = await setup({ proxyTimeoutMs: 1500 }, { pollSeconds: 1 });
+    const sandbox = await env.provider.create();
+    await sandbox.runPython("x = 41");
+    env.fake.resetCounts();
+    const abort = new AbortController();
+    const running = sandbox.runPython(
+      "import time\nfor i in range(600):\n    time.sleep(0.1)\nx = 0",
+      { timeoutMs: 120_000, signal: abort.signal },
+    );
+    // A follow-up request means the cell went on detached in the agent.
+    await eventually(() =>
+      Promise.resolve(env.fake.count("POST /toolbox/{id}/process/execute") >= 2)
+    );
+    abort.abort();
+    const result = await running;
+    assert(result.cancelled, "reported as cancelled");
+    // As on the local provider: an interrupted cell keeps the interpreter and its variables.
+    assertEquals([result.state, result.freshInterpreter], ["kept", false]);
+    // The loop never finished (x = 0 did not run) and the interpreter is free for the next call.
+    assertEquals((await sandbox.runPython("x + 1")).result, "42");
   },
 );
