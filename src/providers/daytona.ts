@@ -873,7 +873,9 @@ class RemoteAgent implements AgentTransport {
 
 /**
  * A command through plain `process/execute`, for images without python3: stdout and stderr kept
- * apart by sending stderr to a file that is printed after a marker, all in one request.
+ * apart by sending stderr to a file that is printed after a marker, all in one request. The
+ * command runs in a session of its own (setsid, where the image has it) whose id goes to a file,
+ * so an abort can kill its whole process group with a second request; the first then returns.
  */
 async function plainExec(
   toolbox: Toolbox,
@@ -885,9 +887,24 @@ async function plainExec(
   const errFile = `/tmp/.${marker}.err`;
   const env = Object.entries(options.env ?? {})
     .map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join("");
+  const pidFile = `/tmp/.${marker}.pid`;
   const cd = options.cwd ? `cd ${shellQuote(options.cwd)} || exit 1; ` : "";
-  const script = `( ${cd}${env}/bin/sh -c ${shellQuote(text)} ) </dev/null 2>${errFile}\n` +
-    `rc=$?; printf '\\n${marker} %d\\n' "$rc"; cat ${errFile} 2>/dev/null; rm -f ${errFile}`;
+  const script = `command -v setsid >/dev/null 2>&1 && MCP_SETSID=setsid || MCP_SETSID=\n` +
+    // The braces' stderr takes the shell's own "Killed" report, which is not the command's.
+    `{ ( ${cd}${env}exec $MCP_SETSID /bin/sh -c ${shellQuote(text)} ) </dev/null 2>${errFile} &\n` +
+    `echo $! >${pidFile}; wait $!; } 2>/dev/null\n` +
+    `rc=$?; rm -f ${pidFile}; printf '\\n${marker} %d\\n' "$rc"; cat ${errFile} 2>/dev/null; ` +
+    `rm -f ${errFile}`;
+  // The kill waits a moment for the pid file, in case the abort came before the command started.
+  const kill = `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pidFile} ] && break; sleep 0.2; done\n` +
+    `pid=$(cat ${pidFile} 2>/dev/null) && { kill -KILL -- -"$pid" 2>/dev/null || kill -KILL "$pid"; }`;
+  let cancelled = false;
+  const onAbort = () => {
+    cancelled = true;
+    toolbox.execute(kill, PLAIN_TIMEOUT_SECONDS).catch(() => {});
+  };
+  options.signal?.throwIfAborted();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   const timeout = options.timeoutMs === undefined
     ? PLAIN_TIMEOUT_SECONDS
     : options.timeoutMs / 1000;
@@ -907,6 +924,8 @@ async function plainExec(
       };
     }
     throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
   }
   const at = output.lastIndexOf(`\n${marker} `);
   const stdout = at < 0 ? output : output.slice(0, at);
@@ -921,7 +940,9 @@ async function plainExec(
     ...EMPTY_EXEC,
     stdout: cut(stdout),
     stderr: cut(stderr),
-    exitCode: Number.isInteger(code) ? code : null,
+    exitCode: Number.isInteger(code) && !cancelled ? code : null,
+    signal: cancelled ? "SIGKILL" : null,
+    cancelled,
     durationMs: performance.now() - started,
     truncated: stdout.length > max || stderr.length > max,
     stdoutBytes: new TextEncoder().encode(stdout).length,

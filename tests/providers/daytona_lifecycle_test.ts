@@ -378,3 +378,29 @@ Deno.test(
     assertEquals((await sandbox.runPython("x + 1")).result, "42");
   },
 );
+
+Deno.test(
+  "cancelling a long command on an image without python3 kills its process group",
+  opts,
+  async () => {
+    await using env = await setup();
+    const sandbox = await env.provider.create({ image: "node:22-slim" });
+    env.fake.resetCounts();
+    const abort = new AbortController();
+    const running = sandbox.exec("sleep 30 & wait; echo finished", {
+      timeoutMs: 120_000,
+      signal: abort.signal,
+    });
+    await eventually(() =>
+      Promise.resolve(env.fake.count("POST /toolbox/{id}/process/execute") >= 1)
+    );
+    abort.abort();
+    const result = await running;
+    assert(result.cancelled, "reported as cancelled");
+    assertEquals([result.exitCode, result.signal, result.stdout], [null, "SIGKILL", ""]);
+    // The background sleep was in the killed group too.
+    const count = "for p in /proc/[0-9]*; do tr '\\0' ' ' <$p/cmdline; echo; done 2>/dev/null | " +
+      "grep -c '^sleep 30' || true";
+    assertEquals((await sandbox.exec(count)).stdout.trim(), "0");
+  },
+);
