@@ -1,5 +1,6 @@
 // Run Python and a shell command in a local sandbox, using the tools as plain functions.
-//   deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid examples/local.ts
+//   deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-net examples/local.ts
+// (--allow-net: the sandbox's egress proxy and web_preview; with `network: "host"` it is not needed)
 
 import { LocalProvider, pythonExec, shellExec } from "../mod.ts";
 

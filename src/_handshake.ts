@@ -133,6 +133,12 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
             "type": "integer",
             "minimum": -9007199254740991,
             "maximum": 9007199254740991
+          },
+          "notes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
           }
         },
         "required": [
@@ -902,7 +908,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_create",
       "title": "Create a sandbox",
-      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -948,6 +954,16 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           "network_block_all": {
             "description": "Cut the sandbox off the network.",
             "type": "boolean"
+          },
+          "network_allow_list": {
+            "description": "Only these may be reached: domains, *.example.org for subdomains (local provider, enforced by its proxy), or IPv4 CIDR blocks (Daytona).",
+            "minItems": 1,
+            "maxItems": 64,
+            "type": "array",
+            "items": {
+              "type": "string",
+              "pattern": "^(\\*\\.)?[A-Za-z0-9.-]+(\\/\\d{1,2})?$"
+            }
           },
           "auto_stop_minutes": {
             "description": "Minutes of inactivity before it stops (Daytona; 0 = never).",

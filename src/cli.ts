@@ -4,7 +4,7 @@
  * deleting its files) and exits. `doctor` checks the machine; `init` writes client configuration.
  *
  * ```sh
- * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN jsr:@daytona-mcp/interpreter/cli
+ * deno run --allow-run=bwrap,setpriv --allow-read=/tmp --allow-write=/tmp --allow-sys=uid --allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN --allow-net jsr:@daytona-mcp/interpreter/cli
  * ```
  *
  * @module
@@ -68,6 +68,18 @@ function instructions(config: Config): string {
     ? "The sandbox has internet access unless it was created with network_block_all."
     : local.network === "none"
     ? "The sandbox has no network access."
+    : local.network === "internet"
+    ? `The sandbox reaches public internet addresses through a filtering proxy (HTTP_PROXY and ALL_PROXY are set: pip, git, curl and npm work); this machine's own services and private networks are refused, and a refused connection says why.${
+      local.egress.allowDomains
+        ? ` Only these domains are allowed: ${local.egress.allowDomains.join(", ")}.`
+        : ""
+    }${
+      local.egress.allowHostPorts.length
+        ? ` Ports ${
+          local.egress.allowHostPorts.join(", ")
+        } of this machine are reachable as 127.0.0.1:PORT.`
+        : ""
+    }`
     : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
   return [
     `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
@@ -109,6 +121,14 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
       autoStopMinutes: config.daytona.autoStopMinutes,
       log,
     });
+  }
+  if (
+    config.local.network !== "host" && !config.local.dangerouslyRunUnisolated &&
+    Deno.permissions.querySync({ name: "net" }).state !== "granted"
+  ) {
+    throw new TypeError(
+      `Cannot start local sandboxes with --network ${config.local.network}: Deno may not use the network, which their egress proxy and web_preview need; start it with --allow-net (deno task start), or use --network host`,
+    );
   }
   const local = new LocalProvider({ ...config.local, log });
   await local.check();

@@ -41,7 +41,9 @@ export interface Config {
   };
   /** Settings of the local provider. */
   local: {
-    network: "host" | "none";
+    network: "internet" | "none" | "host";
+    /** The egress policy of the `internet` mode. */
+    egress: { allowDomains?: string[]; allowHostPorts: number[] };
     baseDir: string;
     python: string;
     dangerouslyRunUnisolated: boolean;
@@ -170,9 +172,23 @@ export const SETTINGS: readonly Setting[] = [
   {
     flag: "--network",
     env: "MCP_SANDBOX_NETWORK",
-    default: "host; none with --http and no token",
+    default: "internet",
     description:
-      "Local sandbox network: host (shared with this machine) or none (loopback only); host with --http needs a token",
+      "Local sandbox network: internet (public addresses only, through a filtering proxy), none, or host (this machine's network, shared: unsafe; with --http it needs a token)",
+  },
+  {
+    flag: "--network-allow",
+    env: "MCP_SANDBOX_NETWORK_ALLOW",
+    default: "any public address",
+    description:
+      "Comma-separated domains local sandboxes may reach (*.example.org for subdomains), in the internet mode",
+  },
+  {
+    flag: "--allow-host-port",
+    env: "MCP_SANDBOX_ALLOW_HOST_PORTS",
+    default: "none",
+    description:
+      "Comma-separated ports of this machine's 127.0.0.1 that local sandboxes reach on purpose (a database, a model server), as 127.0.0.1:PORT inside",
   },
   {
     flag: "--sandbox-dir",
@@ -356,6 +372,8 @@ export function parseCommand(
     version: { type: "boolean", short: "V" },
     provider: { type: "string" },
     network: { type: "string" },
+    "network-allow": { type: "string" },
+    "allow-host-port": { type: "string" },
     "sandbox-dir": { type: "string" },
     python: { type: "string" },
     timeout: { type: "string" },
@@ -422,7 +440,18 @@ export function parseCommand(
     }
     : undefined;
   const networkPicked = pick("network", "MCP_SANDBOX_NETWORK");
-  let network = oneOf(networkPicked, ["host", "none"], "host");
+  const network = oneOf(networkPicked, ["internet", "none", "host"], "internet");
+  const allowPicked = pick("network-allow", "MCP_SANDBOX_NETWORK_ALLOW");
+  const portsPicked = pick("allow-host-port", "MCP_SANDBOX_ALLOW_HOST_PORTS");
+  const allowHostPorts = list(portsPicked).map((entry) => {
+    const number = Number(entry);
+    if (!Number.isInteger(number) || number < 1 || number > 65535) {
+      throw new TypeError(
+        `Cannot configure: ${portsPicked![1]} must list ports from 1 to 65535, got '${entry}'`,
+      );
+    }
+    return number;
+  });
   const logLevel = pick("log-level", "MCP_LOG_LEVEL") ?? ["info", ""];
   if (!isLogLevel(logLevel[0])) {
     throw new TypeError(
@@ -440,17 +469,18 @@ export function parseCommand(
         "Cannot serve HTTP without a token when running unisolated: commands run directly on this machine, so code the model runs could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN",
       );
     }
-    if (networkPicked && network === "host") {
+    if (network === "host") {
       throw new TypeError(
         `Cannot serve HTTP without a token with ${
-          networkPicked[1]
-        } host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN (clients then send it as a bearer token), or use --network none`,
+          networkPicked![1]
+        } host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN (clients then send it as a bearer token), or use --network internet`,
       );
     }
-    if (!networkPicked) {
-      network = "none";
-      notices.push(
-        "Local sandboxes get no network (--network none): this HTTP server has no token, and code in a sandbox sharing this machine's network could open its own MCP session on it; set MCP_AUTH_TOKEN to give sandboxes the host network",
+    if (network === "internet" && allowHostPorts.includes(http.port)) {
+      throw new TypeError(
+        `Cannot serve HTTP without a token on port ${http.port} and open that port to sandboxes (${
+          portsPicked![1]
+        }): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`,
       );
     }
   }
@@ -486,6 +516,10 @@ export function parseCommand(
       },
       local: {
         network,
+        egress: {
+          allowDomains: allowPicked ? list(allowPicked) : undefined,
+          allowHostPorts,
+        },
         baseDir: pick("sandbox-dir", "MCP_SANDBOX_DIR")?.[0] ?? "/tmp",
         python: pick("python", "MCP_SANDBOX_PYTHON")?.[0] ?? "/usr/bin/python3",
         dangerouslyRunUnisolated: unisolated,
@@ -549,18 +583,6 @@ function count(picked: [string, string] | undefined, fallback: number): number {
   return number;
 }
 
-function port(picked: [string, string] | undefined): number {
-  if (!picked) return 8765;
-  const [value, source] = picked;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65535) {
-    throw new TypeError(
-      `Cannot configure: ${source} must be a port from 0 to 65535, got '${value}'`,
-    );
-  }
-  return number;
-}
-
 /** Whole minutes, 0 meaning never (Daytona's autoStopInterval), at most 30 days. */
 function minutes(picked: [string, string] | undefined, fallback: number): number {
   if (!picked) return fallback;
@@ -569,6 +591,18 @@ function minutes(picked: [string, string] | undefined, fallback: number): number
   if (!Number.isInteger(number) || number < 0 || number > 43_200) {
     throw new TypeError(
       `Cannot configure: ${source} must be whole minutes from 0 (never) to 43200, got '${value}'`,
+    );
+  }
+  return number;
+}
+
+function port(picked: [string, string] | undefined): number {
+  if (!picked) return 8765;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new TypeError(
+      `Cannot configure: ${source} must be a port from 0 to 65535, got '${value}'`,
     );
   }
   return number;

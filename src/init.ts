@@ -26,6 +26,9 @@ export function permissionFlags(config: Config): string[] {
     `--allow-write=${dir}`,
     "--allow-sys=uid",
     "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+    // The internet mode's egress proxy connects to the destinations sandboxes ask for, and a
+    // preview listens on 127.0.0.1.
+    ...(config.local.network === "host" ? [] : ["--allow-net"]),
   ];
 }
 

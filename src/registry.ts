@@ -335,7 +335,7 @@ export const sessionTools: readonly AnySessionToolDefinition[] = [
     name: "sandbox_create",
     title: "Create a sandbox",
     description:
-      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all, auto_stop_minutes, labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
     inputSchema: sandboxCreateInputSchema,
     outputSchema: sandboxCreateOutputSchema,
     annotations: {

@@ -364,6 +364,8 @@ export interface SandboxInfo {
   pythonVersion: string;
   /** Whether processes are isolated from the host (always true except in the unisolated local mode). */
   isolated: boolean;
+  /** Ports inside that the sandbox's own machinery listens on (a local sandbox's proxy relay). */
+  reservedPorts?: readonly number[];
 }
 
 /**
@@ -584,6 +586,11 @@ export interface CreateSandboxOptions extends SignalOptions {
   disk?: number;
   /** Cut the sandbox off the network. */
   networkBlockAll?: boolean;
+  /**
+   * What the sandbox may reach: domain names (`*.example.org` for subdomains) on the local
+   * provider, whose egress proxy enforces them; IPv4 CIDR blocks on Daytona.
+   */
+  networkAllowList?: readonly string[];
   /** Minutes of inactivity before the sandbox stops (Daytona). */
   autoStopMinutes?: number;
   /** Labels to find it by; the provider adds its own. */

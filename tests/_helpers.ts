@@ -6,7 +6,11 @@ import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
 import { InMemoryTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/inMemory.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
-import { LocalProvider, type LocalProviderOptions } from "../src/providers/local.ts";
+import {
+  type EgressOptions,
+  LocalProvider,
+  type LocalProviderOptions,
+} from "../src/providers/local.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { silentLogger } from "../src/log.ts";
@@ -29,6 +33,16 @@ export const ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$
  */
 export const LOCK_FLAG = `--lock=${ROOT}/deno.lock`;
 
+/**
+ * The egress policy of tests' local sandboxes: tests send no traffic beyond 127.0.0.0/8, so their
+ * sandboxes' proxy allows only names of the `.test` domain, which resolve to loopback (reachable
+ * only on ports a test opens with `allowHostPorts`). Tests that need more pass their own.
+ */
+export const TEST_EGRESS: EgressOptions = {
+  allowDomains: ["*.test"],
+  resolve: () => Promise.resolve(["127.0.0.1"]),
+};
+
 /** A connected MCP client with its server, session and provider; dispose to tear all down. */
 export interface Connected extends AsyncDisposable {
   client: Client;
@@ -49,7 +63,8 @@ export async function connect(
   } = {},
 ): Promise<Connected> {
   const log = silentLogger();
-  const provider = options.provider ?? new LocalProvider({ log, ...options.local });
+  const provider = options.provider ??
+    new LocalProvider({ log, egress: TEST_EGRESS, ...options.local });
   const session = new SandboxSession(provider, log);
   const server = createServer({
     session,

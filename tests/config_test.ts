@@ -199,16 +199,11 @@ Deno.test("parseCommand() reads the caps on sandboxes, 16 per server and 4 per s
   );
 });
 
-Deno.test("parseCommand() keeps local sandboxes off the host network of an HTTP server without a token", () => {
+Deno.test("parseCommand() defaults to the internet mode and keeps sandboxes off an HTTP server without a token", () => {
+  // The internet mode gives each sandbox a network of its own: the server's port is not on it.
+  assertEquals([config([]).local.network, config([]).notices], ["internet", []]);
+  assertEquals([config(["--http"]).local.network, config(["--http"]).notices], ["internet", []]);
   // Sharing the host's network, sandbox code could open its own MCP session on 127.0.0.1.
-  const open = config(["--http"]);
-  assertEquals(open.local.network, "none");
-  assertEquals(open.notices.length, 1);
-  assertEquals(
-    open.notices[0],
-    "Local sandboxes get no network (--network none): this HTTP server has no token, and code in a sandbox sharing this machine's network could open its own MCP session on it; set MCP_AUTH_TOKEN to give sandboxes the host network",
-  );
-  assertEquals(config([], { MCP_TRANSPORT: "http" }).local.network, "none");
   for (
     const [args, env, source] of [
       [["--http", "--network", "host"], {}, "--network"],
@@ -218,19 +213,48 @@ Deno.test("parseCommand() keeps local sandboxes off the host network of an HTTP 
     assertThrows(
       () => config([...args], env),
       new RegExp(
-        `^TypeError: Cannot serve HTTP without a token with ${source} host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN .*, or use --network none$`,
+        `^TypeError: Cannot serve HTTP without a token with ${source} host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN .*, or use --network internet$`,
       ),
     );
   }
+  // Nor may the server's own port be opened to sandboxes.
+  assertThrows(
+    () => config(["--http", "--port", "8765", "--allow-host-port", "5432,8765"]),
+    /Cannot serve HTTP without a token on port 8765 and open that port to sandboxes \(--allow-host-port\)/,
+  );
   assertThrows(
     () => config(["--http", "--dangerously-run-unisolated"]),
     /Cannot serve HTTP without a token when running unisolated: .*set MCP_AUTH_TOKEN/,
   );
-  // With a token, over stdio, or with Daytona, nothing changes.
-  const tokened = config(["--http"], { MCP_AUTH_TOKEN: "t" });
-  assertEquals([tokened.local.network, tokened.notices], ["host", []]);
+  // With a token, over stdio, or with Daytona, host is allowed.
   assertEquals(config(["--http", "--network", "host", "--auth-token", "t"]).local.network, "host");
-  assertEquals([config([]).local.network, config([]).notices], ["host", []]);
-  assertEquals(config(["--http", "--network", "none"]).notices, [], "asked for, nothing to say");
-  assertEquals(config(["--http"], { MCP_DAYTONA_API_KEY: "k" }).notices, []);
+  assertEquals(config(["--network", "host"]).local.network, "host");
+  assertEquals(
+    config(["--http", "--network", "host"], { MCP_DAYTONA_API_KEY: "k" }).local.network,
+    "host",
+  );
+});
+
+Deno.test("parseCommand() reads the egress policy: domains and host ports", () => {
+  const local =
+    config(["--network-allow", "pypi.org, *.pythonhosted.org", "--allow-host-port", "5432,11434"])
+      .local;
+  assertEquals(local.egress, {
+    allowDomains: ["pypi.org", "*.pythonhosted.org"],
+    allowHostPorts: [5432, 11434],
+  });
+  assertEquals(config([]).local.egress, { allowDomains: undefined, allowHostPorts: [] });
+  assertEquals(
+    config([], { MCP_SANDBOX_ALLOW_HOST_PORTS: "6379" }).local.egress.allowHostPorts,
+    [6379],
+  );
+  for (const bad of ["0", "65536", "http", "5432.5"]) {
+    assertThrows(
+      () => config(["--allow-host-port", bad]),
+      new RegExp(
+        `--allow-host-port must list ports from 1 to 65535, got '${bad.replace(".", "\\.")}'`,
+      ),
+    );
+  }
+  assertThrows(() => config(["--network", "bridge"]), /--network must be internet or none or host/);
 });

@@ -159,7 +159,10 @@ Deno.test("--help lists every setting; a bad flag value is named", async () => {
   }
   const bad = await run("--network", "wifi");
   assertEquals(bad.code, 2);
-  assertMatch(new TextDecoder().decode(bad.stderr), /--network must be host or none, got 'wifi'/);
+  assertMatch(
+    new TextDecoder().decode(bad.stderr),
+    /--network must be internet or none or host, got 'wifi'/,
+  );
 });
 
 Deno.test("started by hand in a terminal, the server says what it waits for", opts, async () => {

@@ -25,6 +25,7 @@ Deno.test("examples/local.ts runs with the permissions it documents", {
     "--allow-read=/tmp",
     "--allow-write=/tmp",
     "--allow-sys=uid",
+    "--allow-net",
     "examples/local.ts",
   ]);
   assertEquals(out.code, 0, out.stderr);

@@ -19,6 +19,7 @@ import {
   hostProcesses,
   sh,
   structured,
+  TEST_EGRESS,
   text,
 } from "./_helpers.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
@@ -265,6 +266,13 @@ Deno.test(
           gitToken: TOKEN,
           githubToken: GITHUB,
           gitTokenHosts: ["git.example.com", http.host, "127.0.0.1"],
+        },
+        // Clones without a token run in the sandbox: open the servers' ports to it.
+        local: {
+          egress: {
+            ...TEST_EGRESS,
+            allowHostPorts: [unlisted, http].map((server) => Number(server.host.split(":")[1])),
+          },
         },
       });
       // The sandbox trusts the server, so the clone succeeds there, without the token.

@@ -40,7 +40,7 @@ Deno.test("with network none, the sandbox cannot reach the host's network", opts
   const probe =
     `python3 -c "import socket; socket.create_connection(('127.0.0.1', ${port}), 2); print('reached')" 2>&1 | tail -1`;
   try {
-    await using open = await connect();
+    await using open = await connect({ local: { network: "host" } });
     assertEquals(await sh(open, probe), "reached\n", "control: host network shared");
     await using closed = await connect({ local: { network: "none" } });
     assertMatch(await sh(closed, probe), /Connection refused|unreachable/);
@@ -145,7 +145,7 @@ Deno.test(
       await call("file_download", { file_path: "missing" });
       await call("file_list", { path: "/nope" });
       await call("git_clone", { repo_url: "https://127.0.0.1:9/private/repo.git" });
-      await call("git_clone", { repo_url: "https://github.invalid/o/r.git", lfs: true });
+      await call("git_clone", { repo_url: "https://127.0.0.1:9/o/r.git", lfs: true });
       await call("web_preview", { port: 1 });
       await call("sandbox_list", {});
       await call("sandbox_delete", { sandbox_id: "not-ours" });

@@ -33,8 +33,15 @@ export interface BwrapLayout {
   tmp: string;
   /** Host directory with agent.py, worker.py, passwd and group; mounted read-only. */
   runtime: string;
-  /** Keep the host's network (`"host"`) or only a private loopback (`"none"`). */
-  network: "host" | "none";
+  /**
+   * `"internet"`: a network namespace of its own whose only way out is the egress proxy in
+   * `netDir`; `"none"`: only a private loopback; `"host"`: the host's network, shared.
+   */
+  network: SandboxNetwork;
+  /** Host directory with the egress proxy's sockets (the `internet` mode); mounted read-only. */
+  netDir?: string;
+  /** Host ports opened on purpose in the `internet` mode: 127.0.0.1:PORT inside reaches them. */
+  hostPorts?: readonly number[];
   /** The Python interpreter inside the sandbox. */
   python: string;
   /** Environment variables for every process, on top of {@linkcode defaultEnvironment}. */
@@ -43,6 +50,39 @@ export interface BwrapLayout {
   limits?: string;
   /** What the installed bubblewrap can do. @default CURRENT_BWRAP */
   features?: BwrapFeatures;
+}
+
+/** How a local sandbox reaches the network. */
+export type SandboxNetwork = "internet" | "none" | "host";
+
+/** Where the egress proxy's sockets appear inside a sandbox. */
+export const NET_DIR = "/run/sandbox-net";
+/** The in-sandbox HTTP proxy port (HTTP_PROXY) of the `internet` mode. */
+export const HTTP_PROXY_PORT = 3128;
+/** The in-sandbox SOCKS5 proxy port (ALL_PROXY) of the `internet` mode. */
+export const SOCKS_PROXY_PORT = 1080;
+
+/**
+ * The variables that send programs' traffic through the egress proxy: curl, git, pip, Python's
+ * urllib and requests, npm, Node.js (24 and later) and most other tools read them.
+ */
+export function proxyEnvironment(): Record<string, string> {
+  const http = `http://127.0.0.1:${HTTP_PROXY_PORT}`;
+  const socks = `socks5h://127.0.0.1:${SOCKS_PROXY_PORT}`;
+  const local = "localhost,127.0.0.1,::1";
+  return {
+    HTTP_PROXY: http,
+    http_proxy: http,
+    HTTPS_PROXY: http,
+    https_proxy: http,
+    ALL_PROXY: socks,
+    all_proxy: socks,
+    NO_PROXY: local,
+    no_proxy: local,
+    npm_config_proxy: http,
+    npm_config_https_proxy: http,
+    NODE_USE_ENV_PROXY: "1",
+  };
 }
 
 /** Top-level directories that hold programs and libraries. */
@@ -181,6 +221,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "--unshare-user",
     ...(features.disableUserns ? ["--disable-userns"] : []),
     ...(layout.network === "host" ? ["--share-net"] : []),
+    ...(layout.network !== "host" && layout.netDir ? ["--ro-bind", layout.netDir, NET_DIR] : []),
     "--uid",
     String(SANDBOX_UID),
     "--gid",
@@ -209,12 +250,25 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     SANDBOX_HOME,
     "--clearenv",
   ];
+  const internet = layout.network === "internet";
   const env = {
     ...defaultEnvironment(SANDBOX_HOME),
+    ...(internet ? proxyEnvironment() : {}),
     ...layout.env,
     SANDBOX_PYTHON: layout.python,
     SANDBOX_LIMITS: layout.limits ?? "",
     SANDBOX_SUPERVISOR: "pid1",
+    // The relay to the egress proxy (internet), or only the tunnels of web_preview (none).
+    SANDBOX_NET: internet
+      ? [
+        `proxy=${NET_DIR}/proxy.sock`,
+        `http=${HTTP_PROXY_PORT}`,
+        `socks=${SOCKS_PROXY_PORT}`,
+        `host_ports=${(layout.hostPorts ?? []).join(":")}`,
+      ].join(",")
+      : layout.netDir && layout.network === "none"
+      ? "tunnels"
+      : "",
   };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
   args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);

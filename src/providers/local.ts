@@ -35,18 +35,24 @@ import {
 } from "../sandbox.ts";
 import { AgentProcess } from "./_agent.ts";
 import { AgentOps } from "./_agent_ops.ts";
+import { EgressProxy, matchesDomain } from "./_egress.ts";
 import { GitIsolation } from "./_git_isolation.ts";
+import { PreviewForwarder } from "./_preview.ts";
 import {
   bwrapArgs,
   type BwrapFeatures,
   bwrapFeatures,
   CURRENT_BWRAP,
   defaultEnvironment,
+  HTTP_PROXY_PORT,
   identityFiles,
+  NET_DIR,
   SANDBOX_HOME,
+  type SandboxNetwork,
+  SOCKS_PROXY_PORT,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
-import { AGENT_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
+import { AGENT_PY, NET_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
 
 /**
  * Options for {@linkcode LocalProvider}.
@@ -63,11 +69,15 @@ import { AGENT_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
  */
 export interface LocalProviderOptions {
   /**
-   * `"host"` shares this machine's network (needed for `pip install` and for reaching servers
-   * started in the sandbox); `"none"` gives each sandbox a private loopback only.
-   * @default "host"
+   * `"internet"`: each sandbox has a network of its own and reaches public internet addresses
+   * only through the server's egress proxy (see `egress`); this machine's loopback, LAN and
+   * cloud metadata are refused. `"none"`: a private loopback only. `"host"`: this machine's
+   * network, shared; unsafe, since sandbox code then reaches every service on it.
+   * @default "internet"
    */
-  network?: "host" | "none";
+  network?: SandboxNetwork;
+  /** The egress policy of the `internet` mode. */
+  egress?: EgressOptions;
   /**
    * Run commands directly on this machine, as the server's user, without bubblewrap. Anything the
    * model runs can then read and change your files. Only for machines without bubblewrap that
@@ -89,6 +99,27 @@ export interface LocalProviderOptions {
    * sandbox's own git settings never apply to those clones.
    */
   gitCaFile?: string;
+}
+
+/**
+ * What sandboxes in the `internet` mode may reach besides public internet addresses, or instead.
+ *
+ * @example Allow PyPI only, and a database on this machine
+ * ```ts ignore
+ * import { LocalProvider } from "../../mod.ts";
+ * const egress = { allowDomains: ["pypi.org", "*.pythonhosted.org"], allowHostPorts: [5432] };
+ * await using provider = new LocalProvider({ egress });
+ * await using sandbox = await provider.create();
+ * console.log((await sandbox.exec("pip download --no-deps six")).exitCode); // 0
+ * ```
+ */
+export interface EgressOptions {
+  /** Only these domains (`*.example.org` for subdomains) may be reached. @default any public */
+  allowDomains?: readonly string[];
+  /** Ports of this machine's loopback that sandboxes reach on purpose, as 127.0.0.1:PORT. */
+  allowHostPorts?: readonly number[];
+  /** Resolves names for the proxy (tests map names to loopback with it). @default DNS */
+  resolve?: (hostname: string) => Promise<string[]>;
 }
 
 /**
@@ -145,7 +176,8 @@ const INSTALL_BWRAP =
 export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
-  #options: Required<Omit<LocalProviderOptions, "limits" | "gitCaFile">>;
+  #options: Required<Omit<LocalProviderOptions, "limits" | "gitCaFile" | "egress">>;
+  #egress: EgressOptions;
   #gitCaFile: string | undefined;
   #features: BwrapFeatures = CURRENT_BWRAP;
   #warned = false;
@@ -155,13 +187,14 @@ export class LocalProvider implements SandboxProvider {
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
     this.#options = {
-      network: options.network ?? "host",
+      network: options.network ?? "internet",
       dangerouslyRunUnisolated: options.dangerouslyRunUnisolated ?? false,
       baseDir: options.baseDir ?? "/tmp",
       python: options.python ?? "/usr/bin/python3",
       log: options.log ?? createLogger("warn"),
     };
     this.#gitCaFile = options.gitCaFile;
+    this.#egress = options.egress ?? {};
     const limits = options.limits ?? {};
     this.#limits = [
       `memory_mb=${limits.memoryMb ?? 8192}`,
@@ -215,21 +248,44 @@ export class LocalProvider implements SandboxProvider {
       );
     }
     const { baseDir, python, log } = this.#options;
-    const network = options.networkBlockAll ? "none" : this.#options.network;
+    const network: SandboxNetwork = options.networkBlockAll ? "none" : this.#options.network;
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
     // Everything up to the spawn is synchronous: a few small local writes, done at once so the
     // sandbox starts coming up even while the event loop is busy (the server loading its SDK).
     const root = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
+    const internet = isolated && network === "internet";
+    if (
+      isolated && network !== "host" &&
+      Deno.permissions.querySync({ name: "net" }).state !== "granted"
+    ) {
+      throw new SandboxError(
+        `Cannot create a local sandbox with network ${network}: Deno may not use the network, which its egress proxy and web_preview need (unix sockets count as network); start deno with --allow-net, or use network "host"`,
+      );
+    }
+    // Its own network (internet or none): previews go through a tunnel of the supervisor's.
+    const tunnelled = isolated && network !== "host";
+    let proxy: EgressProxy | undefined;
+    let preview: PreviewForwarder | undefined;
     try {
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       Deno.writeTextFileSync(`${dirs.runtime}/agent.py`, AGENT_PY);
       Deno.writeTextFileSync(`${dirs.runtime}/worker.py`, WORKER_PY);
       Deno.writeTextFileSync(`${dirs.runtime}/protect.py`, PROTECT_PY);
+      Deno.writeTextFileSync(`${dirs.runtime}/net.py`, NET_PY);
       for (const [name, text] of Object.entries(identityFiles())) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
+      }
+      const netDir = `${root}/net`; // the server's sockets, read-only inside, owned by the server
+      if (tunnelled) Deno.mkdirSync(netDir);
+      if (internet) {
+        proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {
+          ...this.#egress,
+          allowDomains: allowedDomains(this.#egress.allowDomains, options.networkAllowList),
+          log: (message) => log.debug(`sandbox ${id}: ${message}`),
+        });
       }
       let command: Deno.Command;
       if (isolated) {
@@ -247,6 +303,7 @@ export class LocalProvider implements SandboxProvider {
           env,
           limits: this.#limits,
           features: this.#features,
+          ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
         command = asRoot
           ? new Deno.Command("setpriv", {
@@ -276,6 +333,9 @@ export class LocalProvider implements SandboxProvider {
         });
       }
       const agent = await AgentProcess.start(command, id, log);
+      if (tunnelled) {
+        preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);
+      }
       const sandbox = new LocalSandbox(
         id,
         root,
@@ -285,11 +345,21 @@ export class LocalProvider implements SandboxProvider {
           home: isolated ? SANDBOX_HOME : dirs.home,
           pythonVersion: agent.hello.python,
           isolated,
+          ...(internet
+            ? {
+              reservedPorts: [
+                HTTP_PROXY_PORT,
+                SOCKS_PROXY_PORT,
+                ...(this.#egress.allowHostPorts ?? []),
+              ],
+            }
+            : {}),
         },
         network,
         { ...options.labels },
         () => this.#sandboxes.delete(sandbox.id),
         { caFile: this.#gitCaFile, features: this.#features },
+        { proxy, preview },
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -304,6 +374,8 @@ export class LocalProvider implements SandboxProvider {
       }
       return sandbox;
     } catch (error) {
+      await preview?.close();
+      await proxy?.close();
       await removeTree(root);
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(
@@ -394,7 +466,8 @@ export class LocalSandbox implements Sandbox {
   #ops: AgentOps;
   #closing: Promise<void> | undefined;
   #onClose: () => void;
-  #network: "host" | "none";
+  #network: SandboxNetwork;
+  #net: { proxy?: EgressProxy; preview?: PreviewForwarder };
   #git: GitIsolation;
   #features: BwrapFeatures;
   /** Labels given at creation. */
@@ -408,11 +481,13 @@ export class LocalSandbox implements Sandbox {
     root: string,
     agent: AgentProcess,
     info: SandboxInfo,
-    network: "host" | "none",
+    network: SandboxNetwork,
     labels: Record<string, string>,
     onClose: () => void,
     git: { caFile?: string; features?: BwrapFeatures } = {},
+    net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
   ) {
+    this.#net = net;
     this.labels = labels;
     this.id = id;
     this.info = info;
@@ -421,7 +496,14 @@ export class LocalSandbox implements Sandbox {
     this.#ops = new AgentOps(agent);
     this.#network = network;
     this.#onClose = onClose;
-    this.#git = new GitIsolation({ root, network, isolated: info.isolated, ...git });
+    // A clone with a token runs git (not sandbox code, and with a clean configuration) on the
+    // host's network unless the sandbox has none.
+    this.#git = new GitIsolation({
+      root,
+      network: network === "none" ? "none" : "host",
+      isolated: info.isolated,
+      ...git,
+    });
     this.#features = git.features ?? CURRENT_BWRAP;
   }
 
@@ -485,16 +567,17 @@ export class LocalSandbox implements Sandbox {
     return this.#ops.listFiles(path, options);
   }
 
-  preview(port: number): Promise<PreviewLink> {
-    if (this.#network === "none") {
-      return Promise.reject(
-        new SandboxError(
-          `Cannot preview port ${port}: this sandbox has no network shared with the host (--network none), so its servers cannot be reached from outside; restart the server with --network host`,
-          { sandboxId: this.id },
-        ),
-      );
-    }
-    return Promise.resolve({ url: `http://127.0.0.1:${port}` });
+  /**
+   * A URL on this machine's 127.0.0.1 for `port` inside. With a network of its own (`internet`,
+   * `none`) that is a port of the server's, forwarded into the sandbox until it closes; with
+   * `host` it is the port itself.
+   */
+  async preview(port: number): Promise<PreviewLink> {
+    if (this.#net.preview) return { url: await this.#net.preview.url(port) };
+    if (this.#network === "host" || !this.info.isolated) return { url: `http://127.0.0.1:${port}` };
+    throw new SandboxError(`Cannot preview port ${port}: the sandbox is closed`, {
+      sandboxId: this.id,
+    });
   }
 
   /**
@@ -512,6 +595,8 @@ export class LocalSandbox implements Sandbox {
     this.#closing ??= (async () => {
       this.#git.close();
       try {
+        await this.#net.preview?.close();
+        await this.#net.proxy?.close();
         await this.#agent.close();
       } finally {
         await removeTree(this.#root);
@@ -525,6 +610,19 @@ export class LocalSandbox implements Sandbox {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * The domains a sandbox may reach: the server's list, narrowed by the sandbox's own (an entry of
+ * the sandbox's list stays when the server's list allows what it names).
+ */
+function allowedDomains(
+  server: readonly string[] | undefined,
+  sandbox: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (!sandbox) return server;
+  if (!server) return sandbox;
+  return sandbox.filter((entry) => matchesDomain(entry.replace(/^\*\./, "x."), server));
 }
 
 /** Deletes a sandbox directory, even parts its user made unreadable to us (chmod 000). */

@@ -37,6 +37,11 @@ export interface SandboxCreateInput {
   disk?: number;
   /** Cut the sandbox off the network. */
   network_block_all?: boolean;
+  /**
+   * What it may reach: domains (`*.example.org` for subdomains) on the local provider, IPv4 CIDR
+   * blocks on Daytona.
+   */
+  network_allow_list?: string[];
   /** Minutes of inactivity before it stops (Daytona). */
   auto_stop_minutes?: number;
   /** Labels to tell sandboxes apart. */
@@ -93,6 +98,7 @@ export async function sandboxCreate(
     memory: input.memory,
     disk: input.disk,
     networkBlockAll: input.network_block_all,
+    networkAllowList: input.network_allow_list,
     autoStopMinutes: input.auto_stop_minutes,
     labels: input.labels,
     signal: options.signal,
@@ -118,6 +124,15 @@ export const sandboxCreateInputSchema = {
   memory: z.number().int().positive().max(256).optional().describe("Memory in GiB (Daytona)."),
   disk: z.number().int().positive().max(1024).optional().describe("Disk in GiB (Daytona)."),
   network_block_all: z.boolean().optional().describe("Cut the sandbox off the network."),
+  network_allow_list: z.array(
+    z.string().regex(
+      /^(\*\.)?[A-Za-z0-9.-]+(\/\d{1,2})?$/,
+      "network_allow_list entries are domains (*.example.org for subdomains) or CIDR blocks",
+    ),
+  ).min(1).max(64).optional()
+    .describe(
+      "Only these may be reached: domains, *.example.org for subdomains (local provider, enforced by its proxy), or IPv4 CIDR blocks (Daytona).",
+    ),
   auto_stop_minutes: z.number().int().min(0).max(10080).optional()
     .describe("Minutes of inactivity before it stops (Daytona; 0 = never)."),
   labels: z.record(

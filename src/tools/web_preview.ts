@@ -103,7 +103,7 @@ print(json.dumps({"status": status, "error": error, "listening": sorted(listenin
 
 /**
  * Returns the URL at which a server listening on `input.port` in the sandbox can be reached (on
- * the local provider `http://127.0.0.1:PORT`, when the sandbox shares the host's network). With
+ * the local provider a port of this machine's 127.0.0.1 forwarded into the sandbox). With
  * `check_server` (the default) it probes the server first and, if nothing answers, lists the
  * ports that processes in the sandbox do listen on.
  *
@@ -114,7 +114,7 @@ print(json.dumps({"status": status, "error": error, "listening": sorted(listenin
  * await using sandbox = await provider.create();
  * await shellExec(sandbox, { command: "python3 -m http.server 8000 &" });
  * const preview = await webPreview(sandbox, { port: 8000 });
- * console.log(preview.url, preview.accessible); // "http://127.0.0.1:8000" true
+ * console.log(preview.url, preview.accessible); // "http://127.0.0.1:41234" true
  * ```
  */
 export async function webPreview(
@@ -168,12 +168,15 @@ export async function webPreview(
   if (probe.exitCode !== 0) {
     throw new Error(`Cannot check port ${input.port}: the probe failed: ${probe.stderr.trim()}`);
   }
-  const { status, error, listening } = JSON.parse(probe.stdout) as {
+  const { status, error, listening: ports } = JSON.parse(probe.stdout) as {
     status: number | null;
     error: string | null;
     listening: number[];
   };
   const accessible = status !== null;
+  // Not the ports of the sandbox's own machinery (the proxy relay).
+  const reserved = new Set(sandbox.info.reservedPorts ?? []);
+  const listening = ports.filter((port) => !reserved.has(port));
   const others = listening.filter((port) => port !== input.port);
   return {
     ...base,

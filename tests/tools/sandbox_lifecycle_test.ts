@@ -6,7 +6,7 @@ import {
 import type { SandboxCreateOutput } from "../../src/tools/sandbox_create.ts";
 import type { SandboxListOutput } from "../../src/tools/sandbox_list.ts";
 import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
-import { connect, hasBwrap, structured, text } from "../_helpers.ts";
+import { connect, hasBwrap, sh, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -97,8 +97,16 @@ Deno.test("sandbox_create with network_block_all cuts the network", opts, async 
   const id = structured<SandboxCreateOutput>(
     await mcp.call("sandbox_create", { network_block_all: true }),
   ).sandbox_id;
-  const preview = await mcp.call("web_preview", { port: 8000, sandbox_id: id });
-  assertMatch(text(preview), /no network shared with the host/);
+  const probe = structured<ShellExecOutput>(
+    await mcp.call("shell_exec", {
+      sandbox_id: id,
+      command: "tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; env | grep -ci _proxy; " +
+        "python3 -c \"import socket; socket.create_connection(('127.0.0.1', 3128), 2)\" 2>&1 | tail -1",
+    }),
+  );
+  assertMatch(probe.stdout, /^lo\n0\n.*Connection refused/s, "a loopback only, and no proxy");
+  // The default sandbox keeps the default network: its proxy answers.
+  assertMatch(await sh(mcp, "env | grep -c '^HTTP_PROXY='"), /^1\n$/);
 });
 
 Deno.test(

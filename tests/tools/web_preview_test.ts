@@ -17,7 +17,8 @@ Deno.test(
     const result = await mcp.call("web_preview", { port: 8000, description: "Python HTTP Server" });
     assertEquals(result.isError, false, text(result));
     const out = structured<WebPreviewOutput>(result);
-    assertEquals(out.url, "http://127.0.0.1:8000");
+    assertMatch(out.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assertEquals((await fetch(out.url).then((r) => r.text())).includes("Directory listing"), true);
     assertEquals(out.accessible, true);
     assertEquals(out.status_code, 200);
     assertEquals(out.description, "Python HTTP Server");
@@ -44,19 +45,8 @@ Deno.test("webPreview() on a dead port says so and lists what does listen", opts
     await mcp.call("web_preview", { port: dead, check_server: false }),
   );
   assertEquals(unchecked.accessible, null);
-  assertEquals(unchecked.url, `http://127.0.0.1:${dead}`);
+  assertMatch(unchecked.url, /^http:\/\/127\.0\.0\.1:\d+$/);
 });
-
-Deno.test(
-  "webPreview() explains that a sandbox without network cannot be previewed",
-  opts,
-  async () => {
-    await using mcp = await connect({ local: { network: "none" } });
-    const result = await mcp.call("web_preview", { port: 8000 });
-    assertEquals(result.isError, true);
-    assertMatch(text(result), /no network shared with the host \(--network none\).*--network host/);
-  },
-);
 
 Deno.test("webPreview() rejects bad ports", opts, async () => {
   await using mcp = await connect();

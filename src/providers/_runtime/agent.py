@@ -25,6 +25,8 @@ LIMITS = os.environ.pop("SANDBOX_LIMITS", "")
 # "pid1" when the agent is the sandbox's PID 1 (the local provider): it then protects itself and
 # reaps orphans (protect.py).
 SUPERVISOR = os.environ.pop("SANDBOX_SUPERVISOR", "")
+# The `internet` network mode's relay to the server's egress proxy (net.py), when set.
+NET = os.environ.pop("SANDBOX_NET", "")
 BASE_ENV = dict(os.environ)
 # After a command exits, how long to keep reading output that its background children may still hold.
 EXIT_GRACE = 0.05
@@ -610,8 +612,23 @@ def op_commit_upload(req):
             os.unlink(temp)
 
 
+relay = None
+
+
+def op_tunnel(req):
+    """Connects a port inside to the server for one web_preview connection (net.py)."""
+    port = int(req["port"])
+    if relay is None:
+        return {"error": {"field": "port", "message": "Cannot forward port %d: the sandbox has no relay" % port}}
+    try:
+        relay.tunnel(port, str(req["token"]), req["inbound"])
+    except OSError as e:
+        return {"error": {"message": "Cannot reach port %d in the sandbox: %s" % (port, e.strerror or e)}}
+    return {"result": {"port": port}}
+
+
 FILE_OPS = {"stat": op_stat, "read": op_read, "write": op_write, "list": op_list,
-            "commit_upload": op_commit_upload}
+            "commit_upload": op_commit_upload, "tunnel": op_tunnel}
 
 
 def handle(req):
@@ -882,11 +899,14 @@ dispatch = _Pool().dispatch
 
 
 def main():
-    global spawner
+    global spawner, relay
     if SUPERVISOR == "pid1":
         from protect import protect
         spawner, status = protect()
         PROTECTIONS.update(status)
+    if NET:
+        import net
+        relay = net.start(NET)
     apply_limits(LIMITS)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     threading.Thread(target=interpreter.warm, daemon=True).start()
