@@ -12,6 +12,9 @@ import {
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
 import type { WebPreviewOutput } from "../src/tools/web_preview.ts";
 import type { EgressOptions } from "../src/providers/local.ts";
+import { DaytonaProvider } from "../src/providers/daytona.ts";
+import { silentLogger } from "../src/log.ts";
+import { startFakeDaytona } from "./daytona/fake_server.ts";
 import { makeRepo, startGitServer } from "./_git_server.ts";
 import { connect, type Connected, hasBwrap, sh, structured, text } from "./_helpers.ts";
 
@@ -270,3 +273,35 @@ for (const network of ["internet", "none"] as const) {
     },
   );
 }
+
+Deno.test(
+  "network_allow_list: domains on the local provider, IPv4 CIDR blocks on Daytona",
+  opts,
+  async () => {
+    await using local = await connect();
+    const cidr = await local.call("sandbox_create", { network_allow_list: ["10.0.0.0/8"] });
+    assertEquals(cidr.isError, true);
+    assertMatch(text(cidr), /the local provider takes domain names.*CIDR blocks are Daytona's/);
+
+    await using fake = await startFakeDaytona();
+    await using daytona = await connect({
+      provider: new DaytonaProvider({
+        apiKey: fake.apiKey,
+        apiUrl: fake.apiUrl,
+        log: silentLogger(),
+      }),
+    });
+    const domain = await daytona.call("sandbox_create", { network_allow_list: ["pypi.org"] });
+    assertEquals(domain.isError, true);
+    assertMatch(text(domain), /Daytona takes IPv4 CIDR blocks.*domain names are for the local/);
+    const created = await daytona.call("sandbox_create", {
+      network_allow_list: ["203.0.113.0/24", "198.51.100.7/32"],
+    });
+    assertEquals(created.isError, false, text(created));
+    const id = (created.structuredContent as { sandbox_id: string }).sandbox_id;
+    const dto = await fetch(`${fake.apiUrl}/sandbox/${id}`, {
+      headers: { Authorization: `Bearer ${fake.apiKey}` },
+    }).then((response) => response.json());
+    assertEquals(dto.networkAllowList, "203.0.113.0/24,198.51.100.7/32");
+  },
+);

@@ -205,12 +205,20 @@ export class DaytonaProvider implements SandboxProvider {
   /** Creates a sandbox (from an image or snapshot if given) and installs the agent in it. */
   async create(options: CreateSandboxOptions = {}): Promise<DaytonaSandbox> {
     const { log, timeoutSeconds } = this.#options;
+    const allow = options.networkAllowList;
+    const notCidr = allow?.find((entry) => !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(entry));
+    if (notCidr !== undefined) {
+      throw new TypeError(
+        `Cannot create a Daytona sandbox with network_allow_list entry '${notCidr}': Daytona takes IPv4 CIDR blocks (e.g. 203.0.113.0/24); domain names are for the local provider`,
+      );
+    }
     const attempt = crypto.randomUUID();
     const params = {
       language: "python",
       labels: { ...options.labels, ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt },
       envVars: options.env,
       networkBlockAll: options.networkBlockAll,
+      ...(allow ? { networkAllowList: allow.join(",") } : {}),
       autoStopInterval: options.autoStopMinutes ?? this.#options.autoStopMinutes,
       autoDeleteInterval: this.#options.autoDeleteMinutes,
     };

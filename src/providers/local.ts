@@ -249,6 +249,17 @@ export class LocalProvider implements SandboxProvider {
     }
     const { baseDir, python, log } = this.#options;
     const network: SandboxNetwork = options.networkBlockAll ? "none" : this.#options.network;
+    const cidr = options.networkAllowList?.find((entry) => entry.includes("/"));
+    if (cidr !== undefined) {
+      throw new TypeError(
+        `Cannot create a local sandbox with network_allow_list entry '${cidr}': the local provider takes domain names (*.example.org for subdomains), which its egress proxy enforces; CIDR blocks are Daytona's`,
+      );
+    }
+    if (options.networkAllowList && network !== "internet") {
+      throw new TypeError(
+        `Cannot create a local sandbox with network_allow_list: its network is ${network}; the allow-list applies to the internet mode`,
+      );
+    }
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
     // Everything up to the spawn is synchronous: a few small local writes, done at once so the

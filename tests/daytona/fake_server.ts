@@ -228,6 +228,7 @@ const ECHOED: Record<string, unknown> = {
   env: {},
   public: false,
   networkBlockAll: false,
+  networkAllowList: null,
   target: "us",
   cpu: 1,
   gpu: 0,
@@ -641,6 +642,19 @@ class FakeDaytonaServer implements FakeDaytona {
         throw new HttpError(400, "BAD_REQUEST", `${field} must be a number`, API);
       }
     }
+    const allow = body.networkAllowList;
+    if (
+      allow !== undefined &&
+      (typeof allow !== "string" ||
+        !allow.split(",").every((cidr) => /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr.trim())))
+    ) {
+      throw new HttpError(
+        400,
+        "BAD_REQUEST",
+        "networkAllowList must be a comma-separated list of IPv4 CIDR blocks",
+        API,
+      );
+    }
     if (body.name !== undefined && typeof body.name !== "string") {
       throw new HttpError(400, "BAD_REQUEST", "name must be a string", API);
     }
@@ -703,6 +717,7 @@ class FakeDaytonaServer implements FakeDaytona {
       labels: sandbox.labels,
       public: field("public"),
       networkBlockAll: field("networkBlockAll"),
+      networkAllowList: field("networkAllowList"),
       target: field("target"),
       cpu: field("cpu"),
       gpu: field("gpu"),

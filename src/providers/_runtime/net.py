@@ -10,23 +10,84 @@
 #     server's one-time token first and relays the rest.
 # One thread and one selector carry every connection. Both sockets are the server's own listeners,
 # bound read-only: sandbox code cannot replace them, and without a token it cannot pose as a tunnel.
+import fcntl
 import os
 import selectors
 import socket
 import threading
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 HEAD_LIMIT = 8192
 
 
 class _Pipe:
-    """One direction of a relayed connection; `pending` holds what the other side did not take."""
+    """One direction of a relayed connection. Bytes move from `source` to `sink` through a kernel
+    pipe with splice(2), so they are never copied into this process (plain recv and send where
+    splice is missing); `waiting` is what the sink has not taken yet."""
+
+    SPLICE = hasattr(os, "splice")
+    FLAGS = getattr(os, "SPLICE_F_MOVE", 1) | getattr(os, "SPLICE_F_NONBLOCK", 2)
 
     def __init__(self, source, sink):
         self.source = source
         self.sink = sink
-        self.pending = b""
         self.eof = False
+        self.held = b""  # without splice, and for bytes handed over at the start
+        self.queued = 0  # bytes in the kernel pipe
+        self.r = self.w = None
+        if self.SPLICE:
+            self.r, self.w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+            try:
+                fcntl.fcntl(self.w, 1031, CHUNK)  # F_SETPIPE_SZ
+            except OSError:
+                pass
+
+    @property
+    def waiting(self):
+        return bool(self.held) or self.queued > 0
+
+    def fill(self):
+        """Reads what the source has, noting its end; raises OSError when it is gone."""
+        if self.r is not None:
+            try:
+                n = os.splice(self.source.fileno(), self.w, CHUNK, flags=self.FLAGS)
+            except BlockingIOError:
+                return
+            self.queued += n
+        else:
+            try:
+                data = self.source.recv(CHUNK)
+            except BlockingIOError:
+                return
+            self.held = data
+            n = len(data)
+        if n == 0:
+            self.eof = True
+
+    def drain(self):
+        """Writes what waits to the sink, shutting its writing side after the source's end;
+        returns False when the sink is gone."""
+        try:
+            while self.held:
+                self.held = self.held[self.sink.send(self.held):]
+            while self.queued:
+                self.queued -= os.splice(self.r, self.sink.fileno(), self.queued, flags=self.FLAGS)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        if self.eof:
+            try:
+                self.sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        return True
+
+    def close(self):
+        for fd in (self.r, self.w):
+            if fd is not None:
+                os.close(fd)
+        self.r = self.w = None
 
 
 class Relay:
@@ -109,44 +170,28 @@ class Relay:
         a.setblocking(False)
         b.setblocking(False)
         forward, backward = _Pipe(a, b), _Pipe(b, a)
-        backward.pending = first  # bytes the other side already sent (after a CONNECT's answer)
+        backward.held = first  # bytes the other side already sent (after a CONNECT's answer)
         if first:
-            self._flush(backward)
+            backward.drain()
         self._update(a, forward, backward)
         self._update(b, backward, forward)
 
-    def _flush(self, pipe):
-        """Writes what `pipe` holds to its sink; returns False when the sink is gone."""
-        while pipe.pending:
+    def _close(self, pipes):
+        for pipe in pipes:
             try:
-                sent = pipe.sink.send(pipe.pending)
-            except BlockingIOError:
-                return True
-            except OSError:
-                return False
-            pipe.pending = pipe.pending[sent:]
-        if pipe.eof:
-            try:
-                pipe.sink.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-        return True
-
-    def _close(self, *socks):
-        for sock in socks:
-            try:
-                self.selector.unregister(sock)
+                self.selector.unregister(pipe.source)
             except (KeyError, ValueError):
                 pass
-            sock.close()
+            pipe.source.close()
+            pipe.close()
 
     def _update(self, sock, mine, theirs):
         """Sets what `sock` waits for: reading while its outgoing pipe is drained and open,
         writing while the other side's data waits for it; nothing (unregistered) otherwise."""
         if sock.fileno() < 0:
             return
-        reading = not mine.eof and not mine.pending
-        writing = bool(theirs.pending)
+        reading = not mine.eof and not mine.waiting
+        writing = theirs.waiting
         events = (selectors.EVENT_READ if reading else 0) | (selectors.EVENT_WRITE if writing else 0)
         try:
             key = self.selector.get_key(sock)
@@ -187,36 +232,27 @@ class Relay:
                     try:
                         self._service(key.fileobj, data, events)
                     except Exception:  # one broken connection never stops the relay
-                        self._close(key.fileobj, data[0].sink)
+                        self._close(data)
 
     def _service(self, sock, pipes, events):
         mine, theirs = pipes  # mine: sock -> other; theirs: other -> sock
-        other = mine.sink
-        if events & selectors.EVENT_WRITE:
-            if not self._flush(theirs):
-                self._close(sock, other)
-                return
-        if events & selectors.EVENT_READ and not mine.eof and not mine.pending:
+        if events & selectors.EVENT_WRITE and not theirs.drain():
+            self._close(pipes)
+            return
+        if events & selectors.EVENT_READ and not mine.eof and not mine.waiting:
             try:
-                data = sock.recv(CHUNK)
-            except BlockingIOError:
-                data = None
+                mine.fill()
             except OSError:
-                self._close(sock, other)
+                self._close(pipes)
                 return
-            if data is not None:
-                if data:
-                    mine.pending = data
-                else:
-                    mine.eof = True
-                if not self._flush(mine):
-                    self._close(sock, other)
-                    return
-        if mine.eof and not mine.pending and theirs.eof and not theirs.pending:
-            self._close(sock, other)
+            if not mine.drain():
+                self._close(pipes)
+                return
+        if mine.eof and not mine.waiting and theirs.eof and not theirs.waiting:
+            self._close(pipes)
             return
         self._update(sock, mine, theirs)
-        self._update(other, theirs, mine)
+        self._update(mine.sink, theirs, mine)
 
 
 def start(spec):
