@@ -102,7 +102,7 @@ def proxied():
     s.sendall(b"CONNECT 127.0.0.1:%d HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n" % (port, port))
     head = b""
     while b"\r\n\r\n" not in head:
-        data = s.recv(1)  # byte by byte: nothing past the proxy's answer is taken
+        data = s.recv(4096)  # the origin speaks only when spoken to: nothing follows the answer
         if not data:
             raise SystemExit("the proxy closed the connection: %r" % head)
         head += data

@@ -509,7 +509,23 @@ function listenProxy(policy: EgressPolicy): EgressProxy {
     // Nothing there.
   }
   const resolve = (name: string) => Promise.reject(new Error(`the test resolver knows no ${name}`));
-  return EgressProxy.listen(SOCKET, { resolve, ...policy });
+  return EgressProxy.listen(SOCKET, { resolve, connect: loopbackOnly, ...policy });
+}
+
+/** Connections the proxy attempted beyond 127.0.0.0/8 (each one a failed test, none sent). */
+const beyondLoopback: string[] = [];
+
+/**
+ * The proxy's connect in tests: 127.0.0.0/8 only (as IPv4 or IPv4-mapped), whatever the proxy
+ * decided, so that a broken policy fails a test instead of sending a packet elsewhere.
+ */
+function loopbackOnly(address: string, port: number, signal: AbortSignal): Promise<Deno.TcpConn> {
+  const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(v4)) {
+    beyondLoopback.push(`${address}:${port}`);
+    return Promise.reject(new Error(`the test refuses to connect to ${address}`));
+  }
+  return Deno.connect({ hostname: v4, port, signal });
 }
 
 const dialProxy = (): Promise<Deno.UnixConn> => Deno.connect({ transport: "unix", path: SOCKET });
@@ -524,12 +540,15 @@ async function withProxy(
   } finally {
     await proxy.close();
   }
+  deepEqual(beyondLoopback.splice(0), [], "the proxy tried to connect beyond 127.0.0.0/8");
 }
 
 /** Sends `request` on a new connection and reads the answer to the end. */
 async function ask(dial: () => Promise<Deno.UnixConn>, request: string | Uint8Array) {
   using conn = await dial();
   await writeAll(conn, request);
+  // The end of the request: were the proxy to open a tunnel, the origin would see it and answer.
+  await conn.closeWrite();
   return await readToEnd(conn);
 }
 
