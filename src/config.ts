@@ -48,6 +48,8 @@ export interface Config {
     python: string;
     dangerouslyRunUnisolated: boolean;
     limits: { memoryMb: number; processes: number; fileMb: number };
+    /** What each sandbox may use as a whole (control groups); 0 leaves one uncapped. */
+    budget: { memoryMb: number; processes: number; cpus: number };
   };
   /** Limits applied to every tool call. */
   limits: ToolLimits;
@@ -221,6 +223,25 @@ export const SETTINGS: readonly Setting[] = [
     description: "Local sandboxes: largest file a process may write, in MiB (0 = no limit)",
   },
   {
+    flag: "--sandbox-memory-mb",
+    env: "MCP_SANDBOX_BUDGET_MEMORY_MB",
+    default: "2048",
+    description:
+      "Local sandboxes: memory of all of one sandbox's processes and RAM files, in MiB (0 = no budget)",
+  },
+  {
+    flag: "--sandbox-pids",
+    env: "MCP_SANDBOX_BUDGET_PIDS",
+    default: "512",
+    description: "Local sandboxes: processes and threads of one sandbox at once (0 = no budget)",
+  },
+  {
+    flag: "--sandbox-cpus",
+    env: "MCP_SANDBOX_BUDGET_CPUS",
+    default: "2",
+    description: "Local sandboxes: CPU time of one sandbox, in cores (0 = no budget)",
+  },
+  {
     flag: "--max-sandboxes",
     env: "MCP_MAX_SANDBOXES",
     default: "16",
@@ -391,6 +412,9 @@ export function parseCommand(
     "max-processes": { type: "string" },
     "max-file-size-mb": { type: "string" },
     "max-sandboxes": { type: "string" },
+    "sandbox-memory-mb": { type: "string" },
+    "sandbox-pids": { type: "string" },
+    "sandbox-cpus": { type: "string" },
     "max-sandboxes-per-session": { type: "string" },
     http: { type: "boolean" },
     host: { type: "string" },
@@ -528,6 +552,11 @@ export function parseCommand(
           processes: count(pick("max-processes", "MCP_SANDBOX_MAX_PROCESSES"), 1024),
           fileMb: count(pick("max-file-size-mb", "MCP_SANDBOX_MAX_FILE_MB"), 4096),
         },
+        budget: {
+          memoryMb: count(pick("sandbox-memory-mb", "MCP_SANDBOX_BUDGET_MEMORY_MB"), 2048),
+          processes: count(pick("sandbox-pids", "MCP_SANDBOX_BUDGET_PIDS"), 512),
+          cpus: cores(pick("sandbox-cpus", "MCP_SANDBOX_BUDGET_CPUS"), 2),
+        },
       },
       limits: {
         defaultTimeout: positive(pick("timeout", "MCP_DEFAULT_TIMEOUT"), 300, 86_400),
@@ -578,6 +607,19 @@ function count(picked: [string, string] | undefined, fallback: number): number {
   if (!Number.isInteger(number) || number < 0) {
     throw new TypeError(
       `Cannot configure: ${source} must be a whole number (0 = no limit), got '${value}'`,
+    );
+  }
+  return number;
+}
+
+/** A number of CPU cores, fractions allowed, 0 meaning no budget. */
+function cores(picked: [string, string] | undefined, fallback: number): number {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 1024) {
+    throw new TypeError(
+      `Cannot configure: ${source} must be a number of cores from 0 (no budget) to 1024, got '${value}'`,
     );
   }
   return number;

@@ -151,6 +151,12 @@ const PROTECTIONS: Record<SandboxProtection, { what: string; fix: string }> = {
     fix: "install bubblewrap 0.8 or later, or python3-seccomp",
   },
   shmCap: { what: "/dev/shm capped at 64 MiB", fix: "install bubblewrap 0.7 or later" },
+  budget: {
+    what:
+      "a budget for the whole sandbox (memory with its RAM files, processes and CPU, by control groups)",
+    fix:
+      "run the server as root (cgroup v1 or v2), or as a user under `systemd-run --user --scope -p Delegate=yes deno task start` (cgroup v2); until then only per-process rlimits apply",
+  },
 };
 
 /** Says which protections of the local sandbox this machine enforces, and which not and why. */

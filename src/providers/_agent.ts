@@ -92,9 +92,33 @@ export class AgentProcess implements AsyncDisposable {
     command: Deno.Command,
     sandboxId: string,
     log: Logger,
-    options: { replyGraceMs?: number } = {},
+    options: {
+      replyGraceMs?: number;
+      /**
+       * Runs after the spawn; then the agent, started with SANDBOX_HOLD, is sent "start" (the
+       * server moves it into its cgroup meanwhile).
+       */
+      started?: (child: Deno.ChildProcess) => Promise<void>;
+    } = {},
   ): Promise<AgentProcess> {
     const child = command.spawn();
+    if (options.started) {
+      try {
+        await options.started(child);
+        const writer = child.stdin.getWriter();
+        await writer.write(new TextEncoder().encode("start\n"));
+        writer.releaseLock();
+      } catch (error) {
+        child.kill("SIGKILL");
+        await child.status;
+        await child.stdout.cancel().catch(() => {});
+        await child.stderr.cancel().catch(() => {});
+        throw new SandboxError(
+          `Cannot start sandbox: its budget could not be applied: ${(error as Error).message}`,
+          { sandboxId, cause: error },
+        );
+      }
+    }
     const stderrDone = forwardStderr(child.stderr, sandboxId, log);
     const frames = readFrames(child.stdout);
     const first = await frames.next().catch((error) => {

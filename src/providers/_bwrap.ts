@@ -50,6 +50,8 @@ export interface BwrapLayout {
   limits?: string;
   /** What the installed bubblewrap can do. @default CURRENT_BWRAP */
   features?: BwrapFeatures;
+  /** The agent waits for a "start" line first (while the server moves it into its cgroup). */
+  hold?: boolean;
 }
 
 /** How a local sandbox reaches the network. */
@@ -258,6 +260,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     SANDBOX_PYTHON: layout.python,
     SANDBOX_LIMITS: layout.limits ?? "",
     SANDBOX_SUPERVISOR: "pid1",
+    ...(layout.hold ? { SANDBOX_HOLD: "1" } : {}),
     // The relay to the egress proxy (internet), or only the tunnels of web_preview (none).
     SANDBOX_NET: internet
       ? [

@@ -35,6 +35,13 @@ import {
 } from "../sandbox.ts";
 import { AgentProcess } from "./_agent.ts";
 import { AgentOps } from "./_agent_ops.ts";
+import {
+  DEFAULT_BUDGET,
+  type SandboxBudget,
+  type SandboxCgroup,
+  SandboxCgroups,
+  type SandboxUsage,
+} from "./_cgroup.ts";
 import { EgressProxy, matchesDomain } from "./_egress.ts";
 import { GitIsolation } from "./_git_isolation.ts";
 import { PreviewForwarder } from "./_preview.ts";
@@ -52,7 +59,7 @@ import {
   SOCKS_PROXY_PORT,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
-import { AGENT_PY, NET_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
+import { AGENT_PY, CGROUPS_PY, NET_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
 
 /**
  * Options for {@linkcode LocalProvider}.
@@ -93,6 +100,14 @@ export interface LocalProviderOptions {
   log?: Logger;
   /** Caps for every process in a sandbox; 0 turns one off. */
   limits?: LocalLimits;
+  /**
+   * What each sandbox may use as a whole (control groups; where the server may not use them,
+   * only the per-process `limits` apply); 0 leaves one uncapped. `create({ cpu, memory })`
+   * overrides it per sandbox. @default { memoryMb: 2048, processes: 512, cpus: 2 }
+   */
+  budget?: Partial<SandboxBudget>;
+  /** The control groups to make sandboxes' cgroups in. @default found on this machine */
+  cgroups?: SandboxCgroups;
   /**
    * A PEM file of certificate authorities that clones with a token trust besides the system's
    * (a git server with a private CA); readable by `nobody` when the server runs as root. The
@@ -156,7 +171,12 @@ export interface LocalLimits {
  * supervisor is non-dumpable PID 1), `nestedNamespaces` (no user namespaces inside), `shmCap`
  * (/dev/shm capped at 64 MiB).
  */
-export type SandboxProtection = "seccomp" | "supervisor" | "nestedNamespaces" | "shmCap";
+export type SandboxProtection =
+  | "seccomp"
+  | "supervisor"
+  | "nestedNamespaces"
+  | "shmCap"
+  | "budget";
 
 const INSTALL_BWRAP =
   "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
@@ -176,7 +196,12 @@ const INSTALL_BWRAP =
 export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
-  #options: Required<Omit<LocalProviderOptions, "limits" | "gitCaFile" | "egress">>;
+  #options: Required<
+    Omit<LocalProviderOptions, "limits" | "gitCaFile" | "egress" | "budget" | "cgroups">
+  >;
+  #budget: SandboxBudget;
+  #cgroups: Promise<SandboxCgroups> | undefined;
+  #givenCgroups: boolean;
   #egress: EgressOptions;
   #gitCaFile: string | undefined;
   #features: BwrapFeatures = CURRENT_BWRAP;
@@ -195,6 +220,9 @@ export class LocalProvider implements SandboxProvider {
     };
     this.#gitCaFile = options.gitCaFile;
     this.#egress = options.egress ?? {};
+    this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
+    this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
+    this.#givenCgroups = options.cgroups !== undefined;
     const limits = options.limits ?? {};
     this.#limits = [
       `memory_mb=${limits.memoryMb ?? 8192}`,
@@ -231,14 +259,20 @@ export class LocalProvider implements SandboxProvider {
     }
   }
 
+  /** How budgets are enforced here: the control groups found at the first create(). */
+  cgroups(): Promise<SandboxCgroups> {
+    return this.#cgroups ??= SandboxCgroups.open(this.#options.python, CGROUPS_PY);
+  }
+
   /**
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
-   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll` and `labels` apply; images,
-   * snapshots, resources and auto-stop are Daytona's and rejected with a TypeError.
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
+   * in cores, `memory` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
+   * Daytona's and rejected with a TypeError.
    */
   async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
     options.signal?.throwIfAborted();
-    const unsupported = (["image", "snapshot", "cpu", "memory", "disk", "autoStopMinutes"] as const)
+    const unsupported = (["image", "snapshot", "disk", "autoStopMinutes"] as const)
       .filter((key) => options[key] !== undefined);
     if (unsupported.length > 0) {
       throw new TypeError(
@@ -262,8 +296,10 @@ export class LocalProvider implements SandboxProvider {
     }
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
-    // Everything up to the spawn is synchronous: a few small local writes, done at once so the
-    // sandbox starts coming up even while the event loop is busy (the server loading its SDK).
+    const budget = budgetOf(this.#budget, options);
+    // Everything up to the spawn is synchronous but for the cgroup's requests to its helper: a
+    // few small local writes, done at once so the sandbox starts coming up even while the event
+    // loop is busy (the server loading its SDK).
     const root = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
     const internet = isolated && network === "internet";
@@ -279,6 +315,7 @@ export class LocalProvider implements SandboxProvider {
     const tunnelled = isolated && network !== "host";
     let proxy: EgressProxy | undefined;
     let preview: PreviewForwarder | undefined;
+    let cgroup: SandboxCgroup | undefined;
     try {
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
@@ -298,6 +335,9 @@ export class LocalProvider implements SandboxProvider {
           log: (message) => log.debug(`sandbox ${id}: ${message}`),
         });
       }
+      // Its control group, made before the spawn; the agent holds until it is inside.
+      const pool = isolated ? await this.cgroups() : undefined;
+      cgroup = await pool?.create(id, budget);
       let command: Deno.Command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -314,6 +354,7 @@ export class LocalProvider implements SandboxProvider {
           env,
           limits: this.#limits,
           features: this.#features,
+          hold: cgroup !== undefined,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
         command = asRoot
@@ -343,7 +384,9 @@ export class LocalProvider implements SandboxProvider {
           },
         });
       }
-      const agent = await AgentProcess.start(command, id, log);
+      const agent = await AgentProcess.start(command, id, log, {
+        started: cgroup && (async (child) => void await cgroup!.adopt(child.pid)),
+      });
       if (tunnelled) {
         preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);
       }
@@ -371,6 +414,7 @@ export class LocalProvider implements SandboxProvider {
         () => this.#sandboxes.delete(sandbox.id),
         { caFile: this.#gitCaFile, features: this.#features },
         { proxy, preview },
+        { cgroup, budget, unenforced: pool?.unavailable },
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -387,6 +431,7 @@ export class LocalProvider implements SandboxProvider {
     } catch (error) {
       await preview?.close();
       await proxy?.close();
+      await cgroup?.remove();
       await removeTree(root);
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(
@@ -435,6 +480,7 @@ export class LocalProvider implements SandboxProvider {
   /** Closes every sandbox this provider created that is still open. */
   async close(): Promise<void> {
     await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
+    if (!this.#givenCgroups) await (await this.#cgroups)?.close();
   }
 
   /** Same as `close()`, for `await using`. */
@@ -481,6 +527,7 @@ export class LocalSandbox implements Sandbox {
   #net: { proxy?: EgressProxy; preview?: PreviewForwarder };
   #git: GitIsolation;
   #features: BwrapFeatures;
+  #budget: SandboxBudgetState;
   /** Labels given at creation. */
   readonly labels: Record<string, string>;
   /** When it was created (ISO 8601). */
@@ -497,8 +544,10 @@ export class LocalSandbox implements Sandbox {
     onClose: () => void,
     git: { caFile?: string; features?: BwrapFeatures } = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
+    budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
   ) {
     this.#net = net;
+    this.#budget = budget;
     this.labels = labels;
     this.id = id;
     this.info = info;
@@ -525,7 +574,7 @@ export class LocalSandbox implements Sandbox {
   get protections(): Record<SandboxProtection, string | null> {
     if (!this.info.isolated) {
       const why = "the sandbox runs unisolated (--dangerously-run-unisolated)";
-      return { seccomp: why, supervisor: why, nestedNamespaces: why, shmCap: why };
+      return { seccomp: why, supervisor: why, nestedNamespaces: why, shmCap: why, budget: why };
     }
     const reported = this.#agent.hello.protections ?? {};
     const seccomp = reported.seccomp === undefined
@@ -542,7 +591,19 @@ export class LocalSandbox implements Sandbox {
       shmCap: this.#features.tmpfsSize
         ? null
         : "bubblewrap before 0.7 cannot size a tmpfs: /dev/shm is private but as large as the host's",
+      budget: this.#budget.cgroup ? null : this.#budget.unenforced ?? "no control group was made",
     };
+  }
+
+  /** What the sandbox may use as a whole (enforced when `protections.budget` is null). */
+  get budget(): SandboxBudget {
+    return this.#budget.budget;
+  }
+
+  /** What the sandbox uses now, read from its control group; undefined without one. */
+  async usage(): Promise<SandboxUsage | undefined> {
+    if (this.#closing !== undefined) return undefined;
+    return await this.#budget.cgroup?.usage();
   }
 
   /** Whether the sandbox was closed or its processes died. */
@@ -610,6 +671,7 @@ export class LocalSandbox implements Sandbox {
         await this.#net.proxy?.close();
         await this.#agent.close();
       } finally {
+        await this.#budget.cgroup?.remove().catch(() => {});
         await removeTree(this.#root);
         this.#onClose();
       }
@@ -621,6 +683,30 @@ export class LocalSandbox implements Sandbox {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** A sandbox's budget, the cgroup enforcing it, or why none does. */
+interface SandboxBudgetState {
+  budget: SandboxBudget;
+  cgroup?: SandboxCgroup;
+  unenforced?: string;
+}
+
+/** The provider's budget with a sandbox's own `cpu` (cores) and `memory` (GiB) on top. */
+function budgetOf(base: SandboxBudget, options: CreateSandboxOptions): SandboxBudget {
+  for (const key of ["cpu", "memory"] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(
+        `Cannot create a local sandbox with ${key} ${value}: it must be a number above 0`,
+      );
+    }
+  }
+  return {
+    ...base,
+    ...(options.cpu !== undefined ? { cpus: options.cpu } : {}),
+    ...(options.memory !== undefined ? { memoryMb: Math.round(options.memory * 1024) } : {}),
+  };
 }
 
 /**

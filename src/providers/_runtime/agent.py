@@ -22,6 +22,9 @@ HOME = os.environ.get("HOME", "/")
 RUNTIME = os.path.dirname(os.path.abspath(__file__))
 PYTHON = os.environ.pop("SANDBOX_PYTHON", sys.executable)
 LIMITS = os.environ.pop("SANDBOX_LIMITS", "")
+# Set when the server moves the sandbox into its control group after the spawn: the agent then
+# starts nothing (no thread that could fork, no interpreter) until the server says "start".
+HOLD = os.environ.pop("SANDBOX_HOLD", "")
 # "pid1" when the agent is the sandbox's PID 1 (the local provider): it then protects itself and
 # reaps orphans (protect.py).
 SUPERVISOR = os.environ.pop("SANDBOX_SUPERVISOR", "")
@@ -900,6 +903,8 @@ dispatch = _Pool().dispatch
 
 def main():
     global spawner, relay
+    if HOLD and sys.stdin.buffer.readline().strip() != b"start":
+        return
     if SUPERVISOR == "pid1":
         from protect import protect
         spawner, status = protect()

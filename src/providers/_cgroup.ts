@@ -1,0 +1,521 @@
+// Budgets for a whole local sandbox with control groups: memory (its processes and the RAM behind
+// its tmpfs files, /dev/shm included), processes and threads, and CPU time. One cgroup per sandbox
+// under a parent of the server's own, `<server's cgroup>/mcp-sandbox/<id>`, so that whatever limits
+// the server itself lives under still apply to its sandboxes.
+//
+// How the sandbox gets into its cgroup without a race: the server moves itself into the sandbox's
+// cgroup, spawns setpriv/bwrap there (a synchronous fork, so no other spawn of the server can slip
+// in between) and moves itself back at once. The sandbox's first process is born inside, and every
+// later one inherits it; there is no moment at which sandbox code runs outside. Writing bwrap's pid
+// into cgroup.procs after the spawn instead would race with bwrap's own fork of the supervisor,
+// whose host pid the server cannot learn without reading /proc. The limits are written before the
+// spawn, but for the process cap, written after the server left (its own threads count there).
+
+/** What a local sandbox may use as a whole; 0 leaves one uncapped. */
+export interface SandboxBudget {
+  /** Memory of all its processes together, RAM-backed files included, in MiB. */
+  memoryMb: number;
+  /** Processes and threads at once. */
+  processes: number;
+  /** CPU time per wall-clock second, in CPUs (1.5 = one and a half cores). */
+  cpus: number;
+}
+
+/** The budget of a sandbox when nothing else is said: room for a notebook on a laptop. */
+export const DEFAULT_BUDGET: SandboxBudget = { memoryMb: 2048, processes: 512, cpus: 2 };
+
+/** The controllers a budget needs. */
+export const CONTROLLERS = ["memory", "pids", "cpu"] as const;
+/** A controller a budget needs. */
+export type Controller = typeof CONTROLLERS[number];
+
+/**
+ * How budgets are enforced on this machine: `v2` (a unified hierarchy the server may write: root,
+ * or a subtree delegated to its user), `v1` (separate hierarchies; root only) or `none` (then
+ * each process keeps its rlimits, and `why` says what is missing).
+ */
+export type CgroupPlan =
+  | {
+    kind: "v2";
+    /** The server's own cgroup directory. */
+    own: string;
+    /** The root of the hierarchy (a root server falls back to it). */
+    mount: string;
+    /** Budgets the hierarchy cannot enforce, each with why. */
+    missing: Partial<Record<Controller, string>>;
+  }
+  | {
+    kind: "v1";
+    /** The server's own cgroup directory in each hierarchy (cpuacct for CPU seconds). */
+    own: Partial<Record<Controller | "cpuacct", string>>;
+    missing: Partial<Record<Controller, string>>;
+  }
+  | { kind: "none"; why: string };
+
+/** The few file facts {@linkcode planCgroups} needs: from the helper, or a test's directory. */
+export interface CgroupFiles {
+  /** Whether the file or directory exists. */
+  exists(path: string): boolean;
+  /** The file's text, or undefined. */
+  read(path: string): string | undefined;
+  /** The uid owning the path, or undefined. */
+  owner(path: string): number | undefined;
+}
+
+/** What {@linkcode planCgroups} looks at: the files of a real machine, or of a test. */
+export interface CgroupProbe {
+  /** Where cgroup file systems are mounted. @default "/sys/fs/cgroup" */
+  root?: string;
+  /** The text of /proc/self/cgroup. */
+  selfCgroup: string;
+  /** The server's uid. */
+  uid: number;
+  /** Where facts come from. @default this machine's files, read by Deno */
+  files?: CgroupFiles;
+}
+
+/** File facts read with Deno (a test's fake tree; Deno refuses /sys without --allow-all). */
+export const DENO_FILES: CgroupFiles = {
+  exists: (path) => exists(path),
+  read: (path) => readText(path),
+  owner: (path) => {
+    try {
+      return Deno.statSync(path).uid ?? undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
+ * Picks how budgets are enforced, from /proc/self/cgroup and the files under `root`: v2 where the
+ * server's own cgroup has the controllers and the server may write it (root, or a delegated
+ * subtree), else v1 when root, else none, saying why.
+ */
+export function planCgroups(probe: CgroupProbe): CgroupPlan {
+  const root = probe.root ?? "/sys/fs/cgroup";
+  const { exists, read: readText, owner: ownerOf } = probe.files ?? DENO_FILES;
+  const lines = probe.selfCgroup.split("\n").filter(Boolean).map((line) => {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    return { controllers: controllers?.split(",") ?? [], path: path ?? "" };
+  });
+  const unified = lines.find((line) => line.controllers.length === 1 && line.controllers[0] === "");
+  let v2Why = "no cgroup v2 hierarchy";
+  const mount = exists(`${root}/cgroup.controllers`)
+    ? root
+    : exists(`${root}/unified/cgroup.controllers`)
+    ? `${root}/unified`
+    : undefined;
+  if (unified && mount) {
+    const own = join(mount, unified.path);
+    const available = (readText(`${own}/cgroup.controllers`) ?? "").split(/\s+/);
+    const writable = probe.uid === 0 || ownerOf(own) === probe.uid;
+    const missing: Partial<Record<Controller, string>> = {};
+    for (const controller of CONTROLLERS) {
+      if (!available.includes(controller)) {
+        missing[controller] = `the cgroup v2 controller '${controller}' is not available in ${own}`;
+      }
+    }
+    if (!writable) {
+      v2Why =
+        `the server's cgroup ${own} is not delegated to uid ${probe.uid} (start the server under \`systemd-run --user --scope -p Delegate=yes\`)`;
+    } else if (missing.memory || missing.pids) {
+      v2Why = `${own} lacks the memory and pids controllers`;
+    } else {
+      return { kind: "v2", own, mount, missing };
+    }
+  }
+  const v1own: Partial<Record<Controller | "cpuacct", string>> = {};
+  for (const controller of [...CONTROLLERS, "cpuacct"] as const) {
+    const line = lines.find((line) => line.controllers.includes(controller));
+    if (!line) continue;
+    const dir = [line.controllers.join(","), controller].map((name) => `${root}/${name}`)
+      .find((dir) => exists(`${dir}/cgroup.procs`));
+    if (dir) v1own[controller] = join(dir, line.path);
+  }
+  if (v1own.memory && v1own.pids) {
+    if (probe.uid !== 0) {
+      return {
+        kind: "none",
+        why:
+          `control groups here are v1, which only root may divide (${v2Why}): memory, processes and CPU are capped per process only`,
+      };
+    }
+    const missing: Partial<Record<Controller, string>> = {};
+    if (!v1own.cpu) missing.cpu = "the cgroup v1 cpu controller is not mounted";
+    return { kind: "v1", own: v1own, missing };
+  }
+  return {
+    kind: "none",
+    why:
+      `${v2Why}, and no cgroup v1 memory and pids hierarchies: memory, processes and CPU are capped per process only`,
+  };
+}
+
+/** What a sandbox uses now, read from its cgroup. */
+export interface SandboxUsage {
+  /** Bytes of memory charged to it, page cache and tmpfs files included. */
+  memoryBytes: number;
+  /** Processes and threads. */
+  processes: number;
+  /** CPU seconds used since it started. */
+  cpuSeconds: number;
+  /** Processes the kernel killed for going over the memory budget, since it started. */
+  oomKills: number;
+  /** Times a fork failed at the process budget, where the kernel counts them (v2). */
+  forkFailures?: number;
+}
+
+/** Where the server keeps the cgroups of its sandboxes. */
+const PARENT = "mcp-sandbox";
+
+/**
+ * The helper that reads and writes cgroup files for the server (_runtime/cgroups.py), one per
+ * provider, started through bwrap with the host's file system. Requires `--allow-run=bwrap`.
+ */
+export class CgroupKeeper {
+  #child: Deno.ChildProcess;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  #next = 1;
+  #reading: Promise<void>;
+
+  private constructor(child: Deno.ChildProcess) {
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.#reading = this.#read();
+  }
+
+  /** Starts the helper with `python` (its source is `script`). */
+  static start(python: string, script: string, root = "/sys/fs/cgroup"): CgroupKeeper {
+    const asRoot = Deno.uid() === 0;
+    const child = new Deno.Command("bwrap", {
+      args: [
+        // An ordinary user needs a user namespace to mount; mapped to itself, it keeps its uid.
+        ...(asRoot ? [] : ["--unshare-user", "--uid", String(Deno.uid()), "--gid", "0"]),
+        "--bind",
+        "/",
+        "/",
+        "--die-with-parent",
+        python,
+        "-I",
+        "-S",
+        "-c",
+        script,
+        root,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+    }).spawn();
+    return new CgroupKeeper(child);
+  }
+
+  /** Sends one request; rejects with the helper's error. */
+  call(op: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#writer.write(new TextEncoder().encode(JSON.stringify({ id, op, ...args }) + "\n"))
+        .catch((error) => {
+          this.#pending.delete(id);
+          reject(new Error(`Cannot reach the cgroup helper: ${errorText(error)}`));
+        });
+    });
+  }
+
+  async #read(): Promise<void> {
+    let buffer = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const reply = JSON.parse(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        const pending = this.#pending.get(reply.id);
+        this.#pending.delete(reply.id);
+        if (reply.error !== undefined) pending?.reject(new Error(reply.error));
+        else pending?.resolve(reply.result);
+      }
+    }
+    for (const pending of this.#pending.values()) {
+      pending.reject(new Error("Cannot reach the cgroup helper: it exited"));
+    }
+    this.#pending.clear();
+  }
+
+  /** Stops the helper. */
+  async close(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    await this.#reading.catch(() => {});
+    await this.#child.status;
+  }
+}
+
+/** A snapshot of the hierarchies from the helper, as {@linkcode CgroupFiles}. */
+function snapshotFiles(
+  snapshot: { files: Record<string, string>; owners: Record<string, number> },
+): CgroupFiles {
+  return {
+    exists: (path) => path in snapshot.files || path in snapshot.owners,
+    read: (path) => snapshot.files[path],
+    owner: (path) => snapshot.owners[path],
+  };
+}
+
+/**
+ * The server's side of budgets: makes a cgroup for each sandbox. Build it with
+ * {@linkcode SandboxCgroups.open}; a pool whose plan is `none` makes none.
+ */
+export class SandboxCgroups {
+  /** How budgets are enforced. */
+  readonly plan: CgroupPlan;
+  /** Why the pool makes no cgroups, when it does not. */
+  readonly unavailable: string | undefined;
+  #keeper: CgroupKeeper | undefined;
+  #parents: string[] = [];
+  #v2 = false;
+
+  private constructor(plan: CgroupPlan, keeper?: CgroupKeeper, unavailable?: string) {
+    this.plan = plan;
+    this.#keeper = keeper;
+    this.unavailable = unavailable ?? (plan.kind === "none" ? plan.why : undefined);
+  }
+
+  /** A pool that makes no cgroups, saying why (tests simulate machines without them so). */
+  static none(why: string): SandboxCgroups {
+    return new SandboxCgroups({ kind: "none", why });
+  }
+
+  /**
+   * Finds how budgets can be enforced here and makes the parent cgroups, through a helper run
+   * with `python`. On failure the pool makes none and says why.
+   */
+  static async open(python: string, script: string): Promise<SandboxCgroups> {
+    let keeper: CgroupKeeper | undefined;
+    try {
+      keeper = CgroupKeeper.start(python, script);
+      const snapshot = await keeper.call("snapshot", { root: "/sys/fs/cgroup" }) as {
+        selfCgroup: string;
+        files: Record<string, string>;
+        owners: Record<string, number>;
+      };
+      const plan = planCgroups({
+        selfCgroup: snapshot.selfCgroup,
+        uid: Deno.uid() ?? -1,
+        files: snapshotFiles(snapshot),
+      });
+      if (plan.kind === "none") {
+        await keeper.close();
+        return new SandboxCgroups(plan);
+      }
+      const pool = new SandboxCgroups(plan, keeper);
+      if (plan.kind === "v1") {
+        for (const dir of new Set(Object.values(plan.own))) {
+          await keeper.call("mkdir", { path: `${dir}/${PARENT}` });
+          pool.#parents.push(`${dir}/${PARENT}`);
+        }
+        return pool;
+      }
+      pool.#v2 = true;
+      const enable = CONTROLLERS.filter((name) => !plan.missing[name]).map((name) => `+${name}`)
+        .join(" ");
+      // v2 lets only leaves hold processes: the server moves into a leaf of its own cgroup, whose
+      // children then get the controllers. A root server whose cgroup holds other processes
+      // (a login session) uses a parent at the top of the hierarchy instead.
+      try {
+        await keeper.call("mkdir", { path: `${plan.own}/${PARENT}-server` });
+        await keeper.call("adopt", { pid: Deno.pid, dirs: [`${plan.own}/${PARENT}-server`] });
+        await keeper.call("write", { path: `${plan.own}/cgroup.subtree_control`, value: enable });
+        pool.#parents.push(`${plan.own}/${PARENT}`);
+      } catch (error) {
+        if (Deno.uid() !== 0) throw error;
+        pool.#parents.push(`${plan.mount}/${PARENT}`);
+      }
+      await keeper.call("mkdir", { path: pool.#parents[0] });
+      await keeper.call("write", {
+        path: `${pool.#parents[0]}/cgroup.subtree_control`,
+        value: enable,
+      });
+      return pool;
+    } catch (error) {
+      await keeper?.close();
+      return SandboxCgroups.none(`cgroups could not be set up: ${errorText(error)}`);
+    }
+  }
+
+  /** Makes the cgroup of one sandbox with its budget (0 fields uncapped). */
+  async create(id: string, budget: SandboxBudget): Promise<SandboxCgroup | undefined> {
+    const keeper = this.#keeper;
+    if (this.unavailable !== undefined || !keeper) return undefined;
+    const dirs = this.#parents.map((parent) => `${parent}/${id}`);
+    for (const dir of dirs) await keeper.call("mkdir", { path: dir });
+    const group = new SandboxCgroup(keeper, dirs, this.#v2, budget);
+    try {
+      await group.limit();
+    } catch (error) {
+      await group.remove();
+      throw error;
+    }
+    return group;
+  }
+
+  /** Stops the helper (the sandboxes' cgroups are removed as they close). */
+  async close(): Promise<void> {
+    await this.#keeper?.close();
+  }
+}
+
+/** The cgroup of one sandbox (in v1, one directory per hierarchy). */
+export class SandboxCgroup {
+  /** The budget it enforces. */
+  readonly budget: SandboxBudget;
+  #keeper: CgroupKeeper;
+  #dirs: string[];
+  #v2: boolean;
+
+  /** Use {@linkcode SandboxCgroups.create}. */
+  constructor(keeper: CgroupKeeper, dirs: string[], v2: boolean, budget: SandboxBudget) {
+    this.#keeper = keeper;
+    this.#dirs = dirs;
+    this.#v2 = v2;
+    this.budget = budget;
+  }
+
+  /** Writes the limits. */
+  async limit(): Promise<void> {
+    const { memoryMb, cpus, processes } = this.budget;
+    const memory = memoryMb > 0 ? String(memoryMb * 1024 * 1024) : undefined;
+    const quota = cpus > 0 ? Math.max(1000, Math.round(cpus * 100_000)) : undefined;
+    const pids = processes > 0 ? String(processes) : "max";
+    if (this.#v2) {
+      await this.#write("memory.max", memory ?? "max");
+      // Swap would let a sandbox hold more than its budget: its memory is RAM or nothing.
+      await this.#write("memory.swap.max", memory ? "0" : "max", true);
+      await this.#write("cpu.max", quota ? `${quota} 100000` : "max 100000", true);
+      await this.#write("pids.max", pids);
+      return;
+    }
+    if (memory) {
+      await this.#write("memory.limit_in_bytes", memory);
+      await this.#write("memory.memsw.limit_in_bytes", memory, true);
+    }
+    if (quota) {
+      await this.#write("cpu.cfs_period_us", "100000", true);
+      await this.#write("cpu.cfs_quota_us", String(quota), true);
+    }
+    await this.#write("pids.max", pids);
+  }
+
+  /** Moves a freshly spawned process and everything it started into this cgroup. */
+  async adopt(pid: number): Promise<number[]> {
+    return await this.#keeper.call("adopt", { pid, dirs: this.#dirs }) as number[];
+  }
+
+  /** What the sandbox uses now; fields its hierarchies do not count are 0. */
+  async usage(): Promise<SandboxUsage> {
+    const names = this.#v2
+      ? ["memory.current", "pids.current", "cpu.stat", "memory.events", "pids.events"]
+      : [
+        "memory.usage_in_bytes",
+        "pids.current",
+        "cpuacct.usage",
+        "memory.oom_control",
+        "pids.events",
+      ];
+    const paths = this.#dirs.flatMap((dir) => names.map((name) => `${dir}/${name}`));
+    const texts = await this.#keeper.call("read", { paths }) as (string | null)[];
+    const value = (name: string) =>
+      names.flatMap((n, i) =>
+        n === name ? this.#dirs.map((_, d) => texts[d * names.length + i]) : []
+      ).find((text) => text !== null) ?? undefined;
+    if (this.#v2) {
+      return {
+        memoryBytes: Number(value("memory.current") ?? 0),
+        processes: Number(value("pids.current") ?? 0),
+        cpuSeconds: (keyValues(value("cpu.stat")).usage_usec ?? 0) / 1e6,
+        oomKills: keyValues(value("memory.events")).oom_kill ?? 0,
+        forkFailures: keyValues(value("pids.events")).max ?? 0,
+      };
+    }
+    return {
+      memoryBytes: Number(value("memory.usage_in_bytes") ?? 0),
+      processes: Number(value("pids.current") ?? 0),
+      cpuSeconds: Number(value("cpuacct.usage") ?? 0) / 1e9,
+      oomKills: keyValues(value("memory.oom_control")).oom_kill ?? 0,
+      forkFailures: keyValues(value("pids.events")).max,
+    };
+  }
+
+  /**
+   * Removes the cgroup once its processes are gone (the caller ends them: the sandbox's PID 1
+   * takes its whole PID namespace along). In v2 anything left is killed with cgroup.kill.
+   */
+  async remove(): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (this.#v2) {
+        await this.#keeper.call("write", { path: `${this.#dirs[0]}/cgroup.kill`, value: "1" })
+          .catch(() => {});
+      }
+      let left = false;
+      for (const dir of this.#dirs) {
+        await this.#keeper.call("rmdir", { path: dir }).catch(() => left = true);
+      }
+      if (!left) return;
+      await new Promise((done) => setTimeout(done, attempt < 10 ? 5 : 50));
+    }
+    throw new Error(`Cannot remove cgroup ${this.#dirs[0]}: processes are still in it`);
+  }
+
+  /** Writes `file` in the first of the cgroup's directories (hierarchies) that takes it. */
+  async #write(file: string, value: string, optional = false): Promise<void> {
+    let lastError: unknown;
+    for (const dir of this.#dirs) {
+      try {
+        await this.#keeper.call("write", { path: `${dir}/${file}`, value });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (!optional) throw lastError;
+  }
+}
+
+/** The "key value" lines of a cgroup file as numbers. */
+function keyValues(text: string | undefined): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const line of (text ?? "").split("\n")) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined) values[key] = Number(value);
+  }
+  return values;
+}
+
+function join(mount: string, path: string): string {
+  return path === "/" || path === "" ? mount : `${mount}${path}`;
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,187 @@
+import { deepEqual as assertEquals, match as assertMatch, ok as assert } from "node:assert/strict";
+import { type CgroupPlan, planCgroups, SandboxCgroups } from "../../src/providers/_cgroup.ts";
+import { CgroupKeeper } from "../../src/providers/_cgroup.ts";
+import { LocalProvider } from "../../src/providers/local.ts";
+import { CGROUPS_PY } from "../../src/providers/_runtime.ts";
+
+/** Makes a fake cgroup tree: paths ending in "/" are directories, others files with text. */
+function tree(entries: Record<string, string>): string {
+  const root = Deno.makeTempDirSync({ prefix: "cgroup-test-" });
+  for (const [path, text] of Object.entries(entries)) {
+    if (path.endsWith("/")) Deno.mkdirSync(`${root}/${path}`, { recursive: true });
+    else {
+      Deno.mkdirSync(`${root}/${path.slice(0, path.lastIndexOf("/"))}`, { recursive: true });
+      Deno.writeTextFileSync(`${root}/${path}`, text);
+    }
+  }
+  return root;
+}
+
+const V1 = {
+  "memory/cgroup.procs": "",
+  "memory/job/cgroup.procs": "",
+  "pids/cgroup.procs": "",
+  "cpu/cgroup.procs": "",
+  "cpuacct/cgroup.procs": "",
+  "unified/cgroup.controllers": "",
+};
+const V1_SELF = "4:memory:/job\n3:pids:/\n2:cpu:/\n1:cpuacct:/\n0::/\n";
+const V2 = {
+  "cgroup.controllers": "cpuset cpu io memory pids",
+  "user.slice/app.scope/cgroup.controllers": "cpu memory pids",
+  "user.slice/app.scope/cgroup.procs": "",
+};
+const V2_SELF = "0::/user.slice/app.scope\n";
+const uid = Deno.uid()!;
+
+Deno.test("planCgroups() picks v1 for root where only v1 has the controllers", () => {
+  const root = tree(V1);
+  const plan = planCgroups({ root, selfCgroup: V1_SELF, uid: 0 });
+  assertEquals(plan.kind, "v1");
+  assertEquals((plan as Extract<CgroupPlan, { kind: "v1" }>).own.memory, `${root}/memory/job`);
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("planCgroups() says v1 is root's only, for an ordinary user", () => {
+  const root = tree(V1);
+  const plan = planCgroups({ root, selfCgroup: V1_SELF, uid: 1000 });
+  assertEquals(plan.kind, "none");
+  assertMatch((plan as { why: string }).why, /v1, which only root may divide/);
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("planCgroups() picks v2 in a subtree delegated to the server's user", () => {
+  const root = tree(V2);
+  const plan = planCgroups({ root, selfCgroup: V2_SELF, uid }); // the tree belongs to this uid
+  assertEquals(plan.kind, "v2");
+  assertEquals((plan as Extract<CgroupPlan, { kind: "v2" }>).own, `${root}/user.slice/app.scope`);
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("planCgroups() refuses a v2 cgroup not delegated to the server's user", () => {
+  const root = tree(V2);
+  const plan = planCgroups({ root, selfCgroup: V2_SELF, uid: uid + 4242 });
+  assertEquals(plan.kind, "none");
+  assertMatch((plan as { why: string }).why, /not delegated.*systemd-run --user --scope/);
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("planCgroups() says none without any cgroup file system", () => {
+  const root = tree({ "empty/": "" });
+  const plan = planCgroups({ root, selfCgroup: "", uid: 0 });
+  assertEquals(plan.kind, "none");
+  Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("A local sandbox without control groups names the missing budget (doctor's input)", async () => {
+  await using provider = new LocalProvider({
+    network: "none",
+    cgroups: SandboxCgroups.none("simulated: no cgroups here"),
+  });
+  await using sandbox = await provider.create();
+  assertEquals(sandbox.protections.budget, "simulated: no cgroups here");
+  assertEquals(await sandbox.usage(), undefined);
+  assertEquals((await sandbox.exec("echo ok")).stdout, "ok\n");
+});
+
+// The tests below run sandboxes that try to take the machine. Each runs inside a guard cgroup
+// the test makes around this test process first (1 GiB, 2000 processes, 1.5 CPUs), so that a
+// broken budget cannot take the machine down.
+const root = Deno.uid() === 0;
+
+async function guarded(fn: () => Promise<void>): Promise<void> {
+  const keeper = CgroupKeeper.start("/usr/bin/python3", CGROUPS_PY);
+  const snapshot = await keeper.call("snapshot", { root: "/sys/fs/cgroup" }) as {
+    selfCgroup: string;
+  };
+  const own = (name: string) => {
+    const line = snapshot.selfCgroup.split("\n").find((l) => l.split(":")[1] === name)!;
+    const path = line.split(":")[2];
+    return `/sys/fs/cgroup/${name}${path === "/" ? "" : path}`;
+  };
+  const homes = ["memory", "pids", "cpu"].map(own);
+  const guards = homes.map((home) => `${home}/test-guard-${Deno.pid}`);
+  try {
+    for (const dir of guards) await keeper.call("mkdir", { path: dir });
+    await keeper.call("write", { path: `${guards[0]}/memory.limit_in_bytes`, value: `${1 << 30}` });
+    await keeper.call("write", { path: `${guards[1]}/pids.max`, value: "2000" });
+    await keeper.call("write", { path: `${guards[2]}/cpu.cfs_quota_us`, value: "150000" });
+    await keeper.call("adopt", { pid: Deno.pid, dirs: guards });
+    await fn();
+  } finally {
+    await keeper.call("adopt", { pid: Deno.pid, dirs: homes }).catch(() => {});
+    for (const dir of guards) await keeper.call("rmdir", { path: dir }).catch(() => {});
+    await keeper.close();
+  }
+}
+
+Deno.test({
+  name: "A memory hog spread over many processes is held at the sandbox's memory budget",
+  ignore: !root,
+  fn: () =>
+    guarded(async () => {
+      await using provider = new LocalProvider({ network: "none", budget: { memoryMb: 256 } });
+      await using sandbox = await provider.create();
+      assertEquals(sandbox.protections.budget, null);
+      const hog = "import time; x = bytearray(100 * 1024 * 1024); time.sleep(5)";
+      const result = await sandbox.exec(
+        `for i in 1 2 3 4 5 6; do python3 -c '${hog}' & done; sleep 3; wait; echo done`,
+        { timeoutMs: 60_000 },
+      );
+      assertEquals(result.stdout, "done\n");
+      const usage = (await sandbox.usage())!;
+      assert(usage.oomKills >= 1, `oom kills: ${usage.oomKills}`);
+      assert(usage.memoryBytes <= 256 * 1024 * 1024, `memory: ${usage.memoryBytes}`);
+      assertEquals((await sandbox.exec("echo alive")).stdout, "alive\n");
+    }),
+});
+
+Deno.test({
+  name: "A background fork bomb is held at the process budget and the sandbox still answers",
+  ignore: !root,
+  fn: () =>
+    guarded(async () => {
+      await using provider = new LocalProvider({ network: "none", budget: { processes: 64 } });
+      await using sandbox = await provider.create();
+      await sandbox.exec(
+        "python3 -c 'import os\nwhile True:\n  try: os.fork()\n  except OSError: pass' > /dev/null 2>&1 &",
+      );
+      await new Promise((done) => setTimeout(done, 2000));
+      const usage = (await sandbox.usage())!;
+      assert(usage.processes <= 64, `processes: ${usage.processes}`);
+      assert(usage.processes >= 32, `the bomb did not run: ${usage.processes}`);
+      // The supervisor answers without forking.
+      assertEquals((await sandbox.stat(".")).type, "directory");
+      await sandbox.close();
+      assertEquals(await sandbox.usage(), undefined);
+    }),
+});
+
+Deno.test({
+  name: "Two CPU hogs in two sandboxes each get their CPU budget",
+  ignore: !root,
+  fn: () =>
+    guarded(async () => {
+      await using provider = new LocalProvider({ network: "none", budget: { cpus: 0.25 } });
+      await using a = await provider.create();
+      await using b = await provider.create({ cpu: 0.5 });
+      const spin =
+        "timeout 3 sh -c 'while :; do :; done' & timeout 3 sh -c 'while :; do :; done'; wait";
+      await Promise.all([a.exec(spin), b.exec(spin)]);
+      const [ua, ub] = [(await a.usage())!, (await b.usage())!];
+      // 3 s at 0.25 and 0.5 cores: about 0.75 and 1.5 CPU seconds (plus start-up).
+      assert(ua.cpuSeconds < 1.2, `a used ${ua.cpuSeconds}`);
+      assert(ub.cpuSeconds < 2.1 && ub.cpuSeconds > 1, `b used ${ub.cpuSeconds}`);
+    }),
+});
+
+Deno.test({
+  name: "sandbox_create's cpu and memory set a local sandbox's budget",
+  ignore: !root,
+  fn: async () => {
+    await using provider = new LocalProvider({ network: "none" });
+    await using sandbox = await provider.create({ cpu: 1, memory: 1 });
+    assertEquals(sandbox.budget, { memoryMb: 1024, processes: 512, cpus: 1 });
+    assertEquals(sandbox.protections.budget, null);
+  },
+});
