@@ -427,6 +427,12 @@ export interface Sandbox extends AsyncDisposable {
   stat(path: string, options?: SignalOptions): Promise<FileInfo>;
   /** Streams a byte range of a file, reading only as far as the consumer pulls. */
   readFile(path: string, options?: ReadFileOptions): ReadableStream<Uint8Array<ArrayBuffer>>;
+  /**
+   * Notes about the sandbox that no call's result has carried yet, e.g. that Daytona had stopped
+   * it and it was started again; each is returned once. For tools whose sandbox calls have no
+   * place for notes. Providers with nothing to say may leave it out.
+   */
+  takeNotes?(): string[];
   /** Writes a file, creating parent directories; never leaves a half-written file behind. */
   writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<WrittenFile>;
   /** Lists a directory, optionally recursively. */

@@ -679,12 +679,44 @@ export class DaytonaSandbox implements Sandbox {
    * for just that range, so nothing before it is transferred.
    */
   readFile(path: string, options: ReadFileOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
-    if (options.offset && this.#parts.python) return this.#ops.readFile(path, options);
-    const target = resolvePath(this.info.home, path);
-    return limitStream(
-      skipStream(this.#toolbox.download(target, options.signal), options.offset ?? 0),
-      options.length,
-    );
+    const open = () => {
+      if (options.offset && this.#parts.python) return this.#ops.readFile(path, options);
+      const target = resolvePath(this.info.home, path);
+      return limitStream(
+        skipStream(this.#toolbox.download(target, options.signal), options.offset ?? 0),
+        options.length,
+      );
+    };
+    return this.#guardStream(open, options);
+  }
+
+  /**
+   * A stream opened under `#guard`: its first chunk is read inside the guard, so a stopped
+   * sandbox is started again and the stream opened anew. Once bytes were delivered, a failure
+   * ends the stream: a read is never repeated halfway.
+   */
+  #guardStream(
+    open: () => ReadableStream<Uint8Array<ArrayBuffer>>,
+    wait: WaitOptions,
+  ): ReadableStream<Uint8Array<ArrayBuffer>> {
+    let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined;
+    return new ReadableStream<Uint8Array<ArrayBuffer>>({
+      pull: async (controller) => {
+        const { value, done } = reader ? await reader.read() : await this.#guard(() => {
+          reader = open().getReader();
+          return reader.read();
+        }, wait);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => reader?.cancel(reason),
+    }, { highWaterMark: 0 });
+  }
+
+  /** The note that the sandbox was started again, once, if no result has carried it yet. */
+  takeNotes(): string[] {
+    const notice = this.#takeNotice();
+    return notice ? [notice] : [];
   }
 
   /**

@@ -159,6 +159,8 @@ export interface FileDownloadOutput {
   options?: DownloadChoice[];
   /** The sandbox:// URI of the file. */
   uri?: string;
+  /** What happened to the sandbox on the way, e.g. that it had stopped and was started again. */
+  notes?: string[];
   /** The content itself; not part of the structured result. */
   payload?: DownloadPayload;
 }
@@ -213,6 +215,16 @@ export async function fileDownload(
   sandbox: Sandbox,
   input: FileDownloadInput,
   options: FileDownloadOptions = {},
+): Promise<FileDownloadOutput> {
+  const output = await download(sandbox, input, options);
+  const notes = sandbox.takeNotes?.() ?? [];
+  return notes.length ? { ...output, notes } : output;
+}
+
+async function download(
+  sandbox: Sandbox,
+  input: FileDownloadInput,
+  options: FileDownloadOptions,
 ): Promise<FileDownloadOutput> {
   const { signal } = options;
   const info = await sandbox.stat(input.file_path, { signal });
@@ -542,4 +554,5 @@ export const fileDownloadOutputSchema = {
     example: z.string(),
   })).optional(),
   uri: z.string().optional(),
+  notes: z.array(z.string()).optional(),
 };

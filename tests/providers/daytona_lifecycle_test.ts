@@ -12,6 +12,7 @@ import {
 import { DaytonaProvider, type DaytonaProviderOptions } from "../../src/providers/daytona.ts";
 import { silentLogger } from "../../src/log.ts";
 import { SandboxFileError } from "../../src/sandbox.ts";
+import { fileDownload } from "../../src/tools/file_download.ts";
 import { shellExec } from "../../src/tools/shell_exec.ts";
 import { webPreview } from "../../src/tools/web_preview.ts";
 import {
@@ -74,6 +75,68 @@ Deno.test(
     const python = await sandbox.runPython("x");
     assertEquals(python.error?.type, "NameError", "the interpreter's state is gone");
     assertEquals(python.notes.some((note) => /started again/.test(note)), false, "said once");
+  },
+);
+
+Deno.test(
+  "a file_download after auto-stop starts the sandbox again and says so, whole or at an offset",
+  opts,
+  async () => {
+    await using env = await setup();
+    const sandbox = await env.provider.create();
+    const body = "0123456789".repeat(300); // 3000 bytes: a chunk at offset_kb=1 is bytes 1024-2047
+    await sandbox.writeFile("kept.txt", new TextEncoder().encode(body));
+    const started = /stopped.*started again.*interpreter is fresh/;
+
+    await env.fake.advance(16 * MINUTE);
+    assertEquals(env.fake.state(sandbox.id), "stopped");
+    const whole = await fileDownload(sandbox, { file_path: "kept.txt" });
+    assertEquals(whole.payload, { kind: "text", text: body });
+    assertMatch(whole.notes?.[0] ?? "", started);
+
+    await env.fake.advance(16 * MINUTE);
+    assertEquals(env.fake.state(sandbox.id), "stopped");
+    const part = await fileDownload(sandbox, {
+      file_path: "kept.txt",
+      download_option: "download_partial",
+      offset_kb: 1,
+      chunk_size_kb: 1,
+    });
+    assertEquals(part.payload, { kind: "text", text: body.slice(1024, 2048) });
+    assertMatch(part.notes?.[0] ?? "", started);
+
+    const again = await fileDownload(sandbox, { file_path: "kept.txt" });
+    assertEquals(again.notes, undefined, "said once");
+  },
+);
+
+Deno.test(
+  "reading a file is the first call after a stop: it starts the sandbox again, once",
+  opts,
+  async () => {
+    await using env = await setup();
+    const sandbox = await env.provider.create();
+    const body = "0123456789".repeat(300);
+    await sandbox.writeFile("kept.txt", new TextEncoder().encode(body));
+    const read = (options = {}) => new Response(sandbox.readFile("kept.txt", options)).text();
+
+    // Through the bulk-download endpoint (from the start), then through the agent (an offset).
+    await env.fake.advance(16 * MINUTE);
+    assertEquals(await read(), body);
+    assertEquals(env.fake.state(sandbox.id), "started");
+    await env.fake.stop(sandbox.id);
+    assertEquals(await read({ offset: 1000, length: 10 }), body.slice(1000, 1010));
+    assertMatch((await sandbox.exec("true")).notes?.[0] ?? "", /started again/);
+
+    // A stop after bytes were delivered fails the read instead of repeating it.
+    const reader = sandbox.readFile("kept.txt", { offset: 1, chunkSize: 100 }).getReader();
+    assertEquals((await reader.read()).value?.length, 100);
+    await env.fake.stop(sandbox.id);
+    const rest = async () => {
+      while (!(await reader.read()).done) { /* chunks fetched before the stop */ }
+    };
+    await rejects(rest(), /stopped/);
+    assertEquals(env.fake.state(sandbox.id), "stopped");
   },
 );
 
