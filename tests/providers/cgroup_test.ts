@@ -110,7 +110,11 @@ async function guarded(fn: () => Promise<void>): Promise<void> {
     await fn();
   } finally {
     await keeper.call("adopt", { pid: Deno.pid, dirs: homes }).catch(() => {});
-    for (const dir of guards) await keeper.call("rmdir", { path: dir }).catch(() => {});
+    // The provider's parents (mcp-sandbox) were made inside the guard: they go first.
+    for (const dir of guards) {
+      await keeper.call("rmdir", { path: `${dir}/mcp-sandbox` }).catch(() => {});
+      await keeper.call("rmdir", { path: dir }).catch(() => {});
+    }
     await keeper.close();
   }
 }
