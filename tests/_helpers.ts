@@ -41,7 +41,16 @@ export const LOCK_FLAG = `--lock=${ROOT}/deno.lock`;
 export const TEST_EGRESS: EgressOptions = {
   allowDomains: ["*.test"],
   resolve: () => Promise.resolve(["127.0.0.1"]),
+  connect: loopbackOnly,
 };
+
+/** The proxy's connect for tests: 127.0.0.0/8 only, whatever the code under test decided. */
+export function loopbackOnly(address: string, port: number): Promise<Deno.TcpConn> {
+  if (!/^127\.\d+\.\d+\.\d+$/.test(address)) {
+    return Promise.reject(new Error(`test refused to connect to ${address}: not loopback`));
+  }
+  return Deno.connect({ hostname: address, port });
+}
 
 /** A connected MCP client with its server, session and provider; dispose to tear all down. */
 export interface Connected extends AsyncDisposable {

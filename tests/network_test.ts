@@ -16,7 +16,15 @@ import { DaytonaProvider } from "../src/providers/daytona.ts";
 import { silentLogger } from "../src/log.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
 import { makeRepo, startGitServer } from "./_git_server.ts";
-import { connect, type Connected, hasBwrap, sh, structured, text } from "./_helpers.ts";
+import {
+  connect,
+  type Connected,
+  hasBwrap,
+  loopbackOnly,
+  sh,
+  structured,
+  text,
+} from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -65,6 +73,7 @@ function egress(port: number, extra: Partial<EgressOptions> = {}): EgressOptions
   return {
     allowDomains: ["*.test"],
     allowHostPorts: [port],
+    connect: loopbackOnly,
     resolve: (host) =>
       Promise.resolve(
         host === "metadata.test"
@@ -181,7 +190,9 @@ Deno.test(
       }
       // Without an allow-list, a loopback literal is refused for what it is.
       await using open = await connect({
-        local: { egress: { resolve: () => Promise.resolve(["127.0.0.1"]) } },
+        local: {
+          egress: { resolve: () => Promise.resolve(["127.0.0.1"]), connect: loopbackOnly },
+        },
       });
       const literal = await run(
         open,

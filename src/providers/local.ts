@@ -135,6 +135,8 @@ export interface EgressOptions {
   allowHostPorts?: readonly number[];
   /** Resolves names for the proxy (tests map names to loopback with it). @default DNS */
   resolve?: (hostname: string) => Promise<string[]>;
+  /** Opens the proxy's connection to an allowed address (tests confine it). @default Deno.connect */
+  connect?: (address: string, port: number, signal: AbortSignal) => Promise<Deno.TcpConn>;
 }
 
 /**
