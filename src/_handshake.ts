@@ -562,6 +562,12 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           },
           "uri": {
             "type": "string"
+          },
+          "notes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
           }
         },
         "required": [
