@@ -25,9 +25,9 @@ export interface SandboxBudget {
 export const DEFAULT_BUDGET: SandboxBudget = { memoryMb: 2048, processes: 512, cpus: 2 };
 
 /** The controllers a budget needs. */
-export const CONTROLLERS = ["memory", "pids", "cpu"] as const;
+export const CONTROLLERS: readonly Controller[] = ["memory", "pids", "cpu"];
 /** A controller a budget needs. */
-export type Controller = typeof CONTROLLERS[number];
+export type Controller = "memory" | "pids" | "cpu";
 
 /**
  * How budgets are enforced on this machine: `v2` (a unified hierarchy the server may write: root,

@@ -61,6 +61,16 @@ import {
 } from "./_bwrap.ts";
 import { AGENT_PY, CGROUPS_PY, NET_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
 
+export type { SandboxNetwork } from "./_bwrap.ts";
+export {
+  type CgroupPlan,
+  type Controller,
+  type SandboxBudget,
+  SandboxCgroup,
+  SandboxCgroups,
+  type SandboxUsage,
+} from "./_cgroup.ts";
+
 /**
  * Options for {@linkcode LocalProvider}.
  *
