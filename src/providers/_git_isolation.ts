@@ -40,6 +40,8 @@ const STDERR_TAIL = 16_384;
 // Reads the token from stdin into the environment of this process tree only (never argv, never
 // bwrap's environment), builds the CA bundle if one is configured, then runs the step.
 const PRELUDE = [
+  // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
+  "echo ready",
   'IFS= read -r GIT_CLONE_PASSWORD || [ -n "$GIT_CLONE_PASSWORD" ]',
   "export GIT_CLONE_PASSWORD",
   'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
@@ -220,12 +222,28 @@ export class GitIsolation {
     }
     const timeout = AbortSignal.timeout(timeoutMs);
     const stop = AbortSignal.any([signal, timeout]);
-    const kill = () => {
+    // Killed while bubblewrap still sets up, its child could outlive it (bwrap arranges the
+    // child's death with its own only after forking it): until the isolation says it runs, a
+    // kill waits.
+    let ready = false;
+    let killed = false;
+    const killNow = () => {
       try {
         child.kill("SIGKILL");
       } catch { /* already gone */ }
     };
+    const kill = () => {
+      killed = true;
+      if (ready) killNow();
+    };
+    const onReady = () => {
+      if (ready) return;
+      ready = true;
+      if (killed) killNow();
+    };
     stop.addEventListener("abort", kill, { once: true });
+    if (stop.aborted) kill(); // aborted before the listener was there: it would never fire
+
     try {
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(`${context.password}\n`)).catch(() => {});
@@ -233,7 +251,7 @@ export class GitIsolation {
       const [status, stderr] = await Promise.all([
         child.status,
         readLines(child.stderr, request.onProgress),
-        readLines(child.stdout, undefined),
+        readLines(child.stdout, onReady),
       ]);
       if (signal.aborted) throw signal.reason;
       if (timeout.aborted) {
