@@ -211,19 +211,19 @@ function procHas(file: string): boolean {
 }
 
 /**
- * The bwrap arguments (without the program name) that run the agent in a fresh sandbox: the
- * {@linkcode systemMounts}, a private home and /tmp, new namespaces for everything (the network
- * too when `network` is `"none"`) with no further user namespaces allowed inside, the agent as
- * PID 1, an empty environment but for {@linkcode defaultEnvironment}, and death with the server.
+ * The namespace flags every bwrap of a sandbox starts with: new namespaces for everything (the
+ * host's network only with `"host"`), no user namespaces inside where bubblewrap can forbid
+ * them, the sandbox's user, death with the server and a session of its own.
  */
-export function bwrapArgs(layout: BwrapLayout): string[] {
-  const features = layout.features ?? CURRENT_BWRAP;
-  const args = [
+export function namespaceArgs(
+  network: SandboxNetwork,
+  features: BwrapFeatures = CURRENT_BWRAP,
+): string[] {
+  return [
     "--unshare-all",
     "--unshare-user",
     ...(features.disableUserns ? ["--disable-userns"] : []),
-    ...(layout.network === "host" ? ["--share-net"] : []),
-    ...(layout.network !== "host" && layout.netDir ? ["--ro-bind", layout.netDir, NET_DIR] : []),
+    ...(network === "host" ? ["--share-net"] : []),
     "--uid",
     String(SANDBOX_UID),
     "--gid",
@@ -232,6 +232,43 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "sandbox",
     "--die-with-parent",
     "--new-session",
+  ];
+}
+
+/**
+ * bwrap with `args`. A server running as root goes through setpriv to `nobody` first: inside a
+ * user namespace, root would still own the host's files.
+ */
+export function bwrapCommand(
+  args: readonly string[],
+  options: Omit<Deno.CommandOptions, "args">,
+): Deno.Command {
+  return Deno.uid() === 0
+    ? new Deno.Command("setpriv", {
+      ...options,
+      args: [
+        `--reuid=${UNPRIVILEGED_UID}`,
+        `--regid=${UNPRIVILEGED_UID}`,
+        "--clear-groups",
+        "--inh-caps=-all",
+        "bwrap",
+        ...args,
+      ],
+    })
+    : new Deno.Command("bwrap", { ...options, args: [...args] });
+}
+
+/**
+ * The bwrap arguments (without the program name) that run the agent in a fresh sandbox: the
+ * {@linkcode systemMounts}, a private home and /tmp, new namespaces for everything (the network
+ * too when `network` is `"none"`) with no further user namespaces allowed inside, the agent as
+ * PID 1, an empty environment but for {@linkcode defaultEnvironment}, and death with the server.
+ */
+export function bwrapArgs(layout: BwrapLayout): string[] {
+  const features = layout.features ?? CURRENT_BWRAP;
+  const args = [
+    ...namespaceArgs(layout.network, features),
+    ...(layout.network !== "host" && layout.netDir ? ["--ro-bind", layout.netDir, NET_DIR] : []),
     // The agent is PID 1: no bwrap process in the sandbox holds its pipes, and signals from
     // sandbox processes (SIGSTOP, SIGKILL) cannot reach it.
     "--as-pid-1",

@@ -6,9 +6,10 @@
 
 import type { GitCloneWithCredentialsRequest, GitCloneWithCredentialsResult } from "../sandbox.ts";
 import {
+  bwrapCommand,
   type BwrapFeatures,
+  namespaceArgs,
   SANDBOX_HOME,
-  SANDBOX_UID,
   systemMounts,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
@@ -109,7 +110,7 @@ export class GitIsolation {
     }
     const clone = `${isolated ? `${ROOT_INSIDE}/git/${id}` : stagingHost}/clone`;
     const attempt = (name: string, argv: string[]) =>
-      this.#step(name, argv, { host, username, password, asRoot, request, signal });
+      this.#step(name, argv, { host, username, password, request, signal });
     const step = async (name: string, argv: string[]) => {
       const { ok, message } = await attempt(name, argv);
       if (!ok) throw new Error(`${argv[0] === "git" ? "git " : ""}${name} failed: ${message}`);
@@ -195,7 +196,6 @@ export class GitIsolation {
       host: string;
       username: string;
       password: string;
-      asRoot: boolean;
       request: GitCloneWithCredentialsRequest;
       signal: AbortSignal;
     },
@@ -203,7 +203,7 @@ export class GitIsolation {
     const { request, signal } = context;
     const timeoutMs = request.timeoutMs ?? 300_000;
     const env = this.#environment(context.host, context.username);
-    const command = this.#command(["sh", "-c", PRELUDE, "sh", ...argv], env, context.asRoot);
+    const command = this.#command(["sh", "-c", PRELUDE, "sh", ...argv], env);
     let child: Deno.ChildProcess;
     try {
       child = command.spawn();
@@ -306,7 +306,7 @@ export class GitIsolation {
   }
 
   /** The command that runs `argv` in a fresh isolation (or, unisolated, directly). */
-  #command(argv: string[], env: Record<string, string>, asRoot: boolean): Deno.Command {
+  #command(argv: string[], env: Record<string, string>): Deno.Command {
     const { root, network, isolated, caFile } = this.#options;
     const stdio = { stdin: "piped", stdout: "piped", stderr: "piped" } as const;
     if (!isolated) {
@@ -321,18 +321,7 @@ export class GitIsolation {
       });
     }
     const args = [
-      "--unshare-all",
-      "--unshare-user",
-      ...(this.#options.features?.disableUserns === false ? [] : ["--disable-userns"]),
-      ...(network === "host" ? ["--share-net"] : []),
-      "--uid",
-      String(SANDBOX_UID),
-      "--gid",
-      String(SANDBOX_UID),
-      "--hostname",
-      "sandbox",
-      "--die-with-parent",
-      "--new-session",
+      ...namespaceArgs(network, this.#options.features),
       ...systemMounts(`${root}/runtime`, this.#options.features),
       // The sandbox's directory as one mount, so the finished clone is renamed into place
       // (binds of home and staging apart would make that a copy); the agent's files hidden.
@@ -360,23 +349,7 @@ export class GitIsolation {
       args.push("--setenv", name, value);
     }
     args.push("--", ...argv);
-    const bwrap = asRoot
-      ? [
-        "setpriv",
-        `--reuid=${UNPRIVILEGED_UID}`,
-        `--regid=${UNPRIVILEGED_UID}`,
-        "--clear-groups",
-        "--inh-caps=-all",
-        "bwrap",
-        ...args,
-      ]
-      : ["bwrap", ...args];
-    return new Deno.Command(bwrap[0], {
-      args: bwrap.slice(1),
-      clearEnv: true,
-      env: { PATH },
-      ...stdio,
-    });
+    return bwrapCommand(args, { clearEnv: true, env: { PATH }, ...stdio });
   }
 }
 

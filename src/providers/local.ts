@@ -47,6 +47,7 @@ import { GitIsolation } from "./_git_isolation.ts";
 import { PreviewForwarder } from "./_preview.ts";
 import {
   bwrapArgs,
+  bwrapCommand,
   type BwrapFeatures,
   bwrapFeatures,
   CURRENT_BWRAP,
@@ -369,19 +370,7 @@ export class LocalProvider implements SandboxProvider {
           hold: cgroup !== undefined,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
-        command = asRoot
-          ? new Deno.Command("setpriv", {
-            args: [
-              `--reuid=${UNPRIVILEGED_UID}`,
-              `--regid=${UNPRIVILEGED_UID}`,
-              "--clear-groups",
-              "--inh-caps=-all",
-              "bwrap",
-              ...args,
-            ],
-            ...STDIO,
-          })
-          : new Deno.Command("bwrap", { args, ...STDIO });
+        command = bwrapCommand(args, STDIO);
       } else {
         log.warn(`sandbox ${id}: running UNISOLATED in ${dirs.home}`);
         command = new Deno.Command(python, {
