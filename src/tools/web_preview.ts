@@ -139,31 +139,22 @@ export async function webPreview(
         "The sandbox is private: open signed_url in a browser, or send the token as the X-Daytona-Preview-Token header with requests to url.",
     }),
   };
-  if (input.check_server === false) {
-    return {
-      ...base,
-      accessible: null,
-      status_code: null,
-      error: null,
-      listening_ports: [],
-      message: `Preview URL for port ${input.port}: ${url} (not checked).`,
-    };
-  }
+  const unchecked = (why: string): WebPreviewOutput => ({
+    ...base,
+    accessible: null,
+    status_code: null,
+    error: null,
+    listening_ports: [],
+    message: `Preview URL for port ${input.port}: ${url} (not checked${why}).`,
+  });
+  if (input.check_server === false) return unchecked("");
   const probe = await sandbox.exec(["python3", "-c", PROBE, String(input.port)], {
     timeoutMs: 15_000,
     signal: options.signal,
   });
   if (probe.exitCode === 127 && /python3/.test(probe.stderr)) {
     // An image without python3 (e.g. node:22-slim on Daytona): the URL still works.
-    return {
-      ...base,
-      accessible: null,
-      status_code: null,
-      error: null,
-      listening_ports: [],
-      message:
-        `Preview URL for port ${input.port}: ${url} (not checked: the sandbox's image has no python3 to probe the server with).`,
-    };
+    return unchecked(": the sandbox's image has no python3 to probe the server with");
   }
   if (probe.exitCode !== 0) {
     throw new Error(`Cannot check port ${input.port}: the probe failed: ${probe.stderr.trim()}`);
