@@ -433,6 +433,12 @@ export interface Sandbox extends AsyncDisposable {
    * place for notes. Providers with nothing to say may leave it out.
    */
   takeNotes?(): string[];
+  /**
+   * What the sandbox uses now against its budget, where the provider measures it (a local
+   * sandbox with a control group); undefined when unknown. Providers that do not measure may
+   * leave it out.
+   */
+  resources?(): Promise<SandboxResources | undefined>;
   /** Writes a file, creating parent directories; never leaves a half-written file behind. */
   writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<WrittenFile>;
   /** Lists a directory, optionally recursively. */
@@ -459,6 +465,35 @@ export interface Sandbox extends AsyncDisposable {
   ): Promise<GitCloneWithCredentialsResult>;
   /** Kills every process of the sandbox and deletes its files. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * What a sandbox uses now against its budget, from {@linkcode Sandbox.resources}.
+ *
+ * @example Show a sandbox's memory against its budget
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * const now = await sandbox.resources?.();
+ * if (now) console.log(`${now.memoryBytes >> 20} of ${now.memoryBudgetBytes >> 20} MiB`);
+ * ```
+ */
+export interface SandboxResources {
+  /** Bytes of memory charged to it, page cache and RAM-backed files included. */
+  memoryBytes: number;
+  /** Bytes of memory it may use; past it the kernel kills a process. */
+  memoryBudgetBytes: number;
+  /** Processes and threads now. */
+  processes: number;
+  /** Processes and threads it may have. */
+  processBudget: number;
+  /** CPU seconds used since it started. */
+  cpuSeconds: number;
+  /** Processes the kernel killed for going over the memory budget, since it started. */
+  oomKills: number;
+  /** Forks that failed at the process budget since it started, where the kernel counts them. */
+  forkFailures?: number;
 }
 
 /**

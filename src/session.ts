@@ -15,6 +15,7 @@ import {
   type Sandbox,
   SandboxError,
   type SandboxProvider,
+  type SandboxResources,
   type SandboxSummary,
   type SignalOptions,
 } from "./sandbox.ts";
@@ -148,6 +149,8 @@ export interface SessionSandboxOptions extends SignalOptions {
 export interface SessionSandboxSummary extends SandboxSummary {
   /** Whether it is this session's default sandbox. */
   default: boolean;
+  /** What it uses now against its budget, or null where unknown (see {@linkcode Sandbox.resources}). */
+  usage: SandboxResources | null;
 }
 
 /**
@@ -290,12 +293,17 @@ export class SandboxSession implements AsyncDisposable {
    */
   async list(options: SignalOptions = {}): Promise<SessionSandboxSummary[]> {
     const current = await this.existing();
-    const mine = new Set([...this.#extra.values()].filter((s) => !s.closed).map((s) => s.id));
-    if (current) mine.add(current.id);
+    const mine = new Map(
+      [...this.#extra.values()].filter((s) => !s.closed).map((s) => [s.id, s] as const),
+    );
+    if (current) mine.set(current.id, current);
     if (mine.size === 0) return [];
-    const found = await this.#provider.list(options);
-    return found.filter((summary) => mine.has(summary.id))
-      .map((summary) => ({ ...summary, default: summary.id === current?.id }));
+    const found = (await this.#provider.list(options)).filter((summary) => mine.has(summary.id));
+    return await Promise.all(found.map(async (summary) => ({
+      ...summary,
+      default: summary.id === current?.id,
+      usage: await mine.get(summary.id)!.resources?.().catch(() => undefined) ?? null,
+    })));
   }
 
   /**

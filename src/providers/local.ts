@@ -28,6 +28,7 @@ import {
   SandboxError,
   type SandboxInfo,
   type SandboxProvider,
+  type SandboxResources,
   type SandboxSummary,
   type SignalOptions,
   type WriteFileOptions,
@@ -605,6 +606,22 @@ export class LocalSandbox implements Sandbox {
   async usage(): Promise<SandboxUsage | undefined> {
     if (this.#closing !== undefined) return undefined;
     return await this.#budget.cgroup?.usage();
+  }
+
+  /** What the sandbox uses now against its budget; undefined without a control group. */
+  async resources(): Promise<SandboxResources | undefined> {
+    const usage = await this.usage();
+    if (!usage) return undefined;
+    const { memoryMb, processes } = this.#budget.budget;
+    return {
+      memoryBytes: usage.memoryBytes,
+      memoryBudgetBytes: memoryMb * 1024 * 1024,
+      processes: usage.processes,
+      processBudget: processes,
+      cpuSeconds: usage.cpuSeconds,
+      oomKills: usage.oomKills,
+      ...(usage.forkFailures === undefined ? {} : { forkFailures: usage.forkFailures }),
+    };
   }
 
   /** Whether the sandbox was closed or its processes died. */

@@ -34,6 +34,39 @@ export interface SandboxListEntry {
   created_at: string | null;
   /** Whether it is this session's default sandbox. */
   default: boolean;
+  /**
+   * What it uses now against its budget; null where unknown (a Daytona sandbox, or a local one
+   * without a control group).
+   */
+  usage?: SandboxListUsage | null;
+}
+
+/**
+ * A sandbox's use of its budget in {@linkcode SandboxListEntry}.
+ *
+ * @example Warn about a sandbox near its memory budget
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await session.sandbox();
+ * for (const { sandbox_id, usage } of (await sandboxList(session, {})).sandboxes) {
+ *   if (usage && usage.memory_mib > 0.9 * usage.memory_budget_mib) console.log(sandbox_id);
+ * }
+ * ```
+ */
+export interface SandboxListUsage {
+  /** MiB of memory in use, page cache and RAM-backed files (/tmp, /dev/shm) included. */
+  memory_mib: number;
+  /** MiB of memory it may use; past it the kernel kills a process. */
+  memory_budget_mib: number;
+  /** Processes and threads now. */
+  processes: number;
+  /** Processes and threads it may have. */
+  processes_budget: number;
+  /** CPU seconds used since it started. */
+  cpu_seconds: number;
+  /** Processes the kernel killed for going over the memory budget, since it started. */
+  oom_kills: number;
 }
 
 /**
@@ -77,6 +110,14 @@ export async function sandboxList(
       labels: s.labels,
       created_at: s.createdAt ?? null,
       default: s.default,
+      usage: s.usage && {
+        memory_mib: Math.round(s.usage.memoryBytes / 1048576 * 10) / 10,
+        memory_budget_mib: Math.round(s.usage.memoryBudgetBytes / 1048576),
+        processes: s.usage.processes,
+        processes_budget: s.usage.processBudget,
+        cpu_seconds: Math.round(s.usage.cpuSeconds * 100) / 100,
+        oom_kills: s.usage.oomKills,
+      },
     })),
   };
 }
@@ -92,5 +133,13 @@ export const sandboxListOutputSchema = {
     labels: z.record(z.string(), z.string()),
     created_at: z.string().nullable(),
     default: z.boolean(),
+    usage: z.object({
+      memory_mib: z.number(),
+      memory_budget_mib: z.number(),
+      processes: z.number(),
+      processes_budget: z.number(),
+      cpu_seconds: z.number(),
+      oom_kills: z.number(),
+    }).nullable().optional(),
   })),
 };
