@@ -78,6 +78,7 @@ export {
   sandboxList,
   type SandboxListEntry,
   type SandboxListOutput,
+  type SandboxListUsage,
 } from "./src/tools/sandbox_list.ts";
 export {
   sandboxDelete,

@@ -1,6 +1,7 @@
 // Pieces shared by the tool modules: run options, input rules, the way results are presented.
 
 import { z } from "npm:zod@4.6.7";
+import type { Sandbox, SandboxResources } from "../sandbox.ts";
 
 /**
  * Options every tool function accepts.
@@ -43,4 +44,40 @@ export function noNul(field: string): z.ZodString {
       (text) => !text.includes("\0"),
       `${field} must not contain NUL bytes`,
     ) as unknown as z.ZodString;
+}
+
+/** What a sandbox with a measured budget uses now; undefined without one or on error. */
+export async function budgetReading(sandbox: Sandbox): Promise<SandboxResources | undefined> {
+  return await sandbox.resources?.().catch(() => undefined);
+}
+
+/**
+ * Notes for a call during which the sandbox hit its memory budget (the kernel's OOM kills rose)
+ * or its process budget (failed forks rose), from readings before and after the call.
+ */
+export function budgetNotes(
+  before: SandboxResources | undefined,
+  after: SandboxResources | undefined,
+): string[] {
+  if (!before || !after) return [];
+  const notes: string[] = [];
+  const kills = after.oomKills - before.oomKills;
+  if (kills > 0) {
+    notes.push(
+      `The sandbox's memory budget (${
+        Math.round(after.memoryBudgetBytes / 1048576)
+      } MiB) was hit and the kernel killed a process (${kills} out-of-memory kill${
+        kills === 1 ? "" : "s"
+      } during this call); the sandbox carries on.`,
+    );
+  }
+  const forks = (after.forkFailures ?? 0) - (before.forkFailures ?? 0);
+  if (forks > 0) {
+    notes.push(
+      `The sandbox's process budget (${after.processBudget} processes and threads) was hit: ${forks} fork${
+        forks === 1 ? "" : "s"
+      } failed during this call.`,
+    );
+  }
+  return notes;
 }

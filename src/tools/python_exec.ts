@@ -6,7 +6,7 @@
 
 import { z } from "npm:zod@4.6.7";
 import type { PythonError, Sandbox } from "../sandbox.ts";
-import { timeoutSchema, type ToolOptions } from "./_common.ts";
+import { budgetNotes, budgetReading, timeoutSchema, type ToolOptions } from "./_common.ts";
 
 /**
  * Arguments of {@linkcode pythonExec}, as the MCP tool takes them.
@@ -158,6 +158,7 @@ export async function pythonExec(
     if (blank) return resetOnly();
   }
   const timeout = input.timeout ?? options.defaultTimeout ?? 300;
+  const before = await budgetReading(sandbox);
   const result = await sandbox.runPython(input.code, {
     timeoutMs: timeout * 1000,
     maxOutputBytes: options.maxOutputBytes,
@@ -166,7 +167,10 @@ export async function pythonExec(
     onOutput: options.onProgress,
     onWait: options.onProgress,
   });
-  const notes = [...result.notes];
+  const notes = [
+    ...result.notes,
+    ...budgetNotes(before, before && await budgetReading(sandbox)),
+  ];
   if (result.died) {
     const how = result.died.signal
       ? `was killed by ${result.died.signal}`

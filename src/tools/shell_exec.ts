@@ -6,7 +6,7 @@
 
 import { z } from "npm:zod@4.6.7";
 import type { Sandbox } from "../sandbox.ts";
-import { noNul, timeoutSchema, type ToolOptions } from "./_common.ts";
+import { budgetNotes, budgetReading, noNul, timeoutSchema, type ToolOptions } from "./_common.ts";
 
 /**
  * Arguments of {@linkcode shellExec}, as the MCP tool takes them.
@@ -113,6 +113,7 @@ export async function shellExec(
   if (input.timeout !== undefined && !(input.timeout > 0)) {
     throw new RangeError(`Cannot run command: 'timeout' must be positive, got ${input.timeout}`);
   }
+  const before = await budgetReading(sandbox);
   const result = await sandbox.exec(input.command, {
     cwd: input.cwd,
     env: input.env,
@@ -122,6 +123,10 @@ export async function shellExec(
     onOutput: options.onProgress,
     onWait: options.onProgress,
   });
+  const notes = [
+    ...result.notes ?? [],
+    ...budgetNotes(before, before && await budgetReading(sandbox)),
+  ];
   return {
     stdout: result.stdout,
     stderr: result.stderr,
@@ -132,7 +137,7 @@ export async function shellExec(
     truncated: result.truncated,
     stdout_bytes: result.stdoutBytes,
     stderr_bytes: result.stderrBytes,
-    ...(result.notes?.length ? { notes: result.notes } : {}),
+    ...(notes.length ? { notes } : {}),
   };
 }
 
