@@ -1078,6 +1078,45 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
                 },
                 "default": {
                   "type": "boolean"
+                },
+                "usage": {
+                  "anyOf": [
+                    {
+                      "type": "object",
+                      "properties": {
+                        "memory_mib": {
+                          "type": "number"
+                        },
+                        "memory_budget_mib": {
+                          "type": "number"
+                        },
+                        "processes": {
+                          "type": "number"
+                        },
+                        "processes_budget": {
+                          "type": "number"
+                        },
+                        "cpu_seconds": {
+                          "type": "number"
+                        },
+                        "oom_kills": {
+                          "type": "number"
+                        }
+                      },
+                      "required": [
+                        "memory_mib",
+                        "memory_budget_mib",
+                        "processes",
+                        "processes_budget",
+                        "cpu_seconds",
+                        "oom_kills"
+                      ],
+                      "additionalProperties": false
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
                 }
               },
               "required": [

@@ -51,6 +51,35 @@ export async function budgetReading(sandbox: Sandbox): Promise<SandboxResources 
   return await sandbox.resources?.().catch(() => undefined);
 }
 
+// The last reading of each sandbox. Reading costs a round trip to the cgroup helper, so a call
+// reads only when its result looks like a budget was hit (a process killed, a fork refused),
+// and compares with the reading before: a warm call pays nothing.
+const lastReadings = new WeakMap<Sandbox, SandboxResources>();
+
+/** Takes the sandbox's first reading, once; later calls compare with the last one. */
+export async function budgetBaseline(sandbox: Sandbox): Promise<void> {
+  if (lastReadings.has(sandbox) || !sandbox.resources) return;
+  const reading = await budgetReading(sandbox);
+  if (reading) lastReadings.set(sandbox, reading);
+}
+
+/**
+ * Notes on budgets hit since the last reading, read only when `suspicious` (the call's result
+ * shows a killed process or a refused fork).
+ */
+export async function budgetHits(sandbox: Sandbox, suspicious: boolean): Promise<string[]> {
+  const before = lastReadings.get(sandbox);
+  if (!before || !suspicious) return [];
+  const after = await budgetReading(sandbox);
+  if (!after) return [];
+  lastReadings.set(sandbox, after);
+  return budgetNotes(before, after);
+}
+
+/** Output that a process killed for memory, or a refused fork, leaves behind. */
+export const BUDGET_SIGNS =
+  /Killed|Cannot fork|fork: Resource temporarily unavailable|Cannot allocate memory|MemoryError/;
+
 /**
  * Notes for a call during which the sandbox hit its memory budget (the kernel's OOM kills rose)
  * or its process budget (failed forks rose), from readings before and after the call.
@@ -68,7 +97,7 @@ export function budgetNotes(
         Math.round(after.memoryBudgetBytes / 1048576)
       } MiB) was hit and the kernel killed a process (${kills} out-of-memory kill${
         kills === 1 ? "" : "s"
-      } during this call); the sandbox carries on.`,
+      } since the last check); the sandbox carries on.`,
     );
   }
   const forks = (after.forkFailures ?? 0) - (before.forkFailures ?? 0);
@@ -76,7 +105,7 @@ export function budgetNotes(
     notes.push(
       `The sandbox's process budget (${after.processBudget} processes and threads) was hit: ${forks} fork${
         forks === 1 ? "" : "s"
-      } failed during this call.`,
+      } failed since the last check.`,
     );
   }
   return notes;

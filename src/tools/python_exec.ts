@@ -6,7 +6,13 @@
 
 import { z } from "npm:zod@4.6.7";
 import type { PythonError, Sandbox } from "../sandbox.ts";
-import { budgetNotes, budgetReading, timeoutSchema, type ToolOptions } from "./_common.ts";
+import {
+  BUDGET_SIGNS,
+  budgetBaseline,
+  budgetHits,
+  timeoutSchema,
+  type ToolOptions,
+} from "./_common.ts";
 
 /**
  * Arguments of {@linkcode pythonExec}, as the MCP tool takes them.
@@ -158,7 +164,7 @@ export async function pythonExec(
     if (blank) return resetOnly();
   }
   const timeout = input.timeout ?? options.defaultTimeout ?? 300;
-  const before = await budgetReading(sandbox);
+  await budgetBaseline(sandbox);
   const result = await sandbox.runPython(input.code, {
     timeoutMs: timeout * 1000,
     maxOutputBytes: options.maxOutputBytes,
@@ -169,7 +175,11 @@ export async function pythonExec(
   });
   const notes = [
     ...result.notes,
-    ...budgetNotes(before, before && await budgetReading(sandbox)),
+    ...await budgetHits(
+      sandbox,
+      result.died !== null || result.error?.type === "MemoryError" ||
+        BUDGET_SIGNS.test(result.stderr),
+    ),
   ];
   if (result.died) {
     const how = result.died.signal

@@ -6,7 +6,14 @@
 
 import { z } from "npm:zod@4.6.7";
 import type { Sandbox } from "../sandbox.ts";
-import { budgetNotes, budgetReading, noNul, timeoutSchema, type ToolOptions } from "./_common.ts";
+import {
+  BUDGET_SIGNS,
+  budgetBaseline,
+  budgetHits,
+  noNul,
+  timeoutSchema,
+  type ToolOptions,
+} from "./_common.ts";
 
 /**
  * Arguments of {@linkcode shellExec}, as the MCP tool takes them.
@@ -113,7 +120,7 @@ export async function shellExec(
   if (input.timeout !== undefined && !(input.timeout > 0)) {
     throw new RangeError(`Cannot run command: 'timeout' must be positive, got ${input.timeout}`);
   }
-  const before = await budgetReading(sandbox);
+  await budgetBaseline(sandbox);
   const result = await sandbox.exec(input.command, {
     cwd: input.cwd,
     env: input.env,
@@ -125,7 +132,11 @@ export async function shellExec(
   });
   const notes = [
     ...result.notes ?? [],
-    ...budgetNotes(before, before && await budgetReading(sandbox)),
+    ...await budgetHits(
+      sandbox,
+      (result.signal === "SIGKILL" && !result.timedOut && !result.cancelled) ||
+        result.exitCode === 137 || BUDGET_SIGNS.test(result.stderr),
+    ),
   ];
   return {
     stdout: result.stdout,
