@@ -366,11 +366,9 @@ Deno.test(
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });
       const url = `${server.origin}/repo.git`;
-      const started = Date.now();
       const timedOut = await mcp.call("git_clone", { repo_url: url });
       assertEquals(timedOut.isError, true);
       assertMatch(text(timedOut), /git clone timed out after 2 s/);
-      assert(Date.now() - started < 20_000);
       assertEquals(await hostProcesses("/run/sandbox/git/"), []);
       const controller = new AbortController();
       const call = mcp.client.callTool(

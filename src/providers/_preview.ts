@@ -15,7 +15,7 @@ export class PreviewForwarder {
   #agent: AgentProcess;
   #inbound: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
   #inboundInside: string;
-  #listeners = new Map<number, Promise<Deno.TcpListener>>();
+  #listeners = new Map<number, Deno.TcpListener>();
   #waiting = new Map<string, (conn: Deno.UnixConn, leftover: Uint8Array) => void>();
   #conns = new Set<Deno.Conn>();
   #closed = false;
@@ -33,22 +33,22 @@ export class PreviewForwarder {
   }
 
   /** The host URL for `port` inside, listening from now until the sandbox closes. */
-  async url(port: number): Promise<string> {
+  url(port: number): string {
     let listener = this.#listeners.get(port);
     if (!listener) {
-      listener = Promise.resolve(Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+      listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       this.#listeners.set(port, listener);
-      this.#accept(await listener, port);
+      this.#accept(listener, port);
     }
-    return `http://127.0.0.1:${((await listener).addr as Deno.NetAddr).port}`;
+    return `http://127.0.0.1:${listener.addr.port}`;
   }
 
   /** Stops listening and ends every forwarded connection. */
-  async close(): Promise<void> {
+  close(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#inbound.close();
-    for (const listener of this.#listeners.values()) (await listener).close();
+    for (const listener of this.#listeners.values()) listener.close();
     for (const conn of this.#conns) closeQuietly(conn);
     this.#conns.clear();
   }

@@ -431,7 +431,7 @@ export class LocalProvider implements SandboxProvider {
       }
       return sandbox;
     } catch (error) {
-      await preview?.close();
+      preview?.close();
       await proxy?.close();
       await cgroup?.remove();
       await removeTree(root);
@@ -662,12 +662,16 @@ export class LocalSandbox implements Sandbox {
    * `none`) that is a port of the server's, forwarded into the sandbox until it closes; with
    * `host` it is the port itself.
    */
-  async preview(port: number): Promise<PreviewLink> {
-    if (this.#net.preview) return { url: await this.#net.preview.url(port) };
-    if (this.#network === "host" || !this.info.isolated) return { url: `http://127.0.0.1:${port}` };
-    throw new SandboxError(`Cannot preview port ${port}: the sandbox is closed`, {
-      sandboxId: this.id,
-    });
+  preview(port: number): Promise<PreviewLink> {
+    if (this.#net.preview) return Promise.resolve({ url: this.#net.preview.url(port) });
+    if (this.#network === "host" || !this.info.isolated) {
+      return Promise.resolve({ url: `http://127.0.0.1:${port}` });
+    }
+    return Promise.reject(
+      new SandboxError(`Cannot preview port ${port}: the sandbox is closed`, {
+        sandboxId: this.id,
+      }),
+    );
   }
 
   /**
@@ -685,7 +689,7 @@ export class LocalSandbox implements Sandbox {
     this.#closing ??= (async () => {
       this.#git.close();
       try {
-        await this.#net.preview?.close();
+        this.#net.preview?.close();
         await this.#net.proxy?.close();
         await this.#agent.close();
       } finally {

@@ -83,12 +83,10 @@ Deno.test("file data larger than any read ends that sandbox", async () => {
 
 Deno.test("a supervisor that stops answering fails the call at its timeout plus a grace", async () => {
   await withAgents("None", async (bad) => {
-    const started = Date.now();
     await rejects(
       bad.request("exec", { command: "true", timeout: 0.2 }),
       /supervisor did not answer within 0\.7 s \(the call's timeout and a grace\), so the sandbox was ended/,
     );
-    assert(Date.now() - started < 30_000, "the call did not wait for good");
   }, { replyGraceMs: 500 });
 });
 

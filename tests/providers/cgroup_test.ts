@@ -1,8 +1,7 @@
 import { deepEqual as assertEquals, match as assertMatch, ok as assert } from "node:assert/strict";
 import { type CgroupPlan, planCgroups, SandboxCgroups } from "../../src/providers/_cgroup.ts";
-import { CgroupKeeper } from "../../src/providers/_cgroup.ts";
+import { underGuard } from "../_guard.ts";
 import { LocalProvider } from "../../src/providers/local.ts";
-import { CGROUPS_PY } from "../../src/providers/_runtime.ts";
 
 /** Makes a fake cgroup tree: paths ending in "/" are directories, others files with text. */
 function tree(entries: Record<string, string>): string {
@@ -89,34 +88,8 @@ Deno.test("A local sandbox without control groups names the missing budget (doct
 // broken budget cannot take the machine down.
 const root = Deno.uid() === 0;
 
-async function guarded(fn: () => Promise<void>): Promise<void> {
-  const keeper = CgroupKeeper.start("/usr/bin/python3", CGROUPS_PY);
-  const snapshot = await keeper.call("snapshot", { root: "/sys/fs/cgroup" }) as {
-    selfCgroup: string;
-  };
-  const own = (name: string) => {
-    const line = snapshot.selfCgroup.split("\n").find((l) => l.split(":")[1] === name)!;
-    const path = line.split(":")[2];
-    return `/sys/fs/cgroup/${name}${path === "/" ? "" : path}`;
-  };
-  const homes = ["memory", "pids", "cpu"].map(own);
-  const guards = homes.map((home) => `${home}/test-guard-${Deno.pid}`);
-  try {
-    for (const dir of guards) await keeper.call("mkdir", { path: dir });
-    await keeper.call("write", { path: `${guards[0]}/memory.limit_in_bytes`, value: `${1 << 30}` });
-    await keeper.call("write", { path: `${guards[1]}/pids.max`, value: "2000" });
-    await keeper.call("write", { path: `${guards[2]}/cpu.cfs_quota_us`, value: "150000" });
-    await keeper.call("adopt", { pid: Deno.pid, dirs: guards });
-    await fn();
-  } finally {
-    await keeper.call("adopt", { pid: Deno.pid, dirs: homes }).catch(() => {});
-    // The provider's parents (mcp-sandbox) were made inside the guard: they go first.
-    for (const dir of guards) {
-      await keeper.call("rmdir", { path: `${dir}/mcp-sandbox` }).catch(() => {});
-      await keeper.call("rmdir", { path: dir }).catch(() => {});
-    }
-    await keeper.close();
-  }
+function guarded(fn: () => Promise<void>): Promise<void> {
+  return underGuard("test", fn);
 }
 
 Deno.test({

@@ -1,10 +1,9 @@
 // shell_exec and python_exec say when a call hit the sandbox's memory budget. The hogs run inside
 // a guard cgroup made around this test process first (1 GiB, 2000 processes, 1.5 CPUs), as in
-// tests/providers/cgroup_test.ts.
+// tests/_guard.ts.
 import { deepEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { CgroupKeeper } from "../../src/providers/_cgroup.ts";
+import { underGuard } from "../_guard.ts";
 import { LocalProvider } from "../../src/providers/local.ts";
-import { CGROUPS_PY } from "../../src/providers/_runtime.ts";
 import { budgetNotes } from "../../src/tools/_common.ts";
 import { shellExec } from "../../src/tools/shell_exec.ts";
 import { pythonExec } from "../../src/tools/python_exec.ts";
@@ -12,33 +11,8 @@ import { hasBwrap } from "../_helpers.ts";
 
 const ignore = Deno.uid() !== 0 || !hasBwrap;
 
-async function guarded(fn: () => Promise<void>): Promise<void> {
-  const keeper = CgroupKeeper.start("/usr/bin/python3", CGROUPS_PY);
-  const snapshot = await keeper.call("snapshot", { root: "/sys/fs/cgroup" }) as {
-    selfCgroup: string;
-  };
-  const own = (name: string) => {
-    const line = snapshot.selfCgroup.split("\n").find((l) => l.split(":")[1] === name)!;
-    const path = line.split(":")[2];
-    return `/sys/fs/cgroup/${name}${path === "/" ? "" : path}`;
-  };
-  const homes = ["memory", "pids", "cpu"].map(own);
-  const guards = homes.map((home) => `${home}/notes-guard-${Deno.pid}`);
-  try {
-    for (const dir of guards) await keeper.call("mkdir", { path: dir });
-    await keeper.call("write", { path: `${guards[0]}/memory.limit_in_bytes`, value: `${1 << 30}` });
-    await keeper.call("write", { path: `${guards[1]}/pids.max`, value: "2000" });
-    await keeper.call("write", { path: `${guards[2]}/cpu.cfs_quota_us`, value: "150000" });
-    await keeper.call("adopt", { pid: Deno.pid, dirs: guards });
-    await fn();
-  } finally {
-    await keeper.call("adopt", { pid: Deno.pid, dirs: homes }).catch(() => {});
-    for (const dir of guards) {
-      await keeper.call("rmdir", { path: `${dir}/mcp-sandbox` }).catch(() => {});
-      await keeper.call("rmdir", { path: dir }).catch(() => {});
-    }
-    await keeper.close();
-  }
+function guarded(fn: () => Promise<void>): Promise<void> {
+  return underGuard("notes", fn);
 }
 
 Deno.test({

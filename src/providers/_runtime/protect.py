@@ -147,16 +147,6 @@ class Reaper:
                 pass
 
 
-class Spawner:
-    """Without a reaper (the agent is not PID 1): starts children as they are."""
-
-    def spawn(self, start):
-        return start()
-
-    def release(self, pid):
-        pass
-
-
 def protect():
     """Takes on every protection; returns (spawner, {protection: None or why not enforced})."""
     status = {"not_dumpable": not_dumpable(), "seccomp": load_filter()}
