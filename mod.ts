@@ -28,7 +28,7 @@
  */
 
 export * from "./src/sandbox.ts";
-export * from "./src/providers/local.ts";
+export * from "./src/providers/local/mod.ts";
 export {
   shellExec,
   type ShellExecInput,

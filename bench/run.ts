@@ -10,8 +10,8 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
-import { DaytonaProvider } from "../src/providers/daytona.ts";
-import { LocalProvider } from "../src/providers/local.ts";
+import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
+import { LocalProvider } from "../src/providers/local/mod.ts";
 import { fileUpload } from "../src/tools/file_upload.ts";
 import { pythonExec } from "../src/tools/python_exec.ts";
 import { silentLogger } from "../src/log.ts";

@@ -2,7 +2,7 @@
 //   MCP_DAYTONA_API_KEY=dtn_… deno run --allow-net --allow-env examples/daytona.ts
 
 import { pythonExec, shellExec } from "../mod.ts";
-import { DaytonaProvider } from "../src/providers/daytona.ts";
+import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
 
 const apiKey = Deno.env.get("MCP_DAYTONA_API_KEY") ?? Deno.env.get("DAYTONA_API_KEY");
 if (!apiKey) {

@@ -8,7 +8,7 @@
 /** The directory `deno task start` and the published `./cli` export run from. */
 export const BUNDLE_DIR: string = new URL("../bundle", import.meta.url).pathname;
 
-/** The one npm package the bundle imports rather than contains, as src/providers/daytona.ts does. */
+/** The one npm package the bundle imports rather than contains, as src/providers/daytona/mod.ts does. */
 const DAYTONA_SDK = "npm:@daytonaio/sdk@0.218.0";
 
 /** Types for the bundled entry point, for the JSR docs and for type-checking importers. */

@@ -12,7 +12,7 @@ import {
 } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
-import { LocalProvider } from "../src/providers/local.ts";
+import { LocalProvider } from "../src/providers/local/mod.ts";
 import { silentLogger } from "../src/log.ts";
 
 /** Asks a real server, through the SDK, and returns the source of `_handshake.ts`. */

@@ -16,8 +16,8 @@ import { type Config, parseCommand, usage } from "./config.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createLogRelay } from "./log_relay.ts";
 import type { SandboxProvider } from "./sandbox.ts";
-import { LocalProvider } from "./providers/local.ts";
-import { SANDBOX_HOME } from "./providers/_bwrap.ts";
+import { LocalProvider } from "./providers/local/mod.ts";
+import { SANDBOX_HOME } from "./providers/local/bwrap.ts";
 import type { HttpServer } from "./http.ts";
 import { SandboxCounter, SandboxSession } from "./session.ts";
 import { StdioTransport } from "./_stdio.ts";
@@ -112,7 +112,7 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
         "MCP_VERIFY_SSL=false: certificates are still verified; for a self-signed Daytona server start Deno with --unsafely-ignore-certificate-errors=<host> or add its CA with DENO_CERT",
       );
     }
-    const { DaytonaProvider } = await import("./providers/daytona.ts");
+    const { DaytonaProvider } = await import("./providers/daytona/mod.ts");
     return new DaytonaProvider({
       apiKey: config.daytona.apiKey!,
       apiUrl: config.daytona.apiUrl,

@@ -7,7 +7,7 @@
 
 import type { Config } from "./config.ts";
 import { silentLogger } from "./log.ts";
-import { LocalProvider, type SandboxProtection } from "./providers/local.ts";
+import { LocalProvider, type SandboxProtection } from "./providers/local/mod.ts";
 
 /** One check's outcome. */
 export interface Finding {
@@ -178,7 +178,7 @@ function protectionFinding(status: Record<SandboxProtection, string | null>): Fi
 
 async function reachDaytona(config: Config): Promise<string | undefined> {
   try {
-    const { DaytonaProvider } = await import("./providers/daytona.ts");
+    const { DaytonaProvider } = await import("./providers/daytona/mod.ts");
     await using provider = new DaytonaProvider({
       apiKey: config.daytona.apiKey!,
       apiUrl: config.daytona.apiUrl,

@@ -501,7 +501,7 @@ export interface SandboxResources {
  *
  * @example Clone with Daytona's git service
  * ```ts ignore
- * import { DaytonaProvider } from "./providers/daytona.ts";
+ * import { DaytonaProvider } from "./providers/daytona/mod.ts";
  * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
  * await using sandbox = await provider.create();
  * const path = `${sandbox.info.home}/std`;

@@ -2,8 +2,8 @@
 // memory hogs and fork bombs in sandboxes run inside it, so a broken budget cannot take the
 // machine down. Needs root and cgroup v1 (this project's test machines).
 
-import { CgroupKeeper } from "../src/providers/_cgroup.ts";
-import { CGROUPS_PY } from "../src/providers/_runtime.ts";
+import { CgroupKeeper } from "../src/providers/local/cgroup.ts";
+import { CGROUPS_PY } from "../src/providers/agent/_runtime.ts";
 
 /** Whether a guard can be made here. */
 export const canGuard: boolean = Deno.uid() === 0;

@@ -10,7 +10,7 @@ import {
   type EgressOptions,
   LocalProvider,
   type LocalProviderOptions,
-} from "../src/providers/local.ts";
+} from "../src/providers/local/mod.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { silentLogger } from "../src/log.ts";

@@ -9,7 +9,7 @@ import {
   throws as assertThrows,
 } from "node:assert/strict";
 import { credentialsFor, gitTokenWarning, normalizeGitHost } from "../src/_git_credentials.ts";
-import { DaytonaProvider } from "../src/providers/daytona.ts";
+import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
 import { silentLogger } from "../src/log.ts";
 import type { GitCloneOutput } from "../src/tools/git_clone.ts";
 import {

@@ -15,8 +15,8 @@ import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.3
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { type HttpServer, serveHttp } from "../src/http.ts";
 import { silentLogger } from "../src/log.ts";
-import { DaytonaProvider } from "../src/providers/daytona.ts";
-import { LocalProvider } from "../src/providers/local.ts";
+import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
+import { LocalProvider } from "../src/providers/local/mod.ts";
 import type { SandboxProvider } from "../src/sandbox.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxCounter, SandboxSession } from "../src/session.ts";

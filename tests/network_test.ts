@@ -11,8 +11,8 @@ import {
 } from "node:assert/strict";
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
 import type { WebPreviewOutput } from "../src/tools/web_preview.ts";
-import type { EgressOptions } from "../src/providers/local.ts";
-import { DaytonaProvider } from "../src/providers/daytona.ts";
+import type { EgressOptions } from "../src/providers/local/mod.ts";
+import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
 import { silentLogger } from "../src/log.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
 import { makeRepo, startGitServer } from "./_git_server.ts";

@@ -11,7 +11,7 @@ import {
 } from "node:assert/strict";
 import { sessionTools, tools } from "../src/registry.ts";
 import { silentLogger } from "../src/log.ts";
-import { LocalProvider } from "../src/providers/local.ts";
+import { LocalProvider } from "../src/providers/local/mod.ts";
 import { createServer } from "../src/server.ts";
 import { createLogRelay } from "../src/log_relay.ts";
 import { SandboxSession } from "../src/session.ts";

@@ -13,7 +13,7 @@ import type { ToolOptions } from "./_common.ts";
  *
  * @example Create a larger Daytona sandbox from an image
  * ```ts ignore
- * import { DaytonaProvider } from "../providers/daytona.ts";
+ * import { DaytonaProvider } from "../providers/daytona/mod.ts";
  * import { SandboxSession, sandboxCreate, silentLogger } from "../../mod.ts";
  * import type { SandboxCreateInput } from "../../mod.ts";
  * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });

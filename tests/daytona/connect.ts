@@ -1,6 +1,6 @@
 // Connects an MCP client to a server on the Daytona provider, pointed at the fake API.
 
-import { DaytonaProvider } from "../../src/providers/daytona.ts";
+import { DaytonaProvider } from "../../src/providers/daytona/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { connect, type Connected } from "../_helpers.ts";
 import type { FakeDaytona } from "./fake_server.ts";

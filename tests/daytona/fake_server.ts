@@ -34,7 +34,7 @@
  */
 
 import { silentLogger } from "../../src/log.ts";
-import { LocalProvider, type LocalSandbox } from "../../src/providers/local.ts";
+import { LocalProvider, type LocalSandbox } from "../../src/providers/local/mod.ts";
 import { TcpFront } from "./_front.ts";
 import { type ErrorSource, HttpError, isStringRecord, json, readJsonObject } from "./_http.ts";
 import { handleToolbox } from "./_toolbox.ts";

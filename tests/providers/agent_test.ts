@@ -3,7 +3,7 @@
 // supervisors are small Python programs, so no bubblewrap is needed.
 
 import { match as assertMatch, ok as assert, rejects } from "node:assert/strict";
-import { AgentProcess } from "../../src/providers/_agent.ts";
+import { AgentProcess } from "../../src/providers/agent/process.ts";
 import { silentLogger } from "../../src/log.ts";
 
 const HELLO = `{"ready": true, "python": "3", "home": "/", "uid": 1}`;

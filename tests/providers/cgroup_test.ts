@@ -1,7 +1,7 @@
 import { deepEqual as assertEquals, match as assertMatch, ok as assert } from "node:assert/strict";
-import { type CgroupPlan, planCgroups, SandboxCgroups } from "../../src/providers/_cgroup.ts";
+import { type CgroupPlan, planCgroups, SandboxCgroups } from "../../src/providers/local/cgroup.ts";
 import { underGuard } from "../_guard.ts";
-import { LocalProvider } from "../../src/providers/local.ts";
+import { LocalProvider } from "../../src/providers/local/mod.ts";
 
 /** Makes a fake cgroup tree: paths ending in "/" are directories, others files with text. */
 function tree(entries: Record<string, string>): string {

@@ -7,7 +7,7 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { DaytonaProvider } from "../../src/providers/daytona.ts";
+import { DaytonaProvider } from "../../src/providers/daytona/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { type Fault, startFakeDaytona } from "../daytona/fake_server.ts";
 import { connect, type Connected, hasBwrap, text } from "../_helpers.ts";

@@ -9,7 +9,7 @@ import {
   ok as assert,
   rejects,
 } from "node:assert/strict";
-import { DaytonaProvider, type DaytonaProviderOptions } from "../../src/providers/daytona.ts";
+import { DaytonaProvider, type DaytonaProviderOptions } from "../../src/providers/daytona/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { SandboxFileError } from "../../src/sandbox.ts";
 import { fileDownload } from "../../src/tools/file_download.ts";

@@ -14,7 +14,7 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
-import { DaytonaProvider } from "../../src/providers/daytona.ts";
+import { DaytonaProvider } from "../../src/providers/daytona/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { sessionTools, tools } from "../../src/registry.ts";
 import { type FakeDaytona, startFakeDaytona } from "../daytona/fake_server.ts";

@@ -3,7 +3,7 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { LocalProvider } from "../../src/providers/local.ts";
+import { LocalProvider } from "../../src/providers/local/mod.ts";
 import { SandboxError } from "../../src/sandbox.ts";
 import { silentLogger } from "../../src/log.ts";
 import { eventually, hasBwrap, hostProcesses, ROOT } from "../_helpers.ts";

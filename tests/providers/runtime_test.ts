@@ -3,7 +3,7 @@ import { renderRuntime } from "../../scripts/gen_runtime.ts";
 
 Deno.test("_runtime.ts embeds the current agent.py and worker.py (run `deno task gen`)", async () => {
   const current = await Deno.readTextFile(
-    new URL("../../src/providers/_runtime.ts", import.meta.url),
+    new URL("../../src/providers/agent/_runtime.ts", import.meta.url),
   );
   assertEquals(current, await renderRuntime());
 });

@@ -3,7 +3,7 @@
 // tests/_guard.ts.
 import { deepEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { underGuard } from "../_guard.ts";
-import { LocalProvider } from "../../src/providers/local.ts";
+import { LocalProvider } from "../../src/providers/local/mod.ts";
 import { budgetNotes } from "../../src/tools/_common.ts";
 import { shellExec } from "../../src/tools/shell_exec.ts";
 import { pythonExec } from "../../src/tools/python_exec.ts";

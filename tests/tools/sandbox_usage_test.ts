@@ -3,7 +3,7 @@
 // (tests/_guard.ts).
 import { deepEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { underGuard } from "../_guard.ts";
-import { LocalProvider } from "../../src/providers/local.ts";
+import { LocalProvider } from "../../src/providers/local/mod.ts";
 import { SandboxSession } from "../../src/session.ts";
 import { silentLogger } from "../../src/log.ts";
 import { sandboxList } from "../../src/tools/sandbox_list.ts";
@@ -46,7 +46,7 @@ Deno.test({
   name: "sandbox_list's usage is null without control groups",
   ignore: !hasBwrap,
   fn: async () => {
-    const { SandboxCgroups } = await import("../../src/providers/_cgroup.ts");
+    const { SandboxCgroups } = await import("../../src/providers/local/cgroup.ts");
     await using provider = new LocalProvider({
       network: "none",
       cgroups: SandboxCgroups.none("simulated: no cgroups here"),

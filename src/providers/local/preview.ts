@@ -6,7 +6,7 @@
 // that token. The inbound socket is the server's own listener, bound read-only into the sandbox:
 // sandbox code can connect to it, but without a token nothing it sends is used.
 
-import type { AgentProcess } from "./_agent.ts";
+import type { AgentProcess } from "../agent/process.ts";
 
 const TOKEN_WAIT_MS = 10_000;
 

@@ -15,7 +15,7 @@
 
 import { posix } from "node:path";
 import { Daytona, DaytonaError, type Sandbox as SdkSandbox } from "npm:@daytonaio/sdk@0.218.0";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger } from "../../log.ts";
 import {
   type CreateSandboxOptions,
   type ExecOptions,
@@ -37,17 +37,17 @@ import {
   type SignalOptions,
   type WriteFileOptions,
   type WrittenFile,
-} from "../sandbox.ts";
-import type { AgentFault, RequestOptions } from "./_agent.ts";
-import { AgentOps, type AgentTransport } from "./_agent_ops.ts";
-import { AGENT_PY, WORKER_PY } from "./_runtime.ts";
+} from "../../sandbox.ts";
+import type { AgentFault, RequestOptions } from "../agent/process.ts";
+import { AgentOps, type AgentTransport } from "../agent/ops.ts";
+import { AGENT_PY, WORKER_PY } from "../agent/_runtime.ts";
 
 /**
  * Options for {@linkcode DaytonaProvider}.
  *
  * @example Sandboxes in Daytona's EU region
  * ```ts ignore
- * import { DaytonaProvider } from "./daytona.ts";
+ * import { DaytonaProvider } from "./mod.ts";
  * await using provider = new DaytonaProvider({
  *   apiKey: Deno.env.get("DAYTONA_API_KEY")!,
  *   target: "eu",
@@ -90,7 +90,7 @@ export interface DaytonaProviderOptions {
  *
  * @example The label a provider puts on its sandboxes
  * ```ts
- * import { CREATOR, CREATOR_LABEL } from "./daytona.ts";
+ * import { CREATOR, CREATOR_LABEL } from "./mod.ts";
  * const labels: Record<string, string> = { [CREATOR_LABEL]: CREATOR };
  * console.log(labels); // { "created-by": "daytona-mcp-interpreter" }
  * ```
@@ -102,7 +102,7 @@ export const CREATOR_LABEL = "created-by";
  * @example List the sandboxes of every server, left-behind ones included, with the Daytona SDK
  * ```ts ignore
  * import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
- * import { CREATOR, CREATOR_LABEL } from "./daytona.ts";
+ * import { CREATOR, CREATOR_LABEL } from "./mod.ts";
  * await using daytona = new Daytona({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
  * for await (const sandbox of daytona.list({ labels: { [CREATOR_LABEL]: CREATOR } })) {
  *   console.log(sandbox.id, sandbox.state, sandbox.labels);
@@ -115,7 +115,7 @@ export const CREATOR = "daytona-mcp-interpreter";
  *
  * @example A provider's labels name its instance
  * ```ts
- * import { DaytonaProvider, INSTANCE_LABEL } from "./daytona.ts";
+ * import { DaytonaProvider, INSTANCE_LABEL } from "./mod.ts";
  * const provider = new DaytonaProvider({ apiKey: "dtn_example" }); // makes no request yet
  * console.log(provider.labels[INSTANCE_LABEL] === provider.instance); // true
  * ```
@@ -142,7 +142,7 @@ const REQUEST_MARGIN_SECONDS = 30;
  *
  * @example Run a command in a Daytona sandbox
  * ```ts ignore
- * import { DaytonaProvider } from "./daytona.ts";
+ * import { DaytonaProvider } from "./mod.ts";
  * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
  * await using sandbox = await provider.create();
  * console.log((await sandbox.exec("uname -a")).stdout);
@@ -509,7 +509,7 @@ async function wakeSandbox(
  *
  * @example Find a sandbox again by id and preview a port
  * ```ts ignore
- * import { DaytonaProvider } from "./daytona.ts";
+ * import { DaytonaProvider } from "./mod.ts";
  * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
  * await using sandbox = await provider.create();
  * const again = await provider.get(sandbox.id); // the same object, while it is open

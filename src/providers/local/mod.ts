@@ -10,7 +10,7 @@
  * @module
  */
 
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger } from "../../log.ts";
 import {
   type CreateSandboxOptions,
   type ExecOptions,
@@ -33,19 +33,19 @@ import {
   type SignalOptions,
   type WriteFileOptions,
   type WrittenFile,
-} from "../sandbox.ts";
-import { AgentProcess } from "./_agent.ts";
-import { AgentOps } from "./_agent_ops.ts";
+} from "../../sandbox.ts";
+import { AgentProcess } from "../agent/process.ts";
+import { AgentOps } from "../agent/ops.ts";
 import {
   DEFAULT_BUDGET,
   type SandboxBudget,
   type SandboxCgroup,
   SandboxCgroups,
   type SandboxUsage,
-} from "./_cgroup.ts";
-import { EgressProxy, matchesDomain } from "./_egress.ts";
-import { GitIsolation } from "./_git_isolation.ts";
-import { PreviewForwarder } from "./_preview.ts";
+} from "./cgroup.ts";
+import { EgressProxy, matchesDomain } from "./egress.ts";
+import { GitIsolation } from "./git_isolation.ts";
+import { PreviewForwarder } from "./preview.ts";
 import {
   bwrapArgs,
   bwrapCommand,
@@ -60,10 +60,10 @@ import {
   type SandboxNetwork,
   SOCKS_PROXY_PORT,
   UNPRIVILEGED_UID,
-} from "./_bwrap.ts";
-import { AGENT_PY, CGROUPS_PY, NET_PY, PROTECT_PY, WORKER_PY } from "./_runtime.ts";
+} from "./bwrap.ts";
+import { AGENT_PY, CGROUPS_PY, NET_PY, PROTECT_PY, WORKER_PY } from "../agent/_runtime.ts";
 
-export type { SandboxNetwork } from "./_bwrap.ts";
+export type { SandboxNetwork } from "./bwrap.ts";
 export {
   type CgroupPlan,
   type Controller,
@@ -71,14 +71,14 @@ export {
   SandboxCgroup,
   SandboxCgroups,
   type SandboxUsage,
-} from "./_cgroup.ts";
+} from "./cgroup.ts";
 
 /**
  * Options for {@linkcode LocalProvider}.
  *
  * @example Sandboxes with a private network
  * ```ts ignore
- * import { LocalProvider } from "../../mod.ts";
+ * import { LocalProvider } from "../../../mod.ts";
  * await using provider = new LocalProvider({ network: "none", python: "/usr/bin/python3" });
  * await provider.check(); // throws, saying how to fix it, when bubblewrap is missing
  * await using sandbox = await provider.create();
@@ -133,7 +133,7 @@ export interface LocalProviderOptions {
  *
  * @example Allow PyPI only, and a database on this machine
  * ```ts ignore
- * import { LocalProvider } from "../../mod.ts";
+ * import { LocalProvider } from "../../../mod.ts";
  * const egress = { allowDomains: ["pypi.org", "*.pythonhosted.org"], allowHostPorts: [5432] };
  * await using provider = new LocalProvider({ egress });
  * await using sandbox = await provider.create();
@@ -156,7 +156,7 @@ export interface EgressOptions {
  *
  * @example Give each process more memory and fewer processes
  * ```ts ignore
- * import { LocalProvider, type LocalLimits } from "../../mod.ts";
+ * import { LocalProvider, type LocalLimits } from "../../../mod.ts";
  * // Room for a JVM, at most 256 processes, and no cap on file size.
  * const limits: LocalLimits = { memoryMb: 16_384, processes: 256, fileMb: 0 };
  * await using provider = new LocalProvider({ limits });
@@ -200,7 +200,7 @@ const INSTALL_BWRAP =
  *
  * @example Run a command and Python in a local sandbox
  * ```ts ignore
- * import { LocalProvider } from "./local.ts";
+ * import { LocalProvider } from "./mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const { stdout } = await sandbox.exec("uname -s");
@@ -506,7 +506,7 @@ const STDIO = {
  *
  * @example Label a sandbox, preview a port and close it early
  * ```ts ignore
- * import { LocalProvider } from "./local.ts";
+ * import { LocalProvider } from "./mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create({ labels: { task: "demo" } });
  * console.log(sandbox.id, sandbox.labels); // "local-…" { task: "demo" }

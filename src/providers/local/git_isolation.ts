@@ -4,7 +4,10 @@
 // see; the finished clone is then renamed into the target. The token reaches git through a pipe
 // and lives only in that process tree's environment.
 
-import type { GitCloneWithCredentialsRequest, GitCloneWithCredentialsResult } from "../sandbox.ts";
+import type {
+  GitCloneWithCredentialsRequest,
+  GitCloneWithCredentialsResult,
+} from "../../sandbox.ts";
 import {
   bwrapCommand,
   type BwrapFeatures,
@@ -12,7 +15,7 @@ import {
   SANDBOX_HOME,
   systemMounts,
   UNPRIVILEGED_UID,
-} from "./_bwrap.ts";
+} from "./bwrap.ts";
 
 /** Where one sandbox's files are, and how its isolations run. */
 export interface GitIsolationOptions {

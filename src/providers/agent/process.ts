@@ -1,7 +1,7 @@
 // The host side of the sandbox agent: starts it, sends JSON-line requests, routes the replies.
 
-import { SandboxError, SandboxFileError, type SandboxFileErrorCode } from "../sandbox.ts";
-import type { Logger } from "../log.ts";
+import { SandboxError, SandboxFileError, type SandboxFileErrorCode } from "../../sandbox.ts";
+import type { Logger } from "../../log.ts";
 
 /** What the agent says once it is ready. */
 export interface AgentHello {

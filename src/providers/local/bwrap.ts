@@ -142,7 +142,7 @@ export const MASKED_PROC = ["keys", "key-users"] as const;
  * @example Read the features off `bwrap --version`
  * ```ts
  * import { equal } from "node:assert/strict";
- * import { bwrapFeatures } from "./_bwrap.ts";
+ * import { bwrapFeatures } from "./bwrap.ts";
  * equal(bwrapFeatures("bubblewrap 0.6.1").disableUserns, false);
  * equal(bwrapFeatures("bubblewrap 0.8.0").disableUserns, true);
  * ```

@@ -170,7 +170,7 @@ export interface SandboxUsage {
 const PARENT = "mcp-sandbox";
 
 /**
- * The helper that reads and writes cgroup files for the server (_runtime/cgroups.py), one per
+ * The helper that reads and writes cgroup files for the server (agent/python/cgroups.py), one per
  * provider, started through bwrap with the host's file system. Requires `--allow-run=bwrap`.
  */
 export class CgroupKeeper {

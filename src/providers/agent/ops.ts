@@ -1,7 +1,7 @@
 // The sandbox operations that the in-sandbox agent performs, over any transport: the local
 // provider's pipe to its bwrap, or the Daytona provider's process API.
 
-import { decodeCaptured } from "../_output.ts";
+import { decodeCaptured } from "../../_output.ts";
 import type {
   ExecOptions,
   ExecResult,
@@ -14,8 +14,8 @@ import type {
   SignalOptions,
   WriteFileOptions,
   WrittenFile,
-} from "../sandbox.ts";
-import type { RequestOptions } from "./_agent.ts";
+} from "../../sandbox.ts";
+import type { RequestOptions } from "./process.ts";
 
 /** Something that carries requests to an agent and brings back its replies. */
 export interface AgentTransport {

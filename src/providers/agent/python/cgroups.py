@@ -1,4 +1,4 @@
-# The server's hands on control groups (src/providers/_cgroup.ts holds the logic). Deno lets a
+# The server's hands on control groups (src/providers/local/cgroup.ts holds the logic). Deno lets a
 # program touch /sys and /proc only with every permission, so the server starts this helper once,
 # through bwrap with the host's file system, and asks it over JSON lines on stdin and stdout:
 #   {"id": N, "op": "snapshot", "root": R}  what planCgroups() needs to know about the hierarchies
