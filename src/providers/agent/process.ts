@@ -304,7 +304,7 @@ export class AgentProcess implements AsyncDisposable {
 }
 
 /** Agent faults about arguments become TypeErrors, about files SandboxFileErrors. */
-function faultToError(fault: AgentFault): Error {
+export function faultToError(fault: AgentFault): Error {
   if (fault.field) return new TypeError(fault.message);
   if (fault.code) return new SandboxFileError(fault.code, fault.message);
   return new SandboxError(fault.message);

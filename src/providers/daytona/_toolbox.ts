@@ -1,0 +1,183 @@
+// The sandbox's toolbox API, reached with fetch rather than through the SDK: commands, file
+// details and listings, and the bulk endpoints (the SDK's Deno upload path ignores errors).
+
+import { posix } from "node:path";
+import type { Logger } from "../../log.ts";
+import {
+  type FileInfo,
+  type FileListing,
+  type ListFilesOptions,
+  SandboxError,
+  SandboxFileError,
+} from "../../sandbox.ts";
+import { toolboxError, TransientError } from "./_errors.ts";
+import { multipartFirstPart } from "./_multipart.ts";
+import { withRetries } from "./_retry.ts";
+
+/** The headers the SDK sends, so the toolbox sees the same client either way. */
+const SDK_HEADERS = { "X-Daytona-Source": "sdk-typescript", "X-Daytona-SDK-Version": "0.218.0" };
+
+/** The sandbox's toolbox API, with fetch: execute and bulk-upload. */
+export class Toolbox {
+  #base: string;
+  #apiKey: string;
+  #timeoutSeconds: number;
+  #log: Logger;
+
+  constructor(
+    base: string,
+    apiKey: string,
+    timeoutSeconds: number,
+    log: Logger,
+  ) {
+    this.#base = base;
+    this.#apiKey = apiKey;
+    this.#timeoutSeconds = timeoutSeconds;
+    this.#log = log;
+  }
+
+  /**
+   * Runs a command; returns its combined output. Not retried: a command may not run twice. The
+   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second.
+   */
+  async execute(command: string, timeoutSeconds: number): Promise<string> {
+    const timeout = Math.max(1, Math.ceil(timeoutSeconds));
+    const response = await this.#fetch(
+      "process/execute",
+      "run a command in the sandbox",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ command, timeout }),
+      },
+      false,
+      timeout,
+    );
+    const body = await response.json() as { result?: string; stdout?: string };
+    return body.result ?? body.stdout ?? "";
+  }
+
+  /**
+   * Streams one file from the multipart bulk-download endpoint: the body of its single part, or
+   * a SandboxFileError from an error part.
+   */
+  download(path: string, signal?: AbortSignal): ReadableStream<Uint8Array<ArrayBuffer>> {
+    const response = this.#fetch("files/bulk-download", "download a file", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "multipart/form-data" },
+      body: JSON.stringify({ paths: [path] }),
+      signal,
+    }, true);
+    return multipartFirstPart(response, path);
+  }
+
+  /** The toolbox's file details, as a FileInfo. */
+  async fileInfo(path: string, signal?: AbortSignal): Promise<FileInfo> {
+    const response = await this.#fetch(`files/info?path=${encodeURIComponent(path)}`, "stat", {
+      signal,
+    }, true).catch((error) => {
+      if (error instanceof SandboxError && /\b404\b/.test(error.message)) {
+        throw new SandboxFileError("not_found", `Cannot stat ${path}: it does not exist`);
+      }
+      throw error;
+    });
+    return fromDaemonInfo(await response.json(), path);
+  }
+
+  /** The toolbox's listing of a directory, as a FileListing. */
+  async listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
+    const depth = options.depth ?? 1;
+    const response = await this.#fetch(
+      `files?path=${encodeURIComponent(path)}&depth=${depth}`,
+      "list files",
+      { signal: options.signal },
+      true,
+    );
+    const items = (await response.json()) as Record<string, unknown>[];
+    const limit = options.limit ?? 1000;
+    return {
+      path,
+      entries: items.slice(0, limit).map((item) =>
+        fromDaemonInfo(item, String(item.path ?? `${path}/${item.name}`))
+      ),
+      truncated: items.length > limit,
+    };
+  }
+
+  /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
+  async upload(files: { path: string; data: Uint8Array }[], signal?: AbortSignal): Promise<void> {
+    await this.#fetch("files/bulk-upload", "upload files", () => {
+      const form = new FormData();
+      files.forEach((file, i) => {
+        form.append(`files[${i}].path`, file.path);
+        form.append(
+          `files[${i}].file`,
+          new Blob([file.data as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }),
+          file.path,
+        );
+      });
+      return { method: "POST", body: form, signal };
+    }, true);
+  }
+
+  async #fetch(
+    path: string,
+    what: string,
+    init: RequestInit | (() => RequestInit),
+    idempotent: boolean,
+    extraSeconds = 0,
+  ): Promise<Response> {
+    return await withRetries(async () => {
+      const request = typeof init === "function" ? init() : init;
+      const timeout = AbortSignal.timeout((this.#timeoutSeconds + extraSeconds) * 1000);
+      let response: Response;
+      try {
+        response = await fetch(`${this.#base}/${path}`, {
+          ...request,
+          signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
+          headers: {
+            ...request.headers,
+            ...SDK_HEADERS,
+            Authorization: `Bearer ${this.#apiKey}`,
+          },
+        });
+      } catch (error) {
+        throw new TransientError(`the toolbox did not answer: ${(error as Error).message}`, {
+          cause: error,
+          connection: true,
+        });
+      }
+      if (response.ok) return response;
+      const text = await response.text();
+      let message = text;
+      try {
+        const parsed = JSON.parse(text);
+        message = parsed.message ?? parsed.error ?? text;
+      } catch { /* not JSON */ }
+      throw toolboxError(response.status, message.slice(0, 500), response.headers);
+    }, {
+      idempotent,
+      what,
+      log: this.#log,
+      deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1000,
+    });
+  }
+}
+
+/** The daemon's FileInfo as ours. */
+function fromDaemonInfo(raw: Record<string, unknown>, path: string): FileInfo {
+  const mode = String(raw.mode ?? "");
+  const type: FileInfo["type"] = raw.isDir === true
+    ? "directory"
+    : mode.startsWith("L")
+    ? "symlink"
+    : "file";
+  return {
+    path,
+    name: String(raw.name ?? posix.basename(path)),
+    type,
+    size: Number(raw.size ?? 0),
+    modified: new Date(String(raw.modTime ?? raw.modifiedAt ?? 0)).toISOString(),
+    mode,
+  };
+}

@@ -1,0 +1,370 @@
+// The Daytona provider: makes sandboxes in Daytona's cloud through the SDK, finds them again,
+// and lists and deletes only the ones it made, by their labels.
+
+import { Daytona, type Sandbox as SdkSandbox } from "npm:@daytonaio/sdk@0.218.0";
+import { createLogger, type Logger } from "../../log.ts";
+import {
+  type CreateSandboxOptions,
+  SandboxError,
+  type SandboxProvider,
+  type SandboxSummary,
+  type SignalOptions,
+} from "../../sandbox.ts";
+import { StoppedError } from "./_errors.ts";
+import { destroySandbox, sandboxState, wakeSandbox } from "./_lifecycle.ts";
+import { installAgent } from "./_remote_agent.ts";
+import { callApi, type WaitOptions } from "./_retry.ts";
+import { Toolbox } from "./_toolbox.ts";
+import { DaytonaSandbox } from "./sandbox.ts";
+
+/**
+ * Options for {@linkcode DaytonaProvider}.
+ *
+ * @example Sandboxes in Daytona's EU region
+ * ```ts ignore
+ * import { match } from "node:assert/strict";
+ * import { DaytonaProvider } from "./mod.ts";
+ * await using provider = new DaytonaProvider({
+ *   apiKey: Deno.env.get("DAYTONA_API_KEY")!,
+ *   target: "eu",
+ *   autoStopMinutes: 60,
+ * });
+ * await using sandbox = await provider.create({ image: "python:3.12-slim" });
+ * match((await sandbox.exec("python3 --version")).stdout, /^Python 3\.12\./);
+ * ```
+ */
+export interface DaytonaProviderOptions {
+  /** The API key (MCP_DAYTONA_API_KEY or DAYTONA_API_KEY). */
+  apiKey: string;
+  /** The API's base URL. @default "https://app.daytona.io/api" */
+  apiUrl?: string;
+  /** The region sandboxes are created in, e.g. "us" or "eu". @default the account's default */
+  target?: string;
+  /** Seconds an API request may take (commands get their own timeout on top). @default 180 */
+  timeoutSeconds?: number;
+  /** Minutes of inactivity before a sandbox stops, so a crashed server leaves nothing running. @default 15 */
+  autoStopMinutes?: number;
+  /** Minutes after stopping before a sandbox is deleted. @default 60 */
+  autoDeleteMinutes?: number;
+  /** Where diagnostics go. @default a logger writing warnings to stderr */
+  log?: Logger;
+  /**
+   * Seconds one toolbox request waits for a call. A call still running then goes on detached in
+   * the sandbox and is followed with further requests of this length, so no request lasts long
+   * enough for a proxy to cut it, and progress comes back in between. @default 45
+   */
+  pollSeconds?: number;
+  /**
+   * Seconds between refreshes of the sandbox's activity while a call runs, so Daytona never stops
+   * a busy sandbox for idleness. @default 120
+   */
+  activitySeconds?: number;
+}
+
+/**
+ * The label every sandbox this software creates carries.
+ *
+ * @example The label a provider puts on its sandboxes
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { CREATOR, CREATOR_LABEL } from "./mod.ts";
+ * const labels: Record<string, string> = { [CREATOR_LABEL]: CREATOR };
+ * deepEqual(labels, { "created-by": "daytona-mcp-interpreter" });
+ * ```
+ */
+export const CREATOR_LABEL = "created-by";
+/**
+ * Its value.
+ *
+ * @example List the sandboxes of every server, left-behind ones included, with the Daytona SDK
+ * ```ts ignore
+ * import { ok } from "node:assert/strict";
+ * import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
+ * import { CREATOR, CREATOR_LABEL } from "./mod.ts";
+ * await using daytona = new Daytona({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * const ours = await Array.fromAsync(daytona.list({ labels: { [CREATOR_LABEL]: CREATOR } }));
+ * ok(ours.every((sandbox) => sandbox.labels[CREATOR_LABEL] === CREATOR));
+ * ```
+ */
+export const CREATOR = "daytona-mcp-interpreter";
+/**
+ * The label that ties a sandbox to the provider instance (the server process) that made it.
+ *
+ * @example A provider's labels name its instance
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { DaytonaProvider, INSTANCE_LABEL } from "./mod.ts";
+ * const provider = new DaytonaProvider({ apiKey: "dtn_example" }); // makes no request yet
+ * equal(provider.labels[INSTANCE_LABEL], provider.instance);
+ * ```
+ */
+export const INSTANCE_LABEL = "mcp-instance";
+
+/**
+ * Makes Daytona sandboxes, and lists and deletes only the ones it made (by their labels).
+ *
+ * @example Run a command in a Daytona sandbox
+ * ```ts ignore
+ * import { equal } from "node:assert/strict";
+ * import { DaytonaProvider } from "./mod.ts";
+ * await using provider = new DaytonaProvider({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * await using sandbox = await provider.create();
+ * const { stdout, exitCode } = await sandbox.exec("uname -s");
+ * equal(exitCode, 0);
+ * equal(stdout, "Linux\n");
+ * ```
+ */
+export class DaytonaProvider implements SandboxProvider {
+  /** Always `"daytona"`. */
+  readonly name = "daytona";
+  /** The value of this instance's {@linkcode INSTANCE_LABEL}. */
+  readonly instance: string = crypto.randomUUID();
+  #client: Daytona;
+  #options: Required<Omit<DaytonaProviderOptions, "target">> & { target?: string };
+  /** The labels of one create request, so a create that fails half-way can be cleaned up. */
+  static readonly #CREATE_LABEL = "mcp-create";
+  #sandboxes = new Map<string, DaytonaSandbox>();
+
+  /** Creates a provider; no request is made until a sandbox is needed. */
+  constructor(options: DaytonaProviderOptions) {
+    if (!options.apiKey) {
+      throw new TypeError(
+        "Cannot use Daytona: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)",
+      );
+    }
+    this.#options = {
+      apiKey: options.apiKey,
+      apiUrl: (options.apiUrl ?? "https://app.daytona.io/api").replace(/\/+$/, ""),
+      target: options.target,
+      timeoutSeconds: options.timeoutSeconds ?? 180,
+      autoStopMinutes: options.autoStopMinutes ?? 15,
+      autoDeleteMinutes: options.autoDeleteMinutes ?? 60,
+      log: options.log ?? createLogger("warn"),
+      pollSeconds: options.pollSeconds ?? 45,
+      activitySeconds: options.activitySeconds ?? 120,
+    };
+    if (!(Number.isInteger(this.#options.pollSeconds) && this.#options.pollSeconds >= 1)) {
+      throw new RangeError(
+        `Cannot use Daytona: pollSeconds must be a positive integer, got ${this.#options.pollSeconds}`,
+      );
+    }
+    this.#client = new Daytona({
+      apiKey: this.#options.apiKey,
+      apiUrl: this.#options.apiUrl,
+      target: this.#options.target,
+      requestTimeoutMs: this.#options.timeoutSeconds * 1000,
+      // Polling instead of a Socket.IO connection: nothing lingers when the server exits.
+      useDeprecatedPolling: true,
+    });
+  }
+
+  /** The labels that mark sandboxes of this instance. */
+  get labels(): Record<string, string> {
+    return { [CREATOR_LABEL]: CREATOR, [INSTANCE_LABEL]: this.instance };
+  }
+
+  /** Checks the API key and that the API answers, by listing this instance's sandboxes. */
+  async check(options: SignalOptions = {}): Promise<void> {
+    await this.list(options);
+  }
+
+  /** Creates a sandbox (from an image or snapshot if given) and installs the agent in it. */
+  async create(options: CreateSandboxOptions = {}): Promise<DaytonaSandbox> {
+    const { log, timeoutSeconds } = this.#options;
+    const allow = options.networkAllowList;
+    const notCidr = allow?.find((entry) => !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(entry));
+    if (notCidr !== undefined) {
+      throw new TypeError(
+        `Cannot create a Daytona sandbox with network_allow_list entry '${notCidr}': Daytona takes IPv4 CIDR blocks (e.g. 203.0.113.0/24); domain names are for the local provider`,
+      );
+    }
+    const attempt = crypto.randomUUID();
+    const params = {
+      language: "python",
+      labels: { ...options.labels, ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt },
+      envVars: options.env,
+      networkBlockAll: options.networkBlockAll,
+      ...(allow ? { networkAllowList: allow.join(",") } : {}),
+      autoStopInterval: options.autoStopMinutes ?? this.#options.autoStopMinutes,
+      autoDeleteInterval: this.#options.autoDeleteMinutes,
+    };
+    const resources = options.cpu || options.memory || options.disk
+      ? { cpu: options.cpu, memory: options.memory, disk: options.disk }
+      : undefined;
+    if (resources && !options.image) {
+      throw new TypeError(
+        "Cannot create a Daytona sandbox with cpu, memory or disk but no image: Daytona sets resources only for sandboxes built from an image",
+      );
+    }
+    let sdkSandbox: SdkSandbox;
+    try {
+      sdkSandbox = await this.#call(
+        "create a sandbox",
+        false,
+        () =>
+          options.image
+            ? this.#client.create({ ...params, image: options.image, resources }, {
+              timeout: timeoutSeconds,
+            })
+            : this.#client.create({ ...params, snapshot: options.snapshot }, {
+              timeout: timeoutSeconds,
+            }),
+        options,
+      );
+    } catch (error) {
+      // A build that failed (build_failed, error) or timed out leaves its sandbox behind: delete it.
+      const left = await this.#findCreated(attempt);
+      if (left.length === 0) throw error;
+      const reason = left.map((sandbox) =>
+        `${sandbox.state}${sandbox.errorReason ? `: ${sandbox.errorReason}` : ""}`
+      ).join("; ");
+      await Promise.all(left.map((sandbox) => this.#destroy(sandbox).catch(() => {})));
+      throw new SandboxError(
+        `Cannot create the Daytona sandbox: it ended in ${reason} (${
+          (error as Error).message
+        }); the failed sandbox was deleted`,
+        { cause: error },
+      );
+    }
+    log.info(`daytona sandbox ${sdkSandbox.id} created`);
+    try {
+      return await this.#attach(sdkSandbox, true);
+    } catch (error) {
+      await this.#call("delete a sandbox", true, () => this.#client.delete(sdkSandbox))
+        .catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Sandboxes (with their state) of one create request, found by its label. */
+  async #findCreated(attempt: string): Promise<SdkSandbox[]> {
+    const found: SdkSandbox[] = [];
+    try {
+      const labels = { ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt };
+      for await (const item of this.#client.list({ labels })) {
+        if (this.#isOurs(item.labels)) found.push(await this.#client.get(item.id));
+      }
+    } catch { /* nothing to clean up that we can see */ }
+    return found;
+  }
+
+  /** A sandbox this instance created, by id. */
+  async get(id: string, options: SignalOptions = {}): Promise<DaytonaSandbox> {
+    const known = this.#sandboxes.get(id);
+    if (known && !known.closed) return known;
+    options.signal?.throwIfAborted();
+    const sdkSandbox = await this.#call("find the sandbox", true, () => this.#client.get(id))
+      .catch((error) => {
+        throw new SandboxError(`Cannot find sandbox ${id}: ${(error as Error).message}`);
+      });
+    if (!this.#isOurs(sdkSandbox.labels)) {
+      throw new SandboxError(
+        `Cannot use sandbox ${id}: this server did not create it, and never touches sandboxes it did not create`,
+      );
+    }
+    return await this.#attach(sdkSandbox, false);
+  }
+
+  /** The sandboxes this instance created that still exist. */
+  async list(options: SignalOptions = {}): Promise<SandboxSummary[]> {
+    options.signal?.throwIfAborted();
+    return await this.#call("list sandboxes", true, async () => {
+      const found: SandboxSummary[] = [];
+      for await (const sandbox of this.#client.list({ labels: this.labels })) {
+        // The API filters by label; check again so nothing foreign can slip through.
+        if (!this.#isOurs(sandbox.labels)) continue;
+        found.push({
+          id: sandbox.id,
+          state: String(sandbox.state ?? "unknown"),
+          labels: sandbox.labels,
+          createdAt: sandbox.createdAt,
+        });
+      }
+      return found;
+    });
+  }
+
+  /** Deletes a sandbox this instance created. */
+  async delete(id: string, options: SignalOptions = {}): Promise<void> {
+    const sandbox = await this.get(id, options);
+    await sandbox.close();
+  }
+
+  /**
+   * Deletes every sandbox this instance created, then releases the SDK. Besides the sandboxes it
+   * holds, it deletes any others carrying its instance label: an HTTP client may resend a create
+   * request whose connection dropped, leaving a duplicate behind.
+   */
+  async close(): Promise<void> {
+    try {
+      await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
+      const leftovers = await this.list().catch(() => []);
+      await Promise.all(
+        leftovers.map((summary) =>
+          this.#call("find a leftover sandbox", true, () => this.#client.get(summary.id))
+            .then((sandbox) => this.#destroy(sandbox))
+            .catch((error) => this.#options.log.warn(`${summary.id}: ${error.message}`))
+        ),
+      );
+    } finally {
+      await this.#client[Symbol.asyncDispose]();
+    }
+  }
+
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Deletes a sandbox, waiting out a pending state change; one already gone is deleted enough. */
+  #destroy(sdkSandbox: SdkSandbox): Promise<void> {
+    return destroySandbox(this.#client, sdkSandbox, this.#options);
+  }
+
+  #isOurs(labels: Record<string, string> | undefined): boolean {
+    return labels?.[CREATOR_LABEL] === CREATOR && labels?.[INSTANCE_LABEL] === this.instance;
+  }
+
+  async #attach(sdkSandbox: SdkSandbox, fresh: boolean): Promise<DaytonaSandbox> {
+    const toolbox = new Toolbox(
+      `${sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${sdkSandbox.id}`,
+      this.#options.apiKey,
+      this.#options.timeoutSeconds,
+      this.#options.log,
+    );
+    const wake = (wait: WaitOptions = {}) => wakeSandbox(sdkSandbox, this.#options, wait);
+    const installed = await installAgent(toolbox).catch(async (error) => {
+      // A sandbox found again (get) may have stopped meanwhile.
+      if (!(error instanceof StoppedError)) throw error;
+      await wake();
+      return await installAgent(toolbox);
+    });
+    const sandbox = new DaytonaSandbox({
+      sdkSandbox,
+      home: installed.home,
+      python: installed.python,
+      toolbox,
+      log: this.#options.log,
+      remove: () => this.#destroy(sdkSandbox),
+      forget: () => this.#sandboxes.delete(sdkSandbox.id),
+      fresh,
+      wake,
+      state: (wait) => sandboxState(this.#client, sdkSandbox.id, this.#options, wait),
+      autoStopMinutes: this.#options.autoStopMinutes,
+      pollSeconds: this.#options.pollSeconds,
+      activitySeconds: this.#options.activitySeconds,
+    });
+    this.#sandboxes.set(sandbox.id, sandbox);
+    return sandbox;
+  }
+
+  /** Runs an API call, retrying transient failures when it is safe, and explains failures. */
+  #call<T>(
+    what: string,
+    idempotent: boolean,
+    fn: () => Promise<T>,
+    wait: WaitOptions = {},
+  ): Promise<T> {
+    return callApi(this.#options, what, idempotent, fn, wait);
+  }
+}
