@@ -120,6 +120,8 @@ export class FakeSandbox implements Sandbox {
   readonly gitCalls: (GitCloneRequest | GitCloneWithCredentialsRequest)[] = [];
   /** How many times Python was reset. */
   resets = 0;
+  /** How many times `resources()` was read. */
+  resourceReadings = 0;
   /** Notes {@linkcode FakeSandbox.takeNotes} hands out once. */
   notes: string[] = [];
   /** Optional members of Sandbox, present only when the options give them. */
@@ -167,6 +169,7 @@ export class FakeSandbox implements Sandbox {
     if (resources) {
       let next = 0;
       this.resources = () => {
+        this.resourceReadings++;
         const reading = resources[Math.min(next++, resources.length - 1)];
         return Promise.resolve(reading && { ...reading });
       };
@@ -261,7 +264,9 @@ export class FakeSandbox implements Sandbox {
     this.execCalls.push(call);
     const cwd = options.cwd === undefined ? this.info.home : this.resolve(options.cwd);
     if (this.#tree.get(cwd)?.type !== "directory") {
-      throw new TypeError(`Cannot run command: cwd '${options.cwd}' is not a directory in the sandbox`);
+      throw new TypeError(
+        `Cannot run command: cwd '${options.cwd}' is not a directory in the sandbox`,
+      );
     }
     const rule = this.#exec.find(([pattern]) => pattern.test(call.text));
     if (!rule && argv) {
@@ -492,7 +497,9 @@ export class FakeSandbox implements Sandbox {
   #children(directory: string): string[] {
     const prefix = directory === "/" ? "/" : `${directory}/`;
     return [...this.#tree.keys()]
-      .filter((key) => key !== "/" && key.startsWith(prefix) && !key.slice(prefix.length).includes("/"))
+      .filter((key) =>
+        key !== "/" && key.startsWith(prefix) && !key.slice(prefix.length).includes("/")
+      )
       .sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
   }
 
@@ -552,7 +559,9 @@ export class FakeProvider implements SandboxProvider {
     this.asked.get.push(id);
     const sandbox = this.created.find((s) => s.id === id && !s.closed);
     return sandbox ? Promise.resolve(sandbox) : Promise.reject(
-      new SandboxError(`Cannot find sandbox ${id}: this server did not create it, or it was deleted`),
+      new SandboxError(
+        `Cannot find sandbox ${id}: this server did not create it, or it was deleted`,
+      ),
     );
   }
 
@@ -570,7 +579,9 @@ export class FakeProvider implements SandboxProvider {
   async delete(id: string, _options?: SignalOptions): Promise<void> {
     this.asked.delete.push(id);
     const sandbox = this.created.find((s) => s.id === id && !s.closed);
-    if (!sandbox) throw new SandboxError(`Cannot delete sandbox ${id}: this server did not create it`);
+    if (!sandbox) {
+      throw new SandboxError(`Cannot delete sandbox ${id}: this server did not create it`);
+    }
     await sandbox.close();
   }
 

@@ -42,7 +42,12 @@ export async function connectFake(
     log,
     instructions: "unit",
     credentials: options.credentials,
-    limits: { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 400_000, ...options.limits },
+    limits: {
+      maxOutputBytes: 100_000,
+      defaultTimeout: 300,
+      maxImageBytes: 400_000,
+      ...options.limits,
+    },
   });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);

@@ -291,7 +291,10 @@ Deno.test("fileDownload() compress_file returns gzip data that unpacks to the fi
     ReadableStream.from([gzip]).pipeThrough(new DecompressionStream("gzip")),
   ).bytes();
   assertEquals(unpacked, original);
-  assertMatch(out.message, /^3\.0 MB compressed to [\d.]+ KB \([\d.]+% of the original\); the gzip/);
+  assertMatch(
+    out.message,
+    /^3\.0 MB compressed to [\d.]+ KB \([\d.]+% of the original\); the gzip/,
+  );
 });
 
 Deno.test("fileDownload() compress_file keeps an archive over the limit back unless forced", async () => {
