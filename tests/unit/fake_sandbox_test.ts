@@ -138,7 +138,7 @@ const cases: [string, (sandbox: Sandbox) => Promise<unknown>, Outcome][] = [
     return { stdout, truncated, stdoutBytes, exitCode };
   }, {
     stdout:
-      "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n21\n22\n23\n24\n25\n26\n27\n28\n29\n30\n31\n32\n33\n34\n35\n36\n37\n38\n39\n40\n41\n42\n43\n44\n45\n46\n47\n48\n49\n50\n",
+      "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n[... 1.1 KB (1052 bytes) of output omitted ...]\n296\n297\n298\n299\n300\n",
     truncated: true,
     stdoutBytes: 1092,
     exitCode: 0,
