@@ -145,5 +145,7 @@ Deno.test("shell_exec's presentation is an error for a non-zero exit or a timeou
   assertEquals(present({ ...base, exit_code: 1 }).isError, true);
   assertEquals(present({ ...base, exit_code: null, signal: "SIGKILL" }).isError, true);
   assertEquals(present({ ...base, exit_code: null, timed_out: true }).isError, true);
+  // A timeout alone makes it an error, whatever the exit code.
+  assertEquals(present({ ...base, timed_out: true }).isError, true);
   assertMatch((present({ ...base, stdout: "x" }).content[0] as { text: string }).text, /"x"/);
 });
