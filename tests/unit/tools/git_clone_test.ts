@@ -4,7 +4,7 @@ import {
   ok as assert,
   rejects as assertRejects,
 } from "node:assert/strict";
-import { gitClone, type GitCloneOptions } from "../../../src/tools/git_clone.ts";
+import { gitClone } from "../../../src/tools/git_clone.ts";
 import type { GitCloneRequest, GitCloneWithCredentialsRequest } from "../../../src/sandbox.ts";
 import { type ExecCall, FakeSandbox, type FakeSandboxOptions } from "../_fake_sandbox.ts";
 
