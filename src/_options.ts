@@ -40,8 +40,8 @@ export interface Option<T, Read = never> {
 export type Given = Map<Option<unknown>, { text: string | true; source: string }>;
 
 /**
- * Reads `--name value`, `--name=value`, switches `--name` and short `-x` flags, a later one winning;
- * throws a TypeError naming an unknown flag, a missing value or a stray argument.
+ * Reads `--name value`, `--name=value`, switches `--name` and short `-x` flags (a later one
+ * wins); throws a TypeError naming an unknown flag, a missing value or a stray argument.
  */
 export function scan(args: readonly string[], options: readonly Option<unknown>[]): Given {
   const known = new Map<string, Option<unknown>>();

@@ -592,7 +592,8 @@ export function parseCommand(args: string[], env: (name: string) => string | und
  * const more = {
  *   dryRun: { flag: "--dry-run", switch: true, parse: bool, fallback: false, description: "" },
  * } as const;
- * const { command, options } = parseCommandWith(["--dry-run", "--timeout=5"], () => undefined, more);
+ * const args = ["--dry-run", "--timeout=5"];
+ * const { command, options } = parseCommandWith(args, () => undefined, more);
  * assertEquals(options, { dryRun: true });
  * assertEquals(command.kind === "serve" && command.config.limits.defaultTimeout, 5);
  * ```
