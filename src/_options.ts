@@ -30,7 +30,7 @@ export interface Option<T, Read = never> {
   parse: Parse<T>;
   /** The value when neither is given, or how to work it out from other options and variables. */
   fallback: T | ((read: Read, env: Env) => T);
-  /** The fallback as shown to people. */
+  /** The fallback as shown to people, if not the fallback itself (a number or a string). */
   default?: string;
   /** What it does. */
   description: string;
@@ -122,6 +122,13 @@ export function resolveAll<T extends Record<string, Option<unknown>>>(
   return values as Values<T>;
 }
 
+/** The default of `option` as shown to people: its `default`, else a number or text fallback. */
+export function shownDefault(option: Option<unknown>): string | undefined {
+  const fallback = option.fallback;
+  return option.default ??
+    (typeof fallback === "number" || typeof fallback === "string" ? String(fallback) : undefined);
+}
+
 /** The `--help` lines of `options`: flag, meaning, and below them the variable and the default. */
 export function helpRows(options: readonly Option<unknown>[]): string[] {
   return options.map((option) => {
@@ -130,7 +137,7 @@ export function helpRows(options: readonly Option<unknown>[]): string[] {
     const more = [
       option.env &&
       `env ${option.env}${typeof option.switch === "string" ? `=${option.switch}` : ""}`,
-      option.default && `default: ${option.default}`,
+      shownDefault(option) && `default: ${shownDefault(option)}`,
     ].filter(Boolean).join(", ");
     return `  ${name.padEnd(36)} ${option.description}${more && `\n${" ".repeat(39)}${more}`}`;
   });

@@ -26,6 +26,7 @@ import {
   resolve,
   resolveAll,
   scan,
+  shownDefault,
   text,
   type Values,
 } from "./_options.ts";
@@ -160,11 +161,13 @@ type SlotType<P extends Slot> = Extract<Slots<Config>, [P, unknown]>[1];
 /** Reads another setting, for a default that depends on it. */
 type Read = <P extends Slot>(at: P) => SlotType<P>;
 
-/** A row of the table: a setting and where its value goes in Config. */
+/**
+ * A row of the table: a setting and where its value goes in Config. Its default is shown as its
+ * fallback unless it says otherwise.
+ */
 interface Row<P extends Slot> extends Option<SlotType<P>, Read> {
   at: P;
   env: string;
-  default: string;
   switch?: string;
 }
 
@@ -220,7 +223,6 @@ const ROWS = [
     env: "MCP_DAYTONA_TIMEOUT",
     parse: positive(86_400),
     fallback: 180,
-    default: "180",
     description: "Seconds a Daytona API request may take (commands add their own timeout)",
   }),
   setting({
@@ -233,7 +235,6 @@ const ROWS = [
       "whole minutes from 0 (never) to 43200",
     ),
     fallback: 15,
-    default: "15",
     description:
       "Minutes without calls before Daytona stops a sandbox (0 = never); the next call starts it again, with a fresh interpreter",
   }),
@@ -253,7 +254,6 @@ const ROWS = [
     env: "MCP_SANDBOX_NETWORK",
     parse: oneOf(["internet", "none", "host"]),
     fallback: "internet",
-    default: "internet",
     description:
       "Local sandbox network: internet (public addresses only, through a filtering proxy), none, or host (this machine's network, shared: unsafe; with --http it needs a token)",
   }),
@@ -286,7 +286,6 @@ const ROWS = [
     env: "MCP_SANDBOX_DIR",
     parse: text,
     fallback: "/tmp",
-    default: "/tmp",
     description: "Host directory that holds the local sandboxes' files",
   }),
   setting({
@@ -295,7 +294,6 @@ const ROWS = [
     env: "MCP_SANDBOX_PYTHON",
     parse: text,
     fallback: "/usr/bin/python3",
-    default: "/usr/bin/python3",
     description: "Python interpreter used inside local sandboxes",
   }),
   setting({
@@ -304,7 +302,6 @@ const ROWS = [
     env: "MCP_SANDBOX_MEMORY_MB",
     parse: count,
     fallback: 8192,
-    default: "8192",
     description: "Local sandboxes: address space per process, in MiB (0 = no limit)",
   }),
   setting({
@@ -313,7 +310,6 @@ const ROWS = [
     env: "MCP_SANDBOX_MAX_PROCESSES",
     parse: count,
     fallback: 1024,
-    default: "1024",
     description: "Local sandboxes: processes of the sandbox user at once (0 = no limit)",
   }),
   setting({
@@ -322,7 +318,6 @@ const ROWS = [
     env: "MCP_SANDBOX_MAX_FILE_MB",
     parse: count,
     fallback: 4096,
-    default: "4096",
     description: "Local sandboxes: largest file a process may write, in MiB (0 = no limit)",
   }),
   setting({
@@ -331,7 +326,6 @@ const ROWS = [
     env: "MCP_SANDBOX_BUDGET_MEMORY_MB",
     parse: count,
     fallback: 2048,
-    default: "2048",
     description:
       "Local sandboxes: memory of all of one sandbox's processes and RAM files (/dev/shm), in MiB (0 = no budget)",
   }),
@@ -341,7 +335,6 @@ const ROWS = [
     env: "MCP_SANDBOX_BUDGET_PIDS",
     parse: count,
     fallback: 512,
-    default: "512",
     description: "Local sandboxes: processes and threads of one sandbox at once (0 = no budget)",
   }),
   setting({
@@ -354,7 +347,6 @@ const ROWS = [
       "a number of cores from 0 (no budget) to 1024",
     ),
     fallback: 2,
-    default: "2",
     description: "Local sandboxes: CPU time of one sandbox, in cores (0 = no budget)",
   }),
   setting({
@@ -363,7 +355,6 @@ const ROWS = [
     env: "MCP_MAX_SANDBOXES",
     parse: count,
     fallback: 16,
-    default: "16",
     description:
       "Sandboxes open at once across all sessions, those being created included (0 = no limit)",
   }),
@@ -373,7 +364,6 @@ const ROWS = [
     env: "MCP_MAX_SANDBOXES_PER_SESSION",
     parse: count,
     fallback: 4,
-    default: "4",
     description: "Sandboxes one session may have at once, its default one included (0 = no limit)",
   }),
   setting({
@@ -382,7 +372,6 @@ const ROWS = [
     env: "MCP_DEFAULT_TIMEOUT",
     parse: positive(86_400),
     fallback: 300,
-    default: "300",
     description: "Seconds before a call without its own timeout is stopped",
   }),
   setting({
@@ -391,7 +380,6 @@ const ROWS = [
     env: "MCP_MAX_OUTPUT_BYTES",
     parse: positive(4_000_000),
     fallback: 100_000,
-    default: "100000",
     description: "Bytes of stdout, and of stderr, kept per call (head and tail)",
   }),
   setting({
@@ -400,7 +388,6 @@ const ROWS = [
     env: "MCP_MAX_IMAGE_BYTES",
     parse: positive(4_000_000),
     fallback: 400_000,
-    default: "400000",
     description: "Largest PNG returned per figure (larger ones are re-rendered smaller)",
   }),
   setting({
@@ -420,7 +407,6 @@ const ROWS = [
     env: "MCP_HTTP_HOST",
     parse: text,
     fallback: "127.0.0.1",
-    default: "127.0.0.1",
     description: "HTTP address to listen on; anything but loopback requires a token",
   }),
   setting({
@@ -429,7 +415,6 @@ const ROWS = [
     env: "MCP_HTTP_PORT",
     parse: numeric((n) => Number.isInteger(n) && n >= 0 && n <= 65535, "a port from 0 to 65535"),
     fallback: 8765,
-    default: "8765",
     description: "HTTP port",
   }),
   setting({
@@ -447,7 +432,6 @@ const ROWS = [
     env: "MCP_HTTP_IDLE_MINUTES",
     parse: positive(10_080),
     fallback: 30,
-    default: "30",
     description:
       "End an HTTP session (and delete its sandboxes) after this many minutes without calls",
   }),
@@ -492,7 +476,6 @@ const ROWS = [
     parse: (value, source) =>
       isLogLevel(value) ? value : fail(source, "be error, warn, info or debug", value),
     fallback: "info",
-    default: "info",
     description: "error, warn, info or debug (logs go to stderr)",
   }),
   setting({
@@ -554,7 +537,7 @@ const COMMAND_OPTIONS = {
 export const SETTINGS: readonly Setting[] = ROWS.map((row) => ({
   flag: row.flag,
   env: row.env,
-  default: row.default,
+  default: shownDefault(row)!,
   description: row.description,
   ...(row.switch !== undefined && { switch: row.switch }),
 }));
