@@ -23,21 +23,6 @@ import { SandboxCounter, SandboxSession } from "./session.ts";
 import { StdioTransport } from "./_stdio.ts";
 import { VERSION } from "./version.ts";
 
-/** The arguments without `init`'s own flags, which the server does not take. */
-function withoutInitFlags(args: string[]): string[] {
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const name = args[i].split("=")[0];
-    if (name === "--write" || name === "--jsr") continue;
-    if (name === "--client" || name === "--binary") {
-      if (!args[i].includes("=")) i++;
-      continue;
-    }
-    rest.push(args[i]);
-  }
-  return rest;
-}
-
 /**
  * Reads an environment variable, treating one Deno may not read as unset. It asks first, so that
  * in a terminal Deno never stops to prompt for a variable the flags did not grant.
@@ -141,16 +126,20 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
  *
  * @example Print the version, as `--version` does
  * ```ts
+ * import { equal as assertEqual } from "node:assert/strict";
  * import { main } from "./cli.ts";
- * const code = await main(["--version"]); // prints "daytona-mcp-interpreter 0.1.0"
- * console.log(code); // 0
+ * assertEqual(await main(["--version"]), 0); // after printing "daytona-mcp-interpreter 0.1.0"
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  if (args[0] === "doctor" || args[0] === "init") {
+  if (args[0] === "init") {
+    const { runInit } = await import("./init.ts");
+    return await runInit(args.slice(1), readEnv);
+  }
+  if (args[0] === "doctor") {
     let config: Config;
     try {
-      const command = parseCommand(withoutInitFlags(args.slice(1)), readEnv);
+      const command = parseCommand(args.slice(1), readEnv);
       if (command.kind !== "serve") {
         console.log(usage());
         return 0;
@@ -159,10 +148,6 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       console.error((error as Error).message);
       return 2;
-    }
-    if (args[0] === "init") {
-      const { runInit } = await import("./init.ts");
-      return await runInit(args.slice(1), config);
     }
     const { diagnose, report } = await import("./doctor.ts");
     return report(await diagnose(config), config.provider);

@@ -6,8 +6,64 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import type { Config } from "./config.ts";
+import { type Config, parseCommandWith, usage } from "./config.ts";
+import { bool, type Env, helpRows, oneOf, type Option, text } from "./_options.ts";
+
+/** The clients `init` configures. */
+export type Client = "claude-desktop" | "cursor" | "claude-code";
+
+const CLIENTS: readonly Client[] = ["claude-desktop", "cursor", "claude-code"];
+
+/** `init`'s own options, read beside the server's settings, which choose the provider. */
+export const INIT_OPTIONS: {
+  client: Option<Client | undefined>;
+  binary: Option<string | undefined>;
+  jsr: Option<boolean>;
+  write: Option<boolean>;
+} = {
+  client: {
+    flag: "--client",
+    parse: oneOf(CLIENTS, "claude-desktop, cursor or claude-code"),
+    fallback: undefined,
+    default: "all three",
+    description: "The client to configure: claude-desktop, cursor or claude-code",
+  },
+  binary: {
+    flag: "--binary",
+    parse: text,
+    fallback: undefined,
+    default: "deno run",
+    description: "A compiled server (deno task compile) for the client to start, by its path",
+  },
+  jsr: {
+    flag: "--jsr",
+    switch: true,
+    parse: bool,
+    fallback: false,
+    description: "Start the server from JSR even when this one runs from a checkout",
+  },
+  write: {
+    flag: "--write",
+    switch: true,
+    parse: bool,
+    fallback: false,
+    description: "Write the entry into the clients' configuration files, showing the change",
+  },
+};
+
+/** The `init --help` text: its own options, then the server's. */
+export function initUsage(): string {
+  return [
+    "Usage: deno task init [options]",
+    "Prints the MCP client configuration that starts this server with the options given, for the",
+    "provider they choose; with --write, writes it.",
+    "",
+    "Options of init:",
+    ...helpRows(Object.values(INIT_OPTIONS)),
+    "",
+    usage(),
+  ].join("\n");
+}
 
 /** How a client starts the server. */
 export interface ServerEntry {
@@ -49,7 +105,25 @@ export function runFlags(config: Config, target: string): string[] {
   ];
 }
 
-/** The entry for `config`; `target` is a module to `deno run`, or `binary` a compiled server. */
+/**
+ * The entry for `config`; `target` is a module to `deno run`, or `binary` a compiled server.
+ *
+ * @example The entry of a Daytona server run from JSR
+ * ```ts
+ * import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+ * import { parseCommand } from "./config.ts";
+ * import { serverEntry } from "./init.ts";
+ * const env = (name: string) => name === "MCP_DAYTONA_API_KEY" ? "dtn_key" : undefined;
+ * const command = parseCommand(["--provider", "daytona"], env);
+ * assert(command.kind === "serve");
+ * const target = "jsr:@daytona-mcp/interpreter/cli";
+ * assertEquals(serverEntry(command.config, target), {
+ *   command: "deno",
+ *   args: ["run", "--allow-net", "--allow-env", target, "--provider", "daytona"],
+ *   env: { MCP_DAYTONA_API_KEY: "<your Daytona API key>" }, // the key itself is never written
+ * });
+ * ```
+ */
 export function serverEntry(config: Config, target: string, binary?: string): ServerEntry {
   const providerArgs = config.provider === "daytona" ? ["--provider", "daytona"] : [];
   const env = config.provider === "daytona"
@@ -79,51 +153,45 @@ export function configPaths(): Record<"claude-desktop" | "cursor", string> {
   };
 }
 
-/** Runs `init`; returns the exit code. */
-export async function runInit(args: string[], config: Config): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    strict: false,
-    options: {
-      client: { type: "string" },
-      binary: { type: "string" },
-      write: { type: "boolean" },
-      jsr: { type: "boolean" },
-    },
-  });
-  const clients = values.client
-    ? [String(values.client)]
-    : ["claude-desktop", "cursor", "claude-code"];
-  const unknown = clients.filter((c) => !["claude-desktop", "cursor", "claude-code"].includes(c));
-  if (unknown.length > 0) {
-    console.error(
-      `Cannot configure ${
-        unknown.join(", ")
-      }: --client must be claude-desktop, cursor or claude-code`,
-    );
+/**
+ * Runs `init` with its arguments (its own options and the server's), reading the server's
+ * variables from `env`; returns the exit code.
+ */
+export async function runInit(args: string[], env: Env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCommandWith(args, env, INIT_OPTIONS);
+  } catch (error) {
+    console.error((error as Error).message);
     return 2;
   }
+  if (parsed.command.kind !== "serve") {
+    console.log(initUsage());
+    return 0;
+  }
+  const { command: { config }, options } = parsed;
+  const clients = options.client ? [options.client] : CLIENTS;
   // The configured command runs the server the way this one was started: from the same file when
   // that is on this machine, otherwise from JSR.
   const local = new URL(Deno.mainModule);
-  const target = values.jsr || local.protocol !== "file:"
+  const target = options.jsr || local.protocol !== "file:"
     ? "jsr:@daytona-mcp/interpreter/cli"
     : local.pathname;
-  const entry = serverEntry(config, target, values.binary as string | undefined);
+  const entry = serverEntry(config, target, options.binary);
   const paths = configPaths();
   for (const client of clients) {
     if (client === "claude-code") {
-      const env = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${k}="${v}" `).join("");
+      const vars = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${k}="${v}" `).join("");
       console.log(
-        `Claude Code:\n  claude mcp add sandbox ${env}-- ${entry.command} ${
+        `Claude Code:\n  claude mcp add sandbox ${vars}-- ${entry.command} ${
           entry.args.join(" ")
         }\n`,
       );
       continue;
     }
-    const path = paths[client as "claude-desktop" | "cursor"];
+    const path = paths[client];
     const snippet = { mcpServers: { sandbox: entry } };
-    if (!values.write) {
+    if (!options.write) {
       console.log(`${client} (${path}):\n${JSON.stringify(snippet, null, 2)}\n`);
       continue;
     }

@@ -78,6 +78,19 @@ Deno.test("init prints each client's entry with the flags the provider needs", a
   assert(!daytona.text.includes("dtn_secret_value"), "the key is never printed");
 });
 
+Deno.test("init reads its own flags beside the server's, and names a bad one", async () => {
+  const bad = await run("init", ["--client", "zed"], path);
+  assertEquals(bad.code, 2);
+  assertMatch(
+    bad.text,
+    /Cannot configure: --client must be claude-desktop, cursor or claude-code, got 'zed'/,
+  );
+  const help = await run("init", ["--help"], path);
+  assertEquals(help.code, 0, help.text);
+  assertMatch(help.text, /Options of init:\n {2}--client <value> +The client to configure/);
+  assertMatch(help.text, /--network <value>/);
+});
+
 Deno.test("init --write adds the entry, keeps other servers, and shows the change", async () => {
   const home = await Deno.makeTempDir({ prefix: "mcp-init-" });
   try {

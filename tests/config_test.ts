@@ -1,5 +1,9 @@
-import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
-import { type Config, parseCommand } from "../src/config.ts";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  throws as assertThrows,
+} from "node:assert/strict";
+import { type Config, parseCommand, SETTINGS, usage } from "../src/config.ts";
 
 function config(args: string[], env: Record<string, string> = {}): Config {
   const command = parseCommand(args, (name) => env[name]);
@@ -257,4 +261,21 @@ Deno.test("parseCommand() reads the egress policy: domains and host ports", () =
     );
   }
   assertThrows(() => config(["--network", "bridge"]), /--network must be internet or none or host/);
+});
+
+Deno.test("usage() shows each setting's flag, meaning, variable and default", () => {
+  const text = usage();
+  for (const setting of SETTINGS) {
+    const flag = setting.switch === undefined ? `${setting.flag} <value>` : setting.flag;
+    const env = setting.switch === undefined ? setting.env : `${setting.env}=${setting.switch}`;
+    assert(
+      text.includes(
+        `  ${flag.padEnd(36)} ${setting.description}\n${
+          " ".repeat(39)
+        }env ${env}, default: ${setting.default}\n`,
+      ),
+      `--help shows ${setting.flag}`,
+    );
+  }
+  assert(text.includes(`  ${"-h, --help".padEnd(36)} Show this help\n`));
 });
