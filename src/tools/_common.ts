@@ -25,6 +25,54 @@ export interface ToolOptions {
   onProgress?: (message: string) => void;
 }
 
+/**
+ * Server-wide limits that tools apply; set once from the configuration.
+ *
+ * @example Read the limits from the configuration
+ * ```ts
+ * import { parseCommand, type ToolLimits } from "../../mod.ts";
+ * const command = parseCommand(["--timeout", "60"], () => undefined);
+ * if (command.kind === "serve") {
+ *   const limits: ToolLimits = command.config.limits; // tools take them as options
+ *   console.log(limits.defaultTimeout, limits.maxOutputBytes); // 60 100000
+ * }
+ * ```
+ */
+export interface ToolLimits {
+  /** Bytes of stdout, and of stderr, a call keeps. */
+  maxOutputBytes: number;
+  /** Seconds before a call that gave no timeout is stopped. */
+  defaultTimeout: number;
+  /** Largest image, in bytes, a call returns. */
+  maxImageBytes: number;
+}
+
+/**
+ * Secrets from the server's environment that tools may hand to the sandbox, never show.
+ *
+ * @example Take git tokens from the environment
+ * ```ts
+ * import { parseCommand, type ToolCredentials } from "../../mod.ts";
+ * const env = (name: string) => name === "GITHUB_TOKEN" ? "ghp_example" : undefined;
+ * const command = parseCommand([], env);
+ * if (command.kind === "serve") {
+ *   const credentials: ToolCredentials = command.config.credentials; // gitClone takes them
+ *   console.log(credentials.githubToken, credentials.gitToken); // "ghp_example" undefined
+ * }
+ * ```
+ */
+export interface ToolCredentials {
+  /** Token for https git repositories on the hosts of `gitTokenHosts` (GIT_TOKEN). */
+  gitToken?: string;
+  /** Token for https://github.com repositories (GITHUB_TOKEN). */
+  githubToken?: string;
+  /** Hosts (`host` or `host:port`) GIT_TOKEN is sent to; none means nowhere (MCP_GIT_TOKEN_HOSTS). */
+  gitTokenHosts?: readonly string[];
+}
+
+/** What every tool function receives besides the sandbox and its input. */
+export type ToolRunOptions = ToolOptions & Partial<ToolLimits> & ToolCredentials;
+
 /** The largest timeout a call may ask for, in seconds (one day). */
 export const MAX_TIMEOUT_SECONDS = 86_400;
 

@@ -19,6 +19,13 @@ import {
   sandboxUri,
   sniffMimeType,
 } from "./_files.ts";
+import {
+  defineTool,
+  type Presented,
+  presentJson,
+  READ_ONLY,
+  type ToolDefinition,
+} from "./_define.ts";
 
 /**
  * The strategies for a file over `max_size_mb`.
@@ -37,6 +44,14 @@ export type DownloadOption =
   | "convert_to_text"
   | "compress_file"
   | "force_download";
+
+/** The strategies, as the schemas list them. */
+const DOWNLOAD_OPTIONS: readonly DownloadOption[] = [
+  "download_partial",
+  "convert_to_text",
+  "compress_file",
+  "force_download",
+];
 
 /**
  * Arguments of {@linkcode fileDownload}, as the MCP tool takes them.
@@ -513,13 +528,10 @@ export const fileDownloadInputSchema = {
   max_size_mb: z.number({ error: "max_size_mb must be a number" })
     .positive("max_size_mb must be greater than 0").max(1024, "max_size_mb must be at most 1024")
     .optional().describe("Largest file returned whole without an option (default 5)."),
-  download_option: z.enum(
-    ["download_partial", "convert_to_text", "compress_file", "force_download"],
-    {
-      error:
-        "download_option must be download_partial, convert_to_text, compress_file or force_download",
-    },
-  ).optional().describe(
+  download_option: z.enum(DOWNLOAD_OPTIONS, {
+    error:
+      "download_option must be download_partial, convert_to_text, compress_file or force_download",
+  }).optional().describe(
     "For files over max_size_mb: download_partial (a chunk), convert_to_text (PDF/HTML/text), compress_file (gzip), force_download (whole, up to 7 MiB).",
   ),
   chunk_size_kb: z.number({ error: "chunk_size_kb must be a number" })
@@ -549,10 +561,58 @@ export const fileDownloadOutputSchema = {
   compressed_size: z.number().optional(),
   ratio: z.number().optional(),
   options: z.array(z.object({
-    option: z.string(),
+    option: z.enum(DOWNLOAD_OPTIONS),
     description: z.string(),
     example: z.string(),
   })).optional(),
   uri: z.string().optional(),
   notes: z.array(z.string()).optional(),
 };
+
+/**
+ * file_download's result: the metadata as structured content, the file itself as MCP content
+ * (text, image, embedded resource or resource link) after it.
+ */
+function presentFileDownload(
+  output: FileDownloadOutput,
+): Presented<Omit<FileDownloadOutput, "payload">> {
+  const { payload, ...meta } = output;
+  const result = presentJson(meta, false);
+  switch (payload?.kind) {
+    case "text":
+      result.content.push({ type: "text", text: payload.text });
+      break;
+    case "image":
+      result.content.push({ type: "image", data: payload.data, mimeType: payload.mimeType });
+      break;
+    case "blob":
+      result.content.push({
+        type: "resource",
+        resource: { uri: payload.uri, mimeType: payload.mimeType, blob: payload.data },
+      });
+      break;
+    case "link":
+      result.content.push({
+        type: "resource_link",
+        uri: payload.uri,
+        name: payload.name,
+        mimeType: payload.mimeType,
+        size: payload.size,
+      });
+      break;
+  }
+  return result;
+}
+
+/** The `file_download` tool: its definition, as the registry lists it. */
+export const fileDownloadTool: ToolDefinition<FileDownloadInput, FileDownloadOutput> = defineTool({
+  name: "file_download",
+  title: "Download a file",
+  description:
+    "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+  inputSchema: fileDownloadInputSchema,
+  outputSchema: fileDownloadOutputSchema,
+  annotations: READ_ONLY,
+  run: fileDownload,
+  present: presentFileDownload,
+});

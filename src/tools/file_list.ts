@@ -7,6 +7,7 @@
 import { z } from "npm:zod@4.6.7";
 import type { FileInfo, Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
+import { defineTool, presentJson, READ_ONLY, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode fileList}.
@@ -104,3 +105,16 @@ export const fileListOutputSchema = {
   })),
   truncated: z.boolean(),
 };
+
+/** The `file_list` tool: its definition, as the registry lists it. */
+export const fileListTool: ToolDefinition<FileListInput, FileListOutput> = defineTool({
+  name: "file_list",
+  title: "List files",
+  description:
+    "List a directory of the sandbox (default: the home directory) with each entry's type, size, modification time and permissions; depth descends into subdirectories. Symlinks are shown, not followed.",
+  inputSchema: fileListInputSchema,
+  outputSchema: fileListOutputSchema,
+  annotations: READ_ONLY,
+  run: fileList,
+  present: (output) => presentJson(output, false),
+});

@@ -7,6 +7,7 @@
 import { z } from "npm:zod@4.6.7";
 import type { Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
+import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode fileUpload}, as the MCP tool takes them.
@@ -125,3 +126,21 @@ export const fileUploadOutputSchema = {
   sha256: z.string(),
   replaced: z.boolean(),
 };
+
+/** The `file_upload` tool: its definition, as the registry lists it. */
+export const fileUploadTool: ToolDefinition<FileUploadInput, FileUploadOutput> = defineTool({
+  name: "file_upload",
+  title: "Upload a file",
+  description:
+    'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+  inputSchema: fileUploadInputSchema,
+  outputSchema: fileUploadOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  run: fileUpload,
+  present: (output) => presentJson(output, false),
+});

@@ -9,6 +9,7 @@ import { z } from "npm:zod@4.6.7";
 import { type ExecResult, type Sandbox, SandboxFileError } from "../sandbox.ts";
 import { credentialsFor, type GitCredentials } from "../_git_credentials.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
+import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode gitClone}, as the MCP tool takes them.
@@ -418,3 +419,21 @@ export const gitCloneOutputSchema = {
   lfs: z.enum(["not_requested", "pulled", "missing"]),
   notes: z.array(z.string()),
 };
+
+/** The `git_clone` tool: its definition, as the registry lists it. */
+export const gitCloneTool: ToolDefinition<GitCloneInput, GitCloneOutput> = defineTool({
+  name: "git_clone",
+  title: "Clone a git repository",
+  description:
+    "Clone a git repository into the sandbox (default target: the repository's name in the home directory). depth defaults to 1 (0 = full history); branch picks a branch or tag, commit a specific commit; lfs: true also fetches Git LFS files. Private https repositories use the server's GIT_TOKEN / GITHUB_TOKEN. Returns the path, commit, branch and the tracked files.",
+  inputSchema: gitCloneInputSchema,
+  outputSchema: gitCloneOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: gitClone,
+  present: (output) => presentJson(output, false),
+});

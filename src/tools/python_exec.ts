@@ -13,6 +13,7 @@ import {
   timeoutSchema,
   type ToolOptions,
 } from "./_common.ts";
+import { defineTool, type Presented, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode pythonExec}, as the MCP tool takes them.
@@ -275,3 +276,37 @@ export const pythonExecOutputSchema = {
   duration_ms: z.number(),
   truncated: z.boolean(),
 };
+
+/**
+ * python_exec's result: the output as structured content with the images described, each image
+ * itself as image content after it.
+ */
+function presentPythonExec(
+  output: PythonExecOutput,
+): Presented<Omit<PythonExecOutput, "images"> & { images: PythonExecImageInfo[] }> {
+  const { images, ...rest } = output;
+  const described = { ...rest, images: images.map(({ data: _, ...info }) => info) };
+  const result = presentJson(described, pythonExecFailed(output));
+  for (const image of images) {
+    result.content.push({ type: "image", data: image.data, mimeType: image.mime_type });
+  }
+  return result;
+}
+
+/** The `python_exec` tool: its definition, as the registry lists it. */
+export const pythonExecTool: ToolDefinition<PythonExecInput, PythonExecOutput> = defineTool({
+  name: "python_exec",
+  title: "Run Python",
+  description:
+    "Run Python code in the sandbox's persistent interpreter, like a notebook cell: variables, imports and functions survive between calls. Returns stdout, stderr, the repr of a final expression, and the traceback if the code raised. matplotlib figures left open are returned as PNG images and closed. `reset: true` starts a fresh interpreter first. The code is interrupted after `timeout` seconds (default 300).",
+  inputSchema: pythonExecInputSchema,
+  outputSchema: pythonExecOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: pythonExec,
+  present: presentPythonExec,
+});

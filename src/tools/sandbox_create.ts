@@ -7,6 +7,7 @@
 import { z } from "npm:zod@4.6.7";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
+import { defineSessionTool, presentJson, type SessionToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode sandboxCreate}.
@@ -148,3 +149,22 @@ export const sandboxCreateOutputSchema = {
   home: z.string(),
   message: z.string(),
 };
+
+/** The `sandbox_create` tool: its definition, as the registry lists it. */
+export const sandboxCreateTool: SessionToolDefinition<SandboxCreateInput, SandboxCreateOutput> =
+  defineSessionTool({
+    name: "sandbox_create",
+    title: "Create a sandbox",
+    description:
+      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+    inputSchema: sandboxCreateInputSchema,
+    outputSchema: sandboxCreateOutputSchema,
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: sandboxCreate,
+    present: (output) => presentJson(output, false),
+  });

@@ -7,6 +7,12 @@
 import { z } from "npm:zod@4.6.7";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
+import {
+  defineSessionTool,
+  presentJson,
+  READ_ONLY,
+  type SessionToolDefinition,
+} from "./_define.ts";
 
 /**
  * One sandbox in {@linkcode SandboxListOutput}.
@@ -143,3 +149,17 @@ export const sandboxListOutputSchema = {
     }).nullable().optional(),
   })),
 };
+
+/** The `sandbox_list` tool: its definition, as the registry lists it. */
+export const sandboxListTool: SessionToolDefinition<Record<string, never>, SandboxListOutput> =
+  defineSessionTool({
+    name: "sandbox_list",
+    title: "List sandboxes",
+    description:
+      "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+    inputSchema: sandboxListInputSchema,
+    outputSchema: sandboxListOutputSchema,
+    annotations: { ...READ_ONLY, openWorldHint: true },
+    run: sandboxList,
+    present: (output) => presentJson(output, false),
+  });

@@ -14,6 +14,7 @@ import {
   timeoutSchema,
   type ToolOptions,
 } from "./_common.ts";
+import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode shellExec}, as the MCP tool takes them.
@@ -182,3 +183,21 @@ export const shellExecOutputSchema = {
   stderr_bytes: z.number().int(),
   notes: z.array(z.string()).optional(),
 };
+
+/** The `shell_exec` tool: its definition, as the registry lists it. */
+export const shellExecTool: ToolDefinition<ShellExecInput, ShellExecOutput> = defineTool({
+  name: "shell_exec",
+  title: "Run a shell command",
+  description:
+    "Run a shell command in the sandbox (/bin/sh -c, in the sandbox's home directory unless cwd is given). Returns stdout and stderr separately, the exit code and the duration. Long output keeps its head and tail. End a command with `&` to leave a server running in the background; the call returns at once. The command's whole process group is killed after `timeout` seconds (default 300).",
+  inputSchema: shellExecInputSchema,
+  outputSchema: shellExecOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: shellExec,
+  present: (output) => presentJson(output, output.exit_code !== 0 || output.timed_out),
+});

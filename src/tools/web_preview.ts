@@ -100,6 +100,7 @@ for table in ("/proc/net/tcp", "/proc/net/tcp6"):
             listening.add(int(fields[1].rsplit(":", 1)[1], 16))
 print(json.dumps({"status": status, "error": error, "listening": sorted(listening)}))
 `;
+import { defineTool, presentJson, READ_ONLY, type ToolDefinition } from "./_define.ts";
 
 /**
  * Returns the URL at which a server listening on `input.port` in the sandbox can be reached (on
@@ -211,3 +212,16 @@ export const webPreviewOutputSchema = {
   signed_url_expires_at: z.string().nullable().optional(),
   access: z.string().optional(),
 };
+
+/** The `web_preview` tool: its definition, as the registry lists it. */
+export const webPreviewTool: ToolDefinition<WebPreviewInput, WebPreviewOutput> = defineTool({
+  name: "web_preview",
+  title: "Preview a web server",
+  description:
+    'Get the URL of a web server running in the sandbox on the given port (start it first in the background, e.g. shell_exec(command="python3 -m http.server 8000 &")). With check_server (default true) the server is probed; if nothing answers, the result lists the ports that are listening.',
+  inputSchema: webPreviewInputSchema,
+  outputSchema: webPreviewOutputSchema,
+  annotations: READ_ONLY,
+  run: webPreview,
+  present: (output) => presentJson(output, output.accessible === false),
+});
