@@ -6,11 +6,11 @@
  *
  * @example Look a tool up by name
  * ```ts
- * import { ok as assert, equal } from "node:assert/strict";
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { sessionTools, tools } from "./registry.ts";
  *
  * const download = tools.find((tool) => tool.name === "file_download")!;
- * assert(download.annotations.readOnlyHint);
+ * equal(download.annotations.readOnlyHint, true);
  * const result = download.present({
  *   path: "/home/sandbox/hello.txt",
  *   size: 6,
@@ -20,8 +20,13 @@
  *   bytes_returned: 6,
  *   payload: { kind: "text", text: "hello\n" },
  * });
- * equal(result.content[1].type, "text"); // the file itself follows the JSON summary
- * equal(sessionTools.map((tool) => tool.name).join(), "sandbox_create,sandbox_list,sandbox_delete");
+ * equal(result.structuredContent?.result, "content"); // the metadata, for programs
+ * deepEqual(result.content[1], { type: "text", text: "hello\n" }); // the file, after its JSON
+ * deepEqual(sessionTools.map((tool) => tool.name), [
+ *   "sandbox_create",
+ *   "sandbox_list",
+ *   "sandbox_delete",
+ * ]);
  * ```
  *
  * @module

@@ -8,14 +8,17 @@ import type { Sandbox, SandboxResources } from "../sandbox.ts";
  *
  * @example Follow a tool call's progress and bound its time
  * ```ts ignore
+ * import { ok } from "node:assert/strict";
  * import { LocalProvider, shellExec, type ToolOptions } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
+ * const progress: string[] = [];
  * const options: ToolOptions = {
  *   signal: AbortSignal.timeout(5_000),
- *   onProgress: (message) => console.error(message),
+ *   onProgress: (message) => void progress.push(message),
  * };
  * await shellExec(sandbox, { command: "for i in 1 2 3; do echo $i; sleep 1; done" }, options);
+ * ok(progress.length > 0); // the latest line of output, while the command runs
  * ```
  */
 export interface ToolOptions {
@@ -30,12 +33,13 @@ export interface ToolOptions {
  *
  * @example Read the limits from the configuration
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { parseCommand, type ToolLimits } from "../../mod.ts";
  * const command = parseCommand(["--timeout", "60"], () => undefined);
- * if (command.kind === "serve") {
- *   const limits: ToolLimits = command.config.limits; // tools take them as options
- *   console.log(limits.defaultTimeout, limits.maxOutputBytes); // 60 100000
- * }
+ * ok(command.kind === "serve");
+ * const limits: ToolLimits = command.config.limits; // tools take them as options
+ * equal(limits.defaultTimeout, 60);
+ * equal(limits.maxOutputBytes, 100_000); // the default
  * ```
  */
 export interface ToolLimits {
@@ -52,13 +56,14 @@ export interface ToolLimits {
  *
  * @example Take git tokens from the environment
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { parseCommand, type ToolCredentials } from "../../mod.ts";
  * const env = (name: string) => name === "GITHUB_TOKEN" ? "ghp_example" : undefined;
  * const command = parseCommand([], env);
- * if (command.kind === "serve") {
- *   const credentials: ToolCredentials = command.config.credentials; // gitClone takes them
- *   console.log(credentials.githubToken, credentials.gitToken); // "ghp_example" undefined
- * }
+ * ok(command.kind === "serve");
+ * const credentials: ToolCredentials = command.config.credentials; // gitClone takes them
+ * equal(credentials.githubToken, "ghp_example");
+ * equal(credentials.gitToken, undefined);
  * ```
  */
 export interface ToolCredentials {

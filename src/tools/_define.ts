@@ -42,6 +42,21 @@ export interface SessionToolDefinition<Input, Output> extends ToolFields<Output>
   run: (session: SandboxSession, input: Input, options: ToolRunOptions) => Promise<Output>;
 }
 
+/**
+ * The four MCP hints, each set explicitly (the spec's defaults assume the worst: a tool that is
+ * not read-only, destructive, not idempotent, reaching the open world).
+ */
+export interface ToolHints {
+  /** Whether it only reads. */
+  readOnlyHint: boolean;
+  /** Whether it may destroy or overwrite data. */
+  destructiveHint: boolean;
+  /** Whether calling it again with the same arguments changes nothing more. */
+  idempotentHint: boolean;
+  /** Whether it reaches beyond the sandbox (the internet, other sandboxes, the provider). */
+  openWorldHint: boolean;
+}
+
 /** A tool definition whatever its input and output types. */
 // deno-lint-ignore no-explicit-any
 export type AnyToolDefinition = ToolDefinition<any, any>;
@@ -71,7 +86,8 @@ interface ToolSpec<InputShape, OutputShape, Input, Output, Structured, Target> {
   /** Must parse to exactly the function's input type, else this property fails to type-check. */
   inputSchema: InputShape & NoInfer<InputAgrees<Input, Parsed<InputShape>>>;
   outputSchema: OutputShape;
-  annotations: Omit<ToolAnnotations, "title">;
+  /** The hints; their title is the tool's. */
+  annotations: ToolHints;
   run: (target: Target, input: Input, options: ToolRunOptions) => Promise<Output>;
   present: (output: Output) => Presented<Structured>;
 }
@@ -146,7 +162,7 @@ export function defineSessionTool<
 }
 
 /** The definition a spec makes: the annotations get the title. */
-function finish<Spec extends { title: string; annotations: Omit<ToolAnnotations, "title"> }>(
+function finish<Spec extends { title: string; annotations: ToolHints }>(
   spec: Spec,
 ): Spec & { annotations: ToolAnnotations } {
   return { ...spec, annotations: { title: spec.title, ...spec.annotations } };
@@ -165,9 +181,9 @@ export function presentJson<Structured extends object>(
 }
 
 /** Hints for tools that only read the sandbox. */
-export const READ_ONLY = {
+export const READ_ONLY: ToolHints = {
   readOnlyHint: true,
   destructiveHint: false,
   idempotentHint: true,
   openWorldHint: false,
-} as const;
+};

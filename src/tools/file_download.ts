@@ -32,11 +32,13 @@ import {
  *
  * @example Pick a strategy by file type
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { DownloadOption } from "../../mod.ts";
  * function optionFor(path: string): DownloadOption {
  *   return /\.(pdf|html?)$/i.test(path) ? "convert_to_text" : "download_partial";
  * }
- * console.log(optionFor("report.pdf")); // "convert_to_text"
+ * equal(optionFor("report.pdf"), "convert_to_text");
+ * equal(optionFor("server.log"), "download_partial");
  * ```
  */
 export type DownloadOption =
@@ -58,13 +60,15 @@ const DOWNLOAD_OPTIONS: readonly DownloadOption[] = [
  *
  * @example Download a large file compressed
  * ```ts ignore
+ * import { equal, ok } from "node:assert/strict";
  * import { fileDownload, type FileDownloadInput, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 2000000 > numbers.txt"); // about 15 MB
  * const input: FileDownloadInput = { file_path: "numbers.txt", download_option: "compress_file" };
  * const output = await fileDownload(sandbox, input);
- * console.log(output.result, output.ratio); // "compressed" 0.2881
+ * equal(output.result, "compressed");
+ * ok(output.ratio! < 0.3); // digits compress well
  * ```
  */
 export interface FileDownloadInput {
@@ -87,13 +91,15 @@ export interface FileDownloadInput {
  *
  * @example Handle each kind of content
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { DownloadPayload } from "../../mod.ts";
  * function describe(payload: DownloadPayload): string {
  *   if (payload.kind === "text") return payload.text;
  *   if (payload.kind === "link") return `${payload.name}: ${payload.uri}`;
  *   return `${payload.mimeType}, ${payload.data.length} base64 characters`;
  * }
- * console.log(describe({ kind: "text", text: "hello" })); // "hello"
+ * equal(describe({ kind: "text", text: "hello" }), "hello");
+ * equal(describe({ kind: "image", data: "iVBORw0KGgo=", mimeType: "image/png" }), "image/png, 12 base64 characters");
  * ```
  */
 export type DownloadPayload =
@@ -107,12 +113,17 @@ export type DownloadPayload =
  *
  * @example Show the ways to get a large file
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { fileDownload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 1000000 > numbers.txt"); // about 6.9 MB
  * const output = await fileDownload(sandbox, { file_path: "numbers.txt", max_size_mb: 1 });
- * for (const choice of output.options ?? []) console.log(choice.option, choice.example);
+ * equal(output.result, "options"); // too big: a menu, not the file
+ * deepEqual(
+ *   output.options?.map((choice) => choice.option),
+ *   ["download_partial", "convert_to_text", "compress_file", "force_download"],
+ * );
  * ```
  */
 export interface DownloadChoice {
@@ -129,13 +140,14 @@ export interface DownloadChoice {
  *
  * @example Read a small text file
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { fileDownload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("echo hello > hello.txt");
  * const output = await fileDownload(sandbox, { file_path: "hello.txt" });
- * console.log(output.result, output.mime_type, output.size); // "content" "text/plain" 6
- * if (output.payload?.kind === "text") console.log(output.payload.text); // "hello\n"
+ * deepEqual([output.result, output.mime_type, output.size], ["content", "text/plain", 6]);
+ * deepEqual(output.payload, { kind: "text", text: "hello\n" });
  * ```
  */
 export interface FileDownloadOutput {
@@ -185,13 +197,14 @@ export interface FileDownloadOutput {
  *
  * @example Cap the text of a conversion
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileDownload, type FileDownloadOptions, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 100000 > numbers.txt");
  * const options: FileDownloadOptions = { maxOutputBytes: 1_000 };
  * const input = { file_path: "numbers.txt", download_option: "convert_to_text" } as const;
- * console.log((await fileDownload(sandbox, input, options)).truncated); // true
+ * equal((await fileDownload(sandbox, input, options)).truncated, true);
  * ```
  */
 export interface FileDownloadOptions extends ToolOptions {
@@ -213,6 +226,7 @@ const HTML_READ_LIMIT = 16 * MIB;
  *
  * @example Read a large log piece by piece
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileDownload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
@@ -223,7 +237,7 @@ const HTML_READ_LIMIT = 16 * MIB;
  *   chunk_size_kb: 4,
  *   offset_kb: 100,
  * });
- * console.log(chunk.next_offset_kb); // 104
+ * equal(chunk.next_offset_kb, 104); // where the next chunk starts
  * ```
  */
 export async function fileDownload(

@@ -14,13 +14,16 @@ import { defineTool, presentJson, READ_ONLY, type ToolDefinition } from "./_defi
  *
  * @example List a directory two levels deep
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { fileList, type FileListInput, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir -p app/src && touch app/src/main.py");
  * const input: FileListInput = { path: "app", depth: 2 };
- * console.log((await fileList(sandbox, input)).entries.map((entry) => entry.path));
- * // ["/home/sandbox/app/src", "/home/sandbox/app/src/main.py"]
+ * deepEqual(
+ *   (await fileList(sandbox, input)).entries.map((entry) => entry.path),
+ *   ["/home/sandbox/app/src", "/home/sandbox/app/src/main.py"],
+ * );
  * ```
  */
 export interface FileListInput {
@@ -35,13 +38,14 @@ export interface FileListInput {
  *
  * @example Add up the sizes of the files in a directory
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileList, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir notes && echo hi > notes/a.txt && echo hello > notes/b.txt");
  * const listing = await fileList(sandbox, { path: "notes" });
  * const files = listing.entries.filter((entry) => entry.type === "file");
- * console.log(files.reduce((sum, entry) => sum + entry.size, 0)); // 9
+ * equal(files.reduce((sum, entry) => sum + entry.size, 0), 9); // "hi\n" and "hello\n"
  * ```
  */
 export interface FileListOutput {
@@ -62,11 +66,14 @@ const LIMIT = 1000;
  *
  * @example List the home directory
  * ```ts ignore
+ * import { equal, ok } from "node:assert/strict";
  * import { fileList, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
- * const { entries } = await fileList(sandbox, {});
- * console.log(entries.map((e) => e.name));
+ * await sandbox.exec("touch notes.txt");
+ * const { path, entries } = await fileList(sandbox, {});
+ * equal(path, "/home/sandbox");
+ * ok(entries.some((e) => e.name === "notes.txt" && e.type === "file"));
  * ```
  */
 export async function fileList(

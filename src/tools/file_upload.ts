@@ -38,12 +38,14 @@ export interface FileUploadInput {
  *
  * @example Check an upload's checksum
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileUpload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const uploaded = await fileUpload(sandbox, { file_path: "hello.txt", content: "hello" });
  * const sent = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("hello"));
- * console.log(uploaded.sha256 === new Uint8Array(sent).toHex(), uploaded.size); // true 5
+ * equal(uploaded.sha256, new Uint8Array(sent).toHex());
+ * equal(uploaded.size, 5);
  * ```
  */
 export interface FileUploadOutput {
@@ -64,11 +66,13 @@ export interface FileUploadOutput {
  *
  * @example Upload a text file
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileUpload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const { path, size } = await fileUpload(sandbox, { file_path: "notes/hello.txt", content: "hi" });
- * console.log(path, size); // "/home/sandbox/notes/hello.txt" 2
+ * equal(path, "/home/sandbox/notes/hello.txt"); // notes/ was created
+ * equal(size, 2);
  * ```
  */
 export async function fileUpload(

@@ -16,13 +16,14 @@ import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
  *
  * @example Clone a branch with its full history
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { gitClone, type GitCloneInput, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const repo_url = "https://github.com/denoland/std.git";
  * const input: GitCloneInput = { repo_url, target_path: "vendor/std", branch: "main", depth: 0 };
  * const { path } = await gitClone(sandbox, input);
- * console.log(path); // "/home/sandbox/vendor/std"
+ * equal(path, "/home/sandbox/vendor/std");
  * ```
  */
 export interface GitCloneInput {
@@ -45,12 +46,13 @@ export interface GitCloneInput {
  *
  * @example See what was cloned
  * ```ts ignore
+ * import { deepEqual, ok } from "node:assert/strict";
  * import { gitClone, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const repo = await gitClone(sandbox, { repo_url: "https://github.com/denoland/std.git" });
- * console.log(repo.branch, repo.depth, repo.lfs); // "main" 1 "not_requested"
- * console.log(`${repo.file_count} files at ${repo.commit}, e.g. ${repo.files[0]}`);
+ * deepEqual([repo.branch, repo.depth, repo.lfs], ["main", 1, "not_requested"]);
+ * ok(repo.files.includes("deno.json") && repo.file_count >= repo.files.length);
  * ```
  */
 export interface GitCloneOutput {
@@ -113,11 +115,13 @@ const FILES_SHOWN = 50;
  *
  * @example Clone a repository
  * ```ts ignore
+ * import { equal, match } from "node:assert/strict";
  * import { gitClone, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const repo = await gitClone(sandbox, { repo_url: "https://github.com/denoland/std.git" });
- * console.log(repo.path, repo.commit); // "/home/sandbox/std" "…"
+ * equal(repo.path, "/home/sandbox/std"); // named after the repository
+ * match(repo.commit, /^[0-9a-f]{40}$/);
  * ```
  */
 export async function gitClone(

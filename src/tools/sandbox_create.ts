@@ -54,13 +54,14 @@ export interface SandboxCreateInput {
  *
  * @example Run a command in the new sandbox
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
  * import { sandboxCreate, shellExec } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * const created = await sandboxCreate(session, {});
  * const sandbox = await session.sandbox({ id: created.sandbox_id });
- * console.log(created.provider, created.home); // "local" "/home/sandbox"
- * console.log((await shellExec(sandbox, { command: "pwd" })).stdout); // "/home/sandbox\n"
+ * deepEqual([created.provider, created.home], ["local", "/home/sandbox"]);
+ * equal((await shellExec(sandbox, { command: "pwd" })).stdout, "/home/sandbox\n");
  * ```
  */
 export interface SandboxCreateOutput {

@@ -33,12 +33,16 @@ export interface SandboxDeleteInput {
  *
  * @example Delete the default sandbox
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxDelete, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * const { id } = await session.sandbox();
  * const output = await sandboxDelete(session, { sandbox_id: id });
- * console.log(output.deleted, output.message);
- * // true "Deleted this session's default sandbox local-…; the next tool call starts a fresh one."
+ * equal(output.deleted, true);
+ * equal(
+ *   output.message,
+ *   `Deleted this session's default sandbox ${id}; the next tool call starts a fresh one.`,
+ * );
  * ```
  */
 export interface SandboxDeleteOutput {

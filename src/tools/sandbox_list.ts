@@ -19,6 +19,7 @@ import {
  *
  * @example Find the sandboxes created on request
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
  * import { sandboxCreate, sandboxList } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
@@ -26,7 +27,7 @@ import {
  * await sandboxCreate(session, { labels: { role: "worker" } });
  * const { sandboxes } = await sandboxList(session, {});
  * const extra = sandboxes.filter((entry) => !entry.default);
- * console.log(extra.map((entry) => entry.labels.role)); // ["worker"]
+ * deepEqual(extra.map((entry) => entry.labels.role), ["worker"]);
  * ```
  */
 export interface SandboxListEntry {
@@ -52,12 +53,14 @@ export interface SandboxListEntry {
  *
  * @example Warn about a sandbox near its memory budget
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * await session.sandbox();
- * for (const { sandbox_id, usage } of (await sandboxList(session, {})).sandboxes) {
- *   if (usage && usage.memory_mib > 0.9 * usage.memory_budget_mib) console.log(sandbox_id);
- * }
+ * const nearBudget = (await sandboxList(session, {})).sandboxes
+ *   .filter(({ usage }) => usage && usage.memory_mib > 0.9 * usage.memory_budget_mib)
+ *   .map(({ sandbox_id }) => sandbox_id);
+ * deepEqual(nearBudget, []); // a fresh sandbox uses little of its memory budget
  * ```
  */
 export interface SandboxListUsage {
@@ -80,11 +83,13 @@ export interface SandboxListUsage {
  *
  * @example Count this session's sandboxes
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * await session.sandbox();
  * const output = await sandboxList(session, {});
- * console.log(output.sandboxes.length, output.sandboxes[0].default); // 1 true
+ * equal(output.sandboxes.length, 1);
+ * equal(output.sandboxes[0].default, true);
  * ```
  */
 export interface SandboxListOutput {
@@ -98,9 +103,10 @@ export interface SandboxListOutput {
  *
  * @example List sandboxes
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
- * console.log((await sandboxList(session, {})).sandboxes);
+ * deepEqual((await sandboxList(session, {})).sandboxes, []); // no sandbox until the first call
  * ```
  */
 export async function sandboxList(

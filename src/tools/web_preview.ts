@@ -13,11 +13,12 @@ import type { ToolOptions } from "./_common.ts";
  *
  * @example Get a URL without probing the server
  * ```ts ignore
+ * import { match } from "node:assert/strict";
  * import { LocalProvider, webPreview, type WebPreviewInput } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const input: WebPreviewInput = { port: 5173, description: "dev server", check_server: false };
- * console.log((await webPreview(sandbox, input)).url); // "http://127.0.0.1:5173"
+ * match((await webPreview(sandbox, input)).url, /^http:\/\/127\.0\.0\.1:\d+$/); // a port of this machine
  * ```
  */
 export interface WebPreviewInput {
@@ -34,12 +35,14 @@ export interface WebPreviewInput {
  *
  * @example Find the port a server really listens on
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { LocalProvider, shellExec, webPreview } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await shellExec(sandbox, { command: "python3 -m http.server 8000 > /dev/null 2>&1 &" });
  * const preview = await webPreview(sandbox, { port: 3000 });
- * console.log(preview.accessible, preview.listening_ports); // false [8000]
+ * equal(preview.accessible, false); // nothing on 3000…
+ * deepEqual(preview.listening_ports, [8000]); // …but the server is on 8000
  * ```
  */
 export interface WebPreviewOutput {
@@ -110,12 +113,14 @@ import { defineTool, presentJson, READ_ONLY, type ToolDefinition } from "./_defi
  *
  * @example Preview a server started in the background
  * ```ts ignore
+ * import { equal, match } from "node:assert/strict";
  * import { LocalProvider, shellExec, webPreview } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await shellExec(sandbox, { command: "python3 -m http.server 8000 &" });
  * const preview = await webPreview(sandbox, { port: 8000 });
- * console.log(preview.url, preview.accessible); // "http://127.0.0.1:41234" true
+ * match(preview.url, /^http:\/\/127\.0\.0\.1:\d+$/); // e.g. http://127.0.0.1:41234
+ * equal(preview.accessible, true);
  * ```
  */
 export async function webPreview(
