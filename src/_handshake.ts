@@ -543,7 +543,13 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
               "type": "object",
               "properties": {
                 "option": {
-                  "type": "string"
+                  "type": "string",
+                  "enum": [
+                    "download_partial",
+                    "convert_to_text",
+                    "compress_file",
+                    "force_download"
+                  ]
                 },
                 "description": {
                   "type": "string"

@@ -68,11 +68,11 @@ function instructions(config: Config): string {
     : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
   return [
     `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
-    "python_exec keeps state between calls like a notebook (variables, imports, functions); end a cell with an expression to see its value, and matplotlib figures left open come back as images. Call it with reset: true to start over.",
-    "shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background, then web_preview gives its URL.",
-    "file_upload and file_download move files in and out (file_download has options for large files: download_partial, convert_to_text, compress_file); file_list shows directories; git_clone clones repositories.",
+    // Tools are not named here: each tool's description says how to use it, and a tool added to
+    // the registry needs no word in this text.
+    "Files, background processes and the Python interpreter's variables, imports and functions persist between calls, like a notebook; each tool's description says how to use it.",
     network,
-    `Every tool takes an optional sandbox_id to work in another sandbox made with sandbox_create; sandbox_list and sandbox_delete manage them.${
+    `Every tool that works in a sandbox takes an optional sandbox_id to work in another sandbox than the session's default one; the sandbox_* tools create, list and delete them.${
       config.sandboxes.perSession
         ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.`
         : ""

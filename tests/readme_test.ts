@@ -8,7 +8,7 @@ Deno.test("README documents every tool of the registry", () => {
   for (const tool of [...tools, ...sessionTools]) {
     assert(
       readme.split("\n").some((line) => line.startsWith("###") && line.includes(`\`${tool.name}(`)),
-      `README has a section for ${tool.name}`,
+      `README has no section for ${tool.name}: add a "### \`${tool.name}(…)\`" heading under Tools`,
     );
     for (const param of Object.keys(tool.inputSchema)) {
       assert(readme.includes(param), `README mentions ${tool.name}'s parameter ${param}`);

@@ -190,5 +190,8 @@ Deno.test("server diagnostics reach the client as MCP log messages, filtered by 
 
 Deno.test("_handshake.ts holds the server's own answers to initialize and tools/list (run `deno task gen`)", async () => {
   const committed = await Deno.readTextFile(new URL("../src/_handshake.ts", import.meta.url));
-  assertEquals(committed, await renderHandshake());
+  assert(
+    committed === await renderHandshake(),
+    "src/_handshake.ts is stale (the tools or the MCP SDK changed): run `deno task gen` and commit it",
+  );
 });

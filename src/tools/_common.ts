@@ -8,14 +8,17 @@ import type { Sandbox, SandboxResources } from "../sandbox.ts";
  *
  * @example Follow a tool call's progress and bound its time
  * ```ts ignore
+ * import { ok } from "node:assert/strict";
  * import { LocalProvider, shellExec, type ToolOptions } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
+ * const progress: string[] = [];
  * const options: ToolOptions = {
  *   signal: AbortSignal.timeout(5_000),
- *   onProgress: (message) => console.error(message),
+ *   onProgress: (message) => void progress.push(message),
  * };
  * await shellExec(sandbox, { command: "for i in 1 2 3; do echo $i; sleep 1; done" }, options);
+ * ok(progress.length > 0); // the latest line of output, while the command runs
  * ```
  */
 export interface ToolOptions {
@@ -24,6 +27,56 @@ export interface ToolOptions {
   /** Called with a short status (usually the latest line of output) while the tool works. */
   onProgress?: (message: string) => void;
 }
+
+/**
+ * Server-wide limits that tools apply; set once from the configuration.
+ *
+ * @example Read the limits from the configuration
+ * ```ts
+ * import { equal, ok } from "node:assert/strict";
+ * import { parseCommand, type ToolLimits } from "../../mod.ts";
+ * const command = parseCommand(["--timeout", "60"], () => undefined);
+ * ok(command.kind === "serve");
+ * const limits: ToolLimits = command.config.limits; // tools take them as options
+ * equal(limits.defaultTimeout, 60);
+ * equal(limits.maxOutputBytes, 100_000); // the default
+ * ```
+ */
+export interface ToolLimits {
+  /** Bytes of stdout, and of stderr, a call keeps. */
+  maxOutputBytes: number;
+  /** Seconds before a call that gave no timeout is stopped. */
+  defaultTimeout: number;
+  /** Largest image, in bytes, a call returns. */
+  maxImageBytes: number;
+}
+
+/**
+ * Secrets from the server's environment that tools may hand to the sandbox, never show.
+ *
+ * @example Take git tokens from the environment
+ * ```ts
+ * import { equal, ok } from "node:assert/strict";
+ * import { parseCommand, type ToolCredentials } from "../../mod.ts";
+ * const env = (name: string) => name === "GITHUB_TOKEN" ? "ghp_example" : undefined;
+ * const command = parseCommand([], env);
+ * ok(command.kind === "serve");
+ * const credentials: ToolCredentials = command.config.credentials; // gitClone takes them
+ * equal(credentials.githubToken, "ghp_example");
+ * equal(credentials.gitToken, undefined);
+ * ```
+ */
+export interface ToolCredentials {
+  /** Token for https git repositories on the hosts of `gitTokenHosts` (GIT_TOKEN). */
+  gitToken?: string;
+  /** Token for https://github.com repositories (GITHUB_TOKEN). */
+  githubToken?: string;
+  /** Hosts (`host` or `host:port`) GIT_TOKEN is sent to; none means nowhere (MCP_GIT_TOKEN_HOSTS). */
+  gitTokenHosts?: readonly string[];
+}
+
+/** What every tool function receives besides the sandbox and its input. */
+export type ToolRunOptions = ToolOptions & Partial<ToolLimits> & ToolCredentials;
 
 /** The largest timeout a call may ask for, in seconds (one day). */
 export const MAX_TIMEOUT_SECONDS = 86_400;

@@ -19,17 +19,26 @@ import {
   sandboxUri,
   sniffMimeType,
 } from "./_files.ts";
+import {
+  defineTool,
+  type Presented,
+  presentJson,
+  READ_ONLY,
+  type ToolDefinition,
+} from "./_define.ts";
 
 /**
  * The strategies for a file over `max_size_mb`.
  *
  * @example Pick a strategy by file type
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { DownloadOption } from "../../mod.ts";
  * function optionFor(path: string): DownloadOption {
  *   return /\.(pdf|html?)$/i.test(path) ? "convert_to_text" : "download_partial";
  * }
- * console.log(optionFor("report.pdf")); // "convert_to_text"
+ * equal(optionFor("report.pdf"), "convert_to_text");
+ * equal(optionFor("server.log"), "download_partial");
  * ```
  */
 export type DownloadOption =
@@ -38,18 +47,28 @@ export type DownloadOption =
   | "compress_file"
   | "force_download";
 
+/** The strategies, as the schemas list them. */
+const DOWNLOAD_OPTIONS: readonly DownloadOption[] = [
+  "download_partial",
+  "convert_to_text",
+  "compress_file",
+  "force_download",
+];
+
 /**
  * Arguments of {@linkcode fileDownload}, as the MCP tool takes them.
  *
  * @example Download a large file compressed
  * ```ts ignore
+ * import { equal, ok } from "node:assert/strict";
  * import { fileDownload, type FileDownloadInput, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 2000000 > numbers.txt"); // about 15 MB
  * const input: FileDownloadInput = { file_path: "numbers.txt", download_option: "compress_file" };
  * const output = await fileDownload(sandbox, input);
- * console.log(output.result, output.ratio); // "compressed" 0.2881
+ * equal(output.result, "compressed");
+ * ok(output.ratio! < 0.3); // digits compress well
  * ```
  */
 export interface FileDownloadInput {
@@ -72,13 +91,15 @@ export interface FileDownloadInput {
  *
  * @example Handle each kind of content
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { DownloadPayload } from "../../mod.ts";
  * function describe(payload: DownloadPayload): string {
  *   if (payload.kind === "text") return payload.text;
  *   if (payload.kind === "link") return `${payload.name}: ${payload.uri}`;
  *   return `${payload.mimeType}, ${payload.data.length} base64 characters`;
  * }
- * console.log(describe({ kind: "text", text: "hello" })); // "hello"
+ * equal(describe({ kind: "text", text: "hello" }), "hello");
+ * equal(describe({ kind: "image", data: "iVBORw0KGgo=", mimeType: "image/png" }), "image/png, 12 base64 characters");
  * ```
  */
 export type DownloadPayload =
@@ -92,12 +113,17 @@ export type DownloadPayload =
  *
  * @example Show the ways to get a large file
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { fileDownload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 1000000 > numbers.txt"); // about 6.9 MB
  * const output = await fileDownload(sandbox, { file_path: "numbers.txt", max_size_mb: 1 });
- * for (const choice of output.options ?? []) console.log(choice.option, choice.example);
+ * equal(output.result, "options"); // too big: a menu, not the file
+ * deepEqual(
+ *   output.options?.map((choice) => choice.option),
+ *   ["download_partial", "convert_to_text", "compress_file", "force_download"],
+ * );
  * ```
  */
 export interface DownloadChoice {
@@ -114,13 +140,14 @@ export interface DownloadChoice {
  *
  * @example Read a small text file
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { fileDownload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("echo hello > hello.txt");
  * const output = await fileDownload(sandbox, { file_path: "hello.txt" });
- * console.log(output.result, output.mime_type, output.size); // "content" "text/plain" 6
- * if (output.payload?.kind === "text") console.log(output.payload.text); // "hello\n"
+ * deepEqual([output.result, output.mime_type, output.size], ["content", "text/plain", 6]);
+ * deepEqual(output.payload, { kind: "text", text: "hello\n" });
  * ```
  */
 export interface FileDownloadOutput {
@@ -170,13 +197,14 @@ export interface FileDownloadOutput {
  *
  * @example Cap the text of a conversion
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileDownload, type FileDownloadOptions, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 100000 > numbers.txt");
  * const options: FileDownloadOptions = { maxOutputBytes: 1_000 };
  * const input = { file_path: "numbers.txt", download_option: "convert_to_text" } as const;
- * console.log((await fileDownload(sandbox, input, options)).truncated); // true
+ * equal((await fileDownload(sandbox, input, options)).truncated, true);
  * ```
  */
 export interface FileDownloadOptions extends ToolOptions {
@@ -198,6 +226,7 @@ const HTML_READ_LIMIT = 16 * MIB;
  *
  * @example Read a large log piece by piece
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileDownload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
@@ -208,7 +237,7 @@ const HTML_READ_LIMIT = 16 * MIB;
  *   chunk_size_kb: 4,
  *   offset_kb: 100,
  * });
- * console.log(chunk.next_offset_kb); // 104
+ * equal(chunk.next_offset_kb, 104); // where the next chunk starts
  * ```
  */
 export async function fileDownload(
@@ -513,13 +542,10 @@ export const fileDownloadInputSchema = {
   max_size_mb: z.number({ error: "max_size_mb must be a number" })
     .positive("max_size_mb must be greater than 0").max(1024, "max_size_mb must be at most 1024")
     .optional().describe("Largest file returned whole without an option (default 5)."),
-  download_option: z.enum(
-    ["download_partial", "convert_to_text", "compress_file", "force_download"],
-    {
-      error:
-        "download_option must be download_partial, convert_to_text, compress_file or force_download",
-    },
-  ).optional().describe(
+  download_option: z.enum(DOWNLOAD_OPTIONS, {
+    error:
+      "download_option must be download_partial, convert_to_text, compress_file or force_download",
+  }).optional().describe(
     "For files over max_size_mb: download_partial (a chunk), convert_to_text (PDF/HTML/text), compress_file (gzip), force_download (whole, up to 7 MiB).",
   ),
   chunk_size_kb: z.number({ error: "chunk_size_kb must be a number" })
@@ -549,10 +575,58 @@ export const fileDownloadOutputSchema = {
   compressed_size: z.number().optional(),
   ratio: z.number().optional(),
   options: z.array(z.object({
-    option: z.string(),
+    option: z.enum(DOWNLOAD_OPTIONS),
     description: z.string(),
     example: z.string(),
   })).optional(),
   uri: z.string().optional(),
   notes: z.array(z.string()).optional(),
 };
+
+/**
+ * file_download's result: the metadata as structured content, the file itself as MCP content
+ * (text, image, embedded resource or resource link) after it.
+ */
+function presentFileDownload(
+  output: FileDownloadOutput,
+): Presented<Omit<FileDownloadOutput, "payload">> {
+  const { payload, ...meta } = output;
+  const result = presentJson(meta, false);
+  switch (payload?.kind) {
+    case "text":
+      result.content.push({ type: "text", text: payload.text });
+      break;
+    case "image":
+      result.content.push({ type: "image", data: payload.data, mimeType: payload.mimeType });
+      break;
+    case "blob":
+      result.content.push({
+        type: "resource",
+        resource: { uri: payload.uri, mimeType: payload.mimeType, blob: payload.data },
+      });
+      break;
+    case "link":
+      result.content.push({
+        type: "resource_link",
+        uri: payload.uri,
+        name: payload.name,
+        mimeType: payload.mimeType,
+        size: payload.size,
+      });
+      break;
+  }
+  return result;
+}
+
+/** The `file_download` tool: its definition, as the registry lists it. */
+export const fileDownloadTool: ToolDefinition<FileDownloadInput, FileDownloadOutput> = defineTool({
+  name: "file_download",
+  title: "Download a file",
+  description:
+    "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+  inputSchema: fileDownloadInputSchema,
+  outputSchema: fileDownloadOutputSchema,
+  annotations: READ_ONLY,
+  run: fileDownload,
+  present: presentFileDownload,
+});

@@ -7,19 +7,23 @@
 import { z } from "npm:zod@4.6.7";
 import type { FileInfo, Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
+import { defineTool, presentJson, READ_ONLY, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode fileList}.
  *
  * @example List a directory two levels deep
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { fileList, type FileListInput, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir -p app/src && touch app/src/main.py");
  * const input: FileListInput = { path: "app", depth: 2 };
- * console.log((await fileList(sandbox, input)).entries.map((entry) => entry.path));
- * // ["/home/sandbox/app/src", "/home/sandbox/app/src/main.py"]
+ * deepEqual(
+ *   (await fileList(sandbox, input)).entries.map((entry) => entry.path),
+ *   ["/home/sandbox/app/src", "/home/sandbox/app/src/main.py"],
+ * );
  * ```
  */
 export interface FileListInput {
@@ -34,13 +38,14 @@ export interface FileListInput {
  *
  * @example Add up the sizes of the files in a directory
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileList, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir notes && echo hi > notes/a.txt && echo hello > notes/b.txt");
  * const listing = await fileList(sandbox, { path: "notes" });
  * const files = listing.entries.filter((entry) => entry.type === "file");
- * console.log(files.reduce((sum, entry) => sum + entry.size, 0)); // 9
+ * equal(files.reduce((sum, entry) => sum + entry.size, 0), 9); // "hi\n" and "hello\n"
  * ```
  */
 export interface FileListOutput {
@@ -61,11 +66,14 @@ const LIMIT = 1000;
  *
  * @example List the home directory
  * ```ts ignore
+ * import { equal, ok } from "node:assert/strict";
  * import { fileList, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
- * const { entries } = await fileList(sandbox, {});
- * console.log(entries.map((e) => e.name));
+ * await sandbox.exec("touch notes.txt");
+ * const { path, entries } = await fileList(sandbox, {});
+ * equal(path, "/home/sandbox");
+ * ok(entries.some((e) => e.name === "notes.txt" && e.type === "file"));
  * ```
  */
 export async function fileList(
@@ -104,3 +112,16 @@ export const fileListOutputSchema = {
   })),
   truncated: z.boolean(),
 };
+
+/** The `file_list` tool: its definition, as the registry lists it. */
+export const fileListTool: ToolDefinition<FileListInput, FileListOutput> = defineTool({
+  name: "file_list",
+  title: "List files",
+  description:
+    "List a directory of the sandbox (default: the home directory) with each entry's type, size, modification time and permissions; depth descends into subdirectories. Symlinks are shown, not followed.",
+  inputSchema: fileListInputSchema,
+  outputSchema: fileListOutputSchema,
+  annotations: READ_ONLY,
+  run: fileList,
+  present: (output) => presentJson(output, false),
+});

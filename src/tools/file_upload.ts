@@ -7,6 +7,7 @@
 import { z } from "npm:zod@4.6.7";
 import type { Sandbox } from "../sandbox.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
+import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode fileUpload}, as the MCP tool takes them.
@@ -37,12 +38,14 @@ export interface FileUploadInput {
  *
  * @example Check an upload's checksum
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileUpload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const uploaded = await fileUpload(sandbox, { file_path: "hello.txt", content: "hello" });
  * const sent = await crypto.subtle.digest("SHA-256", new TextEncoder().encode("hello"));
- * console.log(uploaded.sha256 === new Uint8Array(sent).toHex(), uploaded.size); // true 5
+ * equal(uploaded.sha256, new Uint8Array(sent).toHex());
+ * equal(uploaded.size, 5);
  * ```
  */
 export interface FileUploadOutput {
@@ -63,11 +66,13 @@ export interface FileUploadOutput {
  *
  * @example Upload a text file
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { fileUpload, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const { path, size } = await fileUpload(sandbox, { file_path: "notes/hello.txt", content: "hi" });
- * console.log(path, size); // "/home/sandbox/notes/hello.txt" 2
+ * equal(path, "/home/sandbox/notes/hello.txt"); // notes/ was created
+ * equal(size, 2);
  * ```
  */
 export async function fileUpload(
@@ -125,3 +130,21 @@ export const fileUploadOutputSchema = {
   sha256: z.string(),
   replaced: z.boolean(),
 };
+
+/** The `file_upload` tool: its definition, as the registry lists it. */
+export const fileUploadTool: ToolDefinition<FileUploadInput, FileUploadOutput> = defineTool({
+  name: "file_upload",
+  title: "Upload a file",
+  description:
+    'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+  inputSchema: fileUploadInputSchema,
+  outputSchema: fileUploadOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
+  run: fileUpload,
+  present: (output) => presentJson(output, false),
+});

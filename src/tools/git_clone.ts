@@ -9,19 +9,21 @@ import { z } from "npm:zod@4.6.7";
 import { type ExecResult, type Sandbox, SandboxFileError } from "../sandbox.ts";
 import { credentialsFor, type GitCredentials } from "../_git_credentials.ts";
 import { noNul, type ToolOptions } from "./_common.ts";
+import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode gitClone}, as the MCP tool takes them.
  *
  * @example Clone a branch with its full history
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { gitClone, type GitCloneInput, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const repo_url = "https://github.com/denoland/std.git";
  * const input: GitCloneInput = { repo_url, target_path: "vendor/std", branch: "main", depth: 0 };
  * const { path } = await gitClone(sandbox, input);
- * console.log(path); // "/home/sandbox/vendor/std"
+ * equal(path, "/home/sandbox/vendor/std");
  * ```
  */
 export interface GitCloneInput {
@@ -44,12 +46,13 @@ export interface GitCloneInput {
  *
  * @example See what was cloned
  * ```ts ignore
+ * import { deepEqual, ok } from "node:assert/strict";
  * import { gitClone, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const repo = await gitClone(sandbox, { repo_url: "https://github.com/denoland/std.git" });
- * console.log(repo.branch, repo.depth, repo.lfs); // "main" 1 "not_requested"
- * console.log(`${repo.file_count} files at ${repo.commit}, e.g. ${repo.files[0]}`);
+ * deepEqual([repo.branch, repo.depth, repo.lfs], ["main", 1, "not_requested"]);
+ * ok(repo.files.includes("deno.json") && repo.file_count >= repo.files.length);
  * ```
  */
 export interface GitCloneOutput {
@@ -112,11 +115,13 @@ const FILES_SHOWN = 50;
  *
  * @example Clone a repository
  * ```ts ignore
+ * import { equal, match } from "node:assert/strict";
  * import { gitClone, LocalProvider } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const repo = await gitClone(sandbox, { repo_url: "https://github.com/denoland/std.git" });
- * console.log(repo.path, repo.commit); // "/home/sandbox/std" "…"
+ * equal(repo.path, "/home/sandbox/std"); // named after the repository
+ * match(repo.commit, /^[0-9a-f]{40}$/);
  * ```
  */
 export async function gitClone(
@@ -418,3 +423,21 @@ export const gitCloneOutputSchema = {
   lfs: z.enum(["not_requested", "pulled", "missing"]),
   notes: z.array(z.string()),
 };
+
+/** The `git_clone` tool: its definition, as the registry lists it. */
+export const gitCloneTool: ToolDefinition<GitCloneInput, GitCloneOutput> = defineTool({
+  name: "git_clone",
+  title: "Clone a git repository",
+  description:
+    "Clone a git repository into the sandbox (default target: the repository's name in the home directory). depth defaults to 1 (0 = full history); branch picks a branch or tag, commit a specific commit; lfs: true also fetches Git LFS files. Private https repositories use the server's GIT_TOKEN / GITHUB_TOKEN. Returns the path, commit, branch and the tracked files.",
+  inputSchema: gitCloneInputSchema,
+  outputSchema: gitCloneOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: gitClone,
+  present: (output) => presentJson(output, false),
+});

@@ -13,18 +13,20 @@ import {
   timeoutSchema,
   type ToolOptions,
 } from "./_common.ts";
+import { defineTool, type Presented, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode pythonExec}, as the MCP tool takes them.
  *
  * @example Start over with a fresh interpreter
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, pythonExec, type PythonExecInput } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await pythonExec(sandbox, { code: "x = 1" });
  * const input: PythonExecInput = { code: "'x' in globals()", reset: true, timeout: 10 };
- * console.log((await pythonExec(sandbox, input)).result); // "False"
+ * equal((await pythonExec(sandbox, input)).result, "False");
  * ```
  */
 export interface PythonExecInput {
@@ -41,14 +43,15 @@ export interface PythonExecInput {
  *
  * @example Describe the figures a cell drew
  * ```ts ignore
+ * import { deepEqual, ok } from "node:assert/strict";
  * import { LocalProvider, pythonExec } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])";
  * const { images } = await pythonExec(sandbox, { code });
- * for (const { mime_type, width, height, bytes } of images) {
- *   console.log(`${mime_type}, ${width}×${height}, ${bytes} bytes`); // "image/png, 640×480, …"
- * }
+ * const [{ mime_type, width, height, bytes }] = images;
+ * deepEqual([mime_type, width, height], ["image/png", 640, 480]); // matplotlib's default size
+ * ok(bytes > 0);
  * ```
  */
 export interface PythonExecImageInfo {
@@ -67,12 +70,14 @@ export interface PythonExecImageInfo {
  *
  * @example Notice a timeout and what it did to the variables
  * ```ts ignore
+ * import { equal, match } from "node:assert/strict";
  * import { LocalProvider, pythonExec } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const output = await pythonExec(sandbox, { code: "while True: pass", timeout: 1 });
- * console.log(output.timed_out, output.state); // true "kept"
- * console.log(output.notes[0]); // "Interrupted after 1 s with KeyboardInterrupt; variables set …"
+ * equal(output.timed_out, true);
+ * equal(output.state, "kept"); // the variables survive the interruption
+ * match(output.notes[0], /^Interrupted after 1 s with KeyboardInterrupt/);
  * ```
  */
 export interface PythonExecOutput {
@@ -110,13 +115,14 @@ export interface PythonExecOutput {
  *
  * @example Smaller figures and a longer default timeout
  * ```ts ignore
+ * import { ok } from "node:assert/strict";
  * import { LocalProvider, pythonExec, type PythonExecOptions } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const options: PythonExecOptions = { maxImageBytes: 100_000, defaultTimeout: 600 };
  * const code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])";
  * const { images } = await pythonExec(sandbox, { code }, options);
- * console.log(images.every((image) => image.bytes <= 100_000)); // true
+ * ok(images.every((image) => image.bytes <= 100_000));
  * ```
  */
 export interface PythonExecOptions extends ToolOptions {
@@ -139,12 +145,13 @@ export interface PythonExecOptions extends ToolOptions {
  *
  * @example Keep state between calls
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, pythonExec } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await pythonExec(sandbox, { code: "x = 20" });
  * const { result } = await pythonExec(sandbox, { code: "x * 2 + 2" });
- * console.log(result); // "42"
+ * equal(result, "42"); // the repr of the final expression; x survived the first call
  * ```
  */
 export async function pythonExec(
@@ -275,3 +282,37 @@ export const pythonExecOutputSchema = {
   duration_ms: z.number(),
   truncated: z.boolean(),
 };
+
+/**
+ * python_exec's result: the output as structured content with the images described, each image
+ * itself as image content after it.
+ */
+function presentPythonExec(
+  output: PythonExecOutput,
+): Presented<Omit<PythonExecOutput, "images"> & { images: PythonExecImageInfo[] }> {
+  const { images, ...rest } = output;
+  const described = { ...rest, images: images.map(({ data: _, ...info }) => info) };
+  const result = presentJson(described, pythonExecFailed(output));
+  for (const image of images) {
+    result.content.push({ type: "image", data: image.data, mimeType: image.mime_type });
+  }
+  return result;
+}
+
+/** The `python_exec` tool: its definition, as the registry lists it. */
+export const pythonExecTool: ToolDefinition<PythonExecInput, PythonExecOutput> = defineTool({
+  name: "python_exec",
+  title: "Run Python",
+  description:
+    "Run Python code in the sandbox's persistent interpreter, like a notebook cell: variables, imports and functions survive between calls. Returns stdout, stderr, the repr of a final expression, and the traceback if the code raised. matplotlib figures left open are returned as PNG images and closed. `reset: true` starts a fresh interpreter first. The code is interrupted after `timeout` seconds (default 300).",
+  inputSchema: pythonExecInputSchema,
+  outputSchema: pythonExecOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: pythonExec,
+  present: presentPythonExec,
+});

@@ -7,6 +7,7 @@
 import { z } from "npm:zod@4.6.7";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
+import { defineSessionTool, presentJson, type SessionToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode sandboxCreate}.
@@ -53,13 +54,14 @@ export interface SandboxCreateInput {
  *
  * @example Run a command in the new sandbox
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
  * import { sandboxCreate, shellExec } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * const created = await sandboxCreate(session, {});
  * const sandbox = await session.sandbox({ id: created.sandbox_id });
- * console.log(created.provider, created.home); // "local" "/home/sandbox"
- * console.log((await shellExec(sandbox, { command: "pwd" })).stdout); // "/home/sandbox\n"
+ * deepEqual([created.provider, created.home], ["local", "/home/sandbox"]);
+ * equal((await shellExec(sandbox, { command: "pwd" })).stdout, "/home/sandbox\n");
  * ```
  */
 export interface SandboxCreateOutput {
@@ -148,3 +150,22 @@ export const sandboxCreateOutputSchema = {
   home: z.string(),
   message: z.string(),
 };
+
+/** The `sandbox_create` tool: its definition, as the registry lists it. */
+export const sandboxCreateTool: SessionToolDefinition<SandboxCreateInput, SandboxCreateOutput> =
+  defineSessionTool({
+    name: "sandbox_create",
+    title: "Create a sandbox",
+    description:
+      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+    inputSchema: sandboxCreateInputSchema,
+    outputSchema: sandboxCreateOutputSchema,
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
+    run: sandboxCreate,
+    present: (output) => presentJson(output, false),
+  });

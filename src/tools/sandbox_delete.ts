@@ -7,6 +7,7 @@
 import { z } from "npm:zod@4.6.7";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
+import { defineSessionTool, presentJson, type SessionToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode sandboxDelete}.
@@ -32,12 +33,16 @@ export interface SandboxDeleteInput {
  *
  * @example Delete the default sandbox
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxDelete, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * const { id } = await session.sandbox();
  * const output = await sandboxDelete(session, { sandbox_id: id });
- * console.log(output.deleted, output.message);
- * // true "Deleted this session's default sandbox local-…; the next tool call starts a fresh one."
+ * equal(output.deleted, true);
+ * equal(
+ *   output.message,
+ *   `Deleted this session's default sandbox ${id}; the next tool call starts a fresh one.`,
+ * );
  * ```
  */
 export interface SandboxDeleteOutput {
@@ -93,3 +98,22 @@ export const sandboxDeleteOutputSchema = {
   deleted: z.boolean(),
   message: z.string(),
 };
+
+/** The `sandbox_delete` tool: its definition, as the registry lists it. */
+export const sandboxDeleteTool: SessionToolDefinition<SandboxDeleteInput, SandboxDeleteOutput> =
+  defineSessionTool({
+    name: "sandbox_delete",
+    title: "Delete a sandbox",
+    description:
+      "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
+    inputSchema: sandboxDeleteInputSchema,
+    outputSchema: sandboxDeleteOutputSchema,
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: true,
+    },
+    run: sandboxDelete,
+    present: (output) => presentJson(output, false),
+  });

@@ -7,12 +7,19 @@
 import { z } from "npm:zod@4.6.7";
 import type { SandboxSession } from "../session.ts";
 import type { ToolOptions } from "./_common.ts";
+import {
+  defineSessionTool,
+  presentJson,
+  READ_ONLY,
+  type SessionToolDefinition,
+} from "./_define.ts";
 
 /**
  * One sandbox in {@linkcode SandboxListOutput}.
  *
  * @example Find the sandboxes created on request
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, silentLogger } from "../../mod.ts";
  * import { sandboxCreate, sandboxList } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
@@ -20,7 +27,7 @@ import type { ToolOptions } from "./_common.ts";
  * await sandboxCreate(session, { labels: { role: "worker" } });
  * const { sandboxes } = await sandboxList(session, {});
  * const extra = sandboxes.filter((entry) => !entry.default);
- * console.log(extra.map((entry) => entry.labels.role)); // ["worker"]
+ * deepEqual(extra.map((entry) => entry.labels.role), ["worker"]);
  * ```
  */
 export interface SandboxListEntry {
@@ -46,12 +53,14 @@ export interface SandboxListEntry {
  *
  * @example Warn about a sandbox near its memory budget
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * await session.sandbox();
- * for (const { sandbox_id, usage } of (await sandboxList(session, {})).sandboxes) {
- *   if (usage && usage.memory_mib > 0.9 * usage.memory_budget_mib) console.log(sandbox_id);
- * }
+ * const nearBudget = (await sandboxList(session, {})).sandboxes
+ *   .filter(({ usage }) => usage && usage.memory_mib > 0.9 * usage.memory_budget_mib)
+ *   .map(({ sandbox_id }) => sandbox_id);
+ * deepEqual(nearBudget, []); // a fresh sandbox uses little of its memory budget
  * ```
  */
 export interface SandboxListUsage {
@@ -74,11 +83,13 @@ export interface SandboxListUsage {
  *
  * @example Count this session's sandboxes
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
  * await session.sandbox();
  * const output = await sandboxList(session, {});
- * console.log(output.sandboxes.length, output.sandboxes[0].default); // 1 true
+ * equal(output.sandboxes.length, 1);
+ * equal(output.sandboxes[0].default, true);
  * ```
  */
 export interface SandboxListOutput {
@@ -92,9 +103,10 @@ export interface SandboxListOutput {
  *
  * @example List sandboxes
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, sandboxList, silentLogger } from "../../mod.ts";
  * await using session = new SandboxSession(new LocalProvider(), silentLogger());
- * console.log((await sandboxList(session, {})).sandboxes);
+ * deepEqual((await sandboxList(session, {})).sandboxes, []); // no sandbox until the first call
  * ```
  */
 export async function sandboxList(
@@ -143,3 +155,17 @@ export const sandboxListOutputSchema = {
     }).nullable().optional(),
   })),
 };
+
+/** The `sandbox_list` tool: its definition, as the registry lists it. */
+export const sandboxListTool: SessionToolDefinition<Record<string, never>, SandboxListOutput> =
+  defineSessionTool({
+    name: "sandbox_list",
+    title: "List sandboxes",
+    description:
+      "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+    inputSchema: sandboxListInputSchema,
+    outputSchema: sandboxListOutputSchema,
+    annotations: { ...READ_ONLY, openWorldHint: true },
+    run: sandboxList,
+    present: (output) => presentJson(output, false),
+  });

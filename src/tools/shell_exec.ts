@@ -14,17 +14,19 @@ import {
   timeoutSchema,
   type ToolOptions,
 } from "./_common.ts";
+import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode shellExec}, as the MCP tool takes them.
  *
  * @example Run a command elsewhere than in the home directory
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, shellExec, type ShellExecInput } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const input: ShellExecInput = { command: "echo $MODE; pwd", cwd: "/tmp", env: { MODE: "test" } };
- * console.log((await shellExec(sandbox, input)).stdout); // "test\n/tmp\n"
+ * equal((await shellExec(sandbox, input)).stdout, "test\n/tmp\n");
  * ```
  */
 export interface ShellExecInput {
@@ -43,12 +45,13 @@ export interface ShellExecInput {
  *
  * @example Report a failed command
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, shellExec } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const output = await shellExec(sandbox, { command: "ls missing" });
- * if (output.exit_code !== 0) console.log(output.exit_code, output.stderr);
- * // 2 "ls: cannot access 'missing': No such file or directory\n"
+ * equal(output.exit_code, 2); // a failed command is a result, not an exception
+ * equal(output.stderr, "ls: cannot access 'missing': No such file or directory\n");
  * ```
  */
 export interface ShellExecOutput {
@@ -79,12 +82,14 @@ export interface ShellExecOutput {
  *
  * @example Keep less output and allow longer commands
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, shellExec, type ShellExecOptions } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const options: ShellExecOptions = { maxOutputBytes: 10_000, defaultTimeout: 900 };
  * const output = await shellExec(sandbox, { command: "seq 1 100000" }, options);
- * console.log(output.truncated, output.stdout_bytes); // true 588895
+ * equal(output.truncated, true); // head and tail kept, 10 000 bytes each
+ * equal(output.stdout_bytes, 588_895); // what the command wrote in all
  * ```
  */
 export interface ShellExecOptions extends ToolOptions {
@@ -102,11 +107,12 @@ export interface ShellExecOptions extends ToolOptions {
  *
  * @example Run a command
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, shellExec } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const result = await shellExec(sandbox, { command: "echo hello" });
- * console.log(result.stdout); // "hello\n"
+ * equal(result.stdout, "hello\n");
  * ```
  */
 export async function shellExec(
@@ -182,3 +188,21 @@ export const shellExecOutputSchema = {
   stderr_bytes: z.number().int(),
   notes: z.array(z.string()).optional(),
 };
+
+/** The `shell_exec` tool: its definition, as the registry lists it. */
+export const shellExecTool: ToolDefinition<ShellExecInput, ShellExecOutput> = defineTool({
+  name: "shell_exec",
+  title: "Run a shell command",
+  description:
+    "Run a shell command in the sandbox (/bin/sh -c, in the sandbox's home directory unless cwd is given). Returns stdout and stderr separately, the exit code and the duration. Long output keeps its head and tail. End a command with `&` to leave a server running in the background; the call returns at once. The command's whole process group is killed after `timeout` seconds (default 300).",
+  inputSchema: shellExecInputSchema,
+  outputSchema: shellExecOutputSchema,
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
+  run: shellExec,
+  present: (output) => presentJson(output, output.exit_code !== 0 || output.timed_out),
+});

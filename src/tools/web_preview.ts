@@ -13,11 +13,12 @@ import type { ToolOptions } from "./_common.ts";
  *
  * @example Get a URL without probing the server
  * ```ts ignore
+ * import { match } from "node:assert/strict";
  * import { LocalProvider, webPreview, type WebPreviewInput } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const input: WebPreviewInput = { port: 5173, description: "dev server", check_server: false };
- * console.log((await webPreview(sandbox, input)).url); // "http://127.0.0.1:5173"
+ * match((await webPreview(sandbox, input)).url, /^http:\/\/127\.0\.0\.1:\d+$/); // a port of this machine
  * ```
  */
 export interface WebPreviewInput {
@@ -34,12 +35,14 @@ export interface WebPreviewInput {
  *
  * @example Find the port a server really listens on
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { LocalProvider, shellExec, webPreview } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await shellExec(sandbox, { command: "python3 -m http.server 8000 > /dev/null 2>&1 &" });
  * const preview = await webPreview(sandbox, { port: 3000 });
- * console.log(preview.accessible, preview.listening_ports); // false [8000]
+ * equal(preview.accessible, false); // nothing on 3000…
+ * deepEqual(preview.listening_ports, [8000]); // …but the server is on 8000
  * ```
  */
 export interface WebPreviewOutput {
@@ -100,6 +103,7 @@ for table in ("/proc/net/tcp", "/proc/net/tcp6"):
             listening.add(int(fields[1].rsplit(":", 1)[1], 16))
 print(json.dumps({"status": status, "error": error, "listening": sorted(listening)}))
 `;
+import { defineTool, presentJson, READ_ONLY, type ToolDefinition } from "./_define.ts";
 
 /**
  * Returns the URL at which a server listening on `input.port` in the sandbox can be reached (on
@@ -109,12 +113,14 @@ print(json.dumps({"status": status, "error": error, "listening": sorted(listenin
  *
  * @example Preview a server started in the background
  * ```ts ignore
+ * import { equal, match } from "node:assert/strict";
  * import { LocalProvider, shellExec, webPreview } from "../../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await shellExec(sandbox, { command: "python3 -m http.server 8000 &" });
  * const preview = await webPreview(sandbox, { port: 8000 });
- * console.log(preview.url, preview.accessible); // "http://127.0.0.1:41234" true
+ * match(preview.url, /^http:\/\/127\.0\.0\.1:\d+$/); // e.g. http://127.0.0.1:41234
+ * equal(preview.accessible, true);
  * ```
  */
 export async function webPreview(
@@ -211,3 +217,16 @@ export const webPreviewOutputSchema = {
   signed_url_expires_at: z.string().nullable().optional(),
   access: z.string().optional(),
 };
+
+/** The `web_preview` tool: its definition, as the registry lists it. */
+export const webPreviewTool: ToolDefinition<WebPreviewInput, WebPreviewOutput> = defineTool({
+  name: "web_preview",
+  title: "Preview a web server",
+  description:
+    'Get the URL of a web server running in the sandbox on the given port (start it first in the background, e.g. shell_exec(command="python3 -m http.server 8000 &")). With check_server (default true) the server is probed; if nothing answers, the result lists the ports that are listening.',
+  inputSchema: webPreviewInputSchema,
+  outputSchema: webPreviewOutputSchema,
+  annotations: READ_ONLY,
+  run: webPreview,
+  present: (output) => presentJson(output, output.accessible === false),
+});
