@@ -49,7 +49,7 @@ export interface Config {
     dangerouslyRunUnisolated: boolean;
     limits: { memoryMb: number; processes: number; fileMb: number };
     /** What each sandbox may use as a whole (control groups); 0 leaves one uncapped. */
-    budget: { memoryMb: number; processes: number; cpus: number };
+    budget: { memoryMb: number; processes: number; cpus: number; diskGb: number };
   };
   /** Limits applied to every tool call. */
   limits: ToolLimits;
@@ -242,6 +242,13 @@ export const SETTINGS: readonly Setting[] = [
     description: "Local sandboxes: CPU time of one sandbox, in cores (0 = no budget)",
   },
   {
+    flag: "--sandbox-disk-gb",
+    env: "MCP_SANDBOX_BUDGET_DISK_GB",
+    default: "3",
+    description:
+      "Local sandboxes: bytes of one sandbox's home and /tmp, in GiB (0 = no budget; needs root)",
+  },
+  {
     flag: "--max-sandboxes",
     env: "MCP_MAX_SANDBOXES",
     default: "16",
@@ -415,6 +422,7 @@ export function parseCommand(
     "sandbox-memory-mb": { type: "string" },
     "sandbox-pids": { type: "string" },
     "sandbox-cpus": { type: "string" },
+    "sandbox-disk-gb": { type: "string" },
     "max-sandboxes-per-session": { type: "string" },
     http: { type: "boolean" },
     host: { type: "string" },
@@ -556,6 +564,7 @@ export function parseCommand(
           memoryMb: count(pick("sandbox-memory-mb", "MCP_SANDBOX_BUDGET_MEMORY_MB"), 2048),
           processes: count(pick("sandbox-pids", "MCP_SANDBOX_BUDGET_PIDS"), 512),
           cpus: cores(pick("sandbox-cpus", "MCP_SANDBOX_BUDGET_CPUS"), 2),
+          diskGb: count(pick("sandbox-disk-gb", "MCP_SANDBOX_BUDGET_DISK_GB"), 3),
         },
       },
       limits: {

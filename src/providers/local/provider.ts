@@ -31,9 +31,9 @@ import {
   SOCKS_PROXY_PORT,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
-import { removeTree } from "./_disk.ts";
+import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { LocalSandbox } from "./sandbox.ts";
-import { AGENT_PY, CGROUPS_PY, NET_PY, PROTECT_PY, WORKER_PY } from "../agent/_runtime.ts";
+import { AGENT_PY, CGROUPS_PY, DISK_PY, NET_PY, PROTECT_PY, WORKER_PY } from "../agent/_runtime.ts";
 
 /** How a local sandbox reaches the network. */
 export type SandboxNetwork = "internet" | "none" | "host";
@@ -81,7 +81,8 @@ export interface LocalProviderOptions {
   /**
    * What each sandbox may use as a whole (control groups; where the server may not use them,
    * only the per-process `limits` apply); 0 leaves one uncapped. `create({ cpu, memory })`
-   * overrides it per sandbox. @default { memoryMb: 2048, processes: 512, cpus: 2 }
+   * overrides it per sandbox. The disk budget (home and /tmp) is a mounted image of its size,
+   * only where the server runs as root. @default { memoryMb: 2048, processes: 512, cpus: 2, diskGb: 3 }
    */
   budget?: Partial<SandboxBudget>;
   /** The control groups to make sandboxes' cgroups in. @default found on this machine */
@@ -171,6 +172,7 @@ export class LocalProvider implements SandboxProvider {
   >;
   #budget: SandboxBudget;
   #cgroups: Promise<SandboxCgroups> | undefined;
+  #disks: SandboxDisks | undefined;
   #givenCgroups: boolean;
   #egress: EgressOptions;
   #gitCaFile: string | undefined;
@@ -237,12 +239,12 @@ export class LocalProvider implements SandboxProvider {
   /**
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
    * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
-   * in cores, `memory` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
+   * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
    * Daytona's and rejected with a TypeError.
    */
   async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
     options.signal?.throwIfAborted();
-    const unsupported = (["image", "snapshot", "disk", "autoStopMinutes"] as const)
+    const unsupported = (["image", "snapshot", "autoStopMinutes"] as const)
       .filter((key) => options[key] !== undefined);
     if (unsupported.length > 0) {
       throw new TypeError(
@@ -286,7 +288,14 @@ export class LocalProvider implements SandboxProvider {
     let proxy: EgressProxy | undefined;
     let preview: PreviewForwarder | undefined;
     let cgroup: SandboxCgroup | undefined;
+    let disk: SandboxDisk | string | undefined;
     try {
+      // Its disk: an image of the budget's size mounted on its directory, before anything is in it.
+      if (isolated && budget.diskGb > 0) {
+        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
+        const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
+        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
+      }
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       Deno.writeTextFileSync(`${dirs.runtime}/agent.py`, AGENT_PY);
@@ -372,7 +381,19 @@ export class LocalProvider implements SandboxProvider {
         () => this.#sandboxes.delete(sandbox.id),
         { caFile: this.#gitCaFile, features: this.#features },
         { proxy, preview },
-        { cgroup, budget, unenforced: pool?.unavailable },
+        {
+          cgroup,
+          budget,
+          unenforced: pool?.unavailable,
+          disk: typeof disk === "string" ? undefined : disk,
+          diskUnenforced: !isolated
+            ? undefined
+            : budget.diskGb <= 0
+            ? "the disk budget is 0 (none)"
+            : typeof disk === "string"
+            ? disk
+            : undefined,
+        },
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -390,6 +411,7 @@ export class LocalProvider implements SandboxProvider {
       preview?.close();
       await proxy?.close();
       await cgroup?.remove();
+      if (typeof disk === "object") await disk.remove().catch(() => {});
       await removeTree(root);
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(
@@ -439,6 +461,8 @@ export class LocalProvider implements SandboxProvider {
   async close(): Promise<void> {
     await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
+    await this.#disks?.close();
+    this.#disks = undefined;
   }
 
   /** Same as `close()`, for `await using`. */
@@ -457,9 +481,11 @@ const STDIO = {
   env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
 } as const;
 
-/** The provider's budget with a sandbox's own `cpu` (cores) and `memory` (GiB) on top. */
+const MIB = 1024 * 1024;
+
+/** The provider's budget with a sandbox's own `cpu` (cores), `memory` and `disk` (GiB) on top. */
 function budgetOf(base: SandboxBudget, options: CreateSandboxOptions): SandboxBudget {
-  for (const key of ["cpu", "memory"] as const) {
+  for (const key of ["cpu", "memory", "disk"] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
       throw new RangeError(
@@ -471,6 +497,7 @@ function budgetOf(base: SandboxBudget, options: CreateSandboxOptions): SandboxBu
     ...base,
     ...(options.cpu !== undefined ? { cpus: options.cpu } : {}),
     ...(options.memory !== undefined ? { memoryMb: Math.round(options.memory * 1024) } : {}),
+    ...(options.disk !== undefined ? { diskGb: options.disk } : {}),
   };
 }
 

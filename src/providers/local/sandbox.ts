@@ -33,21 +33,23 @@ import type { EgressProxy } from "./_egress.ts";
 import { GitIsolation } from "./_git_isolation.ts";
 import type { PreviewForwarder } from "./_preview.ts";
 import { type BwrapFeatures, CURRENT_BWRAP } from "./_bwrap.ts";
-import { removeTree } from "./_disk.ts";
+import { removeTree, type SandboxDisk } from "./_disk.ts";
 import type { SandboxNetwork } from "./provider.ts";
 
 /**
  * A protection of a local sandbox that depends on the machine: `seccomp` (the system call filter:
  * keyrings, new namespaces, mounts, kernel modules, bpf, perf, io_uring), `supervisor` (the
  * supervisor is non-dumpable PID 1), `nestedNamespaces` (no user namespaces inside), `shmCap`
- * (/dev/shm capped at 64 MiB).
+ * (/dev/shm capped at 64 MiB), `budget` (memory, processes and CPU of the whole sandbox, by a
+ * control group), `disk` (its home and /tmp together capped at the disk budget).
  */
 export type SandboxProtection =
   | "seccomp"
   | "supervisor"
   | "nestedNamespaces"
   | "shmCap"
-  | "budget";
+  | "budget"
+  | "disk";
 
 /**
  * A sandbox on this machine. Create it with {@linkcode LocalProvider.create}.
@@ -126,7 +128,14 @@ export class LocalSandbox implements Sandbox {
   get protections(): Record<SandboxProtection, string | null> {
     if (!this.info.isolated) {
       const why = "the sandbox runs unisolated (--dangerously-run-unisolated)";
-      return { seccomp: why, supervisor: why, nestedNamespaces: why, shmCap: why, budget: why };
+      return {
+        seccomp: why,
+        supervisor: why,
+        nestedNamespaces: why,
+        shmCap: why,
+        budget: why,
+        disk: why,
+      };
     }
     const reported = this.#agent.hello.protections ?? {};
     const seccomp = reported.seccomp === undefined
@@ -144,6 +153,7 @@ export class LocalSandbox implements Sandbox {
         ? null
         : "bubblewrap before 0.7 cannot size a tmpfs: /dev/shm is private but as large as the host's",
       budget: this.#budget.cgroup ? null : this.#budget.unenforced ?? "no control group was made",
+      disk: this.#budget.disk ? null : this.#budget.diskUnenforced ?? "no disk image was made",
     };
   }
 
@@ -158,9 +168,16 @@ export class LocalSandbox implements Sandbox {
     return await this.#budget.cgroup?.usage();
   }
 
-  /** What the sandbox uses now against its budget; undefined without a control group. */
+  /**
+   * What the sandbox uses now against its budget (disk too where it has a disk image);
+   * undefined without a control group.
+   */
   async resources(): Promise<SandboxResources | undefined> {
-    const usage = await this.usage();
+    const disk = this.#closing === undefined ? this.#budget.disk : undefined;
+    const [usage, stored] = await Promise.all([
+      this.usage(),
+      disk?.usage().catch(() => undefined),
+    ]);
     if (!usage) return undefined;
     const { memoryMb, processes } = this.#budget.budget;
     return {
@@ -171,6 +188,9 @@ export class LocalSandbox implements Sandbox {
       cpuSeconds: usage.cpuSeconds,
       oomKills: usage.oomKills,
       ...(usage.forkFailures === undefined ? {} : { forkFailures: usage.forkFailures }),
+      ...(disk && stored
+        ? { diskBytes: stored.used, diskBudgetBytes: disk.bytes, diskFreeBytes: stored.free }
+        : {}),
     };
   }
 
@@ -244,6 +264,7 @@ export class LocalSandbox implements Sandbox {
         await this.#agent.close();
       } finally {
         await this.#budget.cgroup?.remove().catch(() => {});
+        await this.#budget.disk?.remove().catch(() => {});
         await removeTree(this.#root);
         this.#onClose();
       }
@@ -257,9 +278,11 @@ export class LocalSandbox implements Sandbox {
   }
 }
 
-/** A sandbox's budget, the cgroup enforcing it, or why none does. */
+/** A sandbox's budget, the cgroup and disk enforcing it, or why none does. */
 interface SandboxBudgetState {
   budget: SandboxBudget;
   cgroup?: SandboxCgroup;
   unenforced?: string;
+  disk?: SandboxDisk;
+  diskUnenforced?: string;
 }
