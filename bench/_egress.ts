@@ -7,7 +7,7 @@
 //   deno run --allow-run --allow-read --allow-write=/tmp \
 //     --allow-net=127.0.0.1,unix:/tmp/egress_bench.sock bench/_egress.ts [size MB] [runs]
 
-import { EgressProxy } from "../src/providers/local/egress.ts";
+import { EgressProxy } from "../src/providers/local/_egress.ts";
 
 /** What {@linkcode benchEgress} measures and how often. */
 export interface EgressBenchOptions {

@@ -958,7 +958,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
             "maximum": 256
           },
           "disk": {
-            "description": "Disk in GiB (Daytona).",
+            "description": "Disk in GiB (Daytona; local: home and /tmp together).",
             "type": "integer",
             "exclusiveMinimum": 0,
             "maximum": 1024
@@ -1106,6 +1106,12 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
                           "type": "number"
                         },
                         "oom_kills": {
+                          "type": "number"
+                        },
+                        "disk_mib": {
+                          "type": "number"
+                        },
+                        "disk_budget_mib": {
                           "type": "number"
                         }
                       },

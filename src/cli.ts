@@ -17,7 +17,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createLogRelay } from "./log_relay.ts";
 import type { SandboxProvider } from "./sandbox.ts";
 import { LocalProvider } from "./providers/local/mod.ts";
-import { SANDBOX_HOME } from "./providers/local/bwrap.ts";
+import { SANDBOX_HOME } from "./providers/local/_bwrap.ts";
 import type { HttpServer } from "./http.ts";
 import { SandboxCounter, SandboxSession } from "./session.ts";
 import { StdioTransport } from "./_stdio.ts";

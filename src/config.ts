@@ -72,7 +72,7 @@ export interface Config {
     dangerouslyRunUnisolated: boolean;
     limits: { memoryMb: number; processes: number; fileMb: number };
     /** What each sandbox may use as a whole (control groups); 0 leaves one uncapped. */
-    budget: { memoryMb: number; processes: number; cpus: number };
+    budget: { memoryMb: number; processes: number; cpus: number; diskGb: number };
   };
   /** Limits applied to every tool call. */
   limits: ToolLimits;
@@ -348,6 +348,15 @@ const ROWS = [
     ),
     fallback: 2,
     description: "Local sandboxes: CPU time of one sandbox, in cores (0 = no budget)",
+  }),
+  setting({
+    at: "local.budget.diskGb",
+    flag: "--sandbox-disk-gb",
+    env: "MCP_SANDBOX_BUDGET_DISK_GB",
+    parse: count,
+    fallback: 3,
+    description:
+      "Local sandboxes: bytes of one sandbox's home and /tmp, in GiB (0 = no budget; needs root)",
   }),
   setting({
     at: "sandboxes.max",

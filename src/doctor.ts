@@ -157,6 +157,11 @@ const PROTECTIONS: Record<SandboxProtection, { what: string; fix: string }> = {
     fix:
       "run the server as root (cgroup v1 or v2), or as a user under `systemd-run --user --scope -p Delegate=yes deno task start` (cgroup v2); until then only per-process rlimits apply",
   },
+  disk: {
+    what: "a disk budget for home and /tmp (a mounted ext4 image of its size)",
+    fix:
+      "run the server as root with mkfs.ext4 and mount installed (e2fsprogs, util-linux), and --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit",
+  },
 };
 
 /** Says which protections of the local sandbox this machine enforces, and which not and why. */

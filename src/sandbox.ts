@@ -494,6 +494,12 @@ export interface SandboxResources {
   oomKills: number;
   /** Forks that failed at the process budget since it started, where the kernel counts them. */
   forkFailures?: number;
+  /** Bytes its home and /tmp hold, where a disk budget is enforced. */
+  diskBytes?: number;
+  /** Bytes its home and /tmp may hold together; past it writes fail with ENOSPC. */
+  diskBudgetBytes?: number;
+  /** Bytes still free within the disk budget. */
+  diskFreeBytes?: number;
 }
 
 /**
@@ -619,11 +625,11 @@ export interface CreateSandboxOptions extends SignalOptions {
   snapshot?: string;
   /** Environment variables for every process of the sandbox. */
   env?: Record<string, string>;
-  /** CPU cores (Daytona). */
+  /** CPU cores (Daytona; the local provider's budget). */
   cpu?: number;
-  /** Memory in GiB (Daytona). */
+  /** Memory in GiB (Daytona; the local provider's budget). */
   memory?: number;
-  /** Disk in GiB (Daytona). */
+  /** Disk in GiB (Daytona; the local provider's budget for home and /tmp). */
   disk?: number;
   /** Cut the sandbox off the network. */
   networkBlockAll?: boolean;

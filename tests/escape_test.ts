@@ -15,7 +15,7 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
-import { ETC_ENTRIES, SHM_BYTES } from "../src/providers/local/bwrap.ts";
+import { ETC_ENTRIES, SHM_BYTES } from "../src/providers/local/_bwrap.ts";
 import { connect, hasBwrap, ROOT, sh, structured } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };

@@ -129,9 +129,9 @@ export async function budgetHits(sandbox: Sandbox, suspicious: boolean): Promise
   return budgetNotes(before, after);
 }
 
-/** Output that a process killed for memory, or a refused fork, leaves behind. */
+/** Output that a process killed for memory, a refused fork, or a full disk leaves behind. */
 export const BUDGET_SIGNS =
-  /Killed|Cannot fork|fork: Resource temporarily unavailable|Cannot allocate memory|MemoryError/;
+  /Killed|Cannot fork|fork: Resource temporarily unavailable|Cannot allocate memory|MemoryError|No space left on device/;
 
 /**
  * Notes for a call during which the sandbox hit its memory budget (the kernel's OOM kills rose)
@@ -153,6 +153,8 @@ export function budgetNotes(
       } since the last check); the sandbox carries on.`,
     );
   }
+  const disk = diskFullNote(after);
+  if (disk) notes.push(`${disk}.`);
   const forks = (after.forkFailures ?? 0) - (before.forkFailures ?? 0);
   if (forks > 0) {
     notes.push(
@@ -162,4 +164,19 @@ export function budgetNotes(
     );
   }
   return notes;
+}
+
+/**
+ * "The disk budget N GiB of the sandbox is full (…)" when a reading shows its disk (home and
+ * /tmp together) at its budget: less than 1% or 1 MiB left.
+ */
+export function diskFullNote(reading: SandboxResources | undefined): string | undefined {
+  const budget = reading?.diskBudgetBytes;
+  const free = reading?.diskFreeBytes;
+  if (budget === undefined || free === undefined) return undefined;
+  if (free >= Math.max(budget / 100, 1048576)) return undefined;
+  const size = budget >= 1 << 30
+    ? `${Math.round(budget / (1 << 30) * 10) / 10} GiB`
+    : `${Math.round(budget / 1048576)} MiB`;
+  return `The disk budget ${size} of the sandbox is full (its home and /tmp together); delete files to make room`;
 }

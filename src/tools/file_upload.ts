@@ -5,8 +5,8 @@
  */
 
 import { z } from "npm:zod@4.6.7";
-import type { Sandbox } from "../sandbox.ts";
-import { noNul, type ToolOptions } from "./_common.ts";
+import { type Sandbox, SandboxFileError } from "../sandbox.ts";
+import { budgetReading, diskFullNote, noNul, type ToolOptions } from "./_common.ts";
 import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
@@ -88,6 +88,15 @@ export async function fileUpload(
     overwrite,
     signal: options.signal,
     onWait: options.onProgress,
+  }).catch(async (error) => {
+    const full = error instanceof SandboxFileError && error.code === "no_space" &&
+      diskFullNote(await budgetReading(sandbox));
+    if (!full) throw error;
+    throw new SandboxFileError(
+      "no_space",
+      `Cannot upload ${input.file_path}: ${full.replace(/^The/, "the")}`,
+      { cause: error },
+    );
   });
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return {

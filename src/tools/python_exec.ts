@@ -185,7 +185,7 @@ export async function pythonExec(
     ...await budgetHits(
       sandbox,
       result.died !== null || result.error?.type === "MemoryError" ||
-        BUDGET_SIGNS.test(result.stderr),
+        BUDGET_SIGNS.test(result.stderr) || BUDGET_SIGNS.test(result.error?.message ?? ""),
     ),
   ];
   if (result.died) {

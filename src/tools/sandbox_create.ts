@@ -124,7 +124,8 @@ export const sandboxCreateInputSchema = {
     .describe("Environment variables for every process in the sandbox."),
   cpu: z.number().int().positive().max(64).optional().describe("CPU cores (Daytona, with image)."),
   memory: z.number().int().positive().max(256).optional().describe("Memory in GiB (Daytona)."),
-  disk: z.number().int().positive().max(1024).optional().describe("Disk in GiB (Daytona)."),
+  disk: z.number().int().positive().max(1024).optional()
+    .describe("Disk in GiB (Daytona; local: home and /tmp together)."),
   network_block_all: z.boolean().optional().describe("Cut the sandbox off the network."),
   network_allow_list: z.array(
     z.string().regex(

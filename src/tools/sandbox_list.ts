@@ -64,7 +64,7 @@ export interface SandboxListEntry {
  * ```
  */
 export interface SandboxListUsage {
-  /** MiB of memory in use, page cache and RAM-backed files (/tmp, /dev/shm) included. */
+  /** MiB of memory in use, page cache and RAM-backed files (/dev/shm) included. */
   memory_mib: number;
   /** MiB of memory it may use; past it the kernel kills a process. */
   memory_budget_mib: number;
@@ -76,6 +76,10 @@ export interface SandboxListUsage {
   cpu_seconds: number;
   /** Processes the kernel killed for going over the memory budget, since it started. */
   oom_kills: number;
+  /** MiB its home and /tmp hold, where a disk budget is enforced. */
+  disk_mib?: number;
+  /** MiB its home and /tmp may hold together; past it writes fail (disk full). */
+  disk_budget_mib?: number;
 }
 
 /**
@@ -129,6 +133,10 @@ export async function sandboxList(
         processes_budget: s.usage.processBudget,
         cpu_seconds: Math.round(s.usage.cpuSeconds * 100) / 100,
         oom_kills: s.usage.oomKills,
+        ...(s.usage.diskBudgetBytes === undefined ? {} : {
+          disk_mib: Math.round((s.usage.diskBytes ?? 0) / 1048576 * 10) / 10,
+          disk_budget_mib: Math.round(s.usage.diskBudgetBytes / 1048576),
+        }),
       },
     })),
   };
@@ -152,6 +160,8 @@ export const sandboxListOutputSchema = {
       processes_budget: z.number(),
       cpu_seconds: z.number(),
       oom_kills: z.number(),
+      disk_mib: z.number().optional(),
+      disk_budget_mib: z.number().optional(),
     }).nullable().optional(),
   })),
 };

@@ -153,12 +153,14 @@ Deno.test({
 });
 
 Deno.test({
-  name: "sandbox_create's cpu and memory set a local sandbox's budget",
+  name: "sandbox_create's cpu, memory and disk set a local sandbox's budget",
   ignore: !root,
   fn: async () => {
     await using provider = new LocalProvider({ network: "none" });
-    await using sandbox = await provider.create({ cpu: 1, memory: 1 });
-    assertEquals(sandbox.budget, { memoryMb: 1024, processes: 512, cpus: 1 });
+    await using sandbox = await provider.create({ cpu: 1, memory: 1, disk: 2 });
+    assertEquals(sandbox.budget, { memoryMb: 1024, processes: 512, cpus: 1, diskGb: 2 });
     assertEquals(sandbox.protections.budget, null);
+    assertEquals(sandbox.protections.disk, null);
+    assertEquals((await sandbox.resources())?.diskBudgetBytes, 2 * 2 ** 30);
   },
 });

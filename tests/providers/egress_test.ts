@@ -14,7 +14,7 @@ import {
   EgressProxy,
   judgeDestination,
   matchesDomain,
-} from "../../src/providers/local/egress.ts";
+} from "../../src/providers/local/_egress.ts";
 
 // --- classifyAddress ------------------------------------------------------------------------------
 

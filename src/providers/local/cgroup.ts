@@ -19,10 +19,18 @@ export interface SandboxBudget {
   processes: number;
   /** CPU time per wall-clock second, in CPUs (1.5 = one and a half cores). */
   cpus: number;
+  /**
+   * Bytes of its home and /tmp together, in GiB (not a control group's: a disk image of this
+   * size, where the server runs as root).
+   */
+  diskGb: number;
 }
 
-/** The budget of a sandbox when nothing else is said: room for a notebook on a laptop. */
-export const DEFAULT_BUDGET: SandboxBudget = { memoryMb: 2048, processes: 512, cpus: 2 };
+/**
+ * The budget of a sandbox when nothing else is said: room for a notebook on a laptop, and
+ * Daytona's default disk (3 GiB: a venv with pandas and a CPU build of torch, and its data).
+ */
+export const DEFAULT_BUDGET: SandboxBudget = { memoryMb: 2048, processes: 512, cpus: 2, diskGb: 3 };
 
 /** The controllers a budget needs. */
 export const CONTROLLERS: readonly Controller[] = ["memory", "pids", "cpu"];

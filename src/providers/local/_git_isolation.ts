@@ -15,7 +15,7 @@ import {
   SANDBOX_HOME,
   systemMounts,
   UNPRIVILEGED_UID,
-} from "./bwrap.ts";
+} from "./_bwrap.ts";
 
 /** Where one sandbox's files are, and how its isolations run. */
 export interface GitIsolationOptions {

@@ -1,5 +1,7 @@
 // Builds the bubblewrap command line that isolates one local sandbox.
 
+import type { SandboxNetwork } from "./provider.ts";
+
 /** Where things are inside every local sandbox. */
 export const SANDBOX_HOME = "/home/sandbox";
 export const SANDBOX_USER = "sandbox";
@@ -53,9 +55,6 @@ export interface BwrapLayout {
   /** The agent waits for a "start" line first (while the server moves it into its cgroup). */
   hold?: boolean;
 }
-
-/** How a local sandbox reaches the network. */
-export type SandboxNetwork = "internet" | "none" | "host";
 
 /** Where the egress proxy's sockets appear inside a sandbox. */
 export const NET_DIR = "/run/sandbox-net";
@@ -142,7 +141,7 @@ export const MASKED_PROC = ["keys", "key-users"] as const;
  * @example Read the features off `bwrap --version`
  * ```ts
  * import { equal } from "node:assert/strict";
- * import { bwrapFeatures } from "./bwrap.ts";
+ * import { bwrapFeatures } from "./_bwrap.ts";
  * equal(bwrapFeatures("bubblewrap 0.6.1").disableUserns, false);
  * equal(bwrapFeatures("bubblewrap 0.8.0").disableUserns, true);
  * ```

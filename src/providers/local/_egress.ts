@@ -241,7 +241,7 @@ function judge(ip: ParsedIp): Judgement {
  * @example Metadata endpoints are link-local, a mapped loopback is loopback
  * ```ts
  * import { equal } from "node:assert/strict";
- * import { classifyAddress } from "./egress.ts";
+ * import { classifyAddress } from "./_egress.ts";
  * equal(classifyAddress("169.254.169.254"), "link-local");
  * equal(classifyAddress("::ffff:127.0.0.1"), "loopback");
  * equal(classifyAddress("2606:4700::1111"), "public");
@@ -268,7 +268,7 @@ function normalizeHost(host: string): string {
  * @example Wildcards match subdomains only
  * ```ts
  * import { equal } from "node:assert/strict";
- * import { matchesDomain } from "./egress.ts";
+ * import { matchesDomain } from "./_egress.ts";
  * equal(matchesDomain("files.PyPI.org.", ["*.pypi.org"]), true);
  * equal(matchesDomain("pypi.org", ["*.pypi.org"]), false);
  * equal(matchesDomain("::1", ["0:0::1"]), true);
@@ -698,7 +698,7 @@ function closeQuietly(conn: Deno.Conn): void {
  *
  * @example Serve a sandbox that may reach PyPI and a host database
  * ```ts ignore
- * import { EgressProxy } from "./egress.ts";
+ * import { EgressProxy } from "./_egress.ts";
  * await using proxy = EgressProxy.listen("/tmp/sandbox-1/egress.sock", {
  *   allowDomains: ["pypi.org", "*.pythonhosted.org"],
  *   allowHostPorts: [5432],

@@ -1,0 +1,123 @@
+// The sandbox's directory on the host, and its disk budget.
+//
+// A root server mounts an ext4 image of the budget's size on each sandbox's directory (through
+// the helper agent/python/disk.py, since Deno may not mount): home, /tmp, the runtime files and
+// the staging area of clones with a token all live on it, so writes stop at the budget with
+// ENOSPC while the server and the git isolations still reach the files at their host paths.
+// The image is sparse and mounted with `discard`: it takes host disk only for what is stored.
+// Why not a tmpfs in the sandbox's bwrap: its pages are RAM charged to the sandbox's memory
+// budget (a full /tmp then starves the processes, and the writer is OOM-killed rather than told
+// ENOSPC), and the host could not see it. A project quota needs prjquota on the host's file
+// system, which machines rarely have. An ordinary user can mount neither, so there the disk
+// is not budgeted (`doctor` says so).
+
+import { CgroupKeeper } from "./cgroup.ts";
+
+/**
+ * The disks of one provider's sandboxes. Build it with {@linkcode SandboxDisks.open}; a pool
+ * that cannot make disks says why in `unavailable`.
+ */
+export class SandboxDisks {
+  /** Why sandboxes get no disk budget here, or undefined when they do. */
+  readonly unavailable: string | undefined;
+  #helper: CgroupKeeper | undefined;
+
+  private constructor(helper: CgroupKeeper | undefined, unavailable?: string) {
+    this.#helper = helper;
+    this.unavailable = unavailable;
+  }
+
+  /** A pool that makes no disks, saying why. */
+  static none(why: string): SandboxDisks {
+    return new SandboxDisks(undefined, why);
+  }
+
+  /**
+   * Starts the helper for sandbox directories in `baseDir`, run with `python` (its source is
+   * `script`). Only a root server can mount; others get a pool that says so.
+   */
+  static open(python: string, script: string, baseDir: string): SandboxDisks {
+    if (Deno.uid() !== 0) {
+      return SandboxDisks.none(
+        "mounting an image of the budget's size needs root: home and /tmp are bounded only by the host's disk",
+      );
+    }
+    return new SandboxDisks(CgroupKeeper.start(python, script, baseDir));
+  }
+
+  /**
+   * Mounts an image of `bytes` on `dir` (an empty sandbox directory in the base directory),
+   * its root owned by `uid`. Returns the disk, or why there is none.
+   */
+  async make(dir: string, bytes: number, uid: number): Promise<SandboxDisk | string> {
+    if (!this.#helper) return this.unavailable ?? "no disk helper";
+    try {
+      await this.#helper.call("make", { dir, bytes, uid });
+    } catch (error) {
+      await this.#helper.call("remove", { dir }).catch(() => {});
+      return `the sandbox's disk image could not be mounted (${
+        error instanceof Error ? error.message : error
+      })`;
+    }
+    return new SandboxDisk(this.#helper, dir, bytes);
+  }
+
+  /** Stops the helper (the disks are unmounted as their sandboxes close). */
+  async close(): Promise<void> {
+    await this.#helper?.close();
+  }
+}
+
+/** What a sandbox's disk holds now, in bytes. */
+export interface DiskUsage {
+  /** The file system's size (the budget less ext4's own metadata). */
+  total: number;
+  /** In use. */
+  used: number;
+  /** Still free for the sandbox. */
+  free: number;
+}
+
+/** The mounted disk of one sandbox. */
+export class SandboxDisk {
+  /** Its size, in bytes: the sandbox's disk budget. */
+  readonly bytes: number;
+  #helper: CgroupKeeper;
+  #dir: string;
+
+  /** Use {@linkcode SandboxDisks.make}. */
+  constructor(helper: CgroupKeeper, dir: string, bytes: number) {
+    this.#helper = helper;
+    this.#dir = dir;
+    this.bytes = bytes;
+  }
+
+  /** What it holds now. */
+  async usage(): Promise<DiskUsage> {
+    return await this.#helper.call("usage", { dir: this.#dir }) as DiskUsage;
+  }
+
+  /** Unmounts it; the image stays in the directory, deleted with it. */
+  async remove(): Promise<void> {
+    await this.#helper.call("remove", { dir: this.#dir });
+  }
+}
+
+/** Deletes a sandbox directory, even parts its user made unreadable to us (chmod 000). */
+export async function removeTree(path: string): Promise<void> {
+  try {
+    await Deno.remove(path, { recursive: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    await makeWritable(path);
+    await Deno.remove(path, { recursive: true });
+  }
+}
+
+async function makeWritable(path: string): Promise<void> {
+  await Deno.chmod(path, 0o700).catch(() => {});
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
+  }
+}

@@ -1,0 +1,515 @@
+// The local provider: makes sandboxes on this machine, each a long-lived bwrap holding the
+// supervisor, with its own directory, control group, egress proxy and preview forwarder.
+
+import { createLogger, type Logger } from "../../log.ts";
+import {
+  type CreateSandboxOptions,
+  SandboxError,
+  type SandboxProvider,
+  type SandboxSummary,
+} from "../../sandbox.ts";
+import { AgentProcess } from "../agent/process.ts";
+import {
+  DEFAULT_BUDGET,
+  type SandboxBudget,
+  type SandboxCgroup,
+  SandboxCgroups,
+} from "./cgroup.ts";
+import { EgressProxy, matchesDomain } from "./_egress.ts";
+import { PreviewForwarder } from "./_preview.ts";
+import {
+  bwrapArgs,
+  bwrapCommand,
+  type BwrapFeatures,
+  bwrapFeatures,
+  CURRENT_BWRAP,
+  defaultEnvironment,
+  HTTP_PROXY_PORT,
+  identityFiles,
+  NET_DIR,
+  SANDBOX_HOME,
+  SOCKS_PROXY_PORT,
+  UNPRIVILEGED_UID,
+} from "./_bwrap.ts";
+import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
+import { LocalSandbox } from "./sandbox.ts";
+import { AGENT_PY, CGROUPS_PY, DISK_PY, NET_PY, PROTECT_PY, WORKER_PY } from "../agent/_runtime.ts";
+
+/** How a local sandbox reaches the network. */
+export type SandboxNetwork = "internet" | "none" | "host";
+
+/**
+ * Options for {@linkcode LocalProvider}.
+ *
+ * @example Sandboxes with a private network
+ * ```ts ignore
+ * import { equal } from "node:assert/strict";
+ * import { LocalProvider } from "./mod.ts";
+ * await using provider = new LocalProvider({ network: "none", python: "/usr/bin/python3" });
+ * await provider.check(); // throws, saying how to fix it, when bubblewrap is missing
+ * await using sandbox = await provider.create();
+ * const code = "import socket; print(socket.if_nameindex())";
+ * equal((await sandbox.exec(["python3", "-c", code])).stdout, "[(1, 'lo')]\n");
+ * ```
+ */
+export interface LocalProviderOptions {
+  /**
+   * `"internet"`: each sandbox has a network of its own and reaches public internet addresses
+   * only through the server's egress proxy (see `egress`); this machine's loopback, LAN and
+   * cloud metadata are refused. `"none"`: a private loopback only. `"host"`: this machine's
+   * network, shared; unsafe, since sandbox code then reaches every service on it.
+   * @default "internet"
+   */
+  network?: SandboxNetwork;
+  /** The egress policy of the `internet` mode. */
+  egress?: EgressOptions;
+  /**
+   * Run commands directly on this machine, as the server's user, without bubblewrap. Anything the
+   * model runs can then read and change your files. Only for machines without bubblewrap that
+   * are disposable themselves.
+   * @default false
+   */
+  dangerouslyRunUnisolated?: boolean;
+  /** Host directory under which each sandbox gets a private directory. @default "/tmp" */
+  baseDir?: string;
+  /** The Python interpreter to run inside sandboxes. @default "/usr/bin/python3" */
+  python?: string;
+  /** Where diagnostics go. @default a logger writing warnings to stderr */
+  log?: Logger;
+  /** Caps for every process in a sandbox; 0 turns one off. */
+  limits?: LocalLimits;
+  /**
+   * What each sandbox may use as a whole (control groups; where the server may not use them,
+   * only the per-process `limits` apply); 0 leaves one uncapped. `create({ cpu, memory })`
+   * overrides it per sandbox. The disk budget (home and /tmp) is a mounted image of its size,
+   * only where the server runs as root. @default { memoryMb: 2048, processes: 512, cpus: 2, diskGb: 3 }
+   */
+  budget?: Partial<SandboxBudget>;
+  /** The control groups to make sandboxes' cgroups in. @default found on this machine */
+  cgroups?: SandboxCgroups;
+  /**
+   * A PEM file of certificate authorities that clones with a token trust besides the system's
+   * (a git server with a private CA); readable by `nobody` when the server runs as root. The
+   * sandbox's own git settings never apply to those clones.
+   */
+  gitCaFile?: string;
+}
+
+/**
+ * What sandboxes in the `internet` mode may reach besides public internet addresses, or instead.
+ *
+ * @example Allow PyPI only, and a database on this machine
+ * ```ts ignore
+ * import { equal } from "node:assert/strict";
+ * import { LocalProvider } from "./mod.ts";
+ * const egress = { allowDomains: ["pypi.org", "*.pythonhosted.org"], allowHostPorts: [5432] };
+ * await using provider = new LocalProvider({ egress });
+ * await using sandbox = await provider.create();
+ * equal((await sandbox.exec("pip download --no-deps six")).exitCode, 0);
+ * ```
+ */
+export interface EgressOptions {
+  /** Only these domains (`*.example.org` for subdomains) may be reached. @default any public */
+  allowDomains?: readonly string[];
+  /** Ports of this machine's loopback that sandboxes reach on purpose, as 127.0.0.1:PORT. */
+  allowHostPorts?: readonly number[];
+  /** Resolves names for the proxy (tests map names to loopback with it). @default DNS */
+  resolve?: (hostname: string) => Promise<string[]>;
+  /** Opens the proxy's connection to an allowed address (tests confine it). @default Deno.connect */
+  connect?: (address: string, port: number, signal: AbortSignal) => Promise<Deno.TcpConn>;
+}
+
+/**
+ * Per-process resource limits inside local sandboxes (setrlimit, inherited by every process).
+ *
+ * @example Give each process more memory and fewer processes
+ * ```ts ignore
+ * import { equal } from "node:assert/strict";
+ * import { type LocalLimits, LocalProvider } from "./mod.ts";
+ * // Room for a JVM, at most 256 processes, and no cap on file size.
+ * const limits: LocalLimits = { memoryMb: 16_384, processes: 256, fileMb: 0 };
+ * await using provider = new LocalProvider({ limits });
+ * await using sandbox = await provider.create();
+ * equal((await sandbox.exec("ulimit -v")).stdout, "16777216\n");
+ * ```
+ */
+export interface LocalLimits {
+  /**
+   * Address space of one process, in MiB (runtimes that reserve large address ranges, like
+   * Node.js or a JVM, may need more). @default 8192
+   */
+  memoryMb?: number;
+  /**
+   * Processes the sandbox's user may have at once (a fork bomb stops there). On the host this
+   * user is `nobody` when the server runs as root, else the server's own user. @default 1024
+   */
+  processes?: number;
+  /** Largest file a process may write, in MiB. @default 4096 */
+  fileMb?: number;
+}
+
+const INSTALL_BWRAP =
+  "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
+
+/**
+ * Makes local sandboxes.
+ *
+ * @example Run a command and Python in a local sandbox
+ * ```ts ignore
+ * import { equal } from "node:assert/strict";
+ * import { LocalProvider } from "./mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * equal((await sandbox.exec("uname -s")).stdout, "Linux\n");
+ * equal((await sandbox.runPython("6 * 7")).result, "42");
+ * ```
+ */
+export class LocalProvider implements SandboxProvider {
+  /** Always `"local"`. */
+  readonly name = "local";
+  #options: Required<
+    Omit<LocalProviderOptions, "limits" | "gitCaFile" | "egress" | "budget" | "cgroups">
+  >;
+  #budget: SandboxBudget;
+  #cgroups: Promise<SandboxCgroups> | undefined;
+  #disks: SandboxDisks | undefined;
+  #givenCgroups: boolean;
+  #egress: EgressOptions;
+  #gitCaFile: string | undefined;
+  #features: BwrapFeatures = CURRENT_BWRAP;
+  #warned = false;
+  #limits: string;
+  #sandboxes = new Map<string, LocalSandbox>();
+
+  /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
+  constructor(options: LocalProviderOptions = {}) {
+    this.#options = {
+      network: options.network ?? "internet",
+      dangerouslyRunUnisolated: options.dangerouslyRunUnisolated ?? false,
+      baseDir: options.baseDir ?? "/tmp",
+      python: options.python ?? "/usr/bin/python3",
+      log: options.log ?? createLogger("warn"),
+    };
+    this.#gitCaFile = options.gitCaFile;
+    this.#egress = options.egress ?? {};
+    this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
+    this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
+    this.#givenCgroups = options.cgroups !== undefined;
+    const limits = options.limits ?? {};
+    this.#limits = [
+      `memory_mb=${limits.memoryMb ?? 8192}`,
+      `processes=${limits.processes ?? 1024}`,
+      `file_mb=${limits.fileMb ?? 4096}`,
+    ].join(",");
+  }
+
+  /**
+   * Checks that sandboxes can be made here: bubblewrap is installed (unless running unisolated).
+   * Throws a {@linkcode SandboxError} that says how to fix it otherwise.
+   */
+  async check(): Promise<void> {
+    if (this.#options.dangerouslyRunUnisolated) return;
+    try {
+      const { success, stdout } = await new Deno.Command("bwrap", {
+        args: ["--version"],
+        stdout: "piped",
+        stderr: "null",
+      }).output();
+      if (!success) throw new Error("bwrap --version failed");
+      this.#features = bwrapFeatures(new TextDecoder().decode(stdout));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new SandboxError(
+          "Cannot start the local sandbox: Deno may not run bwrap; start deno with --allow-run=bwrap,setpriv",
+          { cause: error },
+        );
+      }
+      throw new SandboxError(
+        `Cannot start the local sandbox: bubblewrap (bwrap) is not installed or does not work; ${INSTALL_BWRAP}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** How budgets are enforced here: the control groups found at the first create(). */
+  cgroups(): Promise<SandboxCgroups> {
+    return this.#cgroups ??= SandboxCgroups.open(this.#options.python, CGROUPS_PY);
+  }
+
+  /**
+   * Creates a sandbox: a private directory and a running, isolated agent. Of the
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
+   * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
+   * Daytona's and rejected with a TypeError.
+   */
+  async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
+    options.signal?.throwIfAborted();
+    const unsupported = (["image", "snapshot", "autoStopMinutes"] as const)
+      .filter((key) => options[key] !== undefined);
+    if (unsupported.length > 0) {
+      throw new TypeError(
+        `Cannot create a local sandbox with ${
+          unsupported.join(", ")
+        }: only the Daytona provider supports that`,
+      );
+    }
+    const { baseDir, python, log } = this.#options;
+    const network: SandboxNetwork = options.networkBlockAll ? "none" : this.#options.network;
+    const cidr = options.networkAllowList?.find((entry) => entry.includes("/"));
+    if (cidr !== undefined) {
+      throw new TypeError(
+        `Cannot create a local sandbox with network_allow_list entry '${cidr}': the local provider takes domain names (*.example.org for subdomains), which its egress proxy enforces; CIDR blocks are Daytona's`,
+      );
+    }
+    if (options.networkAllowList && network !== "internet") {
+      throw new TypeError(
+        `Cannot create a local sandbox with network_allow_list: its network is ${network}; the allow-list applies to the internet mode`,
+      );
+    }
+    const env = options.env ?? {};
+    const isolated = !this.#options.dangerouslyRunUnisolated;
+    const budget = budgetOf(this.#budget, options);
+    // Everything up to the spawn is synchronous but for the cgroup's requests to its helper: a
+    // few small local writes, done at once so the sandbox starts coming up even while the event
+    // loop is busy (the server loading its SDK).
+    const root = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
+    const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
+    const internet = isolated && network === "internet";
+    if (
+      isolated && network !== "host" &&
+      Deno.permissions.querySync({ name: "net" }).state !== "granted"
+    ) {
+      throw new SandboxError(
+        `Cannot create a local sandbox with network ${network}: Deno may not use the network, which its egress proxy and web_preview need (unix sockets count as network); start deno with --allow-net, or use network "host"`,
+      );
+    }
+    // Its own network (internet or none): previews go through a tunnel of the supervisor's.
+    const tunnelled = isolated && network !== "host";
+    let proxy: EgressProxy | undefined;
+    let preview: PreviewForwarder | undefined;
+    let cgroup: SandboxCgroup | undefined;
+    let disk: SandboxDisk | string | undefined;
+    try {
+      // Its disk: an image of the budget's size mounted on its directory, before anything is in it.
+      if (isolated && budget.diskGb > 0) {
+        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
+        const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
+        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
+      }
+      const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
+      for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
+      Deno.writeTextFileSync(`${dirs.runtime}/agent.py`, AGENT_PY);
+      Deno.writeTextFileSync(`${dirs.runtime}/worker.py`, WORKER_PY);
+      Deno.writeTextFileSync(`${dirs.runtime}/protect.py`, PROTECT_PY);
+      Deno.writeTextFileSync(`${dirs.runtime}/net.py`, NET_PY);
+      for (const [name, text] of Object.entries(identityFiles())) {
+        Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
+      }
+      const netDir = `${root}/net`; // the server's sockets, read-only inside, owned by the server
+      if (tunnelled) Deno.mkdirSync(netDir);
+      if (internet) {
+        proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {
+          ...this.#egress,
+          allowDomains: allowedDomains(this.#egress.allowDomains, options.networkAllowList),
+          log: (message) => log.debug(`sandbox ${id}: ${message}`),
+        });
+      }
+      // Its control group, made before the spawn; the agent holds until it is inside.
+      const pool = isolated ? await this.cgroups() : undefined;
+      cgroup = await pool?.create(id, budget);
+      let command: Deno.Command;
+      if (isolated) {
+        const asRoot = Deno.uid() === 0;
+        if (asRoot) {
+          // Inside a user namespace root stays root on host files: drop to nobody first.
+          for (const path of [root, ...Object.values(dirs)]) {
+            Deno.chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+          }
+        }
+        const args = bwrapArgs({
+          ...dirs,
+          network,
+          python,
+          env,
+          limits: this.#limits,
+          features: this.#features,
+          hold: cgroup !== undefined,
+          ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
+        });
+        command = bwrapCommand(args, STDIO);
+      } else {
+        log.warn(`sandbox ${id}: running UNISOLATED in ${dirs.home}`);
+        command = new Deno.Command(python, {
+          args: ["-X", "utf8", `${dirs.runtime}/agent.py`],
+          cwd: dirs.home,
+          ...STDIO,
+          env: {
+            ...defaultEnvironment(dirs.home),
+            ...env,
+            SANDBOX_PYTHON: python,
+            SANDBOX_LIMITS: this.#limits,
+          },
+        });
+      }
+      const agent = await AgentProcess.start(command, id, log, {
+        started: cgroup && (async (child) => void await cgroup!.adopt(child.pid)),
+      });
+      if (tunnelled) {
+        preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);
+      }
+      const sandbox = new LocalSandbox(
+        id,
+        root,
+        agent,
+        {
+          provider: "local",
+          home: isolated ? SANDBOX_HOME : dirs.home,
+          pythonVersion: agent.hello.python,
+          isolated,
+          ...(internet
+            ? {
+              reservedPorts: [
+                HTTP_PROXY_PORT,
+                SOCKS_PROXY_PORT,
+                ...(this.#egress.allowHostPorts ?? []),
+              ],
+            }
+            : {}),
+        },
+        network,
+        { ...options.labels },
+        () => this.#sandboxes.delete(sandbox.id),
+        { caFile: this.#gitCaFile, features: this.#features },
+        { proxy, preview },
+        {
+          cgroup,
+          budget,
+          unenforced: pool?.unavailable,
+          disk: typeof disk === "string" ? undefined : disk,
+          diskUnenforced: !isolated
+            ? undefined
+            : budget.diskGb <= 0
+            ? "the disk budget is 0 (none)"
+            : typeof disk === "string"
+            ? disk
+            : undefined,
+        },
+      );
+      this.#sandboxes.set(sandbox.id, sandbox);
+      log.debug(`sandbox ${id}: started in ${root}`);
+      const missing = Object.entries(sandbox.protections).filter(([, why]) => why !== null);
+      if (missing.length > 0 && !this.#warned) {
+        this.#warned = true;
+        log.warn(
+          `local sandboxes lack protections: ${
+            missing.map(([name, why]) => `${name} (${why})`).join("; ")
+          }; \`deno task doctor\` says how to fix this`,
+        );
+      }
+      return sandbox;
+    } catch (error) {
+      preview?.close();
+      await proxy?.close();
+      await cgroup?.remove();
+      if (typeof disk === "object") await disk.remove().catch(() => {});
+      await removeTree(root);
+      if (error instanceof Deno.errors.NotFound) {
+        throw new SandboxError(
+          `Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** An open sandbox this provider created. */
+  get(id: string): Promise<LocalSandbox> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox || sandbox.closed) {
+      return Promise.reject(
+        new SandboxError(
+          `Cannot find sandbox ${id}: this server did not create it, or it was deleted`,
+        ),
+      );
+    }
+    return Promise.resolve(sandbox);
+  }
+
+  /** The open sandboxes this provider created. */
+  list(): Promise<SandboxSummary[]> {
+    return Promise.resolve(
+      [...this.#sandboxes.values()].filter((sandbox) => !sandbox.closed).map((sandbox) => ({
+        id: sandbox.id,
+        state: "started",
+        labels: sandbox.labels,
+        createdAt: sandbox.createdAt,
+      })),
+    );
+  }
+
+  /** Closes a sandbox this provider created: kills its processes and deletes its files. */
+  async delete(id: string): Promise<void> {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) {
+      throw new SandboxError(`Cannot delete sandbox ${id}: this server did not create it`);
+    }
+    await sandbox.close();
+  }
+
+  /** Closes every sandbox this provider created that is still open. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
+    if (!this.#givenCgroups) await (await this.#cgroups)?.close();
+    await this.#disks?.close();
+    this.#disks = undefined;
+  }
+
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+// bwrap (pid 1 inside the sandbox) and setpriv start with an empty environment: the sandbox user
+// can read /proc/1/environ, and the server's environment may hold API keys.
+const STDIO = {
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "piped",
+  clearEnv: true,
+  env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
+} as const;
+
+const MIB = 1024 * 1024;
+
+/** The provider's budget with a sandbox's own `cpu` (cores), `memory` and `disk` (GiB) on top. */
+function budgetOf(base: SandboxBudget, options: CreateSandboxOptions): SandboxBudget {
+  for (const key of ["cpu", "memory", "disk"] as const) {
+    const value = options[key];
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(
+        `Cannot create a local sandbox with ${key} ${value}: it must be a number above 0`,
+      );
+    }
+  }
+  return {
+    ...base,
+    ...(options.cpu !== undefined ? { cpus: options.cpu } : {}),
+    ...(options.memory !== undefined ? { memoryMb: Math.round(options.memory * 1024) } : {}),
+    ...(options.disk !== undefined ? { diskGb: options.disk } : {}),
+  };
+}
+
+/**
+ * The domains a sandbox may reach: the server's list, narrowed by the sandbox's own (an entry of
+ * the sandbox's list stays when the server's list allows what it names).
+ */
+function allowedDomains(
+  server: readonly string[] | undefined,
+  sandbox: readonly string[] | undefined,
+): readonly string[] | undefined {
+  if (!sandbox) return server;
+  if (!server) return sandbox;
+  return sandbox.filter((entry) => matchesDomain(entry.replace(/^\*\./, "x."), server));
+}
