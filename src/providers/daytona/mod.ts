@@ -40,7 +40,7 @@ import {
 } from "../../sandbox.ts";
 import type { AgentFault, RequestOptions } from "../agent/process.ts";
 import { AgentOps, type AgentTransport } from "../agent/ops.ts";
-import { AGENT_PY, WORKER_PY } from "../agent/_runtime.ts";
+import { AGENT_FILES } from "../agent/_runtime.ts";
 
 /**
  * Options for {@linkcode DaytonaProvider}.
@@ -1015,7 +1015,7 @@ function shellQuote(word: string): string {
  * already running never reads half a file.
  */
 async function installAgent(toolbox: Toolbox): Promise<{ home: string; python: boolean }> {
-  const files = JSON.stringify({ "agent.py": AGENT_PY, "worker.py": WORKER_PY });
+  const files = JSON.stringify(AGENT_FILES);
   const script = [
     "import json, os",
     "home = os.path.expanduser('~')",
