@@ -33,14 +33,20 @@ export async function renderRuntime(): Promise<string> {
     if (entry.isFile && entry.name.endsWith(".py")) names.push(entry.name);
   }
   names.sort();
-  const agent: [string, string][] = [["protocol.json", JSON.stringify(PROTOCOL) + "\n"]];
+  // The agent needs no prose: the docs stay in protocol.ts.
+  const protocol = JSON.stringify(PROTOCOL, (key, value) => key === "doc" ? undefined : value);
+  const agent: [string, string][] = [["protocol.json", protocol + "\n"]];
   const local: [string, string][] = [];
   const host: string[] = [];
   for (const name of names) {
     const text = await Deno.readTextFile(new URL(name, dir));
     const own = HOST_FILES[name];
     if (own) {
-      host.push("", `/** ${own.doc} */`, `export const ${own.name}: string = ${JSON.stringify(text)};`);
+      host.push(
+        "",
+        `/** ${own.doc} */`,
+        `export const ${own.name}: string = ${JSON.stringify(text)};`,
+      );
     } else {
       (LOCAL_FILES.has(name) ? local : agent).push([name, text]);
     }

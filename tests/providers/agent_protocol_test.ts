@@ -4,13 +4,7 @@
 // SAMPLES has a key for each operation, so an operation added to the description without a
 // sample here does not type-check; TypeScript's own requests are typed from the description.
 
-import {
-  deepStrictEqual as assertEquals,
-  equal,
-  match as assertMatch,
-  ok as assert,
-  rejects,
-} from "node:assert/strict";
+import { deepStrictEqual as assertEquals, equal, ok as assert, rejects } from "node:assert/strict";
 import { AgentProcess } from "../../src/providers/agent/process.ts";
 import { AGENT_FILES, LOCAL_AGENT_FILES } from "../../src/providers/agent/_runtime.ts";
 import {

@@ -32,7 +32,10 @@ function fake(reply: string): Deno.Command {
   });
 }
 
-const ECHO = `(json.dumps({"id": req["id"], "result": {"path": "/", "name": "/", "type": "directory", "size": 0, "modified": 0, "mode": "drwxr-xr-x"}}) + "\\n").encode()`;
+/** A description of "/" as a stat reply gives it. */
+const ROOT_INFO =
+  `{"path": "/", "name": "/", "type": "directory", "size": 0, "modified": 0, "mode": "drwxr-xr-x"}`;
+const ECHO = `(json.dumps({"id": req["id"], "result": ${ROOT_INFO}}) + "\\n").encode()`;
 
 async function withAgents(
   reply: string,

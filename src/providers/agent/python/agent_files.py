@@ -8,6 +8,7 @@ import stat
 
 from agent_env import HOME
 
+# The most bytes one read returns.
 READ_LIMIT = 4 * 1024 * 1024
 
 FILE_FAULTS = {
