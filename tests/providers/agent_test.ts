@@ -2,7 +2,12 @@
 // ends that sandbox only, with a clear error for the call, and the server goes on. The fake
 // supervisors are small Python programs, so no bubblewrap is needed.
 
-import { match as assertMatch, ok as assert, rejects } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+  rejects,
+} from "node:assert/strict";
 import { AgentProcess } from "../../src/providers/agent/process.ts";
 import { silentLogger } from "../../src/log.ts";
 
@@ -27,7 +32,10 @@ function fake(reply: string): Deno.Command {
   });
 }
 
-const ECHO = `(json.dumps({"id": req["id"], "result": {"ok": True}}) + "\\n").encode()`;
+/** A description of "/" as a stat reply gives it. */
+const ROOT_INFO =
+  `{"path": "/", "name": "/", "type": "directory", "size": 0, "modified": 0, "mode": "drwxr-xr-x"}`;
+const ECHO = `(json.dumps({"id": req["id"], "result": ${ROOT_INFO}}) + "\\n").encode()`;
 
 async function withAgents(
   reply: string,
@@ -41,7 +49,7 @@ async function withAgents(
   assert(!bad.alive, "the misbehaving sandbox was ended");
   // The other sandbox is unaffected.
   assert(good.alive);
-  assert((await good.request<{ ok: boolean }>("stat", { path: "/" })).ok);
+  assertEquals((await good.request("stat", { path: "/" })).type, "directory");
 }
 
 Deno.test("a reply line over the cap ends that sandbox with a clear error", async () => {

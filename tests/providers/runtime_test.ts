@@ -1,7 +1,7 @@
 import { ok as assert } from "node:assert/strict";
 import { renderRuntime } from "../../scripts/gen_runtime.ts";
 
-Deno.test("_runtime.ts embeds the current agent.py and worker.py (run `deno task gen`)", async () => {
+Deno.test("_runtime.ts embeds the current agent/python/ files and protocol (run `deno task gen`)", async () => {
   const current = await Deno.readTextFile(
     new URL("../../src/providers/agent/_runtime.ts", import.meta.url),
   );

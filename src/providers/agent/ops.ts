@@ -2,67 +2,37 @@
 // provider's pipe to its bwrap, or the Daytona provider's process API.
 
 import { decodeCaptured } from "../../_output.ts";
-import type {
-  ExecOptions,
-  ExecResult,
-  FileInfo,
-  FileListing,
-  ListFilesOptions,
-  PythonOptions,
-  PythonResult,
-  ReadFileOptions,
-  SignalOptions,
-  WriteFileOptions,
-  WrittenFile,
+import {
+  type ExecOptions,
+  type ExecResult,
+  type FileInfo,
+  type FileListing,
+  type ListFilesOptions,
+  type PythonOptions,
+  type PythonResult,
+  type ReadFileOptions,
+  SandboxError,
+  type SignalOptions,
+  type WriteFileOptions,
+  type WrittenFile,
 } from "../../sandbox.ts";
 import type { RequestOptions } from "./process.ts";
+import type { AgentOp, AgentRequest, AgentResult, AgentShape } from "./protocol.ts";
 
-/** Something that carries requests to an agent and brings back its replies. */
+/**
+ * Something that carries requests to an agent and brings back its replies. Requests and results
+ * have the types that the protocol's description (protocol.ts) gives them.
+ */
 export interface AgentTransport {
-  request<T>(op: string, body: Record<string, unknown>, options?: RequestOptions): Promise<T>;
+  request<Op extends AgentOp>(
+    op: Op,
+    body: AgentRequest<Op>,
+    options?: RequestOptions,
+  ): Promise<AgentResult<Op>>;
 }
 
-interface CapturedJson {
-  head: string;
-  tail: string;
-  total: number;
-}
-
-interface RawExec {
-  stdout: CapturedJson;
-  stderr: CapturedJson;
-  exit_code: number | null;
-  signal: string | null;
-  timed_out: boolean;
-  cancelled: boolean;
-  duration_ms: number;
-}
-
-interface RawPython {
-  stdout: CapturedJson;
-  stderr: CapturedJson;
-  value: string | null;
-  error: PythonResult["error"];
-  images: { data: string; mime_type: string; width: number; height: number; bytes: number }[];
-  notes: string[];
-  timed_out: boolean;
-  cancelled: boolean;
-  state: "kept" | "lost";
-  died: { exit_code: number | null; signal: string | null } | null;
-  fresh: boolean;
-  duration_ms: number;
-}
-
-interface RawFileInfo {
-  path: string;
-  name: string;
-  type: FileInfo["type"];
-  size: number;
-  modified: number;
-  mode: string;
-  target?: string;
-  replaced?: boolean;
-}
+type RawFileInfo = AgentShape<"file_info">;
+type CapturedJson = AgentShape<"captured">;
 
 function toFileInfo(raw: RawFileInfo): FileInfo {
   const { modified, replaced: _, ...rest } = raw;
@@ -92,8 +62,8 @@ export class AgentOps {
   }
 
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const raw = await this.#transport.request<RawExec>("exec", {
-      ...(typeof command === "string" ? { command } : { argv: command }),
+    const raw = await this.#transport.request("exec", {
+      ...(typeof command === "string" ? { command } : { argv: [...command] }),
       cwd: options.cwd,
       env: options.env,
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
@@ -116,7 +86,7 @@ export class AgentOps {
   }
 
   async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
-    const raw = await this.#transport.request<RawPython>("python", {
+    const raw = await this.#transport.request("python", {
       code,
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
       max_output: options.maxOutputBytes ?? 100_000,
@@ -147,7 +117,7 @@ export class AgentOps {
   }
 
   async stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {
-    return toFileInfo(await this.#transport.request<RawFileInfo>("stat", { path }, options));
+    return toFileInfo(await this.#transport.request("stat", { path }, options));
   }
 
   readFile(path: string, options: ReadFileOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
@@ -159,9 +129,7 @@ export class AgentOps {
       async pull(controller) {
         const want = Math.min(chunkSize, end - offset);
         if (want <= 0) return controller.close();
-        const { data } = await transport.request<
-          { data: string | Uint8Array<ArrayBuffer>; size: number }
-        >(
+        const { data } = await transport.request(
           "read",
           { path, offset, length: want },
           { signal: options.signal },
@@ -182,10 +150,9 @@ export class AgentOps {
   ): Promise<WrittenFile> {
     const upload = crypto.randomUUID().slice(0, 8);
     const overwrite = options.overwrite ?? true;
-    let raw: RawFileInfo | undefined;
-    for (let start = 0; start === 0 || start < data.length; start += MIB) {
+    for (let start = 0;; start += MIB) {
       const last = start + MIB >= data.length;
-      raw = await this.#transport.request<RawFileInfo>("write", {
+      const raw = await this.#transport.request("write", {
         path,
         upload,
         overwrite,
@@ -193,17 +160,19 @@ export class AgentOps {
         last,
         data: data.subarray(start, start + MIB).toBase64(),
       }, options);
-      if (last) break;
+      if (!last) continue;
+      // The last chunk's reply describes the file; the others' only name it.
+      if ("type" in raw) return toWrittenFile(raw);
+      throw new SandboxError(`Cannot write ${path}: the sandbox agent did not describe the file`);
     }
-    return toWrittenFile(raw!);
   }
 
   async listFiles(path: string, options: ListFilesOptions = {}): Promise<FileListing> {
-    const raw = await this.#transport.request<{
-      path: string;
-      entries: RawFileInfo[];
-      truncated: boolean;
-    }>("list", { path, depth: options.depth ?? 1, limit: options.limit ?? 1000 }, options);
+    const raw = await this.#transport.request("list", {
+      path,
+      depth: options.depth ?? 1,
+      limit: options.limit ?? 1000,
+    }, options);
     return { path: raw.path, entries: raw.entries.map(toFileInfo), truncated: raw.truncated };
   }
 
@@ -215,7 +184,7 @@ export class AgentOps {
     options: SignalOptions = {},
   ): Promise<WrittenFile> {
     return toWrittenFile(
-      await this.#transport.request<RawFileInfo>(
+      await this.#transport.request(
         "commit_upload",
         { temp, path, overwrite },
         options,

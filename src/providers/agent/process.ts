@@ -1,20 +1,18 @@
 // The host side of the sandbox agent: starts it, sends JSON-line requests, routes the replies.
 
-import { SandboxError, SandboxFileError, type SandboxFileErrorCode } from "../../sandbox.ts";
+import { SandboxError, SandboxFileError } from "../../sandbox.ts";
 import type { Logger } from "../../log.ts";
+import {
+  type AgentHello,
+  type AgentOp,
+  type AgentRequest,
+  type AgentResult,
+  type AgentShape,
+  checkFields,
+  PROTOCOL,
+} from "./protocol.ts";
 
-/** What the agent says once it is ready. */
-export interface AgentHello {
-  ready: boolean;
-  python: string;
-  home: string;
-  uid: number;
-  /**
-   * The protections the agent took on (local sandboxes): each maps to `null` when enforced, or
-   * to why it is not.
-   */
-  protections?: Record<string, string | null>;
-}
+export type { AgentHello } from "./protocol.ts";
 
 /** Longest reply line the agent may send: a Python cell's figures and output fit well within. */
 export const MAX_REPLY_LINE = 96 * 1024 * 1024;
@@ -28,14 +26,11 @@ export const UNTIMED_DEADLINE_MS = 120_000;
 /** The agent broke the protocol: a reply too large, not JSON, or for no request it was sent. */
 class ProtocolError extends Error {}
 
-/** An error the agent reports about a request, e.g. a cwd that does not exist. */
-export interface AgentFault {
-  /** Set when an argument was wrong. */
-  field?: string;
-  /** Set when a file operation failed. */
-  code?: SandboxFileErrorCode;
-  message: string;
-}
+/**
+ * An error the agent reports about a request, e.g. a cwd that does not exist: `field` is set when
+ * an argument was wrong, `code` when a file operation failed.
+ */
+export type AgentFault = AgentShape<"fault">;
 
 interface Pending {
   resolve(result: unknown): void;
@@ -137,8 +132,8 @@ export class AgentProcess implements AsyncDisposable {
         { sandboxId },
       );
     }
-    const hello = first.value as unknown as AgentHello;
-    if (hello.ready !== true || typeof hello.python !== "string") {
+    const hello = first.value as AgentHello;
+    if (hello.ready !== true || checkFields(PROTOCOL.frames.hello, hello) !== undefined) {
       child.kill("SIGKILL");
       throw new SandboxError("Cannot start sandbox: its supervisor did not say it is ready", {
         sandboxId,
@@ -166,14 +161,18 @@ export class AgentProcess implements AsyncDisposable {
    * {@linkcode UNTIMED_DEADLINE_MS} for file operations) means the agent no longer works: the
    * sandbox is ended and the call fails.
    */
-  request<T>(op: string, body: Record<string, unknown>, options: RequestOptions = {}): Promise<T> {
+  request<Op extends AgentOp>(
+    op: Op,
+    body: AgentRequest<Op>,
+    options: RequestOptions = {},
+  ): Promise<AgentResult<Op>> {
     if (this.#stopping) {
       return Promise.reject(
         new SandboxError("Cannot use sandbox: it is closed", { sandboxId: this.#sandboxId }),
       );
     }
     const id = this.#nextId++;
-    const { promise, resolve, reject } = Promise.withResolvers<T>();
+    const { promise, resolve, reject } = Promise.withResolvers<AgentResult<Op>>();
     const { signal, onLine } = options;
     const onAbort = () => this.#send({ op: "cancel", target: id }).catch(() => {});
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -182,7 +181,8 @@ export class AgentProcess implements AsyncDisposable {
       reject,
       onLine,
     });
-    const timeout = typeof body.timeout === "number" ? body.timeout * 1000 : undefined;
+    const seconds = (body as { timeout?: unknown }).timeout;
+    const timeout = typeof seconds === "number" ? seconds * 1000 : undefined;
     const deadline = timeout !== undefined
       ? timeout + this.#graceMs
       : op === "exec" || op === "python"

@@ -6,7 +6,7 @@ import type { ExecOptions, ExecResult } from "../../sandbox.ts";
 import { SandboxError } from "../../sandbox.ts";
 import { type AgentFault, faultToError, type RequestOptions } from "../agent/process.ts";
 import type { AgentTransport } from "../agent/ops.ts";
-import { AGENT_PY, WORKER_PY } from "../agent/_runtime.ts";
+import { AGENT_FILES } from "../agent/_runtime.ts";
 import type { Toolbox } from "./_toolbox.ts";
 
 /**
@@ -196,7 +196,7 @@ function shellQuote(word: string): string {
  * already running never reads half a file.
  */
 export async function installAgent(toolbox: Toolbox): Promise<{ home: string; python: boolean }> {
-  const files = JSON.stringify({ "agent.py": AGENT_PY, "worker.py": WORKER_PY });
+  const files = JSON.stringify(AGENT_FILES);
   const script = [
     "import json, os",
     "home = os.path.expanduser('~')",

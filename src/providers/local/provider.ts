@@ -33,7 +33,7 @@ import {
 } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { LocalSandbox } from "./sandbox.ts";
-import { AGENT_PY, CGROUPS_PY, DISK_PY, NET_PY, PROTECT_PY, WORKER_PY } from "../agent/_runtime.ts";
+import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 
 /** How a local sandbox reaches the network. */
 export type SandboxNetwork = "internet" | "none" | "host";
@@ -298,11 +298,8 @@ export class LocalProvider implements SandboxProvider {
       }
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
-      Deno.writeTextFileSync(`${dirs.runtime}/agent.py`, AGENT_PY);
-      Deno.writeTextFileSync(`${dirs.runtime}/worker.py`, WORKER_PY);
-      Deno.writeTextFileSync(`${dirs.runtime}/protect.py`, PROTECT_PY);
-      Deno.writeTextFileSync(`${dirs.runtime}/net.py`, NET_PY);
-      for (const [name, text] of Object.entries(identityFiles())) {
+      const files = { ...AGENT_FILES, ...LOCAL_AGENT_FILES, ...identityFiles() };
+      for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
       }
       const netDir = `${root}/net`; // the server's sockets, read-only inside, owned by the server

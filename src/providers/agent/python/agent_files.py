@@ -1,0 +1,182 @@
+# File operations: they run here, inside the sandbox, as its user: paths and symlinks resolve
+# exactly as they do for the sandbox's processes, so nothing outside the sandbox can be reached
+# through them. Failures are FileFaults, whose codes are the protocol's error codes.
+import base64
+import errno
+import os
+import stat
+
+from agent_env import HOME
+
+# The most bytes one read returns.
+READ_LIMIT = 4 * 1024 * 1024
+
+FILE_FAULTS = {
+    errno.ENOENT: ("not_found", "no such file or directory"),
+    errno.ENOTDIR: ("not_found", "a parent of it is not a directory"),
+    errno.EISDIR: ("is_directory", "it is a directory"),
+    errno.EACCES: ("permission", "permission denied"),
+    errno.EPERM: ("permission", "permission denied"),
+    errno.EROFS: ("read_only", "the file system is read-only there (only %s and /tmp are writable)" % HOME),
+    errno.EEXIST: ("exists", "it already exists"),
+    errno.ENOSPC: ("no_space", "no space left on the device"),
+    errno.ELOOP: ("not_found", "too many levels of symbolic links"),
+}
+
+
+class FileFault(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def fault(error, verb, path):
+    code, why = FILE_FAULTS.get(error.errno, ("io", error.strerror or str(error)))
+    return FileFault(code, "Cannot %s %s: %s" % (verb, path, why))
+
+
+def resolve(path):
+    if path == "~" or path.startswith("~/"):
+        path = HOME + path[1:]
+    return os.path.normpath(os.path.join(HOME, path))
+
+
+def describe(path, st, name=None):
+    mode = st.st_mode
+    kind = ("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode)
+            else "symlink" if stat.S_ISLNK(mode) else "other")
+    info = {"path": path, "name": name or os.path.basename(path) or "/", "type": kind,
+            "size": st.st_size, "modified": st.st_mtime, "mode": stat.filemode(mode)}
+    if kind == "symlink":
+        try:
+            info["target"] = os.readlink(path)
+        except OSError:
+            pass
+    return info
+
+
+def op_stat(req):
+    path = resolve(req["path"])
+    try:
+        return {"result": describe(path, os.stat(path))}
+    except OSError as e:
+        raise fault(e, "read", path)
+
+
+def op_read(req):
+    path = resolve(req["path"])
+    offset = max(0, int(req.get("offset", 0)))
+    length = max(0, min(int(req.get("length", READ_LIMIT)), READ_LIMIT))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise fault(e, "read", path)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
+                            "Cannot read %s: it is %s" % (path, kind))
+        data = os.pread(fd, length, offset)
+    finally:
+        os.close(fd)
+    return {"result": {"data": data, "size": st.st_size}}
+
+
+def op_write(req):
+    """Uploads arrive in chunks into a hidden temporary file that replaces the target at the end,
+    so a failed upload never leaves a half-written file in place of the old one."""
+    path = resolve(req["path"])
+    parent = os.path.dirname(path)
+    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), req["upload"]))
+    data = base64.b64decode(req.get("data", ""))
+    try:
+        if req.get("first"):
+            os.makedirs(parent, exist_ok=True)
+            if os.path.isdir(path):
+                raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+            if not req.get("overwrite", True) and os.path.lexists(path):
+                raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        else:
+            flags = os.O_WRONLY | os.O_APPEND
+        fd = os.open(temp, flags, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        if not req.get("last"):
+            return {"result": {"path": path}}
+        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}
+    except FileFault:
+        raise
+    except OSError as e:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise fault(e, "write", path)
+
+
+def op_list(req):
+    root = resolve(req.get("path") or ".")
+    depth = max(1, int(req.get("depth", 1)))
+    limit = int(req.get("limit", 1000))
+    try:
+        if not stat.S_ISDIR(os.stat(root).st_mode):
+            raise FileFault("not_directory", "Cannot list %s: it is not a directory" % root)
+    except OSError as e:
+        raise fault(e, "list", root)
+    entries = []
+    truncated = False
+    pending = [(root, 1)]
+    while pending:
+        directory, level = pending.pop(0)
+        try:
+            with os.scandir(directory) as it:
+                children = sorted(it, key=lambda entry: entry.name)
+        except OSError:
+            continue  # unreadable subdirectory: list what can be listed
+        for entry in children:
+            if len(entries) >= limit:
+                truncated = True
+                break
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            entries.append(describe(entry.path, st, entry.name))
+            if level < depth and entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, level + 1))
+    return {"result": {"path": root, "entries": entries, "truncated": truncated}}
+
+
+def _put_in_place(temp, path, overwrite):
+    """Moves a finished upload to its name, and describes it, saying whether it replaced a file."""
+    replaced = False
+    if overwrite:
+        replaced = os.path.lexists(path)
+        os.replace(temp, path)
+    else:
+        os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers
+        os.unlink(temp)
+    info = describe(path, os.stat(path))
+    info["replaced"] = replaced
+    return info
+
+
+def op_commit_upload(req):
+    """Moves a file uploaded by other means (Daytona's toolbox) into place, like op_write's end."""
+    path = resolve(req["path"])
+    temp = resolve(req["temp"])
+    try:
+        if os.path.isdir(path):
+            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}
+    except OSError as e:
+        raise fault(e, "write", path)
+    finally:
+        if os.path.lexists(temp):
+            os.unlink(temp)

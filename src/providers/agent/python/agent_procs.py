@@ -1,0 +1,215 @@
+# Process supervision: each command runs in its own process group so that a timeout or a
+# cancellation kills everything it started, while a command that backgrounds a server returns at
+# once and leaves the server running. Every group started is remembered, so that none outlives the
+# sandbox.
+import os
+import selectors
+import signal
+import subprocess
+import threading
+import time
+
+from agent_env import BASE_ENV, HOME
+from agent_output import Capture, LineReporter
+
+# After a command exits, how long to keep reading output that its background children may still hold.
+EXIT_GRACE = 0.05
+
+
+class Job:
+    """One running command or Python cell that a cancel request can stop."""
+
+    def __init__(self):
+        self.cancelled = False
+        self.kill = lambda: None
+
+    def cancel(self):
+        self.cancelled = True
+        self.kill()
+
+
+jobs = {}
+jobs_lock = threading.Lock()
+# Every process group this agent started, so that none outlives the sandbox.
+groups = set()
+
+
+class _Spawner:
+    """Starts children as they are; replaced by protect.py's reaper when the agent is PID 1."""
+
+    def spawn(self, start):
+        return start()
+
+    def release(self, pid):
+        pass
+
+
+spawner = _Spawner()
+
+# Prepended to every command and to the interpreter: caps the number of processes of the
+# sandbox's user for them, but not for the agent, which must keep working after a fork bomb.
+LIMIT_PREFIX = []
+
+
+def apply_limits(spec):
+    """Caps the sandbox's processes: address space and file size through the agent's own limits,
+    which every process inherits; the number of processes through `prlimit` on each command. A
+    process over a limit fails or is killed; the sandbox and the server carry on."""
+    import resource
+    import shutil
+    sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}
+    for item in filter(None, spec.split(",")):
+        name, _, value = item.partition("=")
+        if int(value or 0) <= 0:
+            continue
+        if name in sizes:
+            limit = int(value) * 1024 * 1024
+            resource.setrlimit(sizes[name], (limit, limit))
+        elif name == "processes" and shutil.which("prlimit"):
+            LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
+
+
+def kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_jobs():
+    """Cancels every running command and cell."""
+    with jobs_lock:
+        for job in list(jobs.values()):
+            job.cancel()
+
+
+def kill_groups():
+    """Kills every process group this agent started."""
+    for pid in list(groups):
+        kill_group(pid)
+
+
+def signal_name(returncode):
+    if returncode is None or returncode >= 0:
+        return None
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return "SIG%d" % -returncode
+
+
+def shutil_which(name):
+    import shutil
+    return shutil.which(name, path=BASE_ENV.get("PATH"))
+
+
+def open_pidfd(pid):
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def drain_forever(fds):
+    """Reads and discards what background processes still write, so they never get SIGPIPE."""
+    sel = selectors.DefaultSelector()
+    for fd in fds:
+        sel.register(fd, selectors.EVENT_READ)
+    while sel.get_map():
+        for key, _ in sel.select():
+            if not os.read(key.fd, 65536):
+                sel.unregister(key.fd)
+                os.close(key.fd)
+
+
+def run_command(rid, req, job):
+    """The `exec` operation."""
+    cwd = req.get("cwd") or HOME
+    if not os.path.isdir(cwd):
+        return {"error": {"field": "cwd", "message": "Cannot run command: cwd '%s' is not a directory in the sandbox" % cwd}}
+    env = dict(BASE_ENV)
+    env.update(req.get("env") or {})
+    limit = req.get("max_output", 100_000)
+    timeout = req.get("timeout")
+    started = time.monotonic()
+    argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
+    if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
+        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
+    try:
+        proc = spawner.spawn(lambda: subprocess.Popen(
+            LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        ))
+    except FileNotFoundError:
+        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
+    except (OSError, ValueError) as e:
+        return {"error": {"field": "command", "message": "Cannot start command: %s" % e}}
+    groups.add(proc.pid)
+    job.kill = lambda: kill_group(proc.pid)
+    if job.cancelled:
+        job.kill()
+    out, err = Capture(limit), Capture(limit)
+    captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+    reporter = LineReporter(rid, [out, err])
+    sel = selectors.DefaultSelector()
+    for fd in captures:
+        sel.register(fd, selectors.EVENT_READ)
+    pidfd = open_pidfd(proc.pid)
+    if pidfd is not None:
+        sel.register(pidfd, selectors.EVENT_READ)
+    deadline = started + timeout if timeout else None
+    timed_out = False
+    exited_at = None
+    open_fds = set(captures)
+    while open_fds:
+        now = time.monotonic()
+        wait = reporter.tick(now) - now
+        if deadline is not None and not timed_out:
+            if now >= deadline:
+                timed_out = True
+                kill_group(proc.pid)
+            else:
+                wait = min(wait, deadline - now)
+        if exited_at is None and pidfd is None and proc.poll() is not None:
+            exited_at = now
+        if exited_at is not None:
+            if now - exited_at >= EXIT_GRACE:
+                break
+            wait = min(wait, exited_at + EXIT_GRACE - now)
+        elif pidfd is None:
+            wait = min(wait, 0.02)
+        for key, _ in sel.select(max(wait, 0)):
+            if key.fd == pidfd:
+                sel.unregister(pidfd)
+                exited_at = time.monotonic()
+                continue
+            data = os.read(key.fd, 65536)
+            if data:
+                captures[key.fd].add(data)
+            else:
+                sel.unregister(key.fd)
+                open_fds.discard(key.fd)
+    sel.close()
+    if pidfd is not None:
+        os.close(pidfd)
+    if open_fds:
+        # Background processes still hold the output pipes: keep them drained, return now.
+        fds = [os.dup(fd) for fd in open_fds]
+        threading.Thread(target=drain_forever, args=(fds,), daemon=True).start()
+    proc.stdout.close()
+    proc.stderr.close()
+    returncode = proc.wait()
+    spawner.release(proc.pid)
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        groups.discard(proc.pid)  # nothing of this command lives on
+    except PermissionError:
+        pass
+    return {"result": {
+        "stdout": out.to_json(), "stderr": err.to_json(),
+        "exit_code": returncode if returncode >= 0 else None,
+        "signal": signal_name(returncode),
+        "timed_out": timed_out, "cancelled": job.cancelled,
+        "duration_ms": (time.monotonic() - started) * 1000,
+    }}

@@ -1,0 +1,189 @@
+# The interpreter behind python_exec: one long-lived worker.py process per sandbox, driven over a
+# pair of pipes of its own, so that its stdout and stderr stay the cell's. Cells run one at a time;
+# an interrupted cell gets a grace to unwind before the worker is killed and its state lost.
+import json
+import os
+import selectors
+import signal
+import subprocess
+import threading
+import time
+
+import agent_procs
+from agent_env import BASE_ENV, HOME, PYTHON, RUNTIME
+from agent_output import Capture, LineReporter
+from agent_procs import EXIT_GRACE, kill_group, signal_name
+
+# How long an interrupted Python cell may take to unwind before the interpreter is killed.
+INTERRUPT_GRACE = 2.0
+# The largest reply the interpreter may send (figures included); a bigger one ends the interpreter.
+WORKER_REPLY_LIMIT = 64 * 1024 * 1024
+
+
+class Interpreter:
+    """The long-lived Python worker. Cells run one at a time; state lives until reset or death."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.proc = None
+        self.fresh = False
+
+    def start(self):
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        env = dict(BASE_ENV)
+        env["SANDBOX_WORKER_FDS"] = "%d,%d" % (to_worker_r, from_worker_w)
+        self.proc = agent_procs.spawner.spawn(lambda: subprocess.Popen(
+            agent_procs.LIMIT_PREFIX + [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
+        ))
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+        self.to_worker = to_worker_w
+        self.from_worker = from_worker_r
+        self.pending = b""
+        self.fresh = True
+        # One selector for the worker's life: its pipes, and the replies.
+        self.selector = selectors.DefaultSelector()
+        for fd in (self.proc.stdout.fileno(), self.proc.stderr.fileno(), self.from_worker):
+            self.selector.register(fd, selectors.EVENT_READ)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        kill_group(self.proc.pid)
+        self.proc.wait()
+        agent_procs.spawner.release(self.proc.pid)
+        self.selector.close()
+        for f in (self.proc.stdout, self.proc.stderr):
+            f.close()
+        for fd in (self.to_worker, self.from_worker):
+            os.close(fd)
+        self.proc = None
+
+    def warm(self):
+        with self.lock:
+            if self.proc is None:
+                self.start()
+
+    def reset(self):
+        with self.lock:
+            self.stop()
+            self.start()
+        return {"result": {"reset": True}}
+
+    def run(self, rid, req, job):
+        with self.lock:
+            if self.proc is None:
+                self.start()
+            fresh, self.fresh = self.fresh, False
+            reply = self._run(rid, req, job)
+            reply["result"]["fresh"] = fresh
+            return reply
+
+    def _run(self, rid, req, job):
+        proc = self.proc
+        limit = req.get("max_output", 100_000)
+        timeout = req.get("timeout")
+        started = time.monotonic()
+        cell = {k: req[k] for k in ("code", "max_image_bytes", "max_images", "max_repr") if k in req}
+        try:
+            os.write(self.to_worker, (json.dumps(cell) + "\n").encode())
+        except BrokenPipeError:
+            pass  # the worker is dead; the loop below notices and reports it
+        interrupted_at = None
+        job.kill = lambda: os.kill(proc.pid, signal.SIGINT)
+        if job.cancelled:
+            job.kill()
+        out, err = Capture(limit), Capture(limit)
+        captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
+        reporter = LineReporter(rid, [out, err])
+        sel = self.selector
+        deadline = started + timeout if timeout else None
+        reply = None
+        state = "kept"
+        killed = False
+        oversize = False
+        while reply is None:
+            now = time.monotonic()
+            wait = reporter.tick(now) - now
+            if job.cancelled and interrupted_at is None:
+                interrupted_at = now
+            if deadline is not None and interrupted_at is None:
+                if now >= deadline:
+                    interrupted_at = now
+                    os.kill(proc.pid, signal.SIGINT)
+                else:
+                    wait = min(wait, deadline - now)
+            if interrupted_at is not None:
+                if now - interrupted_at >= INTERRUPT_GRACE:
+                    killed = True
+                    kill_group(proc.pid)
+                    break
+                wait = min(wait, interrupted_at + INTERRUPT_GRACE - now)
+            for key, _ in sel.select(max(wait, 0)):
+                data = os.read(key.fd, 65536)
+                if key.fd in captures:
+                    if data:
+                        captures[key.fd].add(data)
+                    else:
+                        sel.unregister(key.fd)
+                    continue
+                if not data:
+                    reply = False
+                    break
+                self.pending += data
+                if b"\n" in self.pending:
+                    line, self.pending = self.pending.split(b"\n", 1)
+                    try:
+                        reply = json.loads(line)
+                    except ValueError:
+                        reply = None
+                    if not isinstance(reply, dict):
+                        reply = None
+                        killed = True  # not a reply of worker.py: the cell's own code wrote it
+                        kill_group(proc.pid)
+                    break
+                if len(self.pending) > WORKER_REPLY_LIMIT:
+                    oversize = killed = True
+                    kill_group(proc.pid)
+                    break
+        # Output written before the reply is already in the pipes: collect it. Stop soon even if
+        # a background process of the cell keeps writing.
+        drain_until = time.monotonic() + EXIT_GRACE
+        while time.monotonic() < drain_until:
+            ready = [key for key, _ in sel.select(0) if key.fd in captures]
+            if not ready:
+                break
+            for key in ready:
+                data = os.read(key.fd, 65536)
+                if data:
+                    captures[key.fd].add(data)
+                else:
+                    sel.unregister(key.fd)
+        died = None
+        if not reply:
+            try:
+                returncode = proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                kill_group(proc.pid)
+                returncode = proc.wait()
+            died = {"exit_code": returncode if returncode >= 0 else None, "signal": signal_name(returncode)}
+            if killed:
+                died = None
+            state = "lost"
+            self.stop()
+            reply = {"notes": ["The interpreter was stopped: its reply to the sandbox's supervisor was %s; its state was lost" % (
+                "over %d MiB" % (WORKER_REPLY_LIMIT >> 20) if oversize else "not valid")]} if killed and interrupted_at is None else {}
+        return {"result": {
+            "stdout": out.to_json(), "stderr": err.to_json(),
+            "value": reply.get("value"), "error": reply.get("error"),
+            "images": reply.get("images", []), "notes": reply.get("notes", []),
+            "timed_out": interrupted_at is not None and not job.cancelled,
+            "cancelled": job.cancelled, "state": state, "died": died,
+            "duration_ms": (time.monotonic() - started) * 1000,
+        }}
+
+
+interpreter = Interpreter()
