@@ -68,6 +68,11 @@ export {
   type WebPreviewInput,
   type WebPreviewOutput,
 } from "./src/tools/web_preview.ts";
+export {
+  sandboxReset,
+  type SandboxResetInput,
+  type SandboxResetOutput,
+} from "./src/tools/sandbox_reset.ts";
 export type { ToolOptions } from "./src/tools/_common.ts";
 export {
   sandboxCreate,

@@ -918,6 +918,51 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
       }
     },
     {
+      "name": "sandbox_reset",
+      "title": "Stop all processes",
+      "description": "Stop every process in the sandbox: running and background commands, servers, the Python interpreter (its variables are lost), and anything they left behind, such as a runaway fork bomb. Files are kept. Use it when the sandbox is stuck or out of processes or memory; python_exec(reset=true) only restarts the interpreter.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      },
+      "annotations": {
+        "title": "Stop all processes",
+        "readOnlyHint": false,
+        "destructiveHint": true,
+        "idempotentHint": true,
+        "openWorldHint": false
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "killed": {
+            "type": "integer",
+            "minimum": -9007199254740991,
+            "maximum": 9007199254740991
+          },
+          "note": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "killed",
+          "note"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
       "name": "sandbox_create",
       "title": "Create a sandbox",
       "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",

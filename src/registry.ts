@@ -40,6 +40,7 @@ import { fileDownloadTool } from "./tools/file_download.ts";
 import { fileListTool } from "./tools/file_list.ts";
 import { gitCloneTool } from "./tools/git_clone.ts";
 import { webPreviewTool } from "./tools/web_preview.ts";
+import { sandboxResetTool } from "./tools/sandbox_reset.ts";
 import { sandboxCreateTool } from "./tools/sandbox_create.ts";
 import { sandboxListTool } from "./tools/sandbox_list.ts";
 import { sandboxDeleteTool } from "./tools/sandbox_delete.ts";
@@ -61,6 +62,7 @@ export const tools: readonly AnyToolDefinition[] = [
   fileListTool,
   gitCloneTool,
   webPreviewTool,
+  sandboxResetTool,
 ];
 
 /** The tools that manage the session's sandboxes. */

@@ -421,6 +421,12 @@ export interface Sandbox extends AsyncDisposable {
   /** Discards the Python interpreter's state by starting a new interpreter. */
   resetPython(options?: SignalOptions): Promise<void>;
   /**
+   * Kills every process of the sandbox (running commands, background servers, the Python
+   * interpreter, and whatever they left behind, a fork bomb included) and keeps its files. The
+   * next `runPython` starts a fresh interpreter.
+   */
+  killAll(options?: SignalOptions): Promise<ProcessReset>;
+  /**
    * Describes a file or directory, following symlinks as the sandbox's processes would. Relative
    * paths are relative to the home directory. Throws {@linkcode SandboxFileError}.
    */
@@ -465,6 +471,26 @@ export interface Sandbox extends AsyncDisposable {
   ): Promise<GitCloneWithCredentialsResult>;
   /** Kills every process of the sandbox and deletes its files. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * What {@linkcode Sandbox.killAll} did.
+ *
+ * @example Stop a runaway background job and keep the files
+ * ```ts ignore
+ * import { equal, ok } from "node:assert/strict";
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider();
+ * await using sandbox = await provider.create();
+ * await sandbox.exec("echo kept > notes.txt; sleep 600 &");
+ * const { killed } = await sandbox.killAll();
+ * ok(killed >= 1);
+ * equal((await sandbox.exec("cat notes.txt")).stdout, "kept\n");
+ * ```
+ */
+export interface ProcessReset {
+  /** How many processes were killed (the Python interpreter included, when it was running). */
+  killed: number;
 }
 
 /**

@@ -62,6 +62,7 @@ const SAMPLES: { [Op in AgentOp]: AgentRequest<Op> } = {
     max_repr: 100,
   },
   python_reset: {},
+  kill_all: {},
   stat: { path: "." },
   read: { path: "dir/hello.txt", offset: 1, length: 3 },
   write: {
@@ -78,7 +79,16 @@ const SAMPLES: { [Op in AgentOp]: AgentRequest<Op> } = {
 };
 
 /** The order to run them in: write before read, stat and commit_upload. */
-const ORDER: AgentOp[] = ["write", "read", "stat", "list", "exec", "python", "python_reset"];
+const ORDER: AgentOp[] = [
+  "write",
+  "read",
+  "stat",
+  "list",
+  "exec",
+  "python",
+  "python_reset",
+  "kill_all",
+];
 
 /** Listens for one tunnel: a TCP port "inside" and the server's inbound socket. */
 function tunnelEnds(dir: string) {

@@ -17,6 +17,7 @@ import {
   type GitCloneWithCredentialsResult,
   type ListFilesOptions,
   type PreviewLink,
+  type ProcessReset,
   type PythonOptions,
   type PythonResult,
   type ReadFileOptions,
@@ -120,6 +121,8 @@ export class FakeSandbox implements Sandbox {
   readonly gitCalls: (GitCloneRequest | GitCloneWithCredentialsRequest)[] = [];
   /** How many times Python was reset. */
   resets = 0;
+  /** Processes {@linkcode FakeSandbox.killAll} reports it killed; set by a test. */
+  running = 0;
   /** How many times `resources()` was read. */
   resourceReadings = 0;
   /** Notes {@linkcode FakeSandbox.takeNotes} hands out once. */
@@ -329,6 +332,14 @@ export class FakeSandbox implements Sandbox {
       stderr: stderr.text,
       truncated: stdout.truncated || stderr.truncated,
     };
+  }
+
+  killAll(_options?: SignalOptions): Promise<ProcessReset> {
+    this.#open();
+    const killed = this.running;
+    this.running = 0;
+    this.#fresh = true;
+    return Promise.resolve({ killed });
   }
 
   resetPython(_options?: SignalOptions): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type FileInfo,
   type FileListing,
   type ListFilesOptions,
+  type ProcessReset,
   type PythonOptions,
   type PythonResult,
   type ReadFileOptions,
@@ -114,6 +115,11 @@ export class AgentOps {
 
   async resetPython(options: SignalOptions = {}): Promise<void> {
     await this.#transport.request("python_reset", {}, options);
+  }
+
+  async killAll(options: SignalOptions = {}): Promise<ProcessReset> {
+    const { killed } = await this.#transport.request("kill_all", {}, options);
+    return { killed };
   }
 
   async stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {

@@ -117,6 +117,12 @@ export const PROTOCOL = {
       request: {},
       result: { reset: "boolean" },
     },
+    kill_all: {
+      doc:
+        "Kills every process of the sandbox but the supervisor (commands, background servers, the interpreter); files stay.",
+      request: {},
+      result: { killed: "integer" },
+    },
     stat: {
       doc: "Describes a file; `path` is relative to the home directory, `~` allowed.",
       request: { path: "string" },

@@ -13,6 +13,7 @@ import {
   type GitCloneRequest,
   type ListFilesOptions,
   type PreviewLink,
+  type ProcessReset,
   type PythonOptions,
   type PythonResult,
   type ReadFileOptions,
@@ -125,6 +126,11 @@ export class DaytonaSandbox implements Sandbox {
   async resetPython(options: SignalOptions = {}): Promise<void> {
     this.#needPython("reset Python");
     await this.#guard(() => this.#ops.resetPython(options), options);
+  }
+
+  async killAll(options: SignalOptions = {}): Promise<ProcessReset> {
+    this.#needPython("stop its processes");
+    return await this.#guard(() => this.#ops.killAll(options), options);
   }
 
   stat(path: string, options: SignalOptions = {}): Promise<FileInfo> {

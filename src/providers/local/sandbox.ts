@@ -10,6 +10,7 @@ import {
   type GitCloneWithCredentialsResult,
   type ListFilesOptions,
   type PreviewLink,
+  type ProcessReset,
   type PythonOptions,
   type PythonResult,
   type ReadFileOptions,
@@ -209,6 +210,10 @@ export class LocalSandbox implements Sandbox {
 
   resetPython(options?: SignalOptions): Promise<void> {
     return this.#ops.resetPython(options);
+  }
+
+  killAll(options?: SignalOptions): Promise<ProcessReset> {
+    return this.#ops.killAll(options);
   }
 
   stat(path: string, options?: SignalOptions): Promise<FileInfo> {

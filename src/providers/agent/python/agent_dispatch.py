@@ -7,7 +7,8 @@ import threading
 import agent_protocol
 from agent_frames import send
 from agent_files import FileFault, op_commit_upload, op_list, op_read, op_stat, op_write
-from agent_procs import Job, jobs, jobs_lock, run_command
+from agent_procs import (Job, jobs, jobs_lock, kill_all, kill_groups, run_command, sandbox_processes,
+                         stop_jobs)
 from agent_python import interpreter
 
 # The relay of web_preview's tunnels (net.py), set by agent.main() where the sandbox has one.
@@ -26,11 +27,21 @@ def op_tunnel(req):
     return {"result": {"port": port}}
 
 
+def op_kill_all(req):
+    """Stops every process of the sandbox (commands, background servers, the interpreter, what
+    they left behind) and keeps its files; the next python_exec starts a fresh interpreter."""
+    before = sandbox_processes()
+    stop_jobs()
+    interpreter.stop_now()
+    kill_groups()
+    return {"result": {"killed": len(before | kill_all())}}
+
+
 # Operations that run as a job a cancel request can stop: handler(rid, req, job).
 JOB_OPS = {"exec": run_command, "python": interpreter.run}
 # The others: handler(req).
 PLAIN_OPS = {"python_reset": lambda req: interpreter.reset(), "stat": op_stat, "read": op_read,
-             "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel}
+             "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all}
 
 if set(JOB_OPS) | set(PLAIN_OPS) != agent_protocol.OPS:
     raise SystemExit("Cannot start the sandbox agent: its operations (%s) are not those of protocol.json (%s)" % (

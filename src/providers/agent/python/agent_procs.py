@@ -213,3 +213,77 @@ def run_command(rid, req, job):
         "timed_out": timed_out, "cancelled": job.cancelled,
         "duration_ms": (time.monotonic() - started) * 1000,
     }}
+
+
+def _live_processes():
+    """The sandbox's live processes other than the agent, as (pid, ppid, pgrp, session) tuples,
+    from /proc (zombies, already dead, left out)."""
+    me = os.getpid()
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                stat = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] in ("Z", "X"):
+            continue
+        found.append((int(name), int(fields[1]), int(fields[2]), int(fields[3])))
+    return found
+
+
+def _ours(processes):
+    """Which of `processes` this agent started, in remote mode where the machine has others: its
+    descendants, and members of the process groups and sessions of its commands (which keeps a
+    daemon that double-forked, unless it also left the session with setsid)."""
+    me = os.getpid()
+    children = {}
+    for pid, ppid, _, _ in processes:
+        children.setdefault(ppid, []).append(pid)
+    mine = set()
+    todo = [me]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in mine:
+                mine.add(child)
+                todo.append(child)
+    started = set(groups)
+    return [pid for pid, _, pgrp, sid in processes if pid in mine or pgrp in started or sid in started]
+
+
+def sandbox_processes():
+    """The pids of the sandbox's live processes but the agent: every other one where the agent is
+    PID 1, else those it started."""
+    live = _live_processes()
+    return {p[0] for p in live} if os.getpid() == 1 else set(_ours(live))
+
+
+def kill_all():
+    """Kills every process of the sandbox but the agent itself, a fork bomb included, and returns
+    how many there were. As PID 1 of the sandbox (local sandboxes) that is every other process:
+    kill(-1) signals them all at once while no new one can be forked. Elsewhere (remote mode) it is
+    the processes the agent started, found in /proc and killed until none is left. Returns the pids
+    it saw."""
+    pid1 = os.getpid() == 1
+    seen = set()
+    for _ in range(100):
+        victims = sandbox_processes()
+        if not victims:
+            break
+        seen.update(victims)
+        if pid1:
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        else:
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        time.sleep(0.005)  # let the reaper collect them before looking again
+    return seen

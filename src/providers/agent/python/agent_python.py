@@ -62,6 +62,11 @@ class Interpreter:
             os.close(fd)
         self.proc = None
 
+    def stop_now(self):
+        """Ends the interpreter, waiting for a cell that is running to notice it was cancelled."""
+        with self.lock:
+            self.stop()
+
     def warm(self):
         with self.lock:
             if self.proc is None:

@@ -32,7 +32,7 @@ def serve(path):
 # An HTTP client may silently send a request twice (a retry on a dropped keep-alive connection).
 # Requests that must not run twice are remembered by id: a repeat waits for and gets the first
 # one's reply instead of running again.
-ONCE_OPS = {"exec", "python", "python_reset", "commit_upload", "write"}
+ONCE_OPS = {"exec", "python", "python_reset", "kill_all", "commit_upload", "write"}
 recent = collections.OrderedDict()
 recent_lock = threading.Lock()
 
