@@ -1,10 +1,2502 @@
 // @ts-self-types="../src/cli.ts"
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
-import{a as X,b as Y}from"./chunk-7c4a172b.js";import{a as B,b as j}from"./chunk-0d3c25c0.js";import{a as I,c as H,d as k}from"./chunk-8abd8dca.js";import{a as E,g as U}from"./chunk-af44cbf9.js";import{a as i}from"./chunk-52fe05b3.js";var Q=[{flag:"--provider",env:"MCP_SANDBOX_PROVIDER",default:"daytona with an API key, else local",description:"Where sandboxes run: local (bubblewrap on this machine) or daytona (cloud)"},{flag:"--daytona-api-key",env:"MCP_DAYTONA_API_KEY",default:"$DAYTONA_API_KEY",description:"Daytona API key (prefer the variable: flags show in process lists)"},{flag:"--daytona-server-url",env:"MCP_DAYTONA_SERVER_URL",default:"$DAYTONA_API_URL or https://app.daytona.io/api",description:"Daytona API URL"},{flag:"--daytona-target",env:"MCP_DAYTONA_TARGET",default:"$DAYTONA_TARGET or the account's default",description:"Daytona region for new sandboxes, e.g. us or eu"},{flag:"--daytona-timeout",env:"MCP_DAYTONA_TIMEOUT",default:"180",description:"Seconds a Daytona API request may take (commands add their own timeout)"},{flag:"--daytona-auto-stop",env:"MCP_DAYTONA_AUTO_STOP_MINUTES",default:"15",description:"Minutes without calls before Daytona stops a sandbox (0 = never); the next call starts it again, with a fresh interpreter"},{flag:"--verify-ssl",env:"MCP_VERIFY_SSL",default:"true",description:"Verify TLS certificates of the Daytona API (on by default; see the README for self-signed servers)"},{flag:"--network",env:"MCP_SANDBOX_NETWORK",default:"internet",description:"Local sandbox network: internet (public addresses only, through a filtering proxy), none, or host (this machine's network, shared: unsafe; with --http it needs a token)"},{flag:"--network-allow",env:"MCP_SANDBOX_NETWORK_ALLOW",default:"any public address",description:"Comma-separated domains local sandboxes may reach (*.example.org for subdomains), in the internet mode"},{flag:"--allow-host-port",env:"MCP_SANDBOX_ALLOW_HOST_PORTS",default:"none",description:"Comma-separated ports of this machine's 127.0.0.1 that local sandboxes reach on purpose (a database, a model server), as 127.0.0.1:PORT inside"},{flag:"--sandbox-dir",env:"MCP_SANDBOX_DIR",default:"/tmp",description:"Host directory that holds the local sandboxes' files"},{flag:"--python",env:"MCP_SANDBOX_PYTHON",default:"/usr/bin/python3",description:"Python interpreter used inside local sandboxes"},{flag:"--memory-limit-mb",env:"MCP_SANDBOX_MEMORY_MB",default:"8192",description:"Local sandboxes: address space per process in MiB (0 = no limit)"},{flag:"--max-processes",env:"MCP_SANDBOX_MAX_PROCESSES",default:"1024",description:"Local sandboxes: processes of the sandbox user at once (0 = no limit)"},{flag:"--max-file-size-mb",env:"MCP_SANDBOX_MAX_FILE_MB",default:"4096",description:"Local sandboxes: largest file a process may write, in MiB (0 = no limit)"},{flag:"--sandbox-memory-mb",env:"MCP_SANDBOX_BUDGET_MEMORY_MB",default:"2048",description:"Local sandboxes: memory of all of one sandbox's processes and RAM files, in MiB (0 = no budget)"},{flag:"--sandbox-pids",env:"MCP_SANDBOX_BUDGET_PIDS",default:"512",description:"Local sandboxes: processes and threads of one sandbox at once (0 = no budget)"},{flag:"--sandbox-cpus",env:"MCP_SANDBOX_BUDGET_CPUS",default:"2",description:"Local sandboxes: CPU time of one sandbox, in cores (0 = no budget)"},{flag:"--max-sandboxes",env:"MCP_MAX_SANDBOXES",default:"16",description:"Sandboxes open at once across all sessions, those being created included (0 = no limit)"},{flag:"--max-sandboxes-per-session",env:"MCP_MAX_SANDBOXES_PER_SESSION",default:"4",description:"Sandboxes one session may have at once, its default one included (0 = no limit)"},{flag:"--timeout",env:"MCP_DEFAULT_TIMEOUT",default:"300",description:"Seconds before a call without its own timeout is stopped"},{flag:"--max-output",env:"MCP_MAX_OUTPUT_BYTES",default:"100000",description:"Bytes of stdout, and of stderr, kept per call (head and tail)"},{flag:"--max-image",env:"MCP_MAX_IMAGE_BYTES",default:"400000",description:"Largest PNG returned per figure (larger ones are re-rendered smaller)"},{flag:"--http",env:"MCP_TRANSPORT",default:"stdio",description:"Serve Streamable HTTP at /mcp instead of stdio (MCP_TRANSPORT=http)"},{flag:"--host",env:"MCP_HTTP_HOST",default:"127.0.0.1",description:"HTTP address to listen on; anything but loopback requires a token"},{flag:"--port",env:"MCP_HTTP_PORT",default:"8765",description:"HTTP port"},{flag:"--auth-token",env:"MCP_AUTH_TOKEN",default:"none",description:"Bearer token HTTP clients must send (prefer the variable)"},{flag:"--idle-minutes",env:"MCP_HTTP_IDLE_MINUTES",default:"30",description:"End an HTTP session (and delete its sandboxes) after this long without calls"},{flag:"--allowed-origins",env:"MCP_ALLOWED_ORIGINS",default:"local origins only",description:"Comma-separated browser origins to accept besides localhost ones"},{flag:"--allowed-hosts",env:"MCP_ALLOWED_HOSTS",default:"the listening address and localhost",description:"Comma-separated Host header values to accept, e.g. a name behind a proxy"},{flag:"--git-token-hosts",env:"MCP_GIT_TOKEN_HOSTS",default:"none (GIT_TOKEN is sent nowhere)",description:"Comma-separated host or host:port names GIT_TOKEN is sent to (over https only), e.g. gitlab.example.com"},{flag:"--log-level",env:"MCP_LOG_LEVEL",default:"info",description:"error, warn, info or debug (logs go to stderr)"},{flag:"--dangerously-run-unisolated",env:"MCP_DANGEROUSLY_RUN_UNISOLATED",default:"off",description:"Without bubblewrap, run commands directly on this machine as your user. Unsafe: the model can read and change your files"}];function ee(s,e){let n={};for(let t=0;t<s.length;t++){let o=s[t],r=/^--([^=]+)(?:=(.*))?$/s.exec(o),a=/^-([^-])$/.exec(o);if(!r&&!a)throw new TypeError(`Unexpected argument '${o}': this command takes only flags`);let l=r?r[1]:Object.keys(e).find(c=>e[c].short===a[1]);if(l===void 0||!Object.hasOwn(e,l))throw new TypeError(`Unknown option '${o}'`);let d=r?.[2];if(e[l].type==="boolean"){if(d!==void 0)throw new TypeError(`Option '--${l}' does not take a value`);n[l]=!0}else if(d!==void 0)n[l]=d;else if(t+1<s.length)n[l]=s[++t];else throw new TypeError(`Option '--${l} <value>' argument missing`)}return n}i(ee,"parseFlags");function L(s,e){let n=ee(s,{help:{type:"boolean",short:"h"},version:{type:"boolean",short:"V"},provider:{type:"string"},network:{type:"string"},"network-allow":{type:"string"},"allow-host-port":{type:"string"},"sandbox-dir":{type:"string"},python:{type:"string"},timeout:{type:"string"},"max-output":{type:"string"},"max-image":{type:"string"},"log-level":{type:"string"},"dangerously-run-unisolated":{type:"boolean"},"daytona-api-key":{type:"string"},"daytona-server-url":{type:"string"},"daytona-target":{type:"string"},"daytona-timeout":{type:"string"},"daytona-auto-stop":{type:"string"},"verify-ssl":{type:"string"},"memory-limit-mb":{type:"string"},"max-processes":{type:"string"},"max-file-size-mb":{type:"string"},"max-sandboxes":{type:"string"},"sandbox-memory-mb":{type:"string"},"sandbox-pids":{type:"string"},"sandbox-cpus":{type:"string"},"max-sandboxes-per-session":{type:"string"},http:{type:"boolean"},host:{type:"string"},port:{type:"string"},"auth-token":{type:"string"},"idle-minutes":{type:"string"},"allowed-origins":{type:"string"},"allowed-hosts":{type:"string"},"git-token-hosts":{type:"string"}});if(n.help)return{kind:"help"};if(n.version)return{kind:"version"};let t=i((p,f)=>{let $=n[p];if(typeof $=="string")return[$,`--${p}`];let D=e(f);return D===void 0||D===""?void 0:[D,f]},"pick"),o=t("daytona-api-key","MCP_DAYTONA_API_KEY")?.[0]||e("DAYTONA_API_KEY")||void 0,r=N(t("provider","MCP_SANDBOX_PROVIDER"),["local","daytona"],o?"daytona":"local");if(r==="daytona"&&!o)throw new TypeError("Cannot use the Daytona provider: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY) to your key from https://app.daytona.io/dashboard/keys");let a=t("verify-ssl","MCP_VERIFY_SSL"),l=n.http?"http":N(e("MCP_TRANSPORT")?[e("MCP_TRANSPORT"),"MCP_TRANSPORT"]:void 0,["stdio","http"],"stdio"),d=i(p=>p?.[0].split(",").map(f=>f.trim()).filter(Boolean)??[],"list"),c=l==="http"?{hostname:t("host","MCP_HTTP_HOST")?.[0]??"127.0.0.1",port:se(t("port","MCP_HTTP_PORT")),token:t("auth-token","MCP_AUTH_TOKEN")?.[0],idleMinutes:T(t("idle-minutes","MCP_HTTP_IDLE_MINUTES"),30,10080),allowedHosts:d(t("allowed-hosts","MCP_ALLOWED_HOSTS")),allowedOrigins:d(t("allowed-origins","MCP_ALLOWED_ORIGINS"))}:void 0,g=t("network","MCP_SANDBOX_NETWORK"),m=N(g,["internet","none","host"],"internet"),S=t("network-allow","MCP_SANDBOX_NETWORK_ALLOW"),_=t("allow-host-port","MCP_SANDBOX_ALLOW_HOST_PORTS"),x=d(_).map(p=>{let f=Number(p);if(!Number.isInteger(f)||f<1||f>65535)throw new TypeError(`Cannot configure: ${_[1]} must list ports from 1 to 65535, got '${p}'`);return f}),y=t("log-level","MCP_LOG_LEVEL")??["info",""];if(!B(y[0]))throw new TypeError(`Cannot configure: ${y[1]} must be error, warn, info or debug, got '${y[0]}'`);let w=n["dangerously-run-unisolated"]??W(e("MCP_DANGEROUSLY_RUN_UNISOLATED"),"MCP_DANGEROUSLY_RUN_UNISOLATED"),O=[];if(c&&!c.token&&r==="local"){if(w)throw new TypeError("Cannot serve HTTP without a token when running unisolated: commands run directly on this machine, so code the model runs could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN");if(m==="host")throw new TypeError(`Cannot serve HTTP without a token with ${g[1]} host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN (clients then send it as a bearer token), or use --network internet`);if(m==="internet"&&x.includes(c.port))throw new TypeError(`Cannot serve HTTP without a token on port ${c.port} and open that port to sandboxes (${_[1]}): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`)}let v=t("git-token-hosts","MCP_GIT_TOKEN_HOSTS"),u={gitToken:e("GIT_TOKEN")||void 0,githubToken:e("GITHUB_TOKEN")||void 0,gitTokenHosts:d(v).map(p=>{try{return I(p)}catch{throw new TypeError(`Cannot configure: ${v[1]} must list host or host:port names, got '${p}'`)}})},h=H(u);return h&&O.push(h),{kind:"serve",config:{provider:r,daytona:{apiKey:o,apiUrl:t("daytona-server-url","MCP_DAYTONA_SERVER_URL")?.[0]||e("DAYTONA_API_URL")||"https://app.daytona.io/api",target:t("daytona-target","MCP_DAYTONA_TARGET")?.[0]||e("DAYTONA_TARGET")||void 0,timeoutSeconds:T(t("daytona-timeout","MCP_DAYTONA_TIMEOUT"),180,86400),autoStopMinutes:ne(t("daytona-auto-stop","MCP_DAYTONA_AUTO_STOP_MINUTES"),15),verifySsl:a?W(a[0],a[1]):!0},local:{network:m,egress:{allowDomains:S?d(S):void 0,allowHostPorts:x},baseDir:t("sandbox-dir","MCP_SANDBOX_DIR")?.[0]??"/tmp",python:t("python","MCP_SANDBOX_PYTHON")?.[0]??"/usr/bin/python3",dangerouslyRunUnisolated:w,limits:{memoryMb:b(t("memory-limit-mb","MCP_SANDBOX_MEMORY_MB"),8192),processes:b(t("max-processes","MCP_SANDBOX_MAX_PROCESSES"),1024),fileMb:b(t("max-file-size-mb","MCP_SANDBOX_MAX_FILE_MB"),4096)},budget:{memoryMb:b(t("sandbox-memory-mb","MCP_SANDBOX_BUDGET_MEMORY_MB"),2048),processes:b(t("sandbox-pids","MCP_SANDBOX_BUDGET_PIDS"),512),cpus:te(t("sandbox-cpus","MCP_SANDBOX_BUDGET_CPUS"),2)}},limits:{defaultTimeout:T(t("timeout","MCP_DEFAULT_TIMEOUT"),300,86400),maxOutputBytes:T(t("max-output","MCP_MAX_OUTPUT_BYTES"),1e5,4e6),maxImageBytes:T(t("max-image","MCP_MAX_IMAGE_BYTES"),4e5,4e6)},sandboxes:{max:b(t("max-sandboxes","MCP_MAX_SANDBOXES"),16),perSession:b(t("max-sandboxes-per-session","MCP_MAX_SANDBOXES_PER_SESSION"),4)},logLevel:y[0],http:c,credentials:u,notices:O}}}i(L,"parseCommand");function N(s,e,n){if(!s)return n;let[t,o]=s;if(e.includes(t))return t;throw new TypeError(`Cannot configure: ${o} must be ${e.join(" or ")}, got '${t}'`)}i(N,"oneOf");function T(s,e,n){if(!s)return e;let[t,o]=s,r=Number(t);if(!Number.isFinite(r)||r<=0||r>n)throw new TypeError(`Cannot configure: ${o} must be a number above 0 and at most ${n}, got '${t}'`);return r}i(T,"positive");function b(s,e){if(!s)return e;let[n,t]=s,o=Number(n);if(!Number.isInteger(o)||o<0)throw new TypeError(`Cannot configure: ${t} must be a whole number (0 = no limit), got '${n}'`);return o}i(b,"count");function te(s,e){if(!s)return e;let[n,t]=s,o=Number(n);if(!Number.isFinite(o)||o<0||o>1024)throw new TypeError(`Cannot configure: ${t} must be a number of cores from 0 (no budget) to 1024, got '${n}'`);return o}i(te,"cores");function ne(s,e){if(!s)return e;let[n,t]=s,o=Number(n);if(!Number.isInteger(o)||o<0||o>43200)throw new TypeError(`Cannot configure: ${t} must be whole minutes from 0 (never) to 43200, got '${n}'`);return o}i(ne,"minutes");function se(s){if(!s)return 8765;let[e,n]=s,t=Number(e);if(!Number.isInteger(t)||t<0||t>65535)throw new TypeError(`Cannot configure: ${n} must be a port from 0 to 65535, got '${e}'`);return t}i(se,"port");function W(s,e){let n=s?.toLowerCase();if(n===void 0||n===""||n==="0"||n==="false")return!1;if(n==="1"||n==="true")return!0;throw new TypeError(`Cannot configure: ${e} must be true or false, got '${s}'`)}i(W,"flagValue");function M(){return["daytona-mcp-interpreter: an MCP server that gives AI assistants a sandboxed computer","(shell commands, stateful Python with charts) over stdio.","","Usage: deno task start [options]","       deno task doctor [options]     check this machine for the chosen provider","       deno task init [options] [--client claude-desktop|cursor|claude-code] [--jsr]","                      [--binary PATH] [--write]   print (or write) MCP client configuration","","Options:",...Q.map(e=>`  ${(e.flag+(e.default==="off"||e.flag==="--http"?"":" <value>")).padEnd(36)} ${e.description}
-${" ".repeat(39)}env ${e.env}${e.default==="off"?"=1":`, default: ${e.default}`}`),`  ${"-h, --help".padEnd(36)} Show this help`,`  ${"-V, --version".padEnd(36)} Show the version`,""].join(`
-`)}i(M,"usage");var oe={error:"error",warn:"warning",info:"info",debug:"debug"};function G(s){let e,n=i((t,o)=>{s[t](o),e?.isConnected()&&e.server.sendLoggingMessage({level:oe[t],logger:"daytona-mcp",data:o}).catch(()=>{})},"send");return{log:{error:i(t=>n("error",t),"error"),warn:i(t=>n("warn",t),"warn"),info:i(t=>n("info",t),"info"),debug:i(t=>n("debug",t),"debug")},attach(t){e=t}}}i(G,"createLogRelay");var P=class{static{i(this,"SandboxCounter")}max;#t=new Set;constructor(e){if(!Number.isInteger(e)||e<0)throw new RangeError(`Cannot count sandboxes: max must be a whole number, got ${e}`);this.max=e}get count(){for(let e of this.#t)e.sandbox?.closed&&this.#t.delete(e);return this.#t.size}take(){if(this.max>0&&this.count>=this.max)return;let e={};return this.#t.add(e),{hold:i(n=>e.sandbox=n,"hold"),release:i(()=>this.#t.delete(e),"release")}}},C=class{static{i(this,"SandboxSession")}#t;#n;#e;#s=new Map;#i;#a;#o=!1;#r=0;#d=Date.now();constructor(e,n,t={}){this.#t=e,this.#n=n,this.#i=new P(t.maxSandboxes??4),this.#a=t.counter}begin(){this.#r++,this.#d=Date.now();let e=!1;return()=>{e||(e=!0,this.#r--,this.#d=Date.now())}}idleSince(e=Date.now()){return this.#r>0?0:e-this.#d}async sandbox(e={}){if(this.#o)throw new Error("Cannot get a sandbox: the session is closed");if(e.id!==void 0){let r=await this.existing();if(r?.id===e.id)return r;let a=this.#s.get(e.id);if(a&&!a.closed)return a;throw q(e.id)}let n=this.#e;if(n){let r=await n.catch(()=>{});return r&&!r.closed?r:(this.#e===n&&(r&&await r.close().catch(()=>{}),this.#e=void 0),this.sandbox(e))}let t=this.#p(),o=this.#t.create({signal:e.signal});return this.#e=o,o.then(r=>{t.hold(r),this.#n.info(`sandbox ${r.id} created`)},r=>{t.release(),this.#n.error(`sandbox creation failed: ${r.message}`),this.#e===o&&(this.#e=void 0)}),await o}warm(){this.#o||this.#e||this.sandbox().catch(()=>{})}async existing(){let e=await this.#e?.catch(()=>{});return e&&!e.closed?e:void 0}async create(e={}){if(this.#o)throw new Error("Cannot create a sandbox: the session is closed");let n=this.#p(),t;try{t=await this.#t.create(e)}catch(o){throw n.release(),o}if(n.hold(t),this.#o)throw await t.close(),new Error("Cannot create a sandbox: the session closed meanwhile");return this.#s.set(t.id,t),this.#n.info(`sandbox ${t.id} created on request`),t}async list(e={}){let n=await this.existing(),t=new Map([...this.#s.values()].filter(r=>!r.closed).map(r=>[r.id,r]));if(n&&t.set(n.id,n),t.size===0)return[];let o=(await this.#t.list(e)).filter(r=>t.has(r.id));return await Promise.all(o.map(async r=>({...r,default:r.id===n?.id,usage:await t.get(r.id).resources?.().catch(()=>{})??null})))}async delete(e,n={}){let t=this.#e,o=await t?.catch(()=>{}),r=this.#s.get(e);if(o?.id===e)this.#e===t&&(this.#e=void 0),await o.close();else if(r)this.#s.delete(e),await r.close();else throw q(e);this.#n.info(`sandbox ${e} deleted on request`)}async close(){this.#o=!0;let e=this.#e;this.#e=void 0;let n=[...this.#s.values()];this.#s.clear();let t=await e?.catch(()=>{});t&&n.push(t),(await Promise.allSettled(n.map(r=>r.close()))).forEach((r,a)=>{r.status==="rejected"?this.#n.error(`closing sandbox ${n[a].id} failed: ${r.reason?.message}`):this.#n.info(`sandbox ${n[a].id} closed`)})}async[Symbol.asyncDispose](){await this.close()}#p(){let e=this.#i.take();if(!e)throw new E(`Cannot create a sandbox: this session already has ${this.#i.max} sandboxes (its default one included), the most one session may have (--max-sandboxes-per-session); delete one it no longer needs with sandbox_delete, or restart the server with a higher --max-sandboxes-per-session (MCP_MAX_SANDBOXES_PER_SESSION)`);let n=this.#a?this.#a.take():{hold(){},release(){}};if(!n)throw e.release(),new E(`Cannot create a sandbox: the server already has ${this.#a.max} sandboxes across its sessions, the most it may have (--max-sandboxes); delete one this session no longer needs with sandbox_delete, wait for other sessions to end, or restart the server with a higher --max-sandboxes (MCP_MAX_SANDBOXES)`);return{hold(t){e.hold(t),n.hold(t)},release(){e.release(),n.release()}}}};function q(s){return new E(`Cannot find sandbox ${s}: this session did not create it, or it was deleted; sandbox_list shows this session's sandboxes`,{sandboxId:s})}i(q,"notFound");var z=["2025-11-25","2025-06-18","2025-03-26","2024-11-05","2024-10-07"],K="2025-11-25",V={capabilities:{tools:{listChanged:!0},resources:{listChanged:!0},logging:{}},serverInfo:{name:"daytona-mcp-interpreter",title:"Daytona MCP Interpreter",version:"0.1.0"}},F={tools:[{name:"shell_exec",title:"Run a shell command",description:"Run a shell command in the sandbox (/bin/sh -c, in the sandbox's home directory unless cwd is given). Returns stdout and stderr separately, the exit code and the duration. Long output keeps its head and tail. End a command with `&` to leave a server running in the background; the call returns at once. The command's whole process group is killed after `timeout` seconds (default 300).",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{command:{type:"string",minLength:1,description:"Shell command line, run with /bin/sh -c. End with `&` to leave a server running."},cwd:{description:"Working directory in the sandbox. Default: the sandbox's home directory.",type:"string"},env:{description:"Extra environment variables for this command.",type:"object",propertyNames:{type:"string"},additionalProperties:{type:"string"}},timeout:{description:"Seconds before the command's process group is killed (default 300).",type:"number",exclusiveMinimum:0,maximum:86400},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}},required:["command"]},annotations:{title:"Run a shell command",readOnlyHint:!1,destructiveHint:!0,idempotentHint:!1,openWorldHint:!0},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{stdout:{type:"string"},stderr:{type:"string"},exit_code:{anyOf:[{type:"integer",minimum:-9007199254740991,maximum:9007199254740991},{type:"null"}]},signal:{type:["string","null"]},timed_out:{type:"boolean"},duration_ms:{type:"number"},truncated:{type:"boolean"},stdout_bytes:{type:"integer",minimum:-9007199254740991,maximum:9007199254740991},stderr_bytes:{type:"integer",minimum:-9007199254740991,maximum:9007199254740991},notes:{type:"array",items:{type:"string"}}},required:["stdout","stderr","exit_code","signal","timed_out","duration_ms","truncated","stdout_bytes","stderr_bytes"],additionalProperties:!1}},{name:"python_exec",title:"Run Python",description:"Run Python code in the sandbox's persistent interpreter, like a notebook cell: variables, imports and functions survive between calls. Returns stdout, stderr, the repr of a final expression, and the traceback if the code raised. matplotlib figures left open are returned as PNG images and closed. `reset: true` starts a fresh interpreter first. The code is interrupted after `timeout` seconds (default 300).",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{code:{type:"string",description:"Python source, run as written in a persistent interpreter (variables and imports survive between calls). The value of a final expression is returned; matplotlib figures come back as images."},timeout:{description:"Seconds before the code is interrupted (default 300).",type:"number",exclusiveMinimum:0,maximum:86400},reset:{description:"Start a fresh interpreter, dropping all variables, before running code.",type:"boolean"},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}},required:["code"]},annotations:{title:"Run Python",readOnlyHint:!1,destructiveHint:!0,idempotentHint:!1,openWorldHint:!0},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{stdout:{type:"string"},stderr:{type:"string"},result:{type:["string","null"]},error:{anyOf:[{type:"object",properties:{type:{type:"string"},message:{type:"string"},traceback:{type:"string"}},required:["type","message","traceback"],additionalProperties:!1},{type:"null"}]},images:{type:"array",items:{type:"object",properties:{mime_type:{type:"string"},width:{type:"number"},height:{type:"number"},bytes:{type:"number"}},required:["mime_type","width","height","bytes"],additionalProperties:!1}},timed_out:{type:"boolean"},state:{type:"string",enum:["kept","lost"]},fresh_interpreter:{type:"boolean"},died:{anyOf:[{type:"object",properties:{exit_code:{type:["number","null"]},signal:{type:["string","null"]}},required:["exit_code","signal"],additionalProperties:!1},{type:"null"}]},notes:{type:"array",items:{type:"string"}},duration_ms:{type:"number"},truncated:{type:"boolean"}},required:["stdout","stderr","result","error","images","timed_out","state","fresh_interpreter","died","notes","duration_ms","truncated"],additionalProperties:!1}},{name:"file_upload",title:"Upload a file",description:'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{file_path:{type:"string",minLength:1,description:"Destination in the sandbox, absolute or relative to the home directory."},content:{type:"string",description:"The file's content: plain text, or base64 when encoding is base64."},encoding:{description:"text (default) or base64 for binary files.",type:"string",enum:["text","base64"]},overwrite:{description:"Replace an existing file (default true). With false an existing file is an error.",type:"boolean"},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}},required:["file_path","content"]},annotations:{title:"Upload a file",readOnlyHint:!1,destructiveHint:!0,idempotentHint:!0,openWorldHint:!1},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{path:{type:"string"},size:{type:"integer",minimum:-9007199254740991,maximum:9007199254740991},sha256:{type:"string"},replaced:{type:"boolean"}},required:["path","size","sha256","replaced"],additionalProperties:!1}},{name:"file_download",title:"Download a file",description:"Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{file_path:{type:"string",minLength:1,description:"The file, absolute or relative to the sandbox's home directory."},max_size_mb:{description:"Largest file returned whole without an option (default 5).",type:"number",exclusiveMinimum:0,maximum:1024},download_option:{description:"For files over max_size_mb: download_partial (a chunk), convert_to_text (PDF/HTML/text), compress_file (gzip), force_download (whole, up to 7 MiB).",type:"string",enum:["download_partial","convert_to_text","compress_file","force_download"]},chunk_size_kb:{description:"download_partial: KB to return (default 100).",type:"integer",minimum:1,maximum:1024},offset_kb:{description:"download_partial: where to start, in KB (default 0).",type:"integer",minimum:0,maximum:9007199254740991},force:{description:"compress_file: return the archive even when it exceeds max_size_mb.",type:"boolean"},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}},required:["file_path"]},annotations:{title:"Download a file",readOnlyHint:!0,destructiveHint:!1,idempotentHint:!0,openWorldHint:!1},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{path:{type:"string"},size:{type:"number"},mime_type:{type:"string"},result:{type:"string",enum:["content","link","options","partial","text","compressed","not_returned"]},message:{type:"string"},bytes_returned:{type:"number"},offset_kb:{type:"number"},next_offset_kb:{type:["number","null"]},end_reached:{type:"boolean"},truncated:{type:"boolean"},converter:{type:"string"},compressed_size:{type:"number"},ratio:{type:"number"},options:{type:"array",items:{type:"object",properties:{option:{type:"string"},description:{type:"string"},example:{type:"string"}},required:["option","description","example"],additionalProperties:!1}},uri:{type:"string"},notes:{type:"array",items:{type:"string"}}},required:["path","size","mime_type","result","message","bytes_returned"],additionalProperties:!1}},{name:"file_list",title:"List files",description:"List a directory of the sandbox (default: the home directory) with each entry's type, size, modification time and permissions; depth descends into subdirectories. Symlinks are shown, not followed.",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{path:{description:"Directory to list, absolute or relative to the home directory (default: home).",type:"string"},depth:{description:"Levels to descend (default 1: only the directory's own entries).",type:"integer",minimum:1,maximum:10},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}}},annotations:{title:"List files",readOnlyHint:!0,destructiveHint:!1,idempotentHint:!0,openWorldHint:!1},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{path:{type:"string"},entries:{type:"array",items:{type:"object",properties:{path:{type:"string"},name:{type:"string"},type:{type:"string",enum:["file","directory","symlink","other"]},size:{type:"number"},modified:{type:"string"},mode:{type:"string"},target:{type:"string"}},required:["path","name","type","size","modified","mode"],additionalProperties:!1}},truncated:{type:"boolean"}},required:["path","entries","truncated"],additionalProperties:!1}},{name:"git_clone",title:"Clone a git repository",description:"Clone a git repository into the sandbox (default target: the repository's name in the home directory). depth defaults to 1 (0 = full history); branch picks a branch or tag, commit a specific commit; lfs: true also fetches Git LFS files. Private https repositories use the server's GIT_TOKEN / GITHUB_TOKEN. Returns the path, commit, branch and the tracked files.",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{repo_url:{type:"string",minLength:1,description:"Repository URL (https://, ssh://, git://, file://, or user@host:path)."},target_path:{description:"Where to clone, relative to the home directory (default: the repository's name).",type:"string"},branch:{description:"Branch or tag to check out (default: the remote's default branch).",type:"string",pattern:"^[^\\s-][^\\s]*$"},depth:{description:"Commits of history to fetch (default 1; 0 = full history).",type:"integer",minimum:0,maximum:9007199254740991},lfs:{description:"Also fetch Git LFS files (default false).",type:"boolean"},commit:{description:"A commit to check out (hash).",type:"string",pattern:"^[0-9a-fA-F]{4,64}$"},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}},required:["repo_url"]},annotations:{title:"Clone a git repository",readOnlyHint:!1,destructiveHint:!1,idempotentHint:!1,openWorldHint:!0},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{path:{type:"string"},url:{type:"string"},commit:{type:"string"},branch:{type:["string","null"]},depth:{type:"number"},file_count:{type:"number"},files:{type:"array",items:{type:"string"}},lfs:{type:"string",enum:["not_requested","pulled","missing"]},notes:{type:"array",items:{type:"string"}}},required:["path","url","commit","branch","depth","file_count","files","lfs","notes"],additionalProperties:!1}},{name:"web_preview",title:"Preview a web server",description:'Get the URL of a web server running in the sandbox on the given port (start it first in the background, e.g. shell_exec(command="python3 -m http.server 8000 &")). With check_server (default true) the server is probed; if nothing answers, the result lists the ports that are listening.',inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{port:{type:"integer",minimum:1,maximum:65535,description:"Port the server listens on inside the sandbox."},description:{description:"What the server is, e.g. 'React dev server'.",type:"string",maxLength:500},check_server:{description:"Probe the server first (default true).",type:"boolean"},sandbox_id:{description:"Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",type:"string",minLength:1}},required:["port"]},annotations:{title:"Preview a web server",readOnlyHint:!0,destructiveHint:!1,idempotentHint:!0,openWorldHint:!1},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{port:{type:"number"},url:{type:"string"},description:{type:"string"},accessible:{type:["boolean","null"]},status_code:{type:["number","null"]},error:{type:["string","null"]},listening_ports:{type:"array",items:{type:"number"}},message:{type:"string"},token:{type:"string"},signed_url:{type:["string","null"]},signed_url_expires_at:{type:["string","null"]},access:{type:"string"}},required:["port","url","description","accessible","status_code","error","listening_ports","message"],additionalProperties:!1}},{name:"sandbox_create",title:"Create a sandbox",description:"Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{image:{description:"Container image (Daytona), e.g. python:3.12-slim.",type:"string",minLength:1},snapshot:{description:"Snapshot to start from (Daytona).",type:"string",minLength:1},env:{description:"Environment variables for every process in the sandbox.",type:"object",propertyNames:{type:"string"},additionalProperties:{type:"string"}},cpu:{description:"CPU cores (Daytona, with image).",type:"integer",exclusiveMinimum:0,maximum:64},memory:{description:"Memory in GiB (Daytona).",type:"integer",exclusiveMinimum:0,maximum:256},disk:{description:"Disk in GiB (Daytona).",type:"integer",exclusiveMinimum:0,maximum:1024},network_block_all:{description:"Cut the sandbox off the network.",type:"boolean"},network_allow_list:{description:"Only these may be reached: domains, *.example.org for subdomains (local provider, enforced by its proxy), or IPv4 CIDR blocks (Daytona).",minItems:1,maxItems:64,type:"array",items:{type:"string",pattern:"^(\\*\\.)?[A-Za-z0-9.-]+(\\/\\d{1,2})?$"}},auto_stop_minutes:{description:"Minutes of inactivity before it stops (Daytona; 0 = never).",type:"integer",minimum:0,maximum:10080},labels:{description:"Labels to tell sandboxes apart.",type:"object",propertyNames:{type:"string",pattern:"^[A-Za-z0-9][A-Za-z0-9._\\/-]{0,62}$"},additionalProperties:{type:"string",maxLength:63}}}},annotations:{title:"Create a sandbox",readOnlyHint:!1,destructiveHint:!1,idempotentHint:!1,openWorldHint:!0},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{sandbox_id:{type:"string"},provider:{type:"string"},home:{type:"string"},message:{type:"string"}},required:["sandbox_id","provider","home","message"],additionalProperties:!1}},{name:"sandbox_list",title:"List sandboxes",description:"List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{}},annotations:{title:"List sandboxes",readOnlyHint:!0,destructiveHint:!1,idempotentHint:!0,openWorldHint:!0},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{sandboxes:{type:"array",items:{type:"object",properties:{sandbox_id:{type:"string"},state:{type:"string"},labels:{type:"object",propertyNames:{type:"string"},additionalProperties:{type:"string"}},created_at:{type:["string","null"]},default:{type:"boolean"},usage:{anyOf:[{type:"object",properties:{memory_mib:{type:"number"},memory_budget_mib:{type:"number"},processes:{type:"number"},processes_budget:{type:"number"},cpu_seconds:{type:"number"},oom_kills:{type:"number"}},required:["memory_mib","memory_budget_mib","processes","processes_budget","cpu_seconds","oom_kills"],additionalProperties:!1},{type:"null"}]}},required:["sandbox_id","state","labels","created_at","default"],additionalProperties:!1}}},required:["sandboxes"],additionalProperties:!1}},{name:"sandbox_delete",title:"Delete a sandbox",description:"Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",inputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{sandbox_id:{type:"string",minLength:1,description:"The sandbox to delete (from sandbox_create or sandbox_list)."}},required:["sandbox_id"]},annotations:{title:"Delete a sandbox",readOnlyHint:!1,destructiveHint:!0,idempotentHint:!0,openWorldHint:!0},execution:{taskSupport:"forbidden"},outputSchema:{$schema:"http://json-schema.org/draft-07/schema#",type:"object",properties:{sandbox_id:{type:"string"},deleted:{type:"boolean"},message:{type:"string"}},required:["sandbox_id","deleted","message"],additionalProperties:!1}}]};var re=16*1024,Z=64*1024*1024,A=class{static{i(this,"StdioTransport")}onclose;onerror;onmessage;#t;#n=[];#e=new Set;#s=i(e=>e,"#validate");#i=!1;#a=!1;#o=!1;#r=Promise.resolve();#d=0;#p=new TextEncoder;#c=Promise.withResolvers();#u=Promise.withResolvers();#h=Promise.withResolvers();constructor(e){this.#t=e,this.#y(Deno.stdin.readable).catch(n=>this.#l(n))}get greeted(){return this.#c.promise}get initialized(){return this.#h.promise}get listed(){return this.#u.promise}set validate(e){this.#s=e}start(){this.#i=!0;for(let e of this.#n.splice(0))this.#m(e);return this.#a&&this.#t.onEnd(),Promise.resolve()}send(e){return"id"in e&&!("method"in e)&&this.#e.delete(e.id)?Promise.resolve():this.#f(e)}drain(){return this.#r.catch(()=>{})}close(){return this.#o||(this.#o=!0,this.onclose?.()),Promise.resolve()}async#y(e){let n=new TextDecoder,t=[],o=0,r=!1;for await(let a of e){let l=0;for(let d=a.indexOf(10);d!==-1;d=a.indexOf(10,l)){if(!r){t.push(a.subarray(l,d));let c=t.length===1?t[0]:U(t,o+d-l);this.#g(n.decode(c))}t=[],o=0,r=!1,l=d+1}l<a.length&&!r&&(t.push(a.slice(l)),o+=a.length-l,o>Z&&(this.#l(new Error(`Dropped a message longer than ${Z} bytes`)),t=[],o=0,r=!0))}this.#a=!0,this.#i&&this.#t.onEnd()}#g(e){let n=e.endsWith("\r")?e.slice(0,-1):e;if(n.trim()==="")return;let t;try{t=JSON.parse(n)}catch(o){this.#l(o);return}t.method==="notifications/initialized"&&this.#h.resolve(),this.#i?this.#m(t):this.#b(t)||this.#n.push(t)}#b(e){let{id:n,method:t,params:o}=e;if(e.jsonrpc!=="2.0"||typeof n!="string"&&typeof n!="number")return!1;let r;if(t==="initialize"){if(!ie(o))return!1;let a=o.protocolVersion;r={protocolVersion:z.includes(a)?a:K,...V,instructions:this.#t.instructions},this.#e.add(n),this.#n.push(e)}else if(t==="tools/list")r=F;else if(t==="ping")r={};else return!1;return this.#f({jsonrpc:"2.0",id:n,result:r}).then(()=>(t==="initialize"?this.#c:this.#u).resolve(),a=>this.#l(a)),!0}#m(e){let n;try{n=this.#s(e)}catch(t){this.#l(t);return}this.onmessage?.(n)}#f(e){let n=this.#p.encode(JSON.stringify(e)+`
-`);if(this.#d===0&&n.length<=re){try{for(let t=0;t<n.length;)t+=Deno.stdout.writeSync(n.subarray(t))}catch(t){return Promise.reject(t)}return Promise.resolve()}return this.#d++,this.#r=this.#r.then(async()=>{for(let t=0;t<n.length;)t+=await Deno.stdout.write(n.subarray(t))}).finally(()=>this.#d--),this.#r}#l(e){this.onerror?.(e instanceof Error?e:new Error(String(e)))}};function ie(s){if(typeof s!="object"||s===null)return!1;let{protocolVersion:e,capabilities:n,clientInfo:t}=s,o=t;return typeof e=="string"&&typeof n=="object"&&n!==null&&typeof o=="object"&&o!==null&&typeof o.name=="string"&&typeof o.version=="string"}i(ie,"isInitializeParams");function ae(s){let e=[];for(let n=0;n<s.length;n++){let t=s[n].split("=")[0];if(!(t==="--write"||t==="--jsr")){if(t==="--client"||t==="--binary"){s[n].includes("=")||n++;continue}e.push(s[n])}}return e}i(ae,"withoutInitFlags");function J(s){if(Deno.permissions.querySync({name:"env",variable:s}).state==="granted")return Deno.env.get(s)}i(J,"readEnv");async function R(s,e){let n;await Promise.race([e,new Promise(t=>n=setTimeout(t,s))]),clearTimeout(n)}i(R,"within");function de(s){let{local:e,limits:n}=s,t=s.provider==="daytona"?"in a Daytona cloud sandbox (a Linux container with Python 3) created for this session; its home directory is the working directory":e.dangerouslyRunUnisolated?"directly on the server's machine WITHOUT isolation, in a private working directory":`in an isolated Linux sandbox (bubblewrap) whose home and working directory is ${X}; only that directory and /tmp are writable, the rest of the system is read-only, and you run as the unprivileged user 'sandbox'`,o=s.provider==="daytona"?"The sandbox has internet access unless it was created with network_block_all.":e.network==="none"?"The sandbox has no network access.":e.network==="internet"?`The sandbox reaches public internet addresses through a filtering proxy (HTTP_PROXY and ALL_PROXY are set: pip, git, curl and npm work); this machine's own services and private networks are refused, and a refused connection says why.${e.egress.allowDomains?` Only these domains are allowed: ${e.egress.allowDomains.join(", ")}.`:""}${e.egress.allowHostPorts.length?` Ports ${e.egress.allowHostPorts.join(", ")} of this machine are reachable as 127.0.0.1:PORT.`:""}`:"The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";return[`Commands and Python run ${t}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,"python_exec keeps state between calls like a notebook (variables, imports, functions); end a cell with an expression to see its value, and matplotlib figures left open come back as images. Call it with reset: true to start over.","shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background, then web_preview gives its URL.","file_upload and file_download move files in and out (file_download has options for large files: download_partial, convert_to_text, compress_file); file_list shows directories; git_clone clones repositories.",o,`Every tool takes an optional sandbox_id to work in another sandbox made with sandbox_create; sandbox_list and sandbox_delete manage them.${s.sandboxes.perSession?` This session may have ${s.sandboxes.perSession} sandboxes at once, its default one included.`:""}`,`Calls stop after ${n.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${n.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`].join(`
-`)}i(de,"instructions");async function le(s,e){if(s.provider==="daytona"){if(Deno.permissions.querySync({name:"net"}).state!=="granted")throw new TypeError("Cannot use the Daytona provider: Deno may not use the network; start it with --allow-net --allow-env (deno task start:daytona)");s.daytona.verifySsl||e.warn("MCP_VERIFY_SSL=false: certificates are still verified; for a self-signed Daytona server start Deno with --unsafely-ignore-certificate-errors=<host> or add its CA with DENO_CERT");let{DaytonaProvider:t}=await import("./mod-b9be8ebf.js");return new t({apiKey:s.daytona.apiKey,apiUrl:s.daytona.apiUrl,target:s.daytona.target,timeoutSeconds:s.daytona.timeoutSeconds,autoStopMinutes:s.daytona.autoStopMinutes,log:e})}if(s.local.network!=="host"&&!s.local.dangerouslyRunUnisolated&&Deno.permissions.querySync({name:"net"}).state!=="granted")throw new TypeError(`Cannot start local sandboxes with --network ${s.local.network}: Deno may not use the network, which their egress proxy and web_preview need; start it with --allow-net (deno task start), or use --network host`);let n=new Y({...s.local,log:e});return await n.check(),n}i(le,"createProvider");async function pe(s){if(s[0]==="doctor"||s[0]==="init"){let d;try{let m=L(ae(s.slice(1)),J);if(m.kind!=="serve")return console.log(M()),0;d=m.config}catch(m){return console.error(m.message),2}if(s[0]==="init"){let{runInit:m}=await import("./init-276befd9.js");return await m(s.slice(1),d)}let{diagnose:c,report:g}=await import("./doctor-b47514a7.js");return g(await c(d),d.provider)}let e;try{let d=L(s,J);if(d.kind==="help")return console.log(M()),0;if(d.kind==="version")return console.log(`daytona-mcp-interpreter ${k}`),0;e=d.config}catch(d){return console.error(`${d.message}
+import {
+  LocalProvider,
+  SANDBOX_HOME
+} from "./shared-cli-doctor.js";
+import {
+  createLogger,
+  isLogLevel
+} from "./shared-cli-daytona-doctor.js";
+import {
+  VERSION,
+  gitTokenWarning,
+  normalizeGitHost
+} from "./shared-cli-server.js";
+import {
+  SandboxError,
+  concatBytes
+} from "./shared-cli-daytona-doctor-server.js";
+import {
+  __name
+} from "./shared-cli-daytona-doctor-http-init-server.js";
 
-${M()}`),2}let n=j(e.logLevel);for(let d of e.notices)n.warn(d);let t=le(e,n);t.catch(()=>{});let o=i(()=>{},"stdinEnded"),r=de(e),a=e.http?void 0:new A({instructions:r,onEnd:i(()=>o(),"onEnd")}),l;try{l=await t}catch(d){return n.error(d.message),1}a&&(await R(50,a.greeted),await R(100,a.initialized),await R(15,a.listed));try{let d=new P(e.sandboxes.max),c=i(()=>{let u=G(n),h=new C(l,u.log,{maxSandboxes:e.sandboxes.perSession,counter:d});return{relay:u,session:h}},"newSession"),g=a?c():void 0;e.provider==="local"&&g?.session.warm();let{createServer:m,JSONRPCMessageSchema:S}=await import("./server-2e2ec3b5.js"),_=i(({relay:u,session:h})=>{let p=m({session:h,limits:e.limits,instructions:r,log:u.log,credentials:e.credentials});return u.attach(p),{session:h,server:p}},"makeServer"),x=!1,y=i(async()=>{},"stopTransports"),w=i(async u=>{if(x)return;x=!0,n.info(`shutting down: ${u}`);let h=setTimeout(()=>Deno.exit(0),1e4);try{await y(),await l.close()}catch(p){n.error(`cleanup failed: ${p.message}`)}finally{clearTimeout(h),await a?.drain(),Deno.exit(0)}},"shutdown");if(o=i(()=>setTimeout(()=>w("stdin closed"),250),"stdinEnded"),Deno.addSignalListener("SIGINT",()=>w("SIGINT")),Deno.addSignalListener("SIGTERM",()=>w("SIGTERM")),e.http){if(Deno.permissions.querySync({name:"net",host:e.http.hostname}).state!=="granted")return n.error(`Cannot serve HTTP: Deno may not listen on ${e.http.hostname}; add --allow-net=${e.http.hostname} (deno task start:http)`),1;let{serveHttp:u}=await import("./http-c1c3c1d6.js"),h;try{h=u({...e.http,log:n},()=>_(c()))}catch(p){return n.error(p.message),1}return y=i(()=>h.close(),"stopTransports"),n.info(`daytona-mcp-interpreter ${k} serving MCP at ${h.url} (provider: ${e.provider}${e.http.token?", bearer token required":""})`),await new Promise(()=>{})}let{session:O,server:v}=_(g);return y=i(async()=>{await O.close(),await v.close()},"stopTransports"),a.validate=u=>S.parse(u),await v.connect(a),n.info(`daytona-mcp-interpreter ${k} ready on stdio (provider: ${e.provider})`),Deno.stdin.isTerminal()&&console.error(["This is an MCP server: it is waiting for an MCP client to speak JSON-RPC on stdin.","Try it:   npx @modelcontextprotocol/inspector --cli deno task start --method tools/list","Or run a scripted session:   deno task demo","Or connect Claude Desktop, Cursor or Claude Code (see the README). Ctrl-C quits."].join(`
-`)),await new Promise(()=>{})}catch(d){return n.error(`Cannot serve: ${d.message}`),await l.close().catch(()=>{}),1}}i(pe,"main");import.meta.main&&Deno.exit(await pe(Deno.args));export{pe as main};
+// src/config.ts
+var SETTINGS = [
+  {
+    flag: "--provider",
+    env: "MCP_SANDBOX_PROVIDER",
+    default: "daytona with an API key, else local",
+    description: "Where sandboxes run: local (bubblewrap on this machine) or daytona (cloud)"
+  },
+  {
+    flag: "--daytona-api-key",
+    env: "MCP_DAYTONA_API_KEY",
+    default: "$DAYTONA_API_KEY",
+    description: "Daytona API key (prefer the variable: flags show in process lists)"
+  },
+  {
+    flag: "--daytona-server-url",
+    env: "MCP_DAYTONA_SERVER_URL",
+    default: "$DAYTONA_API_URL or https://app.daytona.io/api",
+    description: "Daytona API URL"
+  },
+  {
+    flag: "--daytona-target",
+    env: "MCP_DAYTONA_TARGET",
+    default: "$DAYTONA_TARGET or the account's default",
+    description: "Daytona region for new sandboxes, e.g. us or eu"
+  },
+  {
+    flag: "--daytona-timeout",
+    env: "MCP_DAYTONA_TIMEOUT",
+    default: "180",
+    description: "Seconds a Daytona API request may take (commands add their own timeout)"
+  },
+  {
+    flag: "--daytona-auto-stop",
+    env: "MCP_DAYTONA_AUTO_STOP_MINUTES",
+    default: "15",
+    description: "Minutes without calls before Daytona stops a sandbox (0 = never); the next call starts it again, with a fresh interpreter"
+  },
+  {
+    flag: "--verify-ssl",
+    env: "MCP_VERIFY_SSL",
+    default: "true",
+    description: "Verify TLS certificates of the Daytona API (on by default; see the README for self-signed servers)"
+  },
+  {
+    flag: "--network",
+    env: "MCP_SANDBOX_NETWORK",
+    default: "internet",
+    description: "Local sandbox network: internet (public addresses only, through a filtering proxy), none, or host (this machine's network, shared: unsafe; with --http it needs a token)"
+  },
+  {
+    flag: "--network-allow",
+    env: "MCP_SANDBOX_NETWORK_ALLOW",
+    default: "any public address",
+    description: "Comma-separated domains local sandboxes may reach (*.example.org for subdomains), in the internet mode"
+  },
+  {
+    flag: "--allow-host-port",
+    env: "MCP_SANDBOX_ALLOW_HOST_PORTS",
+    default: "none",
+    description: "Comma-separated ports of this machine's 127.0.0.1 that local sandboxes reach on purpose (a database, a model server), as 127.0.0.1:PORT inside"
+  },
+  {
+    flag: "--sandbox-dir",
+    env: "MCP_SANDBOX_DIR",
+    default: "/tmp",
+    description: "Host directory that holds the local sandboxes' files"
+  },
+  {
+    flag: "--python",
+    env: "MCP_SANDBOX_PYTHON",
+    default: "/usr/bin/python3",
+    description: "Python interpreter used inside local sandboxes"
+  },
+  {
+    flag: "--memory-limit-mb",
+    env: "MCP_SANDBOX_MEMORY_MB",
+    default: "8192",
+    description: "Local sandboxes: address space per process in MiB (0 = no limit)"
+  },
+  {
+    flag: "--max-processes",
+    env: "MCP_SANDBOX_MAX_PROCESSES",
+    default: "1024",
+    description: "Local sandboxes: processes of the sandbox user at once (0 = no limit)"
+  },
+  {
+    flag: "--max-file-size-mb",
+    env: "MCP_SANDBOX_MAX_FILE_MB",
+    default: "4096",
+    description: "Local sandboxes: largest file a process may write, in MiB (0 = no limit)"
+  },
+  {
+    flag: "--sandbox-memory-mb",
+    env: "MCP_SANDBOX_BUDGET_MEMORY_MB",
+    default: "2048",
+    description: "Local sandboxes: memory of all of one sandbox's processes and RAM files, in MiB (0 = no budget)"
+  },
+  {
+    flag: "--sandbox-pids",
+    env: "MCP_SANDBOX_BUDGET_PIDS",
+    default: "512",
+    description: "Local sandboxes: processes and threads of one sandbox at once (0 = no budget)"
+  },
+  {
+    flag: "--sandbox-cpus",
+    env: "MCP_SANDBOX_BUDGET_CPUS",
+    default: "2",
+    description: "Local sandboxes: CPU time of one sandbox, in cores (0 = no budget)"
+  },
+  {
+    flag: "--max-sandboxes",
+    env: "MCP_MAX_SANDBOXES",
+    default: "16",
+    description: "Sandboxes open at once across all sessions, those being created included (0 = no limit)"
+  },
+  {
+    flag: "--max-sandboxes-per-session",
+    env: "MCP_MAX_SANDBOXES_PER_SESSION",
+    default: "4",
+    description: "Sandboxes one session may have at once, its default one included (0 = no limit)"
+  },
+  {
+    flag: "--timeout",
+    env: "MCP_DEFAULT_TIMEOUT",
+    default: "300",
+    description: "Seconds before a call without its own timeout is stopped"
+  },
+  {
+    flag: "--max-output",
+    env: "MCP_MAX_OUTPUT_BYTES",
+    default: "100000",
+    description: "Bytes of stdout, and of stderr, kept per call (head and tail)"
+  },
+  {
+    flag: "--max-image",
+    env: "MCP_MAX_IMAGE_BYTES",
+    default: "400000",
+    description: "Largest PNG returned per figure (larger ones are re-rendered smaller)"
+  },
+  {
+    flag: "--http",
+    env: "MCP_TRANSPORT",
+    default: "stdio",
+    description: "Serve Streamable HTTP at /mcp instead of stdio (MCP_TRANSPORT=http)"
+  },
+  {
+    flag: "--host",
+    env: "MCP_HTTP_HOST",
+    default: "127.0.0.1",
+    description: "HTTP address to listen on; anything but loopback requires a token"
+  },
+  {
+    flag: "--port",
+    env: "MCP_HTTP_PORT",
+    default: "8765",
+    description: "HTTP port"
+  },
+  {
+    flag: "--auth-token",
+    env: "MCP_AUTH_TOKEN",
+    default: "none",
+    description: "Bearer token HTTP clients must send (prefer the variable)"
+  },
+  {
+    flag: "--idle-minutes",
+    env: "MCP_HTTP_IDLE_MINUTES",
+    default: "30",
+    description: "End an HTTP session (and delete its sandboxes) after this long without calls"
+  },
+  {
+    flag: "--allowed-origins",
+    env: "MCP_ALLOWED_ORIGINS",
+    default: "local origins only",
+    description: "Comma-separated browser origins to accept besides localhost ones"
+  },
+  {
+    flag: "--allowed-hosts",
+    env: "MCP_ALLOWED_HOSTS",
+    default: "the listening address and localhost",
+    description: "Comma-separated Host header values to accept, e.g. a name behind a proxy"
+  },
+  {
+    flag: "--git-token-hosts",
+    env: "MCP_GIT_TOKEN_HOSTS",
+    default: "none (GIT_TOKEN is sent nowhere)",
+    description: "Comma-separated host or host:port names GIT_TOKEN is sent to (over https only), e.g. gitlab.example.com"
+  },
+  {
+    flag: "--log-level",
+    env: "MCP_LOG_LEVEL",
+    default: "info",
+    description: "error, warn, info or debug (logs go to stderr)"
+  },
+  {
+    flag: "--dangerously-run-unisolated",
+    env: "MCP_DANGEROUSLY_RUN_UNISOLATED",
+    default: "off",
+    description: "Without bubblewrap, run commands directly on this machine as your user. Unsafe: the model can read and change your files"
+  }
+];
+function parseFlags(args, spec) {
+  const values = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const long = /^--([^=]+)(?:=(.*))?$/s.exec(arg);
+    const short = /^-([^-])$/.exec(arg);
+    if (!long && !short) {
+      throw new TypeError(`Unexpected argument '${arg}': this command takes only flags`);
+    }
+    const name = long ? long[1] : Object.keys(spec).find((key) => spec[key].short === short[1]);
+    if (name === void 0 || !Object.hasOwn(spec, name)) {
+      throw new TypeError(`Unknown option '${arg}'`);
+    }
+    const inline = long?.[2];
+    if (spec[name].type === "boolean") {
+      if (inline !== void 0) throw new TypeError(`Option '--${name}' does not take a value`);
+      values[name] = true;
+    } else if (inline !== void 0) {
+      values[name] = inline;
+    } else if (i + 1 < args.length) {
+      values[name] = args[++i];
+    } else {
+      throw new TypeError(`Option '--${name} <value>' argument missing`);
+    }
+  }
+  return values;
+}
+__name(parseFlags, "parseFlags");
+function parseCommand(args, env) {
+  const values = parseFlags(args, {
+    help: {
+      type: "boolean",
+      short: "h"
+    },
+    version: {
+      type: "boolean",
+      short: "V"
+    },
+    provider: {
+      type: "string"
+    },
+    network: {
+      type: "string"
+    },
+    "network-allow": {
+      type: "string"
+    },
+    "allow-host-port": {
+      type: "string"
+    },
+    "sandbox-dir": {
+      type: "string"
+    },
+    python: {
+      type: "string"
+    },
+    timeout: {
+      type: "string"
+    },
+    "max-output": {
+      type: "string"
+    },
+    "max-image": {
+      type: "string"
+    },
+    "log-level": {
+      type: "string"
+    },
+    "dangerously-run-unisolated": {
+      type: "boolean"
+    },
+    "daytona-api-key": {
+      type: "string"
+    },
+    "daytona-server-url": {
+      type: "string"
+    },
+    "daytona-target": {
+      type: "string"
+    },
+    "daytona-timeout": {
+      type: "string"
+    },
+    "daytona-auto-stop": {
+      type: "string"
+    },
+    "verify-ssl": {
+      type: "string"
+    },
+    "memory-limit-mb": {
+      type: "string"
+    },
+    "max-processes": {
+      type: "string"
+    },
+    "max-file-size-mb": {
+      type: "string"
+    },
+    "max-sandboxes": {
+      type: "string"
+    },
+    "sandbox-memory-mb": {
+      type: "string"
+    },
+    "sandbox-pids": {
+      type: "string"
+    },
+    "sandbox-cpus": {
+      type: "string"
+    },
+    "max-sandboxes-per-session": {
+      type: "string"
+    },
+    http: {
+      type: "boolean"
+    },
+    host: {
+      type: "string"
+    },
+    port: {
+      type: "string"
+    },
+    "auth-token": {
+      type: "string"
+    },
+    "idle-minutes": {
+      type: "string"
+    },
+    "allowed-origins": {
+      type: "string"
+    },
+    "allowed-hosts": {
+      type: "string"
+    },
+    "git-token-hosts": {
+      type: "string"
+    }
+  });
+  if (values.help) return {
+    kind: "help"
+  };
+  if (values.version) return {
+    kind: "version"
+  };
+  const pick = /* @__PURE__ */ __name((flag, name) => {
+    const value = values[flag];
+    if (typeof value === "string") return [
+      value,
+      `--${flag}`
+    ];
+    const fromEnv = env(name);
+    return fromEnv === void 0 || fromEnv === "" ? void 0 : [
+      fromEnv,
+      name
+    ];
+  }, "pick");
+  const apiKey = pick("daytona-api-key", "MCP_DAYTONA_API_KEY")?.[0] || env("DAYTONA_API_KEY") || void 0;
+  const provider = oneOf(pick("provider", "MCP_SANDBOX_PROVIDER"), [
+    "local",
+    "daytona"
+  ], apiKey ? "daytona" : "local");
+  if (provider === "daytona" && !apiKey) {
+    throw new TypeError("Cannot use the Daytona provider: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY) to your key from https://app.daytona.io/dashboard/keys");
+  }
+  const verify = pick("verify-ssl", "MCP_VERIFY_SSL");
+  const transport = values.http ? "http" : oneOf(env("MCP_TRANSPORT") ? [
+    env("MCP_TRANSPORT"),
+    "MCP_TRANSPORT"
+  ] : void 0, [
+    "stdio",
+    "http"
+  ], "stdio");
+  const list = /* @__PURE__ */ __name((picked) => picked?.[0].split(",").map((item) => item.trim()).filter(Boolean) ?? [], "list");
+  const http = transport === "http" ? {
+    hostname: pick("host", "MCP_HTTP_HOST")?.[0] ?? "127.0.0.1",
+    port: port(pick("port", "MCP_HTTP_PORT")),
+    token: pick("auth-token", "MCP_AUTH_TOKEN")?.[0],
+    idleMinutes: positive(pick("idle-minutes", "MCP_HTTP_IDLE_MINUTES"), 30, 10080),
+    allowedHosts: list(pick("allowed-hosts", "MCP_ALLOWED_HOSTS")),
+    allowedOrigins: list(pick("allowed-origins", "MCP_ALLOWED_ORIGINS"))
+  } : void 0;
+  const networkPicked = pick("network", "MCP_SANDBOX_NETWORK");
+  const network = oneOf(networkPicked, [
+    "internet",
+    "none",
+    "host"
+  ], "internet");
+  const allowPicked = pick("network-allow", "MCP_SANDBOX_NETWORK_ALLOW");
+  const portsPicked = pick("allow-host-port", "MCP_SANDBOX_ALLOW_HOST_PORTS");
+  const allowHostPorts = list(portsPicked).map((entry) => {
+    const number = Number(entry);
+    if (!Number.isInteger(number) || number < 1 || number > 65535) {
+      throw new TypeError(`Cannot configure: ${portsPicked[1]} must list ports from 1 to 65535, got '${entry}'`);
+    }
+    return number;
+  });
+  const logLevel = pick("log-level", "MCP_LOG_LEVEL") ?? [
+    "info",
+    ""
+  ];
+  if (!isLogLevel(logLevel[0])) {
+    throw new TypeError(`Cannot configure: ${logLevel[1]} must be error, warn, info or debug, got '${logLevel[0]}'`);
+  }
+  const unisolated = values["dangerously-run-unisolated"] ?? flagValue(env("MCP_DANGEROUSLY_RUN_UNISOLATED"), "MCP_DANGEROUSLY_RUN_UNISOLATED");
+  const notices = [];
+  if (http && !http.token && provider === "local") {
+    if (unisolated) {
+      throw new TypeError("Cannot serve HTTP without a token when running unisolated: commands run directly on this machine, so code the model runs could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN");
+    }
+    if (network === "host") {
+      throw new TypeError(`Cannot serve HTTP without a token with ${networkPicked[1]} host: code in a sandbox would share this machine's network, so it could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN (clients then send it as a bearer token), or use --network internet`);
+    }
+    if (network === "internet" && allowHostPorts.includes(http.port)) {
+      throw new TypeError(`Cannot serve HTTP without a token on port ${http.port} and open that port to sandboxes (${portsPicked[1]}): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`);
+    }
+  }
+  const tokenHosts = pick("git-token-hosts", "MCP_GIT_TOKEN_HOSTS");
+  const credentials = {
+    gitToken: env("GIT_TOKEN") || void 0,
+    githubToken: env("GITHUB_TOKEN") || void 0,
+    gitTokenHosts: list(tokenHosts).map((entry) => {
+      try {
+        return normalizeGitHost(entry);
+      } catch {
+        throw new TypeError(`Cannot configure: ${tokenHosts[1]} must list host or host:port names, got '${entry}'`);
+      }
+    })
+  };
+  const tokenWarning = gitTokenWarning(credentials);
+  if (tokenWarning) notices.push(tokenWarning);
+  return {
+    kind: "serve",
+    config: {
+      provider,
+      daytona: {
+        apiKey,
+        apiUrl: pick("daytona-server-url", "MCP_DAYTONA_SERVER_URL")?.[0] || env("DAYTONA_API_URL") || "https://app.daytona.io/api",
+        target: pick("daytona-target", "MCP_DAYTONA_TARGET")?.[0] || env("DAYTONA_TARGET") || void 0,
+        timeoutSeconds: positive(pick("daytona-timeout", "MCP_DAYTONA_TIMEOUT"), 180, 86400),
+        autoStopMinutes: minutes(pick("daytona-auto-stop", "MCP_DAYTONA_AUTO_STOP_MINUTES"), 15),
+        verifySsl: verify ? flagValue(verify[0], verify[1]) : true
+      },
+      local: {
+        network,
+        egress: {
+          allowDomains: allowPicked ? list(allowPicked) : void 0,
+          allowHostPorts
+        },
+        baseDir: pick("sandbox-dir", "MCP_SANDBOX_DIR")?.[0] ?? "/tmp",
+        python: pick("python", "MCP_SANDBOX_PYTHON")?.[0] ?? "/usr/bin/python3",
+        dangerouslyRunUnisolated: unisolated,
+        limits: {
+          memoryMb: count(pick("memory-limit-mb", "MCP_SANDBOX_MEMORY_MB"), 8192),
+          processes: count(pick("max-processes", "MCP_SANDBOX_MAX_PROCESSES"), 1024),
+          fileMb: count(pick("max-file-size-mb", "MCP_SANDBOX_MAX_FILE_MB"), 4096)
+        },
+        budget: {
+          memoryMb: count(pick("sandbox-memory-mb", "MCP_SANDBOX_BUDGET_MEMORY_MB"), 2048),
+          processes: count(pick("sandbox-pids", "MCP_SANDBOX_BUDGET_PIDS"), 512),
+          cpus: cores(pick("sandbox-cpus", "MCP_SANDBOX_BUDGET_CPUS"), 2)
+        }
+      },
+      limits: {
+        defaultTimeout: positive(pick("timeout", "MCP_DEFAULT_TIMEOUT"), 300, 86400),
+        maxOutputBytes: positive(pick("max-output", "MCP_MAX_OUTPUT_BYTES"), 1e5, 4e6),
+        maxImageBytes: positive(pick("max-image", "MCP_MAX_IMAGE_BYTES"), 4e5, 4e6)
+      },
+      sandboxes: {
+        max: count(pick("max-sandboxes", "MCP_MAX_SANDBOXES"), 16),
+        perSession: count(pick("max-sandboxes-per-session", "MCP_MAX_SANDBOXES_PER_SESSION"), 4)
+      },
+      logLevel: logLevel[0],
+      http,
+      credentials,
+      notices
+    }
+  };
+}
+__name(parseCommand, "parseCommand");
+function oneOf(picked, allowed, fallback) {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  if (allowed.includes(value)) return value;
+  throw new TypeError(`Cannot configure: ${source} must be ${allowed.join(" or ")}, got '${value}'`);
+}
+__name(oneOf, "oneOf");
+function positive(picked, fallback, max) {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0 || number > max) {
+    throw new TypeError(`Cannot configure: ${source} must be a number above 0 and at most ${max}, got '${value}'`);
+  }
+  return number;
+}
+__name(positive, "positive");
+function count(picked, fallback) {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new TypeError(`Cannot configure: ${source} must be a whole number (0 = no limit), got '${value}'`);
+  }
+  return number;
+}
+__name(count, "count");
+function cores(picked, fallback) {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0 || number > 1024) {
+    throw new TypeError(`Cannot configure: ${source} must be a number of cores from 0 (no budget) to 1024, got '${value}'`);
+  }
+  return number;
+}
+__name(cores, "cores");
+function minutes(picked, fallback) {
+  if (!picked) return fallback;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 43200) {
+    throw new TypeError(`Cannot configure: ${source} must be whole minutes from 0 (never) to 43200, got '${value}'`);
+  }
+  return number;
+}
+__name(minutes, "minutes");
+function port(picked) {
+  if (!picked) return 8765;
+  const [value, source] = picked;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new TypeError(`Cannot configure: ${source} must be a port from 0 to 65535, got '${value}'`);
+  }
+  return number;
+}
+__name(port, "port");
+function flagValue(value, name) {
+  const normal = value?.toLowerCase();
+  if (normal === void 0 || normal === "" || normal === "0" || normal === "false") return false;
+  if (normal === "1" || normal === "true") return true;
+  throw new TypeError(`Cannot configure: ${name} must be true or false, got '${value}'`);
+}
+__name(flagValue, "flagValue");
+function usage() {
+  const rows = SETTINGS.map((s) => `  ${(s.flag + (s.default === "off" || s.flag === "--http" ? "" : " <value>")).padEnd(36)} ${s.description}
+${" ".repeat(39)}env ${s.env}${s.default === "off" ? "=1" : `, default: ${s.default}`}`);
+  return [
+    "daytona-mcp-interpreter: an MCP server that gives AI assistants a sandboxed computer",
+    "(shell commands, stateful Python with charts) over stdio.",
+    "",
+    "Usage: deno task start [options]",
+    "       deno task doctor [options]     check this machine for the chosen provider",
+    "       deno task init [options] [--client claude-desktop|cursor|claude-code] [--jsr]",
+    "                      [--binary PATH] [--write]   print (or write) MCP client configuration",
+    "",
+    "Options:",
+    ...rows,
+    `  ${"-h, --help".padEnd(36)} Show this help`,
+    `  ${"-V, --version".padEnd(36)} Show the version`,
+    ""
+  ].join("\n");
+}
+__name(usage, "usage");
+
+// src/log_relay.ts
+var MCP_LEVELS = {
+  error: "error",
+  warn: "warning",
+  info: "info",
+  debug: "debug"
+};
+function createLogRelay(base) {
+  let target;
+  const send = /* @__PURE__ */ __name((level, message) => {
+    base[level](message);
+    if (!target?.isConnected()) return;
+    target.server.sendLoggingMessage({
+      level: MCP_LEVELS[level],
+      logger: "daytona-mcp",
+      data: message
+    }).catch(() => {
+    });
+  }, "send");
+  return {
+    log: {
+      error: /* @__PURE__ */ __name((message) => send("error", message), "error"),
+      warn: /* @__PURE__ */ __name((message) => send("warn", message), "warn"),
+      info: /* @__PURE__ */ __name((message) => send("info", message), "info"),
+      debug: /* @__PURE__ */ __name((message) => send("debug", message), "debug")
+    },
+    attach(server) {
+      target = server;
+    }
+  };
+}
+__name(createLogRelay, "createLogRelay");
+
+// src/session.ts
+var SandboxCounter = class {
+  static {
+    __name(this, "SandboxCounter");
+  }
+  /** The most sandboxes counted at once; 0 means no limit. */
+  max;
+  #slots = /* @__PURE__ */ new Set();
+  /** A counter allowing `max` sandboxes at once (0: no limit). Throws a RangeError for others. */
+  constructor(max) {
+    if (!Number.isInteger(max) || max < 0) {
+      throw new RangeError(`Cannot count sandboxes: max must be a whole number, got ${max}`);
+    }
+    this.max = max;
+  }
+  /** How many sandboxes are being created or open now. */
+  get count() {
+    for (const slot of this.#slots) if (slot.sandbox?.closed) this.#slots.delete(slot);
+    return this.#slots.size;
+  }
+  /** Takes a place for a sandbox about to be created, or returns undefined at the cap. */
+  take() {
+    if (this.max > 0 && this.count >= this.max) return void 0;
+    const slot = {};
+    this.#slots.add(slot);
+    return {
+      hold: /* @__PURE__ */ __name((sandbox) => slot.sandbox = sandbox, "hold"),
+      release: /* @__PURE__ */ __name(() => this.#slots.delete(slot), "release")
+    };
+  }
+};
+var SandboxSession = class {
+  static {
+    __name(this, "SandboxSession");
+  }
+  #provider;
+  #log;
+  #current;
+  #extra = /* @__PURE__ */ new Map();
+  #own;
+  #server;
+  #closed = false;
+  #busy = 0;
+  #lastActive = Date.now();
+  /**
+   * A session whose sandboxes come from `provider`, at most `options.maxSandboxes` of them, and
+   * counted in `options.counter` when the server caps all its sessions together.
+   */
+  constructor(provider, log, options = {}) {
+    this.#provider = provider;
+    this.#log = log;
+    this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
+    this.#server = options.counter;
+  }
+  /** Marks a tool call as running until the returned function is called. */
+  begin() {
+    this.#busy++;
+    this.#lastActive = Date.now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#busy--;
+      this.#lastActive = Date.now();
+    };
+  }
+  /** Milliseconds since the last tool call ended; 0 while one is running. */
+  idleSince(now = Date.now()) {
+    return this.#busy > 0 ? 0 : now - this.#lastActive;
+  }
+  /**
+   * The sandbox with `options.id`, or the session's default sandbox: created on the first call
+   * (concurrent first calls share one), and created anew when the previous one died. An id of
+   * no open sandbox of this session throws the same {@linkcode SandboxError} whether the sandbox
+   * belongs to another session or never existed. Creating the default sandbox at a cap throws.
+   */
+  async sandbox(options = {}) {
+    if (this.#closed) throw new Error("Cannot get a sandbox: the session is closed");
+    if (options.id !== void 0) {
+      const current2 = await this.existing();
+      if (current2?.id === options.id) return current2;
+      const known = this.#extra.get(options.id);
+      if (known && !known.closed) return known;
+      throw notFound(options.id);
+    }
+    const current = this.#current;
+    if (current) {
+      const sandbox = await current.catch(() => void 0);
+      if (sandbox && !sandbox.closed) return sandbox;
+      if (this.#current === current) {
+        if (sandbox) await sandbox.close().catch(() => {
+        });
+        this.#current = void 0;
+      }
+      return this.sandbox(options);
+    }
+    const slot = this.#reserve();
+    const created = this.#provider.create({
+      signal: options.signal
+    });
+    this.#current = created;
+    created.then((sandbox) => {
+      slot.hold(sandbox);
+      this.#log.info(`sandbox ${sandbox.id} created`);
+    }, (error) => {
+      slot.release();
+      this.#log.error(`sandbox creation failed: ${error.message}`);
+      if (this.#current === created) this.#current = void 0;
+    });
+    return await created;
+  }
+  /**
+   * Starts creating the default sandbox now, in the background, so that the first tool call
+   * finds it ready. A failure is logged and the first call tries again.
+   */
+  warm() {
+    if (this.#closed || this.#current) return;
+    this.sandbox().catch(() => {
+    });
+  }
+  /** The default sandbox if it exists and is open; never creates one. */
+  async existing() {
+    const sandbox = await this.#current?.catch(() => void 0);
+    return sandbox && !sandbox.closed ? sandbox : void 0;
+  }
+  /**
+   * Creates an additional sandbox, deleted with the session unless deleted before. Throws a
+   * {@linkcode SandboxError} naming the cap when the session or the server is at its cap.
+   */
+  async create(options = {}) {
+    if (this.#closed) throw new Error("Cannot create a sandbox: the session is closed");
+    const slot = this.#reserve();
+    let sandbox;
+    try {
+      sandbox = await this.#provider.create(options);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    slot.hold(sandbox);
+    if (this.#closed) {
+      await sandbox.close();
+      throw new Error("Cannot create a sandbox: the session closed meanwhile");
+    }
+    this.#extra.set(sandbox.id, sandbox);
+    this.#log.info(`sandbox ${sandbox.id} created on request`);
+    return sandbox;
+  }
+  /**
+   * This session's sandboxes that still exist (never another session's), as the provider reports
+   * them, marking the default one.
+   */
+  async list(options = {}) {
+    const current = await this.existing();
+    const mine = new Map([
+      ...this.#extra.values()
+    ].filter((s) => !s.closed).map((s) => [
+      s.id,
+      s
+    ]));
+    if (current) mine.set(current.id, current);
+    if (mine.size === 0) return [];
+    const found = (await this.#provider.list(options)).filter((summary) => mine.has(summary.id));
+    return await Promise.all(found.map(async (summary) => ({
+      ...summary,
+      default: summary.id === current?.id,
+      usage: await mine.get(summary.id).resources?.().catch(() => void 0) ?? null
+    })));
+  }
+  /**
+   * Deletes a sandbox of this session; the default one is replaced on the next call. Any other
+   * id throws the same {@linkcode SandboxError} as {@linkcode SandboxSession.sandbox}.
+   */
+  async delete(id, _options = {}) {
+    const pending = this.#current;
+    const current = await pending?.catch(() => void 0);
+    const extra = this.#extra.get(id);
+    if (current?.id === id) {
+      if (this.#current === pending) this.#current = void 0;
+      await current.close();
+    } else if (extra) {
+      this.#extra.delete(id);
+      await extra.close();
+    } else {
+      throw notFound(id);
+    }
+    this.#log.info(`sandbox ${id} deleted on request`);
+  }
+  /** Deletes the default sandbox and those created on request. Idempotent. */
+  async close() {
+    this.#closed = true;
+    const current = this.#current;
+    this.#current = void 0;
+    const sandboxes = [
+      ...this.#extra.values()
+    ];
+    this.#extra.clear();
+    const sandbox = await current?.catch(() => void 0);
+    if (sandbox) sandboxes.push(sandbox);
+    const results = await Promise.allSettled(sandboxes.map((s) => s.close()));
+    results.forEach((result, i) => {
+      if (result.status === "rejected") {
+        this.#log.error(`closing sandbox ${sandboxes[i].id} failed: ${result.reason?.message}`);
+      } else this.#log.info(`sandbox ${sandboxes[i].id} closed`);
+    });
+  }
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+  /** Takes a place for a new sandbox in the session's count and the server's, or says which cap. */
+  #reserve() {
+    const own = this.#own.take();
+    if (!own) {
+      throw new SandboxError(`Cannot create a sandbox: this session already has ${this.#own.max} sandboxes (its default one included), the most one session may have (--max-sandboxes-per-session); delete one it no longer needs with sandbox_delete, or restart the server with a higher --max-sandboxes-per-session (MCP_MAX_SANDBOXES_PER_SESSION)`);
+    }
+    const server = this.#server ? this.#server.take() : {
+      hold() {
+      },
+      release() {
+      }
+    };
+    if (!server) {
+      own.release();
+      throw new SandboxError(`Cannot create a sandbox: the server already has ${this.#server.max} sandboxes across its sessions, the most it may have (--max-sandboxes); delete one this session no longer needs with sandbox_delete, wait for other sessions to end, or restart the server with a higher --max-sandboxes (MCP_MAX_SANDBOXES)`);
+    }
+    return {
+      hold(sandbox) {
+        own.hold(sandbox);
+        server.hold(sandbox);
+      },
+      release() {
+        own.release();
+        server.release();
+      }
+    };
+  }
+};
+function notFound(id) {
+  return new SandboxError(`Cannot find sandbox ${id}: this session did not create it, or it was deleted; sandbox_list shows this session's sandboxes`, {
+    sandboxId: id
+  });
+}
+__name(notFound, "notFound");
+
+// src/_handshake.ts
+var PROTOCOL_VERSIONS = [
+  "2025-11-25",
+  "2025-06-18",
+  "2025-03-26",
+  "2024-11-05",
+  "2024-10-07"
+];
+var LATEST_PROTOCOL_VERSION = "2025-11-25";
+var INITIALIZE_RESULT = {
+  "capabilities": {
+    "tools": {
+      "listChanged": true
+    },
+    "resources": {
+      "listChanged": true
+    },
+    "logging": {}
+  },
+  "serverInfo": {
+    "name": "daytona-mcp-interpreter",
+    "title": "Daytona MCP Interpreter",
+    "version": "0.1.0"
+  }
+};
+var TOOLS_LIST_RESULT = {
+  "tools": [
+    {
+      "name": "shell_exec",
+      "title": "Run a shell command",
+      "description": "Run a shell command in the sandbox (/bin/sh -c, in the sandbox's home directory unless cwd is given). Returns stdout and stderr separately, the exit code and the duration. Long output keeps its head and tail. End a command with `&` to leave a server running in the background; the call returns at once. The command's whole process group is killed after `timeout` seconds (default 300).",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "command": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Shell command line, run with /bin/sh -c. End with `&` to leave a server running."
+          },
+          "cwd": {
+            "description": "Working directory in the sandbox. Default: the sandbox's home directory.",
+            "type": "string"
+          },
+          "env": {
+            "description": "Extra environment variables for this command.",
+            "type": "object",
+            "propertyNames": {
+              "type": "string"
+            },
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "timeout": {
+            "description": "Seconds before the command's process group is killed (default 300).",
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 86400
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "command"
+        ]
+      },
+      "annotations": {
+        "title": "Run a shell command",
+        "readOnlyHint": false,
+        "destructiveHint": true,
+        "idempotentHint": false,
+        "openWorldHint": true
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "stdout": {
+            "type": "string"
+          },
+          "stderr": {
+            "type": "string"
+          },
+          "exit_code": {
+            "anyOf": [
+              {
+                "type": "integer",
+                "minimum": -9007199254740991,
+                "maximum": 9007199254740991
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "signal": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "timed_out": {
+            "type": "boolean"
+          },
+          "duration_ms": {
+            "type": "number"
+          },
+          "truncated": {
+            "type": "boolean"
+          },
+          "stdout_bytes": {
+            "type": "integer",
+            "minimum": -9007199254740991,
+            "maximum": 9007199254740991
+          },
+          "stderr_bytes": {
+            "type": "integer",
+            "minimum": -9007199254740991,
+            "maximum": 9007199254740991
+          },
+          "notes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "stdout",
+          "stderr",
+          "exit_code",
+          "signal",
+          "timed_out",
+          "duration_ms",
+          "truncated",
+          "stdout_bytes",
+          "stderr_bytes"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "python_exec",
+      "title": "Run Python",
+      "description": "Run Python code in the sandbox's persistent interpreter, like a notebook cell: variables, imports and functions survive between calls. Returns stdout, stderr, the repr of a final expression, and the traceback if the code raised. matplotlib figures left open are returned as PNG images and closed. `reset: true` starts a fresh interpreter first. The code is interrupted after `timeout` seconds (default 300).",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "code": {
+            "type": "string",
+            "description": "Python source, run as written in a persistent interpreter (variables and imports survive between calls). The value of a final expression is returned; matplotlib figures come back as images."
+          },
+          "timeout": {
+            "description": "Seconds before the code is interrupted (default 300).",
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 86400
+          },
+          "reset": {
+            "description": "Start a fresh interpreter, dropping all variables, before running code.",
+            "type": "boolean"
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "code"
+        ]
+      },
+      "annotations": {
+        "title": "Run Python",
+        "readOnlyHint": false,
+        "destructiveHint": true,
+        "idempotentHint": false,
+        "openWorldHint": true
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "stdout": {
+            "type": "string"
+          },
+          "stderr": {
+            "type": "string"
+          },
+          "result": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "error": {
+            "anyOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "type": {
+                    "type": "string"
+                  },
+                  "message": {
+                    "type": "string"
+                  },
+                  "traceback": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "type",
+                  "message",
+                  "traceback"
+                ],
+                "additionalProperties": false
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "images": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "mime_type": {
+                  "type": "string"
+                },
+                "width": {
+                  "type": "number"
+                },
+                "height": {
+                  "type": "number"
+                },
+                "bytes": {
+                  "type": "number"
+                }
+              },
+              "required": [
+                "mime_type",
+                "width",
+                "height",
+                "bytes"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "timed_out": {
+            "type": "boolean"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "kept",
+              "lost"
+            ]
+          },
+          "fresh_interpreter": {
+            "type": "boolean"
+          },
+          "died": {
+            "anyOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "exit_code": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
+                  },
+                  "signal": {
+                    "type": [
+                      "string",
+                      "null"
+                    ]
+                  }
+                },
+                "required": [
+                  "exit_code",
+                  "signal"
+                ],
+                "additionalProperties": false
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "notes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "duration_ms": {
+            "type": "number"
+          },
+          "truncated": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "stdout",
+          "stderr",
+          "result",
+          "error",
+          "images",
+          "timed_out",
+          "state",
+          "fresh_interpreter",
+          "died",
+          "notes",
+          "duration_ms",
+          "truncated"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "file_upload",
+      "title": "Upload a file",
+      "description": 'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "file_path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Destination in the sandbox, absolute or relative to the home directory."
+          },
+          "content": {
+            "type": "string",
+            "description": "The file's content: plain text, or base64 when encoding is base64."
+          },
+          "encoding": {
+            "description": "text (default) or base64 for binary files.",
+            "type": "string",
+            "enum": [
+              "text",
+              "base64"
+            ]
+          },
+          "overwrite": {
+            "description": "Replace an existing file (default true). With false an existing file is an error.",
+            "type": "boolean"
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "file_path",
+          "content"
+        ]
+      },
+      "annotations": {
+        "title": "Upload a file",
+        "readOnlyHint": false,
+        "destructiveHint": true,
+        "idempotentHint": true,
+        "openWorldHint": false
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "path": {
+            "type": "string"
+          },
+          "size": {
+            "type": "integer",
+            "minimum": -9007199254740991,
+            "maximum": 9007199254740991
+          },
+          "sha256": {
+            "type": "string"
+          },
+          "replaced": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "path",
+          "size",
+          "sha256",
+          "replaced"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "file_download",
+      "title": "Download a file",
+      "description": "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "file_path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The file, absolute or relative to the sandbox's home directory."
+          },
+          "max_size_mb": {
+            "description": "Largest file returned whole without an option (default 5).",
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 1024
+          },
+          "download_option": {
+            "description": "For files over max_size_mb: download_partial (a chunk), convert_to_text (PDF/HTML/text), compress_file (gzip), force_download (whole, up to 7 MiB).",
+            "type": "string",
+            "enum": [
+              "download_partial",
+              "convert_to_text",
+              "compress_file",
+              "force_download"
+            ]
+          },
+          "chunk_size_kb": {
+            "description": "download_partial: KB to return (default 100).",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1024
+          },
+          "offset_kb": {
+            "description": "download_partial: where to start, in KB (default 0).",
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 9007199254740991
+          },
+          "force": {
+            "description": "compress_file: return the archive even when it exceeds max_size_mb.",
+            "type": "boolean"
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "file_path"
+        ]
+      },
+      "annotations": {
+        "title": "Download a file",
+        "readOnlyHint": true,
+        "destructiveHint": false,
+        "idempotentHint": true,
+        "openWorldHint": false
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "path": {
+            "type": "string"
+          },
+          "size": {
+            "type": "number"
+          },
+          "mime_type": {
+            "type": "string"
+          },
+          "result": {
+            "type": "string",
+            "enum": [
+              "content",
+              "link",
+              "options",
+              "partial",
+              "text",
+              "compressed",
+              "not_returned"
+            ]
+          },
+          "message": {
+            "type": "string"
+          },
+          "bytes_returned": {
+            "type": "number"
+          },
+          "offset_kb": {
+            "type": "number"
+          },
+          "next_offset_kb": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "end_reached": {
+            "type": "boolean"
+          },
+          "truncated": {
+            "type": "boolean"
+          },
+          "converter": {
+            "type": "string"
+          },
+          "compressed_size": {
+            "type": "number"
+          },
+          "ratio": {
+            "type": "number"
+          },
+          "options": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "option": {
+                  "type": "string"
+                },
+                "description": {
+                  "type": "string"
+                },
+                "example": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "option",
+                "description",
+                "example"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "uri": {
+            "type": "string"
+          },
+          "notes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "path",
+          "size",
+          "mime_type",
+          "result",
+          "message",
+          "bytes_returned"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "file_list",
+      "title": "List files",
+      "description": "List a directory of the sandbox (default: the home directory) with each entry's type, size, modification time and permissions; depth descends into subdirectories. Symlinks are shown, not followed.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "path": {
+            "description": "Directory to list, absolute or relative to the home directory (default: home).",
+            "type": "string"
+          },
+          "depth": {
+            "description": "Levels to descend (default 1: only the directory's own entries).",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        }
+      },
+      "annotations": {
+        "title": "List files",
+        "readOnlyHint": true,
+        "destructiveHint": false,
+        "idempotentHint": true,
+        "openWorldHint": false
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "path": {
+            "type": "string"
+          },
+          "entries": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "path": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "type": {
+                  "type": "string",
+                  "enum": [
+                    "file",
+                    "directory",
+                    "symlink",
+                    "other"
+                  ]
+                },
+                "size": {
+                  "type": "number"
+                },
+                "modified": {
+                  "type": "string"
+                },
+                "mode": {
+                  "type": "string"
+                },
+                "target": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "path",
+                "name",
+                "type",
+                "size",
+                "modified",
+                "mode"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "truncated": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "path",
+          "entries",
+          "truncated"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "git_clone",
+      "title": "Clone a git repository",
+      "description": "Clone a git repository into the sandbox (default target: the repository's name in the home directory). depth defaults to 1 (0 = full history); branch picks a branch or tag, commit a specific commit; lfs: true also fetches Git LFS files. Private https repositories use the server's GIT_TOKEN / GITHUB_TOKEN. Returns the path, commit, branch and the tracked files.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "repo_url": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Repository URL (https://, ssh://, git://, file://, or user@host:path)."
+          },
+          "target_path": {
+            "description": "Where to clone, relative to the home directory (default: the repository's name).",
+            "type": "string"
+          },
+          "branch": {
+            "description": "Branch or tag to check out (default: the remote's default branch).",
+            "type": "string",
+            "pattern": "^[^\\s-][^\\s]*$"
+          },
+          "depth": {
+            "description": "Commits of history to fetch (default 1; 0 = full history).",
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 9007199254740991
+          },
+          "lfs": {
+            "description": "Also fetch Git LFS files (default false).",
+            "type": "boolean"
+          },
+          "commit": {
+            "description": "A commit to check out (hash).",
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{4,64}$"
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "repo_url"
+        ]
+      },
+      "annotations": {
+        "title": "Clone a git repository",
+        "readOnlyHint": false,
+        "destructiveHint": false,
+        "idempotentHint": false,
+        "openWorldHint": true
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "path": {
+            "type": "string"
+          },
+          "url": {
+            "type": "string"
+          },
+          "commit": {
+            "type": "string"
+          },
+          "branch": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "depth": {
+            "type": "number"
+          },
+          "file_count": {
+            "type": "number"
+          },
+          "files": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "lfs": {
+            "type": "string",
+            "enum": [
+              "not_requested",
+              "pulled",
+              "missing"
+            ]
+          },
+          "notes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "path",
+          "url",
+          "commit",
+          "branch",
+          "depth",
+          "file_count",
+          "files",
+          "lfs",
+          "notes"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "web_preview",
+      "title": "Preview a web server",
+      "description": 'Get the URL of a web server running in the sandbox on the given port (start it first in the background, e.g. shell_exec(command="python3 -m http.server 8000 &")). With check_server (default true) the server is probed; if nothing answers, the result lists the ports that are listening.',
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "port": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535,
+            "description": "Port the server listens on inside the sandbox."
+          },
+          "description": {
+            "description": "What the server is, e.g. 'React dev server'.",
+            "type": "string",
+            "maxLength": 500
+          },
+          "check_server": {
+            "description": "Probe the server first (default true).",
+            "type": "boolean"
+          },
+          "sandbox_id": {
+            "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+            "type": "string",
+            "minLength": 1
+          }
+        },
+        "required": [
+          "port"
+        ]
+      },
+      "annotations": {
+        "title": "Preview a web server",
+        "readOnlyHint": true,
+        "destructiveHint": false,
+        "idempotentHint": true,
+        "openWorldHint": false
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "port": {
+            "type": "number"
+          },
+          "url": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "accessible": {
+            "type": [
+              "boolean",
+              "null"
+            ]
+          },
+          "status_code": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "error": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "listening_ports": {
+            "type": "array",
+            "items": {
+              "type": "number"
+            }
+          },
+          "message": {
+            "type": "string"
+          },
+          "token": {
+            "type": "string"
+          },
+          "signed_url": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "signed_url_expires_at": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "access": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "port",
+          "url",
+          "description",
+          "accessible",
+          "status_code",
+          "error",
+          "listening_ports",
+          "message"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "sandbox_create",
+      "title": "Create a sandbox",
+      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "image": {
+            "description": "Container image (Daytona), e.g. python:3.12-slim.",
+            "type": "string",
+            "minLength": 1
+          },
+          "snapshot": {
+            "description": "Snapshot to start from (Daytona).",
+            "type": "string",
+            "minLength": 1
+          },
+          "env": {
+            "description": "Environment variables for every process in the sandbox.",
+            "type": "object",
+            "propertyNames": {
+              "type": "string"
+            },
+            "additionalProperties": {
+              "type": "string"
+            }
+          },
+          "cpu": {
+            "description": "CPU cores (Daytona, with image).",
+            "type": "integer",
+            "exclusiveMinimum": 0,
+            "maximum": 64
+          },
+          "memory": {
+            "description": "Memory in GiB (Daytona).",
+            "type": "integer",
+            "exclusiveMinimum": 0,
+            "maximum": 256
+          },
+          "disk": {
+            "description": "Disk in GiB (Daytona).",
+            "type": "integer",
+            "exclusiveMinimum": 0,
+            "maximum": 1024
+          },
+          "network_block_all": {
+            "description": "Cut the sandbox off the network.",
+            "type": "boolean"
+          },
+          "network_allow_list": {
+            "description": "Only these may be reached: domains, *.example.org for subdomains (local provider, enforced by its proxy), or IPv4 CIDR blocks (Daytona).",
+            "minItems": 1,
+            "maxItems": 64,
+            "type": "array",
+            "items": {
+              "type": "string",
+              "pattern": "^(\\*\\.)?[A-Za-z0-9.-]+(\\/\\d{1,2})?$"
+            }
+          },
+          "auto_stop_minutes": {
+            "description": "Minutes of inactivity before it stops (Daytona; 0 = never).",
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 10080
+          },
+          "labels": {
+            "description": "Labels to tell sandboxes apart.",
+            "type": "object",
+            "propertyNames": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9._\\/-]{0,62}$"
+            },
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 63
+            }
+          }
+        }
+      },
+      "annotations": {
+        "title": "Create a sandbox",
+        "readOnlyHint": false,
+        "destructiveHint": false,
+        "idempotentHint": false,
+        "openWorldHint": true
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "sandbox_id": {
+            "type": "string"
+          },
+          "provider": {
+            "type": "string"
+          },
+          "home": {
+            "type": "string"
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "sandbox_id",
+          "provider",
+          "home",
+          "message"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "sandbox_list",
+      "title": "List sandboxes",
+      "description": "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {}
+      },
+      "annotations": {
+        "title": "List sandboxes",
+        "readOnlyHint": true,
+        "destructiveHint": false,
+        "idempotentHint": true,
+        "openWorldHint": true
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "sandboxes": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "sandbox_id": {
+                  "type": "string"
+                },
+                "state": {
+                  "type": "string"
+                },
+                "labels": {
+                  "type": "object",
+                  "propertyNames": {
+                    "type": "string"
+                  },
+                  "additionalProperties": {
+                    "type": "string"
+                  }
+                },
+                "created_at": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "default": {
+                  "type": "boolean"
+                },
+                "usage": {
+                  "anyOf": [
+                    {
+                      "type": "object",
+                      "properties": {
+                        "memory_mib": {
+                          "type": "number"
+                        },
+                        "memory_budget_mib": {
+                          "type": "number"
+                        },
+                        "processes": {
+                          "type": "number"
+                        },
+                        "processes_budget": {
+                          "type": "number"
+                        },
+                        "cpu_seconds": {
+                          "type": "number"
+                        },
+                        "oom_kills": {
+                          "type": "number"
+                        }
+                      },
+                      "required": [
+                        "memory_mib",
+                        "memory_budget_mib",
+                        "processes",
+                        "processes_budget",
+                        "cpu_seconds",
+                        "oom_kills"
+                      ],
+                      "additionalProperties": false
+                    },
+                    {
+                      "type": "null"
+                    }
+                  ]
+                }
+              },
+              "required": [
+                "sandbox_id",
+                "state",
+                "labels",
+                "created_at",
+                "default"
+              ],
+              "additionalProperties": false
+            }
+          }
+        },
+        "required": [
+          "sandboxes"
+        ],
+        "additionalProperties": false
+      }
+    },
+    {
+      "name": "sandbox_delete",
+      "title": "Delete a sandbox",
+      "description": "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
+      "inputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "sandbox_id": {
+            "type": "string",
+            "minLength": 1,
+            "description": "The sandbox to delete (from sandbox_create or sandbox_list)."
+          }
+        },
+        "required": [
+          "sandbox_id"
+        ]
+      },
+      "annotations": {
+        "title": "Delete a sandbox",
+        "readOnlyHint": false,
+        "destructiveHint": true,
+        "idempotentHint": true,
+        "openWorldHint": true
+      },
+      "execution": {
+        "taskSupport": "forbidden"
+      },
+      "outputSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {
+          "sandbox_id": {
+            "type": "string"
+          },
+          "deleted": {
+            "type": "boolean"
+          },
+          "message": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "sandbox_id",
+          "deleted",
+          "message"
+        ],
+        "additionalProperties": false
+      }
+    }
+  ]
+};
+
+// src/_stdio.ts
+var SYNC_WRITE_BYTES = 16 * 1024;
+var MAX_LINE_BYTES = 64 * 1024 * 1024;
+var StdioTransport = class {
+  static {
+    __name(this, "StdioTransport");
+  }
+  onclose;
+  onerror;
+  onmessage;
+  #options;
+  /** Messages read before the server connected, for it to see in order. */
+  #waiting = [];
+  /** Ids of the `initialize` requests answered early: the server's own answers are dropped. */
+  #answered = /* @__PURE__ */ new Set();
+  #validate = /* @__PURE__ */ __name((message) => message, "#validate");
+  #connected = false;
+  #ended = false;
+  #closed = false;
+  #writing = Promise.resolve();
+  /** Asynchronous writes not finished yet. */
+  #queued = 0;
+  #encoder = new TextEncoder();
+  #greeted = Promise.withResolvers();
+  #listed = Promise.withResolvers();
+  #initialized = Promise.withResolvers();
+  /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
+  constructor(options) {
+    this.#options = options;
+    this.#read(Deno.stdin.readable).catch((error) => this.#error(error));
+  }
+  /**
+   * Resolves once an `initialize` request has been answered. Loading the SDK blocks the event
+   * loop for a while, so the server waits for this (briefly) before loading it.
+   */
+  get greeted() {
+    return this.#greeted.promise;
+  }
+  /** Resolves once the client said `notifications/initialized`, which ends its handshake. */
+  get initialized() {
+    return this.#initialized.promise;
+  }
+  /** Resolves once a `tools/list` request has been answered, which clients send next. */
+  get listed() {
+    return this.#listed.promise;
+  }
+  /** Checks each message the server gets, as the SDK's own transport does. */
+  set validate(validate) {
+    this.#validate = validate;
+  }
+  /** Called by `server.connect()`: hands over what arrived meanwhile. */
+  start() {
+    this.#connected = true;
+    for (const message of this.#waiting.splice(0)) this.#deliver(message);
+    if (this.#ended) this.#options.onEnd();
+    return Promise.resolve();
+  }
+  send(message) {
+    if ("id" in message && !("method" in message) && this.#answered.delete(message.id)) {
+      return Promise.resolve();
+    }
+    return this.#write(message);
+  }
+  /** Resolves once everything sent so far is written. */
+  drain() {
+    return this.#writing.catch(() => {
+    });
+  }
+  close() {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.onclose?.();
+    }
+    return Promise.resolve();
+  }
+  async #read(stdin) {
+    const decoder = new TextDecoder();
+    let pending = [];
+    let pendingBytes = 0;
+    let dropping = false;
+    for await (const chunk of stdin) {
+      let start = 0;
+      for (let end = chunk.indexOf(10); end !== -1; end = chunk.indexOf(10, start)) {
+        if (!dropping) {
+          pending.push(chunk.subarray(start, end));
+          const line = pending.length === 1 ? pending[0] : concatBytes(pending, pendingBytes + end - start);
+          this.#line(decoder.decode(line));
+        }
+        pending = [];
+        pendingBytes = 0;
+        dropping = false;
+        start = end + 1;
+      }
+      if (start < chunk.length && !dropping) {
+        pending.push(chunk.slice(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > MAX_LINE_BYTES) {
+          this.#error(new Error(`Dropped a message longer than ${MAX_LINE_BYTES} bytes`));
+          pending = [];
+          pendingBytes = 0;
+          dropping = true;
+        }
+      }
+    }
+    this.#ended = true;
+    if (this.#connected) this.#options.onEnd();
+  }
+  #line(text) {
+    const line = text.endsWith("\r") ? text.slice(0, -1) : text;
+    if (line.trim() === "") return;
+    let message;
+    try {
+      message = JSON.parse(line);
+    } catch (error) {
+      this.#error(error);
+      return;
+    }
+    if (message.method === "notifications/initialized") this.#initialized.resolve();
+    if (this.#connected) {
+      this.#deliver(message);
+    } else if (!this.#answerEarly(message)) {
+      this.#waiting.push(message);
+    }
+  }
+  /** Answers what needs no server; returns false for anything the server must see. */
+  #answerEarly(message) {
+    const { id, method, params } = message;
+    if (message.jsonrpc !== "2.0" || typeof id !== "string" && typeof id !== "number") {
+      return false;
+    }
+    let result;
+    if (method === "initialize") {
+      if (!isInitializeParams(params)) return false;
+      const asked = params.protocolVersion;
+      result = {
+        protocolVersion: PROTOCOL_VERSIONS.includes(asked) ? asked : LATEST_PROTOCOL_VERSION,
+        ...INITIALIZE_RESULT,
+        instructions: this.#options.instructions
+      };
+      this.#answered.add(id);
+      this.#waiting.push(message);
+    } else if (method === "tools/list") {
+      result = TOOLS_LIST_RESULT;
+    } else if (method === "ping") {
+      result = {};
+    } else {
+      return false;
+    }
+    this.#write({
+      jsonrpc: "2.0",
+      id,
+      result
+    }).then(() => (method === "initialize" ? this.#greeted : this.#listed).resolve(), (error) => this.#error(error));
+    return true;
+  }
+  #deliver(message) {
+    let valid;
+    try {
+      valid = this.#validate(message);
+    } catch (error) {
+      this.#error(error);
+      return;
+    }
+    this.onmessage?.(valid);
+  }
+  /**
+   * Writes messages one after another, each whole. A small message with nothing queued before it
+   * is written at once, on this thread: an asynchronous write of stdout goes through Deno's pool of
+   * blocking threads, a hand-off that costs more than the write. Larger ones, which could fill the
+   * pipe and block while the client reads, are written asynchronously.
+   */
+  #write(message) {
+    const data = this.#encoder.encode(JSON.stringify(message) + "\n");
+    if (this.#queued === 0 && data.length <= SYNC_WRITE_BYTES) {
+      try {
+        for (let done = 0; done < data.length; ) done += Deno.stdout.writeSync(data.subarray(done));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return Promise.resolve();
+    }
+    this.#queued++;
+    this.#writing = this.#writing.then(async () => {
+      for (let done = 0; done < data.length; ) {
+        done += await Deno.stdout.write(data.subarray(done));
+      }
+    }).finally(() => this.#queued--);
+    return this.#writing;
+  }
+  #error(error) {
+    this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+  }
+};
+function isInitializeParams(params) {
+  if (typeof params !== "object" || params === null) return false;
+  const { protocolVersion, capabilities, clientInfo } = params;
+  const info = clientInfo;
+  return typeof protocolVersion === "string" && typeof capabilities === "object" && capabilities !== null && typeof info === "object" && info !== null && typeof info.name === "string" && typeof info.version === "string";
+}
+__name(isInitializeParams, "isInitializeParams");
+
+// src/cli.ts
+function withoutInitFlags(args) {
+  const rest = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].split("=")[0];
+    if (name === "--write" || name === "--jsr") continue;
+    if (name === "--client" || name === "--binary") {
+      if (!args[i].includes("=")) i++;
+      continue;
+    }
+    rest.push(args[i]);
+  }
+  return rest;
+}
+__name(withoutInitFlags, "withoutInitFlags");
+function readEnv(name) {
+  if (Deno.permissions.querySync({
+    name: "env",
+    variable: name
+  }).state !== "granted") {
+    return void 0;
+  }
+  return Deno.env.get(name);
+}
+__name(readEnv, "readEnv");
+async function within(ms, promise) {
+  let timer;
+  await Promise.race([
+    promise,
+    new Promise((done) => timer = setTimeout(done, ms))
+  ]);
+  clearTimeout(timer);
+}
+__name(within, "within");
+function instructions(config) {
+  const { local, limits } = config;
+  const where = config.provider === "daytona" ? "in a Daytona cloud sandbox (a Linux container with Python 3) created for this session; its home directory is the working directory" : local.dangerouslyRunUnisolated ? "directly on the server's machine WITHOUT isolation, in a private working directory" : `in an isolated Linux sandbox (bubblewrap) whose home and working directory is ${SANDBOX_HOME}; only that directory and /tmp are writable, the rest of the system is read-only, and you run as the unprivileged user 'sandbox'`;
+  const network = config.provider === "daytona" ? "The sandbox has internet access unless it was created with network_block_all." : local.network === "none" ? "The sandbox has no network access." : local.network === "internet" ? `The sandbox reaches public internet addresses through a filtering proxy (HTTP_PROXY and ALL_PROXY are set: pip, git, curl and npm work); this machine's own services and private networks are refused, and a refused connection says why.${local.egress.allowDomains ? ` Only these domains are allowed: ${local.egress.allowDomains.join(", ")}.` : ""}${local.egress.allowHostPorts.length ? ` Ports ${local.egress.allowHostPorts.join(", ")} of this machine are reachable as 127.0.0.1:PORT.` : ""}` : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
+  return [
+    `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
+    "python_exec keeps state between calls like a notebook (variables, imports, functions); end a cell with an expression to see its value, and matplotlib figures left open come back as images. Call it with reset: true to start over.",
+    "shell_exec runs /bin/sh -c; end a command with `&` to leave a server running in the background, then web_preview gives its URL.",
+    "file_upload and file_download move files in and out (file_download has options for large files: download_partial, convert_to_text, compress_file); file_list shows directories; git_clone clones repositories.",
+    network,
+    `Every tool takes an optional sandbox_id to work in another sandbox made with sandbox_create; sandbox_list and sandbox_delete manage them.${config.sandboxes.perSession ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.` : ""}`,
+    `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`
+  ].join("\n");
+}
+__name(instructions, "instructions");
+async function createProvider(config, log) {
+  if (config.provider === "daytona") {
+    if (Deno.permissions.querySync({
+      name: "net"
+    }).state !== "granted") {
+      throw new TypeError("Cannot use the Daytona provider: Deno may not use the network; start it with --allow-net --allow-env (deno task start:daytona)");
+    }
+    if (!config.daytona.verifySsl) {
+      log.warn("MCP_VERIFY_SSL=false: certificates are still verified; for a self-signed Daytona server start Deno with --unsafely-ignore-certificate-errors=<host> or add its CA with DENO_CERT");
+    }
+    const { DaytonaProvider } = await import("./daytona.js");
+    return new DaytonaProvider({
+      apiKey: config.daytona.apiKey,
+      apiUrl: config.daytona.apiUrl,
+      target: config.daytona.target,
+      timeoutSeconds: config.daytona.timeoutSeconds,
+      autoStopMinutes: config.daytona.autoStopMinutes,
+      log
+    });
+  }
+  if (config.local.network !== "host" && !config.local.dangerouslyRunUnisolated && Deno.permissions.querySync({
+    name: "net"
+  }).state !== "granted") {
+    throw new TypeError(`Cannot start local sandboxes with --network ${config.local.network}: Deno may not use the network, which their egress proxy and web_preview need; start it with --allow-net (deno task start), or use --network host`);
+  }
+  const local = new LocalProvider({
+    ...config.local,
+    log
+  });
+  await local.check();
+  return local;
+}
+__name(createProvider, "createProvider");
+async function main(args) {
+  if (args[0] === "doctor" || args[0] === "init") {
+    let config2;
+    try {
+      const command = parseCommand(withoutInitFlags(args.slice(1)), readEnv);
+      if (command.kind !== "serve") {
+        console.log(usage());
+        return 0;
+      }
+      config2 = command.config;
+    } catch (error) {
+      console.error(error.message);
+      return 2;
+    }
+    if (args[0] === "init") {
+      const { runInit } = await import("./init.js");
+      return await runInit(args.slice(1), config2);
+    }
+    const { diagnose, report } = await import("./doctor.js");
+    return report(await diagnose(config2), config2.provider);
+  }
+  let config;
+  try {
+    const command = parseCommand(args, readEnv);
+    if (command.kind === "help") {
+      console.log(usage());
+      return 0;
+    }
+    if (command.kind === "version") {
+      console.log(`daytona-mcp-interpreter ${VERSION}`);
+      return 0;
+    }
+    config = command.config;
+  } catch (error) {
+    console.error(`${error.message}
+
+${usage()}`);
+    return 2;
+  }
+  const log = createLogger(config.logLevel);
+  for (const notice of config.notices) log.warn(notice);
+  const providing = createProvider(config, log);
+  providing.catch(() => {
+  });
+  let stdinEnded = /* @__PURE__ */ __name(() => {
+  }, "stdinEnded");
+  const told = instructions(config);
+  const transport = config.http ? void 0 : new StdioTransport({
+    instructions: told,
+    onEnd: /* @__PURE__ */ __name(() => stdinEnded(), "onEnd")
+  });
+  let provider;
+  try {
+    provider = await providing;
+  } catch (error) {
+    log.error(error.message);
+    return 1;
+  }
+  if (transport) {
+    await within(50, transport.greeted);
+    await within(100, transport.initialized);
+    await within(15, transport.listed);
+  }
+  try {
+    const counter = new SandboxCounter(config.sandboxes.max);
+    const newSession = /* @__PURE__ */ __name(() => {
+      const relay = createLogRelay(log);
+      const session2 = new SandboxSession(provider, relay.log, {
+        maxSandboxes: config.sandboxes.perSession,
+        counter
+      });
+      return {
+        relay,
+        session: session2
+      };
+    }, "newSession");
+    const stdio = transport ? newSession() : void 0;
+    if (config.provider === "local") stdio?.session.warm();
+    const { createServer, JSONRPCMessageSchema } = await import("./server.js");
+    const makeServer = /* @__PURE__ */ __name(({ relay, session: session2 }) => {
+      const server2 = createServer({
+        session: session2,
+        limits: config.limits,
+        instructions: told,
+        log: relay.log,
+        credentials: config.credentials
+      });
+      relay.attach(server2);
+      return {
+        session: session2,
+        server: server2
+      };
+    }, "makeServer");
+    let stopping = false;
+    let stopTransports = /* @__PURE__ */ __name(async () => {
+    }, "stopTransports");
+    const shutdown = /* @__PURE__ */ __name(async (reason) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`shutting down: ${reason}`);
+      const force = setTimeout(() => Deno.exit(0), 1e4);
+      try {
+        await stopTransports();
+        await provider.close();
+      } catch (error) {
+        log.error(`cleanup failed: ${error.message}`);
+      } finally {
+        clearTimeout(force);
+        await transport?.drain();
+        Deno.exit(0);
+      }
+    }, "shutdown");
+    stdinEnded = /* @__PURE__ */ __name(() => setTimeout(() => shutdown("stdin closed"), 250), "stdinEnded");
+    Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+    Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+    if (config.http) {
+      if (Deno.permissions.querySync({
+        name: "net",
+        host: config.http.hostname
+      }).state !== "granted") {
+        log.error(`Cannot serve HTTP: Deno may not listen on ${config.http.hostname}; add --allow-net=${config.http.hostname} (deno task start:http)`);
+        return 1;
+      }
+      const { serveHttp } = await import("./http.js");
+      let http;
+      try {
+        http = serveHttp({
+          ...config.http,
+          log
+        }, () => makeServer(newSession()));
+      } catch (error) {
+        log.error(error.message);
+        return 1;
+      }
+      stopTransports = /* @__PURE__ */ __name(() => http.close(), "stopTransports");
+      log.info(`daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${config.http.token ? ", bearer token required" : ""})`);
+      return await new Promise(() => {
+      });
+    }
+    const { session, server } = makeServer(stdio);
+    stopTransports = /* @__PURE__ */ __name(async () => {
+      await session.close();
+      await server.close();
+    }, "stopTransports");
+    transport.validate = (message) => JSONRPCMessageSchema.parse(message);
+    await server.connect(transport);
+    log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
+    if (Deno.stdin.isTerminal()) {
+      console.error([
+        "This is an MCP server: it is waiting for an MCP client to speak JSON-RPC on stdin.",
+        "Try it:   npx @modelcontextprotocol/inspector --cli deno task start --method tools/list",
+        "Or run a scripted session:   deno task demo",
+        "Or connect Claude Desktop, Cursor or Claude Code (see the README). Ctrl-C quits."
+      ].join("\n"));
+    }
+    return await new Promise(() => {
+    });
+  } catch (error) {
+    log.error(`Cannot serve: ${error.message}`);
+    await provider.close().catch(() => {
+    });
+    return 1;
+  }
+}
+__name(main, "main");
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}
+export {
+  main
+};

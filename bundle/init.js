@@ -1,0 +1,178 @@
+// Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
+import {
+  __name
+} from "./shared-cli-daytona-doctor-http-init-server.js";
+
+// src/init.ts
+import { parseArgs } from "node:util";
+function permissionFlags(config) {
+  if (config.provider === "daytona") return [
+    "--allow-net",
+    "--allow-env"
+  ];
+  const dir = config.local.baseDir;
+  return [
+    "--allow-run=bwrap,setpriv",
+    `--allow-read=${dir}`,
+    `--allow-write=${dir}`,
+    "--allow-sys=uid",
+    "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+    // The internet mode's egress proxy connects to the destinations sandboxes ask for, and a
+    // preview listens on 127.0.0.1.
+    ...config.local.network === "host" ? [] : [
+      "--allow-net"
+    ]
+  ];
+}
+__name(permissionFlags, "permissionFlags");
+function runFlags(config, target) {
+  const flags = permissionFlags(config);
+  const checkout = target.match(/^(\/.*)\/bundle\/cli\.js$/)?.[1];
+  if (!checkout || config.provider === "daytona") return flags;
+  return [
+    `--lock=${checkout}/deno.lock`,
+    "--unstable-lazy-dynamic-imports",
+    ...flags.map((flag) => flag.startsWith("--allow-read=") ? `${flag},${checkout}/bundle` : flag)
+  ];
+}
+__name(runFlags, "runFlags");
+function serverEntry(config, target, binary) {
+  const providerArgs = config.provider === "daytona" ? [
+    "--provider",
+    "daytona"
+  ] : [];
+  const env = config.provider === "daytona" ? {
+    MCP_DAYTONA_API_KEY: "<your Daytona API key>"
+  } : void 0;
+  return binary ? {
+    command: binary,
+    args: providerArgs,
+    ...env && {
+      env
+    }
+  } : {
+    command: "deno",
+    args: [
+      "run",
+      ...runFlags(config, target),
+      target,
+      ...providerArgs
+    ],
+    ...env && {
+      env
+    }
+  };
+}
+__name(serverEntry, "serverEntry");
+function home() {
+  return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE") ?? ".";
+}
+__name(home, "home");
+function configPaths() {
+  const base = Deno.build.os === "darwin" ? `${home()}/Library/Application Support/Claude` : Deno.build.os === "windows" ? `${Deno.env.get("APPDATA") ?? home()}/Claude` : `${home()}/.config/Claude`;
+  return {
+    "claude-desktop": `${base}/claude_desktop_config.json`,
+    cursor: `${home()}/.cursor/mcp.json`
+  };
+}
+__name(configPaths, "configPaths");
+async function runInit(args, config) {
+  const { values } = parseArgs({
+    args,
+    strict: false,
+    options: {
+      client: {
+        type: "string"
+      },
+      binary: {
+        type: "string"
+      },
+      write: {
+        type: "boolean"
+      },
+      jsr: {
+        type: "boolean"
+      }
+    }
+  });
+  const clients = values.client ? [
+    String(values.client)
+  ] : [
+    "claude-desktop",
+    "cursor",
+    "claude-code"
+  ];
+  const unknown = clients.filter((c) => ![
+    "claude-desktop",
+    "cursor",
+    "claude-code"
+  ].includes(c));
+  if (unknown.length > 0) {
+    console.error(`Cannot configure ${unknown.join(", ")}: --client must be claude-desktop, cursor or claude-code`);
+    return 2;
+  }
+  const local = new URL(Deno.mainModule);
+  const target = values.jsr || local.protocol !== "file:" ? "jsr:@daytona-mcp/interpreter/cli" : local.pathname;
+  const entry = serverEntry(config, target, values.binary);
+  const paths = configPaths();
+  for (const client of clients) {
+    if (client === "claude-code") {
+      const env = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${k}="${v}" `).join("");
+      console.log(`Claude Code:
+  claude mcp add sandbox ${env}-- ${entry.command} ${entry.args.join(" ")}
+`);
+      continue;
+    }
+    const path = paths[client];
+    const snippet = {
+      mcpServers: {
+        sandbox: entry
+      }
+    };
+    if (!values.write) {
+      console.log(`${client} (${path}):
+${JSON.stringify(snippet, null, 2)}
+`);
+      continue;
+    }
+    let current = {};
+    try {
+      current = JSON.parse(await Deno.readTextFile(path));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        console.error(`Cannot update ${path}: ${error.message}`);
+        return 1;
+      }
+    }
+    const before = JSON.stringify(current.mcpServers?.sandbox ?? null, null, 2);
+    const after = JSON.stringify(entry, null, 2);
+    console.log(`${client}: ${path}`);
+    if (before === after) {
+      console.log("  already configured\n");
+      continue;
+    }
+    for (const line of before.split("\n")) console.log(`  - ${line}`);
+    for (const line of after.split("\n")) console.log(`  + ${line}`);
+    const next = {
+      ...current,
+      mcpServers: {
+        ...current.mcpServers,
+        sandbox: entry
+      }
+    };
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), {
+      recursive: true
+    });
+    await Deno.writeTextFile(path, JSON.stringify(next, null, 2) + "\n");
+    console.log(entry.env ? "  written; put your API key in place of the placeholder\n" : "  written; restart the client\n");
+  }
+  return 0;
+}
+__name(runInit, "runInit");
+export {
+  configPaths,
+  permissionFlags,
+  runFlags,
+  runInit,
+  serverEntry
+};
