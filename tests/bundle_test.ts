@@ -39,32 +39,36 @@ Deno.test("bundle/ is what `deno task gen` builds from the current sources", asy
   }
 });
 
-Deno.test("a first `deno task start` on an empty cache answers initialize and downloads nothing", async () => {
-  const denoDir = await Deno.makeTempDir({ prefix: "bundle-test-deno-dir-" });
-  try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "start"],
-      cwd: ROOT,
-      env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, DENO_DIR: denoDir },
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(JSON.stringify(initializeRequest(1)) + "\n"));
-    await writer.close();
-    const { code, stdout } = await child.output();
-    assertEquals(code, 0);
-    const reply = JSON.parse(new TextDecoder().decode(stdout).split("\n")[0]);
-    assertEquals(reply.result.serverInfo.name, "daytona-mcp-interpreter");
-    const downloaded: string[] = [];
-    for await (const entry of walk(denoDir)) downloaded.push(entry);
-    assertEquals(downloaded.filter((path) => /^(npm|remote|jsr)\//.test(path)), []);
-  } finally {
-    await Deno.remove(denoDir, { recursive: true });
-  }
-});
+Deno.test(
+  "a first `deno task start` on an empty cache answers initialize and downloads nothing",
+  { ignore: !hasBwrap }, // local mode refuses to start without bubblewrap
+  async () => {
+    const denoDir = await Deno.makeTempDir({ prefix: "bundle-test-deno-dir-" });
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, DENO_DIR: denoDir },
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(JSON.stringify(initializeRequest(1)) + "\n"));
+      await writer.close();
+      const { code, stdout } = await child.output();
+      assertEquals(code, 0);
+      const reply = JSON.parse(new TextDecoder().decode(stdout).split("\n")[0]);
+      assertEquals(reply.result.serverInfo.name, "daytona-mcp-interpreter");
+      const downloaded: string[] = [];
+      for await (const entry of walk(denoDir)) downloaded.push(entry);
+      assertEquals(downloaded.filter((path) => /^(npm|remote|jsr)\//.test(path)), []);
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  },
+);
 
 /** The files under `dir`, as paths relative to it. */
 async function* walk(dir: string, prefix = ""): AsyncGenerator<string> {
