@@ -13,15 +13,16 @@
  *
  * @example Run Python and a shell command in a local sandbox
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, pythonExec, shellExec } from "./mod.ts";
  *
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await pythonExec(sandbox, { code: "import math; r = 2" });
  * const area = await pythonExec(sandbox, { code: "math.pi * r ** 2" });
- * console.log(area.result); // "12.566370614359172"
+ * equal(area.result, "12.566370614359172");
  * const uname = await shellExec(sandbox, { command: "uname -s" });
- * console.log(uname.stdout); // "Linux\n"
+ * equal(uname.stdout, "Linux\n");
  * ```
  *
  * @module

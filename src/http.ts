@@ -74,11 +74,20 @@ export function isLoopback(hostname: string): boolean {
  *
  * @example Serve on a free port
  * ```ts ignore
- * const http = serveHttp({ port: 0, log }, () => {
+ * import { equal, match } from "node:assert/strict";
+ * import { LocalProvider, SandboxSession, silentLogger, type ToolLimits } from "../mod.ts";
+ * import { createServer } from "./server.ts";
+ * import { serveHttp } from "./http.ts";
+ * const log = silentLogger();
+ * const limits: ToolLimits = { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 1e7 };
+ * const instructions = "Commands run in a sandbox.";
+ * await using provider = new LocalProvider({ log });
+ * await using http = serveHttp({ port: 0, log }, () => {
  *   const session = new SandboxSession(provider, log);
  *   return { session, server: createServer({ session, limits, instructions, log }) };
  * });
- * console.log(http.url);
+ * match(http.url, /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+ * equal(http.sessions, 0); // one per MCP client, from its first request
  * ```
  */
 export function serveHttp(options: HttpOptions, makeSession: () => HttpSession): HttpServer {

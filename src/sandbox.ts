@@ -10,13 +10,14 @@
  *
  * @example Run a command in a directory, with a variable and a time limit
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { type ExecOptions, LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir -p project");
  * const options: ExecOptions = { cwd: "project", env: { GREETING: "hi" }, timeoutMs: 10_000 };
  * const { stdout } = await sandbox.exec('echo "$GREETING from $(pwd)"', options);
- * console.log(stdout); // "hi from /home/sandbox/project\n"
+ * equal(stdout, "hi from /home/sandbox/project\n");
  * ```
  */
 export interface ExecOptions {
@@ -44,11 +45,14 @@ export interface ExecOptions {
  *
  * @example Tell a timeout from a failure
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const result = await sandbox.exec("sleep 60", { timeoutMs: 1_000 });
- * console.log(result.timedOut, result.exitCode, result.signal); // true null "SIGKILL"
+ * equal(result.timedOut, true);
+ * equal(result.exitCode, null);
+ * equal(result.signal, "SIGKILL");
  * ```
  */
 export interface ExecResult {
@@ -81,12 +85,14 @@ export interface ExecResult {
  *
  * @example Interrupt a slow cell
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, type PythonOptions } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const options: PythonOptions = { timeoutMs: 2_000, maxImages: 1 };
  * const result = await sandbox.runPython("import time; time.sleep(60)", options);
- * console.log(result.timedOut, result.state); // true "kept"
+ * equal(result.timedOut, true);
+ * equal(result.state, "kept");
  * ```
  */
 export interface PythonOptions {
@@ -114,11 +120,13 @@ export interface PythonOptions {
  *
  * @example Show the exception a cell raised
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const { error } = await sandbox.runPython("1 / 0");
- * console.log(error?.type, error?.message); // "ZeroDivisionError" "division by zero"
+ * equal(error?.type, "ZeroDivisionError");
+ * equal(error?.message, "division by zero");
  * ```
  */
 export interface PythonError {
@@ -135,11 +143,13 @@ export interface PythonError {
  *
  * @example Save the figures a cell drew
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])";
  * const { images } = await sandbox.runPython(code);
+ * equal(images.length, 1);
  * for (const [i, image] of images.entries()) {
  *   await Deno.writeFile(`figure-${i}.png`, Uint8Array.fromBase64(image.data));
  * }
@@ -163,12 +173,15 @@ export interface PythonImage {
  *
  * @example Keep variables between cells
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.runPython("total = sum(range(10))");
  * const result = await sandbox.runPython("print('done')\ntotal");
- * console.log(result.stdout, result.result, result.state); // "done\n" "45" "kept"
+ * equal(result.stdout, "done\n");
+ * equal(result.result, "45");
+ * equal(result.state, "kept");
  * ```
  */
 export interface PythonResult {
@@ -205,11 +218,14 @@ export interface PythonResult {
  *
  * @example Write a file and see what was written
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const info = await sandbox.writeFile("hello.txt", new TextEncoder().encode("hi\n"));
- * console.log(info.path, info.type, info.size); // "/home/sandbox/hello.txt" "file" 3
+ * equal(info.path, "/home/sandbox/hello.txt");
+ * equal(info.type, "file");
+ * equal(info.size, 3);
  * ```
  */
 export interface FileInfo {
@@ -234,12 +250,13 @@ export interface FileInfo {
  *
  * @example Tell a new file from a replaced one
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const data = new TextEncoder().encode("v1\n");
- * console.log((await sandbox.writeFile("notes.txt", data)).replaced); // false
- * console.log((await sandbox.writeFile("notes.txt", data)).replaced); // true
+ * equal((await sandbox.writeFile("notes.txt", data)).replaced, false);
+ * equal((await sandbox.writeFile("notes.txt", data)).replaced, true);
  * ```
  */
 export interface WrittenFile extends FileInfo {
@@ -252,12 +269,13 @@ export interface WrittenFile extends FileInfo {
  *
  * @example Read a byte range of a file
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("seq 1 100000 > numbers.txt");
  * const range = sandbox.readFile("numbers.txt", { offset: 6, length: 8 });
- * console.log(await new Response(range).text()); // "4\n5\n6\n7\n"
+ * equal(await new Response(range).text(), "4\n5\n6\n7\n");
  * ```
  */
 export interface ReadFileOptions {
@@ -276,14 +294,17 @@ export interface ReadFileOptions {
  *
  * @example Create a file only if it does not exist yet
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxFileError } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const data = new TextEncoder().encode("{}");
- * await sandbox.writeFile("config.json", data, { overwrite: false });
- * await sandbox.writeFile("config.json", data, { overwrite: false }).catch((error) => {
- *   if (!(error instanceof SandboxFileError && error.code === "exists")) throw error;
- * });
+ * const createOnce = () =>
+ *   sandbox.writeFile("config.json", data, { overwrite: false }).catch((error) => {
+ *     if (!(error instanceof SandboxFileError && error.code === "exists")) throw error;
+ *   });
+ * equal((await createOnce())?.size, 2);
+ * equal(await createOnce(), undefined); // it existed: left as it was
  * ```
  */
 export interface WriteFileOptions {
@@ -300,12 +321,13 @@ export interface WriteFileOptions {
  *
  * @example List a directory two levels deep
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir -p src/lib && touch src/main.py src/lib/util.py");
  * const { entries } = await sandbox.listFiles("src", { depth: 2, limit: 100 });
- * console.log(entries.map((entry) => entry.name)); // ["lib", "main.py", "util.py"]
+ * deepEqual(entries.map((entry) => entry.name), ["lib", "main.py", "util.py"]);
  * ```
  */
 export interface ListFilesOptions {
@@ -324,14 +346,16 @@ export interface ListFilesOptions {
  *
  * @example Find the Python files of a directory
  * ```ts ignore
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * await sandbox.exec("mkdir -p app && touch app/main.py app/README.md");
  * const listing = await sandbox.listFiles("app");
  * const python = listing.entries.filter((entry) => entry.name.endsWith(".py"));
- * console.log(listing.path, python.map((entry) => entry.path), listing.truncated);
- * // "/home/sandbox/app" ["/home/sandbox/app/main.py"] false
+ * equal(listing.path, "/home/sandbox/app");
+ * deepEqual(python.map((entry) => entry.path), ["/home/sandbox/app/main.py"]);
+ * equal(listing.truncated, false);
  * ```
  */
 export interface FileListing {
@@ -348,11 +372,14 @@ export interface FileListing {
  *
  * @example See where a sandbox runs
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
  * const { provider: kind, home, isolated } = sandbox.info;
- * console.log(kind, home, isolated); // "local" "/home/sandbox" true
+ * equal(kind, "local");
+ * equal(home, "/home/sandbox");
+ * equal(isolated, true);
  * ```
  */
 export interface SandboxInfo {
@@ -395,13 +422,14 @@ export interface SignalOptions {
  *
  * @example Write code that works with any provider's sandbox
  * ```ts ignore
+ * import { match } from "node:assert/strict";
  * import { LocalProvider, type Sandbox } from "../mod.ts";
  * async function pythonVersion(sandbox: Sandbox): Promise<string> {
  *   return (await sandbox.exec(["python3", "--version"])).stdout.trim();
  * }
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
- * console.log(await pythonVersion(sandbox)); // e.g. "Python 3.11.2"
+ * match(await pythonVersion(sandbox), /^Python 3\.\d+\.\d+$/); // e.g. "Python 3.11.2"
  * ```
  */
 export interface Sandbox extends AsyncDisposable {
@@ -496,13 +524,14 @@ export interface ProcessReset {
 /**
  * What a sandbox uses now against its budget, from {@linkcode Sandbox.resources}.
  *
- * @example Show a sandbox's memory against its budget
+ * @example Check a sandbox's memory against its budget
  * ```ts ignore
+ * import { ok } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
- * const now = await sandbox.resources?.();
- * if (now) console.log(`${now.memoryBytes >> 20} of ${now.memoryBudgetBytes >> 20} MiB`);
+ * const now = await sandbox.resources?.(); // undefined where the sandbox has no cgroup
+ * if (now) ok(now.memoryBytes < now.memoryBudgetBytes, `${now.memoryBytes >> 20} MiB used`);
  * ```
  */
 export interface SandboxResources {
@@ -562,6 +591,7 @@ export interface GitCloneRequest extends SignalOptions {
  *
  * @example Clone a private repository with a token the sandbox never sees
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
@@ -572,7 +602,7 @@ export interface GitCloneRequest extends SignalOptions {
  *   password: Deno.env.get("GITHUB_TOKEN")!,
  *   lfs: true,
  * });
- * console.log(lfs); // "pulled"
+ * equal(lfs, "pulled");
  * ```
  */
 export interface GitCloneWithCredentialsRequest extends GitCloneRequest {
@@ -593,9 +623,11 @@ export interface GitCloneWithCredentialsRequest extends GitCloneRequest {
  *
  * @example Tell whether LFS files are real
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { GitCloneWithCredentialsResult } from "./sandbox.ts";
  * const result: GitCloneWithCredentialsResult = { lfs: "missing" };
- * console.log(result.lfs === "pulled" ? "real files" : "pointer files"); // "pointer files"
+ * const files = result.lfs === "pulled" ? "real files" : "pointer files";
+ * equal(files, "pointer files");
  * ```
  */
 export interface GitCloneWithCredentialsResult {
@@ -608,6 +640,7 @@ export interface GitCloneWithCredentialsResult {
  *
  * @example Fetch a page from a server in the sandbox
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create();
@@ -615,7 +648,8 @@ export interface GitCloneWithCredentialsResult {
  * const link = await sandbox.preview(8000);
  * const headers: HeadersInit = link.token ? { "X-Daytona-Preview-Token": link.token } : {};
  * const response = await fetch(link.url, { headers });
- * console.log(link.url, response.status); // "http://127.0.0.1:8000" 200
+ * equal(response.status, 200);
+ * await response.body?.cancel();
  * ```
  */
 export interface PreviewLink {
@@ -634,6 +668,7 @@ export interface PreviewLink {
  *
  * @example Create a sandbox without network access
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create({
@@ -641,7 +676,7 @@ export interface PreviewLink {
  *   env: { MODE: "offline" },
  *   labels: { task: "untrusted-code" },
  * });
- * console.log((await sandbox.exec("echo $MODE")).stdout); // "offline\n"
+ * equal((await sandbox.exec("echo $MODE")).stdout, "offline\n");
  * ```
  */
 export interface CreateSandboxOptions extends SignalOptions {
@@ -675,12 +710,15 @@ export interface CreateSandboxOptions extends SignalOptions {
  *
  * @example List the sandboxes a provider made
  * ```ts ignore
+ * import { deepEqual } from "node:assert/strict";
  * import { LocalProvider } from "../mod.ts";
  * await using provider = new LocalProvider();
  * await using sandbox = await provider.create({ labels: { task: "demo" } });
- * for (const summary of await provider.list()) {
- *   console.log(summary.id, summary.state, summary.labels.task); // "local-…" "started" "demo"
- * }
+ * const summaries = await provider.list();
+ * deepEqual(
+ *   summaries.map((summary) => [summary.id, summary.state, summary.labels.task]),
+ *   [[sandbox.id, "started", "demo"]],
+ * );
  * ```
  */
 export interface SandboxSummary {
@@ -700,6 +738,7 @@ export interface SandboxSummary {
  *
  * @example Accept any provider
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, type SandboxProvider } from "../mod.ts";
  * async function kernel(provider: SandboxProvider): Promise<string> {
  *   await provider.check(); // throws, saying how to fix it, when sandboxes cannot be made
@@ -707,7 +746,7 @@ export interface SandboxSummary {
  *   return (await sandbox.exec("uname -s")).stdout.trim();
  * }
  * await using provider = new LocalProvider();
- * console.log(await kernel(provider)); // "Linux"
+ * equal(await kernel(provider), "Linux");
  * ```
  */
 export interface SandboxProvider extends AsyncDisposable {
@@ -732,9 +771,11 @@ export interface SandboxProvider extends AsyncDisposable {
  *
  * @example Tell sandbox failures from other errors
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { SandboxError } from "./sandbox.ts";
  * const error: unknown = new SandboxError("Cannot use sandbox: it is closed", { sandboxId: "local-1" });
- * if (error instanceof SandboxError) console.log(error.sandboxId); // "local-1"
+ * ok(error instanceof SandboxError);
+ * equal(error.sandboxId, "local-1");
  * ```
  */
 export class SandboxError extends Error {
@@ -754,13 +795,14 @@ export class SandboxError extends Error {
  *
  * @example Advise on a file error by its code
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { SandboxFileError, type SandboxFileErrorCode } from "../mod.ts";
  * const advice: Partial<Record<SandboxFileErrorCode, string>> = {
  *   not_found: "check the path with file_list",
  *   exists: "pass overwrite: true to replace it",
  * };
  * const error = new SandboxFileError("exists", "Cannot write a.txt: it already exists");
- * console.log(advice[error.code] ?? error.message); // "pass overwrite: true to replace it"
+ * equal(advice[error.code] ?? error.message, "pass overwrite: true to replace it");
  * ```
  */
 export type SandboxFileErrorCode =
@@ -779,12 +821,13 @@ export type SandboxFileErrorCode =
  *
  * @example Treat a missing file as empty
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { SandboxFileError } from "./sandbox.ts";
  * function orEmpty(error: unknown): string {
  *   if (error instanceof SandboxFileError && error.code === "not_found") return "";
  *   throw error;
  * }
- * console.log(orEmpty(new SandboxFileError("not_found", "Cannot read x: no such file"))); // ""
+ * equal(orEmpty(new SandboxFileError("not_found", "Cannot read x: no such file")), "");
  * ```
  */
 export class SandboxFileError extends SandboxError {

@@ -26,6 +26,7 @@ import {
  *
  * @example Count a sandbox from its creation on
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxCounter } from "../mod.ts";
  * await using provider = new LocalProvider();
  * const counter = new SandboxCounter(2);
@@ -36,7 +37,7 @@ import {
  * });
  * slot.hold(sandbox);
  * await sandbox.close();
- * console.log(counter.count); // 0: a closed sandbox frees its place
+ * equal(counter.count, 0); // a closed sandbox frees its place
  * ```
  */
 export interface SandboxSlot {
@@ -53,13 +54,14 @@ export interface SandboxSlot {
  *
  * @example Share a server-wide cap between sessions
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxCounter, SandboxSession, silentLogger } from "../mod.ts";
  * await using provider = new LocalProvider();
  * const counter = new SandboxCounter(16);
  * await using a = new SandboxSession(provider, silentLogger(), { counter, maxSandboxes: 4 });
  * await using b = new SandboxSession(provider, silentLogger(), { counter, maxSandboxes: 4 });
  * await Promise.all([a.sandbox(), b.sandbox()]);
- * console.log(counter.count); // 2
+ * equal(counter.count, 2);
  * ```
  */
 export class SandboxCounter {
@@ -98,6 +100,7 @@ export class SandboxCounter {
  *
  * @example A session with at most two sandboxes, within a server-wide cap of ten
  * ```ts ignore
+ * import { rejects } from "node:assert/strict";
  * import { LocalProvider, SandboxCounter, SandboxSession, silentLogger } from "../mod.ts";
  * import type { SandboxSessionOptions } from "../mod.ts";
  * await using provider = new LocalProvider();
@@ -105,7 +108,7 @@ export class SandboxCounter {
  * await using session = new SandboxSession(provider, silentLogger(), options);
  * await session.sandbox();
  * await session.create();
- * await session.create(); // throws: "Cannot create a sandbox: this session already has 2 …"
+ * await rejects(session.create(), /Cannot create a sandbox: this session already has 2 sandboxes/);
  * ```
  */
 export interface SandboxSessionOptions {
@@ -120,11 +123,13 @@ export interface SandboxSessionOptions {
  *
  * @example Use a sandbox created on request
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, silentLogger } from "../mod.ts";
- * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await using provider = new LocalProvider();
+ * await using session = new SandboxSession(provider, silentLogger());
  * const extra = await session.create();
  * const sandbox = await session.sandbox({ id: extra.id, signal: AbortSignal.timeout(10_000) });
- * console.log(sandbox === extra); // true
+ * equal(sandbox, extra);
  * ```
  */
 export interface SessionSandboxOptions extends SignalOptions {
@@ -137,13 +142,15 @@ export interface SessionSandboxOptions extends SignalOptions {
  *
  * @example Mark the default sandbox
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, silentLogger } from "../mod.ts";
- * await using session = new SandboxSession(new LocalProvider(), silentLogger());
- * await session.sandbox();
- * await session.create();
- * for (const summary of await session.list()) {
- *   console.log(summary.id, summary.state, summary.default ? "(default)" : "");
- * }
+ * await using provider = new LocalProvider();
+ * await using session = new SandboxSession(provider, silentLogger());
+ * const main = await session.sandbox();
+ * const extra = await session.create();
+ * const summaries = await session.list();
+ * equal(summaries.find((summary) => summary.default)?.id, main.id);
+ * equal(summaries.find((summary) => !summary.default)?.id, extra.id);
  * ```
  */
 export interface SessionSandboxSummary extends SandboxSummary {
@@ -158,10 +165,12 @@ export interface SessionSandboxSummary extends SandboxSummary {
  *
  * @example Give tools a session's default sandbox
  * ```ts ignore
+ * import { equal } from "node:assert/strict";
  * import { LocalProvider, SandboxSession, shellExec, silentLogger } from "../mod.ts";
- * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * await using provider = new LocalProvider();
+ * await using session = new SandboxSession(provider, silentLogger());
  * const sandbox = await session.sandbox(); // created now, on first use
- * console.log((await shellExec(sandbox, { command: "pwd" })).stdout); // "/home/sandbox\n"
+ * equal((await shellExec(sandbox, { command: "pwd" })).stdout, "/home/sandbox\n");
  * ```
  */
 export class SandboxSession implements AsyncDisposable {

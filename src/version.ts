@@ -1,10 +1,11 @@
 /**
  * The version of this module, as published.
  *
- * @example Report the version
+ * @example Read the version
  * ```ts
+ * import { match } from "node:assert/strict";
  * import { VERSION } from "./version.ts";
- * console.log(`daytona-mcp-interpreter ${VERSION}`);
+ * match(VERSION, /^\d+\.\d+\.\d+/); // as in deno.json
  * ```
  */
 export const VERSION = "0.1.0";

@@ -11,7 +11,7 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { BUNDLE_DIR, readBundle, writeBundle } from "../scripts/gen_bundle.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { hasBwrap, ROOT, structured } from "./_helpers.ts";
+import { hasBwrap, initializeRequest, ROOT, structured } from "./_helpers.ts";
 
 const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks;
 /** The Deno flags of a task: what comes between `deno run` and the entry point. */
@@ -38,6 +38,45 @@ Deno.test("bundle/ is what `deno task gen` builds from the current sources", asy
     await Deno.remove(fresh, { recursive: true });
   }
 });
+
+Deno.test(
+  "a first `deno task start` on an empty cache answers initialize and downloads nothing",
+  { ignore: !hasBwrap }, // local mode refuses to start without bubblewrap
+  async () => {
+    const denoDir = await Deno.makeTempDir({ prefix: "bundle-test-deno-dir-" });
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, DENO_DIR: denoDir },
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(JSON.stringify(initializeRequest(1)) + "\n"));
+      await writer.close();
+      const { code, stdout } = await child.output();
+      assertEquals(code, 0);
+      const reply = JSON.parse(new TextDecoder().decode(stdout).split("\n")[0]);
+      assertEquals(reply.result.serverInfo.name, "daytona-mcp-interpreter");
+      const downloaded: string[] = [];
+      for await (const entry of walk(denoDir)) downloaded.push(entry);
+      assertEquals(downloaded.filter((path) => /^(npm|remote|jsr)\//.test(path)), []);
+    } finally {
+      await Deno.remove(denoDir, { recursive: true });
+    }
+  },
+);
+
+/** The files under `dir`, as paths relative to it. */
+async function* walk(dir: string, prefix = ""): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(`${dir}/${prefix}`)) {
+    if (entry.isDirectory) yield* walk(dir, `${prefix}${entry.name}/`);
+    else yield `${prefix}${entry.name}`;
+  }
+}
 
 Deno.test("the start tasks and the JSR entry point run the bundle", () => {
   const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));

@@ -1,2 +1,0 @@
-import{a as e}from"./chunk-52fe05b3.js";var t=["error","warn","info","debug"];function u(n){return t.includes(n)}e(u,"isLogLevel");function f(n="info"){let i=t.indexOf(n),c=new TextEncoder,o=e((r,d)=>{t.indexOf(r)>i||Deno.stderr.writeSync(c.encode(`[daytona-mcp] ${r}: ${d}
-`))},"write");return{error:e(r=>o("error",r),"error"),warn:e(r=>o("warn",r),"warn"),info:e(r=>o("info",r),"info"),debug:e(r=>o("debug",r),"debug")}}e(f,"createLogger");function g(){let n=e(()=>{},"drop");return{error:n,warn:n,info:n,debug:n}}e(g,"silentLogger");export{u as a,f as b,g as c};

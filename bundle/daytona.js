@@ -1,0 +1,1354 @@
+// Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
+import {
+  AGENT_FILES,
+  AgentOps,
+  faultToError
+} from "./shared-cli-daytona-doctor.js";
+import {
+  createLogger
+} from "./shared-cli-daytona-doctor-init.js";
+import {
+  SandboxError,
+  SandboxFileError
+} from "./shared-cli-daytona-doctor-server.js";
+import {
+  __name
+} from "./shared-cli-daytona-doctor-http-init-server.js";
+
+// src/providers/daytona/provider.ts
+import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
+
+// src/providers/daytona/_errors.ts
+import { DaytonaError } from "npm:@daytonaio/sdk@0.218.0";
+var TransientError = class extends Error {
+  static {
+    __name(this, "TransientError");
+  }
+  status;
+  connection;
+  /** What the server asked to wait (Retry-After-*), in milliseconds. */
+  retryAfterMs;
+  constructor(message, options) {
+    super(message, options);
+    this.status = options.status;
+    this.connection = options.connection ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+};
+var StoppedError = class extends SandboxError {
+  static {
+    __name(this, "StoppedError");
+  }
+};
+var ConflictError = class extends SandboxError {
+  static {
+    __name(this, "ConflictError");
+  }
+};
+var ToolboxRefused = class extends SandboxError {
+  static {
+    __name(this, "ToolboxRefused");
+  }
+  status;
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+};
+function isNotFound(error) {
+  return error instanceof SandboxError && /not found|404/i.test(error.message);
+}
+__name(isNotFound, "isNotFound");
+function retryAfterMs(headers) {
+  if (!headers || typeof headers !== "object") return void 0;
+  const entries = headers instanceof Headers ? [
+    ...headers.entries()
+  ] : Object.entries(typeof headers.toJSON === "function" ? headers.toJSON() : headers);
+  let wait;
+  for (const [name, value] of entries) {
+    if (!/^retry-after(-.+)?$/i.test(name)) continue;
+    const text = String(value).trim();
+    const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : (Date.parse(text) - Date.now()) / 1e3;
+    if (Number.isFinite(seconds)) wait = Math.max(wait ?? 0, Math.max(0, seconds) * 1e3);
+  }
+  return wait;
+}
+__name(retryAfterMs, "retryAfterMs");
+function toolboxError(status, message, headers) {
+  if (status === 400 && /no IP address found|Is the Sandbox started/i.test(message)) {
+    return new StoppedError(`Daytona stopped the sandbox (400: ${message})`);
+  }
+  if (status === 401 || status === 404) return new ToolboxRefused(status, message);
+  return httpError(status, message, headers);
+}
+__name(toolboxError, "toolboxError");
+function httpError(status, message, headers) {
+  if (status === 401) {
+    return new SandboxError(`Daytona rejected the API key (401: ${message}); check MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)`);
+  }
+  if (status === 403) {
+    return new SandboxError(`Daytona refused the request (403: ${message}); check the key's permissions`);
+  }
+  if (status === 409) return new ConflictError(`Daytona answered 409: ${message}`);
+  if (status === 400 && /quota|limit exceeded|exceeded.*limit/i.test(message)) {
+    return new SandboxError(`Daytona's quota for the organization is used up (400: ${message}); delete sandboxes you no longer need (sandbox_list, sandbox_delete) or raise the limits in Daytona's dashboard`);
+  }
+  if (status === 429 || status >= 500) {
+    return new TransientError(status === 429 ? `Daytona's rate limit was hit (429: ${message})` : `Daytona failed (${status}: ${message})`, {
+      status,
+      retryAfterMs: status === 429 ? retryAfterMs(headers) : void 0
+    });
+  }
+  return new SandboxError(`Daytona answered ${status}: ${message}`);
+}
+__name(httpError, "httpError");
+function gitError(status, message, git) {
+  if (status === 401 || status === 403) {
+    return new SandboxError(`Cannot clone ${git.url}: the git host refused the credentials (${status}: ${message}); for a private repository set GIT_TOKEN (or GITHUB_TOKEN) to a token that can read it`);
+  }
+  if (status === 404) {
+    const what = /branch|reference|ref /i.test(message) && git.branch ? `branch ${git.branch} of ${git.url}` : `repository ${git.url}`;
+    return new SandboxError(`Cannot clone ${git.url}: the ${what} does not exist, or is private and needs GIT_TOKEN (404: ${message})`);
+  }
+  return new SandboxError(`Cannot clone ${git.url}: ${status}: ${message}`);
+}
+__name(gitError, "gitError");
+function fromSdkError(error, git) {
+  if (!(error instanceof DaytonaError)) {
+    if (error instanceof Error && /ECONN|socket|network|timeout/i.test(error.message)) {
+      return new TransientError(error.message, {
+        cause: error,
+        connection: true
+      });
+    }
+    return error;
+  }
+  const status = error.statusCode ?? 0;
+  const toolbox = error.source === "DAYTONA_DAEMON" || git !== void 0;
+  if (toolbox) {
+    if (git && String(error.code ?? "").startsWith("GIT_")) {
+      return gitError(status, error.message, git);
+    }
+    if (status === 401 || status === 404 || status === 400 && /no IP address/i.test(error.message)) {
+      return toolboxError(status, error.message);
+    }
+    if (git && (status === 403 || /auth/i.test(error.message))) {
+      return gitError(status, error.message, git);
+    }
+  }
+  if (status === 401 || status === 403 || status === 409 || status === 429 || status >= 500 || status === 400 && /quota|limit exceeded/i.test(error.message)) {
+    return httpError(status, error.message, error.headers);
+  }
+  if (error.name === "DaytonaConnectionError" || error.name === "DaytonaConnectionTimeoutError") {
+    return new TransientError(error.message, {
+      cause: error,
+      connection: true
+    });
+  }
+  return new SandboxError(`Daytona: ${error.message}`, {
+    cause: error
+  });
+}
+__name(fromSdkError, "fromSdkError");
+function downloadError(path, code, message = "") {
+  switch (code) {
+    case "FILE_ACCESS_DENIED":
+      return new SandboxFileError("permission", `Cannot read ${path}: permission denied (the sandbox user cannot read it)`);
+    case "INVALID_FILE_PATH":
+      return new SandboxFileError("is_directory", `Cannot read ${path}: it is a directory (or the path is empty); use file_list for a directory`);
+    default:
+      return new SandboxFileError("not_found", `Cannot read ${path}: ${message || "the toolbox reported an error"}`);
+  }
+}
+__name(downloadError, "downloadError");
+
+// src/providers/daytona/_retry.ts
+async function withRetries(fn, options) {
+  const attempts = options.attempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (raw) {
+      const error = fromSdkError(raw, options.git);
+      const retryable = error instanceof TransientError && (options.idempotent || error.status === 429 || error.status === 503);
+      const told = error instanceof TransientError ? error.retryAfterMs : void 0;
+      if (retryable && told !== void 0 && told > 0) {
+        const at = Date.now() + told;
+        if (options.deadline !== void 0 && at > options.deadline) {
+          throw new SandboxError(`Cannot ${options.what}: Daytona's rate limit was hit (429) and allows more requests in ${Math.ceil(told / 1e3)} s (at ${new Date(at).toISOString()}); try again then`, {
+            cause: error
+          });
+        }
+        const seconds = Math.ceil(told / 1e3);
+        options.log.warn(`${options.what}: Daytona's rate limit was hit; waiting ${seconds} s`);
+        options.onWait?.(`Daytona's rate limit was hit: waiting ${seconds} s, as it asks, to ${options.what}`);
+        await sleep(told, options.signal);
+        continue;
+      }
+      if (!retryable || attempt >= attempts) {
+        if (error instanceof TransientError) {
+          throw new SandboxError(`Cannot ${options.what}: ${error.message}`, {
+            cause: error
+          });
+        }
+        throw error;
+      }
+      const delay = 200 * 2 ** (attempt - 1) * (0.5 + Math.random());
+      options.log.warn(`${options.what}: ${error.message}; retrying in ${Math.round(delay)} ms`);
+      await sleep(delay);
+    }
+  }
+}
+__name(withRetries, "withRetries");
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted();
+    const abort = /* @__PURE__ */ __name(() => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, "abort");
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", abort, {
+      once: true
+    });
+  });
+}
+__name(sleep, "sleep");
+function callApi(settings, what, idempotent, fn, wait = {}) {
+  return withRetries(fn, {
+    idempotent,
+    what,
+    log: settings.log,
+    deadline: Date.now() + settings.timeoutSeconds * 1e3,
+    onWait: wait.onWait,
+    signal: wait.signal
+  });
+}
+__name(callApi, "callApi");
+
+// src/providers/daytona/_lifecycle.ts
+async function wakeSandbox(sdk, settings, wait = {}) {
+  const { log, timeoutSeconds } = settings;
+  const deadline = Date.now() + timeoutSeconds * 1e3;
+  const retry = {
+    idempotent: true,
+    log,
+    deadline,
+    onWait: wait.onWait,
+    signal: wait.signal
+  };
+  for (; ; ) {
+    await withRetries(() => sdk.refreshData(), {
+      ...retry,
+      what: "read the sandbox's state"
+    });
+    const state = String(sdk.state);
+    if (state === "started") return;
+    if (state === "stopped" || state === "archived") {
+      log.info(`daytona sandbox ${sdk.id} is ${state}; starting it again`);
+      try {
+        await withRetries(() => sdk.start(timeoutSeconds), {
+          ...retry,
+          what: "start the sandbox"
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    } else if (state === "destroyed" || state === "destroying" || state === "error" || state === "build_failed") {
+      throw new SandboxError(`Cannot start sandbox ${sdk.id} again: it is ${state}`, {
+        sandboxId: sdk.id
+      });
+    }
+    if (Date.now() > deadline) {
+      throw new SandboxError(`Cannot start sandbox ${sdk.id} again: it stayed ${state}`, {
+        sandboxId: sdk.id
+      });
+    }
+    await sleep(500);
+  }
+}
+__name(wakeSandbox, "wakeSandbox");
+async function sandboxState(client, id, settings, wait = {}) {
+  try {
+    const found = await callApi(settings, "find the sandbox", true, () => client.get(id), wait);
+    return String(found.state ?? "unknown");
+  } catch (error) {
+    if (isNotFound(error)) return "gone";
+    throw error;
+  }
+}
+__name(sandboxState, "sandboxState");
+async function destroySandbox(client, sdk, settings) {
+  const deadline = Date.now() + settings.timeoutSeconds * 1e3;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2e3)) {
+    try {
+      await callApi(settings, "delete the sandbox", true, () => client.delete(sdk));
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
+      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the delete`);
+      await sleep(wait);
+    }
+  }
+}
+__name(destroySandbox, "destroySandbox");
+
+// src/providers/daytona/_remote_agent.ts
+var REMOTE_RUNTIME_DIR = ".mcp-sandbox";
+var INLINE_REQUEST = 512 * 1024;
+var PLAIN_TIMEOUT_SECONDS = 60;
+var REQUEST_MARGIN_SECONDS = 30;
+var RemoteAgent = class {
+  static {
+    __name(this, "RemoteAgent");
+  }
+  #toolbox;
+  #runtime;
+  #pollSeconds;
+  /** `home` is the sandbox user's, as {@linkcode installAgent} found it. */
+  constructor(toolbox, home, pollSeconds) {
+    this.#toolbox = toolbox;
+    this.#runtime = `${home}/${REMOTE_RUNTIME_DIR}`;
+    this.#pollSeconds = pollSeconds;
+  }
+  /**
+   * The command that hands one request to the agent: the JSON as a quoted here-doc (taken
+   * literally; JSON has no raw newline, so no line of it can end the here-doc), or `@file`.
+   */
+  #client(request) {
+    const runtime = shellQuote(this.#runtime);
+    const call = `python3 ${runtime}/agent.py call ${runtime}/agent.sock`;
+    return request.startsWith("@") ? `${call} ${shellQuote(request)}` : `${call} - <<'MCP_REQUEST'
+${request}
+MCP_REQUEST`;
+  }
+  async request(op, body, options = {}) {
+    const id = crypto.randomUUID();
+    const wait = this.#pollSeconds;
+    const json = JSON.stringify({
+      ...body,
+      op,
+      id,
+      wait
+    });
+    let command = this.#client(json);
+    if (json.length > INLINE_REQUEST) {
+      const file = `${this.#runtime}/request-${id}.json`;
+      await this.#toolbox.upload([
+        {
+          path: file,
+          data: new TextEncoder().encode(json)
+        }
+      ], options.signal);
+      command = this.#client(`@${file}`);
+    }
+    const onAbort = /* @__PURE__ */ __name(() => {
+      const cancel = JSON.stringify({
+        op: "cancel",
+        target: id,
+        id: `${id}-cancel`
+      });
+      this.#toolbox.execute(this.#client(cancel), PLAIN_TIMEOUT_SECONDS).catch(() => {
+      });
+    }, "onAbort");
+    options.signal?.addEventListener("abort", onAbort, {
+      once: true
+    });
+    try {
+      let output = await this.#toolbox.execute(command, wait + REQUEST_MARGIN_SECONDS);
+      for (; ; ) {
+        const reply = findReply(output, id);
+        if (reply.error) throw faultToError(reply.error);
+        if (reply.pending !== true) return reply.result;
+        if (typeof reply.line === "string" && reply.line) options.onLine?.(reply.line);
+        const follow = JSON.stringify({
+          op: "wait",
+          target: id,
+          id: `${id}-wait`,
+          wait
+        });
+        output = await this.#toolbox.execute(this.#client(follow), wait + REQUEST_MARGIN_SECONDS);
+      }
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+};
+async function plainExec(toolbox, command, options) {
+  const text = typeof command === "string" ? command : command.map(shellQuote).join(" ");
+  const marker = `MCP-${crypto.randomUUID()}`;
+  const errFile = `/tmp/.${marker}.err`;
+  const env = Object.entries(options.env ?? {}).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join("");
+  const pidFile = `/tmp/.${marker}.pid`;
+  const cd = options.cwd ? `cd ${shellQuote(options.cwd)} || exit 1; ` : "";
+  const script = `command -v setsid >/dev/null 2>&1 && MCP_SETSID=setsid || MCP_SETSID=
+{ ( ${cd}${env}exec $MCP_SETSID /bin/sh -c ${shellQuote(text)} ) </dev/null 2>${errFile} &
+echo $! >${pidFile}; wait $!; } 2>/dev/null
+rc=$?; rm -f ${pidFile}; printf '\\n${marker} %d\\n' "$rc"; cat ${errFile} 2>/dev/null; rm -f ${errFile}`;
+  const kill = `for i in 1 2 3 4 5 6 7 8 9 10; do [ -s ${pidFile} ] && break; sleep 0.2; done
+pid=$(cat ${pidFile} 2>/dev/null) && { kill -KILL -- -"$pid" 2>/dev/null || kill -KILL "$pid"; }`;
+  let cancelled = false;
+  const onAbort = /* @__PURE__ */ __name(() => {
+    cancelled = true;
+    toolbox.execute(kill, PLAIN_TIMEOUT_SECONDS).catch(() => {
+    });
+  }, "onAbort");
+  options.signal?.throwIfAborted();
+  options.signal?.addEventListener("abort", onAbort, {
+    once: true
+  });
+  const timeout = options.timeoutMs === void 0 ? PLAIN_TIMEOUT_SECONDS : options.timeoutMs / 1e3;
+  const started = performance.now();
+  let output;
+  try {
+    output = await toolbox.execute(script, timeout);
+  } catch (error) {
+    if (error instanceof SandboxError && /\b408\b/.test(error.message)) {
+      const durationMs = performance.now() - started;
+      return {
+        ...EMPTY_EXEC,
+        exitCode: null,
+        signal: "SIGKILL",
+        timedOut: true,
+        durationMs
+      };
+    }
+    throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+  const at = output.lastIndexOf(`
+${marker} `);
+  const stdout = at < 0 ? output : output.slice(0, at);
+  const rest = at < 0 ? "" : output.slice(at + marker.length + 2);
+  const newline = rest.indexOf("\n");
+  const code = Number.parseInt(newline < 0 ? rest : rest.slice(0, newline), 10);
+  const stderr = newline < 0 ? "" : rest.slice(newline + 1);
+  const max = options.maxOutputBytes ?? 1e5;
+  const cut = /* @__PURE__ */ __name((value) => value.length > max ? value.slice(0, max / 2) + value.slice(value.length - max / 2) : value, "cut");
+  return {
+    ...EMPTY_EXEC,
+    stdout: cut(stdout),
+    stderr: cut(stderr),
+    exitCode: Number.isInteger(code) && !cancelled ? code : null,
+    signal: cancelled ? "SIGKILL" : null,
+    cancelled,
+    durationMs: performance.now() - started,
+    truncated: stdout.length > max || stderr.length > max,
+    stdoutBytes: new TextEncoder().encode(stdout).length,
+    stderrBytes: new TextEncoder().encode(stderr).length
+  };
+}
+__name(plainExec, "plainExec");
+var EMPTY_EXEC = {
+  stdout: "",
+  stderr: "",
+  exitCode: 0,
+  signal: null,
+  timedOut: false,
+  cancelled: false,
+  durationMs: 0,
+  truncated: false,
+  stdoutBytes: 0,
+  stderrBytes: 0
+};
+function shellQuote(word) {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+__name(shellQuote, "shellQuote");
+async function installAgent(toolbox) {
+  const files = JSON.stringify(AGENT_FILES);
+  const script = [
+    "import json, os",
+    "home = os.path.expanduser('~')",
+    `runtime = os.path.join(home, ${JSON.stringify(REMOTE_RUNTIME_DIR)})`,
+    "os.makedirs(runtime, mode=0o700, exist_ok=True)",
+    // A JSON string literal is also a valid Python string literal.
+    `for name, text in json.loads(${JSON.stringify(files)}).items():`,
+    "    temp = os.path.join(runtime, '.%s.%d' % (name, os.getpid()))",
+    "    with open(temp, 'w', encoding='utf-8') as f:",
+    "        f.write(text)",
+    "    os.replace(temp, os.path.join(runtime, name))",
+    "print(json.dumps({'installed': home}))"
+  ].join("\n");
+  const output = await toolbox.execute(`python3 - <<'MCP_INSTALL'
+${script}
+MCP_INSTALL
+[ $? = 127 ] && printf '\\n{"nopython": "%s"}\\n' "$HOME"`, PLAIN_TIMEOUT_SECONDS);
+  const reply = lastJsonLine(output, (value) => typeof value.installed === "string");
+  if (reply) return {
+    home: reply.installed,
+    python: true
+  };
+  const bare = lastJsonLine(output, (value) => typeof value.nopython === "string");
+  if (bare && PYTHON_MISSING.test(output)) return {
+    home: bare.nopython,
+    python: false
+  };
+  throw noReply(output, "Cannot install the agent in the Daytona sandbox");
+}
+__name(installAgent, "installAgent");
+var PYTHON_MISSING = /command not found: python3|python3: command not found|python3: not found|python3: No such file/;
+function findReply(output, id) {
+  const reply = lastJsonLine(output, (value) => value.id === id);
+  if (!reply) throw noReply(output, "Cannot read the sandbox agent's reply");
+  return reply;
+}
+__name(findReply, "findReply");
+function lastJsonLine(output, accept) {
+  for (const line of output.split("\n").reverse()) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const value = JSON.parse(line);
+      if (accept(value)) return value;
+    } catch {
+    }
+  }
+  return void 0;
+}
+__name(lastJsonLine, "lastJsonLine");
+function noReply(output, what) {
+  const detail = output.trim().slice(-500);
+  if (PYTHON_MISSING.test(detail)) {
+    return new SandboxError(`Cannot use the Daytona sandbox: python3 is missing from its image (${detail}); use an image or snapshot with Python 3`);
+  }
+  return new SandboxError(`${what}: ${detail || "no output"}`);
+}
+__name(noReply, "noReply");
+
+// src/providers/daytona/_toolbox.ts
+import { posix } from "node:path";
+
+// src/providers/daytona/_multipart.ts
+function multipartFirstPart(response, path) {
+  let reader;
+  let closing;
+  let pending = new Uint8Array(0);
+  let inBody = false;
+  const append = /* @__PURE__ */ __name((chunk) => {
+    const joined = new Uint8Array(pending.length + chunk.length);
+    joined.set(pending);
+    joined.set(chunk, pending.length);
+    pending = joined;
+  }, "append");
+  return new ReadableStream({
+    async start() {
+      const res = await response;
+      const boundary = /boundary="?([^";]+)"?/.exec(res.headers.get("content-type") ?? "")?.[1];
+      if (!boundary || !res.body) {
+        throw new SandboxError(`Cannot download ${path}: the toolbox sent no multipart body`);
+      }
+      closing = new TextEncoder().encode(`\r
+--${boundary}`);
+      reader = res.body.getReader();
+    },
+    async pull(controller) {
+      for (; ; ) {
+        if (inBody) {
+          const end = indexOf(pending, closing);
+          if (end >= 0) {
+            if (end > 0) controller.enqueue(pending.slice(0, end));
+            controller.close();
+            await reader.cancel();
+            return;
+          }
+          const safe = pending.length - closing.length;
+          if (safe > 0) {
+            controller.enqueue(pending.slice(0, safe));
+            pending = pending.slice(safe);
+            return;
+          }
+        } else {
+          const headerEnd = indexOf(pending, HEADER_END);
+          if (headerEnd >= 0) {
+            const headers = new TextDecoder().decode(pending.subarray(0, headerEnd));
+            pending = pending.slice(headerEnd + HEADER_END.length);
+            if (/name="error"/.test(headers)) {
+              for (let next = await reader.read(); !next.done; next = await reader.read()) {
+                append(next.value);
+              }
+              const text = new TextDecoder().decode(pending);
+              const body = (() => {
+                try {
+                  return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1));
+                } catch {
+                  return {
+                    message: text
+                  };
+                }
+              })();
+              throw downloadError(path, body.code, body.message);
+            }
+            inBody = true;
+            continue;
+          }
+        }
+        const { value, done } = await reader.read();
+        if (done) {
+          throw new SandboxError(`Cannot download ${path}: the toolbox's answer ended early`);
+        }
+        append(value);
+      }
+    },
+    async cancel() {
+      await reader?.cancel();
+    }
+  });
+}
+__name(multipartFirstPart, "multipartFirstPart");
+var HEADER_END = new TextEncoder().encode("\r\n\r\n");
+function indexOf(haystack, needle) {
+  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) {
+      if (haystack[i + j] !== needle[j]) continue outer;
+    }
+    return i;
+  }
+  return -1;
+}
+__name(indexOf, "indexOf");
+
+// src/providers/daytona/_toolbox.ts
+var SDK_HEADERS = {
+  "X-Daytona-Source": "sdk-typescript",
+  "X-Daytona-SDK-Version": "0.218.0"
+};
+var Toolbox = class {
+  static {
+    __name(this, "Toolbox");
+  }
+  #base;
+  #apiKey;
+  #timeoutSeconds;
+  #log;
+  constructor(base, apiKey, timeoutSeconds, log) {
+    this.#base = base;
+    this.#apiKey = apiKey;
+    this.#timeoutSeconds = timeoutSeconds;
+    this.#log = log;
+  }
+  /**
+   * Runs a command; returns its combined output. Not retried: a command may not run twice. The
+   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second.
+   */
+  async execute(command, timeoutSeconds) {
+    const timeout = Math.max(1, Math.ceil(timeoutSeconds));
+    const response = await this.#fetch("process/execute", "run a command in the sandbox", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json"
+      },
+      body: JSON.stringify({
+        command,
+        timeout
+      })
+    }, false, timeout);
+    const body = await response.json();
+    return body.result ?? body.stdout ?? "";
+  }
+  /**
+   * Streams one file from the multipart bulk-download endpoint: the body of its single part, or
+   * a SandboxFileError from an error part.
+   */
+  download(path, signal) {
+    const response = this.#fetch("files/bulk-download", "download a file", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "multipart/form-data"
+      },
+      body: JSON.stringify({
+        paths: [
+          path
+        ]
+      }),
+      signal
+    }, true);
+    return multipartFirstPart(response, path);
+  }
+  /** The toolbox's file details, as a FileInfo. */
+  async fileInfo(path, signal) {
+    const response = await this.#fetch(`files/info?path=${encodeURIComponent(path)}`, "stat", {
+      signal
+    }, true).catch((error) => {
+      if (error instanceof SandboxError && /\b404\b/.test(error.message)) {
+        throw new SandboxFileError("not_found", `Cannot stat ${path}: it does not exist`);
+      }
+      throw error;
+    });
+    return fromDaemonInfo(await response.json(), path);
+  }
+  /** The toolbox's listing of a directory, as a FileListing. */
+  async listFiles(path, options = {}) {
+    const depth = options.depth ?? 1;
+    const response = await this.#fetch(`files?path=${encodeURIComponent(path)}&depth=${depth}`, "list files", {
+      signal: options.signal
+    }, true);
+    const items = await response.json();
+    const limit = options.limit ?? 1e3;
+    return {
+      path,
+      entries: items.slice(0, limit).map((item) => fromDaemonInfo(item, String(item.path ?? `${path}/${item.name}`))),
+      truncated: items.length > limit
+    };
+  }
+  /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
+  async upload(files, signal) {
+    await this.#fetch("files/bulk-upload", "upload files", () => {
+      const form = new FormData();
+      files.forEach((file, i) => {
+        form.append(`files[${i}].path`, file.path);
+        form.append(`files[${i}].file`, new Blob([
+          file.data
+        ], {
+          type: "application/octet-stream"
+        }), file.path);
+      });
+      return {
+        method: "POST",
+        body: form,
+        signal
+      };
+    }, true);
+  }
+  async #fetch(path, what, init, idempotent, extraSeconds = 0) {
+    return await withRetries(async () => {
+      const request = typeof init === "function" ? init() : init;
+      const timeout = AbortSignal.timeout((this.#timeoutSeconds + extraSeconds) * 1e3);
+      let response;
+      try {
+        response = await fetch(`${this.#base}/${path}`, {
+          ...request,
+          signal: request.signal ? AbortSignal.any([
+            request.signal,
+            timeout
+          ]) : timeout,
+          headers: {
+            ...request.headers,
+            ...SDK_HEADERS,
+            Authorization: `Bearer ${this.#apiKey}`
+          }
+        });
+      } catch (error) {
+        throw new TransientError(`the toolbox did not answer: ${error.message}`, {
+          cause: error,
+          connection: true
+        });
+      }
+      if (response.ok) return response;
+      const text = await response.text();
+      let message = text;
+      try {
+        const parsed = JSON.parse(text);
+        message = parsed.message ?? parsed.error ?? text;
+      } catch {
+      }
+      throw toolboxError(response.status, message.slice(0, 500), response.headers);
+    }, {
+      idempotent,
+      what,
+      log: this.#log,
+      deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1e3
+    });
+  }
+};
+function fromDaemonInfo(raw, path) {
+  const mode = String(raw.mode ?? "");
+  const type = raw.isDir === true ? "directory" : mode.startsWith("L") ? "symlink" : "file";
+  return {
+    path,
+    name: String(raw.name ?? posix.basename(path)),
+    type,
+    size: Number(raw.size ?? 0),
+    modified: new Date(String(raw.modTime ?? raw.modifiedAt ?? 0)).toISOString(),
+    mode
+  };
+}
+__name(fromDaemonInfo, "fromDaemonInfo");
+
+// src/providers/daytona/sandbox.ts
+import { posix as posix2 } from "node:path";
+
+// src/providers/daytona/_streams.ts
+function skipStream(source, offset) {
+  if (offset <= 0) return source;
+  let left = offset;
+  return source.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return;
+      }
+      controller.enqueue(chunk.slice(left));
+      left = 0;
+    }
+  }));
+}
+__name(skipStream, "skipStream");
+function limitStream(source, length) {
+  if (length === void 0) return source;
+  let left = length;
+  const reader = source.getReader();
+  return new ReadableStream({
+    async pull(controller) {
+      if (left <= 0) {
+        controller.close();
+        await reader.cancel();
+        return;
+      }
+      const { value, done } = await reader.read();
+      if (done) return controller.close();
+      const piece = value.length > left ? value.subarray(0, left) : value;
+      left -= piece.length;
+      controller.enqueue(piece);
+    },
+    cancel: /* @__PURE__ */ __name((reason) => reader.cancel(reason), "cancel")
+  });
+}
+__name(limitStream, "limitStream");
+
+// src/providers/daytona/sandbox.ts
+var INLINE_WRITE = 256 * 1024;
+var DaytonaSandbox = class {
+  static {
+    __name(this, "DaytonaSandbox");
+  }
+  /** Daytona's sandbox id. */
+  id;
+  /** Facts about the sandbox. */
+  info;
+  #parts;
+  #ops;
+  #toolbox;
+  #closing;
+  /** Set once the sandbox was found deleted behind our back. */
+  #gone = false;
+  #waking;
+  /** What the next result must say: the sandbox was started again and lost its processes. */
+  #notice;
+  #busy = 0;
+  #activity;
+  /** Use {@linkcode DaytonaProvider.create}. */
+  constructor(parts) {
+    this.#parts = parts;
+    this.id = parts.sdkSandbox.id;
+    this.info = {
+      provider: "daytona",
+      home: parts.home,
+      pythonVersion: "",
+      isolated: true
+    };
+    this.#toolbox = parts.toolbox;
+    this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, parts.home, parts.pollSeconds));
+  }
+  /** Whether the sandbox was deleted (or found gone). */
+  get closed() {
+    return this.#closing !== void 0 || this.#gone;
+  }
+  async exec(command, options = {}) {
+    const result = await this.#guard(() => this.#parts.python ? this.#ops.exec(command, options) : plainExec(this.#toolbox, command, options), options);
+    const notice = this.#takeNotice();
+    return notice ? {
+      ...result,
+      notes: [
+        notice,
+        ...result.notes ?? []
+      ]
+    } : result;
+  }
+  async runPython(code, options = {}) {
+    this.#needPython("run Python");
+    const result = await this.#guard(() => this.#ops.runPython(code, options), options);
+    const notice = this.#takeNotice();
+    return notice ? {
+      ...result,
+      freshInterpreter: true,
+      notes: [
+        notice,
+        ...result.notes
+      ]
+    } : result;
+  }
+  async resetPython(options = {}) {
+    this.#needPython("reset Python");
+    await this.#guard(() => this.#ops.resetPython(options), options);
+  }
+  async killAll(options = {}) {
+    this.#needPython("stop its processes");
+    return await this.#guard(() => this.#ops.killAll(options), options);
+  }
+  stat(path, options = {}) {
+    return this.#guard(() => this.#parts.python ? this.#ops.stat(path, options) : this.#toolbox.fileInfo(resolvePath(this.info.home, path), options.signal), options);
+  }
+  #needPython(what) {
+    if (this.#parts.python) return;
+    throw new SandboxError(`Cannot ${what}: the sandbox's image has no python3. Create the sandbox from an image that has Python (e.g. image "python:3.12-slim") or from Daytona's default snapshot; shell_exec and the file tools work in this one`, {
+      sandboxId: this.id
+    });
+  }
+  #takeNotice() {
+    const notice = this.#notice;
+    this.#notice = void 0;
+    return notice;
+  }
+  /**
+   * Runs one operation on the sandbox, keeping it active while it runs, and survives Daytona's
+   * lifecycle: a stopped or archived sandbox is started again and the operation repeated (it
+   * never reached the sandbox); a sandbox deleted behind our back is reported gone.
+   */
+  async #guard(operation, wait = {}) {
+    wait.signal?.throwIfAborted();
+    this.#enter();
+    try {
+      try {
+        return await operation();
+      } catch (error) {
+        if (error instanceof StoppedError) {
+          await this.#wake(wait);
+          return await operation();
+        }
+        if (!(error instanceof ToolboxRefused)) throw error;
+        const state = await this.#parts.state(wait);
+        if (state === "gone" || state === "destroyed" || state === "destroying") {
+          this.#gone = true;
+          this.#parts.forget();
+          throw new SandboxError(`Cannot use sandbox ${this.id}: it was deleted outside this server (the toolbox answered ${error.status}); it is gone with its files, and the next call without a sandbox_id starts a new sandbox`, {
+            sandboxId: this.id,
+            cause: error
+          });
+        }
+        if (state === "stopped" || state === "archived" || state === "stopping") {
+          await this.#wake(wait);
+          return await operation();
+        }
+        throw new SandboxError(`Cannot use sandbox ${this.id}: its toolbox refused the request (${error.status}: ${error.message}) while the API reports it ${state}`, {
+          sandboxId: this.id,
+          cause: error
+        });
+      }
+    } finally {
+      this.#leave();
+    }
+  }
+  /** Starts the sandbox again (once, however many calls found it stopped). */
+  #wake(wait) {
+    this.#waking ??= (async () => {
+      await this.#parts.wake(wait);
+      const why = this.#parts.autoStopMinutes > 0 ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)` : "";
+      this.#notice = `Sandbox ${this.id} had stopped${why} and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
+    })().finally(() => this.#waking = void 0);
+    return this.#waking;
+  }
+  /** While any call runs, tells Daytona the sandbox is active now and then. */
+  #enter() {
+    if (this.#busy++ > 0) return;
+    this.#activity = setInterval(() => {
+      this.#parts.sdkSandbox.refreshActivity().catch((error) => this.#parts.log.warn(`sandbox ${this.id}: cannot refresh its activity: ${error.message}`));
+    }, this.#parts.activitySeconds * 1e3);
+  }
+  #leave() {
+    if (--this.#busy > 0) return;
+    clearInterval(this.#activity);
+    this.#activity = void 0;
+  }
+  /**
+   * A read from the start of a file streams it through the toolbox's bulk-download endpoint with
+   * fetch, stopping the transfer once `length` bytes arrived; a read at an offset asks the agent
+   * for just that range, so nothing before it is transferred.
+   */
+  readFile(path, options = {}) {
+    const open = /* @__PURE__ */ __name(() => {
+      if (options.offset && this.#parts.python) return this.#ops.readFile(path, options);
+      const target = resolvePath(this.info.home, path);
+      return limitStream(skipStream(this.#toolbox.download(target, options.signal), options.offset ?? 0), options.length);
+    }, "open");
+    return this.#guardStream(open, options);
+  }
+  /**
+   * A stream opened under `#guard`: its first chunk is read inside the guard, so a stopped
+   * sandbox is started again and the stream opened anew. Once bytes were delivered, a failure
+   * ends the stream: a read is never repeated halfway.
+   */
+  #guardStream(open, wait) {
+    let reader;
+    return new ReadableStream({
+      pull: /* @__PURE__ */ __name(async (controller) => {
+        const { value, done } = reader ? await reader.read() : await this.#guard(() => {
+          reader = open().getReader();
+          return reader.read();
+        }, wait);
+        if (done) controller.close();
+        else controller.enqueue(value);
+      }, "pull"),
+      cancel: /* @__PURE__ */ __name((reason) => reader?.cancel(reason), "cancel")
+    }, {
+      highWaterMark: 0
+    });
+  }
+  /** The note that the sandbox was started again, once, if no result has carried it yet. */
+  takeNotes() {
+    const notice = this.#takeNotice();
+    return notice ? [
+      notice
+    ] : [];
+  }
+  /**
+   * A file up to 256 KiB travels inside the agent's request: one API call. A larger one is
+   * uploaded through the toolbox's bulk-upload endpoint (checking its answer) into a temporary
+   * name, then moved into place by the agent. Either way there is never a half-written file, and
+   * `overwrite: false` never replaces anything.
+   */
+  async writeFile(path, data, options = {}) {
+    const target = resolvePath(this.info.home, path);
+    if (data.length <= INLINE_WRITE && this.#parts.python) {
+      return await this.#guard(() => this.#ops.writeFile(target, data, options), options);
+    }
+    const overwrite = options.overwrite ?? true;
+    if (!overwrite) {
+      const exists = await this.stat(target, options).then(() => true, (error) => {
+        if (error instanceof SandboxFileError && error.code === "not_found") return false;
+        throw error;
+      });
+      if (exists) {
+        throw new SandboxFileError("exists", `Cannot write ${target}: it already exists and overwrite is false`);
+      }
+    }
+    const temp = `${posix2.dirname(target)}/.${posix2.basename(target)}.upload-${crypto.randomUUID().slice(0, 8)}`;
+    await this.#guard(() => this.#toolbox.upload([
+      {
+        path: temp,
+        data
+      }
+    ], options.signal), options);
+    if (!this.#parts.python) {
+      const existed = await this.stat(target, options).then(() => true, () => false);
+      const moved = await this.#guard(() => plainExec(this.#toolbox, [
+        "mv",
+        "-f",
+        "--",
+        temp,
+        target
+      ], {
+        timeoutMs: PLAIN_TIMEOUT_SECONDS * 1e3
+      }));
+      if (moved.exitCode !== 0) {
+        throw new SandboxFileError("permission", `Cannot write ${target}: ${moved.stderr.trim()}`);
+      }
+      return {
+        ...await this.stat(target, options),
+        replaced: existed
+      };
+    }
+    return await this.#guard(() => this.#ops.commitUpload(temp, target, overwrite, options));
+  }
+  listFiles(path, options = {}) {
+    return this.#guard(() => this.#parts.python ? this.#ops.listFiles(path, options) : this.#toolbox.listFiles(resolvePath(this.info.home, path), options), options);
+  }
+  /** Clones with the toolbox's git API: credentials go to Daytona, not into the sandbox. */
+  async gitClone(request) {
+    request.signal?.throwIfAborted();
+    const { url, path, branch, commit, username, password, depth } = request;
+    await this.#guard(() => withRetries(() => this.#parts.sdkSandbox.git.clone(url, path, branch, commit, username, password, false, depth), {
+      idempotent: false,
+      what: "clone the repository",
+      log: this.#parts.log,
+      git: {
+        url,
+        branch
+      },
+      onWait: request.onWait,
+      signal: request.signal
+    }), request);
+  }
+  /** Daytona's preview URL for `port`, its token, and a signed URL valid for an hour. */
+  async preview(port, options = {}) {
+    options.signal?.throwIfAborted();
+    const sdk = this.#parts.sdkSandbox;
+    const retry = {
+      idempotent: true,
+      log: this.#parts.log,
+      ...options
+    };
+    const link = await withRetries(() => sdk.getPreviewLink(port), {
+      ...retry,
+      what: "get a preview link"
+    });
+    const signed = await withRetries(() => sdk.getSignedPreviewUrl(port, 3600), {
+      ...retry,
+      what: "get a signed preview link"
+    }).catch(() => void 0);
+    return {
+      url: link.url,
+      token: link.token,
+      signedUrl: signed?.url,
+      signedUrlExpiresAt: signed ? new Date(Date.now() + 36e5).toISOString() : void 0
+    };
+  }
+  /** Deletes the sandbox in Daytona. Idempotent. */
+  close() {
+    this.#closing ??= (async () => {
+      try {
+        if (!this.#gone) await this.#parts.remove();
+        this.#parts.log.info(`daytona sandbox ${this.id} deleted`);
+      } finally {
+        this.#parts.forget();
+      }
+    })();
+    return this.#closing;
+  }
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+};
+function resolvePath(home, path) {
+  const expanded = path === "~" || path.startsWith("~/") ? home + path.slice(1) : path;
+  return posix2.resolve(home, expanded);
+}
+__name(resolvePath, "resolvePath");
+
+// src/providers/daytona/provider.ts
+var CREATOR_LABEL = "created-by";
+var CREATOR = "daytona-mcp-interpreter";
+var INSTANCE_LABEL = "mcp-instance";
+var DaytonaProvider = class _DaytonaProvider {
+  static {
+    __name(this, "DaytonaProvider");
+  }
+  /** Always `"daytona"`. */
+  name = "daytona";
+  /** The value of this instance's {@linkcode INSTANCE_LABEL}. */
+  instance = crypto.randomUUID();
+  #client;
+  #options;
+  /** The labels of one create request, so a create that fails half-way can be cleaned up. */
+  static #CREATE_LABEL = "mcp-create";
+  #sandboxes = /* @__PURE__ */ new Map();
+  /** Creates a provider; no request is made until a sandbox is needed. */
+  constructor(options) {
+    if (!options.apiKey) {
+      throw new TypeError("Cannot use Daytona: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)");
+    }
+    this.#options = {
+      apiKey: options.apiKey,
+      apiUrl: (options.apiUrl ?? "https://app.daytona.io/api").replace(/\/+$/, ""),
+      target: options.target,
+      timeoutSeconds: options.timeoutSeconds ?? 180,
+      autoStopMinutes: options.autoStopMinutes ?? 15,
+      autoDeleteMinutes: options.autoDeleteMinutes ?? 60,
+      log: options.log ?? createLogger("warn"),
+      pollSeconds: options.pollSeconds ?? 45,
+      activitySeconds: options.activitySeconds ?? 120
+    };
+    if (!(Number.isInteger(this.#options.pollSeconds) && this.#options.pollSeconds >= 1)) {
+      throw new RangeError(`Cannot use Daytona: pollSeconds must be a positive integer, got ${this.#options.pollSeconds}`);
+    }
+    this.#client = new Daytona({
+      apiKey: this.#options.apiKey,
+      apiUrl: this.#options.apiUrl,
+      target: this.#options.target,
+      requestTimeoutMs: this.#options.timeoutSeconds * 1e3,
+      // Polling instead of a Socket.IO connection: nothing lingers when the server exits.
+      useDeprecatedPolling: true
+    });
+  }
+  /** The labels that mark sandboxes of this instance. */
+  get labels() {
+    return {
+      [CREATOR_LABEL]: CREATOR,
+      [INSTANCE_LABEL]: this.instance
+    };
+  }
+  /** Checks the API key and that the API answers, by listing this instance's sandboxes. */
+  async check(options = {}) {
+    await this.list(options);
+  }
+  /** Creates a sandbox (from an image or snapshot if given) and installs the agent in it. */
+  async create(options = {}) {
+    const { log, timeoutSeconds } = this.#options;
+    const allow = options.networkAllowList;
+    const notCidr = allow?.find((entry) => !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(entry));
+    if (notCidr !== void 0) {
+      throw new TypeError(`Cannot create a Daytona sandbox with network_allow_list entry '${notCidr}': Daytona takes IPv4 CIDR blocks (e.g. 203.0.113.0/24); domain names are for the local provider`);
+    }
+    const attempt = crypto.randomUUID();
+    const params = {
+      language: "python",
+      labels: {
+        ...options.labels,
+        ...this.labels,
+        [_DaytonaProvider.#CREATE_LABEL]: attempt
+      },
+      envVars: options.env,
+      networkBlockAll: options.networkBlockAll,
+      ...allow ? {
+        networkAllowList: allow.join(",")
+      } : {},
+      autoStopInterval: options.autoStopMinutes ?? this.#options.autoStopMinutes,
+      autoDeleteInterval: this.#options.autoDeleteMinutes
+    };
+    const resources = options.cpu || options.memory || options.disk ? {
+      cpu: options.cpu,
+      memory: options.memory,
+      disk: options.disk
+    } : void 0;
+    if (resources && !options.image) {
+      throw new TypeError("Cannot create a Daytona sandbox with cpu, memory or disk but no image: Daytona sets resources only for sandboxes built from an image");
+    }
+    let sdkSandbox;
+    try {
+      sdkSandbox = await this.#call("create a sandbox", false, () => options.image ? this.#client.create({
+        ...params,
+        image: options.image,
+        resources
+      }, {
+        timeout: timeoutSeconds
+      }) : this.#client.create({
+        ...params,
+        snapshot: options.snapshot
+      }, {
+        timeout: timeoutSeconds
+      }), options);
+    } catch (error) {
+      const left = await this.#findCreated(attempt);
+      if (left.length === 0) throw error;
+      const reason = left.map((sandbox) => `${sandbox.state}${sandbox.errorReason ? `: ${sandbox.errorReason}` : ""}`).join("; ");
+      await Promise.all(left.map((sandbox) => this.#destroy(sandbox).catch(() => {
+      })));
+      throw new SandboxError(`Cannot create the Daytona sandbox: it ended in ${reason} (${error.message}); the failed sandbox was deleted`, {
+        cause: error
+      });
+    }
+    log.info(`daytona sandbox ${sdkSandbox.id} created`);
+    try {
+      return await this.#attach(sdkSandbox, true);
+    } catch (error) {
+      await this.#call("delete a sandbox", true, () => this.#client.delete(sdkSandbox)).catch(() => {
+      });
+      throw error;
+    }
+  }
+  /** Sandboxes (with their state) of one create request, found by its label. */
+  async #findCreated(attempt) {
+    const found = [];
+    try {
+      const labels = {
+        ...this.labels,
+        [_DaytonaProvider.#CREATE_LABEL]: attempt
+      };
+      for await (const item of this.#client.list({
+        labels
+      })) {
+        if (this.#isOurs(item.labels)) found.push(await this.#client.get(item.id));
+      }
+    } catch {
+    }
+    return found;
+  }
+  /** A sandbox this instance created, by id. */
+  async get(id, options = {}) {
+    const known = this.#sandboxes.get(id);
+    if (known && !known.closed) return known;
+    options.signal?.throwIfAborted();
+    const sdkSandbox = await this.#call("find the sandbox", true, () => this.#client.get(id)).catch((error) => {
+      throw new SandboxError(`Cannot find sandbox ${id}: ${error.message}`);
+    });
+    if (!this.#isOurs(sdkSandbox.labels)) {
+      throw new SandboxError(`Cannot use sandbox ${id}: this server did not create it, and never touches sandboxes it did not create`);
+    }
+    return await this.#attach(sdkSandbox, false);
+  }
+  /** The sandboxes this instance created that still exist. */
+  async list(options = {}) {
+    options.signal?.throwIfAborted();
+    return await this.#call("list sandboxes", true, async () => {
+      const found = [];
+      for await (const sandbox of this.#client.list({
+        labels: this.labels
+      })) {
+        if (!this.#isOurs(sandbox.labels)) continue;
+        found.push({
+          id: sandbox.id,
+          state: String(sandbox.state ?? "unknown"),
+          labels: sandbox.labels,
+          createdAt: sandbox.createdAt
+        });
+      }
+      return found;
+    });
+  }
+  /** Deletes a sandbox this instance created. */
+  async delete(id, options = {}) {
+    const sandbox = await this.get(id, options);
+    await sandbox.close();
+  }
+  /**
+   * Deletes every sandbox this instance created, then releases the SDK. Besides the sandboxes it
+   * holds, it deletes any others carrying its instance label: an HTTP client may resend a create
+   * request whose connection dropped, leaving a duplicate behind.
+   */
+  async close() {
+    try {
+      await Promise.all([
+        ...this.#sandboxes.values()
+      ].map((sandbox) => sandbox.close()));
+      const leftovers = await this.list().catch(() => []);
+      await Promise.all(leftovers.map((summary) => this.#call("find a leftover sandbox", true, () => this.#client.get(summary.id)).then((sandbox) => this.#destroy(sandbox)).catch((error) => this.#options.log.warn(`${summary.id}: ${error.message}`))));
+    } finally {
+      await this.#client[Symbol.asyncDispose]();
+    }
+  }
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+  /** Deletes a sandbox, waiting out a pending state change; one already gone is deleted enough. */
+  #destroy(sdkSandbox) {
+    return destroySandbox(this.#client, sdkSandbox, this.#options);
+  }
+  #isOurs(labels) {
+    return labels?.[CREATOR_LABEL] === CREATOR && labels?.[INSTANCE_LABEL] === this.instance;
+  }
+  async #attach(sdkSandbox, fresh) {
+    const toolbox = new Toolbox(`${sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${sdkSandbox.id}`, this.#options.apiKey, this.#options.timeoutSeconds, this.#options.log);
+    const wake = /* @__PURE__ */ __name((wait = {}) => wakeSandbox(sdkSandbox, this.#options, wait), "wake");
+    const installed = await installAgent(toolbox).catch(async (error) => {
+      if (!(error instanceof StoppedError)) throw error;
+      await wake();
+      return await installAgent(toolbox);
+    });
+    const sandbox = new DaytonaSandbox({
+      sdkSandbox,
+      home: installed.home,
+      python: installed.python,
+      toolbox,
+      log: this.#options.log,
+      remove: /* @__PURE__ */ __name(() => this.#destroy(sdkSandbox), "remove"),
+      forget: /* @__PURE__ */ __name(() => this.#sandboxes.delete(sdkSandbox.id), "forget"),
+      fresh,
+      wake,
+      state: /* @__PURE__ */ __name((wait) => sandboxState(this.#client, sdkSandbox.id, this.#options, wait), "state"),
+      autoStopMinutes: this.#options.autoStopMinutes,
+      pollSeconds: this.#options.pollSeconds,
+      activitySeconds: this.#options.activitySeconds
+    });
+    this.#sandboxes.set(sandbox.id, sandbox);
+    return sandbox;
+  }
+  /** Runs an API call, retrying transient failures when it is safe, and explains failures. */
+  #call(what, idempotent, fn, wait = {}) {
+    return callApi(this.#options, what, idempotent, fn, wait);
+  }
+};
+export {
+  CREATOR,
+  CREATOR_LABEL,
+  DaytonaProvider,
+  DaytonaSandbox,
+  INSTANCE_LABEL
+};

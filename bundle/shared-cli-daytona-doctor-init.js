@@ -1,0 +1,49 @@
+// Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
+import {
+  __name
+} from "./shared-cli-daytona-doctor-http-init-server.js";
+
+// src/log.ts
+var LEVELS = [
+  "error",
+  "warn",
+  "info",
+  "debug"
+];
+function isLogLevel(value) {
+  return LEVELS.includes(value);
+}
+__name(isLogLevel, "isLogLevel");
+function createLogger(level = "info") {
+  const limit = LEVELS.indexOf(level);
+  const encoder = new TextEncoder();
+  const write = /* @__PURE__ */ __name((at, message) => {
+    if (LEVELS.indexOf(at) > limit) return;
+    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${message}
+`));
+  }, "write");
+  return {
+    error: /* @__PURE__ */ __name((message) => write("error", message), "error"),
+    warn: /* @__PURE__ */ __name((message) => write("warn", message), "warn"),
+    info: /* @__PURE__ */ __name((message) => write("info", message), "info"),
+    debug: /* @__PURE__ */ __name((message) => write("debug", message), "debug")
+  };
+}
+__name(createLogger, "createLogger");
+function silentLogger() {
+  const drop = /* @__PURE__ */ __name(() => {
+  }, "drop");
+  return {
+    error: drop,
+    warn: drop,
+    info: drop,
+    debug: drop
+  };
+}
+__name(silentLogger, "silentLogger");
+
+export {
+  isLogLevel,
+  createLogger,
+  silentLogger
+};

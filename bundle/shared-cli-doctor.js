@@ -1,0 +1,2952 @@
+// Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
+import {
+  AGENT_FILES,
+  AgentOps,
+  AgentProcess,
+  CGROUPS_PY,
+  DISK_PY,
+  LOCAL_AGENT_FILES
+} from "./shared-cli-daytona-doctor.js";
+import {
+  createLogger
+} from "./shared-cli-daytona-doctor-init.js";
+import {
+  SandboxError
+} from "./shared-cli-daytona-doctor-server.js";
+import {
+  __name
+} from "./shared-cli-daytona-doctor-http-init-server.js";
+
+// src/providers/local/_bwrap.ts
+var SANDBOX_HOME = "/home/sandbox";
+var SANDBOX_USER = "sandbox";
+var RUNTIME_DIR = "/opt/sandbox";
+var SANDBOX_UID = 1e3;
+var UNPRIVILEGED_UID = 65534;
+function defaultEnvironment(home) {
+  return {
+    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    HOME: home,
+    USER: SANDBOX_USER,
+    LOGNAME: SANDBOX_USER,
+    SHELL: "/bin/sh",
+    LANG: "C.UTF-8",
+    TERM: "dumb",
+    TMPDIR: "/tmp",
+    PYTHONUNBUFFERED: "1",
+    MPLBACKEND: "Agg"
+  };
+}
+__name(defaultEnvironment, "defaultEnvironment");
+var NET_DIR = "/run/sandbox-net";
+var HTTP_PROXY_PORT = 3128;
+var SOCKS_PROXY_PORT = 1080;
+function proxyEnvironment() {
+  const http = `http://127.0.0.1:${HTTP_PROXY_PORT}`;
+  const socks = `socks5h://127.0.0.1:${SOCKS_PROXY_PORT}`;
+  const local = "localhost,127.0.0.1,::1";
+  return {
+    HTTP_PROXY: http,
+    http_proxy: http,
+    HTTPS_PROXY: http,
+    https_proxy: http,
+    ALL_PROXY: socks,
+    all_proxy: socks,
+    NO_PROXY: local,
+    no_proxy: local,
+    npm_config_proxy: http,
+    npm_config_https_proxy: http,
+    NODE_USE_ENV_PROXY: "1"
+  };
+}
+__name(proxyEnvironment, "proxyEnvironment");
+var SYSTEM_DIRS = [
+  "bin",
+  "sbin",
+  "lib",
+  "lib32",
+  "lib64",
+  "libx32"
+];
+var ETC_ENTRIES = [
+  "ssl/certs",
+  "ssl/openssl.cnf",
+  "pki/tls/certs",
+  "pki/ca-trust/extracted",
+  "ca-certificates",
+  "ld.so.cache",
+  "ld.so.conf",
+  "ld.so.conf.d",
+  "alternatives",
+  "fonts",
+  "localtime",
+  "timezone",
+  "resolv.conf",
+  "nsswitch.conf",
+  "gai.conf",
+  "host.conf",
+  "services",
+  "protocols",
+  "mime.types",
+  "magic",
+  "magic.mime",
+  "locale.alias",
+  "terminfo",
+  "inputrc",
+  "os-release",
+  "debian_version",
+  "lsb-release",
+  "matplotlibrc",
+  "python3",
+  ...Array.from({
+    length: 8
+  }, (_, i) => `python3.${i + 9}`)
+];
+var MASKED_PROC = [
+  "keys",
+  "key-users"
+];
+var CURRENT_BWRAP = {
+  disableUserns: true,
+  tmpfsSize: true
+};
+function bwrapFeatures(version) {
+  const [, major, minor] = /(\d+)\.(\d+)/.exec(version) ?? [];
+  if (major === void 0) return CURRENT_BWRAP;
+  const at = /* @__PURE__ */ __name((m, n) => Number(major) > m || Number(major) === m && Number(minor) >= n, "at");
+  return {
+    disableUserns: at(0, 8),
+    tmpfsSize: at(0, 7)
+  };
+}
+__name(bwrapFeatures, "bwrapFeatures");
+var SHM_BYTES = 64 * 1024 * 1024;
+function systemMounts(runtime, features = CURRENT_BWRAP) {
+  const args = [
+    "--ro-bind",
+    "/usr",
+    "/usr"
+  ];
+  for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
+  for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
+  for (const file of [
+    "passwd",
+    "group",
+    "hostname",
+    "hosts"
+  ]) {
+    args.push("--ro-bind", `${runtime}/${file}`, `/etc/${file}`);
+  }
+  args.push("--dev", "/dev");
+  if (features.tmpfsSize) args.push("--perms", "1777", "--size", String(SHM_BYTES));
+  args.push("--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc");
+  for (const file of MASKED_PROC) {
+    if (procHas(file)) args.push("--ro-bind", "/dev/null", `/proc/${file}`);
+  }
+  return args;
+}
+__name(systemMounts, "systemMounts");
+function procHas(file) {
+  const path = `/proc/${file}`;
+  if (Deno.permissions.querySync({
+    name: "read",
+    path
+  }).state !== "granted") return true;
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}
+__name(procHas, "procHas");
+function namespaceArgs(network, features = CURRENT_BWRAP) {
+  return [
+    "--unshare-all",
+    "--unshare-user",
+    ...features.disableUserns ? [
+      "--disable-userns"
+    ] : [],
+    ...network === "host" ? [
+      "--share-net"
+    ] : [],
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--hostname",
+    "sandbox",
+    "--die-with-parent",
+    "--new-session"
+  ];
+}
+__name(namespaceArgs, "namespaceArgs");
+function bwrapCommand(args, options) {
+  return Deno.uid() === 0 ? new Deno.Command("setpriv", {
+    ...options,
+    args: [
+      `--reuid=${UNPRIVILEGED_UID}`,
+      `--regid=${UNPRIVILEGED_UID}`,
+      "--clear-groups",
+      "--inh-caps=-all",
+      "bwrap",
+      ...args
+    ]
+  }) : new Deno.Command("bwrap", {
+    ...options,
+    args: [
+      ...args
+    ]
+  });
+}
+__name(bwrapCommand, "bwrapCommand");
+function bwrapArgs(layout) {
+  const features = layout.features ?? CURRENT_BWRAP;
+  const args = [
+    ...namespaceArgs(layout.network, features),
+    ...layout.network !== "host" && layout.netDir ? [
+      "--ro-bind",
+      layout.netDir,
+      NET_DIR
+    ] : [],
+    // The agent is PID 1: no bwrap process in the sandbox holds its pipes, and signals from
+    // sandbox processes (SIGSTOP, SIGKILL) cannot reach it.
+    "--as-pid-1",
+    ...systemMounts(layout.runtime, features),
+    "--bind",
+    layout.tmp,
+    "/tmp",
+    "--bind",
+    layout.home,
+    SANDBOX_HOME,
+    "--ro-bind",
+    layout.runtime,
+    RUNTIME_DIR,
+    // Everything else, including bwrap's own root, is read-only.
+    "--remount-ro",
+    "/",
+    "--chdir",
+    SANDBOX_HOME,
+    "--clearenv"
+  ];
+  const internet = layout.network === "internet";
+  const env = {
+    ...defaultEnvironment(SANDBOX_HOME),
+    ...internet ? proxyEnvironment() : {},
+    ...layout.env,
+    SANDBOX_PYTHON: layout.python,
+    SANDBOX_LIMITS: layout.limits ?? "",
+    SANDBOX_SUPERVISOR: "pid1",
+    ...layout.hold ? {
+      SANDBOX_HOLD: "1"
+    } : {},
+    // The relay to the egress proxy (internet), or only the tunnels of web_preview (none).
+    SANDBOX_NET: internet ? [
+      `proxy=${NET_DIR}/proxy.sock`,
+      `http=${HTTP_PROXY_PORT}`,
+      `socks=${SOCKS_PROXY_PORT}`,
+      `host_ports=${(layout.hostPorts ?? []).join(":")}`
+    ].join(",") : layout.netDir && layout.network === "none" ? "tunnels" : ""
+  };
+  for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
+  args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
+  return args;
+}
+__name(bwrapArgs, "bwrapArgs");
+function identityFiles() {
+  return {
+    hostname: "sandbox\n",
+    hosts: "127.0.0.1	localhost sandbox\n::1	localhost ip6-localhost ip6-loopback\n",
+    passwd: [
+      "root:x:0:0:root:/root:/bin/sh",
+      `${SANDBOX_USER}:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:${SANDBOX_HOME}:/bin/sh`,
+      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+      ""
+    ].join("\n"),
+    group: [
+      "root:x:0:",
+      `${SANDBOX_USER}:x:${SANDBOX_UID}:`,
+      "nogroup:x:65534:",
+      ""
+    ].join("\n")
+  };
+}
+__name(identityFiles, "identityFiles");
+
+// src/providers/local/cgroup.ts
+var DEFAULT_BUDGET = {
+  memoryMb: 2048,
+  processes: 512,
+  cpus: 2,
+  diskGb: 3
+};
+var CONTROLLERS = [
+  "memory",
+  "pids",
+  "cpu"
+];
+var DENO_FILES = {
+  exists: /* @__PURE__ */ __name((path) => exists(path), "exists"),
+  read: /* @__PURE__ */ __name((path) => readText(path), "read"),
+  owner: /* @__PURE__ */ __name((path) => {
+    try {
+      return Deno.statSync(path).uid ?? void 0;
+    } catch {
+      return void 0;
+    }
+  }, "owner")
+};
+function planCgroups(probe) {
+  const root = probe.root ?? "/sys/fs/cgroup";
+  const { exists: exists2, read: readText2, owner: ownerOf } = probe.files ?? DENO_FILES;
+  const lines = probe.selfCgroup.split("\n").filter(Boolean).map((line) => {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
+    return {
+      controllers: controllers?.split(",") ?? [],
+      path: path ?? ""
+    };
+  });
+  const unified = lines.find((line) => line.controllers.length === 1 && line.controllers[0] === "");
+  let v2Why = "no cgroup v2 hierarchy";
+  const mount = exists2(`${root}/cgroup.controllers`) ? root : exists2(`${root}/unified/cgroup.controllers`) ? `${root}/unified` : void 0;
+  if (unified && mount) {
+    const own = join(mount, unified.path);
+    const available = (readText2(`${own}/cgroup.controllers`) ?? "").split(/\s+/);
+    const writable = probe.uid === 0 || ownerOf(own) === probe.uid;
+    const missing = {};
+    for (const controller of CONTROLLERS) {
+      if (!available.includes(controller)) {
+        missing[controller] = `the cgroup v2 controller '${controller}' is not available in ${own}`;
+      }
+    }
+    if (!writable) {
+      v2Why = `the server's cgroup ${own} is not delegated to uid ${probe.uid} (start the server under \`systemd-run --user --scope -p Delegate=yes\`)`;
+    } else if (missing.memory || missing.pids) {
+      v2Why = `${own} lacks the memory and pids controllers`;
+    } else {
+      return {
+        kind: "v2",
+        own,
+        mount,
+        missing
+      };
+    }
+  }
+  const v1own = {};
+  for (const controller of [
+    ...CONTROLLERS,
+    "cpuacct"
+  ]) {
+    const line = lines.find((line2) => line2.controllers.includes(controller));
+    if (!line) continue;
+    const dir = [
+      line.controllers.join(","),
+      controller
+    ].map((name) => `${root}/${name}`).find((dir2) => exists2(`${dir2}/cgroup.procs`));
+    if (dir) v1own[controller] = join(dir, line.path);
+  }
+  if (v1own.memory && v1own.pids) {
+    if (probe.uid !== 0) {
+      return {
+        kind: "none",
+        why: `control groups here are v1, which only root may divide (${v2Why}): memory, processes and CPU are capped per process only`
+      };
+    }
+    const missing = {};
+    if (!v1own.cpu) missing.cpu = "the cgroup v1 cpu controller is not mounted";
+    return {
+      kind: "v1",
+      own: v1own,
+      missing
+    };
+  }
+  return {
+    kind: "none",
+    why: `${v2Why}, and no cgroup v1 memory and pids hierarchies: memory, processes and CPU are capped per process only`
+  };
+}
+__name(planCgroups, "planCgroups");
+var PARENT = "mcp-sandbox";
+var CgroupKeeper = class _CgroupKeeper {
+  static {
+    __name(this, "CgroupKeeper");
+  }
+  #child;
+  #writer;
+  #pending = /* @__PURE__ */ new Map();
+  #next = 1;
+  #reading;
+  constructor(child) {
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.#reading = this.#read();
+  }
+  /** Starts the helper with `python` (its source is `script`). */
+  static start(python, script, root = "/sys/fs/cgroup") {
+    const asRoot = Deno.uid() === 0;
+    const child = new Deno.Command("bwrap", {
+      args: [
+        // An ordinary user needs a user namespace to mount; mapped to itself, it keeps its uid.
+        ...asRoot ? [] : [
+          "--unshare-user",
+          "--uid",
+          String(Deno.uid()),
+          "--gid",
+          "0"
+        ],
+        "--bind",
+        "/",
+        "/",
+        "--die-with-parent",
+        python,
+        "-I",
+        "-S",
+        "-c",
+        script,
+        root
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      clearEnv: true,
+      env: {
+        PATH: "/usr/bin:/bin"
+      }
+    }).spawn();
+    return new _CgroupKeeper(child);
+  }
+  /** Sends one request; rejects with the helper's error. */
+  call(op, args = {}) {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, {
+        resolve,
+        reject
+      });
+      this.#writer.write(new TextEncoder().encode(JSON.stringify({
+        id,
+        op,
+        ...args
+      }) + "\n")).catch((error) => {
+        this.#pending.delete(id);
+        reject(new Error(`Cannot reach the cgroup helper: ${errorText(error)}`));
+      });
+    });
+  }
+  async #read() {
+    let buffer = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of this.#child.stdout) {
+      buffer += decoder.decode(chunk, {
+        stream: true
+      });
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const reply = JSON.parse(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        const pending = this.#pending.get(reply.id);
+        this.#pending.delete(reply.id);
+        if (reply.error !== void 0) pending?.reject(new Error(reply.error));
+        else pending?.resolve(reply.result);
+      }
+    }
+    for (const pending of this.#pending.values()) {
+      pending.reject(new Error("Cannot reach the cgroup helper: it exited"));
+    }
+    this.#pending.clear();
+  }
+  /** Stops the helper. */
+  async close() {
+    await this.#writer.close().catch(() => {
+    });
+    await this.#reading.catch(() => {
+    });
+    await this.#child.status;
+  }
+};
+function snapshotFiles(snapshot) {
+  return {
+    exists: /* @__PURE__ */ __name((path) => path in snapshot.files || path in snapshot.owners, "exists"),
+    read: /* @__PURE__ */ __name((path) => snapshot.files[path], "read"),
+    owner: /* @__PURE__ */ __name((path) => snapshot.owners[path], "owner")
+  };
+}
+__name(snapshotFiles, "snapshotFiles");
+var SandboxCgroups = class _SandboxCgroups {
+  static {
+    __name(this, "SandboxCgroups");
+  }
+  /** How budgets are enforced. */
+  plan;
+  /** Why the pool makes no cgroups, when it does not. */
+  unavailable;
+  #keeper;
+  #parents = [];
+  #v2 = false;
+  constructor(plan, keeper, unavailable) {
+    this.plan = plan;
+    this.#keeper = keeper;
+    this.unavailable = unavailable ?? (plan.kind === "none" ? plan.why : void 0);
+  }
+  /** A pool that makes no cgroups, saying why (tests simulate machines without them so). */
+  static none(why) {
+    return new _SandboxCgroups({
+      kind: "none",
+      why
+    });
+  }
+  /**
+   * Finds how budgets can be enforced here and makes the parent cgroups, through a helper run
+   * with `python`. On failure the pool makes none and says why.
+   */
+  static async open(python, script) {
+    let keeper;
+    try {
+      keeper = CgroupKeeper.start(python, script);
+      const snapshot = await keeper.call("snapshot", {
+        root: "/sys/fs/cgroup"
+      });
+      const plan = planCgroups({
+        selfCgroup: snapshot.selfCgroup,
+        uid: Deno.uid() ?? -1,
+        files: snapshotFiles(snapshot)
+      });
+      if (plan.kind === "none") {
+        await keeper.close();
+        return new _SandboxCgroups(plan);
+      }
+      const pool = new _SandboxCgroups(plan, keeper);
+      if (plan.kind === "v1") {
+        for (const dir of new Set(Object.values(plan.own))) {
+          await keeper.call("mkdir", {
+            path: `${dir}/${PARENT}`
+          });
+          pool.#parents.push(`${dir}/${PARENT}`);
+        }
+        return pool;
+      }
+      pool.#v2 = true;
+      const enable = CONTROLLERS.filter((name) => !plan.missing[name]).map((name) => `+${name}`).join(" ");
+      try {
+        await keeper.call("mkdir", {
+          path: `${plan.own}/${PARENT}-server`
+        });
+        await keeper.call("adopt", {
+          pid: Deno.pid,
+          dirs: [
+            `${plan.own}/${PARENT}-server`
+          ]
+        });
+        await keeper.call("write", {
+          path: `${plan.own}/cgroup.subtree_control`,
+          value: enable
+        });
+        pool.#parents.push(`${plan.own}/${PARENT}`);
+      } catch (error) {
+        if (Deno.uid() !== 0) throw error;
+        pool.#parents.push(`${plan.mount}/${PARENT}`);
+      }
+      await keeper.call("mkdir", {
+        path: pool.#parents[0]
+      });
+      await keeper.call("write", {
+        path: `${pool.#parents[0]}/cgroup.subtree_control`,
+        value: enable
+      });
+      return pool;
+    } catch (error) {
+      await keeper?.close();
+      return _SandboxCgroups.none(`cgroups could not be set up: ${errorText(error)}`);
+    }
+  }
+  /** Makes the cgroup of one sandbox with its budget (0 fields uncapped). */
+  async create(id, budget) {
+    const keeper = this.#keeper;
+    if (this.unavailable !== void 0 || !keeper) return void 0;
+    const dirs = this.#parents.map((parent) => `${parent}/${id}`);
+    for (const dir of dirs) await keeper.call("mkdir", {
+      path: dir
+    });
+    const group = new SandboxCgroup(keeper, dirs, this.#v2, budget);
+    try {
+      await group.limit();
+    } catch (error) {
+      await group.remove();
+      throw error;
+    }
+    return group;
+  }
+  /** Stops the helper (the sandboxes' cgroups are removed as they close). */
+  async close() {
+    await this.#keeper?.close();
+  }
+};
+var SandboxCgroup = class {
+  static {
+    __name(this, "SandboxCgroup");
+  }
+  /** The budget it enforces. */
+  budget;
+  #keeper;
+  #dirs;
+  #v2;
+  /** Use {@linkcode SandboxCgroups.create}. */
+  constructor(keeper, dirs, v2, budget) {
+    this.#keeper = keeper;
+    this.#dirs = dirs;
+    this.#v2 = v2;
+    this.budget = budget;
+  }
+  /** Writes the limits. */
+  async limit() {
+    const { memoryMb, cpus, processes } = this.budget;
+    const memory = memoryMb > 0 ? String(memoryMb * 1024 * 1024) : void 0;
+    const quota = cpus > 0 ? Math.max(1e3, Math.round(cpus * 1e5)) : void 0;
+    const pids = processes > 0 ? String(processes) : "max";
+    if (this.#v2) {
+      await this.#write("memory.max", memory ?? "max");
+      await this.#write("memory.swap.max", memory ? "0" : "max", true);
+      await this.#write("cpu.max", quota ? `${quota} 100000` : "max 100000", true);
+      await this.#write("pids.max", pids);
+      return;
+    }
+    if (memory) {
+      await this.#write("memory.limit_in_bytes", memory);
+      await this.#write("memory.memsw.limit_in_bytes", memory, true);
+    }
+    if (quota) {
+      await this.#write("cpu.cfs_period_us", "100000", true);
+      await this.#write("cpu.cfs_quota_us", String(quota), true);
+    }
+    await this.#write("pids.max", pids);
+  }
+  /** Moves a freshly spawned process and everything it started into this cgroup. */
+  async adopt(pid) {
+    return await this.#keeper.call("adopt", {
+      pid,
+      dirs: this.#dirs
+    });
+  }
+  /** What the sandbox uses now; fields its hierarchies do not count are 0. */
+  async usage() {
+    const names = this.#v2 ? [
+      "memory.current",
+      "pids.current",
+      "cpu.stat",
+      "memory.events",
+      "pids.events"
+    ] : [
+      "memory.usage_in_bytes",
+      "pids.current",
+      "cpuacct.usage",
+      "memory.oom_control",
+      "pids.events"
+    ];
+    const paths = this.#dirs.flatMap((dir) => names.map((name) => `${dir}/${name}`));
+    const texts = await this.#keeper.call("read", {
+      paths
+    });
+    const value = /* @__PURE__ */ __name((name) => names.flatMap((n, i) => n === name ? this.#dirs.map((_, d) => texts[d * names.length + i]) : []).find((text) => text !== null) ?? void 0, "value");
+    if (this.#v2) {
+      return {
+        memoryBytes: Number(value("memory.current") ?? 0),
+        processes: Number(value("pids.current") ?? 0),
+        cpuSeconds: (keyValues(value("cpu.stat")).usage_usec ?? 0) / 1e6,
+        oomKills: keyValues(value("memory.events")).oom_kill ?? 0,
+        forkFailures: keyValues(value("pids.events")).max ?? 0
+      };
+    }
+    return {
+      memoryBytes: Number(value("memory.usage_in_bytes") ?? 0),
+      processes: Number(value("pids.current") ?? 0),
+      cpuSeconds: Number(value("cpuacct.usage") ?? 0) / 1e9,
+      oomKills: keyValues(value("memory.oom_control")).oom_kill ?? 0,
+      forkFailures: keyValues(value("pids.events")).max
+    };
+  }
+  /**
+   * Removes the cgroup once its processes are gone (the caller ends them: the sandbox's PID 1
+   * takes its whole PID namespace along). In v2 anything left is killed with cgroup.kill.
+   */
+  async remove() {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (this.#v2) {
+        await this.#keeper.call("write", {
+          path: `${this.#dirs[0]}/cgroup.kill`,
+          value: "1"
+        }).catch(() => {
+        });
+      }
+      let left = false;
+      for (const dir of this.#dirs) {
+        await this.#keeper.call("rmdir", {
+          path: dir
+        }).catch(() => left = true);
+      }
+      if (!left) return;
+      await new Promise((done) => setTimeout(done, attempt < 10 ? 5 : 50));
+    }
+    throw new Error(`Cannot remove cgroup ${this.#dirs[0]}: processes are still in it`);
+  }
+  /** Writes `file` in the first of the cgroup's directories (hierarchies) that takes it. */
+  async #write(file, value, optional = false) {
+    let lastError;
+    for (const dir of this.#dirs) {
+      try {
+        await this.#keeper.call("write", {
+          path: `${dir}/${file}`,
+          value
+        });
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (!optional) throw lastError;
+  }
+};
+function keyValues(text) {
+  const values = {};
+  for (const line of (text ?? "").split("\n")) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== void 0) values[key] = Number(value);
+  }
+  return values;
+}
+__name(keyValues, "keyValues");
+function join(mount, path) {
+  return path === "/" || path === "" ? mount : `${mount}${path}`;
+}
+__name(join, "join");
+function exists(path) {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+__name(exists, "exists");
+function readText(path) {
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch {
+    return void 0;
+  }
+}
+__name(readText, "readText");
+function errorText(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+__name(errorText, "errorText");
+
+// src/providers/local/_egress.ts
+var IPV4_RANGES = [
+  {
+    cidr: "0.0.0.0/8",
+    class: "unspecified",
+    name: "this network"
+  },
+  {
+    cidr: "10.0.0.0/8",
+    class: "private",
+    name: "RFC 1918"
+  },
+  {
+    cidr: "100.64.0.0/10",
+    class: "private",
+    name: "shared address space (carrier-grade NAT)"
+  },
+  {
+    cidr: "127.0.0.0/8",
+    class: "loopback",
+    name: "loopback"
+  },
+  {
+    cidr: "169.254.0.0/16",
+    class: "link-local",
+    name: "link-local (cloud metadata)"
+  },
+  {
+    cidr: "172.16.0.0/12",
+    class: "private",
+    name: "RFC 1918"
+  },
+  {
+    cidr: "192.0.0.0/24",
+    class: "reserved",
+    name: "IETF protocol assignments"
+  },
+  {
+    cidr: "192.0.2.0/24",
+    class: "reserved",
+    name: "documentation (TEST-NET-1)"
+  },
+  {
+    cidr: "192.88.99.0/24",
+    class: "reserved",
+    name: "6to4 relay anycast (deprecated)"
+  },
+  {
+    cidr: "192.168.0.0/16",
+    class: "private",
+    name: "RFC 1918"
+  },
+  {
+    cidr: "198.18.0.0/15",
+    class: "reserved",
+    name: "benchmarking"
+  },
+  {
+    cidr: "198.51.100.0/24",
+    class: "reserved",
+    name: "documentation (TEST-NET-2)"
+  },
+  {
+    cidr: "203.0.113.0/24",
+    class: "reserved",
+    name: "documentation (TEST-NET-3)"
+  },
+  {
+    cidr: "224.0.0.0/4",
+    class: "multicast",
+    name: "multicast"
+  },
+  {
+    cidr: "255.255.255.255/32",
+    class: "reserved",
+    name: "limited broadcast"
+  },
+  {
+    cidr: "240.0.0.0/4",
+    class: "reserved",
+    name: "reserved for future use"
+  }
+];
+var IPV6_RANGES = [
+  {
+    cidr: "::/128",
+    class: "unspecified",
+    name: "unspecified"
+  },
+  {
+    cidr: "::1/128",
+    class: "loopback",
+    name: "loopback"
+  },
+  // Inside ::/8, so before it.
+  {
+    cidr: "64:ff9b:1::/48",
+    class: "private",
+    name: "local-use NAT64"
+  },
+  {
+    cidr: "::/8",
+    class: "reserved",
+    name: "IPv4-compatible and other reserved"
+  },
+  {
+    cidr: "100::/64",
+    class: "reserved",
+    name: "discard-only"
+  },
+  {
+    cidr: "2001::/23",
+    class: "reserved",
+    name: "IETF protocol assignments (Teredo and others)"
+  },
+  {
+    cidr: "2001:db8::/32",
+    class: "reserved",
+    name: "documentation"
+  },
+  {
+    cidr: "3fff::/20",
+    class: "reserved",
+    name: "documentation"
+  },
+  {
+    cidr: "fc00::/7",
+    class: "private",
+    name: "unique local"
+  },
+  {
+    cidr: "fe80::/10",
+    class: "link-local",
+    name: "link-local"
+  },
+  {
+    cidr: "fec0::/10",
+    class: "private",
+    name: "site-local (deprecated)"
+  },
+  {
+    cidr: "ff00::/8",
+    class: "multicast",
+    name: "multicast"
+  }
+];
+function parseIpv4(text) {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return null;
+    const octet = Number(part);
+    if (octet > 255) return null;
+    value = value * 256 + octet;
+  }
+  return value;
+}
+__name(parseIpv4, "parseIpv4");
+function parseIpv6(text) {
+  const zone = text.indexOf("%");
+  if (zone !== -1) text = text.slice(0, zone);
+  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.length > 45) return null;
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const groups = /* @__PURE__ */ __name((half) => {
+    if (half === "") return [];
+    const out = [];
+    const parts = half.split(":");
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (i === parts.length - 1 && part.includes(".")) {
+        const v4 = parseIpv4(part);
+        if (v4 === null) return null;
+        out.push(v4 >>> 16, v4 & 65535);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(part)) {
+        out.push(parseInt(part, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
+  }, "groups");
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (head === null || tail === null) return null;
+  let all;
+  if (halves.length === 2) {
+    const fill = 8 - head.length - tail.length;
+    if (fill < 1) return null;
+    all = [
+      ...head,
+      ...new Array(fill).fill(0),
+      ...tail
+    ];
+  } else {
+    if (head.length !== 8) return null;
+    all = head;
+  }
+  let value = 0n;
+  for (const group of all) value = value << 16n | BigInt(group);
+  return value;
+}
+__name(parseIpv6, "parseIpv6");
+function formatIpv4(value) {
+  return [
+    value >>> 24,
+    value >>> 16 & 255,
+    value >>> 8 & 255,
+    value & 255
+  ].join(".");
+}
+__name(formatIpv4, "formatIpv4");
+function formatIpv6(value) {
+  const groups = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number(value >> BigInt(i * 16) & 0xffffn));
+  let best = -1, bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [
+      i,
+      j - i
+    ];
+    i = j;
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (best === -1) return hex.join(":");
+  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLength).join(":")}`;
+}
+__name(formatIpv6, "formatIpv6");
+function parseIp(text) {
+  if (text.startsWith("[") && text.endsWith("]")) text = text.slice(1, -1);
+  const v4 = parseIpv4(text);
+  if (v4 !== null) return {
+    version: 4,
+    value: BigInt(v4),
+    text: formatIpv4(v4)
+  };
+  if (!text.includes(":")) return null;
+  const v6 = parseIpv6(text);
+  if (v6 === null || text.includes("%")) return null;
+  return {
+    version: 6,
+    value: v6,
+    text: formatIpv6(v6)
+  };
+}
+__name(parseIp, "parseIp");
+function compile(ranges, bits) {
+  return ranges.map((range) => {
+    const [address, length] = range.cidr.split("/");
+    const value = bits === 32 ? BigInt(parseIpv4(address)) : parseIpv6(address);
+    const shift = BigInt(bits - Number(length));
+    return {
+      ...range,
+      base: value >> shift,
+      shift
+    };
+  });
+}
+__name(compile, "compile");
+var V4 = compile(IPV4_RANGES, 32);
+var V6 = compile(IPV6_RANGES, 128);
+function judgeV4(value) {
+  const range = V4.find((r) => value >> r.shift === r.base);
+  return range ? {
+    class: range.class,
+    range
+  } : {
+    class: "public"
+  };
+}
+__name(judgeV4, "judgeV4");
+function judge(ip) {
+  if (ip.version === 4) return judgeV4(ip.value);
+  const v = ip.value;
+  const embedded = /* @__PURE__ */ __name((v4) => ({
+    ...judgeV4(v4),
+    embedded: formatIpv4(Number(v4))
+  }), "embedded");
+  if (v >> 32n === 0xffffn) return embedded(v & 0xffffffffn);
+  if (v >> 32n === 0x0064ff9b0000000000000000n) return embedded(v & 0xffffffffn);
+  if (v >> 112n === 0x2002n) return embedded(v >> 80n & 0xffffffffn);
+  const range = V6.find((r) => v >> r.shift === r.base);
+  if (range) return {
+    class: range.class,
+    range
+  };
+  if (v >> 125n !== 1n) {
+    return {
+      class: "reserved",
+      range: {
+        cidr: "outside 2000::/3",
+        class: "reserved",
+        name: "not global unicast",
+        base: 0n,
+        shift: 0n
+      }
+    };
+  }
+  return {
+    class: "public"
+  };
+}
+__name(judge, "judge");
+function normalizeHost(host) {
+  host = host.toLowerCase();
+  if (host.endsWith(".")) host = host.slice(0, -1);
+  return host;
+}
+__name(normalizeHost, "normalizeHost");
+function matchesDomain(host, patterns) {
+  const ip = parseIp(host);
+  if (ip !== null) return patterns.some((pattern) => parseIp(pattern)?.text === ip.text);
+  host = normalizeHost(host);
+  if (host === "") return false;
+  return patterns.some((raw) => {
+    const pattern = normalizeHost(raw);
+    if (pattern.startsWith("*.")) {
+      const suffix = pattern.slice(1);
+      return suffix.length > 1 && host.length > suffix.length && host.endsWith(suffix);
+    }
+    return pattern !== "" && !pattern.includes("*") && host === pattern;
+  });
+}
+__name(matchesDomain, "matchesDomain");
+var POLICY_PREFIX = "Refused by the sandbox's network policy";
+var HINT = "sandboxes reach only public internet addresses (host ports opened with --allow-host-port, domains allowed with --network-allow)";
+var MAX_HEAD_BYTES = 64 * 1024;
+var RESOLVE_TIMEOUT_MS = 1e4;
+var CONNECT_TIMEOUT_MS = 1e4;
+var MAX_ATTEMPTS = 3;
+var COPY_BUFFER_BYTES = [
+  16 * 1024,
+  256 * 1024
+];
+var LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+function describe(address, j) {
+  const range = j.range ? ` (${j.range.cidr}, ${j.range.name})` : "";
+  const via = j.embedded ? ` embedding ${j.embedded}` : "";
+  return `${address}${via} is ${j.class === "unspecified" ? "an" : "a"} ${j.class} address${range}`;
+}
+__name(describe, "describe");
+function isHostLoopback(ip) {
+  if (ip.version === 4) return ip.value >> 24n === 127n;
+  return ip.value === 1n || ip.value >> 24n === 0xffff7fn;
+}
+__name(isHostLoopback, "isHostLoopback");
+async function defaultResolve(hostname, signal) {
+  const [a, aaaa] = await Promise.allSettled([
+    Deno.resolveDns(hostname, "A", {
+      signal
+    }),
+    Deno.resolveDns(hostname, "AAAA", {
+      signal
+    })
+  ]);
+  if (a.status === "rejected" && aaaa.status === "rejected") throw a.reason;
+  return [
+    ...a.status === "fulfilled" ? a.value : [],
+    ...aaaa.status === "fulfilled" ? aaaa.value : []
+  ];
+}
+__name(defaultResolve, "defaultResolve");
+function defaultConnect(address, port, signal) {
+  return Deno.connect({
+    hostname: address,
+    port,
+    signal,
+    autoSelectFamily: false
+  });
+}
+__name(defaultConnect, "defaultConnect");
+async function bounded(task, ms, closing, what) {
+  const controller = new AbortController();
+  let timer;
+  let onClose;
+  const stop = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new Error(`${what} timed out after ${ms / 1e3} s`));
+    }, ms);
+    onClose = /* @__PURE__ */ __name(() => {
+      controller.abort();
+      reject(new Error("the proxy is closing"));
+    }, "onClose");
+    closing.addEventListener("abort", onClose, {
+      once: true
+    });
+  });
+  try {
+    if (closing.aborted) throw new Error("the proxy is closing");
+    return await Promise.race([
+      task(controller.signal),
+      stop
+    ]);
+  } finally {
+    clearTimeout(timer);
+    closing.removeEventListener("abort", onClose);
+  }
+}
+__name(bounded, "bounded");
+async function judgeDestination(rawHost, port, policy, signal = new AbortController().signal) {
+  const refuse = /* @__PURE__ */ __name((message) => ({
+    ok: false,
+    kind: "policy",
+    message: `${POLICY_PREFIX}: ${message}`
+  }), "refuse");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return refuse(`port ${port} is not a port a connection can go to`);
+  }
+  const literal = parseIp(rawHost);
+  const host = literal ? literal.text : normalizeHost(rawHost);
+  const hostPorts = policy.allowHostPorts ?? [];
+  const hostPortOpen = hostPorts.includes(port);
+  const portsNote = hostPorts.length > 0 ? `only host ports ${hostPorts.join(", ")} are opened with --allow-host-port` : "no host port is opened with --allow-host-port";
+  let localhost = false;
+  if (!literal) {
+    const labels = host.split(".");
+    if (host.length === 0 || host.length > 253 || !labels.every((l) => LABEL.test(l))) {
+      return refuse(`"${rawHost.slice(0, 100)}" is not a valid host name`);
+    }
+    if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(labels[labels.length - 1])) {
+      return refuse(`"${host}" is not a valid IP address (write IPv4 as a dotted quad)`);
+    }
+    localhost = host === "localhost" || host.endsWith(".localhost");
+  }
+  const namedLoopback = localhost || literal !== null && isHostLoopback(literal);
+  if (policy.allowDomains && !(namedLoopback && hostPortOpen)) {
+    if (!matchesDomain(host, policy.allowDomains)) {
+      const list2 = policy.allowDomains.slice(0, 8).join(", ") + (policy.allowDomains.length > 8 ? ", ..." : "");
+      return refuse(`${host} is not on the sandbox's domain allow-list (${list2 || "empty"}); domains are allowed with --network-allow`);
+    }
+  }
+  let resolved;
+  if (literal) resolved = [
+    literal.text
+  ];
+  else if (localhost) resolved = [
+    "127.0.0.1",
+    "::1"
+  ];
+  else {
+    try {
+      resolved = await bounded((s) => (policy.resolve ?? defaultResolve)(host, s), RESOLVE_TIMEOUT_MS, signal, "name resolution");
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        kind: "resolve",
+        message: `Cannot resolve ${host}: ${reason}`
+      };
+    }
+  }
+  const parsed = resolved.map((text) => parseIp(text)).filter((ip) => ip !== null);
+  if (parsed.length === 0) {
+    return {
+      ok: false,
+      kind: "resolve",
+      message: `Cannot resolve ${host}: no A or AAAA records`
+    };
+  }
+  const addresses = [];
+  const refusals = [];
+  for (const ip of parsed) {
+    const judgement = judge(ip);
+    if (judgement.class === "public" || hostPortOpen && isHostLoopback(ip)) {
+      if (!addresses.includes(ip.text)) addresses.push(ip.text);
+    } else {
+      refusals.push(describe(ip.text, judgement));
+    }
+  }
+  if (addresses.length > 0) return {
+    ok: true,
+    addresses
+  };
+  const loopbackNote = parsed.some(isHostLoopback) ? ` and ${portsNote}` : "";
+  if (literal) return refuse(`${refusals[0]}${loopbackNote}; ${HINT}`);
+  const classes = [
+    ...new Set(parsed.map((ip) => judge(ip).class))
+  ].join(" and ");
+  const list = parsed.slice(0, 4).map((ip) => ip.text).join(", ") + (parsed.length > 4 ? ", ..." : "");
+  return refuse(`${host} resolves only to ${classes} addresses (${list})${loopbackNote}; ${HINT}`);
+}
+__name(judgeDestination, "judgeDestination");
+var HeadReader = class {
+  static {
+    __name(this, "HeadReader");
+  }
+  #conn;
+  #buffer = new Uint8Array(4096);
+  #start = 0;
+  #end = 0;
+  constructor(conn) {
+    this.#conn = conn;
+  }
+  /** Reads more bytes; false at the end of the stream. */
+  async #fill(limit) {
+    if (this.#end === this.#buffer.length) {
+      const size = this.#end - this.#start;
+      if (this.#start > 0 && size < this.#buffer.length / 2) {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+      } else {
+        const bigger = new Uint8Array(Math.min(limit + 1, this.#buffer.length * 2));
+        if (bigger.length <= size) throw new HeadError(431, "the request head is too large");
+        bigger.set(this.#buffer.subarray(this.#start, this.#end));
+        this.#buffer = bigger;
+      }
+      this.#start = 0;
+      this.#end = size;
+    }
+    const n = await this.#conn.read(this.#buffer.subarray(this.#end));
+    if (n === null) return false;
+    this.#end += n;
+    return true;
+  }
+  /** The next byte, left unread; null at the end of the stream. */
+  async peek() {
+    while (this.#end === this.#start) {
+      if (!await this.#fill(4096)) return null;
+    }
+    return this.#buffer[this.#start];
+  }
+  /** Exactly `n` bytes (n ≤ 4096). */
+  async exact(n) {
+    while (this.#end - this.#start < n) {
+      if (!await this.#fill(4096)) throw new HeadError(400, "the client closed the connection");
+    }
+    const out = this.#buffer.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return out;
+  }
+  /** The bytes up to and including the blank line that ends an HTTP head. */
+  async head() {
+    let searched = 0;
+    while (true) {
+      const from = this.#start + Math.max(0, searched - 3);
+      const end = indexOfBlankLine(this.#buffer, from, this.#end);
+      if (end !== -1) {
+        const out = this.#buffer.slice(this.#start, end);
+        this.#start = end;
+        return out;
+      }
+      searched = this.#end - this.#start;
+      if (searched > MAX_HEAD_BYTES) {
+        throw new HeadError(431, `the request head is larger than ${MAX_HEAD_BYTES / 1024} KiB`);
+      }
+      if (!await this.#fill(MAX_HEAD_BYTES)) {
+        throw new HeadError(400, "the client closed the connection before the end of the head");
+      }
+    }
+  }
+  /** What was read past the head: the first bytes of the tunnel or body. */
+  rest() {
+    return this.#buffer.subarray(this.#start, this.#end);
+  }
+};
+function indexOfBlankLine(buffer, from, to) {
+  for (let i = from; i + 3 < to; i++) {
+    if (buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 && buffer[i + 3] === 10) {
+      return i + 4;
+    }
+  }
+  return -1;
+}
+__name(indexOfBlankLine, "indexOfBlankLine");
+var HeadError = class extends Error {
+  static {
+    __name(this, "HeadError");
+  }
+  status;
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+};
+function latin1(bytes) {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return out;
+}
+__name(latin1, "latin1");
+function fromLatin1(text) {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 255;
+  return out;
+}
+__name(fromLatin1, "fromLatin1");
+var STATUS_TEXT = {
+  400: "Bad Request",
+  403: "Forbidden",
+  408: "Request Timeout",
+  431: "Request Header Fields Too Large",
+  502: "Bad Gateway",
+  503: "Service Unavailable"
+};
+function splitAuthority(authority, defaultPort) {
+  let host, portText;
+  if (authority.startsWith("[")) {
+    const close = authority.indexOf("]");
+    if (close === -1) return {
+      host: authority,
+      port: NaN
+    };
+    host = authority.slice(0, close + 1);
+    const after = authority.slice(close + 1);
+    if (after !== "" && !after.startsWith(":")) return {
+      host,
+      port: NaN
+    };
+    portText = after === "" ? void 0 : after.slice(1);
+  } else {
+    const colon = authority.lastIndexOf(":");
+    host = colon === -1 ? authority : authority.slice(0, colon);
+    portText = colon === -1 ? void 0 : authority.slice(colon + 1);
+  }
+  if (portText === void 0 || portText === "") return {
+    host,
+    port: defaultPort ?? NaN
+  };
+  return {
+    host,
+    port: /^[0-9]{1,10}$/.test(portText) ? Number(portText) : NaN
+  };
+}
+__name(splitAuthority, "splitAuthority");
+var HOP_BY_HOP = /* @__PURE__ */ new Set([
+  "connection",
+  "proxy-connection",
+  "proxy-authorization",
+  "keep-alive",
+  "host"
+]);
+var REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^\s]+) HTTP\/1\.[01]$/;
+var HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+var SOCKS = {
+  succeeded: 0,
+  generalFailure: 1,
+  notAllowed: 2,
+  hostUnreachable: 4,
+  connectionRefused: 5,
+  commandNotSupported: 7,
+  addressTypeNotSupported: 8
+};
+function socksReply(code) {
+  return new Uint8Array([
+    5,
+    code,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0
+  ]);
+}
+__name(socksReply, "socksReply");
+async function writeAll(conn, bytes) {
+  let offset = 0;
+  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+}
+__name(writeAll, "writeAll");
+async function copy(from, to) {
+  let buffer = new Uint8Array(COPY_BUFFER_BYTES[0]);
+  while (true) {
+    const n = await from.read(buffer);
+    if (n === null) return;
+    let offset = 0;
+    while (offset < n) offset += await to.write(buffer.subarray(offset, n));
+    if (n === buffer.length && n < COPY_BUFFER_BYTES[1]) {
+      buffer = new Uint8Array(COPY_BUFFER_BYTES[1]);
+    }
+  }
+}
+__name(copy, "copy");
+function closeQuietly(conn) {
+  try {
+    conn.close();
+  } catch {
+  }
+}
+__name(closeQuietly, "closeQuietly");
+var EgressProxy = class _EgressProxy {
+  static {
+    __name(this, "EgressProxy");
+  }
+  /** The unix socket's path. */
+  path;
+  /** Counters for tests and diagnostics: destinations allowed and refused (policy or resolution). */
+  stats = {
+    allowed: 0,
+    refused: 0
+  };
+  #policy;
+  #listener;
+  #clients = /* @__PURE__ */ new Set();
+  #upstreams = /* @__PURE__ */ new Set();
+  #tasks = /* @__PURE__ */ new Set();
+  #closing = new AbortController();
+  #serving;
+  #closed;
+  constructor(path, policy, listener) {
+    this.path = path;
+    this.#policy = policy;
+    this.#listener = listener;
+    this.#serving = this.#serve();
+  }
+  /**
+   * Listens on a unix socket at `path`, made mode 0666 so that a sandbox running as another uid can
+   * connect (the directory holding it decides who can reach it).
+   *
+   * @throws {Deno.errors.AddrInUse} When something exists at `path`.
+   */
+  static listen(path, policy) {
+    const listener = Deno.listen({
+      transport: "unix",
+      path
+    });
+    try {
+      Deno.chmodSync(path, 438);
+    } catch (error) {
+      listener.close();
+      throw error;
+    }
+    return new _EgressProxy(path, policy, listener);
+  }
+  async #serve() {
+    const max = this.#policy.maxConnections ?? 256;
+    while (true) {
+      let conn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (this.#closing.signal.aborted) return;
+        this.#log(`egress: accept failed: ${error}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
+      if (this.#closing.signal.aborted) {
+        closeQuietly(conn);
+        return;
+      }
+      if (this.#clients.size >= max) {
+        this.#log(`egress: refused a connection: ${max} connections are open`);
+        closeQuietly(conn);
+        continue;
+      }
+      this.#clients.add(conn);
+      const task = this.#handle(conn).catch((error) => {
+        this.#log(`egress: connection failed: ${error instanceof Error ? error.message : error}`);
+      }).finally(() => {
+        this.#clients.delete(conn);
+        closeQuietly(conn);
+        this.#tasks.delete(task);
+      });
+      this.#tasks.add(task);
+    }
+  }
+  #log(message) {
+    try {
+      this.#policy.log?.(message);
+    } catch {
+    }
+  }
+  async #handle(client) {
+    const reader = new HeadReader(client);
+    let headDone = false, timedOut = false;
+    const timer = setTimeout(() => {
+      if (headDone) return;
+      timedOut = true;
+      this.#log("egress: closed a connection that sent no complete request in time");
+      closeQuietly(client);
+    }, this.#policy.headTimeoutMs ?? 3e4);
+    try {
+      const first = await reader.peek();
+      if (first === null) return;
+      if (first === 5) await this.#socks(client, reader, () => headDone = true);
+      else await this.#http(client, reader, () => headDone = true);
+    } catch (error) {
+      if (!timedOut && !this.#closing.signal.aborted) throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  async #respond(client, status, message) {
+    const body = new TextEncoder().encode(message + "\n");
+    const reason = status === 403 ? message.replace(/[^\x20-\x7e]/g, "?") : STATUS_TEXT[status];
+    const head = `HTTP/1.1 ${status} ${reason}\r
+Content-Type: text/plain; charset=utf-8\r
+Content-Length: ${body.length}\r
+` + (status === 403 ? "X-Proxy-Error: blocked-by-sandbox-policy\r\n" : "") + "Connection: close\r\n\r\n";
+    const bytes = new Uint8Array(head.length + body.length);
+    bytes.set(fromLatin1(head));
+    bytes.set(body, head.length);
+    try {
+      await writeAll(client, bytes);
+    } catch {
+    }
+  }
+  async #http(client, reader, headRead) {
+    let headBytes;
+    try {
+      headBytes = await reader.head();
+    } catch (error) {
+      if (error instanceof HeadError && !error.message.startsWith("the client closed")) {
+        this.#log(`egress: bad request: ${error.message}`);
+        await this.#respond(client, error.status, `Cannot proxy the request: ${error.message}`);
+      }
+      return;
+    }
+    headRead();
+    const lines = latin1(headBytes).slice(0, -4).split("\r\n");
+    const bad = /* @__PURE__ */ __name((message) => {
+      this.#log(`egress: bad request: ${message}`);
+      return this.#respond(client, 400, `Cannot proxy the request: ${message}`);
+    }, "bad");
+    const match = REQUEST_LINE.exec(lines[0]);
+    if (!match) return bad("the request line is not HTTP/1.x");
+    const [, method, target] = match;
+    const headers = [];
+    for (const line of lines.slice(1)) {
+      const header = HEADER_LINE.exec(line);
+      if (!header) return bad("a header line is malformed");
+      headers.push([
+        header[1],
+        header[2]
+      ]);
+    }
+    if (method.toUpperCase() === "CONNECT") {
+      const { host: host2, port: port2 } = splitAuthority(target);
+      if (host2 === "" || Number.isNaN(port2)) return bad(`CONNECT needs host:port, not ${target}`);
+      const upstream2 = await this.#open(host2, port2, "CONNECT", async (status, message) => {
+        await this.#respond(client, status, message);
+      });
+      if (!upstream2) return;
+      await this.#tunnel(client, upstream2, reader.rest(), false, {
+        toClient: fromLatin1("HTTP/1.1 200 Connection established\r\n\r\n")
+      });
+      return;
+    }
+    if (!/^http:\/\//i.test(target)) {
+      return bad(`this is the sandbox's egress proxy: send http://host/path requests or CONNECT host:port`);
+    }
+    const afterScheme = target.slice(7);
+    const end = afterScheme.search(/[/?#]/);
+    const authority = end === -1 ? afterScheme : afterScheme.slice(0, end);
+    let path = end === -1 ? "/" : afterScheme.slice(end);
+    if (path.startsWith("?")) path = "/" + path;
+    const hash = path.indexOf("#");
+    if (hash !== -1) path = path.slice(0, hash) || "/";
+    if (authority.includes("@")) return bad("credentials in the URL are not supported");
+    const { host, port } = splitAuthority(authority, 80);
+    if (host === "" || Number.isNaN(port)) {
+      return bad(`the URL's authority ${authority} is invalid`);
+    }
+    const upstream = await this.#open(host, port, "GET", async (status, message) => {
+      await this.#respond(client, status, message);
+    });
+    if (!upstream) return;
+    let head = `${method} ${path} HTTP/1.1\r
+Host: ${authority}\r
+`;
+    for (const [name, value] of headers) {
+      if (!HOP_BY_HOP.has(name.toLowerCase())) head += `${name}: ${value}\r
+`;
+    }
+    head += "Connection: close\r\n\r\n";
+    await this.#tunnel(client, upstream, reader.rest(), true, {
+      toUpstream: fromLatin1(head)
+    });
+  }
+  async #socks(client, reader, headRead) {
+    try {
+      const [, count] = await reader.exact(2);
+      const methods = await reader.exact(count);
+      if (!methods.includes(0)) {
+        await writeAll(client, new Uint8Array([
+          5,
+          255
+        ]));
+        return;
+      }
+      await writeAll(client, new Uint8Array([
+        5,
+        0
+      ]));
+      const [version, command, , type] = await reader.exact(4);
+      let host;
+      if (type === 1) host = formatIpv4(new DataView((await reader.exact(4)).buffer).getUint32(0));
+      else if (type === 4) {
+        const bytes = await reader.exact(16);
+        let value = 0n;
+        for (const byte of bytes) value = value << 8n | BigInt(byte);
+        host = formatIpv6(value);
+      } else if (type === 3) {
+        host = latin1(await reader.exact((await reader.exact(1))[0]));
+      } else {
+        await writeAll(client, socksReply(SOCKS.addressTypeNotSupported));
+        return;
+      }
+      const portBytes = await reader.exact(2);
+      headRead();
+      const port = portBytes[0] * 256 + portBytes[1];
+      if (version !== 5 || command !== 1) {
+        this.#log(`egress: refused SOCKS5 command ${command}: only CONNECT is supported`);
+        await writeAll(client, socksReply(SOCKS.commandNotSupported));
+        return;
+      }
+      const upstream = await this.#open(host, port, "SOCKS5", async (status, _message, code) => {
+        await writeAll(client, socksReply(code ?? (status === 403 ? SOCKS.notAllowed : SOCKS.hostUnreachable)));
+      });
+      if (!upstream) return;
+      await this.#tunnel(client, upstream, reader.rest(), false, {
+        toClient: socksReply(SOCKS.succeeded)
+      });
+    } catch (error) {
+      if (error instanceof HeadError) return;
+      throw error;
+    }
+  }
+  /**
+   * Judges a destination and connects to the first address allowed; on refusal or failure calls
+   * `fail` with an HTTP status, a message and a SOCKS5 code, and returns null.
+   */
+  async #open(host, port, protocol, fail) {
+    const verdict = await judgeDestination(host, port, this.#policy, this.#closing.signal);
+    if (!verdict.ok) {
+      this.stats.refused++;
+      this.#log(`egress: refused ${protocol} ${host}:${port}: ${verdict.message}`);
+      await fail(verdict.kind === "policy" ? 403 : 502, verdict.message);
+      return null;
+    }
+    this.stats.allowed++;
+    let lastError;
+    for (const address of verdict.addresses.slice(0, MAX_ATTEMPTS)) {
+      try {
+        const connect = this.#policy.connect ?? defaultConnect;
+        const conn = await bounded((signal) => connect(address, port, signal), CONNECT_TIMEOUT_MS, this.#closing.signal, "connecting");
+        if (this.#closing.signal.aborted) {
+          closeQuietly(conn);
+          return null;
+        }
+        this.#upstreams.add(conn);
+        conn.setNoDelay(true);
+        return conn;
+      } catch (error) {
+        lastError = error;
+        if (this.#closing.signal.aborted) return null;
+      }
+    }
+    const refused = lastError instanceof Deno.errors.ConnectionRefused;
+    const reason = lastError instanceof Error ? lastError.message : String(lastError);
+    const message = `Cannot connect to ${host}:${port} (${verdict.addresses[0]}): ${reason}`;
+    this.#log(`egress: ${protocol} ${message}`);
+    await fail(502, message, refused ? SOCKS.connectionRefused : SOCKS.hostUnreachable);
+    return null;
+  }
+  /**
+   * Copies both ways between client and upstream: first `toClient` to the client, and `toUpstream`
+   * then the bytes read past the head to upstream. Each end of stream is passed on as a half-close;
+   * with `endWithUpstream` (a plain http request) the client is closed as soon as the response ends.
+   */
+  async #tunnel(client, upstream, early, endWithUpstream, { toClient, toUpstream }) {
+    const closeBoth = /* @__PURE__ */ __name(() => {
+      closeQuietly(client);
+      closeQuietly(upstream);
+    }, "closeBoth");
+    try {
+      if (this.#closing.signal.aborted) return;
+      if (toClient) await writeAll(client, toClient);
+      const up = (async () => {
+        if (toUpstream) await writeAll(upstream, toUpstream);
+        if (early.length > 0) await writeAll(upstream, early.slice());
+        await copy(client, upstream);
+        upstream.closeWrite();
+      })().catch(closeBoth);
+      const down = copy(upstream, client).then(() => endWithUpstream ? closeBoth() : client.closeWrite()).catch(closeBoth);
+      await Promise.all([
+        up,
+        down
+      ]);
+    } finally {
+      this.#upstreams.delete(upstream);
+      closeBoth();
+    }
+  }
+  /** Closes the listener and every open connection and tunnel, and waits for them; idempotent. */
+  close() {
+    this.#closed ??= (async () => {
+      this.#closing.abort();
+      try {
+        this.#listener.close();
+      } catch {
+      }
+      for (const conn of [
+        ...this.#clients,
+        ...this.#upstreams
+      ]) closeQuietly(conn);
+      await this.#serving;
+      while (this.#tasks.size > 0) await Promise.allSettled([
+        ...this.#tasks
+      ]);
+    })();
+    return this.#closed;
+  }
+  /** Same as {@linkcode EgressProxy.close}. */
+  [Symbol.asyncDispose]() {
+    return this.close();
+  }
+};
+
+// src/providers/local/_preview.ts
+var TOKEN_WAIT_MS = 1e4;
+var PreviewForwarder = class {
+  static {
+    __name(this, "PreviewForwarder");
+  }
+  #agent;
+  #inbound;
+  #inboundInside;
+  #listeners = /* @__PURE__ */ new Map();
+  #waiting = /* @__PURE__ */ new Map();
+  #conns = /* @__PURE__ */ new Set();
+  #closed = false;
+  /**
+   * Listens on `inboundPath` (host side; `inboundInside` is the same socket as the sandbox sees
+   * it). Requires `--allow-read`, `--allow-write` there and `--allow-net=127.0.0.1`.
+   */
+  constructor(agent, inboundPath, inboundInside) {
+    this.#agent = agent;
+    this.#inboundInside = inboundInside;
+    this.#inbound = Deno.listen({
+      transport: "unix",
+      path: inboundPath
+    });
+    Deno.chmodSync(inboundPath, 438);
+    this.#acceptInbound();
+  }
+  /** The host URL for `port` inside, listening from now until the sandbox closes. */
+  url(port) {
+    let listener = this.#listeners.get(port);
+    if (!listener) {
+      listener = Deno.listen({
+        hostname: "127.0.0.1",
+        port: 0
+      });
+      this.#listeners.set(port, listener);
+      this.#accept(listener, port);
+    }
+    return `http://127.0.0.1:${listener.addr.port}`;
+  }
+  /** Stops listening and ends every forwarded connection. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#inbound.close();
+    for (const listener of this.#listeners.values()) listener.close();
+    for (const conn of this.#conns) closeQuietly2(conn);
+    this.#conns.clear();
+  }
+  async #accept(listener, port) {
+    try {
+      for await (const client of listener) this.#forward(client, port);
+    } catch {
+    }
+  }
+  #forward(client, port) {
+    this.#conns.add(client);
+    const token = crypto.randomUUID();
+    const timer = setTimeout(() => {
+      this.#waiting.delete(token);
+      this.#drop(client);
+    }, TOKEN_WAIT_MS);
+    this.#waiting.set(token, (inside, leftover) => {
+      clearTimeout(timer);
+      this.#waiting.delete(token);
+      this.#splice(client, inside, leftover);
+    });
+    this.#agent.request("tunnel", {
+      port,
+      token,
+      inbound: this.#inboundInside
+    }).catch(() => {
+      clearTimeout(timer);
+      this.#waiting.delete(token);
+      this.#drop(client);
+    });
+  }
+  async #acceptInbound() {
+    try {
+      for await (const conn of this.#inbound) this.#identify(conn);
+    } catch {
+    }
+  }
+  /** Reads the token line of a connection from inside and pairs it with its client. */
+  async #identify(conn) {
+    this.#conns.add(conn);
+    const timer = setTimeout(() => this.#drop(conn), TOKEN_WAIT_MS);
+    const buffer = new Uint8Array(128);
+    let filled = 0;
+    try {
+      while (filled < buffer.length) {
+        const n = await conn.read(buffer.subarray(filled));
+        if (n === null) break;
+        filled += n;
+        const end = buffer.subarray(0, filled).indexOf(10);
+        if (end < 0) continue;
+        const token = new TextDecoder().decode(buffer.subarray(0, end));
+        const pair = this.#waiting.get(token);
+        if (!pair) break;
+        clearTimeout(timer);
+        pair(conn, buffer.slice(end + 1, filled));
+        return;
+      }
+    } catch {
+    }
+    clearTimeout(timer);
+    this.#drop(conn);
+  }
+  async #splice(client, inside, leftover) {
+    try {
+      if (leftover.length > 0) await client.write(leftover);
+      await Promise.all([
+        client.readable.pipeTo(inside.writable, {
+          preventClose: true
+        }).then(() => inside.closeWrite()),
+        inside.readable.pipeTo(client.writable, {
+          preventClose: true
+        }).then(() => client.closeWrite())
+      ]);
+    } catch {
+    }
+    this.#drop(client);
+    this.#drop(inside);
+  }
+  #drop(conn) {
+    this.#conns.delete(conn);
+    closeQuietly2(conn);
+  }
+};
+function closeQuietly2(conn) {
+  try {
+    conn.close();
+  } catch {
+  }
+}
+__name(closeQuietly2, "closeQuietly");
+
+// src/providers/local/_disk.ts
+var SandboxDisks = class _SandboxDisks {
+  static {
+    __name(this, "SandboxDisks");
+  }
+  /** Why sandboxes get no disk budget here, or undefined when they do. */
+  unavailable;
+  #helper;
+  constructor(helper, unavailable) {
+    this.#helper = helper;
+    this.unavailable = unavailable;
+  }
+  /** A pool that makes no disks, saying why. */
+  static none(why) {
+    return new _SandboxDisks(void 0, why);
+  }
+  /**
+   * Starts the helper for sandbox directories in `baseDir`, run with `python` (its source is
+   * `script`). Only a root server can mount; others get a pool that says so.
+   */
+  static open(python, script, baseDir) {
+    if (Deno.uid() !== 0) {
+      return _SandboxDisks.none("mounting an image of the budget's size needs root: home and /tmp are bounded only by the host's disk");
+    }
+    return new _SandboxDisks(CgroupKeeper.start(python, script, baseDir));
+  }
+  /**
+   * Mounts an image of `bytes` on `dir` (an empty sandbox directory in the base directory),
+   * its root owned by `uid`. Returns the disk, or why there is none.
+   */
+  async make(dir, bytes, uid) {
+    if (!this.#helper) return this.unavailable ?? "no disk helper";
+    try {
+      await this.#helper.call("make", {
+        dir,
+        bytes,
+        uid
+      });
+    } catch (error) {
+      await this.#helper.call("remove", {
+        dir
+      }).catch(() => {
+      });
+      return `the sandbox's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
+    }
+    return new SandboxDisk(this.#helper, dir, bytes);
+  }
+  /** Stops the helper (the disks are unmounted as their sandboxes close). */
+  async close() {
+    await this.#helper?.close();
+  }
+};
+var SandboxDisk = class {
+  static {
+    __name(this, "SandboxDisk");
+  }
+  /** Its size, in bytes: the sandbox's disk budget. */
+  bytes;
+  #helper;
+  #dir;
+  /** Use {@linkcode SandboxDisks.make}. */
+  constructor(helper, dir, bytes) {
+    this.#helper = helper;
+    this.#dir = dir;
+    this.bytes = bytes;
+  }
+  /** What it holds now. */
+  async usage() {
+    return await this.#helper.call("usage", {
+      dir: this.#dir
+    });
+  }
+  /** Unmounts it; the image stays in the directory, deleted with it. */
+  async remove() {
+    await this.#helper.call("remove", {
+      dir: this.#dir
+    });
+  }
+};
+async function removeTree(path) {
+  try {
+    await Deno.remove(path, {
+      recursive: true
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    await makeWritable(path);
+    await Deno.remove(path, {
+      recursive: true
+    });
+  }
+}
+__name(removeTree, "removeTree");
+async function makeWritable(path) {
+  await Deno.chmod(path, 448).catch(() => {
+  });
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
+  }
+}
+__name(makeWritable, "makeWritable");
+
+// src/providers/local/_git_isolation.ts
+var ROOT_INSIDE = "/run/sandbox";
+var GIT_HOME = "/run/git";
+var CA_INSIDE = "/run/git-ca.pem";
+var SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
+var PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+var STDERR_TAIL = 16384;
+var PRELUDE = [
+  // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
+  "echo ready",
+  'IFS= read -r GIT_CLONE_PASSWORD || [ -n "$GIT_CLONE_PASSWORD" ]',
+  "export GIT_CLONE_PASSWORD",
+  'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
+  'exec "$@"'
+].join("\n");
+var HELPER = '!f() { test "$1" = get || exit 0; p=; h=; while IFS= read -r l && test -n "$l"; do case "$l" in protocol=*) p="${l#*=}";; host=*) h="${l#*=}";; esac; done; test "$p" = https && test "$h" = "$GIT_CLONE_HOST" || exit 0; printf \'username=%s\\npassword=%s\\n\' "$GIT_CLONE_USER" "$GIT_CLONE_PASSWORD"; }; f';
+var GitIsolation = class {
+  static {
+    __name(this, "GitIsolation");
+  }
+  #options;
+  #queue = Promise.resolve();
+  #closed = new AbortController();
+  constructor(options) {
+    this.#options = options;
+  }
+  /** Clones `request.url` into `request.path` (a path as the sandbox sees it). */
+  clone(request) {
+    const run = this.#queue.then(() => this.#clone(request));
+    this.#queue = run.catch(() => {
+    });
+    return run;
+  }
+  /** Kills any running isolation; later clones fail. */
+  close() {
+    this.#closed.abort(new Error("Cannot clone: the sandbox was closed"));
+  }
+  async #clone(request) {
+    const signal = request.signal ? AbortSignal.any([
+      request.signal,
+      this.#closed.signal
+    ]) : this.#closed.signal;
+    signal.throwIfAborted();
+    const { root, isolated } = this.#options;
+    const { url, username, password } = request;
+    if (/[\r\n\0]/.test(password) || /[\r\n\0]/.test(username)) {
+      throw new TypeError("Cannot clone with this token: it contains a line break or NUL");
+    }
+    const path = request.path;
+    const normal = !/(^|\/)\.\.?(\/|$)|\/\/|\/$/.test(path);
+    if (isolated && !(normal && [
+      SANDBOX_HOME,
+      "/tmp"
+    ].some((dir) => path.startsWith(`${dir}/`)))) {
+      throw new TypeError(`Cannot clone with a token into ${path}: the target must be under ${SANDBOX_HOME} or /tmp`);
+    }
+    const host = new URL(url).host;
+    const asRoot = isolated && Deno.uid() === 0;
+    const id = crypto.randomUUID();
+    const stagingHost = `${root}/git/${id}`;
+    await Deno.mkdir(stagingHost, {
+      recursive: true,
+      mode: 448
+    });
+    if (asRoot) {
+      for (const dir of [
+        `${root}/git`,
+        stagingHost
+      ]) {
+        await Deno.chown(dir, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+      }
+    }
+    const clone = `${isolated ? `${ROOT_INSIDE}/git/${id}` : stagingHost}/clone`;
+    const attempt = /* @__PURE__ */ __name((name, argv) => this.#step(name, argv, {
+      host,
+      username,
+      password,
+      request,
+      signal
+    }), "attempt");
+    const step = /* @__PURE__ */ __name(async (name, argv) => {
+      const { ok, message } = await attempt(name, argv);
+      if (!ok) throw new Error(`${argv[0] === "git" ? "git " : ""}${name} failed: ${message}`);
+    }, "step");
+    try {
+      const depth = request.depth ? [
+        `--depth=${request.depth}`
+      ] : [];
+      if (request.commit === void 0) {
+        await step("clone", [
+          "git",
+          "clone",
+          "--progress",
+          "--template=",
+          ...depth,
+          ...request.branch ? [
+            "--branch",
+            request.branch
+          ] : [],
+          "--",
+          url,
+          clone
+        ]);
+      } else {
+        await step("init", [
+          "git",
+          "init",
+          "-q",
+          "--template=",
+          clone
+        ]);
+        await step("remote add", [
+          "git",
+          "-C",
+          clone,
+          "remote",
+          "add",
+          "origin",
+          url
+        ]);
+        const direct = await attempt("fetch", [
+          "git",
+          "-C",
+          clone,
+          "fetch",
+          ...depth,
+          "origin",
+          request.commit
+        ]);
+        if (!direct.ok) {
+          await step("fetch", [
+            "git",
+            "-C",
+            clone,
+            "fetch",
+            "--progress",
+            "origin",
+            ...request.branch ? [
+              request.branch
+            ] : [
+              "+refs/heads/*:refs/remotes/origin/*",
+              "+refs/tags/*:refs/tags/*"
+            ]
+          ]);
+        }
+        await step("checkout", [
+          "git",
+          "-C",
+          clone,
+          "checkout",
+          "-q",
+          "--detach",
+          request.commit
+        ]);
+      }
+      let lfs = "not_requested";
+      if (request.lfs) {
+        if ((await attempt("lfs version", [
+          "git",
+          "lfs",
+          "version"
+        ])).ok) {
+          await step("lfs install", [
+            "git",
+            "-C",
+            clone,
+            "lfs",
+            "install",
+            "--local",
+            "--skip-repo"
+          ]);
+          await step("lfs pull", [
+            "git",
+            "-C",
+            clone,
+            "lfs",
+            "pull"
+          ]);
+          lfs = "pulled";
+        } else {
+          lfs = "missing";
+        }
+      }
+      const parent = request.path.replace(/\/[^/]*\/*$/, "") || "/";
+      await step("move", [
+        "mkdir",
+        "-p",
+        "--",
+        parent
+      ]);
+      await step("move", [
+        "mv",
+        "-T",
+        "--",
+        clone,
+        request.path
+      ]);
+      return {
+        lfs
+      };
+    } finally {
+      await Deno.remove(stagingHost, {
+        recursive: true
+      }).catch(() => {
+      });
+    }
+  }
+  /**
+   * Runs one step in a fresh isolation. Throws when it is aborted or times out; a failure is
+   * returned as git's message.
+   */
+  async #step(name, argv, context) {
+    const { request, signal } = context;
+    const timeoutMs = request.timeoutMs ?? 3e5;
+    const env = this.#environment(context.host, context.username);
+    const command = this.#command([
+      "sh",
+      "-c",
+      PRELUDE,
+      "sh",
+      ...argv
+    ], env);
+    let child;
+    try {
+      child = command.spawn();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new Error(`Cannot clone with a token: Deno may not run ${this.#options.isolated ? "bwrap and setpriv" : "sh (the unisolated mode runs git on the host; add sh to --allow-run)"}`, {
+          cause: error
+        });
+      }
+      throw error;
+    }
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const stop = AbortSignal.any([
+      signal,
+      timeout
+    ]);
+    let ready = false;
+    let killed = false;
+    const killNow = /* @__PURE__ */ __name(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+      }
+    }, "killNow");
+    const kill = /* @__PURE__ */ __name(() => {
+      killed = true;
+      if (ready) killNow();
+    }, "kill");
+    const onReady = /* @__PURE__ */ __name(() => {
+      if (ready) return;
+      ready = true;
+      if (killed) killNow();
+    }, "onReady");
+    stop.addEventListener("abort", kill, {
+      once: true
+    });
+    if (stop.aborted) kill();
+    try {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(`${context.password}
+`)).catch(() => {
+      });
+      await writer.close().catch(() => {
+      });
+      const [status, stderr] = await Promise.all([
+        child.status,
+        readLines(child.stderr, request.onProgress),
+        readLines(child.stdout, onReady)
+      ]);
+      if (signal.aborted) throw signal.reason;
+      if (timeout.aborted) {
+        throw new Error(`git ${name} timed out after ${Math.round(timeoutMs / 1e3)} s`);
+      }
+      const message = stderr.split(/[\r\n]/).filter((line) => line.trim() && !/^(Cloning into|remote: (Counting|Compressing|Enumerating|Total)|Receiving|Resolving)/.test(line)).join("\n").trim();
+      return {
+        ok: status.success,
+        message: message || `exit code ${status.code}`
+      };
+    } finally {
+      stop.removeEventListener("abort", kill);
+    }
+  }
+  /** git's environment in an isolation: a clean configuration and the token's host. */
+  #environment(host, username) {
+    const { isolated, caFile } = this.#options;
+    const home = isolated ? GIT_HOME : `${this.#options.root}/git`;
+    const config = [
+      [
+        "core.hooksPath",
+        "/dev/null"
+      ],
+      [
+        "http.sslVerify",
+        "true"
+      ],
+      [
+        "protocol.allow",
+        "never"
+      ],
+      [
+        "protocol.https.allow",
+        "always"
+      ],
+      [
+        "protocol.ext.allow",
+        "never"
+      ],
+      [
+        "credential.interactive",
+        "false"
+      ],
+      [
+        `credential.https://${host}.helper`,
+        HELPER
+      ]
+    ];
+    if (caFile) config.push([
+      "http.sslCAInfo",
+      `${home}/ca.pem`
+    ]);
+    const env = {
+      PATH,
+      LANG: "C.UTF-8",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_ASKPASS: "/bin/false",
+      SSH_ASKPASS: "/bin/false",
+      GIT_CLONE_HOST: host,
+      GIT_CLONE_USER: username,
+      GIT_CONFIG_COUNT: String(config.length)
+    };
+    config.forEach(([key, value], i) => {
+      env[`GIT_CONFIG_KEY_${i}`] = key;
+      env[`GIT_CONFIG_VALUE_${i}`] = value;
+    });
+    if (caFile) {
+      env.GIT_CLONE_CA = isolated ? CA_INSIDE : caFile;
+      env.GIT_CLONE_SYSTEM_CA = SYSTEM_CA;
+    }
+    return env;
+  }
+  /** The command that runs `argv` in a fresh isolation (or, unisolated, directly). */
+  #command(argv, env) {
+    const { root, network, isolated, caFile } = this.#options;
+    const stdio = {
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped"
+    };
+    if (!isolated) {
+      const home = `${root}/git`;
+      return new Deno.Command(argv[0], {
+        args: argv.slice(1),
+        cwd: home,
+        clearEnv: true,
+        env: {
+          ...env,
+          HOME: home,
+          TMPDIR: home
+        },
+        ...stdio
+      });
+    }
+    const args = [
+      ...namespaceArgs(network, this.#options.features),
+      ...systemMounts(`${root}/runtime`, this.#options.features),
+      // The sandbox's directory as one mount, so the finished clone is renamed into place
+      // (binds of home and staging apart would make that a copy); the agent's files hidden.
+      "--bind",
+      root,
+      ROOT_INSIDE,
+      "--tmpfs",
+      `${ROOT_INSIDE}/runtime`,
+      "--symlink",
+      `${ROOT_INSIDE}/home`,
+      SANDBOX_HOME,
+      "--symlink",
+      `${ROOT_INSIDE}/tmp`,
+      "/tmp",
+      "--tmpfs",
+      GIT_HOME,
+      ...caFile ? [
+        "--ro-bind",
+        caFile,
+        CA_INSIDE
+      ] : [],
+      "--remount-ro",
+      "/",
+      "--chdir",
+      GIT_HOME,
+      "--clearenv"
+    ];
+    for (const [name, value] of Object.entries({
+      ...env,
+      HOME: GIT_HOME,
+      TMPDIR: GIT_HOME
+    })) {
+      args.push("--setenv", name, value);
+    }
+    args.push("--", ...argv);
+    return bwrapCommand(args, {
+      clearEnv: true,
+      env: {
+        PATH
+      },
+      ...stdio
+    });
+  }
+};
+async function readLines(stream, onLine) {
+  let tail = "";
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    tail = (tail + chunk).slice(-STDERR_TAIL);
+    pending += chunk;
+    const parts = pending.split(/[\r\n]/);
+    pending = parts.pop() ?? "";
+    for (const line of parts) if (line.trim()) onLine?.(line);
+  }
+  if (pending.trim()) onLine?.(pending);
+  return tail;
+}
+__name(readLines, "readLines");
+
+// src/providers/local/sandbox.ts
+var LocalSandbox = class {
+  static {
+    __name(this, "LocalSandbox");
+  }
+  /** `local-` and a random suffix. */
+  id;
+  /** Facts about the sandbox. */
+  info;
+  #root;
+  #agent;
+  #ops;
+  #closing;
+  #onClose;
+  #network;
+  #net;
+  #git;
+  #features;
+  #budget;
+  /** Labels given at creation. */
+  labels;
+  /** When it was created (ISO 8601). */
+  createdAt = (/* @__PURE__ */ new Date()).toISOString();
+  /** Use {@linkcode LocalProvider.create}. */
+  constructor(id, root, agent, info, network, labels, onClose, git = {}, net = {}, budget = {
+    budget: DEFAULT_BUDGET
+  }) {
+    this.#net = net;
+    this.#budget = budget;
+    this.labels = labels;
+    this.id = id;
+    this.info = info;
+    this.#root = root;
+    this.#agent = agent;
+    this.#ops = new AgentOps(agent);
+    this.#network = network;
+    this.#onClose = onClose;
+    this.#git = new GitIsolation({
+      root,
+      network: network === "none" ? "none" : "host",
+      isolated: info.isolated,
+      ...git
+    });
+    this.#features = git.features ?? CURRENT_BWRAP;
+  }
+  /**
+   * The protections of this sandbox beyond its namespaces and mounts, each mapped to `null` when
+   * enforced or to why it is not (an old bubblewrap, python3-seccomp missing).
+   */
+  get protections() {
+    if (!this.info.isolated) {
+      const why = "the sandbox runs unisolated (--dangerously-run-unisolated)";
+      return {
+        seccomp: why,
+        supervisor: why,
+        nestedNamespaces: why,
+        shmCap: why,
+        budget: why,
+        disk: why
+      };
+    }
+    const reported = this.#agent.hello.protections ?? {};
+    const seccomp = reported.seccomp === void 0 ? "the supervisor did not report it" : reported.seccomp;
+    return {
+      seccomp,
+      supervisor: reported.not_dumpable === void 0 ? "the supervisor did not report it" : reported.not_dumpable,
+      nestedNamespaces: this.#features.disableUserns || seccomp === null ? null : "bubblewrap before 0.8 has no --disable-userns and the seccomp filter is missing",
+      shmCap: this.#features.tmpfsSize ? null : "bubblewrap before 0.7 cannot size a tmpfs: /dev/shm is private but as large as the host's",
+      budget: this.#budget.cgroup ? null : this.#budget.unenforced ?? "no control group was made",
+      disk: this.#budget.disk ? null : this.#budget.diskUnenforced ?? "no disk image was made"
+    };
+  }
+  /** What the sandbox may use as a whole (enforced when `protections.budget` is null). */
+  get budget() {
+    return this.#budget.budget;
+  }
+  /** What the sandbox uses now, read from its control group; undefined without one. */
+  async usage() {
+    if (this.#closing !== void 0) return void 0;
+    return await this.#budget.cgroup?.usage();
+  }
+  /**
+   * What the sandbox uses now against its budget (disk too where it has a disk image);
+   * undefined without a control group.
+   */
+  async resources() {
+    const disk = this.#closing === void 0 ? this.#budget.disk : void 0;
+    const [usage, stored] = await Promise.all([
+      this.usage(),
+      disk?.usage().catch(() => void 0)
+    ]);
+    if (!usage) return void 0;
+    const { memoryMb, processes } = this.#budget.budget;
+    return {
+      memoryBytes: usage.memoryBytes,
+      memoryBudgetBytes: memoryMb * 1024 * 1024,
+      processes: usage.processes,
+      processBudget: processes,
+      cpuSeconds: usage.cpuSeconds,
+      oomKills: usage.oomKills,
+      ...usage.forkFailures === void 0 ? {} : {
+        forkFailures: usage.forkFailures
+      },
+      ...disk && stored ? {
+        diskBytes: stored.used,
+        diskBudgetBytes: disk.bytes,
+        diskFreeBytes: stored.free
+      } : {}
+    };
+  }
+  /** Whether the sandbox was closed or its processes died. */
+  get closed() {
+    return this.#closing !== void 0 || !this.#agent.alive;
+  }
+  exec(command, options) {
+    return this.#ops.exec(command, options);
+  }
+  runPython(code, options) {
+    return this.#ops.runPython(code, options);
+  }
+  resetPython(options) {
+    return this.#ops.resetPython(options);
+  }
+  killAll(options) {
+    return this.#ops.killAll(options);
+  }
+  stat(path, options) {
+    return this.#ops.stat(path, options);
+  }
+  readFile(path, options) {
+    return this.#ops.readFile(path, options);
+  }
+  writeFile(path, data, options) {
+    return this.#ops.writeFile(path, data, options);
+  }
+  listFiles(path, options) {
+    return this.#ops.listFiles(path, options);
+  }
+  /**
+   * A URL on this machine's 127.0.0.1 for `port` inside. With a network of its own (`internet`,
+   * `none`) that is a port of the server's, forwarded into the sandbox until it closes; with
+   * `host` it is the port itself.
+   */
+  preview(port) {
+    if (this.#net.preview) return Promise.resolve({
+      url: this.#net.preview.url(port)
+    });
+    if (this.#network === "host" || !this.info.isolated) {
+      return Promise.resolve({
+        url: `http://127.0.0.1:${port}`
+      });
+    }
+    return Promise.reject(new SandboxError(`Cannot preview port ${port}: the sandbox is closed`, {
+      sandboxId: this.id
+    }));
+  }
+  /**
+   * Clones with a token in separate short-lived bubblewrap isolations that share only the
+   * sandbox's home and /tmp, and none of its processes (see {@linkcode Sandbox.gitCloneWithCredentials}).
+   */
+  gitCloneWithCredentials(request) {
+    return this.#git.clone(request);
+  }
+  /** Kills every process of the sandbox and deletes its directory. */
+  close() {
+    this.#closing ??= (async () => {
+      this.#git.close();
+      try {
+        this.#net.preview?.close();
+        await this.#net.proxy?.close();
+        await this.#agent.close();
+      } finally {
+        await this.#budget.cgroup?.remove().catch(() => {
+        });
+        await this.#budget.disk?.remove().catch(() => {
+        });
+        await removeTree(this.#root);
+        this.#onClose();
+      }
+    })();
+    return this.#closing;
+  }
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+};
+
+// src/providers/local/provider.ts
+var INSTALL_BWRAP = "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
+var LocalProvider = class {
+  static {
+    __name(this, "LocalProvider");
+  }
+  /** Always `"local"`. */
+  name = "local";
+  #options;
+  #budget;
+  #cgroups;
+  #disks;
+  #givenCgroups;
+  #egress;
+  #gitCaFile;
+  #features = CURRENT_BWRAP;
+  #warned = false;
+  #limits;
+  #sandboxes = /* @__PURE__ */ new Map();
+  /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
+  constructor(options = {}) {
+    this.#options = {
+      network: options.network ?? "internet",
+      dangerouslyRunUnisolated: options.dangerouslyRunUnisolated ?? false,
+      baseDir: options.baseDir ?? "/tmp",
+      python: options.python ?? "/usr/bin/python3",
+      log: options.log ?? createLogger("warn")
+    };
+    this.#gitCaFile = options.gitCaFile;
+    this.#egress = options.egress ?? {};
+    this.#budget = {
+      ...DEFAULT_BUDGET,
+      ...options.budget
+    };
+    this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
+    this.#givenCgroups = options.cgroups !== void 0;
+    const limits = options.limits ?? {};
+    this.#limits = [
+      `memory_mb=${limits.memoryMb ?? 8192}`,
+      `processes=${limits.processes ?? 1024}`,
+      `file_mb=${limits.fileMb ?? 4096}`
+    ].join(",");
+  }
+  /**
+   * Checks that sandboxes can be made here: bubblewrap is installed (unless running unisolated).
+   * Throws a {@linkcode SandboxError} that says how to fix it otherwise.
+   */
+  async check() {
+    if (this.#options.dangerouslyRunUnisolated) return;
+    try {
+      const { success, stdout } = await new Deno.Command("bwrap", {
+        args: [
+          "--version"
+        ],
+        stdout: "piped",
+        stderr: "null"
+      }).output();
+      if (!success) throw new Error("bwrap --version failed");
+      this.#features = bwrapFeatures(new TextDecoder().decode(stdout));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        throw new SandboxError("Cannot start the local sandbox: Deno may not run bwrap; start deno with --allow-run=bwrap,setpriv", {
+          cause: error
+        });
+      }
+      throw new SandboxError(`Cannot start the local sandbox: bubblewrap (bwrap) is not installed or does not work; ${INSTALL_BWRAP}`, {
+        cause: error
+      });
+    }
+  }
+  /** How budgets are enforced here: the control groups found at the first create(). */
+  cgroups() {
+    return this.#cgroups ??= SandboxCgroups.open(this.#options.python, CGROUPS_PY);
+  }
+  /**
+   * Creates a sandbox: a private directory and a running, isolated agent. Of the
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
+   * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
+   * Daytona's and rejected with a TypeError.
+   */
+  async create(options = {}) {
+    options.signal?.throwIfAborted();
+    const unsupported = [
+      "image",
+      "snapshot",
+      "autoStopMinutes"
+    ].filter((key) => options[key] !== void 0);
+    if (unsupported.length > 0) {
+      throw new TypeError(`Cannot create a local sandbox with ${unsupported.join(", ")}: only the Daytona provider supports that`);
+    }
+    const { baseDir, python, log } = this.#options;
+    const network = options.networkBlockAll ? "none" : this.#options.network;
+    const cidr = options.networkAllowList?.find((entry) => entry.includes("/"));
+    if (cidr !== void 0) {
+      throw new TypeError(`Cannot create a local sandbox with network_allow_list entry '${cidr}': the local provider takes domain names (*.example.org for subdomains), which its egress proxy enforces; CIDR blocks are Daytona's`);
+    }
+    if (options.networkAllowList && network !== "internet") {
+      throw new TypeError(`Cannot create a local sandbox with network_allow_list: its network is ${network}; the allow-list applies to the internet mode`);
+    }
+    const env = options.env ?? {};
+    const isolated = !this.#options.dangerouslyRunUnisolated;
+    const budget = budgetOf(this.#budget, options);
+    const root = Deno.makeTempDirSync({
+      dir: baseDir,
+      prefix: "mcp-sandbox-"
+    });
+    const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
+    const internet = isolated && network === "internet";
+    if (isolated && network !== "host" && Deno.permissions.querySync({
+      name: "net"
+    }).state !== "granted") {
+      throw new SandboxError(`Cannot create a local sandbox with network ${network}: Deno may not use the network, which its egress proxy and web_preview need (unix sockets count as network); start deno with --allow-net, or use network "host"`);
+    }
+    const tunnelled = isolated && network !== "host";
+    let proxy;
+    let preview;
+    let cgroup;
+    let disk;
+    try {
+      if (isolated && budget.diskGb > 0) {
+        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
+        const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
+        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
+      }
+      const dirs = {
+        home: `${root}/home`,
+        tmp: `${root}/tmp`,
+        runtime: `${root}/runtime`
+      };
+      for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
+      const files = {
+        ...AGENT_FILES,
+        ...LOCAL_AGENT_FILES,
+        ...identityFiles()
+      };
+      for (const [name, text] of Object.entries(files)) {
+        Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
+      }
+      const netDir = `${root}/net`;
+      if (tunnelled) Deno.mkdirSync(netDir);
+      if (internet) {
+        proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {
+          ...this.#egress,
+          allowDomains: allowedDomains(this.#egress.allowDomains, options.networkAllowList),
+          log: /* @__PURE__ */ __name((message) => log.debug(`sandbox ${id}: ${message}`), "log")
+        });
+      }
+      const pool = isolated ? await this.cgroups() : void 0;
+      cgroup = await pool?.create(id, budget);
+      let command;
+      if (isolated) {
+        const asRoot = Deno.uid() === 0;
+        if (asRoot) {
+          for (const path of [
+            root,
+            ...Object.values(dirs)
+          ]) {
+            Deno.chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+          }
+        }
+        const args = bwrapArgs({
+          ...dirs,
+          network,
+          python,
+          env,
+          limits: this.#limits,
+          features: this.#features,
+          hold: cgroup !== void 0,
+          ...tunnelled ? {
+            netDir,
+            hostPorts: this.#egress.allowHostPorts
+          } : {}
+        });
+        command = bwrapCommand(args, STDIO);
+      } else {
+        log.warn(`sandbox ${id}: running UNISOLATED in ${dirs.home}`);
+        command = new Deno.Command(python, {
+          args: [
+            "-X",
+            "utf8",
+            `${dirs.runtime}/agent.py`
+          ],
+          cwd: dirs.home,
+          ...STDIO,
+          env: {
+            ...defaultEnvironment(dirs.home),
+            ...env,
+            SANDBOX_PYTHON: python,
+            SANDBOX_LIMITS: this.#limits
+          }
+        });
+      }
+      const agent = await AgentProcess.start(command, id, log, {
+        started: cgroup && (async (child) => void await cgroup.adopt(child.pid))
+      });
+      if (tunnelled) {
+        preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);
+      }
+      const sandbox = new LocalSandbox(id, root, agent, {
+        provider: "local",
+        home: isolated ? SANDBOX_HOME : dirs.home,
+        pythonVersion: agent.hello.python,
+        isolated,
+        ...internet ? {
+          reservedPorts: [
+            HTTP_PROXY_PORT,
+            SOCKS_PROXY_PORT,
+            ...this.#egress.allowHostPorts ?? []
+          ]
+        } : {}
+      }, network, {
+        ...options.labels
+      }, () => this.#sandboxes.delete(sandbox.id), {
+        caFile: this.#gitCaFile,
+        features: this.#features
+      }, {
+        proxy,
+        preview
+      }, {
+        cgroup,
+        budget,
+        unenforced: pool?.unavailable,
+        disk: typeof disk === "string" ? void 0 : disk,
+        diskUnenforced: !isolated ? void 0 : budget.diskGb <= 0 ? "the disk budget is 0 (none)" : typeof disk === "string" ? disk : void 0
+      });
+      this.#sandboxes.set(sandbox.id, sandbox);
+      log.debug(`sandbox ${id}: started in ${root}`);
+      const missing = Object.entries(sandbox.protections).filter(([, why]) => why !== null);
+      if (missing.length > 0 && !this.#warned) {
+        this.#warned = true;
+        log.warn(`local sandboxes lack protections: ${missing.map(([name, why]) => `${name} (${why})`).join("; ")}; \`deno task doctor\` says how to fix this`);
+      }
+      return sandbox;
+    } catch (error) {
+      preview?.close();
+      await proxy?.close();
+      await cgroup?.remove();
+      if (typeof disk === "object") await disk.remove().catch(() => {
+      });
+      await removeTree(root);
+      if (error instanceof Deno.errors.NotFound) {
+        throw new SandboxError(`Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`, {
+          cause: error
+        });
+      }
+      throw error;
+    }
+  }
+  /** An open sandbox this provider created. */
+  get(id) {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox || sandbox.closed) {
+      return Promise.reject(new SandboxError(`Cannot find sandbox ${id}: this server did not create it, or it was deleted`));
+    }
+    return Promise.resolve(sandbox);
+  }
+  /** The open sandboxes this provider created. */
+  list() {
+    return Promise.resolve([
+      ...this.#sandboxes.values()
+    ].filter((sandbox) => !sandbox.closed).map((sandbox) => ({
+      id: sandbox.id,
+      state: "started",
+      labels: sandbox.labels,
+      createdAt: sandbox.createdAt
+    })));
+  }
+  /** Closes a sandbox this provider created: kills its processes and deletes its files. */
+  async delete(id) {
+    const sandbox = this.#sandboxes.get(id);
+    if (!sandbox) {
+      throw new SandboxError(`Cannot delete sandbox ${id}: this server did not create it`);
+    }
+    await sandbox.close();
+  }
+  /** Closes every sandbox this provider created that is still open. */
+  async close() {
+    await Promise.all([
+      ...this.#sandboxes.values()
+    ].map((sandbox) => sandbox.close()));
+    if (!this.#givenCgroups) await (await this.#cgroups)?.close();
+    await this.#disks?.close();
+    this.#disks = void 0;
+  }
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose]() {
+    await this.close();
+  }
+};
+var STDIO = {
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "piped",
+  clearEnv: true,
+  env: {
+    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  }
+};
+var MIB = 1024 * 1024;
+function budgetOf(base, options) {
+  for (const key of [
+    "cpu",
+    "memory",
+    "disk"
+  ]) {
+    const value = options[key];
+    if (value !== void 0 && !(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(`Cannot create a local sandbox with ${key} ${value}: it must be a number above 0`);
+    }
+  }
+  return {
+    ...base,
+    ...options.cpu !== void 0 ? {
+      cpus: options.cpu
+    } : {},
+    ...options.memory !== void 0 ? {
+      memoryMb: Math.round(options.memory * 1024)
+    } : {},
+    ...options.disk !== void 0 ? {
+      diskGb: options.disk
+    } : {}
+  };
+}
+__name(budgetOf, "budgetOf");
+function allowedDomains(server, sandbox) {
+  if (!sandbox) return server;
+  if (!server) return sandbox;
+  return sandbox.filter((entry) => matchesDomain(entry.replace(/^\*\./, "x."), server));
+}
+__name(allowedDomains, "allowedDomains");
+
+export {
+  SANDBOX_HOME,
+  LocalProvider
+};
