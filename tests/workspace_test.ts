@@ -200,37 +200,44 @@ Deno.test(
   },
 );
 
-Deno.test("Daytona: sandbox_list shows workspaces not attached; sandbox_create attaches one by name", opts, async () => {
-  await using fake = await startFakeDaytona();
-  const { DaytonaProvider } = await import("../src/providers/daytona/mod.ts");
-  const provider = () =>
-    new DaytonaProvider({
-      apiKey: fake.apiKey,
-      apiUrl: fake.apiUrl,
-      target: "us",
-      log: silentLogger(),
-    });
-  let id: string;
-  {
+Deno.test(
+  "Daytona: sandbox_list shows workspaces not attached; sandbox_create attaches one by name",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    const { DaytonaProvider } = await import("../src/providers/daytona/mod.ts");
+    const provider = () =>
+      new DaytonaProvider({
+        apiKey: fake.apiKey,
+        apiUrl: fake.apiUrl,
+        target: "us",
+        log: silentLogger(),
+      });
+    let id: string;
+    {
+      await using mcp = await connect({ provider: provider() });
+      id = structured<SandboxCreateOutput>(
+        await mcp.call("sandbox_create", { name: "data", persistent: true, labels: { a: "b" } }),
+      ).sandbox_id;
+      await mcp.call("shell_exec", { sandbox_id: id, command: "echo 1 > one" });
+    }
+    assertEquals(fake.state(id), "stopped");
     await using mcp = await connect({ provider: provider() });
-    id = structured<SandboxCreateOutput>(
-      await mcp.call("sandbox_create", { name: "data", persistent: true, labels: { a: "b" } }),
-    ).sandbox_id;
-    await mcp.call("shell_exec", { sandbox_id: id, command: "echo 1 > one" });
-  }
-  assertEquals(fake.state(id), "stopped");
-  await using mcp = await connect({ provider: provider() });
-  const listed = structured<SandboxListOutput>(await mcp.call("sandbox_list", {})).sandboxes;
-  assertEquals(listed.map((s) => [s.sandbox_id, s.state, s.name, s.attached]), [
-    [id, "stopped", "data", false],
-  ]);
-  const attached = structured<SandboxCreateOutput>(
-    await mcp.call("sandbox_create", { name: "data", persistent: true }),
-  );
-  assertEquals([attached.sandbox_id, attached.reattached], [id, true]);
-  assertMatch(attached.message, /Attached workspace data again/);
-  assertEquals(stdout(await mcp.call("shell_exec", { sandbox_id: id, command: "cat one" })), "1\n");
-});
+    const listed = structured<SandboxListOutput>(await mcp.call("sandbox_list", {})).sandboxes;
+    assertEquals(listed.map((s) => [s.sandbox_id, s.state, s.name, s.attached]), [
+      [id, "stopped", "data", false],
+    ]);
+    const attached = structured<SandboxCreateOutput>(
+      await mcp.call("sandbox_create", { name: "data", persistent: true }),
+    );
+    assertEquals([attached.sandbox_id, attached.reattached], [id, true]);
+    assertMatch(attached.message, /Attached workspace data again/);
+    assertEquals(
+      stdout(await mcp.call("shell_exec", { sandbox_id: id, command: "cat one" })),
+      "1\n",
+    );
+  },
+);
 
 Deno.test("workspace names are checked, and name and persistent go together", opts, async () => {
   const workspaces = await tempDir("mcp-ws-");
@@ -288,7 +295,10 @@ Deno.test(
         await second.call("sandbox_create", { name: "shared", persistent: true }),
       );
       assertEquals(attached.reattached, true);
-      const out = await second.call("shell_exec", { sandbox_id: attached.sandbox_id, command: "cat f" });
+      const out = await second.call("shell_exec", {
+        sandbox_id: attached.sandbox_id,
+        command: "cat f",
+      });
       assertEquals(stdout(out), "one\n");
     } finally {
       await Deno.remove(workspaces, { recursive: true });
