@@ -96,9 +96,16 @@ export {
   SandboxSession,
   type SandboxSessionOptions,
   type SandboxSlot,
+  type SessionDeleted,
   type SessionSandboxOptions,
   type SessionSandboxSummary,
 } from "./src/session.ts";
+export {
+  checkWorkspaceName,
+  DATA_DIR_NAME,
+  defaultWorkspacesDir,
+  WORKSPACE_NAME,
+} from "./src/workspace.ts";
 export { type Command, type Config, parseCommand, type Setting, SETTINGS } from "./src/config.ts";
 export type { ToolCredentials, ToolLimits } from "./src/registry.ts";
 export { createLogger, type Logger, type LogLevel, silentLogger } from "./src/log.ts";

@@ -21,6 +21,9 @@ import {
   concatBytes
 } from "./shared-cli-daytona-doctor-server.js";
 import {
+  checkWorkspaceName
+} from "./shared-cli-daytona-doctor-init-server.js";
+import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-server.js";
 
@@ -101,6 +104,8 @@ var SandboxSession = class {
   #closed = false;
   #busy = 0;
   #lastActive = Date.now();
+  #workspaces;
+  #workspace;
   /**
    * A session whose sandboxes come from `provider`, at most `options.maxSandboxes` of them, and
    * counted in `options.counter` when the server caps all its sessions together.
@@ -110,6 +115,18 @@ var SandboxSession = class {
     this.#log = log;
     this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
     this.#server = options.counter;
+    this.#workspaces = options.workspaces ?? true;
+    if (options.workspace !== void 0) {
+      checkWorkspaceName(options.workspace);
+      if (!this.#workspaces) {
+        throw new TypeError(`Cannot make workspace ${options.workspace} the default sandbox: this session does not allow persistent workspaces`);
+      }
+      this.#workspace = options.workspace;
+    }
+  }
+  /** Whether this session may attach, list and delete persistent workspaces. */
+  get allowsWorkspaces() {
+    return this.#workspaces;
   }
   /** Marks a tool call as running until the returned function is called. */
   begin() {
@@ -155,7 +172,8 @@ var SandboxSession = class {
     }
     const slot = this.#reserve();
     const created = this.#provider.create({
-      signal: options.signal
+      signal: options.signal,
+      workspace: this.#workspace
     });
     this.#current = created;
     created.then((sandbox) => {
@@ -188,6 +206,12 @@ var SandboxSession = class {
    */
   async create(options = {}) {
     if (this.#closed) throw new Error("Cannot create a sandbox: the session is closed");
+    if (options.workspace !== void 0) {
+      checkWorkspaceName(options.workspace);
+      this.#needWorkspaces(`attach workspace ${options.workspace}`);
+      const mine = await this.#attached(options.workspace);
+      if (mine) return mine;
+    }
     const slot = this.#reserve();
     let sandbox;
     try {
@@ -202,8 +226,16 @@ var SandboxSession = class {
       throw new Error("Cannot create a sandbox: the session closed meanwhile");
     }
     this.#extra.set(sandbox.id, sandbox);
-    this.#log.info(`sandbox ${sandbox.id} created on request`);
+    this.#log.info(`sandbox ${sandbox.id} ${sandbox.workspace ? `attached (workspace ${sandbox.workspace})` : "created"} on request`);
     return sandbox;
+  }
+  /**
+   * The persistent workspaces the provider keeps, attached or not; none where the session does
+   * not allow them or the provider has none.
+   */
+  async workspaces(options = {}) {
+    if (!this.#workspaces || !this.#provider.workspaces) return [];
+    return await this.#provider.workspaces(options);
   }
   /**
    * This session's sandboxes that still exist (never another session's), as the provider reports
@@ -218,32 +250,79 @@ var SandboxSession = class {
       s
     ]));
     if (current) mine.set(current.id, current);
-    if (mine.size === 0) return [];
-    const found = (await this.#provider.list(options)).filter((summary) => mine.has(summary.id));
-    return await Promise.all(found.map(async (summary) => ({
+    const [listed, workspaces] = await Promise.all([
+      mine.size === 0 ? [] : this.#provider.list(options),
+      this.workspaces(options)
+    ]);
+    const found = listed.filter((summary) => mine.has(summary.id));
+    const own = await Promise.all(found.map(async (summary) => ({
       ...summary,
       default: summary.id === current?.id,
+      attached: true,
       usage: await mine.get(summary.id).resources?.().catch(() => void 0) ?? null
     })));
+    const open = new Set(own.map((summary) => summary.workspace).filter(Boolean));
+    const available = workspaces.filter((workspace) => !open.has(workspace.name)).map((workspace) => ({
+      id: workspace.id,
+      // Attached here but not by this session: in use, as when another server holds it.
+      state: workspace.state === "attached" ? "in_use" : workspace.state,
+      labels: {},
+      ...workspace.createdAt ? {
+        createdAt: workspace.createdAt
+      } : {},
+      workspace: workspace.name,
+      default: false,
+      attached: false,
+      usage: null
+    }));
+    return [
+      ...own,
+      ...available
+    ];
   }
   /**
-   * Deletes a sandbox of this session; the default one is replaced on the next call. Any other
-   * id throws the same {@linkcode SandboxError} as {@linkcode SandboxSession.sandbox}.
+   * Deletes a sandbox of this session; the default one is replaced on the next call. A
+   * persistent workspace is deleted with its files, whether this session attached it or not
+   * (where the session allows workspaces). Any other id throws the same {@linkcode SandboxError}
+   * as {@linkcode SandboxSession.sandbox}.
    */
-  async delete(id, _options = {}) {
+  async delete(id, options = {}) {
     const pending = this.#current;
     const current = await pending?.catch(() => void 0);
     const extra = this.#extra.get(id);
+    let deleted;
     if (current?.id === id) {
       if (this.#current === pending) this.#current = void 0;
       await current.close();
+      deleted = {
+        default: true,
+        workspace: current.workspace
+      };
     } else if (extra) {
       this.#extra.delete(id);
       await extra.close();
+      deleted = {
+        default: false,
+        workspace: extra.workspace
+      };
     } else {
-      throw notFound(id);
+      const workspace = (await this.workspaces(options)).find((found) => found.id === id);
+      if (!workspace) throw notFound(id);
+      if (workspace.state === "attached") {
+        throw new SandboxError(`Cannot delete workspace ${workspace.name}: another session of this server has it attached`, {
+          sandboxId: id
+        });
+      }
+      deleted = {
+        default: false,
+        workspace: workspace.name
+      };
     }
-    this.#log.info(`sandbox ${id} deleted on request`);
+    if (deleted.workspace !== void 0) {
+      await this.#provider.deleteWorkspace(deleted.workspace, options);
+    }
+    this.#log.info(`sandbox ${id} deleted on request${deleted.workspace ? ` with workspace ${deleted.workspace}` : ""}`);
+    return deleted;
   }
   /** Deletes the default sandbox and those created on request. Idempotent. */
   async close() {
@@ -266,6 +345,18 @@ var SandboxSession = class {
   /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose]() {
     await this.close();
+  }
+  /** This session's open sandbox of workspace `name`, if it has one. */
+  async #attached(name) {
+    const current = await this.existing();
+    if (current?.workspace === name) return current;
+    return [
+      ...this.#extra.values()
+    ].find((s) => !s.closed && s.workspace === name);
+  }
+  #needWorkspaces(what) {
+    if (this.#workspaces && this.#provider.workspaces) return;
+    throw new SandboxError(this.#workspaces ? `Cannot ${what}: the ${this.#provider.name} provider has no persistent workspaces` : `Cannot ${what}: this server has several clients (it serves HTTP), and a persistent workspace would be shared between them; persistent workspaces are available when the server runs over stdio, for one user`);
   }
   /** Takes a place for a new sandbox in the session's count and the server's, or says which cap. */
   #reserve() {
@@ -1260,7 +1351,7 @@ var TOOLS_LIST_RESULT = {
     {
       "name": "sandbox_create",
       "title": "Create a sandbox",
-      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends, unless persistent=true with a name: then it is a persistent workspace, whose files survive the session and a server restart (not its processes), attached again by the same call with the same name; sandbox_list shows workspaces, sandbox_delete deletes one. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1334,6 +1425,15 @@ var TOOLS_LIST_RESULT = {
               "type": "string",
               "maxLength": 63
             }
+          },
+          "name": {
+            "description": "With persistent=true: the workspace's name, to attach it again later (e.g. after a restart).",
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"
+          },
+          "persistent": {
+            "description": "Keep the sandbox's files after the session ends, as the workspace `name`; an existing workspace of that name is attached again.",
+            "type": "boolean"
           }
         }
       },
@@ -1360,6 +1460,18 @@ var TOOLS_LIST_RESULT = {
           "home": {
             "type": "string"
           },
+          "persistent": {
+            "type": "boolean"
+          },
+          "name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "reattached": {
+            "type": "boolean"
+          },
           "message": {
             "type": "string"
           }
@@ -1368,6 +1480,9 @@ var TOOLS_LIST_RESULT = {
           "sandbox_id",
           "provider",
           "home",
+          "persistent",
+          "name",
+          "reattached",
           "message"
         ],
         "additionalProperties": false
@@ -1376,7 +1491,7 @@ var TOOLS_LIST_RESULT = {
     {
       "name": "sandbox_list",
       "title": "List sandboxes",
-      "description": "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+      "description": "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox. Persistent workspaces have `persistent: true` and their `name`; those not attached in this session are listed too (`attached: false`, state `stopped`, or `in_use` when another server holds one): attach one with sandbox_create(name, persistent=true).",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1423,6 +1538,18 @@ var TOOLS_LIST_RESULT = {
                   ]
                 },
                 "default": {
+                  "type": "boolean"
+                },
+                "persistent": {
+                  "type": "boolean"
+                },
+                "name": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "attached": {
                   "type": "boolean"
                 },
                 "usage": {
@@ -1476,7 +1603,10 @@ var TOOLS_LIST_RESULT = {
                 "state",
                 "labels",
                 "created_at",
-                "default"
+                "default",
+                "persistent",
+                "name",
+                "attached"
               ],
               "additionalProperties": false
             }
@@ -1491,7 +1621,7 @@ var TOOLS_LIST_RESULT = {
     {
       "name": "sandbox_delete",
       "title": "Delete a sandbox",
-      "description": "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
+      "description": "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. A persistent workspace's sandbox_id (from sandbox_list, attached or not) deletes that workspace and all its files for good; ending the session never does. Any other id is not found.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1499,7 +1629,7 @@ var TOOLS_LIST_RESULT = {
           "sandbox_id": {
             "type": "string",
             "minLength": 1,
-            "description": "The sandbox to delete (from sandbox_create or sandbox_list)."
+            "description": "The sandbox to delete (from sandbox_create or sandbox_list); a persistent workspace's id deletes the workspace with all its files."
           }
         },
         "required": [
@@ -1526,6 +1656,12 @@ var TOOLS_LIST_RESULT = {
           "deleted": {
             "type": "boolean"
           },
+          "workspace": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
           "message": {
             "type": "string"
           }
@@ -1533,6 +1669,7 @@ var TOOLS_LIST_RESULT = {
         "required": [
           "sandbox_id",
           "deleted",
+          "workspace",
           "message"
         ],
         "additionalProperties": false
@@ -1766,13 +1903,14 @@ function instructions(config) {
   const { local, limits } = config;
   const where = config.provider === "daytona" ? "in a Daytona cloud sandbox (a Linux container with Python 3) created for this session; its home directory is the working directory" : local.dangerouslyRunUnisolated ? "directly on the server's machine WITHOUT isolation, in a private working directory" : `in an isolated Linux sandbox (bubblewrap) whose home and working directory is ${SANDBOX_HOME}; only that directory and /tmp are writable, the rest of the system is read-only, and you run as the unprivileged user 'sandbox'`;
   const network = config.provider === "daytona" ? "The sandbox has internet access unless it was created with network_block_all." : local.network === "none" ? "The sandbox has no network access." : local.network === "internet" ? `The sandbox reaches public internet addresses through a filtering proxy (HTTP_PROXY and ALL_PROXY are set: pip, git, curl and npm work); this machine's own services and private networks are refused, and a refused connection says why.${local.egress.allowDomains ? ` Only these domains are allowed: ${local.egress.allowDomains.join(", ")}.` : ""}${local.egress.allowHostPorts.length ? ` Ports ${local.egress.allowHostPorts.join(", ")} of this machine are reachable as 127.0.0.1:PORT.` : ""}` : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
+  const kept = config.workspace ? `The sandbox is the persistent workspace '${config.workspace}': its files survive the session and restarts of the server (its processes and Python variables do not).` : "The sandbox is private to this session and deleted, with everything in it, when the session ends.";
   return [
-    `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
+    `Commands and Python run ${where}. ${kept}`,
     // Tools are not named here: each tool's description says how to use it, and a tool added to
     // the registry needs no word in this text.
     "Files, background processes and the Python interpreter's variables, imports and functions persist between calls, like a notebook; each tool's description says how to use it.",
     network,
-    `Every tool that works in a sandbox takes an optional sandbox_id to work in another sandbox than the session's default one; the sandbox_* tools create, list and delete them.${config.sandboxes.perSession ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.` : ""}`,
+    `Every tool that works in a sandbox takes an optional sandbox_id to work in another sandbox than the session's default one; the sandbox_* tools create, list and delete them${config.http ? "" : ", and persistent workspaces that outlive the session"}.${config.sandboxes.perSession ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.` : ""}`,
     `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`
   ].join("\n");
 }
@@ -1879,7 +2017,10 @@ ${usage()}`);
       const relay = createLogRelay(log);
       const session2 = new SandboxSession(provider, relay.log, {
         maxSandboxes: config.sandboxes.perSession,
-        counter
+        counter,
+        // Workspaces are the user's: over HTTP, with several clients, they would be shared.
+        workspaces: !config.http,
+        workspace: config.workspace
       });
       return {
         relay,

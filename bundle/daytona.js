@@ -12,6 +12,10 @@ import {
   SandboxFileError
 } from "./shared-cli-daytona-doctor-server.js";
 import {
+  WORKSPACE_NAME,
+  checkWorkspaceName
+} from "./shared-cli-daytona-doctor-init-server.js";
+import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-server.js";
 
@@ -272,6 +276,28 @@ async function wakeSandbox(sdk, settings, wait = {}) {
   }
 }
 __name(wakeSandbox, "wakeSandbox");
+async function stopSandbox(client, sdk, settings) {
+  const deadline = Date.now() + settings.timeoutSeconds * 1e3;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2e3)) {
+    try {
+      await callApi(settings, "stop the sandbox", true, () => sdk.stop(settings.timeoutSeconds));
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      const state = await sandboxState(client, sdk.id, settings).catch(() => "unknown");
+      if ([
+        "stopped",
+        "archived",
+        "gone",
+        "destroyed"
+      ].includes(state)) return;
+      if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
+      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the stop`);
+      await sleep(wait);
+    }
+  }
+}
+__name(stopSandbox, "stopSandbox");
 async function sandboxState(client, id, settings, wait = {}) {
   try {
     const found = await callApi(settings, "find the sandbox", true, () => client.get(id), wait);
@@ -822,6 +848,8 @@ var DaytonaSandbox = class {
   id;
   /** Facts about the sandbox. */
   info;
+  /** The name of the persistent workspace it is, if it is one: closing it stops it. */
+  workspace;
   #parts;
   #ops;
   #toolbox;
@@ -837,6 +865,7 @@ var DaytonaSandbox = class {
   constructor(parts) {
     this.#parts = parts;
     this.id = parts.sdkSandbox.id;
+    if (parts.workspace !== void 0) this.workspace = parts.workspace;
     this.info = {
       provider: "daytona",
       home: parts.home,
@@ -1089,12 +1118,12 @@ var DaytonaSandbox = class {
       signedUrlExpiresAt: signed ? new Date(Date.now() + 36e5).toISOString() : void 0
     };
   }
-  /** Deletes the sandbox in Daytona. Idempotent. */
+  /** Deletes the sandbox in Daytona; a persistent workspace is stopped instead. Idempotent. */
   close() {
     this.#closing ??= (async () => {
       try {
         if (!this.#gone) await this.#parts.remove();
-        this.#parts.log.info(`daytona sandbox ${this.id} deleted`);
+        this.#parts.log.info(`daytona sandbox ${this.id} ${this.workspace === void 0 ? "deleted" : "stopped"}`);
       } finally {
         this.#parts.forget();
       }
@@ -1116,6 +1145,7 @@ __name(resolvePath, "resolvePath");
 var CREATOR_LABEL = "created-by";
 var CREATOR = "daytona-mcp-interpreter";
 var INSTANCE_LABEL = "mcp-instance";
+var WORKSPACE_LABEL = "mcp-workspace";
 var DaytonaProvider = class _DaytonaProvider {
   static {
     __name(this, "DaytonaProvider");
@@ -1168,8 +1198,26 @@ var DaytonaProvider = class _DaytonaProvider {
   async check(options = {}) {
     await this.list(options);
   }
-  /** Creates a sandbox (from an image or snapshot if given) and installs the agent in it. */
+  /**
+   * Creates a sandbox (from an image or snapshot if given) and installs the agent in it. With
+   * `workspace`, the sandbox labelled as that persistent workspace is found and started again
+   * if it exists (the other options are then ignored), and made otherwise, without auto-delete;
+   * closing it stops it.
+   */
   async create(options = {}) {
+    if (options.workspace !== void 0) {
+      const name = checkWorkspaceName(options.workspace);
+      const held = [
+        ...this.#sandboxes.values()
+      ].find((s) => !s.closed && s.workspace === name);
+      if (held) {
+        throw new SandboxError(`Cannot attach workspace ${name}: it is already attached in this server, as sandbox ${held.id}`, {
+          sandboxId: held.id
+        });
+      }
+      const [found] = await this.#findWorkspaces(options, name);
+      if (found) return await this.#reattach(found.id, name, options);
+    }
     const { log, timeoutSeconds } = this.#options;
     const allow = options.networkAllowList;
     const notCidr = allow?.find((entry) => !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(entry));
@@ -1177,11 +1225,15 @@ var DaytonaProvider = class _DaytonaProvider {
       throw new TypeError(`Cannot create a Daytona sandbox with network_allow_list entry '${notCidr}': Daytona takes IPv4 CIDR blocks (e.g. 203.0.113.0/24); domain names are for the local provider`);
     }
     const attempt = crypto.randomUUID();
+    const owner = options.workspace === void 0 ? this.labels : {
+      [CREATOR_LABEL]: CREATOR,
+      [WORKSPACE_LABEL]: options.workspace
+    };
     const params = {
       language: "python",
       labels: {
         ...options.labels,
-        ...this.labels,
+        ...owner,
         [_DaytonaProvider.#CREATE_LABEL]: attempt
       },
       envVars: options.env,
@@ -1190,7 +1242,7 @@ var DaytonaProvider = class _DaytonaProvider {
         networkAllowList: allow.join(",")
       } : {},
       autoStopInterval: options.autoStopMinutes ?? this.#options.autoStopMinutes,
-      autoDeleteInterval: this.#options.autoDeleteMinutes
+      autoDeleteInterval: options.workspace === void 0 ? this.#options.autoDeleteMinutes : -1
     };
     const resources = options.cpu || options.memory || options.disk ? {
       cpu: options.cpu,
@@ -1215,7 +1267,7 @@ var DaytonaProvider = class _DaytonaProvider {
         timeout: timeoutSeconds
       }), options);
     } catch (error) {
-      const left = await this.#findCreated(attempt);
+      const left = await this.#findCreated(owner, attempt);
       if (left.length === 0) throw error;
       const reason = left.map((sandbox) => `${sandbox.state}${sandbox.errorReason ? `: ${sandbox.errorReason}` : ""}`).join("; ");
       await Promise.all(left.map((sandbox) => this.#destroy(sandbox).catch(() => {
@@ -1226,7 +1278,7 @@ var DaytonaProvider = class _DaytonaProvider {
     }
     log.info(`daytona sandbox ${sdkSandbox.id} created`);
     try {
-      return await this.#attach(sdkSandbox, true);
+      return await this.#attach(sdkSandbox, true, options.workspace);
     } catch (error) {
       await this.#call("delete a sandbox", true, () => this.#client.delete(sdkSandbox)).catch(() => {
       });
@@ -1234,17 +1286,18 @@ var DaytonaProvider = class _DaytonaProvider {
     }
   }
   /** Sandboxes (with their state) of one create request, found by its label. */
-  async #findCreated(attempt) {
+  async #findCreated(owner, attempt) {
     const found = [];
     try {
       const labels = {
-        ...this.labels,
+        ...owner,
         [_DaytonaProvider.#CREATE_LABEL]: attempt
       };
       for await (const item of this.#client.list({
         labels
       })) {
-        if (this.#isOurs(item.labels)) found.push(await this.#client.get(item.id));
+        if (item.labels?.[_DaytonaProvider.#CREATE_LABEL] !== attempt) continue;
+        if (item.labels?.[CREATOR_LABEL] === CREATOR) found.push(await this.#client.get(item.id));
       }
     } catch {
     }
@@ -1263,24 +1316,119 @@ var DaytonaProvider = class _DaytonaProvider {
     }
     return await this.#attach(sdkSandbox, false);
   }
-  /** The sandboxes this instance created that still exist. */
+  /** The sandboxes this instance created that still exist, and the workspaces it attached. */
   async list(options = {}) {
     options.signal?.throwIfAborted();
-    return await this.#call("list sandboxes", true, async () => {
-      const found = [];
+    const attached = [
+      ...this.#sandboxes.values()
+    ].filter((s) => !s.closed && s.workspace);
+    const [own, ...workspaces] = await Promise.all([
+      this.#call("list sandboxes", true, async () => {
+        const found = [];
+        for await (const sandbox of this.#client.list({
+          labels: this.labels
+        })) {
+          if (!this.#isOurs(sandbox.labels)) continue;
+          found.push({
+            id: sandbox.id,
+            state: String(sandbox.state ?? "unknown"),
+            labels: sandbox.labels,
+            createdAt: sandbox.createdAt
+          });
+        }
+        return found;
+      }),
+      ...attached.map((sandbox) => this.#findWorkspaces(options, sandbox.workspace))
+    ]);
+    const ids = new Set(attached.map((sandbox) => sandbox.id));
+    return [
+      ...own,
+      ...workspaces.flat().filter((summary) => ids.has(summary.id)).map((summary) => ({
+        id: summary.id,
+        state: summary.state,
+        labels: summary.labels,
+        createdAt: summary.createdAt,
+        workspace: summary.workspace
+      }))
+    ];
+  }
+  /**
+   * Every persistent workspace of the account made by this software, by its label: `"attached"`
+   * when open in this provider, else the sandbox's state (`"stopped"`, `"started"`, …).
+   */
+  async workspaces(options = {}) {
+    const found = await this.#findWorkspaces(options);
+    return found.map((summary) => {
+      const open = this.#sandboxes.get(summary.id);
+      return {
+        name: summary.workspace,
+        id: summary.id,
+        state: open && !open.closed ? "attached" : summary.state,
+        ...summary.createdAt ? {
+          createdAt: summary.createdAt
+        } : {}
+      };
+    }).sort((a, b) => a.name.localeCompare(b.name));
+  }
+  /**
+   * Deletes a persistent workspace's sandbox with its files (stopping it first if it is attached
+   * here). Throws a SandboxError when there is no workspace of that name.
+   */
+  async deleteWorkspace(name, options = {}) {
+    checkWorkspaceName(name);
+    const found = await this.#findWorkspaces(options, name);
+    if (found.length === 0) {
+      throw new SandboxError(`Cannot delete workspace ${name}: there is no workspace of that name`);
+    }
+    for (const summary of found) {
+      await this.#sandboxes.get(summary.id)?.close();
+      const sdk = await this.#call("find the workspace", true, () => this.#client.get(summary.id));
+      await this.#destroy(sdk);
+      this.#options.log.info(`daytona workspace ${name} (sandbox ${summary.id}) deleted`);
+    }
+  }
+  /** The workspaces' sandboxes (all, or those named `name`), oldest first. */
+  async #findWorkspaces(wait, name) {
+    wait.signal?.throwIfAborted();
+    const labels = {
+      [CREATOR_LABEL]: CREATOR,
+      ...name ? {
+        [WORKSPACE_LABEL]: name
+      } : {}
+    };
+    const found = await this.#call("list workspaces", true, async () => {
+      const found2 = [];
       for await (const sandbox of this.#client.list({
-        labels: this.labels
+        labels
       })) {
-        if (!this.#isOurs(sandbox.labels)) continue;
-        found.push({
+        const workspace = sandbox.labels?.[WORKSPACE_LABEL];
+        if (sandbox.labels?.[CREATOR_LABEL] !== CREATOR || !workspace) continue;
+        if (!WORKSPACE_NAME.test(workspace) || name && workspace !== name) continue;
+        if ([
+          "destroyed",
+          "destroying"
+        ].includes(String(sandbox.state))) continue;
+        found2.push({
           id: sandbox.id,
           state: String(sandbox.state ?? "unknown"),
           labels: sandbox.labels,
-          createdAt: sandbox.createdAt
+          createdAt: sandbox.createdAt,
+          workspace
         });
       }
-      return found;
-    });
+      return found2;
+    }, wait);
+    return found.sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? ""));
+  }
+  /** Attaches a workspace's existing sandbox: started again if Daytona stopped or archived it. */
+  async #reattach(id, name, options) {
+    const sdk = await this.#call("find the workspace", true, () => this.#client.get(id), options);
+    const state = String(sdk.state);
+    if (state !== "started") {
+      this.#options.log.info(`daytona workspace ${name} (sandbox ${id}) is ${state}; starting it`);
+      await wakeSandbox(sdk, this.#options, options);
+    }
+    return await this.#attach(sdk, false, name);
   }
   /** Deletes a sandbox this instance created. */
   async delete(id, options = {}) {
@@ -1314,7 +1462,7 @@ var DaytonaProvider = class _DaytonaProvider {
   #isOurs(labels) {
     return labels?.[CREATOR_LABEL] === CREATOR && labels?.[INSTANCE_LABEL] === this.instance;
   }
-  async #attach(sdkSandbox, fresh) {
+  async #attach(sdkSandbox, fresh, workspace) {
     const toolbox = new Toolbox(`${sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${sdkSandbox.id}`, this.#options.apiKey, this.#options.timeoutSeconds, this.#options.log);
     const wake = /* @__PURE__ */ __name((wait = {}) => wakeSandbox(sdkSandbox, this.#options, wait), "wake");
     const installed = await installAgent(toolbox).catch(async (error) => {
@@ -1328,8 +1476,9 @@ var DaytonaProvider = class _DaytonaProvider {
       python: installed.python,
       toolbox,
       log: this.#options.log,
-      remove: /* @__PURE__ */ __name(() => this.#destroy(sdkSandbox), "remove"),
+      remove: /* @__PURE__ */ __name(() => workspace === void 0 ? this.#destroy(sdkSandbox) : stopSandbox(this.#client, sdkSandbox, this.#options), "remove"),
       forget: /* @__PURE__ */ __name(() => this.#sandboxes.delete(sdkSandbox.id), "forget"),
+      workspace,
       fresh,
       wake,
       state: /* @__PURE__ */ __name((wait) => sandboxState(this.#client, sdkSandbox.id, this.#options, wait), "state"),
@@ -1350,5 +1499,6 @@ export {
   CREATOR_LABEL,
   DaytonaProvider,
   DaytonaSandbox,
-  INSTANCE_LABEL
+  INSTANCE_LABEL,
+  WORKSPACE_LABEL
 };

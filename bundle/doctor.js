@@ -7,6 +7,7 @@ import {
   silentLogger
 } from "./shared-cli-daytona-doctor-init.js";
 import "./shared-cli-daytona-doctor-server.js";
+import "./shared-cli-daytona-doctor-init-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-server.js";

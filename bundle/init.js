@@ -9,6 +9,7 @@ import {
 } from "./shared-cli-init.js";
 import "./shared-cli-daytona-doctor-init.js";
 import "./shared-cli-init-server.js";
+import "./shared-cli-daytona-doctor-init-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-server.js";
@@ -67,13 +68,16 @@ function permissionFlags(config) {
     "--allow-net",
     "--allow-env"
   ];
-  const dir = config.local.baseDir;
+  const dirs = [
+    config.local.baseDir,
+    config.local.workspacesDir
+  ].filter(Boolean).join(",");
   return [
     "--allow-run=bwrap,setpriv",
-    `--allow-read=${dir}`,
-    `--allow-write=${dir}`,
+    `--allow-read=${dirs}`,
+    `--allow-write=${dirs}`,
     "--allow-sys=uid",
-    "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+    "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN,HOME,XDG_DATA_HOME",
     // The internet mode's egress proxy connects to the destinations sandboxes ask for, and a
     // preview listens on 127.0.0.1.
     ...config.local.network === "host" ? [] : [

@@ -13,6 +13,9 @@ import {
   utf8Start
 } from "./shared-cli-daytona-doctor-server.js";
 import {
+  WORKSPACE_NAME
+} from "./shared-cli-daytona-doctor-init-server.js";
+import {
   $ZodObject,
   $ZodType,
   $constructor,
@@ -18649,6 +18652,16 @@ var sandboxResetTool = defineTool({
 
 // src/tools/sandbox_create.ts
 async function sandboxCreate(session, input, options = {}) {
+  const { name, persistent = false } = input;
+  if (persistent && name === void 0) {
+    throw new TypeError("Cannot create a persistent workspace without a name: pass name, the one to attach it by later");
+  }
+  if (!persistent && name !== void 0) {
+    throw new TypeError(`Cannot name a sandbox that is not persistent: pass persistent=true to make (or attach again) the workspace ${name}`);
+  }
+  const existing = persistent ? (await session.workspaces({
+    signal: options.signal
+  })).find((w) => w.name === name) : void 0;
   const sandbox = await session.create({
     image: input.image,
     snapshot: input.snapshot,
@@ -18660,13 +18673,18 @@ async function sandboxCreate(session, input, options = {}) {
     networkAllowList: input.network_allow_list,
     autoStopMinutes: input.auto_stop_minutes,
     labels: input.labels,
+    workspace: persistent ? name : void 0,
     signal: options.signal
   });
+  const use = `Pass sandbox_id="${sandbox.id}" to other tools to use it`;
   return {
     sandbox_id: sandbox.id,
     provider: sandbox.info.provider,
     home: sandbox.info.home,
-    message: `Created sandbox ${sandbox.id}. Pass sandbox_id="${sandbox.id}" to other tools to use it; it is deleted when this session ends.`
+    persistent,
+    name: persistent ? name : null,
+    reattached: existing !== void 0,
+    message: !persistent ? `Created sandbox ${sandbox.id}. ${use}; it is deleted when this session ends.` : existing?.state === "attached" ? `Workspace ${name} is already attached in this session as sandbox ${sandbox.id}. ${use}.` : existing ? `Attached workspace ${name} again as sandbox ${sandbox.id}: its files are as they were left, but no process from before runs and Python starts fresh (the options other than name apply only when a workspace is made). ${use}; it is kept when this session ends, and only sandbox_delete deletes it.` : `Created the persistent workspace ${name} as sandbox ${sandbox.id}: its files survive this session and a restart of the server (its processes do not); attach it again with sandbox_create(name="${name}", persistent=true). ${use}; only sandbox_delete deletes it.`
   };
 }
 __name(sandboxCreate, "sandboxCreate");
@@ -18681,18 +18699,23 @@ var sandboxCreateInputSchema = {
   network_block_all: external_exports.boolean().optional().describe("Cut the sandbox off the network."),
   network_allow_list: external_exports.array(external_exports.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(\/\d{1,2})?$/, "network_allow_list entries are domains (*.example.org for subdomains) or CIDR blocks")).min(1).max(64).optional().describe("Only these may be reached: domains, *.example.org for subdomains (local provider, enforced by its proxy), or IPv4 CIDR blocks (Daytona)."),
   auto_stop_minutes: external_exports.number().int().min(0).max(10080).optional().describe("Minutes of inactivity before it stops (Daytona; 0 = never)."),
-  labels: external_exports.record(external_exports.string().regex(labelName, "label names are letters, digits, '.', '_', '/' and '-'"), external_exports.string().max(63)).optional().describe("Labels to tell sandboxes apart.")
+  labels: external_exports.record(external_exports.string().regex(labelName, "label names are letters, digits, '.', '_', '/' and '-'"), external_exports.string().max(63)).optional().describe("Labels to tell sandboxes apart."),
+  name: external_exports.string().regex(WORKSPACE_NAME, "name is 1 to 63 lower-case letters, digits, '.', '_' and '-', starting with a letter or digit").optional().describe("With persistent=true: the workspace's name, to attach it again later (e.g. after a restart)."),
+  persistent: external_exports.boolean().optional().describe("Keep the sandbox's files after the session ends, as the workspace `name`; an existing workspace of that name is attached again.")
 };
 var sandboxCreateOutputSchema = {
   sandbox_id: external_exports.string(),
   provider: external_exports.string(),
   home: external_exports.string(),
+  persistent: external_exports.boolean(),
+  name: external_exports.string().nullable(),
+  reattached: external_exports.boolean(),
   message: external_exports.string()
 };
 var sandboxCreateTool = defineSessionTool({
   name: "sandbox_create",
   title: "Create a sandbox",
-  description: "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+  description: "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends, unless persistent=true with a name: then it is a persistent workspace, whose files survive the session and a server restart (not its processes), attached again by the same call with the same name; sandbox_list shows workspaces, sandbox_delete deletes one. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
   inputSchema: sandboxCreateInputSchema,
   outputSchema: sandboxCreateOutputSchema,
   annotations: {
@@ -18717,6 +18740,9 @@ async function sandboxList(session, _input, options = {}) {
       labels: s.labels,
       created_at: s.createdAt ?? null,
       default: s.default,
+      persistent: s.workspace !== void 0,
+      name: s.workspace ?? null,
+      attached: s.attached,
       usage: s.usage && {
         memory_mib: Math.round(s.usage.memoryBytes / 1048576 * 10) / 10,
         memory_budget_mib: Math.round(s.usage.memoryBudgetBytes / 1048576),
@@ -18741,6 +18767,9 @@ var sandboxListOutputSchema = {
     labels: external_exports.record(external_exports.string(), external_exports.string()),
     created_at: external_exports.string().nullable(),
     default: external_exports.boolean(),
+    persistent: external_exports.boolean(),
+    name: external_exports.string().nullable(),
+    attached: external_exports.boolean(),
     usage: external_exports.object({
       memory_mib: external_exports.number(),
       memory_budget_mib: external_exports.number(),
@@ -18756,7 +18785,7 @@ var sandboxListOutputSchema = {
 var sandboxListTool = defineSessionTool({
   name: "sandbox_list",
   title: "List sandboxes",
-  description: "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+  description: "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox. Persistent workspaces have `persistent: true` and their `name`; those not attached in this session are listed too (`attached: false`, state `stopped`, or `in_use` when another server holds one): attach one with sandbox_create(name, persistent=true).",
   inputSchema: sandboxListInputSchema,
   outputSchema: sandboxListOutputSchema,
   annotations: {
@@ -18769,31 +18798,34 @@ var sandboxListTool = defineSessionTool({
 
 // src/tools/sandbox_delete.ts
 async function sandboxDelete(session, input, options = {}) {
-  const wasDefault = (await session.existing())?.id === input.sandbox_id;
-  await session.delete(input.sandbox_id, {
+  const id = input.sandbox_id;
+  const deleted = await session.delete(id, {
     signal: options.signal
   });
+  const what = deleted.workspace === void 0 ? "" : ` and the persistent workspace ${deleted.workspace} with all its files`;
   return {
-    sandbox_id: input.sandbox_id,
+    sandbox_id: id,
     deleted: true,
-    message: wasDefault ? `Deleted this session's default sandbox ${input.sandbox_id}; the next tool call starts a fresh one.` : `Deleted sandbox ${input.sandbox_id}.`
+    workspace: deleted.workspace ?? null,
+    message: deleted.default ? `Deleted this session's default sandbox ${id}${what}; the next tool call starts a fresh one.` : `Deleted sandbox ${id}${what}.`
   };
 }
 __name(sandboxDelete, "sandboxDelete");
 var sandboxDeleteInputSchema = {
   sandbox_id: external_exports.string({
     error: "sandbox_id must be a string"
-  }).min(1, "sandbox_id must not be empty").describe("The sandbox to delete (from sandbox_create or sandbox_list).")
+  }).min(1, "sandbox_id must not be empty").describe("The sandbox to delete (from sandbox_create or sandbox_list); a persistent workspace's id deletes the workspace with all its files.")
 };
 var sandboxDeleteOutputSchema = {
   sandbox_id: external_exports.string(),
   deleted: external_exports.boolean(),
+  workspace: external_exports.string().nullable(),
   message: external_exports.string()
 };
 var sandboxDeleteTool = defineSessionTool({
   name: "sandbox_delete",
   title: "Delete a sandbox",
-  description: "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
+  description: "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. A persistent workspace's sandbox_id (from sandbox_list, attached or not) deletes that workspace and all its files for good; ending the session never does. Any other id is not found.",
   inputSchema: sandboxDeleteInputSchema,
   outputSchema: sandboxDeleteOutputSchema,
   annotations: {

@@ -2535,17 +2535,23 @@ var DISK_PY = `# The server's hands on the disks of local sandboxes (src/provide
 # once through bwrap with the host's file system; it joins the server's mount namespace (that of
 # bwrap's monitor, its parent) and answers JSON lines on stdin and stdout:
 #   {"id": N, "op": "make", "dir": D, "bytes": B, "uid": U}  an image of B bytes mounted on D
+#   {"id": N, "op": "make", "dir": D, "keep": true, ...}  a persistent workspace's: its image is
+#       mounted again if D has one (or left as it is if it is still mounted), made otherwise
 #   {"id": N, "op": "remove", "dir": D}  unmounts D (the server then deletes D with the image)
 #   {"id": N, "op": "usage", "dir": D}  {"total": T, "used": U, "free": F} in bytes
 # Replies: {"id": N, "result": ...} or {"id": N, "error": "..."}. D must be a directory
-# mcp-sandbox-* directly in BASE.
+# mcp-sandbox-* directly in BASE, or the sandbox directory WORKSPACES/<name>/sandbox of a
+# persistent workspace (WORKSPACES is the second argument, if any).
 import ctypes
 import json
 import os
+import re
 import subprocess
 import sys
 
 BASE = os.path.realpath(sys.argv[1] if len(sys.argv) > 1 else "/tmp")
+WORKSPACES = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None
+WORKSPACE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 IMAGE = "disk.img"
 CLONE_NEWNS = 0x00020000
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
@@ -2561,10 +2567,18 @@ def join_server_namespace():
         os.close(fd)
 
 
+def in_workspaces(path):
+    workspace = os.path.dirname(path)
+    return (WORKSPACES is not None and os.path.basename(path) == "sandbox" and
+            WORKSPACE_NAME.match(os.path.basename(workspace)) is not None and
+            os.path.dirname(workspace) == os.path.realpath(WORKSPACES))
+
+
 def checked(path):
     path = os.path.normpath(path)
     name = os.path.basename(path)
-    if os.path.dirname(path) != BASE or not name.startswith("mcp-sandbox-"):
+    throwaway = os.path.dirname(path) == BASE and name.startswith("mcp-sandbox-")
+    if not throwaway and not in_workspaces(path):
         raise ValueError("not a sandbox directory in %s: %s" % (BASE, path))
     if os.path.islink(path) or not os.path.isdir(path):
         raise ValueError("not a directory: %s" % path)
@@ -2577,24 +2591,35 @@ def run(argv):
         raise OSError("%s failed: %s" % (argv[0], (done.stderr or done.stdout).strip()))
 
 
-def make(path, size, uid):
+def make(path, size, uid, keep=False):
     image = os.path.join(path, IMAGE)
+    if keep and mounted(path):
+        return None  # a server that died left it mounted: it is in use again as it is
+    if keep and os.path.exists(image):
+        run(["mount", "-t", "ext4", "-o", "loop,nosuid,nodev,noatime,discard", image, path])
+        direct_io(path)
+        return None
     with open(image, "xb") as f:
         f.truncate(size)
-    # No journal (the files die with the sandbox), no reserved blocks (the budget is all the
-    # sandbox's); \`discard\` on the mount hands deleted files' blocks back to the host.
-    run(["mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
+    # No journal (the files die with the sandbox; a workspace's outlive it and get one), no
+    # reserved blocks (the budget is all the sandbox's); \`discard\` on the mount hands deleted
+    # files' blocks back to the host.
+    run(["mkfs.ext4", "-q", "-F", "-m", "0", *([] if keep else ["-O", "^has_journal"]),
          "-E", "root_owner=%d:%d,nodiscard" % (uid, uid), image])
     run(["mount", "-t", "ext4", "-o", "loop,nosuid,nodev,noatime,discard", image, path])
+    direct_io(path)
+    try:
+        os.rmdir(os.path.join(path, "lost+found"))
+    except OSError:
+        pass
+
+
+def direct_io(path):
     # Direct I/O keeps the image's pages out of the host's page cache a second time: an fsync'd
     # write then runs at the host disk's speed (about 3x faster here). Not every host file system
     # offers it (a tmpfs /tmp does not); the disk works without.
     try:
         run(["losetup", "--direct-io=on", source(path)])
-    except OSError:
-        pass
-    try:
-        os.rmdir(os.path.join(path, "lost+found"))
     except OSError:
         pass
 
@@ -2637,7 +2662,7 @@ def usage(path):
 def handle(req):
     op = req["op"]
     if op == "make":
-        return make(checked(req["dir"]), int(req["bytes"]), int(req["uid"]))
+        return make(checked(req["dir"]), int(req["bytes"]), int(req["uid"]), req.get("keep") is True)
     if op == "remove":
         return remove(checked(req["dir"]))
     if op == "usage":

@@ -14,6 +14,11 @@ import {
   SandboxError
 } from "./shared-cli-daytona-doctor-server.js";
 import {
+  WORKSPACE_NAME,
+  checkWorkspaceName,
+  defaultWorkspacesDir
+} from "./shared-cli-daytona-doctor-init-server.js";
+import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-server.js";
 
@@ -381,8 +386,8 @@ var CgroupKeeper = class _CgroupKeeper {
     this.#writer = child.stdin.getWriter();
     this.#reading = this.#read();
   }
-  /** Starts the helper with `python` (its source is `script`). */
-  static start(python, script, root = "/sys/fs/cgroup") {
+  /** Starts the helper with `python` (its source is `script`), given `root` and `more` arguments. */
+  static start(python, script, root = "/sys/fs/cgroup", ...more) {
     const asRoot = Deno.uid() === 0;
     const child = new Deno.Command("bwrap", {
       args: [
@@ -403,7 +408,8 @@ var CgroupKeeper = class _CgroupKeeper {
         "-S",
         "-c",
         script,
-        root
+        root,
+        ...more
       ],
       stdin: "piped",
       stdout: "piped",
@@ -1914,28 +1920,37 @@ var SandboxDisks = class _SandboxDisks {
     return new _SandboxDisks(void 0, why);
   }
   /**
-   * Starts the helper for sandbox directories in `baseDir`, run with `python` (its source is
-   * `script`). Only a root server can mount; others get a pool that says so.
+   * Starts the helper for sandbox directories in `baseDir` and for those of the persistent
+   * workspaces in `workspacesDir`, run with `python` (its source is `script`). Only a root
+   * server can mount; others get a pool that says so.
    */
-  static open(python, script, baseDir) {
+  static open(python, script, baseDir, workspacesDir) {
     if (Deno.uid() !== 0) {
       return _SandboxDisks.none("mounting an image of the budget's size needs root: home and /tmp are bounded only by the host's disk");
     }
-    return new _SandboxDisks(CgroupKeeper.start(python, script, baseDir));
+    return new _SandboxDisks(CgroupKeeper.start(python, script, baseDir, ...workspacesDir ? [
+      workspacesDir
+    ] : []));
   }
   /**
    * Mounts an image of `bytes` on `dir` (an empty sandbox directory in the base directory),
-   * its root owned by `uid`. Returns the disk, or why there is none.
+   * its root owned by `uid`. Returns the disk, or why there is none. With `keep` (a persistent
+   * workspace's `sandbox` directory) the image `dir` already holds is mounted again, or left
+   * mounted if it still is, and only made when there is none.
    */
-  async make(dir, bytes, uid) {
+  async make(dir, bytes, uid, keep = false) {
     if (!this.#helper) return this.unavailable ?? "no disk helper";
     try {
       await this.#helper.call("make", {
         dir,
         bytes,
-        uid
+        uid,
+        keep
       });
     } catch (error) {
+      if (keep) {
+        return `the workspace's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
+      }
       await this.#helper.call("remove", {
         dir
       }).catch(() => {
@@ -1943,6 +1958,12 @@ var SandboxDisks = class _SandboxDisks {
       return `the sandbox's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
     }
     return new SandboxDisk(this.#helper, dir, bytes);
+  }
+  /** Unmounts whatever disk is mounted on `dir`, if any (a workspace about to be deleted). */
+  async unmount(dir) {
+    await this.#helper?.call("remove", {
+      dir
+    });
   }
   /** Stops the helper (the disks are unmounted as their sandboxes close). */
   async close() {
@@ -1969,7 +1990,7 @@ var SandboxDisk = class {
       dir: this.#dir
     });
   }
-  /** Unmounts it; the image stays in the directory, deleted with it. */
+  /** Unmounts it; the image stays in the directory, deleted with it (or kept with a workspace). */
   async remove() {
     await this.#helper.call("remove", {
       dir: this.#dir
@@ -2448,12 +2469,20 @@ var LocalSandbox = class {
   #budget;
   /** Labels given at creation. */
   labels;
-  /** When it was created (ISO 8601). */
+  /** When it was created (ISO 8601); for a workspace, when the workspace was made. */
   createdAt = (/* @__PURE__ */ new Date()).toISOString();
+  /** The name of the persistent workspace it is, if it is one: closing it keeps its files. */
+  workspace;
+  #kept;
   /** Use {@linkcode LocalProvider.create}. */
   constructor(id, root, agent, info, network, labels, onClose, git = {}, net = {}, budget = {
     budget: DEFAULT_BUDGET
-  }) {
+  }, kept) {
+    this.#kept = kept;
+    if (kept) {
+      this.workspace = kept.hold.name;
+      this.createdAt = kept.hold.record.created_at;
+    }
     this.#net = net;
     this.#budget = budget;
     this.labels = labels;
@@ -2590,7 +2619,10 @@ var LocalSandbox = class {
   gitCloneWithCredentials(request) {
     return this.#git.clone(request);
   }
-  /** Kills every process of the sandbox and deletes its directory. */
+  /**
+   * Kills every process of the sandbox and deletes its directory; a persistent workspace keeps
+   * it (its disk image unmounted) and lets other servers attach it again.
+   */
   close() {
     this.#closing ??= (async () => {
       this.#git.close();
@@ -2603,7 +2635,12 @@ var LocalSandbox = class {
         });
         await this.#budget.disk?.remove().catch(() => {
         });
-        await removeTree(this.#root);
+        if (this.#kept) {
+          if (this.#kept.netDir) await removeTree(this.#kept.netDir);
+          this.#kept.hold.release();
+        } else {
+          await removeTree(this.#root);
+        }
         this.#onClose();
       }
     })();
@@ -2615,6 +2652,200 @@ var LocalSandbox = class {
   }
 };
 
+// src/providers/local/_workspace.ts
+function workspaceSandboxId(name) {
+  return `local-ws-${name}`;
+}
+__name(workspaceSandboxId, "workspaceSandboxId");
+var WorkspaceHold = class {
+  static {
+    __name(this, "WorkspaceHold");
+  }
+  /** The workspace's name. */
+  name;
+  /** `<workspaces>/<name>`. */
+  dir;
+  /** Whether this attach made it. */
+  made;
+  /** How it was made; `disk_bytes` is set by {@linkcode WorkspaceHold.record} for a new one. */
+  record;
+  #lock;
+  constructor(name, dir, made, record, lock) {
+    this.name = name;
+    this.dir = dir;
+    this.made = made;
+    this.record = record;
+    this.#lock = lock;
+  }
+  /** The sandbox's directory in it. */
+  get root() {
+    return `${this.dir}/sandbox`;
+  }
+  /** Writes how a new workspace was made, once its disk is decided. */
+  save(record) {
+    this.record = record;
+    Deno.writeTextFileSync(`${this.dir}/workspace.json`, JSON.stringify(record) + "\n");
+  }
+  /** Lets other servers (and this one) attach it again. Idempotent. */
+  release() {
+    this.#lock?.close();
+    this.#lock = void 0;
+  }
+};
+function holdWorkspace(workspacesDir, name) {
+  checkWorkspaceName(name);
+  needAccess(workspacesDir, `attach workspace ${name}`);
+  const asRoot = Deno.uid() === 0;
+  const mode = asRoot ? 493 : 448;
+  Deno.mkdirSync(workspacesDir, {
+    recursive: true,
+    mode
+  });
+  if (asRoot) needTraversable(workspacesDir, name);
+  const dir = `${workspacesDir}/${name}`;
+  let made = false;
+  try {
+    Deno.mkdirSync(dir, {
+      mode
+    });
+    made = true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  if (asRoot) Deno.chmodSync(dir, mode);
+  const lock = Deno.openSync(`${dir}/lock`, {
+    read: true,
+    write: true,
+    create: true
+  });
+  if (!lock.tryLockSync(true)) {
+    lock.close();
+    throw new SandboxError(`Cannot attach workspace ${name}: another server is using it (it holds ${dir}/lock); end that server's session, or use another name`, {
+      sandboxId: workspaceSandboxId(name)
+    });
+  }
+  try {
+    const record = made ? void 0 : readRecord(dir);
+    if (!record) Deno.mkdirSync(`${dir}/sandbox`, {
+      recursive: true,
+      mode
+    });
+    return new WorkspaceHold(name, dir, !record, record ?? {
+      name,
+      created_at: (/* @__PURE__ */ new Date()).toISOString(),
+      disk_bytes: null
+    }, lock);
+  } catch (error) {
+    lock.close();
+    throw error;
+  }
+}
+__name(holdWorkspace, "holdWorkspace");
+function findWorkspaces(workspacesDir) {
+  if (!workspacesDir || !granted(workspacesDir)) return [];
+  const found = [];
+  try {
+    for (const entry of Deno.readDirSync(workspacesDir)) {
+      if (!entry.isDirectory || !WORKSPACE_NAME.test(entry.name)) continue;
+      const dir = `${workspacesDir}/${entry.name}`;
+      const record = readRecord(dir);
+      if (!record) continue;
+      found.push({
+        name: entry.name,
+        createdAt: record.created_at,
+        held: isHeld(dir)
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+__name(findWorkspaces, "findWorkspaces");
+async function removeWorkspace(workspacesDir, name, unmount) {
+  checkWorkspaceName(name);
+  const dir = `${workspacesDir}/${name}`;
+  if (!workspacesDir || !granted(workspacesDir) || !readRecord(dir)) {
+    throw new SandboxError(`Cannot delete workspace ${name}: there is no workspace of that name`);
+  }
+  const lock = Deno.openSync(`${dir}/lock`, {
+    read: true,
+    write: true,
+    create: true
+  });
+  try {
+    if (!lock.tryLockSync(true)) {
+      throw new SandboxError(`Cannot delete workspace ${name}: another server is using it (it holds ${dir}/lock)`);
+    }
+    await unmount(`${dir}/sandbox`);
+    await Deno.remove(`${dir}/workspace.json`);
+    await removeTree(dir);
+  } finally {
+    lock.close();
+  }
+}
+__name(removeWorkspace, "removeWorkspace");
+function readRecord(dir) {
+  try {
+    const record = JSON.parse(Deno.readTextFileSync(`${dir}/workspace.json`));
+    return typeof record?.name === "string" ? record : void 0;
+  } catch {
+    return void 0;
+  }
+}
+__name(readRecord, "readRecord");
+function isHeld(dir) {
+  let lock;
+  try {
+    lock = Deno.openSync(`${dir}/lock`, {
+      read: true,
+      write: true,
+      create: true
+    });
+  } catch {
+    return false;
+  }
+  try {
+    if (!lock.tryLockSync(true)) return true;
+    lock.unlockSync();
+    return false;
+  } finally {
+    lock.close();
+  }
+}
+__name(isHeld, "isHeld");
+function granted(dir) {
+  return [
+    "read",
+    "write"
+  ].every((name) => Deno.permissions.querySync({
+    name,
+    path: dir
+  }).state === "granted");
+}
+__name(granted, "granted");
+function needAccess(dir, what) {
+  if (granted(dir)) return;
+  throw new SandboxError(`Cannot ${what}: Deno may not read and write ${dir}; start deno with --allow-read=${dir} --allow-write=${dir} (deno task start grants ~/.local/share/daytona-mcp-interpreter), or set MCP_WORKSPACE_DIR to a directory it may use`);
+}
+__name(needAccess, "needAccess");
+function needTraversable(workspacesDir, name) {
+  const parts = workspacesDir.split("/").filter(Boolean);
+  for (let i = parts.length; i >= 1; i--) {
+    const path = "/" + parts.slice(0, i).join("/");
+    let mode;
+    try {
+      mode = Deno.statSync(path).mode;
+    } catch {
+      continue;
+    }
+    if (mode !== null && (mode & 1) === 0) {
+      throw new SandboxError(`Cannot attach workspace ${name}: the server runs as root, so bubblewrap runs as nobody, who cannot pass ${path} (mode ${(mode & 511).toString(8)}); set MCP_WORKSPACE_DIR (--workspace-dir) to a directory under paths others may pass, e.g. /var/lib/daytona-mcp-interpreter/workspaces`);
+    }
+  }
+}
+__name(needTraversable, "needTraversable");
+
 // src/providers/local/provider.ts
 var INSTALL_BWRAP = "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
 var LocalProvider = class {
@@ -2624,6 +2855,7 @@ var LocalProvider = class {
   /** Always `"local"`. */
   name = "local";
   #options;
+  #workspacesDir;
   #budget;
   #cgroups;
   #disks;
@@ -2644,6 +2876,7 @@ var LocalProvider = class {
       log: options.log ?? createLogger("warn")
     };
     this.#gitCaFile = options.gitCaFile;
+    this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
     this.#egress = options.egress ?? {};
     this.#budget = {
       ...DEFAULT_BUDGET,
@@ -2693,7 +2926,10 @@ var LocalProvider = class {
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
    * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
    * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
-   * Daytona's and rejected with a TypeError.
+   * Daytona's and rejected with a TypeError. With `workspace`, the sandbox's directory is that
+   * persistent workspace's, in the workspaces directory: made if new, attached again if not (its
+   * home is as it was left; its /tmp and processes start afresh), locked against other servers
+   * while open, and kept when the sandbox closes.
    */
   async create(options = {}) {
     options.signal?.throwIfAborted();
@@ -2716,16 +2952,18 @@ var LocalProvider = class {
     }
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
-    const budget = budgetOf(this.#budget, options);
-    const root = Deno.makeTempDirSync({
+    let budget = budgetOf(this.#budget, options);
+    const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
+    const root = hold?.root ?? Deno.makeTempDirSync({
       dir: baseDir,
       prefix: "mcp-sandbox-"
     });
-    const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
+    const id = hold ? workspaceSandboxId(hold.name) : `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
     const internet = isolated && network === "internet";
     if (isolated && network !== "host" && Deno.permissions.querySync({
       name: "net"
     }).state !== "granted") {
+      hold?.release();
       throw new SandboxError(`Cannot create a local sandbox with network ${network}: Deno may not use the network, which its egress proxy and web_preview need (unix sockets count as network); start deno with --allow-net, or use network "host"`);
     }
     const tunnelled = isolated && network !== "host";
@@ -2733,18 +2971,55 @@ var LocalProvider = class {
     let preview;
     let cgroup;
     let disk;
+    let netDir = `${root}/net`;
     try {
-      if (isolated && budget.diskGb > 0) {
-        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
-        const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
-        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
+      const imaged = hold && !hold.made ? hold.record.disk_bytes : void 0;
+      if (typeof imaged === "number") {
+        if (!isolated || Deno.uid() !== 0) {
+          throw new SandboxError(`Cannot attach workspace ${hold.name}: its files are in a disk image, which only a server running as root can mount`, {
+            sandboxId: id
+          });
+        }
+        budget = {
+          ...budget,
+          diskGb: imaged / GIB
+        };
+      }
+      if (isolated && (hold && !hold.made ? typeof imaged === "number" : budget.diskGb > 0)) {
+        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
+        const bytes = imaged ?? Math.ceil(budget.diskGb * 1024) * MIB;
+        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID, !!hold);
+        if (typeof imaged === "number" && typeof disk === "string") {
+          throw new SandboxError(`Cannot attach workspace ${hold.name}: ${disk}`, {
+            sandboxId: id
+          });
+        }
+      }
+      if (hold?.made) {
+        hold.save({
+          ...hold.record,
+          disk_bytes: typeof disk === "object" ? disk.bytes : null
+        });
       }
       const dirs = {
         home: `${root}/home`,
         tmp: `${root}/tmp`,
         runtime: `${root}/runtime`
       };
-      for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
+      if (hold) {
+        for (const dir of [
+          dirs.tmp,
+          dirs.runtime,
+          `${root}/git`
+        ]) await removeTree(dir);
+        Deno.mkdirSync(dirs.home, {
+          recursive: true
+        });
+        Deno.mkdirSync(dirs.tmp);
+        Deno.mkdirSync(dirs.runtime);
+      } else {
+        for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
+      }
       const files = {
         ...AGENT_FILES,
         ...LOCAL_AGENT_FILES,
@@ -2753,8 +3028,13 @@ var LocalProvider = class {
       for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
       }
-      const netDir = `${root}/net`;
-      if (tunnelled) Deno.mkdirSync(netDir);
+      if (tunnelled && hold) {
+        netDir = Deno.makeTempDirSync({
+          dir: baseDir,
+          prefix: "mcp-workspace-net-"
+        });
+        Deno.chmodSync(netDir, 493);
+      } else if (tunnelled) Deno.mkdirSync(netDir);
       if (internet) {
         proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {
           ...this.#egress,
@@ -2763,7 +3043,7 @@ var LocalProvider = class {
         });
       }
       const pool = isolated ? await this.cgroups() : void 0;
-      cgroup = await pool?.create(id, budget);
+      cgroup = await pool?.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget);
       let command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -2838,7 +3118,10 @@ var LocalProvider = class {
         budget,
         unenforced: pool?.unavailable,
         disk: typeof disk === "string" ? void 0 : disk,
-        diskUnenforced: !isolated ? void 0 : budget.diskGb <= 0 ? "the disk budget is 0 (none)" : typeof disk === "string" ? disk : void 0
+        diskUnenforced: !isolated ? void 0 : typeof disk === "string" ? disk : hold && !hold.made && disk === void 0 ? "the workspace was made without a disk image: its files are on the host's disk" : budget.diskGb <= 0 ? "the disk budget is 0 (none)" : void 0
+      }, hold && {
+        hold,
+        netDir: tunnelled ? netDir : void 0
       });
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -2854,7 +3137,13 @@ var LocalProvider = class {
       await cgroup?.remove();
       if (typeof disk === "object") await disk.remove().catch(() => {
       });
-      await removeTree(root);
+      if (hold) {
+        if (tunnelled && netDir !== `${root}/net`) await removeTree(netDir);
+        if (hold.made) await removeTree(hold.dir);
+        hold.release();
+      } else {
+        await removeTree(root);
+      }
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(`Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`, {
           cause: error
@@ -2879,8 +3168,55 @@ var LocalProvider = class {
       id: sandbox.id,
       state: "started",
       labels: sandbox.labels,
-      createdAt: sandbox.createdAt
+      createdAt: sandbox.createdAt,
+      ...sandbox.workspace === void 0 ? {} : {
+        workspace: sandbox.workspace
+      }
     })));
+  }
+  /**
+   * The persistent workspaces in the workspaces directory: `"attached"` when open here,
+   * `"in_use"` when another server holds one, `"stopped"` otherwise.
+   */
+  workspaces() {
+    return Promise.resolve(findWorkspaces(this.#workspacesDir).map((found) => {
+      const id = workspaceSandboxId(found.name);
+      const open = this.#sandboxes.get(id);
+      return {
+        name: found.name,
+        id,
+        state: open && !open.closed ? "attached" : found.held ? "in_use" : "stopped",
+        ...found.createdAt ? {
+          createdAt: found.createdAt
+        } : {}
+      };
+    }));
+  }
+  /**
+   * Deletes a persistent workspace with all its files (closing its sandbox first if it is open
+   * here). Throws a SandboxError when there is none of that name or another server holds it.
+   */
+  async deleteWorkspace(name) {
+    await this.#sandboxes.get(workspaceSandboxId(name))?.close();
+    await removeWorkspace(this.#workspacesDir, name, async (root) => {
+      if (Deno.uid() !== 0 || this.#options.dangerouslyRunUnisolated) return;
+      const { python, baseDir } = this.#options;
+      this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
+      await this.#disks.unmount(Deno.realPathSync(root));
+    });
+  }
+  /** Takes a workspace for a sandbox about to be made, or says why it cannot. */
+  #hold(name) {
+    const open = this.#sandboxes.get(workspaceSandboxId(name));
+    if (open && !open.closed) {
+      throw new SandboxError(`Cannot attach workspace ${name}: it is already attached in this server, as sandbox ${open.id}`, {
+        sandboxId: open.id
+      });
+    }
+    if (!this.#workspacesDir) {
+      throw new SandboxError(`Cannot attach workspace ${name}: there is no workspaces directory, since Deno may not read HOME or XDG_DATA_HOME; set MCP_WORKSPACE_DIR (--workspace-dir), or grant --allow-env=HOME,XDG_DATA_HOME`);
+    }
+    return holdWorkspace(this.#workspacesDir, name);
   }
   /** Closes a sandbox this provider created: kills its processes and deletes its files. */
   async delete(id) {
@@ -2914,6 +3250,14 @@ var STDIO = {
   }
 };
 var MIB = 1024 * 1024;
+var GIB = 1024 * MIB;
+function readableEnv(name) {
+  return Deno.permissions.querySync({
+    name: "env",
+    variable: name
+  }).state === "granted" ? Deno.env.get(name) : void 0;
+}
+__name(readableEnv, "readableEnv");
 function budgetOf(base, options) {
   for (const key of [
     "cpu",

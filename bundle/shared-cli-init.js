@@ -7,6 +7,10 @@ import {
   normalizeGitHost
 } from "./shared-cli-init-server.js";
 import {
+  WORKSPACE_NAME,
+  defaultWorkspacesDir
+} from "./shared-cli-daytona-doctor-init-server.js";
+import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-server.js";
 
@@ -249,6 +253,15 @@ var ROWS = [
     description: "Host directory that holds the local sandboxes' files"
   }),
   setting({
+    at: "local.workspacesDir",
+    flag: "--workspace-dir",
+    env: "MCP_WORKSPACE_DIR",
+    parse: /* @__PURE__ */ __name((value, source) => value.startsWith("/") ? value.replace(/(.)\/+$/, "$1") : fail(source, "be an absolute path", value), "parse"),
+    fallback: /* @__PURE__ */ __name((_, env) => defaultWorkspacesDir(env), "fallback"),
+    default: "$XDG_DATA_HOME/daytona-mcp-interpreter/workspaces, else ~/.local/share/\u2026",
+    description: "Host directory that keeps the local provider's persistent workspaces, one directory each"
+  }),
+  setting({
     at: "local.python",
     flag: "--python",
     env: "MCP_SANDBOX_PYTHON",
@@ -328,6 +341,15 @@ var ROWS = [
     parse: count,
     fallback: 4,
     description: "Sandboxes one session may have at once, its default one included (0 = no limit)"
+  }),
+  setting({
+    at: "workspace",
+    flag: "--workspace",
+    env: "MCP_WORKSPACE",
+    parse: /* @__PURE__ */ __name((value, source) => WORKSPACE_NAME.test(value) ? value : fail(source, "be a workspace name: lower-case letters, digits, '.', '_', '-'", value), "parse"),
+    fallback: void 0,
+    default: "none: a throw-away sandbox",
+    description: "Make the session's default sandbox the persistent workspace of this name (made if new, attached again if not): its files survive restarts. Over stdio only"
   }),
   setting({
     at: "limits.defaultTimeout",
@@ -550,6 +572,9 @@ function readConfig(given, env) {
     if (local.network === "internet" && local.egress.allowHostPorts.includes(http.port)) {
       throw new TypeError(`Cannot serve HTTP without a token on port ${http.port} and open that port to sandboxes (${sourceOf("local.egress.allowHostPorts")}): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`);
     }
+  }
+  if (config.workspace !== void 0 && http) {
+    throw new TypeError(`Cannot use ${sourceOf("workspace")} with --http: a server over HTTP may have several clients, and a persistent workspace would be shared between them; persistent workspaces are available over stdio`);
   }
   const credentials = {
     gitToken: env("GIT_TOKEN") || void 0,

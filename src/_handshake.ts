@@ -965,7 +965,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_create",
       "title": "Create a sandbox",
-      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+      "description": "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends, unless persistent=true with a name: then it is a persistent workspace, whose files survive the session and a server restart (not its processes), attached again by the same call with the same name; sandbox_list shows workspaces, sandbox_delete deletes one. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1039,6 +1039,15 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
               "type": "string",
               "maxLength": 63
             }
+          },
+          "name": {
+            "description": "With persistent=true: the workspace's name, to attach it again later (e.g. after a restart).",
+            "type": "string",
+            "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"
+          },
+          "persistent": {
+            "description": "Keep the sandbox's files after the session ends, as the workspace `name`; an existing workspace of that name is attached again.",
+            "type": "boolean"
           }
         }
       },
@@ -1065,6 +1074,18 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           "home": {
             "type": "string"
           },
+          "persistent": {
+            "type": "boolean"
+          },
+          "name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "reattached": {
+            "type": "boolean"
+          },
           "message": {
             "type": "string"
           }
@@ -1073,6 +1094,9 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           "sandbox_id",
           "provider",
           "home",
+          "persistent",
+          "name",
+          "reattached",
           "message"
         ],
         "additionalProperties": false
@@ -1081,7 +1105,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_list",
       "title": "List sandboxes",
-      "description": "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+      "description": "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox. Persistent workspaces have `persistent: true` and their `name`; those not attached in this session are listed too (`attached: false`, state `stopped`, or `in_use` when another server holds one): attach one with sandbox_create(name, persistent=true).",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1128,6 +1152,18 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
                   ]
                 },
                 "default": {
+                  "type": "boolean"
+                },
+                "persistent": {
+                  "type": "boolean"
+                },
+                "name": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "attached": {
                   "type": "boolean"
                 },
                 "usage": {
@@ -1181,7 +1217,10 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
                 "state",
                 "labels",
                 "created_at",
-                "default"
+                "default",
+                "persistent",
+                "name",
+                "attached"
               ],
               "additionalProperties": false
             }
@@ -1196,7 +1235,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "sandbox_delete",
       "title": "Delete a sandbox",
-      "description": "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
+      "description": "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. A persistent workspace's sandbox_id (from sandbox_list, attached or not) deletes that workspace and all its files for good; ending the session never does. Any other id is not found.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -1204,7 +1243,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           "sandbox_id": {
             "type": "string",
             "minLength": 1,
-            "description": "The sandbox to delete (from sandbox_create or sandbox_list)."
+            "description": "The sandbox to delete (from sandbox_create or sandbox_list); a persistent workspace's id deletes the workspace with all its files."
           }
         },
         "required": [
@@ -1231,6 +1270,12 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           "deleted": {
             "type": "boolean"
           },
+          "workspace": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
           "message": {
             "type": "string"
           }
@@ -1238,6 +1283,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
         "required": [
           "sandbox_id",
           "deleted",
+          "workspace",
           "message"
         ],
         "additionalProperties": false

@@ -66,13 +66,18 @@ function instructions(config: Config): string {
         : ""
     }`
     : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
+  const kept = config.workspace
+    ? `The sandbox is the persistent workspace '${config.workspace}': its files survive the session and restarts of the server (its processes and Python variables do not).`
+    : "The sandbox is private to this session and deleted, with everything in it, when the session ends.";
   return [
-    `Commands and Python run ${where}. The sandbox is private to this session and deleted, with everything in it, when the session ends.`,
+    `Commands and Python run ${where}. ${kept}`,
     // Tools are not named here: each tool's description says how to use it, and a tool added to
     // the registry needs no word in this text.
     "Files, background processes and the Python interpreter's variables, imports and functions persist between calls, like a notebook; each tool's description says how to use it.",
     network,
-    `Every tool that works in a sandbox takes an optional sandbox_id to work in another sandbox than the session's default one; the sandbox_* tools create, list and delete them.${
+    `Every tool that works in a sandbox takes an optional sandbox_id to work in another sandbox than the session's default one; the sandbox_* tools create, list and delete them${
+      config.http ? "" : ", and persistent workspaces that outlive the session"
+    }.${
       config.sandboxes.perSession
         ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.`
         : ""
@@ -208,6 +213,9 @@ export async function main(args: string[]): Promise<number> {
       const session = new SandboxSession(provider, relay.log, {
         maxSandboxes: config.sandboxes.perSession,
         counter,
+        // Workspaces are the user's: over HTTP, with several clients, they would be shared.
+        workspaces: !config.http,
+        workspace: config.workspace,
       });
       return { relay, session };
     };

@@ -11,6 +11,7 @@
 
 import { gitTokenWarning, normalizeGitHost } from "./_git_credentials.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
+import { defaultWorkspacesDir, WORKSPACE_NAME } from "./workspace.ts";
 import type { ToolCredentials, ToolLimits } from "./registry.ts";
 import {
   bool,
@@ -68,6 +69,8 @@ export interface Config {
     /** The egress policy of the `internet` mode. */
     egress: { allowDomains?: string[]; allowHostPorts: number[] };
     baseDir: string;
+    /** Where persistent workspaces live; undefined when it cannot be worked out (no HOME). */
+    workspacesDir?: string;
     python: string;
     dangerouslyRunUnisolated: boolean;
     limits: { memoryMb: number; processes: number; fileMb: number };
@@ -76,6 +79,8 @@ export interface Config {
   };
   /** Limits applied to every tool call. */
   limits: ToolLimits;
+  /** The persistent workspace that is the session's default sandbox (stdio only). */
+  workspace?: string;
   /** Caps on open sandboxes (those being created included); 0 means no cap. */
   sandboxes: {
     /** Across all sessions of the server. */
@@ -289,6 +294,19 @@ const ROWS = [
     description: "Host directory that holds the local sandboxes' files",
   }),
   setting({
+    at: "local.workspacesDir",
+    flag: "--workspace-dir",
+    env: "MCP_WORKSPACE_DIR",
+    parse: (value, source) =>
+      value.startsWith("/")
+        ? value.replace(/(.)\/+$/, "$1")
+        : fail(source, "be an absolute path", value),
+    fallback: (_, env) => defaultWorkspacesDir(env),
+    default: "$XDG_DATA_HOME/daytona-mcp-interpreter/workspaces, else ~/.local/share/…",
+    description:
+      "Host directory that keeps the local provider's persistent workspaces, one directory each",
+  }),
+  setting({
     at: "local.python",
     flag: "--python",
     env: "MCP_SANDBOX_PYTHON",
@@ -374,6 +392,19 @@ const ROWS = [
     parse: count,
     fallback: 4,
     description: "Sandboxes one session may have at once, its default one included (0 = no limit)",
+  }),
+  setting({
+    at: "workspace",
+    flag: "--workspace",
+    env: "MCP_WORKSPACE",
+    parse: (value, source) =>
+      WORKSPACE_NAME.test(value)
+        ? value
+        : fail(source, "be a workspace name: lower-case letters, digits, '.', '_', '-'", value),
+    fallback: undefined,
+    default: "none: a throw-away sandbox",
+    description:
+      "Make the session's default sandbox the persistent workspace of this name (made if new, attached again if not): its files survive restarts. Over stdio only",
   }),
   setting({
     at: "limits.defaultTimeout",
@@ -651,6 +682,13 @@ function readConfig(given: Given, env: Env): Config {
         }): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`,
       );
     }
+  }
+  if (config.workspace !== undefined && http) {
+    throw new TypeError(
+      `Cannot use ${
+        sourceOf("workspace")
+      } with --http: a server over HTTP may have several clients, and a persistent workspace would be shared between them; persistent workspaces are available over stdio`,
+    );
   }
   const credentials: ToolCredentials = {
     gitToken: env("GIT_TOKEN") || undefined,

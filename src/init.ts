@@ -75,13 +75,14 @@ export interface ServerEntry {
 /** The flags `deno run` needs for `config`'s provider, and nothing more. */
 export function permissionFlags(config: Config): string[] {
   if (config.provider === "daytona") return ["--allow-net", "--allow-env"];
-  const dir = config.local.baseDir;
+  // The persistent workspaces' directory too, and the variables the server finds it by.
+  const dirs = [config.local.baseDir, config.local.workspacesDir].filter(Boolean).join(",");
   return [
     "--allow-run=bwrap,setpriv",
-    `--allow-read=${dir}`,
-    `--allow-write=${dir}`,
+    `--allow-read=${dirs}`,
+    `--allow-write=${dirs}`,
     "--allow-sys=uid",
-    "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+    "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN,HOME,XDG_DATA_HOME",
     // The internet mode's egress proxy connects to the destinations sandboxes ask for, and a
     // preview listens on 127.0.0.1.
     ...(config.local.network === "host" ? [] : ["--allow-net"]),

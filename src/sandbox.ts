@@ -440,6 +440,11 @@ export interface Sandbox extends AsyncDisposable {
   /** Whether the sandbox is closed (by {@linkcode Sandbox.close} or because it died). */
   readonly closed: boolean;
   /**
+   * The name of the persistent workspace this sandbox is, if it is one (see
+   * {@linkcode CreateSandboxOptions.workspace}): closing it keeps its files.
+   */
+  readonly workspace?: string;
+  /**
    * Runs `command` with `/bin/sh -c` (or, given an array, runs that argv directly, with no shell)
    * in its own process group. Background processes it starts keep running after it returns.
    */
@@ -497,7 +502,10 @@ export interface Sandbox extends AsyncDisposable {
   gitCloneWithCredentials?(
     request: GitCloneWithCredentialsRequest,
   ): Promise<GitCloneWithCredentialsResult>;
-  /** Kills every process of the sandbox and deletes its files. Idempotent. */
+  /**
+   * Kills every process of the sandbox and deletes its files; a persistent workspace keeps its
+   * files (local: on the host; Daytona: the sandbox is stopped, not deleted). Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -703,6 +711,14 @@ export interface CreateSandboxOptions extends SignalOptions {
   autoStopMinutes?: number;
   /** Labels to find it by; the provider adds its own. */
   labels?: Record<string, string>;
+  /**
+   * Make it the persistent workspace of this name (see `WORKSPACE_NAME`), or attach that
+   * workspace again if it exists: its files survive the sandbox's close and the server's
+   * restart, its processes do not. Only {@linkcode SandboxProvider.deleteWorkspace} deletes it.
+   * The other options apply only when it is first made. Providers without persistent workspaces
+   * reject it with a TypeError.
+   */
+  workspace?: string;
 }
 
 /**
@@ -729,6 +745,34 @@ export interface SandboxSummary {
   /** Its labels. */
   labels: Record<string, string>;
   /** When it was created (ISO 8601), if known. */
+  createdAt?: string;
+  /** The name of the persistent workspace it is, if it is one. */
+  workspace?: string;
+}
+
+/**
+ * A persistent workspace as {@linkcode SandboxProvider.workspaces} reports it, attached or not.
+ *
+ * @example List the workspaces kept on this machine
+ * ```ts ignore
+ * import { LocalProvider } from "../mod.ts";
+ * await using provider = new LocalProvider({ workspacesDir: "/tmp/workspaces" });
+ * for (const workspace of await provider.workspaces()) {
+ *   console.log(workspace.name, workspace.id, workspace.state); // "thesis" "local-ws-thesis" "stopped"
+ * }
+ * ```
+ */
+export interface WorkspaceSummary {
+  /** Its name. */
+  name: string;
+  /** The id of its sandbox when attached (for Daytona, the sandbox's id, attached or not). */
+  id: string;
+  /**
+   * `"attached"` (open in this provider), `"in_use"` (held by another server), or the
+   * provider's word for a sandbox that is not attached (`"stopped"`, `"started"`, …).
+   */
+  state: string;
+  /** When it was first made (ISO 8601), if known. */
   createdAt?: string;
 }
 
@@ -762,7 +806,21 @@ export interface SandboxProvider extends AsyncDisposable {
   delete(id: string, options?: SignalOptions): Promise<void>;
   /** Checks that sandboxes can be made (tools installed, credentials set); throws how to fix it. */
   check(options?: SignalOptions): Promise<void>;
-  /** Deletes every sandbox this provider created and still holds, and releases its resources. */
+  /**
+   * Every persistent workspace this provider keeps, attached or not. Providers without
+   * persistent workspaces may leave it out.
+   */
+  workspaces?(options?: SignalOptions): Promise<WorkspaceSummary[]>;
+  /**
+   * Deletes a persistent workspace and everything in it, closing its sandbox first if it is
+   * attached here. Throws a {@linkcode SandboxError} for a workspace that does not exist or that
+   * another server holds.
+   */
+  deleteWorkspace?(name: string, options?: SignalOptions): Promise<void>;
+  /**
+   * Deletes every sandbox this provider created and still holds (persistent workspaces are
+   * closed and kept), and releases its resources.
+   */
   close(): Promise<void>;
 }
 

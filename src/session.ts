@@ -6,6 +6,11 @@
  * sandboxes, per session and across a server's sessions, are counted here too, so they hold
  * whatever the provider.
  *
+ * Persistent workspaces are the exception, where the session allows them (a server with one
+ * client, over stdio): they belong to the user who runs the server, not to a session, so a
+ * session lists those it has not attached too, attaches them by name, and deletes them by id.
+ * Closing the session closes their sandboxes and keeps the workspaces.
+ *
  * @module
  */
 
@@ -18,7 +23,9 @@ import {
   type SandboxResources,
   type SandboxSummary,
   type SignalOptions,
+  type WorkspaceSummary,
 } from "./sandbox.ts";
+import { checkWorkspaceName } from "./workspace.ts";
 
 /**
  * A place for one sandbox in a {@linkcode SandboxCounter}, taken before the sandbox is created.
@@ -116,6 +123,14 @@ export interface SandboxSessionOptions {
   maxSandboxes?: number;
   /** The server's count across all its sessions, which caps them together. @default no such cap */
   counter?: SandboxCounter;
+  /**
+   * Whether the session may attach, list and delete persistent workspaces. They are the user's,
+   * shared by every session that allows them, so a server with several clients (HTTP) turns
+   * this off to keep sessions apart. @default true
+   */
+  workspaces?: boolean;
+  /** Make the default sandbox this persistent workspace (it needs `workspaces`). */
+  workspace?: string;
 }
 
 /**
@@ -156,6 +171,11 @@ export interface SessionSandboxOptions extends SignalOptions {
 export interface SessionSandboxSummary extends SandboxSummary {
   /** Whether it is this session's default sandbox. */
   default: boolean;
+  /**
+   * Whether this session has it open, so tools reach it by id; false only for a persistent
+   * workspace it has not attached (attach it with {@linkcode SandboxSession.create}).
+   */
+  attached: boolean;
   /** What it uses now against its budget, or null where unknown (see {@linkcode Sandbox.resources}). */
   usage: SandboxResources | null;
 }
@@ -183,6 +203,8 @@ export class SandboxSession implements AsyncDisposable {
   #closed = false;
   #busy = 0;
   #lastActive = Date.now();
+  #workspaces: boolean;
+  #workspace: string | undefined;
 
   /**
    * A session whose sandboxes come from `provider`, at most `options.maxSandboxes` of them, and
@@ -193,6 +215,21 @@ export class SandboxSession implements AsyncDisposable {
     this.#log = log;
     this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
     this.#server = options.counter;
+    this.#workspaces = options.workspaces ?? true;
+    if (options.workspace !== undefined) {
+      checkWorkspaceName(options.workspace);
+      if (!this.#workspaces) {
+        throw new TypeError(
+          `Cannot make workspace ${options.workspace} the default sandbox: this session does not allow persistent workspaces`,
+        );
+      }
+      this.#workspace = options.workspace;
+    }
+  }
+
+  /** Whether this session may attach, list and delete persistent workspaces. */
+  get allowsWorkspaces(): boolean {
+    return this.#workspaces;
   }
 
   /** Marks a tool call as running until the returned function is called. */
@@ -240,7 +277,7 @@ export class SandboxSession implements AsyncDisposable {
       return this.sandbox(options);
     }
     const slot = this.#reserve();
-    const created = this.#provider.create({ signal: options.signal });
+    const created = this.#provider.create({ signal: options.signal, workspace: this.#workspace });
     this.#current = created;
     created.then(
       (sandbox) => {
@@ -277,6 +314,12 @@ export class SandboxSession implements AsyncDisposable {
    */
   async create(options: CreateSandboxOptions = {}): Promise<Sandbox> {
     if (this.#closed) throw new Error("Cannot create a sandbox: the session is closed");
+    if (options.workspace !== undefined) {
+      checkWorkspaceName(options.workspace);
+      this.#needWorkspaces(`attach workspace ${options.workspace}`);
+      const mine = await this.#attached(options.workspace);
+      if (mine) return mine;
+    }
     const slot = this.#reserve();
     let sandbox: Sandbox;
     try {
@@ -292,8 +335,21 @@ export class SandboxSession implements AsyncDisposable {
       throw new Error("Cannot create a sandbox: the session closed meanwhile");
     }
     this.#extra.set(sandbox.id, sandbox);
-    this.#log.info(`sandbox ${sandbox.id} created on request`);
+    this.#log.info(
+      `sandbox ${sandbox.id} ${
+        sandbox.workspace ? `attached (workspace ${sandbox.workspace})` : "created"
+      } on request`,
+    );
     return sandbox;
+  }
+
+  /**
+   * The persistent workspaces the provider keeps, attached or not; none where the session does
+   * not allow them or the provider has none.
+   */
+  async workspaces(options: SignalOptions = {}): Promise<WorkspaceSummary[]> {
+    if (!this.#workspaces || !this.#provider.workspaces) return [];
+    return await this.#provider.workspaces(options);
   }
 
   /**
@@ -306,33 +362,73 @@ export class SandboxSession implements AsyncDisposable {
       [...this.#extra.values()].filter((s) => !s.closed).map((s) => [s.id, s] as const),
     );
     if (current) mine.set(current.id, current);
-    if (mine.size === 0) return [];
-    const found = (await this.#provider.list(options)).filter((summary) => mine.has(summary.id));
-    return await Promise.all(found.map(async (summary) => ({
+    const [listed, workspaces] = await Promise.all([
+      mine.size === 0 ? [] : this.#provider.list(options),
+      this.workspaces(options),
+    ]);
+    const found = listed.filter((summary) => mine.has(summary.id));
+    const own: SessionSandboxSummary[] = await Promise.all(found.map(async (summary) => ({
       ...summary,
       default: summary.id === current?.id,
+      attached: true,
       usage: await mine.get(summary.id)!.resources?.().catch(() => undefined) ?? null,
     })));
+    const open = new Set(own.map((summary) => summary.workspace).filter(Boolean));
+    const available = workspaces.filter((workspace) => !open.has(workspace.name)).map((
+      workspace,
+    ) => ({
+      id: workspace.id,
+      // Attached here but not by this session: in use, as when another server holds it.
+      state: workspace.state === "attached" ? "in_use" : workspace.state,
+      labels: {},
+      ...(workspace.createdAt ? { createdAt: workspace.createdAt } : {}),
+      workspace: workspace.name,
+      default: false,
+      attached: false,
+      usage: null,
+    }));
+    return [...own, ...available];
   }
 
   /**
-   * Deletes a sandbox of this session; the default one is replaced on the next call. Any other
-   * id throws the same {@linkcode SandboxError} as {@linkcode SandboxSession.sandbox}.
+   * Deletes a sandbox of this session; the default one is replaced on the next call. A
+   * persistent workspace is deleted with its files, whether this session attached it or not
+   * (where the session allows workspaces). Any other id throws the same {@linkcode SandboxError}
+   * as {@linkcode SandboxSession.sandbox}.
    */
-  async delete(id: string, _options: SignalOptions = {}): Promise<void> {
+  async delete(id: string, options: SignalOptions = {}): Promise<SessionDeleted> {
     const pending = this.#current;
     const current = await pending?.catch(() => undefined);
     const extra = this.#extra.get(id);
+    let deleted: SessionDeleted;
     if (current?.id === id) {
       if (this.#current === pending) this.#current = undefined;
       await current.close();
+      deleted = { default: true, workspace: current.workspace };
     } else if (extra) {
       this.#extra.delete(id);
       await extra.close();
+      deleted = { default: false, workspace: extra.workspace };
     } else {
-      throw notFound(id);
+      const workspace = (await this.workspaces(options)).find((found) => found.id === id);
+      if (!workspace) throw notFound(id);
+      if (workspace.state === "attached") {
+        throw new SandboxError(
+          `Cannot delete workspace ${workspace.name}: another session of this server has it attached`,
+          { sandboxId: id },
+        );
+      }
+      deleted = { default: false, workspace: workspace.name };
     }
-    this.#log.info(`sandbox ${id} deleted on request`);
+    if (deleted.workspace !== undefined) {
+      await this.#provider.deleteWorkspace!(deleted.workspace, options);
+    }
+    this.#log.info(
+      `sandbox ${id} deleted on request${
+        deleted.workspace ? ` with workspace ${deleted.workspace}` : ""
+      }`,
+    );
+    return deleted;
   }
 
   /** Deletes the default sandbox and those created on request. Idempotent. */
@@ -355,6 +451,22 @@ export class SandboxSession implements AsyncDisposable {
   /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** This session's open sandbox of workspace `name`, if it has one. */
+  async #attached(name: string): Promise<Sandbox | undefined> {
+    const current = await this.existing();
+    if (current?.workspace === name) return current;
+    return [...this.#extra.values()].find((s) => !s.closed && s.workspace === name);
+  }
+
+  #needWorkspaces(what: string): void {
+    if (this.#workspaces && this.#provider.workspaces) return;
+    throw new SandboxError(
+      this.#workspaces
+        ? `Cannot ${what}: the ${this.#provider.name} provider has no persistent workspaces`
+        : `Cannot ${what}: this server has several clients (it serves HTTP), and a persistent workspace would be shared between them; persistent workspaces are available when the server runs over stdio, for one user`,
+    );
   }
 
   /** Takes a place for a new sandbox in the session's count and the server's, or says which cap. */
@@ -385,6 +497,25 @@ export class SandboxSession implements AsyncDisposable {
       },
     };
   }
+}
+
+/**
+ * What {@linkcode SandboxSession.delete} deleted.
+ *
+ * @example Say what deleting did
+ * ```ts ignore
+ * import { LocalProvider, SandboxSession, silentLogger } from "../mod.ts";
+ * await using session = new SandboxSession(new LocalProvider(), silentLogger());
+ * const { id } = await session.sandbox();
+ * const deleted = await session.delete(id);
+ * console.log(deleted.default, deleted.workspace); // true undefined
+ * ```
+ */
+export interface SessionDeleted {
+  /** Whether it was the session's default sandbox (the next call starts a fresh one). */
+  default: boolean;
+  /** The persistent workspace deleted with it, if it was one. */
+  workspace?: string;
 }
 
 /** The one answer for an id that is not this session's, whoever's it is or whether it exists. */

@@ -6,6 +6,7 @@
 
 import { z } from "npm:zod@4.6.7";
 import type { SandboxSession } from "../session.ts";
+import { WORKSPACE_NAME } from "../workspace.ts";
 import type { ToolOptions } from "./_common.ts";
 import { defineSessionTool, presentJson, type SessionToolDefinition } from "./_define.ts";
 
@@ -47,6 +48,10 @@ export interface SandboxCreateInput {
   auto_stop_minutes?: number;
   /** Labels to tell sandboxes apart. */
   labels?: Record<string, string>;
+  /** The persistent workspace's name (with `persistent`): made if new, attached again if not. */
+  name?: string;
+  /** Keep it after the session and the server end, as the workspace `name`. @default false */
+  persistent?: boolean;
 }
 
 /**
@@ -71,6 +76,12 @@ export interface SandboxCreateOutput {
   provider: string;
   /** Its home directory, the default working directory. */
   home: string;
+  /** Whether it is a persistent workspace, kept when the session ends. */
+  persistent: boolean;
+  /** The persistent workspace's name, or null. */
+  name: string | null;
+  /** Whether an existing workspace was attached again (its files as left, no processes). */
+  reattached: boolean;
   /** A sentence on how to use it. */
   message: string;
 }
@@ -78,7 +89,9 @@ export interface SandboxCreateOutput {
 /**
  * Creates another sandbox for this session, next to the default one; other tools reach it with
  * `sandbox_id`. It is deleted when the session ends, or by `sandbox_delete`. At the session's or
- * the server's cap on sandboxes it throws, naming the cap.
+ * the server's cap on sandboxes it throws, naming the cap. With `persistent` and `name` it is the
+ * persistent workspace of that name instead, made if new and attached again if not; it outlives
+ * the session (only `sandbox_delete` deletes it). Bad arguments throw a TypeError.
  *
  * @example Create a second sandbox
  * ```ts ignore
@@ -92,6 +105,20 @@ export async function sandboxCreate(
   input: SandboxCreateInput,
   options: ToolOptions = {},
 ): Promise<SandboxCreateOutput> {
+  const { name, persistent = false } = input;
+  if (persistent && name === undefined) {
+    throw new TypeError(
+      "Cannot create a persistent workspace without a name: pass name, the one to attach it by later",
+    );
+  }
+  if (!persistent && name !== undefined) {
+    throw new TypeError(
+      `Cannot name a sandbox that is not persistent: pass persistent=true to make (or attach again) the workspace ${name}`,
+    );
+  }
+  const existing = persistent
+    ? (await session.workspaces({ signal: options.signal })).find((w) => w.name === name)
+    : undefined;
   const sandbox = await session.create({
     image: input.image,
     snapshot: input.snapshot,
@@ -103,14 +130,24 @@ export async function sandboxCreate(
     networkAllowList: input.network_allow_list,
     autoStopMinutes: input.auto_stop_minutes,
     labels: input.labels,
+    workspace: persistent ? name : undefined,
     signal: options.signal,
   });
+  const use = `Pass sandbox_id="${sandbox.id}" to other tools to use it`;
   return {
     sandbox_id: sandbox.id,
     provider: sandbox.info.provider,
     home: sandbox.info.home,
-    message:
-      `Created sandbox ${sandbox.id}. Pass sandbox_id="${sandbox.id}" to other tools to use it; it is deleted when this session ends.`,
+    persistent,
+    name: persistent ? name! : null,
+    reattached: existing !== undefined,
+    message: !persistent
+      ? `Created sandbox ${sandbox.id}. ${use}; it is deleted when this session ends.`
+      : existing?.state === "attached"
+      ? `Workspace ${name} is already attached in this session as sandbox ${sandbox.id}. ${use}.`
+      : existing
+      ? `Attached workspace ${name} again as sandbox ${sandbox.id}: its files are as they were left, but no process from before runs and Python starts fresh (the options other than name apply only when a workspace is made). ${use}; it is kept when this session ends, and only sandbox_delete deletes it.`
+      : `Created the persistent workspace ${name} as sandbox ${sandbox.id}: its files survive this session and a restart of the server (its processes do not); attach it again with sandbox_create(name="${name}", persistent=true). ${use}; only sandbox_delete deletes it.`,
   };
 }
 
@@ -142,6 +179,15 @@ export const sandboxCreateInputSchema = {
     z.string().regex(labelName, "label names are letters, digits, '.', '_', '/' and '-'"),
     z.string().max(63),
   ).optional().describe("Labels to tell sandboxes apart."),
+  name: z.string().regex(
+    WORKSPACE_NAME,
+    "name is 1 to 63 lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
+  ).optional().describe(
+    "With persistent=true: the workspace's name, to attach it again later (e.g. after a restart).",
+  ),
+  persistent: z.boolean().optional().describe(
+    "Keep the sandbox's files after the session ends, as the workspace `name`; an existing workspace of that name is attached again.",
+  ),
 };
 
 /** The MCP output schema of `sandbox_create`. */
@@ -149,6 +195,9 @@ export const sandboxCreateOutputSchema = {
   sandbox_id: z.string(),
   provider: z.string(),
   home: z.string(),
+  persistent: z.boolean(),
+  name: z.string().nullable(),
+  reattached: z.boolean(),
   message: z.string(),
 };
 
@@ -158,7 +207,7 @@ export const sandboxCreateTool: SessionToolDefinition<SandboxCreateInput, Sandbo
     name: "sandbox_create",
     title: "Create a sandbox",
     description:
-      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
+      "Create another sandbox for this session (the default one is created automatically on first use). Options: image or snapshot (Daytona), env, cpu/memory/disk (Daytona), network_block_all (both providers), network_allow_list (local: domains, enforced by the sandbox's proxy; Daytona: IPv4 CIDR blocks), auto_stop_minutes (Daytona), labels. Returns its sandbox_id, which every other tool accepts. It is deleted when the session ends, unless persistent=true with a name: then it is a persistent workspace, whose files survive the session and a server restart (not its processes), attached again by the same call with the same name; sandbox_list shows workspaces, sandbox_delete deletes one. Sandboxes are capped per session (the default one included) and per server; at a cap this fails and says how to free one.",
     inputSchema: sandboxCreateInputSchema,
     outputSchema: sandboxCreateOutputSchema,
     annotations: {

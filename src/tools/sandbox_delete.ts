@@ -50,6 +50,8 @@ export interface SandboxDeleteOutput {
   sandbox_id: string;
   /** Always true; failures are errors. */
   deleted: boolean;
+  /** The persistent workspace deleted with it (all its files), or null. */
+  workspace: string | null;
   /** A sentence on what happens next. */
   message: string;
 }
@@ -57,7 +59,9 @@ export interface SandboxDeleteOutput {
 /**
  * Deletes a sandbox of this session, with its processes and files, which frees its place under
  * the caps. Deleting the session's default sandbox is allowed: the next tool call gets a fresh
- * one. Any other id, another session's included, is not found, as an id that never existed.
+ * one. A persistent workspace's id (from `sandbox_list`, attached or not) deletes the workspace
+ * and all its files. Any other id, another session's included, is not found, as an id that
+ * never existed.
  *
  * @example Delete a sandbox
  * ```ts ignore
@@ -72,14 +76,18 @@ export async function sandboxDelete(
   input: SandboxDeleteInput,
   options: ToolOptions = {},
 ): Promise<SandboxDeleteOutput> {
-  const wasDefault = (await session.existing())?.id === input.sandbox_id;
-  await session.delete(input.sandbox_id, { signal: options.signal });
+  const id = input.sandbox_id;
+  const deleted = await session.delete(id, { signal: options.signal });
+  const what = deleted.workspace === undefined
+    ? ""
+    : ` and the persistent workspace ${deleted.workspace} with all its files`;
   return {
-    sandbox_id: input.sandbox_id,
+    sandbox_id: id,
     deleted: true,
-    message: wasDefault
-      ? `Deleted this session's default sandbox ${input.sandbox_id}; the next tool call starts a fresh one.`
-      : `Deleted sandbox ${input.sandbox_id}.`,
+    workspace: deleted.workspace ?? null,
+    message: deleted.default
+      ? `Deleted this session's default sandbox ${id}${what}; the next tool call starts a fresh one.`
+      : `Deleted sandbox ${id}${what}.`,
   };
 }
 
@@ -89,13 +97,16 @@ export const sandboxDeleteInputSchema = {
     1,
     "sandbox_id must not be empty",
   )
-    .describe("The sandbox to delete (from sandbox_create or sandbox_list)."),
+    .describe(
+      "The sandbox to delete (from sandbox_create or sandbox_list); a persistent workspace's id deletes the workspace with all its files.",
+    ),
 };
 
 /** The MCP output schema of `sandbox_delete`. */
 export const sandboxDeleteOutputSchema = {
   sandbox_id: z.string(),
   deleted: z.boolean(),
+  workspace: z.string().nullable(),
   message: z.string(),
 };
 
@@ -105,7 +116,7 @@ export const sandboxDeleteTool: SessionToolDefinition<SandboxDeleteInput, Sandbo
     name: "sandbox_delete",
     title: "Delete a sandbox",
     description:
-      "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. Any other id is not found.",
+      "Delete a sandbox of this session, with all its processes and files; this frees its place under the caps. Deleting the default sandbox is allowed; the next call gets a fresh one. A persistent workspace's sandbox_id (from sandbox_list, attached or not) deletes that workspace and all its files for good; ending the session never does. Any other id is not found.",
     inputSchema: sandboxDeleteInputSchema,
     outputSchema: sandboxDeleteOutputSchema,
     annotations: {

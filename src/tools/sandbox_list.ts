@@ -41,6 +41,16 @@ export interface SandboxListEntry {
   created_at: string | null;
   /** Whether it is this session's default sandbox. */
   default: boolean;
+  /** Whether it is a persistent workspace, kept when the session ends. */
+  persistent: boolean;
+  /** The persistent workspace's name, or null. */
+  name: string | null;
+  /**
+   * Whether this session has it open, so other tools take its sandbox_id. False for a persistent
+   * workspace not attached here: `sandbox_create(name, persistent=true)` attaches it (unless its
+   * state is "in_use": another server or session holds it).
+   */
+  attached: boolean;
   /**
    * What it uses now against its budget; null where unknown (a Daytona sandbox, or a local one
    * without a control group).
@@ -97,13 +107,18 @@ export interface SandboxListUsage {
  * ```
  */
 export interface SandboxListOutput {
-  /** This session's sandboxes, never another session's. */
+  /**
+   * This session's sandboxes, never another session's; then, where the server offers them,
+   * the persistent workspaces this session has not attached.
+   */
   sandboxes: SandboxListEntry[];
 }
 
 /**
  * Lists this session's sandboxes that still exist; sandboxes of other sessions, or made by
- * anyone or anything else, are never listed.
+ * anyone or anything else, are never listed. Where the session allows persistent workspaces
+ * (a server over stdio), the user's workspaces it has not attached follow, with
+ * `attached: false`.
  *
  * @example List sandboxes
  * ```ts ignore
@@ -126,6 +141,9 @@ export async function sandboxList(
       labels: s.labels,
       created_at: s.createdAt ?? null,
       default: s.default,
+      persistent: s.workspace !== undefined,
+      name: s.workspace ?? null,
+      attached: s.attached,
       usage: s.usage && {
         memory_mib: Math.round(s.usage.memoryBytes / 1048576 * 10) / 10,
         memory_budget_mib: Math.round(s.usage.memoryBudgetBytes / 1048576),
@@ -153,6 +171,9 @@ export const sandboxListOutputSchema = {
     labels: z.record(z.string(), z.string()),
     created_at: z.string().nullable(),
     default: z.boolean(),
+    persistent: z.boolean(),
+    name: z.string().nullable(),
+    attached: z.boolean(),
     usage: z.object({
       memory_mib: z.number(),
       memory_budget_mib: z.number(),
@@ -172,7 +193,7 @@ export const sandboxListTool: SessionToolDefinition<Record<string, never>, Sandb
     name: "sandbox_list",
     title: "List sandboxes",
     description:
-      "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox.",
+      "List this session's sandboxes (never another session's), with their state and labels; `default` marks the session's default sandbox. Persistent workspaces have `persistent: true` and their `name`; those not attached in this session are listed too (`attached: false`, state `stopped`, or `in_use` when another server holds one): attach one with sandbox_create(name, persistent=true).",
     inputSchema: sandboxListInputSchema,
     outputSchema: sandboxListOutputSchema,
     annotations: { ...READ_ONLY, openWorldHint: true },

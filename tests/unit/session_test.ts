@@ -8,6 +8,7 @@ import {
 import { silentLogger } from "../../src/log.ts";
 import { SandboxError, type SandboxResources } from "../../src/sandbox.ts";
 import { SandboxCounter, SandboxSession } from "../../src/session.ts";
+import { sandboxCreate } from "../../src/tools/sandbox_create.ts";
 import { sandboxDelete } from "../../src/tools/sandbox_delete.ts";
 import { sandboxList } from "../../src/tools/sandbox_list.ts";
 import { FakeProvider } from "./_fake_sandbox.ts";
@@ -155,6 +156,9 @@ Deno.test("sandboxList() reports usage in MiB and sandboxDelete() says what dele
       labels: {},
       created_at: null,
       default: true,
+      persistent: false,
+      name: null,
+      attached: true,
       usage: {
         memory_mib: 50.1,
         memory_budget_mib: 2048,
@@ -170,6 +174,9 @@ Deno.test("sandboxList() reports usage in MiB and sandboxDelete() says what dele
       labels: { task: "t" },
       created_at: null,
       default: false,
+      persistent: false,
+      name: null,
+      attached: true,
       usage: null,
     },
   ]);
@@ -182,4 +189,23 @@ Deno.test("sandboxList() reports usage in MiB and sandboxDelete() says what dele
     "Deleted this session's default sandbox fake-1; the next tool call starts a fresh one.",
   );
   assertEquals((await session.sandbox()).id, "fake-3");
+});
+
+Deno.test("a provider without persistent workspaces refuses them, clearly, and lists none", async () => {
+  await using session = new SandboxSession(new FakeProvider(), log);
+  await assertRejects(
+    sandboxCreate(session, { name: "proj", persistent: true }),
+    /Cannot attach workspace proj: the fake provider has no persistent workspaces/,
+  );
+  await assertRejects(
+    sandboxCreate(session, { name: "Proj", persistent: true }),
+    /workspace name 'Proj'/,
+  );
+  await assertRejects(sandboxCreate(session, { persistent: true }), /without a name/);
+  assertEquals(await session.workspaces(), []);
+  assertEquals(await session.list(), []);
+  assertThrows(
+    () => new SandboxSession(new FakeProvider(), log, { workspaces: false, workspace: "proj" }),
+    /Cannot make workspace proj the default sandbox: this session does not allow/,
+  );
 });

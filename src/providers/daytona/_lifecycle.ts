@@ -48,6 +48,32 @@ export async function wakeSandbox(
   }
 }
 
+/**
+ * Stops a sandbox (a persistent workspace at the end of its session): files are kept, processes
+ * end. A pending state change (409) is waited out; one already stopped, archived or gone is
+ * stopped enough.
+ */
+export async function stopSandbox(
+  client: Daytona,
+  sdk: SdkSandbox,
+  settings: ApiSettings,
+): Promise<void> {
+  const deadline = Date.now() + settings.timeoutSeconds * 1000;
+  for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
+    try {
+      await callApi(settings, "stop the sandbox", true, () => sdk.stop(settings.timeoutSeconds));
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      const state = await sandboxState(client, sdk.id, settings).catch(() => "unknown");
+      if (["stopped", "archived", "gone", "destroyed"].includes(state)) return;
+      if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
+      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the stop`);
+      await sleep(wait);
+    }
+  }
+}
+
 /** The sandbox's state as the API reports it, or "gone". */
 export async function sandboxState(
   client: Daytona,

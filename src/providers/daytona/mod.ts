@@ -41,5 +41,6 @@ export {
   DaytonaProvider,
   type DaytonaProviderOptions,
   INSTANCE_LABEL,
+  WORKSPACE_LABEL,
 } from "./provider.ts";
 export { DaytonaSandbox } from "./sandbox.ts";

@@ -9,9 +9,11 @@ import {
   type SandboxProvider,
   type SandboxSummary,
   type SignalOptions,
+  type WorkspaceSummary,
 } from "../../sandbox.ts";
+import { checkWorkspaceName, WORKSPACE_NAME } from "../../workspace.ts";
 import { StoppedError } from "./_errors.ts";
-import { destroySandbox, sandboxState, wakeSandbox } from "./_lifecycle.ts";
+import { destroySandbox, sandboxState, stopSandbox, wakeSandbox } from "./_lifecycle.ts";
 import { installAgent } from "./_remote_agent.ts";
 import { callApi, type WaitOptions } from "./_retry.ts";
 import { Toolbox } from "./_toolbox.ts";
@@ -99,6 +101,21 @@ export const CREATOR = "daytona-mcp-interpreter";
  * ```
  */
 export const INSTANCE_LABEL = "mcp-instance";
+/**
+ * The label that makes a sandbox a persistent workspace, with the workspace's name as its value.
+ * Such a sandbox carries {@linkcode CREATOR_LABEL} but no {@linkcode INSTANCE_LABEL}: it belongs
+ * to no server, and any server with the account's key attaches it by name.
+ *
+ * @example Find a workspace's sandbox with the Daytona SDK
+ * ```ts ignore
+ * import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
+ * import { CREATOR, CREATOR_LABEL, WORKSPACE_LABEL } from "./mod.ts";
+ * await using daytona = new Daytona({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * const labels = { [CREATOR_LABEL]: CREATOR, [WORKSPACE_LABEL]: "thesis" };
+ * for await (const sandbox of daytona.list({ labels })) console.log(sandbox.id, sandbox.state);
+ * ```
+ */
+export const WORKSPACE_LABEL = "mcp-workspace";
 
 /**
  * Makes Daytona sandboxes, and lists and deletes only the ones it made (by their labels).
@@ -168,8 +185,25 @@ export class DaytonaProvider implements SandboxProvider {
     await this.list(options);
   }
 
-  /** Creates a sandbox (from an image or snapshot if given) and installs the agent in it. */
+  /**
+   * Creates a sandbox (from an image or snapshot if given) and installs the agent in it. With
+   * `workspace`, the sandbox labelled as that persistent workspace is found and started again
+   * if it exists (the other options are then ignored), and made otherwise, without auto-delete;
+   * closing it stops it.
+   */
   async create(options: CreateSandboxOptions = {}): Promise<DaytonaSandbox> {
+    if (options.workspace !== undefined) {
+      const name = checkWorkspaceName(options.workspace);
+      const held = [...this.#sandboxes.values()].find((s) => !s.closed && s.workspace === name);
+      if (held) {
+        throw new SandboxError(
+          `Cannot attach workspace ${name}: it is already attached in this server, as sandbox ${held.id}`,
+          { sandboxId: held.id },
+        );
+      }
+      const [found] = await this.#findWorkspaces(options, name);
+      if (found) return await this.#reattach(found.id, name, options);
+    }
     const { log, timeoutSeconds } = this.#options;
     const allow = options.networkAllowList;
     const notCidr = allow?.find((entry) => !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(entry));
@@ -179,14 +213,18 @@ export class DaytonaProvider implements SandboxProvider {
       );
     }
     const attempt = crypto.randomUUID();
+    // A workspace belongs to no server instance, and is never deleted for idleness.
+    const owner = options.workspace === undefined
+      ? this.labels
+      : { [CREATOR_LABEL]: CREATOR, [WORKSPACE_LABEL]: options.workspace };
     const params = {
       language: "python",
-      labels: { ...options.labels, ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt },
+      labels: { ...options.labels, ...owner, [DaytonaProvider.#CREATE_LABEL]: attempt },
       envVars: options.env,
       networkBlockAll: options.networkBlockAll,
       ...(allow ? { networkAllowList: allow.join(",") } : {}),
       autoStopInterval: options.autoStopMinutes ?? this.#options.autoStopMinutes,
-      autoDeleteInterval: this.#options.autoDeleteMinutes,
+      autoDeleteInterval: options.workspace === undefined ? this.#options.autoDeleteMinutes : -1,
     };
     const resources = options.cpu || options.memory || options.disk
       ? { cpu: options.cpu, memory: options.memory, disk: options.disk }
@@ -213,7 +251,7 @@ export class DaytonaProvider implements SandboxProvider {
       );
     } catch (error) {
       // A build that failed (build_failed, error) or timed out leaves its sandbox behind: delete it.
-      const left = await this.#findCreated(attempt);
+      const left = await this.#findCreated(owner, attempt);
       if (left.length === 0) throw error;
       const reason = left.map((sandbox) =>
         `${sandbox.state}${sandbox.errorReason ? `: ${sandbox.errorReason}` : ""}`
@@ -228,7 +266,7 @@ export class DaytonaProvider implements SandboxProvider {
     }
     log.info(`daytona sandbox ${sdkSandbox.id} created`);
     try {
-      return await this.#attach(sdkSandbox, true);
+      return await this.#attach(sdkSandbox, true, options.workspace);
     } catch (error) {
       await this.#call("delete a sandbox", true, () => this.#client.delete(sdkSandbox))
         .catch(() => {});
@@ -237,12 +275,13 @@ export class DaytonaProvider implements SandboxProvider {
   }
 
   /** Sandboxes (with their state) of one create request, found by its label. */
-  async #findCreated(attempt: string): Promise<SdkSandbox[]> {
+  async #findCreated(owner: Record<string, string>, attempt: string): Promise<SdkSandbox[]> {
     const found: SdkSandbox[] = [];
     try {
-      const labels = { ...this.labels, [DaytonaProvider.#CREATE_LABEL]: attempt };
+      const labels = { ...owner, [DaytonaProvider.#CREATE_LABEL]: attempt };
       for await (const item of this.#client.list({ labels })) {
-        if (this.#isOurs(item.labels)) found.push(await this.#client.get(item.id));
+        if (item.labels?.[DaytonaProvider.#CREATE_LABEL] !== attempt) continue;
+        if (item.labels?.[CREATOR_LABEL] === CREATOR) found.push(await this.#client.get(item.id));
       }
     } catch { /* nothing to clean up that we can see */ }
     return found;
@@ -265,23 +304,111 @@ export class DaytonaProvider implements SandboxProvider {
     return await this.#attach(sdkSandbox, false);
   }
 
-  /** The sandboxes this instance created that still exist. */
+  /** The sandboxes this instance created that still exist, and the workspaces it attached. */
   async list(options: SignalOptions = {}): Promise<SandboxSummary[]> {
     options.signal?.throwIfAborted();
-    return await this.#call("list sandboxes", true, async () => {
-      const found: SandboxSummary[] = [];
-      for await (const sandbox of this.#client.list({ labels: this.labels })) {
-        // The API filters by label; check again so nothing foreign can slip through.
-        if (!this.#isOurs(sandbox.labels)) continue;
+    const attached = [...this.#sandboxes.values()].filter((s) => !s.closed && s.workspace);
+    const [own, ...workspaces] = await Promise.all([
+      this.#call("list sandboxes", true, async () => {
+        const found: SandboxSummary[] = [];
+        for await (const sandbox of this.#client.list({ labels: this.labels })) {
+          // The API filters by label; check again so nothing foreign can slip through.
+          if (!this.#isOurs(sandbox.labels)) continue;
+          found.push({
+            id: sandbox.id,
+            state: String(sandbox.state ?? "unknown"),
+            labels: sandbox.labels,
+            createdAt: sandbox.createdAt,
+          });
+        }
+        return found;
+      }),
+      ...attached.map((sandbox) => this.#findWorkspaces(options, sandbox.workspace)),
+    ]);
+    const ids = new Set(attached.map((sandbox) => sandbox.id));
+    return [
+      ...own,
+      ...workspaces.flat().filter((summary) => ids.has(summary.id)).map((summary) => ({
+        id: summary.id,
+        state: summary.state,
+        labels: summary.labels,
+        createdAt: summary.createdAt,
+        workspace: summary.workspace,
+      })),
+    ];
+  }
+
+  /**
+   * Every persistent workspace of the account made by this software, by its label: `"attached"`
+   * when open in this provider, else the sandbox's state (`"stopped"`, `"started"`, …).
+   */
+  async workspaces(options: SignalOptions = {}): Promise<WorkspaceSummary[]> {
+    const found = await this.#findWorkspaces(options);
+    return found.map((summary) => {
+      const open = this.#sandboxes.get(summary.id);
+      return {
+        name: summary.workspace,
+        id: summary.id,
+        state: open && !open.closed ? "attached" : summary.state,
+        ...(summary.createdAt ? { createdAt: summary.createdAt } : {}),
+      };
+    }).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Deletes a persistent workspace's sandbox with its files (stopping it first if it is attached
+   * here). Throws a SandboxError when there is no workspace of that name.
+   */
+  async deleteWorkspace(name: string, options: SignalOptions = {}): Promise<void> {
+    checkWorkspaceName(name);
+    const found = await this.#findWorkspaces(options, name);
+    if (found.length === 0) {
+      throw new SandboxError(`Cannot delete workspace ${name}: there is no workspace of that name`);
+    }
+    for (const summary of found) {
+      await this.#sandboxes.get(summary.id)?.close();
+      const sdk = await this.#call("find the workspace", true, () => this.#client.get(summary.id));
+      await this.#destroy(sdk);
+      this.#options.log.info(`daytona workspace ${name} (sandbox ${summary.id}) deleted`);
+    }
+  }
+
+  /** The workspaces' sandboxes (all, or those named `name`), oldest first. */
+  async #findWorkspaces(
+    wait: WaitOptions,
+    name?: string,
+  ): Promise<(SandboxSummary & { workspace: string })[]> {
+    wait.signal?.throwIfAborted();
+    const labels = { [CREATOR_LABEL]: CREATOR, ...(name ? { [WORKSPACE_LABEL]: name } : {}) };
+    const found = await this.#call("list workspaces", true, async () => {
+      const found: (SandboxSummary & { workspace: string })[] = [];
+      for await (const sandbox of this.#client.list({ labels })) {
+        const workspace = sandbox.labels?.[WORKSPACE_LABEL];
+        if (sandbox.labels?.[CREATOR_LABEL] !== CREATOR || !workspace) continue;
+        if (!WORKSPACE_NAME.test(workspace) || (name && workspace !== name)) continue;
+        if (["destroyed", "destroying"].includes(String(sandbox.state))) continue;
         found.push({
           id: sandbox.id,
           state: String(sandbox.state ?? "unknown"),
           labels: sandbox.labels,
           createdAt: sandbox.createdAt,
+          workspace,
         });
       }
       return found;
-    });
+    }, wait);
+    return found.sort((a, b) => (a.createdAt ?? "").localeCompare(b.createdAt ?? ""));
+  }
+
+  /** Attaches a workspace's existing sandbox: started again if Daytona stopped or archived it. */
+  async #reattach(id: string, name: string, options: SignalOptions): Promise<DaytonaSandbox> {
+    const sdk = await this.#call("find the workspace", true, () => this.#client.get(id), options);
+    const state = String(sdk.state);
+    if (state !== "started") {
+      this.#options.log.info(`daytona workspace ${name} (sandbox ${id}) is ${state}; starting it`);
+      await wakeSandbox(sdk, this.#options, options);
+    }
+    return await this.#attach(sdk, false, name);
   }
 
   /** Deletes a sandbox this instance created. */
@@ -325,7 +452,11 @@ export class DaytonaProvider implements SandboxProvider {
     return labels?.[CREATOR_LABEL] === CREATOR && labels?.[INSTANCE_LABEL] === this.instance;
   }
 
-  async #attach(sdkSandbox: SdkSandbox, fresh: boolean): Promise<DaytonaSandbox> {
+  async #attach(
+    sdkSandbox: SdkSandbox,
+    fresh: boolean,
+    workspace?: string,
+  ): Promise<DaytonaSandbox> {
     const toolbox = new Toolbox(
       `${sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${sdkSandbox.id}`,
       this.#options.apiKey,
@@ -345,8 +476,12 @@ export class DaytonaProvider implements SandboxProvider {
       python: installed.python,
       toolbox,
       log: this.#options.log,
-      remove: () => this.#destroy(sdkSandbox),
+      remove: () =>
+        workspace === undefined
+          ? this.#destroy(sdkSandbox)
+          : stopSandbox(this.#client, sdkSandbox, this.#options),
       forget: () => this.#sandboxes.delete(sdkSandbox.id),
+      workspace,
       fresh,
       wake,
       state: (wait) => sandboxState(this.#client, sdkSandbox.id, this.#options, wait),

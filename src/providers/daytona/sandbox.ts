@@ -43,8 +43,11 @@ interface SandboxParts {
   python: boolean;
   toolbox: Toolbox;
   log: Logger;
+  /** Deletes the sandbox; for a persistent workspace, stops it instead. */
   remove: () => Promise<void>;
   forget: () => void;
+  /** The persistent workspace's name, if it is one. */
+  workspace?: string;
   fresh: boolean;
   /** Starts the sandbox again after Daytona stopped or archived it. */
   wake: (wait?: WaitOptions) => Promise<void>;
@@ -76,6 +79,8 @@ export class DaytonaSandbox implements Sandbox {
   readonly id: string;
   /** Facts about the sandbox. */
   readonly info: SandboxInfo;
+  /** The name of the persistent workspace it is, if it is one: closing it stops it. */
+  readonly workspace?: string;
   #parts: SandboxParts;
   #ops: AgentOps;
   #toolbox: Toolbox;
@@ -92,6 +97,7 @@ export class DaytonaSandbox implements Sandbox {
   constructor(parts: SandboxParts) {
     this.#parts = parts;
     this.id = parts.sdkSandbox.id;
+    if (parts.workspace !== undefined) this.workspace = parts.workspace;
     this.info = { provider: "daytona", home: parts.home, pythonVersion: "", isolated: true };
     this.#toolbox = parts.toolbox;
     this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, parts.home, parts.pollSeconds));
@@ -380,12 +386,14 @@ export class DaytonaSandbox implements Sandbox {
     };
   }
 
-  /** Deletes the sandbox in Daytona. Idempotent. */
+  /** Deletes the sandbox in Daytona; a persistent workspace is stopped instead. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
         if (!this.#gone) await this.#parts.remove();
-        this.#parts.log.info(`daytona sandbox ${this.id} deleted`);
+        this.#parts.log.info(
+          `daytona sandbox ${this.id} ${this.workspace === undefined ? "deleted" : "stopped"}`,
+        );
       } finally {
         this.#parts.forget();
       }

@@ -33,33 +33,58 @@ export class SandboxDisks {
   }
 
   /**
-   * Starts the helper for sandbox directories in `baseDir`, run with `python` (its source is
-   * `script`). Only a root server can mount; others get a pool that says so.
+   * Starts the helper for sandbox directories in `baseDir` and for those of the persistent
+   * workspaces in `workspacesDir`, run with `python` (its source is `script`). Only a root
+   * server can mount; others get a pool that says so.
    */
-  static open(python: string, script: string, baseDir: string): SandboxDisks {
+  static open(
+    python: string,
+    script: string,
+    baseDir: string,
+    workspacesDir?: string,
+  ): SandboxDisks {
     if (Deno.uid() !== 0) {
       return SandboxDisks.none(
         "mounting an image of the budget's size needs root: home and /tmp are bounded only by the host's disk",
       );
     }
-    return new SandboxDisks(CgroupKeeper.start(python, script, baseDir));
+    return new SandboxDisks(
+      CgroupKeeper.start(python, script, baseDir, ...(workspacesDir ? [workspacesDir] : [])),
+    );
   }
 
   /**
    * Mounts an image of `bytes` on `dir` (an empty sandbox directory in the base directory),
-   * its root owned by `uid`. Returns the disk, or why there is none.
+   * its root owned by `uid`. Returns the disk, or why there is none. With `keep` (a persistent
+   * workspace's `sandbox` directory) the image `dir` already holds is mounted again, or left
+   * mounted if it still is, and only made when there is none.
    */
-  async make(dir: string, bytes: number, uid: number): Promise<SandboxDisk | string> {
+  async make(
+    dir: string,
+    bytes: number,
+    uid: number,
+    keep = false,
+  ): Promise<SandboxDisk | string> {
     if (!this.#helper) return this.unavailable ?? "no disk helper";
     try {
-      await this.#helper.call("make", { dir, bytes, uid });
+      await this.#helper.call("make", { dir, bytes, uid, keep });
     } catch (error) {
+      if (keep) {
+        return `the workspace's disk image could not be mounted (${
+          error instanceof Error ? error.message : error
+        })`;
+      }
       await this.#helper.call("remove", { dir }).catch(() => {});
       return `the sandbox's disk image could not be mounted (${
         error instanceof Error ? error.message : error
       })`;
     }
     return new SandboxDisk(this.#helper, dir, bytes);
+  }
+
+  /** Unmounts whatever disk is mounted on `dir`, if any (a workspace about to be deleted). */
+  async unmount(dir: string): Promise<void> {
+    await this.#helper?.call("remove", { dir });
   }
 
   /** Stops the helper (the disks are unmounted as their sandboxes close). */
@@ -97,7 +122,7 @@ export class SandboxDisk {
     return await this.#helper.call("usage", { dir: this.#dir }) as DiskUsage;
   }
 
-  /** Unmounts it; the image stays in the directory, deleted with it. */
+  /** Unmounts it; the image stays in the directory, deleted with it (or kept with a workspace). */
   async remove(): Promise<void> {
     await this.#helper.call("remove", { dir: this.#dir });
   }

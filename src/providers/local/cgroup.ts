@@ -194,8 +194,13 @@ export class CgroupKeeper {
     this.#reading = this.#read();
   }
 
-  /** Starts the helper with `python` (its source is `script`). */
-  static start(python: string, script: string, root = "/sys/fs/cgroup"): CgroupKeeper {
+  /** Starts the helper with `python` (its source is `script`), given `root` and `more` arguments. */
+  static start(
+    python: string,
+    script: string,
+    root = "/sys/fs/cgroup",
+    ...more: string[]
+  ): CgroupKeeper {
     const asRoot = Deno.uid() === 0;
     const child = new Deno.Command("bwrap", {
       args: [
@@ -211,6 +216,7 @@ export class CgroupKeeper {
         "-c",
         script,
         root,
+        ...more,
       ],
       stdin: "piped",
       stdout: "piped",

@@ -7,7 +7,9 @@ import {
   SandboxError,
   type SandboxProvider,
   type SandboxSummary,
+  type WorkspaceSummary,
 } from "../../sandbox.ts";
+import { defaultWorkspacesDir } from "../../workspace.ts";
 import { AgentProcess } from "../agent/process.ts";
 import {
   DEFAULT_BUDGET,
@@ -33,6 +35,13 @@ import {
 } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { LocalSandbox } from "./sandbox.ts";
+import {
+  findWorkspaces,
+  holdWorkspace,
+  removeWorkspace,
+  type WorkspaceHold,
+  workspaceSandboxId,
+} from "./_workspace.ts";
 import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 
 /** How a local sandbox reaches the network. */
@@ -72,6 +81,13 @@ export interface LocalProviderOptions {
   dangerouslyRunUnisolated?: boolean;
   /** Host directory under which each sandbox gets a private directory. @default "/tmp" */
   baseDir?: string;
+  /**
+   * Host directory that keeps persistent workspaces (`create({ workspace })`), one directory
+   * each; Deno must be allowed to read and write it. When the server runs as root, others must
+   * be able to pass every directory above it (bubblewrap then runs as nobody).
+   * @default `$XDG_DATA_HOME/daytona-mcp-interpreter/workspaces`, else `~/.local/share/…`, where Deno may read those variables
+   */
+  workspacesDir?: string;
   /** The Python interpreter to run inside sandboxes. @default "/usr/bin/python3" */
   python?: string;
   /** Where diagnostics go. @default a logger writing warnings to stderr */
@@ -168,8 +184,12 @@ export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
   #options: Required<
-    Omit<LocalProviderOptions, "limits" | "gitCaFile" | "egress" | "budget" | "cgroups">
+    Omit<
+      LocalProviderOptions,
+      "limits" | "gitCaFile" | "egress" | "budget" | "cgroups" | "workspacesDir"
+    >
   >;
+  #workspacesDir: string | undefined;
   #budget: SandboxBudget;
   #cgroups: Promise<SandboxCgroups> | undefined;
   #disks: SandboxDisks | undefined;
@@ -191,6 +211,7 @@ export class LocalProvider implements SandboxProvider {
       log: options.log ?? createLogger("warn"),
     };
     this.#gitCaFile = options.gitCaFile;
+    this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
     this.#egress = options.egress ?? {};
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
@@ -240,7 +261,10 @@ export class LocalProvider implements SandboxProvider {
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
    * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
    * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
-   * Daytona's and rejected with a TypeError.
+   * Daytona's and rejected with a TypeError. With `workspace`, the sandbox's directory is that
+   * persistent workspace's, in the workspaces directory: made if new, attached again if not (its
+   * home is as it was left; its /tmp and processes start afresh), locked against other servers
+   * while open, and kept when the sandbox closes.
    */
   async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
     options.signal?.throwIfAborted();
@@ -268,17 +292,21 @@ export class LocalProvider implements SandboxProvider {
     }
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
-    const budget = budgetOf(this.#budget, options);
+    let budget = budgetOf(this.#budget, options);
+    const hold = options.workspace === undefined ? undefined : this.#hold(options.workspace);
     // Everything up to the spawn is synchronous but for the cgroup's requests to its helper: a
     // few small local writes, done at once so the sandbox starts coming up even while the event
     // loop is busy (the server loading its SDK).
-    const root = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
-    const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
+    const root = hold?.root ?? Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
+    const id = hold
+      ? workspaceSandboxId(hold.name)
+      : `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
     const internet = isolated && network === "internet";
     if (
       isolated && network !== "host" &&
       Deno.permissions.querySync({ name: "net" }).state !== "granted"
     ) {
+      hold?.release();
       throw new SandboxError(
         `Cannot create a local sandbox with network ${network}: Deno may not use the network, which its egress proxy and web_preview need (unix sockets count as network); start deno with --allow-net, or use network "host"`,
       );
@@ -289,21 +317,55 @@ export class LocalProvider implements SandboxProvider {
     let preview: PreviewForwarder | undefined;
     let cgroup: SandboxCgroup | undefined;
     let disk: SandboxDisk | string | undefined;
+    // The server's sockets, read-only inside, owned by the server; a workspace's live outside it,
+    // since a socket's path must be short.
+    let netDir = `${root}/net`;
     try {
+      // A workspace made with a disk image keeps it: its files are in there.
+      const imaged = hold && !hold.made ? hold.record.disk_bytes : undefined;
+      if (typeof imaged === "number") {
+        if (!isolated || Deno.uid() !== 0) {
+          throw new SandboxError(
+            `Cannot attach workspace ${
+              hold!.name
+            }: its files are in a disk image, which only a server running as root can mount`,
+            { sandboxId: id },
+          );
+        }
+        budget = { ...budget, diskGb: imaged / GIB };
+      }
       // Its disk: an image of the budget's size mounted on its directory, before anything is in it.
-      if (isolated && budget.diskGb > 0) {
-        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
-        const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
-        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
+      if (isolated && (hold && !hold.made ? typeof imaged === "number" : budget.diskGb > 0)) {
+        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
+        const bytes = imaged ?? Math.ceil(budget.diskGb * 1024) * MIB;
+        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID, !!hold);
+        if (typeof imaged === "number" && typeof disk === "string") {
+          throw new SandboxError(`Cannot attach workspace ${hold!.name}: ${disk}`, {
+            sandboxId: id,
+          });
+        }
+      }
+      if (hold?.made) {
+        hold.save({ ...hold.record, disk_bytes: typeof disk === "object" ? disk.bytes : null });
       }
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
-      for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
+      if (hold) {
+        // Attached again: home is as it was left; what lived for the last attach goes.
+        for (const dir of [dirs.tmp, dirs.runtime, `${root}/git`]) await removeTree(dir);
+        Deno.mkdirSync(dirs.home, { recursive: true });
+        Deno.mkdirSync(dirs.tmp);
+        Deno.mkdirSync(dirs.runtime);
+      } else {
+        for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
+      }
       const files = { ...AGENT_FILES, ...LOCAL_AGENT_FILES, ...identityFiles() };
       for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
       }
-      const netDir = `${root}/net`; // the server's sockets, read-only inside, owned by the server
-      if (tunnelled) Deno.mkdirSync(netDir);
+      if (tunnelled && hold) {
+        netDir = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-workspace-net-" });
+        Deno.chmodSync(netDir, 0o755);
+      } else if (tunnelled) Deno.mkdirSync(netDir);
       if (internet) {
         proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {
           ...this.#egress,
@@ -313,7 +375,9 @@ export class LocalProvider implements SandboxProvider {
       }
       // Its control group, made before the spawn; the agent holds until it is inside.
       const pool = isolated ? await this.cgroups() : undefined;
-      cgroup = await pool?.create(id, budget);
+      // A workspace's id is its name's: its cgroup gets a name of its own, in case a server that
+      // died left the last one behind.
+      cgroup = await pool?.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget);
       let command: Deno.Command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -385,12 +449,15 @@ export class LocalProvider implements SandboxProvider {
           disk: typeof disk === "string" ? undefined : disk,
           diskUnenforced: !isolated
             ? undefined
-            : budget.diskGb <= 0
-            ? "the disk budget is 0 (none)"
             : typeof disk === "string"
             ? disk
+            : hold && !hold.made && disk === undefined
+            ? "the workspace was made without a disk image: its files are on the host's disk"
+            : budget.diskGb <= 0
+            ? "the disk budget is 0 (none)"
             : undefined,
         },
+        hold && { hold, netDir: tunnelled ? netDir : undefined },
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -409,7 +476,13 @@ export class LocalProvider implements SandboxProvider {
       await proxy?.close();
       await cgroup?.remove();
       if (typeof disk === "object") await disk.remove().catch(() => {});
-      await removeTree(root);
+      if (hold) {
+        if (tunnelled && netDir !== `${root}/net`) await removeTree(netDir);
+        if (hold.made) await removeTree(hold.dir);
+        hold.release();
+      } else {
+        await removeTree(root);
+      }
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(
           `Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`,
@@ -441,8 +514,60 @@ export class LocalProvider implements SandboxProvider {
         state: "started",
         labels: sandbox.labels,
         createdAt: sandbox.createdAt,
+        ...(sandbox.workspace === undefined ? {} : { workspace: sandbox.workspace }),
       })),
     );
+  }
+
+  /**
+   * The persistent workspaces in the workspaces directory: `"attached"` when open here,
+   * `"in_use"` when another server holds one, `"stopped"` otherwise.
+   */
+  workspaces(): Promise<WorkspaceSummary[]> {
+    return Promise.resolve(
+      findWorkspaces(this.#workspacesDir).map((found) => {
+        const id = workspaceSandboxId(found.name);
+        const open = this.#sandboxes.get(id);
+        return {
+          name: found.name,
+          id,
+          state: open && !open.closed ? "attached" : found.held ? "in_use" : "stopped",
+          ...(found.createdAt ? { createdAt: found.createdAt } : {}),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Deletes a persistent workspace with all its files (closing its sandbox first if it is open
+   * here). Throws a SandboxError when there is none of that name or another server holds it.
+   */
+  async deleteWorkspace(name: string): Promise<void> {
+    await this.#sandboxes.get(workspaceSandboxId(name))?.close();
+    await removeWorkspace(this.#workspacesDir, name, async (root) => {
+      // A root server that died leaves the image mounted: unmount it rather than empty it.
+      if (Deno.uid() !== 0 || this.#options.dangerouslyRunUnisolated) return;
+      const { python, baseDir } = this.#options;
+      this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
+      await this.#disks.unmount(Deno.realPathSync(root));
+    });
+  }
+
+  /** Takes a workspace for a sandbox about to be made, or says why it cannot. */
+  #hold(name: string): WorkspaceHold {
+    const open = this.#sandboxes.get(workspaceSandboxId(name));
+    if (open && !open.closed) {
+      throw new SandboxError(
+        `Cannot attach workspace ${name}: it is already attached in this server, as sandbox ${open.id}`,
+        { sandboxId: open.id },
+      );
+    }
+    if (!this.#workspacesDir) {
+      throw new SandboxError(
+        `Cannot attach workspace ${name}: there is no workspaces directory, since Deno may not read HOME or XDG_DATA_HOME; set MCP_WORKSPACE_DIR (--workspace-dir), or grant --allow-env=HOME,XDG_DATA_HOME`,
+      );
+    }
+    return holdWorkspace(this.#workspacesDir, name);
   }
 
   /** Closes a sandbox this provider created: kills its processes and deletes its files. */
@@ -479,6 +604,14 @@ const STDIO = {
 } as const;
 
 const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+/** An environment variable, or undefined where Deno may not read it (asked first: no prompt). */
+function readableEnv(name: string): string | undefined {
+  return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
+    ? Deno.env.get(name)
+    : undefined;
+}
 
 /** The provider's budget with a sandbox's own `cpu` (cores), `memory` and `disk` (GiB) on top. */
 function budgetOf(base: SandboxBudget, options: CreateSandboxOptions): SandboxBudget {

@@ -36,6 +36,7 @@ import type { PreviewForwarder } from "./_preview.ts";
 import { type BwrapFeatures, CURRENT_BWRAP } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk } from "./_disk.ts";
 import type { SandboxNetwork } from "./provider.ts";
+import type { WorkspaceHold } from "./_workspace.ts";
 
 /**
  * A protection of a local sandbox that depends on the machine: `seccomp` (the system call filter:
@@ -85,8 +86,11 @@ export class LocalSandbox implements Sandbox {
   #budget: SandboxBudgetState;
   /** Labels given at creation. */
   readonly labels: Record<string, string>;
-  /** When it was created (ISO 8601). */
+  /** When it was created (ISO 8601); for a workspace, when the workspace was made. */
   readonly createdAt: string = new Date().toISOString();
+  /** The name of the persistent workspace it is, if it is one: closing it keeps its files. */
+  readonly workspace?: string;
+  #kept: KeptWorkspace | undefined;
 
   /** Use {@linkcode LocalProvider.create}. */
   constructor(
@@ -100,7 +104,13 @@ export class LocalSandbox implements Sandbox {
     git: { caFile?: string; features?: BwrapFeatures } = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
+    kept?: KeptWorkspace,
   ) {
+    this.#kept = kept;
+    if (kept) {
+      this.workspace = kept.hold.name;
+      this.createdAt = kept.hold.record.created_at;
+    }
     this.#net = net;
     this.#budget = budget;
     this.labels = labels;
@@ -259,7 +269,10 @@ export class LocalSandbox implements Sandbox {
     return this.#git.clone(request);
   }
 
-  /** Kills every process of the sandbox and deletes its directory. */
+  /**
+   * Kills every process of the sandbox and deletes its directory; a persistent workspace keeps
+   * it (its disk image unmounted) and lets other servers attach it again.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#git.close();
@@ -270,7 +283,12 @@ export class LocalSandbox implements Sandbox {
       } finally {
         await this.#budget.cgroup?.remove().catch(() => {});
         await this.#budget.disk?.remove().catch(() => {});
-        await removeTree(this.#root);
+        if (this.#kept) {
+          if (this.#kept.netDir) await removeTree(this.#kept.netDir);
+          this.#kept.hold.release();
+        } else {
+          await removeTree(this.#root);
+        }
         this.#onClose();
       }
     })();
@@ -281,6 +299,14 @@ export class LocalSandbox implements Sandbox {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** What a persistent workspace's sandbox keeps, and what it cleans up instead of its directory. */
+interface KeptWorkspace {
+  /** The workspace, locked while the sandbox is open. */
+  hold: WorkspaceHold;
+  /** The server's sockets for the sandbox, kept outside the workspace (paths must be short). */
+  netDir?: string;
 }
 
 /** A sandbox's budget, the cgroup and disk enforcing it, or why none does. */
