@@ -23,14 +23,10 @@ import {
 } from "./registry.ts";
 import type { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
+import { runCall, SANDBOX_ID } from "./_call.ts";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 
-/** How often a long call with a progress token reports, even when it prints nothing. */
-const HEARTBEAT_MS = 2000;
-
-/** Every sandbox tool also takes the sandbox to work in. */
-const SANDBOX_ID = z.string({ error: "sandbox_id must be a string" }).min(1).optional().describe(
-  "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
-);
 
 /** Options for {@linkcode createServer}. */
 export interface ServerOptions {
@@ -80,6 +76,7 @@ export function createServer(options: ServerOptions): McpServer {
       return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
     },
   );
+  const setup = { session, limits, credentials: options.credentials, log };
   const register = (
     tool: AnyToolDefinition | AnySessionToolDefinition,
     inputSchema: z.ZodRawShape,
@@ -91,49 +88,14 @@ export function createServer(options: ServerOptions): McpServer {
       inputSchema,
       outputSchema: tool.outputSchema,
       annotations: tool.annotations,
-    }, async (input, extra) => {
-      const started = performance.now();
-      const done = session.begin();
-      const progressToken = extra._meta?.progressToken;
-      let progress = 0;
-      let latest = `${tool.name} is running`;
-      const report = (message: string) => {
-        extra.sendNotification({
-          method: "notifications/progress",
-          params: { progressToken: progressToken!, progress: ++progress, message },
-        }).catch(() => {});
-      };
-      const onProgress = progressToken === undefined ? undefined : (message: string) => {
-        latest = message;
-        report(message);
-      };
-      // Some clients reset their timeout only on progress: keep it coming while output is quiet.
-      const heartbeat = progressToken === undefined
-        ? undefined
-        : setInterval(() => report(latest), HEARTBEAT_MS);
-      try {
-        const output = await call(input, {
-          ...limits,
-          ...options.credentials,
-          signal: extra.signal,
-          onProgress,
-        });
-        const result = tool.present(output);
-        log.debug(
-          `${tool.name}: ${result.isError ? "failed" : "ok"} in ${
-            Math.round(performance.now() - started)
-          } ms`,
-        );
-        return result;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.warn(`${tool.name}: ${message}`);
-        return { content: [{ type: "text", text: message }], isError: true };
-      } finally {
-        clearInterval(heartbeat);
-        done();
-      }
-    });
+    }, (input, extra) =>
+      runCall(tool, setup, {
+        signal: extra.signal,
+        progressToken: extra._meta?.progressToken,
+        sendProgress: (params) => {
+          extra.sendNotification({ method: "notifications/progress", params }).catch(() => {});
+        },
+      }, (run) => call(input, run)) as Promise<CallToolResult>);
   };
   for (const tool of options.tools ?? allTools) {
     register(
