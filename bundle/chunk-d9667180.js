@@ -1,0 +1,1 @@
+import{a as e}from"./chunk-52fe05b3.js";var r="io.modelcontextprotocol/protocolVersion";function c(o){return(Array.isArray(o)?o:[o]).some(t=>typeof t?.params?._meta?.[r]=="string")}e(c,"isModern");export{c as a};
