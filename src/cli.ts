@@ -226,8 +226,12 @@ export async function main(args: string[]): Promise<number> {
     const { createServer, JSONRPCMessageSchema } = era === "modern"
       ? { createServer: undefined, JSONRPCMessageSchema: undefined }
       : await import("./server.ts");
+    // Tasks outlive the HTTP session that started them: one registry for the whole server.
+    const { TaskRegistry } = await import("./tasks.ts");
+    const tasks = new TaskRegistry();
     const makeServer = ({ relay, session }: ReturnType<typeof newSession>) => {
       const server = createServer!({
+        tasks,
         session,
         limits: config.limits,
         instructions: told,
@@ -247,6 +251,7 @@ export async function main(args: string[]): Promise<number> {
       // Exit even if a sandbox refuses to die quickly; bwrap's --die-with-parent finishes the job.
       const force = setTimeout(() => Deno.exit(0), 10_000);
       try {
+        tasks.close();
         await stopTransports();
         await provider.close();
       } catch (error) {

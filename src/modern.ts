@@ -17,8 +17,8 @@
 
 import {
   createMcpHandler,
-  McpServer,
   type McpHttpHandler,
+  McpServer,
   ResourceTemplate,
 } from "npm:@modelcontextprotocol/server@2.4.0";
 import { serveStdio } from "npm:@modelcontextprotocol/server@2.4.0/stdio";
@@ -86,14 +86,20 @@ export function createModernServer(options: ModernServerOptions): McpServer {
     new ResourceTemplate(SANDBOX_URI_TEMPLATE, { list: undefined }),
     {
       title: "File in the sandbox",
-      description: "A file of one of your sandboxes, e.g. one that file_download returned as a link.",
+      description:
+        "A file of one of your sandboxes, e.g. one that file_download returned as a link.",
     },
     async (uri, variables, ctx) => {
       const sandbox = await session.sandbox({
         id: String(variables.sandbox),
         signal: ctx.mcpReq.signal,
       });
-      return await readSandboxResource(sandbox, uri.href, String(variables.path), ctx.mcpReq.signal);
+      return await readSandboxResource(
+        sandbox,
+        uri.href,
+        String(variables.path),
+        ctx.mcpReq.signal,
+      );
     },
   );
   const setup = { session, limits: options.limits, credentials: options.credentials, log };

@@ -3,7 +3,11 @@
 // 2025-era tests run. Handles: over HTTP a call without sandbox_id gets a new sandbox, named in
 // the result, and sandboxes belong to the bearer token.
 
-import { deepStrictEqual as assertEquals, match as assertMatch, ok as assert } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+} from "node:assert/strict";
 import { Client } from "npm:@modelcontextprotocol/client@2.4.0";
 import { StdioClientTransport } from "npm:@modelcontextprotocol/client@2.4.0/stdio";
 import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/client@2.4.0";
@@ -54,8 +58,14 @@ async function runToolTable(client: Client, { stdio }: { stdio: boolean }): Prom
   assertEquals(again.structuredContent?.result, "43");
   assertEquals(again._meta?.[SANDBOX_META_KEY], id);
 
-  const shell = await call(client, "shell_exec", { command: "echo hi; echo err >&2", sandbox_id: id });
-  assertEquals([shell.structuredContent?.stdout, shell.structuredContent?.stderr], ["hi\n", "err\n"]);
+  const shell = await call(client, "shell_exec", {
+    command: "echo hi; echo err >&2",
+    sandbox_id: id,
+  });
+  assertEquals([shell.structuredContent?.stdout, shell.structuredContent?.stderr], [
+    "hi\n",
+    "err\n",
+  ]);
   const failed = await call(client, "shell_exec", { command: "exit 3", sandbox_id: id });
   assertEquals([failed.isError, failed.structuredContent?.exit_code], [true, 3]);
   const upload = await call(client, "file_upload", {
@@ -64,7 +74,10 @@ async function runToolTable(client: Client, { stdio }: { stdio: boolean }): Prom
     sandbox_id: id,
   });
   assertEquals(upload.structuredContent?.size, 6);
-  const download = await call(client, "file_download", { file_path: "notes/a.txt", sandbox_id: id });
+  const download = await call(client, "file_download", {
+    file_path: "notes/a.txt",
+    sandbox_id: id,
+  });
   assertEquals(download.content[1], { type: "text", text: "hello\n" });
   const list = await call(client, "file_list", { path: "notes", sandbox_id: id });
   assertMatch(JSON.stringify(list.structuredContent), /a\.txt/);
@@ -75,7 +88,9 @@ async function runToolTable(client: Client, { stdio }: { stdio: boolean }): Prom
   const created = await call(client, "sandbox_create", {});
   const other = created.structuredContent?.sandbox_id as string;
   const listed = await call(client, "sandbox_list", {});
-  const ids = (listed.structuredContent?.sandboxes as { sandbox_id: string }[]).map((s) => s.sandbox_id);
+  const ids = (listed.structuredContent?.sandboxes as { sandbox_id: string }[]).map((s) =>
+    s.sandbox_id
+  );
   assert(ids.includes(id) && ids.includes(other), JSON.stringify(ids));
   const deleted = await call(client, "sandbox_delete", { sandbox_id: other });
   assertEquals(deleted.isError, false);
@@ -84,26 +99,30 @@ async function runToolTable(client: Client, { stdio }: { stdio: boolean }): Prom
   return id;
 }
 
-Deno.test("a 2026-07-28 client runs the tool table over stdio (deno task start)", opts, async () => {
-  const client = new Client({ name: "modern-stdio", version: "1" }, MODERN);
-  await client.connect(
-    new StdioClientTransport({
-      command: Deno.execPath(),
-      args: ["task", "--quiet", "start"],
-      cwd: ROOT,
-      env: { ...Deno.env.toObject(), NO_COLOR: "1" },
-      stderr: "ignore",
-    }),
-  );
-  try {
-    const id = await runToolTable(client, { stdio: true });
-    // Over stdio the process is the client's: a call without sandbox_id uses its default sandbox.
-    const plain = await call(client, "python_exec", { code: "x" });
-    assertEquals([plain.structuredContent?.result, plain._meta?.[SANDBOX_META_KEY]], ["42", id]);
-  } finally {
-    await client.close();
-  }
-});
+Deno.test(
+  "a 2026-07-28 client runs the tool table over stdio (deno task start)",
+  opts,
+  async () => {
+    const client = new Client({ name: "modern-stdio", version: "1" }, MODERN);
+    await client.connect(
+      new StdioClientTransport({
+        command: Deno.execPath(),
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+        stderr: "ignore",
+      }),
+    );
+    try {
+      const id = await runToolTable(client, { stdio: true });
+      // Over stdio the process is the client's: a call without sandbox_id uses its default sandbox.
+      const plain = await call(client, "python_exec", { code: "x" });
+      assertEquals([plain.structuredContent?.result, plain._meta?.[SANDBOX_META_KEY]], ["42", id]);
+    } finally {
+      await client.close();
+    }
+  },
+);
 
 function serve(token?: string) {
   const provider = new LocalProvider({ log });
@@ -111,14 +130,23 @@ function serve(token?: string) {
   const newSession = () => new SandboxSession(provider, log, { counter, maxSandboxes: 4 });
   const http = serveHttp({ port: 0, log, token }, () => {
     const session = newSession();
-    return { session, server: createServer({ session, log, instructions: "test", limits: LIMITS }) };
+    return {
+      session,
+      server: createServer({ session, log, instructions: "test", limits: LIMITS }),
+    };
   }, {
     session: newSession,
     load: () =>
       Promise.resolve((session) =>
         createModernHttp(
           () =>
-            createModernServer({ session, withoutId: "new", log, instructions: "t", limits: LIMITS }),
+            createModernServer({
+              session,
+              withoutId: "new",
+              log,
+              instructions: "t",
+              limits: LIMITS,
+            }),
           () => {},
         )
       ),
@@ -150,16 +178,20 @@ Deno.test("a 2026-07-28 client runs the tool table over HTTP, with no session", 
   }
 });
 
-Deno.test("over HTTP, 2026-07-28 sandboxes belong to their token and are found by handle", opts, async () => {
-  await using served = serve("alpha-token");
-  const alice = await served.client({ Authorization: "Bearer alpha-token" });
-  const first = await call(alice, "shell_exec", { command: "echo 1 > /tmp/mark" });
-  const id = first._meta?.[SANDBOX_META_KEY] as string;
-  // A call without sandbox_id starts elsewhere; with the handle it finds the file.
-  const fresh = await call(alice, "shell_exec", { command: "cat /tmp/mark" });
-  assert(fresh.isError && fresh._meta?.[SANDBOX_META_KEY] !== id);
-  const same = await call(alice, "shell_exec", { command: "cat /tmp/mark", sandbox_id: id });
-  assertEquals(same.structuredContent?.stdout, "1\n");
-  // A 2025-era session with the same token does not see them: sessions stay apart.
-  await alice.close();
-});
+Deno.test(
+  "over HTTP, 2026-07-28 sandboxes belong to their token and are found by handle",
+  opts,
+  async () => {
+    await using served = serve("alpha-token");
+    const alice = await served.client({ Authorization: "Bearer alpha-token" });
+    const first = await call(alice, "shell_exec", { command: "echo 1 > /tmp/mark" });
+    const id = first._meta?.[SANDBOX_META_KEY] as string;
+    // A call without sandbox_id starts elsewhere; with the handle it finds the file.
+    const fresh = await call(alice, "shell_exec", { command: "cat /tmp/mark" });
+    assert(fresh.isError && fresh._meta?.[SANDBOX_META_KEY] !== id);
+    const same = await call(alice, "shell_exec", { command: "cat /tmp/mark", sandbox_id: id });
+    assertEquals(same.structuredContent?.stdout, "1\n");
+    // A 2025-era session with the same token does not see them: sessions stay apart.
+    await alice.close();
+  },
+);
