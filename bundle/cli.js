@@ -13,19 +13,22 @@ import {
   createLogger
 } from "./shared-cli-daytona-doctor-init.js";
 import {
+  isModern
+} from "./shared-cli-http.js";
+import {
   VERSION
-} from "./shared-cli-server.js";
-import "./shared-cli-init-server.js";
+} from "./shared-cli-modern-server.js";
+import "./shared-cli-init-modern-server.js";
 import {
   SandboxError,
   concatBytes
-} from "./shared-cli-daytona-doctor-server.js";
+} from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   checkWorkspaceName
-} from "./shared-cli-daytona-doctor-init-server.js";
+} from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/log_relay.ts
 var MCP_LEVELS = {
@@ -410,7 +413,16 @@ var INITIALIZE_RESULT = {
     "resources": {
       "listChanged": true
     },
-    "logging": {}
+    "logging": {},
+    "tasks": {
+      "list": {},
+      "cancel": {},
+      "requests": {
+        "tools": {
+          "call": {}
+        }
+      }
+    }
   },
   "serverInfo": {
     "name": "daytona-mcp-interpreter",
@@ -471,7 +483,7 @@ var TOOLS_LIST_RESULT = {
         "openWorldHint": true
       },
       "execution": {
-        "taskSupport": "forbidden"
+        "taskSupport": "optional"
       },
       "outputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -581,7 +593,7 @@ var TOOLS_LIST_RESULT = {
         "openWorldHint": true
       },
       "execution": {
-        "taskSupport": "forbidden"
+        "taskSupport": "optional"
       },
       "outputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -1126,7 +1138,7 @@ var TOOLS_LIST_RESULT = {
         "openWorldHint": true
       },
       "execution": {
-        "taskSupport": "forbidden"
+        "taskSupport": "optional"
       },
       "outputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -1704,6 +1716,9 @@ var StdioTransport = class {
   #greeted = Promise.withResolvers();
   #listed = Promise.withResolvers();
   #initialized = Promise.withResolvers();
+  #era = Promise.withResolvers();
+  #modern = false;
+  #decided = false;
   /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
   constructor(options) {
     this.#options = options;
@@ -1723,6 +1738,14 @@ var StdioTransport = class {
   /** Resolves once a `tools/list` request has been answered, which clients send next. */
   get listed() {
     return this.#listed.promise;
+  }
+  /**
+   * The client's protocol era, known from its first message: `"modern"` when it carries a
+   * 2026-07-28 `_meta` envelope (then nothing is answered early: the v2 SDK answers everything),
+   * `"legacy"` otherwise, or when stdin ends before any message.
+   */
+  get era() {
+    return this.#era.promise;
   }
   /** Checks each message the server gets, as the SDK's own transport does. */
   set validate(validate) {
@@ -1783,6 +1806,7 @@ var StdioTransport = class {
       }
     }
     this.#ended = true;
+    this.#era.resolve("legacy");
     if (this.#connected) this.#options.onEnd();
   }
   #line(text) {
@@ -1796,14 +1820,30 @@ var StdioTransport = class {
       return;
     }
     if (message.method === "notifications/initialized") this.#initialized.resolve();
+    this.#decideEra(message);
     if (this.#connected) {
       this.#deliver(message);
     } else if (!this.#answerEarly(message)) {
       this.#waiting.push(message);
     }
   }
+  /** The first message decides the era; a modern client has no handshake to wait for. */
+  #decideEra(message) {
+    if (this.#decided) return;
+    this.#decided = true;
+    if (!isModern(message)) {
+      this.#era.resolve("legacy");
+      return;
+    }
+    this.#modern = true;
+    this.#era.resolve("modern");
+    this.#greeted.resolve();
+    this.#initialized.resolve();
+    this.#listed.resolve();
+  }
   /** Answers what needs no server; returns false for anything the server must see. */
   #answerEarly(message) {
+    if (this.#modern) return false;
     const { id, method, params } = message;
     if (message.jsonrpc !== "2.0" || typeof id !== "string" && typeof id !== "number") {
       return false;
@@ -2029,9 +2069,24 @@ ${usage()}`);
     }, "newSession");
     const stdio = transport ? newSession() : void 0;
     if (config.provider === "local") stdio?.session.warm();
-    const { createServer, JSONRPCMessageSchema } = await import("./server.js");
+    const era = transport ? await transport.era : "legacy";
+    const modernOptions = /* @__PURE__ */ __name((session2, withoutId) => ({
+      session: session2,
+      withoutId,
+      limits: config.limits,
+      instructions: told,
+      log,
+      credentials: config.credentials
+    }), "modernOptions");
+    const { createServer, JSONRPCMessageSchema } = era === "modern" ? {
+      createServer: void 0,
+      JSONRPCMessageSchema: void 0
+    } : await import("./server.js");
+    const { TaskRegistry } = await import("./tasks.js");
+    const tasks = new TaskRegistry();
     const makeServer = /* @__PURE__ */ __name(({ relay, session: session2 }) => {
       const server2 = createServer({
+        tasks,
         session: session2,
         limits: config.limits,
         instructions: told,
@@ -2053,6 +2108,7 @@ ${usage()}`);
       log.info(`shutting down: ${reason}`);
       const force = setTimeout(() => Deno.exit(0), 1e4);
       try {
+        tasks.close();
         await stopTransports();
         await provider.close();
       } catch (error) {
@@ -2080,13 +2136,31 @@ ${usage()}`);
         http = serveHttp({
           ...config.http,
           log
-        }, () => makeServer(newSession()));
+        }, () => makeServer(newSession()), {
+          session: /* @__PURE__ */ __name(() => newSession().session, "session"),
+          load: /* @__PURE__ */ __name(async () => {
+            const { createModernHttp, createModernServer } = await import("./modern.js");
+            return (session2) => createModernHttp(() => createModernServer(modernOptions(session2, "new")), (error) => log.debug(`2026-07-28 request: ${error.message}`));
+          }, "load")
+        });
       } catch (error) {
         log.error(error.message);
         return 1;
       }
       stopTransports = /* @__PURE__ */ __name(() => http.close(), "stopTransports");
       log.info(`daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${config.http.token ? ", bearer token required" : ""})`);
+      return await new Promise(() => {
+      });
+    }
+    if (era === "modern") {
+      const { createModernServer, serveModernStdio } = await import("./modern.js");
+      const { session: session2 } = stdio;
+      const served = serveModernStdio(transport, () => createModernServer(modernOptions(session2, "default")));
+      stopTransports = /* @__PURE__ */ __name(async () => {
+        await session2.close();
+        await served.close();
+      }, "stopTransports");
+      log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio, protocol 2026-07-28 (provider: ${config.provider})`);
       return await new Promise(() => {
       });
     }

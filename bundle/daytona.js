@@ -10,14 +10,14 @@ import {
 import {
   SandboxError,
   SandboxFileError
-} from "./shared-cli-daytona-doctor-server.js";
+} from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   WORKSPACE_NAME,
   checkWorkspaceName
-} from "./shared-cli-daytona-doctor-init-server.js";
+} from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/providers/daytona/provider.ts
 import { Daytona } from "npm:@daytonaio/sdk@0.218.0";

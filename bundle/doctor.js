@@ -6,11 +6,11 @@ import "./shared-cli-daytona-doctor.js";
 import {
   silentLogger
 } from "./shared-cli-daytona-doctor-init.js";
-import "./shared-cli-daytona-doctor-server.js";
-import "./shared-cli-daytona-doctor-init-server.js";
+import "./shared-cli-daytona-doctor-modern-server.js";
+import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/doctor.ts
 async function version(program, args = [

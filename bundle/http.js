@@ -1,5 +1,8 @@
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
 import {
+  isModern
+} from "./shared-cli-http.js";
+import {
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -8,11 +11,12 @@ import {
   isJSONRPCRequest,
   isJSONRPCResultResponse
 } from "./shared-http-server.js";
+import "./shared-http-modern-server.js";
 import {
   __commonJS,
   __name,
   __toESM
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // npm/content-type/1.0.5/index.js
 var require__ = __commonJS({
@@ -1003,7 +1007,7 @@ function isLoopback(hostname) {
   return hostname === "localhost" || hostname === "::1" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 __name(isLoopback, "isLoopback");
-function serveHttp(options, makeSession) {
+function serveHttp(options, makeSession, modern) {
   const hostname = options.hostname ?? "127.0.0.1";
   const { log } = options;
   if (!isLoopback(hostname) && !options.token) {
@@ -1014,6 +1018,25 @@ function serveHttp(options, makeSession) {
   const sessions = /* @__PURE__ */ new Map();
   const expected = options.token ? digest(options.token) : void 0;
   let port = 0;
+  const owners = /* @__PURE__ */ new Map();
+  let loadingModern;
+  const serveModern = /* @__PURE__ */ __name(async (request, parsedBody) => {
+    const make = await (loadingModern ??= modern.load());
+    const given = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    const key = given ? (await digest(given)).toHex() : "";
+    let owner = owners.get(key);
+    if (!owner) {
+      const session = modern.session();
+      owner = {
+        session,
+        handler: make(session)
+      };
+      owners.set(key, owner);
+    }
+    return await owner.handler.fetch(request, {
+      parsedBody
+    });
+  }, "serveModern");
   const endSession = /* @__PURE__ */ __name(async (id, why) => {
     const entry = sessions.get(id);
     if (!entry) return;
@@ -1072,6 +1095,9 @@ function serveHttp(options, makeSession) {
         entry2.lastSeen = Date.now();
       }
     }
+    if (modern && (isModern(parsedBody) || (request.headers.get("mcp-protocol-version") ?? "") >= "2026-07-28")) {
+      return await serveModern(request, parsedBody);
+    }
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
       return rpcError(400, -32e3, "Bad request: no mcp-session-id, and not an initialize request");
     }
@@ -1114,6 +1140,16 @@ function serveHttp(options, makeSession) {
         });
       }
     }
+    for (const [key, owner] of owners) {
+      if (owner.session.idleSince(now) > idleMs) {
+        owners.delete(key);
+        log.info("2026-07-28 sandboxes of a token ended (idle)");
+        owner.handler.close().catch(() => {
+        });
+        owner.session.close().catch(() => {
+        });
+      }
+    }
   }, Math.min(idleMs, 6e4));
   let closing;
   const close = /* @__PURE__ */ __name(() => closing ??= (async () => {
@@ -1121,6 +1157,13 @@ function serveHttp(options, makeSession) {
     await Promise.allSettled([
       ...sessions.keys()
     ].map((id) => endSession(id, "server stopping")));
+    await Promise.allSettled([
+      ...owners.values()
+    ].map(async ({ session, handler: handler2 }) => {
+      await handler2.close();
+      await session.close();
+    }));
+    owners.clear();
     abort.abort();
     await server.finished;
   })(), "close");

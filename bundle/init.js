@@ -8,11 +8,11 @@ import {
   usage
 } from "./shared-cli-init.js";
 import "./shared-cli-daytona-doctor-init.js";
-import "./shared-cli-init-server.js";
-import "./shared-cli-daytona-doctor-init-server.js";
+import "./shared-cli-init-modern-server.js";
+import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/init.ts
 var CLIENTS = [

@@ -1,7 +1,7 @@
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/log.ts
 var LEVELS = [

@@ -3,10 +3,10 @@ import {
   SandboxError,
   SandboxFileError,
   decodeCaptured
-} from "./shared-cli-daytona-doctor-server.js";
+} from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/providers/agent/protocol.ts
 var PROTOCOL = {

@@ -12,15 +12,15 @@ import {
 } from "./shared-cli-daytona-doctor-init.js";
 import {
   SandboxError
-} from "./shared-cli-daytona-doctor-server.js";
+} from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   WORKSPACE_NAME,
   checkWorkspaceName,
   defaultWorkspacesDir
-} from "./shared-cli-daytona-doctor-init-server.js";
+} from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/providers/local/_bwrap.ts
 var SANDBOX_HOME = "/home/sandbox";

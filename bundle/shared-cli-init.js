@@ -5,14 +5,14 @@ import {
 import {
   gitTokenWarning,
   normalizeGitHost
-} from "./shared-cli-init-server.js";
+} from "./shared-cli-init-modern-server.js";
 import {
   WORKSPACE_NAME,
   defaultWorkspacesDir
-} from "./shared-cli-daytona-doctor-init-server.js";
+} from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
-} from "./shared-cli-daytona-doctor-http-init-server.js";
+} from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/_options.ts
 function scan(args, options) {

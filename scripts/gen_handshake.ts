@@ -14,6 +14,7 @@ import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { LocalProvider } from "../src/providers/local/mod.ts";
 import { silentLogger } from "../src/log.ts";
+import { TaskRegistry } from "../src/tasks.ts";
 
 /** Asks a real server, through the SDK, and returns the source of `_handshake.ts`. */
 export async function renderHandshake(): Promise<string> {
@@ -23,6 +24,7 @@ export async function renderHandshake(): Promise<string> {
     limits: { defaultTimeout: 1, maxOutputBytes: 1, maxImageBytes: 1 },
     instructions: "",
     log: silentLogger(),
+    tasks: new TaskRegistry(),
   });
   const [client, serverSide] = InMemoryTransport.createLinkedPair();
   const replies = new Map<unknown, Record<string, unknown>>();

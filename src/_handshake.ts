@@ -22,7 +22,16 @@ export const INITIALIZE_RESULT: Record<string, unknown> = {
     "resources": {
       "listChanged": true
     },
-    "logging": {}
+    "logging": {},
+    "tasks": {
+      "list": {},
+      "cancel": {},
+      "requests": {
+        "tools": {
+          "call": {}
+        }
+      }
+    }
   },
   "serverInfo": {
     "name": "daytona-mcp-interpreter",
@@ -85,7 +94,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
         "openWorldHint": true
       },
       "execution": {
-        "taskSupport": "forbidden"
+        "taskSupport": "optional"
       },
       "outputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -195,7 +204,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
         "openWorldHint": true
       },
       "execution": {
-        "taskSupport": "forbidden"
+        "taskSupport": "optional"
       },
       "outputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -740,7 +749,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
         "openWorldHint": true
       },
       "execution": {
-        "taskSupport": "forbidden"
+        "taskSupport": "optional"
       },
       "outputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",

@@ -23,6 +23,7 @@ import {
   TOOLS_LIST_RESULT,
 } from "./_handshake.ts";
 import { concatBytes } from "./_output.ts";
+import { isModern } from "./_era.ts";
 
 /** The largest message written synchronously: well under a pipe's buffer (64 KiB on Linux). */
 const SYNC_WRITE_BYTES = 16 * 1024;
@@ -62,6 +63,9 @@ export class StdioTransport implements Transport {
   #greeted = Promise.withResolvers<void>();
   #listed = Promise.withResolvers<void>();
   #initialized = Promise.withResolvers<void>();
+  #era = Promise.withResolvers<"legacy" | "modern">();
+  #modern = false;
+  #decided = false;
 
   /** Starts reading stdin now; the server connects later with `server.connect(transport)`. */
   constructor(options: StdioTransportOptions) {
@@ -85,6 +89,15 @@ export class StdioTransport implements Transport {
   /** Resolves once a `tools/list` request has been answered, which clients send next. */
   get listed(): Promise<void> {
     return this.#listed.promise;
+  }
+
+  /**
+   * The client's protocol era, known from its first message: `"modern"` when it carries a
+   * 2026-07-28 `_meta` envelope (then nothing is answered early: the v2 SDK answers everything),
+   * `"legacy"` otherwise, or when stdin ends before any message.
+   */
+  get era(): Promise<"legacy" | "modern"> {
+    return this.#era.promise;
   }
 
   /** Checks each message the server gets, as the SDK's own transport does. */
@@ -152,6 +165,7 @@ export class StdioTransport implements Transport {
       }
     }
     this.#ended = true;
+    this.#era.resolve("legacy");
     if (this.#connected) this.#options.onEnd();
   }
 
@@ -166,6 +180,7 @@ export class StdioTransport implements Transport {
       return;
     }
     if (message.method === "notifications/initialized") this.#initialized.resolve();
+    this.#decideEra(message);
     if (this.#connected) {
       this.#deliver(message);
     } else if (!this.#answerEarly(message)) {
@@ -173,8 +188,24 @@ export class StdioTransport implements Transport {
     }
   }
 
+  /** The first message decides the era; a modern client has no handshake to wait for. */
+  #decideEra(message: Message): void {
+    if (this.#decided) return;
+    this.#decided = true;
+    if (!isModern(message)) {
+      this.#era.resolve("legacy");
+      return;
+    }
+    this.#modern = true;
+    this.#era.resolve("modern");
+    this.#greeted.resolve();
+    this.#initialized.resolve();
+    this.#listed.resolve();
+  }
+
   /** Answers what needs no server; returns false for anything the server must see. */
   #answerEarly(message: Message): boolean {
+    if (this.#modern) return false;
     const { id, method, params } = message;
     if (message.jsonrpc !== "2.0" || (typeof id !== "string" && typeof id !== "number")) {
       return false;

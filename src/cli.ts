@@ -221,9 +221,25 @@ export async function main(args: string[]): Promise<number> {
     };
     const stdio = transport ? newSession() : undefined;
     if (config.provider === "local") stdio?.session.warm();
-    const { createServer, JSONRPCMessageSchema } = await import("./server.ts");
+    // A 2026-07-28 client (its first message says so) is served by the v2 SDK, loaded only then.
+    const era = transport ? await transport.era : "legacy";
+    const modernOptions = (session: SandboxSession, withoutId: "default" | "new") => ({
+      session,
+      withoutId,
+      limits: config.limits,
+      instructions: told,
+      log,
+      credentials: config.credentials,
+    });
+    const { createServer, JSONRPCMessageSchema } = era === "modern"
+      ? { createServer: undefined, JSONRPCMessageSchema: undefined }
+      : await import("./server.ts");
+    // Tasks outlive the HTTP session that started them: one registry for the whole server.
+    const { TaskRegistry } = await import("./tasks.ts");
+    const tasks = new TaskRegistry();
     const makeServer = ({ relay, session }: ReturnType<typeof newSession>) => {
-      const server = createServer({
+      const server = createServer!({
+        tasks,
         session,
         limits: config.limits,
         instructions: told,
@@ -243,6 +259,7 @@ export async function main(args: string[]): Promise<number> {
       // Exit even if a sandbox refuses to die quickly; bwrap's --die-with-parent finishes the job.
       const force = setTimeout(() => Deno.exit(0), 10_000);
       try {
+        tasks.close();
         await stopTransports();
         await provider.close();
       } catch (error) {
@@ -270,7 +287,17 @@ export async function main(args: string[]): Promise<number> {
       const { serveHttp } = await import("./http.ts");
       let http: HttpServer;
       try {
-        http = serveHttp({ ...config.http, log }, () => makeServer(newSession()));
+        http = serveHttp({ ...config.http, log }, () => makeServer(newSession()), {
+          session: () => newSession().session,
+          load: async () => {
+            const { createModernHttp, createModernServer } = await import("./modern.ts");
+            return (session) =>
+              createModernHttp(
+                () => createModernServer(modernOptions(session, "new")),
+                (error) => log.debug(`2026-07-28 request: ${error.message}`),
+              );
+          },
+        });
       } catch (error) {
         log.error((error as Error).message);
         return 1;
@@ -284,12 +311,28 @@ export async function main(args: string[]): Promise<number> {
       return await new Promise<number>(() => {});
     }
 
+    if (era === "modern") {
+      const { createModernServer, serveModernStdio } = await import("./modern.ts");
+      const { session } = stdio!;
+      const served = serveModernStdio(
+        transport,
+        () => createModernServer(modernOptions(session, "default")),
+      );
+      stopTransports = async () => {
+        await session.close();
+        await served.close();
+      };
+      log.info(
+        `daytona-mcp-interpreter ${VERSION} ready on stdio, protocol 2026-07-28 (provider: ${config.provider})`,
+      );
+      return await new Promise<number>(() => {});
+    }
     const { session, server } = makeServer(stdio!);
     stopTransports = async () => {
       await session.close();
       await server.close();
     };
-    transport!.validate = (message) => JSONRPCMessageSchema.parse(message);
+    transport!.validate = (message) => JSONRPCMessageSchema!.parse(message);
     await server.connect(transport!);
     log.info(`daytona-mcp-interpreter ${VERSION} ready on stdio (provider: ${config.provider})`);
     if (Deno.stdin.isTerminal()) {

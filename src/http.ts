@@ -18,6 +18,7 @@ import { WebStandardStreamableHTTPServerTransport } from "npm:@modelcontextproto
 import type { McpServer } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
 import type { Logger } from "./log.ts";
 import type { SandboxSession } from "./session.ts";
+import { isModern } from "./_era.ts";
 
 /** Options for {@linkcode serveHttp}. */
 export interface HttpOptions {
@@ -45,6 +46,26 @@ export interface HttpSession {
   server: McpServer;
   /** The session's sandboxes; closed when the session ends. */
   session: SandboxSession;
+}
+
+/** A 2026-07-28 request handler, as the v2 SDK's `createMcpHandler` makes it. */
+export interface ModernHandler {
+  /** Answers one request whose body was already read and parsed. */
+  fetch(request: Request, options: { parsedBody: unknown }): Promise<Response>;
+  /** Aborts the requests in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * How to serve 2026-07-28 requests, which carry no session: sandboxes belong to the bearer token
+ * (one {@linkcode SandboxSession} per token, or one for all when no token is set), and a client
+ * finds them by the ids the results returned.
+ */
+export interface HttpModern {
+  /** A new session, for a token seen for the first time. */
+  session(): SandboxSession;
+  /** Loads the v2 SDK (on the first 2026-07-28 request) and returns a handler maker. */
+  load(): Promise<(session: SandboxSession) => ModernHandler>;
 }
 
 /** A running HTTP server. */
@@ -90,7 +111,11 @@ export function isLoopback(hostname: string): boolean {
  * equal(http.sessions, 0); // one per MCP client, from its first request
  * ```
  */
-export function serveHttp(options: HttpOptions, makeSession: () => HttpSession): HttpServer {
+export function serveHttp(
+  options: HttpOptions,
+  makeSession: () => HttpSession,
+  modern?: HttpModern,
+): HttpServer {
   const hostname = options.hostname ?? "127.0.0.1";
   const { log } = options;
   if (!isLoopback(hostname) && !options.token) {
@@ -103,6 +128,22 @@ export function serveHttp(options: HttpOptions, makeSession: () => HttpSession):
   const sessions = new Map<string, Entry>();
   const expected = options.token ? digest(options.token) : undefined;
   let port = 0;
+  /** 2026-07-28 clients' sandboxes, by the digest of their token. */
+  const owners = new Map<string, { session: SandboxSession; handler: ModernHandler }>();
+  let loadingModern: Promise<(session: SandboxSession) => ModernHandler> | undefined;
+
+  const serveModern = async (request: Request, parsedBody: unknown): Promise<Response> => {
+    const make = await (loadingModern ??= modern!.load());
+    const given = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
+    const key = given ? (await digest(given)).toHex() : "";
+    let owner = owners.get(key);
+    if (!owner) {
+      const session = modern!.session();
+      owner = { session, handler: make(session) };
+      owners.set(key, owner);
+    }
+    return await owner.handler.fetch(request, { parsedBody });
+  };
 
   const endSession = async (id: string, why: string) => {
     const entry = sessions.get(id);
@@ -158,6 +199,12 @@ export function serveHttp(options: HttpOptions, makeSession: () => HttpSession):
         entry.lastSeen = Date.now();
       }
     }
+    if (
+      modern && (isModern(parsedBody) ||
+        (request.headers.get("mcp-protocol-version") ?? "") >= "2026-07-28")
+    ) {
+      return await serveModern(request, parsedBody);
+    }
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
       return rpcError(400, -32000, "Bad request: no mcp-session-id, and not an initialize request");
     }
@@ -198,6 +245,14 @@ export function serveHttp(options: HttpOptions, makeSession: () => HttpSession):
         endSession(id, "idle").catch(() => {});
       }
     }
+    for (const [key, owner] of owners) {
+      if (owner.session.idleSince(now) > idleMs) {
+        owners.delete(key);
+        log.info("2026-07-28 sandboxes of a token ended (idle)");
+        owner.handler.close().catch(() => {});
+        owner.session.close().catch(() => {});
+      }
+    }
   }, Math.min(idleMs, 60_000));
 
   let closing: Promise<void> | undefined;
@@ -205,6 +260,13 @@ export function serveHttp(options: HttpOptions, makeSession: () => HttpSession):
     closing ??= (async () => {
       clearInterval(sweeper);
       await Promise.allSettled([...sessions.keys()].map((id) => endSession(id, "server stopping")));
+      await Promise.allSettled(
+        [...owners.values()].map(async ({ session, handler }) => {
+          await handler.close();
+          await session.close();
+        }),
+      );
+      owners.clear();
       abort.abort();
       await server.finished;
     })();

@@ -23,14 +23,13 @@ import {
 } from "./registry.ts";
 import type { SandboxSession } from "./session.ts";
 import { VERSION } from "./version.ts";
-
-/** How often a long call with a progress token reports, even when it prints nothing. */
-const HEARTBEAT_MS = 2000;
-
-/** Every sandbox tool also takes the sandbox to work in. */
-const SANDBOX_ID = z.string({ error: "sandbox_id must be a string" }).min(1).optional().describe(
-  "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
-);
+import { type CallSetup, runCall, SANDBOX_ID } from "./_call.ts";
+import type { TaskRegistry } from "./tasks.ts";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type {
+  CallToolRequestParams,
+  CallToolResult,
+} from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 
 /** Options for {@linkcode createServer}. */
 export interface ServerOptions {
@@ -48,6 +47,10 @@ export interface ServerOptions {
   tools?: readonly AnyToolDefinition[];
   /** The sandbox-managing tools to offer. @default all of them */
   sessionTools?: readonly AnySessionToolDefinition[];
+  /**
+   * Where tasks live, shared by every session of the server; without it no tool runs as a task.
+   */
+  tasks?: TaskRegistry;
 }
 
 /**
@@ -60,8 +63,16 @@ export function createServer(options: ServerOptions): McpServer {
   const server = new McpServer(
     { name: "daytona-mcp-interpreter", title: "Daytona MCP Interpreter", version: VERSION },
     {
-      capabilities: { tools: {}, resources: {}, logging: {} },
+      capabilities: {
+        tools: {},
+        resources: {},
+        logging: {},
+        ...options.tasks &&
+          { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+      },
       instructions: options.instructions,
+      // deno-lint-ignore no-explicit-any
+      taskStore: options.tasks as any,
     },
   );
   server.registerResource(
@@ -80,6 +91,7 @@ export function createServer(options: ServerOptions): McpServer {
       return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
     },
   );
+  const setup: CallSetup = { session, limits, credentials: options.credentials, log };
   const register = (
     tool: AnyToolDefinition | AnySessionToolDefinition,
     inputSchema: z.ZodRawShape,
@@ -91,49 +103,14 @@ export function createServer(options: ServerOptions): McpServer {
       inputSchema,
       outputSchema: tool.outputSchema,
       annotations: tool.annotations,
-    }, async (input, extra) => {
-      const started = performance.now();
-      const done = session.begin();
-      const progressToken = extra._meta?.progressToken;
-      let progress = 0;
-      let latest = `${tool.name} is running`;
-      const report = (message: string) => {
-        extra.sendNotification({
-          method: "notifications/progress",
-          params: { progressToken: progressToken!, progress: ++progress, message },
-        }).catch(() => {});
-      };
-      const onProgress = progressToken === undefined ? undefined : (message: string) => {
-        latest = message;
-        report(message);
-      };
-      // Some clients reset their timeout only on progress: keep it coming while output is quiet.
-      const heartbeat = progressToken === undefined
-        ? undefined
-        : setInterval(() => report(latest), HEARTBEAT_MS);
-      try {
-        const output = await call(input, {
-          ...limits,
-          ...options.credentials,
-          signal: extra.signal,
-          onProgress,
-        });
-        const result = tool.present(output);
-        log.debug(
-          `${tool.name}: ${result.isError ? "failed" : "ok"} in ${
-            Math.round(performance.now() - started)
-          } ms`,
-        );
-        return result;
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        log.warn(`${tool.name}: ${message}`);
-        return { content: [{ type: "text", text: message }], isError: true };
-      } finally {
-        clearInterval(heartbeat);
-        done();
-      }
-    });
+    }, (input, extra) =>
+      runCall(tool, setup, {
+        signal: extra.signal,
+        progressToken: extra._meta?.progressToken,
+        sendProgress: (params) => {
+          extra.sendNotification({ method: "notifications/progress", params }).catch(() => {});
+        },
+      }, (run) => call(input, run)) as Promise<CallToolResult>);
   };
   for (const tool of options.tools ?? allTools) {
     register(
@@ -151,5 +128,73 @@ export function createServer(options: ServerOptions): McpServer {
   for (const tool of options.sessionTools ?? sessionTools) {
     register(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
+  if (options.tasks) {
+    const sandboxTools = options.tools ?? allTools;
+    acceptTasks(server, options.tasks, sandboxTools.filter((tool) => tool.task), setup);
+  }
   return server;
+}
+
+/** The SDK's request handlers, by method (a private field of its protocol layer). */
+type Handlers = Map<string, (request: unknown, extra: unknown) => Promise<Record<string, unknown>>>;
+
+/**
+ * Lets clients run `taskTools` as tasks. SDK 1.x runs a `tools/call` with `task` through the tool's
+ * own handler and expects it to create the task itself; its `McpServer` ties that to tools written
+ * for tasks only (their plain calls then poll). Here plain calls keep their own path: a `tools/call`
+ * with `task` for one of these tools starts the call in the background and answers with the task,
+ * and `tools/list` marks them `taskSupport: "optional"`; everything else goes to the SDK's handlers.
+ */
+function acceptTasks(
+  server: McpServer,
+  tasks: TaskRegistry,
+  taskTools: readonly AnyToolDefinition[],
+  setup: CallSetup,
+): void {
+  const names = new Set(taskTools.map((tool) => tool.name));
+  const handlers = (server.server as unknown as { _requestHandlers: Handlers })._requestHandlers;
+  const list = handlers.get("tools/list")!;
+  const call = handlers.get("tools/call")!;
+  handlers.set("tools/list", async (request, extra) => {
+    const result = await list(request, extra) as { tools: Record<string, unknown>[] };
+    for (const tool of result.tools) {
+      if (names.has(tool.name as string)) tool.execution = { taskSupport: "optional" };
+    }
+    return result;
+  });
+  handlers.set("tools/call", async (request, extra) => {
+    const params = (request as { params: CallToolRequestParams }).params;
+    const tool = taskTools.find((tool) => tool.name === params.name);
+    if (!params.task || !tool) return await call(request, extra);
+    const { sessionId } = extra as { sessionId?: string };
+    const task = await tasks.createTask(params.task, undefined, undefined, sessionId);
+    const progressToken = params._meta?.progressToken;
+    const input = params.arguments ?? {};
+    const signal = tasks.signal(task.taskId);
+    runCall(tool, setup, {
+      signal,
+      progressToken,
+      sendProgress: (progress) => {
+        tasks.updateTaskStatus(task.taskId, "working", progress.message).catch(() => {});
+        server.server.notification({ method: "notifications/progress", params: progress })
+          .catch(() => {});
+      },
+    }, async (run) => {
+      const parsed = z.object({ ...tool.inputSchema, sandbox_id: SANDBOX_ID }).safeParse(input);
+      if (!parsed.success) {
+        throw new TypeError(`Invalid arguments for tool ${tool.name}: ${parsed.error.message}`);
+      }
+      const { sandbox_id, ...args } = parsed.data;
+      const sandbox = await setup.session.sandbox({ id: sandbox_id, signal: run.signal });
+      return await tool.run(sandbox, args, run);
+    }).then(
+      (result) => tasks.storeTaskResult(task.taskId, "completed", result),
+      (error) =>
+        tasks.storeTaskResult(task.taskId, "completed", {
+          content: [{ type: "text", text: String(error?.message ?? error) }],
+          isError: true,
+        }),
+    );
+    return { task };
+  });
 }

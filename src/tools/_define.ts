@@ -28,6 +28,11 @@ interface ToolFields<Output> {
   annotations: ToolAnnotations;
   /** Turns the function's output into an MCP tool result. */
   present: (output: Output) => CallToolResult;
+  /**
+   * Whether a client may run it as a task (a handle at once, the result later): set for work that
+   * can outlast a client's timeout. @default false
+   */
+  task?: boolean;
 }
 
 /** A tool that works in one sandbox: what its file exports and the registry lists. */
@@ -90,6 +95,8 @@ interface ToolSpec<InputShape, OutputShape, Input, Output, Structured, Target> {
   annotations: ToolHints;
   run: (target: Target, input: Input, options: ToolRunOptions) => Promise<Output>;
   present: (output: Output) => Presented<Structured>;
+  /** Whether a client may run it as a task. @default false */
+  task?: boolean;
 }
 
 /** What a zod shape parses to. */

@@ -432,6 +432,7 @@ export const gitCloneTool: ToolDefinition<GitCloneInput, GitCloneOutput> = defin
     "Clone a git repository into the sandbox (default target: the repository's name in the home directory). depth defaults to 1 (0 = full history); branch picks a branch or tag, commit a specific commit; lfs: true also fetches Git LFS files. Private https repositories use the server's GIT_TOKEN / GITHUB_TOKEN. Returns the path, commit, branch and the tracked files.",
   inputSchema: gitCloneInputSchema,
   outputSchema: gitCloneOutputSchema,
+  task: true,
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,

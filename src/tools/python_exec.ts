@@ -307,6 +307,7 @@ export const pythonExecTool: ToolDefinition<PythonExecInput, PythonExecOutput> =
     "Run Python code in the sandbox's persistent interpreter, like a notebook cell: variables, imports and functions survive between calls. Returns stdout, stderr, the repr of a final expression, and the traceback if the code raised. matplotlib figures left open are returned as PNG images and closed. `reset: true` starts a fresh interpreter first. The code is interrupted after `timeout` seconds (default 300).",
   inputSchema: pythonExecInputSchema,
   outputSchema: pythonExecOutputSchema,
+  task: true,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,

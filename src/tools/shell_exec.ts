@@ -197,6 +197,7 @@ export const shellExecTool: ToolDefinition<ShellExecInput, ShellExecOutput> = de
     "Run a shell command in the sandbox (/bin/sh -c, in the sandbox's home directory unless cwd is given). Returns stdout and stderr separately, the exit code and the duration. Long output keeps its head and tail. End a command with `&` to leave a server running in the background; the call returns at once. The command's whole process group is killed after `timeout` seconds (default 300).",
   inputSchema: shellExecInputSchema,
   outputSchema: shellExecOutputSchema,
+  task: true,
   annotations: {
     readOnlyHint: false,
     destructiveHint: true,

@@ -1,0 +1,101 @@
+// One tool call, whatever the protocol revision: progress while it runs (with a heartbeat), the
+// tool's result presented, and an exception turned into a tool error. Both MCP adapters (the
+// 2025-era one in server.ts on SDK 1.x, the 2026-07-28 one in modern.ts on SDK 2.x) call this, so
+// a tool behaves the same on either.
+
+import { z } from "npm:zod@4.6.7";
+import type { Logger } from "./log.ts";
+import type {
+  AnySessionToolDefinition,
+  AnyToolDefinition,
+  ToolCredentials,
+  ToolLimits,
+  ToolRunOptions,
+} from "./registry.ts";
+import type { SandboxSession } from "./session.ts";
+
+/** How often a long call with a progress token reports, even when it prints nothing. */
+export const HEARTBEAT_MS = 2000;
+
+/** Every sandbox tool also takes the sandbox to work in. */
+export const SANDBOX_ID: z.ZodOptional<z.ZodString> = z.string({
+  error: "sandbox_id must be a string",
+}).min(1).optional().describe(
+  "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
+);
+
+/** A tool result as both SDKs take it. */
+export interface CallResult {
+  content: unknown[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** What a call needs from the adapter that received it. */
+export interface CallContext {
+  /** Aborts when the client cancels or goes away. */
+  signal: AbortSignal;
+  /** The request's progress token, if the client sent one. */
+  progressToken?: string | number;
+  /** Sends `notifications/progress`; failures are ignored. */
+  sendProgress(params: { progressToken: string | number; progress: number; message: string }): void;
+}
+
+/** What every call shares. */
+export interface CallSetup {
+  session: SandboxSession;
+  limits: ToolLimits;
+  credentials?: ToolCredentials;
+  log: Logger;
+}
+
+/**
+ * Runs `call` as the tool `tool`, with progress while it runs, and presents its output. An
+ * exception becomes a tool error (`isError: true`) carrying its message.
+ */
+export async function runCall(
+  tool: AnyToolDefinition | AnySessionToolDefinition,
+  setup: CallSetup,
+  context: CallContext,
+  call: (run: ToolRunOptions) => Promise<unknown>,
+): Promise<CallResult> {
+  const started = performance.now();
+  const done = setup.session.begin();
+  const { progressToken } = context;
+  let progress = 0;
+  let latest = `${tool.name} is running`;
+  const report = (message: string) =>
+    context.sendProgress({ progressToken: progressToken!, progress: ++progress, message });
+  const onProgress = progressToken === undefined ? undefined : (message: string) => {
+    latest = message;
+    report(message);
+  };
+  // Some clients reset their timeout only on progress: keep it coming while output is quiet.
+  const heartbeat = progressToken === undefined
+    ? undefined
+    : setInterval(() => report(latest), HEARTBEAT_MS);
+  try {
+    const output = await call({
+      ...setup.limits,
+      ...setup.credentials,
+      signal: context.signal,
+      onProgress,
+    });
+    const result = tool.present(output) as CallResult;
+    setup.log.debug(
+      `${tool.name}: ${result.isError ? "failed" : "ok"} in ${
+        Math.round(performance.now() - started)
+      } ms`,
+    );
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    setup.log.warn(`${tool.name}: ${message}`);
+    return { content: [{ type: "text", text: message }], isError: true };
+  } finally {
+    clearInterval(heartbeat);
+    done();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Long tool calls as tasks (MCP 2025-11-25, where tasks are an experimental part of the core): a
+ * client that adds `task` to a `tools/call` of `shell_exec`, `python_exec` or `git_clone` gets a
+ * task id at once, follows it with `tasks/get` (the status message is the latest line of output),
+ * and fetches the result with `tasks/result`; `tasks/cancel` kills what the call started. Results
+ * are kept for an hour after the task ends, so a client that reconnects (a new HTTP session) can
+ * still fetch them: the task id, random and unguessable, is the handle. `tasks/list` shows a
+ * session only its own tasks.
+ *
+ * @module
+ */
+
+/** A task's status, as MCP names it. */
+export type TaskStatus = "working" | "input_required" | "completed" | "failed" | "cancelled";
+
+/** A task as `tasks/get` reports it. */
+export interface TaskInfo {
+  taskId: string;
+  status: TaskStatus;
+  statusMessage?: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  /** Milliseconds from creation the task is kept; null while it runs (kept until it ends). */
+  ttl: number | null;
+  pollInterval?: number;
+}
+
+interface Entry {
+  task: TaskInfo;
+  session?: string;
+  controller: AbortController;
+  result?: Record<string, unknown>;
+  endedAt?: number;
+}
+
+/** Options for {@linkcode TaskRegistry}. */
+export interface TaskRegistryOptions {
+  /** How long a result is kept after its task ends, in ms. @default 3_600_000 (1 h) */
+  keepMs?: number;
+  /** The most tasks kept at once, running or ended; the oldest ended ones go first. @default 256 */
+  maxTasks?: number;
+  /** How often clients are asked to poll, in ms. @default 1000 */
+  pollIntervalMs?: number;
+}
+
+/**
+ * The server's tasks, across its sessions; the task store SDK 1.x's protocol layer answers
+ * `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` from.
+ */
+export class TaskRegistry {
+  readonly keepMs: number;
+  readonly maxTasks: number;
+  readonly pollIntervalMs: number;
+  #tasks = new Map<string, Entry>();
+
+  /** A registry keeping results `options.keepMs` after their task ends. */
+  constructor(options: TaskRegistryOptions = {}) {
+    this.keepMs = options.keepMs ?? 3_600_000;
+    this.maxTasks = options.maxTasks ?? 256;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+  }
+
+  /** Creates a working task. Throws a RangeError when `maxTasks` tasks are running. */
+  createTask(
+    _params: { ttl?: number | null; pollInterval?: number },
+    _requestId?: unknown,
+    _request?: unknown,
+    sessionId?: string,
+  ): Promise<TaskInfo> {
+    this.#sweep();
+    if (this.#tasks.size >= this.maxTasks) {
+      return Promise.reject(
+        new RangeError(
+          `Cannot start a task: ${this.maxTasks} tasks are running; wait for one to end or cancel one`,
+        ),
+      );
+    }
+    const now = new Date().toISOString();
+    const task: TaskInfo = {
+      taskId: crypto.randomUUID(),
+      status: "working",
+      createdAt: now,
+      lastUpdatedAt: now,
+      ttl: null,
+      pollInterval: this.pollIntervalMs,
+    };
+    this.#tasks.set(task.taskId, { task, session: sessionId, controller: new AbortController() });
+    return Promise.resolve({ ...task });
+  }
+
+  /** The task with this id, whichever session asks (the id is the handle), or null. */
+  getTask(taskId: string, _sessionId?: string): Promise<TaskInfo | null> {
+    this.#sweep();
+    const entry = this.#tasks.get(taskId);
+    return Promise.resolve(entry ? { ...entry.task } : null);
+  }
+
+  /** Aborts when the task is cancelled. */
+  signal(taskId: string): AbortSignal {
+    return this.#tasks.get(taskId)?.controller.signal ?? AbortSignal.abort();
+  }
+
+  /** Records the result of a task that ended; ignored once the task was cancelled. */
+  storeTaskResult(
+    taskId: string,
+    status: "completed" | "failed",
+    result: Record<string, unknown>,
+    _sessionId?: string,
+  ): Promise<void> {
+    const entry = this.#tasks.get(taskId);
+    if (entry && !isTerminal(entry.task.status)) {
+      entry.result = result;
+      this.#end(entry, status, undefined);
+    }
+    return Promise.resolve();
+  }
+
+  /** The result of an ended task. Throws when there is none. */
+  getTaskResult(taskId: string, _sessionId?: string): Promise<Record<string, unknown>> {
+    const entry = this.#tasks.get(taskId);
+    if (!entry?.result) {
+      return Promise.reject(new Error(`Cannot get the result of task ${taskId}: it has none`));
+    }
+    return Promise.resolve(entry.result);
+  }
+
+  /** Sets a task's status; `cancelled` aborts what the task runs. */
+  updateTaskStatus(
+    taskId: string,
+    status: TaskStatus,
+    statusMessage?: string,
+    _sessionId?: string,
+  ): Promise<void> {
+    const entry = this.#tasks.get(taskId);
+    if (!entry || isTerminal(entry.task.status)) return Promise.resolve();
+    if (isTerminal(status)) {
+      this.#end(entry, status, statusMessage);
+      if (status === "cancelled") entry.controller.abort(new Error("The task was cancelled"));
+    } else {
+      entry.task.status = status;
+      entry.task.statusMessage = statusMessage;
+      entry.task.lastUpdatedAt = new Date().toISOString();
+    }
+    return Promise.resolve();
+  }
+
+  /** The session's tasks, newest first. */
+  listTasks(
+    _cursor?: string,
+    sessionId?: string,
+  ): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
+    this.#sweep();
+    const tasks = [...this.#tasks.values()].filter((entry) => entry.session === sessionId)
+      .map((entry) => ({ ...entry.task })).reverse();
+    return Promise.resolve({ tasks });
+  }
+
+  /** Cancels every running task (the server is stopping). */
+  close(): void {
+    for (const entry of this.#tasks.values()) {
+      if (!isTerminal(entry.task.status)) entry.controller.abort(new Error("The server stopped"));
+    }
+  }
+
+  #end(entry: Entry, status: TaskStatus, statusMessage: string | undefined): void {
+    const now = Date.now();
+    entry.endedAt = now;
+    entry.task.status = status;
+    if (statusMessage !== undefined) entry.task.statusMessage = statusMessage;
+    entry.task.lastUpdatedAt = new Date(now).toISOString();
+    entry.task.ttl = now - Date.parse(entry.task.createdAt) + this.keepMs;
+  }
+
+  /** Drops results kept long enough. */
+  #sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.#tasks) {
+      if (entry.endedAt !== undefined && now - entry.endedAt > this.keepMs) this.#tasks.delete(id);
+    }
+  }
+}
+
+function isTerminal(status: TaskStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}

@@ -1,0 +1,161 @@
+// Long calls as tasks (MCP 2025-11-25): a handle at once, polling, the result later, cancellation
+// that kills the process, and a result a reconnecting HTTP client can still fetch.
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp"
+import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/streamableHttp.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import {
+  CallToolResultSchema,
+  CancelTaskResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+} from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import { serveHttp } from "../src/http.ts";
+import { silentLogger } from "../src/log.ts";
+import { LocalProvider } from "../src/providers/local/mod.ts";
+import { createServer } from "../src/server.ts";
+import { SandboxSession } from "../src/session.ts";
+import { TaskRegistry } from "../src/tasks.ts";
+import { hasBwrap } from "./_helpers.ts";
+
+const opts = { ignore: !hasBwrap };
+const log = silentLogger();
+const LIMITS = { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 400_000 };
+
+function serve() {
+  const provider = new LocalProvider({ log });
+  const tasks = new TaskRegistry({ pollIntervalMs: 500 });
+  const http = serveHttp({ port: 0, log }, () => {
+    const session = new SandboxSession(provider, log);
+    return {
+      session,
+      server: createServer({ session, log, instructions: "t", limits: LIMITS, tasks }),
+    };
+  });
+  return {
+    http,
+    async client() {
+      const client = new Client({ name: "tasks-test", version: "1" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+      return client;
+    },
+    async [Symbol.asyncDispose]() {
+      tasks.close();
+      await http.close();
+      await provider.close();
+    },
+  };
+}
+
+function startTask(client: Client, name: string, args: Record<string, unknown>) {
+  return client.request(
+    { method: "tools/call", params: { name, arguments: args, task: { ttl: 60_000 } } },
+    CreateTaskResultSchema,
+  );
+}
+
+async function waitFor(client: Client, taskId: string, statuses: string[]) {
+  for (;;) {
+    const task = await client.request(
+      { method: "tasks/get", params: { taskId } },
+      GetTaskResultSchema,
+    );
+    if (statuses.includes(task.status)) return task;
+    await new Promise((resolve) => setTimeout(resolve, task.pollInterval ?? 500));
+  }
+}
+
+Deno.test("long tools are listed as task-capable, the others not", opts, async () => {
+  await using served = serve();
+  const client = await served.client();
+  const { tools } = await client.listTools();
+  const capable = tools.filter((t) => t.execution?.taskSupport === "optional").map((t) => t.name);
+  assertEquals(capable, ["shell_exec", "python_exec", "git_clone"]);
+  await client.close();
+});
+
+Deno.test(
+  "a task-augmented shell_exec answers at once and completes while the client polls",
+  opts,
+  async () => {
+    await using served = serve();
+    const client = await served.client();
+    const started = performance.now();
+    const { task } = await startTask(client, "shell_exec", {
+      command: "for i in 1 2 3 4 5 6; do echo step $i; sleep 2; done; echo done",
+    });
+    assert(performance.now() - started < 5_000, "the handle comes at once");
+    assertEquals(task.status, "working");
+    const working = await waitFor(client, task.taskId, ["working"]);
+    assertEquals(working.status, "working");
+    const ended = await waitFor(client, task.taskId, ["completed", "failed", "cancelled"]);
+    assertEquals(ended.status, "completed");
+    assert(ended.ttl! >= 3_600_000, "the result is kept for an hour after it ends");
+    const result = await client.request(
+      { method: "tasks/result", params: { taskId: task.taskId } },
+      CallToolResultSchema,
+    );
+    assertEquals(result.isError, false);
+    assert(String(result.structuredContent?.stdout).endsWith("step 6\ndone\n"));
+    // A plain call still answers in one step.
+    const plain = await client.callTool({
+      name: "shell_exec",
+      arguments: { command: "echo plain" },
+    });
+    assertEquals((plain.structuredContent as { stdout: string }).stdout, "plain\n");
+    await client.close();
+  },
+);
+
+Deno.test("tasks/cancel kills the task's process", opts, async () => {
+  await using served = serve();
+  const client = await served.client();
+  const marker = `${3000 + Math.floor(Math.random() * 1000)}.77`;
+  const { task } = await startTask(client, "shell_exec", { command: `sleep ${marker}` });
+  const pgrep = async () =>
+    ((await client.callTool({
+      name: "shell_exec",
+      arguments: { command: `pgrep -f 'slee[p] ${marker}' || true` },
+    }))
+      .structuredContent as { stdout: string }).stdout.trim();
+  for (let i = 0; i < 50 && (await pgrep()) === ""; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert((await pgrep()) !== "", "the command runs");
+  await client.request(
+    { method: "tasks/cancel", params: { taskId: task.taskId } },
+    CancelTaskResultSchema,
+  );
+  const ended = await waitFor(client, task.taskId, ["completed", "failed", "cancelled"]);
+  assertEquals(ended.status, "cancelled");
+  for (let i = 0; i < 50 && (await pgrep()) !== ""; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assertEquals(await pgrep(), "");
+  await client.close();
+});
+
+Deno.test(
+  "a task's result is still there when the client comes back in a new HTTP session",
+  opts,
+  async () => {
+    await using served = serve();
+    const first = await served.client();
+    const { task } = await startTask(first, "python_exec", {
+      code: "import time\ntime.sleep(3)\n6 * 7",
+    });
+    await first.close(); // gone without ending its session, as a client that crashed
+    const second = await served.client();
+    const ended = await waitFor(second, task.taskId, ["completed", "failed", "cancelled"]);
+    assertEquals(ended.status, "completed");
+    const result = await second.request(
+      { method: "tasks/result", params: { taskId: task.taskId } },
+      CallToolResultSchema,
+    );
+    assertEquals(result.structuredContent?.result, "42");
+    await second.close();
+  },
+);
