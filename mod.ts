@@ -45,6 +45,7 @@ export {
 export {
   fileUpload,
   type FileUploadInput,
+  type FileUploadOptions,
   type FileUploadOutput,
 } from "./src/tools/file_upload.ts";
 export {
@@ -68,7 +69,20 @@ export {
   type WebPreviewInput,
   type WebPreviewOutput,
 } from "./src/tools/web_preview.ts";
-export type { ToolOptions } from "./src/tools/_common.ts";
+export type { ToolOptions, ToolShares } from "./src/tools/_common.ts";
+export {
+  checkShareNames,
+  describeShares,
+  locateShared,
+  type OpenedSharedFile,
+  openSharedFile,
+  parseShare,
+  SHARED_ROOT,
+  type SharedDirectory,
+  type SharedLocation,
+  writeSharedFile,
+  type WrittenSharedFile,
+} from "./src/shares.ts";
 export {
   sandboxCreate,
   type SandboxCreateInput,

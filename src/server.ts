@@ -22,6 +22,7 @@ import {
   tools as allTools,
 } from "./registry.ts";
 import type { SandboxSession } from "./session.ts";
+import type { SharedDirectory } from "./shares.ts";
 import { VERSION } from "./version.ts";
 
 /** How often a long call with a progress token reports, even when it prints nothing. */
@@ -44,6 +45,8 @@ export interface ServerOptions {
   log: Logger;
   /** Secrets tools may pass into the sandbox (git tokens); never logged or returned. */
   credentials?: ToolCredentials;
+  /** Directories of this machine the file tools' `host_path` may name (`--share`). */
+  shares?: readonly SharedDirectory[];
   /** The tools to offer. @default the whole table */
   tools?: readonly AnyToolDefinition[];
   /** The sandbox-managing tools to offer. @default all of them */
@@ -115,6 +118,7 @@ export function createServer(options: ServerOptions): McpServer {
         const output = await call(input, {
           ...limits,
           ...options.credentials,
+          shares: options.shares,
           signal: extra.signal,
           onProgress,
         });
