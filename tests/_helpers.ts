@@ -255,3 +255,11 @@ export function spawnServer(args: string[], env: Record<string, string>): RawSer
     },
   };
 }
+
+/** `ln -s`: Deno.symlink needs unscoped write access, which the tests do not have. */
+export async function symlink(target: string, path: string): Promise<void> {
+  const made = await new Deno.Command("ln", { args: ["-s", target, path] }).output();
+  if (!made.success) {
+    throw new Error(`Cannot link ${path}: ${new TextDecoder().decode(made.stderr)}`);
+  }
+}

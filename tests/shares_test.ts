@@ -18,6 +18,7 @@ import {
   type SharedDirectory,
   writeSharedFile,
 } from "../src/shares.ts";
+import { symlink } from "./_helpers.ts";
 
 function configOf(args: string[], env: Record<string, string> = {}) {
   const command = parseCommand(args, (name) => env[name]);
@@ -46,14 +47,6 @@ async function sandboxLikeTree(mode: "ro" | "rw") {
       await Deno.remove(root, { recursive: true });
     },
   };
-}
-
-/** `ln -s`: Deno.symlink needs unscoped write access, which the tests do not have. */
-export async function symlink(target: string, path: string): Promise<void> {
-  const made = await new Deno.Command("ln", { args: ["-s", target, path] }).output();
-  if (!made.success) {
-    throw new Error(`Cannot link ${path}: ${new TextDecoder().decode(made.stderr)}`);
-  }
 }
 
 const stream = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
