@@ -46,6 +46,7 @@ export {
 export {
   fileUpload,
   type FileUploadInput,
+  type FileUploadOptions,
   type FileUploadOutput,
 } from "./src/tools/file_upload.ts";
 export {
@@ -74,7 +75,20 @@ export {
   type SandboxResetInput,
   type SandboxResetOutput,
 } from "./src/tools/sandbox_reset.ts";
-export type { ToolOptions } from "./src/tools/_common.ts";
+export type { ToolOptions, ToolShares } from "./src/tools/_common.ts";
+export {
+  checkShareNames,
+  describeShares,
+  locateShared,
+  type OpenedSharedFile,
+  openSharedFile,
+  parseShare,
+  SHARED_ROOT,
+  type SharedDirectory,
+  type SharedLocation,
+  writeSharedFile,
+  type WrittenSharedFile,
+} from "./src/shares.ts";
 export {
   sandboxCreate,
   type SandboxCreateInput,

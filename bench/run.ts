@@ -2,7 +2,8 @@
 // writes bench/results/latest.{md,json} and chart.svg. Machines are shared and noisy: medians and
 // ratios measured in the same run, never single times.
 //
-// Sections run in this order: cold, warm, egress, download, http, daytona, budgets. Name some to
+// Sections run in this order: cold, warm, egress, download, http, daytona, budgets, hostpath. Name
+// some to
 // run only those (`deno task bench budgets warm`): their rows are printed and bench/results/ is
 // left as it is, since it holds the figures of a whole run.
 
@@ -17,6 +18,8 @@ import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.
 import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
 import { LocalProvider, SandboxCgroups } from "../src/providers/local/mod.ts";
 import { fileUpload } from "../src/tools/file_upload.ts";
+import { fileDownload } from "../src/tools/file_download.ts";
+import { parseShare } from "../src/shares.ts";
 import { pythonExec } from "../src/tools/python_exec.ts";
 import { silentLogger } from "../src/log.ts";
 import { startFakeDaytona } from "../tests/daytona/fake_server.ts";
@@ -41,7 +44,16 @@ const rows: Row[] = [];
 const raw: Record<string, unknown> = {};
 const log = (text: string) => Deno.stderr.writeSync(encoder.encode(`${text}\n`));
 
-const SECTIONS = ["cold", "warm", "egress", "download", "http", "daytona", "budgets"];
+const SECTIONS = [
+  "cold",
+  "warm",
+  "egress",
+  "download",
+  "http",
+  "daytona",
+  "budgets",
+  "hostpath",
+];
 const only = new Set(Deno.args);
 for (const name of only) {
   if (!SECTIONS.includes(name)) {
@@ -905,6 +917,74 @@ if (want("budgets")) {
     target: "—",
     met: null,
   });
+}
+
+if (want("hostpath")) {
+  // A 200 MiB file of the user's, through host_path into a local sandbox and back, against cp of
+  // the same file on the host (both with a warm page cache: the file was just written).
+  log("host_path transfers…");
+  const MiB = 1024 * 1024;
+  const dir = await Deno.makeTempDir({ prefix: "mcp-bench-hostpath-" });
+  await Deno.chmod(dir, 0o777); // a root server's sandboxes are nobody
+  try {
+    const source = `${dir}/big.bin`;
+    const block = new Uint8Array(MiB);
+    crypto.getRandomValues(block.subarray(0, 65536));
+    {
+      using file = await Deno.open(source, { write: true, create: true });
+      for (let i = 0; i < 200; i++) {
+        new DataView(block.buffer).setUint32(0, i);
+        for (let at = 0; at < MiB;) at += await file.write(block.subarray(at));
+      }
+    }
+    await Deno.chmod(source, 0o644);
+    const shares = [parseShare(`${dir}:rw`, "--share")];
+    await using provider = new LocalProvider({
+      log: silentLogger(),
+      shares,
+      budget: { diskGb: 1 },
+    });
+    await using sandbox = await provider.create();
+    const runs = 3;
+    const cpTimes = await timeEach(runs, async () => {
+      const copied = await new Deno.Command("cp", { args: [source, `${dir}/copy.bin`] }).output();
+      if (!copied.success) throw new Error("cp failed");
+    });
+    let peak = 0;
+    const rssBefore = Deno.memoryUsage().rss;
+    const watch = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss - rssBefore), 20);
+    const upTimes = await timeEach(runs, async () => {
+      const up = await fileUpload(sandbox, { file_path: "big.bin", host_path: source }, { shares });
+      if (up.size !== 200 * MiB) throw new Error(`uploaded ${up.size} bytes`);
+    });
+    const downTimes = await timeEach(runs, async () => {
+      const down = await fileDownload(
+        sandbox,
+        { file_path: "big.bin", host_path: `${dir}/back.bin`, overwrite: true },
+        { shares },
+      );
+      if (down.size !== 200 * MiB) throw new Error(`downloaded ${down.size} bytes`);
+    });
+    clearInterval(watch);
+    const cp = median(cpTimes);
+    const up = median(upTimes);
+    const down = median(downTimes);
+    raw.hostpath = { cpTimes, upTimes, downTimes, peakGrowthBytes: peak };
+    for (const [what, time] of [["file_upload from", up], ["file_download to", down]] as const) {
+      rows.push({
+        figure: `host_path: 200 MiB ${what} a shared directory (local, median of ${runs})`,
+        ours: `${ms(time)} (${
+          (200 / (time / 1000)).toFixed(0)
+        } MiB/s); server memory grew at most ${(peak / MiB).toFixed(0)} MiB`,
+        comparison: `cp of the same file on the host: ${ms(cp)}`,
+        ratio: `${(time / cp).toFixed(1)}×`,
+        target: "—",
+        met: null,
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 // Output.

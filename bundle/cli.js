@@ -24,6 +24,10 @@ import {
   concatBytes
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
+  SHARED_ROOT,
+  describeShares
+} from "./shared-cli-doctor-init-modern-server.js";
+import {
   checkWorkspaceName
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
@@ -740,7 +744,7 @@ var TOOLS_LIST_RESULT = {
     {
       "name": "file_upload",
       "title": "Upload a file",
-      "description": 'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+      "description": 'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"); or, with host_path instead of content, copy a file of a directory the user shared (any size, streamed, not through the conversation). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -751,8 +755,13 @@ var TOOLS_LIST_RESULT = {
             "description": "Destination in the sandbox, absolute or relative to the home directory."
           },
           "content": {
+            "description": "The file's content: plain text, or base64 when encoding is base64.",
+            "type": "string"
+          },
+          "host_path": {
+            "description": "Instead of content: an absolute path on the user's machine inside a directory the user shared (the server's instructions list them); the file is streamed into the sandbox, any size, without passing through this conversation.",
             "type": "string",
-            "description": "The file's content: plain text, or base64 when encoding is base64."
+            "minLength": 1
           },
           "encoding": {
             "description": "text (default) or base64 for binary files.",
@@ -773,8 +782,7 @@ var TOOLS_LIST_RESULT = {
           }
         },
         "required": [
-          "file_path",
-          "content"
+          "file_path"
         ]
       },
       "annotations": {
@@ -804,6 +812,9 @@ var TOOLS_LIST_RESULT = {
           },
           "replaced": {
             "type": "boolean"
+          },
+          "host_path": {
+            "type": "string"
           }
         },
         "required": [
@@ -818,7 +829,7 @@ var TOOLS_LIST_RESULT = {
     {
       "name": "file_download",
       "title": "Download a file",
-      "description": "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+      "description": "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download. With host_path, the whole file (any size) is saved instead to the user's machine, inside a directory the user shared read-write, and not returned.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -860,6 +871,15 @@ var TOOLS_LIST_RESULT = {
             "description": "compress_file: return the archive even when it exceeds max_size_mb.",
             "type": "boolean"
           },
+          "host_path": {
+            "description": "Save the whole file, any size, to this absolute path on the user's machine inside a directory the user shared read-write (the server's instructions list them), instead of returning it; streamed, not through this conversation.",
+            "type": "string",
+            "minLength": 1
+          },
+          "overwrite": {
+            "description": "With host_path: replace an existing file there (default false).",
+            "type": "boolean"
+          },
           "sandbox_id": {
             "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
             "type": "string",
@@ -872,8 +892,8 @@ var TOOLS_LIST_RESULT = {
       },
       "annotations": {
         "title": "Download a file",
-        "readOnlyHint": true,
-        "destructiveHint": false,
+        "readOnlyHint": false,
+        "destructiveHint": true,
         "idempotentHint": true,
         "openWorldHint": false
       },
@@ -902,7 +922,8 @@ var TOOLS_LIST_RESULT = {
               "partial",
               "text",
               "compressed",
-              "not_returned"
+              "not_returned",
+              "saved"
             ]
           },
           "message": {
@@ -966,6 +987,15 @@ var TOOLS_LIST_RESULT = {
           },
           "uri": {
             "type": "string"
+          },
+          "host_path": {
+            "type": "string"
+          },
+          "sha256": {
+            "type": "string"
+          },
+          "replaced": {
+            "type": "boolean"
           },
           "notes": {
             "type": "array",
@@ -1951,10 +1981,23 @@ function instructions(config) {
     "Files, background processes and the Python interpreter's variables, imports and functions persist between calls, like a notebook; each tool's description says how to use it.",
     network,
     `Every tool that works in a sandbox takes an optional sandbox_id to work in another sandbox than the session's default one; the sandbox_* tools create, list and delete them${config.http ? "" : ", and persistent workspaces that outlive the session"}.${config.sandboxes.perSession ? ` This session may have ${config.sandboxes.perSession} sandboxes at once, its default one included.` : ""}`,
-    `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`
+    `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`,
+    ...config.shares.length ? [
+      sharesSentence(config)
+    ] : []
   ].join("\n");
 }
 __name(instructions, "instructions");
+function sharesSentence(config) {
+  const mounted = config.provider === "local";
+  const where = mounted ? mountsShares(config) ? ` Inside local sandboxes each is mounted at ${SHARED_ROOT}/<name> (read-only ones cannot be changed there), so commands can use the files directly.` : " Unisolated sandboxes see each at its own path." : "";
+  return `The user shared these directories of their machine: ${describeShares(config.shares, mounted && mountsShares(config))}.${where} To copy a file between one and a sandbox without passing its bytes through this conversation (any size), give file_upload a host_path (the path on the user's machine) instead of content, or file_download a host_path to save the file there (read-write directories only); nothing outside these directories is reachable that way.`;
+}
+__name(sharesSentence, "sharesSentence");
+function mountsShares(config) {
+  return config.provider === "local" && !config.local.dangerouslyRunUnisolated;
+}
+__name(mountsShares, "mountsShares");
 async function createProvider(config, log) {
   if (config.provider === "daytona") {
     if (Deno.permissions.querySync({
@@ -1982,6 +2025,7 @@ async function createProvider(config, log) {
   }
   const local = new LocalProvider({
     ...config.local,
+    shares: config.shares,
     log
   });
   await local.check();
@@ -2076,7 +2120,8 @@ ${usage()}`);
       limits: config.limits,
       instructions: told,
       log,
-      credentials: config.credentials
+      credentials: config.credentials,
+      shares: config.shares
     }), "modernOptions");
     const { createServer, JSONRPCMessageSchema } = era === "modern" ? {
       createServer: void 0,
@@ -2091,7 +2136,8 @@ ${usage()}`);
         limits: config.limits,
         instructions: told,
         log: relay.log,
-        credentials: config.credentials
+        credentials: config.credentials,
+        shares: config.shares
       });
       relay.attach(server2);
       return {

@@ -176,7 +176,7 @@ async function withRetries(fn, options) {
       const error = fromSdkError(raw, options.git);
       const retryable = error instanceof TransientError && (options.idempotent || error.status === 429 || error.status === 503);
       const told = error instanceof TransientError ? error.retryAfterMs : void 0;
-      if (retryable && told !== void 0 && told > 0) {
+      if (retryable && told !== void 0 && told > 0 && attempt < attempts) {
         const at = Date.now() + told;
         if (options.deadline !== void 0 && at > options.deadline) {
           throw new SandboxError(`Cannot ${options.what}: Daytona's rate limit was hit (429) and allows more requests in ${Math.ceil(told / 1e3)} s (at ${new Date(at).toISOString()}); try again then`, {
@@ -742,7 +742,43 @@ var Toolbox = class {
       };
     }, true);
   }
-  async #fetch(path, what, init, idempotent, extraSeconds = 0) {
+  /**
+   * Uploads one file from a stream with the bulk-upload endpoint, as the stream is read (a
+   * multipart body written by hand: FormData would hold the whole file). Sent once, never
+   * retried, since the stream cannot be read again; throws unless the endpoint answers 2xx.
+   */
+  async uploadStream(path, data, signal) {
+    const boundary = `----mcp-${crypto.randomUUID()}`;
+    const encoder = new TextEncoder();
+    const quoted = path.replace(/["\\\r\n]/g, (c) => encodeURIComponent(c));
+    const head = encoder.encode(`--${boundary}\r
+Content-Disposition: form-data; name="files[0].path"\r
+\r
+${path}\r
+--${boundary}\r
+Content-Disposition: form-data; name="files[0].file"; filename="${quoted}"\r
+Content-Type: application/octet-stream\r
+\r
+`);
+    const tail = encoder.encode(`\r
+--${boundary}--\r
+`);
+    async function* body() {
+      yield head;
+      for await (const chunk of data) yield chunk;
+      yield tail;
+    }
+    __name(body, "body");
+    await this.#fetch("files/bulk-upload", "upload a file", {
+      method: "POST",
+      headers: {
+        "Content-Type": `multipart/form-data; boundary=${boundary}`
+      },
+      body: ReadableStream.from(body()),
+      signal
+    }, false, 0, 1);
+  }
+  async #fetch(path, what, init, idempotent, extraSeconds = 0, attempts) {
     return await withRetries(async () => {
       const request = typeof init === "function" ? init() : init;
       const timeout = AbortSignal.timeout((this.#timeoutSeconds + extraSeconds) * 1e3);
@@ -777,6 +813,7 @@ var Toolbox = class {
       throw toolboxError(response.status, message.slice(0, 500), response.headers);
     }, {
       idempotent,
+      attempts,
       what,
       log: this.#log,
       deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1e3
@@ -1030,11 +1067,13 @@ var DaytonaSandbox = class {
    * A file up to 256 KiB travels inside the agent's request: one API call. A larger one is
    * uploaded through the toolbox's bulk-upload endpoint (checking its answer) into a temporary
    * name, then moved into place by the agent. Either way there is never a half-written file, and
-   * `overwrite: false` never replaces anything.
+   * `overwrite: false` never replaces anything. A stream is read up to 256 KiB to choose; a
+   * larger one is streamed to the endpoint as it is read, in constant memory, and not retried.
    */
-  async writeFile(path, data, options = {}) {
+  async writeFile(path, given, options = {}) {
     const target = resolvePath(this.info.home, path);
-    if (data.length <= INLINE_WRITE && this.#parts.python) {
+    const data = given instanceof Uint8Array ? given : await peek(given, INLINE_WRITE);
+    if (data instanceof Uint8Array && data.length <= INLINE_WRITE && this.#parts.python) {
       return await this.#guard(() => this.#ops.writeFile(target, data, options), options);
     }
     const overwrite = options.overwrite ?? true;
@@ -1048,12 +1087,19 @@ var DaytonaSandbox = class {
       }
     }
     const temp = `${posix2.dirname(target)}/.${posix2.basename(target)}.upload-${crypto.randomUUID().slice(0, 8)}`;
-    await this.#guard(() => this.#toolbox.upload([
-      {
-        path: temp,
-        data
-      }
-    ], options.signal), options);
+    if (data instanceof Uint8Array) {
+      await this.#guard(() => this.#toolbox.upload([
+        {
+          path: temp,
+          data
+        }
+      ], options.signal), options);
+    } else {
+      await this.stat(posix2.dirname(target), options).catch((error) => {
+        if (!(error instanceof SandboxFileError)) throw error;
+      });
+      await this.#guard(() => this.#toolbox.uploadStream(temp, data, options.signal), options);
+    }
     if (!this.#parts.python) {
       const existed = await this.stat(target, options).then(() => true, () => false);
       const moved = await this.#guard(() => plainExec(this.#toolbox, [
@@ -1140,6 +1186,36 @@ function resolvePath(home, path) {
   return posix2.resolve(home, expanded);
 }
 __name(resolvePath, "resolvePath");
+async function peek(stream, limit) {
+  const reader = stream.getReader();
+  const head = [];
+  let size = 0;
+  while (size <= limit) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of head) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      return bytes;
+    }
+    head.push(value);
+    size += value.length;
+  }
+  return new ReadableStream({
+    async pull(controller) {
+      const next = head.shift();
+      if (next) return controller.enqueue(next);
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: /* @__PURE__ */ __name((reason) => reader.cancel(reason), "cancel")
+  });
+}
+__name(peek, "peek");
 
 // src/providers/daytona/provider.ts
 var CREATOR_LABEL = "created-by";

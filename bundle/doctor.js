@@ -7,6 +7,7 @@ import {
   silentLogger
 } from "./shared-cli-daytona-doctor-init.js";
 import "./shared-cli-daytona-doctor-modern-server.js";
+import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name

@@ -9,6 +9,7 @@ import {
 } from "./shared-cli-init.js";
 import "./shared-cli-daytona-doctor-init.js";
 import "./shared-cli-init-modern-server.js";
+import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   __name
@@ -64,10 +65,20 @@ function initUsage() {
 }
 __name(initUsage, "initUsage");
 function permissionFlags(config) {
-  if (config.provider === "daytona") return [
-    "--allow-net",
-    "--allow-env"
-  ];
+  if (config.provider === "daytona") {
+    const read = config.shares.map((share) => share.path);
+    const write = config.shares.filter((share) => share.mode === "rw").map((share) => share.path);
+    return [
+      "--allow-net",
+      "--allow-env",
+      ...read.length ? [
+        `--allow-read=${read.join(",")}`
+      ] : [],
+      ...write.length ? [
+        `--allow-write=${write.join(",")}`
+      ] : []
+    ];
+  }
   const dirs = [
     config.local.baseDir,
     config.local.workspacesDir
@@ -98,10 +109,16 @@ function runFlags(config, target) {
 }
 __name(runFlags, "runFlags");
 function serverEntry(config, target, binary) {
-  const providerArgs = config.provider === "daytona" ? [
-    "--provider",
-    "daytona"
-  ] : [];
+  const providerArgs = [
+    ...config.provider === "daytona" ? [
+      "--provider",
+      "daytona"
+    ] : [],
+    ...config.shares.flatMap((share) => [
+      "--share",
+      share.mode === "rw" ? `${share.path}:rw` : share.path
+    ])
+  ];
   const env = config.provider === "daytona" ? {
     MCP_DAYTONA_API_KEY: "<your Daytona API key>"
   } : void 0;

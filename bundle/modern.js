@@ -12,6 +12,7 @@ import {
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
 import "./shared-cli-daytona-doctor-modern-server.js";
+import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   NEVER,
@@ -19934,6 +19935,7 @@ function createModernServer(options) {
     session,
     limits: options.limits,
     credentials: options.credentials,
+    shares: options.shares,
     log
   };
   const register2 = /* @__PURE__ */ __name((tool, inputSchema, call) => {

@@ -57,6 +57,7 @@ import {
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
 import "./shared-cli-daytona-doctor-modern-server.js";
+import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   $ZodObject,
@@ -17166,6 +17167,7 @@ function createServer(options) {
     session,
     limits,
     credentials: options.credentials,
+    shares: options.shares,
     log
   };
   const register = /* @__PURE__ */ __name((tool, inputSchema, call) => {

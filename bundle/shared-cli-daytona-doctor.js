@@ -705,6 +705,7 @@ function toWrittenFile(raw) {
 }
 __name(toWrittenFile, "toWrittenFile");
 var MIB = 1024 * 1024;
+var WRITE_CHUNK = 4 * MIB;
 function decodeStream(captured) {
   return decodeCaptured(Uint8Array.fromBase64(captured.head), Uint8Array.fromBase64(captured.tail), captured.total);
 }
@@ -824,20 +825,23 @@ var AgentOps = class {
   async writeFile(path, data, options = {}) {
     const upload = crypto.randomUUID().slice(0, 8);
     const overwrite = options.overwrite ?? true;
-    for (let start = 0; ; start += MIB) {
-      const last = start + MIB >= data.length;
+    let first = true;
+    for await (const [chunk, last] of chunksOf(data, WRITE_CHUNK)) {
+      options.signal?.throwIfAborted();
       const raw = await this.#transport.request("write", {
         path,
         upload,
         overwrite,
-        first: start === 0,
+        first,
         last,
-        data: data.subarray(start, start + MIB).toBase64()
+        data: chunk.toBase64()
       }, options);
+      first = false;
       if (!last) continue;
       if ("type" in raw) return toWrittenFile(raw);
       throw new SandboxError(`Cannot write ${path}: the sandbox agent did not describe the file`);
     }
+    throw new SandboxError(`Cannot write ${path}: no chunk was sent`);
   }
   async listFiles(path, options = {}) {
     const raw = await this.#transport.request("list", {
@@ -860,6 +864,54 @@ var AgentOps = class {
     }, options));
   }
 };
+async function* chunksOf(data, size) {
+  if (data instanceof Uint8Array) {
+    for (let start = 0; ; start += size) {
+      const last = start + size >= data.length;
+      yield [
+        data.subarray(start, start + size),
+        last
+      ];
+      if (last) return;
+    }
+  }
+  let pending;
+  let buffer = new Uint8Array(size);
+  let filled = 0;
+  for await (const piece of data) {
+    for (let at = 0; at < piece.length; ) {
+      const take = Math.min(size - filled, piece.length - at);
+      buffer.set(piece.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === size) {
+        if (pending) yield [
+          pending,
+          false
+        ];
+        pending = buffer;
+        buffer = new Uint8Array(size);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0 || !pending) {
+    if (pending) yield [
+      pending,
+      false
+    ];
+    yield [
+      buffer.subarray(0, filled),
+      true
+    ];
+  } else {
+    yield [
+      pending,
+      true
+    ];
+  }
+}
+__name(chunksOf, "chunksOf");
 
 // src/providers/agent/_runtime.ts
 var AGENT_FILES = {

@@ -14,6 +14,10 @@ import {
   SandboxError
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
+  SHARED_ROOT,
+  checkShareNames
+} from "./shared-cli-doctor-init-modern-server.js";
+import {
   WORKSPACE_NAME,
   checkWorkspaceName,
   defaultWorkspacesDir
@@ -224,6 +228,13 @@ function bwrapArgs(layout) {
     "--bind",
     layout.home,
     SANDBOX_HOME,
+    // Shared host directories. A symlink inside one resolves here, in the sandbox's own file
+    // system, so it leads nowhere outside the shares, home and /tmp.
+    ...(layout.shares ?? []).flatMap((share) => [
+      share.mode === "rw" ? "--bind" : "--ro-bind",
+      share.hostPath,
+      share.path
+    ]),
     "--ro-bind",
     layout.runtime,
     RUNTIME_DIR,
@@ -2866,6 +2877,7 @@ var LocalProvider = class {
   #warned = false;
   #limits;
   #sandboxes = /* @__PURE__ */ new Map();
+  #shares;
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options = {}) {
     this.#options = {
@@ -2877,6 +2889,8 @@ var LocalProvider = class {
     };
     this.#gitCaFile = options.gitCaFile;
     this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
+    this.#shares = options.shares ?? [];
+    checkShareNames(this.#shares);
     this.#egress = options.egress ?? {};
     this.#budget = {
       ...DEFAULT_BUDGET,
@@ -2896,7 +2910,19 @@ var LocalProvider = class {
    * Throws a {@linkcode SandboxError} that says how to fix it otherwise.
    */
   async check() {
-    if (this.#options.dangerouslyRunUnisolated) return;
+    if (this.#options.dangerouslyRunUnisolated) {
+      for (const share of this.#shares) {
+        const info = await Deno.stat(share.path).catch((error) => {
+          throw new SandboxError(`Cannot share ${share.path}: ${error.message}`, {
+            cause: error
+          });
+        });
+        if (!info.isDirectory) {
+          throw new SandboxError(`Cannot share ${share.path}: it is not a directory`);
+        }
+      }
+      return;
+    }
     try {
       const { success, stdout } = await new Deno.Command("bwrap", {
         args: [
@@ -2917,6 +2943,45 @@ var LocalProvider = class {
         cause: error
       });
     }
+    if (this.#shares.length > 0) await this.#checkShares();
+  }
+  /**
+   * Mounts the shares the way sandboxes will (as `nobody` when the server runs as root) and checks
+   * that each is a directory, so that a wrong --share fails at start, not at every create().
+   */
+  async #checkShares() {
+    const args = [
+      "--unshare-all",
+      "--die-with-parent",
+      "--ro-bind",
+      "/usr",
+      "/usr"
+    ];
+    for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
+    this.#shares.forEach((share, i) => args.push("--ro-bind", share.path, `/s/${i}`));
+    args.push("/bin/sh", "-c", 'i=0; for d; do test -d "$d" || echo "$i"; i=$((i+1)); done', "sh", ...this.#shares.map((_, i) => `/s/${i}`));
+    const { success, stdout, stderr } = await bwrapCommand(args, {
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped"
+    }).output();
+    const said = new TextDecoder().decode(stderr).trim();
+    if (!success) {
+      const share = this.#shares.find((share2) => said.includes(share2.path));
+      throw new SandboxError(`Cannot share ${share?.path ?? this.#shares.map((share2) => share2.path).join(", ")}: ${said || "bwrap failed"}${Deno.uid() === 0 ? " (the server runs as root, so sandboxes are the user nobody, who must be able to reach it)" : ""}`);
+    }
+    const bad = new TextDecoder().decode(stdout).split("\n").filter(Boolean).map(Number);
+    if (bad.length > 0) {
+      throw new SandboxError(`Cannot share ${this.#shares[bad[0]].path}: it is not a directory`);
+    }
+  }
+  /** Where each share is in a sandbox: /shared/<name>, or its own path when unisolated. */
+  #mounts(isolated) {
+    return this.#shares.map((share) => ({
+      hostPath: share.path,
+      path: isolated ? `${SHARED_ROOT}/${share.name}` : share.path,
+      mode: share.mode
+    }));
   }
   /** How budgets are enforced here: the control groups found at the first create(). */
   cgroups() {
@@ -3063,6 +3128,7 @@ var LocalProvider = class {
           limits: this.#limits,
           features: this.#features,
           hold: cgroup !== void 0,
+          shares: this.#mounts(true),
           ...tunnelled ? {
             netDir,
             hostPorts: this.#egress.allowHostPorts
@@ -3098,6 +3164,9 @@ var LocalProvider = class {
         home: isolated ? SANDBOX_HOME : dirs.home,
         pythonVersion: agent.hello.python,
         isolated,
+        ...this.#shares.length ? {
+          shares: this.#mounts(isolated)
+        } : {},
         ...internet ? {
           reservedPorts: [
             HTTP_PROXY_PORT,

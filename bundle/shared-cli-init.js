@@ -7,6 +7,10 @@ import {
   normalizeGitHost
 } from "./shared-cli-init-modern-server.js";
 import {
+  checkShareNames,
+  parseShare
+} from "./shared-cli-doctor-init-modern-server.js";
+import {
   WORKSPACE_NAME,
   defaultWorkspacesDir
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
@@ -44,6 +48,11 @@ function scan(args, options) {
     } else {
       throw new TypeError(`Option '${option.flag} <value>' argument missing`);
     }
+    const earlier = given.get(option);
+    if (option.repeat && earlier && typeof text2 === "string") {
+      (earlier.more ??= []).push(text2);
+      continue;
+    }
     given.set(option, {
       text: text2,
       source: option.flag
@@ -67,6 +76,16 @@ function resolve(option, given, env, read) {
   ];
   if (text2 !== void 0 && (flag || text2 !== "")) {
     const value = option.parse(text2, source);
+    if (flag?.more) {
+      const values = [
+        value ?? [],
+        ...flag.more.map((more) => option.parse(more, source) ?? [])
+      ];
+      return {
+        value: values.flat(),
+        source
+      };
+    }
     if (value !== void 0) return {
       value,
       source
@@ -243,6 +262,16 @@ var ROWS = [
     fallback: [],
     default: "none",
     description: "Comma-separated ports of this machine's 127.0.0.1 that local sandboxes reach on purpose (a database, a model server), as 127.0.0.1:PORT inside"
+  }),
+  setting({
+    at: "shares",
+    flag: "--share",
+    env: "MCP_SHARE",
+    repeat: true,
+    parse: /* @__PURE__ */ __name((value, source) => value.split(",").map((entry) => entry.trim()).filter(Boolean).map((entry) => parseShare(entry, source)), "parse"),
+    fallback: [],
+    default: "none",
+    description: "A directory of this machine to share, DIR or DIR:rw (read-only unless :rw; repeatable, the variable comma-separated): local sandboxes see it at /shared/<name>, and file_upload/file_download move files between it and any sandbox with host_path"
   }),
   setting({
     at: "local.baseDir",
@@ -576,6 +605,7 @@ function readConfig(given, env) {
   if (config.workspace !== void 0 && http) {
     throw new TypeError(`Cannot use ${sourceOf("workspace")} with --http: a server over HTTP may have several clients, and a persistent workspace would be shared between them; persistent workspaces are available over stdio`);
   }
+  checkShareNames(config.shares);
   const credentials = {
     gitToken: env("GIT_TOKEN") || void 0,
     githubToken: env("GITHUB_TOKEN") || void 0,

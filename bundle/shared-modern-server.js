@@ -10,6 +10,11 @@ import {
   utf8Start
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
+  locateShared,
+  openSharedFile,
+  writeSharedFile
+} from "./shared-cli-doctor-init-modern-server.js";
+import {
   WORKSPACE_NAME
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
@@ -167,6 +172,32 @@ async function readAll(stream, limit) {
   return concatBytes(chunks, size);
 }
 __name(readAll, "readAll");
+async function sha256Tap() {
+  const { createHash } = await import("node:crypto");
+  const hash = createHash("sha256");
+  return {
+    stream: new TransformStream({
+      transform(chunk, controller) {
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      }
+    }),
+    hex: /* @__PURE__ */ __name(() => hash.digest("hex"), "hex")
+  };
+}
+__name(sha256Tap, "sha256Tap");
+function sharedFileError(error, action, hostPath, inside) {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const message = error.message.replaceAll(inside, hostPath).replace(/^Cannot \w+ /, "");
+  const restated = `Cannot ${action} host_path ${hostPath}: ${message.replace(`${hostPath}: `, "")}`;
+  const copy = error instanceof SandboxFileError ? new SandboxFileError(error.code, restated, {
+    cause: error
+  }) : new Error(restated, {
+    cause: error
+  });
+  return copy;
+}
+__name(sharedFileError, "sharedFileError");
 function sandboxUri(sandboxId, path) {
   return `sandbox://${sandboxId}${path.split("/").map(encodeURIComponent).join("/")}`;
 }
@@ -557,9 +588,68 @@ var pythonExecTool = defineTool({
 
 // src/tools/file_upload.ts
 async function fileUpload(sandbox, input, options = {}) {
-  const bytes = input.encoding === "base64" ? decodeBase64(input.content) : new TextEncoder().encode(input.content);
+  if (input.content === void 0 === (input.host_path === void 0)) {
+    throw new TypeError(`Cannot upload ${input.file_path}: pass either content (the data itself) or host_path (a file in a shared directory), ${input.content === void 0 ? "not neither" : "not both"}`);
+  }
+  if (input.host_path !== void 0) return await uploadFromHost(sandbox, input, options);
+  const content = input.content;
+  const bytes = input.encoding === "base64" ? decodeBase64(content) : new TextEncoder().encode(content);
+  const info = await write(sandbox, input, bytes, options);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return {
+    path: info.path,
+    size: info.size,
+    sha256: digest.toHex(),
+    replaced: info.replaced
+  };
+}
+__name(fileUpload, "fileUpload");
+async function uploadFromHost(sandbox, input, options) {
+  const action = "upload from";
+  const hostPath = input.host_path;
+  const location = locateShared(options.shares ?? [], hostPath, action);
+  const mount = sandbox.info.shares?.find((mount2) => mount2.hostPath === location.share.path);
+  const tap = await sha256Tap();
+  let source;
+  let inside;
+  let opened;
+  if (mount) {
+    inside = `${mount.path}/${location.parts.join("/")}`;
+    const info2 = await sandbox.stat(inside, {
+      signal: options.signal
+    }).catch((error) => {
+      throw sharedFileError(error, action, location.hostPath, inside);
+    });
+    if (info2.type !== "file") {
+      throw new TypeError(`Cannot ${action} host_path ${location.hostPath}: it is ${info2.type === "directory" ? "a directory" : "not a regular file"}`);
+    }
+    source = sandbox.readFile(inside, {
+      signal: options.signal
+    });
+  } else {
+    opened = (await openSharedFile(location, action)).file;
+    source = opened.readable;
+  }
+  const info = await write(sandbox, input, source.pipeThrough(tap.stream), options).catch((error) => {
+    throw inside ? sharedFileError(error, action, location.hostPath, inside) : error;
+  }).finally(() => {
+    try {
+      opened?.close();
+    } catch {
+    }
+  });
+  return {
+    path: info.path,
+    size: info.size,
+    sha256: tap.hex(),
+    replaced: info.replaced,
+    host_path: location.hostPath
+  };
+}
+__name(uploadFromHost, "uploadFromHost");
+async function write(sandbox, input, data, options) {
   const overwrite = input.overwrite ?? true;
-  const info = await sandbox.writeFile(input.file_path, bytes, {
+  return await sandbox.writeFile(input.file_path, data, {
     overwrite,
     signal: options.signal,
     onWait: options.onProgress
@@ -570,15 +660,8 @@ async function fileUpload(sandbox, input, options = {}) {
       cause: error
     });
   });
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return {
-    path: info.path,
-    size: info.size,
-    sha256: digest.toHex(),
-    replaced: info.replaced
-  };
 }
-__name(fileUpload, "fileUpload");
+__name(write, "write");
 function decodeBase64(content) {
   const body = content.replace(/^data:[^,]*;base64,/, "").replace(/\s+/g, "");
   try {
@@ -592,7 +675,8 @@ var fileUploadInputSchema = {
   file_path: noNul("file_path").min(1, "file_path must not be empty").describe("Destination in the sandbox, absolute or relative to the home directory."),
   content: external_exports.string({
     error: "content must be a string"
-  }).describe("The file's content: plain text, or base64 when encoding is base64."),
+  }).optional().describe("The file's content: plain text, or base64 when encoding is base64."),
+  host_path: noNul("host_path").min(1, "host_path must not be empty").optional().describe("Instead of content: an absolute path on the user's machine inside a directory the user shared (the server's instructions list them); the file is streamed into the sandbox, any size, without passing through this conversation."),
   encoding: external_exports.enum([
     "text",
     "base64"
@@ -607,12 +691,13 @@ var fileUploadOutputSchema = {
   path: external_exports.string(),
   size: external_exports.number().int(),
   sha256: external_exports.string(),
-  replaced: external_exports.boolean()
+  replaced: external_exports.boolean(),
+  host_path: external_exports.string().optional()
 };
 var fileUploadTool = defineTool({
   name: "file_upload",
   title: "Upload a file",
-  description: 'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+  description: 'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"); or, with host_path instead of content, copy a file of a directory the user shared (any size, streamed, not through the conversation). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
   inputSchema: fileUploadInputSchema,
   outputSchema: fileUploadOutputSchema,
   annotations: {
@@ -644,6 +729,11 @@ async function fileDownload(sandbox, input, options = {}) {
 __name(fileDownload, "fileDownload");
 async function download(sandbox, input, options) {
   const { signal } = options;
+  if (input.host_path !== void 0) {
+    locateShared(options.shares ?? [], input.host_path, "download to", {
+      writable: true
+    });
+  }
   const info = await sandbox.stat(input.file_path, {
     signal
   });
@@ -663,6 +753,7 @@ async function download(sandbox, input, options) {
     mimeType: sniffMimeType(head, info.path),
     signal
   };
+  if (input.host_path !== void 0) return await saveToHost(file, input, options);
   const limit = (input.max_size_mb ?? 5) * MIB;
   switch (input.download_option) {
     case void 0:
@@ -736,6 +827,54 @@ async function whole(file) {
   };
 }
 __name(whole, "whole");
+async function saveToHost(file, input, options) {
+  const { sandbox, info, signal } = file;
+  const action = "download to";
+  const hostPath = input.host_path;
+  if (input.download_option !== void 0) {
+    throw new TypeError(`Cannot download ${info.path} to host_path ${hostPath} with download_option=${input.download_option}: host_path saves the whole file; leave download_option out`);
+  }
+  const location = locateShared(options.shares ?? [], hostPath, action, {
+    writable: true
+  });
+  const mount = sandbox.info.shares?.find((mount2) => mount2.hostPath === location.share.path);
+  const tap = await sha256Tap();
+  const data = sandbox.readFile(info.path, {
+    signal
+  }).pipeThrough(tap.stream);
+  const overwrite = input.overwrite ?? false;
+  let saved;
+  if (mount) {
+    const inside = `${mount.path}/${location.parts.join("/")}`;
+    saved = await sandbox.writeFile(inside, data, {
+      overwrite,
+      signal
+    }).catch((error) => {
+      const restated = sharedFileError(error, action, location.hostPath, inside);
+      if (error instanceof SandboxFileError && error.code === "exists") {
+        restated.message = `Cannot ${action} host_path ${location.hostPath}: it already exists; pass overwrite: true to replace it`;
+      }
+      throw restated;
+    });
+  } else {
+    saved = await writeSharedFile(location, data, {
+      overwrite,
+      action,
+      signal
+    });
+  }
+  return {
+    ...base(file),
+    size: saved.size,
+    result: "saved",
+    host_path: location.hostPath,
+    sha256: tap.hex(),
+    replaced: saved.replaced,
+    bytes_returned: 0,
+    message: `Saved ${info.path} (${formatBytes(saved.size)}) to ${location.hostPath} on the user's machine${saved.replaced ? ", replacing the file there" : ""}; the data is not in this result.`
+  };
+}
+__name(saveToHost, "saveToHost");
 function choices(file, input) {
   const { info } = file;
   const max = input.max_size_mb ?? 5;
@@ -936,7 +1075,11 @@ var fileDownloadInputSchema = {
   }).int("offset_kb must be a whole number").min(0, "offset_kb must not be negative").optional().describe("download_partial: where to start, in KB (default 0)."),
   force: external_exports.boolean({
     error: "force must be true or false"
-  }).optional().describe("compress_file: return the archive even when it exceeds max_size_mb.")
+  }).optional().describe("compress_file: return the archive even when it exceeds max_size_mb."),
+  host_path: noNul("host_path").min(1, "host_path must not be empty").optional().describe("Save the whole file, any size, to this absolute path on the user's machine inside a directory the user shared read-write (the server's instructions list them), instead of returning it; streamed, not through this conversation."),
+  overwrite: external_exports.boolean({
+    error: "overwrite must be true or false"
+  }).optional().describe("With host_path: replace an existing file there (default false).")
 };
 var fileDownloadOutputSchema = {
   path: external_exports.string(),
@@ -949,7 +1092,8 @@ var fileDownloadOutputSchema = {
     "partial",
     "text",
     "compressed",
-    "not_returned"
+    "not_returned",
+    "saved"
   ]),
   message: external_exports.string(),
   bytes_returned: external_exports.number(),
@@ -966,6 +1110,9 @@ var fileDownloadOutputSchema = {
     example: external_exports.string()
   })).optional(),
   uri: external_exports.string().optional(),
+  host_path: external_exports.string().optional(),
+  sha256: external_exports.string().optional(),
+  replaced: external_exports.boolean().optional(),
   notes: external_exports.array(external_exports.string()).optional()
 };
 function presentFileDownload(output) {
@@ -1011,10 +1158,16 @@ __name(presentFileDownload, "presentFileDownload");
 var fileDownloadTool = defineTool({
   name: "file_download",
   title: "Download a file",
-  description: "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+  description: "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download. With host_path, the whole file (any size) is saved instead to the user's machine, inside a directory the user shared read-write, and not returned.",
   inputSchema: fileDownloadInputSchema,
   outputSchema: fileDownloadOutputSchema,
-  annotations: READ_ONLY,
+  // Reads the sandbox, but with host_path it writes (and with overwrite replaces) a user's file.
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false
+  },
   run: fileDownload,
   present: presentFileDownload
 });
@@ -1780,6 +1933,7 @@ async function runCall(tool, setup, context, call) {
     const output = await call({
       ...setup.limits,
       ...setup.credentials,
+      shares: setup.shares,
       signal: context.signal,
       onProgress
     });

@@ -3,6 +3,7 @@
 // 2025-era one in server.ts on SDK 1.x, the 2026-07-28 one in modern.ts on SDK 2.x) call this, so
 // a tool behaves the same on either.
 
+import type { SharedDirectory } from "./shares.ts";
 import { z } from "npm:zod@4.6.7";
 import type { Logger } from "./log.ts";
 import type {
@@ -48,6 +49,8 @@ export interface CallSetup {
   session: SandboxSession;
   limits: ToolLimits;
   credentials?: ToolCredentials;
+  /** Directories of this machine the file tools' `host_path` may name (`--share`). */
+  shares?: readonly SharedDirectory[];
   log: Logger;
 }
 
@@ -80,6 +83,7 @@ export async function runCall(
     const output = await call({
       ...setup.limits,
       ...setup.credentials,
+      shares: setup.shares,
       signal: context.signal,
       onProgress,
     });

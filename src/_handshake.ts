@@ -351,7 +351,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "file_upload",
       "title": "Upload a file",
-      "description": "Write a file into the sandbox: text as is, or binary as base64 (encoding: \"base64\"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.",
+      "description": "Write a file into the sandbox: text as is, or binary as base64 (encoding: \"base64\"); or, with host_path instead of content, copy a file of a directory the user shared (any size, streamed, not through the conversation). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -362,8 +362,13 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
             "description": "Destination in the sandbox, absolute or relative to the home directory."
           },
           "content": {
+            "description": "The file's content: plain text, or base64 when encoding is base64.",
+            "type": "string"
+          },
+          "host_path": {
+            "description": "Instead of content: an absolute path on the user's machine inside a directory the user shared (the server's instructions list them); the file is streamed into the sandbox, any size, without passing through this conversation.",
             "type": "string",
-            "description": "The file's content: plain text, or base64 when encoding is base64."
+            "minLength": 1
           },
           "encoding": {
             "description": "text (default) or base64 for binary files.",
@@ -384,8 +389,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           }
         },
         "required": [
-          "file_path",
-          "content"
+          "file_path"
         ]
       },
       "annotations": {
@@ -415,6 +419,9 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           },
           "replaced": {
             "type": "boolean"
+          },
+          "host_path": {
+            "type": "string"
           }
         },
         "required": [
@@ -429,7 +436,7 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
     {
       "name": "file_download",
       "title": "Download a file",
-      "description": "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+      "description": "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download. With host_path, the whole file (any size) is saved instead to the user's machine, inside a directory the user shared read-write, and not returned.",
       "inputSchema": {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -471,6 +478,15 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
             "description": "compress_file: return the archive even when it exceeds max_size_mb.",
             "type": "boolean"
           },
+          "host_path": {
+            "description": "Save the whole file, any size, to this absolute path on the user's machine inside a directory the user shared read-write (the server's instructions list them), instead of returning it; streamed, not through this conversation.",
+            "type": "string",
+            "minLength": 1
+          },
+          "overwrite": {
+            "description": "With host_path: replace an existing file there (default false).",
+            "type": "boolean"
+          },
           "sandbox_id": {
             "description": "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
             "type": "string",
@@ -483,8 +499,8 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
       },
       "annotations": {
         "title": "Download a file",
-        "readOnlyHint": true,
-        "destructiveHint": false,
+        "readOnlyHint": false,
+        "destructiveHint": true,
         "idempotentHint": true,
         "openWorldHint": false
       },
@@ -513,7 +529,8 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
               "partial",
               "text",
               "compressed",
-              "not_returned"
+              "not_returned",
+              "saved"
             ]
           },
           "message": {
@@ -577,6 +594,15 @@ export const TOOLS_LIST_RESULT: Record<string, unknown> = {
           },
           "uri": {
             "type": "string"
+          },
+          "host_path": {
+            "type": "string"
+          },
+          "sha256": {
+            "type": "string"
+          },
+          "replaced": {
+            "type": "boolean"
           },
           "notes": {
             "type": "array",

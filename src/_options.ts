@@ -26,6 +26,11 @@ export interface Option<T, Read = never> {
    * (e.g. "1"), or `true` when it has no variable.
    */
   switch?: string | true;
+  /**
+   * Set when the flag may be given more than once: each value is read by `parse` and the lists
+   * are joined (`T` is then an array). Its variable is read once, as one value.
+   */
+  repeat?: true;
   /** Reads and checks the flag's or the variable's text. */
   parse: Parse<T>;
   /** The value when neither is given, or how to work it out from other options and variables. */
@@ -36,8 +41,14 @@ export interface Option<T, Read = never> {
   description: string;
 }
 
-/** What a command line gave: each option's text, or `true` for a switch, and the flag as written. */
-export type Given = Map<Option<unknown>, { text: string | true; source: string }>;
+/**
+ * What a command line gave: each option's text, or `true` for a switch, and the flag as written;
+ * `more` holds the further texts of a repeated flag.
+ */
+export type Given = Map<
+  Option<unknown>,
+  { text: string | true; source: string; more?: string[] }
+>;
 
 /**
  * Reads `--name value`, `--name=value`, switches `--name` and short `-x` flags (a later one
@@ -72,6 +83,11 @@ export function scan(args: readonly string[], options: readonly Option<unknown>[
     } else {
       throw new TypeError(`Option '${option.flag} <value>' argument missing`);
     }
+    const earlier = given.get(option);
+    if (option.repeat && earlier && typeof text === "string") {
+      (earlier.more ??= []).push(text);
+      continue;
+    }
     given.set(option, { text, source: option.flag });
   }
   return given;
@@ -94,6 +110,10 @@ export function resolve<T, Read>(
     : [option.env ? env(option.env) : undefined, option.env];
   if (text !== undefined && (flag || text !== "")) {
     const value = option.parse(text, source!);
+    if (flag?.more) {
+      const values = [value ?? [], ...flag.more.map((more) => option.parse(more, source!) ?? [])];
+      return { value: values.flat() as T, source };
+    }
     if (value !== undefined) return { value, source };
   }
   const fallback = option.fallback;

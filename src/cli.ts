@@ -21,6 +21,7 @@ import { SANDBOX_HOME } from "./providers/local/_bwrap.ts";
 import type { HttpServer } from "./http.ts";
 import { SandboxCounter, SandboxSession } from "./session.ts";
 import { StdioTransport } from "./_stdio.ts";
+import { describeShares, SHARED_ROOT } from "./shares.ts";
 import { VERSION } from "./version.ts";
 
 /**
@@ -83,7 +84,25 @@ function instructions(config: Config): string {
         : ""
     }`,
     `Calls stop after ${limits.defaultTimeout} s unless given a timeout; stdout and stderr are each capped at ${limits.maxOutputBytes} bytes (head and tail kept), so redirect big outputs to files.`,
+    ...(config.shares.length ? [sharesSentence(config)] : []),
   ].join("\n");
+}
+
+/** What the model is told about the user's shared directories. */
+function sharesSentence(config: Config): string {
+  const mounted = config.provider === "local";
+  const where = mounted
+    ? mountsShares(config)
+      ? ` Inside local sandboxes each is mounted at ${SHARED_ROOT}/<name> (read-only ones cannot be changed there), so commands can use the files directly.`
+      : " Unisolated sandboxes see each at its own path."
+    : "";
+  return `The user shared these directories of their machine: ${
+    describeShares(config.shares, mounted && mountsShares(config))
+  }.${where} To copy a file between one and a sandbox without passing its bytes through this conversation (any size), give file_upload a host_path (the path on the user's machine) instead of content, or file_download a host_path to save the file there (read-write directories only); nothing outside these directories is reachable that way.`;
+}
+
+function mountsShares(config: Config): boolean {
+  return config.provider === "local" && !config.local.dangerouslyRunUnisolated;
 }
 
 /**
@@ -120,7 +139,7 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
       `Cannot start local sandboxes with --network ${config.local.network}: Deno may not use the network, which their egress proxy and web_preview need; start it with --allow-net (deno task start), or use --network host`,
     );
   }
-  const local = new LocalProvider({ ...config.local, log });
+  const local = new LocalProvider({ ...config.local, shares: config.shares, log });
   await local.check();
   return local;
 }
@@ -230,6 +249,7 @@ export async function main(args: string[]): Promise<number> {
       instructions: told,
       log,
       credentials: config.credentials,
+      shares: config.shares,
     });
     const { createServer, JSONRPCMessageSchema } = era === "modern"
       ? { createServer: undefined, JSONRPCMessageSchema: undefined }
@@ -245,6 +265,7 @@ export async function main(args: string[]): Promise<number> {
         instructions: told,
         log: relay.log,
         credentials: config.credentials,
+        shares: config.shares,
       });
       relay.attach(server);
       return { session, server };

@@ -11,6 +11,7 @@
 
 import { gitTokenWarning, normalizeGitHost } from "./_git_credentials.ts";
 import { isLogLevel, type LogLevel } from "./log.ts";
+import { checkShareNames, parseShare, type SharedDirectory } from "./shares.ts";
 import { defaultWorkspacesDir, WORKSPACE_NAME } from "./workspace.ts";
 import type { ToolCredentials, ToolLimits } from "./registry.ts";
 import {
@@ -77,6 +78,12 @@ export interface Config {
     /** What each sandbox may use as a whole (control groups); 0 leaves one uncapped. */
     budget: { memoryMb: number; processes: number; cpus: number; diskGb: number };
   };
+  /**
+   * Directories of this machine shared on purpose: mounted into local sandboxes at
+   * `/shared/<name>`, and reachable on either provider through file_upload's and file_download's
+   * `host_path`.
+   */
+  shares: readonly SharedDirectory[];
   /** Limits applied to every tool call. */
   limits: ToolLimits;
   /** The persistent workspace that is the session's default sandbox (stdio only). */
@@ -284,6 +291,20 @@ const ROWS = [
     default: "none",
     description:
       "Comma-separated ports of this machine's 127.0.0.1 that local sandboxes reach on purpose (a database, a model server), as 127.0.0.1:PORT inside",
+  }),
+  setting({
+    at: "shares",
+    flag: "--share",
+    env: "MCP_SHARE",
+    repeat: true,
+    parse: (value, source) =>
+      value.split(",").map((entry) => entry.trim()).filter(Boolean).map((entry) =>
+        parseShare(entry, source)
+      ),
+    fallback: [],
+    default: "none",
+    description:
+      "A directory of this machine to share, DIR or DIR:rw (read-only unless :rw; repeatable, the variable comma-separated): local sandboxes see it at /shared/<name>, and file_upload/file_download move files between it and any sandbox with host_path",
   }),
   setting({
     at: "local.baseDir",
@@ -690,6 +711,7 @@ function readConfig(given: Given, env: Env): Config {
       } with --http: a server over HTTP may have several clients, and a persistent workspace would be shared between them; persistent workspaces are available over stdio`,
     );
   }
+  checkShareNames(config.shares);
   const credentials: ToolCredentials = {
     gitToken: env("GIT_TOKEN") || undefined,
     githubToken: env("GITHUB_TOKEN") || undefined,

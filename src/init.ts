@@ -72,9 +72,22 @@ export interface ServerEntry {
   env?: Record<string, string>;
 }
 
-/** The flags `deno run` needs for `config`'s provider, and nothing more. */
+/**
+ * The flags `deno run` needs for `config`'s provider, and nothing more. Shared directories need
+ * none on the local provider (bwrap mounts them and the sandbox moves their files); on Daytona the
+ * server reads them, and writes the read-write ones.
+ */
 export function permissionFlags(config: Config): string[] {
-  if (config.provider === "daytona") return ["--allow-net", "--allow-env"];
+  if (config.provider === "daytona") {
+    const read = config.shares.map((share) => share.path);
+    const write = config.shares.filter((share) => share.mode === "rw").map((share) => share.path);
+    return [
+      "--allow-net",
+      "--allow-env",
+      ...(read.length ? [`--allow-read=${read.join(",")}`] : []),
+      ...(write.length ? [`--allow-write=${write.join(",")}`] : []),
+    ];
+  }
   // The persistent workspaces' directory too, and the variables the server finds it by.
   const dirs = [config.local.baseDir, config.local.workspacesDir].filter(Boolean).join(",");
   return [
@@ -126,7 +139,13 @@ export function runFlags(config: Config, target: string): string[] {
  * ```
  */
 export function serverEntry(config: Config, target: string, binary?: string): ServerEntry {
-  const providerArgs = config.provider === "daytona" ? ["--provider", "daytona"] : [];
+  const providerArgs = [
+    ...(config.provider === "daytona" ? ["--provider", "daytona"] : []),
+    ...config.shares.flatMap((share) => [
+      "--share",
+      share.mode === "rw" ? `${share.path}:rw` : share.path,
+    ]),
+  ];
   const env = config.provider === "daytona"
     ? { MCP_DAYTONA_API_KEY: "<your Daytona API key>" }
     : undefined;

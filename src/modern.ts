@@ -15,6 +15,7 @@
  * @module
  */
 
+import type { SharedDirectory } from "./shares.ts";
 import {
   createMcpHandler,
   type McpHttpHandler,
@@ -72,6 +73,8 @@ export interface ModernServerOptions {
   log: Logger;
   /** Secrets tools may pass into the sandbox (git tokens); never logged or returned. */
   credentials?: ToolCredentials;
+  /** Directories of this machine the file tools' `host_path` may name (`--share`). */
+  shares?: readonly SharedDirectory[];
 }
 
 /** A 2026-07-28 server offering the tool table; one per request over HTTP, one per process on stdio. */
@@ -102,7 +105,13 @@ export function createModernServer(options: ModernServerOptions): McpServer {
       );
     },
   );
-  const setup = { session, limits: options.limits, credentials: options.credentials, log };
+  const setup = {
+    session,
+    limits: options.limits,
+    credentials: options.credentials,
+    shares: options.shares,
+    log,
+  };
   const register = (
     tool: AnyToolDefinition | AnySessionToolDefinition,
     inputSchema: z.ZodRawShape,

@@ -10,7 +10,7 @@
  * import { sessionTools, tools } from "./registry.ts";
  *
  * const download = tools.find((tool) => tool.name === "file_download")!;
- * equal(download.annotations.readOnlyHint, true);
+ * equal(download.annotations.readOnlyHint, false); // with host_path it writes the user's files
  * const result = download.present({
  *   path: "/home/sandbox/hello.txt",
  *   size: 6,

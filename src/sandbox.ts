@@ -393,6 +393,31 @@ export interface SandboxInfo {
   isolated: boolean;
   /** Ports inside that the sandbox's own machinery listens on (a local sandbox's proxy relay). */
   reservedPorts?: readonly number[];
+  /**
+   * The shared directories of this machine that the sandbox has mounted (a local sandbox), and
+   * where; tools then move files between a share and the sandbox inside the sandbox's own view.
+   */
+  shares?: readonly SharedMount[];
+}
+
+/**
+ * A directory of the host mounted into a sandbox (see `--share`).
+ *
+ * @example Find where a shared directory is inside a sandbox
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import type { SharedMount } from "./sandbox.ts";
+ * const mounts: SharedMount[] = [{ hostPath: "/home/me/projects", path: "/shared/projects", mode: "ro" }];
+ * equal(mounts.find((mount) => mount.hostPath === "/home/me/projects")?.path, "/shared/projects");
+ * ```
+ */
+export interface SharedMount {
+  /** The directory on the host. */
+  hostPath: string;
+  /** Where the sandbox sees it. */
+  path: string;
+  /** Whether the sandbox may change it. */
+  mode: "ro" | "rw";
 }
 
 /**
@@ -478,8 +503,16 @@ export interface Sandbox extends AsyncDisposable {
    * leave it out.
    */
   resources?(): Promise<SandboxResources | undefined>;
-  /** Writes a file, creating parent directories; never leaves a half-written file behind. */
-  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<WrittenFile>;
+  /**
+   * Writes a file, creating parent directories; never leaves a half-written file behind. `data`
+   * may be a stream, which is written as it arrives, in constant memory, whatever its size; if it
+   * fails, the file is left as it was.
+   */
+  writeFile(
+    path: string,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    options?: WriteFileOptions,
+  ): Promise<WrittenFile>;
   /** Lists a directory, optionally recursively. */
   listFiles(path: string, options?: ListFilesOptions): Promise<FileListing>;
   /**

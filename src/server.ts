@@ -22,6 +22,7 @@ import {
   tools as allTools,
 } from "./registry.ts";
 import type { SandboxSession } from "./session.ts";
+import type { SharedDirectory } from "./shares.ts";
 import { VERSION } from "./version.ts";
 import { type CallSetup, runCall, SANDBOX_ID } from "./_call.ts";
 import type { TaskRegistry } from "./tasks.ts";
@@ -43,6 +44,8 @@ export interface ServerOptions {
   log: Logger;
   /** Secrets tools may pass into the sandbox (git tokens); never logged or returned. */
   credentials?: ToolCredentials;
+  /** Directories of this machine the file tools' `host_path` may name (`--share`). */
+  shares?: readonly SharedDirectory[];
   /** The tools to offer. @default the whole table */
   tools?: readonly AnyToolDefinition[];
   /** The sandbox-managing tools to offer. @default all of them */
@@ -91,7 +94,13 @@ export function createServer(options: ServerOptions): McpServer {
       return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
     },
   );
-  const setup: CallSetup = { session, limits, credentials: options.credentials, log };
+  const setup: CallSetup = {
+    session,
+    limits,
+    credentials: options.credentials,
+    shares: options.shares,
+    log,
+  };
   const register = (
     tool: AnyToolDefinition | AnySessionToolDefinition,
     inputSchema: z.ZodRawShape,

@@ -16,6 +16,7 @@ import { SandboxSession } from "../src/session.ts";
 import { silentLogger } from "../src/log.ts";
 import type { SandboxProvider } from "../src/sandbox.ts";
 import type { ToolCredentials, ToolLimits } from "../src/registry.ts";
+import type { SharedDirectory } from "../src/shares.ts";
 
 /** Whether bubblewrap can run here; sandbox tests are ignored without it (CI installs it). */
 export const hasBwrap: boolean = await new Deno.Command("bwrap", {
@@ -69,17 +70,20 @@ export async function connect(
     credentials?: ToolCredentials;
     /** Another provider than a local one; the connection closes it. */
     provider?: SandboxProvider;
+    /** Shared directories: for the tools' host_path, and mounted by the local provider. */
+    shares?: readonly SharedDirectory[];
   } = {},
 ): Promise<Connected> {
   const log = silentLogger();
   const provider = options.provider ??
-    new LocalProvider({ log, egress: TEST_EGRESS, ...options.local });
+    new LocalProvider({ log, egress: TEST_EGRESS, shares: options.shares, ...options.local });
   const session = new SandboxSession(provider, log);
   const server = createServer({
     session,
     log,
     instructions: "test",
     credentials: options.credentials,
+    shares: options.shares,
     limits: {
       maxOutputBytes: 100_000,
       defaultTimeout: 300,
@@ -250,4 +254,12 @@ export function spawnServer(args: string[], env: Record<string, string>): RawSer
       return status;
     },
   };
+}
+
+/** `ln -s`: Deno.symlink needs unscoped write access, which the tests do not have. */
+export async function symlink(target: string, path: string): Promise<void> {
+  const made = await new Deno.Command("ln", { args: ["-s", target, path] }).output();
+  if (!made.success) {
+    throw new Error(`Cannot link ${path}: ${new TextDecoder().decode(made.stderr)}`);
+  }
 }

@@ -78,6 +78,29 @@ Deno.test("init prints each client's entry with the flags the provider needs", a
   assert(!daytona.text.includes("dtn_secret_value"), "the key is never printed");
 });
 
+Deno.test("init --share adds the shared directories, and what Daytona needs to reach them", async () => {
+  const args = ["--client", "claude-desktop", "--share", "/home/you/projects"];
+  const local = await run("init", [...args, "--share", "/home/you/out:rw"], path);
+  assertEquals(local.code, 0, local.text);
+  assertMatch(
+    local.text,
+    /"--share",\n\s+"\/home\/you\/projects",\n\s+"--share",\n\s+"\/home\/you\/out:rw"\n/,
+  );
+  // Local sandboxes mount them with bwrap: Deno itself needs no access to them.
+  assert(!local.text.includes("--allow-read=/home/you"), local.text);
+  const daytona = await run("init", [...args, "--share", "/home/you/out:rw", "--jsr"], {
+    ...path,
+    MCP_DAYTONA_API_KEY: "dtn_secret_value",
+  });
+  assertMatch(
+    daytona.text,
+    /"--allow-env",\n\s+"--allow-read=\/home\/you\/projects,\/home\/you\/out",\n\s+"--allow-write=\/home\/you\/out",/,
+  );
+  const bad = await run("init", ["--share", "projects"], path);
+  assertEquals(bad.code, 2);
+  assertMatch(bad.text, /--share must be an absolute path/);
+});
+
 Deno.test("init reads its own flags beside the server's, and names a bad one", async () => {
   const bad = await run("init", ["--client", "zed"], path);
   assertEquals(bad.code, 2);

@@ -2,6 +2,7 @@
 
 import { z } from "npm:zod@4.6.7";
 import type { Sandbox, SandboxResources } from "../sandbox.ts";
+import type { SharedDirectory } from "../shares.ts";
 
 /**
  * Options every tool function accepts.
@@ -75,8 +76,26 @@ export interface ToolCredentials {
   gitTokenHosts?: readonly string[];
 }
 
+/**
+ * The directories of the user's machine that tools may move files to and from (`host_path`).
+ *
+ * @example Take the shared directories from the configuration
+ * ```ts
+ * import { equal, ok } from "node:assert/strict";
+ * import { parseCommand, type ToolShares } from "../../mod.ts";
+ * const command = parseCommand(["--share", "/srv/data:rw"], () => undefined);
+ * ok(command.kind === "serve");
+ * const options: ToolShares = { shares: command.config.shares }; // fileUpload takes them
+ * equal(options.shares?.[0].mode, "rw");
+ * ```
+ */
+export interface ToolShares {
+  /** The shared directories (`--share`); none when unset. */
+  shares?: readonly SharedDirectory[];
+}
+
 /** What every tool function receives besides the sandbox and its input. */
-export type ToolRunOptions = ToolOptions & Partial<ToolLimits> & ToolCredentials;
+export type ToolRunOptions = ToolOptions & Partial<ToolLimits> & ToolCredentials & ToolShares;
 
 /** The largest timeout a call may ask for, in seconds (one day). */
 export const MAX_TIMEOUT_SECONDS = 86_400;

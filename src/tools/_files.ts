@@ -1,6 +1,7 @@
 // What the file tools share: size limits, content sniffing, sandbox:// URIs.
 
 import { completeUtf8End, concatBytes, utf8Start } from "../_output.ts";
+import { SandboxFileError } from "../sandbox.ts";
 
 /** One mebibyte. */
 export const MIB = 1024 * 1024;
@@ -104,6 +105,48 @@ export async function readAll(
     chunks.push(chunk);
   }
   return concatBytes(chunks, size);
+}
+
+/**
+ * A pass-through stream that hashes what crosses it with SHA-256 (Web Crypto cannot hash a
+ * stream piece by piece, so node:crypto does, loaded only when needed).
+ */
+export async function sha256Tap(): Promise<{
+  stream: TransformStream<Uint8Array, Uint8Array>;
+  hex: () => string;
+}> {
+  const { createHash } = await import("node:crypto");
+  const hash = createHash("sha256");
+  return {
+    stream: new TransformStream({
+      transform(chunk, controller) {
+        hash.update(chunk);
+        controller.enqueue(chunk);
+      },
+    }),
+    hex: () => hash.digest("hex"),
+  };
+}
+
+/**
+ * A file tool's error about a file of a shared directory, as the sandbox saw it at
+ * `/shared/<name>/…`, restated with the host path the model gave.
+ */
+export function sharedFileError(
+  error: unknown,
+  action: string,
+  hostPath: string,
+  inside: string,
+): Error {
+  if (!(error instanceof Error)) return new Error(String(error));
+  const message = error.message.replaceAll(inside, hostPath).replace(/^Cannot \w+ /, "");
+  const restated = `Cannot ${action} host_path ${hostPath}: ${
+    message.replace(`${hostPath}: `, "")
+  }`;
+  const copy = error instanceof SandboxFileError
+    ? new SandboxFileError(error.code, restated, { cause: error })
+    : new Error(restated, { cause: error });
+  return copy;
 }
 
 /** The `sandbox://` URI of a file: `sandbox://<sandbox id>/<absolute path>`. */

@@ -6,8 +6,9 @@
 
 import { z } from "npm:zod@4.6.7";
 import { formatBytes } from "../_output.ts";
-import type { FileInfo, Sandbox } from "../sandbox.ts";
-import { noNul, type ToolOptions } from "./_common.ts";
+import { type FileInfo, type Sandbox, SandboxFileError } from "../sandbox.ts";
+import { locateShared, writeSharedFile } from "../shares.ts";
+import { noNul, type ToolOptions, type ToolShares } from "./_common.ts";
 import {
   decodeText,
   HARD_CEILING,
@@ -17,15 +18,11 @@ import {
   MIB,
   readAll,
   sandboxUri,
+  sha256Tap,
+  sharedFileError,
   sniffMimeType,
 } from "./_files.ts";
-import {
-  defineTool,
-  type Presented,
-  presentJson,
-  READ_ONLY,
-  type ToolDefinition,
-} from "./_define.ts";
+import { defineTool, type Presented, presentJson, type ToolDefinition } from "./_define.ts";
 
 /**
  * The strategies for a file over `max_size_mb`.
@@ -84,6 +81,13 @@ export interface FileDownloadInput {
   offset_kb?: number;
   /** With compress_file: return the archive even when it exceeds max_size_mb. @default false */
   force?: boolean;
+  /**
+   * Save the whole file to this path of the user's machine, inside a directory the user shared
+   * read-write (`--share DIR:rw`), instead of returning it: streamed, whatever its size.
+   */
+  host_path?: string;
+  /** With host_path: replace an existing file there. @default false */
+  overwrite?: boolean;
 }
 
 /**
@@ -161,9 +165,17 @@ export interface FileDownloadOutput {
    * "content": the whole file is in this result. "link": too big to inline; a resource_link to a
    * sandbox:// URI that resources/read serves. "options": over max_size_mb; see `options`.
    * "partial": a byte range. "text": converted text. "compressed": gzip data in this result.
-   * "not_returned": compressed but still over the limit.
+   * "not_returned": compressed but still over the limit. "saved": written to `host_path`.
    */
-  result: "content" | "link" | "options" | "partial" | "text" | "compressed" | "not_returned";
+  result:
+    | "content"
+    | "link"
+    | "options"
+    | "partial"
+    | "text"
+    | "compressed"
+    | "not_returned"
+    | "saved";
   /** One sentence on what was returned and what to do next. */
   message: string;
   /** Bytes of file data (or converted text) in this result. */
@@ -186,6 +198,12 @@ export interface FileDownloadOutput {
   options?: DownloadChoice[];
   /** The sandbox:// URI of the file. */
   uri?: string;
+  /** "saved": where on the user's machine the file was written. */
+  host_path?: string;
+  /** "saved": SHA-256 of the bytes written, hex. */
+  sha256?: string;
+  /** "saved": whether a file at host_path was replaced. */
+  replaced?: boolean;
   /** What happened to the sandbox on the way, e.g. that it had stopped and was started again. */
   notes?: string[];
   /** The content itself; not part of the structured result. */
@@ -207,7 +225,7 @@ export interface FileDownloadOutput {
  * equal((await fileDownload(sandbox, input, options)).truncated, true);
  * ```
  */
-export interface FileDownloadOptions extends ToolOptions {
+export interface FileDownloadOptions extends ToolOptions, ToolShares {
   /** Most bytes of text convert_to_text returns. @default 100_000 */
   maxOutputBytes?: number;
 }
@@ -256,6 +274,10 @@ async function download(
   options: FileDownloadOptions,
 ): Promise<FileDownloadOutput> {
   const { signal } = options;
+  if (input.host_path !== undefined) {
+    // Refuse a host path outside the shares before touching the sandbox.
+    locateShared(options.shares ?? [], input.host_path, "download to", { writable: true });
+  }
   const info = await sandbox.stat(input.file_path, { signal });
   if (info.type === "directory") {
     throw new TypeError(
@@ -267,6 +289,7 @@ async function download(
   }
   const head = await readAll(sandbox.readFile(info.path, { length: 4096, signal }), 4096);
   const file: Downloadable = { sandbox, info, mimeType: sniffMimeType(head, info.path), signal };
+  if (input.host_path !== undefined) return await saveToHost(file, input, options);
   const limit = (input.max_size_mb ?? 5) * MIB;
   switch (input.download_option) {
     case undefined:
@@ -340,6 +363,59 @@ async function whole(file: Downloadable): Promise<FileDownloadOutput> {
     bytes_returned: bytes.length,
     message: `The whole file (${formatBytes(bytes.length)}) follows as ${as}.`,
     payload,
+  };
+}
+
+/**
+ * Streams the whole file to `host_path`. Where the sandbox mounts the share (local), the sandbox
+ * writes it in its own view, where a symlink leads nowhere outside; elsewhere the server writes it
+ * without following symlinks (see shares.ts).
+ */
+async function saveToHost(
+  file: Downloadable,
+  input: FileDownloadInput,
+  options: FileDownloadOptions,
+): Promise<FileDownloadOutput> {
+  const { sandbox, info, signal } = file;
+  const action = "download to";
+  const hostPath = input.host_path!;
+  if (input.download_option !== undefined) {
+    throw new TypeError(
+      `Cannot download ${info.path} to host_path ${hostPath} with download_option=${input.download_option}: host_path saves the whole file; leave download_option out`,
+    );
+  }
+  const location = locateShared(options.shares ?? [], hostPath, action, { writable: true });
+  const mount = sandbox.info.shares?.find((mount) => mount.hostPath === location.share.path);
+  const tap = await sha256Tap();
+  const data = sandbox.readFile(info.path, { signal }).pipeThrough(tap.stream);
+  const overwrite = input.overwrite ?? false;
+  let saved: { size: number; replaced: boolean };
+  if (mount) {
+    const inside = `${mount.path}/${location.parts.join("/")}`;
+    saved = await sandbox.writeFile(inside, data, { overwrite, signal }).catch((error) => {
+      const restated = sharedFileError(error, action, location.hostPath, inside);
+      if (error instanceof SandboxFileError && error.code === "exists") {
+        restated.message =
+          `Cannot ${action} host_path ${location.hostPath}: it already exists; pass overwrite: true to replace it`;
+      }
+      throw restated;
+    });
+  } else {
+    saved = await writeSharedFile(location, data, { overwrite, action, signal });
+  }
+  return {
+    ...base(file),
+    size: saved.size,
+    result: "saved",
+    host_path: location.hostPath,
+    sha256: tap.hex(),
+    replaced: saved.replaced,
+    bytes_returned: 0,
+    message: `Saved ${info.path} (${
+      formatBytes(saved.size)
+    }) to ${location.hostPath} on the user's machine${
+      saved.replaced ? ", replacing the file there" : ""
+    }; the data is not in this result.`,
   };
 }
 
@@ -557,6 +633,11 @@ export const fileDownloadInputSchema = {
     .describe("download_partial: where to start, in KB (default 0)."),
   force: z.boolean({ error: "force must be true or false" }).optional()
     .describe("compress_file: return the archive even when it exceeds max_size_mb."),
+  host_path: noNul("host_path").min(1, "host_path must not be empty").optional().describe(
+    "Save the whole file, any size, to this absolute path on the user's machine inside a directory the user shared read-write (the server's instructions list them), instead of returning it; streamed, not through this conversation.",
+  ),
+  overwrite: z.boolean({ error: "overwrite must be true or false" }).optional()
+    .describe("With host_path: replace an existing file there (default false)."),
 };
 
 /** The MCP output schema of `file_download` (the content itself travels as MCP content). */
@@ -564,7 +645,16 @@ export const fileDownloadOutputSchema = {
   path: z.string(),
   size: z.number(),
   mime_type: z.string(),
-  result: z.enum(["content", "link", "options", "partial", "text", "compressed", "not_returned"]),
+  result: z.enum([
+    "content",
+    "link",
+    "options",
+    "partial",
+    "text",
+    "compressed",
+    "not_returned",
+    "saved",
+  ]),
   message: z.string(),
   bytes_returned: z.number(),
   offset_kb: z.number().optional(),
@@ -580,6 +670,9 @@ export const fileDownloadOutputSchema = {
     example: z.string(),
   })).optional(),
   uri: z.string().optional(),
+  host_path: z.string().optional(),
+  sha256: z.string().optional(),
+  replaced: z.boolean().optional(),
   notes: z.array(z.string()).optional(),
 };
 
@@ -623,10 +716,16 @@ export const fileDownloadTool: ToolDefinition<FileDownloadInput, FileDownloadOut
   name: "file_download",
   title: "Download a file",
   description:
-    "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download.",
+    "Read a file from the sandbox. Within max_size_mb (default 5) it comes back whole: text as text, images as images, other files as base64; files over 1 MiB come as a sandbox:// resource link. Over the limit, the result lists the options with exact calls: download_partial (chunk_size_kb from offset_kb), convert_to_text (PDF, HTML, text), compress_file (gzip), force_download. With host_path, the whole file (any size) is saved instead to the user's machine, inside a directory the user shared read-write, and not returned.",
   inputSchema: fileDownloadInputSchema,
   outputSchema: fileDownloadOutputSchema,
-  annotations: READ_ONLY,
+  // Reads the sandbox, but with host_path it writes (and with overwrite replaces) a user's file.
+  annotations: {
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   run: fileDownload,
   present: presentFileDownload,
 });

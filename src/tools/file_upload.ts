@@ -6,8 +6,16 @@
 
 import { z } from "npm:zod@4.6.7";
 import { type Sandbox, SandboxFileError } from "../sandbox.ts";
-import { budgetReading, diskFullNote, noNul, type ToolOptions } from "./_common.ts";
+import { locateShared, openSharedFile } from "../shares.ts";
+import {
+  budgetReading,
+  diskFullNote,
+  noNul,
+  type ToolOptions,
+  type ToolShares,
+} from "./_common.ts";
 import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
+import { sha256Tap, sharedFileError } from "./_files.ts";
 
 /**
  * Arguments of {@linkcode fileUpload}, as the MCP tool takes them.
@@ -25,8 +33,13 @@ import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
 export interface FileUploadInput {
   /** Where to write, absolute or relative to the sandbox's home. Parent directories are created. */
   file_path: string;
-  /** The file's content: text, or base64 when `encoding` is "base64". */
-  content: string;
+  /** The file's content: text, or base64 when `encoding` is "base64". Give this or `host_path`. */
+  content?: string;
+  /**
+   * A file of the user's machine inside a shared directory (`--share`) to copy instead of
+   * `content`: streamed into the sandbox, whatever its size, without passing through the model.
+   */
+  host_path?: string;
   /** How `content` is encoded. @default "text" */
   encoding?: "text" | "base64";
   /** Replace an existing file; when false an existing file is left untouched. @default true */
@@ -57,7 +70,26 @@ export interface FileUploadOutput {
   sha256: string;
   /** Whether an existing file was replaced. */
   replaced: boolean;
+  /** The host file copied, when the upload came from `host_path`. */
+  host_path?: string;
 }
+
+/**
+ * Options for {@linkcode fileUpload}: the shared directories `host_path` may name.
+ *
+ * @example Upload a file of a shared directory
+ * ```ts ignore
+ * import { fileUpload, type FileUploadOptions, LocalProvider, parseCommand } from "../../mod.ts";
+ * const command = parseCommand(["--share", "/home/me/projects"], () => undefined);
+ * if (command.kind !== "serve") throw new Error("unexpected");
+ * const options: FileUploadOptions = { shares: command.config.shares };
+ * await using provider = new LocalProvider({ shares: command.config.shares });
+ * await using sandbox = await provider.create();
+ * const input = { file_path: "data.csv", host_path: "/home/me/projects/data.csv" };
+ * console.log((await fileUpload(sandbox, input, options)).size);
+ * ```
+ */
+export interface FileUploadOptions extends ToolOptions, ToolShares {}
 
 /**
  * Writes `input.content` to `input.file_path` in the sandbox, creating parent directories. The
@@ -78,13 +110,91 @@ export interface FileUploadOutput {
 export async function fileUpload(
   sandbox: Sandbox,
   input: FileUploadInput,
-  options: ToolOptions = {},
+  options: FileUploadOptions = {},
 ): Promise<FileUploadOutput> {
+  if ((input.content === undefined) === (input.host_path === undefined)) {
+    throw new TypeError(
+      `Cannot upload ${input.file_path}: pass either content (the data itself) or host_path (a file in a shared directory), ${
+        input.content === undefined ? "not neither" : "not both"
+      }`,
+    );
+  }
+  if (input.host_path !== undefined) return await uploadFromHost(sandbox, input, options);
+  const content = input.content!;
   const bytes: Uint8Array<ArrayBuffer> = input.encoding === "base64"
-    ? decodeBase64(input.content)
-    : new TextEncoder().encode(input.content);
+    ? decodeBase64(content)
+    : new TextEncoder().encode(content);
+  const info = await write(sandbox, input, bytes, options);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return {
+    path: info.path,
+    size: info.size,
+    sha256: digest.toHex(),
+    replaced: info.replaced,
+  };
+}
+
+/**
+ * Copies a file of a shared directory into the sandbox as a stream. Where the sandbox mounts the
+ * share (local), the sandbox reads it in its own view, where a symlink leads nowhere outside;
+ * elsewhere the server opens it without following symlinks (see shares.ts).
+ */
+async function uploadFromHost(
+  sandbox: Sandbox,
+  input: FileUploadInput,
+  options: FileUploadOptions,
+): Promise<FileUploadOutput> {
+  const action = "upload from";
+  const hostPath = input.host_path!;
+  const location = locateShared(options.shares ?? [], hostPath, action);
+  const mount = sandbox.info.shares?.find((mount) => mount.hostPath === location.share.path);
+  const tap = await sha256Tap();
+  let source: ReadableStream<Uint8Array>;
+  let inside: string | undefined;
+  let opened: Deno.FsFile | undefined;
+  if (mount) {
+    inside = `${mount.path}/${location.parts.join("/")}`;
+    const info = await sandbox.stat(inside, { signal: options.signal }).catch((error) => {
+      throw sharedFileError(error, action, location.hostPath, inside!);
+    });
+    if (info.type !== "file") {
+      throw new TypeError(
+        `Cannot ${action} host_path ${location.hostPath}: it is ${
+          info.type === "directory" ? "a directory" : "not a regular file"
+        }`,
+      );
+    }
+    source = sandbox.readFile(inside, { signal: options.signal });
+  } else {
+    opened = (await openSharedFile(location, action)).file;
+    source = opened.readable;
+  }
+  const info = await write(sandbox, input, source.pipeThrough(tap.stream), options)
+    .catch((error) => {
+      throw inside ? sharedFileError(error, action, location.hostPath, inside) : error;
+    })
+    .finally(() => {
+      try {
+        opened?.close(); // when the upload stopped before the end of the file
+      } catch { /* reading to the end closed it */ }
+    });
+  return {
+    path: info.path,
+    size: info.size,
+    sha256: tap.hex(),
+    replaced: info.replaced,
+    host_path: location.hostPath,
+  };
+}
+
+async function write(
+  sandbox: Sandbox,
+  input: FileUploadInput,
+  data: Uint8Array | ReadableStream<Uint8Array>,
+  options: ToolOptions,
+) {
   const overwrite = input.overwrite ?? true;
-  const info = await sandbox.writeFile(input.file_path, bytes, {
+  return await sandbox.writeFile(input.file_path, data, {
     overwrite,
     signal: options.signal,
     onWait: options.onProgress,
@@ -98,13 +208,6 @@ export async function fileUpload(
       { cause: error },
     );
   });
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return {
-    path: info.path,
-    size: info.size,
-    sha256: digest.toHex(),
-    replaced: info.replaced,
-  };
 }
 
 function decodeBase64(content: string): Uint8Array<ArrayBuffer> {
@@ -124,8 +227,11 @@ function decodeBase64(content: string): Uint8Array<ArrayBuffer> {
 export const fileUploadInputSchema = {
   file_path: noNul("file_path").min(1, "file_path must not be empty")
     .describe("Destination in the sandbox, absolute or relative to the home directory."),
-  content: z.string({ error: "content must be a string" })
+  content: z.string({ error: "content must be a string" }).optional()
     .describe("The file's content: plain text, or base64 when encoding is base64."),
+  host_path: noNul("host_path").min(1, "host_path must not be empty").optional().describe(
+    "Instead of content: an absolute path on the user's machine inside a directory the user shared (the server's instructions list them); the file is streamed into the sandbox, any size, without passing through this conversation.",
+  ),
   encoding: z.enum(["text", "base64"], { error: "encoding must be text or base64" }).optional()
     .describe("text (default) or base64 for binary files."),
   overwrite: z.boolean({ error: "overwrite must be true or false" }).optional()
@@ -138,6 +244,7 @@ export const fileUploadOutputSchema = {
   size: z.number().int(),
   sha256: z.string(),
   replaced: z.boolean(),
+  host_path: z.string().optional(),
 };
 
 /** The `file_upload` tool: its definition, as the registry lists it. */
@@ -145,7 +252,7 @@ export const fileUploadTool: ToolDefinition<FileUploadInput, FileUploadOutput> =
   name: "file_upload",
   title: "Upload a file",
   description:
-    'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
+    'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"); or, with host_path instead of content, copy a file of a directory the user shared (any size, streamed, not through the conversation). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
   inputSchema: fileUploadInputSchema,
   outputSchema: fileUploadOutputSchema,
   annotations: {

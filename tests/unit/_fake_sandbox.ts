@@ -392,10 +392,21 @@ export class FakeSandbox implements Sandbox {
     return notes;
   }
 
-  writeFile(
+  async writeFile(
+    path: string,
+    given: Uint8Array | ReadableStream<Uint8Array>,
+    options: WriteFileOptions = {},
+  ): Promise<WrittenFile> {
+    const data = given instanceof Uint8Array ? given : new Uint8Array(
+      await new Response(given as ReadableStream<Uint8Array<ArrayBuffer>>).arrayBuffer(),
+    );
+    return await this.#write(path, data, options);
+  }
+
+  #write(
     path: string,
     data: Uint8Array,
-    options: WriteFileOptions = {},
+    options: WriteFileOptions,
   ): Promise<WrittenFile> {
     try {
       this.#open();

@@ -42,7 +42,7 @@ export async function withRetries<T>(fn: () => Promise<T>, options: RetryOptions
       const retryable = error instanceof TransientError &&
         (options.idempotent || error.status === 429 || error.status === 503);
       const told = error instanceof TransientError ? error.retryAfterMs : undefined;
-      if (retryable && told !== undefined && told > 0) {
+      if (retryable && told !== undefined && told > 0 && attempt < attempts) {
         const at = Date.now() + told;
         if (options.deadline !== undefined && at > options.deadline) {
           throw new SandboxError(

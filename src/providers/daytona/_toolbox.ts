@@ -120,12 +120,52 @@ export class Toolbox {
     }, true);
   }
 
+  /**
+   * Uploads one file from a stream with the bulk-upload endpoint, as the stream is read (a
+   * multipart body written by hand: FormData would hold the whole file). Sent once, never
+   * retried, since the stream cannot be read again; throws unless the endpoint answers 2xx.
+   */
+  async uploadStream(
+    path: string,
+    data: ReadableStream<Uint8Array>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const boundary = `----mcp-${crypto.randomUUID()}`;
+    const encoder = new TextEncoder();
+    const quoted = path.replace(/["\\\r\n]/g, (c) => encodeURIComponent(c));
+    const head = encoder.encode(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files[0].path"\r\n\r\n${path}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="files[0].file"; filename="${quoted}"\r\n` +
+        "Content-Type: application/octet-stream\r\n\r\n",
+    );
+    const tail = encoder.encode(`\r\n--${boundary}--\r\n`);
+    async function* body(): AsyncGenerator<Uint8Array<ArrayBuffer>> {
+      yield head;
+      for await (const chunk of data) yield chunk as Uint8Array<ArrayBuffer>;
+      yield tail;
+    }
+    await this.#fetch(
+      "files/bulk-upload",
+      "upload a file",
+      {
+        method: "POST",
+        headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+        body: ReadableStream.from(body()),
+        signal,
+      },
+      false,
+      0,
+      1,
+    );
+  }
+
   async #fetch(
     path: string,
     what: string,
     init: RequestInit | (() => RequestInit),
     idempotent: boolean,
     extraSeconds = 0,
+    attempts?: number,
   ): Promise<Response> {
     return await withRetries(async () => {
       const request = typeof init === "function" ? init() : init;
@@ -157,6 +197,7 @@ export class Toolbox {
       throw toolboxError(response.status, message.slice(0, 500), response.headers);
     }, {
       idempotent,
+      attempts,
       what,
       log: this.#log,
       deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1000,

@@ -282,16 +282,18 @@ export class DaytonaSandbox implements Sandbox {
    * A file up to 256 KiB travels inside the agent's request: one API call. A larger one is
    * uploaded through the toolbox's bulk-upload endpoint (checking its answer) into a temporary
    * name, then moved into place by the agent. Either way there is never a half-written file, and
-   * `overwrite: false` never replaces anything.
+   * `overwrite: false` never replaces anything. A stream is read up to 256 KiB to choose; a
+   * larger one is streamed to the endpoint as it is read, in constant memory, and not retried.
    */
   async writeFile(
     path: string,
-    data: Uint8Array,
+    given: Uint8Array | ReadableStream<Uint8Array>,
     options: WriteFileOptions = {},
   ): Promise<WrittenFile> {
     const target = resolvePath(this.info.home, path);
+    const data = given instanceof Uint8Array ? given : await peek(given, INLINE_WRITE);
     // A small file goes in the request itself; the agent writes it with the same guarantees.
-    if (data.length <= INLINE_WRITE && this.#parts.python) {
+    if (data instanceof Uint8Array && data.length <= INLINE_WRITE && this.#parts.python) {
       return await this.#guard(() => this.#ops.writeFile(target, data, options), options);
     }
     const overwrite = options.overwrite ?? true;
@@ -310,7 +312,18 @@ export class DaytonaSandbox implements Sandbox {
     const temp = `${posix.dirname(target)}/.${posix.basename(target)}.upload-${
       crypto.randomUUID().slice(0, 8)
     }`;
-    await this.#guard(() => this.#toolbox.upload([{ path: temp, data }], options.signal), options);
+    if (data instanceof Uint8Array) {
+      await this.#guard(
+        () => this.#toolbox.upload([{ path: temp, data }], options.signal),
+        options,
+      );
+    } else {
+      // A stream can be sent once: wake the sandbox first, then send it without retries.
+      await this.stat(posix.dirname(target), options).catch((error) => {
+        if (!(error instanceof SandboxFileError)) throw error;
+      });
+      await this.#guard(() => this.#toolbox.uploadStream(temp, data, options.signal), options);
+    }
     if (!this.#parts.python) {
       // No agent: move it into place with one command (mv within a directory is atomic).
       const existed = await this.stat(target, options).then(() => true, () => false);
@@ -411,4 +424,41 @@ export class DaytonaSandbox implements Sandbox {
 function resolvePath(home: string, path: string): string {
   const expanded = path === "~" || path.startsWith("~/") ? home + path.slice(1) : path;
   return posix.resolve(home, expanded);
+}
+
+/**
+ * The stream's bytes when it ends within `limit` bytes; else a stream of everything it carries
+ * (what was read, then the rest).
+ */
+async function peek(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
+  const reader = stream.getReader();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  while (size <= limit) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const chunk of head) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      return bytes;
+    }
+    head.push(value);
+    size += value.length;
+  }
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = head.shift();
+      if (next) return controller.enqueue(next);
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }

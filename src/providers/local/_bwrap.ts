@@ -54,6 +54,8 @@ export interface BwrapLayout {
   features?: BwrapFeatures;
   /** The agent waits for a "start" line first (while the server moves it into its cgroup). */
   hold?: boolean;
+  /** Host directories to mount (read-only unless `mode` is "rw"), at their `path`. */
+  shares?: readonly { hostPath: string; path: string; mode: "ro" | "rw" }[];
 }
 
 /** Where the egress proxy's sockets appear inside a sandbox. */
@@ -278,6 +280,13 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "--bind",
     layout.home,
     SANDBOX_HOME,
+    // Shared host directories. A symlink inside one resolves here, in the sandbox's own file
+    // system, so it leads nowhere outside the shares, home and /tmp.
+    ...(layout.shares ?? []).flatMap((share) => [
+      share.mode === "rw" ? "--bind" : "--ro-bind",
+      share.hostPath,
+      share.path,
+    ]),
     "--ro-bind",
     layout.runtime,
     RUNTIME_DIR,

@@ -7,6 +7,7 @@ import {
   SandboxError,
   type SandboxProvider,
   type SandboxSummary,
+  type SharedMount,
   type WorkspaceSummary,
 } from "../../sandbox.ts";
 import { defaultWorkspacesDir } from "../../workspace.ts";
@@ -31,6 +32,7 @@ import {
   NET_DIR,
   SANDBOX_HOME,
   SOCKS_PROXY_PORT,
+  SYSTEM_DIRS,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
@@ -42,6 +44,7 @@ import {
   type WorkspaceHold,
   workspaceSandboxId,
 } from "./_workspace.ts";
+import { checkShareNames, SHARED_ROOT, type SharedDirectory } from "../../shares.ts";
 import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 
 /** How a local sandbox reaches the network. */
@@ -109,6 +112,13 @@ export interface LocalProviderOptions {
    * sandbox's own git settings never apply to those clones.
    */
   gitCaFile?: string;
+  /**
+   * Directories of this machine mounted into every sandbox at `/shared/<name>`, read-only unless
+   * their mode is `"rw"`. Symlinks inside them resolve in the sandbox's own file system, where
+   * nothing else of this machine exists. Unisolated sandboxes see them at their own paths.
+   * @default none
+   */
+  shares?: readonly SharedDirectory[];
 }
 
 /**
@@ -186,7 +196,7 @@ export class LocalProvider implements SandboxProvider {
   #options: Required<
     Omit<
       LocalProviderOptions,
-      "limits" | "gitCaFile" | "egress" | "budget" | "cgroups" | "workspacesDir"
+      "limits" | "gitCaFile" | "egress" | "budget" | "cgroups" | "workspacesDir" | "shares"
     >
   >;
   #workspacesDir: string | undefined;
@@ -200,6 +210,7 @@ export class LocalProvider implements SandboxProvider {
   #warned = false;
   #limits: string;
   #sandboxes = new Map<string, LocalSandbox>();
+  #shares: readonly SharedDirectory[];
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -212,6 +223,8 @@ export class LocalProvider implements SandboxProvider {
     };
     this.#gitCaFile = options.gitCaFile;
     this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
+    this.#shares = options.shares ?? [];
+    checkShareNames(this.#shares);
     this.#egress = options.egress ?? {};
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
@@ -229,7 +242,17 @@ export class LocalProvider implements SandboxProvider {
    * Throws a {@linkcode SandboxError} that says how to fix it otherwise.
    */
   async check(): Promise<void> {
-    if (this.#options.dangerouslyRunUnisolated) return;
+    if (this.#options.dangerouslyRunUnisolated) {
+      for (const share of this.#shares) {
+        const info = await Deno.stat(share.path).catch((error) => {
+          throw new SandboxError(`Cannot share ${share.path}: ${error.message}`, { cause: error });
+        });
+        if (!info.isDirectory) {
+          throw new SandboxError(`Cannot share ${share.path}: it is not a directory`);
+        }
+      }
+      return;
+    }
     try {
       const { success, stdout } = await new Deno.Command("bwrap", {
         args: ["--version"],
@@ -250,6 +273,55 @@ export class LocalProvider implements SandboxProvider {
         { cause: error },
       );
     }
+    if (this.#shares.length > 0) await this.#checkShares();
+  }
+
+  /**
+   * Mounts the shares the way sandboxes will (as `nobody` when the server runs as root) and checks
+   * that each is a directory, so that a wrong --share fails at start, not at every create().
+   */
+  async #checkShares(): Promise<void> {
+    const args = ["--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr"];
+    for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
+    this.#shares.forEach((share, i) => args.push("--ro-bind", share.path, `/s/${i}`));
+    args.push(
+      "/bin/sh",
+      "-c",
+      'i=0; for d; do test -d "$d" || echo "$i"; i=$((i+1)); done',
+      "sh",
+      ...this.#shares.map((_, i) => `/s/${i}`),
+    );
+    const { success, stdout, stderr } = await bwrapCommand(args, {
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(stderr).trim();
+    if (!success) {
+      const share = this.#shares.find((share) => said.includes(share.path));
+      throw new SandboxError(
+        `Cannot share ${share?.path ?? this.#shares.map((share) => share.path).join(", ")}: ${
+          said || "bwrap failed"
+        }${
+          Deno.uid() === 0
+            ? " (the server runs as root, so sandboxes are the user nobody, who must be able to reach it)"
+            : ""
+        }`,
+      );
+    }
+    const bad = new TextDecoder().decode(stdout).split("\n").filter(Boolean).map(Number);
+    if (bad.length > 0) {
+      throw new SandboxError(`Cannot share ${this.#shares[bad[0]].path}: it is not a directory`);
+    }
+  }
+
+  /** Where each share is in a sandbox: /shared/<name>, or its own path when unisolated. */
+  #mounts(isolated: boolean): SharedMount[] {
+    return this.#shares.map((share) => ({
+      hostPath: share.path,
+      path: isolated ? `${SHARED_ROOT}/${share.name}` : share.path,
+      mode: share.mode,
+    }));
   }
 
   /** How budgets are enforced here: the control groups found at the first create(). */
@@ -395,6 +467,7 @@ export class LocalProvider implements SandboxProvider {
           limits: this.#limits,
           features: this.#features,
           hold: cgroup !== undefined,
+          shares: this.#mounts(true),
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
         command = bwrapCommand(args, STDIO);
@@ -427,6 +500,7 @@ export class LocalProvider implements SandboxProvider {
           home: isolated ? SANDBOX_HOME : dirs.home,
           pythonVersion: agent.hello.python,
           isolated,
+          ...(this.#shares.length ? { shares: this.#mounts(isolated) } : {}),
           ...(internet
             ? {
               reservedPorts: [

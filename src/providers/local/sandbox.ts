@@ -234,7 +234,11 @@ export class LocalSandbox implements Sandbox {
     return this.#ops.readFile(path, options);
   }
 
-  writeFile(path: string, data: Uint8Array, options?: WriteFileOptions): Promise<WrittenFile> {
+  writeFile(
+    path: string,
+    data: Uint8Array | ReadableStream<Uint8Array>,
+    options?: WriteFileOptions,
+  ): Promise<WrittenFile> {
     return this.#ops.writeFile(path, data, options);
   }
 

@@ -1,0 +1,172 @@
+// Shared directories on the host side: the --share setting, host paths located by their text,
+// and the server's own opening of shared files (used where the sandbox does not mount them, as
+// on Daytona): no symlink below the share is followed, `..`, FIFOs and devices are refused, a
+// read-only share is never written.
+
+import {
+  deepStrictEqual as assertEquals,
+  match as assertMatch,
+  ok as assert,
+  rejects as assertRejects,
+  throws as assertThrows,
+} from "node:assert/strict";
+import { parseCommand } from "../src/config.ts";
+import {
+  locateShared,
+  openSharedFile,
+  parseShare,
+  type SharedDirectory,
+  writeSharedFile,
+} from "../src/shares.ts";
+import { symlink } from "./_helpers.ts";
+
+function configOf(args: string[], env: Record<string, string> = {}) {
+  const command = parseCommand(args, (name) => env[name]);
+  if (command.kind !== "serve") throw new Error("expected a serve command");
+  return command.config;
+}
+
+/** A share with a secret beside it, outside: `<root>/secret` and the share `<root>/a/share`. */
+async function sandboxLikeTree(mode: "ro" | "rw") {
+  const root = await Deno.makeTempDir({ prefix: "mcp-share-test-" });
+  await Deno.mkdir(`${root}/a/share/sub`, { recursive: true });
+  await Deno.mkdir(`${root}/outside`);
+  await Deno.writeTextFile(`${root}/secret`, "TOPSECRET\n");
+  await Deno.writeTextFile(`${root}/outside/keep.txt`, "outside\n");
+  await Deno.writeTextFile(`${root}/a/share/hello.txt`, "hello\n");
+  await Deno.writeTextFile(`${root}/a/share/sub/deep.txt`, "deep\n");
+  await symlink("/etc/passwd", `${root}/a/share/passwd`);
+  await symlink("../../secret", `${root}/a/share/up`);
+  await symlink(`${root}/outside`, `${root}/a/share/outdir`);
+  const share = parseShare(`${root}/a/share:${mode}`, "--share");
+  return {
+    root,
+    share,
+    shares: [share] as SharedDirectory[],
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(root, { recursive: true });
+    },
+  };
+}
+
+const stream = (text: string) => ReadableStream.from([new TextEncoder().encode(text)]);
+
+Deno.test("--share is repeatable, MCP_SHARE is comma-separated, and read-only is the default", () => {
+  const flags = configOf(["--share", "/srv/data", "--share=/home/me/out:rw"]);
+  assertEquals(flags.shares, [
+    { path: "/srv/data", mode: "ro", name: "data" },
+    { path: "/home/me/out", mode: "rw", name: "out" },
+  ]);
+  const env = configOf([], { MCP_SHARE: "/srv/data:ro, /home/me/out:rw" });
+  assertEquals(env.shares, flags.shares);
+  assertEquals(configOf([], {}).shares, []);
+  assertEquals(configOf(["--share", "/x"], { MCP_SHARE: "/y" }).shares.map((s) => s.path), ["/x"]);
+});
+
+Deno.test("--share refuses relative paths, '..', / and two shares of one name", () => {
+  assertThrows(() => configOf(["--share", "data"]), /--share must be an absolute path/);
+  assertThrows(() => configOf(["--share", "/srv/../etc"]), /--share must not contain '\.\.'/);
+  assertThrows(() => configOf(["--share", "/"]), /--share must name a directory below \//);
+  assertThrows(
+    () => configOf(["--share", "/a/data", "--share", "/b/data"]),
+    /Cannot share both \/a\/data and \/b\/data: both would be \/shared\/data/,
+  );
+});
+
+Deno.test("locateShared() takes only absolute paths below a share, without '..'", () => {
+  const shares = [parseShare("/home/me/projects", "-"), parseShare("/home/me/out:rw", "-")];
+  assertEquals(locateShared(shares, "/home/me/projects/a/./b.csv", "upload from").parts, [
+    "a",
+    "b.csv",
+  ]);
+  assertThrows(
+    () => locateShared(shares, "/home/me/.ssh/id_ed25519", "upload from"),
+    {
+      message:
+        "Cannot upload from host_path /home/me/.ssh/id_ed25519: it is not inside a shared directory (shared: /home/me/projects (read-only, /shared/projects in the sandbox), /home/me/out (read-write, /shared/out in the sandbox))",
+    },
+  );
+  assertThrows(
+    () => locateShared(shares, "/home/me/projects/../.ssh/id_ed25519", "upload from"),
+    /'\.\.' is not allowed in host_path/,
+  );
+  assertThrows(() => locateShared(shares, "projects/a.csv", "upload from"), /absolute path/);
+  assertThrows(() => locateShared(shares, "/home/me/projects", "upload from"), /name a file/);
+  assertThrows(
+    () => locateShared(shares, "/home/me/projects/out.csv", "download to", { writable: true }),
+    /the shared directory \/home\/me\/projects is read-only; the user can share it with :rw/,
+  );
+  assertThrows(() => locateShared([], "/x/y", "upload from"), /no directory is shared/);
+});
+
+Deno.test("openSharedFile() reads a file of the share and follows no symlink below it", async () => {
+  await using tree = await sandboxLikeTree("ro");
+  const read = async (path: string) => {
+    const location = locateShared(tree.shares, `${tree.share.path}/${path}`, "upload from");
+    const { file } = await openSharedFile(location, "upload from");
+    return await new Response(file.readable).text();
+  };
+  assertEquals(await read("hello.txt"), "hello\n");
+  assertEquals(await read("sub/deep.txt"), "deep\n");
+  for (const link of ["passwd", "up"]) {
+    await assertRejects(read(link), /it is a symlink; host_path never follows symlinks/);
+  }
+  await assertRejects(read("outdir/keep.txt"), /outdir is a symlink; host_path never follows/);
+  await assertRejects(read("sub"), /it is a directory, not a regular file/);
+  await assertRejects(read("missing.txt"), /no such file/);
+  const fifo = await new Deno.Command("mkfifo", { args: [`${tree.share.path}/fifo`] }).output();
+  assert(fifo.success);
+  await assertRejects(read("fifo"), /it is a device, FIFO or socket, not a regular file/);
+});
+
+Deno.test("writeSharedFile() writes only inside a read-write share, never through a symlink", async () => {
+  await using tree = await sandboxLikeTree("rw");
+  const write = (path: string, text: string, overwrite = false) => {
+    const location = locateShared(tree.shares, `${tree.share.path}/${path}`, "download to", {
+      writable: true,
+    });
+    return writeSharedFile(location, stream(text), { overwrite, action: "download to" });
+  };
+  assertEquals(await write("new/dir/result.txt", "result\n"), { size: 7, replaced: false });
+  assertEquals(await Deno.readTextFile(`${tree.share.path}/new/dir/result.txt`), "result\n");
+  await assertRejects(write("hello.txt", "x"), /it already exists; pass overwrite: true/);
+  assertEquals(await write("hello.txt", "replaced\n", true), { size: 9, replaced: true });
+  assertEquals(await Deno.readTextFile(`${tree.share.path}/hello.txt`), "replaced\n");
+  // A symlink at the name is not replaced, and what it points to is untouched.
+  await assertRejects(write("up", "pwned", true), /it is a symlink; host_path never replaces/);
+  assertEquals(await Deno.readTextFile(`${tree.root}/secret`), "TOPSECRET\n");
+  // A symlinked directory on the way is not entered.
+  await assertRejects(write("outdir/keep.txt", "pwned", true), /outdir is a symlink/);
+  await assertRejects(write("outdir/new.txt", "pwned", true), /outdir is a symlink/);
+  assertEquals(await Deno.readTextFile(`${tree.root}/outside/keep.txt`), "outside\n");
+  assertEquals([...Deno.readDirSync(`${tree.root}/outside`)].map((e) => e.name), ["keep.txt"]);
+  await assertRejects(write("sub", "x", true), /it is a directory; only a regular file/);
+  // No temporary file is left behind, whatever happened.
+  const names = [...Deno.readDirSync(tree.share.path)].map((entry) => entry.name).sort();
+  assertEquals(names, ["hello.txt", "new", "outdir", "passwd", "sub", "up"]);
+});
+
+Deno.test("writeSharedFile() refuses a read-only share, and a failed stream leaves nothing", async () => {
+  await using tree = await sandboxLikeTree("ro");
+  const location = locateShared(tree.shares, `${tree.share.path}/x.txt`, "download to");
+  await assertRejects(
+    writeSharedFile(location, stream("x"), { action: "download to" }),
+    /the shared directory .* is read-only/,
+  );
+  await using rw = await sandboxLikeTree("rw");
+  const broken = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(10));
+      controller.error(new Error("the sandbox went away"));
+    },
+  });
+  const target = locateShared(rw.shares, `${rw.share.path}/hello.txt`, "download to");
+  await assertRejects(
+    writeSharedFile(target, broken, { overwrite: true, action: "download to" }),
+    /the sandbox went away/,
+  );
+  assertEquals(await Deno.readTextFile(`${rw.share.path}/hello.txt`), "hello\n");
+  const names = [...Deno.readDirSync(rw.share.path)].map((entry) => entry.name);
+  assert(!names.some((name) => name.includes(".download-")), names.join(" "));
+  assertMatch(rw.share.name, /^share$/);
+});
