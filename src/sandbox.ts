@@ -642,6 +642,12 @@ export interface CreateSandboxOptions extends SignalOptions {
   autoStopMinutes?: number;
   /** Labels to find it by; the provider adds its own. */
   labels?: Record<string, string>;
+  /**
+   * Who the sandbox belongs to (a {@linkcode SandboxSession} passes its own): the local
+   * provider's sandboxes of one tenant share a package cache that no other tenant's sandbox
+   * sees. @default one tenant for all sandboxes without one
+   */
+  tenant?: string;
 }
 
 /**

@@ -113,6 +113,12 @@ export interface SandboxSessionOptions {
   maxSandboxes?: number;
   /** The server's count across all its sessions, which caps them together. @default no such cap */
   counter?: SandboxCounter;
+  /**
+   * The tenant its sandboxes are created for ({@linkcode CreateSandboxOptions.tenant}): the local
+   * provider's sandboxes of one tenant share a package cache, and no other tenant's see it.
+   * @default an id of its own, shared with no other session
+   */
+  tenant?: string;
 }
 
 /**
@@ -171,6 +177,7 @@ export class SandboxSession implements AsyncDisposable {
   #extra = new Map<string, Sandbox>();
   #own: SandboxCounter;
   #server: SandboxCounter | undefined;
+  #tenant: string;
   #closed = false;
   #busy = 0;
   #lastActive = Date.now();
@@ -184,6 +191,7 @@ export class SandboxSession implements AsyncDisposable {
     this.#log = log;
     this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
     this.#server = options.counter;
+    this.#tenant = options.tenant ?? `session-${crypto.randomUUID()}`;
   }
 
   /** Marks a tool call as running until the returned function is called. */
@@ -231,7 +239,7 @@ export class SandboxSession implements AsyncDisposable {
       return this.sandbox(options);
     }
     const slot = this.#reserve();
-    const created = this.#provider.create({ signal: options.signal });
+    const created = this.#provider.create({ signal: options.signal, tenant: this.#tenant });
     this.#current = created;
     created.then(
       (sandbox) => {
@@ -263,7 +271,8 @@ export class SandboxSession implements AsyncDisposable {
   }
 
   /**
-   * Creates an additional sandbox, deleted with the session unless deleted before. Throws a
+   * Creates an additional sandbox for this session's tenant (whatever `options.tenant` says),
+   * deleted with the session unless deleted before. Throws a
    * {@linkcode SandboxError} naming the cap when the session or the server is at its cap.
    */
   async create(options: CreateSandboxOptions = {}): Promise<Sandbox> {
@@ -271,7 +280,7 @@ export class SandboxSession implements AsyncDisposable {
     const slot = this.#reserve();
     let sandbox: Sandbox;
     try {
-      sandbox = await this.#provider.create(options);
+      sandbox = await this.#provider.create({ ...options, tenant: this.#tenant });
     } catch (error) {
       slot.release();
       throw error;

@@ -1,11 +1,17 @@
 // Builds the bubblewrap command line that isolates one local sandbox.
 
 import type { SandboxNetwork } from "./provider.ts";
+import { PACKAGE_CACHE_DIR, packageCacheEnvironment } from "./_package_cache.ts";
 
 /** Where things are inside every local sandbox. */
 export const SANDBOX_HOME = "/home/sandbox";
 export const SANDBOX_USER = "sandbox";
 export const RUNTIME_DIR = "/opt/sandbox";
+/**
+ * The sandbox's Python environment, which pip installs into and python_exec runs (made by the
+ * supervisor, agent/python/agent_venv.py).
+ */
+export const SANDBOX_VENV = `${SANDBOX_HOME}/.venv`;
 /** The uid and gid processes have inside the sandbox. */
 export const SANDBOX_UID = 1000;
 /** The host uid a root server drops to before starting bwrap ("nobody"). */
@@ -54,6 +60,8 @@ export interface BwrapLayout {
   features?: BwrapFeatures;
   /** The agent waits for a "start" line first (while the server moves it into its cgroup). */
   hold?: boolean;
+  /** Host directory of the tenant's package cache, mounted read-write at PACKAGE_CACHE_DIR. */
+  packageCache?: string;
 }
 
 /** Where the egress proxy's sockets appear inside a sandbox. */
@@ -278,6 +286,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
     "--bind",
     layout.home,
     SANDBOX_HOME,
+    ...(layout.packageCache ? ["--bind", layout.packageCache, PACKAGE_CACHE_DIR] : []),
     "--ro-bind",
     layout.runtime,
     RUNTIME_DIR,
@@ -292,8 +301,10 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
   const env = {
     ...defaultEnvironment(SANDBOX_HOME),
     ...(internet ? proxyEnvironment() : {}),
+    ...(layout.packageCache ? packageCacheEnvironment(PACKAGE_CACHE_DIR) : {}),
     ...layout.env,
     SANDBOX_PYTHON: layout.python,
+    SANDBOX_VENV: SANDBOX_VENV,
     SANDBOX_LIMITS: layout.limits ?? "",
     SANDBOX_SUPERVISOR: "pid1",
     ...(layout.hold ? { SANDBOX_HOLD: "1" } : {}),

@@ -33,6 +33,11 @@ import {
 } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { LocalSandbox } from "./sandbox.ts";
+import {
+  packageCacheEnvironment,
+  type PackageCacheLease,
+  PackageCaches,
+} from "./_package_cache.ts";
 import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 
 /** How a local sandbox reaches the network. */
@@ -87,6 +92,13 @@ export interface LocalProviderOptions {
   budget?: Partial<SandboxBudget>;
   /** The control groups to make sandboxes' cgroups in. @default found on this machine */
   cgroups?: SandboxCgroups;
+  /**
+   * Give the sandboxes of one tenant (`create({ tenant })`, an MCP session) one pip and uv
+   * cache, so that a package installed in one of them installs from the cache in the next.
+   * Another tenant's sandboxes never see it. As root it is a disk image of the disk budget's
+   * size, like each sandbox's directory. @default true
+   */
+  packageCache?: boolean;
   /**
    * A PEM file of certificate authorities that clones with a token trust besides the system's
    * (a git server with a private CA); readable by `nobody` when the server runs as root. The
@@ -168,11 +180,15 @@ export class LocalProvider implements SandboxProvider {
   /** Always `"local"`. */
   readonly name = "local";
   #options: Required<
-    Omit<LocalProviderOptions, "limits" | "gitCaFile" | "egress" | "budget" | "cgroups">
+    Omit<
+      LocalProviderOptions,
+      "limits" | "gitCaFile" | "egress" | "budget" | "cgroups" | "packageCache"
+    >
   >;
   #budget: SandboxBudget;
   #cgroups: Promise<SandboxCgroups> | undefined;
   #disks: SandboxDisks | undefined;
+  #caches: PackageCaches | undefined;
   #givenCgroups: boolean;
   #egress: EgressOptions;
   #gitCaFile: string | undefined;
@@ -195,6 +211,18 @@ export class LocalProvider implements SandboxProvider {
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
     this.#givenCgroups = options.cgroups !== undefined;
+    if (options.packageCache ?? true) {
+      const { baseDir, python } = this.#options;
+      this.#caches = new PackageCaches(
+        baseDir,
+        Deno.uid() === 0 ? UNPRIVILEGED_UID : undefined,
+        () => {
+          if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return undefined;
+          this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
+          return { disks: this.#disks, bytes: Math.ceil(this.#budget.diskGb * 1024) * MIB };
+        },
+      );
+    }
     const limits = options.limits ?? {};
     this.#limits = [
       `memory_mb=${limits.memoryMb ?? 8192}`,
@@ -238,8 +266,9 @@ export class LocalProvider implements SandboxProvider {
 
   /**
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
-   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
-   * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels`, `tenant` (whose
+   * package cache it shares) and the budget (`cpu` in cores, `memory` and `disk` in GiB, as on
+   * Daytona) apply; images, snapshots and auto-stop are
    * Daytona's and rejected with a TypeError.
    */
   async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
@@ -289,6 +318,7 @@ export class LocalProvider implements SandboxProvider {
     let preview: PreviewForwarder | undefined;
     let cgroup: SandboxCgroup | undefined;
     let disk: SandboxDisk | string | undefined;
+    let cache: PackageCacheLease | undefined;
     try {
       // Its disk: an image of the budget's size mounted on its directory, before anything is in it.
       if (isolated && budget.diskGb > 0) {
@@ -296,6 +326,11 @@ export class LocalProvider implements SandboxProvider {
         const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
         disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
       }
+      // The tenant's package cache (made with its first sandbox); a sandbox does without one.
+      cache = await this.#caches?.lease(options.tenant ?? "").catch((error) => {
+        log.warn(`sandbox ${id}: no package cache (${error?.message ?? error})`);
+        return undefined;
+      });
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       const files = { ...AGENT_FILES, ...LOCAL_AGENT_FILES, ...identityFiles() };
@@ -331,6 +366,7 @@ export class LocalProvider implements SandboxProvider {
           limits: this.#limits,
           features: this.#features,
           hold: cgroup !== undefined,
+          packageCache: cache?.dir,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
         command = bwrapCommand(args, STDIO);
@@ -342,8 +378,10 @@ export class LocalProvider implements SandboxProvider {
           ...STDIO,
           env: {
             ...defaultEnvironment(dirs.home),
+            ...(cache ? packageCacheEnvironment(cache.dir) : {}),
             ...env,
             SANDBOX_PYTHON: python,
+            SANDBOX_VENV: `${dirs.home}/.venv`,
             SANDBOX_LIMITS: this.#limits,
           },
         });
@@ -375,7 +413,10 @@ export class LocalProvider implements SandboxProvider {
         },
         network,
         { ...options.labels },
-        () => this.#sandboxes.delete(sandbox.id),
+        async () => {
+          this.#sandboxes.delete(sandbox.id);
+          await cache?.release();
+        },
         { caFile: this.#gitCaFile, features: this.#features },
         { proxy, preview },
         {
@@ -410,6 +451,7 @@ export class LocalProvider implements SandboxProvider {
       await cgroup?.remove();
       if (typeof disk === "object") await disk.remove().catch(() => {});
       await removeTree(root);
+      await cache?.release();
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(
           `Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`,

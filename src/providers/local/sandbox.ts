@@ -76,7 +76,7 @@ export class LocalSandbox implements Sandbox {
   #agent: AgentProcess;
   #ops: AgentOps;
   #closing: Promise<void> | undefined;
-  #onClose: () => void;
+  #onClose: () => void | Promise<void>;
   #network: SandboxNetwork;
   #net: { proxy?: EgressProxy; preview?: PreviewForwarder };
   #git: GitIsolation;
@@ -95,7 +95,7 @@ export class LocalSandbox implements Sandbox {
     info: SandboxInfo,
     network: SandboxNetwork,
     labels: Record<string, string>,
-    onClose: () => void,
+    onClose: () => void | Promise<void>,
     git: { caFile?: string; features?: BwrapFeatures } = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
@@ -266,7 +266,7 @@ export class LocalSandbox implements Sandbox {
         await this.#budget.cgroup?.remove().catch(() => {});
         await this.#budget.disk?.remove().catch(() => {});
         await removeTree(this.#root);
-        this.#onClose();
+        await this.#onClose();
       }
     })();
     return this.#closing;

@@ -9,6 +9,7 @@ import socket
 import threading
 
 import agent_frames
+import agent_venv
 from agent_client import read_line
 from agent_dispatch import handle
 from agent_python import interpreter
@@ -23,6 +24,7 @@ def serve(path):
     server.bind(path)
     os.chmod(path, 0o600)
     server.listen(64)
+    agent_venv.activate()
     threading.Thread(target=interpreter.warm, daemon=True).start()
     while True:
         conn, _ = server.accept()
