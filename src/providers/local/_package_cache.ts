@@ -42,17 +42,17 @@ interface Entry {
 /** The caches of one provider's tenants. */
 export class PackageCaches {
   #baseDir: string;
-  #owner: number | undefined;
+  #owner: () => number | undefined;
   #disk: (() => { disks: SandboxDisks; bytes: number } | undefined) | undefined;
   #entries = new Map<string, Entry>();
 
   /**
-   * Caches in `baseDir`, owned by `owner` when set (a root server's sandboxes run as nobody),
-   * each on a disk from `disk()` when it gives one.
+   * Caches in `baseDir`, owned by `owner()` when it gives a uid (a root server's sandboxes run as
+   * nobody), each on a disk from `disk()` when it gives one.
    */
   constructor(
     baseDir: string,
-    owner?: number,
+    owner: () => number | undefined,
     disk?: () => { disks: SandboxDisks; bytes: number } | undefined,
   ) {
     this.#baseDir = baseDir;
@@ -98,16 +98,13 @@ export class PackageCaches {
     const dir = Deno.makeTempDirSync({ dir: this.#baseDir, prefix: "mcp-sandbox-cache-" });
     try {
       const wanted = this.#disk?.();
+      const owner = this.#owner();
       let disk: SandboxDisk | undefined;
       if (wanted) {
-        const made = await wanted.disks.make(
-          Deno.realPathSync(dir),
-          wanted.bytes,
-          this.#owner ?? 0,
-        );
+        const made = await wanted.disks.make(Deno.realPathSync(dir), wanted.bytes, owner ?? 0);
         if (typeof made !== "string") disk = made;
       }
-      if (this.#owner !== undefined) Deno.chownSync(dir, this.#owner, this.#owner);
+      if (owner !== undefined) Deno.chownSync(dir, owner, owner);
       return { dir, disk };
     } catch (error) {
       await removeTree(dir);

@@ -215,7 +215,7 @@ export class LocalProvider implements SandboxProvider {
       const { baseDir, python } = this.#options;
       this.#caches = new PackageCaches(
         baseDir,
-        Deno.uid() === 0 ? UNPRIVILEGED_UID : undefined,
+        () => Deno.uid() === 0 ? UNPRIVILEGED_UID : undefined,
         () => {
           if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return undefined;
           this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
