@@ -2,8 +2,8 @@
 // writes bench/results/latest.{md,json} and chart.svg. Machines are shared and noisy: medians and
 // ratios measured in the same run, never single times.
 //
-// Sections run in this order: cold, warm, egress, download, http, daytona, budgets, hostpath. Name
-// some to
+// Sections run in this order: cold, warm, egress, download, http, daytona, budgets, hostpath,
+// packages. Name some to
 // run only those (`deno task bench budgets warm`): their rows are printed and bench/results/ is
 // left as it is, since it holds the figures of a whole run.
 
@@ -22,7 +22,9 @@ import { fileDownload } from "../src/tools/file_download.ts";
 import { parseShare } from "../src/shares.ts";
 import { pythonExec } from "../src/tools/python_exec.ts";
 import { silentLogger } from "../src/log.ts";
+import type { Sandbox } from "../src/sandbox.ts";
 import { startFakeDaytona } from "../tests/daytona/fake_server.ts";
+import { startPackageIndex } from "../tests/_package_index.ts";
 import { writeChart } from "./_chart.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -53,6 +55,7 @@ const SECTIONS = [
   "daytona",
   "budgets",
   "hostpath",
+  "packages",
 ];
 const only = new Set(Deno.args);
 for (const name of only) {
@@ -72,6 +75,22 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 }
 const ms = (value: number) => `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
+
+/** Times agent_venv.ensure() against `python -m venv`, 21 times each, in fresh directories. */
+const VENV_TIMING = `
+import json, subprocess, sys, tempfile, time
+sys.path.insert(0, sys.argv[1])
+import agent_venv
+ours, venv = [], []
+for _ in range(21):
+    d = tempfile.mkdtemp()
+    t = time.perf_counter(); agent_venv.ensure(d + "/a"); ours.append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", d + "/b"], check=True)
+    venv.append((time.perf_counter() - t) * 1000)
+    subprocess.run(["rm", "-rf", d])
+print(json.dumps({"ours": ours, "venv": venv}))
+`;
 
 /** Runs `run` `n` times, one after another, and returns how long each took. */
 async function timeEach(n: number, run: () => Promise<unknown>): Promise<number[]> {
@@ -985,6 +1004,82 @@ if (want("hostpath")) {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+if (want("packages")) {
+  // The same pip install in two sandboxes of one session: the first fills the session's package
+  // cache, the second installs from it. A local index serves a source distribution that pip must
+  // build (setuptools, as many PyPI packages still need) and four wheels of 5 MB at 10 MB/s (an
+  // 80 Mbit/s link), with PyPI's cache headers; each round is a new session, so a cold cache.
+  log("packages: pip install, first and from the session's cache…");
+  await using index = await startPackageIndex([
+    { name: "bench-built", sdist: true },
+    ...[1, 2, 3, 4].map((i) => ({ name: `bench-wheel${i}`, padBytes: 5_000_000 })),
+  ], { bytesPerSecond: 10_000_000 });
+  await using provider = new LocalProvider({
+    log: silentLogger(),
+    egress: { allowHostPorts: [index.port] },
+  });
+  const pipEnv = {
+    PIP_INDEX_URL: index.url,
+    // pip caches downloads from https and trusted hosts only (PyPI is https).
+    PIP_TRUSTED_HOST: "127.0.0.1",
+    // "0" turns build isolation off (pip reads the variable as the flag's value): the sdist
+    // builds with the host's setuptools, since the index has none.
+    PIP_NO_BUILD_ISOLATION: "0",
+  };
+  const command = "pip install bench-built bench-wheel1 bench-wheel2 bench-wheel3 bench-wheel4";
+  const install = async (sandbox: Sandbox) => {
+    const started = performance.now();
+    const out = await sandbox.exec(command, { env: pipEnv, timeoutMs: 300_000 });
+    if (out.exitCode !== 0) throw new Error(`pip install failed: ${out.stderr.slice(-500)}`);
+    return performance.now() - started;
+  };
+  const first: number[] = [];
+  const second: number[] = [];
+  const pipStart: number[] = []; // the floor: pip starting and doing nothing
+  for (let round = 0; round < 5; round++) {
+    const tenant = `bench-${round}`;
+    await using a = await provider.create({ tenant });
+    await using b = await provider.create({ tenant });
+    first.push(await install(a));
+    second.push(await install(b));
+    const started = performance.now();
+    await b.exec("pip --version");
+    pipStart.push(performance.now() - started);
+  }
+  // What making the Python environment adds to a sandbox's start, against `python -m venv`.
+  const venvTimes = JSON.parse(
+    new TextDecoder().decode(
+      (await new Deno.Command("python3", {
+        args: ["-c", VENV_TIMING, `${root}src/providers/agent/python`],
+        stdout: "piped",
+      }).output()).stdout,
+    ),
+  ) as { ours: number[]; venv: number[] };
+  raw.packages = { first, second, pipStart, venv: venvTimes };
+  const ratio = median(second) / median(first);
+  rows.push({
+    figure:
+      "pip install of 5 packages (1 sdist to build, 4 wheels of 5 MB at 10 MB/s) in a session's second sandbox, from its cache",
+    ours: ms(median(second)),
+    comparison: `the first install, in the session's first sandbox: ${
+      ms(median(first))
+    }; pip --version: ${ms(median(pipStart))}`,
+    ratio: `${ratio.toFixed(2)}x`,
+    target: "≤ 0.25x",
+    met: ratio <= 0.25,
+  });
+  rows.push({
+    figure: "making a sandbox's Python environment (at its start, in the supervisor)",
+    ours: ms(median(venvTimes.ours)),
+    comparison: `python3 -m venv --system-site-packages --without-pip: ${
+      ms(median(venvTimes.venv))
+    }`,
+    ratio: `${(median(venvTimes.ours) / median(venvTimes.venv)).toFixed(3)}x`,
+    target: "≤ 2 ms",
+    met: median(venvTimes.ours) <= 2,
+  });
 }
 
 // Output.

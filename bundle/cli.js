@@ -108,6 +108,7 @@ var SandboxSession = class {
   #extra = /* @__PURE__ */ new Map();
   #own;
   #server;
+  #tenant;
   #closed = false;
   #busy = 0;
   #lastActive = Date.now();
@@ -122,6 +123,7 @@ var SandboxSession = class {
     this.#log = log;
     this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
     this.#server = options.counter;
+    this.#tenant = options.tenant ?? `session-${crypto.randomUUID()}`;
     this.#workspaces = options.workspaces ?? true;
     if (options.workspace !== void 0) {
       checkWorkspaceName(options.workspace);
@@ -180,7 +182,8 @@ var SandboxSession = class {
     const slot = this.#reserve();
     const created = this.#provider.create({
       signal: options.signal,
-      workspace: this.#workspace
+      workspace: this.#workspace,
+      tenant: this.#tenant
     });
     this.#current = created;
     created.then((sandbox) => {
@@ -208,7 +211,8 @@ var SandboxSession = class {
     return sandbox && !sandbox.closed ? sandbox : void 0;
   }
   /**
-   * Creates an additional sandbox, deleted with the session unless deleted before. Throws a
+   * Creates an additional sandbox for this session's tenant (whatever `options.tenant` says),
+   * deleted with the session unless deleted before. Throws a
    * {@linkcode SandboxError} naming the cap when the session or the server is at its cap.
    */
   async create(options = {}) {
@@ -222,7 +226,10 @@ var SandboxSession = class {
     const slot = this.#reserve();
     let sandbox;
     try {
-      sandbox = await this.#provider.create(options);
+      sandbox = await this.#provider.create({
+        ...options,
+        tenant: this.#tenant
+      });
     } catch (error) {
       slot.release();
       throw error;

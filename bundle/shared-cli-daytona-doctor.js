@@ -130,6 +130,19 @@ var PROTOCOL = {
       },
       result: "file_info"
     },
+    copy: {
+      doc: "Copies the regular file `from` to `to` in the sandbox's own view (a shared directory's file in or out), as write does: a hidden temporary file put in place at the end; `sha256` of what was copied.",
+      request: {
+        from: "string",
+        to: "string",
+        "overwrite?": "boolean"
+      },
+      result: {
+        file: "file_info",
+        sha256: "string"
+      },
+      progress: true
+    },
     tunnel: {
       doc: "Connects 127.0.0.1:`port` inside to the server's `inbound` socket, sending `token` first: one web_preview connection (local sandboxes with a network of their own).",
       request: {
@@ -855,6 +868,18 @@ var AgentOps = class {
       truncated: raw.truncated
     };
   }
+  /** Copies the file `from` to `to` inside the sandbox (see writeFile's guarantees). */
+  async copyFile(from, to, options = {}) {
+    const raw = await this.#transport.request("copy", {
+      from,
+      to,
+      overwrite: options.overwrite ?? true
+    }, options);
+    return {
+      file: toWrittenFile(raw.file),
+      sha256: raw.sha256
+    };
+  }
   /** Moves a file uploaded to `temp` by other means to `path` (see writeFile's guarantees). */
   async commitUpload(temp, path, overwrite, options = {}) {
     return toWrittenFile(await this.#transport.request("commit_upload", {
@@ -915,9 +940,9 @@ __name(chunksOf, "chunksOf");
 
 // src/providers/agent/_runtime.ts
 var AGENT_FILES = {
-  "protocol.json": `{"request":{"id":"integer|string","op":"string","wait?":"number"},"ops":{"exec":{"request":{"command?":"string","argv?":"string[]","cwd?":"string","env?":"{string}","timeout?":"number","max_output?":"integer"},"result":{"stdout":"captured","stderr":"captured","exit_code":"integer|null","signal":"string|null","timed_out":"boolean","cancelled":"boolean","duration_ms":"number"},"progress":true},"python":{"request":{"code":"string","timeout?":"number","max_output?":"integer","max_image_bytes?":"integer","max_images?":"integer","max_repr?":"integer"},"result":{"stdout":"captured","stderr":"captured","value":"string|null","error":"python_error|null","images":"image[]","notes":"string[]","timed_out":"boolean","cancelled":"boolean","state":"'kept'|'lost'","died":"exit|null","fresh":"boolean","duration_ms":"number"},"progress":true},"python_reset":{"request":{},"result":{"reset":"boolean"}},"kill_all":{"request":{},"result":{"killed":"integer"}},"stat":{"request":{"path":"string"},"result":"file_info"},"read":{"request":{"path":"string","offset?":"integer","length?":"integer"},"result":{"data":"bytes","size":"integer"}},"write":{"request":{"path":"string","upload":"string","overwrite?":"boolean","first?":"boolean","last?":"boolean","data?":"base64"},"result":"file_info|upload_part"},"list":{"request":{"path?":"string","depth?":"integer","limit?":"integer"},"result":{"path":"string","entries":"file_info[]","truncated":"boolean"}},"commit_upload":{"request":{"path":"string","temp":"string","overwrite?":"boolean"},"result":"file_info"},"tunnel":{"request":{"port":"integer","token":"string","inbound":"string"},"result":{"port":"integer"}}},"control":{"cancel":{"request":{"target":"integer|string"}},"wait":{"request":{"target":"integer|string","wait":"number"}}},"shapes":{"captured":{"head":"base64","tail":"base64","total":"integer"},"file_info":{"path":"string","name":"string","type":"'file'|'directory'|'symlink'|'other'","size":"integer","modified":"number","mode":"string","target?":"string","replaced?":"boolean"},"upload_part":{"path":"string"},"python_error":{"type":"string","message":"string","traceback":"string"},"image":{"data":"base64","mime_type":"string","width":"integer","height":"integer","bytes":"integer"},"exit":{"exit_code":"integer|null","signal":"string|null"},"fault":{"field?":"string","code?":"error_code","message":"string"}},"errorCodes":["not_found","is_directory","not_directory","not_file","permission","read_only","exists","no_space","io"],"frames":{"hello":{"ready":"boolean","python":"string","home":"string","uid":"integer","protections?":"{string|null}"},"reply":{"id":"integer|string","result":"{any}"},"fault":{"id":"integer|string","error":"fault"},"progress":{"id":"integer|string","line":"string","bytes":"integer"},"pending":{"id":"integer|string","pending":"boolean","line":"string","bytes":"integer"}}}
+  "protocol.json": `{"request":{"id":"integer|string","op":"string","wait?":"number"},"ops":{"exec":{"request":{"command?":"string","argv?":"string[]","cwd?":"string","env?":"{string}","timeout?":"number","max_output?":"integer"},"result":{"stdout":"captured","stderr":"captured","exit_code":"integer|null","signal":"string|null","timed_out":"boolean","cancelled":"boolean","duration_ms":"number"},"progress":true},"python":{"request":{"code":"string","timeout?":"number","max_output?":"integer","max_image_bytes?":"integer","max_images?":"integer","max_repr?":"integer"},"result":{"stdout":"captured","stderr":"captured","value":"string|null","error":"python_error|null","images":"image[]","notes":"string[]","timed_out":"boolean","cancelled":"boolean","state":"'kept'|'lost'","died":"exit|null","fresh":"boolean","duration_ms":"number"},"progress":true},"python_reset":{"request":{},"result":{"reset":"boolean"}},"kill_all":{"request":{},"result":{"killed":"integer"}},"stat":{"request":{"path":"string"},"result":"file_info"},"read":{"request":{"path":"string","offset?":"integer","length?":"integer"},"result":{"data":"bytes","size":"integer"}},"write":{"request":{"path":"string","upload":"string","overwrite?":"boolean","first?":"boolean","last?":"boolean","data?":"base64"},"result":"file_info|upload_part"},"list":{"request":{"path?":"string","depth?":"integer","limit?":"integer"},"result":{"path":"string","entries":"file_info[]","truncated":"boolean"}},"commit_upload":{"request":{"path":"string","temp":"string","overwrite?":"boolean"},"result":"file_info"},"copy":{"request":{"from":"string","to":"string","overwrite?":"boolean"},"result":{"file":"file_info","sha256":"string"},"progress":true},"tunnel":{"request":{"port":"integer","token":"string","inbound":"string"},"result":{"port":"integer"}}},"control":{"cancel":{"request":{"target":"integer|string"}},"wait":{"request":{"target":"integer|string","wait":"number"}}},"shapes":{"captured":{"head":"base64","tail":"base64","total":"integer"},"file_info":{"path":"string","name":"string","type":"'file'|'directory'|'symlink'|'other'","size":"integer","modified":"number","mode":"string","target?":"string","replaced?":"boolean"},"upload_part":{"path":"string"},"python_error":{"type":"string","message":"string","traceback":"string"},"image":{"data":"base64","mime_type":"string","width":"integer","height":"integer","bytes":"integer"},"exit":{"exit_code":"integer|null","signal":"string|null"},"fault":{"field?":"string","code?":"error_code","message":"string"}},"errorCodes":["not_found","is_directory","not_directory","not_file","permission","read_only","exists","no_space","io"],"frames":{"hello":{"ready":"boolean","python":"string","home":"string","uid":"integer","protections?":"{string|null}"},"reply":{"id":"integer|string","result":"{any}"},"fault":{"id":"integer|string","error":"fault"},"progress":{"id":"integer|string","line":"string","bytes":"integer"},"pending":{"id":"integer|string","pending":"boolean","line":"string","bytes":"integer"}}}
 `,
-  "agent.py": '# The supervisor that runs inside the sandbox: its entry point. Without arguments (local sandboxes, where\n# it is PID 1) it reads JSON requests, one per line, on stdin and writes JSON replies, one per line,\n# on stdout; `agent.py serve SOCKET` and `agent.py call SOCKET REQUEST` are remote mode\'s server\n# and client (Daytona). The protocol is described once, in src/providers/agent/protocol.ts.\n#   agent_env.py       what the server says through the environment\n#   agent_frames.py    how replies are framed (pipe, socket)\n#   agent_protocol.py  requests checked against protocol.json\n#   agent_dispatch.py  one request to its handler, on a pool of threads\n#   agent_procs.py     commands in process groups, jobs, limits\n#   agent_output.py    output capture and progress lines\n#   agent_python.py    the interpreter (worker.py) behind python_exec\n#   agent_files.py     file operations\n#   agent_server.py, agent_client.py  remote mode\nimport os\nimport sys\n\n\ndef main():\n    import json\n    import signal\n    import threading\n\n    import agent_dispatch\n    import agent_frames\n    import agent_procs\n    from agent_env import HOLD, HOME, LIMITS, NET, SUPERVISOR\n    from agent_python import interpreter\n\n    if HOLD and sys.stdin.buffer.readline().strip() != b"start":\n        return\n    protections = {}\n    if SUPERVISOR == "pid1":\n        from protect import protect\n        agent_procs.spawner, status = protect()\n        protections.update(status)\n    if NET:\n        import net\n        agent_dispatch.relay = net.start(NET)\n    agent_procs.apply_limits(LIMITS)\n    signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    agent_frames.send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),\n                       "protections": protections})\n    for line in sys.stdin.buffer:\n        try:\n            req = json.loads(line)\n        except ValueError:\n            continue\n        if req.get("op") == "cancel":\n            agent_dispatch.handle(req)\n        else:\n            agent_dispatch.dispatch(agent_dispatch.handle_and_send, req)\n    # The host went away: take every process of this sandbox with us.\n    agent_procs.stop_jobs()\n    interpreter.stop()\n    agent_procs.kill_groups()\n\n\nif __name__ == "__main__":\n    if len(sys.argv) == 3 and sys.argv[1] == "serve":\n        from agent_server import serve\n        serve(sys.argv[2])\n    elif len(sys.argv) == 4 and sys.argv[1] == "call":\n        from agent_client import call\n        call(sys.argv[2], sys.argv[3])\n    else:\n        main()\n',
+  "agent.py": '# The supervisor that runs inside the sandbox: its entry point. Without arguments (local sandboxes, where\n# it is PID 1) it reads JSON requests, one per line, on stdin and writes JSON replies, one per line,\n# on stdout; `agent.py serve SOCKET` and `agent.py call SOCKET REQUEST` are remote mode\'s server\n# and client (Daytona). The protocol is described once, in src/providers/agent/protocol.ts.\n#   agent_env.py       what the server says through the environment\n#   agent_frames.py    how replies are framed (pipe, socket)\n#   agent_protocol.py  requests checked against protocol.json\n#   agent_dispatch.py  one request to its handler, on a pool of threads\n#   agent_procs.py     commands in process groups, jobs, limits\n#   agent_output.py    output capture and progress lines\n#   agent_python.py    the interpreter (worker.py) behind python_exec\n#   agent_venv.py      the Python environment pip installs into\n#   agent_files.py     file operations\n#   agent_server.py, agent_client.py  remote mode\nimport os\nimport sys\n\n\ndef main():\n    import json\n    import signal\n    import threading\n\n    import agent_dispatch\n    import agent_frames\n    import agent_procs\n    import agent_venv\n    from agent_env import HOLD, HOME, LIMITS, NET, SUPERVISOR\n    from agent_python import interpreter\n\n    if HOLD and sys.stdin.buffer.readline().strip() != b"start":\n        return\n    protections = {}\n    if SUPERVISOR == "pid1":\n        from protect import protect\n        agent_procs.spawner, status = protect()\n        protections.update(status)\n    if NET:\n        import net\n        agent_dispatch.relay = net.start(NET)\n    agent_procs.apply_limits(LIMITS)\n    agent_venv.activate()\n    signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    agent_frames.send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),\n                       "protections": protections})\n    for line in sys.stdin.buffer:\n        try:\n            req = json.loads(line)\n        except ValueError:\n            continue\n        if req.get("op") == "cancel":\n            agent_dispatch.handle(req)\n        else:\n            agent_dispatch.dispatch(agent_dispatch.handle_and_send, req)\n    # The host went away: take every process of this sandbox with us.\n    agent_procs.stop_jobs()\n    interpreter.stop()\n    agent_procs.kill_groups()\n\n\nif __name__ == "__main__":\n    if len(sys.argv) == 3 and sys.argv[1] == "serve":\n        from agent_server import serve\n        serve(sys.argv[2])\n    elif len(sys.argv) == 4 and sys.argv[1] == "call":\n        from agent_client import call\n        call(sys.argv[2], sys.argv[3])\n    else:\n        main()\n',
   "agent_client.py": '# The client of remote mode (agent_server.py), run once per API call as\n# `agent.py call SOCKET -` (the request on stdin) or `agent.py call SOCKET @FILE`: it starts the\n# server if none answers, hands it the request and prints the reply. It imports nothing else of the\n# agent, so that each call starts fast.\nimport fcntl\nimport json\nimport os\nimport socket\nimport subprocess\nimport sys\nimport time\n\nfrom agent_env import HOME, PYTHON, RUNTIME\n\n\ndef read_line(conn):\n    data = b""\n    while not data.endswith(b"\\n"):\n        chunk = conn.recv(65536)\n        if not chunk:\n            break\n        data += chunk\n    return data\n\n\ndef connect(path):\n    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    try:\n        conn.connect(path)\n        return conn\n    except OSError:\n        conn.close()\n        return None\n\n\ndef connect_or_start(path):\n    conn = connect(path)\n    if conn is not None:\n        return conn\n    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)\n    with open(path + ".lock", "w") as lock:\n        fcntl.flock(lock, fcntl.LOCK_EX)  # one caller starts the server; the others wait for it\n        conn = connect(path)\n        if conn is not None:\n            return conn\n        with open(path + ".log", "ab") as log:\n            subprocess.Popen([PYTHON, "-X", "utf8", os.path.join(RUNTIME, "agent.py"), "serve", path],\n                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,\n                             start_new_session=True, cwd=HOME)\n        deadline = time.monotonic() + 10\n        while time.monotonic() < deadline:\n            conn = connect(path)\n            if conn is not None:\n                return conn\n            time.sleep(0.01)\n    raise SystemExit("Cannot start the sandbox agent; see %s.log" % path)\n\n\ndef call(path, argument):\n    """Sends one request, read from stdin (`-`) or a file (`@path`, deleted after), and prints\n    the reply."""\n    if argument.startswith("@"):\n        with open(argument[1:], "rb") as f:\n            raw = f.read()\n        os.unlink(argument[1:])\n    elif argument == "-":\n        raw = sys.stdin.buffer.read()\n    else:\n        raise SystemExit("agent.py call: the request must be - (stdin) or @file")\n    rid = json.loads(raw).get("id")\n    with connect_or_start(path) as conn:\n        conn.sendall(raw.rstrip(b"\\n") + b"\\n")\n        reply = read_line(conn)\n    if not reply:\n        reply = (json.dumps({"id": rid, "error": {"message": "Cannot finish: the sandbox agent stopped during the call; the next call starts a new one"}}) + "\\n").encode()\n    sys.stdout.buffer.write(reply)\n',
   "agent_dispatch.py": `# Dispatch: each request is checked against the protocol (agent_protocol.py), runs its operation's
 # handler and gets one reply; a cancel stops a running call. The handlers are exactly the
@@ -927,7 +952,7 @@ import threading
 
 import agent_protocol
 from agent_frames import send
-from agent_files import FileFault, op_commit_upload, op_list, op_read, op_stat, op_write
+from agent_files import FileFault, op_commit_upload, op_copy, op_list, op_read, op_stat, op_write
 from agent_procs import (Job, jobs, jobs_lock, kill_all, kill_groups, run_command, sandbox_processes,
                          stop_jobs)
 from agent_python import interpreter
@@ -959,7 +984,7 @@ def op_kill_all(req):
 
 
 # Operations that run as a job a cancel request can stop: handler(rid, req, job).
-JOB_OPS = {"exec": run_command, "python": interpreter.run}
+JOB_OPS = {"exec": run_command, "python": interpreter.run, "copy": op_copy}
 # The others: handler(req).
 PLAIN_OPS = {"python_reset": lambda req: interpreter.reset(), "stat": op_stat, "read": op_read,
              "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all}
@@ -1060,6 +1085,8 @@ HOLD = os.environ.pop("SANDBOX_HOLD", "")
 SUPERVISOR = os.environ.pop("SANDBOX_SUPERVISOR", "")
 # The \`internet\` network mode's relay to the server's egress proxy (net.py), when set.
 NET = os.environ.pop("SANDBOX_NET", "")
+# Where the sandbox's Python environment lives (agent_venv.py), when the server gives one.
+VENV = os.environ.pop("SANDBOX_VENV", "")
 # The environment of every command and of the interpreter.
 BASE_ENV = dict(os.environ)
 `,
@@ -1230,6 +1257,61 @@ def _put_in_place(temp, path, overwrite):
     info = describe(path, os.stat(path))
     info["replaced"] = replaced
     return info
+
+
+def op_copy(rid, req, job):
+    """Copies a file within the sandbox's view, hashing it on the way: how a file of a shared
+    directory comes in or goes out without passing through the server."""
+    import hashlib
+    source = resolve(req["from"])
+    path = resolve(req["to"])
+    overwrite = req.get("overwrite", True)
+    try:
+        fd_in = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise fault(e, "read", source)
+    parent = os.path.dirname(path)
+    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), os.urandom(4).hex()))
+    made = False
+    try:
+        st = os.fstat(fd_in)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
+                            "Cannot read %s: it is %s" % (source, kind))
+        os.makedirs(parent, exist_ok=True)
+        if os.path.isdir(path):
+            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+        if not overwrite and os.path.lexists(path):
+            raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
+        digest = hashlib.sha256()
+        fd_out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        made = True
+        try:
+            while True:
+                if job.cancelled:
+                    return {"error": {"message": "Cannot copy %s to %s: cancelled" % (source, path)}}
+                chunk = os.read(fd_in, 1 << 20)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd_out, view):]
+        finally:
+            os.close(fd_out)
+        info = _put_in_place(temp, path, overwrite)
+        made = False
+        return {"result": {"file": info, "sha256": digest.hexdigest()}}
+    except OSError as e:
+        raise fault(e, "write", path)
+    finally:
+        os.close(fd_in)
+        if made:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
 
 
 def op_commit_upload(req):
@@ -1685,6 +1767,7 @@ import threading
 import time
 
 import agent_procs
+import agent_venv
 from agent_env import BASE_ENV, HOME, PYTHON, RUNTIME
 from agent_output import Capture, LineReporter
 from agent_procs import EXIT_GRACE, kill_group, signal_name
@@ -1709,7 +1792,7 @@ class Interpreter:
         env = dict(BASE_ENV)
         env["SANDBOX_WORKER_FDS"] = "%d,%d" % (to_worker_r, from_worker_w)
         self.proc = agent_procs.spawner.spawn(lambda: subprocess.Popen(
-            agent_procs.LIMIT_PREFIX + [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
+            agent_procs.LIMIT_PREFIX + [agent_venv.interpreter(PYTHON), "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
         ))
@@ -1868,17 +1951,20 @@ class Interpreter:
 
 interpreter = Interpreter()
 `,
-  "agent_server.py": '# Remote mode, for sandboxes reached only through a command API (Daytona): a long-lived server on\n# a unix socket holds the state (the interpreter, background processes\' pipes), and each API call\n# runs `agent.py call SOCKET REQUEST` (agent_client.py), which starts the server if needed and\n# prints the reply. One request per connection, one reply line back.\nimport collections\nimport json\nimport os\nimport socket\nimport threading\n\nimport agent_frames\nfrom agent_client import read_line\nfrom agent_dispatch import handle\nfrom agent_python import interpreter\n\n\ndef serve(path):\n    agent_frames.progress = {}\n    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)\n    if os.path.exists(path):\n        os.unlink(path)\n    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    server.bind(path)\n    os.chmod(path, 0o600)\n    server.listen(64)\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    while True:\n        conn, _ = server.accept()\n        threading.Thread(target=serve_one, args=(conn,), daemon=True).start()\n\n\n# An HTTP client may silently send a request twice (a retry on a dropped keep-alive connection).\n# Requests that must not run twice are remembered by id: a repeat waits for and gets the first\n# one\'s reply instead of running again.\nONCE_OPS = {"exec", "python", "python_reset", "kill_all", "commit_upload", "write"}\nrecent = collections.OrderedDict()\nrecent_lock = threading.Lock()\n\n\n# Calls that may run long enough to be detached (see await_reply).\nDETACHABLE = {"exec", "python"}\n\n\ndef handle_once(req):\n    if req.get("op") not in ONCE_OPS:\n        return handle(req)\n    rid = req.get("id")\n    with recent_lock:\n        entry = recent.get(rid)\n        first = entry is None\n        if first:\n            entry = recent[rid] = {"done": threading.Event(), "reply": None}\n            while len(recent) > 64:\n                recent.popitem(last=False)\n    wait = req.get("wait") if req.get("op") in DETACHABLE else None\n    if first and wait is not None:\n        # Detached: the call runs on whether or not this request is still there to hear it.\n        threading.Thread(target=finish, args=(entry, req), daemon=True).start()\n    elif first:\n        finish(entry, req)\n    return await_reply(rid, entry, wait)\n\n\ndef finish(entry, req):\n    try:\n        entry["reply"] = handle(req)\n    finally:\n        entry["done"].set()\n\n\ndef await_reply(rid, entry, wait):\n    """The call\'s reply, or after `wait` seconds {"pending": true} with its latest output line:\n    a request through a proxy must not last long, and the host follows the call with `wait`."""\n    if not entry["done"].wait(wait):\n        line, total = (agent_frames.progress or {}).get(rid, ("", 0))\n        return {"id": rid, "pending": True, "line": line, "bytes": total}\n    if agent_frames.progress is not None:\n        agent_frames.progress.pop(rid, None)\n    return entry["reply"]\n\n\ndef follow(req):\n    """`{"op": "wait", "target": id, "wait": s}`: waits some more for a detached call."""\n    rid = req.get("target")\n    with recent_lock:\n        entry = recent.get(rid)\n    if entry is None:\n        return {"id": rid, "error": {"message": "Cannot follow the call: the sandbox agent no longer knows it (it was restarted, e.g. because the sandbox stopped)"}}\n    return await_reply(rid, entry, req.get("wait"))\n\n\ndef serve_one(conn):\n    with conn:\n        line = read_line(conn)\n        if not line:\n            return\n        req = json.loads(line)\n        reply = follow(req) if req.get("op") == "wait" else handle_once(req)\n        if reply is not None:\n            conn.sendall(agent_frames.socket_line(reply))\n',
+  "agent_server.py": '# Remote mode, for sandboxes reached only through a command API (Daytona): a long-lived server on\n# a unix socket holds the state (the interpreter, background processes\' pipes), and each API call\n# runs `agent.py call SOCKET REQUEST` (agent_client.py), which starts the server if needed and\n# prints the reply. One request per connection, one reply line back.\nimport collections\nimport json\nimport os\nimport socket\nimport threading\n\nimport agent_frames\nimport agent_venv\nfrom agent_client import read_line\nfrom agent_dispatch import handle\nfrom agent_python import interpreter\n\n\ndef serve(path):\n    agent_frames.progress = {}\n    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)\n    if os.path.exists(path):\n        os.unlink(path)\n    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    server.bind(path)\n    os.chmod(path, 0o600)\n    server.listen(64)\n    agent_venv.activate()\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    while True:\n        conn, _ = server.accept()\n        threading.Thread(target=serve_one, args=(conn,), daemon=True).start()\n\n\n# An HTTP client may silently send a request twice (a retry on a dropped keep-alive connection).\n# Requests that must not run twice are remembered by id: a repeat waits for and gets the first\n# one\'s reply instead of running again.\nONCE_OPS = {"exec", "python", "python_reset", "kill_all", "commit_upload", "write", "copy"}\nrecent = collections.OrderedDict()\nrecent_lock = threading.Lock()\n\n\n# Calls that may run long enough to be detached (see await_reply).\nDETACHABLE = {"exec", "python"}\n\n\ndef handle_once(req):\n    if req.get("op") not in ONCE_OPS:\n        return handle(req)\n    rid = req.get("id")\n    with recent_lock:\n        entry = recent.get(rid)\n        first = entry is None\n        if first:\n            entry = recent[rid] = {"done": threading.Event(), "reply": None}\n            while len(recent) > 64:\n                recent.popitem(last=False)\n    wait = req.get("wait") if req.get("op") in DETACHABLE else None\n    if first and wait is not None:\n        # Detached: the call runs on whether or not this request is still there to hear it.\n        threading.Thread(target=finish, args=(entry, req), daemon=True).start()\n    elif first:\n        finish(entry, req)\n    return await_reply(rid, entry, wait)\n\n\ndef finish(entry, req):\n    try:\n        entry["reply"] = handle(req)\n    finally:\n        entry["done"].set()\n\n\ndef await_reply(rid, entry, wait):\n    """The call\'s reply, or after `wait` seconds {"pending": true} with its latest output line:\n    a request through a proxy must not last long, and the host follows the call with `wait`."""\n    if not entry["done"].wait(wait):\n        line, total = (agent_frames.progress or {}).get(rid, ("", 0))\n        return {"id": rid, "pending": True, "line": line, "bytes": total}\n    if agent_frames.progress is not None:\n        agent_frames.progress.pop(rid, None)\n    return entry["reply"]\n\n\ndef follow(req):\n    """`{"op": "wait", "target": id, "wait": s}`: waits some more for a detached call."""\n    rid = req.get("target")\n    with recent_lock:\n        entry = recent.get(rid)\n    if entry is None:\n        return {"id": rid, "error": {"message": "Cannot follow the call: the sandbox agent no longer knows it (it was restarted, e.g. because the sandbox stopped)"}}\n    return await_reply(rid, entry, req.get("wait"))\n\n\ndef serve_one(conn):\n    with conn:\n        line = read_line(conn)\n        if not line:\n            return\n        req = json.loads(line)\n        reply = follow(req) if req.get("op") == "wait" else handle_once(req)\n        if reply is not None:\n            conn.sendall(agent_frames.socket_line(reply))\n',
+  "agent_venv.py": '# The sandbox\'s Python environment: a virtual environment that sees the host\'s packages\n# (include-system-site-packages), first on every command\'s PATH and running python_exec, so that\n# `pip install x`, `python -m pip install x` and `uv pip install x` install into it without flags.\n# A Debian or Ubuntu python3 refuses installs outside a virtual environment (PEP 668,\n# EXTERNALLY-MANAGED); inside one pip and uv install into the environment, which the interpreter\n# of python_exec imports from. Written by hand: a pyvenv.cfg, three symlinks to the base\n# interpreter, an empty site-packages and pip\'s scripts take well under a millisecond, where\n# `python -m venv` takes about 50.\nimport os\nimport sys\n\nfrom agent_env import BASE_ENV, HOME, VENV\n\n# The interpreter python_exec runs (agent_python.py): the environment\'s once it exists.\npython = None\n# Where the environment is: where the server says (local sandboxes), else ~/.venv when this\n# Python would refuse installs (a Debian python3 on a Daytona image), else none.\npath = None\n\n\ndef externally_managed():\n    """Whether this interpreter refuses pip installs (PEP 668) and runs outside any environment."""\n    stdlib = os.path.dirname(os.__file__)\n    return sys.prefix == sys.base_prefix and os.path.exists(os.path.join(stdlib, "EXTERNALLY-MANAGED"))\n\n\ndef ensure(path):\n    """Makes the environment at `path` unless one is there (a user\'s own is kept as it is).\n    Returns its interpreter, or None when it cannot be made (a full disk, a file in the way)."""\n    interpreter = os.path.join(path, "bin", "python3")\n    site = os.path.join(path, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")\n    try:\n        if os.path.exists(os.path.join(path, "pyvenv.cfg")) and os.path.exists(interpreter):\n            # A newer host Python gets a site-packages of its own version.\n            os.makedirs(site, exist_ok=True)\n            return interpreter\n        base = getattr(sys, "_base_executable", sys.executable)\n        bin_dir = os.path.join(path, "bin")\n        os.makedirs(bin_dir, exist_ok=True)\n        os.makedirs(site, exist_ok=True)\n        if sys.maxsize > 2 ** 32 and not os.path.lexists(os.path.join(path, "lib64")):\n            os.symlink("lib", os.path.join(path, "lib64"))  # as `python -m venv` does\n        links = {"python": base, "python3": "python", "python%d.%d" % sys.version_info[:2]: "python"}\n        for name, target in links.items():\n            link = os.path.join(bin_dir, name)\n            if os.path.lexists(link):\n                os.unlink(link)\n            os.symlink(target, link)\n        if any(os.path.isdir(os.path.join(entry, "pip")) for entry in sys.path if entry):\n            # The host\'s pip, run by the environment\'s interpreter (a host /usr/bin/pip would\n            # run the host\'s, and refuse).\n            script = ("#!%s\\nimport sys\\nfrom pip._internal.cli.main import main\\nsys.exit(main())\\n"\n                      % os.path.join(bin_dir, "python"))\n            for name in ("pip", "pip3", "pip%d.%d" % sys.version_info[:2]):\n                with open(os.path.join(bin_dir, name), "w") as f:\n                    f.write(script)\n                os.chmod(os.path.join(bin_dir, name), 0o755)\n        # Written last: a half-made environment (no pyvenv.cfg) is made again next time.\n        with open(os.path.join(path, "pyvenv.cfg"), "w") as f:\n            f.write("home = %s\\ninclude-system-site-packages = true\\nversion = %s\\nexecutable = %s\\n"\n                    % (os.path.dirname(base), sys.version.split()[0], os.path.realpath(base)))\n        return interpreter\n    except OSError:\n        return None\n\n\ndef activate():\n    """Makes the environment (when the server asked for one, or this Python is externally\n    managed) and puts it first on every command\'s PATH; python_exec then runs it."""\n    global path, python\n    path = VENV or (os.path.join(HOME, ".venv") if externally_managed() else None)\n    if not path:\n        return\n    python = ensure(path)\n    if python is None:\n        return\n    BASE_ENV["VIRTUAL_ENV"] = path\n    BASE_ENV["PATH"] = os.path.join(path, "bin") + os.pathsep + BASE_ENV.get("PATH", os.defpath)\n    BASE_ENV.pop("PYTHONHOME", None)\n\n\ndef interpreter(default):\n    """The interpreter for a new python_exec worker: the environment\'s (made again if it was\n    deleted meanwhile), else `default`."""\n    global python\n    if python is not None and not os.path.exists(python):\n        python = ensure(path)\n    return python or default\n',
   "worker.py": `# The sandbox's Python interpreter: runs cells in one namespace, like a notebook kernel. Requests
 # arrive as JSON lines on one inherited pipe and replies leave on another, so that stdout and stderr
 # stay free for the user's code (and for any subprocess it starts).
 import ast
 import base64
+import importlib
 import io
 import json
 import linecache
 import os
 import signal
+import site
 import sys
 import traceback
 import types
@@ -1914,6 +2000,59 @@ def _format_error(error):
     # Hide this file's frames (the cell runner, the interrupt handler): show only the user's code.
     summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if f.filename != __file__])
     return {"type": type(error).__name__, "message": str(error), "traceback": "".join(summary.format())}
+
+
+def _site_dirs():
+    """The directories packages get installed into: the environment's and the system's
+    site-packages on sys.path, and the user's (\`pip install --user\`), which joins sys.path only
+    once it exists."""
+    dirs = [entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))]
+    user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    if user and user not in dirs:
+        dirs.insert(0, user)
+    return dirs
+
+
+def _stamp(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _pth_files(path):
+    try:
+        return {(path, name) for name in os.listdir(path) if name.endswith(".pth")}
+    except OSError:
+        return set()
+
+
+_watched = _site_dirs()
+_stamps = [_stamp(path) for path in _watched]
+_pth_seen = set().union(*(_pth_files(path) for path in _watched))  # site.py processed these
+
+
+def _refresh_packages():
+    """Lets a cell import what \`pip install\` put in place since the last cell, without a reset:
+    a new user site directory joins sys.path, new .pth files are processed, and the import
+    system forgets its listings of the directories that changed. A few stat calls when nothing
+    did."""
+    global _stamps
+    stamps = [_stamp(path) for path in _watched]
+    if stamps == _stamps:
+        return
+    changed = [path for path, old, new in zip(_watched, _stamps, stamps) if new is not None and new != old]
+    _stamps = stamps
+    known = set(sys.path)
+    for path in changed:
+        if path not in known:
+            # Where site.py puts it: before the environment's and the system's site-packages.
+            sys.path.insert(next((i for i, e in enumerate(sys.path) if e in _watched), len(sys.path)), path)
+            known.add(path)
+        for _, name in sorted(_pth_files(path) - _pth_seen):
+            _pth_seen.add((path, name))
+            site.addpackage(path, name, known)
+    importlib.invalidate_caches()
 
 
 def _run_cell(code):
@@ -1984,6 +2123,7 @@ def _handle(request):
     notes = []
     reply = {"value": None, "error": None}
     try:
+        _refresh_packages()
         value = _run_cell(request["code"])
         if value is not None:
             reply["value"] = _short_repr(value, request.get("max_repr", 20_000))

@@ -26,269 +26,6 @@ import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
-// src/providers/local/_bwrap.ts
-var SANDBOX_HOME = "/home/sandbox";
-var SANDBOX_USER = "sandbox";
-var RUNTIME_DIR = "/opt/sandbox";
-var SANDBOX_UID = 1e3;
-var UNPRIVILEGED_UID = 65534;
-function defaultEnvironment(home) {
-  return {
-    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    HOME: home,
-    USER: SANDBOX_USER,
-    LOGNAME: SANDBOX_USER,
-    SHELL: "/bin/sh",
-    LANG: "C.UTF-8",
-    TERM: "dumb",
-    TMPDIR: "/tmp",
-    PYTHONUNBUFFERED: "1",
-    MPLBACKEND: "Agg"
-  };
-}
-__name(defaultEnvironment, "defaultEnvironment");
-var NET_DIR = "/run/sandbox-net";
-var HTTP_PROXY_PORT = 3128;
-var SOCKS_PROXY_PORT = 1080;
-function proxyEnvironment() {
-  const http = `http://127.0.0.1:${HTTP_PROXY_PORT}`;
-  const socks = `socks5h://127.0.0.1:${SOCKS_PROXY_PORT}`;
-  const local = "localhost,127.0.0.1,::1";
-  return {
-    HTTP_PROXY: http,
-    http_proxy: http,
-    HTTPS_PROXY: http,
-    https_proxy: http,
-    ALL_PROXY: socks,
-    all_proxy: socks,
-    NO_PROXY: local,
-    no_proxy: local,
-    npm_config_proxy: http,
-    npm_config_https_proxy: http,
-    NODE_USE_ENV_PROXY: "1"
-  };
-}
-__name(proxyEnvironment, "proxyEnvironment");
-var SYSTEM_DIRS = [
-  "bin",
-  "sbin",
-  "lib",
-  "lib32",
-  "lib64",
-  "libx32"
-];
-var ETC_ENTRIES = [
-  "ssl/certs",
-  "ssl/openssl.cnf",
-  "pki/tls/certs",
-  "pki/ca-trust/extracted",
-  "ca-certificates",
-  "ld.so.cache",
-  "ld.so.conf",
-  "ld.so.conf.d",
-  "alternatives",
-  "fonts",
-  "localtime",
-  "timezone",
-  "resolv.conf",
-  "nsswitch.conf",
-  "gai.conf",
-  "host.conf",
-  "services",
-  "protocols",
-  "mime.types",
-  "magic",
-  "magic.mime",
-  "locale.alias",
-  "terminfo",
-  "inputrc",
-  "os-release",
-  "debian_version",
-  "lsb-release",
-  "matplotlibrc",
-  "python3",
-  ...Array.from({
-    length: 8
-  }, (_, i) => `python3.${i + 9}`)
-];
-var MASKED_PROC = [
-  "keys",
-  "key-users"
-];
-var CURRENT_BWRAP = {
-  disableUserns: true,
-  tmpfsSize: true
-};
-function bwrapFeatures(version) {
-  const [, major, minor] = /(\d+)\.(\d+)/.exec(version) ?? [];
-  if (major === void 0) return CURRENT_BWRAP;
-  const at = /* @__PURE__ */ __name((m, n) => Number(major) > m || Number(major) === m && Number(minor) >= n, "at");
-  return {
-    disableUserns: at(0, 8),
-    tmpfsSize: at(0, 7)
-  };
-}
-__name(bwrapFeatures, "bwrapFeatures");
-var SHM_BYTES = 64 * 1024 * 1024;
-function systemMounts(runtime, features = CURRENT_BWRAP) {
-  const args = [
-    "--ro-bind",
-    "/usr",
-    "/usr"
-  ];
-  for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
-  for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
-  for (const file of [
-    "passwd",
-    "group",
-    "hostname",
-    "hosts"
-  ]) {
-    args.push("--ro-bind", `${runtime}/${file}`, `/etc/${file}`);
-  }
-  args.push("--dev", "/dev");
-  if (features.tmpfsSize) args.push("--perms", "1777", "--size", String(SHM_BYTES));
-  args.push("--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc");
-  for (const file of MASKED_PROC) {
-    if (procHas(file)) args.push("--ro-bind", "/dev/null", `/proc/${file}`);
-  }
-  return args;
-}
-__name(systemMounts, "systemMounts");
-function procHas(file) {
-  const path = `/proc/${file}`;
-  if (Deno.permissions.querySync({
-    name: "read",
-    path
-  }).state !== "granted") return true;
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch (error) {
-    return !(error instanceof Deno.errors.NotFound);
-  }
-}
-__name(procHas, "procHas");
-function namespaceArgs(network, features = CURRENT_BWRAP) {
-  return [
-    "--unshare-all",
-    "--unshare-user",
-    ...features.disableUserns ? [
-      "--disable-userns"
-    ] : [],
-    ...network === "host" ? [
-      "--share-net"
-    ] : [],
-    "--uid",
-    String(SANDBOX_UID),
-    "--gid",
-    String(SANDBOX_UID),
-    "--hostname",
-    "sandbox",
-    "--die-with-parent",
-    "--new-session"
-  ];
-}
-__name(namespaceArgs, "namespaceArgs");
-function bwrapCommand(args, options) {
-  return Deno.uid() === 0 ? new Deno.Command("setpriv", {
-    ...options,
-    args: [
-      `--reuid=${UNPRIVILEGED_UID}`,
-      `--regid=${UNPRIVILEGED_UID}`,
-      "--clear-groups",
-      "--inh-caps=-all",
-      "bwrap",
-      ...args
-    ]
-  }) : new Deno.Command("bwrap", {
-    ...options,
-    args: [
-      ...args
-    ]
-  });
-}
-__name(bwrapCommand, "bwrapCommand");
-function bwrapArgs(layout) {
-  const features = layout.features ?? CURRENT_BWRAP;
-  const args = [
-    ...namespaceArgs(layout.network, features),
-    ...layout.network !== "host" && layout.netDir ? [
-      "--ro-bind",
-      layout.netDir,
-      NET_DIR
-    ] : [],
-    // The agent is PID 1: no bwrap process in the sandbox holds its pipes, and signals from
-    // sandbox processes (SIGSTOP, SIGKILL) cannot reach it.
-    "--as-pid-1",
-    ...systemMounts(layout.runtime, features),
-    "--bind",
-    layout.tmp,
-    "/tmp",
-    "--bind",
-    layout.home,
-    SANDBOX_HOME,
-    // Shared host directories. A symlink inside one resolves here, in the sandbox's own file
-    // system, so it leads nowhere outside the shares, home and /tmp.
-    ...(layout.shares ?? []).flatMap((share) => [
-      share.mode === "rw" ? "--bind" : "--ro-bind",
-      share.hostPath,
-      share.path
-    ]),
-    "--ro-bind",
-    layout.runtime,
-    RUNTIME_DIR,
-    // Everything else, including bwrap's own root, is read-only.
-    "--remount-ro",
-    "/",
-    "--chdir",
-    SANDBOX_HOME,
-    "--clearenv"
-  ];
-  const internet = layout.network === "internet";
-  const env = {
-    ...defaultEnvironment(SANDBOX_HOME),
-    ...internet ? proxyEnvironment() : {},
-    ...layout.env,
-    SANDBOX_PYTHON: layout.python,
-    SANDBOX_LIMITS: layout.limits ?? "",
-    SANDBOX_SUPERVISOR: "pid1",
-    ...layout.hold ? {
-      SANDBOX_HOLD: "1"
-    } : {},
-    // The relay to the egress proxy (internet), or only the tunnels of web_preview (none).
-    SANDBOX_NET: internet ? [
-      `proxy=${NET_DIR}/proxy.sock`,
-      `http=${HTTP_PROXY_PORT}`,
-      `socks=${SOCKS_PROXY_PORT}`,
-      `host_ports=${(layout.hostPorts ?? []).join(":")}`
-    ].join(",") : layout.netDir && layout.network === "none" ? "tunnels" : ""
-  };
-  for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
-  args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
-  return args;
-}
-__name(bwrapArgs, "bwrapArgs");
-function identityFiles() {
-  return {
-    hostname: "sandbox\n",
-    hosts: "127.0.0.1	localhost sandbox\n::1	localhost ip6-localhost ip6-loopback\n",
-    passwd: [
-      "root:x:0:0:root:/root:/bin/sh",
-      `${SANDBOX_USER}:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:${SANDBOX_HOME}:/bin/sh`,
-      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
-      ""
-    ].join("\n"),
-    group: [
-      "root:x:0:",
-      `${SANDBOX_USER}:x:${SANDBOX_UID}:`,
-      "nogroup:x:65534:",
-      ""
-    ].join("\n")
-  };
-}
-__name(identityFiles, "identityFiles");
-
 // src/providers/local/cgroup.ts
 var DEFAULT_BUDGET = {
   memoryMb: 2048,
@@ -756,6 +493,485 @@ function errorText(error) {
   return error instanceof Error ? error.message : String(error);
 }
 __name(errorText, "errorText");
+
+// src/providers/local/_disk.ts
+var SandboxDisks = class _SandboxDisks {
+  static {
+    __name(this, "SandboxDisks");
+  }
+  /** Why sandboxes get no disk budget here, or undefined when they do. */
+  unavailable;
+  #helper;
+  constructor(helper, unavailable) {
+    this.#helper = helper;
+    this.unavailable = unavailable;
+  }
+  /** A pool that makes no disks, saying why. */
+  static none(why) {
+    return new _SandboxDisks(void 0, why);
+  }
+  /**
+   * Starts the helper for sandbox directories in `baseDir` and for those of the persistent
+   * workspaces in `workspacesDir`, run with `python` (its source is `script`). Only a root
+   * server can mount; others get a pool that says so.
+   */
+  static open(python, script, baseDir, workspacesDir) {
+    if (Deno.uid() !== 0) {
+      return _SandboxDisks.none("mounting an image of the budget's size needs root: home and /tmp are bounded only by the host's disk");
+    }
+    return new _SandboxDisks(CgroupKeeper.start(python, script, baseDir, ...workspacesDir ? [
+      workspacesDir
+    ] : []));
+  }
+  /**
+   * Mounts an image of `bytes` on `dir` (an empty sandbox directory in the base directory),
+   * its root owned by `uid`. Returns the disk, or why there is none. With `keep` (a persistent
+   * workspace's `sandbox` directory) the image `dir` already holds is mounted again, or left
+   * mounted if it still is, and only made when there is none.
+   */
+  async make(dir, bytes, uid, keep = false) {
+    if (!this.#helper) return this.unavailable ?? "no disk helper";
+    try {
+      await this.#helper.call("make", {
+        dir,
+        bytes,
+        uid,
+        keep
+      });
+    } catch (error) {
+      if (keep) {
+        return `the workspace's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
+      }
+      await this.#helper.call("remove", {
+        dir
+      }).catch(() => {
+      });
+      return `the sandbox's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
+    }
+    return new SandboxDisk(this.#helper, dir, bytes);
+  }
+  /** Unmounts whatever disk is mounted on `dir`, if any (a workspace about to be deleted). */
+  async unmount(dir) {
+    await this.#helper?.call("remove", {
+      dir
+    });
+  }
+  /** Stops the helper (the disks are unmounted as their sandboxes close). */
+  async close() {
+    await this.#helper?.close();
+  }
+};
+var SandboxDisk = class {
+  static {
+    __name(this, "SandboxDisk");
+  }
+  /** Its size, in bytes: the sandbox's disk budget. */
+  bytes;
+  #helper;
+  #dir;
+  /** Use {@linkcode SandboxDisks.make}. */
+  constructor(helper, dir, bytes) {
+    this.#helper = helper;
+    this.#dir = dir;
+    this.bytes = bytes;
+  }
+  /** What it holds now. */
+  async usage() {
+    return await this.#helper.call("usage", {
+      dir: this.#dir
+    });
+  }
+  /** Unmounts it; the image stays in the directory, deleted with it (or kept with a workspace). */
+  async remove() {
+    await this.#helper.call("remove", {
+      dir: this.#dir
+    });
+  }
+};
+async function removeTree(path) {
+  try {
+    await Deno.remove(path, {
+      recursive: true
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
+    await makeWritable(path);
+    await Deno.remove(path, {
+      recursive: true
+    });
+  }
+}
+__name(removeTree, "removeTree");
+async function makeWritable(path) {
+  await Deno.chmod(path, 448).catch(() => {
+  });
+  for await (const entry of Deno.readDir(path)) {
+    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
+  }
+}
+__name(makeWritable, "makeWritable");
+
+// src/providers/local/_package_cache.ts
+var PACKAGE_CACHE_DIR = "/var/cache/packages";
+function packageCacheEnvironment(dir) {
+  return {
+    PIP_CACHE_DIR: `${dir}/pip`,
+    UV_CACHE_DIR: `${dir}/uv`,
+    // uv hard-links from its cache, which lies on another file system than the environment.
+    UV_LINK_MODE: "copy"
+  };
+}
+__name(packageCacheEnvironment, "packageCacheEnvironment");
+var PackageCaches = class {
+  static {
+    __name(this, "PackageCaches");
+  }
+  #baseDir;
+  #owner;
+  #disk;
+  #entries = /* @__PURE__ */ new Map();
+  /**
+   * Caches in `baseDir`, owned by `owner()` when it gives a uid (a root server's sandboxes run as
+   * nobody), each on a disk from `disk()` when it gives one.
+   */
+  constructor(baseDir, owner, disk) {
+    this.#baseDir = baseDir;
+    this.#owner = owner;
+    this.#disk = disk;
+  }
+  /** The cache of `tenant`, made on its first lease. */
+  async lease(tenant) {
+    let entry = this.#entries.get(tenant);
+    if (!entry) {
+      entry = {
+        made: this.#make(),
+        holders: 0
+      };
+      this.#entries.set(tenant, entry);
+      const made = entry;
+      made.made.catch(() => {
+        if (this.#entries.get(tenant) === made) this.#entries.delete(tenant);
+      });
+    }
+    entry.holders++;
+    let cache;
+    try {
+      cache = await entry.made;
+    } catch (error) {
+      entry.holders--;
+      throw error;
+    }
+    let released = false;
+    const held = entry;
+    return {
+      dir: cache.dir,
+      release: /* @__PURE__ */ __name(async () => {
+        if (released) return;
+        released = true;
+        if (--held.holders > 0) return;
+        if (this.#entries.get(tenant) === held) this.#entries.delete(tenant);
+        await cache.disk?.remove().catch(() => {
+        });
+        await removeTree(cache.dir);
+      }, "release")
+    };
+  }
+  async #make() {
+    const dir = Deno.makeTempDirSync({
+      dir: this.#baseDir,
+      prefix: "mcp-sandbox-cache-"
+    });
+    try {
+      const wanted = this.#disk?.();
+      const owner = this.#owner();
+      let disk;
+      if (wanted) {
+        const made = await wanted.disks.make(Deno.realPathSync(dir), wanted.bytes, owner ?? 0);
+        if (typeof made !== "string") disk = made;
+      }
+      if (owner !== void 0) Deno.chownSync(dir, owner, owner);
+      return {
+        dir,
+        disk
+      };
+    } catch (error) {
+      await removeTree(dir);
+      throw error;
+    }
+  }
+};
+
+// src/providers/local/_bwrap.ts
+var SANDBOX_HOME = "/home/sandbox";
+var SANDBOX_USER = "sandbox";
+var RUNTIME_DIR = "/opt/sandbox";
+var SANDBOX_VENV = `${SANDBOX_HOME}/.venv`;
+var SANDBOX_UID = 1e3;
+var UNPRIVILEGED_UID = 65534;
+function defaultEnvironment(home) {
+  return {
+    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    HOME: home,
+    USER: SANDBOX_USER,
+    LOGNAME: SANDBOX_USER,
+    SHELL: "/bin/sh",
+    LANG: "C.UTF-8",
+    TERM: "dumb",
+    TMPDIR: "/tmp",
+    PYTHONUNBUFFERED: "1",
+    MPLBACKEND: "Agg"
+  };
+}
+__name(defaultEnvironment, "defaultEnvironment");
+var NET_DIR = "/run/sandbox-net";
+var HTTP_PROXY_PORT = 3128;
+var SOCKS_PROXY_PORT = 1080;
+function proxyEnvironment() {
+  const http = `http://127.0.0.1:${HTTP_PROXY_PORT}`;
+  const socks = `socks5h://127.0.0.1:${SOCKS_PROXY_PORT}`;
+  const local = "localhost,127.0.0.1,::1";
+  return {
+    HTTP_PROXY: http,
+    http_proxy: http,
+    HTTPS_PROXY: http,
+    https_proxy: http,
+    ALL_PROXY: socks,
+    all_proxy: socks,
+    NO_PROXY: local,
+    no_proxy: local,
+    npm_config_proxy: http,
+    npm_config_https_proxy: http,
+    NODE_USE_ENV_PROXY: "1"
+  };
+}
+__name(proxyEnvironment, "proxyEnvironment");
+var SYSTEM_DIRS = [
+  "bin",
+  "sbin",
+  "lib",
+  "lib32",
+  "lib64",
+  "libx32"
+];
+var ETC_ENTRIES = [
+  "ssl/certs",
+  "ssl/openssl.cnf",
+  "pki/tls/certs",
+  "pki/ca-trust/extracted",
+  "ca-certificates",
+  "ld.so.cache",
+  "ld.so.conf",
+  "ld.so.conf.d",
+  "alternatives",
+  "fonts",
+  "localtime",
+  "timezone",
+  "resolv.conf",
+  "nsswitch.conf",
+  "gai.conf",
+  "host.conf",
+  "services",
+  "protocols",
+  "mime.types",
+  "magic",
+  "magic.mime",
+  "locale.alias",
+  "terminfo",
+  "inputrc",
+  "os-release",
+  "debian_version",
+  "lsb-release",
+  "matplotlibrc",
+  "python3",
+  ...Array.from({
+    length: 8
+  }, (_, i) => `python3.${i + 9}`)
+];
+var MASKED_PROC = [
+  "keys",
+  "key-users"
+];
+var CURRENT_BWRAP = {
+  disableUserns: true,
+  tmpfsSize: true
+};
+function bwrapFeatures(version) {
+  const [, major, minor] = /(\d+)\.(\d+)/.exec(version) ?? [];
+  if (major === void 0) return CURRENT_BWRAP;
+  const at = /* @__PURE__ */ __name((m, n) => Number(major) > m || Number(major) === m && Number(minor) >= n, "at");
+  return {
+    disableUserns: at(0, 8),
+    tmpfsSize: at(0, 7)
+  };
+}
+__name(bwrapFeatures, "bwrapFeatures");
+var SHM_BYTES = 64 * 1024 * 1024;
+function systemMounts(runtime, features = CURRENT_BWRAP) {
+  const args = [
+    "--ro-bind",
+    "/usr",
+    "/usr"
+  ];
+  for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
+  for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
+  for (const file of [
+    "passwd",
+    "group",
+    "hostname",
+    "hosts"
+  ]) {
+    args.push("--ro-bind", `${runtime}/${file}`, `/etc/${file}`);
+  }
+  args.push("--dev", "/dev");
+  if (features.tmpfsSize) args.push("--perms", "1777", "--size", String(SHM_BYTES));
+  args.push("--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--proc", "/proc");
+  for (const file of MASKED_PROC) {
+    if (procHas(file)) args.push("--ro-bind", "/dev/null", `/proc/${file}`);
+  }
+  return args;
+}
+__name(systemMounts, "systemMounts");
+function procHas(file) {
+  const path = `/proc/${file}`;
+  if (Deno.permissions.querySync({
+    name: "read",
+    path
+  }).state !== "granted") return true;
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (error) {
+    return !(error instanceof Deno.errors.NotFound);
+  }
+}
+__name(procHas, "procHas");
+function namespaceArgs(network, features = CURRENT_BWRAP) {
+  return [
+    "--unshare-all",
+    "--unshare-user",
+    ...features.disableUserns ? [
+      "--disable-userns"
+    ] : [],
+    ...network === "host" ? [
+      "--share-net"
+    ] : [],
+    "--uid",
+    String(SANDBOX_UID),
+    "--gid",
+    String(SANDBOX_UID),
+    "--hostname",
+    "sandbox",
+    "--die-with-parent",
+    "--new-session"
+  ];
+}
+__name(namespaceArgs, "namespaceArgs");
+function bwrapCommand(args, options) {
+  return Deno.uid() === 0 ? new Deno.Command("setpriv", {
+    ...options,
+    args: [
+      `--reuid=${UNPRIVILEGED_UID}`,
+      `--regid=${UNPRIVILEGED_UID}`,
+      "--clear-groups",
+      "--inh-caps=-all",
+      "bwrap",
+      ...args
+    ]
+  }) : new Deno.Command("bwrap", {
+    ...options,
+    args: [
+      ...args
+    ]
+  });
+}
+__name(bwrapCommand, "bwrapCommand");
+function bwrapArgs(layout) {
+  const features = layout.features ?? CURRENT_BWRAP;
+  const args = [
+    ...namespaceArgs(layout.network, features),
+    ...layout.network !== "host" && layout.netDir ? [
+      "--ro-bind",
+      layout.netDir,
+      NET_DIR
+    ] : [],
+    // The agent is PID 1: no bwrap process in the sandbox holds its pipes, and signals from
+    // sandbox processes (SIGSTOP, SIGKILL) cannot reach it.
+    "--as-pid-1",
+    ...systemMounts(layout.runtime, features),
+    "--bind",
+    layout.tmp,
+    "/tmp",
+    "--bind",
+    layout.home,
+    SANDBOX_HOME,
+    // Shared host directories. A symlink inside one resolves here, in the sandbox's own file
+    // system, so it leads nowhere outside the shares, home and /tmp.
+    ...(layout.shares ?? []).flatMap((share) => [
+      share.mode === "rw" ? "--bind" : "--ro-bind",
+      share.hostPath,
+      share.path
+    ]),
+    ...layout.packageCache ? [
+      "--bind",
+      layout.packageCache,
+      PACKAGE_CACHE_DIR
+    ] : [],
+    "--ro-bind",
+    layout.runtime,
+    RUNTIME_DIR,
+    // Everything else, including bwrap's own root, is read-only.
+    "--remount-ro",
+    "/",
+    "--chdir",
+    SANDBOX_HOME,
+    "--clearenv"
+  ];
+  const internet = layout.network === "internet";
+  const env = {
+    ...defaultEnvironment(SANDBOX_HOME),
+    ...internet ? proxyEnvironment() : {},
+    ...layout.packageCache ? packageCacheEnvironment(PACKAGE_CACHE_DIR) : {},
+    ...layout.env,
+    SANDBOX_PYTHON: layout.python,
+    SANDBOX_VENV,
+    SANDBOX_LIMITS: layout.limits ?? "",
+    SANDBOX_SUPERVISOR: "pid1",
+    ...layout.hold ? {
+      SANDBOX_HOLD: "1"
+    } : {},
+    // The relay to the egress proxy (internet), or only the tunnels of web_preview (none).
+    SANDBOX_NET: internet ? [
+      `proxy=${NET_DIR}/proxy.sock`,
+      `http=${HTTP_PROXY_PORT}`,
+      `socks=${SOCKS_PROXY_PORT}`,
+      `host_ports=${(layout.hostPorts ?? []).join(":")}`
+    ].join(",") : layout.netDir && layout.network === "none" ? "tunnels" : ""
+  };
+  for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
+  args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
+  return args;
+}
+__name(bwrapArgs, "bwrapArgs");
+function identityFiles() {
+  return {
+    hostname: "sandbox\n",
+    hosts: "127.0.0.1	localhost sandbox\n::1	localhost ip6-localhost ip6-loopback\n",
+    passwd: [
+      "root:x:0:0:root:/root:/bin/sh",
+      `${SANDBOX_USER}:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:${SANDBOX_HOME}:/bin/sh`,
+      "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+      ""
+    ].join("\n"),
+    group: [
+      "root:x:0:",
+      `${SANDBOX_USER}:x:${SANDBOX_UID}:`,
+      "nogroup:x:65534:",
+      ""
+    ].join("\n")
+  };
+}
+__name(identityFiles, "identityFiles");
 
 // src/providers/local/_egress.ts
 var IPV4_RANGES = [
@@ -1914,124 +2130,6 @@ function closeQuietly2(conn) {
 }
 __name(closeQuietly2, "closeQuietly");
 
-// src/providers/local/_disk.ts
-var SandboxDisks = class _SandboxDisks {
-  static {
-    __name(this, "SandboxDisks");
-  }
-  /** Why sandboxes get no disk budget here, or undefined when they do. */
-  unavailable;
-  #helper;
-  constructor(helper, unavailable) {
-    this.#helper = helper;
-    this.unavailable = unavailable;
-  }
-  /** A pool that makes no disks, saying why. */
-  static none(why) {
-    return new _SandboxDisks(void 0, why);
-  }
-  /**
-   * Starts the helper for sandbox directories in `baseDir` and for those of the persistent
-   * workspaces in `workspacesDir`, run with `python` (its source is `script`). Only a root
-   * server can mount; others get a pool that says so.
-   */
-  static open(python, script, baseDir, workspacesDir) {
-    if (Deno.uid() !== 0) {
-      return _SandboxDisks.none("mounting an image of the budget's size needs root: home and /tmp are bounded only by the host's disk");
-    }
-    return new _SandboxDisks(CgroupKeeper.start(python, script, baseDir, ...workspacesDir ? [
-      workspacesDir
-    ] : []));
-  }
-  /**
-   * Mounts an image of `bytes` on `dir` (an empty sandbox directory in the base directory),
-   * its root owned by `uid`. Returns the disk, or why there is none. With `keep` (a persistent
-   * workspace's `sandbox` directory) the image `dir` already holds is mounted again, or left
-   * mounted if it still is, and only made when there is none.
-   */
-  async make(dir, bytes, uid, keep = false) {
-    if (!this.#helper) return this.unavailable ?? "no disk helper";
-    try {
-      await this.#helper.call("make", {
-        dir,
-        bytes,
-        uid,
-        keep
-      });
-    } catch (error) {
-      if (keep) {
-        return `the workspace's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
-      }
-      await this.#helper.call("remove", {
-        dir
-      }).catch(() => {
-      });
-      return `the sandbox's disk image could not be mounted (${error instanceof Error ? error.message : error})`;
-    }
-    return new SandboxDisk(this.#helper, dir, bytes);
-  }
-  /** Unmounts whatever disk is mounted on `dir`, if any (a workspace about to be deleted). */
-  async unmount(dir) {
-    await this.#helper?.call("remove", {
-      dir
-    });
-  }
-  /** Stops the helper (the disks are unmounted as their sandboxes close). */
-  async close() {
-    await this.#helper?.close();
-  }
-};
-var SandboxDisk = class {
-  static {
-    __name(this, "SandboxDisk");
-  }
-  /** Its size, in bytes: the sandbox's disk budget. */
-  bytes;
-  #helper;
-  #dir;
-  /** Use {@linkcode SandboxDisks.make}. */
-  constructor(helper, dir, bytes) {
-    this.#helper = helper;
-    this.#dir = dir;
-    this.bytes = bytes;
-  }
-  /** What it holds now. */
-  async usage() {
-    return await this.#helper.call("usage", {
-      dir: this.#dir
-    });
-  }
-  /** Unmounts it; the image stays in the directory, deleted with it (or kept with a workspace). */
-  async remove() {
-    await this.#helper.call("remove", {
-      dir: this.#dir
-    });
-  }
-};
-async function removeTree(path) {
-  try {
-    await Deno.remove(path, {
-      recursive: true
-    });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
-    await makeWritable(path);
-    await Deno.remove(path, {
-      recursive: true
-    });
-  }
-}
-__name(removeTree, "removeTree");
-async function makeWritable(path) {
-  await Deno.chmod(path, 448).catch(() => {
-  });
-  for await (const entry of Deno.readDir(path)) {
-    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
-  }
-}
-__name(makeWritable, "makeWritable");
-
 // src/providers/local/_git_isolation.ts
 var ROOT_INSIDE = "/run/sandbox";
 var GIT_HOME = "/run/git";
@@ -2590,6 +2688,9 @@ var LocalSandbox = class {
   resetPython(options) {
     return this.#ops.resetPython(options);
   }
+  copyFile(from, to, options) {
+    return this.#ops.copyFile(from, to, options);
+  }
   killAll(options) {
     return this.#ops.killAll(options);
   }
@@ -2652,7 +2753,7 @@ var LocalSandbox = class {
         } else {
           await removeTree(this.#root);
         }
-        this.#onClose();
+        await this.#onClose();
       }
     })();
     return this.#closing;
@@ -2870,6 +2971,7 @@ var LocalProvider = class {
   #budget;
   #cgroups;
   #disks;
+  #caches;
   #givenCgroups;
   #egress;
   #gitCaFile;
@@ -2898,6 +3000,17 @@ var LocalProvider = class {
     };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
     this.#givenCgroups = options.cgroups !== void 0;
+    if (options.packageCache ?? true) {
+      const { baseDir, python } = this.#options;
+      this.#caches = new PackageCaches(baseDir, () => Deno.uid() === 0 ? UNPRIVILEGED_UID : void 0, () => {
+        if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return void 0;
+        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
+        return {
+          disks: this.#disks,
+          bytes: Math.ceil(this.#budget.diskGb * 1024) * MIB
+        };
+      });
+    }
     const limits = options.limits ?? {};
     this.#limits = [
       `memory_mb=${limits.memoryMb ?? 8192}`,
@@ -2989,7 +3102,7 @@ var LocalProvider = class {
   }
   /**
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
-   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels`, `tenant` (whose package cache it shares) and the budget (`cpu`
    * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
    * Daytona's and rejected with a TypeError. With `workspace`, the sandbox's directory is that
    * persistent workspace's, in the workspaces directory: made if new, attached again if not (its
@@ -3036,6 +3149,7 @@ var LocalProvider = class {
     let preview;
     let cgroup;
     let disk;
+    let cache;
     let netDir = `${root}/net`;
     try {
       const imaged = hold && !hold.made ? hold.record.disk_bytes : void 0;
@@ -3066,6 +3180,10 @@ var LocalProvider = class {
           disk_bytes: typeof disk === "object" ? disk.bytes : null
         });
       }
+      cache = await this.#caches?.lease(options.tenant ?? "").catch((error) => {
+        log.warn(`sandbox ${id}: no package cache (${error?.message ?? error})`);
+        return void 0;
+      });
       const dirs = {
         home: `${root}/home`,
         tmp: `${root}/tmp`,
@@ -3129,6 +3247,7 @@ var LocalProvider = class {
           features: this.#features,
           hold: cgroup !== void 0,
           shares: this.#mounts(true),
+          packageCache: cache?.dir,
           ...tunnelled ? {
             netDir,
             hostPorts: this.#egress.allowHostPorts
@@ -3147,8 +3266,10 @@ var LocalProvider = class {
           ...STDIO,
           env: {
             ...defaultEnvironment(dirs.home),
+            ...cache ? packageCacheEnvironment(cache.dir) : {},
             ...env,
             SANDBOX_PYTHON: python,
+            SANDBOX_VENV: `${dirs.home}/.venv`,
             SANDBOX_LIMITS: this.#limits
           }
         });
@@ -3176,7 +3297,10 @@ var LocalProvider = class {
         } : {}
       }, network, {
         ...options.labels
-      }, () => this.#sandboxes.delete(sandbox.id), {
+      }, async () => {
+        this.#sandboxes.delete(sandbox.id);
+        await cache?.release();
+      }, {
         caFile: this.#gitCaFile,
         features: this.#features
       }, {
@@ -3213,6 +3337,7 @@ var LocalProvider = class {
       } else {
         await removeTree(root);
       }
+      await cache?.release();
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(`Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`, {
           cause: error

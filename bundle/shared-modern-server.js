@@ -623,6 +623,21 @@ async function uploadFromHost(sandbox, input, options) {
     if (info2.type !== "file") {
       throw new TypeError(`Cannot ${action} host_path ${location.hostPath}: it is ${info2.type === "directory" ? "a directory" : "not a regular file"}`);
     }
+    if (sandbox.copyFile) {
+      const copied = await sandbox.copyFile(inside, input.file_path, {
+        overwrite: input.overwrite ?? true,
+        signal: options.signal
+      }).catch(async (error) => {
+        throw await uploadError(sandbox, input, error);
+      });
+      return {
+        path: copied.file.path,
+        size: copied.file.size,
+        sha256: copied.sha256,
+        replaced: copied.file.replaced,
+        host_path: location.hostPath
+      };
+    }
     source = sandbox.readFile(inside, {
       signal: options.signal
     });
@@ -654,14 +669,18 @@ async function write(sandbox, input, data, options) {
     signal: options.signal,
     onWait: options.onProgress
   }).catch(async (error) => {
-    const full = error instanceof SandboxFileError && error.code === "no_space" && diskFullNote(await budgetReading(sandbox));
-    if (!full) throw error;
-    throw new SandboxFileError("no_space", `Cannot upload ${input.file_path}: ${full.replace(/^The/, "the")}`, {
-      cause: error
-    });
+    throw await uploadError(sandbox, input, error);
   });
 }
 __name(write, "write");
+async function uploadError(sandbox, input, error) {
+  const full = error instanceof SandboxFileError && error.code === "no_space" && diskFullNote(await budgetReading(sandbox));
+  if (!full) return error;
+  return new SandboxFileError("no_space", `Cannot upload ${input.file_path}: ${full.replace(/^The/, "the")}`, {
+    cause: error
+  });
+}
+__name(uploadError, "uploadError");
 function decodeBase64(content) {
   const body = content.replace(/^data:[^,]*;base64,/, "").replace(/\s+/g, "");
   try {
@@ -839,17 +858,25 @@ async function saveToHost(file, input, options) {
   });
   const mount = sandbox.info.shares?.find((mount2) => mount2.hostPath === location.share.path);
   const tap = await sha256Tap();
-  const data = sandbox.readFile(info.path, {
+  const data = /* @__PURE__ */ __name(() => sandbox.readFile(info.path, {
     signal
-  }).pipeThrough(tap.stream);
+  }).pipeThrough(tap.stream), "data");
   const overwrite = input.overwrite ?? false;
   let saved;
+  let sha256;
   if (mount) {
     const inside = `${mount.path}/${location.parts.join("/")}`;
-    saved = await sandbox.writeFile(inside, data, {
+    const written = sandbox.copyFile ? sandbox.copyFile(info.path, inside, {
       overwrite,
       signal
-    }).catch((error) => {
+    }).then((copied) => {
+      sha256 = copied.sha256;
+      return copied.file;
+    }) : sandbox.writeFile(inside, data(), {
+      overwrite,
+      signal
+    });
+    saved = await written.catch((error) => {
       const restated = sharedFileError(error, action, location.hostPath, inside);
       if (error instanceof SandboxFileError && error.code === "exists") {
         restated.message = `Cannot ${action} host_path ${location.hostPath}: it already exists; pass overwrite: true to replace it`;
@@ -857,7 +884,7 @@ async function saveToHost(file, input, options) {
       throw restated;
     });
   } else {
-    saved = await writeSharedFile(location, data, {
+    saved = await writeSharedFile(location, data(), {
       overwrite,
       action,
       signal
@@ -868,7 +895,7 @@ async function saveToHost(file, input, options) {
     size: saved.size,
     result: "saved",
     host_path: location.hostPath,
-    sha256: tap.hex(),
+    sha256: sha256 ?? tap.hex(),
     replaced: saved.replaced,
     bytes_returned: 0,
     message: `Saved ${info.path} (${formatBytes(saved.size)}) to ${location.hostPath} on the user's machine${saved.replaced ? ", replacing the file there" : ""}; the data is not in this result.`

@@ -513,6 +513,12 @@ export interface Sandbox extends AsyncDisposable {
     data: Uint8Array | ReadableStream<Uint8Array>,
     options?: WriteFileOptions,
   ): Promise<WrittenFile>;
+  /**
+   * Copies the regular file `from` to `to` inside the sandbox, in its own view (paths relative to
+   * home), as {@linkcode Sandbox.writeFile} writes: the bytes never leave the sandbox. Where a
+   * provider offers it, a shared directory's file comes in or goes out this way.
+   */
+  copyFile?(from: string, to: string, options?: CopyFileOptions): Promise<CopiedFile>;
   /** Lists a directory, optionally recursively. */
   listFiles(path: string, options?: ListFilesOptions): Promise<FileListing>;
   /**
@@ -540,6 +546,20 @@ export interface Sandbox extends AsyncDisposable {
    * files (local: on the host; Daytona: the sandbox is stopped, not deleted). Idempotent.
    */
   close(): Promise<void>;
+}
+
+/** Options of {@linkcode Sandbox.copyFile}. */
+export interface CopyFileOptions extends SignalOptions {
+  /** Replace an existing file at the target. @default true */
+  overwrite?: boolean;
+}
+
+/** What {@linkcode Sandbox.copyFile} wrote. */
+export interface CopiedFile {
+  /** The file at the target, as written. */
+  file: WrittenFile;
+  /** SHA-256 of the bytes copied, hex. */
+  sha256: string;
 }
 
 /**
@@ -752,6 +772,12 @@ export interface CreateSandboxOptions extends SignalOptions {
    * reject it with a TypeError.
    */
   workspace?: string;
+  /**
+   * Who the sandbox belongs to (a {@linkcode SandboxSession} passes its own): the local
+   * provider's sandboxes of one tenant share a package cache that no other tenant's sandbox
+   * sees. @default one tenant for all sandboxes without one
+   */
+  tenant?: string;
 }
 
 /**

@@ -131,6 +131,12 @@ export interface SandboxSessionOptions {
   workspaces?: boolean;
   /** Make the default sandbox this persistent workspace (it needs `workspaces`). */
   workspace?: string;
+  /**
+   * The tenant its sandboxes are created for ({@linkcode CreateSandboxOptions.tenant}): the local
+   * provider's sandboxes of one tenant share a package cache, and no other tenant's see it.
+   * @default an id of its own, shared with no other session
+   */
+  tenant?: string;
 }
 
 /**
@@ -200,6 +206,7 @@ export class SandboxSession implements AsyncDisposable {
   #extra = new Map<string, Sandbox>();
   #own: SandboxCounter;
   #server: SandboxCounter | undefined;
+  #tenant: string;
   #closed = false;
   #busy = 0;
   #lastActive = Date.now();
@@ -215,6 +222,7 @@ export class SandboxSession implements AsyncDisposable {
     this.#log = log;
     this.#own = new SandboxCounter(options.maxSandboxes ?? 4);
     this.#server = options.counter;
+    this.#tenant = options.tenant ?? `session-${crypto.randomUUID()}`;
     this.#workspaces = options.workspaces ?? true;
     if (options.workspace !== undefined) {
       checkWorkspaceName(options.workspace);
@@ -277,7 +285,11 @@ export class SandboxSession implements AsyncDisposable {
       return this.sandbox(options);
     }
     const slot = this.#reserve();
-    const created = this.#provider.create({ signal: options.signal, workspace: this.#workspace });
+    const created = this.#provider.create({
+      signal: options.signal,
+      workspace: this.#workspace,
+      tenant: this.#tenant,
+    });
     this.#current = created;
     created.then(
       (sandbox) => {
@@ -309,7 +321,8 @@ export class SandboxSession implements AsyncDisposable {
   }
 
   /**
-   * Creates an additional sandbox, deleted with the session unless deleted before. Throws a
+   * Creates an additional sandbox for this session's tenant (whatever `options.tenant` says),
+   * deleted with the session unless deleted before. Throws a
    * {@linkcode SandboxError} naming the cap when the session or the server is at its cap.
    */
   async create(options: CreateSandboxOptions = {}): Promise<Sandbox> {
@@ -323,7 +336,7 @@ export class SandboxSession implements AsyncDisposable {
     const slot = this.#reserve();
     let sandbox: Sandbox;
     try {
-      sandbox = await this.#provider.create(options);
+      sandbox = await this.#provider.create({ ...options, tenant: this.#tenant });
     } catch (error) {
       slot.release();
       throw error;

@@ -387,12 +387,20 @@ async function saveToHost(
   const location = locateShared(options.shares ?? [], hostPath, action, { writable: true });
   const mount = sandbox.info.shares?.find((mount) => mount.hostPath === location.share.path);
   const tap = await sha256Tap();
-  const data = sandbox.readFile(info.path, { signal }).pipeThrough(tap.stream);
+  const data = () => sandbox.readFile(info.path, { signal }).pipeThrough(tap.stream);
   const overwrite = input.overwrite ?? false;
   let saved: { size: number; replaced: boolean };
+  let sha256: string | undefined;
   if (mount) {
     const inside = `${mount.path}/${location.parts.join("/")}`;
-    saved = await sandbox.writeFile(inside, data, { overwrite, signal }).catch((error) => {
+    // Where the sandbox can copy in its own view, the bytes never pass through the server.
+    const written = sandbox.copyFile
+      ? sandbox.copyFile(info.path, inside, { overwrite, signal }).then((copied) => {
+        sha256 = copied.sha256;
+        return copied.file;
+      })
+      : sandbox.writeFile(inside, data(), { overwrite, signal });
+    saved = await written.catch((error) => {
       const restated = sharedFileError(error, action, location.hostPath, inside);
       if (error instanceof SandboxFileError && error.code === "exists") {
         restated.message =
@@ -401,14 +409,14 @@ async function saveToHost(
       throw restated;
     });
   } else {
-    saved = await writeSharedFile(location, data, { overwrite, action, signal });
+    saved = await writeSharedFile(location, data(), { overwrite, action, signal });
   }
   return {
     ...base(file),
     size: saved.size,
     result: "saved",
     host_path: location.hostPath,
-    sha256: tap.hex(),
+    sha256: sha256 ?? tap.hex(),
     replaced: saved.replaced,
     bytes_returned: 0,
     message: `Saved ${info.path} (${

@@ -164,6 +164,22 @@ async function uploadFromHost(
         }`,
       );
     }
+    if (sandbox.copyFile) {
+      // The sandbox copies it in its own view: the bytes never pass through the server.
+      const copied = await sandbox.copyFile(inside, input.file_path, {
+        overwrite: input.overwrite ?? true,
+        signal: options.signal,
+      }).catch(async (error) => {
+        throw await uploadError(sandbox, input, error);
+      });
+      return {
+        path: copied.file.path,
+        size: copied.file.size,
+        sha256: copied.sha256,
+        replaced: copied.file.replaced,
+        host_path: location.hostPath,
+      };
+    }
     source = sandbox.readFile(inside, { signal: options.signal });
   } else {
     opened = (await openSharedFile(location, action)).file;
@@ -199,15 +215,20 @@ async function write(
     signal: options.signal,
     onWait: options.onProgress,
   }).catch(async (error) => {
-    const full = error instanceof SandboxFileError && error.code === "no_space" &&
-      diskFullNote(await budgetReading(sandbox));
-    if (!full) throw error;
-    throw new SandboxFileError(
-      "no_space",
-      `Cannot upload ${input.file_path}: ${full.replace(/^The/, "the")}`,
-      { cause: error },
-    );
+    throw await uploadError(sandbox, input, error);
   });
+}
+
+/** A failed write, restated where it hit the sandbox's disk budget. */
+async function uploadError(sandbox: Sandbox, input: FileUploadInput, error: unknown) {
+  const full = error instanceof SandboxFileError && error.code === "no_space" &&
+    diskFullNote(await budgetReading(sandbox));
+  if (!full) return error;
+  return new SandboxFileError(
+    "no_space",
+    `Cannot upload ${input.file_path}: ${full.replace(/^The/, "the")}`,
+    { cause: error },
+  );
 }
 
 function decodeBase64(content: string): Uint8Array<ArrayBuffer> {

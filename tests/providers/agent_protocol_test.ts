@@ -63,6 +63,7 @@ const SAMPLES: { [Op in AgentOp]: AgentRequest<Op> } = {
   },
   python_reset: {},
   kill_all: {},
+  copy: { from: "dir/hello.txt", to: "copied.txt", overwrite: true },
   stat: { path: "." },
   read: { path: "dir/hello.txt", offset: 1, length: 3 },
   write: {
@@ -82,6 +83,7 @@ const SAMPLES: { [Op in AgentOp]: AgentRequest<Op> } = {
 const ORDER: AgentOp[] = [
   "write",
   "read",
+  "copy",
   "stat",
   "list",
   "exec",

@@ -13,10 +13,12 @@ Deno.test("fileList() lists names, sizes, types and times, to the given depth", 
   });
   const home = structured<FileListOutput>(await mcp.call("file_list", {}));
   assertEquals(home.path, "/home/sandbox");
-  assertEquals(home.entries.map((e) => [e.name, e.type]), [["src", "directory"], [
-    "top.md",
-    "file",
-  ]]);
+  // .venv: the sandbox's Python environment, which pip installs into.
+  assertEquals(home.entries.map((e) => [e.name, e.type]), [
+    [".venv", "directory"],
+    ["src", "directory"],
+    ["top.md", "file"],
+  ]);
   const deep = structured<FileListOutput>(await mcp.call("file_list", { path: "src", depth: 2 }));
   assertEquals(deep.entries.map((e) => e.path), [
     "/home/sandbox/src/a.txt",

@@ -63,7 +63,8 @@ Deno.test("fileUpload() with overwrite false leaves an existing file untouched",
   assertEquals(refused.isError, true);
   assertMatch(text(refused), /keep\.txt: it already exists and overwrite is false/);
   const cat = structured<ShellExecOutput>(
-    await mcp.call("shell_exec", { command: "cat keep.txt; ls -A" }),
+    // Nothing left beside it but the sandbox's Python environment.
+    await mcp.call("shell_exec", { command: "cat keep.txt; ls -A | grep -vx .venv" }),
   );
   assertEquals(cat.stdout, "originalkeep.txt\n");
   const replaced = structured<FileUploadOutput>(

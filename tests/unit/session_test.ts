@@ -38,6 +38,21 @@ Deno.test("SandboxSession creates its default sandbox once, on first use, and re
   assertEquals([replacement.id, provider.created.length], ["fake-2", 2]);
 });
 
+Deno.test("SandboxSession creates every sandbox for its own tenant, shared with no other session", async () => {
+  const provider = new FakeProvider();
+  await using a = new SandboxSession(provider, log);
+  await using b = new SandboxSession(provider, log);
+  await a.sandbox();
+  await a.create({ tenant: "someone-else" }); // a caller cannot pick another tenant
+  await b.sandbox();
+  const [a1, a2, b1] = provider.createCalls.map((options) => options.tenant);
+  assert(a1 !== undefined && a1 === a2, "a session's sandboxes share its tenant");
+  assert(b1 !== undefined && b1 !== a1, "another session has another tenant");
+  await using named = new SandboxSession(provider, log, { tenant: "stdio" });
+  await named.sandbox();
+  assertEquals(provider.createCalls[3].tenant, "stdio");
+});
+
 Deno.test("SandboxSession tries again after a failed creation, and frees its place", async () => {
   const provider = new FakeProvider({ failures: [new SandboxError("Cannot start sandbox: no")] });
   await using session = new SandboxSession(provider, log, { maxSandboxes: 1 });

@@ -3,6 +3,8 @@
 
 import { decodeCaptured } from "../../_output.ts";
 import {
+  type CopiedFile,
+  type CopyFileOptions,
   type ExecOptions,
   type ExecResult,
   type FileInfo,
@@ -186,6 +188,16 @@ export class AgentOps {
       limit: options.limit ?? 1000,
     }, options);
     return { path: raw.path, entries: raw.entries.map(toFileInfo), truncated: raw.truncated };
+  }
+
+  /** Copies the file `from` to `to` inside the sandbox (see writeFile's guarantees). */
+  async copyFile(from: string, to: string, options: CopyFileOptions = {}): Promise<CopiedFile> {
+    const raw = await this.#transport.request(
+      "copy",
+      { from, to, overwrite: options.overwrite ?? true },
+      options,
+    );
+    return { file: toWrittenFile(raw.file), sha256: raw.sha256 };
   }
 
   /** Moves a file uploaded to `temp` by other means to `path` (see writeFile's guarantees). */

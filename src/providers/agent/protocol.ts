@@ -158,6 +158,13 @@ export const PROTOCOL = {
       request: { path: "string", temp: "string", "overwrite?": "boolean" },
       result: "file_info",
     },
+    copy: {
+      doc:
+        "Copies the regular file `from` to `to` in the sandbox's own view (a shared directory's file in or out), as write does: a hidden temporary file put in place at the end; `sha256` of what was copied.",
+      request: { from: "string", to: "string", "overwrite?": "boolean" },
+      result: { file: "file_info", sha256: "string" },
+      progress: true,
+    },
     tunnel: {
       doc:
         "Connects 127.0.0.1:`port` inside to the server's `inbound` socket, sending `token` first: one web_preview connection (local sandboxes with a network of their own).",

@@ -1,11 +1,17 @@
 // Builds the bubblewrap command line that isolates one local sandbox.
 
 import type { SandboxNetwork } from "./provider.ts";
+import { PACKAGE_CACHE_DIR, packageCacheEnvironment } from "./_package_cache.ts";
 
 /** Where things are inside every local sandbox. */
 export const SANDBOX_HOME = "/home/sandbox";
 export const SANDBOX_USER = "sandbox";
 export const RUNTIME_DIR = "/opt/sandbox";
+/**
+ * The sandbox's Python environment, which pip installs into and python_exec runs (made by the
+ * supervisor, agent/python/agent_venv.py).
+ */
+export const SANDBOX_VENV = `${SANDBOX_HOME}/.venv`;
 /** The uid and gid processes have inside the sandbox. */
 export const SANDBOX_UID = 1000;
 /** The host uid a root server drops to before starting bwrap ("nobody"). */
@@ -56,6 +62,8 @@ export interface BwrapLayout {
   hold?: boolean;
   /** Host directories to mount (read-only unless `mode` is "rw"), at their `path`. */
   shares?: readonly { hostPath: string; path: string; mode: "ro" | "rw" }[];
+  /** Host directory of the tenant's package cache, mounted read-write at PACKAGE_CACHE_DIR. */
+  packageCache?: string;
 }
 
 /** Where the egress proxy's sockets appear inside a sandbox. */
@@ -287,6 +295,7 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
       share.hostPath,
       share.path,
     ]),
+    ...(layout.packageCache ? ["--bind", layout.packageCache, PACKAGE_CACHE_DIR] : []),
     "--ro-bind",
     layout.runtime,
     RUNTIME_DIR,
@@ -301,8 +310,10 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
   const env = {
     ...defaultEnvironment(SANDBOX_HOME),
     ...(internet ? proxyEnvironment() : {}),
+    ...(layout.packageCache ? packageCacheEnvironment(PACKAGE_CACHE_DIR) : {}),
     ...layout.env,
     SANDBOX_PYTHON: layout.python,
+    SANDBOX_VENV: SANDBOX_VENV,
     SANDBOX_LIMITS: layout.limits ?? "",
     SANDBOX_SUPERVISOR: "pid1",
     ...(layout.hold ? { SANDBOX_HOLD: "1" } : {}),

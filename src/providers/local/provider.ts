@@ -45,6 +45,11 @@ import {
   workspaceSandboxId,
 } from "./_workspace.ts";
 import { checkShareNames, SHARED_ROOT, type SharedDirectory } from "../../shares.ts";
+import {
+  packageCacheEnvironment,
+  type PackageCacheLease,
+  PackageCaches,
+} from "./_package_cache.ts";
 import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 
 /** How a local sandbox reaches the network. */
@@ -106,6 +111,13 @@ export interface LocalProviderOptions {
   budget?: Partial<SandboxBudget>;
   /** The control groups to make sandboxes' cgroups in. @default found on this machine */
   cgroups?: SandboxCgroups;
+  /**
+   * Give the sandboxes of one tenant (`create({ tenant })`, an MCP session) one pip and uv
+   * cache, so that a package installed in one of them installs from the cache in the next.
+   * Another tenant's sandboxes never see it. As root it is a disk image of the disk budget's
+   * size, like each sandbox's directory. @default true
+   */
+  packageCache?: boolean;
   /**
    * A PEM file of certificate authorities that clones with a token trust besides the system's
    * (a git server with a private CA); readable by `nobody` when the server runs as root. The
@@ -196,13 +208,21 @@ export class LocalProvider implements SandboxProvider {
   #options: Required<
     Omit<
       LocalProviderOptions,
-      "limits" | "gitCaFile" | "egress" | "budget" | "cgroups" | "workspacesDir" | "shares"
+      | "limits"
+      | "gitCaFile"
+      | "egress"
+      | "budget"
+      | "cgroups"
+      | "workspacesDir"
+      | "shares"
+      | "packageCache"
     >
   >;
   #workspacesDir: string | undefined;
   #budget: SandboxBudget;
   #cgroups: Promise<SandboxCgroups> | undefined;
   #disks: SandboxDisks | undefined;
+  #caches: PackageCaches | undefined;
   #givenCgroups: boolean;
   #egress: EgressOptions;
   #gitCaFile: string | undefined;
@@ -229,6 +249,18 @@ export class LocalProvider implements SandboxProvider {
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
     this.#givenCgroups = options.cgroups !== undefined;
+    if (options.packageCache ?? true) {
+      const { baseDir, python } = this.#options;
+      this.#caches = new PackageCaches(
+        baseDir,
+        () => Deno.uid() === 0 ? UNPRIVILEGED_UID : undefined,
+        () => {
+          if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return undefined;
+          this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
+          return { disks: this.#disks, bytes: Math.ceil(this.#budget.diskGb * 1024) * MIB };
+        },
+      );
+    }
     const limits = options.limits ?? {};
     this.#limits = [
       `memory_mb=${limits.memoryMb ?? 8192}`,
@@ -331,7 +363,7 @@ export class LocalProvider implements SandboxProvider {
 
   /**
    * Creates a sandbox: a private directory and a running, isolated agent. Of the
-   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels` and the budget (`cpu`
+   * {@linkcode CreateSandboxOptions}, `env`, `networkBlockAll`, `labels`, `tenant` (whose package cache it shares) and the budget (`cpu`
    * in cores, `memory` and `disk` in GiB, as on Daytona) apply; images, snapshots and auto-stop are
    * Daytona's and rejected with a TypeError. With `workspace`, the sandbox's directory is that
    * persistent workspace's, in the workspaces directory: made if new, attached again if not (its
@@ -389,6 +421,7 @@ export class LocalProvider implements SandboxProvider {
     let preview: PreviewForwarder | undefined;
     let cgroup: SandboxCgroup | undefined;
     let disk: SandboxDisk | string | undefined;
+    let cache: PackageCacheLease | undefined;
     // The server's sockets, read-only inside, owned by the server; a workspace's live outside it,
     // since a socket's path must be short.
     let netDir = `${root}/net`;
@@ -420,6 +453,11 @@ export class LocalProvider implements SandboxProvider {
       if (hold?.made) {
         hold.save({ ...hold.record, disk_bytes: typeof disk === "object" ? disk.bytes : null });
       }
+      // The tenant's package cache (made with its first sandbox); a sandbox does without one.
+      cache = await this.#caches?.lease(options.tenant ?? "").catch((error) => {
+        log.warn(`sandbox ${id}: no package cache (${error?.message ?? error})`);
+        return undefined;
+      });
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       if (hold) {
         // Attached again: home is as it was left; what lived for the last attach goes.
@@ -468,6 +506,7 @@ export class LocalProvider implements SandboxProvider {
           features: this.#features,
           hold: cgroup !== undefined,
           shares: this.#mounts(true),
+          packageCache: cache?.dir,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
         command = bwrapCommand(args, STDIO);
@@ -479,8 +518,10 @@ export class LocalProvider implements SandboxProvider {
           ...STDIO,
           env: {
             ...defaultEnvironment(dirs.home),
+            ...(cache ? packageCacheEnvironment(cache.dir) : {}),
             ...env,
             SANDBOX_PYTHON: python,
+            SANDBOX_VENV: `${dirs.home}/.venv`,
             SANDBOX_LIMITS: this.#limits,
           },
         });
@@ -513,7 +554,10 @@ export class LocalProvider implements SandboxProvider {
         },
         network,
         { ...options.labels },
-        () => this.#sandboxes.delete(sandbox.id),
+        async () => {
+          this.#sandboxes.delete(sandbox.id);
+          await cache?.release();
+        },
         { caFile: this.#gitCaFile, features: this.#features },
         { proxy, preview },
         {
@@ -557,6 +601,7 @@ export class LocalProvider implements SandboxProvider {
       } else {
         await removeTree(root);
       }
+      await cache?.release();
       if (error instanceof Deno.errors.NotFound) {
         throw new SandboxError(
           `Cannot start sandbox: ${isolated ? "bwrap" : python} was not found; ${INSTALL_BWRAP}`,

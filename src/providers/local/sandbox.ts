@@ -2,6 +2,8 @@
 // a token, and closing it (processes, cgroup, files).
 
 import {
+  type CopiedFile,
+  type CopyFileOptions,
   type ExecOptions,
   type ExecResult,
   type FileInfo,
@@ -78,7 +80,7 @@ export class LocalSandbox implements Sandbox {
   #agent: AgentProcess;
   #ops: AgentOps;
   #closing: Promise<void> | undefined;
-  #onClose: () => void;
+  #onClose: () => void | Promise<void>;
   #network: SandboxNetwork;
   #net: { proxy?: EgressProxy; preview?: PreviewForwarder };
   #git: GitIsolation;
@@ -100,7 +102,7 @@ export class LocalSandbox implements Sandbox {
     info: SandboxInfo,
     network: SandboxNetwork,
     labels: Record<string, string>,
-    onClose: () => void,
+    onClose: () => void | Promise<void>,
     git: { caFile?: string; features?: BwrapFeatures } = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
@@ -222,6 +224,10 @@ export class LocalSandbox implements Sandbox {
     return this.#ops.resetPython(options);
   }
 
+  copyFile(from: string, to: string, options?: CopyFileOptions): Promise<CopiedFile> {
+    return this.#ops.copyFile(from, to, options);
+  }
+
   killAll(options?: SignalOptions): Promise<ProcessReset> {
     return this.#ops.killAll(options);
   }
@@ -293,7 +299,7 @@ export class LocalSandbox implements Sandbox {
         } else {
           await removeTree(this.#root);
         }
-        this.#onClose();
+        await this.#onClose();
       }
     })();
     return this.#closing;

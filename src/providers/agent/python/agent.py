@@ -9,6 +9,7 @@
 #   agent_procs.py     commands in process groups, jobs, limits
 #   agent_output.py    output capture and progress lines
 #   agent_python.py    the interpreter (worker.py) behind python_exec
+#   agent_venv.py      the Python environment pip installs into
 #   agent_files.py     file operations
 #   agent_server.py, agent_client.py  remote mode
 import os
@@ -23,6 +24,7 @@ def main():
     import agent_dispatch
     import agent_frames
     import agent_procs
+    import agent_venv
     from agent_env import HOLD, HOME, LIMITS, NET, SUPERVISOR
     from agent_python import interpreter
 
@@ -37,6 +39,7 @@ def main():
         import net
         agent_dispatch.relay = net.start(NET)
     agent_procs.apply_limits(LIMITS)
+    agent_venv.activate()
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     threading.Thread(target=interpreter.warm, daemon=True).start()
     agent_frames.send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),

@@ -6,7 +6,7 @@ import threading
 
 import agent_protocol
 from agent_frames import send
-from agent_files import FileFault, op_commit_upload, op_list, op_read, op_stat, op_write
+from agent_files import FileFault, op_commit_upload, op_copy, op_list, op_read, op_stat, op_write
 from agent_procs import (Job, jobs, jobs_lock, kill_all, kill_groups, run_command, sandbox_processes,
                          stop_jobs)
 from agent_python import interpreter
@@ -38,7 +38,7 @@ def op_kill_all(req):
 
 
 # Operations that run as a job a cancel request can stop: handler(rid, req, job).
-JOB_OPS = {"exec": run_command, "python": interpreter.run}
+JOB_OPS = {"exec": run_command, "python": interpreter.run, "copy": op_copy}
 # The others: handler(req).
 PLAIN_OPS = {"python_reset": lambda req: interpreter.reset(), "stat": op_stat, "read": op_read,
              "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all}

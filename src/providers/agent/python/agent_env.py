@@ -16,5 +16,7 @@ HOLD = os.environ.pop("SANDBOX_HOLD", "")
 SUPERVISOR = os.environ.pop("SANDBOX_SUPERVISOR", "")
 # The `internet` network mode's relay to the server's egress proxy (net.py), when set.
 NET = os.environ.pop("SANDBOX_NET", "")
+# Where the sandbox's Python environment lives (agent_venv.py), when the server gives one.
+VENV = os.environ.pop("SANDBOX_VENV", "")
 # The environment of every command and of the interpreter.
 BASE_ENV = dict(os.environ)

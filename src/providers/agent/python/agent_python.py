@@ -10,6 +10,7 @@ import threading
 import time
 
 import agent_procs
+import agent_venv
 from agent_env import BASE_ENV, HOME, PYTHON, RUNTIME
 from agent_output import Capture, LineReporter
 from agent_procs import EXIT_GRACE, kill_group, signal_name
@@ -34,7 +35,7 @@ class Interpreter:
         env = dict(BASE_ENV)
         env["SANDBOX_WORKER_FDS"] = "%d,%d" % (to_worker_r, from_worker_w)
         self.proc = agent_procs.spawner.spawn(lambda: subprocess.Popen(
-            agent_procs.LIMIT_PREFIX + [PYTHON, "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
+            agent_procs.LIMIT_PREFIX + [agent_venv.interpreter(PYTHON), "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
         ))

@@ -9,6 +9,7 @@ import socket
 import threading
 
 import agent_frames
+import agent_venv
 from agent_client import read_line
 from agent_dispatch import handle
 from agent_python import interpreter
@@ -23,6 +24,7 @@ def serve(path):
     server.bind(path)
     os.chmod(path, 0o600)
     server.listen(64)
+    agent_venv.activate()
     threading.Thread(target=interpreter.warm, daemon=True).start()
     while True:
         conn, _ = server.accept()
@@ -32,7 +34,7 @@ def serve(path):
 # An HTTP client may silently send a request twice (a retry on a dropped keep-alive connection).
 # Requests that must not run twice are remembered by id: a repeat waits for and gets the first
 # one's reply instead of running again.
-ONCE_OPS = {"exec", "python", "python_reset", "kill_all", "commit_upload", "write"}
+ONCE_OPS = {"exec", "python", "python_reset", "kill_all", "commit_upload", "write", "copy"}
 recent = collections.OrderedDict()
 recent_lock = threading.Lock()
 

@@ -3,11 +3,13 @@
 # stay free for the user's code (and for any subprocess it starts).
 import ast
 import base64
+import importlib
 import io
 import json
 import linecache
 import os
 import signal
+import site
 import sys
 import traceback
 import types
@@ -43,6 +45,59 @@ def _format_error(error):
     # Hide this file's frames (the cell runner, the interrupt handler): show only the user's code.
     summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if f.filename != __file__])
     return {"type": type(error).__name__, "message": str(error), "traceback": "".join(summary.format())}
+
+
+def _site_dirs():
+    """The directories packages get installed into: the environment's and the system's
+    site-packages on sys.path, and the user's (`pip install --user`), which joins sys.path only
+    once it exists."""
+    dirs = [entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages"))]
+    user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    if user and user not in dirs:
+        dirs.insert(0, user)
+    return dirs
+
+
+def _stamp(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _pth_files(path):
+    try:
+        return {(path, name) for name in os.listdir(path) if name.endswith(".pth")}
+    except OSError:
+        return set()
+
+
+_watched = _site_dirs()
+_stamps = [_stamp(path) for path in _watched]
+_pth_seen = set().union(*(_pth_files(path) for path in _watched))  # site.py processed these
+
+
+def _refresh_packages():
+    """Lets a cell import what `pip install` put in place since the last cell, without a reset:
+    a new user site directory joins sys.path, new .pth files are processed, and the import
+    system forgets its listings of the directories that changed. A few stat calls when nothing
+    did."""
+    global _stamps
+    stamps = [_stamp(path) for path in _watched]
+    if stamps == _stamps:
+        return
+    changed = [path for path, old, new in zip(_watched, _stamps, stamps) if new is not None and new != old]
+    _stamps = stamps
+    known = set(sys.path)
+    for path in changed:
+        if path not in known:
+            # Where site.py puts it: before the environment's and the system's site-packages.
+            sys.path.insert(next((i for i, e in enumerate(sys.path) if e in _watched), len(sys.path)), path)
+            known.add(path)
+        for _, name in sorted(_pth_files(path) - _pth_seen):
+            _pth_seen.add((path, name))
+            site.addpackage(path, name, known)
+    importlib.invalidate_caches()
 
 
 def _run_cell(code):
@@ -113,6 +168,7 @@ def _handle(request):
     notes = []
     reply = {"value": None, "error": None}
     try:
+        _refresh_packages()
         value = _run_cell(request["code"])
         if value is not None:
             reply["value"] = _short_repr(value, request.get("max_repr", 20_000))
