@@ -32,6 +32,7 @@ import {
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
+import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
 import { LocalSandbox } from "./sandbox.ts";
 import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 
@@ -180,6 +181,7 @@ export class LocalProvider implements SandboxProvider {
   #warned = false;
   #limits: string;
   #sandboxes = new Map<string, LocalSandbox>();
+  #swept: Promise<void> | undefined;
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -269,9 +271,11 @@ export class LocalProvider implements SandboxProvider {
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
     const budget = budgetOf(this.#budget, options);
-    // Everything up to the spawn is synchronous but for the cgroup's requests to its helper: a
-    // few small local writes, done at once so the sandbox starts coming up even while the event
-    // loop is busy (the server loading its SDK).
+    // Everything up to the spawn is synchronous but for the requests to the helpers (the disk
+    // image and the cgroup, made at the same time), so the sandbox starts coming up even while
+    // the event loop is busy (the server loading its SDK).
+    // What servers that died left behind is removed at the first sandbox, alongside it.
+    this.#swept ??= this.#sweep(isolated);
     const root = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
     const internet = isolated && network === "internet";
@@ -289,13 +293,19 @@ export class LocalProvider implements SandboxProvider {
     let preview: PreviewForwarder | undefined;
     let cgroup: SandboxCgroup | undefined;
     let disk: SandboxDisk | string | undefined;
+    let owned: Deno.FsFile | undefined;
+    // Its control group, made while the disk is; the agent holds until it is inside.
+    const pool = isolated ? this.cgroups() : undefined;
+    const made = pool?.then((pool) => pool.create(id, budget));
+    made?.catch(() => {}); // awaited below; not unhandled meanwhile
     try {
       // Its disk: an image of the budget's size mounted on its directory, before anything is in it.
       if (isolated && budget.diskGb > 0) {
-        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
         const bytes = Math.ceil(budget.diskGb * 1024) * MIB;
-        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
+        disk = await this.#diskPool().make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID);
       }
+      // Locked while this server has the sandbox, on its disk: see _leftovers.ts.
+      owned = lockSandbox(root);
       const dirs = { home: `${root}/home`, tmp: `${root}/tmp`, runtime: `${root}/runtime` };
       for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       const files = { ...AGENT_FILES, ...LOCAL_AGENT_FILES, ...identityFiles() };
@@ -311,9 +321,7 @@ export class LocalProvider implements SandboxProvider {
           log: (message) => log.debug(`sandbox ${id}: ${message}`),
         });
       }
-      // Its control group, made before the spawn; the agent holds until it is inside.
-      const pool = isolated ? await this.cgroups() : undefined;
-      cgroup = await pool?.create(id, budget);
+      cgroup = await made;
       let command: Deno.Command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -381,7 +389,8 @@ export class LocalProvider implements SandboxProvider {
         {
           cgroup,
           budget,
-          unenforced: pool?.unavailable,
+          ownerLock: owned,
+          unenforced: (await pool)?.unavailable,
           disk: typeof disk === "string" ? undefined : disk,
           diskUnenforced: !isolated
             ? undefined
@@ -394,6 +403,7 @@ export class LocalProvider implements SandboxProvider {
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
+      await this.#swept;
       const missing = Object.entries(sandbox.protections).filter(([, why]) => why !== null);
       if (missing.length > 0 && !this.#warned) {
         this.#warned = true;
@@ -407,7 +417,9 @@ export class LocalProvider implements SandboxProvider {
     } catch (error) {
       preview?.close();
       await proxy?.close();
+      cgroup ??= await made?.catch(() => undefined);
       await cgroup?.remove();
+      owned?.close();
       if (typeof disk === "object") await disk.remove().catch(() => {});
       await removeTree(root);
       if (error instanceof Deno.errors.NotFound) {
@@ -456,10 +468,37 @@ export class LocalProvider implements SandboxProvider {
 
   /** Closes every sandbox this provider created that is still open. */
   async close(): Promise<void> {
+    await this.#swept;
     await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
     await this.#disks?.close();
     this.#disks = undefined;
+  }
+
+  /** The disk helper of a root server, started on first use. */
+  #diskPool(): SandboxDisks {
+    return this.#disks ??= SandboxDisks.open(this.#options.python, DISK_PY, this.#options.baseDir);
+  }
+
+  /** Removes what servers that died left in this provider's base directory and cgroups. */
+  async #sweep(isolated: boolean): Promise<void> {
+    const { baseDir, log } = this.#options;
+    const report = await sweepLeftovers({
+      baseDir,
+      cgroups: isolated ? await this.cgroups() : undefined,
+      disks: isolated && Deno.uid() === 0 ? () => this.#diskPool() : undefined,
+      log,
+    });
+    if (report.sandboxes.length > 0) {
+      log.info(
+        `removed ${report.sandboxes.length} sandbox(es) left by servers that died: ${
+          report.sandboxes.join(", ")
+        }`,
+      );
+    }
+    if (report.unjudgedCgroups > 0) {
+      log.debug(`removed ${report.unjudgedCgroups} empty cgroup(s) of unknown servers`);
+    }
   }
 
   /** Same as `close()`, for `await using`. */

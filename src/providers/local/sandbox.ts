@@ -264,6 +264,8 @@ export class LocalSandbox implements Sandbox {
         await this.#agent.close();
       } finally {
         await this.#budget.cgroup?.remove().catch(() => {});
+        // Let go before the unmount, which an open file on the disk would hold up.
+        this.#budget.ownerLock?.close();
         await this.#budget.disk?.remove().catch(() => {});
         await removeTree(this.#root);
         this.#onClose();
@@ -278,10 +280,14 @@ export class LocalSandbox implements Sandbox {
   }
 }
 
-/** A sandbox's budget, the cgroup and disk enforcing it, or why none does. */
+/**
+ * A sandbox's budget, the cgroup and disk enforcing it, or why none does, and the lock that says
+ * its server has it (see _leftovers.ts).
+ */
 interface SandboxBudgetState {
   budget: SandboxBudget;
   cgroup?: SandboxCgroup;
+  ownerLock?: Deno.FsFile;
   unenforced?: string;
   disk?: SandboxDisk;
   diskUnenforced?: string;

@@ -6,10 +6,19 @@
 #   {"id": N, "op": "write", "path": P, "value": V}
 #   {"id": N, "op": "read", "paths": [P, ...]}  each file's text, or null
 #   {"id": N, "op": "adopt", "pid": PID, "dirs": [D, ...]}  moves PID and all its descendants
+#   {"id": N, "op": "make", "dirs": [D, ...], "limits": [[FILE, VALUE, OPTIONAL], ...]}  makes the
+#       directories and writes each limit in the first of them that takes it, in one round trip;
+#       on failure removes them again
+#   {"id": N, "op": "scan", "roots": [R, ...]}  every cgroup directly in a "mcp-sandbox" directory
+#       under the roots: [{"path", "procs" (how many processes), "age" (seconds since made)}]
+#   {"id": N, "op": "kill", "dirs": [D, ...]}  SIGKILLs every process in the cgroups until none
+#       is left; the number killed
 # Replies: {"id": N, "result": ...} or {"id": N, "error": "..."}. Paths must lie under ROOT.
 import json
 import os
+import signal
 import sys
+import time
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "/sys/fs/cgroup"
 
@@ -88,6 +97,97 @@ def adopt(pid, dirs):
     return moved
 
 
+def make(dirs, limits):
+    dirs = [checked(d) for d in dirs]
+    try:
+        for d in dirs:
+            try:
+                os.mkdir(d)
+            except FileExistsError:
+                pass
+        for name, value, optional in limits:
+            error = None
+            for d in dirs:
+                try:
+                    with open(os.path.join(d, name), "w") as f:
+                        f.write(value)
+                    break
+                except OSError as e:
+                    error = e
+            else:
+                if not optional:
+                    raise error or OSError("no cgroup takes %s" % name)
+    except BaseException:
+        for d in dirs:
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+        raise
+
+
+PARENT = "mcp-sandbox"
+SCAN_LIMIT = 20000  # directories visited at most: a bound on a host with a huge tree
+
+
+def scan(roots):
+    found, seen, todo = [], 0, [checked(r) for r in roots]
+    now = time.time()
+    while todo and seen < SCAN_LIMIT:
+        d = todo.pop()
+        seen += 1
+        try:
+            entries = [e for e in os.scandir(d) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for e in entries:
+            if os.path.basename(d) != PARENT:
+                todo.append(e.path)
+                continue
+            procs = read(os.path.join(e.path, "cgroup.procs"))
+            try:
+                age = now - e.stat(follow_symlinks=False).st_mtime
+            except OSError:
+                continue
+            found.append({"path": e.path, "procs": len((procs or "").split()), "age": age})
+    return found
+
+
+def in_cgroup(pid, dirs):
+    """Whether `pid` is in one of the cgroups `dirs` (its /proc/PID/cgroup names them)."""
+    text = read("/proc/%d/cgroup" % pid) or ""
+    paths = {line.split(":", 2)[-1] for line in text.splitlines()}
+    return any(d.endswith(p) and p != "/" for d in dirs for p in paths)
+
+
+def kill(dirs):
+    """SIGKILLs what is in the cgroups, through a pidfd checked to be still in them, so that a pid
+    reused by another process meanwhile is never signalled."""
+    dirs = [checked(d) for d in dirs]
+    killed = 0
+    for _ in range(200):
+        pids = set()
+        for d in dirs:
+            pids.update(int(p) for p in (read(os.path.join(d, "cgroup.procs")) or "").split())
+        if not pids:
+            return killed
+        for pid in pids:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                continue
+            try:
+                if in_cgroup(pid, dirs):
+                    signal.pidfd_send_signal(fd, signal.SIGKILL)
+                    killed += 1
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        time.sleep(0.01)
+    raise OSError("processes are still in %s" % dirs[0])
+
+
 def handle(req):
     op = req["op"]
     if op == "snapshot":
@@ -112,6 +212,12 @@ def handle(req):
         return [read(checked(p)) for p in req["paths"]]
     if op == "adopt":
         return adopt(int(req["pid"]), req["dirs"])
+    if op == "make":
+        return make(req["dirs"], req["limits"])
+    if op == "scan":
+        return scan(req["roots"])
+    if op == "kill":
+        return kill(req["dirs"])
     raise ValueError("unknown op %r" % op)
 
 
