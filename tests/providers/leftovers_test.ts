@@ -5,6 +5,8 @@ import { deepEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { hasBwrap, LOCK_FLAG } from "../_helpers.ts";
 import { LocalProvider } from "../../src/providers/local/mod.ts";
 import { silentLogger } from "../../src/log.ts";
+import { lockSandbox, sweepLeftovers } from "../../src/providers/local/_leftovers.ts";
+import type { SandboxDisks } from "../../src/providers/local/_disk.ts";
 
 const FIXTURE = new URL("../fixtures/provider_process.ts", import.meta.url).pathname;
 const root = Deno.uid() === 0;
@@ -149,4 +151,42 @@ Deno.test({
       exists: false,
     });
   },
+});
+
+Deno.test("sweepLeftovers() deletes a dead owner's sandbox directory only, files and all", async () => {
+  const baseDir = await Deno.makeTempDir({ prefix: "leftovers-test-" });
+  try {
+    const make = (name: string) => {
+      Deno.mkdirSync(`${baseDir}/${name}/home`, { recursive: true });
+      Deno.writeTextFileSync(`${baseDir}/${name}/home/work.txt`, "the user's work");
+      return `${baseDir}/${name}`;
+    };
+    const dead = make("mcp-sandbox-dead0001");
+    lockSandbox(dead).close(); // its server is gone: nobody holds the lock
+    const alive = make("mcp-sandbox-alive002");
+    using _held = lockSandbox(alive); // a live server (here, this process) holds it
+    const unjudged = make("mcp-sandbox-nolock03"); // a server from before locks, or one starting
+    const other = make("mcp-sandbox-cache-04"); // not a sandbox directory's name
+    lockSandbox(other).close();
+    Deno.writeTextFileSync(`${baseDir}/notes.txt`, "not a sandbox");
+    const unmounted: string[] = [];
+    // As root a directory is deleted only after the disk helper unmounted it (checked there).
+    const disks = () =>
+      ({ unmount: (dir: string) => void unmounted.push(dir) }) as unknown as SandboxDisks;
+    const report = await sweepLeftovers({ baseDir, disks, log: silentLogger() });
+    assertEquals(report, { sandboxes: ["local-dead0001"], unjudgedCgroups: 0 });
+    assertEquals(unmounted, root ? [await Deno.realPath(baseDir) + "/mcp-sandbox-dead0001"] : []);
+    const left = [...Deno.readDirSync(baseDir)].map((entry) => entry.name).sort();
+    assertEquals(left, [
+      "mcp-sandbox-alive002",
+      "mcp-sandbox-cache-04",
+      "mcp-sandbox-nolock03",
+      "notes.txt",
+    ]);
+    for (const dir of [alive, unjudged, other]) {
+      assertEquals(Deno.readTextFileSync(`${dir}/home/work.txt`), "the user's work");
+    }
+  } finally {
+    await Deno.remove(baseDir, { recursive: true });
+  }
 });

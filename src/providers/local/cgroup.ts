@@ -4,16 +4,17 @@
 // the server itself lives under still apply to its sandboxes.
 //
 // How the sandbox gets into its cgroup without a race: the cgroup and its limits are made in one
-// request to the helper, the sandbox is spawned with SANDBOX_HOLD, and the helper moves its first
-// process and the supervisor bwrap forked (found through /proc/PID/task/*/children) into it; only
-// then is the supervisor told "start". No sandbox code runs outside. In cgroup v1 the first move
-// after a quiet spell waits for an RCU grace period (the kernel's cgroup_threadgroup_rwsem; the
-// moves right after it are cheap): about 10 ms here, spent while the supervisor's Python starts,
-// so it mostly overlaps. Moving the server itself into the cgroup around the spawn was rejected:
-// it moves every thread of the server twice, and another spawn of the server could land inside.
+// request to the helper, while the sandbox's disk image is made; the sandbox is spawned with
+// SANDBOX_HOLD, and the helper moves its first process and the supervisor bwrap forked (found
+// through /proc/PID/task/*/children) into it; only then is the supervisor told "start", so no
+// sandbox code runs outside. In cgroup v1 the first move after a quiet spell waits for an RCU
+// grace period (the kernel's cgroup_threadgroup_rwsem; the moves right after it are cheap):
+// about 10 ms here, spent while the supervisor's Python starts, so it mostly overlaps. Moving the
+// server itself into the cgroup around the spawn was rejected: it moves every thread of the
+// server twice, and another spawn of the server could land inside.
 //
-// Which sandbox belongs to which server: its id (and so its cgroup's name) begins with its
-// server's owner token; see _leftovers.ts for how cgroups of servers that died are removed.
+// A sandbox's cgroups are named by its id, which leads to its directory and the lock there that
+// says whether its server is alive: see _leftovers.ts for how cgroups of servers that died go.
 
 /** What a local sandbox may use as a whole; 0 leaves one uncapped. */
 export interface SandboxBudget {
