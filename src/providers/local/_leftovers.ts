@@ -19,7 +19,9 @@
 //   sandbox being made, a server with another base directory, a server from before this
 //   scheme) means the owner cannot be judged: its directory is kept, and only its cgroups that
 //   are empty and older than a minute are removed (a cgroup holding processes cannot be removed
-//   anyway, and a live server moves its sandbox into a new one within milliseconds).
+//   anyway, and a live server moves its sandbox into a new one within milliseconds). A sandbox
+//   being closed lets go of its lock just before its disk is unmounted (an open file would hold
+//   that up): a sweeper that finds it then removes what the close is removing anyway.
 //
 // The files of a dead server's sandbox are deleted, like those of any closed sandbox: local
 // sandboxes are not persistent, nobody can reach them once their server is gone, and closing them
@@ -42,14 +44,17 @@ const UNJUDGED_GRACE_SECONDS = 60;
 
 /**
  * Takes the lock that says the sandbox in `root` is alive; keep the file open (and so locked)
- * until the sandbox is closed. Make it once the sandbox's disk is mounted on `root`.
+ * until the sandbox is closed. Make it once the sandbox's disk is mounted on `root`. The file is
+ * locked before it appears under its name, so that no sweeper ever finds it unlocked.
  */
 export function lockSandbox(root: string): Deno.FsFile {
-  const file = Deno.openSync(`${root}/${LOCK}`, { createNew: true, write: true, mode: 0o644 });
+  const temporary = `${root}/.${LOCK}`;
+  const file = Deno.openSync(temporary, { createNew: true, write: true, mode: 0o644 });
   try {
     file.lockSync(true);
     const owner = { pid: Deno.pid, since: new Date().toISOString() };
     file.writeSync(new TextEncoder().encode(JSON.stringify(owner) + "\n"));
+    Deno.renameSync(temporary, `${root}/${LOCK}`);
     return file;
   } catch (error) {
     file.close();
