@@ -168,21 +168,26 @@ var PROTECTIONS = {
   },
   budget: {
     what: "a budget for the whole sandbox (memory with its RAM files, processes and CPU, by control groups)",
-    fix: "run the server as root (cgroup v1 or v2), or as a user under `systemd-run --user --scope -p Delegate=yes deno task start` (cgroup v2); until then only per-process rlimits apply"
+    fix: "run the server as root (cgroup v1 or v2), or as a user under `systemd-run --user --scope -p Delegate=yes deno task start` (cgroup v2); until then only per-process rlimits apply",
+    rootFix: "mount the control group hierarchies where the server sees them: cgroup v2 (`mount -t cgroup2 none /sys/fs/cgroup`), or the cgroup v1 memory, pids, cpu and cpuacct hierarchies (`mount -t cgroup -o memory none /sys/fs/cgroup/memory`, and likewise); in a container, give it a writable cgroup of its own (Docker on a cgroup v2 host: `--cgroupns=private`); or start the server in a systemd scope with delegation (`systemd-run --scope -p Delegate=yes deno task start`); until then only per-process rlimits apply"
   },
   disk: {
     what: "a disk budget for home and /tmp (a mounted ext4 image of its size)",
-    fix: "run the server as root with mkfs.ext4 and mount installed (e2fsprogs, util-linux), and --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit"
+    fix: "run the server as root with mkfs.ext4 and mount installed (e2fsprogs, util-linux), and --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit",
+    rootFix: "install mkfs.ext4 and mount (e2fsprogs, util-linux), make loop devices available (`modprobe loop`; in a container, /dev/loop-control and the /dev/loop* devices), and keep --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit"
   }
 };
-function protectionFinding(status) {
+function protectionFinding(status, asRoot = Deno.uid() === 0) {
   const entries = Object.entries(status);
   const missing = entries.filter(([, why]) => why !== null);
   return {
     name: "sandbox protections",
     ok: missing.length === 0,
     detail: missing.length === 0 ? `all enforced: ${entries.map(([name]) => PROTECTIONS[name].what).join("; ")}` : `NOT enforced: ${missing.map(([name, why]) => `${PROTECTIONS[name].what}: ${why}`).join("; ")}`,
-    fix: missing.map(([name]) => PROTECTIONS[name].fix).join("; "),
+    fix: missing.map(([name]) => {
+      const { fix, rootFix } = PROTECTIONS[name];
+      return asRoot ? rootFix ?? fix : fix;
+    }).join("; "),
     required: false
   };
 }

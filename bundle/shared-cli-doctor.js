@@ -51,7 +51,7 @@ var DENO_FILES = {
 };
 function planCgroups(probe) {
   const root = probe.root ?? "/sys/fs/cgroup";
-  const { exists: exists2, read: readText2, owner: ownerOf } = probe.files ?? DENO_FILES;
+  const { exists: exists3, read: readText2, owner: ownerOf } = probe.files ?? DENO_FILES;
   const lines = probe.selfCgroup.split("\n").filter(Boolean).map((line) => {
     const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
     return {
@@ -61,7 +61,7 @@ function planCgroups(probe) {
   });
   const unified = lines.find((line) => line.controllers.length === 1 && line.controllers[0] === "");
   let v2Why = "no cgroup v2 hierarchy";
-  const mount = exists2(`${root}/cgroup.controllers`) ? root : exists2(`${root}/unified/cgroup.controllers`) ? `${root}/unified` : void 0;
+  const mount = exists3(`${root}/cgroup.controllers`) ? root : exists3(`${root}/unified/cgroup.controllers`) ? `${root}/unified` : void 0;
   if (unified && mount) {
     const own = join(mount, unified.path);
     const available = (readText2(`${own}/cgroup.controllers`) ?? "").split(/\s+/);
@@ -86,6 +86,7 @@ function planCgroups(probe) {
     }
   }
   const v1own = {};
+  const mounts = {};
   for (const controller of [
     ...CONTROLLERS,
     "cpuacct"
@@ -95,8 +96,11 @@ function planCgroups(probe) {
     const dir = [
       line.controllers.join(","),
       controller
-    ].map((name) => `${root}/${name}`).find((dir2) => exists2(`${dir2}/cgroup.procs`));
-    if (dir) v1own[controller] = join(dir, line.path);
+    ].map((name) => `${root}/${name}`).find((dir2) => exists3(`${dir2}/cgroup.procs`));
+    if (dir) {
+      v1own[controller] = join(dir, line.path);
+      mounts[controller] = dir;
+    }
   }
   if (v1own.memory && v1own.pids) {
     if (probe.uid !== 0) {
@@ -110,6 +114,7 @@ function planCgroups(probe) {
     return {
       kind: "v1",
       own: v1own,
+      mounts,
       missing
     };
   }
@@ -236,6 +241,7 @@ var SandboxCgroups = class _SandboxCgroups {
   unavailable;
   #keeper;
   #parents = [];
+  #roots = [];
   #v2 = false;
   constructor(plan, keeper, unavailable) {
     this.plan = plan;
@@ -270,6 +276,11 @@ var SandboxCgroups = class _SandboxCgroups {
         return new _SandboxCgroups(plan);
       }
       const pool = new _SandboxCgroups(plan, keeper);
+      pool.#roots = plan.kind === "v1" ? [
+        ...new Set(Object.values(plan.mounts ?? {}))
+      ] : [
+        plan.mount
+      ];
       if (plan.kind === "v1") {
         for (const dir of new Set(Object.values(plan.own))) {
           await keeper.call("mkdir", {
@@ -313,22 +324,54 @@ var SandboxCgroups = class _SandboxCgroups {
       return _SandboxCgroups.none(`cgroups could not be set up: ${errorText(error)}`);
     }
   }
-  /** Makes the cgroup of one sandbox with its budget (0 fields uncapped). */
+  /**
+   * Makes the cgroup of one sandbox with its budget (0 fields uncapped), in one request to the
+   * helper.
+   */
   async create(id, budget) {
     const keeper = this.#keeper;
     if (this.unavailable !== void 0 || !keeper) return void 0;
     const dirs = this.#parents.map((parent) => `${parent}/${id}`);
-    for (const dir of dirs) await keeper.call("mkdir", {
+    const group = new SandboxCgroup(keeper, dirs, this.#v2, budget);
+    await group.limit();
+    return group;
+  }
+  /**
+   * The sandboxes' cgroups on this machine, of every server: those in a `mcp-sandbox` parent
+   * in any of the hierarchies this pool uses.
+   */
+  async found() {
+    if (!this.#keeper) return [];
+    const entries = await this.#keeper.call("scan", {
+      roots: this.#roots
+    });
+    const byName = /* @__PURE__ */ new Map();
+    for (const { path, procs, age } of entries) {
+      const name = path.slice(path.lastIndexOf("/") + 1);
+      const found = byName.get(name) ?? {
+        name,
+        dirs: [],
+        processes: 0,
+        ageSeconds: age
+      };
+      found.dirs.push(path);
+      found.processes = Math.max(found.processes, procs);
+      found.ageSeconds = Math.min(found.ageSeconds, age);
+      byName.set(name, found);
+    }
+    return [
+      ...byName.values()
+    ];
+  }
+  /** Kills what is left in a cgroup of {@linkcode SandboxCgroups.found} and removes it. */
+  async removeFound(found) {
+    if (!this.#keeper) return;
+    await this.#keeper.call("kill", {
+      dirs: found.dirs
+    });
+    for (const dir of found.dirs) await this.#keeper.call("rmdir", {
       path: dir
     });
-    const group = new SandboxCgroup(keeper, dirs, this.#v2, budget);
-    try {
-      await group.limit();
-    } catch (error) {
-      await group.remove();
-      throw error;
-    }
-    return group;
   }
   /** Stops the helper (the sandboxes' cgroups are removed as they close). */
   async close() {
@@ -351,28 +394,15 @@ var SandboxCgroup = class {
     this.#v2 = v2;
     this.budget = budget;
   }
-  /** Writes the limits. */
+  /**
+   * Makes its directories where missing and writes the limits, in one request to the helper;
+   * if one fails, the directories are removed again.
+   */
   async limit() {
-    const { memoryMb, cpus, processes } = this.budget;
-    const memory = memoryMb > 0 ? String(memoryMb * 1024 * 1024) : void 0;
-    const quota = cpus > 0 ? Math.max(1e3, Math.round(cpus * 1e5)) : void 0;
-    const pids = processes > 0 ? String(processes) : "max";
-    if (this.#v2) {
-      await this.#write("memory.max", memory ?? "max");
-      await this.#write("memory.swap.max", memory ? "0" : "max", true);
-      await this.#write("cpu.max", quota ? `${quota} 100000` : "max 100000", true);
-      await this.#write("pids.max", pids);
-      return;
-    }
-    if (memory) {
-      await this.#write("memory.limit_in_bytes", memory);
-      await this.#write("memory.memsw.limit_in_bytes", memory, true);
-    }
-    if (quota) {
-      await this.#write("cpu.cfs_period_us", "100000", true);
-      await this.#write("cpu.cfs_quota_us", String(quota), true);
-    }
-    await this.#write("pids.max", pids);
+    await this.#keeper.call("make", {
+      dirs: this.#dirs,
+      limits: limitFiles(this.budget, this.#v2)
+    });
   }
   /** Moves a freshly spawned process and everything it started into this cgroup. */
   async adopt(pid) {
@@ -442,23 +472,70 @@ var SandboxCgroup = class {
     }
     throw new Error(`Cannot remove cgroup ${this.#dirs[0]}: processes are still in it`);
   }
-  /** Writes `file` in the first of the cgroup's directories (hierarchies) that takes it. */
-  async #write(file, value, optional = false) {
-    let lastError;
-    for (const dir of this.#dirs) {
-      try {
-        await this.#keeper.call("write", {
-          path: `${dir}/${file}`,
-          value
-        });
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    if (!optional) throw lastError;
-  }
 };
+function limitFiles(budget, v2) {
+  const { memoryMb, cpus, processes } = budget;
+  const memory = memoryMb > 0 ? String(memoryMb * 1024 * 1024) : void 0;
+  const quota = cpus > 0 ? Math.max(1e3, Math.round(cpus * 1e5)) : void 0;
+  const pids = processes > 0 ? String(processes) : "max";
+  if (v2) {
+    return [
+      [
+        "memory.max",
+        memory ?? "max",
+        false
+      ],
+      // Swap would let a sandbox hold more than its budget: its memory is RAM or nothing.
+      [
+        "memory.swap.max",
+        memory ? "0" : "max",
+        true
+      ],
+      [
+        "cpu.max",
+        quota ? `${quota} 100000` : "max 100000",
+        true
+      ],
+      [
+        "pids.max",
+        pids,
+        false
+      ]
+    ];
+  }
+  return [
+    ...memory ? [
+      [
+        "memory.limit_in_bytes",
+        memory,
+        false
+      ],
+      [
+        "memory.memsw.limit_in_bytes",
+        memory,
+        true
+      ]
+    ] : [],
+    ...quota ? [
+      [
+        "cpu.cfs_period_us",
+        "100000",
+        true
+      ],
+      [
+        "cpu.cfs_quota_us",
+        String(quota),
+        true
+      ]
+    ] : [],
+    [
+      "pids.max",
+      pids,
+      false
+    ]
+  ];
+}
+__name(limitFiles, "limitFiles");
 function keyValues(text) {
   const values = {};
   for (const line of (text ?? "").split("\n")) {
@@ -550,9 +627,14 @@ var SandboxDisks = class _SandboxDisks {
     }
     return new SandboxDisk(this.#helper, dir, bytes);
   }
-  /** Unmounts whatever disk is mounted on `dir`, if any (a workspace about to be deleted). */
+  /**
+   * Unmounts whatever disk is on `dir` (a sandbox directory in the base directory, perhaps of a
+   * server that died) and detaches its loop device; rejects unless nothing is mounted on `dir`
+   * or below it afterwards, so that deleting `dir` stays within the sandbox's files.
+   */
   async unmount(dir) {
-    await this.#helper?.call("remove", {
+    if (!this.#helper) throw new Error(this.unavailable ?? "no disk helper");
+    await this.#helper.call("remove", {
       dir
     });
   }
@@ -611,6 +693,128 @@ async function makeWritable(path) {
   }
 }
 __name(makeWritable, "makeWritable");
+
+// src/providers/local/_leftovers.ts
+var DIR = /^mcp-sandbox-((?:cache-)?[0-9A-Za-z_]+)$/;
+var CGROUP = /^local-([0-9A-Za-z_]+)$/;
+var LOCK = "owner.lock";
+var UNJUDGED_GRACE_SECONDS = 60;
+function lockSandbox(root) {
+  const temporary = `${root}/.${LOCK}`;
+  const file = Deno.openSync(temporary, {
+    createNew: true,
+    write: true,
+    mode: 420
+  });
+  try {
+    file.lockSync(true);
+    const owner = {
+      pid: Deno.pid,
+      since: (/* @__PURE__ */ new Date()).toISOString()
+    };
+    file.writeSync(new TextEncoder().encode(JSON.stringify(owner) + "\n"));
+    Deno.renameSync(temporary, `${root}/${LOCK}`);
+    return file;
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+__name(lockSandbox, "lockSandbox");
+async function sweepLeftovers(options) {
+  const { baseDir, cgroups, log } = options;
+  const report = {
+    sandboxes: [],
+    unjudgedCgroups: 0
+  };
+  const dirs = /* @__PURE__ */ new Map();
+  try {
+    for (const entry of Deno.readDirSync(baseDir)) {
+      const name = DIR.exec(entry.name)?.[1];
+      if (entry.isDirectory && name !== void 0) dirs.set(name, `${baseDir}/${entry.name}`);
+    }
+  } catch (error) {
+    log.debug(`leftovers: cannot list ${baseDir}: ${errorText2(error)}`);
+  }
+  const groups = /* @__PURE__ */ new Map();
+  try {
+    for (const found of await cgroups?.found() ?? []) {
+      const name = CGROUP.exec(found.name)?.[1];
+      if (name !== void 0) groups.set(name, found);
+    }
+  } catch (error) {
+    log.debug(`leftovers: cannot scan cgroups: ${errorText2(error)}`);
+  }
+  for (const name of /* @__PURE__ */ new Set([
+    ...dirs.keys(),
+    ...groups.keys()
+  ])) {
+    const dir = dirs.get(name);
+    const group = groups.get(name);
+    const lock = dir === void 0 ? "unjudged" : judge(dir);
+    if (lock === "alive") continue;
+    if (lock === "unjudged") {
+      if (!group || group.processes > 0 || group.ageSeconds < UNJUDGED_GRACE_SECONDS) continue;
+      try {
+        await cgroups.removeFound(group);
+        report.unjudgedCgroups++;
+      } catch (error) {
+        log.debug(`leftovers: cannot remove cgroup ${group.dirs[0]}: ${errorText2(error)}`);
+      }
+      continue;
+    }
+    try {
+      try {
+        if (group) await cgroups.removeFound(group);
+      } finally {
+        lock.close();
+      }
+      if (Deno.uid() === 0) {
+        if (!options.disks) throw new Error("no disk helper can unmount it");
+        await options.disks().unmount(Deno.realPathSync(dir));
+      } else if (Deno.statSync(dir).uid !== Deno.uid()) {
+        throw new Error("it belongs to another user");
+      }
+      await removeTree(dir);
+      report.sandboxes.push(`local-${name}`);
+    } catch (error) {
+      if (!exists2(dir)) continue;
+      log.warn(`leftovers: cannot remove sandbox local-${name}: ${errorText2(error)}`);
+    }
+  }
+  return report;
+}
+__name(sweepLeftovers, "sweepLeftovers");
+function judge(dir) {
+  let file;
+  try {
+    file = Deno.openSync(`${dir}/${LOCK}`, {
+      read: true
+    });
+  } catch {
+    return "unjudged";
+  }
+  try {
+    if (file.tryLockSync(true)) return file;
+  } catch {
+  }
+  file.close();
+  return "alive";
+}
+__name(judge, "judge");
+function exists2(path) {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+__name(exists2, "exists");
+function errorText2(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+__name(errorText2, "errorText");
 
 // src/providers/local/_package_cache.ts
 var PACKAGE_CACHE_DIR = "/var/cache/packages";
@@ -671,9 +875,10 @@ var PackageCaches = class {
         released = true;
         if (--held.holders > 0) return;
         if (this.#entries.get(tenant) === held) this.#entries.delete(tenant);
+        cache.owned.close();
         await cache.disk?.remove().catch(() => {
         });
-        await removeTree(cache.dir);
+        await removeTree(cache.root);
       }, "release")
     };
   }
@@ -690,10 +895,16 @@ var PackageCaches = class {
         const made = await wanted.disks.make(Deno.realPathSync(dir), wanted.bytes, owner ?? 0);
         if (typeof made !== "string") disk = made;
       }
-      if (owner !== void 0) Deno.chownSync(dir, owner, owner);
+      const owned = lockSandbox(dir);
+      const data = `${dir}/data`;
+      Deno.mkdirSync(data);
+      Deno.chmodSync(dir, 457);
+      if (owner !== void 0) Deno.chownSync(data, owner, owner);
       return {
-        dir,
-        disk
+        root: dir,
+        dir: data,
+        disk,
+        owned
       };
     } catch (error) {
       await removeTree(dir);
@@ -1251,7 +1462,7 @@ function judgeV4(value) {
   };
 }
 __name(judgeV4, "judgeV4");
-function judge(ip) {
+function judge2(ip) {
   if (ip.version === 4) return judgeV4(ip.value);
   const v = ip.value;
   const embedded = /* @__PURE__ */ __name((v4) => ({
@@ -1282,7 +1493,7 @@ function judge(ip) {
     class: "public"
   };
 }
-__name(judge, "judge");
+__name(judge2, "judge");
 function normalizeHost(host) {
   host = host.toLowerCase();
   if (host.endsWith(".")) host = host.slice(0, -1);
@@ -1443,7 +1654,7 @@ async function judgeDestination(rawHost, port, policy, signal = new AbortControl
   const addresses = [];
   const refusals = [];
   for (const ip of parsed) {
-    const judgement = judge(ip);
+    const judgement = judge2(ip);
     if (judgement.class === "public" || hostPortOpen && isHostLoopback(ip)) {
       if (!addresses.includes(ip.text)) addresses.push(ip.text);
     } else {
@@ -1457,7 +1668,7 @@ async function judgeDestination(rawHost, port, policy, signal = new AbortControl
   const loopbackNote = parsed.some(isHostLoopback) ? ` and ${portsNote}` : "";
   if (literal) return refuse(`${refusals[0]}${loopbackNote}; ${HINT}`);
   const classes = [
-    ...new Set(parsed.map((ip) => judge(ip).class))
+    ...new Set(parsed.map((ip) => judge2(ip).class))
   ].join(" and ");
   const list = parsed.slice(0, 4).map((ip) => ip.text).join(", ") + (parsed.length > 4 ? ", ..." : "");
   return refuse(`${host} resolves only to ${classes} addresses (${list})${loopbackNote}; ${HINT}`);
@@ -2745,6 +2956,7 @@ var LocalSandbox = class {
       } finally {
         await this.#budget.cgroup?.remove().catch(() => {
         });
+        this.#budget.ownerLock?.close();
         await this.#budget.disk?.remove().catch(() => {
         });
         if (this.#kept) {
@@ -2980,6 +3192,7 @@ var LocalProvider = class {
   #limits;
   #sandboxes = /* @__PURE__ */ new Map();
   #shares;
+  #swept;
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options = {}) {
     this.#options = {
@@ -3132,6 +3345,7 @@ var LocalProvider = class {
     const isolated = !this.#options.dangerouslyRunUnisolated;
     let budget = budgetOf(this.#budget, options);
     const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
+    this.#swept ??= this.#sweep(isolated);
     const root = hold?.root ?? Deno.makeTempDirSync({
       dir: baseDir,
       prefix: "mcp-sandbox-"
@@ -3151,6 +3365,11 @@ var LocalProvider = class {
     let disk;
     let cache;
     let netDir = `${root}/net`;
+    let owned;
+    const pool = isolated ? this.cgroups() : void 0;
+    const made = pool?.then((pool2) => pool2.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget));
+    made?.catch(() => {
+    });
     try {
       const imaged = hold && !hold.made ? hold.record.disk_bytes : void 0;
       if (typeof imaged === "number") {
@@ -3165,9 +3384,8 @@ var LocalProvider = class {
         };
       }
       if (isolated && (hold && !hold.made ? typeof imaged === "number" : budget.diskGb > 0)) {
-        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
         const bytes = imaged ?? Math.ceil(budget.diskGb * 1024) * MIB;
-        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID, !!hold);
+        disk = await this.#diskPool().make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID, !!hold);
         if (typeof imaged === "number" && typeof disk === "string") {
           throw new SandboxError(`Cannot attach workspace ${hold.name}: ${disk}`, {
             sandboxId: id
@@ -3180,6 +3398,7 @@ var LocalProvider = class {
           disk_bytes: typeof disk === "object" ? disk.bytes : null
         });
       }
+      if (!hold) owned = lockSandbox(root);
       cache = await this.#caches?.lease(options.tenant ?? "").catch((error) => {
         log.warn(`sandbox ${id}: no package cache (${error?.message ?? error})`);
         return void 0;
@@ -3225,8 +3444,7 @@ var LocalProvider = class {
           log: /* @__PURE__ */ __name((message) => log.debug(`sandbox ${id}: ${message}`), "log")
         });
       }
-      const pool = isolated ? await this.cgroups() : void 0;
-      cgroup = await pool?.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget);
+      cgroup = await made;
       let command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -3309,7 +3527,8 @@ var LocalProvider = class {
       }, {
         cgroup,
         budget,
-        unenforced: pool?.unavailable,
+        ownerLock: owned,
+        unenforced: (await pool)?.unavailable,
         disk: typeof disk === "string" ? void 0 : disk,
         diskUnenforced: !isolated ? void 0 : typeof disk === "string" ? disk : hold && !hold.made && disk === void 0 ? "the workspace was made without a disk image: its files are on the host's disk" : budget.diskGb <= 0 ? "the disk budget is 0 (none)" : void 0
       }, hold && {
@@ -3318,6 +3537,7 @@ var LocalProvider = class {
       });
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
+      await this.#swept;
       const missing = Object.entries(sandbox.protections).filter(([, why]) => why !== null);
       if (missing.length > 0 && !this.#warned) {
         this.#warned = true;
@@ -3327,7 +3547,9 @@ var LocalProvider = class {
     } catch (error) {
       preview?.close();
       await proxy?.close();
+      cgroup ??= await made?.catch(() => void 0);
       await cgroup?.remove();
+      owned?.close();
       if (typeof disk === "object") await disk.remove().catch(() => {
       });
       if (hold) {
@@ -3394,9 +3616,7 @@ var LocalProvider = class {
     await this.#sandboxes.get(workspaceSandboxId(name))?.close();
     await removeWorkspace(this.#workspacesDir, name, async (root) => {
       if (Deno.uid() !== 0 || this.#options.dangerouslyRunUnisolated) return;
-      const { python, baseDir } = this.#options;
-      this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
-      await this.#disks.unmount(Deno.realPathSync(root));
+      await this.#diskPool().unmount(Deno.realPathSync(root));
     });
   }
   /** Takes a workspace for a sandbox about to be made, or says why it cannot. */
@@ -3422,12 +3642,34 @@ var LocalProvider = class {
   }
   /** Closes every sandbox this provider created that is still open. */
   async close() {
+    await this.#swept;
     await Promise.all([
       ...this.#sandboxes.values()
     ].map((sandbox) => sandbox.close()));
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
     await this.#disks?.close();
     this.#disks = void 0;
+  }
+  /** The disk helper of a root server, started on first use. */
+  #diskPool() {
+    const { python, baseDir } = this.#options;
+    return this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
+  }
+  /** Removes what servers that died left in this provider's base directory and cgroups. */
+  async #sweep(isolated) {
+    const { baseDir, log } = this.#options;
+    const report = await sweepLeftovers({
+      baseDir,
+      cgroups: isolated ? await this.cgroups() : void 0,
+      disks: isolated && Deno.uid() === 0 ? () => this.#diskPool() : void 0,
+      log
+    });
+    if (report.sandboxes.length > 0) {
+      log.info(`removed ${report.sandboxes.length} sandbox(es) left by servers that died: ${report.sandboxes.join(", ")}`);
+    }
+    if (report.unjudgedCgroups > 0) {
+      log.debug(`removed ${report.unjudgedCgroups} empty cgroup(s) of unknown servers`);
+    }
   }
   /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose]() {

@@ -137,7 +137,8 @@ async function startSandbox(
   }
 }
 
-const PROTECTIONS: Record<SandboxProtection, { what: string; fix: string }> = {
+/** Each protection: what it is, and how to get it (`rootFix` where the server already is root). */
+const PROTECTIONS: Record<SandboxProtection, { what: string; fix: string; rootFix?: string }> = {
   seccomp: {
     what: "system call filter (keyrings, namespaces, mounts, modules, bpf, perf, io_uring)",
     fix: "sudo apt-get install python3-seccomp (Fedora: python3-libseccomp)",
@@ -156,16 +157,26 @@ const PROTECTIONS: Record<SandboxProtection, { what: string; fix: string }> = {
       "a budget for the whole sandbox (memory with its RAM files, processes and CPU, by control groups)",
     fix:
       "run the server as root (cgroup v1 or v2), or as a user under `systemd-run --user --scope -p Delegate=yes deno task start` (cgroup v2); until then only per-process rlimits apply",
+    rootFix:
+      "mount the control group hierarchies where the server sees them: cgroup v2 (`mount -t cgroup2 none /sys/fs/cgroup`), or the cgroup v1 memory, pids, cpu and cpuacct hierarchies (`mount -t cgroup -o memory none /sys/fs/cgroup/memory`, and likewise); in a container, give it a writable cgroup of its own (Docker on a cgroup v2 host: `--cgroupns=private`); or start the server in a systemd scope with delegation (`systemd-run --scope -p Delegate=yes deno task start`); until then only per-process rlimits apply",
   },
   disk: {
     what: "a disk budget for home and /tmp (a mounted ext4 image of its size)",
     fix:
       "run the server as root with mkfs.ext4 and mount installed (e2fsprogs, util-linux), and --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit",
+    rootFix:
+      "install mkfs.ext4 and mount (e2fsprogs, util-linux), make loop devices available (`modprobe loop`; in a container, /dev/loop-control and the /dev/loop* devices), and keep --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit",
   },
 };
 
-/** Says which protections of the local sandbox this machine enforces, and which not and why. */
-function protectionFinding(status: Record<SandboxProtection, string | null>): Finding {
+/**
+ * Says which protections of the local sandbox this machine enforces, and which not and why, with
+ * fixes for a server that is root already (`asRoot`) or not.
+ */
+function protectionFinding(
+  status: Record<SandboxProtection, string | null>,
+  asRoot: boolean = Deno.uid() === 0,
+): Finding {
   const entries = Object.entries(status) as [SandboxProtection, string | null][];
   const missing = entries.filter(([, why]) => why !== null);
   return {
@@ -176,7 +187,10 @@ function protectionFinding(status: Record<SandboxProtection, string | null>): Fi
       : `NOT enforced: ${
         missing.map(([name, why]) => `${PROTECTIONS[name].what}: ${why}`).join("; ")
       }`,
-    fix: missing.map(([name]) => PROTECTIONS[name].fix).join("; "),
+    fix: missing.map(([name]) => {
+      const { fix, rootFix } = PROTECTIONS[name];
+      return asRoot ? rootFix ?? fix : fix;
+    }).join("; "),
     required: false,
   };
 }

@@ -12,6 +12,8 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { sessionTools, tools as registry } from "../src/registry.ts";
+import { LocalProvider } from "../src/providers/local/mod.ts";
+import { silentLogger } from "../src/log.ts";
 import {
   INITIALIZE_RESULT,
   LATEST_PROTOCOL_VERSION,
@@ -34,6 +36,11 @@ async function listDir(path: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(path)) names.push(entry.name);
   return names;
+}
+
+/** The sandbox directories in `path` (a session's package cache lies beside them). */
+async function sandboxDirs(path: string): Promise<string[]> {
+  return (await listDir(path)).filter((name) => !name.startsWith("mcp-sandbox-cache-"));
 }
 
 /** A fresh directory for the server's sandboxes, so the test can see exactly what it leaves. */
@@ -68,7 +75,7 @@ Deno.test(
       const { tools } = await client.listTools();
       assertEquals(tools.map((t) => t.name), [...registry, ...sessionTools].map((t) => t.name));
       // The local sandbox starts while the server loads, without holding up the handshake.
-      await eventually(async () => (await listDir(base)).length === 1);
+      await eventually(async () => (await sandboxDirs(base)).length === 1);
 
       const shell = await client.callTool({
         name: "shell_exec",
@@ -81,7 +88,7 @@ Deno.test(
         arguments: { code: "n * 7" },
       }) as CallToolResult;
       assertEquals((py.structuredContent as { result: string }).result, "42");
-      assertEquals((await listDir(base)).length, 1, "one sandbox directory while serving");
+      assertEquals((await sandboxDirs(base)).length, 1, "one sandbox directory while serving");
       assertEquals((await hostProcesses(marker)).length, 1);
 
       await client.close();
@@ -106,6 +113,11 @@ for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
       if (ending === "SIGKILL") {
         // No cleanup code runs, but bwrap dies with its parent and takes every process along.
         await eventually(async () => (await hostProcesses(marker)).length === 0);
+        // What it left (its sandbox's directory, disk image and cgroup, its package cache) the
+        // next server removes when it makes its first sandbox.
+        await using next = new LocalProvider({ baseDir: base, log: silentLogger() });
+        await (await next.create()).close();
+        assertEquals(await listDir(base), []);
         return;
       }
       assertEquals(status.code, 0, "a clean exit after cleanup");

@@ -82,9 +82,14 @@ export class SandboxDisks {
     return new SandboxDisk(this.#helper, dir, bytes);
   }
 
-  /** Unmounts whatever disk is mounted on `dir`, if any (a workspace about to be deleted). */
+  /**
+   * Unmounts whatever disk is on `dir` (a sandbox directory in the base directory, perhaps of a
+   * server that died) and detaches its loop device; rejects unless nothing is mounted on `dir`
+   * or below it afterwards, so that deleting `dir` stays within the sandbox's files.
+   */
   async unmount(dir: string): Promise<void> {
-    await this.#helper?.call("remove", { dir });
+    if (!this.#helper) throw new Error(this.unavailable ?? "no disk helper");
+    await this.#helper.call("remove", { dir });
   }
 
   /** Stops the helper (the disks are unmounted as their sandboxes close). */

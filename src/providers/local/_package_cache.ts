@@ -12,6 +12,7 @@
 // so the cache cannot fill the host's disk past what one sandbox may.
 
 import { removeTree, type SandboxDisk, type SandboxDisks } from "./_disk.ts";
+import { lockSandbox } from "./_leftovers.ts";
 
 /** Where a tenant's cache appears inside its sandboxes. */
 export const PACKAGE_CACHE_DIR = "/var/cache/packages";
@@ -35,7 +36,7 @@ export interface PackageCacheLease {
 }
 
 interface Entry {
-  made: Promise<{ dir: string; disk?: SandboxDisk }>;
+  made: Promise<{ root: string; dir: string; disk?: SandboxDisk; owned: Deno.FsFile }>;
   holders: number;
 }
 
@@ -72,7 +73,7 @@ export class PackageCaches {
       });
     }
     entry.holders++;
-    let cache: { dir: string; disk?: SandboxDisk };
+    let cache: { root: string; dir: string; disk?: SandboxDisk; owned: Deno.FsFile };
     try {
       cache = await entry.made;
     } catch (error) {
@@ -88,13 +89,14 @@ export class PackageCaches {
         released = true;
         if (--held.holders > 0) return;
         if (this.#entries.get(tenant) === held) this.#entries.delete(tenant);
+        cache.owned.close();
         await cache.disk?.remove().catch(() => {});
-        await removeTree(cache.dir);
+        await removeTree(cache.root);
       },
     };
   }
 
-  async #make(): Promise<{ dir: string; disk?: SandboxDisk }> {
+  async #make(): Promise<{ root: string; dir: string; disk?: SandboxDisk; owned: Deno.FsFile }> {
     const dir = Deno.makeTempDirSync({ dir: this.#baseDir, prefix: "mcp-sandbox-cache-" });
     try {
       const wanted = this.#disk?.();
@@ -104,8 +106,14 @@ export class PackageCaches {
         const made = await wanted.disks.make(Deno.realPathSync(dir), wanted.bytes, owner ?? 0);
         if (typeof made !== "string") disk = made;
       }
-      if (owner !== undefined) Deno.chownSync(dir, owner, owner);
-      return { dir, disk };
+      // Locked while this server has it, like a sandbox: a server that dies leaves it to the next
+      // one's sweep (see _leftovers.ts). The lock stays beside what the sandboxes see (data/).
+      const owned = lockSandbox(dir);
+      const data = `${dir}/data`;
+      Deno.mkdirSync(data);
+      Deno.chmodSync(dir, 0o711); // the sandboxes' bwrap (nobody, for a root server) passes through
+      if (owner !== undefined) Deno.chownSync(data, owner, owner);
+      return { root: dir, dir: data, disk, owned };
     } catch (error) {
       await removeTree(dir);
       throw error;

@@ -3,13 +3,18 @@
 // under a parent of the server's own, `<server's cgroup>/mcp-sandbox/<id>`, so that whatever limits
 // the server itself lives under still apply to its sandboxes.
 //
-// How the sandbox gets into its cgroup without a race: the server moves itself into the sandbox's
-// cgroup, spawns setpriv/bwrap there (a synchronous fork, so no other spawn of the server can slip
-// in between) and moves itself back at once. The sandbox's first process is born inside, and every
-// later one inherits it; there is no moment at which sandbox code runs outside. Writing bwrap's pid
-// into cgroup.procs after the spawn instead would race with bwrap's own fork of the supervisor,
-// whose host pid the server cannot learn without reading /proc. The limits are written before the
-// spawn, but for the process cap, written after the server left (its own threads count there).
+// How the sandbox gets into its cgroup without a race: the cgroup and its limits are made in one
+// request to the helper, while the sandbox's disk image is made; the sandbox is spawned with
+// SANDBOX_HOLD, and the helper moves its first process and the supervisor bwrap forked (found
+// through /proc/PID/task/*/children) into it; only then is the supervisor told "start", so no
+// sandbox code runs outside. In cgroup v1 the first move after a quiet spell waits for an RCU
+// grace period (the kernel's cgroup_threadgroup_rwsem; the moves right after it are cheap):
+// about 10 ms here, spent while the supervisor's Python starts, so it mostly overlaps. Moving the
+// server itself into the cgroup around the spawn was rejected: it moves every thread of the
+// server twice, and another spawn of the server could land inside.
+//
+// A sandbox's cgroups are named by its id, which leads to its directory and the lock there that
+// says whether its server is alive: see _leftovers.ts for how cgroups of servers that died go.
 
 /** What a local sandbox may use as a whole; 0 leaves one uncapped. */
 export interface SandboxBudget {
@@ -56,6 +61,8 @@ export type CgroupPlan =
     kind: "v1";
     /** The server's own cgroup directory in each hierarchy (cpuacct for CPU seconds). */
     own: Partial<Record<Controller | "cpuacct", string>>;
+    /** Where each hierarchy is mounted. */
+    mounts?: Partial<Record<Controller | "cpuacct", string>>;
     missing: Partial<Record<Controller, string>>;
   }
   | { kind: "none"; why: string };
@@ -134,12 +141,16 @@ export function planCgroups(probe: CgroupProbe): CgroupPlan {
     }
   }
   const v1own: Partial<Record<Controller | "cpuacct", string>> = {};
+  const mounts: Partial<Record<Controller | "cpuacct", string>> = {};
   for (const controller of [...CONTROLLERS, "cpuacct"] as const) {
     const line = lines.find((line) => line.controllers.includes(controller));
     if (!line) continue;
     const dir = [line.controllers.join(","), controller].map((name) => `${root}/${name}`)
       .find((dir) => exists(`${dir}/cgroup.procs`));
-    if (dir) v1own[controller] = join(dir, line.path);
+    if (dir) {
+      v1own[controller] = join(dir, line.path);
+      mounts[controller] = dir;
+    }
   }
   if (v1own.memory && v1own.pids) {
     if (probe.uid !== 0) {
@@ -151,7 +162,7 @@ export function planCgroups(probe: CgroupProbe): CgroupPlan {
     }
     const missing: Partial<Record<Controller, string>> = {};
     if (!v1own.cpu) missing.cpu = "the cgroup v1 cpu controller is not mounted";
-    return { kind: "v1", own: v1own, missing };
+    return { kind: "v1", own: v1own, mounts, missing };
   }
   return {
     kind: "none",
@@ -176,6 +187,18 @@ export interface SandboxUsage {
 
 /** Where the server keeps the cgroups of its sandboxes. */
 const PARENT = "mcp-sandbox";
+
+/** A sandbox's cgroup found on the machine, in each hierarchy it has a directory in. */
+export interface FoundCgroup {
+  /** Its name: the sandbox's id. */
+  name: string;
+  /** Its directories. */
+  dirs: string[];
+  /** Processes in it (in the hierarchy that holds most). */
+  processes: number;
+  /** Seconds since it was made (the youngest of its directories). */
+  ageSeconds: number;
+}
 
 /**
  * The helper that reads and writes cgroup files for the server (agent/python/cgroups.py), one per
@@ -291,6 +314,7 @@ export class SandboxCgroups {
   readonly unavailable: string | undefined;
   #keeper: CgroupKeeper | undefined;
   #parents: string[] = [];
+  #roots: string[] = [];
   #v2 = false;
 
   private constructor(plan: CgroupPlan, keeper?: CgroupKeeper, unavailable?: string) {
@@ -327,6 +351,9 @@ export class SandboxCgroups {
         return new SandboxCgroups(plan);
       }
       const pool = new SandboxCgroups(plan, keeper);
+      pool.#roots = plan.kind === "v1"
+        ? [...new Set(Object.values(plan.mounts ?? {}))]
+        : [plan.mount];
       if (plan.kind === "v1") {
         for (const dir of new Set(Object.values(plan.own))) {
           await keeper.call("mkdir", { path: `${dir}/${PARENT}` });
@@ -361,20 +388,47 @@ export class SandboxCgroups {
     }
   }
 
-  /** Makes the cgroup of one sandbox with its budget (0 fields uncapped). */
+  /**
+   * Makes the cgroup of one sandbox with its budget (0 fields uncapped), in one request to the
+   * helper.
+   */
   async create(id: string, budget: SandboxBudget): Promise<SandboxCgroup | undefined> {
     const keeper = this.#keeper;
     if (this.unavailable !== undefined || !keeper) return undefined;
     const dirs = this.#parents.map((parent) => `${parent}/${id}`);
-    for (const dir of dirs) await keeper.call("mkdir", { path: dir });
     const group = new SandboxCgroup(keeper, dirs, this.#v2, budget);
-    try {
-      await group.limit();
-    } catch (error) {
-      await group.remove();
-      throw error;
-    }
+    await group.limit();
     return group;
+  }
+
+  /**
+   * The sandboxes' cgroups on this machine, of every server: those in a `mcp-sandbox` parent
+   * in any of the hierarchies this pool uses.
+   */
+  async found(): Promise<FoundCgroup[]> {
+    if (!this.#keeper) return [];
+    const entries = await this.#keeper.call("scan", { roots: this.#roots }) as {
+      path: string;
+      procs: number;
+      age: number;
+    }[];
+    const byName = new Map<string, FoundCgroup>();
+    for (const { path, procs, age } of entries) {
+      const name = path.slice(path.lastIndexOf("/") + 1);
+      const found = byName.get(name) ?? { name, dirs: [], processes: 0, ageSeconds: age };
+      found.dirs.push(path);
+      found.processes = Math.max(found.processes, procs);
+      found.ageSeconds = Math.min(found.ageSeconds, age);
+      byName.set(name, found);
+    }
+    return [...byName.values()];
+  }
+
+  /** Kills what is left in a cgroup of {@linkcode SandboxCgroups.found} and removes it. */
+  async removeFound(found: FoundCgroup): Promise<void> {
+    if (!this.#keeper) return;
+    await this.#keeper.call("kill", { dirs: found.dirs });
+    for (const dir of found.dirs) await this.#keeper.call("rmdir", { path: dir });
   }
 
   /** Stops the helper (the sandboxes' cgroups are removed as they close). */
@@ -399,29 +453,15 @@ export class SandboxCgroup {
     this.budget = budget;
   }
 
-  /** Writes the limits. */
+  /**
+   * Makes its directories where missing and writes the limits, in one request to the helper;
+   * if one fails, the directories are removed again.
+   */
   async limit(): Promise<void> {
-    const { memoryMb, cpus, processes } = this.budget;
-    const memory = memoryMb > 0 ? String(memoryMb * 1024 * 1024) : undefined;
-    const quota = cpus > 0 ? Math.max(1000, Math.round(cpus * 100_000)) : undefined;
-    const pids = processes > 0 ? String(processes) : "max";
-    if (this.#v2) {
-      await this.#write("memory.max", memory ?? "max");
-      // Swap would let a sandbox hold more than its budget: its memory is RAM or nothing.
-      await this.#write("memory.swap.max", memory ? "0" : "max", true);
-      await this.#write("cpu.max", quota ? `${quota} 100000` : "max 100000", true);
-      await this.#write("pids.max", pids);
-      return;
-    }
-    if (memory) {
-      await this.#write("memory.limit_in_bytes", memory);
-      await this.#write("memory.memsw.limit_in_bytes", memory, true);
-    }
-    if (quota) {
-      await this.#write("cpu.cfs_period_us", "100000", true);
-      await this.#write("cpu.cfs_quota_us", String(quota), true);
-    }
-    await this.#write("pids.max", pids);
+    await this.#keeper.call("make", {
+      dirs: this.#dirs,
+      limits: limitFiles(this.budget, this.#v2),
+    });
   }
 
   /** Moves a freshly spawned process and everything it started into this cgroup. */
@@ -483,20 +523,41 @@ export class SandboxCgroup {
     }
     throw new Error(`Cannot remove cgroup ${this.#dirs[0]}: processes are still in it`);
   }
+}
 
-  /** Writes `file` in the first of the cgroup's directories (hierarchies) that takes it. */
-  async #write(file: string, value: string, optional = false): Promise<void> {
-    let lastError: unknown;
-    for (const dir of this.#dirs) {
-      try {
-        await this.#keeper.call("write", { path: `${dir}/${file}`, value });
-        return;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    if (!optional) throw lastError;
+/**
+ * The files that hold a budget, each written in the first of a cgroup's directories (hierarchies)
+ * that takes it: `[file, value, optional]`.
+ */
+function limitFiles(budget: SandboxBudget, v2: boolean): [string, string, boolean][] {
+  const { memoryMb, cpus, processes } = budget;
+  const memory = memoryMb > 0 ? String(memoryMb * 1024 * 1024) : undefined;
+  const quota = cpus > 0 ? Math.max(1000, Math.round(cpus * 100_000)) : undefined;
+  const pids = processes > 0 ? String(processes) : "max";
+  if (v2) {
+    return [
+      ["memory.max", memory ?? "max", false],
+      // Swap would let a sandbox hold more than its budget: its memory is RAM or nothing.
+      ["memory.swap.max", memory ? "0" : "max", true],
+      ["cpu.max", quota ? `${quota} 100000` : "max 100000", true],
+      ["pids.max", pids, false],
+    ];
   }
+  return [
+    ...(memory
+      ? [
+        ["memory.limit_in_bytes", memory, false],
+        ["memory.memsw.limit_in_bytes", memory, true],
+      ] as [string, string, boolean][]
+      : []),
+    ...(quota
+      ? [
+        ["cpu.cfs_period_us", "100000", true],
+        ["cpu.cfs_quota_us", String(quota), true],
+      ] as [string, string, boolean][]
+      : []),
+    ["pids.max", pids, false],
+  ];
 }
 
 /** The "key value" lines of a cgroup file as numbers. */

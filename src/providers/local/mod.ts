@@ -33,6 +33,7 @@ export { LocalSandbox, type SandboxProtection } from "./sandbox.ts";
 export {
   type CgroupPlan,
   type Controller,
+  type FoundCgroup,
   type SandboxBudget,
   SandboxCgroup,
   SandboxCgroups,

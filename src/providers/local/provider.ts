@@ -36,6 +36,7 @@ import {
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
+import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
 import { LocalSandbox } from "./sandbox.ts";
 import {
   findWorkspaces,
@@ -231,6 +232,7 @@ export class LocalProvider implements SandboxProvider {
   #limits: string;
   #sandboxes = new Map<string, LocalSandbox>();
   #shares: readonly SharedDirectory[];
+  #swept: Promise<void> | undefined;
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -398,9 +400,11 @@ export class LocalProvider implements SandboxProvider {
     const isolated = !this.#options.dangerouslyRunUnisolated;
     let budget = budgetOf(this.#budget, options);
     const hold = options.workspace === undefined ? undefined : this.#hold(options.workspace);
-    // Everything up to the spawn is synchronous but for the cgroup's requests to its helper: a
-    // few small local writes, done at once so the sandbox starts coming up even while the event
-    // loop is busy (the server loading its SDK).
+    // Everything up to the spawn is synchronous but for the requests to the helpers (the disk
+    // image and the cgroup, made at the same time), so the sandbox starts coming up even while
+    // the event loop is busy (the server loading its SDK).
+    // What servers that died left behind is removed at the first sandbox, alongside it.
+    this.#swept ??= this.#sweep(isolated);
     const root = hold?.root ?? Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = hold
       ? workspaceSandboxId(hold.name)
@@ -425,6 +429,15 @@ export class LocalProvider implements SandboxProvider {
     // The server's sockets, read-only inside, owned by the server; a workspace's live outside it,
     // since a socket's path must be short.
     let netDir = `${root}/net`;
+    let owned: Deno.FsFile | undefined;
+    // Its control group, made while the disk is; the agent holds until it is inside. A
+    // workspace's id is its name's: its cgroup gets a name of its own, in case a server that died
+    // left the last one behind.
+    const pool = isolated ? this.cgroups() : undefined;
+    const made = pool?.then((pool) =>
+      pool.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget)
+    );
+    made?.catch(() => {}); // awaited below; not unhandled meanwhile
     try {
       // A workspace made with a disk image keeps it: its files are in there.
       const imaged = hold && !hold.made ? hold.record.disk_bytes : undefined;
@@ -441,9 +454,13 @@ export class LocalProvider implements SandboxProvider {
       }
       // Its disk: an image of the budget's size mounted on its directory, before anything is in it.
       if (isolated && (hold && !hold.made ? typeof imaged === "number" : budget.diskGb > 0)) {
-        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
         const bytes = imaged ?? Math.ceil(budget.diskGb * 1024) * MIB;
-        disk = await this.#disks.make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID, !!hold);
+        disk = await this.#diskPool().make(
+          Deno.realPathSync(root),
+          bytes,
+          UNPRIVILEGED_UID,
+          !!hold,
+        );
         if (typeof imaged === "number" && typeof disk === "string") {
           throw new SandboxError(`Cannot attach workspace ${hold!.name}: ${disk}`, {
             sandboxId: id,
@@ -453,6 +470,9 @@ export class LocalProvider implements SandboxProvider {
       if (hold?.made) {
         hold.save({ ...hold.record, disk_bytes: typeof disk === "object" ? disk.bytes : null });
       }
+      // Locked while this server has the sandbox, on its disk: see _leftovers.ts (a workspace
+      // has its own lock, and lives outside the base directory the sweep looks in).
+      if (!hold) owned = lockSandbox(root);
       // The tenant's package cache (made with its first sandbox); a sandbox does without one.
       cache = await this.#caches?.lease(options.tenant ?? "").catch((error) => {
         log.warn(`sandbox ${id}: no package cache (${error?.message ?? error})`);
@@ -483,11 +503,7 @@ export class LocalProvider implements SandboxProvider {
           log: (message) => log.debug(`sandbox ${id}: ${message}`),
         });
       }
-      // Its control group, made before the spawn; the agent holds until it is inside.
-      const pool = isolated ? await this.cgroups() : undefined;
-      // A workspace's id is its name's: its cgroup gets a name of its own, in case a server that
-      // died left the last one behind.
-      cgroup = await pool?.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget);
+      cgroup = await made;
       let command: Deno.Command;
       if (isolated) {
         const asRoot = Deno.uid() === 0;
@@ -563,7 +579,8 @@ export class LocalProvider implements SandboxProvider {
         {
           cgroup,
           budget,
-          unenforced: pool?.unavailable,
+          ownerLock: owned,
+          unenforced: (await pool)?.unavailable,
           disk: typeof disk === "string" ? undefined : disk,
           diskUnenforced: !isolated
             ? undefined
@@ -579,6 +596,7 @@ export class LocalProvider implements SandboxProvider {
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
+      await this.#swept;
       const missing = Object.entries(sandbox.protections).filter(([, why]) => why !== null);
       if (missing.length > 0 && !this.#warned) {
         this.#warned = true;
@@ -592,7 +610,9 @@ export class LocalProvider implements SandboxProvider {
     } catch (error) {
       preview?.close();
       await proxy?.close();
+      cgroup ??= await made?.catch(() => undefined);
       await cgroup?.remove();
+      owned?.close();
       if (typeof disk === "object") await disk.remove().catch(() => {});
       if (hold) {
         if (tunnelled && netDir !== `${root}/net`) await removeTree(netDir);
@@ -666,9 +686,7 @@ export class LocalProvider implements SandboxProvider {
     await removeWorkspace(this.#workspacesDir, name, async (root) => {
       // A root server that died leaves the image mounted: unmount it rather than empty it.
       if (Deno.uid() !== 0 || this.#options.dangerouslyRunUnisolated) return;
-      const { python, baseDir } = this.#options;
-      this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
-      await this.#disks.unmount(Deno.realPathSync(root));
+      await this.#diskPool().unmount(Deno.realPathSync(root));
     });
   }
 
@@ -700,10 +718,38 @@ export class LocalProvider implements SandboxProvider {
 
   /** Closes every sandbox this provider created that is still open. */
   async close(): Promise<void> {
+    await this.#swept;
     await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
     await this.#disks?.close();
     this.#disks = undefined;
+  }
+
+  /** The disk helper of a root server, started on first use. */
+  #diskPool(): SandboxDisks {
+    const { python, baseDir } = this.#options;
+    return this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir, this.#workspacesDir);
+  }
+
+  /** Removes what servers that died left in this provider's base directory and cgroups. */
+  async #sweep(isolated: boolean): Promise<void> {
+    const { baseDir, log } = this.#options;
+    const report = await sweepLeftovers({
+      baseDir,
+      cgroups: isolated ? await this.cgroups() : undefined,
+      disks: isolated && Deno.uid() === 0 ? () => this.#diskPool() : undefined,
+      log,
+    });
+    if (report.sandboxes.length > 0) {
+      log.info(
+        `removed ${report.sandboxes.length} sandbox(es) left by servers that died: ${
+          report.sandboxes.join(", ")
+        }`,
+      );
+    }
+    if (report.unjudgedCgroups > 0) {
+      log.debug(`removed ${report.unjudgedCgroups} empty cgroup(s) of unknown servers`);
+    }
   }
 
   /** Same as `close()`, for `await using`. */

@@ -292,6 +292,8 @@ export class LocalSandbox implements Sandbox {
         await this.#agent.close();
       } finally {
         await this.#budget.cgroup?.remove().catch(() => {});
+        // Let go before the unmount, which an open file on the disk would hold up.
+        this.#budget.ownerLock?.close();
         await this.#budget.disk?.remove().catch(() => {});
         if (this.#kept) {
           if (this.#kept.netDir) await removeTree(this.#kept.netDir);
@@ -319,10 +321,14 @@ interface KeptWorkspace {
   netDir?: string;
 }
 
-/** A sandbox's budget, the cgroup and disk enforcing it, or why none does. */
+/**
+ * A sandbox's budget, the cgroup and disk enforcing it, or why none does, and the lock that says
+ * its server has it (see _leftovers.ts).
+ */
 interface SandboxBudgetState {
   budget: SandboxBudget;
   cgroup?: SandboxCgroup;
+  ownerLock?: Deno.FsFile;
   unenforced?: string;
   disk?: SandboxDisk;
   diskUnenforced?: string;

@@ -8,7 +8,9 @@
 #   {"id": N, "op": "make", "dir": D, "bytes": B, "uid": U}  an image of B bytes mounted on D
 #   {"id": N, "op": "make", "dir": D, "keep": true, ...}  a persistent workspace's: its image is
 #       mounted again if D has one (or left as it is if it is still mounted), made otherwise
-#   {"id": N, "op": "remove", "dir": D}  unmounts D (the server then deletes D with the image)
+#   {"id": N, "op": "remove", "dir": D}  unmounts D and detaches loop devices left on its image;
+#       fails unless nothing is mounted on D or below it any more (the server then deletes D with
+#       the image: it must not reach into a file system that is not the sandbox's)
 #   {"id": N, "op": "usage", "dir": D}  {"total": T, "used": U, "free": F} in bytes
 # Replies: {"id": N, "result": ...} or {"id": N, "error": "..."}. D must be a directory
 # mcp-sandbox-* directly in BASE, or the sandbox directory WORKSPACES/<name>/sandbox of a
@@ -109,13 +111,46 @@ def mounted(path):
     return source(path) is not None
 
 
-def remove(path):
-    if not mounted(path):
-        return None
+def mounts_at_or_under(path):
+    with open("/proc/self/mountinfo") as f:
+        points = [line.split()[4] for line in f]
+    return [p for p in points if p == path or p.startswith(path + "/")]
+
+
+def loops_on(image):
+    """Loop devices whose backing file is `image` (its name ends in " (deleted)" once unlinked)."""
+    found = []
     try:
-        run(["umount", path])
+        names = os.listdir("/sys/block")
     except OSError:
-        run(["umount", "-l", path])  # a straggler holds a file: detach now, freed when it lets go
+        return found
+    for name in names:
+        try:
+            with open("/sys/block/%s/loop/backing_file" % name) as f:
+                backing = f.read().strip()
+        except OSError:
+            continue
+        if backing in (image, image + " (deleted)"):
+            found.append("/dev/" + name)
+    return found
+
+
+def remove(path):
+    if mounted(path):
+        try:
+            run(["umount", path])
+        except OSError:
+            run(["umount", "-l", path])  # a straggler holds a file: detach now, freed when it lets go
+    # A loop the mount set up clears itself once unmounted; one left by a server that died
+    # between losetup and mount does not.
+    for device in loops_on(os.path.join(path, IMAGE)):
+        try:
+            run(["losetup", "-d", device])
+        except OSError:
+            pass
+    left = mounts_at_or_under(path)
+    if left:
+        raise OSError("still mounted: %s" % " ".join(left))
     return None
 
 
