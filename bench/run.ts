@@ -232,6 +232,27 @@ async function pyodideRun(npmCache: string, runs: number) {
   return { cold, ...result };
 }
 
+/**
+ * How many `sh -c true` this machine starts per second from `concurrency` loops at once, `total`
+ * in all: the floor of a call that starts a process.
+ */
+async function spawnRate(concurrency: number, total: number): Promise<number> {
+  let left = total;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (left-- > 0) {
+      const { success } = await new Deno.Command("sh", {
+        args: ["-c", "true"],
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).output();
+      if (!success) throw new Error("sh -c true failed");
+    }
+  }));
+  return total / ((performance.now() - started) / 1000);
+}
+
 /** The pids of a process's descendants, from ps (Deno reads /proc only with every permission). */
 async function descendants(pid: number): Promise<number[]> {
   const ps = new Deno.Command("ps", { args: ["-e", "-o", "pid=,ppid="], stdout: "piped" }).spawn();
@@ -286,7 +307,17 @@ const outputTimes: number[] = [];
 const downloadSizes = [1, 100, 1024];
 const downloadTimes: number[] = [];
 const downloadMemory: number[] = [];
-const concurrency: Record<number, { p50: number; p99: number; errors: number }> = {};
+const concurrency: Record<
+  number,
+  {
+    p50: number;
+    p99: number;
+    errors: number;
+    calls: number;
+    callsPerS: number;
+    spawnsPerS: number[];
+  }
+> = {};
 
 if (want("cold")) {
   // 1. Cold start.
@@ -668,7 +699,12 @@ if (want("http")) {
     if (up !== false) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  // Each client is a session of its own, with its sandbox, as N users of one server are. Every
+  // level is framed by the host's spawn rate of `sh -c true` at the same concurrency, measured just
+  // before and just after it: what one process start costs on this machine right now is the floor
+  // of a call that starts one.
   for (const sessions of [1, 10, 50]) {
+    const perClient = Math.max(20, Math.ceil(400 / sessions));
     const clients = await Promise.all(Array.from({ length: sessions }, async () => {
       const client = new Client({ name: "bench-http", version: "1" });
       await client.connect(
@@ -677,10 +713,13 @@ if (want("http")) {
       await call(client, "shell_exec", { command: "true" }); // creates the session's sandbox
       return client;
     }));
+    for (const client of clients) await timeCalls(client, "shell_exec", { command: "true" }, 3);
+    const spawnsPerS = [await spawnRate(sessions, sessions * perClient)];
     const latencies: number[] = [];
     let errors = 0;
+    const started = performance.now();
     await Promise.all(clients.map(async (client) => {
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < perClient; i++) {
         const started = performance.now();
         try {
           await call(client, "shell_exec", { command: "true" });
@@ -690,11 +729,16 @@ if (want("http")) {
         }
       }
     }));
+    const seconds = (performance.now() - started) / 1000;
+    spawnsPerS.push(await spawnRate(sessions, sessions * perClient));
     for (const client of clients) await client.close();
     concurrency[sessions] = {
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
       errors,
+      calls: latencies.length,
+      callsPerS: latencies.length / seconds,
+      spawnsPerS,
     };
   }
   server.kill("SIGTERM");
@@ -709,6 +753,25 @@ if (want("http")) {
     target: "0 errors, p99 ≤ 10x p50",
     met: c50.errors === 0 && c50.p99 <= 10 * c50.p50,
   });
+  for (const sessions of [1, 10, 50]) {
+    const level = concurrency[sessions];
+    const floor = (level.spawnsPerS[0] + level.spawnsPerS[1]) / 2;
+    const share = level.callsPerS / floor;
+    rows.push({
+      figure: `HTTP throughput: shell_exec("true") calls/s, ${sessions} client${
+        sessions === 1 ? "" : "s"
+      } (a session and a sandbox each), local`,
+      ours: `${level.callsPerS.toFixed(0)} calls/s (${level.calls} calls, p50 ${ms(level.p50)})`,
+      comparison: `sh -c true spawned on the host by ${sessions} concurrent loop${
+        sessions === 1 ? "" : "s"
+      }: ${floor.toFixed(0)}/s (before ${level.spawnsPerS[0].toFixed(0)}, after ${
+        level.spawnsPerS[1].toFixed(0)
+      })`,
+      ratio: `${(share * 100).toFixed(0)}% of the spawn rate`,
+      target: sessions === 50 ? "≥ 50%" : "—",
+      met: sessions === 50 ? share >= 0.5 : null,
+    });
+  }
 }
 
 if (want("daytona")) {
