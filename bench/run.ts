@@ -297,16 +297,28 @@ interface HttpLoad {
   errors: number;
   calls: number;
   callsPerS: number;
+  /** Per round: calls/s, and the host's spawns/s just before (none without a floor). */
+  rounds: { callsPerS: number; spawnsPerS: number }[];
+  /**
+   * CPU milliseconds per call of the server and its sandboxes (their commands included), of the
+   * client, and per `sh -c true` of the floor (the spawning loop and the shells), over the rounds.
+   */
+  cpu?: { server: number; client: number; spawn: number };
 }
 
 /**
- * `sessions` clients made by `connect`, each calling shell_exec("true") `perClient` times in turn,
- * all at once, after a first call (which makes the session's sandbox) and three more untimed.
+ * `sessions` clients made by `connect`, each calling shell_exec("true") `perRound` times in turn,
+ * all at once, in `rounds` rounds, after a first call (which makes the session's sandbox) and
+ * three more untimed. With `floor`, each round is preceded by as many `sh -c true` spawned on the
+ * host at the same concurrency: the machine is shared and its load changes from second to second,
+ * so the floor is measured beside each round, not once.
  */
 async function httpLoad(
   connect: () => Promise<HttpLoadClient>,
   sessions: number,
-  perClient: number,
+  perRound: number,
+  rounds = 1,
+  floor?: { server: number },
 ): Promise<HttpLoad> {
   const args = { command: "true" };
   const clients = await Promise.all(Array.from({ length: sessions }, async () => {
@@ -316,20 +328,35 @@ async function httpLoad(
   }));
   for (const client of clients) for (let i = 0; i < 3; i++) await client.call("shell_exec", args);
   const latencies: number[] = [];
+  const measured: HttpLoad["rounds"] = [];
   let errors = 0;
-  const started = performance.now();
-  await Promise.all(clients.map(async (client) => {
-    for (let i = 0; i < perClient; i++) {
-      const started = performance.now();
-      try {
-        await client.call("shell_exec", args);
-        latencies.push(performance.now() - started);
-      } catch {
-        errors++;
+  let seconds = 0;
+  const cpu = { server: 0, client: 0, spawn: 0 };
+  for (let round = 0; round < rounds; round++) {
+    let self = await cpuSeconds(Deno.pid);
+    const spawnsPerS = floor ? await spawnRate(sessions, sessions * perRound) : NaN;
+    cpu.spawn += await cpuSeconds(Deno.pid) - self;
+    const done = latencies.length;
+    self = await cpuSeconds(Deno.pid);
+    const server = floor ? await cpuSeconds(floor.server, true) : 0;
+    const started = performance.now();
+    await Promise.all(clients.map(async (client) => {
+      for (let i = 0; i < perRound; i++) {
+        const started = performance.now();
+        try {
+          await client.call("shell_exec", args);
+          latencies.push(performance.now() - started);
+        } catch {
+          errors++;
+        }
       }
-    }
-  }));
-  const seconds = (performance.now() - started) / 1000;
+    }));
+    const took = (performance.now() - started) / 1000;
+    cpu.client += await cpuSeconds(Deno.pid) - self;
+    if (floor) cpu.server += await cpuSeconds(floor.server, true) - server;
+    seconds += took;
+    measured.push({ callsPerS: (latencies.length - done) / took, spawnsPerS });
+  }
   for (const client of clients) await client.close();
   return {
     p50: percentile(latencies, 0.5),
@@ -337,7 +364,49 @@ async function httpLoad(
     errors,
     calls: latencies.length,
     callsPerS: latencies.length / seconds,
+    rounds: floor ? measured : [],
+    ...(floor
+      ? {
+        cpu: {
+          server: cpu.server * 1000 / latencies.length,
+          client: cpu.client * 1000 / latencies.length,
+          spawn: cpu.spawn * 1000 / (rounds * sessions * perRound),
+        },
+      }
+      : {}),
   };
+}
+
+/**
+ * CPU seconds a process has used (user and system, with its waited-for children's); with `tree`,
+ * those of all its descendants too. From /proc/PID/stat, through `cat`: Deno reads /proc only
+ * with every permission.
+ */
+async function cpuSeconds(pid: number, tree = false): Promise<number> {
+  const ticks = 100; // USER_HZ
+  const out = await new Deno.Command("sh", {
+    args: ["-c", tree ? "cat /proc/[0-9]*/stat" : `cat /proc/${pid}/stat`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const all = new Map<number, { ppid: number; cpu: number }>();
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+    if (fields.length < 15) continue;
+    const cpu = fields.slice(11, 15).reduce((a, b) => a + Number(b), 0);
+    all.set(parseInt(line), { ppid: Number(fields[1]), cpu });
+  }
+  if (!tree) return (all.get(pid)?.cpu ?? 0) / ticks;
+  let total = 0;
+  for (const [child, { cpu }] of all) {
+    for (let p: number | undefined = child; p !== undefined && p > 1; p = all.get(p)?.ppid) {
+      if (p === pid) {
+        total += cpu;
+        break;
+      }
+    }
+  }
+  return total / ticks;
 }
 
 /**
@@ -415,7 +484,7 @@ const outputTimes: number[] = [];
 const downloadSizes = [1, 100, 1024];
 const downloadTimes: number[] = [];
 const downloadMemory: number[] = [];
-const concurrency: Record<number, HttpLoad & { bare: HttpLoad; spawnsPerS: number[] }> = {};
+const concurrency: Record<number, HttpLoad & { bare: HttpLoad }> = {};
 
 if (want("cold")) {
   // 1. Cold start.
@@ -801,9 +870,9 @@ if (want("http")) {
   // are measured with bare JSON-RPC clients (fetch, no SDK): on a machine of two cores the load
   // generator shares the server's CPU, and the SDK's client (which validates every result) would
   // take a good part of it; the SDK's clients are measured too, for the latency row and beside.
-  // Every level is framed by the host's spawn rate of `sh -c true` at the same concurrency,
-  // measured just before and just after: what one process start costs on this machine right now
-  // is the floor of a call that starts one.
+  // Each level runs in rounds, each after a burst of `sh -c true` spawned on the host at the same
+  // concurrency: what one process start costs on this machine right now is the floor of a call
+  // that starts one, and the machine's load changes from one second to the next.
   const url = `http://127.0.0.1:${port}/mcp`;
   const sdkClient = async (): Promise<HttpLoadClient> => {
     const client = new Client({ name: "bench-http", version: "1" });
@@ -811,12 +880,13 @@ if (want("http")) {
     return { call: (name, args) => call(client, name, args), close: () => client.close() };
   };
   for (const sessions of [1, 10, 50]) {
-    const perClient = Math.max(20, Math.ceil(400 / sessions));
-    const spawnsPerS = [await spawnRate(sessions, sessions * perClient)];
-    const bare = await httpLoad(() => rawHttpClient(url), sessions, perClient);
-    spawnsPerS.push(await spawnRate(sessions, sessions * perClient));
+    // Rounds of 100 calls or more: 100, 100 and 300, five of each.
+    const perRound = Math.max(6, Math.ceil(100 / sessions));
+    const bare = await httpLoad(() => rawHttpClient(url), sessions, perRound, 5, {
+      server: server.pid,
+    });
     const sdk = await httpLoad(sdkClient, sessions, 20);
-    concurrency[sessions] = { ...sdk, bare, spawnsPerS };
+    concurrency[sessions] = { ...sdk, bare };
   }
   server.kill("SIGTERM");
   await server.status;
@@ -832,25 +902,30 @@ if (want("http")) {
   });
   for (const sessions of [1, 10, 50]) {
     const level = concurrency[sessions];
-    const floor = (level.spawnsPerS[0] + level.spawnsPerS[1]) / 2;
-    const share = level.bare.callsPerS / floor;
+    const { bare } = level;
+    const cpu = bare.cpu!;
+    const floor = median(bare.rounds.map((r) => r.spawnsPerS));
+    const share = median(bare.rounds.map((r) => r.callsPerS / r.spawnsPerS));
     const plural = sessions === 1 ? "" : "s";
     rows.push({
       figure:
         `HTTP throughput: shell_exec("true") calls/s, ${sessions} client${plural} (a session and a sandbox each; bare JSON-RPC clients), local`,
       ours: `${
-        level.bare.callsPerS.toFixed(0)
-      } calls/s (${level.bare.calls} calls, ${level.bare.errors} errors, p50 ${
-        ms(level.bare.p50)
+        bare.callsPerS.toFixed(0)
+      } calls/s (${bare.calls} calls in 5 rounds, ${bare.errors} errors, p50 ${ms(bare.p50)})`,
+      comparison:
+        `sh -c true spawned on the host by ${sessions} concurrent loop${plural} before each round: median ${
+          floor.toFixed(0)
+        }/s (${bare.rounds.map((r) => r.spawnsPerS.toFixed(0)).join(", ")}); the SDK's clients: ${
+          level.callsPerS.toFixed(0)
+        } calls/s; CPU per call: ${cpu.server.toFixed(2)} ms in the server and its sandboxes, ${
+          cpu.client.toFixed(2)
+        } ms in the client, against ${cpu.spawn.toFixed(2)} ms per spawn of the floor`,
+      ratio: `${(share * 100).toFixed(0)}% of the spawn rate (median of the rounds' ratios: ${
+        bare.rounds.map((r) => `${(100 * r.callsPerS / r.spawnsPerS).toFixed(0)}%`).join(", ")
       })`,
-      comparison: `sh -c true spawned on the host by ${sessions} concurrent loop${plural}: ${
-        floor.toFixed(0)
-      }/s (before ${level.spawnsPerS[0].toFixed(0)}, after ${
-        level.spawnsPerS[1].toFixed(0)
-      }); the SDK's clients: ${level.callsPerS.toFixed(0)} calls/s`,
-      ratio: `${(share * 100).toFixed(0)}% of the spawn rate`,
       target: sessions === 50 ? "≥ 50%" : "—",
-      met: sessions === 50 ? share >= 0.5 && level.bare.errors === 0 : null,
+      met: sessions === 50 ? share >= 0.5 && bare.errors === 0 : null,
     });
   }
 }
