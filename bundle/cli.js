@@ -264,10 +264,12 @@ var SandboxSession = class {
       s
     ]));
     if (current) mine.set(current.id, current);
-    const [listed, workspaces] = await Promise.all([
-      mine.size === 0 ? [] : this.#provider.list(options),
-      this.workspaces(options)
-    ]);
+    const listing = mine.size === 0 ? Promise.resolve([]) : this.#provider.list(options);
+    const finding = this.workspaces(options);
+    finding.catch(() => {
+    });
+    const listed = await listing;
+    const workspaces = await finding;
     const found = listed.filter((summary) => mine.has(summary.id));
     const own = await Promise.all(found.map(async (summary) => ({
       ...summary,

@@ -1053,7 +1053,13 @@ class _Pool:
                 self.idle -= 1  # reserved for this request: it never waits behind a busy one
         self.work.put((fn, arg))
         if not reuse:
-            threading.Thread(target=self._serve, daemon=True).start()
+            try:
+                threading.Thread(target=self._serve, daemon=True).start()
+            except RuntimeError:
+                # No new thread while the sandbox's processes are at their cap (a fork bomb in
+                # its cgroup): the request waits for the next thread to come free.
+                with self.lock:
+                    self.idle -= 1
 
     def _serve(self):
         while True:
@@ -1401,6 +1407,22 @@ def apply_limits(spec):
             LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
 
 
+def _new_group():
+    """Popen arguments that give a child a process group of its own (what timeouts, cancels and
+    kill_groups() signal). Where the agent leads a session of its own (local sandboxes, whose
+    bwrap runs --new-session; remote mode's server) its children stay in that session: setsid()
+    also makes a scheduler autogroup where the kernel has them (sched_autogroup_enabled), which
+    costs more than the rest of a spawn. Elsewhere (unisolated, or Python before 3.11) each child
+    gets a session of its own, as it always did."""
+    import sys
+    if sys.version_info >= (3, 11) and os.getsid(0) == os.getpid():
+        return {"process_group": 0}
+    return {"start_new_session": True}
+
+
+NEW_GROUP = _new_group()
+
+
 def kill_group(pid):
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -1442,16 +1464,49 @@ def open_pidfd(pid):
         return None
 
 
-def drain_forever(fds):
-    """Reads and discards what background processes still write, so they never get SIGPIPE."""
-    sel = selectors.DefaultSelector()
-    for fd in fds:
-        sel.register(fd, selectors.EVENT_READ)
-    while sel.get_map():
-        for key, _ in sel.select():
-            if not os.read(key.fd, 65536):
-                sel.unregister(key.fd)
-                os.close(key.fd)
+class _Drain:
+    """Reads and discards what background processes still write to the pipes of commands that
+    returned, so they never get SIGPIPE. One thread for all, started with the first: a command
+    must not need a new thread (none can start while a fork bomb holds the process budget)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sel = None
+        self.wakeup = None
+
+    def add(self, fds):
+        with self.lock:
+            if self.sel is None:
+                sel = selectors.DefaultSelector()
+                read_end, wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+                sel.register(read_end, selectors.EVENT_READ)
+                try:
+                    threading.Thread(target=self._run, args=(sel, read_end), daemon=True).start()
+                except RuntimeError:  # at the process cap: the pipes close, the writers get SIGPIPE
+                    for fd in fds + [read_end, wakeup]:
+                        os.close(fd)
+                    sel.close()
+                    return
+                self.sel, self.wakeup = sel, wakeup
+            for fd in fds:
+                self.sel.register(fd, selectors.EVENT_READ)
+        os.write(self.wakeup, b"\\0")
+
+    def _run(self, sel, wakeup):
+        while True:
+            for key, _ in sel.select():
+                if key.fd == wakeup:
+                    try:
+                        os.read(wakeup, 4096)
+                    except BlockingIOError:
+                        pass
+                elif not os.read(key.fd, 65536):
+                    with self.lock:
+                        sel.unregister(key.fd)
+                    os.close(key.fd)
+
+
+drain = _Drain()
 
 
 def run_command(rid, req, job):
@@ -1470,7 +1525,7 @@ def run_command(rid, req, job):
     try:
         proc = spawner.spawn(lambda: subprocess.Popen(
             LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,
         ))
     except FileNotFoundError:
         return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
@@ -1526,8 +1581,7 @@ def run_command(rid, req, job):
         os.close(pidfd)
     if open_fds:
         # Background processes still hold the output pipes: keep them drained, return now.
-        fds = [os.dup(fd) for fd in open_fds]
-        threading.Thread(target=drain_forever, args=(fds,), daemon=True).start()
+        drain.add([os.dup(fd) for fd in open_fds])
     proc.stdout.close()
     proc.stderr.close()
     returncode = proc.wait()
@@ -1570,7 +1624,8 @@ def _live_processes():
 def _ours(processes):
     """Which of \`processes\` this agent started, in remote mode where the machine has others: its
     descendants, and members of the process groups and sessions of its commands (which keeps a
-    daemon that double-forked, unless it also left the session with setsid)."""
+    daemon that double-forked, unless it also left the session with setsid). Where the agent
+    leads its session its commands share it (see _new_group): then that session counts."""
     me = os.getpid()
     children = {}
     for pid, ppid, _, _ in processes:
@@ -1583,6 +1638,8 @@ def _ours(processes):
                 mine.add(child)
                 todo.append(child)
     started = set(groups)
+    if "process_group" in NEW_GROUP:
+        started.add(me)
     return [pid for pid, _, pgrp, sid in processes if pid in mine or pgrp in started or sid in started]
 
 
@@ -1794,7 +1851,7 @@ class Interpreter:
         self.proc = agent_procs.spawner.spawn(lambda: subprocess.Popen(
             agent_procs.LIMIT_PREFIX + [agent_venv.interpreter(PYTHON), "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
+            pass_fds=(to_worker_r, from_worker_w), **agent_procs.NEW_GROUP,
         ))
         os.close(to_worker_r)
         os.close(from_worker_w)

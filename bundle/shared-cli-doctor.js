@@ -3225,10 +3225,26 @@ var LocalProvider = class {
       });
     }
     const limits = options.limits ?? {};
-    this.#limits = [
-      `memory_mb=${limits.memoryMb ?? 8192}`,
-      `processes=${limits.processes ?? 1024}`,
-      `file_mb=${limits.fileMb ?? 4096}`
+    this.#limits = {
+      memoryMb: limits.memoryMb ?? 8192,
+      processes: limits.processes ?? 1024,
+      fileMb: limits.fileMb ?? 4096
+    };
+  }
+  /**
+   * The agent's limits for one sandbox (SANDBOX_LIMITS). The process cap is left out where the
+   * sandbox's cgroup caps its processes: it counts the same tasks (every process and thread of the
+   * sandbox's user namespace), and setting it costs an exec of `prlimit` before every command.
+   */
+  #limitsFor(cgroup) {
+    const { memoryMb, processes, fileMb } = this.#limits;
+    const capped = cgroup !== void 0 && cgroup.budget.processes > 0;
+    return [
+      `memory_mb=${memoryMb}`,
+      ...capped ? [] : [
+        `processes=${processes}`
+      ],
+      `file_mb=${fileMb}`
     ].join(",");
   }
   /**
@@ -3461,7 +3477,7 @@ var LocalProvider = class {
           network,
           python,
           env,
-          limits: this.#limits,
+          limits: this.#limitsFor(cgroup),
           features: this.#features,
           hold: cgroup !== void 0,
           shares: this.#mounts(true),
@@ -3488,7 +3504,7 @@ var LocalProvider = class {
             ...env,
             SANDBOX_PYTHON: python,
             SANDBOX_VENV: `${dirs.home}/.venv`,
-            SANDBOX_LIMITS: this.#limits
+            SANDBOX_LIMITS: this.#limitsFor(void 0)
           }
         });
       }

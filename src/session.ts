@@ -375,10 +375,12 @@ export class SandboxSession implements AsyncDisposable {
       [...this.#extra.values()].filter((s) => !s.closed).map((s) => [s.id, s] as const),
     );
     if (current) mine.set(current.id, current);
-    const [listed, workspaces] = await Promise.all([
-      mine.size === 0 ? [] : this.#provider.list(options),
-      this.workspaces(options),
-    ]);
+    // Both at once; when both fail, the session's own sandboxes are what the error is about.
+    const listing = mine.size === 0 ? Promise.resolve([]) : this.#provider.list(options);
+    const finding = this.workspaces(options);
+    finding.catch(() => {});
+    const listed = await listing;
+    const workspaces = await finding;
     const found = listed.filter((summary) => mine.has(summary.id));
     const own: SessionSandboxSummary[] = await Promise.all(found.map(async (summary) => ({
       ...summary,

@@ -83,6 +83,30 @@ Deno.test("A local sandbox without control groups names the missing budget (doct
   assertEquals((await sandbox.exec("echo ok")).stdout, "ok\n");
 });
 
+/** The cap on processes a command in `provider`'s sandboxes runs under (its RLIMIT_NPROC). */
+async function commandProcessCap(provider: LocalProvider): Promise<string> {
+  await using sandbox = await provider.create();
+  const { stdout } = await sandbox.exec("grep '^Max processes' /proc/self/limits");
+  return stdout.split(/\s+/)[2];
+}
+
+Deno.test("Commands get the process limit only where no cgroup caps the sandbox's processes", async () => {
+  const limits = { processes: 300 };
+  await using none = new LocalProvider({
+    network: "none",
+    limits,
+    cgroups: SandboxCgroups.none("simulated: no cgroups here"),
+  });
+  assertEquals(await commandProcessCap(none), "300");
+  if (Deno.uid() !== 0) return; // cgroups need root (or a delegated subtree) for the rest
+  // A cgroup with a process budget counts the same tasks; setting the limit would cost an exec.
+  await using capped = new LocalProvider({ network: "none", limits });
+  assert(await commandProcessCap(capped) !== "300");
+  // A cgroup without a process budget leaves the limit to each command.
+  await using uncapped = new LocalProvider({ network: "none", limits, budget: { processes: 0 } });
+  assertEquals(await commandProcessCap(uncapped), "300");
+});
+
 // The tests below run sandboxes that try to take the machine. Each runs inside a guard cgroup
 // the test makes around this test process first (1 GiB, 2000 processes, 1.5 CPUs), so that a
 // broken budget cannot take the machine down.
@@ -127,10 +151,35 @@ Deno.test({
       const usage = (await sandbox.usage())!;
       assert(usage.processes <= 64, `processes: ${usage.processes}`);
       assert(usage.processes >= 32, `the bomb did not run: ${usage.processes}`);
-      // The supervisor answers without forking.
-      assertEquals((await sandbox.stat(".")).type, "directory");
+      // The supervisor answers without forking, several requests at once too: those that find no
+      // idle thread (none can start) wait for one.
+      const stats = await Promise.all([sandbox.stat("."), sandbox.stat("."), sandbox.stat(".")]);
+      assertEquals(stats.map((stat) => stat.type), ["directory", "directory", "directory"]);
       await sandbox.close();
       assertEquals(await sandbox.usage(), undefined);
+    }),
+});
+
+Deno.test({
+  name:
+    "Without a cgroup a background fork bomb is held at the process limit and commands still run",
+  ignore: !root,
+  fn: () =>
+    guarded(async () => {
+      await using provider = new LocalProvider({
+        network: "none",
+        limits: { processes: 64 },
+        cgroups: SandboxCgroups.none("simulated: no cgroups here"),
+      });
+      await using sandbox = await provider.create();
+      await sandbox.exec(
+        "python3 -c 'import os\nwhile True:\n  try: os.fork()\n  except OSError: pass' > /dev/null 2>&1 &",
+      );
+      await new Promise((done) => setTimeout(done, 2000));
+      // The supervisor is not under the limit: it still starts a command, whose shell is.
+      const alive = await sandbox.exec("echo alive; ls");
+      assertEquals(alive.stdout, "alive\n");
+      assertMatch(alive.stderr, /Cannot fork/);
     }),
 });
 

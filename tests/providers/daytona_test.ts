@@ -91,6 +91,7 @@ Deno.test(
     const preview = await call("web_preview", { port: 28123 });
     assertEquals(preview.accessible, true);
     assert(typeof preview.token === "string", "Daytona's preview token is passed on");
+    assert(((await call("sandbox_reset", {})).killed as number) >= 1, "the server stopped");
     const second = await call("sandbox_create", {});
     const listed = (await call("sandbox_list", {})).sandboxes as { sandbox_id: string }[];
     assertEquals(listed.length, 2);

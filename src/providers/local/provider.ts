@@ -180,7 +180,9 @@ export interface LocalLimits {
   memoryMb?: number;
   /**
    * Processes the sandbox's user may have at once (a fork bomb stops there). On the host this
-   * user is `nobody` when the server runs as root, else the server's own user. @default 1024
+   * user is `nobody` when the server runs as root, else the server's own user. Where the
+   * sandbox's process budget is enforced by its control group (see `budget`), that budget caps
+   * the same count instead and this limit is not set. @default 1024
    */
   processes?: number;
   /** Largest file a process may write, in MiB. @default 4096 */
@@ -229,7 +231,7 @@ export class LocalProvider implements SandboxProvider {
   #gitCaFile: string | undefined;
   #features: BwrapFeatures = CURRENT_BWRAP;
   #warned = false;
-  #limits: string;
+  #limits: Required<LocalLimits>;
   #sandboxes = new Map<string, LocalSandbox>();
   #shares: readonly SharedDirectory[];
   #swept: Promise<void> | undefined;
@@ -264,10 +266,25 @@ export class LocalProvider implements SandboxProvider {
       );
     }
     const limits = options.limits ?? {};
-    this.#limits = [
-      `memory_mb=${limits.memoryMb ?? 8192}`,
-      `processes=${limits.processes ?? 1024}`,
-      `file_mb=${limits.fileMb ?? 4096}`,
+    this.#limits = {
+      memoryMb: limits.memoryMb ?? 8192,
+      processes: limits.processes ?? 1024,
+      fileMb: limits.fileMb ?? 4096,
+    };
+  }
+
+  /**
+   * The agent's limits for one sandbox (SANDBOX_LIMITS). The process cap is left out where the
+   * sandbox's cgroup caps its processes: it counts the same tasks (every process and thread of the
+   * sandbox's user namespace), and setting it costs an exec of `prlimit` before every command.
+   */
+  #limitsFor(cgroup: SandboxCgroup | undefined): string {
+    const { memoryMb, processes, fileMb } = this.#limits;
+    const capped = cgroup !== undefined && cgroup.budget.processes > 0;
+    return [
+      `memory_mb=${memoryMb}`,
+      ...(capped ? [] : [`processes=${processes}`]),
+      `file_mb=${fileMb}`,
     ].join(",");
   }
 
@@ -518,7 +535,7 @@ export class LocalProvider implements SandboxProvider {
           network,
           python,
           env,
-          limits: this.#limits,
+          limits: this.#limitsFor(cgroup),
           features: this.#features,
           hold: cgroup !== undefined,
           shares: this.#mounts(true),
@@ -538,7 +555,7 @@ export class LocalProvider implements SandboxProvider {
             ...env,
             SANDBOX_PYTHON: python,
             SANDBOX_VENV: `${dirs.home}/.venv`,
-            SANDBOX_LIMITS: this.#limits,
+            SANDBOX_LIMITS: this.#limitsFor(undefined),
           },
         });
       }

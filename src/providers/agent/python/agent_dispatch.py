@@ -107,7 +107,13 @@ class _Pool:
                 self.idle -= 1  # reserved for this request: it never waits behind a busy one
         self.work.put((fn, arg))
         if not reuse:
-            threading.Thread(target=self._serve, daemon=True).start()
+            try:
+                threading.Thread(target=self._serve, daemon=True).start()
+            except RuntimeError:
+                # No new thread while the sandbox's processes are at their cap (a fork bomb in
+                # its cgroup): the request waits for the next thread to come free.
+                with self.lock:
+                    self.idle -= 1
 
     def _serve(self):
         while True:

@@ -69,6 +69,22 @@ def apply_limits(spec):
             LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
 
 
+def _new_group():
+    """Popen arguments that give a child a process group of its own (what timeouts, cancels and
+    kill_groups() signal). Where the agent leads a session of its own (local sandboxes, whose
+    bwrap runs --new-session; remote mode's server) its children stay in that session: setsid()
+    also makes a scheduler autogroup where the kernel has them (sched_autogroup_enabled), which
+    costs more than the rest of a spawn. Elsewhere (unisolated, or Python before 3.11) each child
+    gets a session of its own, as it always did."""
+    import sys
+    if sys.version_info >= (3, 11) and os.getsid(0) == os.getpid():
+        return {"process_group": 0}
+    return {"start_new_session": True}
+
+
+NEW_GROUP = _new_group()
+
+
 def kill_group(pid):
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -110,16 +126,49 @@ def open_pidfd(pid):
         return None
 
 
-def drain_forever(fds):
-    """Reads and discards what background processes still write, so they never get SIGPIPE."""
-    sel = selectors.DefaultSelector()
-    for fd in fds:
-        sel.register(fd, selectors.EVENT_READ)
-    while sel.get_map():
-        for key, _ in sel.select():
-            if not os.read(key.fd, 65536):
-                sel.unregister(key.fd)
-                os.close(key.fd)
+class _Drain:
+    """Reads and discards what background processes still write to the pipes of commands that
+    returned, so they never get SIGPIPE. One thread for all, started with the first: a command
+    must not need a new thread (none can start while a fork bomb holds the process budget)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.sel = None
+        self.wakeup = None
+
+    def add(self, fds):
+        with self.lock:
+            if self.sel is None:
+                sel = selectors.DefaultSelector()
+                read_end, wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+                sel.register(read_end, selectors.EVENT_READ)
+                try:
+                    threading.Thread(target=self._run, args=(sel, read_end), daemon=True).start()
+                except RuntimeError:  # at the process cap: the pipes close, the writers get SIGPIPE
+                    for fd in fds + [read_end, wakeup]:
+                        os.close(fd)
+                    sel.close()
+                    return
+                self.sel, self.wakeup = sel, wakeup
+            for fd in fds:
+                self.sel.register(fd, selectors.EVENT_READ)
+        os.write(self.wakeup, b"\0")
+
+    def _run(self, sel, wakeup):
+        while True:
+            for key, _ in sel.select():
+                if key.fd == wakeup:
+                    try:
+                        os.read(wakeup, 4096)
+                    except BlockingIOError:
+                        pass
+                elif not os.read(key.fd, 65536):
+                    with self.lock:
+                        sel.unregister(key.fd)
+                    os.close(key.fd)
+
+
+drain = _Drain()
 
 
 def run_command(rid, req, job):
@@ -138,7 +187,7 @@ def run_command(rid, req, job):
     try:
         proc = spawner.spawn(lambda: subprocess.Popen(
             LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,
         ))
     except FileNotFoundError:
         return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
@@ -194,8 +243,7 @@ def run_command(rid, req, job):
         os.close(pidfd)
     if open_fds:
         # Background processes still hold the output pipes: keep them drained, return now.
-        fds = [os.dup(fd) for fd in open_fds]
-        threading.Thread(target=drain_forever, args=(fds,), daemon=True).start()
+        drain.add([os.dup(fd) for fd in open_fds])
     proc.stdout.close()
     proc.stderr.close()
     returncode = proc.wait()
@@ -238,7 +286,8 @@ def _live_processes():
 def _ours(processes):
     """Which of `processes` this agent started, in remote mode where the machine has others: its
     descendants, and members of the process groups and sessions of its commands (which keeps a
-    daemon that double-forked, unless it also left the session with setsid)."""
+    daemon that double-forked, unless it also left the session with setsid). Where the agent
+    leads its session its commands share it (see _new_group): then that session counts."""
     me = os.getpid()
     children = {}
     for pid, ppid, _, _ in processes:
@@ -251,6 +300,8 @@ def _ours(processes):
                 mine.add(child)
                 todo.append(child)
     started = set(groups)
+    if "process_group" in NEW_GROUP:
+        started.add(me)
     return [pid for pid, _, pgrp, sid in processes if pid in mine or pgrp in started or sid in started]
 
 

@@ -37,7 +37,7 @@ class Interpreter:
         self.proc = agent_procs.spawner.spawn(lambda: subprocess.Popen(
             agent_procs.LIMIT_PREFIX + [agent_venv.interpreter(PYTHON), "-X", "utf8", os.path.join(RUNTIME, "worker.py")], cwd=HOME, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(to_worker_r, from_worker_w), start_new_session=True,
+            pass_fds=(to_worker_r, from_worker_w), **agent_procs.NEW_GROUP,
         ))
         os.close(to_worker_r)
         os.close(from_worker_w)
