@@ -346,6 +346,18 @@ function presentJson(output, isError) {
   };
 }
 __name(presentJson, "presentJson");
+var RUNS_CODE = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true
+};
+var WRITES_FILE = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false
+};
 var READ_ONLY = {
   readOnlyHint: true,
   destructiveHint: false,
@@ -419,12 +431,7 @@ var shellExecTool = defineTool({
   inputSchema: shellExecInputSchema,
   outputSchema: shellExecOutputSchema,
   task: true,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true
-  },
+  annotations: RUNS_CODE,
   run: shellExec,
   present: /* @__PURE__ */ __name((output) => presentJson(output, output.exit_code !== 0 || output.timed_out), "present")
 });
@@ -576,12 +583,7 @@ var pythonExecTool = defineTool({
   inputSchema: pythonExecInputSchema,
   outputSchema: pythonExecOutputSchema,
   task: true,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true
-  },
+  annotations: RUNS_CODE,
   run: pythonExec,
   present: presentPythonExec
 });
@@ -719,12 +721,7 @@ var fileUploadTool = defineTool({
   description: 'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"); or, with host_path instead of content, copy a file of a directory the user shared (any size, streamed, not through the conversation). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
   inputSchema: fileUploadInputSchema,
   outputSchema: fileUploadOutputSchema,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false
-  },
+  annotations: WRITES_FILE,
   run: fileUpload,
   present: /* @__PURE__ */ __name((output) => presentJson(output, false), "present")
 });
@@ -1189,12 +1186,7 @@ var fileDownloadTool = defineTool({
   inputSchema: fileDownloadInputSchema,
   outputSchema: fileDownloadOutputSchema,
   // Reads the sandbox, but with host_path it writes (and with overwrite replaces) a user's file.
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false
-  },
+  annotations: WRITES_FILE,
   run: fileDownload,
   present: presentFileDownload
 });

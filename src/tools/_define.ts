@@ -187,6 +187,22 @@ export function presentJson<Structured extends object>(
   };
 }
 
+/** Hints for tools that run code in the sandbox: anything may happen, inside and out. */
+export const RUNS_CODE: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+};
+
+/** Hints for tools that write a file (in the sandbox or a shared directory), replacing one. */
+export const WRITES_FILE: ToolHints = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
 /** Hints for tools that only read the sandbox. */
 export const READ_ONLY: ToolHints = {
   readOnlyHint: true,

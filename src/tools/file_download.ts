@@ -22,7 +22,13 @@ import {
   sharedFileError,
   sniffMimeType,
 } from "./_files.ts";
-import { defineTool, type Presented, presentJson, type ToolDefinition } from "./_define.ts";
+import {
+  defineTool,
+  type Presented,
+  presentJson,
+  type ToolDefinition,
+  WRITES_FILE,
+} from "./_define.ts";
 
 /**
  * The strategies for a file over `max_size_mb`.
@@ -728,12 +734,7 @@ export const fileDownloadTool: ToolDefinition<FileDownloadInput, FileDownloadOut
   inputSchema: fileDownloadInputSchema,
   outputSchema: fileDownloadOutputSchema,
   // Reads the sandbox, but with host_path it writes (and with overwrite replaces) a user's file.
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: WRITES_FILE,
   run: fileDownload,
   present: presentFileDownload,
 });

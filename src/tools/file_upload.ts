@@ -14,7 +14,7 @@ import {
   type ToolOptions,
   type ToolShares,
 } from "./_common.ts";
-import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
+import { defineTool, presentJson, type ToolDefinition, WRITES_FILE } from "./_define.ts";
 import { sha256Tap, sharedFileError } from "./_files.ts";
 
 /**
@@ -276,12 +276,7 @@ export const fileUploadTool: ToolDefinition<FileUploadInput, FileUploadOutput> =
     'Write a file into the sandbox: text as is, or binary as base64 (encoding: "base64"); or, with host_path instead of content, copy a file of a directory the user shared (any size, streamed, not through the conversation). Parent directories are created. With overwrite: false an existing file is an error and stays untouched. Returns the path, the size written and its SHA-256.',
   inputSchema: fileUploadInputSchema,
   outputSchema: fileUploadOutputSchema,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: WRITES_FILE,
   run: fileUpload,
   present: (output) => presentJson(output, false),
 });

@@ -13,7 +13,13 @@ import {
   timeoutSchema,
   type ToolOptions,
 } from "./_common.ts";
-import { defineTool, type Presented, presentJson, type ToolDefinition } from "./_define.ts";
+import {
+  defineTool,
+  type Presented,
+  presentJson,
+  RUNS_CODE,
+  type ToolDefinition,
+} from "./_define.ts";
 
 /**
  * Arguments of {@linkcode pythonExec}, as the MCP tool takes them.
@@ -308,12 +314,7 @@ export const pythonExecTool: ToolDefinition<PythonExecInput, PythonExecOutput> =
   inputSchema: pythonExecInputSchema,
   outputSchema: pythonExecOutputSchema,
   task: true,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: RUNS_CODE,
   run: pythonExec,
   present: presentPythonExec,
 });

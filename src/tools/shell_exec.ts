@@ -14,7 +14,7 @@ import {
   timeoutSchema,
   type ToolOptions,
 } from "./_common.ts";
-import { defineTool, presentJson, type ToolDefinition } from "./_define.ts";
+import { defineTool, presentJson, RUNS_CODE, type ToolDefinition } from "./_define.ts";
 
 /**
  * Arguments of {@linkcode shellExec}, as the MCP tool takes them.
@@ -198,12 +198,7 @@ export const shellExecTool: ToolDefinition<ShellExecInput, ShellExecOutput> = de
   inputSchema: shellExecInputSchema,
   outputSchema: shellExecOutputSchema,
   task: true,
-  annotations: {
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: RUNS_CODE,
   run: shellExec,
   present: (output) => presentJson(output, output.exit_code !== 0 || output.timed_out),
 });
