@@ -931,7 +931,10 @@ function defaultEnvironment(home) {
     TERM: "dumb",
     TMPDIR: "/tmp",
     PYTHONUNBUFFERED: "1",
-    MPLBACKEND: "Agg"
+    MPLBACKEND: "Agg",
+    // Each pip run would otherwise ask the index whether pip itself is outdated: a request and
+    // hundreds of ms spent on advice the sandbox cannot act on (pip belongs to the host).
+    PIP_DISABLE_PIP_VERSION_CHECK: "1"
   };
 }
 __name(defaultEnvironment, "defaultEnvironment");

@@ -30,6 +30,9 @@ export function defaultEnvironment(home: string): Record<string, string> {
     TMPDIR: "/tmp",
     PYTHONUNBUFFERED: "1",
     MPLBACKEND: "Agg",
+    // Each pip run would otherwise ask the index whether pip itself is outdated: a request and
+    // hundreds of ms spent on advice the sandbox cannot act on (pip belongs to the host).
+    PIP_DISABLE_PIP_VERSION_CHECK: "1",
   };
 }
 
@@ -39,7 +42,7 @@ export interface BwrapLayout {
   home: string;
   /** Host directory mounted as the sandbox's /tmp. */
   tmp: string;
-  /** Host directory with agent.py, worker.py, passwd and group; mounted read-only. */
+  /** Host directory with the supervisor's files, passwd and group; mounted read-only. */
   runtime: string;
   /**
    * `"internet"`: a network namespace of its own whose only way out is the egress proxy in
