@@ -114,6 +114,9 @@ var SandboxSession = class {
   #lastActive = Date.now();
   #workspaces;
   #workspace;
+  #shared;
+  /** Places in the caps taken by sandboxes this shared session made; freed when it closes. */
+  #slots = [];
   /**
    * A session whose sandboxes come from `provider`, at most `options.maxSandboxes` of them, and
    * counted in `options.counter` when the server caps all its sessions together.
@@ -125,6 +128,10 @@ var SandboxSession = class {
     this.#server = options.counter;
     this.#tenant = options.tenant ?? `session-${crypto.randomUUID()}`;
     this.#workspaces = options.workspaces ?? true;
+    this.#shared = options.shared ?? false;
+    if (this.#shared && (!provider.find || options.tenant === void 0)) {
+      throw new TypeError(`Cannot share a session's sandboxes: ${provider.find ? "the session has no tenant" : `the ${provider.name} provider cannot find another server's sandboxes`}`);
+    }
     if (options.workspace !== void 0) {
       checkWorkspaceName(options.workspace);
       if (!this.#workspaces) {
@@ -166,6 +173,8 @@ var SandboxSession = class {
       if (current2?.id === options.id) return current2;
       const known = this.#extra.get(options.id);
       if (known && !known.closed) return known;
+      const found = await this.#find(options.id, options);
+      if (found) return found;
       throw notFound(options.id);
     }
     const current = this.#current;
@@ -235,6 +244,7 @@ var SandboxSession = class {
       throw error;
     }
     slot.hold(sandbox);
+    if (this.#shared) this.#slots.push(slot);
     if (this.#closed) {
       await sandbox.close();
       throw new Error("Cannot create a sandbox: the session closed meanwhile");
@@ -256,6 +266,19 @@ var SandboxSession = class {
    * them, marking the default one.
    */
   async list(options = {}) {
+    if (this.#shared) {
+      const listed2 = await this.#provider.list(options);
+      const current2 = await this.existing();
+      return await Promise.all(listed2.filter((summary) => summary.tenant === this.#tenant).map(async (summary) => {
+        const open2 = current2?.id === summary.id ? current2 : this.#extra.get(summary.id);
+        return {
+          ...summary,
+          default: summary.id === current2?.id,
+          attached: true,
+          usage: await open2?.resources?.().catch(() => void 0) ?? null
+        };
+      }));
+    }
     const current = await this.existing();
     const mine = new Map([
       ...this.#extra.values()
@@ -321,6 +344,14 @@ var SandboxSession = class {
         default: false,
         workspace: extra.workspace
       };
+    } else if (this.#shared) {
+      const found = await this.#find(id, options);
+      if (!found) throw notFound(id);
+      this.#extra.delete(id);
+      await found.close();
+      deleted = {
+        default: false
+      };
     } else {
       const workspace = (await this.workspaces(options)).find((found) => found.id === id);
       if (!workspace) throw notFound(id);
@@ -340,9 +371,18 @@ var SandboxSession = class {
     this.#log.info(`sandbox ${id} deleted on request${deleted.workspace ? ` with workspace ${deleted.workspace}` : ""}`);
     return deleted;
   }
-  /** Deletes the default sandbox and those created on request. Idempotent. */
+  /**
+   * Deletes the default sandbox and those created on request; a shared session forgets them
+   * instead, for another server to find. Idempotent.
+   */
   async close() {
     this.#closed = true;
+    if (this.#shared) {
+      this.#current = void 0;
+      this.#extra.clear();
+      for (const slot of this.#slots.splice(0)) slot.release();
+      return;
+    }
     const current = this.#current;
     this.#current = void 0;
     const sandboxes = [
@@ -361,6 +401,19 @@ var SandboxSession = class {
   /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose]() {
     await this.close();
+  }
+  /** A sandbox of this shared session's tenant that this session has not seen yet, by id. */
+  async #find(id, options) {
+    if (!this.#shared) return void 0;
+    const found = await this.#provider.find(id, {
+      tenant: this.#tenant,
+      signal: options.signal
+    });
+    if (!found || found.closed) return void 0;
+    if (this.#closed) return void 0;
+    this.#extra.set(found.id, found);
+    this.#log.info(`sandbox ${found.id} found (made by this deployment for this tenant)`);
+    return found;
   }
   /** This session's open sandbox of workspace `name`, if it has one. */
   async #attached(name) {
@@ -1982,7 +2035,7 @@ function instructions(config) {
   const { local, limits } = config;
   const where = config.provider === "daytona" ? "in a Daytona cloud sandbox (a Linux container with Python 3) created for this session; its home directory is the working directory" : local.dangerouslyRunUnisolated ? "directly on the server's machine WITHOUT isolation, in a private working directory" : `in an isolated Linux sandbox (bubblewrap) whose home and working directory is ${SANDBOX_HOME}; only that directory and /tmp are writable, the rest of the system is read-only, and you run as the unprivileged user 'sandbox'`;
   const network = config.provider === "daytona" ? "The sandbox has internet access unless it was created with network_block_all." : local.network === "none" ? "The sandbox has no network access." : local.network === "internet" ? `The sandbox reaches public internet addresses through a filtering proxy (HTTP_PROXY and ALL_PROXY are set: pip, git, curl and npm work); this machine's own services and private networks are refused, and a refused connection says why.${local.egress.allowDomains ? ` Only these domains are allowed: ${local.egress.allowDomains.join(", ")}.` : ""}${local.egress.allowHostPorts.length ? ` Ports ${local.egress.allowHostPorts.join(", ")} of this machine are reachable as 127.0.0.1:PORT.` : ""}` : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
-  const kept = config.workspace ? `The sandbox is the persistent workspace '${config.workspace}': its files survive the session and restarts of the server (its processes and Python variables do not).` : "The sandbox is private to this session and deleted, with everything in it, when the session ends.";
+  const kept = config.workspace ? `The sandbox is the persistent workspace '${config.workspace}': its files survive the session and restarts of the server (its processes and Python variables do not).` : config.http?.deployment ? "The sandbox is private to this session and deleted, with everything in it, when the session ends; without a session (protocol 2026-07-28), it is kept until sandbox_delete deletes it, or Daytona after it sat unused for a while." : "The sandbox is private to this session and deleted, with everything in it, when the session ends.";
   return [
     `Commands and Python run ${where}. ${kept}`,
     // Tools are not named here: each tool's description says how to use it, and a tool added to
@@ -2024,6 +2077,7 @@ async function createProvider(config, log) {
       target: config.daytona.target,
       timeoutSeconds: config.daytona.timeoutSeconds,
       autoStopMinutes: config.daytona.autoStopMinutes,
+      deployment: config.http?.deployment,
       log
     });
   }
@@ -2106,14 +2160,19 @@ ${usage()}`);
   }
   try {
     const counter = new SandboxCounter(config.sandboxes.max);
-    const newSession = /* @__PURE__ */ __name(() => {
+    const newSession = /* @__PURE__ */ __name((tenant) => {
       const relay = createLogRelay(log);
+      const shared = tenant !== void 0 && config.http?.deployment !== void 0;
       const session2 = new SandboxSession(provider, relay.log, {
         maxSandboxes: config.sandboxes.perSession,
         counter,
         // Workspaces are the user's: over HTTP, with several clients, they would be shared.
         workspaces: !config.http,
-        workspace: config.workspace
+        workspace: config.workspace,
+        ...shared ? {
+          shared,
+          tenant
+        } : {}
       });
       return {
         relay,
@@ -2192,7 +2251,7 @@ ${usage()}`);
           ...config.http,
           log
         }, () => makeServer(newSession()), {
-          session: /* @__PURE__ */ __name(() => newSession().session, "session"),
+          session: /* @__PURE__ */ __name((tenant) => newSession(tenant).session, "session"),
           load: /* @__PURE__ */ __name(async () => {
             const { createModernHttp, createModernServer } = await import("./modern.js");
             return (session2) => createModernHttp(() => createModernServer(modernOptions(session2, "new")), (error) => log.debug(`2026-07-28 request: ${error.message}`));
@@ -2203,7 +2262,7 @@ ${usage()}`);
         return 1;
       }
       stopTransports = /* @__PURE__ */ __name(() => http.close(), "stopTransports");
-      log.info(`daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${config.http.token ? ", bearer token required" : ""})`);
+      log.info(`daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${config.http.token ? ", bearer token required" : ""}${config.http.deployment ? `, deployment ${config.http.deployment}` : ""})`);
       return await new Promise(() => {
       });
     }

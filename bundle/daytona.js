@@ -1218,10 +1218,13 @@ async function peek(stream, limit) {
 __name(peek, "peek");
 
 // src/providers/daytona/provider.ts
+var DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 var CREATOR_LABEL = "created-by";
 var CREATOR = "daytona-mcp-interpreter";
 var INSTANCE_LABEL = "mcp-instance";
 var WORKSPACE_LABEL = "mcp-workspace";
+var DEPLOYMENT_LABEL = "mcp-deployment";
+var TENANT_LABEL = "mcp-tenant";
 var DaytonaProvider = class _DaytonaProvider {
   static {
     __name(this, "DaytonaProvider");
@@ -1230,15 +1233,27 @@ var DaytonaProvider = class _DaytonaProvider {
   name = "daytona";
   /** The value of this instance's {@linkcode INSTANCE_LABEL}. */
   instance = crypto.randomUUID();
+  /** The deployment whose servers share its sandboxes ({@linkcode DaytonaProviderOptions.deployment}). */
+  deployment;
   #client;
   #options;
   /** The labels of one create request, so a create that fails half-way can be cleaned up. */
   static #CREATE_LABEL = "mcp-create";
   #sandboxes = /* @__PURE__ */ new Map();
+  /** Sandboxes being found ({@linkcode DaytonaProvider.find}), so concurrent finds attach once. */
+  #finding = /* @__PURE__ */ new Map();
+  /** The tenant label of each sandbox held, for {@linkcode DaytonaProvider.find}. */
+  #tenants = /* @__PURE__ */ new Map();
   /** Creates a provider; no request is made until a sandbox is needed. */
   constructor(options) {
     if (!options.apiKey) {
       throw new TypeError("Cannot use Daytona: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)");
+    }
+    if (options.deployment !== void 0) {
+      if (!DEPLOYMENT_NAME.test(options.deployment)) {
+        throw new TypeError(`Cannot use Daytona: the deployment must be letters, digits, '.', '_' or '-' (at most 63), got '${options.deployment}'`);
+      }
+      this.deployment = options.deployment;
     }
     this.#options = {
       apiKey: options.apiKey,
@@ -1265,9 +1280,12 @@ var DaytonaProvider = class _DaytonaProvider {
   }
   /** The labels that mark sandboxes of this instance. */
   get labels() {
-    return {
+    return this.deployment === void 0 ? {
       [CREATOR_LABEL]: CREATOR,
       [INSTANCE_LABEL]: this.instance
+    } : {
+      [CREATOR_LABEL]: CREATOR,
+      [DEPLOYMENT_LABEL]: this.deployment
     };
   }
   /** Checks the API key and that the API answers, by listing this instance's sandboxes. */
@@ -1301,10 +1319,13 @@ var DaytonaProvider = class _DaytonaProvider {
       throw new TypeError(`Cannot create a Daytona sandbox with network_allow_list entry '${notCidr}': Daytona takes IPv4 CIDR blocks (e.g. 203.0.113.0/24); domain names are for the local provider`);
     }
     const attempt = crypto.randomUUID();
-    const owner = options.workspace === void 0 ? this.labels : {
+    const owner = options.workspace !== void 0 ? {
       [CREATOR_LABEL]: CREATOR,
       [WORKSPACE_LABEL]: options.workspace
-    };
+    } : this.deployment !== void 0 && options.tenant !== void 0 ? {
+      ...this.labels,
+      [TENANT_LABEL]: options.tenant
+    } : this.labels;
     const params = {
       language: "python",
       labels: {
@@ -1392,6 +1413,48 @@ var DaytonaProvider = class _DaytonaProvider {
     }
     return await this.#attach(sdkSandbox, false);
   }
+  /**
+   * A sandbox of this deployment made for `options.tenant`, by id, whichever server of the
+   * deployment made it; undefined for any other id (missing, deleted, another tenant's, another
+   * deployment's or another server's), so that no answer tells them apart. A sandbox found the
+   * first time is attached: the agent's files are written again (one request), and the agent
+   * already running there, with its Python state, goes on serving. Throws a TypeError without
+   * a deployment.
+   */
+  find(id, options) {
+    if (this.deployment === void 0) {
+      throw new TypeError("Cannot find another server's sandbox: this provider belongs to no deployment (DaytonaProviderOptions.deployment)");
+    }
+    const known = this.#sandboxes.get(id);
+    if (known && !known.closed) {
+      return Promise.resolve(this.#tenants.get(id) === options.tenant ? known : void 0);
+    }
+    const key = `${options.tenant}/${id}`;
+    let finding = this.#finding.get(key);
+    if (!finding) {
+      finding = this.#findRemote(id, options).finally(() => this.#finding.delete(key));
+      this.#finding.set(key, finding);
+    }
+    return finding;
+  }
+  async #findRemote(id, options) {
+    options.signal?.throwIfAborted();
+    const sdk = await this.#call("find the sandbox", true, () => this.#client.get(id), options).catch((error) => {
+      if (isNotFound(error)) return void 0;
+      throw error;
+    });
+    if (!sdk || sdk.id !== id || !this.#isOurs(sdk.labels)) return void 0;
+    if (sdk.labels[TENANT_LABEL] !== options.tenant) return void 0;
+    const state = String(sdk.state);
+    if ([
+      "destroyed",
+      "destroying",
+      "error",
+      "build_failed"
+    ].includes(state)) return void 0;
+    if (state !== "started") await wakeSandbox(sdk, this.#options, options);
+    return await this.#attach(sdk, false);
+  }
   /** The sandboxes this instance created that still exist, and the workspaces it attached. */
   async list(options = {}) {
     options.signal?.throwIfAborted();
@@ -1405,11 +1468,15 @@ var DaytonaProvider = class _DaytonaProvider {
           labels: this.labels
         })) {
           if (!this.#isOurs(sandbox.labels)) continue;
+          const tenant = this.deployment === void 0 ? void 0 : sandbox.labels[TENANT_LABEL];
           found.push({
             id: sandbox.id,
             state: String(sandbox.state ?? "unknown"),
             labels: sandbox.labels,
-            createdAt: sandbox.createdAt
+            createdAt: sandbox.createdAt,
+            ...tenant === void 0 ? {} : {
+              tenant
+            }
           });
         }
         return found;
@@ -1518,6 +1585,7 @@ var DaytonaProvider = class _DaytonaProvider {
    */
   async close() {
     try {
+      if (this.deployment !== void 0) return;
       await Promise.all([
         ...this.#sandboxes.values()
       ].map((sandbox) => sandbox.close()));
@@ -1536,7 +1604,7 @@ var DaytonaProvider = class _DaytonaProvider {
     return destroySandbox(this.#client, sdkSandbox, this.#options);
   }
   #isOurs(labels) {
-    return labels?.[CREATOR_LABEL] === CREATOR && labels?.[INSTANCE_LABEL] === this.instance;
+    return Object.entries(this.labels).every(([name, value]) => labels?.[name] === value);
   }
   async #attach(sdkSandbox, fresh, workspace) {
     const toolbox = new Toolbox(`${sdkSandbox.toolboxProxyUrl.replace(/\/+$/, "")}/${sdkSandbox.id}`, this.#options.apiKey, this.#options.timeoutSeconds, this.#options.log);
@@ -1553,7 +1621,10 @@ var DaytonaProvider = class _DaytonaProvider {
       toolbox,
       log: this.#options.log,
       remove: /* @__PURE__ */ __name(() => workspace === void 0 ? this.#destroy(sdkSandbox) : stopSandbox(this.#client, sdkSandbox, this.#options), "remove"),
-      forget: /* @__PURE__ */ __name(() => this.#sandboxes.delete(sdkSandbox.id), "forget"),
+      forget: /* @__PURE__ */ __name(() => {
+        this.#sandboxes.delete(sdkSandbox.id);
+        this.#tenants.delete(sdkSandbox.id);
+      }, "forget"),
       workspace,
       fresh,
       wake,
@@ -1563,6 +1634,7 @@ var DaytonaProvider = class _DaytonaProvider {
       activitySeconds: this.#options.activitySeconds
     });
     this.#sandboxes.set(sandbox.id, sandbox);
+    this.#tenants.set(sandbox.id, sdkSandbox.labels?.[TENANT_LABEL]);
     return sandbox;
   }
   /** Runs an API call, retrying transient failures when it is safe, and explains failures. */
@@ -1573,8 +1645,11 @@ var DaytonaProvider = class _DaytonaProvider {
 export {
   CREATOR,
   CREATOR_LABEL,
+  DEPLOYMENT_LABEL,
+  DEPLOYMENT_NAME,
   DaytonaProvider,
   DaytonaSandbox,
   INSTANCE_LABEL,
+  TENANT_LABEL,
   WORKSPACE_LABEL
 };

@@ -1026,7 +1026,7 @@ function serveHttp(options, makeSession, modern) {
     const key = given ? (await digest(given)).toHex() : "";
     let owner = owners.get(key);
     if (!owner) {
-      const session = modern.session();
+      const session = modern.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
       owner = {
         session,
         handler: make(session)

@@ -452,6 +452,15 @@ var ROWS = [
     description: "End an HTTP session (and delete its sandboxes) after this many minutes without calls"
   }),
   setting({
+    at: "http.deployment",
+    flag: "--deployment",
+    env: "MCP_DEPLOYMENT",
+    parse: /* @__PURE__ */ __name((value, source) => /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value) ? value : fail(source, "be letters, digits, '.', '_' or '-' (at most 63)", value), "parse"),
+    fallback: void 0,
+    default: "none: each server's sandboxes are its own",
+    description: "Daytona only: the id of a deployment of several servers behind one balancer; they share the sandboxes of 2026-07-28 clients, which outlive the server that made them (see Scaling out over HTTP)"
+  }),
+  setting({
     at: "http.allowedOrigins",
     flag: "--allowed-origins",
     env: "MCP_ALLOWED_ORIGINS",
@@ -601,6 +610,9 @@ function readConfig(given, env) {
     if (local.network === "internet" && local.egress.allowHostPorts.includes(http.port)) {
       throw new TypeError(`Cannot serve HTTP without a token on port ${http.port} and open that port to sandboxes (${sourceOf("local.egress.allowHostPorts")}): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`);
     }
+  }
+  if (http?.deployment !== void 0 && config.provider !== "daytona") {
+    throw new TypeError(`Cannot use ${sourceOf("http.deployment")} with the ${config.provider} provider: servers share sandboxes through Daytona; use the daytona provider`);
   }
   if (config.workspace !== void 0 && http) {
     throw new TypeError(`Cannot use ${sourceOf("workspace")} with --http: a server over HTTP may have several clients, and a persistent workspace would be shared between them; persistent workspaces are available over stdio`);

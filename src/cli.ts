@@ -69,6 +69,8 @@ function instructions(config: Config): string {
     : "The sandbox shares the machine's network; pip or apt may still be unavailable if the machine is offline.";
   const kept = config.workspace
     ? `The sandbox is the persistent workspace '${config.workspace}': its files survive the session and restarts of the server (its processes and Python variables do not).`
+    : config.http?.deployment
+    ? "The sandbox is private to this session and deleted, with everything in it, when the session ends; without a session (protocol 2026-07-28), it is kept until sandbox_delete deletes it, or Daytona after it sat unused for a while."
     : "The sandbox is private to this session and deleted, with everything in it, when the session ends.";
   return [
     `Commands and Python run ${where}. ${kept}`,
@@ -128,6 +130,7 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
       target: config.daytona.target,
       timeoutSeconds: config.daytona.timeoutSeconds,
       autoStopMinutes: config.daytona.autoStopMinutes,
+      deployment: config.http?.deployment,
       log,
     });
   }
@@ -227,14 +230,18 @@ export async function main(args: string[]): Promise<number> {
     // the first tool call; a local one costs little. Not before the handshake is answered: on a
     // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
     // sessions come and go: those start on the first call.
-    const newSession = () => {
+    // `tenant` is given for a 2026-07-28 client's token over HTTP: in a deployment, the servers
+    // share that tenant's sandboxes.
+    const newSession = (tenant?: string) => {
       const relay = createLogRelay(log);
+      const shared = tenant !== undefined && config.http?.deployment !== undefined;
       const session = new SandboxSession(provider, relay.log, {
         maxSandboxes: config.sandboxes.perSession,
         counter,
         // Workspaces are the user's: over HTTP, with several clients, they would be shared.
         workspaces: !config.http,
         workspace: config.workspace,
+        ...(shared ? { shared, tenant } : {}),
       });
       return { relay, session };
     };
@@ -309,7 +316,7 @@ export async function main(args: string[]): Promise<number> {
       let http: HttpServer;
       try {
         http = serveHttp({ ...config.http, log }, () => makeServer(newSession()), {
-          session: () => newSession().session,
+          session: (tenant) => newSession(tenant).session,
           load: async () => {
             const { createModernHttp, createModernServer } = await import("./modern.ts");
             return (session) =>
@@ -327,7 +334,7 @@ export async function main(args: string[]): Promise<number> {
       log.info(
         `daytona-mcp-interpreter ${VERSION} serving MCP at ${http.url} (provider: ${config.provider}${
           config.http.token ? ", bearer token required" : ""
-        })`,
+        }${config.http.deployment ? `, deployment ${config.http.deployment}` : ""})`,
       );
       return await new Promise<number>(() => {});
     }

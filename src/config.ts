@@ -103,6 +103,11 @@ export interface Config {
     port: number;
     token?: string;
     idleMinutes: number;
+    /**
+     * The deployment whose servers (replicas behind one balancer) share their Daytona sandboxes;
+     * unset, each server's sandboxes are its own.
+     */
+    deployment?: string;
     allowedHosts: string[];
     allowedOrigins: string[];
   };
@@ -497,6 +502,19 @@ const ROWS = [
       "End an HTTP session (and delete its sandboxes) after this many minutes without calls",
   }),
   setting({
+    at: "http.deployment",
+    flag: "--deployment",
+    env: "MCP_DEPLOYMENT",
+    parse: (value, source) =>
+      /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)
+        ? value
+        : fail(source, "be letters, digits, '.', '_' or '-' (at most 63)", value),
+    fallback: undefined,
+    default: "none: each server's sandboxes are its own",
+    description:
+      "Daytona only: the id of a deployment of several servers behind one balancer; they share the sandboxes of 2026-07-28 clients, which outlive the server that made them (see Scaling out over HTTP)",
+  }),
+  setting({
     at: "http.allowedOrigins",
     flag: "--allowed-origins",
     env: "MCP_ALLOWED_ORIGINS",
@@ -703,6 +721,13 @@ function readConfig(given: Given, env: Env): Config {
         }): code in a sandbox could open its own MCP session on this server and drive it; set MCP_AUTH_TOKEN or open another port`,
       );
     }
+  }
+  if (http?.deployment !== undefined && config.provider !== "daytona") {
+    throw new TypeError(
+      `Cannot use ${
+        sourceOf("http.deployment")
+      } with the ${config.provider} provider: servers share sandboxes through Daytona; use the daytona provider`,
+    );
   }
   if (config.workspace !== undefined && http) {
     throw new TypeError(

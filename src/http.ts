@@ -62,8 +62,12 @@ export interface ModernHandler {
  * finds them by the ids the results returned.
  */
 export interface HttpModern {
-  /** A new session, for a token seen for the first time. */
-  session(): SandboxSession;
+  /**
+   * A new session, for a token seen for the first time. `tenant` names the token without
+   * revealing it (`token-` and 32 hex digits of its SHA-256; `anonymous` for requests without
+   * one), the same on every server, so that servers sharing sandboxes agree on whose they are.
+   */
+  session(tenant: string): SandboxSession;
   /** Loads the v2 SDK (on the first 2026-07-28 request) and returns a handler maker. */
   load(): Promise<(session: SandboxSession) => ModernHandler>;
 }
@@ -138,7 +142,7 @@ export function serveHttp(
     const key = given ? (await digest(given)).toHex() : "";
     let owner = owners.get(key);
     if (!owner) {
-      const session = modern!.session();
+      const session = modern!.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
       owner = { session, handler: make(session) };
       owners.set(key, owner);
     }

@@ -807,6 +807,32 @@ export interface SandboxSummary {
   createdAt?: string;
   /** The name of the persistent workspace it is, if it is one. */
   workspace?: string;
+  /**
+   * The tenant it was created for ({@linkcode CreateSandboxOptions.tenant}), where the provider
+   * records it (the Daytona provider in a deployment of several servers).
+   */
+  tenant?: string;
+}
+
+/**
+ * Options for {@linkcode SandboxProvider.find}.
+ *
+ * @example Find a client's sandbox from any server of a deployment
+ * ```ts ignore
+ * import { ok } from "node:assert/strict";
+ * import { DaytonaProvider } from "./providers/daytona/mod.ts";
+ * const apiKey = Deno.env.get("DAYTONA_API_KEY")!;
+ * await using a = new DaytonaProvider({ apiKey, deployment: "prod" });
+ * await using b = new DaytonaProvider({ apiKey, deployment: "prod" });
+ * const made = await a.create({ tenant: "alice" });
+ * ok(await b.find(made.id, { tenant: "alice" })); // another server finds it
+ * ok(!await b.find(made.id, { tenant: "bob" })); // another tenant does not
+ * await made.close();
+ * ```
+ */
+export interface FindSandboxOptions extends SignalOptions {
+  /** Whose sandbox it must be: the tenant it was created for. */
+  tenant: string;
 }
 
 /**
@@ -865,6 +891,13 @@ export interface SandboxProvider extends AsyncDisposable {
   delete(id: string, options?: SignalOptions): Promise<void>;
   /** Checks that sandboxes can be made (tools installed, credentials set); throws how to fix it. */
   check(options?: SignalOptions): Promise<void>;
+  /**
+   * A sandbox of `options.tenant` by id, whichever server of the deployment created it, or
+   * undefined when there is none: missing, deleted, another tenant's or another deployment's
+   * alike. Only providers whose sandboxes several servers share (the Daytona provider with a
+   * deployment) have it; their {@linkcode SandboxProvider.list} reports each sandbox's tenant.
+   */
+  find?(id: string, options: FindSandboxOptions): Promise<Sandbox | undefined>;
   /**
    * Every persistent workspace this provider keeps, attached or not. Providers without
    * persistent workspaces may leave it out.

@@ -6,6 +6,11 @@
  * sandboxes, per session and across a server's sessions, are counted here too, so they hold
  * whatever the provider.
  *
+ * In a deployment of several servers (replicas behind a balancer, see
+ * {@linkcode SandboxSessionOptions.shared}) a session's sandboxes are its tenant's, on every
+ * server: an id this server never saw is looked up through the provider, and closing the session
+ * forgets its sandboxes instead of deleting them.
+ *
  * Persistent workspaces are the exception, where the session allows them (a server with one
  * client, over stdio): they belong to the user who runs the server, not to a session, so a
  * session lists those it has not attached too, attaches them by name, and deletes them by id.
@@ -137,6 +142,15 @@ export interface SandboxSessionOptions {
    * @default an id of its own, shared with no other session
    */
   tenant?: string;
+  /**
+   * Whether the session's sandboxes are shared with the other servers of a deployment (needs a
+   * provider with {@linkcode SandboxProvider.find} and a `tenant`): a sandbox of the tenant that
+   * another server made is found by id, `list` shows every sandbox of the tenant, and `close`
+   * forgets the sandboxes instead of deleting them (only `delete`, or the provider's own idle
+   * policy, deletes them). The caps then count what this server made for the session while it
+   * was open. @default false
+   */
+  shared?: boolean;
 }
 
 /**
@@ -212,6 +226,9 @@ export class SandboxSession implements AsyncDisposable {
   #lastActive = Date.now();
   #workspaces: boolean;
   #workspace: string | undefined;
+  #shared: boolean;
+  /** Places in the caps taken by sandboxes this shared session made; freed when it closes. */
+  #slots: SandboxSlot[] = [];
 
   /**
    * A session whose sandboxes come from `provider`, at most `options.maxSandboxes` of them, and
@@ -224,6 +241,16 @@ export class SandboxSession implements AsyncDisposable {
     this.#server = options.counter;
     this.#tenant = options.tenant ?? `session-${crypto.randomUUID()}`;
     this.#workspaces = options.workspaces ?? true;
+    this.#shared = options.shared ?? false;
+    if (this.#shared && (!provider.find || options.tenant === undefined)) {
+      throw new TypeError(
+        `Cannot share a session's sandboxes: ${
+          provider.find
+            ? "the session has no tenant"
+            : `the ${provider.name} provider cannot find another server's sandboxes`
+        }`,
+      );
+    }
     if (options.workspace !== undefined) {
       checkWorkspaceName(options.workspace);
       if (!this.#workspaces) {
@@ -271,7 +298,10 @@ export class SandboxSession implements AsyncDisposable {
       if (current?.id === options.id) return current;
       const known = this.#extra.get(options.id);
       if (known && !known.closed) return known;
-      // Never the provider: it knows every session's sandboxes, and its answer could tell them.
+      // Never the provider's get: it knows every session's sandboxes, and its answer could tell
+      // them. A shared session asks for its tenant's only, which says nothing of others.
+      const found = await this.#find(options.id, options);
+      if (found) return found;
       throw notFound(options.id);
     }
     const current = this.#current;
@@ -342,6 +372,7 @@ export class SandboxSession implements AsyncDisposable {
       throw error;
     }
     slot.hold(sandbox);
+    if (this.#shared) this.#slots.push(slot);
     if (this.#closed) {
       // The session ended while the sandbox was being made: it must not outlive the session.
       await sandbox.close();
@@ -370,6 +401,21 @@ export class SandboxSession implements AsyncDisposable {
    * them, marking the default one.
    */
   async list(options: SignalOptions = {}): Promise<SessionSandboxSummary[]> {
+    if (this.#shared) {
+      const listed = await this.#provider.list(options);
+      const current = await this.existing();
+      return await Promise.all(
+        listed.filter((summary) => summary.tenant === this.#tenant).map(async (summary) => {
+          const open = current?.id === summary.id ? current : this.#extra.get(summary.id);
+          return {
+            ...summary,
+            default: summary.id === current?.id,
+            attached: true,
+            usage: await open?.resources?.().catch(() => undefined) ?? null,
+          };
+        }),
+      );
+    }
     const current = await this.existing();
     const mine = new Map(
       [...this.#extra.values()].filter((s) => !s.closed).map((s) => [s.id, s] as const),
@@ -424,6 +470,12 @@ export class SandboxSession implements AsyncDisposable {
       this.#extra.delete(id);
       await extra.close();
       deleted = { default: false, workspace: extra.workspace };
+    } else if (this.#shared) {
+      const found = await this.#find(id, options);
+      if (!found) throw notFound(id);
+      this.#extra.delete(id);
+      await found.close();
+      deleted = { default: false };
     } else {
       const workspace = (await this.workspaces(options)).find((found) => found.id === id);
       if (!workspace) throw notFound(id);
@@ -446,9 +498,18 @@ export class SandboxSession implements AsyncDisposable {
     return deleted;
   }
 
-  /** Deletes the default sandbox and those created on request. Idempotent. */
+  /**
+   * Deletes the default sandbox and those created on request; a shared session forgets them
+   * instead, for another server to find. Idempotent.
+   */
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#shared) {
+      this.#current = undefined;
+      this.#extra.clear();
+      for (const slot of this.#slots.splice(0)) slot.release();
+      return;
+    }
     const current = this.#current;
     this.#current = undefined;
     const sandboxes = [...this.#extra.values()];
@@ -466,6 +527,17 @@ export class SandboxSession implements AsyncDisposable {
   /** Same as `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** A sandbox of this shared session's tenant that this session has not seen yet, by id. */
+  async #find(id: string, options: SignalOptions): Promise<Sandbox | undefined> {
+    if (!this.#shared) return undefined;
+    const found = await this.#provider.find!(id, { tenant: this.#tenant, signal: options.signal });
+    if (!found || found.closed) return undefined;
+    if (this.#closed) return undefined;
+    this.#extra.set(found.id, found);
+    this.#log.info(`sandbox ${found.id} found (made by this deployment for this tenant)`);
+    return found;
   }
 
   /** This session's open sandbox of workspace `name`, if it has one. */

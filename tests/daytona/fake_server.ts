@@ -128,6 +128,8 @@ export interface FakeDaytona extends AsyncDisposable {
   seed(body?: { labels?: Record<string, string> }): Promise<string>;
   /** Ids of sandboxes that exist (not deleted), oldest first. */
   sandboxIds(): string[];
+  /** A sandbox's labels, or undefined for an id that does not exist (any more). */
+  labels(id: string): Record<string, string> | undefined;
   /** The fake's clock, in epoch milliseconds: real time plus every {@linkcode advance}. */
   now(): number;
   /**
@@ -324,6 +326,11 @@ class FakeDaytonaServer implements FakeDaytona {
 
   sandboxIds(): string[] {
     return [...this.#sandboxes.keys()];
+  }
+
+  labels(id: string): Record<string, string> | undefined {
+    const labels = this.#sandboxes.get(id)?.labels;
+    return labels && { ...labels };
   }
 
   now(): number {

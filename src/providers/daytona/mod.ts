@@ -40,7 +40,10 @@ export {
   CREATOR_LABEL,
   DaytonaProvider,
   type DaytonaProviderOptions,
+  DEPLOYMENT_LABEL,
+  DEPLOYMENT_NAME,
   INSTANCE_LABEL,
+  TENANT_LABEL,
   WORKSPACE_LABEL,
 } from "./provider.ts";
 export { DaytonaSandbox } from "./sandbox.ts";

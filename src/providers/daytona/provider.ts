@@ -5,6 +5,7 @@ import { Daytona, type Sandbox as SdkSandbox } from "npm:@daytonaio/sdk@0.218.0"
 import { createLogger, type Logger } from "../../log.ts";
 import {
   type CreateSandboxOptions,
+  type FindSandboxOptions,
   SandboxError,
   type SandboxProvider,
   type SandboxSummary,
@@ -12,7 +13,7 @@ import {
   type WorkspaceSummary,
 } from "../../sandbox.ts";
 import { checkWorkspaceName, WORKSPACE_NAME } from "../../workspace.ts";
-import { StoppedError } from "./_errors.ts";
+import { isNotFound, StoppedError } from "./_errors.ts";
 import { destroySandbox, sandboxState, stopSandbox, wakeSandbox } from "./_lifecycle.ts";
 import { installAgent } from "./_remote_agent.ts";
 import { callApi, type WaitOptions } from "./_retry.ts";
@@ -61,7 +62,20 @@ export interface DaytonaProviderOptions {
    * a busy sandbox for idleness. @default 120
    */
   activitySeconds?: number;
+  /**
+   * Share sandboxes with the other servers of this deployment (replicas behind one balancer):
+   * sandboxes carry {@linkcode DEPLOYMENT_LABEL} with this id and {@linkcode TENANT_LABEL} with
+   * their tenant instead of an instance label, any server of the deployment finds them
+   * ({@linkcode DaytonaProvider.find}), and closing the provider deletes none of them: only
+   * closing a sandbox (`sandbox_delete`, a 2025-era session's end) or Daytona's auto-stop and
+   * auto-delete do. Letters, digits, '.', '_', '-'; at most 63 characters.
+   * @default none: sandboxes belong to this provider instance, and close with it
+   */
+  deployment?: string;
 }
+
+/** What a deployment id may be: it is a label value. */
+export const DEPLOYMENT_NAME: RegExp = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /**
  * The label every sandbox this software creates carries.
@@ -116,6 +130,35 @@ export const INSTANCE_LABEL = "mcp-instance";
  * ```
  */
 export const WORKSPACE_LABEL = "mcp-workspace";
+/**
+ * The label that ties a sandbox to a deployment of several servers (see
+ * {@linkcode DaytonaProviderOptions.deployment}), with the deployment's id as its value; such a
+ * sandbox has no {@linkcode INSTANCE_LABEL}.
+ *
+ * @example A deployment's labels
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { CREATOR, CREATOR_LABEL, DaytonaProvider, DEPLOYMENT_LABEL } from "./mod.ts";
+ * const provider = new DaytonaProvider({ apiKey: "dtn_example", deployment: "prod" });
+ * deepEqual(provider.labels, { [CREATOR_LABEL]: CREATOR, [DEPLOYMENT_LABEL]: "prod" });
+ * ```
+ */
+export const DEPLOYMENT_LABEL = "mcp-deployment";
+/**
+ * The label naming the tenant a deployment's sandbox belongs to (for a 2026-07-28 client over
+ * HTTP, a digest of its bearer token): {@linkcode DaytonaProvider.find} finds a sandbox only for
+ * its tenant.
+ *
+ * @example Find one tenant's sandboxes with the Daytona SDK
+ * ```ts ignore
+ * import { Daytona } from "npm:@daytonaio/sdk@0.218.0";
+ * import { CREATOR, CREATOR_LABEL, DEPLOYMENT_LABEL, TENANT_LABEL } from "./mod.ts";
+ * await using daytona = new Daytona({ apiKey: Deno.env.get("DAYTONA_API_KEY")! });
+ * const labels = { [CREATOR_LABEL]: CREATOR, [DEPLOYMENT_LABEL]: "prod", [TENANT_LABEL]: "t" };
+ * for await (const sandbox of daytona.list({ labels })) console.log(sandbox.id, sandbox.state);
+ * ```
+ */
+export const TENANT_LABEL = "mcp-tenant";
 
 /**
  * Makes Daytona sandboxes, and lists and deletes only the ones it made (by their labels).
@@ -136,11 +179,19 @@ export class DaytonaProvider implements SandboxProvider {
   readonly name = "daytona";
   /** The value of this instance's {@linkcode INSTANCE_LABEL}. */
   readonly instance: string = crypto.randomUUID();
+  /** The deployment whose servers share its sandboxes ({@linkcode DaytonaProviderOptions.deployment}). */
+  readonly deployment?: string;
   #client: Daytona;
-  #options: Required<Omit<DaytonaProviderOptions, "target">> & { target?: string };
+  #options: Required<Omit<DaytonaProviderOptions, "target" | "deployment">> & {
+    target?: string;
+  };
   /** The labels of one create request, so a create that fails half-way can be cleaned up. */
   static readonly #CREATE_LABEL = "mcp-create";
   #sandboxes = new Map<string, DaytonaSandbox>();
+  /** Sandboxes being found ({@linkcode DaytonaProvider.find}), so concurrent finds attach once. */
+  #finding = new Map<string, Promise<DaytonaSandbox | undefined>>();
+  /** The tenant label of each sandbox held, for {@linkcode DaytonaProvider.find}. */
+  #tenants = new Map<string, string | undefined>();
 
   /** Creates a provider; no request is made until a sandbox is needed. */
   constructor(options: DaytonaProviderOptions) {
@@ -148,6 +199,14 @@ export class DaytonaProvider implements SandboxProvider {
       throw new TypeError(
         "Cannot use Daytona: no API key; set MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)",
       );
+    }
+    if (options.deployment !== undefined) {
+      if (!DEPLOYMENT_NAME.test(options.deployment)) {
+        throw new TypeError(
+          `Cannot use Daytona: the deployment must be letters, digits, '.', '_' or '-' (at most 63), got '${options.deployment}'`,
+        );
+      }
+      this.deployment = options.deployment;
     }
     this.#options = {
       apiKey: options.apiKey,
@@ -177,7 +236,9 @@ export class DaytonaProvider implements SandboxProvider {
 
   /** The labels that mark sandboxes of this instance. */
   get labels(): Record<string, string> {
-    return { [CREATOR_LABEL]: CREATOR, [INSTANCE_LABEL]: this.instance };
+    return this.deployment === undefined
+      ? { [CREATOR_LABEL]: CREATOR, [INSTANCE_LABEL]: this.instance }
+      : { [CREATOR_LABEL]: CREATOR, [DEPLOYMENT_LABEL]: this.deployment };
   }
 
   /** Checks the API key and that the API answers, by listing this instance's sandboxes. */
@@ -214,9 +275,11 @@ export class DaytonaProvider implements SandboxProvider {
     }
     const attempt = crypto.randomUUID();
     // A workspace belongs to no server instance, and is never deleted for idleness.
-    const owner = options.workspace === undefined
-      ? this.labels
-      : { [CREATOR_LABEL]: CREATOR, [WORKSPACE_LABEL]: options.workspace };
+    const owner = options.workspace !== undefined
+      ? { [CREATOR_LABEL]: CREATOR, [WORKSPACE_LABEL]: options.workspace }
+      : this.deployment !== undefined && options.tenant !== undefined
+      ? { ...this.labels, [TENANT_LABEL]: options.tenant }
+      : this.labels;
     const params = {
       language: "python",
       labels: { ...options.labels, ...owner, [DaytonaProvider.#CREATE_LABEL]: attempt },
@@ -304,6 +367,49 @@ export class DaytonaProvider implements SandboxProvider {
     return await this.#attach(sdkSandbox, false);
   }
 
+  /**
+   * A sandbox of this deployment made for `options.tenant`, by id, whichever server of the
+   * deployment made it; undefined for any other id (missing, deleted, another tenant's, another
+   * deployment's or another server's), so that no answer tells them apart. A sandbox found the
+   * first time is attached: the agent's files are written again (one request), and the agent
+   * already running there, with its Python state, goes on serving. Throws a TypeError without
+   * a deployment.
+   */
+  find(id: string, options: FindSandboxOptions): Promise<DaytonaSandbox | undefined> {
+    if (this.deployment === undefined) {
+      throw new TypeError(
+        "Cannot find another server's sandbox: this provider belongs to no deployment (DaytonaProviderOptions.deployment)",
+      );
+    }
+    const known = this.#sandboxes.get(id);
+    if (known && !known.closed) {
+      return Promise.resolve(this.#tenants.get(id) === options.tenant ? known : undefined);
+    }
+    const key = `${options.tenant}/${id}`;
+    let finding = this.#finding.get(key);
+    if (!finding) {
+      finding = this.#findRemote(id, options).finally(() => this.#finding.delete(key));
+      this.#finding.set(key, finding);
+    }
+    return finding;
+  }
+
+  async #findRemote(id: string, options: FindSandboxOptions): Promise<DaytonaSandbox | undefined> {
+    options.signal?.throwIfAborted();
+    const sdk = await this.#call("find the sandbox", true, () => this.#client.get(id), options)
+      .catch((error) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+    // `get` takes names too: only the id is a handle.
+    if (!sdk || sdk.id !== id || !this.#isOurs(sdk.labels)) return undefined;
+    if (sdk.labels[TENANT_LABEL] !== options.tenant) return undefined;
+    const state = String(sdk.state);
+    if (["destroyed", "destroying", "error", "build_failed"].includes(state)) return undefined;
+    if (state !== "started") await wakeSandbox(sdk, this.#options, options);
+    return await this.#attach(sdk, false);
+  }
+
   /** The sandboxes this instance created that still exist, and the workspaces it attached. */
   async list(options: SignalOptions = {}): Promise<SandboxSummary[]> {
     options.signal?.throwIfAborted();
@@ -314,11 +420,13 @@ export class DaytonaProvider implements SandboxProvider {
         for await (const sandbox of this.#client.list({ labels: this.labels })) {
           // The API filters by label; check again so nothing foreign can slip through.
           if (!this.#isOurs(sandbox.labels)) continue;
+          const tenant = this.deployment === undefined ? undefined : sandbox.labels[TENANT_LABEL];
           found.push({
             id: sandbox.id,
             state: String(sandbox.state ?? "unknown"),
             labels: sandbox.labels,
             createdAt: sandbox.createdAt,
+            ...(tenant === undefined ? {} : { tenant }),
           });
         }
         return found;
@@ -424,6 +532,8 @@ export class DaytonaProvider implements SandboxProvider {
    */
   async close(): Promise<void> {
     try {
+      // The deployment's sandboxes outlive this server: another one may serve their next call.
+      if (this.deployment !== undefined) return;
       await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
       const leftovers = await this.list().catch(() => []);
       await Promise.all(
@@ -449,7 +559,7 @@ export class DaytonaProvider implements SandboxProvider {
   }
 
   #isOurs(labels: Record<string, string> | undefined): boolean {
-    return labels?.[CREATOR_LABEL] === CREATOR && labels?.[INSTANCE_LABEL] === this.instance;
+    return Object.entries(this.labels).every(([name, value]) => labels?.[name] === value);
   }
 
   async #attach(
@@ -480,7 +590,10 @@ export class DaytonaProvider implements SandboxProvider {
         workspace === undefined
           ? this.#destroy(sdkSandbox)
           : stopSandbox(this.#client, sdkSandbox, this.#options),
-      forget: () => this.#sandboxes.delete(sdkSandbox.id),
+      forget: () => {
+        this.#sandboxes.delete(sdkSandbox.id);
+        this.#tenants.delete(sdkSandbox.id);
+      },
       workspace,
       fresh,
       wake,
@@ -490,6 +603,7 @@ export class DaytonaProvider implements SandboxProvider {
       activitySeconds: this.#options.activitySeconds,
     });
     this.#sandboxes.set(sandbox.id, sandbox);
+    this.#tenants.set(sandbox.id, sdkSandbox.labels?.[TENANT_LABEL]);
     return sandbox;
   }
 
