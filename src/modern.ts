@@ -12,6 +12,8 @@
  * process serves one client, so a call without `sandbox_id` uses the process's default sandbox,
  * as a 2025-era session does.
  *
+ * Long calls become tasks for clients that declare the tasks extension (`_task_extension.ts`).
+ *
  * @module
  */
 

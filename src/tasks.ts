@@ -7,6 +7,10 @@
  * still fetch them: the task id, random and unguessable, is the handle. `tasks/list` shows a
  * session only its own tasks.
  *
+ * The same registry holds the tasks of 2026-07-28 clients (the `io.modelcontextprotocol/tasks`
+ * extension, served in `_task_extension.ts`), which belong to an owner (the bearer token over
+ * HTTP, the process over stdio) and are found only by it.
+ *
  * @module
  */
 
@@ -27,6 +31,7 @@ export interface TaskInfo {
 
 interface Entry {
   task: TaskInfo;
+  /** The 2025-era session that started it, or the owner of a 2026-07-28 task. */
   session?: string;
   controller: AbortController;
   result?: Record<string, unknown>;
