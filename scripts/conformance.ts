@@ -77,9 +77,11 @@ for (const run of RUNS) {
     cwd: root,
     stdin: "null",
   }).spawn().status;
-  timings.push(`${run.name}: ${code === 0 ? "ok" : "FAILED"} in ${
-    ((performance.now() - started) / 1000).toFixed(1)
-  } s`);
+  timings.push(
+    `${run.name}: ${code === 0 ? "ok" : "FAILED"} in ${
+      ((performance.now() - started) / 1000).toFixed(1)
+    } s`,
+  );
   if (code !== 0) failed.push(run.name);
 }
 
