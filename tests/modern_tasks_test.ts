@@ -1,5 +1,6 @@
 // Long calls as tasks for 2026-07-28 clients: the tasks extension (io.modelcontextprotocol/tasks),
-// spoken as raw JSON-RPC over HTTP (the v2 client 2.4.0 does not accept `resultType: "task"`).
+// spoken as raw JSON-RPC over HTTP and stdio (the v2 client 2.4.0 does not accept
+// `resultType: "task"`).
 // The server decides: a call of a task tool from a client that declares the extension becomes a
 // task once it outlasts `immediateMs`; the client polls tasks/get until the result is inlined.
 
@@ -16,7 +17,7 @@ import { LocalProvider } from "../src/providers/local/mod.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { TaskRegistry } from "../src/tasks.ts";
-import { hasBwrap } from "./_helpers.ts";
+import { hasBwrap, ROOT } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const log = silentLogger();
@@ -229,6 +230,75 @@ Deno.test(
       assertEquals((result.structuredContent as { stdout: string }).stdout, "plain\n");
     } finally {
       await client.close();
+    }
+  },
+);
+
+Deno.test(
+  "a 2026-07-28 python_exec becomes a task over stdio (deno task start)",
+  opts,
+  async () => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "start"],
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = "";
+    let id = 0;
+    const request = async (method: string, params: Record<string, unknown>) => {
+      const sent = ++id;
+      await writer.write(new TextEncoder().encode(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: sent,
+          method,
+          params: {
+            ...params,
+            _meta: {
+              "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+              "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS]: {} } },
+              "io.modelcontextprotocol/clientInfo": { name: "tasks-test", version: "1" },
+            },
+          },
+        }) + "\n",
+      ));
+      for (;;) {
+        const end = buffered.indexOf("\n");
+        if (end >= 0) {
+          const message = JSON.parse(buffered.slice(0, end));
+          buffered = buffered.slice(end + 1);
+          if (message.id === sent) return message.result as Record<string, unknown>;
+          continue;
+        }
+        const { value, done } = await reader.read();
+        assert(!done, "the server answers");
+        buffered += value;
+      }
+    };
+    try {
+      const created = await request("tools/call", {
+        name: "python_exec",
+        arguments: {
+          code: "import time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(1)\n42",
+        },
+      });
+      assertEquals(created.resultType, "task");
+      let task = created;
+      while (task.status === "working") {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        task = await request("tasks/get", { taskId: created.taskId });
+      }
+      assertEquals(task.status, "completed");
+      const { structuredContent } = task.result as { structuredContent: Record<string, unknown> };
+      assertEquals([structuredContent.stdout, structuredContent.result], ["0\n1\n2\n", "42"]);
+    } finally {
+      await writer.close();
+      await reader.cancel();
+      await child.status;
     }
   },
 );
