@@ -19980,8 +19980,6 @@ function acceptTaskExtension(server, tasks, taskTools) {
       code: ProtocolErrorCode.InternalError,
       message: String(error?.message ?? error)
     }).then(() => void 0));
-    const abandon = /* @__PURE__ */ __name(() => registry.updateTaskStatus(task.taskId, "cancelled", "The client left"), "abandon");
-    context.mcpReq.signal.addEventListener("abort", abandon);
     let timer;
     const soon = await Promise.race([
       running.then((result) => ({
@@ -19992,7 +19990,9 @@ function acceptTaskExtension(server, tasks, taskTools) {
       })
     ]);
     clearTimeout(timer);
-    context.mcpReq.signal.removeEventListener("abort", abandon);
+    if (!soon && context.mcpReq.signal.aborted) {
+      await registry.updateTaskStatus(task.taskId, "cancelled", "The client left");
+    }
     if (soon?.result) {
       registry.delete(task.taskId);
       return soon.result;

@@ -136,9 +136,6 @@ export function acceptTaskExtension(
           message: String(error?.message ?? error),
         }).then(() => undefined),
     );
-    // Until the task is handed out, the client going away cancels it, as it would a plain call.
-    const abandon = () => registry.updateTaskStatus(task.taskId, "cancelled", "The client left");
-    context.mcpReq.signal.addEventListener("abort", abandon);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const soon = await Promise.race([
       running.then((result) => ({ result })),
@@ -147,7 +144,11 @@ export function acceptTaskExtension(
       }),
     ]);
     clearTimeout(timer);
-    context.mcpReq.signal.removeEventListener("abort", abandon);
+    // A client that went away before it got the handle cannot follow the task: end it, as a plain
+    // call ends when its client leaves.
+    if (!soon && context.mcpReq.signal.aborted) {
+      await registry.updateTaskStatus(task.taskId, "cancelled", "The client left");
+    }
     if (soon?.result) {
       registry.delete(task.taskId);
       return soon.result;
