@@ -2182,21 +2182,25 @@ ${usage()}`);
     const stdio = transport ? newSession() : void 0;
     if (config.provider === "local") stdio?.session.warm();
     const era = transport ? await transport.era : "legacy";
-    const modernOptions = /* @__PURE__ */ __name((session2, withoutId) => ({
-      session: session2,
-      withoutId,
-      limits: config.limits,
-      instructions: told,
-      log,
-      credentials: config.credentials,
-      shares: config.shares
-    }), "modernOptions");
     const { createServer, JSONRPCMessageSchema } = era === "modern" ? {
       createServer: void 0,
       JSONRPCMessageSchema: void 0
     } : await import("./server.js");
     const { TaskRegistry } = await import("./tasks.js");
     const tasks = new TaskRegistry();
+    const modernOptions = /* @__PURE__ */ __name((session2, withoutId, owner) => ({
+      session: session2,
+      withoutId,
+      limits: config.limits,
+      instructions: told,
+      log,
+      credentials: config.credentials,
+      shares: config.shares,
+      tasks: {
+        registry: tasks,
+        owner
+      }
+    }), "modernOptions");
     const makeServer = /* @__PURE__ */ __name(({ relay, session: session2 }) => {
       const server2 = createServer({
         tasks,
@@ -2254,7 +2258,10 @@ ${usage()}`);
           session: /* @__PURE__ */ __name((tenant) => newSession(tenant).session, "session"),
           load: /* @__PURE__ */ __name(async () => {
             const { createModernHttp, createModernServer } = await import("./modern.js");
-            return (session2) => createModernHttp(() => createModernServer(modernOptions(session2, "new")), (error) => log.debug(`2026-07-28 request: ${error.message}`));
+            return (session2) => {
+              const owner = `token:${crypto.randomUUID()}`;
+              return createModernHttp(() => createModernServer(modernOptions(session2, "new", owner)), (error) => log.debug(`2026-07-28 request: ${error.message}`));
+            };
           }, "load")
         });
       } catch (error) {
@@ -2269,7 +2276,7 @@ ${usage()}`);
     if (era === "modern") {
       const { createModernServer, serveModernStdio } = await import("./modern.js");
       const { session: session2 } = stdio;
-      const served = serveModernStdio(transport, () => createModernServer(modernOptions(session2, "default")));
+      const served = serveModernStdio(transport, () => createModernServer(modernOptions(session2, "default", "stdio")));
       stopTransports = /* @__PURE__ */ __name(async () => {
         await session2.close();
         await served.close();

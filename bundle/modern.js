@@ -25,6 +25,7 @@ import {
   coerce_exports,
   discriminatedUnion,
   email,
+  external_exports,
   intersection,
   iso_exports,
   lazy,
@@ -19590,7 +19591,7 @@ function classifyOpeningMessage(message) {
 __name(classifyOpeningMessage, "classifyOpeningMessage");
 function serveStdio(factory, options = {}) {
   const legacyMode = options.legacy ?? "serve";
-  const wire = options.transport ?? new StdioServerTransport();
+  const wire2 = options.transport ?? new StdioServerTransport();
   let state = {
     phase: "opening"
   };
@@ -19603,7 +19604,7 @@ function serveStdio(factory, options = {}) {
     } catch {
     }
   }, "reportError");
-  const writeErrorResponse = /* @__PURE__ */ __name((id, code, message, data) => wire.send({
+  const writeErrorResponse = /* @__PURE__ */ __name((id, code, message, data) => wire2.send({
     jsonrpc: "2.0",
     id,
     error: {
@@ -19619,7 +19620,7 @@ function serveStdio(factory, options = {}) {
     if (!isJSONRPCNotification(message)) return void 0;
     const routed = listenRouter.routeOutbound(message);
     if (routed === "passthrough") return void 0;
-    for (const stamped of routed) wire.send({
+    for (const stamped of routed) wire2.send({
       jsonrpc: "2.0",
       ...stamped
     }).catch((error) => reportError(toError2(error)));
@@ -19659,7 +19660,7 @@ function serveStdio(factory, options = {}) {
           }
         };
       } else reply = listenRouter.serve(message);
-      await wire.send("error" in reply ? reply : {
+      await wire2.send("error" in reply ? reply : {
         jsonrpc: "2.0",
         method: reply.method,
         params: reply.params
@@ -19698,7 +19699,7 @@ function serveStdio(factory, options = {}) {
       installModernOnlyHandlers(server, SUPPORTED_MODERN_PROTOCOL_VERSIONS);
       listenRouter.setServerCapabilities(server.getCapabilities(), serverIdentityOf(server));
     }
-    const channel = new StdioConnectionChannel(wire, () => onInstanceClosed(channel), era === "modern" ? modernOutboundIntercept : void 0);
+    const channel = new StdioConnectionChannel(wire2, () => onInstanceClosed(channel), era === "modern" ? modernOutboundIntercept : void 0);
     await product.connect(channel);
     return {
       product,
@@ -19860,19 +19861,19 @@ function serveStdio(factory, options = {}) {
     state = {
       phase: "closed"
     };
-    for (const result of listenRouter.teardownAll()) await wire.send(result).catch((error) => reportError(toError2(error)));
+    for (const result of listenRouter.teardownAll()) await wire2.send(result).catch((error) => reportError(toError2(error)));
     if (current.phase === "probe" || current.phase === "pinned") await current.instance.product.close().catch((error) => reportError(toError2(error)));
-    await wire.close().catch((error) => reportError(toError2(error)));
+    await wire2.close().catch((error) => reportError(toError2(error)));
   }, "closeAll");
-  wire.onmessage = (message) => {
+  wire2.onmessage = (message) => {
     queue.push(message);
     pump();
   };
-  wire.onerror = (error) => {
+  wire2.onerror = (error) => {
     reportError(error);
     if (state.phase === "probe" || state.phase === "pinned") state.instance.channel.onerror?.(error);
   };
-  wire.onclose = () => {
+  wire2.onclose = () => {
     if (closing || state.phase === "closed") return;
     closing = true;
     const current = state;
@@ -19881,7 +19882,7 @@ function serveStdio(factory, options = {}) {
     };
     if (current.phase === "probe" || current.phase === "pinned") current.instance.product.close().catch((error) => reportError(toError2(error)));
   };
-  const started = wire.start().catch((error) => {
+  const started = wire2.start().catch((error) => {
     reportError(toError2(error));
     throw error;
   });
@@ -19901,6 +19902,155 @@ function toError2(value) {
 }
 __name(toError2, "toError");
 
+// src/_task_extension.ts
+var TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+var TaskIdParams = external_exports.object({
+  taskId: external_exports.string()
+}).passthrough();
+function acceptTaskExtension(server, tasks, taskTools) {
+  const { registry, owner } = tasks;
+  const immediateMs = tasks.immediateMs ?? 1e3;
+  const inner = server.server;
+  inner.registerCapabilities({
+    extensions: {
+      [TASKS_EXTENSION]: {}
+    }
+  });
+  const found = /* @__PURE__ */ __name((taskId, ctx) => {
+    requireExtension(ctx);
+    const task = registry.find(taskId, owner);
+    if (!task) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to retrieve task: task ${taskId} not found (or its result has expired)`);
+    }
+    return task;
+  }, "found");
+  inner.setRequestHandler("tasks/get", {
+    params: TaskIdParams
+  }, (params, ctx) => {
+    const { task, result } = found(params.taskId, ctx);
+    return detailed(task, result);
+  });
+  inner.setRequestHandler(
+    "tasks/update",
+    // of ours asks for input, so there is never an outstanding request they could answer.
+    {
+      params: TaskIdParams
+    },
+    (params, ctx) => {
+      found(params.taskId, ctx);
+      return {};
+    }
+  );
+  inner.setRequestHandler("tasks/cancel", {
+    params: TaskIdParams
+  }, async (params, ctx) => {
+    const { task } = found(params.taskId, ctx);
+    await registry.updateTaskStatus(task.taskId, "cancelled", "Cancelled by the client");
+    return {};
+  });
+  const byName = new Map(taskTools.map((entry) => [
+    entry.name,
+    entry
+  ]));
+  const handlers = inner._requestHandlers;
+  const call = handlers.get("tools/call");
+  handlers.set("tools/call", async (request, ctx) => {
+    const params = request.params;
+    const entry = byName.get(params.name);
+    const context = ctx;
+    if (!entry || !declaresExtension(context)) return await call(request, ctx);
+    const parsed = external_exports.object(entry.inputSchema).safeParse(params.arguments ?? {});
+    if (!parsed.success) return await call(request, ctx);
+    let task;
+    try {
+      task = await registry.createTask({}, void 0, void 0, owner);
+    } catch {
+      return await call(request, ctx);
+    }
+    const signal = registry.signal(task.taskId);
+    const running = entry.invoke(parsed.data, {
+      signal,
+      sendProgress: /* @__PURE__ */ __name(() => {
+      }, "sendProgress"),
+      onStatus: /* @__PURE__ */ __name((message) => {
+        registry.updateTaskStatus(task.taskId, "working", message).catch(() => {
+        });
+      }, "onStatus")
+    }).then((result) => registry.storeTaskResult(task.taskId, "completed", result).then(() => result), (error) => registry.storeTaskResult(task.taskId, "failed", {
+      code: ProtocolErrorCode.InternalError,
+      message: String(error?.message ?? error)
+    }).then(() => void 0));
+    let timer;
+    const soon = await Promise.race([
+      running.then((result) => ({
+        result
+      })),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, immediateMs);
+      })
+    ]);
+    clearTimeout(timer);
+    if (!soon && context.mcpReq.signal.aborted) {
+      await registry.updateTaskStatus(task.taskId, "cancelled", "The client left");
+    }
+    if (soon?.result) {
+      registry.delete(task.taskId);
+      return soon.result;
+    }
+    const current = registry.find(task.taskId, owner)?.task ?? task;
+    return {
+      resultType: "task",
+      ...wire(current)
+    };
+  });
+}
+__name(acceptTaskExtension, "acceptTaskExtension");
+function declaresExtension(ctx) {
+  const capabilities = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY];
+  return capabilities?.extensions?.[TASKS_EXTENSION] !== void 0;
+}
+__name(declaresExtension, "declaresExtension");
+function requireExtension(ctx) {
+  if (!declaresExtension(ctx)) {
+    throw new MissingRequiredClientCapabilityError({
+      requiredCapabilities: {
+        extensions: {
+          [TASKS_EXTENSION]: {}
+        }
+      }
+    });
+  }
+}
+__name(requireExtension, "requireExtension");
+function wire(task) {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    ...task.statusMessage !== void 0 && {
+      statusMessage: task.statusMessage
+    },
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttlMs: task.ttl,
+    ...task.pollInterval !== void 0 && {
+      pollIntervalMs: task.pollInterval
+    }
+  };
+}
+__name(wire, "wire");
+function detailed(task, ended) {
+  return {
+    ...wire(task),
+    ...task.status === "completed" && ended && {
+      result: ended
+    },
+    ...task.status === "failed" && ended && {
+      error: ended
+    }
+  };
+}
+__name(detailed, "detailed");
+
 // src/modern.ts
 var MODERN_PROTOCOL_VERSIONS = [
   "2026-07-28"
@@ -19913,8 +20063,11 @@ function createModernServer(options) {
     title: "Daytona MCP Interpreter",
     version: VERSION
   }, {
+    // The tool list never changes while the server runs.
     capabilities: {
-      tools: {},
+      tools: {
+        listChanged: false
+      },
       resources: {}
     },
     instructions: options.instructions
@@ -19938,7 +20091,18 @@ function createModernServer(options) {
     shares: options.shares,
     log
   };
+  const taskTools = [];
   const register2 = /* @__PURE__ */ __name((tool, inputSchema, call) => {
+    const invoke2 = /* @__PURE__ */ __name(async (input, context) => {
+      const ran = {};
+      const result = await runCall(tool, setup, context, (run) => call(input, run, ran));
+      return ran.sandboxId === void 0 ? result : withSandbox(result, ran.sandboxId, ran.created ?? false);
+    }, "invoke");
+    if ("task" in tool && tool.task) taskTools.push({
+      name: tool.name,
+      inputSchema,
+      invoke: invoke2
+    });
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
@@ -19947,8 +20111,7 @@ function createModernServer(options) {
       outputSchema: tool.outputSchema,
       annotations: tool.annotations
     }, async (input, ctx) => {
-      const ran = {};
-      const result = await runCall(tool, setup, {
+      const shown = await invoke2(input, {
         signal: ctx.mcpReq.signal,
         progressToken: ctx.mcpReq._meta?.progressToken,
         sendProgress: /* @__PURE__ */ __name((params) => {
@@ -19958,8 +20121,7 @@ function createModernServer(options) {
           }).catch(() => {
           });
         }, "sendProgress")
-      }, (run) => call(input, run, ran));
-      const shown = ran.sandboxId === void 0 ? result : withSandbox(result, ran.sandboxId, ran.created ?? false);
+      });
       return shown;
     });
   }, "register");
@@ -19988,6 +20150,7 @@ function createModernServer(options) {
   for (const tool of sessionTools) {
     register2(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
+  if (options.tasks) acceptTaskExtension(server, options.tasks, taskTools);
   return server;
 }
 __name(createModernServer, "createModernServer");

@@ -17237,9 +17237,11 @@ function acceptTasks(server, tasks, taskTools, setup) {
     runCall(tool, setup, {
       signal,
       progressToken,
-      sendProgress: /* @__PURE__ */ __name((progress) => {
-        tasks.updateTaskStatus(task.taskId, "working", progress.message).catch(() => {
+      onStatus: /* @__PURE__ */ __name((message) => {
+        tasks.updateTaskStatus(task.taskId, "working", message).catch(() => {
         });
+      }, "onStatus"),
+      sendProgress: /* @__PURE__ */ __name((progress) => {
         server.server.notification({
           method: "notifications/progress",
           params: progress

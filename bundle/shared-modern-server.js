@@ -1943,9 +1943,10 @@ async function runCall(tool, setup, context, call) {
     progress: ++progress,
     message
   }), "report");
-  const onProgress = progressToken === void 0 ? void 0 : (message) => {
+  const onProgress = progressToken === void 0 && !context.onStatus ? void 0 : (message) => {
     latest = message;
-    report(message);
+    context.onStatus?.(message);
+    if (progressToken !== void 0) report(message);
   };
   const heartbeat = progressToken === void 0 ? void 0 : setInterval(() => report(latest), HEARTBEAT_MS);
   try {

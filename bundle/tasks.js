@@ -54,6 +54,25 @@ var TaskRegistry = class {
   signal(taskId) {
     return this.#tasks.get(taskId)?.controller.signal ?? AbortSignal.abort();
   }
+  /**
+   * The task with this id and what it ended with (a result, or for a failed task the JSON-RPC
+   * error), or null when there is none or `owner` did not create it.
+   */
+  find(taskId, owner) {
+    this.#sweep();
+    const entry = this.#tasks.get(taskId);
+    if (!entry || entry.session !== owner) return null;
+    return {
+      task: {
+        ...entry.task
+      },
+      result: entry.result
+    };
+  }
+  /** Forgets a task, e.g. one whose result was returned without ever showing the task. */
+  delete(taskId) {
+    this.#tasks.delete(taskId);
+  }
   /** Records the result of a task that ended; ignored once the task was cancelled. */
   storeTaskResult(taskId, status, result, _sessionId) {
     const entry = this.#tasks.get(taskId);

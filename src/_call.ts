@@ -42,6 +42,8 @@ export interface CallContext {
   progressToken?: string | number;
   /** Sends `notifications/progress`; failures are ignored. */
   sendProgress(params: { progressToken: string | number; progress: number; message: string }): void;
+  /** Told each progress message (the latest line of output), with or without a progress token. */
+  onStatus?(message: string): void;
 }
 
 /** What every call shares. */
@@ -71,10 +73,13 @@ export async function runCall(
   let latest = `${tool.name} is running`;
   const report = (message: string) =>
     context.sendProgress({ progressToken: progressToken!, progress: ++progress, message });
-  const onProgress = progressToken === undefined ? undefined : (message: string) => {
-    latest = message;
-    report(message);
-  };
+  const onProgress = progressToken === undefined && !context.onStatus
+    ? undefined
+    : (message: string) => {
+      latest = message;
+      context.onStatus?.(message);
+      if (progressToken !== undefined) report(message);
+    };
   // Some clients reset their timeout only on progress: keep it coming while output is quiet.
   const heartbeat = progressToken === undefined
     ? undefined

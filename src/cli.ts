@@ -249,7 +249,18 @@ export async function main(args: string[]): Promise<number> {
     if (config.provider === "local") stdio?.session.warm();
     // A 2026-07-28 client (its first message says so) is served by the v2 SDK, loaded only then.
     const era = transport ? await transport.era : "legacy";
-    const modernOptions = (session: SandboxSession, withoutId: "default" | "new") => ({
+    const { createServer, JSONRPCMessageSchema } = era === "modern"
+      ? { createServer: undefined, JSONRPCMessageSchema: undefined }
+      : await import("./server.ts");
+    // Tasks outlive the HTTP session that started them: one registry for the whole server.
+    const { TaskRegistry } = await import("./tasks.ts");
+    const tasks = new TaskRegistry();
+    // A 2026-07-28 client's tasks belong to its owner: its bearer token (HTTP), or the process.
+    const modernOptions = (
+      session: SandboxSession,
+      withoutId: "default" | "new",
+      owner: string,
+    ) => ({
       session,
       withoutId,
       limits: config.limits,
@@ -257,13 +268,8 @@ export async function main(args: string[]): Promise<number> {
       log,
       credentials: config.credentials,
       shares: config.shares,
+      tasks: { registry: tasks, owner },
     });
-    const { createServer, JSONRPCMessageSchema } = era === "modern"
-      ? { createServer: undefined, JSONRPCMessageSchema: undefined }
-      : await import("./server.ts");
-    // Tasks outlive the HTTP session that started them: one registry for the whole server.
-    const { TaskRegistry } = await import("./tasks.ts");
-    const tasks = new TaskRegistry();
     const makeServer = ({ relay, session }: ReturnType<typeof newSession>) => {
       const server = createServer!({
         tasks,
@@ -319,11 +325,14 @@ export async function main(args: string[]): Promise<number> {
           session: (tenant) => newSession(tenant).session,
           load: async () => {
             const { createModernHttp, createModernServer } = await import("./modern.ts");
-            return (session) =>
-              createModernHttp(
-                () => createModernServer(modernOptions(session, "new")),
+            return (session) => {
+              // Called once per bearer token, as its session is.
+              const owner = `token:${crypto.randomUUID()}`;
+              return createModernHttp(
+                () => createModernServer(modernOptions(session, "new", owner)),
                 (error) => log.debug(`2026-07-28 request: ${error.message}`),
               );
+            };
           },
         });
       } catch (error) {
@@ -344,7 +353,7 @@ export async function main(args: string[]): Promise<number> {
       const { session } = stdio!;
       const served = serveModernStdio(
         transport,
-        () => createModernServer(modernOptions(session, "default")),
+        () => createModernServer(modernOptions(session, "default", "stdio")),
       );
       stopTransports = async () => {
         await session.close();

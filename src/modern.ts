@@ -12,6 +12,8 @@
  * process serves one client, so a call without `sandbox_id` uses the process's default sandbox,
  * as a 2025-era session does.
  *
+ * Long calls become tasks for clients that declare the tasks extension (`_task_extension.ts`).
+ *
  * @module
  */
 
@@ -24,7 +26,8 @@ import {
 } from "npm:@modelcontextprotocol/server@2.4.0";
 import { serveStdio } from "npm:@modelcontextprotocol/server@2.4.0/stdio";
 import type { z } from "npm:zod@4.6.7";
-import { type CallResult, runCall, SANDBOX_ID } from "./_call.ts";
+import { type CallContext, type CallResult, runCall, SANDBOX_ID } from "./_call.ts";
+import { acceptTaskExtension, type ModernTasks, type TaskTool } from "./_task_extension.ts";
 import type { Logger } from "./log.ts";
 import {
   type AnySessionToolDefinition,
@@ -75,14 +78,25 @@ export interface ModernServerOptions {
   credentials?: ToolCredentials;
   /** Directories of this machine the file tools' `host_path` may name (`--share`). */
   shares?: readonly SharedDirectory[];
+  /**
+   * Where long calls become tasks (the `io.modelcontextprotocol/tasks` extension, for clients that
+   * declare it); without it every call answers with its result.
+   */
+  tasks?: ModernTasks;
 }
+
+export type { ModernTasks };
 
 /** A 2026-07-28 server offering the tool table; one per request over HTTP, one per process on stdio. */
 export function createModernServer(options: ModernServerOptions): McpServer {
   const { session, log } = options;
   const server = new McpServer(
     { name: "daytona-mcp-interpreter", title: "Daytona MCP Interpreter", version: VERSION },
-    { capabilities: { tools: {}, resources: {} }, instructions: options.instructions },
+    {
+      // The tool list never changes while the server runs.
+      capabilities: { tools: { listChanged: false }, resources: {} },
+      instructions: options.instructions,
+    },
   );
   server.registerResource(
     "sandbox-file",
@@ -112,11 +126,20 @@ export function createModernServer(options: ModernServerOptions): McpServer {
     shares: options.shares,
     log,
   };
+  const taskTools: TaskTool[] = [];
   const register = (
     tool: AnyToolDefinition | AnySessionToolDefinition,
     inputSchema: z.ZodRawShape,
     call: (input: Record<string, unknown>, run: ToolRunOptions, ran: Ran) => Promise<unknown>,
   ) => {
+    const invoke = async (input: Record<string, unknown>, context: CallContext) => {
+      const ran: Ran = {};
+      const result = await runCall(tool, setup, context, (run) => call(input, run, ran));
+      return ran.sandboxId === undefined
+        ? result
+        : withSandbox(result, ran.sandboxId, ran.created ?? false);
+    };
+    if ("task" in tool && tool.task) taskTools.push({ name: tool.name, inputSchema, invoke });
     server.registerTool(tool.name, {
       title: tool.title,
       description: tool.description,
@@ -125,17 +148,13 @@ export function createModernServer(options: ModernServerOptions): McpServer {
       outputSchema: tool.outputSchema as ClassicShape,
       annotations: tool.annotations,
     }, async (input: Record<string, unknown>, ctx) => {
-      const ran: Ran = {};
-      const result = await runCall(tool, setup, {
+      const shown = await invoke(input, {
         signal: ctx.mcpReq.signal,
         progressToken: ctx.mcpReq._meta?.progressToken as string | number | undefined,
         sendProgress: (params) => {
           ctx.mcpReq.notify({ method: "notifications/progress", params }).catch(() => {});
         },
-      }, (run) => call(input, run, ran));
-      const shown = ran.sandboxId === undefined
-        ? result
-        : withSandbox(result, ran.sandboxId, ran.created ?? false);
+      });
       // The SDK's result type is a union it narrows by its own schemas; ours is checked by present().
       // deno-lint-ignore no-explicit-any
       return shown as any;
@@ -162,6 +181,7 @@ export function createModernServer(options: ModernServerOptions): McpServer {
   for (const tool of sessionTools) {
     register(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
+  if (options.tasks) acceptTaskExtension(server, options.tasks, taskTools);
   return server;
 }
 

@@ -183,8 +183,10 @@ function acceptTasks(
     runCall(tool, setup, {
       signal,
       progressToken,
+      onStatus: (message) => {
+        tasks.updateTaskStatus(task.taskId, "working", message).catch(() => {});
+      },
       sendProgress: (progress) => {
-        tasks.updateTaskStatus(task.taskId, "working", progress.message).catch(() => {});
         server.server.notification({ method: "notifications/progress", params: progress })
           .catch(() => {});
       },

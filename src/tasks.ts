@@ -7,6 +7,10 @@
  * still fetch them: the task id, random and unguessable, is the handle. `tasks/list` shows a
  * session only its own tasks.
  *
+ * The same registry holds the tasks of 2026-07-28 clients (the `io.modelcontextprotocol/tasks`
+ * extension, served in `_task_extension.ts`), which belong to an owner (the bearer token over
+ * HTTP, the process over stdio) and are found only by it.
+ *
  * @module
  */
 
@@ -27,6 +31,7 @@ export interface TaskInfo {
 
 interface Entry {
   task: TaskInfo;
+  /** The 2025-era session that started it, or the owner of a 2026-07-28 task. */
   session?: string;
   controller: AbortController;
   result?: Record<string, unknown>;
@@ -98,6 +103,25 @@ export class TaskRegistry {
   /** Aborts when the task is cancelled. */
   signal(taskId: string): AbortSignal {
     return this.#tasks.get(taskId)?.controller.signal ?? AbortSignal.abort();
+  }
+
+  /**
+   * The task with this id and what it ended with (a result, or for a failed task the JSON-RPC
+   * error), or null when there is none or `owner` did not create it.
+   */
+  find(
+    taskId: string,
+    owner: string,
+  ): { task: TaskInfo; result?: Record<string, unknown> } | null {
+    this.#sweep();
+    const entry = this.#tasks.get(taskId);
+    if (!entry || entry.session !== owner) return null;
+    return { task: { ...entry.task }, result: entry.result };
+  }
+
+  /** Forgets a task, e.g. one whose result was returned without ever showing the task. */
+  delete(taskId: string): void {
+    this.#tasks.delete(taskId);
   }
 
   /** Records the result of a task that ended; ignored once the task was cancelled. */
