@@ -83,12 +83,10 @@ Deno.test(
   async () => {
     await using served = serve();
     const client = await served.client();
-    const started = performance.now();
     const { task } = await startTask(client, "shell_exec", {
       command: "for i in 1 2 3 4 5 6; do echo step $i; sleep 2; done; echo done",
     });
-    assert(performance.now() - started < 5_000, "the handle comes at once");
-    assertEquals(task.status, "working");
+    assertEquals(task.status, "working", "the handle comes while the command still runs");
     const working = await waitFor(client, task.taskId, ["working"]);
     assertEquals(working.status, "working");
     const ended = await waitFor(client, task.taskId, ["completed", "failed", "cancelled"]);
@@ -109,6 +107,46 @@ Deno.test(
     await client.close();
   },
 );
+
+// A long job, as long as MCP_TASK_SOAK_MINUTES says (issue 19 asks for 10): run by hand, since
+// CI has no ten minutes to spare; every client request in it is a short poll.
+const soakMinutes = Number(Deno.env.get("MCP_TASK_SOAK_MINUTES") ?? 0);
+Deno.test({
+  name: `a task-augmented shell_exec of ${
+    soakMinutes || "N"
+  } minutes completes while the client polls`,
+  ignore: !hasBwrap || !(soakMinutes > 0),
+  fn: async () => {
+    await using served = serve();
+    const client = await served.client();
+    const seconds = Math.round(soakMinutes * 60);
+    const { task } = await startTask(client, "shell_exec", {
+      command: `i=0; while [ $i -lt ${seconds} ]; do sleep 1; i=$((i+1)); echo $i; done; echo done`,
+      timeout: seconds + 120,
+    });
+    let polls = 0;
+    for (;;) {
+      const now = await client.request(
+        { method: "tasks/get", params: { taskId: task.taskId } },
+        GetTaskResultSchema,
+      );
+      polls++;
+      if (now.status !== "working") {
+        assertEquals(now.status, "completed");
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    }
+    const result = await client.request(
+      { method: "tasks/result", params: { taskId: task.taskId } },
+      CallToolResultSchema,
+    );
+    assertEquals(result.isError, false);
+    assert(String(result.structuredContent?.stdout).endsWith(`${seconds}\ndone\n`));
+    assert(polls >= seconds / 10, `polled ${polls} times`);
+    await client.close();
+  },
+});
 
 Deno.test("tasks/cancel kills the task's process", opts, async () => {
   await using served = serve();
