@@ -1005,10 +1005,17 @@ var DaytonaSandbox = class {
   #wake(wait) {
     this.#waking ??= (async () => {
       await this.#parts.wake(wait);
-      const why = this.#parts.autoStopMinutes > 0 ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)` : "";
-      this.#notice = `Sandbox ${this.id} had stopped${why} and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
+      this.noteStartedAgain();
     })().finally(() => this.#waking = void 0);
     return this.#waking;
+  }
+  /**
+   * Says, in the next call's result, that the sandbox had stopped and was started again (by this
+   * sandbox, or by the provider that found it stopped), so the model knows its processes are gone.
+   */
+  noteStartedAgain() {
+    const why = this.#parts.autoStopMinutes > 0 ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)` : "";
+    this.#notice = `Sandbox ${this.id} had stopped${why} and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
   }
   /** While any call runs, tells Daytona the sandbox is active now and then. */
   #enter() {
@@ -1452,8 +1459,11 @@ var DaytonaProvider = class _DaytonaProvider {
       "error",
       "build_failed"
     ].includes(state)) return void 0;
-    if (state !== "started") await wakeSandbox(sdk, this.#options, options);
-    return await this.#attach(sdk, false);
+    if (state === "started") return await this.#attach(sdk, false);
+    await wakeSandbox(sdk, this.#options, options);
+    const sandbox = await this.#attach(sdk, false);
+    sandbox.noteStartedAgain();
+    return sandbox;
   }
   /** The sandboxes this instance created that still exist, and the workspaces it attached. */
   async list(options = {}) {

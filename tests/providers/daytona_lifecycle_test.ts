@@ -467,3 +467,23 @@ Deno.test(
     assertEquals((await sandbox.exec(count)).stdout.trim(), "0");
   },
 );
+
+Deno.test(
+  "a replica that finds its tenant's sandbox stopped starts it and its next result says so",
+  opts,
+  async () => {
+    await using env = await setup({}, { deployment: "lifecycle-test" });
+    const sandbox = await env.provider.create({ tenant: "token-a" });
+    await sandbox.writeFile("kept.txt", new TextEncoder().encode("kept"));
+    await env.fake.stop(sandbox.id);
+    // Another replica of the deployment, which never saw this sandbox.
+    await using replica = providerFor(env.fake, { deployment: "lifecycle-test" });
+    assertEquals(await replica.find(sandbox.id, { tenant: "token-b" }), undefined);
+    const found = await replica.find(sandbox.id, { tenant: "token-a" });
+    assertEquals(env.fake.state(sandbox.id), "started");
+    const first = await found!.exec("cat kept.txt");
+    assertEquals(first.stdout, "kept");
+    assertMatch(first.notes?.[0] ?? "", /had stopped.*started again.*Python interpreter is fresh/);
+    assertEquals((await found!.exec("true")).notes, undefined, "said once");
+  },
+);

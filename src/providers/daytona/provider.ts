@@ -406,8 +406,11 @@ export class DaytonaProvider implements SandboxProvider {
     if (sdk.labels[TENANT_LABEL] !== options.tenant) return undefined;
     const state = String(sdk.state);
     if (["destroyed", "destroying", "error", "build_failed"].includes(state)) return undefined;
-    if (state !== "started") await wakeSandbox(sdk, this.#options, options);
-    return await this.#attach(sdk, false);
+    if (state === "started") return await this.#attach(sdk, false);
+    await wakeSandbox(sdk, this.#options, options);
+    const sandbox = await this.#attach(sdk, false);
+    sandbox.noteStartedAgain();
+    return sandbox;
   }
 
   /** The sandboxes this instance created that still exist, and the workspaces it attached. */

@@ -207,13 +207,21 @@ export class DaytonaSandbox implements Sandbox {
   #wake(wait: WaitOptions): Promise<void> {
     this.#waking ??= (async () => {
       await this.#parts.wake(wait);
-      const why = this.#parts.autoStopMinutes > 0
-        ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)`
-        : "";
-      this.#notice =
-        `Sandbox ${this.id} had stopped${why} and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
+      this.noteStartedAgain();
     })().finally(() => this.#waking = undefined);
     return this.#waking;
+  }
+
+  /**
+   * Says, in the next call's result, that the sandbox had stopped and was started again (by this
+   * sandbox, or by the provider that found it stopped), so the model knows its processes are gone.
+   */
+  noteStartedAgain(): void {
+    const why = this.#parts.autoStopMinutes > 0
+      ? ` (Daytona stops a sandbox after ${this.#parts.autoStopMinutes} idle minutes)`
+      : "";
+    this.#notice =
+      `Sandbox ${this.id} had stopped${why} and was started again: its files are kept, but every process was gone, so the Python interpreter is fresh (variables and imports were lost) and background servers must be started again.`;
   }
 
   /** While any call runs, tells Daytona the sandbox is active now and then. */
