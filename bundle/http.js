@@ -1017,7 +1017,7 @@ function serveHttp(options, makeSession, modern) {
   const idleMs = (options.idleMinutes ?? 30) * 6e4;
   const sessions = /* @__PURE__ */ new Map();
   const expected = options.token ? digest(options.token) : void 0;
-  let port = 0;
+  let hosts = /* @__PURE__ */ new Set();
   const owners = /* @__PURE__ */ new Map();
   let loadingModern;
   const serveModern = /* @__PURE__ */ __name(async (request, parsedBody) => {
@@ -1049,7 +1049,6 @@ function serveHttp(options, makeSession, modern) {
   const handler = /* @__PURE__ */ __name(async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
-    const hosts = allowedHosts(hostname, port, options.allowedHosts);
     if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
       return plain(403, "Forbidden: unexpected Host header");
     }
@@ -1129,7 +1128,8 @@ function serveHttp(options, makeSession, modern) {
     onListen: /* @__PURE__ */ __name(() => {
     }, "onListen")
   }, handler);
-  port = server.addr.port;
+  const { port } = server.addr;
+  hosts = allowedHosts(hostname, port, options.allowedHosts);
   const shownHost = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   const endpoint = `http://${shownHost}:${port}/mcp`;
   const sweeper = setInterval(() => {
@@ -1215,9 +1215,11 @@ function timingSafeEqual(a, b) {
 }
 __name(timingSafeEqual, "timingSafeEqual");
 async function readLimited(request, limit) {
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  const length = request.headers.get("content-length");
+  const declared = Number(length ?? "0");
   if (declared > limit) return void 0;
   if (!request.body) return "";
+  if (length !== null) return await request.text();
   const chunks = [];
   let size = 0;
   for await (const chunk of request.body) {

@@ -131,7 +131,8 @@ export function serveHttp(
   const idleMs = (options.idleMinutes ?? 30) * 60_000;
   const sessions = new Map<string, Entry>();
   const expected = options.token ? digest(options.token) : undefined;
-  let port = 0;
+  /** Host header values accepted, known once listening (the port may be chosen then). */
+  let hosts = new Set<string>();
   /** 2026-07-28 clients' sandboxes, by the digest of their token. */
   const owners = new Map<string, { session: SandboxSession; handler: ModernHandler }>();
   let loadingModern: Promise<(session: SandboxSession) => ModernHandler> | undefined;
@@ -161,7 +162,6 @@ export function serveHttp(
   const handler = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
-    const hosts = allowedHosts(hostname, port, options.allowedHosts);
     if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
       return plain(403, "Forbidden: unexpected Host header");
     }
@@ -233,7 +233,8 @@ export function serveHttp(
     signal: abort.signal,
     onListen: () => {},
   }, handler);
-  port = server.addr.port;
+  const { port } = server.addr;
+  hosts = allowedHosts(hostname, port, options.allowedHosts);
   const shownHost = hostname.includes(":") && !hostname.startsWith("[")
     ? `[${hostname}]`
     : hostname;
@@ -318,9 +319,12 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The body as text, or undefined if it is longer than `limit` bytes (stops reading there). */
 async function readLimited(request: Request, limit: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  const length = request.headers.get("content-length");
+  const declared = Number(length ?? "0");
   if (declared > limit) return undefined;
   if (!request.body) return "";
+  // The server holds a body to its declared length, so one read suffices.
+  if (length !== null) return await request.text();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of request.body) {
