@@ -1017,7 +1017,7 @@ function serveHttp(options, makeSession, modern) {
   const idleMs = (options.idleMinutes ?? 30) * 6e4;
   const sessions = /* @__PURE__ */ new Map();
   const expected = options.token ? digest(options.token) : void 0;
-  let port = 0;
+  let hosts = /* @__PURE__ */ new Set();
   const owners = /* @__PURE__ */ new Map();
   let loadingModern;
   const serveModern = /* @__PURE__ */ __name(async (request, parsedBody) => {
@@ -1049,7 +1049,6 @@ function serveHttp(options, makeSession, modern) {
   const handler = /* @__PURE__ */ __name(async (request) => {
     const url = new URL(request.url);
     if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
-    const hosts = allowedHosts(hostname, port, options.allowedHosts);
     if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
       return plain(403, "Forbidden: unexpected Host header");
     }
@@ -1085,11 +1084,15 @@ function serveHttp(options, makeSession, modern) {
       entry2.lastSeen = Date.now();
       entry2.inFlight++;
       try {
-        const response = await entry2.transport.handleRequest(request, {
+        const answered = entry2.transport.handleRequest(request, {
           parsedBody
         });
-        cancelOnDisconnect(request, parsedBody, entry2.transport);
-        return response;
+        if (!answersInJson(request, parsedBody)) {
+          const response = await answered;
+          cancelOnDisconnect(request, parsedBody, entry2.transport);
+          return response;
+        }
+        return await jsonOrStream(request, parsedBody, entry2.transport, answered);
       } finally {
         entry2.inFlight--;
         entry2.lastSeen = Date.now();
@@ -1108,7 +1111,7 @@ function serveHttp(options, makeSession, modern) {
       lastSeen: Date.now(),
       inFlight: 0
     };
-    entry.transport = new WebStandardStreamableHTTPServerTransport({
+    entry.transport = new Transport({
       sessionIdGenerator: /* @__PURE__ */ __name(() => crypto.randomUUID(), "sessionIdGenerator"),
       onsessioninitialized: /* @__PURE__ */ __name((id) => {
         sessions.set(id, entry);
@@ -1129,7 +1132,8 @@ function serveHttp(options, makeSession, modern) {
     onListen: /* @__PURE__ */ __name(() => {
     }, "onListen")
   }, handler);
-  port = server.addr.port;
+  const { port } = server.addr;
+  hosts = allowedHosts(hostname, port, options.allowedHosts);
   const shownHost = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   const endpoint = `http://${shownHost}:${port}/mcp`;
   const sweeper = setInterval(() => {
@@ -1215,9 +1219,11 @@ function timingSafeEqual(a, b) {
 }
 __name(timingSafeEqual, "timingSafeEqual");
 async function readLimited(request, limit) {
-  const declared = Number(request.headers.get("content-length") ?? "0");
+  const length = request.headers.get("content-length");
+  const declared = Number(length ?? "0");
   if (declared > limit) return void 0;
   if (!request.body) return "";
+  if (length !== null) return await request.text();
   const chunks = [];
   let size = 0;
   for await (const chunk of request.body) {
@@ -1236,27 +1242,136 @@ function isInitialize(body) {
 }
 __name(isInitialize, "isInitialize");
 function cancelOnDisconnect(request, body, transport) {
-  const messages = Array.isArray(body) ? body : [
-    body
-  ];
-  const ids = messages.filter((m) => m?.method && m.id !== void 0).map((m) => m.id);
-  if (ids.length === 0) return;
-  request.signal.addEventListener("abort", () => {
-    for (const requestId of ids) {
-      transport.onmessage?.({
-        jsonrpc: "2.0",
-        method: "notifications/cancelled",
-        params: {
-          requestId,
-          reason: "the client disconnected"
-        }
-      });
-    }
-  }, {
+  if (requestIds(body).length === 0) return;
+  request.signal.addEventListener("abort", () => cancel(body, transport), {
     once: true
   });
 }
 __name(cancelOnDisconnect, "cancelOnDisconnect");
+function cancel(body, transport) {
+  for (const requestId of requestIds(body)) {
+    transport.onmessage?.({
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: {
+        requestId,
+        reason: "the client disconnected"
+      }
+    });
+  }
+}
+__name(cancel, "cancel");
+function requestIds(body) {
+  const messages = Array.isArray(body) ? body : [
+    body
+  ];
+  return messages.filter((m) => m?.method && m.id !== void 0).map((m) => m.id);
+}
+__name(requestIds, "requestIds");
+function answersInJson(request, body) {
+  if (request.method !== "POST") return false;
+  const messages = Array.isArray(body) ? body : [
+    body
+  ];
+  return messages.every((m) => typeof m?.method === "string" && !m.method.startsWith("tasks/") && m.method !== "initialize" && m.params?.task === void 0 && m.params?._meta?.progressToken === void 0);
+}
+__name(answersInJson, "answersInJson");
+var STREAM_AFTER_MS = 1e3;
+var KEEP_ALIVE_MS = 15e3;
+async function jsonOrStream(request, body, transport, answered) {
+  const gone = Promise.withResolvers();
+  const leave = /* @__PURE__ */ __name(() => {
+    cancel(body, transport);
+    transport.forget(requestIds(body));
+    gone.resolve(void 0);
+  }, "leave");
+  request.signal.addEventListener("abort", leave, {
+    once: true
+  });
+  const done = /* @__PURE__ */ __name(() => request.signal.removeEventListener("abort", leave), "done");
+  const answer = Promise.race([
+    answered,
+    gone.promise
+  ]);
+  let timer;
+  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
+  const first = await Promise.race([
+    answer,
+    late
+  ]).finally(() => clearTimeout(timer));
+  if (first !== null) {
+    done();
+    return first ?? new Response(null, {
+      status: 499
+    });
+  }
+  const encoder = new TextEncoder();
+  let keepAlive;
+  const stream = new ReadableStream({
+    start(controller) {
+      keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), KEEP_ALIVE_MS);
+      answer.then(async (response) => {
+        const text = await response?.text();
+        const messages = text ? [
+          JSON.parse(text)
+        ].flat() : [];
+        for (const message of messages) {
+          controller.enqueue(encoder.encode(`event: message
+data: ${JSON.stringify(message)}
+
+`));
+        }
+      }).catch(() => {
+      }).finally(() => {
+        clearInterval(keepAlive);
+        done();
+        try {
+          controller.close();
+        } catch {
+        }
+      });
+    },
+    cancel() {
+      clearInterval(keepAlive);
+    }
+  });
+  const headers = {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no"
+  };
+  if (transport.sessionId) headers["mcp-session-id"] = transport.sessionId;
+  return new Response(stream, {
+    headers
+  });
+}
+__name(jsonOrStream, "jsonOrStream");
+var Transport = class extends WebStandardStreamableHTTPServerTransport {
+  static {
+    __name(this, "Transport");
+  }
+  handleRequest(request, options) {
+    this._enableJsonResponse = answersInJson(request, options?.parsedBody);
+    return super.handleRequest(request, options);
+  }
+  send(message, options) {
+    const self = this;
+    const requestId = "result" in message || "error" in message ? message.id : options?.relatedRequestId;
+    const streamId = requestId === void 0 ? void 0 : self._requestToStreamMapping.get(requestId);
+    self._enableJsonResponse = streamId !== void 0 && self._streamMapping.get(streamId)?.resolveJson !== void 0;
+    return super.send(message, options);
+  }
+  /** Drops what the SDK keeps for requests that will never be answered (the client left). */
+  forget(ids) {
+    const self = this;
+    for (const id of ids) {
+      const streamId = self._requestToStreamMapping.get(id);
+      if (streamId === void 0) continue;
+      self._requestToStreamMapping.delete(id);
+      self._streamMapping.get(streamId)?.cleanup();
+    }
+  }
+};
 function plain(status, text) {
   return new Response(text, {
     status,

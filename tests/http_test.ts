@@ -215,6 +215,46 @@ Deno.test("a client that disconnects mid-call stops the call's processes", opts,
   await eventually(async () => !(await shell(client, "ps -eo args")).stdout.includes("sleep 601"));
 });
 
+Deno.test(
+  "a quick call is answered in JSON, a long one and one with a progress token by an event stream",
+  opts,
+  async () => {
+    await using served = serve();
+    const client = await served.client();
+    const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
+      .sessionId;
+    let id = 100;
+    const call = async (command: string, meta?: Record<string, unknown>) => {
+      const response = await fetch(served.http.url, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+          "mcp-session-id": sessionId,
+          "mcp-protocol-version": "2025-06-18",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: ++id,
+          method: "tools/call",
+          params: { name: "shell_exec", arguments: { command }, ...(meta ? { _meta: meta } : {}) },
+        }),
+      });
+      const body = await response.text();
+      return { type: response.headers.get("content-type"), body };
+    };
+    const quick = await call("echo quick");
+    assertEquals(quick.type, "application/json");
+    assertEquals(JSON.parse(quick.body).result.structuredContent.stdout, "quick\n");
+    const long = await call("sleep 1.5; echo long");
+    assertEquals(long.type, "text/event-stream");
+    assert(long.body.includes(String.raw`"stdout":"long\n"`), long.body);
+    const tracked = await call("echo tracked", { progressToken: 1 });
+    assertEquals(tracked.type, "text/event-stream");
+    assert(tracked.body.includes(String.raw`"stdout":"tracked\n"`), tracked.body);
+  },
+);
+
 Deno.test("a forged Host or Origin gets 403; a non-initialize request without a session 400", async () => {
   await using served = serve();
   const post = (headers: Record<string, string>, body: unknown) =>
