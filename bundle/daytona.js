@@ -277,27 +277,32 @@ async function wakeSandbox(sdk, settings, wait = {}) {
 }
 __name(wakeSandbox, "wakeSandbox");
 async function stopSandbox(client, sdk, settings) {
+  await pastConflicts(sdk, settings, "stop", () => sdk.stop(settings.timeoutSeconds), async () => {
+    const state = await sandboxState(client, sdk.id, settings).catch(() => "unknown");
+    return [
+      "stopped",
+      "archived",
+      "gone",
+      "destroyed"
+    ].includes(state);
+  });
+}
+__name(stopSandbox, "stopSandbox");
+async function pastConflicts(sdk, settings, verb, call, done = () => Promise.resolve(false)) {
   const deadline = Date.now() + settings.timeoutSeconds * 1e3;
   for (let wait = 250; ; wait = Math.min(wait * 2, 2e3)) {
     try {
-      await callApi(settings, "stop the sandbox", true, () => sdk.stop(settings.timeoutSeconds));
+      await callApi(settings, `${verb} the sandbox`, true, call);
       return;
     } catch (error) {
-      if (isNotFound(error)) return;
-      const state = await sandboxState(client, sdk.id, settings).catch(() => "unknown");
-      if ([
-        "stopped",
-        "archived",
-        "gone",
-        "destroyed"
-      ].includes(state)) return;
+      if (isNotFound(error) || await done()) return;
       if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
-      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the stop`);
+      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the ${verb}`);
       await sleep(wait);
     }
   }
 }
-__name(stopSandbox, "stopSandbox");
+__name(pastConflicts, "pastConflicts");
 async function sandboxState(client, id, settings, wait = {}) {
   try {
     const found = await callApi(settings, "find the sandbox", true, () => client.get(id), wait);
@@ -309,18 +314,7 @@ async function sandboxState(client, id, settings, wait = {}) {
 }
 __name(sandboxState, "sandboxState");
 async function destroySandbox(client, sdk, settings) {
-  const deadline = Date.now() + settings.timeoutSeconds * 1e3;
-  for (let wait = 250; ; wait = Math.min(wait * 2, 2e3)) {
-    try {
-      await callApi(settings, "delete the sandbox", true, () => client.delete(sdk));
-      return;
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
-      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the delete`);
-      await sleep(wait);
-    }
-  }
+  await pastConflicts(sdk, settings, "delete", () => client.delete(sdk));
 }
 __name(destroySandbox, "destroySandbox");
 

@@ -20077,13 +20077,7 @@ function createModernServer(options) {
   }), {
     title: "File in the sandbox",
     description: "A file of one of your sandboxes, e.g. one that file_download returned as a link."
-  }, async (uri, variables, ctx) => {
-    const sandbox = await session.sandbox({
-      id: String(variables.sandbox),
-      signal: ctx.mcpReq.signal
-    });
-    return await readSandboxResource(sandbox, uri.href, String(variables.path), ctx.mcpReq.signal);
-  });
+  }, (uri, variables, ctx) => readSandboxResource(session, uri.href, variables, ctx.mcpReq.signal));
   const setup = {
     session,
     limits: options.limits,

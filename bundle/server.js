@@ -17156,13 +17156,7 @@ function createServer(options) {
   }), {
     title: "File in the sandbox",
     description: "A file of this session's sandbox, e.g. one that file_download returned as a resource link."
-  }, async (uri, variables, extra) => {
-    const sandbox = await session.sandbox({
-      id: String(variables.sandbox),
-      signal: extra.signal
-    });
-    return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
-  });
+  }, (uri, variables, extra) => readSandboxResource(session, uri.href, variables, extra.signal));
   const setup = {
     session,
     limits,

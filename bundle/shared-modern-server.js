@@ -223,8 +223,12 @@ __name(htmlToText, "htmlToText");
 
 // src/resources.ts
 var SANDBOX_URI_TEMPLATE = "sandbox://{sandbox}{+path}";
-async function readSandboxResource(sandbox, uri, encodedPath, signal) {
-  const path = encodedPath.split("/").map(decodeURIComponent).join("/");
+async function readSandboxResource(session, uri, variables, signal) {
+  const sandbox = await session.sandbox({
+    id: String(variables.sandbox),
+    signal
+  });
+  const path = String(variables.path).split("/").map(decodeURIComponent).join("/");
   const info = await sandbox.stat(path, {
     signal
   });

@@ -106,18 +106,7 @@ export function createModernServer(options: ModernServerOptions): McpServer {
       description:
         "A file of one of your sandboxes, e.g. one that file_download returned as a link.",
     },
-    async (uri, variables, ctx) => {
-      const sandbox = await session.sandbox({
-        id: String(variables.sandbox),
-        signal: ctx.mcpReq.signal,
-      });
-      return await readSandboxResource(
-        sandbox,
-        uri.href,
-        String(variables.path),
-        ctx.mcpReq.signal,
-      );
-    },
+    (uri, variables, ctx) => readSandboxResource(session, uri.href, variables, ctx.mcpReq.signal),
   );
   const setup = {
     session,

@@ -8,23 +8,25 @@
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { ReadResourceResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { formatBytes } from "./_output.ts";
-import type { Sandbox } from "./sandbox.ts";
+import type { SandboxSession } from "./session.ts";
 import { decodeText, HARD_CEILING, readAll, sniffMimeType } from "./tools/_files.ts";
 
 /** The URI template of sandbox files: `sandbox://<sandbox id>/<absolute path>`. */
 export const SANDBOX_URI_TEMPLATE = "sandbox://{sandbox}{+path}";
 
 /**
- * Reads the file a `sandbox://` URI names, as text when it is UTF-8 and as a base64 blob
- * otherwise. `encodedPath` is the URI's path, percent-encoded.
+ * Reads the file a `sandbox://` URI names, in one of `session`'s sandboxes, as text when it is
+ * UTF-8 and as a base64 blob otherwise. `variables` are the URI's, matched against
+ * {@linkcode SANDBOX_URI_TEMPLATE} (the path percent-encoded).
  */
 export async function readSandboxResource(
-  sandbox: Sandbox,
+  session: SandboxSession,
   uri: string,
-  encodedPath: string,
+  variables: Record<string, string | string[]>,
   signal?: AbortSignal,
 ): Promise<ReadResourceResult> {
-  const path = encodedPath.split("/").map(decodeURIComponent).join("/");
+  const sandbox = await session.sandbox({ id: String(variables.sandbox), signal });
+  const path = String(variables.path).split("/").map(decodeURIComponent).join("/");
   const info = await sandbox.stat(path, { signal });
   if (info.type !== "file") throw new TypeError(`Cannot read ${uri}: it is not a regular file`);
   if (info.size > HARD_CEILING) {

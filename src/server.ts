@@ -86,13 +86,7 @@ export function createServer(options: ServerOptions): McpServer {
       description:
         "A file of this session's sandbox, e.g. one that file_download returned as a resource link.",
     },
-    async (uri, variables, extra) => {
-      const sandbox = await session.sandbox({
-        id: String(variables.sandbox),
-        signal: extra.signal,
-      });
-      return await readSandboxResource(sandbox, uri.href, String(variables.path), extra.signal);
-    },
+    (uri, variables, extra) => readSandboxResource(session, uri.href, variables, extra.signal),
   );
   const setup: CallSetup = {
     session,

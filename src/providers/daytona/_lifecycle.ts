@@ -58,17 +58,33 @@ export async function stopSandbox(
   sdk: SdkSandbox,
   settings: ApiSettings,
 ): Promise<void> {
+  await pastConflicts(sdk, settings, "stop", () => sdk.stop(settings.timeoutSeconds), async () => {
+    const state = await sandboxState(client, sdk.id, settings).catch(() => "unknown");
+    return ["stopped", "archived", "gone", "destroyed"].includes(state);
+  });
+}
+
+/**
+ * Runs `call` (a stop or a delete) until it goes through, retrying while Daytona answers 409 (a
+ * state change is pending) until the API timeout; a sandbox gone, or `done()` after a failure,
+ * is as good as done.
+ */
+async function pastConflicts(
+  sdk: SdkSandbox,
+  settings: ApiSettings,
+  verb: string,
+  call: () => Promise<unknown>,
+  done: () => Promise<boolean> = () => Promise.resolve(false),
+): Promise<void> {
   const deadline = Date.now() + settings.timeoutSeconds * 1000;
   for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
     try {
-      await callApi(settings, "stop the sandbox", true, () => sdk.stop(settings.timeoutSeconds));
+      await callApi(settings, `${verb} the sandbox`, true, call);
       return;
     } catch (error) {
-      if (isNotFound(error)) return;
-      const state = await sandboxState(client, sdk.id, settings).catch(() => "unknown");
-      if (["stopped", "archived", "gone", "destroyed"].includes(state)) return;
+      if (isNotFound(error) || await done()) return;
       if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
-      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the stop`);
+      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the ${verb}`);
       await sleep(wait);
     }
   }
@@ -99,16 +115,5 @@ export async function destroySandbox(
   sdk: SdkSandbox,
   settings: ApiSettings,
 ): Promise<void> {
-  const deadline = Date.now() + settings.timeoutSeconds * 1000;
-  for (let wait = 250;; wait = Math.min(wait * 2, 2000)) {
-    try {
-      await callApi(settings, "delete the sandbox", true, () => client.delete(sdk));
-      return;
-    } catch (error) {
-      if (isNotFound(error)) return;
-      if (!(error instanceof ConflictError) || Date.now() + wait > deadline) throw error;
-      settings.log.info(`sandbox ${sdk.id}: ${error.message}; retrying the delete`);
-      await sleep(wait);
-    }
-  }
+  await pastConflicts(sdk, settings, "delete", () => client.delete(sdk));
 }

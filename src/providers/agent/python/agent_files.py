@@ -63,6 +63,16 @@ def op_stat(req):
         raise fault(e, "read", path)
 
 
+def _regular_file(fd, path):
+    """The stat of the file open on `fd`, which must be a regular file to be read."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
+                        "Cannot read %s: it is %s" % (path, kind))
+    return st
+
+
 def op_read(req):
     path = resolve(req["path"])
     offset = max(0, int(req.get("offset", 0)))
@@ -72,15 +82,21 @@ def op_read(req):
     except OSError as e:
         raise fault(e, "read", path)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
-                            "Cannot read %s: it is %s" % (path, kind))
+        st = _regular_file(fd, path)
         data = os.pread(fd, length, offset)
     finally:
         os.close(fd)
     return {"result": {"data": data, "size": st.st_size}}
+
+
+def _prepare_target(path, overwrite):
+    """Makes `path`'s parent directories, and refuses a directory there, or any file unless
+    `overwrite`: what a write or a copy checks before its first byte."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.isdir(path):
+        raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+    if not overwrite and os.path.lexists(path):
+        raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
 
 
 def op_write(req):
@@ -92,11 +108,7 @@ def op_write(req):
     data = base64.b64decode(req.get("data", ""))
     try:
         if req.get("first"):
-            os.makedirs(parent, exist_ok=True)
-            if os.path.isdir(path):
-                raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
-            if not req.get("overwrite", True) and os.path.lexists(path):
-                raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
+            _prepare_target(path, req.get("overwrite", True))
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
         else:
             flags = os.O_WRONLY | os.O_APPEND
@@ -182,16 +194,8 @@ def op_copy(rid, req, job):
     temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), os.urandom(4).hex()))
     made = False
     try:
-        st = os.fstat(fd_in)
-        if not stat.S_ISREG(st.st_mode):
-            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
-                            "Cannot read %s: it is %s" % (source, kind))
-        os.makedirs(parent, exist_ok=True)
-        if os.path.isdir(path):
-            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
-        if not overwrite and os.path.lexists(path):
-            raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
+        _regular_file(fd_in, source)
+        _prepare_target(path, overwrite)
         digest = hashlib.sha256()
         fd_out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         made = True
