@@ -137,8 +137,8 @@ Deno.test(
     const created = await shell(url, {
       command: "for i in 1 2 3 4 5; do echo step $i; sleep 2; done; echo done",
     });
-    assert(performance.now() - started < 5_000, "the handle comes at once");
     const task = created.result!;
+    // The handle comes while the command still runs (it takes 10 s; see the end).
     assertEquals([task.resultType, task.status], ["task", "working"]);
     assertMatch(task.taskId as string, /^[0-9a-f-]{36}$/);
     assertEquals([task.ttlMs, typeof task.pollIntervalMs, "ttl" in task], [null, "number", false]);
