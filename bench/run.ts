@@ -334,7 +334,7 @@ interface HttpLoad {
    * CPU milliseconds per call of the server and its sandboxes (their commands included), of the
    * client, and per `sh -c true` of the floor (the spawning loop and the shells), over the rounds.
    */
-  cpu?: { server: number; client: number; spawn: number };
+  cpu?: { server: number; serverOnly: number; client: number; spawn: number };
 }
 
 /**
@@ -362,7 +362,7 @@ async function httpLoad(
   const measured: HttpLoad["rounds"] = [];
   let errors = 0;
   let seconds = 0;
-  const cpu = { server: 0, client: 0, spawn: 0 };
+  const cpu = { server: 0, serverOnly: 0, client: 0, spawn: 0 };
   for (let round = 0; round < rounds; round++) {
     let self = await cpuSeconds(Deno.pid);
     const spawnsPerS = floor ? await spawnRate(sessions, sessions * perRound) : NaN;
@@ -370,6 +370,7 @@ async function httpLoad(
     const done = latencies.length;
     self = await cpuSeconds(Deno.pid);
     const server = floor ? await cpuSeconds(floor.server, true) : 0;
+    const serverOnly = floor ? await cpuSeconds(floor.server) : 0;
     const started = performance.now();
     await Promise.all(clients.map(async (client) => {
       for (let i = 0; i < perRound; i++) {
@@ -384,7 +385,10 @@ async function httpLoad(
     }));
     const took = (performance.now() - started) / 1000;
     cpu.client += await cpuSeconds(Deno.pid) - self;
-    if (floor) cpu.server += await cpuSeconds(floor.server, true) - server;
+    if (floor) {
+      cpu.server += await cpuSeconds(floor.server, true) - server;
+      cpu.serverOnly += await cpuSeconds(floor.server) - serverOnly;
+    }
     seconds += took;
     measured.push({ callsPerS: (latencies.length - done) / took, spawnsPerS });
   }
@@ -400,6 +404,7 @@ async function httpLoad(
       ? {
         cpu: {
           server: cpu.server * 1000 / latencies.length,
+          serverOnly: cpu.serverOnly * 1000 / latencies.length,
           client: cpu.client * 1000 / latencies.length,
           spawn: cpu.spawn * 1000 / (rounds * sessions * perRound),
         },
@@ -960,7 +965,9 @@ if (want("http")) {
           floor.toFixed(0)
         }/s (${bare.rounds.map((r) => r.spawnsPerS.toFixed(0)).join(", ")}); the SDK's clients: ${
           level.callsPerS.toFixed(0)
-        } calls/s; CPU per call: ${cpu.server.toFixed(2)} ms in the server and its sandboxes, ${
+        } calls/s; CPU per call: ${cpu.server.toFixed(2)} ms in the server and its sandboxes (${
+          cpu.serverOnly.toFixed(2)
+        } ms in the server itself), ${
           cpu.client.toFixed(2)
         } ms in the client, against ${cpu.spawn.toFixed(2)} ms per spawn of the floor`,
       ratio: `${(share * 100).toFixed(0)}% of the spawn rate (median of the rounds' ratios: ${

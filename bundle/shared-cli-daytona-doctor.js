@@ -942,137 +942,9 @@ __name(chunksOf, "chunksOf");
 var AGENT_FILES = {
   "protocol.json": `{"request":{"id":"integer|string","op":"string","wait?":"number"},"ops":{"exec":{"request":{"command?":"string","argv?":"string[]","cwd?":"string","env?":"{string}","timeout?":"number","max_output?":"integer"},"result":{"stdout":"captured","stderr":"captured","exit_code":"integer|null","signal":"string|null","timed_out":"boolean","cancelled":"boolean","duration_ms":"number"},"progress":true},"python":{"request":{"code":"string","timeout?":"number","max_output?":"integer","max_image_bytes?":"integer","max_images?":"integer","max_repr?":"integer"},"result":{"stdout":"captured","stderr":"captured","value":"string|null","error":"python_error|null","images":"image[]","notes":"string[]","timed_out":"boolean","cancelled":"boolean","state":"'kept'|'lost'","died":"exit|null","fresh":"boolean","duration_ms":"number"},"progress":true},"python_reset":{"request":{},"result":{"reset":"boolean"}},"kill_all":{"request":{},"result":{"killed":"integer"}},"stat":{"request":{"path":"string"},"result":"file_info"},"read":{"request":{"path":"string","offset?":"integer","length?":"integer"},"result":{"data":"bytes","size":"integer"}},"write":{"request":{"path":"string","upload":"string","overwrite?":"boolean","first?":"boolean","last?":"boolean","data?":"base64"},"result":"file_info|upload_part"},"list":{"request":{"path?":"string","depth?":"integer","limit?":"integer"},"result":{"path":"string","entries":"file_info[]","truncated":"boolean"}},"commit_upload":{"request":{"path":"string","temp":"string","overwrite?":"boolean"},"result":"file_info"},"copy":{"request":{"from":"string","to":"string","overwrite?":"boolean"},"result":{"file":"file_info","sha256":"string"},"progress":true},"tunnel":{"request":{"port":"integer","token":"string","inbound":"string"},"result":{"port":"integer"}}},"control":{"cancel":{"request":{"target":"integer|string"}},"wait":{"request":{"target":"integer|string","wait":"number"}}},"shapes":{"captured":{"head":"base64","tail":"base64","total":"integer"},"file_info":{"path":"string","name":"string","type":"'file'|'directory'|'symlink'|'other'","size":"integer","modified":"number","mode":"string","target?":"string","replaced?":"boolean"},"upload_part":{"path":"string"},"python_error":{"type":"string","message":"string","traceback":"string"},"image":{"data":"base64","mime_type":"string","width":"integer","height":"integer","bytes":"integer"},"exit":{"exit_code":"integer|null","signal":"string|null"},"fault":{"field?":"string","code?":"error_code","message":"string"}},"errorCodes":["not_found","is_directory","not_directory","not_file","permission","read_only","exists","no_space","io"],"frames":{"hello":{"ready":"boolean","python":"string","home":"string","uid":"integer","protections?":"{string|null}"},"reply":{"id":"integer|string","result":"{any}"},"fault":{"id":"integer|string","error":"fault"},"progress":{"id":"integer|string","line":"string","bytes":"integer"},"pending":{"id":"integer|string","pending":"boolean","line":"string","bytes":"integer"}}}
 `,
-  "agent.py": '# The supervisor that runs inside the sandbox: its entry point. Without arguments (local sandboxes, where\n# it is PID 1) it reads JSON requests, one per line, on stdin and writes JSON replies, one per line,\n# on stdout; `agent.py serve SOCKET` and `agent.py call SOCKET REQUEST` are remote mode\'s server\n# and client (Daytona). The protocol is described once, in src/providers/agent/protocol.ts.\n#   agent_env.py       what the server says through the environment\n#   agent_frames.py    how replies are framed (pipe, socket)\n#   agent_protocol.py  requests checked against protocol.json\n#   agent_dispatch.py  one request to its handler, on a pool of threads\n#   agent_procs.py     commands in process groups, jobs, limits\n#   agent_output.py    output capture and progress lines\n#   agent_python.py    the interpreter (worker.py) behind python_exec\n#   agent_venv.py      the Python environment pip installs into\n#   agent_files.py     file operations\n#   agent_server.py, agent_client.py  remote mode\nimport os\nimport sys\n\n\ndef main():\n    import json\n    import signal\n    import threading\n\n    import agent_dispatch\n    import agent_frames\n    import agent_procs\n    import agent_venv\n    from agent_env import HOLD, HOME, LIMITS, NET, SUPERVISOR\n    from agent_python import interpreter\n\n    if HOLD and sys.stdin.buffer.readline().strip() != b"start":\n        return\n    protections = {}\n    if SUPERVISOR == "pid1":\n        from protect import protect\n        agent_procs.spawner, status = protect()\n        protections.update(status)\n    if NET:\n        import net\n        agent_dispatch.relay = net.start(NET)\n    agent_procs.apply_limits(LIMITS)\n    agent_venv.activate()\n    signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    agent_frames.send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),\n                       "protections": protections})\n    for line in sys.stdin.buffer:\n        try:\n            req = json.loads(line)\n        except ValueError:\n            continue\n        if req.get("op") == "cancel":\n            agent_dispatch.handle(req)\n        else:\n            agent_dispatch.dispatch(agent_dispatch.handle_and_send, req)\n    # The host went away: take every process of this sandbox with us.\n    agent_procs.stop_jobs()\n    interpreter.stop()\n    agent_procs.kill_groups()\n\n\nif __name__ == "__main__":\n    if len(sys.argv) == 3 and sys.argv[1] == "serve":\n        from agent_server import serve\n        serve(sys.argv[2])\n    elif len(sys.argv) == 4 and sys.argv[1] == "call":\n        from agent_client import call\n        call(sys.argv[2], sys.argv[3])\n    else:\n        main()\n',
+  "agent.py": '# The supervisor that runs inside the sandbox: its entry point. Without arguments (local sandboxes, where\n# it is PID 1) it reads JSON requests, one per line, on stdin and writes JSON replies, one per line,\n# on stdout; `agent.py serve SOCKET` and `agent.py call SOCKET REQUEST` are remote mode\'s server\n# and client (Daytona). The protocol is described once, in src/providers/agent/protocol.ts.\n#   agent_env.py       what the server says through the environment\n#   agent_frames.py    how replies are framed (pipe, socket)\n#   agent_protocol.py  requests checked against protocol.json\n#   agent_dispatch.py  one request to its handler, on a pool of threads\n#   agent_procs.py     commands in process groups, jobs, limits\n#   agent_output.py    output capture and progress lines\n#   agent_python.py    the interpreter (worker.py) behind python_exec\n#   agent_venv.py      the Python environment pip installs into\n#   agent_files.py     file operations\n#   agent_server.py, agent_client.py  remote mode\nimport os\nimport sys\n\n\ndef _read_line(fd):\n    """One line from `fd`, read a byte at a time: nothing after it is taken from the pipe."""\n    line = bytearray()\n    while not line.endswith(b"\\n"):\n        byte = os.read(fd, 1)\n        if not byte:\n            break\n        line += byte\n    return bytes(line)\n\n\ndef main():\n    import signal\n    import threading\n\n    import agent_dispatch\n    import agent_frames\n    import agent_procs\n    import agent_venv\n    from agent_env import HOLD, HOME, LIMITS, NET, SUPERVISOR\n    from agent_python import interpreter\n\n    if HOLD and _read_line(0).strip() != b"start":\n        return\n    protections = {}\n    if SUPERVISOR == "pid1":\n        from protect import protect\n        agent_procs.spawner, status = protect()\n        protections.update(status)\n    if NET:\n        import net\n        agent_dispatch.relay = net.start(NET)\n    agent_procs.apply_limits(LIMITS)\n    agent_venv.activate()\n    signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    agent_frames.send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),\n                       "protections": protections})\n    agent_dispatch.serve_pipe(0)\n    # The host went away: take every process of this sandbox with us.\n    agent_procs.stop_jobs()\n    interpreter.stop()\n    agent_procs.kill_groups()\n\n\nif __name__ == "__main__":\n    if len(sys.argv) == 3 and sys.argv[1] == "serve":\n        from agent_server import serve\n        serve(sys.argv[2])\n    elif len(sys.argv) == 4 and sys.argv[1] == "call":\n        from agent_client import call\n        call(sys.argv[2], sys.argv[3])\n    else:\n        main()\n',
   "agent_client.py": '# The client of remote mode (agent_server.py), run once per API call as\n# `agent.py call SOCKET -` (the request on stdin) or `agent.py call SOCKET @FILE`: it starts the\n# server if none answers, hands it the request and prints the reply. It imports nothing else of the\n# agent, so that each call starts fast.\nimport fcntl\nimport json\nimport os\nimport socket\nimport subprocess\nimport sys\nimport time\n\nfrom agent_env import HOME, PYTHON, RUNTIME\n\n\ndef read_line(conn):\n    data = b""\n    while not data.endswith(b"\\n"):\n        chunk = conn.recv(65536)\n        if not chunk:\n            break\n        data += chunk\n    return data\n\n\ndef connect(path):\n    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    try:\n        conn.connect(path)\n        return conn\n    except OSError:\n        conn.close()\n        return None\n\n\ndef connect_or_start(path):\n    conn = connect(path)\n    if conn is not None:\n        return conn\n    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)\n    with open(path + ".lock", "w") as lock:\n        fcntl.flock(lock, fcntl.LOCK_EX)  # one caller starts the server; the others wait for it\n        conn = connect(path)\n        if conn is not None:\n            return conn\n        with open(path + ".log", "ab") as log:\n            subprocess.Popen([PYTHON, "-X", "utf8", os.path.join(RUNTIME, "agent.py"), "serve", path],\n                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,\n                             start_new_session=True, cwd=HOME)\n        deadline = time.monotonic() + 10\n        while time.monotonic() < deadline:\n            conn = connect(path)\n            if conn is not None:\n                return conn\n            time.sleep(0.01)\n    raise SystemExit("Cannot start the sandbox agent; see %s.log" % path)\n\n\ndef call(path, argument):\n    """Sends one request, read from stdin (`-`) or a file (`@path`, deleted after), and prints\n    the reply."""\n    if argument.startswith("@"):\n        with open(argument[1:], "rb") as f:\n            raw = f.read()\n        os.unlink(argument[1:])\n    elif argument == "-":\n        raw = sys.stdin.buffer.read()\n    else:\n        raise SystemExit("agent.py call: the request must be - (stdin) or @file")\n    rid = json.loads(raw).get("id")\n    with connect_or_start(path) as conn:\n        conn.sendall(raw.rstrip(b"\\n") + b"\\n")\n        reply = read_line(conn)\n    if not reply:\n        reply = (json.dumps({"id": rid, "error": {"message": "Cannot finish: the sandbox agent stopped during the call; the next call starts a new one"}}) + "\\n").encode()\n    sys.stdout.buffer.write(reply)\n',
-  "agent_dispatch.py": `# Dispatch: each request is checked against the protocol (agent_protocol.py), runs its operation's
-# handler and gets one reply; a cancel stops a running call. The handlers are exactly the
-# protocol's operations, or the agent does not start.
-import queue
-import threading
-
-import agent_protocol
-from agent_frames import send
-from agent_files import FileFault, op_commit_upload, op_copy, op_list, op_read, op_stat, op_write
-from agent_procs import (Job, jobs, jobs_lock, kill_all, kill_groups, run_command, sandbox_processes,
-                         stop_jobs)
-from agent_python import interpreter
-
-# The relay of web_preview's tunnels (net.py), set by agent.main() where the sandbox has one.
-relay = None
-
-
-def op_tunnel(req):
-    """Connects a port inside to the server for one web_preview connection (net.py)."""
-    port = int(req["port"])
-    if relay is None:
-        return {"error": {"field": "port", "message": "Cannot forward port %d: the sandbox has no relay" % port}}
-    try:
-        relay.tunnel(port, str(req["token"]), req["inbound"])
-    except OSError as e:
-        return {"error": {"message": "Cannot reach port %d in the sandbox: %s" % (port, e.strerror or e)}}
-    return {"result": {"port": port}}
-
-
-def op_kill_all(req):
-    """Stops every process of the sandbox (commands, background servers, the interpreter, what
-    they left behind) and keeps its files; the next python_exec starts a fresh interpreter."""
-    before = sandbox_processes()
-    stop_jobs()
-    interpreter.stop_now()
-    kill_groups()
-    return {"result": {"killed": len(before | kill_all())}}
-
-
-# Operations that run as a job a cancel request can stop: handler(rid, req, job).
-JOB_OPS = {"exec": run_command, "python": interpreter.run, "copy": op_copy}
-# The others: handler(req).
-PLAIN_OPS = {"python_reset": lambda req: interpreter.reset(), "stat": op_stat, "read": op_read,
-             "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all}
-
-if set(JOB_OPS) | set(PLAIN_OPS) != agent_protocol.OPS:
-    raise SystemExit("Cannot start the sandbox agent: its operations (%s) are not those of protocol.json (%s)" % (
-        ", ".join(sorted(set(JOB_OPS) | set(PLAIN_OPS))), ", ".join(sorted(agent_protocol.OPS))))
-
-
-def handle(req):
-    """Runs one request and returns its reply (None for a cancel, which has none)."""
-    rid = req.get("id")
-    op = req.get("op")
-    if op == "cancel":
-        with jobs_lock:
-            job = jobs.get(req.get("target"))
-        if job is not None:
-            job.cancel()
-        return None
-    req, fault = agent_protocol.check_request(req)
-    if fault is None and op not in agent_protocol.OPS:  # a control request this transport lacks
-        fault = {"field": "op", "message": "Unknown operation: %r" % (op,)}
-    if fault is not None:
-        return {"error": fault, "id": rid}
-    job = Job()
-    with jobs_lock:
-        jobs[rid] = job
-    try:
-        if op in JOB_OPS:
-            reply = JOB_OPS[op](rid, req, job)
-        else:
-            reply = PLAIN_OPS[op](req)
-    except FileFault as e:
-        if e.code in agent_protocol.ERROR_CODES:
-            reply = {"error": {"code": e.code, "message": str(e)}}
-        else:
-            reply = {"error": {"message": "Sandbox agent failed: file error code %r is not in protocol.json (%s)" % (e.code, e)}}
-    except Exception as e:  # report, never die: the sandbox must stay usable
-        reply = {"error": {"message": "Sandbox agent failed: %s: %s" % (type(e).__name__, e)}}
-    finally:
-        with jobs_lock:
-            jobs.pop(rid, None)
-    reply["id"] = rid
-    return reply
-
-
-def handle_and_send(req):
-    reply = handle(req)
-    if reply is not None:
-        send(reply)
-
-
-class _Pool:
-    """Runs each request on a thread of its own, reusing idle threads: starting a thread costs
-    more than most requests."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.idle = 0
-        self.work = queue.SimpleQueue()
-
-    def dispatch(self, fn, arg):
-        with self.lock:
-            reuse = self.idle > 0
-            if reuse:
-                self.idle -= 1  # reserved for this request: it never waits behind a busy one
-        self.work.put((fn, arg))
-        if not reuse:
-            try:
-                threading.Thread(target=self._serve, daemon=True).start()
-            except RuntimeError:
-                # No new thread while the sandbox's processes are at their cap (a fork bomb in
-                # its cgroup): the request waits for the next thread to come free.
-                with self.lock:
-                    self.idle -= 1
-
-    def _serve(self):
-        while True:
-            fn, arg = self.work.get()
-            try:
-                fn(arg)
-            finally:
-                with self.lock:
-                    self.idle += 1
-
-
-dispatch = _Pool().dispatch
-`,
+  "agent_dispatch.py": '# Dispatch: each request is checked against the protocol (agent_protocol.py), runs its operation\'s\n# handler and gets one reply; a cancel stops a running call. The handlers are exactly the\n# protocol\'s operations, or the agent does not start.\nimport json\nimport os\nimport queue\nimport select\nimport threading\nimport time\n\nimport agent_protocol\nfrom agent_frames import send\nfrom agent_files import FileFault, op_commit_upload, op_copy, op_list, op_read, op_stat, op_write\nfrom agent_procs import (Command, Job, jobs, jobs_lock, kill_all, kill_groups, run_command,\n                         sandbox_processes, stop_jobs)\nfrom agent_python import interpreter\n\n# The relay of web_preview\'s tunnels (net.py), set by agent.main() where the sandbox has one.\nrelay = None\n\n\ndef op_tunnel(req):\n    """Connects a port inside to the server for one web_preview connection (net.py)."""\n    port = int(req["port"])\n    if relay is None:\n        return {"error": {"field": "port", "message": "Cannot forward port %d: the sandbox has no relay" % port}}\n    try:\n        relay.tunnel(port, str(req["token"]), req["inbound"])\n    except OSError as e:\n        return {"error": {"message": "Cannot reach port %d in the sandbox: %s" % (port, e.strerror or e)}}\n    return {"result": {"port": port}}\n\n\ndef op_kill_all(req):\n    """Stops every process of the sandbox (commands, background servers, the interpreter, what\n    they left behind) and keeps its files; the next python_exec starts a fresh interpreter."""\n    before = sandbox_processes()\n    stop_jobs()\n    interpreter.stop_now()\n    kill_groups()\n    return {"result": {"killed": len(before | kill_all())}}\n\n\n# Operations that run as a job a cancel request can stop: handler(rid, req, job).\nJOB_OPS = {"exec": run_command, "python": interpreter.run, "copy": op_copy}\n# The others: handler(req).\nPLAIN_OPS = {"python_reset": lambda req: interpreter.reset(), "stat": op_stat, "read": op_read,\n             "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all}\n\nif set(JOB_OPS) | set(PLAIN_OPS) != agent_protocol.OPS:\n    raise SystemExit("Cannot start the sandbox agent: its operations (%s) are not those of protocol.json (%s)" % (\n        ", ".join(sorted(set(JOB_OPS) | set(PLAIN_OPS))), ", ".join(sorted(agent_protocol.OPS))))\n\n\ndef _admit(req):\n    """Checks a request and registers it as a job a cancel can stop: (req, job, None) when it\n    may run, else (None, None, the fault\'s reply)."""\n    rid = req.get("id")\n    op = req.get("op")\n    req, fault = agent_protocol.check_request(req)\n    if fault is None and op not in agent_protocol.OPS:  # a control request this transport lacks\n        fault = {"field": "op", "message": "Unknown operation: %r" % (op,)}\n    if fault is not None:\n        return None, None, {"error": fault, "id": rid}\n    job = Job()\n    with jobs_lock:\n        jobs[rid] = job\n    return req, job, None\n\n\ndef _settle(rid, reply):\n    with jobs_lock:\n        jobs.pop(rid, None)\n    reply["id"] = rid\n    return reply\n\n\ndef _failed(e):\n    if isinstance(e, FileFault):\n        if e.code in agent_protocol.ERROR_CODES:\n            return {"error": {"code": e.code, "message": str(e)}}\n        return {"error": {"message": "Sandbox agent failed: file error code %r is not in protocol.json (%s)" % (e.code, e)}}\n    return {"error": {"message": "Sandbox agent failed: %s: %s" % (type(e).__name__, e)}}\n\n\ndef _cancel(req):\n    with jobs_lock:\n        job = jobs.get(req.get("target"))\n    if job is not None:\n        job.cancel()\n\n\ndef handle(req):\n    """Runs one request and returns its reply (None for a cancel, which has none)."""\n    if req.get("op") == "cancel":\n        _cancel(req)\n        return None\n    rid = req.get("id")\n    req, job, reply = _admit(req)\n    if reply is not None:\n        return reply\n    op = req.get("op")\n    try:\n        if op in JOB_OPS:\n            reply = JOB_OPS[op](rid, req, job)\n        else:\n            reply = PLAIN_OPS[op](req)\n    except Exception as e:  # report, never die: the sandbox must stay usable\n        reply = _failed(e)\n    return _settle(rid, reply)\n\n\ndef handle_and_send(req):\n    reply = handle(req)\n    if reply is not None:\n        send(reply)\n\n\nclass _Pool:\n    """Runs each request on a thread of its own, reusing idle threads: starting a thread costs\n    more than most requests."""\n\n    def __init__(self):\n        self.lock = threading.Lock()\n        self.idle = 0\n        self.work = queue.SimpleQueue()\n\n    def dispatch(self, fn, arg):\n        with self.lock:\n            reuse = self.idle > 0\n            if reuse:\n                self.idle -= 1  # reserved for this request: it never waits behind a busy one\n        self.work.put((fn, arg))\n        if not reuse:\n            try:\n                threading.Thread(target=self._serve, daemon=True).start()\n            except RuntimeError:\n                # No new thread while the sandbox\'s processes are at their cap (a fork bomb in\n                # its cgroup): the request waits for the next thread to come free.\n                with self.lock:\n                    self.idle -= 1\n\n    def reserve(self):\n        """Starts an idle thread ahead of need: with `exec` on the main thread, a request could\n        otherwise find no thread at all while a fork bomb holds the process budget."""\n        with self.lock:\n            self.idle += 1\n        threading.Thread(target=self._serve, daemon=True).start()\n\n    def _serve(self):\n        while True:\n            fn, arg = self.work.get()\n            try:\n                fn(arg)\n            finally:\n                with self.lock:\n                    self.idle += 1\n\n\n_pool = _Pool()\ndispatch = _pool.dispatch\n\n\ndef serve_pipe(fd):\n    """Reads requests, one JSON line each, from `fd` (the pipe from the server) until it closes.\n    `exec` requests run on this thread, side by side, each driven through one poll of all their\n    descriptors: a hand-off to a pool thread costs more than starting the command. The others\n    run on the pool; a cancel runs at once."""\n    _pool.reserve()\n    poller = select.poll()\n    poller.register(fd, select.POLLIN)\n    owners = {}  # each running command\'s descriptors -> the command\n    pending = bytearray()\n\n    def end(command, reply):\n        for owned in [f for f, c in owners.items() if c is command]:\n            del owners[owned]\n        send(_settle(command.rid, reply))\n\n    def fault(command, e):\n        command.abandon()\n        end(command, _failed(e))\n\n    while True:\n        now = time.monotonic()\n        wake_at = None\n        for command in set(owners.values()):\n            try:\n                at = command.wake(now)\n            except Exception as e:\n                fault(command, e)\n                continue\n            if at is None:\n                end(command, command.reply)\n            else:\n                wake_at = at if wake_at is None else min(wake_at, at)\n        timeout = None if wake_at is None else max(wake_at - now, 0) * 1000\n        for ready, _ in poller.poll(timeout):\n            if ready == fd:\n                data = os.read(fd, 1 << 16)\n                if not data:\n                    return\n                pending += data\n                for req in _requests(pending):\n                    command = _receive(req, poller)\n                    if command is not None:\n                        for owned in command.watched:\n                            owners[owned] = command\n                continue\n            command = owners.get(ready)\n            if command is not None and ready in command.watched:\n                try:\n                    command.ready(ready)\n                except Exception as e:\n                    fault(command, e)\n\n\ndef _requests(pending):\n    """The complete lines in `pending` (taken out of it), as requests; lines that are not JSON\n    objects are skipped."""\n    while True:\n        end = pending.find(b"\\n")\n        if end < 0:\n            return\n        line = bytes(pending[:end])\n        del pending[:end + 1]\n        try:\n            req = json.loads(line)\n        except ValueError:\n            continue\n        if isinstance(req, dict):\n            yield req\n\n\ndef _receive(req, poller):\n    """Starts a request from serve_pipe(); returns the started command of an `exec`, else None\n    (a cancel done, a reply sent, or a request on the pool)."""\n    op = req.get("op")\n    if op == "cancel":\n        _cancel(req)\n        return None\n    if op != "exec":\n        dispatch(handle_and_send, req)\n        return None\n    rid = req.get("id")\n    req, job, reply = _admit(req)\n    if reply is not None:\n        send(reply)\n        return None\n    command = Command(rid, req, job, poller)\n    try:\n        if command.start():\n            return command\n        reply = command.reply\n    except Exception as e:\n        reply = _failed(e)\n    send(_settle(rid, reply))\n    return None\n',
   "agent_env.py": `# What the server tells the supervisor through its environment, read once at start. The variables
 # meant for the supervisor alone are removed, so that no command or interpreter inherits them.
 import os
@@ -1099,347 +971,7 @@ BASE_ENV = dict(os.environ)
   "agent_files.py": '# File operations: they run here, inside the sandbox, as its user: paths and symlinks resolve\n# exactly as they do for the sandbox\'s processes, so nothing outside the sandbox can be reached\n# through them. Failures are FileFaults, whose codes are the protocol\'s error codes.\nimport base64\nimport errno\nimport os\nimport stat\n\nfrom agent_env import HOME\n\n# The most bytes one read returns.\nREAD_LIMIT = 4 * 1024 * 1024\n\nFILE_FAULTS = {\n    errno.ENOENT: ("not_found", "no such file or directory"),\n    errno.ENOTDIR: ("not_found", "a parent of it is not a directory"),\n    errno.EISDIR: ("is_directory", "it is a directory"),\n    errno.EACCES: ("permission", "permission denied"),\n    errno.EPERM: ("permission", "permission denied"),\n    errno.EROFS: ("read_only", "the file system is read-only there (only %s and /tmp are writable)" % HOME),\n    errno.EEXIST: ("exists", "it already exists"),\n    errno.ENOSPC: ("no_space", "no space left on the device"),\n    errno.ELOOP: ("not_found", "too many levels of symbolic links"),\n}\n\n\nclass FileFault(Exception):\n    def __init__(self, code, message):\n        super().__init__(message)\n        self.code = code\n\n\ndef fault(error, verb, path):\n    code, why = FILE_FAULTS.get(error.errno, ("io", error.strerror or str(error)))\n    return FileFault(code, "Cannot %s %s: %s" % (verb, path, why))\n\n\ndef resolve(path):\n    if path == "~" or path.startswith("~/"):\n        path = HOME + path[1:]\n    return os.path.normpath(os.path.join(HOME, path))\n\n\ndef describe(path, st, name=None):\n    mode = st.st_mode\n    kind = ("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode)\n            else "symlink" if stat.S_ISLNK(mode) else "other")\n    info = {"path": path, "name": name or os.path.basename(path) or "/", "type": kind,\n            "size": st.st_size, "modified": st.st_mtime, "mode": stat.filemode(mode)}\n    if kind == "symlink":\n        try:\n            info["target"] = os.readlink(path)\n        except OSError:\n            pass\n    return info\n\n\ndef op_stat(req):\n    path = resolve(req["path"])\n    try:\n        return {"result": describe(path, os.stat(path))}\n    except OSError as e:\n        raise fault(e, "read", path)\n\n\ndef _regular_file(fd, path):\n    """The stat of the file open on `fd`, which must be a regular file to be read."""\n    st = os.fstat(fd)\n    if not stat.S_ISREG(st.st_mode):\n        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"\n        raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",\n                        "Cannot read %s: it is %s" % (path, kind))\n    return st\n\n\ndef op_read(req):\n    path = resolve(req["path"])\n    offset = max(0, int(req.get("offset", 0)))\n    length = max(0, min(int(req.get("length", READ_LIMIT)), READ_LIMIT))\n    try:\n        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)\n    except OSError as e:\n        raise fault(e, "read", path)\n    try:\n        st = _regular_file(fd, path)\n        data = os.pread(fd, length, offset)\n    finally:\n        os.close(fd)\n    return {"result": {"data": data, "size": st.st_size}}\n\n\ndef _prepare_target(path, overwrite):\n    """Makes `path`\'s parent directories, and refuses a directory there, or any file unless\n    `overwrite`: what a write or a copy checks before its first byte."""\n    os.makedirs(os.path.dirname(path), exist_ok=True)\n    if os.path.isdir(path):\n        raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)\n    if not overwrite and os.path.lexists(path):\n        raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)\n\n\ndef op_write(req):\n    """Uploads arrive in chunks into a hidden temporary file that replaces the target at the end,\n    so a failed upload never leaves a half-written file in place of the old one."""\n    path = resolve(req["path"])\n    parent = os.path.dirname(path)\n    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), req["upload"]))\n    data = base64.b64decode(req.get("data", ""))\n    try:\n        if req.get("first"):\n            _prepare_target(path, req.get("overwrite", True))\n            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL\n        else:\n            flags = os.O_WRONLY | os.O_APPEND\n        fd = os.open(temp, flags, 0o644)\n        try:\n            view = memoryview(data)\n            while view:\n                view = view[os.write(fd, view):]\n        finally:\n            os.close(fd)\n        if not req.get("last"):\n            return {"result": {"path": path}}\n        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}\n    except FileFault:\n        raise\n    except OSError as e:\n        try:\n            os.unlink(temp)\n        except OSError:\n            pass\n        raise fault(e, "write", path)\n\n\ndef op_list(req):\n    root = resolve(req.get("path") or ".")\n    depth = max(1, int(req.get("depth", 1)))\n    limit = int(req.get("limit", 1000))\n    try:\n        if not stat.S_ISDIR(os.stat(root).st_mode):\n            raise FileFault("not_directory", "Cannot list %s: it is not a directory" % root)\n    except OSError as e:\n        raise fault(e, "list", root)\n    entries = []\n    truncated = False\n    pending = [(root, 1)]\n    while pending:\n        directory, level = pending.pop(0)\n        try:\n            with os.scandir(directory) as it:\n                children = sorted(it, key=lambda entry: entry.name)\n        except OSError:\n            continue  # unreadable subdirectory: list what can be listed\n        for entry in children:\n            if len(entries) >= limit:\n                truncated = True\n                break\n            try:\n                st = entry.stat(follow_symlinks=False)\n            except OSError:\n                continue\n            entries.append(describe(entry.path, st, entry.name))\n            if level < depth and entry.is_dir(follow_symlinks=False):\n                pending.append((entry.path, level + 1))\n    return {"result": {"path": root, "entries": entries, "truncated": truncated}}\n\n\ndef _put_in_place(temp, path, overwrite):\n    """Moves a finished upload to its name, and describes it, saying whether it replaced a file."""\n    replaced = False\n    if overwrite:\n        replaced = os.path.lexists(path)\n        os.replace(temp, path)\n    else:\n        os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers\n        os.unlink(temp)\n    info = describe(path, os.stat(path))\n    info["replaced"] = replaced\n    return info\n\n\ndef op_copy(rid, req, job):\n    """Copies a file within the sandbox\'s view, hashing it on the way: how a file of a shared\n    directory comes in or goes out without passing through the server."""\n    import hashlib\n    source = resolve(req["from"])\n    path = resolve(req["to"])\n    overwrite = req.get("overwrite", True)\n    try:\n        fd_in = os.open(source, os.O_RDONLY | os.O_NONBLOCK)\n    except OSError as e:\n        raise fault(e, "read", source)\n    parent = os.path.dirname(path)\n    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), os.urandom(4).hex()))\n    made = False\n    try:\n        _regular_file(fd_in, source)\n        _prepare_target(path, overwrite)\n        digest = hashlib.sha256()\n        fd_out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)\n        made = True\n        try:\n            while True:\n                if job.cancelled:\n                    return {"error": {"message": "Cannot copy %s to %s: cancelled" % (source, path)}}\n                chunk = os.read(fd_in, 1 << 20)\n                if not chunk:\n                    break\n                digest.update(chunk)\n                view = memoryview(chunk)\n                while view:\n                    view = view[os.write(fd_out, view):]\n        finally:\n            os.close(fd_out)\n        info = _put_in_place(temp, path, overwrite)\n        made = False\n        return {"result": {"file": info, "sha256": digest.hexdigest()}}\n    except OSError as e:\n        raise fault(e, "write", path)\n    finally:\n        os.close(fd_in)\n        if made:\n            try:\n                os.unlink(temp)\n            except OSError:\n                pass\n\n\ndef op_commit_upload(req):\n    """Moves a file uploaded by other means (Daytona\'s toolbox) into place, like op_write\'s end."""\n    path = resolve(req["path"])\n    temp = resolve(req["temp"])\n    try:\n        if os.path.isdir(path):\n            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)\n        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}\n    except OSError as e:\n        raise fault(e, "write", path)\n    finally:\n        if os.path.lexists(temp):\n            os.unlink(temp)\n',
   "agent_frames.py": '# How replies leave the supervisor (the frames of src/providers/agent/protocol.ts). On the pipe to\n# the server (local sandboxes) each reply is one JSON line, and file data follows it raw; through\n# the socket of remote mode (agent_server.py) file data is base64 inside the line, and progress\n# lines are kept for the `wait` requests that follow a detached call.\nimport base64\nimport json\nimport sys\nimport threading\n\n_out = sys.stdout.buffer\n_out_lock = threading.Lock()\n\n# Remote mode keeps each request\'s latest progress line here for `wait` replies (see\n# agent_server.serve()); None in pipe mode, where progress lines are sent as they come.\nprogress = None\n\n\ndef send(message):\n    """Writes one reply line. File data (bytes in result["data"]) follows the line raw, its length\n    given as result["_binary"]: no base64, no JSON escaping for the bulk of a read."""\n    if progress is not None and "line" in message:\n        progress[message.get("id")] = (message["line"], message.get("bytes", 0))\n        return\n    result = message.get("result")\n    raw = None\n    if isinstance(result, dict) and isinstance(result.get("data"), bytes):\n        raw = result.pop("data")\n        result["_binary"] = len(raw)\n    data = (json.dumps(message, separators=(",", ":")) + "\\n").encode()\n    with _out_lock:\n        _out.write(data)\n        if raw is not None:\n            _out.write(raw)\n        _out.flush()\n\n\ndef socket_line(reply):\n    """One reply as a line for the socket of remote mode: file data base64 in the JSON."""\n    result = reply.get("result")\n    if isinstance(result, dict) and isinstance(result.get("data"), bytes):\n        result["data"] = base64.b64encode(result["data"]).decode()\n    return (json.dumps(reply, separators=(",", ":")) + "\\n").encode()\n',
   "agent_output.py": '# What a command or a Python cell writes: kept in part, counted in full, and reported now and then\n# as progress lines.\nimport base64\nimport time\n\nimport agent_frames\n\n# How often a running call reports its latest output line, in seconds.\nLINE_EVERY = 0.5\n\n\nclass Capture:\n    """Keeps the first and the last `limit // 2` bytes of a stream and counts all of it."""\n\n    def __init__(self, limit):\n        self.head_limit = limit // 2\n        self.tail_limit = limit - self.head_limit\n        self.head = bytearray()\n        self.tail = bytearray()\n        self.total = 0\n        self.recent = b""\n\n    def add(self, data):\n        self.total += len(data)\n        self.recent = (self.recent + data)[-512:]\n        room = self.head_limit - len(self.head)\n        if room > 0:\n            self.head += data[:room]\n            data = data[room:]\n        if data:\n            self.tail += data\n            if len(self.tail) > self.tail_limit:\n                del self.tail[: len(self.tail) - self.tail_limit]\n\n    def last_line(self):\n        lines = self.recent.rstrip(b"\\r\\n").replace(b"\\r", b"\\n").rsplit(b"\\n", 1)\n        return lines[-1][-200:].decode("utf-8", "replace")\n\n    def to_json(self):\n        return {\n            "head": base64.b64encode(bytes(self.head)).decode(),\n            "tail": base64.b64encode(bytes(self.tail)).decode(),\n            "total": self.total,\n        }\n\n\nclass LineReporter:\n    """Sends the latest output line of a request now and then, for progress notifications."""\n\n    def __init__(self, rid, captures):\n        self.rid = rid\n        self.captures = captures\n        self.sent_total = 0\n        self.next_at = time.monotonic() + LINE_EVERY\n\n    def tick(self, now):\n        if now < self.next_at:\n            return self.next_at\n        self.next_at = now + LINE_EVERY\n        newest = max(self.captures, key=lambda c: c.total)\n        total = sum(c.total for c in self.captures)\n        if total != self.sent_total:\n            self.sent_total = total\n            agent_frames.send({"id": self.rid, "line": newest.last_line(), "bytes": total})\n        return self.next_at\n',
-  "agent_procs.py": `# Process supervision: each command runs in its own process group so that a timeout or a
-# cancellation kills everything it started, while a command that backgrounds a server returns at
-# once and leaves the server running. Every group started is remembered, so that none outlives the
-# sandbox.
-import os
-import selectors
-import signal
-import subprocess
-import threading
-import time
-
-from agent_env import BASE_ENV, HOME
-from agent_output import Capture, LineReporter
-
-# After a command exits, how long to keep reading output that its background children may still hold.
-EXIT_GRACE = 0.05
-
-
-class Job:
-    """One running command or Python cell that a cancel request can stop."""
-
-    def __init__(self):
-        self.cancelled = False
-        self.kill = lambda: None
-
-    def cancel(self):
-        self.cancelled = True
-        self.kill()
-
-
-jobs = {}
-jobs_lock = threading.Lock()
-# Every process group this agent started, so that none outlives the sandbox.
-groups = set()
-
-
-class _Spawner:
-    """Starts children as they are; replaced by protect.py's reaper when the agent is PID 1."""
-
-    def spawn(self, start):
-        return start()
-
-    def release(self, pid):
-        pass
-
-
-spawner = _Spawner()
-
-# Prepended to every command and to the interpreter: caps the number of processes of the
-# sandbox's user for them, but not for the agent, which must keep working after a fork bomb.
-LIMIT_PREFIX = []
-
-
-def apply_limits(spec):
-    """Caps the sandbox's processes: address space and file size through the agent's own limits,
-    which every process inherits; the number of processes through \`prlimit\` on each command. A
-    process over a limit fails or is killed; the sandbox and the server carry on."""
-    import resource
-    import shutil
-    sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}
-    for item in filter(None, spec.split(",")):
-        name, _, value = item.partition("=")
-        if int(value or 0) <= 0:
-            continue
-        if name in sizes:
-            limit = int(value) * 1024 * 1024
-            resource.setrlimit(sizes[name], (limit, limit))
-        elif name == "processes" and shutil.which("prlimit"):
-            LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
-
-
-def _new_group():
-    """Popen arguments that give a child a process group of its own (what timeouts, cancels and
-    kill_groups() signal). Where the agent leads a session of its own (local sandboxes, whose
-    bwrap runs --new-session; remote mode's server) its children stay in that session: setsid()
-    also makes a scheduler autogroup where the kernel has them (sched_autogroup_enabled), which
-    costs more than the rest of a spawn. Elsewhere (unisolated, or Python before 3.11) each child
-    gets a session of its own, as it always did."""
-    import sys
-    if sys.version_info >= (3, 11) and os.getsid(0) == os.getpid():
-        return {"process_group": 0}
-    return {"start_new_session": True}
-
-
-NEW_GROUP = _new_group()
-
-
-def kill_group(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def stop_jobs():
-    """Cancels every running command and cell."""
-    with jobs_lock:
-        for job in list(jobs.values()):
-            job.cancel()
-
-
-def kill_groups():
-    """Kills every process group this agent started."""
-    for pid in list(groups):
-        kill_group(pid)
-
-
-def signal_name(returncode):
-    if returncode is None or returncode >= 0:
-        return None
-    try:
-        return signal.Signals(-returncode).name
-    except ValueError:
-        return "SIG%d" % -returncode
-
-
-def shutil_which(name):
-    import shutil
-    return shutil.which(name, path=BASE_ENV.get("PATH"))
-
-
-def open_pidfd(pid):
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
-
-
-class _Drain:
-    """Reads and discards what background processes still write to the pipes of commands that
-    returned, so they never get SIGPIPE. One thread for all, started with the first: a command
-    must not need a new thread (none can start while a fork bomb holds the process budget)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.sel = None
-        self.wakeup = None
-
-    def add(self, fds):
-        with self.lock:
-            if self.sel is None:
-                sel = selectors.DefaultSelector()
-                read_end, wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-                sel.register(read_end, selectors.EVENT_READ)
-                try:
-                    threading.Thread(target=self._run, args=(sel, read_end), daemon=True).start()
-                except RuntimeError:  # at the process cap: the pipes close, the writers get SIGPIPE
-                    for fd in fds + [read_end, wakeup]:
-                        os.close(fd)
-                    sel.close()
-                    return
-                self.sel, self.wakeup = sel, wakeup
-            for fd in fds:
-                self.sel.register(fd, selectors.EVENT_READ)
-        os.write(self.wakeup, b"\\0")
-
-    def _run(self, sel, wakeup):
-        while True:
-            for key, _ in sel.select():
-                if key.fd == wakeup:
-                    try:
-                        os.read(wakeup, 4096)
-                    except BlockingIOError:
-                        pass
-                elif not os.read(key.fd, 65536):
-                    with self.lock:
-                        sel.unregister(key.fd)
-                    os.close(key.fd)
-
-
-drain = _Drain()
-
-
-def run_command(rid, req, job):
-    """The \`exec\` operation."""
-    cwd = req.get("cwd") or HOME
-    if not os.path.isdir(cwd):
-        return {"error": {"field": "cwd", "message": "Cannot run command: cwd '%s' is not a directory in the sandbox" % cwd}}
-    env = dict(BASE_ENV)
-    env.update(req.get("env") or {})
-    limit = req.get("max_output", 100_000)
-    timeout = req.get("timeout")
-    started = time.monotonic()
-    argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
-    if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
-        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
-    try:
-        proc = spawner.spawn(lambda: subprocess.Popen(
-            LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,
-        ))
-    except FileNotFoundError:
-        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
-    except (OSError, ValueError) as e:
-        return {"error": {"field": "command", "message": "Cannot start command: %s" % e}}
-    groups.add(proc.pid)
-    job.kill = lambda: kill_group(proc.pid)
-    if job.cancelled:
-        job.kill()
-    out, err = Capture(limit), Capture(limit)
-    captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
-    reporter = LineReporter(rid, [out, err])
-    sel = selectors.DefaultSelector()
-    for fd in captures:
-        sel.register(fd, selectors.EVENT_READ)
-    pidfd = open_pidfd(proc.pid)
-    if pidfd is not None:
-        sel.register(pidfd, selectors.EVENT_READ)
-    deadline = started + timeout if timeout else None
-    timed_out = False
-    exited_at = None
-    open_fds = set(captures)
-    while open_fds:
-        now = time.monotonic()
-        wait = reporter.tick(now) - now
-        if deadline is not None and not timed_out:
-            if now >= deadline:
-                timed_out = True
-                kill_group(proc.pid)
-            else:
-                wait = min(wait, deadline - now)
-        if exited_at is None and pidfd is None and proc.poll() is not None:
-            exited_at = now
-        if exited_at is not None:
-            if now - exited_at >= EXIT_GRACE:
-                break
-            wait = min(wait, exited_at + EXIT_GRACE - now)
-        elif pidfd is None:
-            wait = min(wait, 0.02)
-        for key, _ in sel.select(max(wait, 0)):
-            if key.fd == pidfd:
-                sel.unregister(pidfd)
-                exited_at = time.monotonic()
-                continue
-            data = os.read(key.fd, 65536)
-            if data:
-                captures[key.fd].add(data)
-            else:
-                sel.unregister(key.fd)
-                open_fds.discard(key.fd)
-    sel.close()
-    if pidfd is not None:
-        os.close(pidfd)
-    if open_fds:
-        # Background processes still hold the output pipes: keep them drained, return now.
-        drain.add([os.dup(fd) for fd in open_fds])
-    proc.stdout.close()
-    proc.stderr.close()
-    returncode = proc.wait()
-    spawner.release(proc.pid)
-    try:
-        os.killpg(proc.pid, 0)
-    except ProcessLookupError:
-        groups.discard(proc.pid)  # nothing of this command lives on
-    except PermissionError:
-        pass
-    return {"result": {
-        "stdout": out.to_json(), "stderr": err.to_json(),
-        "exit_code": returncode if returncode >= 0 else None,
-        "signal": signal_name(returncode),
-        "timed_out": timed_out, "cancelled": job.cancelled,
-        "duration_ms": (time.monotonic() - started) * 1000,
-    }}
-
-
-def _live_processes():
-    """The sandbox's live processes other than the agent, as (pid, ppid, pgrp, session) tuples,
-    from /proc (zombies, already dead, left out)."""
-    me = os.getpid()
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == me:
-            continue
-        try:
-            with open("/proc/%s/stat" % name, "rb") as f:
-                stat = f.read().decode("ascii", "replace")
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if fields[0] in ("Z", "X"):
-            continue
-        found.append((int(name), int(fields[1]), int(fields[2]), int(fields[3])))
-    return found
-
-
-def _ours(processes):
-    """Which of \`processes\` this agent started, in remote mode where the machine has others: its
-    descendants, and members of the process groups and sessions of its commands (which keeps a
-    daemon that double-forked, unless it also left the session with setsid). Where the agent
-    leads its session its commands share it (see _new_group): then that session counts."""
-    me = os.getpid()
-    children = {}
-    for pid, ppid, _, _ in processes:
-        children.setdefault(ppid, []).append(pid)
-    mine = set()
-    todo = [me]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            if child not in mine:
-                mine.add(child)
-                todo.append(child)
-    started = set(groups)
-    if "process_group" in NEW_GROUP:
-        started.add(me)
-    return [pid for pid, _, pgrp, sid in processes if pid in mine or pgrp in started or sid in started]
-
-
-def sandbox_processes():
-    """The pids of the sandbox's live processes but the agent: every other one where the agent is
-    PID 1, else those it started."""
-    live = _live_processes()
-    return {p[0] for p in live} if os.getpid() == 1 else set(_ours(live))
-
-
-def kill_all():
-    """Kills every process of the sandbox but the agent itself, a fork bomb included, and returns
-    how many there were. As PID 1 of the sandbox (local sandboxes) that is every other process:
-    kill(-1) signals them all at once while no new one can be forked. Elsewhere (remote mode) it is
-    the processes the agent started, found in /proc and killed until none is left. Returns the pids
-    it saw."""
-    pid1 = os.getpid() == 1
-    seen = set()
-    for _ in range(100):
-        victims = sandbox_processes()
-        if not victims:
-            break
-        seen.update(victims)
-        if pid1:
-            try:
-                os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        else:
-            for pid in victims:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        time.sleep(0.005)  # let the reaper collect them before looking again
-    return seen
-`,
+  "agent_procs.py": '# Process supervision: each command runs in its own process group so that a timeout or a\n# cancellation kills everything it started, while a command that backgrounds a server returns at\n# once and leaves the server running. Every group started is remembered, so that none outlives the\n# sandbox.\nimport os\nimport select\nimport selectors\nimport signal\nimport subprocess\nimport threading\nimport time\n\nfrom agent_env import BASE_ENV, HOME\nfrom agent_output import Capture, LineReporter\n\n# After a command exits, how long to keep reading output that its background children may still hold.\nEXIT_GRACE = 0.05\n\n\nclass Job:\n    """One running command or Python cell that a cancel request can stop."""\n\n    def __init__(self):\n        self.cancelled = False\n        self.kill = lambda: None\n\n    def cancel(self):\n        self.cancelled = True\n        self.kill()\n\n\njobs = {}\njobs_lock = threading.Lock()\n# Every process group this agent started, so that none outlives the sandbox.\ngroups = set()\n\n\nclass _Spawner:\n    """Starts children as they are; replaced by protect.py\'s reaper when the agent is PID 1."""\n\n    def spawn(self, start):\n        return start()\n\n    def release(self, pid):\n        pass\n\n\nspawner = _Spawner()\n\n# Prepended to every command and to the interpreter: caps the number of processes of the\n# sandbox\'s user for them, but not for the agent, which must keep working after a fork bomb.\nLIMIT_PREFIX = []\n\n\ndef apply_limits(spec):\n    """Caps the sandbox\'s processes: address space and file size through the agent\'s own limits,\n    which every process inherits; the number of processes through `prlimit` on each command. A\n    process over a limit fails or is killed; the sandbox and the server carry on."""\n    import resource\n    import shutil\n    sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}\n    for item in filter(None, spec.split(",")):\n        name, _, value = item.partition("=")\n        if int(value or 0) <= 0:\n            continue\n        if name in sizes:\n            limit = int(value) * 1024 * 1024\n            resource.setrlimit(sizes[name], (limit, limit))\n        elif name == "processes" and shutil.which("prlimit"):\n            LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]\n\n\ndef _new_group():\n    """Popen arguments that give a child a process group of its own (what timeouts, cancels and\n    kill_groups() signal). Where the agent leads a session of its own (local sandboxes, whose\n    bwrap runs --new-session; remote mode\'s server) its children stay in that session: setsid()\n    also makes a scheduler autogroup where the kernel has them (sched_autogroup_enabled), which\n    costs more than the rest of a spawn. Elsewhere (unisolated, or Python before 3.11) each child\n    gets a session of its own, as it always did."""\n    import sys\n    if sys.version_info >= (3, 11) and os.getsid(0) == os.getpid():\n        return {"process_group": 0}\n    return {"start_new_session": True}\n\n\nNEW_GROUP = _new_group()\n\n\ndef kill_group(pid):\n    try:\n        os.killpg(pid, signal.SIGKILL)\n    except (ProcessLookupError, PermissionError):\n        pass\n\n\ndef stop_jobs():\n    """Cancels every running command and cell."""\n    with jobs_lock:\n        for job in list(jobs.values()):\n            job.cancel()\n\n\ndef kill_groups():\n    """Kills every process group this agent started."""\n    for pid in list(groups):\n        kill_group(pid)\n\n\ndef signal_name(returncode):\n    if returncode is None or returncode >= 0:\n        return None\n    try:\n        return signal.Signals(-returncode).name\n    except ValueError:\n        return "SIG%d" % -returncode\n\n\ndef shutil_which(name):\n    import shutil\n    return shutil.which(name, path=BASE_ENV.get("PATH"))\n\n\ndef open_pidfd(pid):\n    try:\n        return os.pidfd_open(pid)\n    except (AttributeError, OSError):\n        return None\n\n\nclass _Drain:\n    """Reads and discards what background processes still write to the pipes of commands that\n    returned, so they never get SIGPIPE. One thread for all, started with the first: a command\n    must not need a new thread (none can start while a fork bomb holds the process budget)."""\n\n    def __init__(self):\n        self.lock = threading.Lock()\n        self.sel = None\n        self.wakeup = None\n\n    def add(self, fds):\n        with self.lock:\n            if self.sel is None:\n                sel = selectors.DefaultSelector()\n                read_end, wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)\n                sel.register(read_end, selectors.EVENT_READ)\n                try:\n                    threading.Thread(target=self._run, args=(sel, read_end), daemon=True).start()\n                except RuntimeError:  # at the process cap: the pipes close, the writers get SIGPIPE\n                    for fd in fds + [read_end, wakeup]:\n                        os.close(fd)\n                    sel.close()\n                    return\n                self.sel, self.wakeup = sel, wakeup\n            for fd in fds:\n                self.sel.register(fd, selectors.EVENT_READ)\n        os.write(self.wakeup, b"\\0")\n\n    def _run(self, sel, wakeup):\n        while True:\n            for key, _ in sel.select():\n                if key.fd == wakeup:\n                    try:\n                        os.read(wakeup, 4096)\n                    except BlockingIOError:\n                        pass\n                elif not os.read(key.fd, 65536):\n                    with self.lock:\n                        sel.unregister(key.fd)\n                    os.close(key.fd)\n\n\ndrain = _Drain()\n\n# Every command\'s stdin: /dev/null, opened once (close-on-exec; each child gets it as its fd 0).\n_DEVNULL = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)\n\n\nclass Command:\n    """One `exec` request: start() starts it, then whoever polls its file descriptors drives it\n    (run_command() alone, or the agent\'s main loop beside other commands: a hand-off to another\n    thread costs more than starting the command) by calling ready() for each descriptor that is\n    readable and wake() when it asks to be woken, until wake() returns None and `reply` is set.\n    It is finished when the command has exited and its output is read (or, when background\n    processes keep the pipes open, EXIT_GRACE after the exit); a timeout or a cancel kills its\n    process group, even after it closed its output."""\n\n    def __init__(self, rid, req, job, poller):\n        self.rid = rid\n        self.req = req\n        self.job = job\n        self.poller = poller\n        self.reply = None\n        self.watched = {}  # fd -> Capture, or None for the pidfd\n\n    def start(self):\n        """Starts the command; False (and `reply` set) when it cannot start."""\n        req = self.req\n        cwd = req.get("cwd") or HOME\n        if not os.path.isdir(cwd):\n            return self._fail("cwd", "Cannot run command: cwd \'%s\' is not a directory in the sandbox" % cwd)\n        env = dict(BASE_ENV)\n        env.update(req.get("env") or {})\n        limit = req.get("max_output", 100_000)\n        timeout = req.get("timeout")\n        self.started = time.monotonic()\n        argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]\n        if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:\n            return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])\n        try:\n            self.proc = proc = spawner.spawn(lambda: subprocess.Popen(\n                LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=_DEVNULL,\n                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,\n            ))\n        except FileNotFoundError:\n            return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])\n        except (OSError, ValueError) as e:\n            return self._fail("command", "Cannot start command: %s" % e)\n        groups.add(proc.pid)\n        self.job.kill = lambda: kill_group(proc.pid)\n        if self.job.cancelled:\n            self.job.kill()\n        self.out, self.err = Capture(limit), Capture(limit)\n        self.reporter = LineReporter(self.rid, [self.out, self.err])\n        self.deadline = self.started + timeout if timeout else None\n        self.timed_out = False\n        self.exited_at = None\n        for fd, capture in ((proc.stdout.fileno(), self.out), (proc.stderr.fileno(), self.err)):\n            self._watch(fd, capture)\n        self.pidfd = open_pidfd(proc.pid)\n        if self.pidfd is not None:\n            self._watch(self.pidfd, None)\n        return True\n\n    def _fail(self, field, message):\n        self.reply = {"error": {"field": field, "message": message}}\n        return False\n\n    def _watch(self, fd, capture):\n        self.watched[fd] = capture\n        self.poller.register(fd, select.POLLIN)\n\n    def _unwatch(self, fd):\n        del self.watched[fd]\n        self.poller.unregister(fd)\n\n    def ready(self, fd):\n        """Reads what `fd` has: output, the end of a stream, or (the pidfd) the exit."""\n        capture = self.watched[fd]\n        if capture is None:\n            self._unwatch(fd)\n            self.exited_at = time.monotonic()\n            return\n        data = os.read(fd, 65536)\n        if data:\n            capture.add(data)\n        else:\n            self._unwatch(fd)\n\n    def wake(self, now):\n        """Does what is due at `now` (a progress line, the timeout\'s kill); returns when it next\n        needs waking, or None once it is finished."""\n        wait_until = self.reporter.tick(now)\n        if self.deadline is not None and not self.timed_out:\n            if now >= self.deadline:\n                self.timed_out = True\n                kill_group(self.proc.pid)\n            else:\n                wait_until = min(wait_until, self.deadline)\n        if self.exited_at is None and self.pidfd is None and self.proc.poll() is not None:\n            self.exited_at = now\n        output_open = any(capture is not None for capture in self.watched.values())\n        if self.exited_at is not None:\n            if not output_open or now - self.exited_at >= EXIT_GRACE:\n                self._finish()\n                return None\n            wait_until = min(wait_until, self.exited_at + EXIT_GRACE)\n        elif self.pidfd is None:\n            wait_until = min(wait_until, now + 0.02)\n        return wait_until\n\n    def _finish(self):\n        proc = self.proc\n        held = []\n        for fd in list(self.watched):\n            if self.watched[fd] is not None:\n                held.append(os.dup(fd))\n            self._unwatch(fd)\n        if self.pidfd is not None:\n            os.close(self.pidfd)\n        if held:\n            # Background processes still hold the output pipes: keep them drained, return now.\n            drain.add(held)\n        proc.stdout.close()\n        proc.stderr.close()\n        returncode = proc.wait()  # at once: the command has exited\n        spawner.release(proc.pid)\n        try:\n            os.killpg(proc.pid, 0)\n        except ProcessLookupError:\n            groups.discard(proc.pid)  # nothing of this command lives on\n        except PermissionError:\n            pass\n        self.reply = {"result": {\n            "stdout": self.out.to_json(), "stderr": self.err.to_json(),\n            "exit_code": returncode if returncode >= 0 else None,\n            "signal": signal_name(returncode),\n            "timed_out": self.timed_out, "cancelled": self.job.cancelled,\n            "duration_ms": (time.monotonic() - self.started) * 1000,\n        }}\n\n    def abandon(self):\n        """After a fault in this agent: kills the command, forgets its descriptors and leaves its\n        exit to the reaper."""\n        kill_group(self.proc.pid)\n        for fd in list(self.watched):\n            self._unwatch(fd)\n        if self.pidfd is not None:\n            os.close(self.pidfd)\n        spawner.release(self.proc.pid)\n\n\ndef run_command(rid, req, job):\n    """The `exec` operation, on the calling thread."""\n    poller = select.poll()\n    command = Command(rid, req, job, poller)\n    if not command.start():\n        return command.reply\n    try:\n        while True:\n            now = time.monotonic()\n            wait_until = command.wake(now)\n            if wait_until is None:\n                return command.reply\n            for fd, _ in poller.poll(max(wait_until - now, 0) * 1000):\n                command.ready(fd)\n    except BaseException:\n        if command.reply is None:\n            command.abandon()\n        raise\n\n\ndef _live_processes():\n    """The sandbox\'s live processes other than the agent, as (pid, ppid, pgrp, session) tuples,\n    from /proc (zombies, already dead, left out)."""\n    me = os.getpid()\n    found = []\n    for name in os.listdir("/proc"):\n        if not name.isdigit() or int(name) == me:\n            continue\n        try:\n            with open("/proc/%s/stat" % name, "rb") as f:\n                stat = f.read().decode("ascii", "replace")\n        except OSError:\n            continue\n        fields = stat[stat.rindex(")") + 2:].split()\n        if fields[0] in ("Z", "X"):\n            continue\n        found.append((int(name), int(fields[1]), int(fields[2]), int(fields[3])))\n    return found\n\n\ndef _ours(processes):\n    """Which of `processes` this agent started, in remote mode where the machine has others: its\n    descendants, and members of the process groups and sessions of its commands (which keeps a\n    daemon that double-forked, unless it also left the session with setsid). Where the agent\n    leads its session its commands share it (see _new_group): then that session counts."""\n    me = os.getpid()\n    children = {}\n    for pid, ppid, _, _ in processes:\n        children.setdefault(ppid, []).append(pid)\n    mine = set()\n    todo = [me]\n    while todo:\n        for child in children.get(todo.pop(), ()):\n            if child not in mine:\n                mine.add(child)\n                todo.append(child)\n    started = set(groups)\n    if "process_group" in NEW_GROUP:\n        started.add(me)\n    return [pid for pid, _, pgrp, sid in processes if pid in mine or pgrp in started or sid in started]\n\n\ndef sandbox_processes():\n    """The pids of the sandbox\'s live processes but the agent: every other one where the agent is\n    PID 1, else those it started."""\n    live = _live_processes()\n    return {p[0] for p in live} if os.getpid() == 1 else set(_ours(live))\n\n\ndef kill_all():\n    """Kills every process of the sandbox but the agent itself, a fork bomb included, and returns\n    how many there were. As PID 1 of the sandbox (local sandboxes) that is every other process:\n    kill(-1) signals them all at once while no new one can be forked. Elsewhere (remote mode) it is\n    the processes the agent started, found in /proc and killed until none is left. Returns the pids\n    it saw."""\n    pid1 = os.getpid() == 1\n    seen = set()\n    for _ in range(100):\n        victims = sandbox_processes()\n        if not victims:\n            break\n        seen.update(victims)\n        if pid1:\n            try:\n                os.kill(-1, signal.SIGKILL)\n            except ProcessLookupError:\n                pass\n        else:\n            for pid in victims:\n                try:\n                    os.kill(pid, signal.SIGKILL)\n                except (ProcessLookupError, PermissionError):\n                    pass\n        time.sleep(0.005)  # let the reaper collect them before looking again\n    return seen\n',
   "agent_protocol.py": `# The agent's side of the protocol's one description (src/providers/agent/protocol.ts, written
 # beside this file as protocol.json by \`deno task gen\`): every request is checked against it before
 # its handler runs, and a handler sees the request as a Request, which refuses to read a field the
@@ -2263,7 +1795,6 @@ def start(spec):
 import ctypes
 import errno
 import os
-import select
 import signal
 import threading
 
@@ -2338,63 +1869,53 @@ def load_filter():
 
 class Reaper:
     """Reaps orphans: as PID 1 the agent inherits every process whose parent exited. Children
-    the agent waits for itself (commands, the interpreter) are registered, and left alone."""
+    the agent waits for itself (commands, the interpreter) are registered, and left alone.
+    No signal handler: a thread blocks in waitid() until a child has exited, which costs nothing
+    while the sandbox is idle and one wake-up per exit."""
 
     def __init__(self):
-        self.lock = threading.Lock()
+        self.cond = threading.Condition()
         self.managed = set()
 
     def start(self):
-        # The C-level handler writes a byte to the wakeup pipe; the Python-level one does nothing
-        # (a handler that took a lock could deadlock when signals arrive while it holds it).
-        read_end, self.wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-        signal.set_wakeup_fd(self.wakeup, warn_on_full_buffer=False)
-        threading.Thread(target=self._run, args=(read_end,), daemon=True).start()
+        threading.Thread(target=self._run, daemon=True).start()
 
     def spawn(self, start):
         """Runs \`start()\`, which starts a child and returns its Popen, and registers the child
         before the reaper can see it exit."""
-        with self.lock:
+        with self.cond:
             proc = start()
             self.managed.add(proc.pid)
+            self.cond.notify_all()
             return proc
 
     def release(self, pid):
         """The child was waited for; orphans that exited behind it can be reaped now."""
-        with self.lock:
+        with self.cond:
             self.managed.discard(pid)
-        try:
-            os.write(self.wakeup, b"\\0")
-        except OSError:
-            pass
+            self.cond.notify_all()
 
-    def _run(self, wakeup):
+    def _run(self):
         while True:
-            select.select([wakeup], [], [], 5)
             try:
-                while os.read(wakeup, 4096):
+                # The kernel shows one exited child at a time, and WNOWAIT leaves it in place.
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+            except ChildProcessError:  # no child at all: wait for the next spawn
+                with self.cond:
+                    self.cond.wait(5)
+                continue
+            if info is None:
+                continue
+            pid = info.si_pid
+            with self.cond:
+                if pid in self.managed:
+                    # Its owner waits for it; nothing behind it shows until that is done.
+                    self.cond.wait_for(lambda: pid not in self.managed, 5)
+                    continue
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
                     pass
-            except BlockingIOError:
-                pass
-            with self.lock:
-                self._reap()
-
-    def _reap(self):
-        """Reaps exited children nobody waits for, without touching those somebody does: the
-        kernel shows one exited child at a time (WNOWAIT leaves it in place), so this stops at
-        a registered one, whose release() starts another round."""
-        while True:
-            try:
-                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-            except ChildProcessError:
-                return
-            if info is None or info.si_pid in self.managed:
-                return
-            try:
-                os.waitpid(info.si_pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
 
 
 def protect():

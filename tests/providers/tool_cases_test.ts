@@ -45,6 +45,32 @@ const cases: Case[] = [
     },
   },
   {
+    name: "shell_exec times out a command that closed its output",
+    async run(mcp) {
+      const out = structured<ShellExecOutput>(
+        await mcp.call("shell_exec", { command: "exec >/dev/null 2>&1; sleep 323", timeout: 1 }),
+      );
+      assertEquals(out.timed_out, true);
+      assert(!(await sh(mcp, "ps -eo args")).includes("sleep 323"));
+    },
+  },
+  {
+    name: "shell_exec runs commands side by side: one waits for what the next one does",
+    async run(mcp) {
+      // Were the second held behind the first, the first would wait until its timeout.
+      const waiting = mcp.call("shell_exec", {
+        command: "while [ ! -e side-by-side.go ]; do sleep 0.05; done; rm side-by-side.go; echo went",
+        timeout: 60,
+      });
+      const going = structured<ShellExecOutput>(
+        await mcp.call("shell_exec", { command: "touch side-by-side.go; echo going" }),
+      );
+      assertEquals(going.stdout, "going\n");
+      const went = structured<ShellExecOutput>(await waiting);
+      assertEquals([went.stdout, went.timed_out], ["went\n", false]);
+    },
+  },
+  {
     name: "python_exec keeps state, returns tracebacks and charts",
     async run(mcp) {
       await mcp.call("python_exec", { code: "import math\nr = 3" });

@@ -16,8 +16,18 @@ import os
 import sys
 
 
+def _read_line(fd):
+    """One line from `fd`, read a byte at a time: nothing after it is taken from the pipe."""
+    line = bytearray()
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return bytes(line)
+
+
 def main():
-    import json
     import signal
     import threading
 
@@ -28,7 +38,7 @@ def main():
     from agent_env import HOLD, HOME, LIMITS, NET, SUPERVISOR
     from agent_python import interpreter
 
-    if HOLD and sys.stdin.buffer.readline().strip() != b"start":
+    if HOLD and _read_line(0).strip() != b"start":
         return
     protections = {}
     if SUPERVISOR == "pid1":
@@ -44,15 +54,7 @@ def main():
     threading.Thread(target=interpreter.warm, daemon=True).start()
     agent_frames.send({"ready": True, "python": sys.version.split()[0], "home": HOME, "uid": os.getuid(),
                        "protections": protections})
-    for line in sys.stdin.buffer:
-        try:
-            req = json.loads(line)
-        except ValueError:
-            continue
-        if req.get("op") == "cancel":
-            agent_dispatch.handle(req)
-        else:
-            agent_dispatch.dispatch(agent_dispatch.handle_and_send, req)
+    agent_dispatch.serve_pipe(0)
     # The host went away: take every process of this sandbox with us.
     agent_procs.stop_jobs()
     interpreter.stop()

@@ -3,6 +3,7 @@
 # once and leaves the server running. Every group started is remembered, so that none outlives the
 # sandbox.
 import os
+import select
 import selectors
 import signal
 import subprocess
@@ -170,97 +171,172 @@ class _Drain:
 
 drain = _Drain()
 
+# Every command's stdin: /dev/null, opened once (close-on-exec; each child gets it as its fd 0).
+_DEVNULL = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+
+
+class Command:
+    """One `exec` request: start() starts it, then whoever polls its file descriptors drives it
+    (run_command() alone, or the agent's main loop beside other commands: a hand-off to another
+    thread costs more than starting the command) by calling ready() for each descriptor that is
+    readable and wake() when it asks to be woken, until wake() returns None and `reply` is set.
+    It is finished when the command has exited and its output is read (or, when background
+    processes keep the pipes open, EXIT_GRACE after the exit); a timeout or a cancel kills its
+    process group, even after it closed its output."""
+
+    def __init__(self, rid, req, job, poller):
+        self.rid = rid
+        self.req = req
+        self.job = job
+        self.poller = poller
+        self.reply = None
+        self.watched = {}  # fd -> Capture, or None for the pidfd
+
+    def start(self):
+        """Starts the command; False (and `reply` set) when it cannot start."""
+        req = self.req
+        cwd = req.get("cwd") or HOME
+        if not os.path.isdir(cwd):
+            return self._fail("cwd", "Cannot run command: cwd '%s' is not a directory in the sandbox" % cwd)
+        env = dict(BASE_ENV)
+        env.update(req.get("env") or {})
+        limit = req.get("max_output", 100_000)
+        timeout = req.get("timeout")
+        self.started = time.monotonic()
+        argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
+        if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
+            return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])
+        try:
+            self.proc = proc = spawner.spawn(lambda: subprocess.Popen(
+                LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=_DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,
+            ))
+        except FileNotFoundError:
+            return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])
+        except (OSError, ValueError) as e:
+            return self._fail("command", "Cannot start command: %s" % e)
+        groups.add(proc.pid)
+        self.job.kill = lambda: kill_group(proc.pid)
+        if self.job.cancelled:
+            self.job.kill()
+        self.out, self.err = Capture(limit), Capture(limit)
+        self.reporter = LineReporter(self.rid, [self.out, self.err])
+        self.deadline = self.started + timeout if timeout else None
+        self.timed_out = False
+        self.exited_at = None
+        for fd, capture in ((proc.stdout.fileno(), self.out), (proc.stderr.fileno(), self.err)):
+            self._watch(fd, capture)
+        self.pidfd = open_pidfd(proc.pid)
+        if self.pidfd is not None:
+            self._watch(self.pidfd, None)
+        return True
+
+    def _fail(self, field, message):
+        self.reply = {"error": {"field": field, "message": message}}
+        return False
+
+    def _watch(self, fd, capture):
+        self.watched[fd] = capture
+        self.poller.register(fd, select.POLLIN)
+
+    def _unwatch(self, fd):
+        del self.watched[fd]
+        self.poller.unregister(fd)
+
+    def ready(self, fd):
+        """Reads what `fd` has: output, the end of a stream, or (the pidfd) the exit."""
+        capture = self.watched[fd]
+        if capture is None:
+            self._unwatch(fd)
+            self.exited_at = time.monotonic()
+            return
+        data = os.read(fd, 65536)
+        if data:
+            capture.add(data)
+        else:
+            self._unwatch(fd)
+
+    def wake(self, now):
+        """Does what is due at `now` (a progress line, the timeout's kill); returns when it next
+        needs waking, or None once it is finished."""
+        wait_until = self.reporter.tick(now)
+        if self.deadline is not None and not self.timed_out:
+            if now >= self.deadline:
+                self.timed_out = True
+                kill_group(self.proc.pid)
+            else:
+                wait_until = min(wait_until, self.deadline)
+        if self.exited_at is None and self.pidfd is None and self.proc.poll() is not None:
+            self.exited_at = now
+        output_open = any(capture is not None for capture in self.watched.values())
+        if self.exited_at is not None:
+            if not output_open or now - self.exited_at >= EXIT_GRACE:
+                self._finish()
+                return None
+            wait_until = min(wait_until, self.exited_at + EXIT_GRACE)
+        elif self.pidfd is None:
+            wait_until = min(wait_until, now + 0.02)
+        return wait_until
+
+    def _finish(self):
+        proc = self.proc
+        held = []
+        for fd in list(self.watched):
+            if self.watched[fd] is not None:
+                held.append(os.dup(fd))
+            self._unwatch(fd)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+        if held:
+            # Background processes still hold the output pipes: keep them drained, return now.
+            drain.add(held)
+        proc.stdout.close()
+        proc.stderr.close()
+        returncode = proc.wait()  # at once: the command has exited
+        spawner.release(proc.pid)
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            groups.discard(proc.pid)  # nothing of this command lives on
+        except PermissionError:
+            pass
+        self.reply = {"result": {
+            "stdout": self.out.to_json(), "stderr": self.err.to_json(),
+            "exit_code": returncode if returncode >= 0 else None,
+            "signal": signal_name(returncode),
+            "timed_out": self.timed_out, "cancelled": self.job.cancelled,
+            "duration_ms": (time.monotonic() - self.started) * 1000,
+        }}
+
+    def abandon(self):
+        """After a fault in this agent: kills the command, forgets its descriptors and leaves its
+        exit to the reaper."""
+        kill_group(self.proc.pid)
+        for fd in list(self.watched):
+            self._unwatch(fd)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+        spawner.release(self.proc.pid)
+
 
 def run_command(rid, req, job):
-    """The `exec` operation."""
-    cwd = req.get("cwd") or HOME
-    if not os.path.isdir(cwd):
-        return {"error": {"field": "cwd", "message": "Cannot run command: cwd '%s' is not a directory in the sandbox" % cwd}}
-    env = dict(BASE_ENV)
-    env.update(req.get("env") or {})
-    limit = req.get("max_output", 100_000)
-    timeout = req.get("timeout")
-    started = time.monotonic()
-    argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
-    if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
-        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
+    """The `exec` operation, on the calling thread."""
+    poller = select.poll()
+    command = Command(rid, req, job, poller)
+    if not command.start():
+        return command.reply
     try:
-        proc = spawner.spawn(lambda: subprocess.Popen(
-            LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,
-        ))
-    except FileNotFoundError:
-        return {"error": {"field": "command", "message": "Cannot start command: %s is not installed in the sandbox" % argv[0]}}
-    except (OSError, ValueError) as e:
-        return {"error": {"field": "command", "message": "Cannot start command: %s" % e}}
-    groups.add(proc.pid)
-    job.kill = lambda: kill_group(proc.pid)
-    if job.cancelled:
-        job.kill()
-    out, err = Capture(limit), Capture(limit)
-    captures = {proc.stdout.fileno(): out, proc.stderr.fileno(): err}
-    reporter = LineReporter(rid, [out, err])
-    sel = selectors.DefaultSelector()
-    for fd in captures:
-        sel.register(fd, selectors.EVENT_READ)
-    pidfd = open_pidfd(proc.pid)
-    if pidfd is not None:
-        sel.register(pidfd, selectors.EVENT_READ)
-    deadline = started + timeout if timeout else None
-    timed_out = False
-    exited_at = None
-    open_fds = set(captures)
-    while open_fds:
-        now = time.monotonic()
-        wait = reporter.tick(now) - now
-        if deadline is not None and not timed_out:
-            if now >= deadline:
-                timed_out = True
-                kill_group(proc.pid)
-            else:
-                wait = min(wait, deadline - now)
-        if exited_at is None and pidfd is None and proc.poll() is not None:
-            exited_at = now
-        if exited_at is not None:
-            if now - exited_at >= EXIT_GRACE:
-                break
-            wait = min(wait, exited_at + EXIT_GRACE - now)
-        elif pidfd is None:
-            wait = min(wait, 0.02)
-        for key, _ in sel.select(max(wait, 0)):
-            if key.fd == pidfd:
-                sel.unregister(pidfd)
-                exited_at = time.monotonic()
-                continue
-            data = os.read(key.fd, 65536)
-            if data:
-                captures[key.fd].add(data)
-            else:
-                sel.unregister(key.fd)
-                open_fds.discard(key.fd)
-    sel.close()
-    if pidfd is not None:
-        os.close(pidfd)
-    if open_fds:
-        # Background processes still hold the output pipes: keep them drained, return now.
-        drain.add([os.dup(fd) for fd in open_fds])
-    proc.stdout.close()
-    proc.stderr.close()
-    returncode = proc.wait()
-    spawner.release(proc.pid)
-    try:
-        os.killpg(proc.pid, 0)
-    except ProcessLookupError:
-        groups.discard(proc.pid)  # nothing of this command lives on
-    except PermissionError:
-        pass
-    return {"result": {
-        "stdout": out.to_json(), "stderr": err.to_json(),
-        "exit_code": returncode if returncode >= 0 else None,
-        "signal": signal_name(returncode),
-        "timed_out": timed_out, "cancelled": job.cancelled,
-        "duration_ms": (time.monotonic() - started) * 1000,
-    }}
+        while True:
+            now = time.monotonic()
+            wait_until = command.wake(now)
+            if wait_until is None:
+                return command.reply
+            for fd, _ in poller.poll(max(wait_until - now, 0) * 1000):
+                command.ready(fd)
+    except BaseException:
+        if command.reply is None:
+            command.abandon()
+        raise
 
 
 def _live_processes():

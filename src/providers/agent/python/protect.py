@@ -13,7 +13,6 @@
 import ctypes
 import errno
 import os
-import select
 import signal
 import threading
 
@@ -88,63 +87,53 @@ def load_filter():
 
 class Reaper:
     """Reaps orphans: as PID 1 the agent inherits every process whose parent exited. Children
-    the agent waits for itself (commands, the interpreter) are registered, and left alone."""
+    the agent waits for itself (commands, the interpreter) are registered, and left alone.
+    No signal handler: a thread blocks in waitid() until a child has exited, which costs nothing
+    while the sandbox is idle and one wake-up per exit."""
 
     def __init__(self):
-        self.lock = threading.Lock()
+        self.cond = threading.Condition()
         self.managed = set()
 
     def start(self):
-        # The C-level handler writes a byte to the wakeup pipe; the Python-level one does nothing
-        # (a handler that took a lock could deadlock when signals arrive while it holds it).
-        read_end, self.wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
-        signal.signal(signal.SIGCHLD, lambda signum, frame: None)
-        signal.set_wakeup_fd(self.wakeup, warn_on_full_buffer=False)
-        threading.Thread(target=self._run, args=(read_end,), daemon=True).start()
+        threading.Thread(target=self._run, daemon=True).start()
 
     def spawn(self, start):
         """Runs `start()`, which starts a child and returns its Popen, and registers the child
         before the reaper can see it exit."""
-        with self.lock:
+        with self.cond:
             proc = start()
             self.managed.add(proc.pid)
+            self.cond.notify_all()
             return proc
 
     def release(self, pid):
         """The child was waited for; orphans that exited behind it can be reaped now."""
-        with self.lock:
+        with self.cond:
             self.managed.discard(pid)
-        try:
-            os.write(self.wakeup, b"\0")
-        except OSError:
-            pass
+            self.cond.notify_all()
 
-    def _run(self, wakeup):
+    def _run(self):
         while True:
-            select.select([wakeup], [], [], 5)
             try:
-                while os.read(wakeup, 4096):
+                # The kernel shows one exited child at a time, and WNOWAIT leaves it in place.
+                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+            except ChildProcessError:  # no child at all: wait for the next spawn
+                with self.cond:
+                    self.cond.wait(5)
+                continue
+            if info is None:
+                continue
+            pid = info.si_pid
+            with self.cond:
+                if pid in self.managed:
+                    # Its owner waits for it; nothing behind it shows until that is done.
+                    self.cond.wait_for(lambda: pid not in self.managed, 5)
+                    continue
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
                     pass
-            except BlockingIOError:
-                pass
-            with self.lock:
-                self._reap()
-
-    def _reap(self):
-        """Reaps exited children nobody waits for, without touching those somebody does: the
-        kernel shows one exited child at a time (WNOWAIT leaves it in place), so this stops at
-        a registered one, whose release() starts another round."""
-        while True:
-            try:
-                info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-            except ChildProcessError:
-                return
-            if info is None or info.si_pid in self.managed:
-                return
-            try:
-                os.waitpid(info.si_pid, os.WNOHANG)
-            except ChildProcessError:
-                pass
 
 
 def protect():
