@@ -16,6 +16,9 @@ import {
   isModern
 } from "./shared-cli-http.js";
 import {
+  SetLevelRequestSchema
+} from "./shared-cli-http-server.js";
+import {
   VERSION
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
@@ -30,6 +33,7 @@ import {
 import {
   checkWorkspaceName
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
+import "./shared-cli-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
@@ -41,11 +45,22 @@ var MCP_LEVELS = {
   info: "info",
   debug: "debug"
 };
+var SEVERITY = {
+  debug: 0,
+  info: 1,
+  notice: 2,
+  warning: 3,
+  error: 4,
+  critical: 5,
+  alert: 6,
+  emergency: 7
+};
 function createLogRelay(base) {
   let target;
+  let chosen = "info";
   const send = /* @__PURE__ */ __name((level, message) => {
     base[level](message);
-    if (!target?.isConnected()) return;
+    if (!target?.isConnected() || SEVERITY[MCP_LEVELS[level]] < SEVERITY[chosen]) return;
     target.server.sendLoggingMessage({
       level: MCP_LEVELS[level],
       logger: "daytona-mcp",
@@ -62,6 +77,10 @@ function createLogRelay(base) {
     },
     attach(server) {
       target = server;
+      server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+        chosen = request.params.level;
+        return {};
+      });
     }
   };
 }

@@ -43,7 +43,7 @@ import {
   isJSONRPCRequest,
   isJSONRPCResultResponse,
   isTaskAugmentedRequestParams
-} from "./shared-http-server.js";
+} from "./shared-cli-http-server.js";
 import {
   SANDBOX_ID,
   SANDBOX_URI_TEMPLATE,
@@ -74,7 +74,7 @@ import {
   safeParse,
   safeParseAsync,
   toJSONSchema
-} from "./shared-http-modern-server.js";
+} from "./shared-cli-http-modern-server.js";
 import {
   __commonJS,
   __name,

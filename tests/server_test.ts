@@ -151,7 +151,7 @@ Deno.test("a quiet long call still sends increasing progress now and then", {
   assertEquals(updates.at(-1)?.message, "warming up", "the latest output line is repeated");
 });
 
-Deno.test("server diagnostics reach the client as MCP log messages, filtered by setLevel", async () => {
+Deno.test("server diagnostics reach the client as MCP log messages: info and above, then what setLevel asks", async () => {
   const relay = createLogRelay(silentLogger());
   await using provider = new LocalProvider({ log: relay.log });
   await using session = new SandboxSession(provider, relay.log);
@@ -176,6 +176,14 @@ Deno.test("server diagnostics reach the client as MCP log messages, filtered by 
     assertMatch(
       String(messages.find((m) => m.level === "warning")?.data),
       /file_list: Cannot list/,
+    );
+    // A notification goes out before the reply it belongs with: once the call returns, it is in.
+    await client.callTool({ name: "file_list", arguments: { path: "." } });
+    assert(!messages.some((m) => m.level === "debug"), "no debug lines before the client asks");
+    await client.setLoggingLevel("debug");
+    await client.callTool({ name: "file_list", arguments: { path: "." } });
+    await eventually(() =>
+      Promise.resolve(messages.some((m) => m.level === "debug" && /file_list: ok/.test(`${m.data}`)))
     );
     await client.setLoggingLevel("error");
     const before = messages.length;
