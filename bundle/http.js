@@ -1285,10 +1285,6 @@ async function jsonOrStream(request, body, transport, answered) {
     transport.forget(requestIds(body));
     gone.resolve(void 0);
   }, "leave");
-  request.signal.addEventListener("abort", leave, {
-    once: true
-  });
-  const done = /* @__PURE__ */ __name(() => request.signal.removeEventListener("abort", leave), "done");
   const answer = Promise.race([
     answered,
     gone.promise
@@ -1299,12 +1295,9 @@ async function jsonOrStream(request, body, transport, answered) {
     answer,
     late
   ]).finally(() => clearTimeout(timer));
-  if (first !== null) {
-    done();
-    return first ?? new Response(null, {
-      status: 499
-    });
-  }
+  if (first !== null) return first ?? new Response(null, {
+    status: 499
+  });
   const encoder = new TextEncoder();
   let keepAlive;
   const stream = new ReadableStream({
@@ -1324,7 +1317,6 @@ data: ${JSON.stringify(message)}
       }).catch(() => {
       }).finally(() => {
         clearInterval(keepAlive);
-        done();
         try {
           controller.close();
         } catch {
@@ -1333,6 +1325,7 @@ data: ${JSON.stringify(message)}
     },
     cancel() {
       clearInterval(keepAlive);
+      leave();
     }
   });
   const headers = {

@@ -216,6 +216,39 @@ Deno.test("a client that disconnects mid-call stops the call's processes", opts,
 });
 
 Deno.test(
+  "a client that disconnects before its call's answer turns into a stream stops the call's processes",
+  opts,
+  async () => {
+    await using served = serve();
+    const client = await served.client();
+    const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
+      .sessionId;
+    const controller = new AbortController();
+    // The answer's headers come only after a second (or with the answer): leave before.
+    const response = fetch(served.http.url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        "mcp-session-id": sessionId,
+        "mcp-protocol-version": "2025-06-18",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 98,
+        method: "tools/call",
+        params: { name: "shell_exec", arguments: { command: "sleep 602" } },
+      }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 602"));
+    controller.abort();
+    assertEquals(await response, undefined, "the client left before any answer");
+    await eventually(async () => !(await shell(client, "ps -eo args")).stdout.includes("sleep 602"));
+  },
+);
+
+Deno.test(
   "a quick call is answered in JSON, a long one and one with a progress token by an event stream",
   opts,
   async () => {
