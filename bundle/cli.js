@@ -16,9 +16,6 @@ import {
   isModern
 } from "./shared-cli-http.js";
 import {
-  SetLevelRequestSchema
-} from "./shared-cli-http-server.js";
-import {
   VERSION
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
@@ -33,7 +30,6 @@ import {
 import {
   checkWorkspaceName
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
-import "./shared-cli-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
@@ -77,10 +73,9 @@ function createLogRelay(base) {
     },
     attach(server) {
       target = server;
-      server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-        chosen = request.params.level;
-        return {};
-      });
+    },
+    setLevel(level) {
+      chosen = level;
     }
   };
 }
@@ -2228,7 +2223,8 @@ ${usage()}`);
         instructions: told,
         log: relay.log,
         credentials: config.credentials,
-        shares: config.shares
+        shares: config.shares,
+        onLogLevel: relay.setLevel
       });
       relay.attach(server2);
       return {

@@ -10,8 +10,8 @@ import {
   isJSONRPCErrorResponse,
   isJSONRPCRequest,
   isJSONRPCResultResponse
-} from "./shared-cli-http-server.js";
-import "./shared-cli-http-modern-server.js";
+} from "./shared-http-server.js";
+import "./shared-http-modern-server.js";
 import {
   __commonJS,
   __name,

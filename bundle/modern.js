@@ -42,7 +42,7 @@ import {
   union,
   unknown,
   url
-} from "./shared-cli-http-modern-server.js";
+} from "./shared-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

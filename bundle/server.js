@@ -43,7 +43,7 @@ import {
   isJSONRPCRequest,
   isJSONRPCResultResponse,
   isTaskAugmentedRequestParams
-} from "./shared-cli-http-server.js";
+} from "./shared-http-server.js";
 import {
   SANDBOX_ID,
   SANDBOX_URI_TEMPLATE,
@@ -74,7 +74,7 @@ import {
   safeParse,
   safeParseAsync,
   toJSONSchema
-} from "./shared-cli-http-modern-server.js";
+} from "./shared-http-modern-server.js";
 import {
   __commonJS,
   __name,
@@ -17151,6 +17151,13 @@ function createServer(options) {
     // deno-lint-ignore no-explicit-any
     taskStore: options.tasks
   });
+  if (options.onLogLevel) {
+    const onLogLevel = options.onLogLevel;
+    server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+      onLogLevel(request.params.level);
+      return {};
+    });
+  }
   server.registerResource("sandbox-file", new ResourceTemplate(SANDBOX_URI_TEMPLATE, {
     list: void 0
   }), {

@@ -19,7 +19,7 @@ import {
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
   external_exports
-} from "./shared-cli-http-modern-server.js";
+} from "./shared-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

@@ -279,6 +279,7 @@ export async function main(args: string[]): Promise<number> {
         log: relay.log,
         credentials: config.credentials,
         shares: config.shares,
+        onLogLevel: relay.setLevel,
       });
       relay.attach(server);
       return { session, server };

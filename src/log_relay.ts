@@ -10,10 +10,7 @@
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/server/mcp"
 import type { McpServer } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
-import {
-  type LoggingLevel,
-  SetLevelRequestSchema,
-} from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import type { LoggingLevel } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { Logger } from "./log.ts";
 
 const MCP_LEVELS = { error: "error", warn: "warning", info: "info", debug: "debug" } as const;
@@ -35,6 +32,8 @@ export interface LogRelay {
   log: Logger;
   /** Sends later messages to this server's client too (as `notifications/message`). */
   attach(server: McpServer): void;
+  /** The level the client chose with `logging/setLevel` (see `createServer`'s `onLogLevel`). */
+  setLevel(level: LoggingLevel): void;
 }
 
 /**
@@ -63,11 +62,9 @@ export function createLogRelay(base: Logger): LogRelay {
     },
     attach(server) {
       target = server;
-      // In place of the SDK's own handler, which keeps the level where this relay cannot see it.
-      server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-        chosen = request.params.level;
-        return {};
-      });
+    },
+    setLevel(level) {
+      chosen = level;
     },
   };
 }

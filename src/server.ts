@@ -9,6 +9,7 @@
 import { McpServer, ResourceTemplate } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 export { JSONRPCMessageSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import { SetLevelRequestSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
 import type { Logger } from "./log.ts";
 import { z } from "npm:zod@4.6.7";
@@ -30,6 +31,7 @@ import type { TaskRegistry } from "./tasks.ts";
 import type {
   CallToolRequestParams,
   CallToolResult,
+  LoggingLevel,
 } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 
 /** Options for {@linkcode createServer}. */
@@ -54,6 +56,11 @@ export interface ServerOptions {
    * Where tasks live, shared by every session of the server; without it no tool runs as a task.
    */
   tasks?: TaskRegistry;
+  /**
+   * Called with the level a client sets with `logging/setLevel`, in place of the SDK's own
+   * handler: whoever sends the log messages filters them (see `createLogRelay`).
+   */
+  onLogLevel?: (level: LoggingLevel) => void;
 }
 
 /**
@@ -78,6 +85,13 @@ export function createServer(options: ServerOptions): McpServer {
       taskStore: options.tasks as any,
     },
   );
+  if (options.onLogLevel) {
+    const onLogLevel = options.onLogLevel;
+    server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+      onLogLevel(request.params.level);
+      return {};
+    });
+  }
   server.registerResource(
     "sandbox-file",
     new ResourceTemplate(SANDBOX_URI_TEMPLATE, { list: undefined }),

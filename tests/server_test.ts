@@ -160,6 +160,7 @@ Deno.test("server diagnostics reach the client as MCP log messages: info and abo
     log: relay.log,
     instructions: "test",
     limits: { maxOutputBytes: 1000, defaultTimeout: 10, maxImageBytes: 1000 },
+    onLogLevel: relay.setLevel,
   });
   relay.attach(server);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
