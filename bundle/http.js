@@ -1088,9 +1088,7 @@ function serveHttp(options, makeSession, modern) {
           parsedBody
         });
         if (!answersInJson(request, parsedBody)) {
-          const response = await answered;
-          cancelOnDisconnect(request, parsedBody, entry2.transport);
-          return response;
+          return cancelOnDisconnect(await answered, parsedBody, entry2.transport);
         }
         return await jsonOrStream(request, parsedBody, entry2.transport, answered);
       } finally {
@@ -1241,10 +1239,24 @@ function isInitialize(body) {
   return messages.some((m) => m?.method === "initialize");
 }
 __name(isInitialize, "isInitialize");
-function cancelOnDisconnect(request, body, transport) {
-  if (requestIds(body).length === 0) return;
-  request.signal.addEventListener("abort", () => cancel(body, transport), {
-    once: true
+function cancelOnDisconnect(response, body, transport) {
+  if (requestIds(body).length === 0 || !response.body) return response;
+  const reader = response.body.getReader();
+  const relayed = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      cancel(body, transport);
+      return reader.cancel(reason);
+    }
+  });
+  return new Response(relayed, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers
   });
 }
 __name(cancelOnDisconnect, "cancelOnDisconnect");

@@ -197,9 +197,7 @@ export function serveHttp(
       try {
         const answered = entry.transport.handleRequest(request, { parsedBody });
         if (!answersInJson(request, parsedBody)) {
-          const response = await answered;
-          cancelOnDisconnect(request, parsedBody, entry.transport);
-          return response;
+          return cancelOnDisconnect(await answered, parsedBody, entry.transport);
         }
         return await jsonOrStream(request, parsedBody, entry.transport, answered);
       } finally {
@@ -347,12 +345,29 @@ function isInitialize(body: unknown): boolean {
 }
 
 /**
- * A client that goes away in the middle of a call cancels it: the request's signal aborts and
- * kills what the call started, as `notifications/cancelled` would.
+ * A client that goes away in the middle of a call cancels it: the response's stream, cancelled
+ * when the client leaves, kills what the call started, as `notifications/cancelled` would. (Not
+ * through `request.signal`, which Deno also aborts at the end of every answer once it was read.)
  */
-function cancelOnDisconnect(request: Request, body: unknown, transport: Transport): void {
-  if (requestIds(body).length === 0) return;
-  request.signal.addEventListener("abort", () => cancel(body, transport), { once: true });
+function cancelOnDisconnect(response: Response, body: unknown, transport: Transport): Response {
+  if (requestIds(body).length === 0 || !response.body) return response;
+  const reader = response.body.getReader();
+  const relayed = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      cancel(body, transport);
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(relayed, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /** Cancels the requests of `body` as `notifications/cancelled` would. */
@@ -400,7 +415,7 @@ const KEEP_ALIVE_MS = 15_000;
  * {@linkcode STREAM_AFTER_MS}, else an event stream that carries it when it comes, so that a long
  * call shows its headers at once and keeps its connection alive as in streaming mode. A client
  * that leaves cancels the call when the stream finds it gone: at once while the stream is open,
- * else when the answer turns into one. (Deno tells of a client that leaves only through
+ * else when the answer turns into one. (Deno tells of a client that leaves otherwise only through
  * `request.signal`, which, once read, also aborts at every answer's end: a cost for each call
  * that outweighs at most a second of work for a client that left.)
  */

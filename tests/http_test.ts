@@ -216,6 +216,43 @@ Deno.test("a client that disconnects mid-call stops the call's processes", opts,
 });
 
 Deno.test(
+  "a client that disconnects mid-call with a progress token (an event stream) stops the call's processes",
+  opts,
+  async () => {
+    await using served = serve();
+    const client = await served.client();
+    const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
+      .sessionId;
+    const controller = new AbortController();
+    const response = await fetch(served.http.url, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json, text/event-stream",
+        "mcp-session-id": sessionId,
+        "mcp-protocol-version": "2025-06-18",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 97,
+        method: "tools/call",
+        params: {
+          name: "shell_exec",
+          arguments: { command: "sleep 603" },
+          _meta: { progressToken: 97 },
+        },
+      }),
+      signal: controller.signal,
+    });
+    assertEquals(response.headers.get("content-type"), "text/event-stream");
+    await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 603"));
+    controller.abort();
+    await response.body?.cancel().catch(() => {});
+    await eventually(async () => !(await shell(client, "ps -eo args")).stdout.includes("sleep 603"));
+  },
+);
+
+Deno.test(
   "a client that disconnects before its call's answer turns into a stream stops the call's processes",
   opts,
   async () => {
