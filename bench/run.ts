@@ -967,9 +967,9 @@ if (want("http")) {
           level.callsPerS.toFixed(0)
         } calls/s; CPU per call: ${cpu.server.toFixed(2)} ms in the server and its sandboxes (${
           cpu.serverOnly.toFixed(2)
-        } ms in the server itself), ${
-          cpu.client.toFixed(2)
-        } ms in the client, against ${cpu.spawn.toFixed(2)} ms per spawn of the floor`,
+        } ms in the server itself), ${cpu.client.toFixed(2)} ms in the client, against ${
+          cpu.spawn.toFixed(2)
+        } ms per spawn of the floor`,
       ratio: `${(share * 100).toFixed(0)}% of the spawn rate (median of the rounds' ratios: ${
         bare.rounds.map((r) => `${(100 * r.callsPerS / r.spawnsPerS).toFixed(0)}%`).join(", ")
       })`,

@@ -1090,7 +1090,7 @@ function serveHttp(options, makeSession, modern) {
         if (!answersInJson(request, parsedBody)) {
           return cancelOnDisconnect(await answered, parsedBody, entry2.transport);
         }
-        return await jsonOrStream(request, parsedBody, entry2.transport, answered);
+        return await jsonOrStream(parsedBody, entry2.transport, answered);
       } finally {
         entry2.inFlight--;
         entry2.lastSeen = Date.now();
@@ -1290,7 +1290,7 @@ function answersInJson(request, body) {
 __name(answersInJson, "answersInJson");
 var STREAM_AFTER_MS = 1e3;
 var KEEP_ALIVE_MS = 15e3;
-async function jsonOrStream(request, body, transport, answered) {
+async function jsonOrStream(body, transport, answered) {
   const gone = Promise.withResolvers();
   const leave = /* @__PURE__ */ __name(() => {
     cancel(body, transport);

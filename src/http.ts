@@ -199,7 +199,7 @@ export function serveHttp(
         if (!answersInJson(request, parsedBody)) {
           return cancelOnDisconnect(await answered, parsedBody, entry.transport);
         }
-        return await jsonOrStream(request, parsedBody, entry.transport, answered);
+        return await jsonOrStream(parsedBody, entry.transport, answered);
       } finally {
         entry.inFlight--;
         entry.lastSeen = Date.now();
@@ -420,7 +420,6 @@ const KEEP_ALIVE_MS = 15_000;
  * that outweighs at most a second of work for a client that left.)
  */
 async function jsonOrStream(
-  request: Request,
   body: unknown,
   transport: Transport,
   answered: Promise<Response>,

@@ -248,7 +248,9 @@ Deno.test(
     await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 603"));
     controller.abort();
     await response.body?.cancel().catch(() => {});
-    await eventually(async () => !(await shell(client, "ps -eo args")).stdout.includes("sleep 603"));
+    await eventually(async () =>
+      !(await shell(client, "ps -eo args")).stdout.includes("sleep 603")
+    );
   },
 );
 
@@ -281,7 +283,9 @@ Deno.test(
     await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 602"));
     controller.abort();
     assertEquals(await response, undefined, "the client left before any answer");
-    await eventually(async () => !(await shell(client, "ps -eo args")).stdout.includes("sleep 602"));
+    await eventually(async () =>
+      !(await shell(client, "ps -eo args")).stdout.includes("sleep 602")
+    );
   },
 );
 

@@ -184,7 +184,9 @@ Deno.test("server diagnostics reach the client as MCP log messages: info and abo
     await client.setLoggingLevel("debug");
     await client.callTool({ name: "file_list", arguments: { path: "." } });
     await eventually(() =>
-      Promise.resolve(messages.some((m) => m.level === "debug" && /file_list: ok/.test(`${m.data}`)))
+      Promise.resolve(
+        messages.some((m) => m.level === "debug" && /file_list: ok/.test(`${m.data}`)),
+      )
     );
     await client.setLoggingLevel("error");
     const before = messages.length;

@@ -59,7 +59,8 @@ const cases: Case[] = [
     async run(mcp) {
       // Were the second held behind the first, the first would wait until its timeout.
       const waiting = mcp.call("shell_exec", {
-        command: "while [ ! -e side-by-side.go ]; do sleep 0.05; done; rm side-by-side.go; echo went",
+        command:
+          "while [ ! -e side-by-side.go ]; do sleep 0.05; done; rm side-by-side.go; echo went",
         timeout: 60,
       });
       const going = structured<ShellExecOutput>(
