@@ -1291,6 +1291,13 @@ __name(answersInJson, "answersInJson");
 var STREAM_AFTER_MS = 1e3;
 var KEEP_ALIVE_MS = 15e3;
 async function jsonOrStream(body, transport, answered) {
+  let timer;
+  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
+  const first = await Promise.race([
+    answered,
+    late
+  ]).finally(() => clearTimeout(timer));
+  if (first !== null) return first;
   const gone = Promise.withResolvers();
   const leave = /* @__PURE__ */ __name(() => {
     cancel(body, transport);
@@ -1301,15 +1308,6 @@ async function jsonOrStream(body, transport, answered) {
     answered,
     gone.promise
   ]);
-  let timer;
-  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
-  const first = await Promise.race([
-    answer,
-    late
-  ]).finally(() => clearTimeout(timer));
-  if (first !== null) return first ?? new Response(null, {
-    status: 499
-  });
   const encoder = new TextEncoder();
   let keepAlive;
   const stream = new ReadableStream({

@@ -424,6 +424,11 @@ async function jsonOrStream(
   transport: Transport,
   answered: Promise<Response>,
 ): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
+  const first = await Promise.race([answered, late]).finally(() => clearTimeout(timer));
+  if (first !== null) return first;
+  // A client that left cancels the stream below, which cancels the call: that call never answers.
   const gone = Promise.withResolvers<undefined>();
   const leave = () => {
     cancel(body, transport);
@@ -431,10 +436,6 @@ async function jsonOrStream(
     gone.resolve(undefined);
   };
   const answer = Promise.race([answered, gone.promise]);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
-  const first = await Promise.race([answer, late]).finally(() => clearTimeout(timer));
-  if (first !== null) return first ?? new Response(null, { status: 499 });
   const encoder = new TextEncoder();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   const stream = new ReadableStream<Uint8Array>({

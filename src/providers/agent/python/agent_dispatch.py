@@ -169,12 +169,11 @@ def serve_pipe(fd):
     _pool.reserve()
     poller = select.poll()
     poller.register(fd, select.POLLIN)
-    owners = {}  # each running command's descriptors -> the command
+    running = set()
     pending = bytearray()
 
     def end(command, reply):
-        for owned in [f for f, c in owners.items() if c is command]:
-            del owners[owned]
+        running.discard(command)
         send(_settle(command.rid, reply))
 
     def fault(command, e):
@@ -184,7 +183,7 @@ def serve_pipe(fd):
     while True:
         now = time.monotonic()
         wake_at = None
-        for command in set(owners.values()):
+        for command in list(running):
             try:
                 at = command.wake(now)
             except Exception as e:
@@ -204,11 +203,12 @@ def serve_pipe(fd):
                 for req in _requests(pending):
                     command = _receive(req, poller)
                     if command is not None:
-                        for owned in command.watched:
-                            owners[owned] = command
+                        running.add(command)
                 continue
-            command = owners.get(ready)
-            if command is not None and ready in command.watched:
+            # A few commands at a time: finding the one that watches `ready` costs less than
+            # keeping a second map of descriptors beside theirs.
+            command = next((c for c in running if ready in c.watched), None)
+            if command is not None:
                 try:
                     command.ready(ready)
                 except Exception as e:
