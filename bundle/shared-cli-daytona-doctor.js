@@ -1904,8 +1904,6 @@ class Reaper:
                 with self.cond:
                     self.cond.wait(5)
                 continue
-            if info is None:
-                continue
             pid = info.si_pid
             with self.cond:
                 if pid in self.managed:
