@@ -65,6 +65,24 @@ Deno.test({
   },
 });
 
+/** The loop devices whose backing file is `image`, with whether each does direct I/O. */
+function loopsOn(image: string): { device: string; directIo: boolean }[] {
+  const found = [];
+  for (const entry of Deno.readDirSync("/sys/block")) {
+    const dir = `/sys/block/${entry.name}/loop`;
+    let backing: string;
+    try {
+      backing = Deno.readTextFileSync(`${dir}/backing_file`).trim();
+    } catch {
+      continue;
+    }
+    if (backing !== image && backing !== `${image} (deleted)`) continue;
+    const directIo = Deno.readTextFileSync(`${dir}/dio`).trim() === "1";
+    found.push({ device: `/dev/${entry.name}`, directIo });
+  }
+  return found;
+}
+
 Deno.test({
   name: "A sandbox's disk is unmounted and its image deleted when it closes",
   ignore,
@@ -74,9 +92,24 @@ Deno.test({
     assertEquals(sandbox.protections.disk, null);
     const root = `/tmp/mcp-sandbox-${sandbox.id.slice("local-".length)}`;
     assert(Deno.statSync(root).dev !== Deno.statSync("/tmp").dev, "the sandbox's disk is mounted");
+    // One loop device, with direct I/O (the image's pages stay out of the page cache), and a
+    // mount that runs no set-uid program and no device node.
+    const loops = loopsOn(`${Deno.realPathSync(root)}/disk.img`);
+    assertEquals(loops.length, 1, JSON.stringify(loops));
+    assertEquals(loops[0].directIo, true);
+    const mount = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
+      .map((line) => line.split(" "))
+      .find((fields) => fields[4] === Deno.realPathSync(root));
+    assert(mount, "mounted on the sandbox's directory");
+    assertEquals(mount[mount.indexOf("-") + 1], "ext4");
+    for (const option of ["nosuid", "nodev", "noatime"]) {
+      assert(mount[5].split(",").includes(option), `mounted ${mount[5]}`);
+    }
     await sandbox.close();
     await provider.close();
     assertEquals(await Deno.stat(root).then(() => true, () => false), false);
+    // The loop device went with the mount.
+    assertEquals(loopsOn(`${Deno.realPathSync("/tmp")}/${root.slice(5)}/disk.img`), []);
   },
 });
 

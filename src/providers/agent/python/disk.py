@@ -16,9 +16,11 @@
 # mcp-sandbox-* directly in BASE, or the sandbox directory WORKSPACES/<name>/sandbox of a
 # persistent workspace (WORKSPACES is the second argument, if any).
 import ctypes
+import fcntl
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -28,10 +30,17 @@ WORKSPACE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 IMAGE = "disk.img"
 CLONE_NEWNS = 0x00020000
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
+# From <linux/loop.h>, <sys/mount.h> and <errno.h>.
+LOOP_CTL_GET_FREE = 0x4C82
+LOOP_CONFIGURE = 0x4C0A
+LO_FLAGS_AUTOCLEAR = 4
+LO_FLAGS_DIRECT_IO = 16
+MS_NOSUID, MS_NODEV, MS_NOATIME = 0x2, 0x4, 0x400
+EBUSY, EINVAL, ENOTTY = 16, 22, 25
+libc = ctypes.CDLL(None, use_errno=True)
 
 
 def join_server_namespace():
-    libc = ctypes.CDLL(None, use_errno=True)
     fd = os.open("/proc/%d/ns/mnt" % os.getppid(), os.O_RDONLY)
     try:
         if libc.setns(fd, CLONE_NEWNS) != 0:
@@ -69,8 +78,7 @@ def make(path, size, uid, keep=False):
     if keep and mounted(path):
         return None  # a server that died left it mounted: it is in use again as it is
     if keep and os.path.exists(image):
-        run(["mount", "-t", "ext4", "-o", "loop,nosuid,nodev,noatime,discard", image, path])
-        direct_io(path)
+        mount_image(image, path)
         return None
     with open(image, "xb") as f:
         f.truncate(size)
@@ -79,22 +87,65 @@ def make(path, size, uid, keep=False):
     # files' blocks back to the host.
     run(["mkfs.ext4", "-q", "-F", "-m", "0", *([] if keep else ["-O", "^has_journal"]),
          "-E", "root_owner=%d:%d,nodiscard" % (uid, uid), image])
-    run(["mount", "-t", "ext4", "-o", "loop,nosuid,nodev,noatime,discard", image, path])
-    direct_io(path)
+    mount_image(image, path)
     try:
         os.rmdir(os.path.join(path, "lost+found"))
     except OSError:
         pass
 
 
-def direct_io(path):
-    # Direct I/O keeps the image's pages out of the host's page cache a second time: an fsync'd
-    # write then runs at the host disk's speed (about 3x faster here). Not every host file system
-    # offers it (a tmpfs /tmp does not); the disk works without.
+def mount_image(image, path):
+    """Mounts `image` on `path` through a loop device that detaches itself once unmounted, with
+    direct I/O: that keeps the image's pages out of the host's page cache a second time, so an
+    fsync'd write runs at the host disk's speed (about 3x faster here); the kernel does without
+    where the host's file system cannot. Done here, with direct I/O set as the device is set up,
+    rather than by `mount -o loop` and `losetup --direct-io`: those took about 40 ms, mostly to
+    switch direct I/O on under the mounted file system; this takes 1 to 3."""
     try:
-        run(["losetup", "--direct-io=on", source(path)])
-    except OSError:
-        pass
+        loop, number = attach(image)
+    except OSError as error:
+        if error.errno not in (ENOTTY, EINVAL):  # a kernel without LOOP_CONFIGURE (before 5.8)
+            raise
+        run(["mount", "-t", "ext4", "-o", "loop,nosuid,nodev,noatime,discard", image, path])
+        try:
+            run(["losetup", "--direct-io=on", source(path)])
+        except OSError:
+            pass  # a host file system without direct I/O: the disk works without
+        return
+    try:
+        flags = MS_NOSUID | MS_NODEV | MS_NOATIME
+        if libc.mount(b"/dev/loop%d" % number, os.fsencode(path), b"ext4", flags, b"discard") != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, "mount %s: %s" % (image, os.strerror(errno)))
+    finally:
+        os.close(loop)  # the mount holds the device now; without one, it detaches
+
+
+def attach(image):
+    """A free loop device set up on `image`, detaching itself when last closed: (an open
+    descriptor of it, its number)."""
+    backing = os.open(image, os.O_RDWR | os.O_CLOEXEC)
+    control = os.open("/dev/loop-control", os.O_RDWR | os.O_CLOEXEC)
+    try:
+        # struct loop_config: the backing file, the block size (0: the default), a loop_info64.
+        info = struct.pack("=5Q4I64s64s32s2Q", 0, 0, 0, 0, 0, 0, 0, 0,
+                           LO_FLAGS_AUTOCLEAR | LO_FLAGS_DIRECT_IO, os.fsencode(image)[:63],
+                           b"", b"", 0, 0)
+        config = struct.pack("=II", backing, 0) + info + bytes(64)
+        for _ in range(16):
+            number = fcntl.ioctl(control, LOOP_CTL_GET_FREE)
+            loop = os.open("/dev/loop%d" % number, os.O_RDWR | os.O_CLOEXEC)
+            try:
+                fcntl.ioctl(loop, LOOP_CONFIGURE, config)
+                return loop, number
+            except OSError as error:
+                os.close(loop)
+                if error.errno != EBUSY:  # EBUSY: another process took it meanwhile
+                    raise
+        raise OSError(EBUSY, "no free loop device")
+    finally:
+        os.close(control)
+        os.close(backing)
 
 
 def source(path):
