@@ -2344,6 +2344,59 @@ function closeQuietly2(conn) {
 }
 __name(closeQuietly2, "closeQuietly");
 
+// src/providers/local/_bytecode.ts
+var COMPILE = `
+import base64, importlib.util, json, sys
+from importlib import _bootstrap_external as external
+files = json.load(sys.stdin)
+out = {}
+if hasattr(external, "_code_to_hash_pyc") and sys.implementation.cache_tag:
+    for name, text in files.items():
+        data = text.encode()
+        code = compile(data, "/opt/sandbox/" + name, "exec", dont_inherit=True)
+        pyc = external._code_to_hash_pyc(code, importlib.util.source_hash(data), True)
+        out["%s.%s.pyc" % (name[:-3], sys.implementation.cache_tag)] = base64.b64encode(pyc).decode()
+json.dump(out, sys.stdout)
+`;
+async function compileModules(python, files) {
+  const modules = Object.fromEntries(Object.entries(files).filter(([name]) => /^[a-z_][a-z0-9_]*\.py$/.test(name)));
+  try {
+    const isolation = [
+      "--unshare-all",
+      "--die-with-parent",
+      "--ro-bind",
+      "/",
+      "/",
+      "--clearenv"
+    ];
+    const child = bwrapCommand([
+      ...isolation,
+      python,
+      "-I",
+      "-S",
+      "-c",
+      COMPILE
+    ], {
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null"
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(modules)));
+    await writer.close();
+    const { success, stdout } = await child.output();
+    if (!success) return /* @__PURE__ */ new Map();
+    const compiled = JSON.parse(new TextDecoder().decode(stdout));
+    return new Map(Object.entries(compiled).map(([name, data]) => [
+      name,
+      Uint8Array.from(atob(data), (c) => c.charCodeAt(0))
+    ]));
+  } catch {
+    return /* @__PURE__ */ new Map();
+  }
+}
+__name(compileModules, "compileModules");
+
 // src/providers/local/_git_isolation.ts
 var ROOT_INSIDE = "/run/sandbox";
 var GIT_HOME = "/run/git";
@@ -3174,6 +3227,10 @@ function needTraversable(workspacesDir, name) {
 __name(needTraversable, "needTraversable");
 
 // src/providers/local/provider.ts
+var RUNTIME_FILES = {
+  ...AGENT_FILES,
+  ...LOCAL_AGENT_FILES
+};
 var INSTALL_BWRAP = "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`; Arch: `sudo pacman -S bubblewrap`), or, only on a disposable machine, pass --dangerously-run-unisolated to run commands without isolation";
 var LocalProvider = class {
   static {
@@ -3196,6 +3253,8 @@ var LocalProvider = class {
   #sandboxes = /* @__PURE__ */ new Map();
   #shares;
   #swept;
+  /** The supervisor's compiled modules, made at the first sandbox. */
+  #bytecode;
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options = {}) {
     this.#options = {
@@ -3365,6 +3424,7 @@ var LocalProvider = class {
     let budget = budgetOf(this.#budget, options);
     const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
     this.#swept ??= this.#sweep(isolated);
+    this.#bytecode ??= compileModules(python, RUNTIME_FILES);
     const root = hold?.root ?? Deno.makeTempDirSync({
       dir: baseDir,
       prefix: "mcp-sandbox-"
@@ -3442,12 +3502,16 @@ var LocalProvider = class {
         for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       }
       const files = {
-        ...AGENT_FILES,
-        ...LOCAL_AGENT_FILES,
+        ...RUNTIME_FILES,
         ...identityFiles()
       };
       for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
+      }
+      const bytecode = await this.#bytecode;
+      if (bytecode.size > 0) Deno.mkdirSync(`${dirs.runtime}/__pycache__`);
+      for (const [name, data] of bytecode) {
+        Deno.writeFileSync(`${dirs.runtime}/__pycache__/${name}`, data);
       }
       if (tunnelled && hold) {
         netDir = Deno.makeTempDirSync({

@@ -65,22 +65,25 @@ Deno.test({
   },
 });
 
+/** What `args` prints as JSON (losetup, findmnt: the test may not read /sys and /proc itself). */
+async function json(...args: string[]): Promise<Record<string, Record<string, unknown>[]>> {
+  const { stdout } = await new Deno.Command(args[0], { args: args.slice(1) }).output();
+  const text = new TextDecoder().decode(stdout).trim();
+  return text ? JSON.parse(text) : {};
+}
+
 /** The loop devices whose backing file is `image`, with whether each does direct I/O. */
-function loopsOn(image: string): { device: string; directIo: boolean }[] {
-  const found = [];
-  for (const entry of Deno.readDirSync("/sys/block")) {
-    const dir = `/sys/block/${entry.name}/loop`;
-    let backing: string;
-    try {
-      backing = Deno.readTextFileSync(`${dir}/backing_file`).trim();
-    } catch {
-      continue;
-    }
-    if (backing !== image && backing !== `${image} (deleted)`) continue;
-    const directIo = Deno.readTextFileSync(`${dir}/dio`).trim() === "1";
-    found.push({ device: `/dev/${entry.name}`, directIo });
-  }
-  return found;
+async function loopsOn(image: string): Promise<{ device: string; directIo: boolean }[]> {
+  const { loopdevices = [] } = await json(
+    "losetup",
+    "--json",
+    "--list",
+    "-O",
+    "NAME,BACK-FILE,DIO",
+  );
+  return loopdevices
+    .filter((loop) => loop["back-file"] === image || loop["back-file"] === `${image} (deleted)`)
+    .map((loop) => ({ device: String(loop.name), directIo: loop.dio === true }));
 }
 
 Deno.test({
@@ -94,22 +97,22 @@ Deno.test({
     assert(Deno.statSync(root).dev !== Deno.statSync("/tmp").dev, "the sandbox's disk is mounted");
     // One loop device, with direct I/O (the image's pages stay out of the page cache), and a
     // mount that runs no set-uid program and no device node.
-    const loops = loopsOn(`${Deno.realPathSync(root)}/disk.img`);
+    const image = `${Deno.realPathSync(root)}/disk.img`;
+    const loops = await loopsOn(image);
     assertEquals(loops.length, 1, JSON.stringify(loops));
     assertEquals(loops[0].directIo, true);
-    const mount = Deno.readTextFileSync("/proc/self/mountinfo").split("\n")
-      .map((line) => line.split(" "))
-      .find((fields) => fields[4] === Deno.realPathSync(root));
-    assert(mount, "mounted on the sandbox's directory");
-    assertEquals(mount[mount.indexOf("-") + 1], "ext4");
+    const { filesystems } = await json("findmnt", "--json", "-o", "FSTYPE,OPTIONS", "-M", root);
+    assertEquals(filesystems.length, 1, "mounted on the sandbox's directory");
+    assertEquals(filesystems[0].fstype, "ext4");
+    const options = String(filesystems[0].options).split(",");
     for (const option of ["nosuid", "nodev", "noatime"]) {
-      assert(mount[5].split(",").includes(option), `mounted ${mount[5]}`);
+      assert(options.includes(option), `mounted ${options}`);
     }
     await sandbox.close();
     await provider.close();
     assertEquals(await Deno.stat(root).then(() => true, () => false), false);
     // The loop device went with the mount.
-    assertEquals(loopsOn(`${Deno.realPathSync("/tmp")}/${root.slice(5)}/disk.img`), []);
+    assertEquals(await loopsOn(image), []);
   },
 });
 

@@ -39,10 +39,46 @@ Deno.test(
     const id = await sandbox.exec("id -un; id -u; grep CapEff /proc/self/status");
     assertEquals(id.stdout, "sandbox\n1000\nCapEff:\t0000000000000000\n");
     const { stdout } = await sandbox.exec(
-      'for p in /usr/x /etc/x /opt/sandbox/x /x; do touch $p 2>/dev/null && echo "wrote $p"; done; ' +
+      "for p in /usr/x /etc/x /opt/sandbox/x /opt/sandbox/__pycache__/x /x; do " +
+        'touch $p 2>/dev/null && echo "wrote $p"; done; ' +
         "touch ~/ok /tmp/ok && echo home-and-tmp-writable",
     );
     assertEquals(stdout, "home-and-tmp-writable\n");
+  },
+);
+
+Deno.test(
+  "LocalProvider gives the supervisor its modules compiled, matching their sources, read-only",
+  opts,
+  async () => {
+    await using provider = new LocalProvider({ log });
+    await using sandbox = await provider.create();
+    // Each module's .pyc is hash-checked against its source, so Python loads it rather than
+    // compiling the module at every sandbox's start.
+    const check = await sandbox.exec([
+      "python3",
+      "-c",
+      `import glob, importlib.util, os, sys
+tag = sys.implementation.cache_tag
+for source in sorted(glob.glob("/opt/sandbox/*.py")):
+    name = os.path.basename(source)[:-3]
+    with open("/opt/sandbox/__pycache__/%s.%s.pyc" % (name, tag), "rb") as f:
+        head = f.read(16)
+    with open(source, "rb") as f:
+        digest = importlib.util.source_hash(f.read())
+    ok = head[:4] == importlib.util.MAGIC_NUMBER and head[4:8] == b"\\x03\\0\\0\\0" and head[8:] == digest
+    print(name, "ok" if ok else "stale")
+`,
+    ]);
+    assertEquals(check.stderr, "");
+    const lines = check.stdout.trim().split("\n");
+    assert(lines.includes("agent_dispatch ok"), check.stdout);
+    assertEquals(lines.filter((line) => !line.endsWith(" ok")), []);
+    const overwrite = await sandbox.exec(
+      "for f in /opt/sandbox/__pycache__/*.pyc; do echo x > $f && echo wrote $f; done 2>&1",
+    );
+    assertMatch(overwrite.stdout, /Read-only file system/);
+    assert(!overwrite.stdout.includes("wrote"), overwrite.stdout);
   },
 );
 

@@ -35,6 +35,7 @@ import {
   SYSTEM_DIRS,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
+import { compileModules } from "./_bytecode.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
 import { LocalSandbox } from "./sandbox.ts";
@@ -52,6 +53,9 @@ import {
   PackageCaches,
 } from "./_package_cache.ts";
 import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
+
+/** The supervisor's files in a local sandbox's runtime directory. */
+const RUNTIME_FILES: Readonly<Record<string, string>> = { ...AGENT_FILES, ...LOCAL_AGENT_FILES };
 
 /** How a local sandbox reaches the network. */
 export type SandboxNetwork = "internet" | "none" | "host";
@@ -235,6 +239,8 @@ export class LocalProvider implements SandboxProvider {
   #sandboxes = new Map<string, LocalSandbox>();
   #shares: readonly SharedDirectory[];
   #swept: Promise<void> | undefined;
+  /** The supervisor's compiled modules, made at the first sandbox. */
+  #bytecode: Promise<Map<string, Uint8Array>> | undefined;
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -422,6 +428,7 @@ export class LocalProvider implements SandboxProvider {
     // the event loop is busy (the server loading its SDK).
     // What servers that died left behind is removed at the first sandbox, alongside it.
     this.#swept ??= this.#sweep(isolated);
+    this.#bytecode ??= compileModules(python, RUNTIME_FILES);
     const root = hold?.root ?? Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = hold
       ? workspaceSandboxId(hold.name)
@@ -505,9 +512,14 @@ export class LocalProvider implements SandboxProvider {
       } else {
         for (const dir of Object.values(dirs)) Deno.mkdirSync(dir);
       }
-      const files = { ...AGENT_FILES, ...LOCAL_AGENT_FILES, ...identityFiles() };
+      const files = { ...RUNTIME_FILES, ...identityFiles() };
       for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
+      }
+      const bytecode = await this.#bytecode;
+      if (bytecode.size > 0) Deno.mkdirSync(`${dirs.runtime}/__pycache__`);
+      for (const [name, data] of bytecode) {
+        Deno.writeFileSync(`${dirs.runtime}/__pycache__/${name}`, data);
       }
       if (tunnelled && hold) {
         netDir = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-workspace-net-" });

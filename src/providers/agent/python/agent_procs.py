@@ -57,7 +57,6 @@ def apply_limits(spec):
     which every process inherits; the number of processes through `prlimit` on each command. A
     process over a limit fails or is killed; the sandbox and the server carry on."""
     import resource
-    import shutil
     sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}
     for item in filter(None, spec.split(",")):
         name, _, value = item.partition("=")
@@ -66,8 +65,20 @@ def apply_limits(spec):
         if name in sizes:
             limit = int(value) * 1024 * 1024
             resource.setrlimit(sizes[name], (limit, limit))
-        elif name == "processes" and shutil.which("prlimit"):
-            LIMIT_PREFIX[:] = [shutil.which("prlimit"), "--nproc=%d" % int(value), "--"]
+        elif name == "processes":
+            prlimit = which("prlimit")
+            if prlimit:
+                LIMIT_PREFIX[:] = [prlimit, "--nproc=%d" % int(value), "--"]
+
+
+def which(program):
+    """`program` on the sandbox's PATH, or None: shutil.which's answer, without the 4 ms its
+    import adds to a sandbox's start."""
+    for directory in BASE_ENV.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(directory or ".", program)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def _new_group():
@@ -113,11 +124,6 @@ def signal_name(returncode):
         return signal.Signals(-returncode).name
     except ValueError:
         return "SIG%d" % -returncode
-
-
-def shutil_which(name):
-    import shutil
-    return shutil.which(name, path=BASE_ENV.get("PATH"))
 
 
 def open_pidfd(pid):
@@ -204,7 +210,7 @@ class Command:
         timeout = req.get("timeout")
         self.started = time.monotonic()
         argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]
-        if LIMIT_PREFIX and shutil_which(argv[0]) is None and "/" not in argv[0]:
+        if LIMIT_PREFIX and "/" not in argv[0] and which(argv[0]) is None:
             return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])
         try:
             self.proc = proc = spawner.spawn(lambda: subprocess.Popen(
