@@ -3253,8 +3253,12 @@ var LocalProvider = class {
   #sandboxes = /* @__PURE__ */ new Map();
   #shares;
   #swept;
-  /** The supervisor's compiled modules, made at the first sandbox. */
+  /**
+   * The supervisor's compiled modules, made at the second sandbox: compiling costs more than one
+   * sandbox saves, and a server that makes only one (a desktop client's) starts it sooner without.
+   */
   #bytecode;
+  #creations = 0;
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options = {}) {
     this.#options = {
@@ -3424,7 +3428,7 @@ var LocalProvider = class {
     let budget = budgetOf(this.#budget, options);
     const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
     this.#swept ??= this.#sweep(isolated);
-    this.#bytecode ??= compileModules(python, RUNTIME_FILES);
+    if (++this.#creations > 1) this.#bytecode ??= compileModules(python, RUNTIME_FILES);
     const root = hold?.root ?? Deno.makeTempDirSync({
       dir: baseDir,
       prefix: "mcp-sandbox-"
@@ -3508,7 +3512,7 @@ var LocalProvider = class {
       for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
       }
-      const bytecode = await this.#bytecode;
+      const bytecode = await this.#bytecode ?? /* @__PURE__ */ new Map();
       if (bytecode.size > 0) Deno.mkdirSync(`${dirs.runtime}/__pycache__`);
       for (const [name, data] of bytecode) {
         Deno.writeFileSync(`${dirs.runtime}/__pycache__/${name}`, data);

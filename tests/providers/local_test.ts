@@ -52,6 +52,10 @@ Deno.test(
   opts,
   async () => {
     await using provider = new LocalProvider({ log });
+    // Compiled once the server makes a second sandbox; the first compiles its own.
+    await using first = await provider.create();
+    const none = await first.exec("ls /opt/sandbox/__pycache__ 2>&1");
+    assertMatch(none.stdout, /No such file or directory/);
     await using sandbox = await provider.create();
     // Each module's .pyc is hash-checked against its source, so Python loads it rather than
     // compiling the module at every sandbox's start.

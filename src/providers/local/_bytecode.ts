@@ -1,7 +1,8 @@
 // The supervisor's bytecode. Each local sandbox gets fresh copies of the supervisor's sources,
 // read-only, so its Python would compile all of them at every start (about 20 ms of a sandbox's
 // start, here) and could write the result nowhere. The server compiles them once, with the
-// interpreter the sandboxes run, and gives each sandbox the compiled files beside its sources.
+// interpreter the sandboxes run, when it makes its second sandbox (compiling costs more than one
+// sandbox saves), and gives each sandbox from then on the compiled files beside its sources.
 // They are hash-checked: Python loads one only if its source's hash matches, and otherwise
 // compiles that source as before. The compiler runs in a bwrap of its own, with nothing to write:
 // bwrap is the one program a server may need to run.

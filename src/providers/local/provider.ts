@@ -239,8 +239,12 @@ export class LocalProvider implements SandboxProvider {
   #sandboxes = new Map<string, LocalSandbox>();
   #shares: readonly SharedDirectory[];
   #swept: Promise<void> | undefined;
-  /** The supervisor's compiled modules, made at the first sandbox. */
+  /**
+   * The supervisor's compiled modules, made at the second sandbox: compiling costs more than one
+   * sandbox saves, and a server that makes only one (a desktop client's) starts it sooner without.
+   */
   #bytecode: Promise<Map<string, Uint8Array>> | undefined;
+  #creations = 0;
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -428,7 +432,7 @@ export class LocalProvider implements SandboxProvider {
     // the event loop is busy (the server loading its SDK).
     // What servers that died left behind is removed at the first sandbox, alongside it.
     this.#swept ??= this.#sweep(isolated);
-    this.#bytecode ??= compileModules(python, RUNTIME_FILES);
+    if (++this.#creations > 1) this.#bytecode ??= compileModules(python, RUNTIME_FILES);
     const root = hold?.root ?? Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
     const id = hold
       ? workspaceSandboxId(hold.name)
@@ -516,7 +520,7 @@ export class LocalProvider implements SandboxProvider {
       for (const [name, text] of Object.entries(files)) {
         Deno.writeTextFileSync(`${dirs.runtime}/${name}`, text);
       }
-      const bytecode = await this.#bytecode;
+      const bytecode = await this.#bytecode ?? new Map<string, Uint8Array>();
       if (bytecode.size > 0) Deno.mkdirSync(`${dirs.runtime}/__pycache__`);
       for (const [name, data] of bytecode) {
         Deno.writeFileSync(`${dirs.runtime}/__pycache__/${name}`, data);
