@@ -9,6 +9,8 @@ import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
 import type { PythonExecOutput } from "../../src/tools/python_exec.ts";
 import type { SandboxListOutput } from "../../src/tools/sandbox_list.ts";
 import { LocalProvider } from "../../src/providers/local/mod.ts";
+import { SandboxDisks } from "../../src/providers/local/_disk.ts";
+import { DISK_PY } from "../../src/providers/agent/_runtime.ts";
 import { silentLogger } from "../../src/log.ts";
 
 const ignore = Deno.uid() !== 0 || !hasBwrap;
@@ -86,6 +88,23 @@ async function loopsOn(image: string): Promise<{ device: string; directIo: boole
     .map((loop) => ({ device: String(loop.name), directIo: loop.dio === true }));
 }
 
+/**
+ * Checks that one loop device with direct I/O (the image's pages stay out of the page cache) backs
+ * the ext4 mounted on `root`, mounted so that it runs no set-uid program and no device node.
+ */
+async function assertDiskMounted(root: string): Promise<void> {
+  const loops = await loopsOn(`${Deno.realPathSync(root)}/disk.img`);
+  assertEquals(loops.length, 1, JSON.stringify(loops));
+  assertEquals(loops[0].directIo, true);
+  const { filesystems } = await json("findmnt", "--json", "-o", "FSTYPE,OPTIONS", "-M", root);
+  assertEquals(filesystems.length, 1, "mounted on the sandbox's directory");
+  assertEquals(filesystems[0].fstype, "ext4");
+  const options = String(filesystems[0].options).split(",");
+  for (const option of ["nosuid", "nodev", "noatime"]) {
+    assert(options.includes(option), `mounted ${options}`);
+  }
+}
+
 Deno.test({
   name: "A sandbox's disk is unmounted and its image deleted when it closes",
   ignore,
@@ -95,24 +114,44 @@ Deno.test({
     assertEquals(sandbox.protections.disk, null);
     const root = `/tmp/mcp-sandbox-${sandbox.id.slice("local-".length)}`;
     assert(Deno.statSync(root).dev !== Deno.statSync("/tmp").dev, "the sandbox's disk is mounted");
-    // One loop device, with direct I/O (the image's pages stay out of the page cache), and a
-    // mount that runs no set-uid program and no device node.
     const image = `${Deno.realPathSync(root)}/disk.img`;
-    const loops = await loopsOn(image);
-    assertEquals(loops.length, 1, JSON.stringify(loops));
-    assertEquals(loops[0].directIo, true);
-    const { filesystems } = await json("findmnt", "--json", "-o", "FSTYPE,OPTIONS", "-M", root);
-    assertEquals(filesystems.length, 1, "mounted on the sandbox's directory");
-    assertEquals(filesystems[0].fstype, "ext4");
-    const options = String(filesystems[0].options).split(",");
-    for (const option of ["nosuid", "nodev", "noatime"]) {
-      assert(options.includes(option), `mounted ${options}`);
-    }
+    await assertDiskMounted(root);
     await sandbox.close();
     await provider.close();
     assertEquals(await Deno.stat(root).then(() => true, () => false), false);
     // The loop device went with the mount.
     assertEquals(await loopsOn(image), []);
+  },
+});
+
+// The helper as on a kernel before 5.8, which cannot set up a loop device in one call.
+const OLD_KERNEL = `
+import os as _os
+_open = _os.open
+def _without_loop_control(path, *args, **kwargs):
+    if path == "/dev/loop-control":
+        raise OSError(25, "LOOP_CONFIGURE is not supported")
+    return _open(path, *args, **kwargs)
+_os.open = _without_loop_control
+`;
+
+Deno.test({
+  name: "Where the kernel cannot set up a loop device itself, mount(8) and losetup mount the disk",
+  ignore,
+  fn: async () => {
+    const disks = SandboxDisks.open("/usr/bin/python3", OLD_KERNEL + DISK_PY, "/tmp");
+    const dir = Deno.makeTempDirSync({ dir: "/tmp", prefix: "mcp-sandbox-" });
+    try {
+      const disk = await disks.make(dir, 64 << 20, 65534);
+      assert(typeof disk !== "string", String(disk));
+      await assertDiskMounted(dir);
+      assertEquals((await disk.usage()).total > 50 << 20, true);
+      await disk.remove();
+      assertEquals(await loopsOn(`${Deno.realPathSync(dir)}/disk.img`), []);
+    } finally {
+      await disks.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
   },
 });
 
