@@ -206,7 +206,8 @@ var SandboxSession = class {
     const created = this.#provider.create({
       signal: options.signal,
       workspace: this.#workspace,
-      tenant: this.#tenant
+      tenant: this.#tenant,
+      onStarted: options.onStarted
     });
     this.#current = created;
     created.then((sandbox) => {
@@ -221,12 +222,17 @@ var SandboxSession = class {
   }
   /**
    * Starts creating the default sandbox now, in the background, so that the first tool call
-   * finds it ready. A failure is logged and the first call tries again.
+   * finds it ready. A failure is logged and the first call tries again. Resolves once the
+   * sandbox's processes run (see {@linkcode CreateSandboxOptions.onStarted}), or once the creation
+   * ends, whichever comes first; never rejects.
    */
   warm() {
-    if (this.#closed || this.#current) return;
-    this.sandbox().catch(() => {
-    });
+    if (this.#closed || this.#current) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers();
+    this.sandbox({
+      onStarted: /* @__PURE__ */ __name(() => resolve(), "onStarted")
+    }).then(() => resolve(), () => resolve());
+    return promise;
   }
   /** The default sandbox if it exists and is open; never creates one. */
   async existing() {
@@ -2194,8 +2200,16 @@ ${usage()}`);
       };
     }, "newSession");
     const stdio = transport ? newSession() : void 0;
-    if (config.provider === "local") stdio?.session.warm();
+    const warming = config.provider === "local" ? stdio?.session.warm() : void 0;
     const era = transport ? await transport.era : "legacy";
+    if (warming) {
+      let timer;
+      await Promise.race([
+        warming,
+        new Promise((done) => timer = setTimeout(done, 3e3))
+      ]);
+      clearTimeout(timer);
+    }
     const { createServer, JSONRPCMessageSchema } = era === "modern" ? {
       createServer: void 0,
       JSONRPCMessageSchema: void 0

@@ -383,6 +383,7 @@ var AgentProcess = class _AgentProcess {
         });
       }
     }
+    options.running?.();
     const stderrDone = forwardStderr(child.stderr, sandboxId, log);
     const frames = readFrames(child.stdout);
     const first = await frames.next().catch((error) => {

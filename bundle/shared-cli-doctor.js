@@ -3580,7 +3580,8 @@ var LocalProvider = class {
         });
       }
       const agent = await AgentProcess.start(command, id, log, {
-        started: cgroup && (async (child) => void await cgroup.adopt(child.pid))
+        started: cgroup && (async (child) => void await cgroup.adopt(child.pid)),
+        running: options.onStarted
       });
       if (tunnelled) {
         preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);

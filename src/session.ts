@@ -170,6 +170,8 @@ export interface SandboxSessionOptions {
 export interface SessionSandboxOptions extends SignalOptions {
   /** A sandbox other than the default one, by id; it must have been created by this session. */
   id?: string;
+  /** For a default sandbox created now: see {@linkcode CreateSandboxOptions.onStarted}. */
+  onStarted?: () => void;
 }
 
 /**
@@ -319,6 +321,7 @@ export class SandboxSession implements AsyncDisposable {
       signal: options.signal,
       workspace: this.#workspace,
       tenant: this.#tenant,
+      onStarted: options.onStarted,
     });
     this.#current = created;
     created.then(
@@ -337,11 +340,15 @@ export class SandboxSession implements AsyncDisposable {
 
   /**
    * Starts creating the default sandbox now, in the background, so that the first tool call
-   * finds it ready. A failure is logged and the first call tries again.
+   * finds it ready. A failure is logged and the first call tries again. Resolves once the
+   * sandbox's processes run (see {@linkcode CreateSandboxOptions.onStarted}), or once the creation
+   * ends, whichever comes first; never rejects.
    */
-  warm(): void {
-    if (this.#closed || this.#current) return;
-    this.sandbox().catch(() => {});
+  warm(): Promise<void> {
+    if (this.#closed || this.#current) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.sandbox({ onStarted: () => resolve() }).then(() => resolve(), () => resolve());
+    return promise;
   }
 
   /** The default sandbox if it exists and is open; never creates one. */

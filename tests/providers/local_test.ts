@@ -86,6 +86,20 @@ for source in sorted(glob.glob("/opt/sandbox/*.py")):
   },
 );
 
+Deno.test(
+  "LocalProvider.create() says when the sandbox's processes run, before it is ready",
+  opts,
+  async () => {
+    await using provider = new LocalProvider({ log });
+    const events: string[] = [];
+    const created = provider.create({ onStarted: () => events.push("started") })
+      .then((sandbox) => (events.push("ready"), sandbox));
+    await using sandbox = await created;
+    assertEquals(events, ["started", "ready"]);
+    assertEquals((await sandbox.exec("echo ok")).stdout, "ok\n");
+  },
+);
+
 Deno.test("LocalProvider sandboxes are private to each other", opts, async () => {
   await using provider = new LocalProvider({ log });
   await using a = await provider.create();

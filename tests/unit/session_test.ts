@@ -6,7 +6,11 @@ import {
   throws as assertThrows,
 } from "node:assert/strict";
 import { silentLogger } from "../../src/log.ts";
-import { SandboxError, type SandboxResources } from "../../src/sandbox.ts";
+import {
+  type CreateSandboxOptions,
+  SandboxError,
+  type SandboxResources,
+} from "../../src/sandbox.ts";
 import { SandboxCounter, SandboxSession } from "../../src/session.ts";
 import { sandboxCreate } from "../../src/tools/sandbox_create.ts";
 import { sandboxDelete } from "../../src/tools/sandbox_delete.ts";
@@ -36,6 +40,36 @@ Deno.test("SandboxSession creates its default sandbox once, on first use, and re
   await a.close(); // it died
   const replacement = await session.sandbox();
   assertEquals([replacement.id, provider.created.length], ["fake-2", 2]);
+});
+
+Deno.test("SandboxSession.warm() resolves once the sandbox's processes run, before it is ready", async () => {
+  // A provider whose sandbox runs at once and is ready only when the test says.
+  const ready = Promise.withResolvers<void>();
+  class Booting extends FakeProvider {
+    override async create(options: CreateSandboxOptions = {}) {
+      options.onStarted?.();
+      await ready.promise;
+      return await super.create(options);
+    }
+  }
+  const provider = new Booting();
+  await using session = new SandboxSession(provider, log);
+  await session.warm();
+  assertEquals(provider.created.length, 0, "warm() did not wait for the sandbox to be ready");
+  ready.resolve();
+  assertEquals((await session.sandbox()).id, "fake-1");
+  assertEquals(provider.created.length, 1, "the first call got the sandbox warm() started");
+  await session.warm(); // the sandbox is there: nothing to wait for
+  assertEquals(provider.created.length, 1);
+});
+
+Deno.test("SandboxSession.warm() resolves when the creation fails, and the first call tries again", async () => {
+  // A provider that never says its processes run (as Daytona): warm() waits for the creation.
+  const provider = new FakeProvider({ failures: [new SandboxError("Cannot create sandbox")] });
+  await using session = new SandboxSession(provider, log);
+  await session.warm();
+  assertEquals(provider.createCalls.length, 1);
+  assertEquals((await session.sandbox()).id, "fake-1");
 });
 
 Deno.test("SandboxSession creates every sandbox for its own tenant, shared with no other session", async () => {

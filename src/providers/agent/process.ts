@@ -94,6 +94,8 @@ export class AgentProcess implements AsyncDisposable {
        * server moves it into its cgroup meanwhile).
        */
       started?: (child: Deno.ChildProcess) => Promise<void>;
+      /** Runs once the agent runs free: spawned, and sent "start" when held. */
+      running?: () => void;
     } = {},
   ): Promise<AgentProcess> {
     const child = command.spawn();
@@ -114,6 +116,7 @@ export class AgentProcess implements AsyncDisposable {
         );
       }
     }
+    options.running?.();
     const stderrDone = forwardStderr(child.stderr, sandboxId, log);
     const frames = readFrames(child.stdout);
     const first = await frames.next().catch((error) => {

@@ -577,6 +577,7 @@ export class LocalProvider implements SandboxProvider {
       }
       const agent = await AgentProcess.start(command, id, log, {
         started: cgroup && (async (child) => void await cgroup!.adopt(child.pid)),
+        running: options.onStarted,
       });
       if (tunnelled) {
         preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);
