@@ -254,7 +254,7 @@ export async function main(args: string[]): Promise<number> {
     // processes run, and they boot while it does (the first call comes about 150 ms sooner here).
     // Never more than 3 s later, whatever the sandbox does.
     if (warming) {
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([warming, new Promise((done) => timer = setTimeout(done, 3_000))]);
       clearTimeout(timer);
     }
