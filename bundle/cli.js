@@ -2202,14 +2202,7 @@ ${usage()}`);
     const stdio = transport ? newSession() : void 0;
     const warming = config.provider === "local" ? stdio?.session.warm() : void 0;
     const era = transport ? await transport.era : "legacy";
-    if (warming) {
-      let timer;
-      await Promise.race([
-        warming,
-        new Promise((done) => timer = setTimeout(done, 3e3))
-      ]);
-      clearTimeout(timer);
-    }
+    if (warming) await within(3e3, warming);
     const { createServer, JSONRPCMessageSchema } = era === "modern" ? {
       createServer: void 0,
       JSONRPCMessageSchema: void 0

@@ -2353,7 +2353,7 @@ out = {}
 if hasattr(external, "_code_to_hash_pyc") and sys.implementation.cache_tag:
     for name, text in files.items():
         data = text.encode()
-        code = compile(data, "/opt/sandbox/" + name, "exec", dont_inherit=True)
+        code = compile(data, "${RUNTIME_DIR}/" + name, "exec", dont_inherit=True)
         pyc = external._code_to_hash_pyc(code, importlib.util.source_hash(data), True)
         out["%s.%s.pyc" % (name[:-3], sys.implementation.cache_tag)] = base64.b64encode(pyc).decode()
 json.dump(out, sys.stdout)

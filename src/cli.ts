@@ -253,11 +253,7 @@ export async function main(args: string[]): Promise<number> {
     // start needs it between its steps (disk, cgroup, spawn): the SDK loads once the sandbox's
     // processes run, and they boot while it does (the first call comes about 150 ms sooner here).
     // Never more than 3 s later, whatever the sandbox does.
-    if (warming) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([warming, new Promise((done) => timer = setTimeout(done, 3_000))]);
-      clearTimeout(timer);
-    }
+    if (warming) await within(3_000, warming);
     const { createServer, JSONRPCMessageSchema } = era === "modern"
       ? { createServer: undefined, JSONRPCMessageSchema: undefined }
       : await import("./server.ts");

@@ -89,6 +89,45 @@ async function shell(client: Client, command: string, signal?: AbortSignal) {
   return result.structuredContent as { stdout: string; exit_code: number };
 }
 
+/**
+ * A shell_exec call POSTed by hand in `client`'s session, for what the SDK's client hides (the
+ * answer's form) or cannot do (leave mid-call): the fetch as it comes.
+ */
+function postShell(
+  url: string,
+  client: Client,
+  id: number,
+  command: string,
+  options: { meta?: Record<string, unknown>; signal?: AbortSignal } = {},
+): Promise<Response> {
+  const { sessionId } = (client as unknown as { _transport: { sessionId: string } })._transport;
+  return fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json, text/event-stream",
+      "mcp-session-id": sessionId,
+      "mcp-protocol-version": "2025-06-18",
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: {
+        name: "shell_exec",
+        arguments: { command },
+        ...(options.meta ? { _meta: options.meta } : {}),
+      },
+    }),
+    signal: options.signal,
+  });
+}
+
+/** Whether a process of `command` runs in the sandbox of `client`'s session. */
+async function runs(client: Client, command: string): Promise<boolean> {
+  return (await shell(client, "ps -eo args")).stdout.includes(command);
+}
+
 async function call(client: Client, name: string, args: Record<string, unknown> = {}) {
   return await client.callTool({ name, arguments: args }) as CallToolResult;
 }
@@ -176,12 +215,10 @@ Deno.test(
     const client = await served.client();
     const controller = new AbortController();
     const call = shell(client, "sleep 600", controller.signal);
-    await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 600"));
+    await eventually(() => runs(client, "sleep 600"));
     controller.abort();
     await call.then(() => assert(false, "a cancelled call does not resolve"), () => {});
-    await eventually(async () =>
-      !(await shell(client, "ps -eo args")).stdout.includes("sleep 600")
-    );
+    await eventually(async () => !await runs(client, "sleep 600"));
     assertEquals((await shell(client, "echo next")).stdout, "next\n");
   },
 );
@@ -189,30 +226,14 @@ Deno.test(
 Deno.test("a client that disconnects mid-call stops the call's processes", opts, async () => {
   await using served = serve();
   const client = await served.client();
-  const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
-    .sessionId;
   const controller = new AbortController();
-  const response = await fetch(served.http.url, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json, text/event-stream",
-      "mcp-session-id": sessionId,
-      "mcp-protocol-version": "2025-06-18",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 99,
-      method: "tools/call",
-      params: { name: "shell_exec", arguments: { command: "sleep 601" } },
-    }),
-    signal: controller.signal,
-  });
+  const { signal } = controller;
+  const response = await postShell(served.http.url, client, 99, "sleep 601", { signal });
   assertEquals(response.status, 200);
-  await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 601"));
+  await eventually(() => runs(client, "sleep 601"));
   controller.abort();
   await response.body?.cancel().catch(() => {});
-  await eventually(async () => !(await shell(client, "ps -eo args")).stdout.includes("sleep 601"));
+  await eventually(async () => !await runs(client, "sleep 601"));
 });
 
 Deno.test(
@@ -221,36 +242,16 @@ Deno.test(
   async () => {
     await using served = serve();
     const client = await served.client();
-    const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
-      .sessionId;
     const controller = new AbortController();
-    const response = await fetch(served.http.url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json, text/event-stream",
-        "mcp-session-id": sessionId,
-        "mcp-protocol-version": "2025-06-18",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 97,
-        method: "tools/call",
-        params: {
-          name: "shell_exec",
-          arguments: { command: "sleep 603" },
-          _meta: { progressToken: 97 },
-        },
-      }),
+    const response = await postShell(served.http.url, client, 97, "sleep 603", {
+      meta: { progressToken: 97 },
       signal: controller.signal,
     });
     assertEquals(response.headers.get("content-type"), "text/event-stream");
-    await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 603"));
+    await eventually(() => runs(client, "sleep 603"));
     controller.abort();
     await response.body?.cancel().catch(() => {});
-    await eventually(async () =>
-      !(await shell(client, "ps -eo args")).stdout.includes("sleep 603")
-    );
+    await eventually(async () => !await runs(client, "sleep 603"));
   },
 );
 
@@ -260,32 +261,15 @@ Deno.test(
   async () => {
     await using served = serve();
     const client = await served.client();
-    const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
-      .sessionId;
     const controller = new AbortController();
     // The answer's headers come only after a second (or with the answer): leave before.
-    const response = fetch(served.http.url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json, text/event-stream",
-        "mcp-session-id": sessionId,
-        "mcp-protocol-version": "2025-06-18",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 98,
-        method: "tools/call",
-        params: { name: "shell_exec", arguments: { command: "sleep 602" } },
-      }),
+    const response = postShell(served.http.url, client, 98, "sleep 602", {
       signal: controller.signal,
     }).catch(() => undefined);
-    await eventually(async () => (await shell(client, "ps -eo args")).stdout.includes("sleep 602"));
+    await eventually(() => runs(client, "sleep 602"));
     controller.abort();
     assertEquals(await response, undefined, "the client left before any answer");
-    await eventually(async () =>
-      !(await shell(client, "ps -eo args")).stdout.includes("sleep 602")
-    );
+    await eventually(async () => !await runs(client, "sleep 602"));
   },
 );
 
@@ -295,25 +279,9 @@ Deno.test(
   async () => {
     await using served = serve();
     const client = await served.client();
-    const sessionId = (client as unknown as { _transport: { sessionId: string } })._transport
-      .sessionId;
     let id = 100;
     const call = async (command: string, meta?: Record<string, unknown>) => {
-      const response = await fetch(served.http.url, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "application/json, text/event-stream",
-          "mcp-session-id": sessionId,
-          "mcp-protocol-version": "2025-06-18",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: ++id,
-          method: "tools/call",
-          params: { name: "shell_exec", arguments: { command }, ...(meta ? { _meta: meta } : {}) },
-        }),
-      });
+      const response = await postShell(served.http.url, client, ++id, command, { meta });
       const body = await response.text();
       return { type: response.headers.get("content-type"), body };
     };

@@ -7,7 +7,7 @@
 // compiles that source as before. The compiler runs in a bwrap of its own, with nothing to write:
 // bwrap is the one program a server may need to run.
 
-import { bwrapCommand } from "./_bwrap.ts";
+import { bwrapCommand, RUNTIME_DIR } from "./_bwrap.ts";
 
 /** Compiles the modules among `files` (name → source) and prints name → base64 of each .pyc. */
 const COMPILE = `
@@ -18,7 +18,7 @@ out = {}
 if hasattr(external, "_code_to_hash_pyc") and sys.implementation.cache_tag:
     for name, text in files.items():
         data = text.encode()
-        code = compile(data, "/opt/sandbox/" + name, "exec", dont_inherit=True)
+        code = compile(data, "${RUNTIME_DIR}/" + name, "exec", dont_inherit=True)
         pyc = external._code_to_hash_pyc(code, importlib.util.source_hash(data), True)
         out["%s.%s.pyc" % (name[:-3], sys.implementation.cache_tag)] = base64.b64encode(pyc).decode()
 json.dump(out, sys.stdout)
