@@ -2217,9 +2217,11 @@ ${usage()}`);
       log,
       credentials: config.credentials,
       shares: config.shares,
+      // In a deployment any server may get a task's next request: its record lives in its sandbox.
       tasks: {
         registry: tasks,
-        owner
+        owner,
+        inSandbox: config.http?.deployment !== void 0
       }
     }), "modernOptions");
     const makeServer = /* @__PURE__ */ __name(({ relay, session: session2 }) => {

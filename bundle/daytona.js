@@ -934,6 +934,17 @@ var DaytonaSandbox = class {
       ]
     } : result;
   }
+  /** Task records, kept by the agent: none in an image without python3. */
+  get tasks() {
+    if (!this.#parts.python) return void 0;
+    const tasks = this.#ops.tasks;
+    return {
+      begin: /* @__PURE__ */ __name((task, createdAt, abandonAfterS, options = {}) => this.#guard(() => tasks.begin(task, createdAt, abandonAfterS, options), options), "begin"),
+      get: /* @__PURE__ */ __name((task, options = {}) => this.#guard(() => tasks.get(task, options), options), "get"),
+      end: /* @__PURE__ */ __name((task, status, result, options = {}) => this.#guard(() => tasks.end(task, status, result, options), options), "end"),
+      cancel: /* @__PURE__ */ __name((task, options = {}) => this.#guard(() => tasks.cancel(task, options), options), "cancel")
+    };
+  }
   async resetPython(options = {}) {
     this.#needPython("reset Python");
     await this.#guard(() => this.#ops.resetPython(options), options);

@@ -1,6 +1,7 @@
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
 import {
   SANDBOX_ID,
+  SANDBOX_META_KEY,
   SANDBOX_URI_TEMPLATE,
   readSandboxResource,
   runCall,
@@ -11,7 +12,9 @@ import {
   VERSION
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
-import "./shared-cli-daytona-doctor-modern-server.js";
+import {
+  runForTask
+} from "./shared-cli-daytona-doctor-modern-server.js";
 import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {
@@ -19907,27 +19910,70 @@ var TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 var TaskIdParams = external_exports.object({
   taskId: external_exports.string()
 }).passthrough();
-function acceptTaskExtension(server, tasks, taskTools) {
+function acceptTaskExtension(server, tasks, taskTools, session) {
   const { registry, owner } = tasks;
   const immediateMs = tasks.immediateMs ?? 1e3;
+  const inSandbox = tasks.inSandbox === true && session !== void 0;
+  const abandonAfterS = tasks.abandonAfterS ?? 120;
   const inner = server.server;
   inner.registerCapabilities({
     extensions: {
       [TASKS_EXTENSION]: {}
     }
   });
-  const found = /* @__PURE__ */ __name((taskId, ctx) => {
-    requireExtension(ctx);
-    const task = registry.find(taskId, owner);
-    if (!task) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to retrieve task: task ${taskId} not found (or its result has expired)`);
+  const notFound = /* @__PURE__ */ __name((taskId) => new ProtocolError(ProtocolErrorCode.InvalidParams, `Failed to retrieve task: task ${taskId} not found (or its result has expired)`), "notFound");
+  const recordsOf = /* @__PURE__ */ __name(async (sandboxId, signal) => {
+    let sandbox;
+    try {
+      sandbox = await session.sandbox({
+        id: sandboxId,
+        signal
+      });
+    } catch {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, "not found");
     }
-    return task;
+    if (!sandbox.tasks) throw new ProtocolError(ProtocolErrorCode.InvalidParams, "not found");
+    return sandbox.tasks;
+  }, "recordsOf");
+  const found = /* @__PURE__ */ __name(async (taskId, ctx) => {
+    requireExtension(ctx);
+    const { local, sandboxId } = parseTaskId(taskId);
+    const here = registry.find(local, owner);
+    if (here && here.sandboxId === sandboxId && (!sandboxId || here.task.status !== "working")) {
+      return {
+        task: {
+          ...here.task,
+          taskId
+        },
+        result: here.result,
+        local,
+        sandboxId
+      };
+    }
+    if (!inSandbox || sandboxId === void 0) throw notFound(taskId);
+    let record2;
+    let records;
+    try {
+      records = await recordsOf(sandboxId, ctx.mcpReq.signal);
+      record2 = await records.get(local, {
+        signal: ctx.mcpReq.signal
+      });
+    } catch (error) {
+      if (error instanceof ProtocolError) throw notFound(taskId);
+      throw new ProtocolError(ProtocolErrorCode.InternalError, `Cannot read task ${taskId} in its sandbox: ${error?.message ?? error}`);
+    }
+    if (!record2) throw notFound(taskId);
+    return {
+      ...fromRecord(taskId, record2, sandboxId, registry),
+      local,
+      sandboxId,
+      records
+    };
   }, "found");
   inner.setRequestHandler("tasks/get", {
     params: TaskIdParams
-  }, (params, ctx) => {
-    const { task, result } = found(params.taskId, ctx);
+  }, async (params, ctx) => {
+    const { task, result } = await found(params.taskId, ctx);
     return detailed(task, result);
   });
   inner.setRequestHandler(
@@ -19936,16 +19982,26 @@ function acceptTaskExtension(server, tasks, taskTools) {
     {
       params: TaskIdParams
     },
-    (params, ctx) => {
-      found(params.taskId, ctx);
+    async (params, ctx) => {
+      await found(params.taskId, ctx);
       return {};
     }
   );
   inner.setRequestHandler("tasks/cancel", {
     params: TaskIdParams
   }, async (params, ctx) => {
-    const { task } = found(params.taskId, ctx);
-    await registry.updateTaskStatus(task.taskId, "cancelled", "Cancelled by the client");
+    const context = ctx;
+    const { local, sandboxId, records } = await found(params.taskId, context);
+    if (sandboxId !== void 0) {
+      try {
+        await (records ?? await recordsOf(sandboxId, context.mcpReq.signal)).cancel(local, {
+          signal: context.mcpReq.signal
+        });
+      } catch (error) {
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `Cannot cancel task ${params.taskId} in its sandbox: ${error?.message ?? error}`);
+      }
+    }
+    await registry.updateTaskStatus(local, "cancelled", "Cancelled by the client");
     return {};
   });
   const byName = new Map(taskTools.map((entry) => [
@@ -19967,44 +20023,155 @@ function acceptTaskExtension(server, tasks, taskTools) {
     } catch {
       return await call(request, ctx);
     }
-    const signal = registry.signal(task.taskId);
-    const running = entry.invoke(parsed.data, {
-      signal,
+    const id = task.taskId;
+    let sandbox;
+    let onSandbox = /* @__PURE__ */ __name(() => {
+    }, "onSandbox");
+    const sandboxKnown = new Promise((resolve) => onSandbox = resolve);
+    let kept;
+    const end = /* @__PURE__ */ __name(async (status, result) => {
+      const records2 = await kept;
+      const record2 = await records2?.end(id, status, result).catch(() => null);
+      if (record2?.status === "cancelled") {
+        await registry.updateTaskStatus(id, "cancelled", record2.statusMessage);
+      } else {
+        await registry.storeTaskResult(id, status, result);
+      }
+    }, "end");
+    const running = runForTask(id, () => entry.invoke(parsed.data, {
+      signal: registry.signal(id),
       sendProgress: /* @__PURE__ */ __name(() => {
       }, "sendProgress"),
       onStatus: /* @__PURE__ */ __name((message) => {
-        registry.updateTaskStatus(task.taskId, "working", message).catch(() => {
+        registry.updateTaskStatus(id, "working", message).catch(() => {
         });
-      }, "onStatus")
-    }).then((result) => registry.storeTaskResult(task.taskId, "completed", result).then(() => result), (error) => registry.storeTaskResult(task.taskId, "failed", {
+      }, "onStatus"),
+      onSandbox: /* @__PURE__ */ __name((chosen) => {
+        sandbox = chosen;
+        onSandbox();
+      }, "onSandbox")
+    })).then((result) => end("completed", result).then(() => result), (error) => end("failed", {
       code: ProtocolErrorCode.InternalError,
       message: String(error?.message ?? error)
     }).then(() => void 0));
+    const outcome = running.then((result) => ({
+      result
+    }));
     let timer;
-    const soon = await Promise.race([
-      running.then((result) => ({
-        result
-      })),
+    let soon = await Promise.race([
+      outcome,
       new Promise((resolve) => {
         timer = setTimeout(resolve, immediateMs);
       })
     ]);
     clearTimeout(timer);
+    if (!soon && inSandbox) soon = await Promise.race([
+      outcome,
+      sandboxKnown
+    ]);
     if (!soon && context.mcpReq.signal.aborted) {
-      await registry.updateTaskStatus(task.taskId, "cancelled", "The client left");
+      await registry.updateTaskStatus(id, "cancelled", "The client left");
     }
     if (soon?.result) {
-      registry.delete(task.taskId);
+      registry.delete(id);
       return soon.result;
     }
-    const current = registry.find(task.taskId, owner)?.task ?? task;
+    let taskId = id;
+    const records = inSandbox ? sandbox?.tasks : void 0;
+    if (!soon && sandbox && records) {
+      const at = sandbox.id;
+      kept = records.begin(id, task.createdAt, abandonAfterS).then(() => records, () => void 0);
+      if (await kept) {
+        registry.keptIn(id, at);
+        taskId = `${id}@${at}`;
+        const ended = registry.find(id, owner);
+        if (ended?.result && ended.task.status !== "working") {
+          await records.end(id, ended.task.status, ended.result).catch(() => {
+          });
+        }
+      }
+    }
+    const current = registry.find(id, owner)?.task ?? task;
     return {
       resultType: "task",
-      ...wire(current)
+      ...wire({
+        ...current,
+        taskId
+      })
     };
   });
 }
 __name(acceptTaskExtension, "acceptTaskExtension");
+function parseTaskId(taskId) {
+  const at = taskId.indexOf("@");
+  return at < 0 ? {
+    local: taskId
+  } : {
+    local: taskId.slice(0, at),
+    sandboxId: taskId.slice(at + 1)
+  };
+}
+__name(parseTaskId, "parseTaskId");
+function fromRecord(taskId, record2, sandboxId, registry) {
+  const status = record2.abandoned ? "failed" : record2.status;
+  const ended = status !== "working";
+  const task = {
+    taskId,
+    status,
+    ...record2.statusMessage !== void 0 && {
+      statusMessage: record2.statusMessage
+    },
+    createdAt: record2.createdAt,
+    lastUpdatedAt: record2.updatedAt,
+    ttl: ended ? Math.max(0, Date.parse(record2.updatedAt) - Date.parse(record2.createdAt)) + registry.keepMs : null,
+    pollInterval: registry.pollIntervalMs
+  };
+  if (status === "completed") {
+    const result = record2.result;
+    if (!isToolResult(result)) {
+      return {
+        task: {
+          ...task,
+          status: "failed"
+        },
+        result: {
+          code: ProtocolErrorCode.InternalError,
+          message: `Task ${taskId}: its record in the sandbox holds no tool result`
+        }
+      };
+    }
+    return {
+      task,
+      result: {
+        ...result,
+        _meta: {
+          ...result._meta,
+          [SANDBOX_META_KEY]: sandboxId
+        }
+      }
+    };
+  }
+  if (status === "failed") {
+    const message = record2.abandoned || typeof record2.result?.message !== "string" ? record2.statusMessage ?? "The task failed" : record2.result.message;
+    return {
+      task,
+      result: {
+        code: ProtocolErrorCode.InternalError,
+        message
+      }
+    };
+  }
+  return {
+    task
+  };
+}
+__name(fromRecord, "fromRecord");
+function isToolResult(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { content, _meta } = value;
+  return Array.isArray(content) && content.every((block) => typeof block === "object" && block !== null && typeof block.type === "string") && (_meta === void 0 || typeof _meta === "object" && _meta !== null);
+}
+__name(isToolResult, "isToolResult");
 function declaresExtension(ctx) {
   const capabilities = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY];
   return capabilities?.extensions?.[TASKS_EXTENSION] !== void 0;
@@ -20055,7 +20222,6 @@ __name(detailed, "detailed");
 var MODERN_PROTOCOL_VERSIONS = [
   "2026-07-28"
 ];
-var SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
 function createModernServer(options) {
   const { session, log } = options;
   const server = new McpServer({
@@ -20088,7 +20254,9 @@ function createModernServer(options) {
   const taskTools = [];
   const register2 = /* @__PURE__ */ __name((tool, inputSchema, call) => {
     const invoke2 = /* @__PURE__ */ __name(async (input, context) => {
-      const ran = {};
+      const ran = {
+        onSandbox: context.onSandbox
+      };
       const result = await runCall(tool, setup, context, (run) => call(input, run, ran));
       return ran.sandboxId === void 0 ? result : withSandbox(result, ran.sandboxId, ran.created ?? false);
     }, "invoke");
@@ -20138,13 +20306,14 @@ function createModernServer(options) {
         ran.created = true;
       }
       ran.sandboxId = sandbox.id;
+      ran.onSandbox?.(sandbox);
       return await tool.run(sandbox, input, run);
     });
   }
   for (const tool of sessionTools) {
     register2(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
-  if (options.tasks) acceptTaskExtension(server, options.tasks, taskTools);
+  if (options.tasks) acceptTaskExtension(server, options.tasks, taskTools, session);
   return server;
 }
 __name(createModernServer, "createModernServer");

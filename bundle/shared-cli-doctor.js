@@ -2958,6 +2958,10 @@ var LocalSandbox = class {
   copyFile(from, to, options) {
     return this.#ops.copyFile(from, to, options);
   }
+  /** Task records, kept by the agent. */
+  get tasks() {
+    return this.#ops.tasks;
+  }
   killAll(options) {
     return this.#ops.killAll(options);
   }

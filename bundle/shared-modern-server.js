@@ -1936,6 +1936,7 @@ var HEARTBEAT_MS = 2e3;
 var SANDBOX_ID = external_exports.string({
   error: "sandbox_id must be a string"
 }).min(1).optional().describe("Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.");
+var SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
 async function runCall(tool, setup, context, call) {
   const started = performance.now();
   const done = setup.session.begin();
@@ -1989,5 +1990,6 @@ export {
   tools,
   sessionTools,
   SANDBOX_ID,
+  SANDBOX_META_KEY,
   runCall
 };

@@ -66,8 +66,14 @@ var TaskRegistry = class {
       task: {
         ...entry.task
       },
-      result: entry.result
+      result: entry.result,
+      sandboxId: entry.sandboxId
     };
+  }
+  /** Notes that the sandbox `sandboxId` keeps the task's record too. */
+  keptIn(taskId, sandboxId) {
+    const entry = this.#tasks.get(taskId);
+    if (entry) entry.sandboxId = sandboxId;
   }
   /** Forgets a task, e.g. one whose result was returned without ever showing the task. */
   delete(taskId) {

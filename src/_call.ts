@@ -13,6 +13,7 @@ import type {
   ToolLimits,
   ToolRunOptions,
 } from "./registry.ts";
+import type { Sandbox } from "./sandbox.ts";
 import type { SandboxSession } from "./session.ts";
 
 /** How often a long call with a progress token reports, even when it prints nothing. */
@@ -24,6 +25,9 @@ export const SANDBOX_ID: z.ZodOptional<z.ZodString> = z.string({
 }).min(1).optional().describe(
   "Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.",
 );
+
+/** The `_meta` key of a tool result naming the sandbox the call ran in (2026-07-28). */
+export const SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
 
 /** A tool result as both SDKs take it. */
 export interface CallResult {
@@ -44,6 +48,8 @@ export interface CallContext {
   sendProgress(params: { progressToken: string | number; progress: number; message: string }): void;
   /** Told each progress message (the latest line of output), with or without a progress token. */
   onStatus?(message: string): void;
+  /** Told the sandbox the call works in, once it has it (2026-07-28, where calls name it). */
+  onSandbox?(sandbox: Sandbox): void;
 }
 
 /** What every call shares. */

@@ -7,6 +7,12 @@
 // ours ever asks for input). There is no `tasks/list` or `tasks/result` in this extension. Tasks
 // live in the same TaskRegistry as 2025-era ones (results kept an hour after the task ends) and
 // belong to their owner: the bearer token over HTTP, the process over stdio.
+//
+// In a deployment (`inSandbox`) each task's record is also kept in the sandbox its call works in,
+// by the agent there (agent_tasks.py), and the task id names that sandbox: `<id>@<sandbox id>`.
+// A request for the task that reaches another server finds the sandbox (among the owner's only)
+// and reports or cancels the task from its record, so a plain round-robin balancer serves tasks
+// too. The server running the call answers from memory; it ends the record with the call's result.
 
 import {
   CLIENT_CAPABILITIES_META_KEY,
@@ -16,7 +22,9 @@ import {
   ProtocolErrorCode,
 } from "npm:@modelcontextprotocol/server@2.4.0";
 import { z } from "npm:zod@4.6.7";
-import type { CallContext, CallResult } from "./_call.ts";
+import { type CallContext, type CallResult, SANDBOX_META_KEY } from "./_call.ts";
+import { runForTask, type Sandbox, type SandboxTasks, type TaskRecord } from "./sandbox.ts";
+import type { SandboxSession } from "./session.ts";
 import type { TaskInfo, TaskRegistry } from "./tasks.ts";
 
 /** The extension's identifier, in capabilities and the client's per-request `_meta`. */
@@ -33,6 +41,17 @@ export interface ModernTasks {
    * result, as without the extension. @default 1000
    */
   immediateMs?: number;
+  /**
+   * Keep each task's record in its sandbox as well, so that every server of a deployment can
+   * report and cancel it (`--deployment`): the task id then names the sandbox. Without it a task
+   * is known to the server running it only.
+   */
+  inSandbox?: boolean;
+  /**
+   * How long a task kept in a sandbox may go without its server following its calls before it is
+   * reported failed (that server died), in seconds. @default 120
+   */
+  abandonAfterS?: number;
 }
 
 /** A task tool as the 2026-07-28 server runs it: its definition and its whole call. */
@@ -59,31 +78,66 @@ const TaskIdParams = z.object({ taskId: z.string() }).passthrough();
  * `tasks/update` and `tasks/cancel` answered, and `tools/call` of `taskTools` turned into a task
  * when the client declares the extension and the call outlasts `immediateMs`. Everything else
  * goes to the SDK's own handlers, so a client without the extension sees no difference.
+ * `session` finds the sandboxes of tasks kept in them (`inSandbox`).
  */
 export function acceptTaskExtension(
   server: McpServer,
   tasks: ModernTasks,
   taskTools: readonly TaskTool[],
+  session?: SandboxSession,
 ): void {
   const { registry, owner } = tasks;
   const immediateMs = tasks.immediateMs ?? 1000;
+  const inSandbox = tasks.inSandbox === true && session !== undefined;
+  const abandonAfterS = tasks.abandonAfterS ?? 120;
   const inner = server.server;
   inner.registerCapabilities({ extensions: { [TASKS_EXTENSION]: {} } });
 
-  const found = (taskId: string, ctx: RequestContext) => {
+  const notFound = (taskId: string) =>
+    new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      `Failed to retrieve task: task ${taskId} not found (or its result has expired)`,
+    );
+  /** The records of the sandbox a task id names, found among the owner's sandboxes only. */
+  const recordsOf = async (sandboxId: string, signal: AbortSignal): Promise<SandboxTasks> => {
+    let sandbox: Sandbox;
+    try {
+      sandbox = await session!.sandbox({ id: sandboxId, signal });
+    } catch {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, "not found");
+    }
+    if (!sandbox.tasks) throw new ProtocolError(ProtocolErrorCode.InvalidParams, "not found");
+    return sandbox.tasks;
+  };
+  /** The task `taskId` names, from memory or from its sandbox's record. */
+  const found = async (taskId: string, ctx: RequestContext): Promise<Found> => {
     requireExtension(ctx);
-    const task = registry.find(taskId, owner);
-    // Another owner's task is as unknown as one that never was.
-    if (!task) {
+    const { local, sandboxId } = parseTaskId(taskId);
+    const here = registry.find(local, owner);
+    // Another owner's task is as unknown as one that never was. While a task kept in a sandbox
+    // works, its record there is the truth (another server may have cancelled it); once it has
+    // ended here, it ended there the same way first.
+    if (here && here.sandboxId === sandboxId && (!sandboxId || here.task.status !== "working")) {
+      return { task: { ...here.task, taskId }, result: here.result, local, sandboxId };
+    }
+    if (!inSandbox || sandboxId === undefined) throw notFound(taskId);
+    let record: TaskRecord | null;
+    let records: SandboxTasks;
+    try {
+      records = await recordsOf(sandboxId, ctx.mcpReq.signal);
+      record = await records.get(local, { signal: ctx.mcpReq.signal });
+    } catch (error) {
+      if (error instanceof ProtocolError) throw notFound(taskId);
       throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        `Failed to retrieve task: task ${taskId} not found (or its result has expired)`,
+        ProtocolErrorCode.InternalError,
+        `Cannot read task ${taskId} in its sandbox: ${(error as Error)?.message ?? error}`,
       );
     }
-    return task;
+    if (!record) throw notFound(taskId);
+    return { ...fromRecord(taskId, record, sandboxId, registry), local, sandboxId, records };
   };
-  inner.setRequestHandler("tasks/get", { params: TaskIdParams }, (params, ctx) => {
-    const { task, result } = found(params.taskId, ctx as unknown as RequestContext);
+  inner.setRequestHandler("tasks/get", { params: TaskIdParams }, async (params, ctx) => {
+    const { task, result } = await found(params.taskId, ctx as unknown as RequestContext);
     return detailed(task, result);
   });
   inner.setRequestHandler(
@@ -91,15 +145,31 @@ export function acceptTaskExtension(
     // The SDK takes `inputResponses` out of the params (it is the multi-round-trip field); no task
     // of ours asks for input, so there is never an outstanding request they could answer.
     { params: TaskIdParams },
-    (params, ctx) => {
-      found(params.taskId, ctx as unknown as RequestContext);
+    async (params, ctx) => {
+      await found(params.taskId, ctx as unknown as RequestContext);
       return {};
     },
   );
   inner.setRequestHandler("tasks/cancel", { params: TaskIdParams }, async (params, ctx) => {
-    const { task } = found(params.taskId, ctx as unknown as RequestContext);
+    const context = ctx as unknown as RequestContext;
+    const { local, sandboxId, records } = await found(params.taskId, context);
     // Ended tasks stay as they ended; the ack is the same (cancellation is idempotent).
-    await registry.updateTaskStatus(task.taskId, "cancelled", "Cancelled by the client");
+    if (sandboxId !== undefined) {
+      // The record first: it stops the task's calls wherever they run, and the server running
+      // them ends the task as its record says.
+      try {
+        await (records ?? await recordsOf(sandboxId, context.mcpReq.signal))
+          .cancel(local, { signal: context.mcpReq.signal });
+      } catch (error) {
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `Cannot cancel task ${params.taskId} in its sandbox: ${
+            (error as Error)?.message ?? error
+          }`,
+        );
+      }
+    }
+    await registry.updateTaskStatus(local, "cancelled", "Cancelled by the client");
     return {};
   });
 
@@ -121,41 +191,160 @@ export function acceptTaskExtension(
     } catch {
       return await call(request, ctx); // too many tasks: run it as a plain call
     }
-    const signal = registry.signal(task.taskId);
-    const running = entry.invoke(parsed.data, {
-      signal,
-      sendProgress: () => {}, // progress notifications are not part of tasks; the status is
-      onStatus: (message) => {
-        registry.updateTaskStatus(task.taskId, "working", message).catch(() => {});
-      },
-    }).then(
-      (result) => registry.storeTaskResult(task.taskId, "completed", result).then(() => result),
-      (error) =>
-        registry.storeTaskResult(task.taskId, "failed", {
-          code: ProtocolErrorCode.InternalError,
-          message: String(error?.message ?? error),
-        }).then(() => undefined),
-    );
+    const id = task.taskId;
+    let sandbox: Sandbox | undefined;
+    let onSandbox = () => {};
+    const sandboxKnown = new Promise<void>((resolve) => onSandbox = resolve);
+    // The sandbox's records, once the task's record is there (inSandbox).
+    let kept: Promise<SandboxTasks | undefined> | undefined;
+    const end = async (status: "completed" | "failed", result: Record<string, unknown>) => {
+      const records = await kept;
+      const record = await records?.end(id, status, result).catch(() => null);
+      // Cancelled meanwhile through another server: the task ends as its record says.
+      if (record?.status === "cancelled") {
+        await registry.updateTaskStatus(id, "cancelled", record.statusMessage);
+      } else {
+        await registry.storeTaskResult(id, status, result);
+      }
+    };
+    const running = runForTask(id, () =>
+      entry.invoke(parsed.data, {
+        signal: registry.signal(id),
+        sendProgress: () => {}, // progress notifications are not part of tasks; the status is
+        onStatus: (message) => {
+          registry.updateTaskStatus(id, "working", message).catch(() => {});
+        },
+        onSandbox: (chosen) => {
+          sandbox = chosen;
+          onSandbox();
+        },
+      })).then(
+        (result) => end("completed", result).then(() => result),
+        (error) =>
+          end("failed", {
+            code: ProtocolErrorCode.InternalError,
+            message: String(error?.message ?? error),
+          }).then(() => undefined),
+      );
+    const outcome = running.then((result) => ({ result }));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const soon = await Promise.race([
-      running.then((result) => ({ result })),
+    let soon = await Promise.race([
+      outcome,
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, immediateMs);
       }),
     ]);
     clearTimeout(timer);
+    // A task other servers can find names its sandbox: wait until the call has one.
+    if (!soon && inSandbox) soon = await Promise.race([outcome, sandboxKnown]);
     // A client that went away before it got the handle cannot follow the task: end it, as a plain
     // call ends when its client leaves.
     if (!soon && context.mcpReq.signal.aborted) {
-      await registry.updateTaskStatus(task.taskId, "cancelled", "The client left");
+      await registry.updateTaskStatus(id, "cancelled", "The client left");
     }
     if (soon?.result) {
-      registry.delete(task.taskId);
+      registry.delete(id);
       return soon.result;
     }
-    const current = registry.find(task.taskId, owner)?.task ?? task;
-    return { resultType: "task", ...wire(current) };
+    let taskId = id;
+    const records = inSandbox ? sandbox?.tasks : undefined;
+    if (!soon && sandbox && records) {
+      const at = sandbox.id;
+      kept = records.begin(id, task.createdAt, abandonAfterS).then(() => records, () => undefined);
+      if (await kept) {
+        registry.keptIn(id, at);
+        taskId = `${id}@${at}`;
+        // A call that ended while the record was being opened: close it now (idempotent).
+        const ended = registry.find(id, owner);
+        if (ended?.result && ended.task.status !== "working") {
+          await records.end(id, ended.task.status as "completed" | "failed", ended.result)
+            .catch(() => {});
+        }
+      }
+    }
+    const current = registry.find(id, owner)?.task ?? task;
+    return { resultType: "task", ...wire({ ...current, taskId }) };
   });
+}
+
+/** A task a request named, and where it is kept. */
+interface Found {
+  task: TaskInfo;
+  result?: Record<string, unknown>;
+  /** Its id in the registry and in its sandbox's records. */
+  local: string;
+  /** The sandbox that keeps its record, for a task kept in one. */
+  sandboxId?: string;
+  /** That sandbox's records, when they were read. */
+  records?: SandboxTasks;
+}
+
+/** A task id's parts: `<id>` for a task only in memory, `<id>@<sandbox id>` for one kept there. */
+function parseTaskId(taskId: string): { local: string; sandboxId?: string } {
+  const at = taskId.indexOf("@");
+  return at < 0
+    ? { local: taskId }
+    : { local: taskId.slice(0, at), sandboxId: taskId.slice(at + 1) };
+}
+
+/**
+ * A task as its sandbox's record has it. The sandbox's own code could rewrite the record: the
+ * result must still look like a tool result, and names the sandbox the id does.
+ */
+function fromRecord(
+  taskId: string,
+  record: TaskRecord,
+  sandboxId: string,
+  registry: TaskRegistry,
+): { task: TaskInfo; result?: Record<string, unknown> } {
+  const status = record.abandoned ? "failed" : record.status;
+  const ended = status !== "working";
+  const task: TaskInfo = {
+    taskId,
+    status,
+    ...record.statusMessage !== undefined && { statusMessage: record.statusMessage },
+    createdAt: record.createdAt,
+    lastUpdatedAt: record.updatedAt,
+    ttl: ended
+      ? Math.max(0, Date.parse(record.updatedAt) - Date.parse(record.createdAt)) + registry.keepMs
+      : null,
+    pollInterval: registry.pollIntervalMs,
+  };
+  if (status === "completed") {
+    const result = record.result;
+    if (!isToolResult(result)) {
+      return {
+        task: { ...task, status: "failed" },
+        result: {
+          code: ProtocolErrorCode.InternalError,
+          message: `Task ${taskId}: its record in the sandbox holds no tool result`,
+        },
+      };
+    }
+    return {
+      task,
+      result: { ...result, _meta: { ...result._meta as object, [SANDBOX_META_KEY]: sandboxId } },
+    };
+  }
+  if (status === "failed") {
+    const message = record.abandoned || typeof record.result?.message !== "string"
+      ? record.statusMessage ?? "The task failed"
+      : record.result.message;
+    return { task, result: { code: ProtocolErrorCode.InternalError, message } };
+  }
+  return { task };
+}
+
+/** Whether `value` has a tool result's shape: content blocks with a type each. */
+function isToolResult(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const { content, _meta } = value as Record<string, unknown>;
+  return Array.isArray(content) &&
+    content.every((block) =>
+      typeof block === "object" && block !== null &&
+      typeof (block as { type?: unknown }).type === "string"
+    ) &&
+    (_meta === undefined || (typeof _meta === "object" && _meta !== null));
 }
 
 /** Whether the request's client capabilities declare the extension. */

@@ -273,7 +273,8 @@ export async function main(args: string[]): Promise<number> {
       log,
       credentials: config.credentials,
       shares: config.shares,
-      tasks: { registry: tasks, owner },
+      // In a deployment any server may get a task's next request: its record lives in its sandbox.
+      tasks: { registry: tasks, owner, inSandbox: config.http?.deployment !== undefined },
     });
     const makeServer = ({ relay, session }: ReturnType<typeof newSession>) => {
       const server = createServer!({

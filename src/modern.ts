@@ -26,7 +26,13 @@ import {
 } from "npm:@modelcontextprotocol/server@2.4.0";
 import { serveStdio } from "npm:@modelcontextprotocol/server@2.4.0/stdio";
 import type { z } from "npm:zod@4.6.7";
-import { type CallContext, type CallResult, runCall, SANDBOX_ID } from "./_call.ts";
+import {
+  type CallContext,
+  type CallResult,
+  runCall,
+  SANDBOX_ID,
+  SANDBOX_META_KEY,
+} from "./_call.ts";
 import { acceptTaskExtension, type ModernTasks, type TaskTool } from "./_task_extension.ts";
 import type { Logger } from "./log.ts";
 import {
@@ -45,8 +51,7 @@ import { VERSION } from "./version.ts";
 /** The revisions this module serves. */
 export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ["2026-07-28"];
 
-/** The `_meta` key of a tool result naming the sandbox the call ran in. */
-export const SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
+export { SANDBOX_META_KEY };
 
 /** A zod shape as the v2 SDK's types name it. */
 // deno-lint-ignore no-explicit-any
@@ -56,6 +61,8 @@ type ClassicShape = Record<string, any>;
 interface Ran {
   sandboxId?: string;
   created?: boolean;
+  /** The call context's onSandbox. */
+  onSandbox?: CallContext["onSandbox"];
 }
 
 /** Options for {@linkcode createModernServer}. */
@@ -122,7 +129,7 @@ export function createModernServer(options: ModernServerOptions): McpServer {
     call: (input: Record<string, unknown>, run: ToolRunOptions, ran: Ran) => Promise<unknown>,
   ) => {
     const invoke = async (input: Record<string, unknown>, context: CallContext) => {
-      const ran: Ran = {};
+      const ran: Ran = { onSandbox: context.onSandbox };
       const result = await runCall(tool, setup, context, (run) => call(input, run, ran));
       return ran.sandboxId === undefined
         ? result
@@ -163,6 +170,7 @@ export function createModernServer(options: ModernServerOptions): McpServer {
           ran.created = true;
         }
         ran.sandboxId = sandbox.id;
+        ran.onSandbox?.(sandbox);
         return await tool.run(sandbox, input, run);
       },
     );
@@ -170,7 +178,7 @@ export function createModernServer(options: ModernServerOptions): McpServer {
   for (const tool of sessionTools) {
     register(tool, tool.inputSchema, (input, run) => tool.run(session, input, run));
   }
-  if (options.tasks) acceptTaskExtension(server, options.tasks, taskTools);
+  if (options.tasks) acceptTaskExtension(server, options.tasks, taskTools, session);
   return server;
 }
 

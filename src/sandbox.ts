@@ -5,6 +5,8 @@
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /**
  * Options for {@linkcode Sandbox.exec}.
  *
@@ -441,6 +443,63 @@ export interface SignalOptions {
   onWait?: (message: string) => void;
 }
 
+/** A task's record in its sandbox ({@linkcode SandboxTasks}). */
+export interface TaskRecord {
+  /** Working, or how it ended. */
+  status: "working" | "completed" | "failed" | "cancelled";
+  /** While working: the latest output line of its running call. */
+  statusMessage?: string;
+  /** ISO 8601, as the server that began it said. */
+  createdAt: string;
+  /** ISO 8601, by the sandbox's clock. */
+  updatedAt: string;
+  /** Failed because no server followed its calls any more (the one running it died). */
+  abandoned: boolean;
+  /** What it ended with: the tool result (completed) or the error (failed). */
+  result?: Record<string, unknown>;
+}
+
+/**
+ * Records of the MCP tasks that servers run in a sandbox, kept by its agent so that any server of
+ * a deployment can report or cancel a task, not only the one running its call. Calls made inside
+ * {@linkcode runForTask} are the task's: cancelling the task stops them.
+ */
+export interface SandboxTasks {
+  /** Opens the record of a working task; it fails once no server has followed it for `abandonAfterS`. */
+  begin(
+    task: string,
+    createdAt: string,
+    abandonAfterS: number,
+    options?: SignalOptions,
+  ): Promise<TaskRecord>;
+  /** The record, or null when there is none (never begun, or kept long enough). */
+  get(task: string, options?: SignalOptions): Promise<TaskRecord | null>;
+  /** Closes a working task's record; returns how it ended (a cancelled task stays cancelled). */
+  end(
+    task: string,
+    status: "completed" | "failed",
+    result: Record<string, unknown>,
+    options?: SignalOptions,
+  ): Promise<TaskRecord | null>;
+  /** Ends a working task as cancelled and stops its calls. */
+  cancel(task: string, options?: SignalOptions): Promise<TaskRecord | null>;
+}
+
+const taskContext = new AsyncLocalStorage<string>();
+
+/**
+ * Runs `fn` as the work of `task`: the calls it makes in a sandbox (commands, Python cells) are
+ * the task's, which {@linkcode SandboxTasks.cancel} stops from any server.
+ */
+export function runForTask<T>(task: string, fn: () => T): T {
+  return taskContext.run(task, fn);
+}
+
+/** The task the current call works for ({@linkcode runForTask}), if any. */
+export function currentTask(): string | undefined {
+  return taskContext.getStore();
+}
+
 /**
  * A private workspace where commands and Python run. Close it (or use `await using`) to kill all
  * its processes and delete its files.
@@ -541,6 +600,11 @@ export interface Sandbox extends AsyncDisposable {
   gitCloneWithCredentials?(
     request: GitCloneWithCredentialsRequest,
   ): Promise<GitCloneWithCredentialsResult>;
+  /**
+   * The sandbox's records of MCP tasks, which every server of a deployment can read: where the
+   * sandbox has an agent that keeps them (both providers; not a Daytona image without Python).
+   */
+  readonly tasks?: SandboxTasks;
   /**
    * Kills every process of the sandbox and deletes its files; a persistent workspace keeps its
    * files (local: on the host; Daytona: the sandbox is stopped, not deleted). Idempotent.

@@ -36,6 +36,8 @@ interface Entry {
   controller: AbortController;
   result?: Record<string, unknown>;
   endedAt?: number;
+  /** The sandbox that keeps the task's record too, for the other servers of a deployment. */
+  sandboxId?: string;
 }
 
 /** Options for {@linkcode TaskRegistry}. */
@@ -112,11 +114,17 @@ export class TaskRegistry {
   find(
     taskId: string,
     owner: string,
-  ): { task: TaskInfo; result?: Record<string, unknown> } | null {
+  ): { task: TaskInfo; result?: Record<string, unknown>; sandboxId?: string } | null {
     this.#sweep();
     const entry = this.#tasks.get(taskId);
     if (!entry || entry.session !== owner) return null;
-    return { task: { ...entry.task }, result: entry.result };
+    return { task: { ...entry.task }, result: entry.result, sandboxId: entry.sandboxId };
+  }
+
+  /** Notes that the sandbox `sandboxId` keeps the task's record too. */
+  keptIn(taskId: string, sandboxId: string): void {
+    const entry = this.#tasks.get(taskId);
+    if (entry) entry.sandboxId = sandboxId;
   }
 
   /** Forgets a task, e.g. one whose result was returned without ever showing the task. */

@@ -331,3 +331,138 @@ Deno.test(
     }
   },
 );
+
+const TASKS = "io.modelcontextprotocol/tasks";
+
+/** One raw 2026-07-28 request declaring the tasks extension (the v2 client cannot follow tasks). */
+async function rpc(
+  url: string,
+  token: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
+  const name = (params.taskId ?? params.name) as string | undefined;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${token}`,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...name && { "mcp-name": name },
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS]: {} } },
+          "io.modelcontextprotocol/clientInfo": { name: "replicas", version: "1" },
+        },
+      },
+    }),
+  });
+  const text = await response.text();
+  const data = text.split("\n").filter((line) => line.startsWith("data:")).at(-1)?.slice(5) ?? text;
+  return JSON.parse(data);
+}
+
+Deno.test(
+  "a task started on one replica is followed, completed and cancelled through the others",
+  opts,
+  async () => {
+    await using fake = await startFakeDaytona();
+    const replicas: Replica[] = [];
+    let routedLog: Routed[] = [];
+    try {
+      replicas.push(...await Promise.all([0, 1, 2].map(() => startReplica(fake, "e2e-tasks"))));
+      await using balancer = roundRobin(replicas);
+      routedLog = balancer.routed;
+      const url = balancer.url;
+      const get = (taskId: string, token = "alice-token") =>
+        rpc(url, token, "tasks/get", { taskId });
+
+      // A call without a sandbox_id: it becomes a task once it has its sandbox, and the task's
+      // id names that sandbox.
+      const started = await rpc(url, "alice-token", "tools/call", {
+        name: "shell_exec",
+        arguments: {
+          command: "for i in 1 2 3 4 5 6; do echo step-$i; sleep 0.5; done; echo finished",
+        },
+      });
+      assertEquals(started.result?.resultType, "task", JSON.stringify(started));
+      const taskId = started.result!.taskId as string;
+      const origin = balancer.routed.findLast((r) => r.method === "tools/call")!.replica;
+      const statuses: string[] = [];
+      let done: Record<string, unknown> | undefined;
+      for (let polls = 0; polls < 200 && !done; polls++) {
+        const { result, error } = await get(taskId);
+        assert(
+          result,
+          `tasks/get on replica ${balancer.routed.at(-1)!.replica}: ${error?.message}`,
+        );
+        statuses.push(`${result.status}:${result.statusMessage ?? ""}`);
+        if (result.status !== "working") done = result;
+        else await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assertEquals(done?.status, "completed", JSON.stringify(statuses));
+      const result = done!.result as Result;
+      assertEquals(
+        result.structuredContent?.stdout,
+        "step-1\nstep-2\nstep-3\nstep-4\nstep-5\nstep-6\nfinished\n",
+      );
+      const sandboxId = result._meta?.[SANDBOX_META_KEY] as string;
+      assert(taskId.endsWith(`@${sandboxId}`), `${taskId} names sandbox ${sandboxId}`);
+      // Every replica answered for it, the two that did not start it too, while it worked.
+      const answered = balancer.routed.filter((r) => r.method === "tasks/get");
+      assertEquals(new Set(answered.map((r) => r.replica)).size, 3);
+      assert(
+        statuses.some((s) => s.startsWith("working:step-")),
+        `the status message is the latest output line: ${JSON.stringify(statuses)}`,
+      );
+      // Polled again from any replica, the ended task says the same.
+      for (let i = 0; i < 3; i++) {
+        assertEquals((await get(taskId)).result?.result, done!.result);
+      }
+
+      // Another token's client cannot see it: the same answer as for a made-up id.
+      const foreign = await get(taskId, "bob-token");
+      const madeUp = await get(`${crypto.randomUUID()}@${sandboxId}`);
+      assertEquals([foreign.error?.code, madeUp.error?.code], [-32602, -32602]);
+
+      // A cancel that reaches another replica than the one running the task kills its command.
+      const long = await rpc(url, "alice-token", "tools/call", {
+        name: "shell_exec",
+        arguments: { command: "echo waiting; sleep 47; echo never", sandbox_id: sandboxId },
+      });
+      assertEquals(long.result?.resultType, "task", JSON.stringify(long));
+      const longId = long.result!.taskId as string;
+      const runner = balancer.routed.findLast((r) => r.method === "tools/call")!.replica;
+      const cancelled = await rpc(url, "alice-token", "tasks/cancel", { taskId: longId });
+      assertEquals(cancelled.result?.resultType, "complete", JSON.stringify(cancelled));
+      const canceller = balancer.routed.findLast((r) => r.method === "tasks/cancel")!.replica;
+      assert(canceller !== runner, `cancelled on replica ${canceller}, running on ${runner}`);
+      await eventually(async () => (await get(longId)).result?.status === "cancelled");
+      for (let i = 0; i < 3; i++) assertEquals((await get(longId)).result?.status, "cancelled");
+      const ps = await call(await connect(url, "alice-token"), "shell_exec", {
+        command: "ps -eo args | grep -c '^sleep 47' || true",
+        sandbox_id: sandboxId,
+      });
+      assertEquals(ps.structuredContent?.stdout, "0\n", JSON.stringify(ps));
+      assert(origin >= 0);
+    } catch (error) {
+      console.error(JSON.stringify(routedLog));
+      for (const [i, replica] of replicas.entries()) {
+        console.error(`--- replica ${i} (port ${replica.port}) ---\n${replica.log()}`);
+      }
+      throw error;
+    } finally {
+      await Promise.all(replicas.map((replica) => stopReplica(replica, "SIGKILL")));
+      for (const id of fake.sandboxIds()) await fake.remove(id);
+    }
+  },
+);

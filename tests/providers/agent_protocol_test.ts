@@ -18,6 +18,7 @@ import {
 } from "../../src/providers/agent/protocol.ts";
 import type { SandboxFileErrorCode } from "../../src/sandbox.ts";
 import { silentLogger } from "../../src/log.ts";
+import { eventually } from "../_helpers.ts";
 
 // The file error codes of the protocol are exactly SandboxFileError's (checked by the compiler).
 type Same<A, B> = [A] extends [B] ? [B] extends [A] ? true : false : false;
@@ -40,6 +41,8 @@ async function runtime(files: Record<string, string> = {}) {
     [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
   };
 }
+
+const TASK = "6f1d9a52-3c1e-4c4b-9d55-0f7e2b8a1c11";
 
 /**
  * One request of each operation, each meant to succeed. `port`, `inbound` and `token` of the tunnel
@@ -77,6 +80,10 @@ const SAMPLES: { [Op in AgentOp]: AgentRequest<Op> } = {
   list: { path: "~", depth: 2, limit: 10 },
   commit_upload: { path: "moved.txt", temp: "dir/hello.txt", overwrite: false },
   tunnel: { port: 0, token: "", inbound: "" },
+  task_begin: { task_id: TASK, created_at: "2026-11-28T00:00:00.000Z", abandon_after: 60 },
+  task_get: { task_id: TASK },
+  task_end: { task_id: TASK, status: "completed", result: { content: [] } },
+  task_cancel: { task_id: TASK },
 };
 
 /** The order to run them in: write before read, stat and commit_upload. */
@@ -90,6 +97,10 @@ const ORDER: AgentOp[] = [
   "python",
   "python_reset",
   "kill_all",
+  "task_begin",
+  "task_get",
+  "task_end",
+  "task_cancel",
 ];
 
 /** Listens for one tunnel: a TCP port "inside" and the server's inbound socket. */
@@ -192,25 +203,8 @@ async function call(
 
 Deno.test("the agent's replies through its socket conform to the protocol, faults and pending calls too", async () => {
   await using dir = await runtime();
-  // Started here, not by the first call, so that the test can end it.
-  const server = new Deno.Command(python(), {
-    args: ["-X", "utf8", dir.agent, "serve", `${dir.root}/agent.sock`],
-    cwd: dir.home,
-    clearEnv: true,
-    env: dir.env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  try {
-    for (let i = 0; i < 200; i++) {
-      try {
-        (await Deno.connect({ transport: "unix", path: `${dir.root}/agent.sock` })).close();
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
+  await using _server = await serveSocket(dir);
+  {
     let id = 0;
     const reply = async (op: string, body: Record<string, unknown>, wait = 10) => {
       const frame = await call(dir, { ...body, op, id: `r${++id}`, wait });
@@ -255,10 +249,135 @@ Deno.test("the agent's replies through its socket conform to the protocol, fault
     }
     equal(checkFields(PROTOCOL.frames.reply, frame), undefined);
     equal(checkResult("exec", frame.result), undefined);
-  } finally {
-    server.kill("SIGTERM");
+  }
+});
+
+/**
+ * The agent in remote mode, serving its socket; started here, not by the first call, so that the
+ * test can end it (as a sandbox that stops ends it).
+ */
+async function serveSocket(
+  dir: { agent: string; home: string; env: Record<string, string>; root: string },
+) {
+  const server = new Deno.Command(python(), {
+    args: ["-X", "utf8", dir.agent, "serve", `${dir.root}/agent.sock`],
+    cwd: dir.home,
+    clearEnv: true,
+    env: dir.env,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const stopped = async () => {
+    try {
+      server.kill("SIGTERM");
+    } catch { /* already gone */ }
     await server.status;
-    await server.stderr.cancel();
+    await server.stderr.cancel().catch(() => {});
+  };
+  for (let i = 0;; i++) {
+    try {
+      (await Deno.connect({ transport: "unix", path: `${dir.root}/agent.sock` })).close();
+      break;
+    } catch (error) {
+      if (i === 500) {
+        await stopped();
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return { [Symbol.asyncDispose]: stopped };
+}
+
+Deno.test("task records: any connection reads a task's status and cancels its calls; an unfollowed task fails; ended records survive a restart", async () => {
+  await using dir = await runtime();
+  let server = await serveSocket(dir);
+  try {
+    let id = 0;
+    const send = (body: Record<string, unknown>) => call(dir, { id: `r${++id}`, ...body });
+    const record = async (op: AgentOp, body: Record<string, unknown>) => {
+      const frame = await send({ op, ...body, wait: 10 });
+      equal(checkResult(op, frame.result), undefined, JSON.stringify(frame));
+      return frame.result as AgentResult<"task_get">;
+    };
+    const task = crypto.randomUUID();
+    // A call of the task, longer than its request: it goes on after its connection ends.
+    const started = await send({
+      op: "exec",
+      command: "echo step-1; sleep 30; echo never",
+      task,
+      wait: 0.3,
+    });
+    assertEquals(started.pending, true, JSON.stringify(started));
+    const begun = await record("task_begin", {
+      task_id: task,
+      created_at: "2026-11-28T00:00:00.000Z",
+      abandon_after: 60,
+    });
+    assertEquals([begun?.status, begun?.created_at], ["working", "2026-11-28T00:00:00.000Z"]);
+    // Its status message is the latest output line of its running call.
+    await eventually(async () =>
+      (await record("task_get", { task_id: task }))?.status_message === "step-1"
+    );
+    // A cancel from another connection ends the task and kills the call's command.
+    const cancelled = await record("task_cancel", { task_id: task });
+    assertEquals(cancelled?.status, "cancelled");
+    let frame = started;
+    while (frame.pending) {
+      frame = await call(dir, { op: "wait", target: started.id, id: `w${++id}`, wait: 1 });
+    }
+    const exec = (frame.result ?? {}) as Record<string, unknown>;
+    assertEquals([exec.cancelled, exec.exit_code], [true, null], JSON.stringify(frame));
+    // Its later calls are refused, and the call's own end does not undo the cancel.
+    const refused = await send({ op: "exec", command: "echo again", task, wait: 10 });
+    assertEquals(
+      (refused.error as Record<string, unknown>)?.field,
+      "task",
+      JSON.stringify(refused),
+    );
+    const after = await record("task_end", {
+      task_id: task,
+      status: "completed",
+      result: { content: [] },
+    });
+    assertEquals([after?.status, after?.result], ["cancelled", undefined]);
+    assertEquals(await record("task_get", { task_id: crypto.randomUUID() }), null);
+
+    // A task whose server stops following its call (it died) is reported failed, abandoned.
+    const orphan = crypto.randomUUID();
+    const lone = await send({ op: "exec", command: "sleep 30", task: orphan, wait: 0.2 });
+    assertEquals(lone.pending, true);
+    await record("task_begin", {
+      task_id: orphan,
+      created_at: new Date().toISOString(),
+      abandon_after: 1,
+    });
+    assertEquals((await record("task_get", { task_id: orphan }))?.status, "working");
+    await eventually(async () =>
+      (await record("task_get", { task_id: orphan }))?.abandoned === true
+    );
+    const failed = await record("task_get", { task_id: orphan });
+    assertEquals(failed?.status, "failed");
+    assert(/stopped before it ended/.test(failed?.status_message ?? ""), failed?.status_message);
+    await record("task_cancel", { task_id: orphan });
+
+    // An ended record is kept in a file: the agent restarted (a sandbox stopped and started
+    // again) still reports it.
+    const kept = crypto.randomUUID();
+    await record("task_begin", {
+      task_id: kept,
+      created_at: new Date().toISOString(),
+      abandon_after: 60,
+    });
+    const result = { content: [{ type: "text", text: "kept across a restart" }] };
+    await record("task_end", { task_id: kept, status: "completed", result });
+    await server[Symbol.asyncDispose]();
+    server = await serveSocket(dir);
+    const again = await record("task_get", { task_id: kept });
+    assertEquals([again?.status, again?.result], ["completed", result]);
+  } finally {
+    await server[Symbol.asyncDispose]();
   }
 });
 

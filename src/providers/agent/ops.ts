@@ -5,6 +5,7 @@ import { decodeCaptured } from "../../_output.ts";
 import {
   type CopiedFile,
   type CopyFileOptions,
+  currentTask,
   type ExecOptions,
   type ExecResult,
   type FileInfo,
@@ -15,7 +16,9 @@ import {
   type PythonResult,
   type ReadFileOptions,
   SandboxError,
+  type SandboxTasks,
   type SignalOptions,
+  type TaskRecord,
   type WriteFileOptions,
   type WrittenFile,
 } from "../../sandbox.ts";
@@ -35,6 +38,7 @@ export interface AgentTransport {
 }
 
 type RawFileInfo = AgentShape<"file_info">;
+type RawTaskRecord = AgentShape<"task_record">;
 type CapturedJson = AgentShape<"captured">;
 
 function toFileInfo(raw: RawFileInfo): FileInfo {
@@ -44,6 +48,17 @@ function toFileInfo(raw: RawFileInfo): FileInfo {
 
 function toWrittenFile(raw: RawFileInfo): WrittenFile {
   return { ...toFileInfo(raw), replaced: raw.replaced === true };
+}
+
+function toTaskRecord(raw: RawTaskRecord | null): TaskRecord | null {
+  if (raw === null) return null;
+  const { status_message, created_at, updated_at, ...rest } = raw;
+  return {
+    ...rest,
+    ...status_message !== undefined && { statusMessage: status_message },
+    createdAt: created_at,
+    updatedAt: updated_at,
+  };
 }
 
 const MIB = 1024 * 1024;
@@ -73,6 +88,7 @@ export class AgentOps {
       env: options.env,
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
       max_output: options.maxOutputBytes ?? 100_000,
+      task: currentTask(),
     }, { signal: options.signal, onLine: options.onOutput });
     const stdout = decodeStream(raw.stdout);
     const stderr = decodeStream(raw.stderr);
@@ -97,6 +113,7 @@ export class AgentOps {
       max_output: options.maxOutputBytes ?? 100_000,
       max_image_bytes: options.maxImageBytes ?? 400_000,
       max_images: options.maxImages ?? 8,
+      task: currentTask(),
     }, { signal: options.signal, onLine: options.onOutput });
     const stdout = decodeStream(raw.stdout);
     const stderr = decodeStream(raw.stderr);
@@ -194,11 +211,31 @@ export class AgentOps {
   async copyFile(from: string, to: string, options: CopyFileOptions = {}): Promise<CopiedFile> {
     const raw = await this.#transport.request(
       "copy",
-      { from, to, overwrite: options.overwrite ?? true },
+      { from, to, overwrite: options.overwrite ?? true, task: currentTask() },
       options,
     );
     return { file: toWrittenFile(raw.file), sha256: raw.sha256 };
   }
+
+  /** The agent's records of MCP tasks (agent_tasks.py). */
+  readonly tasks: SandboxTasks = {
+    begin: async (task, createdAt, abandonAfterS, options = {}) =>
+      toTaskRecord(
+        await this.#transport.request("task_begin", {
+          task_id: task,
+          created_at: createdAt,
+          abandon_after: abandonAfterS,
+        }, options),
+      )!,
+    get: async (task, options = {}) =>
+      toTaskRecord(await this.#transport.request("task_get", { task_id: task }, options)),
+    end: async (task, status, result, options = {}) =>
+      toTaskRecord(
+        await this.#transport.request("task_end", { task_id: task, status, result }, options),
+      ),
+    cancel: async (task, options = {}) =>
+      toTaskRecord(await this.#transport.request("task_cancel", { task_id: task }, options)),
+  };
 
   /** Moves a file uploaded to `temp` by other means to `path` (see writeFile's guarantees). */
   async commitUpload(

@@ -61,6 +61,8 @@ export const PROTOCOL = {
     id: "integer|string",
     op: "string",
     "wait?": "number",
+    /** The task this request works for (a call of a deployment's task): see `task_begin`. */
+    "task?": "string",
   },
   ops: {
     exec: {
@@ -165,6 +167,29 @@ export const PROTOCOL = {
       result: { file: "file_info", sha256: "string" },
       progress: true,
     },
+    task_begin: {
+      doc:
+        "Opens the record of task `task_id` (a call that became a task; its requests carry `task`), kept so that any server of a deployment can report or cancel it: working, with the latest output line of its running call as status message; failed (`abandoned`) once no server has followed its calls for `abandon_after` seconds. Idempotent.",
+      request: { task_id: "string", created_at: "string", abandon_after: "number" },
+      result: "task_record",
+    },
+    task_get: {
+      doc: "The record of task `task_id`, or null when there is none (never begun, or expired).",
+      request: { task_id: "string" },
+      result: "task_record|null",
+    },
+    task_end: {
+      doc:
+        "Closes the record of a working task with its call's `result` (a tool result, or for `failed` an error); a task that has already ended (cancelled) keeps how it ended. Ended records are kept an hour, across restarts of the agent.",
+      request: { task_id: "string", status: "'completed'|'failed'", result: "{any}" },
+      result: "task_record|null",
+    },
+    task_cancel: {
+      doc:
+        "Ends a working task as cancelled and stops its running calls (a command's process group killed, a Python cell interrupted); calls it starts later are refused. An ended task stays as it ended.",
+      request: { task_id: "string" },
+      result: "task_record|null",
+    },
     tunnel: {
       doc:
         "Connects 127.0.0.1:`port` inside to the server's `inbound` socket, sending `token` first: one web_preview connection (local sandboxes with a network of their own).",
@@ -206,6 +231,14 @@ export const PROTOCOL = {
       bytes: "integer",
     },
     exit: { exit_code: "integer|null", signal: "string|null" },
+    task_record: {
+      status: "'working'|'completed'|'failed'|'cancelled'",
+      "status_message?": "string",
+      created_at: "string",
+      updated_at: "string",
+      abandoned: "boolean",
+      "result?": "{any}",
+    },
     fault: { "field?": "string", "code?": "error_code", message: "string" },
   },
   errorCodes: [
@@ -272,7 +305,9 @@ export type FieldsOf<F> = Simplify<
 >;
 
 /** The fields of a request for `Op` that its caller gives (the transport adds `id` and `op`). */
-export type AgentRequest<Op extends AgentOp> = FieldsOf<Protocol["ops"][Op]["request"]>;
+export type AgentRequest<Op extends AgentOp> =
+  & FieldsOf<Protocol["ops"][Op]["request"]>
+  & Pick<FieldsOf<Protocol["request"]>, "task">;
 
 /** The result of `Op`. */
 export type AgentResult<Op extends AgentOp> = Protocol["ops"][Op]["result"] extends

@@ -21,6 +21,7 @@ import {
   SandboxError,
   SandboxFileError,
   type SandboxInfo,
+  type SandboxTasks,
   type SignalOptions,
   type WriteFileOptions,
   type WrittenFile,
@@ -127,6 +128,20 @@ export class DaytonaSandbox implements Sandbox {
     return notice
       ? { ...result, freshInterpreter: true, notes: [notice, ...result.notes] }
       : result;
+  }
+
+  /** Task records, kept by the agent: none in an image without python3. */
+  get tasks(): SandboxTasks | undefined {
+    if (!this.#parts.python) return undefined;
+    const tasks = this.#ops.tasks;
+    return {
+      begin: (task, createdAt, abandonAfterS, options = {}) =>
+        this.#guard(() => tasks.begin(task, createdAt, abandonAfterS, options), options),
+      get: (task, options = {}) => this.#guard(() => tasks.get(task, options), options),
+      end: (task, status, result, options = {}) =>
+        this.#guard(() => tasks.end(task, status, result, options), options),
+      cancel: (task, options = {}) => this.#guard(() => tasks.cancel(task, options), options),
+    };
   }
 
   async resetPython(options: SignalOptions = {}): Promise<void> {

@@ -20,6 +20,7 @@ import {
   SandboxError,
   type SandboxInfo,
   type SandboxResources,
+  type SandboxTasks,
   type SignalOptions,
   type WriteFileOptions,
   type WrittenFile,
@@ -226,6 +227,11 @@ export class LocalSandbox implements Sandbox {
 
   copyFile(from: string, to: string, options?: CopyFileOptions): Promise<CopiedFile> {
     return this.#ops.copyFile(from, to, options);
+  }
+
+  /** Task records, kept by the agent. */
+  get tasks(): SandboxTasks {
+    return this.#ops.tasks;
   }
 
   killAll(options?: SignalOptions): Promise<ProcessReset> {

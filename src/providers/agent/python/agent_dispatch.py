@@ -9,6 +9,7 @@ import threading
 import time
 
 import agent_protocol
+import agent_tasks
 from agent_frames import send
 from agent_files import FileFault, op_commit_upload, op_copy, op_list, op_read, op_stat, op_write
 from agent_procs import (Command, Job, jobs, jobs_lock, kill_all, kill_groups, run_command,
@@ -45,7 +46,8 @@ def op_kill_all(req):
 JOB_OPS = {"exec": run_command, "python": interpreter.run, "copy": op_copy}
 # The others: handler(req).
 PLAIN_OPS = {"python_reset": lambda req: interpreter.reset(), "stat": op_stat, "read": op_read,
-             "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all}
+             "write": op_write, "list": op_list, "commit_upload": op_commit_upload, "tunnel": op_tunnel, "kill_all": op_kill_all,
+             **agent_tasks.OPS}
 
 if set(JOB_OPS) | set(PLAIN_OPS) != agent_protocol.OPS:
     raise SystemExit("Cannot start the sandbox agent: its operations (%s) are not those of protocol.json (%s)" % (
@@ -62,6 +64,9 @@ def _admit(req):
         fault = {"field": "op", "message": "Unknown operation: %r" % (op,)}
     if fault is not None:
         return None, None, {"error": fault, "id": rid}
+    task = req.get("task")
+    if task is not None and not agent_tasks.tag(rid, task):
+        return None, None, {"error": {"field": "task", "message": "Cannot run the call: its task was cancelled"}, "id": rid}
     job = Job()
     with jobs_lock:
         jobs[rid] = job
@@ -71,6 +76,7 @@ def _admit(req):
 def _settle(rid, reply):
     with jobs_lock:
         jobs.pop(rid, None)
+    agent_tasks.untag(rid)
     reply["id"] = rid
     return reply
 
