@@ -20084,6 +20084,11 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
       if (await kept) {
         registry.keptIn(id, at);
         taskId = `${id}@${at}`;
+        const renewal = setInterval(() => {
+          records.begin(id, task.createdAt, abandonAfterS).catch(() => {
+          });
+        }, abandonAfterS * 250);
+        running.finally(() => clearInterval(renewal));
         const ended = registry.find(id, owner);
         if (ended?.result && ended.task.status !== "working") {
           await records.end(id, ended.task.status, ended.result).catch(() => {

@@ -12,7 +12,8 @@
 // by the agent there (agent_tasks.py), and the task id names that sandbox: `<id>@<sandbox id>`.
 // A request for the task that reaches another server finds the sandbox (among the owner's only)
 // and reports or cancels the task from its record, so a plain round-robin balancer serves tasks
-// too. The server running the call answers from memory; it ends the record with the call's result.
+// too. The server running the call renews the record while it runs, and ends it with the call's
+// result; a record nobody renews (that server died) reads as failed after `abandonAfterS`.
 
 import {
   CLIENT_CAPABILITIES_META_KEY,
@@ -254,6 +255,11 @@ export function acceptTaskExtension(
       if (await kept) {
         registry.keptIn(id, at);
         taskId = `${id}@${at}`;
+        // Renewed while it runs: a record not renewed for abandonAfterS is its server's death.
+        const renewal = setInterval(() => {
+          records.begin(id, task.createdAt, abandonAfterS).catch(() => {});
+        }, abandonAfterS * 250);
+        running.finally(() => clearInterval(renewal));
         // A call that ended while the record was being opened: close it now (idempotent).
         const ended = registry.find(id, owner);
         if (ended?.result && ended.task.status !== "working") {
@@ -291,7 +297,7 @@ function parseTaskId(taskId: string): { local: string; sandboxId?: string } {
  * A task as its sandbox's record has it. The sandbox's own code could rewrite the record: the
  * result must still look like a tool result, and names the sandbox the id does.
  */
-function fromRecord(
+export function fromRecord(
   taskId: string,
   record: TaskRecord,
   sandboxId: string,

@@ -453,7 +453,7 @@ export interface TaskRecord {
   createdAt: string;
   /** ISO 8601, by the sandbox's clock. */
   updatedAt: string;
-  /** Failed because no server followed its calls any more (the one running it died). */
+  /** Failed because its server stopped renewing it (that server died). */
   abandoned: boolean;
   /** What it ended with: the tool result (completed) or the error (failed). */
   result?: Record<string, unknown>;
@@ -465,7 +465,10 @@ export interface TaskRecord {
  * {@linkcode runForTask} are the task's: cancelling the task stops them.
  */
 export interface SandboxTasks {
-  /** Opens the record of a working task; it fails once no server has followed it for `abandonAfterS`. */
+  /**
+   * Opens the record of a working task, or renews it: a task not renewed for `abandonAfterS`
+   * reads as failed (its server died).
+   */
   begin(
     task: string,
     createdAt: string,

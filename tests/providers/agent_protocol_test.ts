@@ -290,7 +290,7 @@ async function serveSocket(
   return { [Symbol.asyncDispose]: stopped };
 }
 
-Deno.test("task records: any connection reads a task's status and cancels its calls; an unfollowed task fails; ended records survive a restart", async () => {
+Deno.test("task records: any connection reads a task's status and cancels its calls; an unrenewed task fails; ended records survive a restart", async () => {
   await using dir = await runtime();
   let server = await serveSocket(dir);
   try {
@@ -344,16 +344,26 @@ Deno.test("task records: any connection reads a task's status and cancels its ca
     assertEquals([after?.status, after?.result], ["cancelled", undefined]);
     assertEquals(await record("task_get", { task_id: crypto.randomUUID() }), null);
 
-    // A task whose server stops following its call (it died) is reported failed, abandoned.
+    // A task whose server stops renewing it (it died) is reported failed, abandoned.
     const orphan = crypto.randomUUID();
     const lone = await send({ op: "exec", command: "sleep 30", task: orphan, wait: 0.2 });
     assertEquals(lone.pending, true);
     await record("task_begin", {
       task_id: orphan,
       created_at: new Date().toISOString(),
-      abandon_after: 1,
+      abandon_after: 2,
     });
-    assertEquals((await record("task_get", { task_id: orphan }))?.status, "working");
+    // Renewed, it works on past its abandon_after.
+    const renewedUntil = Date.now() + 4000;
+    while (Date.now() < renewedUntil) {
+      await record("task_begin", {
+        task_id: orphan,
+        created_at: new Date().toISOString(),
+        abandon_after: 2,
+      });
+      assertEquals((await record("task_get", { task_id: orphan }))?.status, "working");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     await eventually(async () =>
       (await record("task_get", { task_id: orphan }))?.abandoned === true
     );

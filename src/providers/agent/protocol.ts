@@ -169,7 +169,7 @@ export const PROTOCOL = {
     },
     task_begin: {
       doc:
-        "Opens the record of task `task_id` (a call that became a task; its requests carry `task`), kept so that any server of a deployment can report or cancel it: working, with the latest output line of its running call as status message; failed (`abandoned`) once no server has followed its calls for `abandon_after` seconds. Idempotent.",
+        "Opens the record of task `task_id` (a call that became a task; its requests carry `task`), kept so that any server of a deployment can report or cancel it: working, with the latest output line of its running call as status message. Again for a record that exists, it renews it: in remote mode a working task not renewed for `abandon_after` seconds is reported failed (`abandoned`), its server having died.",
       request: { task_id: "string", created_at: "string", abandon_after: "number" },
       result: "task_record",
     },

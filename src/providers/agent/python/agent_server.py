@@ -19,7 +19,7 @@ from agent_python import interpreter
 def serve(path):
     agent_frames.progress = {}
     agent_tasks.directory = os.path.join(os.path.dirname(path), "tasks")
-    agent_tasks.followed = True
+    agent_tasks.remote = True
     os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
     if os.path.exists(path):
         os.unlink(path)
@@ -100,12 +100,6 @@ def serve_one(conn):
         if not line:
             return
         req = json.loads(line)
-        # The connection follows a task's call while it waits for it (agent_tasks.following).
-        if req.get("op") == "wait":
-            with agent_tasks.following(rid=req.get("target")):
-                reply = follow(req)
-        else:
-            with agent_tasks.following(task=req.get("task")):
-                reply = handle_once(req)
+        reply = follow(req) if req.get("op") == "wait" else handle_once(req)
         if reply is not None:
             conn.sendall(agent_frames.socket_line(reply))

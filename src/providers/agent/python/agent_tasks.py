@@ -1,16 +1,15 @@
 # Task records: the tasks that servers of a deployment run in this sandbox (MCP's tasks extension),
 # kept here so that every server can report and cancel them, not only the one that runs the call.
 # The server that runs a task's call tags each of its requests with the task (`task`), opens the
-# record once the call becomes a task (task_begin) and closes it with the call's result
-# (task_end); any server reads it (task_get) or cancels it (task_cancel: the task's running calls
-# are stopped and later ones refused). While the task works, its status message is the latest
-# output line of its running call.
+# record once the call becomes a task (task_begin), renews it while the call runs (task_begin
+# again) and closes it with the call's result (task_end); any server reads it (task_get) or
+# cancels it (task_cancel: the task's running calls are stopped and later ones refused). While the
+# task works, its status message is the latest output line of its running call.
 #
-# A server that dies stops following its calls. In remote mode each request is a connection that
-# lasts while the server waits for the call, and the server follows at once with the next one: a
-# task that no connection has followed for its `abandon_after` seconds is reported failed (what it
-# started goes on, as any call of a server that died). Ended records are kept in files for an hour,
-# so they survive a restart of the agent (a sandbox that stopped and started again).
+# A server that dies stops renewing its tasks: in remote mode a working task not renewed for its
+# `abandon_after` seconds is reported failed (what it started goes on, as any call of a server that
+# died). Locally the server and the agent end together. Ended records are kept in files for an
+# hour, so they survive a restart of the agent (a sandbox that stopped and started again).
 import json
 import os
 import threading
@@ -27,11 +26,10 @@ lock = threading.Lock()
 records = {}  # task id -> record (dict, as task_get reports it, plus private "_" fields)
 calls = {}  # task id -> ids of its calls running now, in the order they came
 task_of = {}  # call id -> task id
-followers = {}  # task id -> connections following its calls now
 # Where ended records are written (remote mode: beside the socket), or None to keep them in memory.
 directory = None
-# Whether servers follow calls over connections (remote mode); locally the pipe is the server.
-followed = False
+# Whether a server can die and leave its tasks behind (remote mode); locally the pipe is the server.
+remote = False
 
 
 def _now():
@@ -58,8 +56,6 @@ def tag(rid, task):
             return False
         calls.setdefault(task, []).append(rid)
         task_of[rid] = task
-        if record is not None:
-            record["_followed_at"] = _now()
     return True
 
 
@@ -75,36 +71,9 @@ def untag(rid):
             calls.pop(task, None)
 
 
-class following:
-    """`with following(task):` around a connection that follows one of the task's calls."""
-
-    def __init__(self, task=None, rid=None):
-        with lock:
-            self.task = task if task is not None else task_of.get(rid)
-            if self.task is not None:
-                followers[self.task] = followers.get(self.task, 0) + 1
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.task is None:
-            return
-        with lock:
-            left = followers.get(self.task, 1) - 1
-            if left > 0:
-                followers[self.task] = left
-            else:
-                followers.pop(self.task, None)
-            record = records.get(self.task)
-            if record is not None:
-                record["_followed_at"] = _now()
-
-
-
 def _view(task, record, now):
     """The record as task_get reports it: the latest output line while working, and a working
-    task no server follows any more as failed."""
+    task its server stopped renewing as failed."""
     view = {k: v for k, v in record.items() if not k.startswith("_")}
     if record["status"] != "working":
         return view
@@ -114,8 +83,7 @@ def _view(task, record, now):
         if line:
             view["status_message"] = line
             break
-    if (followed and not followers.get(task) and
-            now - record["_followed_at"] > record["_abandon_after"]):
+    if remote and now - record["_renewed_at"] > record["_abandon_after"]:
         view["status"] = "failed"
         view["abandoned"] = True
         view["status_message"] = ("The server that ran this task stopped before it ended; what the "
@@ -190,7 +158,9 @@ def op_task_begin(req):
     with lock:
         _sweep(now)
         record = records.get(task) or _load(task)
-        if record is None:
+        if record is not None:
+            record["_renewed_at"] = now
+        else:
             if len(records) >= MAX_TASKS:
                 return {"error": {"field": "task_id", "message": "Cannot keep the task: %d tasks are kept in this sandbox" % MAX_TASKS}}
             record = records[task] = {
@@ -198,7 +168,7 @@ def op_task_begin(req):
                 "created_at": req["created_at"],
                 "updated_at": _iso(now),
                 "abandoned": False,
-                "_followed_at": now,
+                "_renewed_at": now,
                 "_abandon_after": float(req["abandon_after"]),
             }
         return {"result": _view(task, record, now)}

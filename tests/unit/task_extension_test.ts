@@ -1,0 +1,93 @@
+// How a task kept in its sandbox reads to a client (src/_task_extension.ts): the record is written
+// by the agent, which the sandbox's own code can reach, so what it holds is checked first.
+
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { SANDBOX_META_KEY } from "../../src/_call.ts";
+import { fromRecord } from "../../src/_task_extension.ts";
+import type { TaskRecord } from "../../src/sandbox.ts";
+import { TaskRegistry } from "../../src/tasks.ts";
+
+const registry = new TaskRegistry({ keepMs: 3_600_000, pollIntervalMs: 1000 });
+const base: TaskRecord = {
+  status: "working",
+  createdAt: "2026-11-28T00:00:00.000Z",
+  updatedAt: "2026-11-28T00:00:05.000Z",
+  abandoned: false,
+};
+
+Deno.test("a working record reads as working, with its latest line and no ttl yet", () => {
+  const { task, result } = fromRecord("t@s1", { ...base, statusMessage: "step-3" }, "s1", registry);
+  assertEquals(
+    [task.taskId, task.status, task.statusMessage, task.ttl, task.pollInterval, result],
+    ["t@s1", "working", "step-3", null, 1000, undefined],
+  );
+});
+
+Deno.test("a completed record gives its tool result, naming the sandbox of the task id", () => {
+  const stored = {
+    content: [{ type: "text", text: "done" }],
+    structuredContent: { stdout: "done\n" },
+    // Rewritten by code in the sandbox to send the client to another sandbox.
+    _meta: { [SANDBOX_META_KEY]: "someone-elses", other: 1 },
+  };
+  const { task, result } = fromRecord(
+    "t@s1",
+    { ...base, status: "completed", result: stored },
+    "s1",
+    registry,
+  );
+  assertEquals(task.status, "completed");
+  assertEquals(task.ttl, 5000 + 3_600_000);
+  assertEquals(result, { ...stored, _meta: { [SANDBOX_META_KEY]: "s1", other: 1 } });
+});
+
+Deno.test("a completed record that holds no tool result reads as failed", () => {
+  for (
+    const forged of [{ text: "no content" }, { content: "x" }, { content: [{ text: "untyped" }] }]
+  ) {
+    const { task, result } = fromRecord(
+      "t@s1",
+      { ...base, status: "completed", result: forged },
+      "s1",
+      registry,
+    );
+    assertEquals([task.status, result?.message], [
+      "failed",
+      "Task t@s1: its record in the sandbox holds no tool result",
+    ]);
+  }
+});
+
+Deno.test("an abandoned record reads as failed with why; a failed one with its error", () => {
+  const abandoned = fromRecord(
+    "t@s1",
+    {
+      ...base,
+      status: "failed",
+      abandoned: true,
+      statusMessage: "The server that ran this task stopped before it ended",
+    },
+    "s1",
+    registry,
+  );
+  assertEquals(
+    [abandoned.task.status, abandoned.result],
+    ["failed", {
+      code: -32603,
+      message: "The server that ran this task stopped before it ended",
+    }],
+  );
+  const failed = fromRecord(
+    "t@s1",
+    {
+      ...base,
+      status: "failed",
+      result: { code: -32603, message: "Cannot reach the sandbox" },
+    },
+    "s1",
+    registry,
+  );
+  assertEquals(failed.result, { code: -32603, message: "Cannot reach the sandbox" });
+  const cancelled = fromRecord("t@s1", { ...base, status: "cancelled" }, "s1", registry);
+  assertEquals([cancelled.task.status, cancelled.result], ["cancelled", undefined]);
+});
