@@ -19991,10 +19991,10 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
     params: TaskIdParams
   }, async (params, ctx) => {
     const context = ctx;
-    const { local, sandboxId, records } = await found(params.taskId, context);
-    if (sandboxId !== void 0) {
+    const { task, local, records } = await found(params.taskId, context);
+    if (records && task.status === "working") {
       try {
-        await (records ?? await recordsOf(sandboxId, context.mcpReq.signal)).cancel(local, {
+        await records.cancel(local, {
           signal: context.mcpReq.signal
         });
       } catch (error) {
@@ -20078,7 +20078,8 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
     }
     let taskId = id;
     const records = inSandbox ? sandbox?.tasks : void 0;
-    if (!soon && sandbox && records) {
+    const working = /* @__PURE__ */ __name(() => registry.find(id, owner)?.task.status === "working", "working");
+    if (!soon && sandbox && records && working()) {
       const at = sandbox.id;
       kept = records.begin(id, task.createdAt, abandonAfterS).then(() => records, () => void 0);
       if (await kept) {
@@ -20090,7 +20091,10 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
         }, abandonAfterS * 250);
         running.finally(() => clearInterval(renewal));
         const ended = registry.find(id, owner);
-        if (ended?.result && ended.task.status !== "working") {
+        if (ended?.task.status === "cancelled") {
+          await records.cancel(id).catch(() => {
+          });
+        } else if (ended?.result && ended.task.status !== "working") {
           await records.end(id, ended.task.status, ended.result).catch(() => {
           });
         }

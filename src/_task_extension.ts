@@ -49,8 +49,8 @@ export interface ModernTasks {
    */
   inSandbox?: boolean;
   /**
-   * How long a task kept in a sandbox may go without its server following its calls before it is
-   * reported failed (that server died), in seconds. @default 120
+   * How long a task kept in a sandbox may go without its server renewing its record before it is
+   * reported failed (that server died), in seconds; renewed every quarter of it. @default 120
    */
   abandonAfterS?: number;
 }
@@ -153,14 +153,13 @@ export function acceptTaskExtension(
   );
   inner.setRequestHandler("tasks/cancel", { params: TaskIdParams }, async (params, ctx) => {
     const context = ctx as unknown as RequestContext;
-    const { local, sandboxId, records } = await found(params.taskId, context);
+    const { task, local, records } = await found(params.taskId, context);
     // Ended tasks stay as they ended; the ack is the same (cancellation is idempotent).
-    if (sandboxId !== undefined) {
+    if (records && task.status === "working") {
       // The record first: it stops the task's calls wherever they run, and the server running
       // them ends the task as its record says.
       try {
-        await (records ?? await recordsOf(sandboxId, context.mcpReq.signal))
-          .cancel(local, { signal: context.mcpReq.signal });
+        await records.cancel(local, { signal: context.mcpReq.signal });
       } catch (error) {
         throw new ProtocolError(
           ProtocolErrorCode.InternalError,
@@ -249,7 +248,8 @@ export function acceptTaskExtension(
     }
     let taskId = id;
     const records = inSandbox ? sandbox?.tasks : undefined;
-    if (!soon && sandbox && records) {
+    const working = () => registry.find(id, owner)?.task.status === "working";
+    if (!soon && sandbox && records && working()) {
       const at = sandbox.id;
       kept = records.begin(id, task.createdAt, abandonAfterS).then(() => records, () => undefined);
       if (await kept) {
@@ -262,7 +262,9 @@ export function acceptTaskExtension(
         running.finally(() => clearInterval(renewal));
         // A call that ended while the record was being opened: close it now (idempotent).
         const ended = registry.find(id, owner);
-        if (ended?.result && ended.task.status !== "working") {
+        if (ended?.task.status === "cancelled") {
+          await records.cancel(id).catch(() => {});
+        } else if (ended?.result && ended.task.status !== "working") {
           await records.end(id, ended.task.status as "completed" | "failed", ended.result)
             .catch(() => {});
         }

@@ -454,6 +454,40 @@ Deno.test(
       });
       assertEquals(ps.structuredContent?.stdout, "0\n", JSON.stringify(ps));
       assert(origin >= 0);
+
+      // The same for a Python cell: interrupted from another replica, the interpreter kept.
+      const cell = await rpc(url, "alice-token", "tools/call", {
+        name: "python_exec",
+        arguments: {
+          code: "import time\nkept = 'still here'\nfor _ in range(600):\n" +
+            "    open('ticks', 'a').write('.')\n    time.sleep(0.1)",
+          sandbox_id: sandboxId,
+        },
+      });
+      assertEquals(cell.result?.resultType, "task", JSON.stringify(cell));
+      const cellId = cell.result!.taskId as string;
+      const cellRunner = balancer.routed.findLast((r) => r.method === "tools/call")!.replica;
+      await rpc(url, "alice-token", "tasks/cancel", { taskId: cellId });
+      assert(balancer.routed.findLast((r) => r.method === "tasks/cancel")!.replica !== cellRunner);
+      await eventually(async () => (await get(cellId)).result?.status === "cancelled");
+      // The loop stopped: its file stops growing.
+      const ticks = async () =>
+        (await call(await connect(url, "alice-token"), "shell_exec", {
+          command: "wc -c < ticks",
+          sandbox_id: sandboxId,
+        })).structuredContent?.stdout;
+      const before = await ticks();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assertEquals(await ticks(), before);
+      const read = await rpc(url, "alice-token", "tools/call", {
+        name: "python_exec",
+        arguments: { code: "kept", sandbox_id: sandboxId },
+      });
+      assertEquals(
+        (read.result?.structuredContent as Record<string, unknown>)?.result,
+        "'still here'",
+        JSON.stringify(read),
+      );
     } catch (error) {
       console.error(JSON.stringify(routedLog));
       for (const [i, replica] of replicas.entries()) {
