@@ -15,6 +15,7 @@ import {
 import {
   isModern
 } from "./shared-cli-http.js";
+import "./shared-cli-daytona-doctor-modern.js";
 import {
   VERSION
 } from "./shared-cli-modern-server.js";

@@ -7,6 +7,7 @@ import {
 import {
   createLogger
 } from "./shared-cli-daytona-doctor-init.js";
+import "./shared-cli-daytona-doctor-modern.js";
 import {
   SandboxError,
   SandboxFileError

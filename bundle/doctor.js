@@ -6,6 +6,7 @@ import "./shared-cli-daytona-doctor.js";
 import {
   silentLogger
 } from "./shared-cli-daytona-doctor-init.js";
+import "./shared-cli-daytona-doctor-modern.js";
 import "./shared-cli-daytona-doctor-modern-server.js";
 import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";

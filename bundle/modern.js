@@ -1,5 +1,8 @@
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
 import {
+  runForTask
+} from "./shared-cli-daytona-doctor-modern.js";
+import {
   SANDBOX_ID,
   SANDBOX_META_KEY,
   SANDBOX_URI_TEMPLATE,
@@ -12,9 +15,7 @@ import {
   VERSION
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
-import {
-  runForTask
-} from "./shared-cli-daytona-doctor-modern-server.js";
+import "./shared-cli-daytona-doctor-modern-server.js";
 import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
 import {

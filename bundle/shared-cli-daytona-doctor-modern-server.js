@@ -4,16 +4,6 @@ import {
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/sandbox.ts
-import { AsyncLocalStorage } from "node:async_hooks";
-var taskContext = new AsyncLocalStorage();
-function runForTask(task, fn) {
-  return taskContext.run(task, fn);
-}
-__name(runForTask, "runForTask");
-function currentTask() {
-  return taskContext.getStore();
-}
-__name(currentTask, "currentTask");
 var SandboxError = class extends Error {
   static {
     __name(this, "SandboxError");
@@ -111,8 +101,6 @@ function concatBytes(parts, length) {
 __name(concatBytes, "concatBytes");
 
 export {
-  runForTask,
-  currentTask,
   SandboxError,
   SandboxFileError,
   formatBytes,

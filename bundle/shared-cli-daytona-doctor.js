@@ -1,8 +1,10 @@
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
 import {
+  currentTask
+} from "./shared-cli-daytona-doctor-modern.js";
+import {
   SandboxError,
   SandboxFileError,
-  currentTask,
   decodeCaptured
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {

@@ -24,7 +24,8 @@ import {
 } from "npm:@modelcontextprotocol/server@2.4.0";
 import { z } from "npm:zod@4.6.7";
 import { type CallContext, type CallResult, SANDBOX_META_KEY } from "./_call.ts";
-import { runForTask, type Sandbox, type SandboxTasks, type TaskRecord } from "./sandbox.ts";
+import { runForTask } from "./_task_context.ts";
+import type { Sandbox, SandboxTasks, TaskRecord } from "./sandbox.ts";
 import type { SandboxSession } from "./session.ts";
 import type { TaskInfo, TaskRegistry } from "./tasks.ts";
 

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
-
 /**
  * Options for {@linkcode Sandbox.exec}.
  *
@@ -461,8 +459,8 @@ export interface TaskRecord {
 
 /**
  * Records of the MCP tasks that servers run in a sandbox, kept by its agent so that any server of
- * a deployment can report or cancel a task, not only the one running its call. Calls made inside
- * {@linkcode runForTask} are the task's: cancelling the task stops them.
+ * a deployment can report or cancel a task, not only the one running its call. The calls a
+ * task's tool call makes in the sandbox are the task's: cancelling the task stops them.
  */
 export interface SandboxTasks {
   /**
@@ -486,21 +484,6 @@ export interface SandboxTasks {
   ): Promise<TaskRecord | null>;
   /** Ends a working task as cancelled and stops its calls. */
   cancel(task: string, options?: SignalOptions): Promise<TaskRecord | null>;
-}
-
-const taskContext = new AsyncLocalStorage<string>();
-
-/**
- * Runs `fn` as the work of `task`: the calls it makes in a sandbox (commands, Python cells) are
- * the task's, which {@linkcode SandboxTasks.cancel} stops from any server.
- */
-export function runForTask<T>(task: string, fn: () => T): T {
-  return taskContext.run(task, fn);
-}
-
-/** The task the current call works for ({@linkcode runForTask}), if any. */
-export function currentTask(): string | undefined {
-  return taskContext.getStore();
 }
 
 /**

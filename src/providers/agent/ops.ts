@@ -2,10 +2,10 @@
 // provider's pipe to its bwrap, or the Daytona provider's process API.
 
 import { decodeCaptured } from "../../_output.ts";
+import { currentTask } from "../../_task_context.ts";
 import {
   type CopiedFile,
   type CopyFileOptions,
-  currentTask,
   type ExecOptions,
   type ExecResult,
   type FileInfo,
