@@ -1385,7 +1385,237 @@ class Interpreter:
 interpreter = Interpreter()
 `,
   "agent_server.py": '# Remote mode, for sandboxes reached only through a command API (Daytona): a long-lived server on\n# a unix socket holds the state (the interpreter, background processes\' pipes), and each API call\n# runs `agent.py call SOCKET REQUEST` (agent_client.py), which starts the server if needed and\n# prints the reply. One request per connection, one reply line back.\nimport collections\nimport json\nimport os\nimport socket\nimport threading\n\nimport agent_frames\nimport agent_tasks\nimport agent_venv\nfrom agent_client import read_line\nfrom agent_dispatch import handle\nfrom agent_python import interpreter\n\n\ndef serve(path):\n    agent_frames.progress = {}\n    agent_tasks.directory = os.path.join(os.path.dirname(path), "tasks")\n    agent_tasks.remote = True\n    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)\n    if os.path.exists(path):\n        os.unlink(path)\n    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n    server.bind(path)\n    os.chmod(path, 0o600)\n    server.listen(64)\n    agent_venv.activate()\n    threading.Thread(target=interpreter.warm, daemon=True).start()\n    while True:\n        conn, _ = server.accept()\n        threading.Thread(target=serve_one, args=(conn,), daemon=True).start()\n\n\n# An HTTP client may silently send a request twice (a retry on a dropped keep-alive connection).\n# Requests that must not run twice are remembered by id: a repeat waits for and gets the first\n# one\'s reply instead of running again.\nONCE_OPS = {"exec", "python", "python_reset", "kill_all", "commit_upload", "write", "copy"}\nrecent = collections.OrderedDict()\nrecent_lock = threading.Lock()\n\n\n# Calls that may run long enough to be detached (see await_reply).\nDETACHABLE = {"exec", "python"}\n\n\ndef handle_once(req):\n    if req.get("op") not in ONCE_OPS:\n        return handle(req)\n    rid = req.get("id")\n    with recent_lock:\n        entry = recent.get(rid)\n        first = entry is None\n        if first:\n            entry = recent[rid] = {"done": threading.Event(), "reply": None}\n            while len(recent) > 64:\n                recent.popitem(last=False)\n    wait = req.get("wait") if req.get("op") in DETACHABLE else None\n    if first and wait is not None:\n        # Detached: the call runs on whether or not this request is still there to hear it.\n        threading.Thread(target=finish, args=(entry, req), daemon=True).start()\n    elif first:\n        finish(entry, req)\n    return await_reply(rid, entry, wait)\n\n\ndef finish(entry, req):\n    try:\n        entry["reply"] = handle(req)\n    finally:\n        entry["done"].set()\n\n\ndef await_reply(rid, entry, wait):\n    """The call\'s reply, or after `wait` seconds {"pending": true} with its latest output line:\n    a request through a proxy must not last long, and the host follows the call with `wait`."""\n    if not entry["done"].wait(wait):\n        line, total = (agent_frames.progress or {}).get(rid, ("", 0))\n        return {"id": rid, "pending": True, "line": line, "bytes": total}\n    if agent_frames.progress is not None:\n        agent_frames.progress.pop(rid, None)\n    return entry["reply"]\n\n\ndef follow(req):\n    """`{"op": "wait", "target": id, "wait": s}`: waits some more for a detached call."""\n    rid = req.get("target")\n    with recent_lock:\n        entry = recent.get(rid)\n    if entry is None:\n        return {"id": rid, "error": {"message": "Cannot follow the call: the sandbox agent no longer knows it (it was restarted, e.g. because the sandbox stopped)"}}\n    return await_reply(rid, entry, req.get("wait"))\n\n\ndef serve_one(conn):\n    with conn:\n        line = read_line(conn)\n        if not line:\n            return\n        req = json.loads(line)\n        reply = follow(req) if req.get("op") == "wait" else handle_once(req)\n        if reply is not None:\n            conn.sendall(agent_frames.socket_line(reply))\n',
-  "agent_tasks.py": '# Task records: the tasks that servers of a deployment run in this sandbox (MCP\'s tasks extension),\n# kept here so that every server can report and cancel them, not only the one that runs the call.\n# The server that runs a task\'s call tags each of its requests with the task (`task`), opens the\n# record once the call becomes a task (task_begin), renews it while the call runs (task_begin\n# again) and closes it with the call\'s result (task_end); any server reads it (task_get) or\n# cancels it (task_cancel: the task\'s running calls are stopped and later ones refused). While the\n# task works, its status message is the latest output line of its running call.\n#\n# A server that dies stops renewing its tasks: in remote mode a working task not renewed for its\n# `abandon_after` seconds is reported failed (what it started goes on, as any call of a server that\n# died). Locally the server and the agent end together. Ended records are kept in files for an\n# hour, so they survive a restart of the agent (a sandbox that stopped and started again).\nimport json\nimport os\nimport threading\nimport time\n\nimport agent_frames\nfrom agent_procs import jobs, jobs_lock\n\nKEEP_SECONDS = 3600  # an ended task\'s record is kept this long\nMAX_TASKS = 256  # records kept in memory, the oldest ended ones dropped first\nENDED = ("completed", "failed", "cancelled")\n\nlock = threading.Lock()\nrecords = {}  # task id -> record (dict, as task_get reports it, plus private "_" fields)\ncalls = {}  # task id -> ids of its calls running now, in the order they came\ntask_of = {}  # call id -> task id\n# Where ended records are written (remote mode: beside the socket), or None to keep them in memory.\ndirectory = None\n# Whether a server can die and leave its tasks behind (remote mode); locally the pipe is the server.\nremote = False\n\n\ndef _now():\n    return time.time()\n\n\ndef _iso(at):\n    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + ".%03dZ" % int(at % 1 * 1000)\n\n\ndef _path(task):\n    # Task ids are the server\'s UUIDs; anything else never names a file.\n    if directory is None or not task or not all(c in "0123456789abcdef-" for c in task):\n        return None\n    return os.path.join(directory, task + ".json")\n\n\ndef tag(rid, task):\n    """Registers call `rid` as one of `task`\'s; False when the task was cancelled or ended (the\n    call must not run)."""\n    with lock:\n        record = records.get(task)\n        if record is not None and record["status"] in ENDED:\n            return False\n        calls.setdefault(task, []).append(rid)\n        task_of[rid] = task\n    return True\n\n\ndef untag(rid):\n    with lock:\n        task = task_of.pop(rid, None)\n        if task is None:\n            return\n        running = calls.get(task, [])\n        if rid in running:\n            running.remove(rid)\n        if not running:\n            calls.pop(task, None)\n\n\ndef _view(task, record, now):\n    """The record as task_get reports it: the latest output line while working, and a working\n    task its server stopped renewing as failed."""\n    view = {k: v for k, v in record.items() if not k.startswith("_")}\n    if record["status"] != "working":\n        return view\n    progress = agent_frames.progress or {}\n    for rid in reversed(calls.get(task, [])):\n        line = progress.get(rid, ("", 0))[0]\n        if line:\n            view["status_message"] = line\n            break\n    if remote and now - record["_renewed_at"] > record["_abandon_after"]:\n        view["status"] = "failed"\n        view["abandoned"] = True\n        view["status_message"] = ("The server that ran this task stopped before it ended; what the "\n                                  "task started may still be running in the sandbox")\n    return view\n\n\ndef _sweep(now):\n    """Drops records kept long enough, and the oldest ended ones beyond MAX_TASKS."""\n    ended = sorted((r["_ended_at"], t) for t, r in records.items() if "_ended_at" in r)\n    for at, task in ended:\n        if now - at > KEEP_SECONDS or len(records) > MAX_TASKS:\n            del records[task]\n    if directory is not None and os.path.isdir(directory):\n        for name in os.listdir(directory):\n            path = os.path.join(directory, name)\n            try:\n                if now - os.stat(path).st_mtime > KEEP_SECONDS:\n                    os.unlink(path)\n            except OSError:\n                pass\n\n\ndef _load(task):\n    """An ended record written before the agent restarted, if it is still kept."""\n    path = _path(task)\n    if path is None:\n        return None\n    try:\n        with open(path, encoding="utf-8") as f:\n            record = json.load(f)\n    except (OSError, ValueError):\n        return None\n    if not isinstance(record, dict) or record.get("status") not in ENDED:\n        return None\n    try:\n        record["_ended_at"] = os.stat(path).st_mtime\n    except OSError:\n        return None\n    if _now() - record["_ended_at"] > KEEP_SECONDS:\n        return None\n    records[task] = record\n    return record\n\n\ndef _store(task, record):\n    path = _path(task)\n    if path is None:\n        return\n    view = {k: v for k, v in record.items() if not k.startswith("_")}\n    try:\n        os.makedirs(directory, mode=0o700, exist_ok=True)\n        temp = "%s.%d.tmp" % (path, threading.get_ident())\n        with open(temp, "w", encoding="utf-8") as f:\n            json.dump(view, f)\n        os.replace(temp, path)\n    except OSError:\n        pass  # kept in memory still; only a restart of the agent loses it\n\n\ndef _end(record, status, message, now):\n    record["status"] = status\n    if message is not None:\n        record["status_message"] = message\n    record["updated_at"] = _iso(now)\n    record["_ended_at"] = now\n\n\ndef op_task_begin(req):\n    task = req["task_id"]\n    now = _now()\n    with lock:\n        _sweep(now)\n        record = records.get(task) or _load(task)\n        if record is not None:\n            record["_renewed_at"] = now\n        else:\n            if len(records) >= MAX_TASKS:\n                return {"error": {"field": "task_id", "message": "Cannot keep the task: %d tasks are kept in this sandbox" % MAX_TASKS}}\n            record = records[task] = {\n                "status": "working",\n                "created_at": req["created_at"],\n                "updated_at": _iso(now),\n                "abandoned": False,\n                "_renewed_at": now,\n                "_abandon_after": float(req["abandon_after"]),\n            }\n        return {"result": _view(task, record, now)}\n\n\ndef op_task_get(req):\n    task = req["task_id"]\n    now = _now()\n    with lock:\n        record = records.get(task) or _load(task)\n        return {"result": None if record is None else _view(task, record, now)}\n\n\ndef op_task_end(req):\n    """Closes the record with the call\'s result; a task already ended (cancelled meanwhile) keeps\n    how it ended, which the reply tells the server."""\n    task = req["task_id"]\n    now = _now()\n    with lock:\n        record = records.get(task) or _load(task)\n        if record is None:\n            return {"result": None}\n        if record["status"] not in ENDED:\n            _end(record, req["status"], None, now)\n            record["result"] = req["result"]\n            _store(task, record)\n        return {"result": _view(task, record, now)}\n\n\ndef op_task_cancel(req):\n    """Ends the task as cancelled and stops its running calls; an ended task stays as it ended."""\n    task = req["task_id"]\n    now = _now()\n    with lock:\n        record = records.get(task) or _load(task)\n        if record is None:\n            return {"result": None}\n        if record["status"] not in ENDED:\n            _end(record, "cancelled", "Cancelled by the client", now)\n            _store(task, record)\n        running = list(calls.get(task, []))\n        view = _view(task, record, now)\n    with jobs_lock:\n        stopping = [jobs.get(rid) for rid in running]\n    for job in stopping:\n        if job is not None:\n            job.cancel()\n    return {"result": view}\n\n\nOPS = {"task_begin": op_task_begin, "task_get": op_task_get, "task_end": op_task_end,\n       "task_cancel": op_task_cancel}\n',
+  "agent_tasks.py": `# Task records: the tasks that servers of a deployment run in this sandbox (MCP's tasks extension),
+# kept here so that every server can report and cancel them, not only the one that runs the call.
+# The server that runs a task's call tags each of its requests with the task (\`task\`), opens the
+# record once the call becomes a task (task_begin), renews it while the call runs (task_begin
+# again) and closes it with the call's result (task_end); any server reads it (task_get) or
+# cancels it (task_cancel: the task's running calls are stopped and later ones refused). While the
+# task works, its status message is the latest output line of its running call.
+#
+# A server that dies stops renewing its tasks: in remote mode a working task not renewed for its
+# \`abandon_after\` seconds is reported failed (what it started goes on, as any call of a server that
+# died). Locally the server and the agent end together. Records are kept in files too (ended ones
+# for an hour), so they survive a restart of the agent (a sandbox that stopped and started again):
+# a task whose call died with it then ends failed when its server says so, or reads as abandoned.
+import json
+import os
+import threading
+import time
+
+import agent_frames
+from agent_procs import jobs, jobs_lock
+
+KEEP_SECONDS = 3600  # an ended task's record is kept this long
+MAX_TASKS = 256  # records kept in memory, the oldest ended ones dropped first
+ENDED = ("completed", "failed", "cancelled")
+
+lock = threading.Lock()
+records = {}  # task id -> record (dict, as task_get reports it, plus private "_" fields)
+calls = {}  # task id -> ids of its calls running now, in the order they came
+task_of = {}  # call id -> task id
+# Where ended records are written (remote mode: beside the socket), or None to keep them in memory.
+directory = None
+# Whether a server can die and leave its tasks behind (remote mode); locally the pipe is the server.
+remote = False
+
+
+def _now():
+    return time.time()
+
+
+def _iso(at):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(at)) + ".%03dZ" % int(at % 1 * 1000)
+
+
+def _path(task):
+    # Task ids are the server's UUIDs; anything else never names a file.
+    if directory is None or not task or not all(c in "0123456789abcdef-" for c in task):
+        return None
+    return os.path.join(directory, task + ".json")
+
+
+def tag(rid, task):
+    """Registers call \`rid\` as one of \`task\`'s; False when the task was cancelled or ended (the
+    call must not run)."""
+    with lock:
+        record = records.get(task)
+        if record is not None and record["status"] in ENDED:
+            return False
+        calls.setdefault(task, []).append(rid)
+        task_of[rid] = task
+    return True
+
+
+def untag(rid):
+    with lock:
+        task = task_of.pop(rid, None)
+        if task is None:
+            return
+        running = calls.get(task, [])
+        if rid in running:
+            running.remove(rid)
+        if not running:
+            calls.pop(task, None)
+
+
+def _view(task, record, now):
+    """The record as task_get reports it: the latest output line while working, and a working
+    task its server stopped renewing as failed."""
+    view = {k: v for k, v in record.items() if not k.startswith("_")}
+    if record["status"] != "working":
+        return view
+    progress = agent_frames.progress or {}
+    for rid in reversed(calls.get(task, [])):
+        line = progress.get(rid, ("", 0))[0]
+        if line:
+            view["status_message"] = line
+            break
+    if remote and now - record["_renewed_at"] > record["_abandon_after"]:
+        view["status"] = "failed"
+        view["abandoned"] = True
+        view["status_message"] = ("The server that ran this task stopped before it ended; what the "
+                                  "task started may still be running in the sandbox")
+    return view
+
+
+def _sweep(now):
+    """Drops records kept long enough, and the oldest ended ones beyond MAX_TASKS."""
+    ended = sorted((r["_ended_at"], t) for t, r in records.items() if "_ended_at" in r)
+    for at, task in ended:
+        if now - at > KEEP_SECONDS or len(records) > MAX_TASKS:
+            del records[task]
+    if directory is not None and os.path.isdir(directory):
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            try:
+                if now - os.stat(path).st_mtime > KEEP_SECONDS:
+                    os.unlink(path)
+            except OSError:
+                pass
+
+
+def _load(task):
+    """A record written before the agent restarted (a sandbox stopped and started again), if it is
+    still kept and still one: the sandbox's own code can write the file."""
+    path = _path(task)
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        return None
+    number = (int, float)
+    if not (isinstance(record, dict) and record.get("status") in ENDED + ("working",)
+            and all(isinstance(record.get(k), str) for k in ("created_at", "updated_at"))
+            and isinstance(record.get("abandoned"), bool)
+            and isinstance(record.get("_renewed_at"), number)
+            and isinstance(record.get("_abandon_after"), number)
+            and isinstance(record.get("_ended_at", 0), number)
+            and isinstance(record.get("result", {}), dict)
+            and isinstance(record.get("status_message", ""), str)):
+        return None
+    if _now() - record.get("_ended_at", _now()) > KEEP_SECONDS:
+        return None
+    records[task] = record
+    return record
+
+
+def _store(task, record):
+    """Writes the record to its file, so that it outlives the agent."""
+    path = _path(task)
+    if path is None:
+        return
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        temp = "%s.%d.tmp" % (path, threading.get_ident())
+        with open(temp, "w", encoding="utf-8") as f:
+            json.dump(record, f)
+        os.replace(temp, path)
+    except OSError:
+        pass  # kept in memory still; only a restart of the agent loses it
+
+
+def _end(record, status, message, now):
+    record["status"] = status
+    if message is not None:
+        record["status_message"] = message
+    record["updated_at"] = _iso(now)
+    record["_ended_at"] = now
+
+
+def op_task_begin(req):
+    task = req["task_id"]
+    now = _now()
+    with lock:
+        _sweep(now)
+        record = records.get(task) or _load(task)
+        if record is not None:
+            record["_renewed_at"] = now
+        else:
+            if len(records) >= MAX_TASKS:
+                return {"error": {"field": "task_id", "message": "Cannot keep the task: %d tasks are kept in this sandbox" % MAX_TASKS}}
+            record = records[task] = {
+                "status": "working",
+                "created_at": req["created_at"],
+                "updated_at": _iso(now),
+                "abandoned": False,
+                "_renewed_at": now,
+                "_abandon_after": float(req["abandon_after"]),
+            }
+            _store(task, record)
+        return {"result": _view(task, record, now)}
+
+
+def op_task_get(req):
+    task = req["task_id"]
+    now = _now()
+    with lock:
+        record = records.get(task) or _load(task)
+        return {"result": None if record is None else _view(task, record, now)}
+
+
+def op_task_end(req):
+    """Closes the record with the call's result; a task already ended (cancelled meanwhile) keeps
+    how it ended, which the reply tells the server."""
+    task = req["task_id"]
+    now = _now()
+    with lock:
+        record = records.get(task) or _load(task)
+        if record is None:
+            return {"result": None}
+        if record["status"] not in ENDED:
+            _end(record, req["status"], None, now)
+            record["result"] = req["result"]
+            _store(task, record)
+        return {"result": _view(task, record, now)}
+
+
+def op_task_cancel(req):
+    """Ends the task as cancelled and stops its running calls; an ended task stays as it ended."""
+    task = req["task_id"]
+    now = _now()
+    with lock:
+        record = records.get(task) or _load(task)
+        if record is None:
+            return {"result": None}
+        if record["status"] not in ENDED:
+            _end(record, "cancelled", "Cancelled by the client", now)
+            _store(task, record)
+        running = list(calls.get(task, []))
+        view = _view(task, record, now)
+    with jobs_lock:
+        stopping = [jobs.get(rid) for rid in running]
+    for job in stopping:
+        if job is not None:
+            job.cancel()
+    return {"result": view}
+
+
+OPS = {"task_begin": op_task_begin, "task_get": op_task_get, "task_end": op_task_end,
+       "task_cancel": op_task_cancel}
+`,
   "agent_venv.py": '# The sandbox\'s Python environment: a virtual environment that sees the host\'s packages\n# (include-system-site-packages), first on every command\'s PATH and running python_exec, so that\n# `pip install x`, `python -m pip install x` and `uv pip install x` install into it without flags.\n# A Debian or Ubuntu python3 refuses installs outside a virtual environment (PEP 668,\n# EXTERNALLY-MANAGED); inside one pip and uv install into the environment, which the interpreter\n# of python_exec imports from. Written by hand: a pyvenv.cfg, three symlinks to the base\n# interpreter, an empty site-packages and pip\'s scripts take well under a millisecond, where\n# `python -m venv` takes about 50.\nimport os\nimport sys\n\nfrom agent_env import BASE_ENV, HOME, VENV\n\n# The interpreter python_exec runs (agent_python.py): the environment\'s once it exists.\npython = None\n# Where the environment is: where the server says (local sandboxes), else ~/.venv when this\n# Python would refuse installs (a Debian python3 on a Daytona image), else none.\npath = None\n\n\ndef externally_managed():\n    """Whether this interpreter refuses pip installs (PEP 668) and runs outside any environment."""\n    stdlib = os.path.dirname(os.__file__)\n    return sys.prefix == sys.base_prefix and os.path.exists(os.path.join(stdlib, "EXTERNALLY-MANAGED"))\n\n\ndef ensure(path):\n    """Makes the environment at `path` unless one is there (a user\'s own is kept as it is).\n    Returns its interpreter, or None when it cannot be made (a full disk, a file in the way)."""\n    interpreter = os.path.join(path, "bin", "python3")\n    site = os.path.join(path, "lib", "python%d.%d" % sys.version_info[:2], "site-packages")\n    try:\n        if os.path.exists(os.path.join(path, "pyvenv.cfg")) and os.path.exists(interpreter):\n            # A newer host Python gets a site-packages of its own version.\n            os.makedirs(site, exist_ok=True)\n            return interpreter\n        base = getattr(sys, "_base_executable", sys.executable)\n        bin_dir = os.path.join(path, "bin")\n        os.makedirs(bin_dir, exist_ok=True)\n        os.makedirs(site, exist_ok=True)\n        if sys.maxsize > 2 ** 32 and not os.path.lexists(os.path.join(path, "lib64")):\n            os.symlink("lib", os.path.join(path, "lib64"))  # as `python -m venv` does\n        links = {"python": base, "python3": "python", "python%d.%d" % sys.version_info[:2]: "python"}\n        for name, target in links.items():\n            link = os.path.join(bin_dir, name)\n            if os.path.lexists(link):\n                os.unlink(link)\n            os.symlink(target, link)\n        if any(os.path.isdir(os.path.join(entry, "pip")) for entry in sys.path if entry):\n            # The host\'s pip, run by the environment\'s interpreter (a host /usr/bin/pip would\n            # run the host\'s, and refuse).\n            script = ("#!%s\\nimport sys\\nfrom pip._internal.cli.main import main\\nsys.exit(main())\\n"\n                      % os.path.join(bin_dir, "python"))\n            for name in ("pip", "pip3", "pip%d.%d" % sys.version_info[:2]):\n                with open(os.path.join(bin_dir, name), "w") as f:\n                    f.write(script)\n                os.chmod(os.path.join(bin_dir, name), 0o755)\n        # Written last: a half-made environment (no pyvenv.cfg) is made again next time.\n        with open(os.path.join(path, "pyvenv.cfg"), "w") as f:\n            f.write("home = %s\\ninclude-system-site-packages = true\\nversion = %s\\nexecutable = %s\\n"\n                    % (os.path.dirname(base), sys.version.split()[0], os.path.realpath(base)))\n        return interpreter\n    except OSError:\n        return None\n\n\ndef activate():\n    """Makes the environment (when the server asked for one, or this Python is externally\n    managed) and puts it first on every command\'s PATH; python_exec then runs it."""\n    global path, python\n    path = VENV or (os.path.join(HOME, ".venv") if externally_managed() else None)\n    if not path:\n        return\n    python = ensure(path)\n    if python is None:\n        return\n    BASE_ENV["VIRTUAL_ENV"] = path\n    BASE_ENV["PATH"] = os.path.join(path, "bin") + os.pathsep + BASE_ENV.get("PATH", os.defpath)\n    BASE_ENV.pop("PYTHONHOME", None)\n\n\ndef interpreter(default):\n    """The interpreter for a new python_exec worker: the environment\'s (made again if it was\n    deleted meanwhile), else `default`."""\n    global python\n    if python is not None and not os.path.exists(python):\n        python = ensure(path)\n    return python or default\n',
   "worker.py": `# The sandbox's Python interpreter: runs cells in one namespace, like a notebook kernel. Requests
 # arrive as JSON lines on one inherited pipe and replies leave on another, so that stdout and stderr

@@ -290,7 +290,7 @@ async function serveSocket(
   return { [Symbol.asyncDispose]: stopped };
 }
 
-Deno.test("task records: any connection reads a task's status and cancels its calls; an unrenewed task fails; ended records survive a restart", async () => {
+Deno.test("task records: any connection reads a task's status and cancels its calls; an unrenewed task fails; records survive a restart", async () => {
   await using dir = await runtime();
   let server = await serveSocket(dir);
   try {
@@ -382,10 +382,28 @@ Deno.test("task records: any connection reads a task's status and cancels its ca
     });
     const result = { content: [{ type: "text", text: "kept across a restart" }] };
     await record("task_end", { task_id: kept, status: "completed", result });
+    // So is a working one: its call died with the agent, and its server ends it as failed.
+    const cut = crypto.randomUUID();
+    await record("task_begin", {
+      task_id: cut,
+      created_at: new Date().toISOString(),
+      abandon_after: 60,
+    });
+    // A record file that code in the sandbox wrote is not taken for a record.
+    const forged = crypto.randomUUID();
+    await Deno.writeTextFile(
+      `${dir.root}/tasks/${forged}.json`,
+      JSON.stringify({ status: "completed", result: "not an object" }),
+    );
     await server[Symbol.asyncDispose]();
     server = await serveSocket(dir);
     const again = await record("task_get", { task_id: kept });
     assertEquals([again?.status, again?.result], ["completed", result]);
+    assertEquals((await record("task_get", { task_id: cut }))?.status, "working");
+    const error = { code: -32603, message: "The sandbox stopped" };
+    const ended = await record("task_end", { task_id: cut, status: "failed", result: error });
+    assertEquals([ended?.status, ended?.result], ["failed", error]);
+    assertEquals(await record("task_get", { task_id: forged }), null);
   } finally {
     await server[Symbol.asyncDispose]();
   }

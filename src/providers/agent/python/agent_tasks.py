@@ -8,8 +8,9 @@
 #
 # A server that dies stops renewing its tasks: in remote mode a working task not renewed for its
 # `abandon_after` seconds is reported failed (what it started goes on, as any call of a server that
-# died). Locally the server and the agent end together. Ended records are kept in files for an
-# hour, so they survive a restart of the agent (a sandbox that stopped and started again).
+# died). Locally the server and the agent end together. Records are kept in files too (ended ones
+# for an hour), so they survive a restart of the agent (a sandbox that stopped and started again):
+# a task whose call died with it then ends failed when its server says so, or reads as abandoned.
 import json
 import os
 import threading
@@ -108,7 +109,8 @@ def _sweep(now):
 
 
 def _load(task):
-    """An ended record written before the agent restarted, if it is still kept."""
+    """A record written before the agent restarted (a sandbox stopped and started again), if it is
+    still kept and still one: the sandbox's own code can write the file."""
     path = _path(task)
     if path is None:
         return None
@@ -117,28 +119,32 @@ def _load(task):
             record = json.load(f)
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("status") not in ENDED:
+    number = (int, float)
+    if not (isinstance(record, dict) and record.get("status") in ENDED + ("working",)
+            and all(isinstance(record.get(k), str) for k in ("created_at", "updated_at"))
+            and isinstance(record.get("abandoned"), bool)
+            and isinstance(record.get("_renewed_at"), number)
+            and isinstance(record.get("_abandon_after"), number)
+            and isinstance(record.get("_ended_at", 0), number)
+            and isinstance(record.get("result", {}), dict)
+            and isinstance(record.get("status_message", ""), str)):
         return None
-    try:
-        record["_ended_at"] = os.stat(path).st_mtime
-    except OSError:
-        return None
-    if _now() - record["_ended_at"] > KEEP_SECONDS:
+    if _now() - record.get("_ended_at", _now()) > KEEP_SECONDS:
         return None
     records[task] = record
     return record
 
 
 def _store(task, record):
+    """Writes the record to its file, so that it outlives the agent."""
     path = _path(task)
     if path is None:
         return
-    view = {k: v for k, v in record.items() if not k.startswith("_")}
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         temp = "%s.%d.tmp" % (path, threading.get_ident())
         with open(temp, "w", encoding="utf-8") as f:
-            json.dump(view, f)
+            json.dump(record, f)
         os.replace(temp, path)
     except OSError:
         pass  # kept in memory still; only a restart of the agent loses it
@@ -171,6 +177,7 @@ def op_task_begin(req):
                 "_renewed_at": now,
                 "_abandon_after": float(req["abandon_after"]),
             }
+            _store(task, record)
         return {"result": _view(task, record, now)}
 
 
