@@ -20123,13 +20123,28 @@ function parseTaskId(taskId) {
 }
 __name(parseTaskId, "parseTaskId");
 function fromRecord(taskId, record2, sandboxId, registry) {
+  if (!STATUSES.has(record2.status) || Number.isNaN(Date.parse(record2.createdAt))) {
+    return {
+      task: {
+        taskId,
+        status: "failed",
+        createdAt: (/* @__PURE__ */ new Date(0)).toISOString(),
+        lastUpdatedAt: (/* @__PURE__ */ new Date()).toISOString(),
+        ttl: 0
+      },
+      result: {
+        code: ProtocolErrorCode.InternalError,
+        message: `Task ${taskId}: its record in the sandbox is damaged`
+      }
+    };
+  }
   const status = record2.abandoned ? "failed" : record2.status;
   const ended = status !== "working";
   const task = {
     taskId,
     status,
     ...record2.statusMessage !== void 0 && {
-      statusMessage: record2.statusMessage
+      statusMessage: String(record2.statusMessage)
     },
     createdAt: record2.createdAt,
     lastUpdatedAt: record2.updatedAt,
@@ -20162,7 +20177,7 @@ function fromRecord(taskId, record2, sandboxId, registry) {
     };
   }
   if (status === "failed") {
-    const message = record2.abandoned || typeof record2.result?.message !== "string" ? record2.statusMessage ?? "The task failed" : record2.result.message;
+    const message = record2.abandoned || typeof record2.result?.message !== "string" ? String(record2.statusMessage ?? "The task failed") : record2.result.message;
     return {
       task,
       result: {
@@ -20176,6 +20191,12 @@ function fromRecord(taskId, record2, sandboxId, registry) {
   };
 }
 __name(fromRecord, "fromRecord");
+var STATUSES = /* @__PURE__ */ new Set([
+  "working",
+  "completed",
+  "failed",
+  "cancelled"
+]);
 function isToolResult(value) {
   if (typeof value !== "object" || value === null) return false;
   const { content, _meta } = value;

@@ -306,12 +306,28 @@ export function fromRecord(
   sandboxId: string,
   registry: TaskRegistry,
 ): { task: TaskInfo; result?: Record<string, unknown> } {
+  if (!STATUSES.has(record.status) || Number.isNaN(Date.parse(record.createdAt))) {
+    // Not a record the agent wrote.
+    return {
+      task: {
+        taskId,
+        status: "failed",
+        createdAt: new Date(0).toISOString(),
+        lastUpdatedAt: new Date().toISOString(),
+        ttl: 0,
+      },
+      result: {
+        code: ProtocolErrorCode.InternalError,
+        message: `Task ${taskId}: its record in the sandbox is damaged`,
+      },
+    };
+  }
   const status = record.abandoned ? "failed" : record.status;
   const ended = status !== "working";
   const task: TaskInfo = {
     taskId,
     status,
-    ...record.statusMessage !== undefined && { statusMessage: record.statusMessage },
+    ...record.statusMessage !== undefined && { statusMessage: String(record.statusMessage) },
     createdAt: record.createdAt,
     lastUpdatedAt: record.updatedAt,
     ttl: ended
@@ -337,12 +353,14 @@ export function fromRecord(
   }
   if (status === "failed") {
     const message = record.abandoned || typeof record.result?.message !== "string"
-      ? record.statusMessage ?? "The task failed"
+      ? String(record.statusMessage ?? "The task failed")
       : record.result.message;
     return { task, result: { code: ProtocolErrorCode.InternalError, message } };
   }
   return { task };
 }
+
+const STATUSES: ReadonlySet<string> = new Set(["working", "completed", "failed", "cancelled"]);
 
 /** Whether `value` has a tool result's shape: content blocks with a type each. */
 function isToolResult(value: unknown): value is Record<string, unknown> {

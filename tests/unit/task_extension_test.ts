@@ -91,3 +91,18 @@ Deno.test("an abandoned record reads as failed with why; a failed one with its e
   const cancelled = fromRecord("t@s1", { ...base, status: "cancelled" }, "s1", registry);
   assertEquals([cancelled.task.status, cancelled.result], ["cancelled", undefined]);
 });
+
+Deno.test("a record that is not one (an agent replaced by code in the sandbox) reads as failed", () => {
+  for (
+    const forged of [
+      { ...base, status: "done" },
+      { ...base, status: "completed", createdAt: "yesterday" },
+    ] as unknown as TaskRecord[]
+  ) {
+    const { task, result } = fromRecord("t@s1", forged, "s1", registry);
+    assertEquals([task.status, result?.message], [
+      "failed",
+      "Task t@s1: its record in the sandbox is damaged",
+    ]);
+  }
+});
