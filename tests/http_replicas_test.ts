@@ -424,10 +424,14 @@ Deno.test(
         statuses.some((s) => s.startsWith("working:step-")),
         `the status message is the latest output line: ${JSON.stringify(statuses)}`,
       );
-      // Polled again from any replica, the ended task says the same.
+      // Polled again from any replica, the ended task says the same: the replica that ran it from
+      // memory, each of the others with one request to the sandbox.
+      const executes = () => fake.count("POST /toolbox/{id}/process/execute");
+      const sent = executes();
       for (let i = 0; i < 3; i++) {
         assertEquals((await get(taskId)).result?.result, done!.result);
       }
+      assertEquals(executes() - sent, 2);
 
       // Another token's client cannot see it: the same answer as for a made-up id.
       const foreign = await get(taskId, "bob-token");
