@@ -351,15 +351,15 @@ Deno.test("task records: any connection reads a task's status and cancels its ca
     await record("task_begin", {
       task_id: orphan,
       created_at: new Date().toISOString(),
-      abandon_after: 2,
+      abandon_after: 3,
     });
     // Renewed, it works on past its abandon_after.
-    const renewedUntil = Date.now() + 4000;
+    const renewedUntil = Date.now() + 5000;
     while (Date.now() < renewedUntil) {
       await record("task_begin", {
         task_id: orphan,
         created_at: new Date().toISOString(),
-        abandon_after: 2,
+        abandon_after: 3,
       });
       assertEquals((await record("task_get", { task_id: orphan }))?.status, "working");
       await new Promise((resolve) => setTimeout(resolve, 250));
