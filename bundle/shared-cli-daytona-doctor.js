@@ -787,11 +787,34 @@ var AgentOps = class {
     __name(this, "AgentOps");
   }
   #transport;
+  /** Whether the agent predates task records (see #tagged). */
+  #untagged = false;
   constructor(transport) {
     this.#transport = transport;
   }
+  /**
+   * Sends a request of the current task's call (if any) tagged with the task. An agent started by
+   * an earlier version of the server (a sandbox older than a rolling update) has no task records
+   * and refuses the tag before running anything: it gets its requests untagged from then on.
+   */
+  async #tagged(op, body, options) {
+    const task = this.#untagged ? void 0 : currentTask();
+    if (task === void 0) return await this.#transport.request(op, body, options);
+    try {
+      return await this.#transport.request(op, {
+        ...body,
+        task
+      }, options);
+    } catch (error) {
+      if (!(error instanceof TypeError && /the protocol has no field task\b/.test(error.message))) {
+        throw error;
+      }
+      this.#untagged = true;
+      return await this.#transport.request(op, body, options);
+    }
+  }
   async exec(command, options = {}) {
-    const raw = await this.#transport.request("exec", {
+    const raw = await this.#tagged("exec", {
       ...typeof command === "string" ? {
         command
       } : {
@@ -802,8 +825,7 @@ var AgentOps = class {
       cwd: options.cwd,
       env: options.env,
       timeout: options.timeoutMs === void 0 ? void 0 : options.timeoutMs / 1e3,
-      max_output: options.maxOutputBytes ?? 1e5,
-      task: currentTask()
+      max_output: options.maxOutputBytes ?? 1e5
     }, {
       signal: options.signal,
       onLine: options.onOutput
@@ -824,13 +846,12 @@ var AgentOps = class {
     };
   }
   async runPython(code, options = {}) {
-    const raw = await this.#transport.request("python", {
+    const raw = await this.#tagged("python", {
       code,
       timeout: options.timeoutMs === void 0 ? void 0 : options.timeoutMs / 1e3,
       max_output: options.maxOutputBytes ?? 1e5,
       max_image_bytes: options.maxImageBytes ?? 4e5,
-      max_images: options.maxImages ?? 8,
-      task: currentTask()
+      max_images: options.maxImages ?? 8
     }, {
       signal: options.signal,
       onLine: options.onOutput
@@ -931,11 +952,10 @@ var AgentOps = class {
   }
   /** Copies the file `from` to `to` inside the sandbox (see writeFile's guarantees). */
   async copyFile(from, to, options = {}) {
-    const raw = await this.#transport.request("copy", {
+    const raw = await this.#tagged("copy", {
       from,
       to,
-      overwrite: options.overwrite ?? true,
-      task: currentTask()
+      overwrite: options.overwrite ?? true
     }, options);
     return {
       file: toWrittenFile(raw.file),
@@ -944,11 +964,16 @@ var AgentOps = class {
   }
   /** The agent's records of MCP tasks (agent_tasks.py). */
   tasks = {
-    begin: /* @__PURE__ */ __name(async (task, createdAt, abandonAfterS, options = {}) => toTaskRecord(await this.#transport.request("task_begin", {
-      task_id: task,
-      created_at: createdAt,
-      abandon_after: abandonAfterS
-    }, options)), "begin"),
+    begin: /* @__PURE__ */ __name(async (task, createdAt, abandonAfterS, options = {}) => {
+      if (this.#untagged) {
+        throw new SandboxError("Cannot keep a task record: the sandbox's agent predates them");
+      }
+      return toTaskRecord(await this.#transport.request("task_begin", {
+        task_id: task,
+        created_at: createdAt,
+        abandon_after: abandonAfterS
+      }, options));
+    }, "begin"),
     get: /* @__PURE__ */ __name(async (task, options = {}) => toTaskRecord(await this.#transport.request("task_get", {
       task_id: task
     }, options)), "get"),

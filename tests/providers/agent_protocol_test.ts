@@ -5,6 +5,8 @@
 // sample here does not type-check; TypeScript's own requests are typed from the description.
 
 import { deepStrictEqual as assertEquals, equal, ok as assert, rejects } from "node:assert/strict";
+import { runForTask } from "../../src/_task_context.ts";
+import { AgentOps, type AgentTransport } from "../../src/providers/agent/ops.ts";
 import { AgentProcess } from "../../src/providers/agent/process.ts";
 import { AGENT_FILES, LOCAL_AGENT_FILES } from "../../src/providers/agent/_runtime.ts";
 import {
@@ -447,4 +449,46 @@ Deno.test("a handler that reads a field the protocol does not declare fails its 
     /Sandbox agent failed: UndeclaredField: the list handler reads field 'depth', which protocol\.json does not declare/,
   );
   await rejects(agent.request("list", { path: ".", depth: 1 }), /the protocol has no field depth/);
+});
+
+Deno.test("an agent that predates task records runs a task's calls untagged", async () => {
+  await using dir = await runtime();
+  const command = new Deno.Command(python(), {
+    args: ["-X", "utf8", dir.agent],
+    cwd: dir.home,
+    clearEnv: true,
+    env: dir.env,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  await using agent = await AgentProcess.start(command, "older", silentLogger());
+  // How an agent refuses a field its protocol lacks, as one started by an earlier server (a
+  // sandbox older than a rolling update) refuses `task`.
+  const refusal = await agent.request("exec", { command: "true", shell: "bash" } as never)
+    .then(() => undefined, (error: Error) => error);
+  assert(refusal instanceof TypeError);
+  const seen: string[] = [];
+  const older: AgentTransport = {
+    request(op, body, options) {
+      seen.push(`${op}${"task" in body && body.task !== undefined ? "+task" : ""}`);
+      if ("task" in body && body.task !== undefined) {
+        return Promise.reject(
+          new TypeError(refusal.message.replace("exec", op).replace("field shell", "field task")),
+        );
+      }
+      return agent.request(op, body, options);
+    },
+  };
+  const ops = new AgentOps(older);
+  const ran = await runForTask("t1", () => ops.exec("echo ran"));
+  assertEquals([ran.stdout, ran.exitCode], ["ran\n", 0]);
+  const cell = await runForTask("t1", () => ops.runPython("6 * 7"));
+  assertEquals(cell.result, "42");
+  // Refused once, then sent untagged without asking again.
+  assertEquals(seen, ["exec+task", "exec", "python"]);
+  await rejects(
+    ops.tasks.begin("t1", new Date().toISOString(), 60),
+    /Cannot keep a task record: the sandbox's agent predates them/,
+  );
 });

@@ -76,19 +76,43 @@ function decodeStream(captured: CapturedJson) {
 /** The Sandbox methods that are the same for every provider whose sandboxes run the agent. */
 export class AgentOps {
   #transport: AgentTransport;
+  /** Whether the agent predates task records (see #tagged). */
+  #untagged = false;
 
   constructor(transport: AgentTransport) {
     this.#transport = transport;
   }
 
+  /**
+   * Sends a request of the current task's call (if any) tagged with the task. An agent started by
+   * an earlier version of the server (a sandbox older than a rolling update) has no task records
+   * and refuses the tag before running anything: it gets its requests untagged from then on.
+   */
+  async #tagged<Op extends "exec" | "python" | "copy">(
+    op: Op,
+    body: AgentRequest<Op>,
+    options: RequestOptions,
+  ): Promise<AgentResult<Op>> {
+    const task = this.#untagged ? undefined : currentTask();
+    if (task === undefined) return await this.#transport.request(op, body, options);
+    try {
+      return await this.#transport.request(op, { ...body, task }, options);
+    } catch (error) {
+      if (!(error instanceof TypeError && /the protocol has no field task\b/.test(error.message))) {
+        throw error;
+      }
+      this.#untagged = true;
+      return await this.#transport.request(op, body, options);
+    }
+  }
+
   async exec(command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const raw = await this.#transport.request("exec", {
+    const raw = await this.#tagged("exec", {
       ...(typeof command === "string" ? { command } : { argv: [...command] }),
       cwd: options.cwd,
       env: options.env,
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
       max_output: options.maxOutputBytes ?? 100_000,
-      task: currentTask(),
     }, { signal: options.signal, onLine: options.onOutput });
     const stdout = decodeStream(raw.stdout);
     const stderr = decodeStream(raw.stderr);
@@ -107,13 +131,12 @@ export class AgentOps {
   }
 
   async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
-    const raw = await this.#transport.request("python", {
+    const raw = await this.#tagged("python", {
       code,
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
       max_output: options.maxOutputBytes ?? 100_000,
       max_image_bytes: options.maxImageBytes ?? 400_000,
       max_images: options.maxImages ?? 8,
-      task: currentTask(),
     }, { signal: options.signal, onLine: options.onOutput });
     const stdout = decodeStream(raw.stdout);
     const stderr = decodeStream(raw.stderr);
@@ -209,9 +232,9 @@ export class AgentOps {
 
   /** Copies the file `from` to `to` inside the sandbox (see writeFile's guarantees). */
   async copyFile(from: string, to: string, options: CopyFileOptions = {}): Promise<CopiedFile> {
-    const raw = await this.#transport.request(
+    const raw = await this.#tagged(
       "copy",
-      { from, to, overwrite: options.overwrite ?? true, task: currentTask() },
+      { from, to, overwrite: options.overwrite ?? true },
       options,
     );
     return { file: toWrittenFile(raw.file), sha256: raw.sha256 };
@@ -219,14 +242,18 @@ export class AgentOps {
 
   /** The agent's records of MCP tasks (agent_tasks.py). */
   readonly tasks: SandboxTasks = {
-    begin: async (task, createdAt, abandonAfterS, options = {}) =>
-      toTaskRecord(
+    begin: async (task, createdAt, abandonAfterS, options = {}) => {
+      if (this.#untagged) {
+        throw new SandboxError("Cannot keep a task record: the sandbox's agent predates them");
+      }
+      return toTaskRecord(
         await this.#transport.request("task_begin", {
           task_id: task,
           created_at: createdAt,
           abandon_after: abandonAfterS,
         }, options),
-      )!,
+      )!;
+    },
     get: async (task, options = {}) =>
       toTaskRecord(await this.#transport.request("task_get", { task_id: task }, options)),
     end: async (task, status, result, options = {}) =>
