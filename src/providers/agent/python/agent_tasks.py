@@ -27,7 +27,7 @@ lock = threading.Lock()
 records = {}  # task id -> record (dict, as task_get reports it, plus private "_" fields)
 calls = {}  # task id -> ids of its calls running now, in the order they came
 task_of = {}  # call id -> task id
-# Where ended records are written (remote mode: beside the socket), or None to keep them in memory.
+# Where records are written (remote mode: beside the socket), or None to keep them in memory only.
 directory = None
 # Whether a server can die and leave its tasks behind (remote mode); locally the pipe is the server.
 remote = False
