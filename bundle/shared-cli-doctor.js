@@ -1163,7 +1163,7 @@ function bwrapArgs(layout) {
     ].join(",") : layout.netDir && layout.network === "none" ? "tunnels" : ""
   };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
-  args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
+  args.push(layout.python, "-s", "-E", "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
   return args;
 }
 __name(bwrapArgs, "bwrapArgs");

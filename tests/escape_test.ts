@@ -332,3 +332,76 @@ Deno.test(
     assert(!logs.includes("Uncaught"), logs);
   },
 );
+
+Deno.test(
+  "a persistent workspace cannot plant code that the supervisor runs when it is attached again",
+  opts,
+  async () => {
+    // Python runs the .pth files of the user's site-packages at start, and a workspace keeps its
+    // home: planted there, they would run in the supervisor before its protections (and could
+    // turn them off), unless it starts with the user's site and PYTHON* variables ignored.
+    const workspaces = await Deno.makeTempDir({ prefix: "mcp-escape-workspaces-" });
+    await Deno.chmod(workspaces, 0o755);
+    const plant = [
+      "import os, site",
+      "d = site.getusersitepackages()",
+      "os.makedirs(d, exist_ok=True)",
+      "open(os.path.join(d, 'zz_planted.py'), 'w').write(",
+      "    'import os\\nif os.getpid() == 1:\\n'",
+      '    \'    open(os.path.expanduser("~/planted-ran-in-pid-1"), "w").write("x")\\n\')',
+      "open(os.path.join(d, 'zz_planted.pth'), 'w').write('import zz_planted\\n')",
+      // The same through PYTHONPATH, for a client that passes it in sandbox_create's env.
+      "open(os.path.expanduser('~/sitecustomize.py'), 'w').write(",
+      "    'import os\\nif os.getpid() == 1:\\n'",
+      '    \'    open(os.path.expanduser("~/sitecustomize-ran-in-pid-1"), "w").write("x")\\n\')',
+      "print(d)",
+    ].join("\n");
+    const local = { workspacesDir: workspaces };
+    try {
+      {
+        await using mcp = await connect({ local });
+        const made = structured<{ sandbox_id: string }>(
+          await mcp.call("sandbox_create", { name: "planted", persistent: true }),
+        );
+        await mcp.call("file_upload", {
+          sandbox_id: made.sandbox_id,
+          file_path: "/tmp/plant.py",
+          content: plant,
+        });
+        const planted = structured<ShellExecOutput>(
+          await mcp.call("shell_exec", {
+            sandbox_id: made.sandbox_id,
+            command: "python3 /tmp/plant.py",
+          }),
+        );
+        assertEquals(planted.exit_code, 0, planted.stderr);
+        // Python itself runs them: a new interpreter in the sandbox imports the planted module.
+        const check = structured<ShellExecOutput>(
+          await mcp.call("shell_exec", {
+            sandbox_id: made.sandbox_id,
+            command: "python3 -c 'import sys; print(\"zz_planted\" in sys.modules)'",
+          }),
+        );
+        assertEquals(check.stdout, "True\n");
+      }
+      await using mcp = await connect({ local });
+      const again = structured<{ sandbox_id: string; reattached: boolean }>(
+        await mcp.call("sandbox_create", {
+          name: "planted",
+          persistent: true,
+          env: { PYTHONPATH: "/home/sandbox" },
+        }),
+      );
+      assertEquals(again.reattached, true);
+      const after = structured<ShellExecOutput>(
+        await mcp.call("shell_exec", {
+          sandbox_id: again.sandbox_id,
+          command: "ls ~/*-ran-in-pid-1 2>/dev/null; grep '^Seccomp:' /proc/self/status",
+        }),
+      );
+      assertEquals(after.stdout, "Seccomp:\t2\n", after.stderr);
+    } finally {
+      await Deno.remove(workspaces, { recursive: true });
+    }
+  },
+);

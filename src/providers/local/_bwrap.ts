@@ -333,7 +333,11 @@ export function bwrapArgs(layout: BwrapLayout): string[] {
       : "",
   };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);
-  args.push(layout.python, "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
+  // The supervisor starts before its protections: nothing the sandbox can write may run in it.
+  // -s skips the user's site-packages (a workspace's home keeps ~/.local, whose .pth files Python
+  // would run), -E the PYTHON* variables (PYTHONPATH from sandbox_create's env); its commands and
+  // python_exec still get both.
+  args.push(layout.python, "-s", "-E", "-X", "utf8", `${RUNTIME_DIR}/agent.py`);
   return args;
 }
 
