@@ -405,3 +405,56 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "sandbox code cannot lower the supervisor's limits, priority or CPUs",
+  opts,
+  async () => {
+    // These calls need only the same uid, not ptrace rights. Lowering PID 1's open-file limit would
+    // make every later command fail ("Too many open files"), sandbox_reset included.
+    const probe = [
+      "import ctypes, errno, json, os, resource",
+      "libc = ctypes.CDLL(None, use_errno=True)",
+      "out = {}",
+      "def attempt(name, fn):",
+      "    try:",
+      "        fn()",
+      "        out[name] = 'allowed'",
+      "    except OSError as e:",
+      "        out[name] = errno.errorcode.get(e.errno, str(e.errno))",
+      "def sys_call(number, *args):",
+      "    if libc.syscall(number, *args) != 0:",
+      "        raise OSError(ctypes.get_errno(), 'failed')",
+      "attempt('prlimit', lambda: resource.prlimit(1, resource.RLIMIT_NOFILE, (8, 8)))",
+      "attempt('prlimit_cpu', lambda: resource.prlimit(1, resource.RLIMIT_CPU, (0, 1)))",
+      "attempt('setpriority', lambda: os.setpriority(os.PRIO_PROCESS, 1, 19))",
+      "attempt('setpriority_group', lambda: os.setpriority(os.PRIO_PGRP, 1, 19))",
+      "attempt('sched_setaffinity', lambda: os.sched_setaffinity(1, {0}))",
+      "attempt('sched_setscheduler', lambda: os.sched_setscheduler(1, os.SCHED_IDLE, os.sched_param(0)))",
+      "attempt('sched_setparam', lambda: os.sched_setparam(1, os.sched_param(0)))",
+      // ioprio_set(IOPRIO_WHO_PROCESS, 1, idle class): 251 on x86_64, 30 on arm64.
+      "number = {'x86_64': 251, 'aarch64': 30}.get(os.uname().machine)",
+      "if number: attempt('ioprio_set', lambda: sys_call(number, 1, 1, 3 << 13))",
+      // Its own limits and priority stay the sandbox's to change.
+      "attempt('own_prlimit', lambda: resource.prlimit(0, resource.RLIMIT_NOFILE, (64, 64)))",
+      "attempt('own_nice', lambda: os.setpriority(os.PRIO_PROCESS, 0, 5))",
+      "print(json.dumps(out))",
+    ].join("\n");
+    await using mcp = await connect();
+    await mcp.call("file_upload", { file_path: "/tmp/probe.py", content: probe });
+    const out = structured<ShellExecOutput>(
+      await mcp.call("shell_exec", { command: "python3 /tmp/probe.py" }),
+    );
+    assertEquals(out.exit_code, 0, out.stderr);
+    const report = JSON.parse(out.stdout) as Record<string, string>;
+    const { own_prlimit, own_nice, ...supervisor } = report;
+    assertEquals([own_prlimit, own_nice], ["allowed", "allowed"]);
+    for (const [call, result] of Object.entries(supervisor)) {
+      assertEquals([call, result], [call, "EPERM"]);
+    }
+    // The supervisor still starts commands, and still stops them.
+    assertEquals(await sh(mcp, "echo still working"), "still working\n");
+    const reset = await mcp.call("sandbox_reset", {});
+    assert(!reset.isError, JSON.stringify(reset.content));
+  },
+);
