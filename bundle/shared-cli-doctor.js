@@ -2219,6 +2219,8 @@ var PreviewForwarder = class {
   #listeners = /* @__PURE__ */ new Map();
   #waiting = /* @__PURE__ */ new Map();
   #conns = /* @__PURE__ */ new Set();
+  /** Connections from inside that have not sent their token yet. */
+  #unpaired = 0;
   #closed = false;
   /**
    * Listens on `inboundPath` (host side; `inboundInside` is the same socket as the sandbox sees
@@ -2290,8 +2292,21 @@ var PreviewForwarder = class {
     } catch {
     }
   }
-  /** Reads the token line of a connection from inside and pairs it with its client. */
+  /**
+   * Reads the token line of a connection from inside and pairs it with its client. Only as many
+   * connections wait for their token as there are tunnels waiting for one: sandbox code that
+   * connects on its own would otherwise hold as many of the server's descriptors as it likes.
+   */
   async #identify(conn) {
+    if (this.#unpaired >= this.#waiting.size) return closeQuietly2(conn);
+    this.#unpaired++;
+    try {
+      await this.#pair(conn);
+    } finally {
+      this.#unpaired--;
+    }
+  }
+  async #pair(conn) {
     this.#conns.add(conn);
     const timer = setTimeout(() => this.#drop(conn), TOKEN_WAIT_MS);
     const buffer = new Uint8Array(128);

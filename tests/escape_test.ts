@@ -458,3 +458,60 @@ Deno.test(
     assert(!reset.isError, JSON.stringify(reset.content));
   },
 );
+
+/** How many descriptors this process (the server, in process) has open. */
+async function openDescriptors(): Promise<number> {
+  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped" })
+    .output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).length;
+}
+
+Deno.test(
+  "sandbox code cannot hold the server's descriptors through web_preview's inbound socket",
+  opts,
+  async () => {
+    // The socket the supervisor connects tunnels through is the server's own listener, and sandbox
+    // code can connect to it too: each connection it opens and holds must not cost the server one.
+    const flood = [
+      "import os, socket, sys, time",
+      "held = []",
+      "for _ in range(2000):",
+      "    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
+      "    try:",
+      "        s.connect('/run/sandbox-net/inbound.sock')",
+      "    except OSError:",
+      "        break",
+      "    held.append(s)",
+      "open('/tmp/flooding', 'w').write(str(len(held)))",
+      "time.sleep(60)",
+    ].join("\n");
+    await using mcp = await connect();
+    const before = await openDescriptors();
+    await mcp.call("file_upload", { file_path: "/tmp/flood.py", content: flood });
+    await mcp.call("shell_exec", {
+      command: "ulimit -n 4096; nohup python3 /tmp/flood.py >/dev/null 2>&1 &",
+    });
+    let held = "";
+    for (let i = 0; i < 200 && !/^\d+$/.test(held); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      held = (await sh(mcp, "cat /tmp/flooding 2>/dev/null || true")).trim();
+    }
+    assert(Number(held) >= 1000, `the flood opened ${held} connections`);
+    const during = await openDescriptors();
+    assert(during - before < 100, `the server held ${during - before} more descriptors`);
+    // The sandbox's own previews still work meanwhile.
+    await sh(mcp, "mkdir -p site && echo hello > site/index.html");
+    await mcp.call("shell_exec", {
+      command: "cd site && nohup python3 -m http.server 8123 --bind 127.0.0.1 >/dev/null 2>&1 &",
+    });
+    let body = "";
+    for (let i = 0; i < 100 && body !== "hello\n"; i++) {
+      const preview = structured<{ url: string; accessible: boolean }>(
+        await mcp.call("web_preview", { port: 8123 }),
+      );
+      if (preview.accessible) body = await (await fetch(preview.url)).text();
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assertEquals(body, "hello\n");
+  },
+);

@@ -18,6 +18,8 @@ export class PreviewForwarder {
   #listeners = new Map<number, Deno.TcpListener>();
   #waiting = new Map<string, (conn: Deno.UnixConn, leftover: Uint8Array) => void>();
   #conns = new Set<Deno.Conn>();
+  /** Connections from inside that have not sent their token yet. */
+  #unpaired = 0;
   #closed = false;
 
   /**
@@ -85,8 +87,22 @@ export class PreviewForwarder {
     } catch { /* closed */ }
   }
 
-  /** Reads the token line of a connection from inside and pairs it with its client. */
+  /**
+   * Reads the token line of a connection from inside and pairs it with its client. Only as many
+   * connections wait for their token as there are tunnels waiting for one: sandbox code that
+   * connects on its own would otherwise hold as many of the server's descriptors as it likes.
+   */
   async #identify(conn: Deno.UnixConn): Promise<void> {
+    if (this.#unpaired >= this.#waiting.size) return closeQuietly(conn);
+    this.#unpaired++;
+    try {
+      await this.#pair(conn);
+    } finally {
+      this.#unpaired--;
+    }
+  }
+
+  async #pair(conn: Deno.UnixConn): Promise<void> {
     this.#conns.add(conn);
     const timer = setTimeout(() => this.#drop(conn), TOKEN_WAIT_MS);
     const buffer = new Uint8Array(128);
