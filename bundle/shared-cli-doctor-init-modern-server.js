@@ -35,6 +35,42 @@ function checkShareNames(shares) {
   }
 }
 __name(checkShareNames, "checkShareNames");
+function checkSharePlacement(shares, kept) {
+  const real = /* @__PURE__ */ __name((path) => {
+    try {
+      if (Deno.permissions.querySync({
+        name: "read",
+        path
+      }).state === "granted") {
+        return Deno.realPathSync(path);
+      }
+    } catch {
+    }
+    return path;
+  }, "real");
+  const within = /* @__PURE__ */ __name((path, dir) => path === dir || path.startsWith(`${dir}/`), "within");
+  const resolved = shares.map((share) => ({
+    share,
+    path: real(share.path)
+  }));
+  for (const inner of resolved) {
+    for (const outer of resolved) {
+      if (outer === inner || outer.share.mode !== "rw" || !within(inner.path, outer.path)) continue;
+      if (inner.path === outer.path) continue;
+      throw new TypeError(`Cannot share ${inner.share.path}: it lies inside the read-write share ${outer.share.path}, where sandbox code could replace it with a symlink to any directory; share only one of them`);
+    }
+    for (const dir of kept) {
+      const path = real(dir.path);
+      if (within(path, inner.path) && (inner.share.mode === "rw" || !dir.readableByShares)) {
+        throw new TypeError(`Cannot share ${inner.share.path}${inner.share.mode === "rw" ? " read-write" : ""}: it holds ${dir.what} (${dir.path}); share a directory beside it`);
+      }
+      if (!dir.sharesInside && within(inner.path, path) && inner.path !== path) {
+        throw new TypeError(`Cannot share ${inner.share.path}: it lies inside ${dir.what} (${dir.path}), which sandboxes write in`);
+      }
+    }
+  }
+}
+__name(checkSharePlacement, "checkSharePlacement");
 function describeShares(shares, mounted = true) {
   if (shares.length === 0) return "no directory is shared (the server's --share flag shares one)";
   return shares.map((share) => `${share.path} (${share.mode === "rw" ? "read-write" : "read-only"}${mounted ? `, ${SHARED_ROOT}/${share.name} in the sandbox` : ""})`).join(", ");
@@ -235,6 +271,7 @@ export {
   SHARED_ROOT,
   parseShare,
   checkShareNames,
+  checkSharePlacement,
   describeShares,
   locateShared,
   openSharedFile,

@@ -15,7 +15,8 @@ import {
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   SHARED_ROOT,
-  checkShareNames
+  checkShareNames,
+  checkSharePlacement
 } from "./shared-cli-doctor-init-modern-server.js";
 import {
   WORKSPACE_NAME,
@@ -2238,6 +2239,7 @@ var PreviewForwarder = class {
   }
   /** The host URL for `port` inside, listening from now until the sandbox closes. */
   url(port) {
+    if (this.#closed) throw new Error(`Cannot preview port ${port}: the sandbox is closed`);
     let listener = this.#listeners.get(port);
     if (!listener) {
       listener = Deno.listen({
@@ -2998,6 +3000,11 @@ var LocalSandbox = class {
    * `host` it is the port itself.
    */
   preview(port) {
+    if (this.closed) {
+      return Promise.reject(new SandboxError(`Cannot preview port ${port}: the sandbox is closed`, {
+        sandboxId: this.id
+      }));
+    }
     if (this.#net.preview) return Promise.resolve({
       url: this.#net.preview.url(port)
     });
@@ -3291,6 +3298,22 @@ var LocalProvider = class {
     this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
     this.#shares = options.shares ?? [];
     checkShareNames(this.#shares);
+    checkSharePlacement(this.#shares, [
+      {
+        path: this.#options.baseDir,
+        what: "the sandboxes' own directories and package caches (--sandbox-dir)",
+        readableByShares: false,
+        sharesInside: true
+      },
+      ...this.#workspacesDir === void 0 ? [] : [
+        {
+          path: this.#workspacesDir,
+          what: "the persistent workspaces (--workspace-dir)",
+          readableByShares: true,
+          sharesInside: false
+        }
+      ]
+    ]);
     this.#egress = options.egress ?? {};
     this.#budget = {
       ...DEFAULT_BUDGET,

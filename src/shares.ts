@@ -83,6 +83,76 @@ export function checkShareNames(shares: readonly SharedDirectory[]): void {
   }
 }
 
+/** A directory of this machine that local sandboxes keep their own state in. */
+export interface KeptDirectory {
+  /** The directory, absolute. */
+  path: string;
+  /** What it holds, for the error: "the sandboxes' directory (--sandbox-dir)". */
+  what: string;
+  /** Whether a read-only share may hold it (its contents are then readable by every sandbox). */
+  readableByShares: boolean;
+  /** Whether a share may lie inside it (a directory beside what sandboxes write in). */
+  sharesInside: boolean;
+}
+
+/**
+ * Checks where the local provider's shares lie, since bubblewrap follows symlinks when it mounts
+ * them and sandbox code can write in a read-write share; throws a TypeError naming the paths when
+ * - a share lies inside a read-write share: sandbox code could replace the inner directory with a
+ *   symlink, and later sandboxes would get wherever it points mounted in its place;
+ * - a share holds one of `kept` (read-write, or at all where `readableByShares` is false): other
+ *   sandboxes' homes, caches and sockets, or workspaces they could swap;
+ * - a share lies inside one of `kept` that sandboxes write in throughout (not `sharesInside`).
+ * Paths are compared as this machine resolves them where the server may read them, else as given.
+ *
+ * @example A share inside a read-write share is refused
+ * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { checkSharePlacement, parseShare } from "./shares.ts";
+ * const shares = [parseShare("/srv/data:rw", "--share"), parseShare("/srv/data/raw", "--share")];
+ * throws(() => checkSharePlacement(shares, []), /lies inside the read-write share \/srv\/data/);
+ * ```
+ */
+export function checkSharePlacement(
+  shares: readonly SharedDirectory[],
+  kept: readonly KeptDirectory[],
+): void {
+  const real = (path: string) => {
+    try {
+      if (Deno.permissions.querySync({ name: "read", path }).state === "granted") {
+        return Deno.realPathSync(path);
+      }
+    } catch { /* missing: as given */ }
+    return path;
+  };
+  const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+  const resolved = shares.map((share) => ({ share, path: real(share.path) }));
+  for (const inner of resolved) {
+    for (const outer of resolved) {
+      if (outer === inner || outer.share.mode !== "rw" || !within(inner.path, outer.path)) continue;
+      if (inner.path === outer.path) continue; // the same directory twice
+      throw new TypeError(
+        `Cannot share ${inner.share.path}: it lies inside the read-write share ${outer.share.path}, where sandbox code could replace it with a symlink to any directory; share only one of them`,
+      );
+    }
+    for (const dir of kept) {
+      const path = real(dir.path);
+      if (within(path, inner.path) && (inner.share.mode === "rw" || !dir.readableByShares)) {
+        throw new TypeError(
+          `Cannot share ${inner.share.path}${
+            inner.share.mode === "rw" ? " read-write" : ""
+          }: it holds ${dir.what} (${dir.path}); share a directory beside it`,
+        );
+      }
+      if (!dir.sharesInside && within(inner.path, path) && inner.path !== path) {
+        throw new TypeError(
+          `Cannot share ${inner.share.path}: it lies inside ${dir.what} (${dir.path}), which sandboxes write in`,
+        );
+      }
+    }
+  }
+}
+
 /**
  * The shares as the model reads them: "/home/me/projects (read-only, /shared/projects in local
  * sandboxes)", or that none is configured.

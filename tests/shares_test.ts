@@ -170,3 +170,63 @@ Deno.test("writeSharedFile() refuses a read-only share, and a failed stream leav
   assert(!names.some((name) => name.includes(".download-")), names.join(" "));
   assertMatch(rw.share.name, /^share$/);
 });
+
+Deno.test(
+  "the local provider refuses shares that sandbox code could redirect, or that hold sandboxes' state",
+  async () => {
+    const { LocalProvider } = await import("../src/providers/local/mod.ts");
+    const { silentLogger } = await import("../src/log.ts");
+    const root = await Deno.makeTempDir({ prefix: "mcp-share-placement-" });
+    try {
+      await Deno.mkdir(`${root}/data/raw`, { recursive: true });
+      await Deno.mkdir(`${root}/base`);
+      await Deno.mkdir(`${root}/workspaces/w`, { recursive: true });
+      const make = (shares: string[]) =>
+        new LocalProvider({
+          log: silentLogger(),
+          baseDir: `${root}/base`,
+          workspacesDir: `${root}/workspaces`,
+          shares: shares.map((text) => parseShare(text, "--share")),
+        });
+      // A share inside a read-write share: sandbox code could swap it for a symlink to any
+      // directory, which later sandboxes would get mounted in its place.
+      assertThrows(
+        () => make([`${root}/data:rw`, `${root}/data/raw`]),
+        new RegExp(
+          `Cannot share ${root}/data/raw: it lies inside the read-write share ${root}/data,`,
+        ),
+      );
+      assertThrows(() => make([`${root}/data/raw:rw`, `${root}/data:rw`]), /lies inside/);
+      // Inside a read-only share it stays where it is.
+      await make([`${root}/data`, `${root}/data/raw:rw`]).close();
+      // The sandboxes' own directories (homes, package caches, sockets): never shared.
+      assertThrows(
+        () => make([root]),
+        new RegExp(`Cannot share ${root}: it holds the sandboxes' own directories`),
+      );
+      assertThrows(() => make([`${root}/base`]), /it holds the sandboxes' own directories/);
+      await make([`${root}/data`]).close(); // beside them
+      // The workspaces: not read-write from above (read-only, they are the user's own files to
+      // read), nor a share inside them.
+      await Deno.mkdir(`${root}/home/workspaces/w`, { recursive: true });
+      const withWorkspaces = (text: string) =>
+        new LocalProvider({
+          log: silentLogger(),
+          baseDir: `${root}/base`,
+          workspacesDir: `${root}/home/workspaces`,
+          shares: [parseShare(text, "--share")],
+        });
+      assertThrows(
+        () => withWorkspaces(`${root}/home:rw`),
+        new RegExp(`Cannot share ${root}/home read-write: it holds the persistent workspaces`),
+      );
+      await withWorkspaces(`${root}/home`).close();
+      assertThrows(
+        () => withWorkspaces(`${root}/home/workspaces/w`),
+        /it lies inside the persistent workspaces .*, which sandboxes write in/,
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);

@@ -2,6 +2,7 @@ import {
   deepStrictEqual as assertEquals,
   match as assertMatch,
   ok as assert,
+  rejects as assertRejects,
 } from "node:assert/strict";
 import { LocalProvider } from "../../src/providers/local/mod.ts";
 import { SandboxError } from "../../src/sandbox.ts";
@@ -209,4 +210,21 @@ Deno.test("LocalProvider runs unisolated only when asked, with a clean environme
   } finally {
     Deno.env.delete("MCP_TEST_SECRET_UNISOLATED");
   }
+});
+
+Deno.test("a closed sandbox opens no preview listener", opts, async () => {
+  await using provider = new LocalProvider({ log: silentLogger() });
+  const sandbox = await provider.create();
+  const open = await sandbox.preview(9000);
+  await sandbox.close();
+  for (const port of [9001, 9000]) {
+    await assertRejects(
+      sandbox.preview(port),
+      (error: Error) =>
+        error instanceof SandboxError &&
+        /Cannot preview port \d+: the sandbox is closed/.test(error.message),
+    );
+  }
+  // The listener it had is gone with it.
+  await assertRejects(() => fetch(open.url));
 });

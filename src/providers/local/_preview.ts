@@ -36,6 +36,8 @@ export class PreviewForwarder {
 
   /** The host URL for `port` inside, listening from now until the sandbox closes. */
   url(port: number): string {
+    // A listener opened after close() would never be closed.
+    if (this.#closed) throw new Error(`Cannot preview port ${port}: the sandbox is closed`);
     let listener = this.#listeners.get(port);
     if (!listener) {
       listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

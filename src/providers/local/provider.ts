@@ -46,7 +46,12 @@ import {
   type WorkspaceHold,
   workspaceSandboxId,
 } from "./_workspace.ts";
-import { checkShareNames, SHARED_ROOT, type SharedDirectory } from "../../shares.ts";
+import {
+  checkShareNames,
+  checkSharePlacement,
+  SHARED_ROOT,
+  type SharedDirectory,
+} from "../../shares.ts";
 import {
   packageCacheEnvironment,
   type PackageCacheLease,
@@ -259,6 +264,20 @@ export class LocalProvider implements SandboxProvider {
     this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
     this.#shares = options.shares ?? [];
     checkShareNames(this.#shares);
+    checkSharePlacement(this.#shares, [
+      {
+        path: this.#options.baseDir,
+        what: "the sandboxes' own directories and package caches (--sandbox-dir)",
+        readableByShares: false,
+        sharesInside: true,
+      },
+      ...this.#workspacesDir === undefined ? [] : [{
+        path: this.#workspacesDir,
+        what: "the persistent workspaces (--workspace-dir)",
+        readableByShares: true,
+        sharesInside: false,
+      }],
+    ]);
     this.#egress = options.egress ?? {};
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);

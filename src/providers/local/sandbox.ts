@@ -264,6 +264,13 @@ export class LocalSandbox implements Sandbox {
    * `host` it is the port itself.
    */
   preview(port: number): Promise<PreviewLink> {
+    if (this.closed) {
+      return Promise.reject(
+        new SandboxError(`Cannot preview port ${port}: the sandbox is closed`, {
+          sandboxId: this.id,
+        }),
+      );
+    }
     if (this.#net.preview) return Promise.resolve({ url: this.#net.preview.url(port) });
     if (this.#network === "host" || !this.info.isolated) {
       return Promise.resolve({ url: `http://127.0.0.1:${port}` });
