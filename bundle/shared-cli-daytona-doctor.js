@@ -2124,9 +2124,9 @@ def start(spec):
 #     it nor open its /proc entries (its pipes to the server, its memory, its environment);
 #   - a seccomp filter denies the system calls sandboxed code has no use for and that reach
 #     beyond the sandbox: kernel keyrings, new namespaces, mounts, modules, kexec, bpf, perf,
-#     userfaultfd, io_uring, the clock, swap and reboot, and changes to the agent's own limits,
-#     priority and CPUs (the filter comes from libseccomp, through Debian's python3-seccomp, which
-#     also checks the architecture of every call);
+#     userfaultfd, io_uring, the clock, swap and reboot, changes to the agent's own limits,
+#     priority and CPUs, and set-user-ID files (the filter comes from libseccomp, through Debian's
+#     python3-seccomp, which also checks the architecture of every call);
 #   - as PID 1 it reaps orphaned processes, which would otherwise stay zombies.
 # Signals from sandbox processes cannot stop or kill the agent: the kernel does not deliver a
 # signal to a PID namespace's init from inside the namespace unless init handles it.
@@ -2157,13 +2157,22 @@ DENIED = [
 ]
 # Denied with ENOSYS, so that programs fall back to what they did before these existed: clone3
 # (its flags lie in memory a filter cannot read; clone's are checked below) and io_uring.
-UNAVAILABLE = ["clone3", "io_uring_setup", "io_uring_enter", "io_uring_register"]
+UNAVAILABLE = ["clone3", "io_uring_setup", "io_uring_enter", "io_uring_register",
+               # its mode lies in memory too (see SETUID_CALLS); programs fall back to openat
+               "openat2"]
 # Calls that change another process's limits, priority or CPUs, which need only the same uid (not
 # ptrace rights): refused when they name PID 1, the agent, whose open-file limit or CPU time a
 # sandbox could otherwise cut until no command starts. (system call, the argument holding the pid)
 SPARE_THE_AGENT = [("prlimit64", 0), ("sched_setaffinity", 0), ("sched_setscheduler", 0),
                    ("sched_setparam", 0), ("sched_setattr", 0), ("setpriority", 1),
                    ("ioprio_set", 1)]
+# Calls that would set the set-user-ID bit (S_ISUID) on a file: harmless in the sandbox (no new
+# privileges), but a read-write share keeps the file on the host, where anyone who can reach the
+# share could run it as the sandbox's uid (\`nobody\` under a root server, which owns every other
+# sandbox's files). (system call, the argument holding the mode)
+SETUID_MODE = 0o4000
+SETUID_CALLS = [("chmod", 1), ("fchmod", 1), ("fchmodat", 2), ("fchmodat2", 2), ("open", 2),
+                ("openat", 3), ("creat", 1), ("mknod", 1), ("mknodat", 2)]
 # clone() flags that make new namespaces (CLONE_NEWTIME only exists for clone3 and unshare).
 NAMESPACE_FLAGS = [0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000,
                    0x40000000]
@@ -2202,6 +2211,12 @@ def load_filter():
                     rules.add_rule(action, name)
                 except (ValueError, RuntimeError, OSError):
                     pass  # not a system call on this architecture
+        for name, arg in SETUID_CALLS:
+            try:
+                rules.add_rule(seccomp.ERRNO(errno.EPERM), name,
+                               seccomp.Arg(arg, seccomp.MASKED_EQ, SETUID_MODE, SETUID_MODE))
+            except (ValueError, RuntimeError, OSError):
+                pass  # not a system call on this architecture (or this libseccomp)
         for name, arg in SPARE_THE_AGENT:
             try:
                 rules.add_rule(seccomp.ERRNO(errno.EPERM), name, seccomp.Arg(arg, seccomp.EQ, 1))

@@ -16,6 +16,7 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
 import { ETC_ENTRIES, SHM_BYTES } from "../src/providers/local/_bwrap.ts";
+import { parseShare } from "../src/shares.ts";
 import { connect, hasBwrap, ROOT, sh, structured } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
@@ -513,5 +514,60 @@ Deno.test(
       else await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assertEquals(body, "hello\n");
+  },
+);
+
+Deno.test(
+  "sandbox code cannot make set-user-ID files, which a read-write share would keep on the host",
+  opts,
+  async () => {
+    // On the host anyone who reaches the share could run such a file as the sandbox's uid: nobody
+    // under a root server, the owner of every other sandbox's files.
+    const dir = await Deno.makeTempDir({ prefix: "mcp-escape-setuid-" });
+    await Deno.chmod(dir, 0o777);
+    try {
+      const shares = [parseShare(`${dir}:rw`, "--share")];
+      await using mcp = await connect({ shares });
+      const name = dir.slice(dir.lastIndexOf("/") + 1);
+      const probe = [
+        "import errno, json, os, shutil",
+        `d = '/shared/${name}'`,
+        "out = {}",
+        "shutil.copy('/bin/true', d + '/tool')",
+        "def attempt(key, fn):",
+        "    try:",
+        "        fn()",
+        "        out[key] = 'allowed'",
+        "    except OSError as e:",
+        "        out[key] = errno.errorcode.get(e.errno, str(e.errno))",
+        "attempt('chmod', lambda: os.chmod(d + '/tool', 0o4755))",
+        "attempt('fchmod', lambda: os.fchmod(os.open(d + '/tool', os.O_RDONLY), 0o4755))",
+        "attempt('open', lambda: os.close(os.open(d + '/made', os.O_CREAT | os.O_WRONLY, 0o4755)))",
+        "attempt('mknod', lambda: os.mknod(d + '/node', 0o104755))",
+        // What programs do every day still works.
+        "attempt('plain_chmod', lambda: os.chmod(d + '/tool', 0o755))",
+        "attempt('plain_open', lambda: os.close(os.open(d + '/plain', os.O_CREAT | os.O_WRONLY, 0o644)))",
+        "print(json.dumps(out))",
+      ].join("\n");
+      await mcp.call("file_upload", { file_path: "/tmp/setuid.py", content: probe });
+      const out = structured<ShellExecOutput>(
+        await mcp.call("shell_exec", { command: "python3 /tmp/setuid.py" }),
+      );
+      assertEquals(out.exit_code, 0, out.stderr);
+      assertEquals(JSON.parse(out.stdout), {
+        chmod: "EPERM",
+        fchmod: "EPERM",
+        open: "EPERM",
+        mknod: "EPERM",
+        plain_chmod: "allowed",
+        plain_open: "allowed",
+      });
+      for await (const entry of Deno.readDir(dir)) {
+        const mode = (await Deno.lstat(`${dir}/${entry.name}`)).mode! & 0o7777;
+        assertEquals([entry.name, mode & 0o4000], [entry.name, 0]);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
 );
