@@ -1002,6 +1002,131 @@ data:
   }
 };
 
+// src/_conn_guard.ts
+var MAX_HEAD = 64 * 1024;
+function guardConnections(listen, backend, limits = {}) {
+  const maxConnections = limits.maxConnections ?? 1024;
+  const maxPerAddress = limits.maxPerAddress ?? 256;
+  const headerTimeoutMs = limits.headerTimeoutMs ?? 1e4;
+  const listener = Deno.listen({
+    hostname: listen.hostname,
+    port: listen.port
+  });
+  const conns = /* @__PURE__ */ new Set();
+  const perAddress = /* @__PURE__ */ new Map();
+  let closed = false;
+  const serve = /* @__PURE__ */ __name(async (conn) => {
+    const from = conn.remoteAddr.hostname;
+    const mine = perAddress.get(from) ?? 0;
+    if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
+    conns.add(conn);
+    perAddress.set(from, mine + 1);
+    let inner;
+    try {
+      const head = await firstHead(conn, headerTimeoutMs);
+      if (!head || closed) return;
+      inner = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: backend()
+      });
+      conns.add(inner);
+      await writeAll(inner, head);
+      const up = conn.readable.pipeTo(inner.writable, {
+        preventClose: true
+      }).then(() => inner.closeWrite());
+      await inner.readable.pipeTo(conn.writable, {
+        preventClose: true
+      }).catch(() => {
+      });
+      closeQuietly(conn);
+      await up.catch(() => {
+      });
+    } catch {
+    } finally {
+      for (const end of [
+        conn,
+        inner
+      ]) {
+        if (!end) continue;
+        conns.delete(end);
+        closeQuietly(end);
+      }
+      const left = (perAddress.get(from) ?? 1) - 1;
+      if (left > 0) perAddress.set(from, left);
+      else perAddress.delete(from);
+    }
+  }, "serve");
+  (async () => {
+    while (!closed) {
+      let conn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        if (closed) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      serve(conn);
+    }
+  })();
+  return {
+    addr: listener.addr,
+    get open() {
+      return [
+        ...perAddress.values()
+      ].reduce((a, b) => a + b, 0);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        listener.close();
+      } catch {
+      }
+      for (const conn of conns) closeQuietly(conn);
+      conns.clear();
+    }
+  };
+}
+__name(guardConnections, "guardConnections");
+async function firstHead(conn, ms) {
+  const timer = setTimeout(() => closeQuietly(conn), ms);
+  try {
+    const buffer = new Uint8Array(MAX_HEAD);
+    let filled = 0;
+    while (filled < MAX_HEAD) {
+      const n = await conn.read(buffer.subarray(filled));
+      if (n === null) return void 0;
+      filled += n;
+      if (endOfHead(buffer, filled)) return buffer.slice(0, filled);
+    }
+    return void 0;
+  } catch {
+    return void 0;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+__name(firstHead, "firstHead");
+function endOfHead(buffer, length) {
+  for (let i = 3; i < length; i++) {
+    if (buffer[i] === 10 && buffer[i - 1] === 13 && buffer[i - 2] === 10 && buffer[i - 3] === 13) return true;
+  }
+  return false;
+}
+__name(endOfHead, "endOfHead");
+async function writeAll(conn, data) {
+  for (let at = 0; at < data.length; ) at += await conn.write(data.subarray(at));
+}
+__name(writeAll, "writeAll");
+function closeQuietly(conn) {
+  try {
+    conn.close();
+  } catch {
+  }
+}
+__name(closeQuietly, "closeQuietly");
+
 // src/http.ts
 function isLoopback(hostname) {
   return hostname === "localhost" || hostname === "::1" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
@@ -1123,14 +1248,27 @@ function serveHttp(options, makeSession, modern) {
     });
   }, "handler");
   const abort = new AbortController();
-  const server = Deno.serve({
+  const serveBackend = /* @__PURE__ */ __name(() => {
+    const started = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      signal: abort.signal,
+      onListen: /* @__PURE__ */ __name(() => {
+      }, "onListen")
+    }, handler);
+    started.finished.catch((error) => {
+      if (abort.signal.aborted) return;
+      log.error(`the HTTP server stopped accepting (${error?.message ?? error}); starting it again`);
+      server = serveBackend();
+    });
+    return started;
+  }, "serveBackend");
+  let server = serveBackend();
+  const guard = guardConnections({
     hostname,
-    port: options.port ?? 8765,
-    signal: abort.signal,
-    onListen: /* @__PURE__ */ __name(() => {
-    }, "onListen")
-  }, handler);
-  const { port } = server.addr;
+    port: options.port ?? 8765
+  }, () => server.addr.port, options.connections);
+  const { port } = guard.addr;
   hosts = allowedHosts(hostname, port, options.allowedHosts);
   const shownHost = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
   const endpoint = `http://${shownHost}:${port}/mcp`;
@@ -1166,8 +1304,10 @@ function serveHttp(options, makeSession, modern) {
       await session.close();
     }));
     owners.clear();
+    guard.close();
     abort.abort();
-    await server.finished;
+    await server.finished.catch(() => {
+    });
   })(), "close");
   return {
     url: endpoint,

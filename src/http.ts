@@ -19,6 +19,7 @@ import type { McpServer } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.
 import type { Logger } from "./log.ts";
 import type { SandboxSession } from "./session.ts";
 import { isModern } from "./_era.ts";
+import { type ConnectionLimits, guardConnections } from "./_conn_guard.ts";
 
 /** Options for {@linkcode serveHttp}. */
 export interface HttpOptions {
@@ -36,6 +37,8 @@ export interface HttpOptions {
   idleMinutes?: number;
   /** Largest request body, in bytes. @default 4 MiB */
   maxBodyBytes?: number;
+  /** Caps on connections and how soon a new one must send its request (see ConnectionLimits). */
+  connections?: ConnectionLimits;
   /** Where diagnostics go. */
   log: Logger;
 }
@@ -228,14 +231,32 @@ export function serveHttp(
     return await entry.transport.handleRequest(request, { parsedBody });
   };
 
+  // Deno.serve listens on a port of 127.0.0.1 of its own, behind the guard (_conn_guard.ts) on the
+  // public one. Should its accept loop die all the same (out of descriptors), it starts again.
   const abort = new AbortController();
-  const server = Deno.serve({
-    hostname,
-    port: options.port ?? 8765,
-    signal: abort.signal,
-    onListen: () => {},
-  }, handler);
-  const { port } = server.addr;
+  const serveBackend = (): Deno.HttpServer<Deno.NetAddr> => {
+    const started = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      signal: abort.signal,
+      onListen: () => {},
+    }, handler);
+    started.finished.catch((error) => {
+      if (abort.signal.aborted) return;
+      log.error(
+        `the HTTP server stopped accepting (${error?.message ?? error}); starting it again`,
+      );
+      server = serveBackend();
+    });
+    return started;
+  };
+  let server = serveBackend();
+  const guard = guardConnections(
+    { hostname, port: options.port ?? 8765 },
+    () => server.addr.port,
+    options.connections,
+  );
+  const { port } = guard.addr;
   hosts = allowedHosts(hostname, port, options.allowedHosts);
   const shownHost = hostname.includes(":") && !hostname.startsWith("[")
     ? `[${hostname}]`
@@ -274,8 +295,9 @@ export function serveHttp(
         }),
       );
       owners.clear();
+      guard.close();
       abort.abort();
-      await server.finished;
+      await server.finished.catch(() => {});
     })();
   return {
     url: endpoint,

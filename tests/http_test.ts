@@ -16,6 +16,7 @@ import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.
 import { type HttpServer, serveHttp } from "../src/http.ts";
 import { silentLogger } from "../src/log.ts";
 import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
+import type { ConnectionLimits } from "../src/_conn_guard.ts";
 import { LocalProvider } from "../src/providers/local/mod.ts";
 import type { SandboxProvider } from "../src/sandbox.ts";
 import { createServer } from "../src/server.ts";
@@ -42,25 +43,29 @@ interface ServeOptions {
   /** Caps, as the server's flags set them. @default 16 and 4, the flags' defaults */
   maxSandboxes?: number;
   maxSandboxesPerSession?: number;
+  connections?: ConnectionLimits;
 }
 
 function serve(options: ServeOptions = {}): Served {
   const provider = options.provider ?? new LocalProvider({ log });
   const counter = new SandboxCounter(options.maxSandboxes ?? 16);
   const { token, idleMinutes } = options;
-  const http = serveHttp({ port: 0, log, token, idleMinutes }, () => {
-    const session = new SandboxSession(provider, log, {
-      counter,
-      maxSandboxes: options.maxSandboxesPerSession ?? 4,
-    });
-    const server = createServer({
-      session,
-      log,
-      instructions: "test",
-      limits: { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 400_000 },
-    });
-    return { session, server };
-  });
+  const http = serveHttp(
+    { port: 0, log, token, idleMinutes, connections: options.connections },
+    () => {
+      const session = new SandboxSession(provider, log, {
+        counter,
+        maxSandboxes: options.maxSandboxesPerSession ?? 4,
+      });
+      const server = createServer({
+        session,
+        log,
+        instructions: "test",
+        limits: { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 400_000 },
+      });
+      return { session, server };
+    },
+  );
   const clients: Client[] = [];
   return {
     http,
@@ -611,6 +616,131 @@ Deno.test(
       });
       const got = await attempt(guarded.url, { Authorization: `Bearer ${token}` });
       assertEquals(got, "status 401\n", "the port is reachable, the server refuses");
+    }
+  },
+);
+
+/** How many descriptors this process has open. */
+async function openDescriptors(): Promise<number> {
+  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped" })
+    .output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).length;
+}
+
+Deno.test(
+  "idle and slow connections are capped and cut off, and the server keeps answering",
+  opts,
+  async () => {
+    await using served = serve({
+      connections: { maxConnections: 64, maxPerAddress: 40, headerTimeoutMs: 1000 },
+    });
+    const port = Number(new URL(served.http.url).port);
+    const before = await openDescriptors();
+    // Connections that send nothing: beyond the cap they are closed at once.
+    const idle = await Promise.all(
+      Array.from({ length: 200 }, () => Deno.connect({ hostname: "127.0.0.1", port })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const held = (await openDescriptors()) - before - idle.length; // the server's side only
+    assert(held <= 40 + 5, `the server holds ${held} descriptors for 200 idle connections`);
+    // A request header sent a byte at a time is cut off after the header timeout.
+    const slow = await Deno.connect({ hostname: "127.0.0.1", port });
+    const header = new TextEncoder().encode("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    let cut = false;
+    for (let i = 0; i < header.length && !cut; i++) {
+      try {
+        await slow.write(header.subarray(i, i + 1));
+      } catch {
+        cut = true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert(cut, "a header trickling in for over 3 s was let through");
+    slow.close();
+    // The idle ones are gone after the timeout too, and the server serves a client meanwhile.
+    for (const conn of idle) {
+      const n = await conn.read(new Uint8Array(16)).catch(() => null);
+      assertEquals(n, null);
+      conn.close();
+    }
+    const client = await served.client();
+    assert((await client.listTools()).tools.some((tool) => tool.name === "shell_exec"));
+  },
+);
+
+Deno.test(
+  "a server out of descriptors keeps running and serves again once they come back",
+  opts,
+  async () => {
+    // Deno.serve's accept loop dies when it runs out of descriptors, and with it the process:
+    // the guard in front of it waits instead.
+    const script = `ulimit -n 300; exec "$@"`;
+    const child = new Deno.Command("sh", {
+      args: [
+        "-c",
+        script,
+        "sh",
+        Deno.execPath(),
+        "run",
+        LOCK_FLAG,
+        "--allow-run=bwrap,setpriv",
+        "--allow-read=/tmp",
+        "--allow-write=/tmp",
+        "--allow-sys=uid",
+        "--allow-env=MCP_*",
+        "--allow-net",
+        "src/cli.ts",
+        "--http",
+        "--port",
+        "0",
+      ],
+      cwd: ROOT,
+      clearEnv: true,
+      env: {
+        PATH: Deno.env.get("PATH")!,
+        HOME: Deno.env.get("HOME")!,
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+        NO_COLOR: "1",
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      let said = "";
+      let found: RegExpMatchArray | null = null;
+      while (!(found = said.match(/serving MCP at (\S+)/))) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error(`the server exited; it said: ${said}`);
+        said += value;
+      }
+      const url = found[1];
+      const port = Number(new URL(url).port);
+      const idle: Deno.Conn[] = [];
+      for (let i = 0; i < 400; i++) {
+        try {
+          idle.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+        } catch {
+          break;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const conn of idle) conn.close();
+      let status = 0;
+      await eventually(async () => {
+        status = await rawStatus(url, new URL(url).host).catch(() => 0);
+        return status !== 0;
+      }, 20_000);
+      assertEquals(status, 200); // an initialize, answered
+      let exited = false;
+      child.status.then(() => exited = true);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert(!exited, "the server exited");
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await lines.cancel();
     }
   },
 );

@@ -1,0 +1,153 @@
+// The HTTP server's public port. Deno.serve has neither read timeouts nor a cap on connections
+// (denoland/deno#3515): a client that opens connections and sends nothing, or its headers a byte at
+// a time, holds one of the server's descriptors each, until the process runs out and Deno.serve's
+// accept loop dies with it. So the port is this guard's: it caps the connections open at once (in
+// all and per address), gives a new connection a few seconds to send its first request's headers,
+// and only then hands it, bytes as they come, to Deno.serve on a port of 127.0.0.1 of its own.
+
+/** Limits on the connections the guard lets through. */
+export interface ConnectionLimits {
+  /** Connections open at once. @default 1024 */
+  maxConnections?: number;
+  /** Connections open at once from one address. @default 256 */
+  maxPerAddress?: number;
+  /** How long a new connection may take to send its first request's headers, in ms. @default 10_000 */
+  headerTimeoutMs?: number;
+}
+
+/** The most a first request's headers may take before they are cut off. */
+const MAX_HEAD = 64 * 1024;
+
+/** A guard listening on a public address; it forwards to a backend it is told of. */
+export interface ConnectionGuard {
+  /** Where it listens. */
+  readonly addr: Deno.NetAddr;
+  /** Connections it holds now. */
+  readonly open: number;
+  /** Stops listening and closes every connection. */
+  close(): void;
+}
+
+/**
+ * Listens on `hostname:port` and forwards each connection that sends its first request's headers
+ * in time to `backend()` (127.0.0.1's port where Deno.serve listens), within `limits`.
+ */
+export function guardConnections(
+  listen: { hostname: string; port: number },
+  backend: () => number,
+  limits: ConnectionLimits = {},
+): ConnectionGuard {
+  const maxConnections = limits.maxConnections ?? 1024;
+  const maxPerAddress = limits.maxPerAddress ?? 256;
+  const headerTimeoutMs = limits.headerTimeoutMs ?? 10_000;
+  const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
+  const conns = new Set<Deno.Conn>();
+  const perAddress = new Map<string, number>();
+  let closed = false;
+
+  const serve = async (conn: Deno.TcpConn) => {
+    const from = conn.remoteAddr.hostname;
+    const mine = perAddress.get(from) ?? 0;
+    if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
+    conns.add(conn);
+    perAddress.set(from, mine + 1);
+    let inner: Deno.TcpConn | undefined;
+    try {
+      const head = await firstHead(conn, headerTimeoutMs);
+      if (!head || closed) return;
+      inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
+      conns.add(inner);
+      await writeAll(inner, head);
+      const up = conn.readable.pipeTo(inner.writable, { preventClose: true })
+        .then(() => inner!.closeWrite());
+      // When the server is done with the connection, so is the client.
+      await inner.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {});
+      closeQuietly(conn);
+      await up.catch(() => {});
+    } catch {
+      /* reset, or the backend is gone */
+    } finally {
+      for (const end of [conn, inner]) {
+        if (!end) continue;
+        conns.delete(end);
+        closeQuietly(end);
+      }
+      const left = (perAddress.get(from) ?? 1) - 1;
+      if (left > 0) perAddress.set(from, left);
+      else perAddress.delete(from);
+    }
+  };
+
+  (async () => {
+    while (!closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch {
+        if (closed) return;
+        // Out of descriptors, for one: wait for some to come back instead of dying.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
+      serve(conn);
+    }
+  })();
+
+  return {
+    addr: listener.addr,
+    get open() {
+      return [...perAddress.values()].reduce((a, b) => a + b, 0);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      for (const conn of conns) closeQuietly(conn);
+      conns.clear();
+    },
+  };
+}
+
+/**
+ * The bytes a connection sends up to the end of its first request's headers (a blank line), or
+ * undefined when it sends none in `ms`, ends first, or sends more than MAX_HEAD without one.
+ */
+async function firstHead(conn: Deno.Conn, ms: number): Promise<Uint8Array | undefined> {
+  const timer = setTimeout(() => closeQuietly(conn), ms);
+  try {
+    const buffer = new Uint8Array(MAX_HEAD);
+    let filled = 0;
+    while (filled < MAX_HEAD) {
+      const n = await conn.read(buffer.subarray(filled));
+      if (n === null) return undefined;
+      filled += n;
+      if (endOfHead(buffer, filled)) return buffer.slice(0, filled);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function endOfHead(buffer: Uint8Array, length: number): boolean {
+  for (let i = 3; i < length; i++) {
+    if (
+      buffer[i] === 10 && buffer[i - 1] === 13 && buffer[i - 2] === 10 && buffer[i - 3] === 13
+    ) return true;
+  }
+  return false;
+}
+
+async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length;) at += await conn.write(data.subarray(at));
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch { /* already closed */ }
+}
