@@ -1172,11 +1172,11 @@ function serveHttp(options, makeSession, modern) {
     await entry.session.close();
   }, "endSession");
   const handler = /* @__PURE__ */ __name(async (request) => {
-    const url = new URL(request.url);
-    if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
     if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
       return plain(403, "Forbidden: unexpected Host header");
     }
+    const url = new URL(request.url);
+    if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
     const origin = request.headers.get("origin");
     if (origin !== null && !originAllowed(origin, options.allowedOrigins)) {
       return plain(403, "Forbidden: cross-origin requests are not allowed");

@@ -163,11 +163,12 @@ export function serveHttp(
   };
 
   const handler = async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
+    // The Host header first: Deno builds request.url from it, so an odd one makes no URL.
     if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
       return plain(403, "Forbidden: unexpected Host header");
     }
+    const url = new URL(request.url);
+    if (url.pathname !== "/mcp") return plain(404, "Not found: the MCP endpoint is /mcp");
     const origin = request.headers.get("origin");
     if (origin !== null && !originAllowed(origin, options.allowedOrigins)) {
       return plain(403, "Forbidden: cross-origin requests are not allowed");

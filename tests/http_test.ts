@@ -325,6 +325,10 @@ Deno.test("a forged Host or Origin gets 403; a non-initialize request without a 
     "a local origin is fine",
   );
   assertEquals(await rawStatus(served.http.url, "evil.example"), 403, "DNS rebinding");
+  // Host values that make no URL: refused the same way, not a 500 with a stack trace in the log.
+  for (const host of ["a b", "%", "127.0.0.1:99999", `${new URL(served.http.url).host}.`]) {
+    assertEquals(await rawStatus(served.http.url, host), 403, host);
+  }
   assertEquals(await rawStatus(served.http.url, new URL(served.http.url).host), 200);
   assertEquals(await post({}, { jsonrpc: "2.0", id: 2, method: "tools/list" }), 400);
   assertEquals(
