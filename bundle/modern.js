@@ -20002,7 +20002,7 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
         throw new ProtocolError(ProtocolErrorCode.InternalError, `Cannot cancel task ${params.taskId} in its sandbox: ${error?.message ?? error}`);
       }
     }
-    await registry.updateTaskStatus(local, "cancelled", "Cancelled by the client");
+    registry.updateOwnedStatus(local, "cancelled", "Cancelled by the client");
     return {};
   });
   const byName = new Map(taskTools.map((entry) => [
@@ -20020,7 +20020,7 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
     if (!parsed.success) return await call(request, ctx);
     let task;
     try {
-      task = await registry.createTask({}, void 0, void 0, owner);
+      task = await registry.createOwnedTask(owner);
     } catch {
       return await call(request, ctx);
     }
@@ -20034,9 +20034,9 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
       const records2 = await kept;
       const record2 = await records2?.end(id, status, result).catch(() => null);
       if (record2?.status === "cancelled") {
-        await registry.updateTaskStatus(id, "cancelled", record2.statusMessage);
+        registry.updateOwnedStatus(id, "cancelled", record2.statusMessage);
       } else {
-        await registry.storeTaskResult(id, status, result);
+        registry.storeOwnedResult(id, status, result);
       }
     }, "end");
     const running = runForTask(id, () => entry.invoke(parsed.data, {
@@ -20044,8 +20044,7 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
       sendProgress: /* @__PURE__ */ __name(() => {
       }, "sendProgress"),
       onStatus: /* @__PURE__ */ __name((message) => {
-        registry.updateTaskStatus(id, "working", message).catch(() => {
-        });
+        registry.updateOwnedStatus(id, "working", message);
       }, "onStatus"),
       onSandbox: /* @__PURE__ */ __name((chosen) => {
         sandbox = chosen;
@@ -20071,7 +20070,7 @@ function acceptTaskExtension(server, tasks, taskTools, session) {
       sandboxKnown
     ]);
     if (!soon && context.mcpReq.signal.aborted) {
-      await registry.updateTaskStatus(id, "cancelled", "The client left");
+      registry.updateOwnedStatus(id, "cancelled", "The client left");
     }
     if (soon?.result) {
       registry.delete(id);

@@ -18,9 +18,28 @@ var TaskRegistry = class {
     this.maxTasks = options.maxTasks ?? 256;
     this.pollIntervalMs = options.pollIntervalMs ?? 1e3;
   }
-  /** Creates a working task. Throws a RangeError when `maxTasks` tasks are running. */
+  /**
+   * Creates a working task of a 2025-era session (SDK 1.x's task store). Throws a RangeError when
+   * `maxTasks` tasks are running.
+   */
   createTask(_params, _requestId, _request, sessionId) {
+    return this.#create(sessionId, false);
+  }
+  /**
+   * Creates a working 2026-07-28 task of `owner`, which only {@linkcode TaskRegistry.find} with
+   * that owner finds. Throws a RangeError when `maxTasks` tasks are running.
+   */
+  createOwnedTask(owner) {
+    return this.#create(owner, true);
+  }
+  #create(sessionId, owned) {
     this.#sweep();
+    if (this.#tasks.size >= this.maxTasks) {
+      for (const [id, entry] of this.#tasks) {
+        if (this.#tasks.size < this.maxTasks) break;
+        if (entry.endedAt !== void 0) this.#tasks.delete(id);
+      }
+    }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(new RangeError(`Cannot start a task: ${this.maxTasks} tasks are running; wait for one to end or cancel one`));
     }
@@ -36,16 +55,22 @@ var TaskRegistry = class {
     this.#tasks.set(task.taskId, {
       task,
       session: sessionId,
+      owned,
       controller: new AbortController()
     });
     return Promise.resolve({
       ...task
     });
   }
-  /** The task with this id, whichever session asks (the id is the handle), or null. */
+  /** A 2025-era task by id (2026-07-28 tasks are not one). */
+  #shared(taskId) {
+    const entry = this.#tasks.get(taskId);
+    return entry && !entry.owned ? entry : void 0;
+  }
+  /** The 2025-era task with this id, whichever session asks (the id is the handle), or null. */
   getTask(taskId, _sessionId) {
     this.#sweep();
-    const entry = this.#tasks.get(taskId);
+    const entry = this.#shared(taskId);
     return Promise.resolve(entry ? {
       ...entry.task
     } : null);
@@ -61,7 +86,7 @@ var TaskRegistry = class {
   find(taskId, owner) {
     this.#sweep();
     const entry = this.#tasks.get(taskId);
-    if (!entry || entry.session !== owner) return null;
+    if (!entry?.owned || entry.session !== owner) return null;
     return {
       task: {
         ...entry.task
@@ -79,27 +104,42 @@ var TaskRegistry = class {
   delete(taskId) {
     this.#tasks.delete(taskId);
   }
-  /** Records the result of a task that ended; ignored once the task was cancelled. */
+  /** Records the result of a 2025-era task that ended; ignored once the task was cancelled. */
   storeTaskResult(taskId, status, result, _sessionId) {
+    this.#store(this.#shared(taskId), status, result);
+    return Promise.resolve();
+  }
+  /** Records the result of a 2026-07-28 task that ended; ignored once it was cancelled. */
+  storeOwnedResult(taskId, status, result) {
     const entry = this.#tasks.get(taskId);
+    this.#store(entry?.owned ? entry : void 0, status, result);
+  }
+  #store(entry, status, result) {
     if (entry && !isTerminal(entry.task.status)) {
       entry.result = result;
       this.#end(entry, status, void 0);
     }
-    return Promise.resolve();
   }
-  /** The result of an ended task. Throws when there is none. */
+  /** The result of an ended 2025-era task. Throws when there is none. */
   getTaskResult(taskId, _sessionId) {
-    const entry = this.#tasks.get(taskId);
+    const entry = this.#shared(taskId);
     if (!entry?.result) {
       return Promise.reject(new Error(`Cannot get the result of task ${taskId}: it has none`));
     }
     return Promise.resolve(entry.result);
   }
-  /** Sets a task's status; `cancelled` aborts what the task runs. */
+  /** Sets a 2025-era task's status; `cancelled` aborts what the task runs. */
   updateTaskStatus(taskId, status, statusMessage, _sessionId) {
+    this.#update(this.#shared(taskId), status, statusMessage);
+    return Promise.resolve();
+  }
+  /** Sets a 2026-07-28 task's status; `cancelled` aborts what the task runs. */
+  updateOwnedStatus(taskId, status, statusMessage) {
     const entry = this.#tasks.get(taskId);
-    if (!entry || isTerminal(entry.task.status)) return Promise.resolve();
+    this.#update(entry?.owned ? entry : void 0, status, statusMessage);
+  }
+  #update(entry, status, statusMessage) {
+    if (!entry || isTerminal(entry.task.status)) return;
     if (isTerminal(status)) {
       this.#end(entry, status, statusMessage);
       if (status === "cancelled") entry.controller.abort(new Error("The task was cancelled"));
@@ -108,14 +148,13 @@ var TaskRegistry = class {
       entry.task.statusMessage = statusMessage;
       entry.task.lastUpdatedAt = (/* @__PURE__ */ new Date()).toISOString();
     }
-    return Promise.resolve();
   }
   /** The session's tasks, newest first. */
   listTasks(_cursor, sessionId) {
     this.#sweep();
     const tasks = [
       ...this.#tasks.values()
-    ].filter((entry) => entry.session === sessionId).map((entry) => ({
+    ].filter((entry) => !entry.owned && entry.session === sessionId).map((entry) => ({
       ...entry.task
     })).reverse();
     return Promise.resolve({

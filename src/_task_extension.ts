@@ -170,7 +170,7 @@ export function acceptTaskExtension(
         );
       }
     }
-    await registry.updateTaskStatus(local, "cancelled", "Cancelled by the client");
+    registry.updateOwnedStatus(local, "cancelled", "Cancelled by the client");
     return {};
   });
 
@@ -188,7 +188,7 @@ export function acceptTaskExtension(
     if (!parsed.success) return await call(request, ctx);
     let task: TaskInfo;
     try {
-      task = await registry.createTask({}, undefined, undefined, owner);
+      task = await registry.createOwnedTask(owner);
     } catch {
       return await call(request, ctx); // too many tasks: run it as a plain call
     }
@@ -203,9 +203,9 @@ export function acceptTaskExtension(
       const record = await records?.end(id, status, result).catch(() => null);
       // Cancelled meanwhile through another server: the task ends as its record says.
       if (record?.status === "cancelled") {
-        await registry.updateTaskStatus(id, "cancelled", record.statusMessage);
+        registry.updateOwnedStatus(id, "cancelled", record.statusMessage);
       } else {
-        await registry.storeTaskResult(id, status, result);
+        registry.storeOwnedResult(id, status, result);
       }
     };
     const running = runForTask(id, () =>
@@ -213,7 +213,7 @@ export function acceptTaskExtension(
         signal: registry.signal(id),
         sendProgress: () => {}, // progress notifications are not part of tasks; the status is
         onStatus: (message) => {
-          registry.updateTaskStatus(id, "working", message).catch(() => {});
+          registry.updateOwnedStatus(id, "working", message);
         },
         onSandbox: (chosen) => {
           sandbox = chosen;
@@ -241,7 +241,7 @@ export function acceptTaskExtension(
     // A client that went away before it got the handle cannot follow the task: end it, as a plain
     // call ends when its client leaves.
     if (!soon && context.mcpReq.signal.aborted) {
-      await registry.updateTaskStatus(id, "cancelled", "The client left");
+      registry.updateOwnedStatus(id, "cancelled", "The client left");
     }
     if (soon?.result) {
       registry.delete(id);

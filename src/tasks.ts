@@ -33,6 +33,8 @@ interface Entry {
   task: TaskInfo;
   /** The 2025-era session that started it, or the owner of a 2026-07-28 task. */
   session?: string;
+  /** A 2026-07-28 task: found by its owner only, never through SDK 1.x's task methods. */
+  owned: boolean;
   controller: AbortController;
   result?: Record<string, unknown>;
   endedAt?: number;
@@ -67,14 +69,36 @@ export class TaskRegistry {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
   }
 
-  /** Creates a working task. Throws a RangeError when `maxTasks` tasks are running. */
+  /**
+   * Creates a working task of a 2025-era session (SDK 1.x's task store). Throws a RangeError when
+   * `maxTasks` tasks are running.
+   */
   createTask(
     _params: { ttl?: number | null; pollInterval?: number },
     _requestId?: unknown,
     _request?: unknown,
     sessionId?: string,
   ): Promise<TaskInfo> {
+    return this.#create(sessionId, false);
+  }
+
+  /**
+   * Creates a working 2026-07-28 task of `owner`, which only {@linkcode TaskRegistry.find} with
+   * that owner finds. Throws a RangeError when `maxTasks` tasks are running.
+   */
+  createOwnedTask(owner: string): Promise<TaskInfo> {
+    return this.#create(owner, true);
+  }
+
+  #create(sessionId: string | undefined, owned: boolean): Promise<TaskInfo> {
     this.#sweep();
+    if (this.#tasks.size >= this.maxTasks) {
+      // Make room: the oldest ended tasks go first.
+      for (const [id, entry] of this.#tasks) {
+        if (this.#tasks.size < this.maxTasks) break;
+        if (entry.endedAt !== undefined) this.#tasks.delete(id);
+      }
+    }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(
         new RangeError(
@@ -91,14 +115,25 @@ export class TaskRegistry {
       ttl: null,
       pollInterval: this.pollIntervalMs,
     };
-    this.#tasks.set(task.taskId, { task, session: sessionId, controller: new AbortController() });
+    this.#tasks.set(task.taskId, {
+      task,
+      session: sessionId,
+      owned,
+      controller: new AbortController(),
+    });
     return Promise.resolve({ ...task });
   }
 
-  /** The task with this id, whichever session asks (the id is the handle), or null. */
+  /** A 2025-era task by id (2026-07-28 tasks are not one). */
+  #shared(taskId: string): Entry | undefined {
+    const entry = this.#tasks.get(taskId);
+    return entry && !entry.owned ? entry : undefined;
+  }
+
+  /** The 2025-era task with this id, whichever session asks (the id is the handle), or null. */
   getTask(taskId: string, _sessionId?: string): Promise<TaskInfo | null> {
     this.#sweep();
-    const entry = this.#tasks.get(taskId);
+    const entry = this.#shared(taskId);
     return Promise.resolve(entry ? { ...entry.task } : null);
   }
 
@@ -117,7 +152,7 @@ export class TaskRegistry {
   ): { task: TaskInfo; result?: Record<string, unknown>; sandboxId?: string } | null {
     this.#sweep();
     const entry = this.#tasks.get(taskId);
-    if (!entry || entry.session !== owner) return null;
+    if (!entry?.owned || entry.session !== owner) return null;
     return { task: { ...entry.task }, result: entry.result, sandboxId: entry.sandboxId };
   }
 
@@ -132,39 +167,66 @@ export class TaskRegistry {
     this.#tasks.delete(taskId);
   }
 
-  /** Records the result of a task that ended; ignored once the task was cancelled. */
+  /** Records the result of a 2025-era task that ended; ignored once the task was cancelled. */
   storeTaskResult(
     taskId: string,
     status: "completed" | "failed",
     result: Record<string, unknown>,
     _sessionId?: string,
   ): Promise<void> {
+    this.#store(this.#shared(taskId), status, result);
+    return Promise.resolve();
+  }
+
+  /** Records the result of a 2026-07-28 task that ended; ignored once it was cancelled. */
+  storeOwnedResult(
+    taskId: string,
+    status: "completed" | "failed",
+    result: Record<string, unknown>,
+  ): void {
     const entry = this.#tasks.get(taskId);
+    this.#store(entry?.owned ? entry : undefined, status, result);
+  }
+
+  #store(
+    entry: Entry | undefined,
+    status: "completed" | "failed",
+    result: Record<string, unknown>,
+  ): void {
     if (entry && !isTerminal(entry.task.status)) {
       entry.result = result;
       this.#end(entry, status, undefined);
     }
-    return Promise.resolve();
   }
 
-  /** The result of an ended task. Throws when there is none. */
+  /** The result of an ended 2025-era task. Throws when there is none. */
   getTaskResult(taskId: string, _sessionId?: string): Promise<Record<string, unknown>> {
-    const entry = this.#tasks.get(taskId);
+    const entry = this.#shared(taskId);
     if (!entry?.result) {
       return Promise.reject(new Error(`Cannot get the result of task ${taskId}: it has none`));
     }
     return Promise.resolve(entry.result);
   }
 
-  /** Sets a task's status; `cancelled` aborts what the task runs. */
+  /** Sets a 2025-era task's status; `cancelled` aborts what the task runs. */
   updateTaskStatus(
     taskId: string,
     status: TaskStatus,
     statusMessage?: string,
     _sessionId?: string,
   ): Promise<void> {
+    this.#update(this.#shared(taskId), status, statusMessage);
+    return Promise.resolve();
+  }
+
+  /** Sets a 2026-07-28 task's status; `cancelled` aborts what the task runs. */
+  updateOwnedStatus(taskId: string, status: TaskStatus, statusMessage?: string): void {
     const entry = this.#tasks.get(taskId);
-    if (!entry || isTerminal(entry.task.status)) return Promise.resolve();
+    this.#update(entry?.owned ? entry : undefined, status, statusMessage);
+  }
+
+  #update(entry: Entry | undefined, status: TaskStatus, statusMessage: string | undefined): void {
+    if (!entry || isTerminal(entry.task.status)) return;
     if (isTerminal(status)) {
       this.#end(entry, status, statusMessage);
       if (status === "cancelled") entry.controller.abort(new Error("The task was cancelled"));
@@ -173,7 +235,6 @@ export class TaskRegistry {
       entry.task.statusMessage = statusMessage;
       entry.task.lastUpdatedAt = new Date().toISOString();
     }
-    return Promise.resolve();
   }
 
   /** The session's tasks, newest first. */
@@ -182,7 +243,8 @@ export class TaskRegistry {
     sessionId?: string,
   ): Promise<{ tasks: TaskInfo[]; nextCursor?: string }> {
     this.#sweep();
-    const tasks = [...this.#tasks.values()].filter((entry) => entry.session === sessionId)
+    const tasks = [...this.#tasks.values()]
+      .filter((entry) => !entry.owned && entry.session === sessionId)
       .map((entry) => ({ ...entry.task })).reverse();
     return Promise.resolve({ tasks });
   }

@@ -30,7 +30,11 @@ function serve() {
   const newSession = () => new SandboxSession(provider, log);
   const http = serveHttp({ port: 0, log, token: "alpha" }, () => {
     const session = newSession();
-    return { session, server: createServer({ session, log, instructions: "t", limits: LIMITS }) };
+    return {
+      session,
+      // As the server runs it: one registry for both revisions' tasks.
+      server: createServer({ session, log, instructions: "t", limits: LIMITS, tasks: registry }),
+    };
   }, {
     session: newSession,
     load: () =>
@@ -300,5 +304,55 @@ Deno.test(
       await reader.cancel();
       await child.status;
     }
+  },
+);
+
+Deno.test(
+  "a 2025-era session can neither read nor cancel a 2026-07-28 client's task",
+  opts,
+  async () => {
+    await using served = serve();
+    const url = served.http.url;
+    const started = await shell(url, { command: "sleep 2; echo the-result-of-a" });
+    assertEquals(started.result?.resultType, "task", JSON.stringify(started));
+    const taskId = started.result!.taskId as string;
+    // Another client opens a 2025-era session (the server's one token) and asks for the task by id.
+    const post = async (body: Record<string, unknown>, session?: string) => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          authorization: "Bearer alpha",
+          ...session && { "mcp-session-id": session, "mcp-protocol-version": "2025-11-25" },
+        },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      const data = text.split("\n").filter((l) => l.startsWith("data:")).at(-1)?.slice(5) ?? text;
+      return { session: response.headers.get("mcp-session-id") ?? undefined, body: data };
+    };
+    const { session } = await post({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: {
+        protocolVersion: "2025-11-25",
+        capabilities: { tasks: {} },
+        clientInfo: { name: "other", version: "1" },
+      },
+    });
+    assert(session);
+    await post({ jsonrpc: "2.0", method: "notifications/initialized" }, session);
+    for (const method of ["tasks/get", "tasks/result", "tasks/cancel"]) {
+      const { body } = await post({ jsonrpc: "2.0", id: 2, method, params: { taskId } }, session);
+      const answer = JSON.parse(body);
+      assert(answer.error, `${method} answered ${body}`);
+      assert(!body.includes("the-result-of-a"), body);
+    }
+    // The owner's task went on, uncancelled.
+    const done = await poll(url, taskId, (task) => task.status !== "working");
+    assertEquals(done.status, "completed", JSON.stringify(done));
+    assertMatch(JSON.stringify(done.result), /the-result-of-a/);
   },
 );

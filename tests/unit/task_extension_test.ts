@@ -106,3 +106,52 @@ Deno.test("a record that is not one (an agent replaced by code in the sandbox) r
     ]);
   }
 });
+
+Deno.test("a full registry makes room by dropping its oldest ended tasks, never running ones", async () => {
+  const tasks = new TaskRegistry({ maxTasks: 3 });
+  const made = [];
+  for (let i = 0; i < 3; i++) made.push(await tasks.createTask({}, undefined, undefined, "s"));
+  await tasks.storeTaskResult(made[0].taskId, "completed", { content: [] });
+  await tasks.storeTaskResult(made[1].taskId, "completed", { content: [] });
+  // Full: the oldest ended one goes, the others stay.
+  const fourth = await tasks.createTask({}, undefined, undefined, "s");
+  assertEquals(await tasks.getTask(made[0].taskId), null);
+  assertEquals((await tasks.getTask(made[1].taskId))?.status, "completed");
+  await tasks.createTask({}, undefined, undefined, "s"); // and then the next oldest
+  assertEquals(await tasks.getTask(made[1].taskId), null);
+  // Three running: no room.
+  await assertRejectsWith(
+    tasks.createOwnedTask("token:a"),
+    /Cannot start a task: 3 tasks are running/,
+  );
+  assertEquals((await tasks.getTask(fourth.taskId))?.status, "working");
+  tasks.close();
+});
+
+Deno.test("a 2026-07-28 task is its owner's only: SDK 1.x's task methods never see it", async () => {
+  const tasks = new TaskRegistry();
+  const owned = await tasks.createOwnedTask("token:a");
+  assertEquals(tasks.find(owned.taskId, "token:a")?.task.status, "working");
+  assertEquals(tasks.find(owned.taskId, "token:b"), null);
+  // What a 2025-era session's tasks/get, tasks/result, tasks/list and tasks/cancel call.
+  assertEquals(await tasks.getTask(owned.taskId, "session-1"), null);
+  await assertRejectsWith(tasks.getTaskResult(owned.taskId, "session-1"), /has none/);
+  assertEquals((await tasks.listTasks(undefined, "token:a")).tasks, []);
+  await tasks.updateTaskStatus(owned.taskId, "cancelled", "from a 2025 session", "session-1");
+  assertEquals(tasks.find(owned.taskId, "token:a")?.task.status, "working");
+  assertEquals(tasks.signal(owned.taskId).aborted, false);
+  // Nor does a 2025-era task pass for one.
+  const shared = await tasks.createTask({}, undefined, undefined, "token:a");
+  assertEquals(tasks.find(shared.taskId, "token:a"), null);
+  tasks.close();
+});
+
+async function assertRejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    if (pattern.test((error as Error).message)) return;
+    throw error;
+  }
+  throw new Error(`expected a rejection matching ${pattern}`);
+}
