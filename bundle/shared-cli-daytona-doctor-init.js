@@ -19,7 +19,7 @@ function createLogger(level = "info") {
   const encoder = new TextEncoder();
   const write = /* @__PURE__ */ __name((at, message) => {
     if (LEVELS.indexOf(at) > limit) return;
-    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${message}
+    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${logSafe(message)}
 `));
   }, "write");
   return {
@@ -30,6 +30,13 @@ function createLogger(level = "info") {
   };
 }
 __name(createLogger, "createLogger");
+var MAX_MESSAGE = 8192;
+function logSafe(message) {
+  const shown = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}\u2026 (${message.length - MAX_MESSAGE} more characters)` : message;
+  return shown.replace(/\r?\n/g, "\n    ").replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+__name(logSafe, "logSafe");
+var CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 function silentLogger() {
   const drop = /* @__PURE__ */ __name(() => {
   }, "drop");

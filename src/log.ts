@@ -64,7 +64,7 @@ export function createLogger(level: LogLevel = "info"): Logger {
   const encoder = new TextEncoder();
   const write = (at: LogLevel, message: string) => {
     if (LEVELS.indexOf(at) > limit) return;
-    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${message}\n`));
+    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${logSafe(message)}\n`));
   };
   return {
     error: (message) => write("error", message),
@@ -73,6 +73,28 @@ export function createLogger(level: LogLevel = "info"): Logger {
     debug: (message) => write("debug", message),
   };
 }
+
+/** The longest message a log line shows; the rest is counted. */
+const MAX_MESSAGE = 8192;
+
+/**
+ * A message as a log entry shows it. Messages quote what clients and sandboxes send (ids, paths,
+ * output), so nothing in them may pass for another entry or reach the terminal as a control:
+ * continuation lines are indented, other control characters escaped, and the length is capped.
+ */
+function logSafe(message: string): string {
+  const shown = message.length > MAX_MESSAGE
+    ? `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`
+    : message;
+  return shown.replace(/\r?\n/g, "\n    ").replace(
+    CONTROL,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/** Control characters but tab and newline, C1 included. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
 /**
  * A logger that drops everything, for library use and tests.

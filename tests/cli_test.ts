@@ -165,3 +165,25 @@ Deno.test("init loads a checkout's bundle lazily, as deno task start does, and n
     "--allow-env",
   ]);
 });
+
+Deno.test("a log line cannot be forged, nor the terminal driven, by what a message quotes", async () => {
+  // Messages quote ids, paths and output that clients and sandboxes choose.
+  const code = `import { createLogger } from "${ROOT}/src/log.ts";
+createLogger("info").warn("shell_exec: Cannot find sandbox x\\n[daytona-mcp] error: FORGED\\r\\x1b[2J" + "y".repeat(100000));
+createLogger("info").info("next");`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stderr);
+  const entries = text.split("\n").filter((line) => line.startsWith("[daytona-mcp]"));
+  assertEquals(entries.map((line) => line.slice(0, 25)), [
+    "[daytona-mcp] warn: shell",
+    "[daytona-mcp] info: next",
+  ]);
+  assert(!text.includes("\x1b") && !text.includes("\r"), JSON.stringify(text.slice(0, 200)));
+  assertMatch(text, /\\x1b\[2J/);
+  assert(text.length < 9000, `${text.length} characters logged`);
+  assertMatch(text, /… \(\d+ more characters\)/);
+});
