@@ -1006,7 +1006,7 @@ data:
 var MAX_HEAD = 64 * 1024;
 function guardConnections(listen, backend, limits = {}) {
   const maxConnections = limits.maxConnections ?? 1024;
-  const maxPerAddress = limits.maxPerAddress ?? 256;
+  const maxPerAddress = limits.maxPerAddress ?? 512;
   const headerTimeoutMs = limits.headerTimeoutMs ?? 1e4;
   const listener = Deno.listen({
     hostname: listen.hostname,

@@ -9,7 +9,7 @@
 export interface ConnectionLimits {
   /** Connections open at once. @default 1024 */
   maxConnections?: number;
-  /** Connections open at once from one address. @default 256 */
+  /** Connections open at once from one address (a reverse proxy in front is one). @default 512 */
   maxPerAddress?: number;
   /** How long a new connection may take to send its first request's headers, in ms. @default 10_000 */
   headerTimeoutMs?: number;
@@ -38,7 +38,7 @@ export function guardConnections(
   limits: ConnectionLimits = {},
 ): ConnectionGuard {
   const maxConnections = limits.maxConnections ?? 1024;
-  const maxPerAddress = limits.maxPerAddress ?? 256;
+  const maxPerAddress = limits.maxPerAddress ?? 512;
   const headerTimeoutMs = limits.headerTimeoutMs ?? 10_000;
   const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
   const conns = new Set<Deno.Conn>();
