@@ -1033,14 +1033,14 @@ function guardConnections(listen, backend, limits = {}) {
       await writeAll(inner, head);
       const up = conn.readable.pipeTo(inner.writable, {
         preventClose: true
-      }).then(() => inner.closeWrite());
+      }).then(() => inner.closeWrite()).catch(() => {
+      });
       await inner.readable.pipeTo(conn.writable, {
         preventClose: true
       }).catch(() => {
       });
       closeQuietly(conn);
-      await up.catch(() => {
-      });
+      await up;
     } catch {
     } finally {
       for (const end of [

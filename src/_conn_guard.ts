@@ -58,12 +58,14 @@ export function guardConnections(
       inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
       conns.add(inner);
       await writeAll(inner, head);
+      // Handled at once: a rejection nobody handles yet would end the process.
       const up = conn.readable.pipeTo(inner.writable, { preventClose: true })
-        .then(() => inner!.closeWrite());
+        .then(() => inner!.closeWrite())
+        .catch(() => {});
       // When the server is done with the connection, so is the client.
       await inner.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {});
       closeQuietly(conn);
-      await up.catch(() => {});
+      await up;
     } catch {
       /* reset, or the backend is gone */
     } finally {
