@@ -1140,6 +1140,8 @@ function serveHttp(options, makeSession, modern) {
   }
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const idleMs = (options.idleMinutes ?? 30) * 6e4;
+  const maxSessions = options.maxSessions ?? 1024;
+  const full = /* @__PURE__ */ __name((what) => rpcError(503, -32e3, `Cannot open a session: the server has ${maxSessions} ${what}; end one (DELETE) or wait for idle ones to end`), "full");
   const sessions = /* @__PURE__ */ new Map();
   const expected = options.token ? digest(options.token) : void 0;
   let hosts = /* @__PURE__ */ new Set();
@@ -1151,6 +1153,7 @@ function serveHttp(options, makeSession, modern) {
     const key = given ? (await digest(given)).toHex() : "";
     let owner = owners.get(key);
     if (!owner) {
+      if (owners.size >= maxSessions) return full("bearer tokens with sandboxes");
       const session = modern.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
       owner = {
         session,
@@ -1227,6 +1230,7 @@ function serveHttp(options, makeSession, modern) {
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
       return rpcError(400, -32e3, "Bad request: no mcp-session-id, and not an initialize request");
     }
+    if (sessions.size >= maxSessions) return full("sessions");
     const made = makeSession();
     const entry = {
       ...made,

@@ -39,6 +39,11 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** Caps on connections and how soon a new one must send its request (see ConnectionLimits). */
   connections?: ConnectionLimits;
+  /**
+   * The most 2025-era sessions, and the most bearer values with 2026-07-28 sandboxes, at once: each
+   * holds memory until it ends or idles out. @default 1024
+   */
+  maxSessions?: number;
   /** Where diagnostics go. */
   log: Logger;
 }
@@ -132,6 +137,13 @@ export function serveHttp(
   }
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const idleMs = (options.idleMinutes ?? 30) * 60_000;
+  const maxSessions = options.maxSessions ?? 1024;
+  const full = (what: string) =>
+    rpcError(
+      503,
+      -32000,
+      `Cannot open a session: the server has ${maxSessions} ${what}; end one (DELETE) or wait for idle ones to end`,
+    );
   const sessions = new Map<string, Entry>();
   const expected = options.token ? digest(options.token) : undefined;
   /** Host header values accepted, known once listening (the port may be chosen then). */
@@ -146,6 +158,7 @@ export function serveHttp(
     const key = given ? (await digest(given)).toHex() : "";
     let owner = owners.get(key);
     if (!owner) {
+      if (owners.size >= maxSessions) return full("bearer tokens with sandboxes");
       const session = modern!.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
       owner = { session, handler: make(session) };
       owners.set(key, owner);
@@ -218,6 +231,7 @@ export function serveHttp(
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
       return rpcError(400, -32000, "Bad request: no mcp-session-id, and not an initialize request");
     }
+    if (sessions.size >= maxSessions) return full("sessions");
     const made = makeSession();
     const entry: Entry = { ...made, transport: undefined!, lastSeen: Date.now(), inFlight: 0 };
     entry.transport = new Transport({

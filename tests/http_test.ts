@@ -44,6 +44,7 @@ interface ServeOptions {
   maxSandboxes?: number;
   maxSandboxesPerSession?: number;
   connections?: ConnectionLimits;
+  maxSessions?: number;
 }
 
 function serve(options: ServeOptions = {}): Served {
@@ -51,7 +52,14 @@ function serve(options: ServeOptions = {}): Served {
   const counter = new SandboxCounter(options.maxSandboxes ?? 16);
   const { token, idleMinutes } = options;
   const http = serveHttp(
-    { port: 0, log, token, idleMinutes, connections: options.connections },
+    {
+      port: 0,
+      log,
+      token,
+      idleMinutes,
+      connections: options.connections,
+      maxSessions: options.maxSessions,
+    },
     () => {
       const session = new SandboxSession(provider, log, {
         counter,
@@ -748,3 +756,36 @@ Deno.test(
     }
   },
 );
+
+Deno.test("sessions are capped: beyond the cap a new one gets 503 until one ends", async () => {
+  await using served = serve({ maxSessions: 2, provider: new LocalProvider({ log }) });
+  const initialize = (id: number) =>
+    fetch(served.http.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify(initializeRequest(id)),
+    });
+  const first = await initialize(1);
+  const second = await initialize(2);
+  await first.body?.cancel();
+  await second.body?.cancel();
+  const session = first.headers.get("mcp-session-id")!;
+  assert(session && second.headers.get("mcp-session-id"));
+  const third = await initialize(3);
+  assertEquals(third.status, 503);
+  assertMatch(
+    (await third.json()).error.message,
+    /Cannot open a session: the server has 2 sessions/,
+  );
+  const ended = await fetch(served.http.url, {
+    method: "DELETE",
+    headers: { "mcp-session-id": session },
+  });
+  await ended.body?.cancel();
+  const fourth = await initialize(4);
+  await fourth.body?.cancel();
+  assertEquals(fourth.status, 200);
+});
