@@ -1071,11 +1071,6 @@ function guardConnections(listen, backend, limits = {}) {
   })();
   return {
     addr: listener.addr,
-    get open() {
-      return [
-        ...perAddress.values()
-      ].reduce((a, b) => a + b, 0);
-    },
     close() {
       if (closed) return;
       closed = true;

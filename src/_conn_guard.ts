@@ -22,8 +22,6 @@ const MAX_HEAD = 64 * 1024;
 export interface ConnectionGuard {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
-  /** Connections it holds now. */
-  readonly open: number;
   /** Stops listening and closes every connection. */
   close(): void;
 }
@@ -97,9 +95,6 @@ export function guardConnections(
 
   return {
     addr: listener.addr,
-    get open() {
-      return [...perAddress.values()].reduce((a, b) => a + b, 0);
-    },
     close() {
       if (closed) return;
       closed = true;

@@ -263,3 +263,64 @@ export async function symlink(target: string, path: string): Promise<void> {
     throw new Error(`Cannot link ${path}: ${new TextDecoder().decode(made.stderr)}`);
   }
 }
+
+/** How many descriptors this process has open (Deno reads /proc/self only with --allow-all). */
+export async function openDescriptors(): Promise<number> {
+  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped" })
+    .output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).length;
+}
+
+/** The tasks extension's identifier (io.modelcontextprotocol/tasks). */
+export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+
+/** A JSON-RPC answer, with the HTTP status it came with. */
+export interface Rpc {
+  status: number;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/**
+ * One raw 2026-07-28 request, with the headers and `_meta` envelope the revision asks for; its
+ * client capabilities declare the tasks extension unless `tasks` is false (the v2 client 2.4.0
+ * cannot follow tasks).
+ */
+export async function modernRpc(
+  url: string,
+  method: string,
+  params: Record<string, unknown>,
+  { tasks = true, token = "alpha" }: { tasks?: boolean; token?: string } = {},
+): Promise<Rpc> {
+  const name = (params.taskId ?? params.name) as string | undefined;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${token}`,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": method,
+      ...name && { "mcp-name": name },
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": tasks
+            ? { extensions: { [TASKS_EXTENSION]: {} } }
+            : {},
+          "io.modelcontextprotocol/clientInfo": { name: "test", version: "1" },
+        },
+      },
+    }),
+  });
+  const text = await response.text();
+  // The answer comes as JSON or as the last event of an SSE stream.
+  const data = text.split("\n").filter((line) => line.startsWith("data:")).at(-1)?.slice(5) ?? text;
+  return { status: response.status, ...JSON.parse(data) };
+}

@@ -17,7 +17,7 @@ import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
 import { ETC_ENTRIES, SHM_BYTES } from "../src/providers/local/_bwrap.ts";
 import { parseShare } from "../src/shares.ts";
-import { connect, hasBwrap, ROOT, sh, structured } from "./_helpers.ts";
+import { connect, hasBwrap, openDescriptors, ROOT, sh, structured } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const ATTACK = await Deno.readTextFile(`${ROOT}/tests/fixtures/attack.py`);
@@ -459,13 +459,6 @@ Deno.test(
     assert(!reset.isError, JSON.stringify(reset.content));
   },
 );
-
-/** How many descriptors this process (the server, in process) has open. */
-async function openDescriptors(): Promise<number> {
-  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped" })
-    .output();
-  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).length;
-}
 
 Deno.test(
   "sandbox code cannot hold the server's descriptors through web_preview's inbound socket",

@@ -15,7 +15,7 @@ import { Client, StreamableHTTPClientTransport } from "npm:@modelcontextprotocol
 import { SANDBOX_META_KEY } from "../src/modern.ts";
 import { DEPLOYMENT_LABEL, TENANT_LABEL } from "../src/providers/daytona/mod.ts";
 import { type FakeDaytona, startFakeDaytona } from "./daytona/fake_server.ts";
-import { eventually, hasBwrap, LOCK_FLAG, ROOT } from "./_helpers.ts";
+import { eventually, hasBwrap, LOCK_FLAG, modernRpc, ROOT } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const MODERN = { versionNegotiation: { mode: { pin: "2026-07-28" } } } as const;
@@ -204,19 +204,39 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
   return await client.callTool({ name, arguments: args }) as unknown as Result;
 }
 
+/**
+ * Runs `body` with three replicas of `deployment` behind the balancer; on a failure prints where
+ * each request went and what each replica logged. The replicas are killed at the end.
+ */
+async function withReplicas(
+  fake: FakeDaytona,
+  deployment: string,
+  body: (replicas: Replica[], balancer: ReturnType<typeof roundRobin>) => Promise<void>,
+): Promise<void> {
+  const replicas: Replica[] = [];
+  let routedLog: Routed[] = [];
+  try {
+    replicas.push(...await Promise.all([0, 1, 2].map(() => startReplica(fake, deployment))));
+    await using balancer = roundRobin(replicas);
+    routedLog = balancer.routed;
+    await body(replicas, balancer);
+  } catch (error) {
+    console.error(JSON.stringify(routedLog));
+    for (const [i, replica] of replicas.entries()) {
+      console.error(`--- replica ${i} (port ${replica.port}) ---\n${replica.log()}`);
+    }
+    throw error;
+  } finally {
+    await Promise.all(replicas.map((replica) => stopReplica(replica, "SIGKILL")));
+  }
+}
+
 Deno.test(
   "three replicas of a deployment behind a round-robin balancer serve one client, and one may die",
   opts,
   async () => {
     await using fake = await startFakeDaytona();
-    const replicas: Replica[] = [];
-    let routedLog: Routed[] = [];
-    try {
-      replicas.push(
-        ...await Promise.all([0, 1, 2].map(() => startReplica(fake, "e2e-replicas"))),
-      );
-      await using balancer = roundRobin(replicas);
-      routedLog = balancer.routed;
+    await withReplicas(fake, "e2e-replicas", async (replicas, balancer) => {
       const served = (tool: string) =>
         new Set(balancer.routed.filter((r) => r.tool === tool).map((r) => r.replica));
       const alice = await connect(balancer.url, "alice-token");
@@ -320,68 +340,20 @@ Deno.test(
       await Promise.all(replicas.map((replica) => stopReplica(replica, "SIGTERM")));
       assertEquals(fake.sandboxIds(), [id]);
       await fake.remove(id);
-    } catch (error) {
-      console.error(JSON.stringify(routedLog));
-      for (const [i, replica] of replicas.entries()) {
-        console.error(`--- replica ${i} (port ${replica.port}) ---\n${replica.log()}`);
-      }
-      throw error;
-    } finally {
-      await Promise.all(replicas.map((replica) => stopReplica(replica, "SIGKILL")));
-    }
+    });
   },
 );
 
-const TASKS = "io.modelcontextprotocol/tasks";
-
-/** One raw 2026-07-28 request declaring the tasks extension (the v2 client cannot follow tasks). */
-async function rpc(
-  url: string,
-  token: string,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<{ result?: Record<string, unknown>; error?: { code: number; message: string } }> {
-  const name = (params.taskId ?? params.name) as string | undefined;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${token}`,
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...name && { "mcp-name": name },
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientCapabilities": { extensions: { [TASKS]: {} } },
-          "io.modelcontextprotocol/clientInfo": { name: "replicas", version: "1" },
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  const data = text.split("\n").filter((line) => line.startsWith("data:")).at(-1)?.slice(5) ?? text;
-  return JSON.parse(data);
-}
+/** A raw 2026-07-28 request of `token`'s client, which declares the tasks extension. */
+const rpc = (url: string, token: string, method: string, params: Record<string, unknown>) =>
+  modernRpc(url, method, params, { token });
 
 Deno.test(
   "a task started on one replica is followed, completed and cancelled through the others",
   opts,
   async () => {
     await using fake = await startFakeDaytona();
-    const replicas: Replica[] = [];
-    let routedLog: Routed[] = [];
-    try {
-      replicas.push(...await Promise.all([0, 1, 2].map(() => startReplica(fake, "e2e-tasks"))));
-      await using balancer = roundRobin(replicas);
-      routedLog = balancer.routed;
+    await withReplicas(fake, "e2e-tasks", async (_replicas, balancer) => {
       const url = balancer.url;
       const get = (taskId: string, token = "alice-token") =>
         rpc(url, token, "tasks/get", { taskId });
@@ -492,15 +464,7 @@ Deno.test(
         "'still here'",
         JSON.stringify(read),
       );
-    } catch (error) {
-      console.error(JSON.stringify(routedLog));
-      for (const [i, replica] of replicas.entries()) {
-        console.error(`--- replica ${i} (port ${replica.port}) ---\n${replica.log()}`);
-      }
-      throw error;
-    } finally {
-      await Promise.all(replicas.map((replica) => stopReplica(replica, "SIGKILL")));
-      for (const id of fake.sandboxIds()) await fake.remove(id);
-    }
+    });
+    for (const id of fake.sandboxIds()) await fake.remove(id);
   },
 );

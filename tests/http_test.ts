@@ -24,7 +24,15 @@ import { SandboxCounter, SandboxSession } from "../src/session.ts";
 import type { SandboxCreateOutput } from "../src/tools/sandbox_create.ts";
 import type { SandboxListOutput } from "../src/tools/sandbox_list.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { eventually, hasBwrap, initializeRequest, LOCK_FLAG, ROOT, text } from "./_helpers.ts";
+import {
+  eventually,
+  hasBwrap,
+  initializeRequest,
+  LOCK_FLAG,
+  openDescriptors,
+  ROOT,
+  text,
+} from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const log = silentLogger();
@@ -531,9 +539,21 @@ Deno.test("concurrent sandbox_create calls never exceed the server's cap", opts,
 });
 
 /** The server as `deno task start:http` runs it (from the sources), on a free port. */
-async function startHttpServer(args: string[], env: Record<string, string> = {}) {
-  const child = new Deno.Command(Deno.execPath(), {
+/**
+ * `src/cli.ts --http` on a free port, with `args`; `fileLimit` runs it under `ulimit -n`.
+ */
+async function startHttpServer(
+  args: string[],
+  env: Record<string, string> = {},
+  { fileLimit }: { fileLimit?: number } = {},
+) {
+  const limited = fileLimit === undefined
+    ? []
+    : ["sh", "-c", `ulimit -n ${fileLimit}; exec "$@"`, "sh"];
+  const [program, ...prefix] = [...limited, Deno.execPath()];
+  const child = new Deno.Command(program, {
     args: [
+      ...prefix,
       "run",
       LOCK_FLAG,
       "--allow-run=bwrap,setpriv",
@@ -569,11 +589,17 @@ async function startHttpServer(args: string[], env: Record<string, string> = {})
     if (done) throw new Error(`the server exited; it said: ${said}`);
     said += value;
   }
+  let exited = false;
+  child.status.then(() => exited = true);
   return {
     url: url[1],
     said,
+    /** Whether the process has ended. */
+    get exited() {
+      return exited;
+    },
     async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
+      if (!exited) child.kill("SIGTERM");
       await child.status;
       await lines.cancel();
     },
@@ -632,13 +658,6 @@ Deno.test(
   },
 );
 
-/** How many descriptors this process has open. */
-async function openDescriptors(): Promise<number> {
-  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped" })
-    .output();
-  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).length;
-}
-
 Deno.test(
   "idle and slow connections are capped and cut off, and the server keeps answering",
   opts,
@@ -686,74 +705,26 @@ Deno.test(
   async () => {
     // Deno.serve's accept loop dies when it runs out of descriptors, and with it the process:
     // the guard in front of it waits instead.
-    const script = `ulimit -n 300; exec "$@"`;
-    const child = new Deno.Command("sh", {
-      args: [
-        "-c",
-        script,
-        "sh",
-        Deno.execPath(),
-        "run",
-        LOCK_FLAG,
-        "--allow-run=bwrap,setpriv",
-        "--allow-read=/tmp",
-        "--allow-write=/tmp",
-        "--allow-sys=uid",
-        "--allow-env=MCP_*",
-        "--allow-net",
-        "src/cli.ts",
-        "--http",
-        "--port",
-        "0",
-      ],
-      cwd: ROOT,
-      clearEnv: true,
-      env: {
-        PATH: Deno.env.get("PATH")!,
-        HOME: Deno.env.get("HOME")!,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
-        NO_COLOR: "1",
-      },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    try {
-      let said = "";
-      let found: RegExpMatchArray | null = null;
-      while (!(found = said.match(/serving MCP at (\S+)/))) {
-        const { value, done } = await lines.read();
-        if (done) throw new Error(`the server exited; it said: ${said}`);
-        said += value;
+    await using server = await startHttpServer([], {}, { fileLimit: 300 });
+    const port = Number(new URL(server.url).port);
+    const idle: Deno.Conn[] = [];
+    for (let i = 0; i < 400; i++) {
+      try {
+        idle.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      } catch {
+        break;
       }
-      const url = found[1];
-      const port = Number(new URL(url).port);
-      const idle: Deno.Conn[] = [];
-      for (let i = 0; i < 400; i++) {
-        try {
-          idle.push(await Deno.connect({ hostname: "127.0.0.1", port }));
-        } catch {
-          break;
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      for (const conn of idle) conn.close();
-      let status = 0;
-      await eventually(async () => {
-        status = await rawStatus(url, new URL(url).host).catch(() => 0);
-        return status !== 0;
-      }, 20_000);
-      assertEquals(status, 200); // an initialize, answered
-      let exited = false;
-      child.status.then(() => exited = true);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert(!exited, "the server exited");
-    } finally {
-      child.kill("SIGTERM");
-      await child.status;
-      await lines.cancel();
     }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const conn of idle) conn.close();
+    let status = 0;
+    await eventually(async () => {
+      status = await rawStatus(server.url, new URL(server.url).host).catch(() => 0);
+      return status !== 0;
+    }, 20_000);
+    assertEquals(status, 200); // an initialize, answered
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert(!server.exited, "the server exited");
   },
 );
 

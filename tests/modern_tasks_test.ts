@@ -17,12 +17,11 @@ import { LocalProvider } from "../src/providers/local/mod.ts";
 import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { TaskRegistry } from "../src/tasks.ts";
-import { hasBwrap, ROOT } from "./_helpers.ts";
+import { hasBwrap, modernRpc as rpc, ROOT, TASKS_EXTENSION as TASKS } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const log = silentLogger();
 const LIMITS = { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 400_000 };
-const TASKS = "io.modelcontextprotocol/tasks";
 
 function serve() {
   const provider = new LocalProvider({ log });
@@ -62,52 +61,6 @@ function serve() {
       await provider.close();
     },
   };
-}
-
-interface Rpc {
-  status: number;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
-}
-
-/** One 2026-07-28 request, with the headers and `_meta` envelope the revision asks for. */
-async function rpc(
-  url: string,
-  method: string,
-  params: Record<string, unknown>,
-  { tasks = true, token = "alpha" }: { tasks?: boolean; token?: string } = {},
-): Promise<Rpc> {
-  const name = (params.taskId ?? params.name) as string | undefined;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      authorization: `Bearer ${token}`,
-      "mcp-protocol-version": "2026-07-28",
-      "mcp-method": method,
-      ...name && { "mcp-name": name },
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-          "io.modelcontextprotocol/clientCapabilities": tasks
-            ? { extensions: { [TASKS]: {} } }
-            : {},
-          "io.modelcontextprotocol/clientInfo": { name: "tasks-test", version: "1" },
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  // The answer comes as JSON or as the last event of an SSE stream.
-  const data = text.split("\n").filter((line) => line.startsWith("data:")).at(-1)?.slice(5) ?? text;
-  return { status: response.status, ...JSON.parse(data) };
 }
 
 async function shell(url: string, args: Record<string, unknown>, options = {}) {

@@ -3,14 +3,7 @@
 
 import { ok as assert } from "node:assert/strict";
 import type { SandboxCreateOutput } from "../src/tools/sandbox_create.ts";
-import { connect, hasBwrap, structured } from "./_helpers.ts";
-
-async function openFds(): Promise<number> {
-  // Deno reads /proc/self only with --allow-all; ls may look at this process from outside.
-  const out = await new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`], stdout: "piped" })
-    .output();
-  return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).length;
-}
+import { connect, hasBwrap, openDescriptors, structured } from "./_helpers.ts";
 
 async function children(): Promise<number> {
   const out = await new Deno.Command("pgrep", { args: ["-P", String(Deno.pid)], stdout: "piped" })
@@ -36,7 +29,7 @@ Deno.test("100 sandboxes and 5 000 calls leave no fds, processes, directories or
     await mcp.call("python_exec", { code: "n = 0" });
     await mcp.call("file_list", {});
     const before = {
-      fds: await openFds(),
+      fds: await openDescriptors(),
       children: await children(),
       dirs: await dirs(base),
       rss: Deno.memoryUsage().rss,
@@ -57,7 +50,7 @@ Deno.test("100 sandboxes and 5 000 calls leave no fds, processes, directories or
       if (result.isError) throw new Error(`call ${i} failed: ${JSON.stringify(result.content)}`);
     }
     const after = {
-      fds: await openFds(),
+      fds: await openDescriptors(),
       children: await children(),
       dirs: await dirs(base),
       rss: Deno.memoryUsage().rss,

@@ -127,6 +127,22 @@ function tunnelEnds(dir: string) {
   };
 }
 
+/** The agent in pipe mode (the local provider's), on `dir`'s runtime, with `env` added. */
+function pipeAgent(
+  dir: { agent: string; home: string; env: Record<string, string> },
+  env: Record<string, string> = {},
+): Deno.Command {
+  return new Deno.Command(python(), {
+    args: ["-X", "utf8", dir.agent],
+    cwd: dir.home,
+    clearEnv: true,
+    env: { ...dir.env, ...env },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+}
+
 function python(): string {
   try {
     Deno.statSync("/usr/bin/python3");
@@ -138,15 +154,7 @@ function python(): string {
 
 Deno.test("the agent's replies on its pipe conform to the protocol, for every operation", async () => {
   await using dir = await runtime();
-  const command = new Deno.Command(python(), {
-    args: ["-X", "utf8", dir.agent],
-    cwd: dir.home,
-    clearEnv: true,
-    env: { ...dir.env, SANDBOX_NET: "tunnels" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
+  const command = pipeAgent(dir, { SANDBOX_NET: "tunnels" });
   await using agent = await AgentProcess.start(command, "protocol", silentLogger());
   equal(checkFields(PROTOCOL.frames.hello, agent.hello), undefined);
   const results: Partial<Record<AgentOp, unknown>> = {};
@@ -415,15 +423,7 @@ Deno.test("the agent does not start when its operations are not the protocol's",
   const protocol = JSON.parse(AGENT_FILES["protocol.json"]);
   protocol.ops.format_disk = { doc: "", request: {}, result: {} };
   await using dir = await runtime({ "protocol.json": JSON.stringify(protocol) });
-  const command = new Deno.Command(python(), {
-    args: ["-X", "utf8", dir.agent],
-    cwd: dir.home,
-    clearEnv: true,
-    env: dir.env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
+  const command = pipeAgent(dir);
   await rejects(
     AgentProcess.start(command, "drift", silentLogger()),
     /its process exited with code 1: Cannot start the sandbox agent: its operations \(.*\) are not those of protocol\.json \(.*format_disk/,
@@ -434,15 +434,7 @@ Deno.test("a handler that reads a field the protocol does not declare fails its 
   const protocol = JSON.parse(AGENT_FILES["protocol.json"]);
   delete protocol.ops.list.request["depth?"];
   await using dir = await runtime({ "protocol.json": JSON.stringify(protocol) });
-  const command = new Deno.Command(python(), {
-    args: ["-X", "utf8", dir.agent],
-    cwd: dir.home,
-    clearEnv: true,
-    env: dir.env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
+  const command = pipeAgent(dir);
   await using agent = await AgentProcess.start(command, "drift", silentLogger());
   await rejects(
     agent.request("list", { path: "." }),
@@ -453,15 +445,7 @@ Deno.test("a handler that reads a field the protocol does not declare fails its 
 
 Deno.test("an agent that predates task records runs a task's calls untagged", async () => {
   await using dir = await runtime();
-  const command = new Deno.Command(python(), {
-    args: ["-X", "utf8", dir.agent],
-    cwd: dir.home,
-    clearEnv: true,
-    env: dir.env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
+  const command = pipeAgent(dir);
   await using agent = await AgentProcess.start(command, "older", silentLogger());
   // How an agent refuses a field its protocol lacks, as one started by an earlier server (a
   // sandbox older than a rolling update) refuses `task`.
