@@ -1,7 +1,7 @@
 // How a task kept in its sandbox reads to a client (src/_task_extension.ts): the record is written
 // by the agent, which the sandbox's own code can reach, so what it holds is checked first.
 
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
 import { SANDBOX_META_KEY } from "../../src/_call.ts";
 import { fromRecord } from "../../src/_task_extension.ts";
 import type { TaskRecord } from "../../src/sandbox.ts";
@@ -120,7 +120,7 @@ Deno.test("a full registry makes room by dropping its oldest ended tasks, never 
   await tasks.createTask({}, undefined, undefined, "s"); // and then the next oldest
   assertEquals(await tasks.getTask(made[1].taskId), null);
   // Three running: no room.
-  await assertRejectsWith(
+  await rejects(
     tasks.createOwnedTask("token:a"),
     /Cannot start a task: 3 tasks are running/,
   );
@@ -135,7 +135,7 @@ Deno.test("a 2026-07-28 task is its owner's only: SDK 1.x's task methods never s
   assertEquals(tasks.find(owned.taskId, "token:b"), null);
   // What a 2025-era session's tasks/get, tasks/result, tasks/list and tasks/cancel call.
   assertEquals(await tasks.getTask(owned.taskId, "session-1"), null);
-  await assertRejectsWith(tasks.getTaskResult(owned.taskId, "session-1"), /has none/);
+  await rejects(tasks.getTaskResult(owned.taskId, "session-1"), /has none/);
   assertEquals((await tasks.listTasks(undefined, "token:a")).tasks, []);
   await tasks.updateTaskStatus(owned.taskId, "cancelled", "from a 2025 session", "session-1");
   assertEquals(tasks.find(owned.taskId, "token:a")?.task.status, "working");
@@ -145,13 +145,3 @@ Deno.test("a 2026-07-28 task is its owner's only: SDK 1.x's task methods never s
   assertEquals(tasks.find(shared.taskId, "token:a"), null);
   tasks.close();
 });
-
-async function assertRejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    if (pattern.test((error as Error).message)) return;
-    throw error;
-  }
-  throw new Error(`expected a rejection matching ${pattern}`);
-}
