@@ -2110,6 +2110,7 @@ async function createProvider(config, log) {
   const local = new LocalProvider({
     ...config.local,
     shares: config.shares,
+    uidPerTenant: config.http !== void 0,
     log
   });
   await local.check();

@@ -27,6 +27,9 @@ import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
+// src/providers/local/_bwrap.ts
+import { createHmac } from "node:crypto";
+
 // src/providers/local/cgroup.ts
 var DEFAULT_BUDGET = {
   memoryMb: 2048,
@@ -837,8 +840,8 @@ var PackageCaches = class {
   #disk;
   #entries = /* @__PURE__ */ new Map();
   /**
-   * Caches in `baseDir`, owned by `owner()` when it gives a uid (a root server's sandboxes run as
-   * nobody), each on a disk from `disk()` when it gives one.
+   * Caches in `baseDir`, each owned by `owner(tenant)` when it gives a uid (the host uid a root
+   * server's sandboxes of that tenant run as), each on a disk from `disk()` when it gives one.
    */
   constructor(baseDir, owner, disk) {
     this.#baseDir = baseDir;
@@ -850,7 +853,7 @@ var PackageCaches = class {
     let entry = this.#entries.get(tenant);
     if (!entry) {
       entry = {
-        made: this.#make(),
+        made: this.#make(tenant),
         holders: 0
       };
       this.#entries.set(tenant, entry);
@@ -883,14 +886,14 @@ var PackageCaches = class {
       }, "release")
     };
   }
-  async #make() {
+  async #make(tenant) {
     const dir = Deno.makeTempDirSync({
       dir: this.#baseDir,
       prefix: "mcp-sandbox-cache-"
     });
     try {
       const wanted = this.#disk?.();
-      const owner = this.#owner();
+      const owner = this.#owner(tenant);
       let disk;
       if (wanted) {
         const made = await wanted.disks.make(Deno.realPathSync(dir), wanted.bytes, owner ?? 0);
@@ -921,6 +924,15 @@ var RUNTIME_DIR = "/opt/sandbox";
 var SANDBOX_VENV = `${SANDBOX_HOME}/.venv`;
 var SANDBOX_UID = 1e3;
 var UNPRIVILEGED_UID = 65534;
+var TENANT_UIDS = {
+  first: 1879048192,
+  count: 268304384
+};
+function tenantUid(key, tenant) {
+  const digest = createHmac("sha256", key).update(tenant).digest();
+  return TENANT_UIDS.first + digest.readUInt32BE(0) % TENANT_UIDS.count;
+}
+__name(tenantUid, "tenantUid");
 function defaultEnvironment(home) {
   return {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -1082,12 +1094,12 @@ function namespaceArgs(network, features = CURRENT_BWRAP) {
   ];
 }
 __name(namespaceArgs, "namespaceArgs");
-function bwrapCommand(args, options) {
+function bwrapCommand(args, options, uid = UNPRIVILEGED_UID) {
   return Deno.uid() === 0 ? new Deno.Command("setpriv", {
     ...options,
     args: [
-      `--reuid=${UNPRIVILEGED_UID}`,
-      `--regid=${UNPRIVILEGED_UID}`,
+      `--reuid=${uid}`,
+      `--regid=${uid}`,
       "--clear-groups",
       "--inh-caps=-all",
       "bwrap",
@@ -2435,10 +2447,12 @@ var GitIsolation = class {
     __name(this, "GitIsolation");
   }
   #options;
+  #uid;
   #queue = Promise.resolve();
   #closed = new AbortController();
   constructor(options) {
     this.#options = options;
+    this.#uid = options.uid ?? UNPRIVILEGED_UID;
   }
   /** Clones `request.url` into `request.path` (a path as the sandbox sees it). */
   clone(request) {
@@ -2483,7 +2497,7 @@ var GitIsolation = class {
         `${root}/git`,
         stagingHost
       ]) {
-        await Deno.chown(dir, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+        await Deno.chown(dir, this.#uid, this.#uid);
       }
     }
     const clone = `${isolated ? `${ROOT_INSIDE}/git/${id}` : stagingHost}/clone`;
@@ -2823,7 +2837,7 @@ var GitIsolation = class {
         PATH
       },
       ...stdio
-    });
+    }, this.#uid);
   }
 };
 async function readLines(stream, onLine) {
@@ -3285,6 +3299,8 @@ var LocalProvider = class {
    */
   #bytecode;
   #creations = 0;
+  /** The key of {@linkcode tenantUid}, when each tenant has a uid of its own. */
+  #uidKey;
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options = {}) {
     this.#options = {
@@ -3314,6 +3330,7 @@ var LocalProvider = class {
         }
       ]
     ]);
+    if (options.uidPerTenant) this.#uidKey = crypto.getRandomValues(new Uint8Array(32));
     this.#egress = options.egress ?? {};
     this.#budget = {
       ...DEFAULT_BUDGET,
@@ -3323,7 +3340,7 @@ var LocalProvider = class {
     this.#givenCgroups = options.cgroups !== void 0;
     if (options.packageCache ?? true) {
       const { baseDir, python } = this.#options;
-      this.#caches = new PackageCaches(baseDir, () => Deno.uid() === 0 ? UNPRIVILEGED_UID : void 0, () => {
+      this.#caches = new PackageCaches(baseDir, (tenant) => Deno.uid() === 0 ? this.#uidOf(tenant) : void 0, () => {
         if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return void 0;
         this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
         return {
@@ -3338,6 +3355,10 @@ var LocalProvider = class {
       processes: limits.processes ?? 1024,
       fileMb: limits.fileMb ?? 4096
     };
+  }
+  /** The host uid `tenant`'s sandboxes run as when the server runs as root. */
+  #uidOf(tenant) {
+    return this.#uidKey && tenant ? tenantUid(this.#uidKey, tenant) : UNPRIVILEGED_UID;
   }
   /**
    * The agent's limits for one sandbox (SANDBOX_LIMITS). The process cap is left out where the
@@ -3467,6 +3488,7 @@ var LocalProvider = class {
     }
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
+    const uid = this.#uidOf(options.tenant);
     let budget = budgetOf(this.#budget, options);
     const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
     this.#swept ??= this.#sweep(isolated);
@@ -3510,7 +3532,7 @@ var LocalProvider = class {
       }
       if (isolated && (hold && !hold.made ? typeof imaged === "number" : budget.diskGb > 0)) {
         const bytes = imaged ?? Math.ceil(budget.diskGb * 1024) * MIB;
-        disk = await this.#diskPool().make(Deno.realPathSync(root), bytes, UNPRIVILEGED_UID, !!hold);
+        disk = await this.#diskPool().make(Deno.realPathSync(root), bytes, uid, !!hold);
         if (typeof imaged === "number" && typeof disk === "string") {
           throw new SandboxError(`Cannot attach workspace ${hold.name}: ${disk}`, {
             sandboxId: id
@@ -3578,12 +3600,11 @@ var LocalProvider = class {
       if (isolated) {
         const asRoot = Deno.uid() === 0;
         if (asRoot) {
+          if (hold && !hold.made) await giveTree(dirs.home, uid);
           for (const path of [
             root,
             ...Object.values(dirs)
-          ]) {
-            Deno.chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
-          }
+          ]) Deno.chownSync(path, uid, uid);
         }
         const args = bwrapArgs({
           ...dirs,
@@ -3600,7 +3621,7 @@ var LocalProvider = class {
             hostPorts: this.#egress.allowHostPorts
           } : {}
         });
-        command = bwrapCommand(args, STDIO);
+        command = bwrapCommand(args, STDIO, uid);
       } else {
         log.warn(`sandbox ${id}: running UNISOLATED in ${dirs.home}`);
         command = new Deno.Command(python, {
@@ -3650,7 +3671,8 @@ var LocalProvider = class {
         await cache?.release();
       }, {
         caFile: this.#gitCaFile,
-        features: this.#features
+        features: this.#features,
+        uid
       }, {
         proxy,
         preview
@@ -3855,6 +3877,22 @@ function allowedDomains(server, sandbox) {
   return sandbox.filter((entry) => matchesDomain(entry.replace(/^\*\./, "x."), server));
 }
 __name(allowedDomains, "allowedDomains");
+async function giveTree(dir, uid) {
+  const info = await Deno.lstat(dir);
+  if (info.uid === uid || info.isSymlink) return;
+  const give = /* @__PURE__ */ __name(async (path, info2) => {
+    if (info2.isSymlink) return;
+    if (info2.isDirectory) {
+      for await (const entry of Deno.readDir(path)) {
+        const child = `${path}/${entry.name}`;
+        await give(child, await Deno.lstat(child));
+      }
+    }
+    if (info2.uid !== uid || info2.gid !== uid) await Deno.chown(path, uid, uid);
+  }, "give");
+  await give(dir, info);
+}
+__name(giveTree, "giveTree");
 
 export {
   SANDBOX_HOME,

@@ -142,7 +142,13 @@ async function createProvider(config: Config, log: Logger): Promise<SandboxProvi
       `Cannot start local sandboxes with --network ${config.local.network}: Deno may not use the network, which their egress proxy and web_preview need; start it with --allow-net (deno task start), or use --network host`,
     );
   }
-  const local = new LocalProvider({ ...config.local, shares: config.shares, log });
+  // Over HTTP each client is a tenant of its own, and a root server keeps them apart by uid too.
+  const local = new LocalProvider({
+    ...config.local,
+    shares: config.shares,
+    uidPerTenant: config.http !== undefined,
+    log,
+  });
   await local.check();
   return local;
 }

@@ -307,7 +307,9 @@ Deno.test(
     try {
       await using server = startGitServer(repo, { tls, requireAuth: "all" });
       await using mcp = await connect({
-        local: { baseDir: base, gitCaFile: tls!.certFile },
+        // As the HTTP server runs it: as root, the sandbox's host uid is its tenant's, which the
+        // isolation's clone must end up owned by (the other tests here have nobody).
+        local: { baseDir: base, gitCaFile: tls!.certFile, uidPerTenant: true },
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });
       const url = `${server.origin}/repo.git`;

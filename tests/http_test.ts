@@ -31,6 +31,7 @@ import {
   LOCK_FLAG,
   openDescriptors,
   ROOT,
+  sandboxAgents,
   text,
 } from "./_helpers.ts";
 
@@ -654,6 +655,76 @@ Deno.test(
       });
       const got = await attempt(guarded.url, { Authorization: `Bearer ${token}` });
       assertEquals(got, "status 401\n", "the port is reachable, the server refuses");
+    }
+  },
+);
+
+/** Python for python_exec: takes every inotify instance and pipe buffer page its uid may have. */
+const HOG_QUOTAS = `
+import ctypes, fcntl, os
+libc = ctypes.CDLL(None, use_errno=True)
+inotify = []
+while len(inotify) < 4096 and (fd := libc.inotify_init1(0)) >= 0:
+    inotify.append(fd)
+pipes = []
+try:
+    while len(pipes) < 1000:
+        pipes.append(os.pipe())
+        fcntl.fcntl(pipes[-1][1], 1031, 1 << 20)  # F_SETPIPE_SZ: 256 pages each
+except OSError:  # EPERM: the uid's soft limit (16384 pages by default) is reached
+    pipes += [os.pipe() for _ in range(300)]
+print(len(inotify), len(pipes))
+`;
+
+/** Python: whether an inotify instance can be had, and the size a new pipe gets. */
+const PROBE_QUOTAS = `
+import ctypes, fcntl, os
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(0)
+r, w = os.pipe()
+print("inotify", "ok" if fd >= 0 else os.strerror(ctypes.get_errno()), "pipe", fcntl.fcntl(w, 1032))
+`;
+
+Deno.test(
+  "one HTTP client's sandbox cannot use up the per-user kernel quotas of another's (a root server)",
+  { ignore: !hasBwrap || Deno.uid() !== 0 },
+  async () => {
+    // The kernel counts inotify instances and pipe buffer pages per host uid. With every
+    // sandbox running as nobody, one client's code took them all and another client's
+    // sandbox got EMFILE from inotify_init and 8 KiB pipes instead of 64 KiB.
+    await using server = await startHttpServer([]);
+    const connect = async () => {
+      const client = new Client({ name: "http-test", version: "1" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+      return client;
+    };
+    const [a, b] = [await connect(), await connect()];
+    try {
+      const python = async (client: Client, code: string) => {
+        const result = await call(client, "python_exec", { code });
+        assertEquals(result.isError, false, text(result));
+        return (result.structuredContent as { stdout: string }).stdout.trim();
+      };
+      for (const client of [a, b]) {
+        assertEquals(await python(client, PROBE_QUOTAS), "inotify ok pipe 65536");
+      }
+      // Each client's sandbox runs as a host uid of its own: neither root nor nobody.
+      const agents = await sandboxAgents();
+      assertEquals(agents.length, 2);
+      const uids = await Promise.all(agents.map(async (pid) => {
+        const ps = await new Deno.Command("ps", { args: ["-o", "uid=", "-p", String(pid)] })
+          .output();
+        return Number(new TextDecoder().decode(ps.stdout).trim());
+      }));
+      assert(uids[0] !== uids[1], `both clients' sandboxes run as host uid ${uids[0]}`);
+      for (const uid of uids) assert(uid !== 0 && uid !== 65534, `a sandbox runs as uid ${uid}`);
+      const [instances, pipes] = (await python(a, HOG_QUOTAS)).split(" ").map(Number);
+      assert(instances >= 100 && pipes >= 60, `the hog took ${instances} and ${pipes} only`);
+      assertEquals(await python(a, PROBE_QUOTAS), "inotify Too many open files pipe 8192");
+      assertEquals(await python(b, PROBE_QUOTAS), "inotify ok pipe 65536");
+    } finally {
+      await a.close();
+      await b.close();
     }
   },
 );

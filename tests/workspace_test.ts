@@ -397,3 +397,39 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "a workspace attached for another tenant (a uid per tenant, as root) becomes that uid's, without following its symlinks",
+  { ignore: !hasBwrap || Deno.uid() !== 0 },
+  async () => {
+    const workspaces = await tempDir("mcp-ws-");
+    // A host file only root may touch: a symlink to it in the workspace must stay a symlink.
+    const outside = await Deno.makeTempFile({ prefix: "mcp-ws-outside-" });
+    try {
+      await using provider = new LocalProvider({
+        workspacesDir: workspaces,
+        log: silentLogger(),
+        network: "none",
+        uidPerTenant: true,
+      });
+      const first = await provider.create({ tenant: "a", workspace: "kept" });
+      const made = await first.exec(
+        `mkdir -p deep/er && echo a > deep/er/notes.txt && chmod 600 deep/er/notes.txt && ln -s ${outside} outside && ln -s / root`,
+      );
+      assertEquals(made.exitCode, 0, made.stderr);
+      await first.close();
+      const second = await provider.create({ tenant: "b", workspace: "kept" });
+      const out = await second.exec(
+        "echo b >> deep/er/notes.txt && cat deep/er/notes.txt && mkdir deep/new && rm outside && pip --version >/dev/null && echo ok",
+      );
+      assertEquals([out.exitCode, out.stdout, out.stderr], [0, "a\nb\nok\n", ""]);
+      const host = await Deno.lstat(outside);
+      assertEquals([host.uid, host.gid, host.mode! & 0o7777], [0, 0, 0o600]);
+      assertEquals((await Deno.stat("/")).uid, 0);
+      await second.close();
+    } finally {
+      await Deno.remove(workspaces, { recursive: true });
+      await Deno.remove(outside);
+    }
+  },
+);

@@ -121,70 +121,79 @@ async function cacheEntries(sandbox: Sandbox): Promise<string[] | null> {
   return out.exitCode === 0 ? out.stdout.split("\n").filter(Boolean).sort() : null;
 }
 
-Deno.test(
-  "a session's sandboxes share a package cache that another session's sandboxes cannot see",
-  opts,
-  async () => {
-    await using index = await startPackageIndex([{ name: "demo-cached", padBytes: 100_000 }]);
-    const baseDir = await Deno.makeTempDir({ prefix: "packages-test-" });
-    await Deno.chmod(baseDir, 0o755); // the unprivileged sandbox user must be able to traverse it
-    try {
-      const log = silentLogger();
-      await using provider = new LocalProvider({
-        log,
-        baseDir,
-        egress: { ...TEST_EGRESS, allowHostPorts: [index.port] },
-      });
-      // pip caches downloads from https and trusted hosts only (PyPI is https).
-      const env = { PIP_INDEX_URL: index.url, PIP_TRUSTED_HOST: "127.0.0.1" };
-      const wheel = "demo_cached-1.0-py3-none-any.whl";
-      const a = new SandboxSession(provider, log);
-      const b = new SandboxSession(provider, log);
+for (const uidPerTenant of [false, true]) {
+  Deno.test(
+    `a session's sandboxes share a package cache that another session's sandboxes cannot see${
+      uidPerTenant ? " (each session's sandboxes as a host uid of its own, as over HTTP)" : ""
+    }`,
+    opts,
+    async () => {
+      await using index = await startPackageIndex([{ name: "demo-cached", padBytes: 100_000 }]);
+      const baseDir = await Deno.makeTempDir({ prefix: "packages-test-" });
+      await Deno.chmod(baseDir, 0o755); // the unprivileged sandbox user must be able to traverse it
       try {
-        const a1 = await a.sandbox();
-        assertEquals((await a1.exec("pip install demo-cached", { env })).exitCode, 0);
-        assertEquals(index.served.get(wheel), 1);
-        // Sandbox code writes into its cache: what another sandbox could later execute.
-        assertEquals((await a1.exec("echo planted > /var/cache/packages/planted")).exitCode, 0);
-        const a2 = await a.create();
-        assertEquals(
-          (await a2.exec("cat /var/cache/packages/planted")).stdout,
-          "planted\n",
-          "the session's other sandbox shares the cache",
-        );
-        assertEquals((await a2.exec("pip install demo-cached", { env })).exitCode, 0);
-        assertEquals(index.served.get(wheel), 1, "installed from the cache: not downloaded again");
+        const log = silentLogger();
+        await using provider = new LocalProvider({
+          log,
+          baseDir,
+          egress: { ...TEST_EGRESS, allowHostPorts: [index.port] },
+          uidPerTenant,
+        });
+        // pip caches downloads from https and trusted hosts only (PyPI is https).
+        const env = { PIP_INDEX_URL: index.url, PIP_TRUSTED_HOST: "127.0.0.1" };
+        const wheel = "demo_cached-1.0-py3-none-any.whl";
+        const a = new SandboxSession(provider, log);
+        const b = new SandboxSession(provider, log);
+        try {
+          const a1 = await a.sandbox();
+          assertEquals((await a1.exec("pip install demo-cached", { env })).exitCode, 0);
+          assertEquals(index.served.get(wheel), 1);
+          // Sandbox code writes into its cache: what another sandbox could later execute.
+          assertEquals((await a1.exec("echo planted > /var/cache/packages/planted")).exitCode, 0);
+          const a2 = await a.create();
+          assertEquals(
+            (await a2.exec("cat /var/cache/packages/planted")).stdout,
+            "planted\n",
+            "the session's other sandbox shares the cache",
+          );
+          assertEquals((await a2.exec("pip install demo-cached", { env })).exitCode, 0);
+          assertEquals(
+            index.served.get(wheel),
+            1,
+            "installed from the cache: not downloaded again",
+          );
 
-        const b1 = await b.sandbox();
-        assertEquals(await cacheEntries(b1), [], "another session's cache starts empty");
-        const found = await b1.exec(
-          "find / -xdev -name planted 2>/dev/null; find /tmp /home /var -name 'mcp-sandbox-cache-*' 2>/dev/null",
-        );
-        assertEquals(found.stdout, "", "nothing of session A's cache is reachable from B");
-        assertEquals((await b1.exec("pip install demo-cached", { env })).exitCode, 0);
-        assertEquals(index.served.get(wheel), 2, "B downloaded it itself");
-        assertEquals(await cacheEntries(a2).then((e) => e?.includes("planted")), true);
-        assert(!(await cacheEntries(b1))?.includes("planted"));
+          const b1 = await b.sandbox();
+          assertEquals(await cacheEntries(b1), [], "another session's cache starts empty");
+          const found = await b1.exec(
+            "find / -xdev -name planted 2>/dev/null; find /tmp /home /var -name 'mcp-sandbox-cache-*' 2>/dev/null",
+          );
+          assertEquals(found.stdout, "", "nothing of session A's cache is reachable from B");
+          assertEquals((await b1.exec("pip install demo-cached", { env })).exitCode, 0);
+          assertEquals(index.served.get(wheel), 2, "B downloaded it itself");
+          assertEquals(await cacheEntries(a2).then((e) => e?.includes("planted")), true);
+          assert(!(await cacheEntries(b1))?.includes("planted"));
 
-        const caches = async () => {
-          const names: string[] = [];
-          for await (const e of Deno.readDir(baseDir)) {
-            if (e.name.startsWith("mcp-sandbox-cache-")) names.push(e.name);
-          }
-          return names.length;
-        };
-        assertEquals(await caches(), 2, "one cache per session");
-        await a.close();
-        assertEquals(await caches(), 1, "a session's cache goes with its last sandbox");
+          const caches = async () => {
+            const names: string[] = [];
+            for await (const e of Deno.readDir(baseDir)) {
+              if (e.name.startsWith("mcp-sandbox-cache-")) names.push(e.name);
+            }
+            return names.length;
+          };
+          assertEquals(await caches(), 2, "one cache per session");
+          await a.close();
+          assertEquals(await caches(), 1, "a session's cache goes with its last sandbox");
+        } finally {
+          await a.close();
+          await b.close();
+        }
       } finally {
-        await a.close();
-        await b.close();
+        await Deno.remove(baseDir, { recursive: true });
       }
-    } finally {
-      await Deno.remove(baseDir, { recursive: true });
-    }
-  },
-);
+    },
+  );
+}
 
 Deno.test(
   "on Daytona, pip install and pip install --user are imported by python_exec without a reset",

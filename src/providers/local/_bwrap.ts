@@ -1,5 +1,6 @@
 // Builds the bubblewrap command line that isolates one local sandbox.
 
+import { createHmac } from "node:crypto";
 import type { SandboxNetwork } from "./provider.ts";
 import { PACKAGE_CACHE_DIR, packageCacheEnvironment } from "./_package_cache.ts";
 
@@ -16,6 +17,34 @@ export const SANDBOX_VENV = `${SANDBOX_HOME}/.venv`;
 export const SANDBOX_UID = 1000;
 /** The host uid a root server drops to before starting bwrap ("nobody"). */
 export const UNPRIVILEGED_UID = 65534;
+
+/**
+ * The host uids tenants' sandboxes run as when a root server gives each tenant one: a range
+ * systemd leaves unused (its containers' range ends below 0x70000000, its "foreign" range starts
+ * at 0x7FFE0000), so no account or container of the machine has them.
+ */
+export const TENANT_UIDS = { first: 0x7000_0000, count: 0x0FFE_0000 } as const;
+
+/**
+ * The host uid of `tenant`'s sandboxes: one of {@linkcode TENANT_UIDS}, keyed by `key` (the
+ * server's own, random), so that the uid tells nothing about the tenant's name (a token's
+ * digest). Two tenants of one server share a uid with a chance of one in 268 million per pair.
+ *
+ * @example The same tenant always gets the same uid from one key
+ * ```ts
+ * import { equal, notEqual } from "node:assert/strict";
+ * import { TENANT_UIDS, tenantUid } from "./_bwrap.ts";
+ * const key = crypto.getRandomValues(new Uint8Array(32));
+ * const uid = tenantUid(key, "session-1");
+ * equal(tenantUid(key, "session-1"), uid);
+ * notEqual(tenantUid(key, "session-2"), uid);
+ * equal(uid >= TENANT_UIDS.first && uid < TENANT_UIDS.first + TENANT_UIDS.count, true);
+ * ```
+ */
+export function tenantUid(key: Uint8Array, tenant: string): number {
+  const digest = createHmac("sha256", key).update(tenant).digest();
+  return TENANT_UIDS.first + digest.readUInt32BE(0) % TENANT_UIDS.count;
+}
 
 /** The environment every sandbox process starts with; calls can add to it. */
 export function defaultEnvironment(home: string): Record<string, string> {
@@ -248,19 +277,20 @@ export function namespaceArgs(
 }
 
 /**
- * bwrap with `args`. A server running as root goes through setpriv to `nobody` first: inside a
- * user namespace, root would still own the host's files.
+ * bwrap with `args`. A server running as root goes through setpriv to `uid` (`nobody` unless
+ * given) first: inside a user namespace, root would still own the host's files.
  */
 export function bwrapCommand(
   args: readonly string[],
   options: Omit<Deno.CommandOptions, "args">,
+  uid: number = UNPRIVILEGED_UID,
 ): Deno.Command {
   return Deno.uid() === 0
     ? new Deno.Command("setpriv", {
       ...options,
       args: [
-        `--reuid=${UNPRIVILEGED_UID}`,
-        `--regid=${UNPRIVILEGED_UID}`,
+        `--reuid=${uid}`,
+        `--regid=${uid}`,
         "--clear-groups",
         "--inh-caps=-all",
         "bwrap",

@@ -29,6 +29,8 @@ export interface GitIsolationOptions {
   caFile?: string;
   /** What the installed bubblewrap can do. @default CURRENT_BWRAP */
   features?: BwrapFeatures;
+  /** The host uid the sandbox runs as, when the server is root. @default UNPRIVILEGED_UID */
+  uid?: number;
 }
 
 /** The sandbox's directory inside an isolation; home and /tmp are symlinks into it. */
@@ -64,11 +66,13 @@ const HELPER = '!f() { test "$1" = get || exit 0; p=; h=; ' +
  */
 export class GitIsolation {
   #options: GitIsolationOptions;
+  #uid: number;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = new AbortController();
 
   constructor(options: GitIsolationOptions) {
     this.#options = options;
+    this.#uid = options.uid ?? UNPRIVILEGED_UID;
   }
 
   /** Clones `request.url` into `request.path` (a path as the sandbox sees it). */
@@ -108,7 +112,7 @@ export class GitIsolation {
     await Deno.mkdir(stagingHost, { recursive: true, mode: 0o700 });
     if (asRoot) {
       for (const dir of [`${root}/git`, stagingHost]) {
-        await Deno.chown(dir, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+        await Deno.chown(dir, this.#uid, this.#uid);
       }
     }
     const clone = `${isolated ? `${ROOT_INSIDE}/git/${id}` : stagingHost}/clone`;
@@ -352,7 +356,7 @@ export class GitIsolation {
       args.push("--setenv", name, value);
     }
     args.push("--", ...argv);
-    return bwrapCommand(args, { clearEnv: true, env: { PATH }, ...stdio });
+    return bwrapCommand(args, { clearEnv: true, env: { PATH }, ...stdio }, this.#uid);
   }
 }
 

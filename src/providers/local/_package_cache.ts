@@ -43,17 +43,17 @@ interface Entry {
 /** The caches of one provider's tenants. */
 export class PackageCaches {
   #baseDir: string;
-  #owner: () => number | undefined;
+  #owner: (tenant: string) => number | undefined;
   #disk: (() => { disks: SandboxDisks; bytes: number } | undefined) | undefined;
   #entries = new Map<string, Entry>();
 
   /**
-   * Caches in `baseDir`, owned by `owner()` when it gives a uid (a root server's sandboxes run as
-   * nobody), each on a disk from `disk()` when it gives one.
+   * Caches in `baseDir`, each owned by `owner(tenant)` when it gives a uid (the host uid a root
+   * server's sandboxes of that tenant run as), each on a disk from `disk()` when it gives one.
    */
   constructor(
     baseDir: string,
-    owner: () => number | undefined,
+    owner: (tenant: string) => number | undefined,
     disk?: () => { disks: SandboxDisks; bytes: number } | undefined,
   ) {
     this.#baseDir = baseDir;
@@ -65,7 +65,7 @@ export class PackageCaches {
   async lease(tenant: string): Promise<PackageCacheLease> {
     let entry = this.#entries.get(tenant);
     if (!entry) {
-      entry = { made: this.#make(), holders: 0 };
+      entry = { made: this.#make(tenant), holders: 0 };
       this.#entries.set(tenant, entry);
       const made = entry;
       made.made.catch(() => {
@@ -96,11 +96,13 @@ export class PackageCaches {
     };
   }
 
-  async #make(): Promise<{ root: string; dir: string; disk?: SandboxDisk; owned: Deno.FsFile }> {
+  async #make(
+    tenant: string,
+  ): Promise<{ root: string; dir: string; disk?: SandboxDisk; owned: Deno.FsFile }> {
     const dir = Deno.makeTempDirSync({ dir: this.#baseDir, prefix: "mcp-sandbox-cache-" });
     try {
       const wanted = this.#disk?.();
-      const owner = this.#owner();
+      const owner = this.#owner(tenant);
       let disk: SandboxDisk | undefined;
       if (wanted) {
         const made = await wanted.disks.make(Deno.realPathSync(dir), wanted.bytes, owner ?? 0);
@@ -111,7 +113,7 @@ export class PackageCaches {
       const owned = lockSandbox(dir);
       const data = `${dir}/data`;
       Deno.mkdirSync(data);
-      Deno.chmodSync(dir, 0o711); // the sandboxes' bwrap (nobody, for a root server) passes through
+      Deno.chmodSync(dir, 0o711); // the sandboxes' bwrap (not root, for a root server) passes through
       if (owner !== undefined) Deno.chownSync(data, owner, owner);
       return { root: dir, dir: data, disk, owned };
     } catch (error) {

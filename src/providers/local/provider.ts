@@ -33,6 +33,7 @@ import {
   SANDBOX_HOME,
   SOCKS_PROXY_PORT,
   SYSTEM_DIRS,
+  tenantUid,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { compileModules } from "./_bytecode.ts";
@@ -129,6 +130,15 @@ export interface LocalProviderOptions {
    */
   packageCache?: boolean;
   /**
+   * When the server runs as root, run each tenant's sandboxes (`create({ tenant })`, an MCP
+   * session or a token over HTTP) as a host uid of its own instead of all as `nobody`. The kernel
+   * counts some quotas per uid (inotify instances, pipe buffer pages): with one uid for all, one
+   * tenant's sandbox can use them up for every other tenant. The uids come from a range no
+   * account uses (see `TENANT_UIDS` in _bwrap.ts); a workspace attached by another tenant is
+   * given to that tenant's uid, file by file. The HTTP server turns it on. @default false
+   */
+  uidPerTenant?: boolean;
+  /**
    * A PEM file of certificate authorities that clones with a token trust besides the system's
    * (a git server with a private CA); readable by `nobody` when the server runs as root. The
    * sandbox's own git settings never apply to those clones.
@@ -189,7 +199,8 @@ export interface LocalLimits {
   memoryMb?: number;
   /**
    * Processes the sandbox's user may have at once (a fork bomb stops there). On the host this
-   * user is `nobody` when the server runs as root, else the server's own user. Where the
+   * user is `nobody` (or its tenant's, with `uidPerTenant`) when the server runs as root, else the
+   * server's own user. Where the
    * sandbox's process budget is enforced by its control group (see `budget`), that budget caps
    * the same count instead and this limit is not set. @default 1024
    */
@@ -228,6 +239,7 @@ export class LocalProvider implements SandboxProvider {
       | "workspacesDir"
       | "shares"
       | "packageCache"
+      | "uidPerTenant"
     >
   >;
   #workspacesDir: string | undefined;
@@ -250,6 +262,8 @@ export class LocalProvider implements SandboxProvider {
    */
   #bytecode: Promise<Map<string, Uint8Array>> | undefined;
   #creations = 0;
+  /** The key of {@linkcode tenantUid}, when each tenant has a uid of its own. */
+  #uidKey: Uint8Array | undefined;
 
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
   constructor(options: LocalProviderOptions = {}) {
@@ -278,6 +292,7 @@ export class LocalProvider implements SandboxProvider {
         sharesInside: false,
       }],
     ]);
+    if (options.uidPerTenant) this.#uidKey = crypto.getRandomValues(new Uint8Array(32));
     this.#egress = options.egress ?? {};
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
@@ -286,7 +301,7 @@ export class LocalProvider implements SandboxProvider {
       const { baseDir, python } = this.#options;
       this.#caches = new PackageCaches(
         baseDir,
-        () => Deno.uid() === 0 ? UNPRIVILEGED_UID : undefined,
+        (tenant) => Deno.uid() === 0 ? this.#uidOf(tenant) : undefined,
         () => {
           if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return undefined;
           this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
@@ -300,6 +315,11 @@ export class LocalProvider implements SandboxProvider {
       processes: limits.processes ?? 1024,
       fileMb: limits.fileMb ?? 4096,
     };
+  }
+
+  /** The host uid `tenant`'s sandboxes run as when the server runs as root. */
+  #uidOf(tenant: string | undefined): number {
+    return this.#uidKey && tenant ? tenantUid(this.#uidKey, tenant) : UNPRIVILEGED_UID;
   }
 
   /**
@@ -444,6 +464,7 @@ export class LocalProvider implements SandboxProvider {
     }
     const env = options.env ?? {};
     const isolated = !this.#options.dangerouslyRunUnisolated;
+    const uid = this.#uidOf(options.tenant);
     let budget = budgetOf(this.#budget, options);
     const hold = options.workspace === undefined ? undefined : this.#hold(options.workspace);
     // Everything up to the spawn is synchronous but for the requests to the helpers (the disk
@@ -505,7 +526,7 @@ export class LocalProvider implements SandboxProvider {
         disk = await this.#diskPool().make(
           Deno.realPathSync(root),
           bytes,
-          UNPRIVILEGED_UID,
+          uid,
           !!hold,
         );
         if (typeof imaged === "number" && typeof disk === "string") {
@@ -560,10 +581,10 @@ export class LocalProvider implements SandboxProvider {
       if (isolated) {
         const asRoot = Deno.uid() === 0;
         if (asRoot) {
-          // Inside a user namespace root stays root on host files: drop to nobody first.
-          for (const path of [root, ...Object.values(dirs)]) {
-            Deno.chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
-          }
+          // Inside a user namespace root stays root on host files: drop to the tenant's uid
+          // first. A workspace that another uid used last becomes this one's.
+          if (hold && !hold.made) await giveTree(dirs.home, uid);
+          for (const path of [root, ...Object.values(dirs)]) Deno.chownSync(path, uid, uid);
         }
         const args = bwrapArgs({
           ...dirs,
@@ -577,7 +598,7 @@ export class LocalProvider implements SandboxProvider {
           packageCache: cache?.dir,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
-        command = bwrapCommand(args, STDIO);
+        command = bwrapCommand(args, STDIO, uid);
       } else {
         log.warn(`sandbox ${id}: running UNISOLATED in ${dirs.home}`);
         command = new Deno.Command(python, {
@@ -627,7 +648,7 @@ export class LocalProvider implements SandboxProvider {
           this.#sandboxes.delete(sandbox.id);
           await cache?.release();
         },
-        { caFile: this.#gitCaFile, features: this.#features },
+        { caFile: this.#gitCaFile, features: this.#features, uid },
         { proxy, preview },
         {
           cgroup,
@@ -860,4 +881,26 @@ function allowedDomains(
   if (!sandbox) return server;
   if (!server) return sandbox;
   return sandbox.filter((entry) => matchesDomain(entry.replace(/^\*\./, "x."), server));
+}
+
+/**
+ * Gives every file under `dir` to `uid` (a workspace attached by a tenant with another uid), unless
+ * `dir` is that uid's already. `dir` itself goes last, so that a server that stops halfway leaves
+ * it to the next attach. Symlinks are left as they are and never followed: no process of the
+ * workspace runs while it is being attached, so none can swap a file for a symlink meanwhile.
+ */
+async function giveTree(dir: string, uid: number): Promise<void> {
+  const info = await Deno.lstat(dir);
+  if (info.uid === uid || info.isSymlink) return;
+  const give = async (path: string, info: Deno.FileInfo) => {
+    if (info.isSymlink) return;
+    if (info.isDirectory) {
+      for await (const entry of Deno.readDir(path)) {
+        const child = `${path}/${entry.name}`;
+        await give(child, await Deno.lstat(child));
+      }
+    }
+    if (info.uid !== uid || info.gid !== uid) await Deno.chown(path, uid, uid);
+  };
+  await give(dir, info);
 }

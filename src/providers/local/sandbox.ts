@@ -104,7 +104,7 @@ export class LocalSandbox implements Sandbox {
     network: SandboxNetwork,
     labels: Record<string, string>,
     onClose: () => void | Promise<void>,
-    git: { caFile?: string; features?: BwrapFeatures } = {},
+    git: { caFile?: string; features?: BwrapFeatures; uid?: number } = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
     kept?: KeptWorkspace,
