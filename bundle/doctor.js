@@ -172,6 +172,10 @@ var PROTECTIONS = {
     fix: "run the server as root (cgroup v1 or v2), or as a user under `systemd-run --user --scope -p Delegate=yes deno task start` (cgroup v2); until then only per-process rlimits apply",
     rootFix: "mount the control group hierarchies where the server sees them: cgroup v2 (`mount -t cgroup2 none /sys/fs/cgroup`), or the cgroup v1 memory, pids, cpu and cpuacct hierarchies (`mount -t cgroup -o memory none /sys/fs/cgroup/memory`, and likewise); in a container, give it a writable cgroup of its own (Docker on a cgroup v2 host: `--cgroupns=private`); or start the server in a systemd scope with delegation (`systemd-run --scope -p Delegate=yes deno task start`); until then only per-process rlimits apply"
   },
+  quotas: {
+    what: "a share of the host user's inotify and fanotify quotas (a quarter), so that the user's other programs keep theirs",
+    fix: "run Linux 5.11 or later, with util-linux's setpriv installed"
+  },
   disk: {
     what: "a disk budget for home and /tmp (a mounted ext4 image of its size)",
     fix: "run the server as root with mkfs.ext4 and mount installed (e2fsprogs, util-linux), and --sandbox-disk-gb above 0; until then a sandbox's files are bounded only by the host's disk and the 4 GiB per-file limit",

@@ -5,7 +5,8 @@ import {
   AgentProcess,
   CGROUPS_PY,
   DISK_PY,
-  LOCAL_AGENT_FILES
+  LOCAL_AGENT_FILES,
+  QUOTAS_PY
 } from "./shared-cli-daytona-doctor.js";
 import {
   createLogger
@@ -167,6 +168,31 @@ var CgroupKeeper = class _CgroupKeeper {
         script,
         root,
         ...more
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      clearEnv: true,
+      env: {
+        PATH: "/usr/bin:/bin"
+      }
+    }).spawn();
+    return new _CgroupKeeper(child);
+  }
+  /**
+   * Starts the helper with `python` (its source is `script`) as the server's own user in the
+   * host's namespaces, through setpriv (which changes nothing here but the parent-death signal):
+   * bwrap would give an ordinary user a user namespace of its own. Requires `--allow-run=setpriv`.
+   */
+  static startInHostNamespaces(python, script) {
+    const child = new Deno.Command("setpriv", {
+      args: [
+        "--pdeathsig=KILL",
+        python,
+        "-I",
+        "-S",
+        "-c",
+        script
       ],
       stdin: "piped",
       stdout: "piped",
@@ -2426,6 +2452,41 @@ async function compileModules(python, files) {
 }
 __name(compileModules, "compileModules");
 
+// src/providers/local/_quotas.ts
+var QUOTA_SHARE = 4;
+var SandboxQuotas = class _SandboxQuotas {
+  static {
+    __name(this, "SandboxQuotas");
+  }
+  #helper;
+  constructor(helper) {
+    this.#helper = helper;
+  }
+  /** Starts the helper with `python` (its source is `script`). */
+  static open(python, script) {
+    return new _SandboxQuotas(CgroupKeeper.startInHostNamespaces(python, script));
+  }
+  /**
+   * Gives the sandbox whose bwrap is process `pid` its share of each quota. Returns undefined when
+   * it has, else why not (the sandbox then runs with its uid's whole allowance).
+   */
+  async cap(pid) {
+    try {
+      await this.#helper.call("cap", {
+        pid,
+        share: QUOTA_SHARE
+      });
+      return void 0;
+    } catch (error) {
+      return `its share of the host uid's inotify quotas could not be set (${error instanceof Error ? error.message : error})`;
+    }
+  }
+  /** Stops the helper. */
+  async close() {
+    await this.#helper.close();
+  }
+};
+
 // src/providers/local/_git_isolation.ts
 var ROOT_INSIDE = "/run/sandbox";
 var GIT_HOME = "/run/git";
@@ -2921,7 +2982,8 @@ var LocalSandbox = class {
         nestedNamespaces: why,
         shmCap: why,
         budget: why,
-        disk: why
+        disk: why,
+        quotas: why
       };
     }
     const reported = this.#agent.hello.protections ?? {};
@@ -2932,7 +2994,8 @@ var LocalSandbox = class {
       nestedNamespaces: this.#features.disableUserns || seccomp === null ? null : "bubblewrap before 0.8 has no --disable-userns and the seccomp filter is missing",
       shmCap: this.#features.tmpfsSize ? null : "bubblewrap before 0.7 cannot size a tmpfs: /dev/shm is private but as large as the host's",
       budget: this.#budget.cgroup ? null : this.#budget.unenforced ?? "no control group was made",
-      disk: this.#budget.disk ? null : this.#budget.diskUnenforced ?? "no disk image was made"
+      disk: this.#budget.disk ? null : this.#budget.diskUnenforced ?? "no disk image was made",
+      quotas: this.#budget.quotasUnenforced ?? null
     };
   }
   /** What the sandbox may use as a whole (enforced when `protections.budget` is null). */
@@ -3283,6 +3346,7 @@ var LocalProvider = class {
   #budget;
   #cgroups;
   #disks;
+  #quotas;
   #caches;
   #givenCgroups;
   #egress;
@@ -3511,6 +3575,7 @@ var LocalProvider = class {
     let cgroup;
     let disk;
     let cache;
+    let quotasUnenforced;
     let netDir = `${root}/net`;
     let owned;
     const pool = isolated ? this.cgroups() : void 0;
@@ -3613,7 +3678,7 @@ var LocalProvider = class {
           env,
           limits: this.#limitsFor(cgroup),
           features: this.#features,
-          hold: cgroup !== void 0,
+          hold: true,
           shares: this.#mounts(true),
           packageCache: cache?.dir,
           ...tunnelled ? {
@@ -3642,8 +3707,14 @@ var LocalProvider = class {
           }
         });
       }
+      const quotas = isolated ? this.#quotas ??= SandboxQuotas.open(python, QUOTAS_PY) : void 0;
       const agent = await AgentProcess.start(command, id, log, {
-        started: cgroup && (async (child) => void await cgroup.adopt(child.pid)),
+        started: quotas && (async (child) => {
+          [, quotasUnenforced] = await Promise.all([
+            cgroup?.adopt(child.pid),
+            quotas.cap(child.pid)
+          ]);
+        }),
         running: options.onStarted
       });
       if (tunnelled) {
@@ -3681,6 +3752,7 @@ var LocalProvider = class {
         budget,
         ownerLock: owned,
         unenforced: (await pool)?.unavailable,
+        quotasUnenforced,
         disk: typeof disk === "string" ? void 0 : disk,
         diskUnenforced: !isolated ? void 0 : typeof disk === "string" ? disk : hold && !hold.made && disk === void 0 ? "the workspace was made without a disk image: its files are on the host's disk" : budget.diskGb <= 0 ? "the disk budget is 0 (none)" : void 0
       }, hold && {
@@ -3801,6 +3873,8 @@ var LocalProvider = class {
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
     await this.#disks?.close();
     this.#disks = void 0;
+    await this.#quotas?.close();
+    this.#quotas = void 0;
   }
   /** The disk helper of a root server, started on first use. */
   #diskPool() {

@@ -18,6 +18,10 @@ const HOST_FILES: Readonly<Record<string, { name: string; doc: string }>> = {
     name: "DISK_PY",
     doc: "The server's helper for the disks of local sandboxes (disk budgets, as root).",
   },
+  "quotas.py": {
+    name: "QUOTAS_PY",
+    doc: "The server's helper for local sandboxes' shares of their host uid's inotify quotas.",
+  },
 };
 
 /**

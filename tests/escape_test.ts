@@ -564,3 +564,72 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "one sandbox takes at most a quarter of its host uid's inotify instances and watches; other sandboxes and processes of that uid keep the rest",
+  opts,
+  async () => {
+    // The kernel counts inotify instances and watches per host uid, which every sandbox of a
+    // server shares (nobody under root, else the server's user, whose editor shares it too). A
+    // sandbox that took them all left the others EMFILE from inotify_init and ENOSPC from
+    // inotify_add_watch.
+    const hostLimit = async (name: string) => {
+      // cat, because Deno asks for --allow-all to read /proc itself.
+      const out = await new Deno.Command("cat", {
+        args: [`/proc/sys/fs/inotify/${name}`],
+        stdout: "piped",
+      }).output();
+      return Number(new TextDecoder().decode(out.stdout));
+    };
+    const [instances, watches] = [
+      await hostLimit("max_user_instances"),
+      await hostLimit("max_user_watches"),
+    ];
+    const files = Math.min(watches, 60_000); // more than a quarter of the watches allowed here
+    await using mcp = await connect();
+    const other = structured<{ sandbox_id: string }>(await mcp.call("sandbox_create", {}))
+      .sandbox_id;
+    const python = async (code: string, sandbox_id?: string) => {
+      const result = await mcp.call("python_exec", { code, ...(sandbox_id ? { sandbox_id } : {}) });
+      assertEquals(result.isError, false, JSON.stringify(result.content));
+      return structured<{ stdout: string }>(result).stdout.trim();
+    };
+    // The hog keeps what it took: python_exec's interpreter lives on between calls.
+    const took = await python(`
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+held = []
+while len(held) < 4096 and (fd := libc.inotify_init1(0)) >= 0:
+    held.append(fd)
+os.makedirs("/tmp/w", exist_ok=True)
+for i in range(${files}):
+    open("/tmp/w/%d" % i, "w").close()
+watches = 0
+for i in range(${files}):
+    if libc.inotify_add_watch(held[0], b"/tmp/w/%d" % i, 2) < 0:
+        break
+    watches += 1
+print(len(held), watches)
+`);
+    const [tookInstances, tookWatches] = took.split(" ").map(Number);
+    assert(tookInstances > 0 && tookInstances <= instances / 4, `took ${tookInstances} instances`);
+    assert(tookWatches > 0 && tookWatches <= watches / 4, `took ${tookWatches} watches`);
+    const probe = `
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+fd = libc.inotify_init1(0)
+print("ok" if fd >= 0 and libc.inotify_add_watch(fd, b"/tmp", 2) >= 0 else os.strerror(ctypes.get_errno()))
+`;
+    assertEquals(await python(probe, other), "ok");
+    // A process of the same uid on the host, outside every sandbox, too.
+    const drop = sandboxUid === Deno.uid()
+      ? []
+      : [`--reuid=${sandboxUid}`, `--regid=${sandboxUid}`, "--clear-groups", "--inh-caps=-all"];
+    const host = await new Deno.Command(drop.length ? "setpriv" : "/usr/bin/python3", {
+      args: [...(drop.length ? [...drop, "/usr/bin/python3"] : []), "-c", probe],
+      stdout: "piped",
+      cwd: "/",
+    }).output();
+    assertEquals(new TextDecoder().decode(host.stdout).trim(), "ok");
+  },
+);

@@ -719,7 +719,9 @@ Deno.test(
       assert(uids[0] !== uids[1], `both clients' sandboxes run as host uid ${uids[0]}`);
       for (const uid of uids) assert(uid !== 0 && uid !== 65534, `a sandbox runs as uid ${uid}`);
       const [instances, pipes] = (await python(a, HOG_QUOTAS)).split(" ").map(Number);
-      assert(instances >= 100 && pipes >= 60, `the hog took ${instances} and ${pipes} only`);
+      // A sandbox gets a quarter of its uid's inotify instances (escape_test); pipe buffer pages
+      // are counted for the uid alone, so there the hog takes everything its uid may have.
+      assert(instances >= 1 && pipes >= 60, `the hog took ${instances} and ${pipes} only`);
       assertEquals(await python(a, PROBE_QUOTAS), "inotify Too many open files pipe 8192");
       assertEquals(await python(b, PROBE_QUOTAS), "inotify ok pipe 65536");
     } finally {

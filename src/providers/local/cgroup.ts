@@ -250,6 +250,23 @@ export class CgroupKeeper {
     return new CgroupKeeper(child);
   }
 
+  /**
+   * Starts the helper with `python` (its source is `script`) as the server's own user in the
+   * host's namespaces, through setpriv (which changes nothing here but the parent-death signal):
+   * bwrap would give an ordinary user a user namespace of its own. Requires `--allow-run=setpriv`.
+   */
+  static startInHostNamespaces(python: string, script: string): CgroupKeeper {
+    const child = new Deno.Command("setpriv", {
+      args: ["--pdeathsig=KILL", python, "-I", "-S", "-c", script],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+    }).spawn();
+    return new CgroupKeeper(child);
+  }
+
   /** Sends one request; rejects with the helper's error. */
   call(op: string, args: Record<string, unknown> = {}): Promise<unknown> {
     const id = this.#next++;

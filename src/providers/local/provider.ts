@@ -39,6 +39,7 @@ import {
 import { compileModules } from "./_bytecode.ts";
 import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
+import { SandboxQuotas } from "./_quotas.ts";
 import { LocalSandbox } from "./sandbox.ts";
 import {
   findWorkspaces,
@@ -58,7 +59,13 @@ import {
   type PackageCacheLease,
   PackageCaches,
 } from "./_package_cache.ts";
-import { AGENT_FILES, CGROUPS_PY, DISK_PY, LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
+import {
+  AGENT_FILES,
+  CGROUPS_PY,
+  DISK_PY,
+  LOCAL_AGENT_FILES,
+  QUOTAS_PY,
+} from "../agent/_runtime.ts";
 
 /** The supervisor's files in a local sandbox's runtime directory. */
 const RUNTIME_FILES: Readonly<Record<string, string>> = { ...AGENT_FILES, ...LOCAL_AGENT_FILES };
@@ -246,6 +253,7 @@ export class LocalProvider implements SandboxProvider {
   #budget: SandboxBudget;
   #cgroups: Promise<SandboxCgroups> | undefined;
   #disks: SandboxDisks | undefined;
+  #quotas: SandboxQuotas | undefined;
   #caches: PackageCaches | undefined;
   #givenCgroups: boolean;
   #egress: EgressOptions;
@@ -494,6 +502,7 @@ export class LocalProvider implements SandboxProvider {
     let cgroup: SandboxCgroup | undefined;
     let disk: SandboxDisk | string | undefined;
     let cache: PackageCacheLease | undefined;
+    let quotasUnenforced: string | undefined;
     // The server's sockets, read-only inside, owned by the server; a workspace's live outside it,
     // since a socket's path must be short.
     let netDir = `${root}/net`;
@@ -593,7 +602,7 @@ export class LocalProvider implements SandboxProvider {
           env,
           limits: this.#limitsFor(cgroup),
           features: this.#features,
-          hold: cgroup !== undefined,
+          hold: true, // for its share of the uid's quotas, and its cgroup
           shares: this.#mounts(true),
           packageCache: cache?.dir,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
@@ -615,8 +624,15 @@ export class LocalProvider implements SandboxProvider {
           },
         });
       }
+      // Held at its start until it is in its cgroup and has its share of the uid's quotas.
+      const quotas = isolated ? this.#quotas ??= SandboxQuotas.open(python, QUOTAS_PY) : undefined;
       const agent = await AgentProcess.start(command, id, log, {
-        started: cgroup && (async (child) => void await cgroup!.adopt(child.pid)),
+        started: quotas && (async (child) => {
+          [, quotasUnenforced] = await Promise.all([
+            cgroup?.adopt(child.pid),
+            quotas.cap(child.pid),
+          ]);
+        }),
         running: options.onStarted,
       });
       if (tunnelled) {
@@ -655,6 +671,7 @@ export class LocalProvider implements SandboxProvider {
           budget,
           ownerLock: owned,
           unenforced: (await pool)?.unavailable,
+          quotasUnenforced,
           disk: typeof disk === "string" ? undefined : disk,
           diskUnenforced: !isolated
             ? undefined
@@ -797,6 +814,8 @@ export class LocalProvider implements SandboxProvider {
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
     await this.#disks?.close();
     this.#disks = undefined;
+    await this.#quotas?.close();
+    this.#quotas = undefined;
   }
 
   /** The disk helper of a root server, started on first use. */

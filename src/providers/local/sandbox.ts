@@ -46,7 +46,8 @@ import type { WorkspaceHold } from "./_workspace.ts";
  * keyrings, new namespaces, mounts, kernel modules, bpf, perf, io_uring), `supervisor` (the
  * supervisor is non-dumpable PID 1), `nestedNamespaces` (no user namespaces inside), `shmCap`
  * (/dev/shm capped at 64 MiB), `budget` (memory, processes and CPU of the whole sandbox, by a
- * control group), `disk` (its home and /tmp together capped at the disk budget).
+ * control group), `disk` (its home and /tmp together capped at the disk budget), `quotas` (a share
+ * of its host uid's inotify and fanotify quotas, in its user namespace).
  */
 export type SandboxProtection =
   | "seccomp"
@@ -54,7 +55,8 @@ export type SandboxProtection =
   | "nestedNamespaces"
   | "shmCap"
   | "budget"
-  | "disk";
+  | "disk"
+  | "quotas";
 
 /**
  * A sandbox on this machine. Create it with {@linkcode LocalProvider.create}.
@@ -149,6 +151,7 @@ export class LocalSandbox implements Sandbox {
         shmCap: why,
         budget: why,
         disk: why,
+        quotas: why,
       };
     }
     const reported = this.#agent.hello.protections ?? {};
@@ -168,6 +171,7 @@ export class LocalSandbox implements Sandbox {
         : "bubblewrap before 0.7 cannot size a tmpfs: /dev/shm is private but as large as the host's",
       budget: this.#budget.cgroup ? null : this.#budget.unenforced ?? "no control group was made",
       disk: this.#budget.disk ? null : this.#budget.diskUnenforced ?? "no disk image was made",
+      quotas: this.#budget.quotasUnenforced ?? null,
     };
   }
 
@@ -345,4 +349,6 @@ interface SandboxBudgetState {
   unenforced?: string;
   disk?: SandboxDisk;
   diskUnenforced?: string;
+  /** Why the sandbox has its uid's whole inotify quotas rather than its share, if it has. */
+  quotasUnenforced?: string;
 }
