@@ -2,6 +2,8 @@
 import {
   AGENT_FILES,
   AgentOps,
+  REPLY_GRACE_MS,
+  UNTIMED_DEADLINE_MS,
   faultToError
 } from "./shared-cli-daytona-doctor.js";
 import {
@@ -324,6 +326,7 @@ var REMOTE_RUNTIME_DIR = ".mcp-sandbox";
 var INLINE_REQUEST = 512 * 1024;
 var PLAIN_TIMEOUT_SECONDS = 60;
 var REQUEST_MARGIN_SECONDS = 30;
+var MIN_POLL_MS = 1e3;
 var RemoteAgent = class {
   static {
     __name(this, "RemoteAgent");
@@ -331,11 +334,16 @@ var RemoteAgent = class {
   #toolbox;
   #runtime;
   #pollSeconds;
-  /** `home` is the sandbox user's, as {@linkcode installAgent} found it. */
-  constructor(toolbox, home, pollSeconds) {
+  #graceMs;
+  /**
+   * `home` is the sandbox user's, as {@linkcode installAgent} found it; a call is waited for at
+   * most `graceMs` past its timeout, and after its cancellation.
+   */
+  constructor(toolbox, home, pollSeconds, graceMs = REPLY_GRACE_MS) {
     this.#toolbox = toolbox;
     this.#runtime = `${home}/${REMOTE_RUNTIME_DIR}`;
     this.#pollSeconds = pollSeconds;
+    this.#graceMs = graceMs;
   }
   /**
    * The command that hands one request to the agent: the JSON as a quoted here-doc (taken
@@ -368,25 +376,50 @@ MCP_REQUEST`;
       ], options.signal);
       command = this.#client(`@${file}`);
     }
-    const onAbort = /* @__PURE__ */ __name(() => {
-      const cancel = JSON.stringify({
+    const cancel = /* @__PURE__ */ __name(() => {
+      const request = JSON.stringify({
         op: "cancel",
         target: id,
         id: `${id}-cancel`
       });
-      this.#toolbox.execute(this.#client(cancel), PLAIN_TIMEOUT_SECONDS).catch(() => {
+      this.#toolbox.execute(this.#client(request), PLAIN_TIMEOUT_SECONDS).catch(() => {
       });
+    }, "cancel");
+    const graceMs = this.#graceMs;
+    const seconds = body.timeout;
+    const deadlineMs = typeof seconds === "number" ? seconds * 1e3 + graceMs : op === "exec" || op === "python" ? void 0 : UNTIMED_DEADLINE_MS;
+    const started = performance.now();
+    let cancelledAt;
+    const onAbort = /* @__PURE__ */ __name(() => {
+      cancelledAt = performance.now();
+      cancel();
     }, "onAbort");
     options.signal?.addEventListener("abort", onAbort, {
       once: true
     });
+    const late = /* @__PURE__ */ __name((reason) => {
+      cancel();
+      return new SandboxError(`Cannot finish: the sandbox's agent ${reason}, so the server stopped waiting for it (a cancel was sent; code in the sandbox may have replaced the agent)`);
+    }, "late");
     try {
+      let asked = performance.now();
       let output = await this.#toolbox.execute(command, wait + REQUEST_MARGIN_SECONDS);
       for (; ; ) {
         const reply = findReply(output, id);
         if (reply.error) throw faultToError(reply.error);
         if (reply.pending !== true) return reply.result;
         if (typeof reply.line === "string" && reply.line) options.onLine?.(reply.line);
+        const now = performance.now();
+        if (deadlineMs !== void 0 && now - started > deadlineMs) {
+          throw late(`did not answer within ${deadlineMs / 1e3} s (the call's timeout and a grace)`);
+        }
+        if (cancelledAt !== void 0 && now - cancelledAt > graceMs) {
+          throw late(`did not stop the call within ${graceMs / 1e3} s of its cancellation`);
+        }
+        if (now - asked < MIN_POLL_MS) {
+          await new Promise((resolve) => setTimeout(resolve, MIN_POLL_MS - (now - asked)));
+        }
+        asked = performance.now();
         const follow = JSON.stringify({
           op: "wait",
           target: id,
@@ -521,9 +554,16 @@ function findReply(output, id) {
   return reply;
 }
 __name(findReply, "findReply");
+var REPLY_LINES = 16;
+var REPLY_PARSES = 4;
 function lastJsonLine(output, accept) {
-  for (const line of output.split("\n").reverse()) {
+  let end = output.length;
+  for (let lines = 0, parses = 0; lines < REPLY_LINES && parses < REPLY_PARSES && end >= 0; lines++) {
+    const start = output.lastIndexOf("\n", end - 1) + 1;
+    const line = output.slice(start, end);
+    end = start - 1;
     if (!line.startsWith("{")) continue;
+    parses++;
     try {
       const value = JSON.parse(line);
       if (accept(value)) return value;
@@ -635,6 +675,7 @@ function indexOf(haystack, needle) {
 __name(indexOf, "indexOf");
 
 // src/providers/daytona/_toolbox.ts
+var MAX_EXECUTE_ANSWER = 100 * 1024 * 1024;
 var SDK_HEADERS = {
   "X-Daytona-Source": "sdk-typescript",
   "X-Daytona-SDK-Version": "0.218.0"
@@ -669,7 +710,7 @@ var Toolbox = class {
         timeout
       })
     }, false, timeout);
-    const body = await response.json();
+    const body = JSON.parse(await readCapped(response, MAX_EXECUTE_ANSWER));
     return body.result ?? body.stdout ?? "";
   }
   /**
@@ -828,6 +869,27 @@ function fromDaemonInfo(raw, path) {
   };
 }
 __name(fromDaemonInfo, "fromDaemonInfo");
+async function readCapped(response, limit) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of response.body ?? new ReadableStream()) {
+    size += chunk.length;
+    if (size > limit) {
+      await response.body?.cancel().catch(() => {
+      });
+      throw new SandboxError(`Cannot read the command's output: it is over ${limit >> 20} MiB (a command in the sandbox printed without end?)`);
+    }
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(all);
+}
+__name(readCapped, "readCapped");
 
 // src/providers/daytona/sandbox.ts
 import { posix as posix2 } from "node:path";
@@ -905,7 +967,7 @@ var DaytonaSandbox = class {
       isolated: true
     };
     this.#toolbox = parts.toolbox;
-    this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, parts.home, parts.pollSeconds));
+    this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, parts.home, parts.pollSeconds, parts.replyGraceMs));
   }
   /** Whether the sandbox was deleted (or found gone). */
   get closed() {
@@ -1277,6 +1339,7 @@ var DaytonaProvider = class _DaytonaProvider {
       autoDeleteMinutes: options.autoDeleteMinutes ?? 60,
       log: options.log ?? createLogger("warn"),
       pollSeconds: options.pollSeconds ?? 45,
+      replyGraceMs: options.replyGraceMs ?? REPLY_GRACE_MS,
       activitySeconds: options.activitySeconds ?? 120
     };
     if (!(Number.isInteger(this.#options.pollSeconds) && this.#options.pollSeconds >= 1)) {
@@ -1647,6 +1710,7 @@ var DaytonaProvider = class _DaytonaProvider {
       state: /* @__PURE__ */ __name((wait) => sandboxState(this.#client, sdkSandbox.id, this.#options, wait), "state"),
       autoStopMinutes: this.#options.autoStopMinutes,
       pollSeconds: this.#options.pollSeconds,
+      replyGraceMs: this.#options.replyGraceMs,
       activitySeconds: this.#options.activitySeconds
     });
     this.#sandboxes.set(sandbox.id, sandbox);

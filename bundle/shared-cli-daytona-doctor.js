@@ -2993,6 +2993,8 @@ if __name__ == "__main__":
 `;
 
 export {
+  REPLY_GRACE_MS,
+  UNTIMED_DEADLINE_MS,
   AgentProcess,
   faultToError,
   AgentOps,

@@ -372,7 +372,14 @@ async function gitClone(sandbox: Sandbox, body: Record<string, unknown>): Promis
   if (depth !== undefined && depth !== null && !(Number.isInteger(depth) && Number(depth) > 0)) {
     throw new HttpError(400, "BAD_REQUEST", "depth must be a positive integer", SOURCE);
   }
-  const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "/bin/false" };
+  // The daemon clones with go-git, which reads none of the sandbox user's or the system's git
+  // settings: an insteadOf there must not send the clone, and its credentials, elsewhere.
+  const env: Record<string, string> = {
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_ASKPASS: "/bin/false",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_NOSYSTEM: "1",
+  };
   if (typeof username === "string" && typeof password === "string" && /^https?:/i.test(url)) {
     // Credentials travel in git's environment, never in argv.
     const basic = new TextEncoder().encode(`${username}:${password}`).toBase64();

@@ -339,6 +339,52 @@ Deno.test(
 );
 
 Deno.test(
+  "git_clone on Daytona: the git service does not take the sandbox user's git settings, so an insteadOf cannot divert the token",
+  opts,
+  async () => {
+    // Daytona's daemon clones with go-git, which reads no ~/.gitconfig; the fake's git must not
+    // either. A listener in the sandbox would otherwise receive the token.
+    await using fake = await startFakeDaytona();
+    const token = "ghp_DivertedToken4711";
+    await using mcp = await connect({
+      provider: new DaytonaProvider({
+        apiKey: fake.apiKey,
+        apiUrl: fake.apiUrl,
+        log: silentLogger(),
+      }),
+      credentials: { gitToken: token, gitTokenHosts: ["127.0.0.1:9"] },
+    });
+    const listen = [
+      "import socket",
+      "s = socket.socket()",
+      "s.bind(('127.0.0.1', 0))",
+      "s.listen(8)",
+      "open('/tmp/port', 'w').write(str(s.getsockname()[1]))",
+      "while True:",
+      "    c, _ = s.accept()",
+      "    open('/tmp/heard', 'ab').write(c.recv(65536))",
+      "    c.sendall(b'HTTP/1.1 401 Unauthorized\\r\\nWWW-Authenticate: Basic realm=x\\r\\nContent-Length: 0\\r\\n\\r\\n')",
+      "    c.close()",
+    ].join("\n");
+    await mcp.call("file_upload", { file_path: "/tmp/listen.py", content: listen });
+    const set = structured<{ exit_code: number; stderr: string }>(
+      await mcp.call("shell_exec", {
+        command: "nohup python3 /tmp/listen.py >/dev/null 2>&1 & " +
+          "while [ ! -s /tmp/port ]; do sleep 0.05; done; " +
+          'git config --global url."http://127.0.0.1:$(cat /tmp/port)/".insteadOf https://127.0.0.1:9/',
+      }),
+    );
+    assertEquals(set.exit_code, 0, set.stderr);
+    const cloned = await mcp.call("git_clone", { repo_url: "https://127.0.0.1:9/private.git" });
+    assertEquals(cloned.isError, true, "nothing listens on port 9");
+    const heard = structured<{ stdout: string }>(
+      await mcp.call("shell_exec", { command: "cat /tmp/heard 2>/dev/null || echo nothing" }),
+    ).stdout;
+    assertEquals(heard, "nothing\n", "the clone went to the sandbox's listener");
+  },
+);
+
+Deno.test(
   "Daytona sandboxes are labeled and stop and delete themselves if the server dies",
   opts,
   async () => {

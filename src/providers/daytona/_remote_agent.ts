@@ -4,7 +4,13 @@
 
 import type { ExecOptions, ExecResult } from "../../sandbox.ts";
 import { SandboxError } from "../../sandbox.ts";
-import { type AgentFault, faultToError, type RequestOptions } from "../agent/process.ts";
+import {
+  type AgentFault,
+  faultToError,
+  REPLY_GRACE_MS,
+  type RequestOptions,
+  UNTIMED_DEADLINE_MS,
+} from "../agent/process.ts";
 import type { AgentTransport } from "../agent/ops.ts";
 import { AGENT_FILES } from "../agent/_runtime.ts";
 import type { Toolbox } from "./_toolbox.ts";
@@ -23,6 +29,11 @@ const INLINE_REQUEST = 512 * 1024;
 export const PLAIN_TIMEOUT_SECONDS = 60;
 /** Extra seconds an agent request's execute may take beyond the time it waits for the call. */
 const REQUEST_MARGIN_SECONDS = 30;
+/**
+ * The agent answers "pending" after waiting `pollSeconds` for the call; one that answers at once
+ * (code in the sandbox may have replaced it) is asked again at most this often.
+ */
+const MIN_POLL_MS = 1000;
 
 /**
  * The agent, reached by running its client through `process/execute`: one request per call that
@@ -33,12 +44,17 @@ export class RemoteAgent implements AgentTransport {
   #toolbox: Toolbox;
   #runtime: string;
   #pollSeconds: number;
+  #graceMs: number;
 
-  /** `home` is the sandbox user's, as {@linkcode installAgent} found it. */
-  constructor(toolbox: Toolbox, home: string, pollSeconds: number) {
+  /**
+   * `home` is the sandbox user's, as {@linkcode installAgent} found it; a call is waited for at
+   * most `graceMs` past its timeout, and after its cancellation.
+   */
+  constructor(toolbox: Toolbox, home: string, pollSeconds: number, graceMs = REPLY_GRACE_MS) {
     this.#toolbox = toolbox;
     this.#runtime = `${home}/${REMOTE_RUNTIME_DIR}`;
     this.#pollSeconds = pollSeconds;
+    this.#graceMs = graceMs;
   }
 
   /**
@@ -70,19 +86,54 @@ export class RemoteAgent implements AgentTransport {
       );
       command = this.#client(`@${file}`);
     }
+    const cancel = () => {
+      const request = JSON.stringify({ op: "cancel", target: id, id: `${id}-cancel` });
+      this.#toolbox.execute(this.#client(request), PLAIN_TIMEOUT_SECONDS).catch(() => {});
+    };
+    // As with a local sandbox's supervisor: "pending" later than the call's timeout and a grace
+    // (or a file operation's fixed deadline), or than a grace after a cancel, is not waited on.
+    const graceMs = this.#graceMs;
+    const seconds = (body as { timeout?: unknown }).timeout;
+    const deadlineMs = typeof seconds === "number"
+      ? seconds * 1000 + graceMs
+      : op === "exec" || op === "python"
+      ? undefined // the caller asked for no time limit
+      : UNTIMED_DEADLINE_MS;
+    const started = performance.now();
+    let cancelledAt: number | undefined;
     const onAbort = () => {
-      const cancel = JSON.stringify({ op: "cancel", target: id, id: `${id}-cancel` });
-      this.#toolbox.execute(this.#client(cancel), PLAIN_TIMEOUT_SECONDS).catch(() => {});
+      cancelledAt = performance.now();
+      cancel();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    const late = (reason: string) => {
+      cancel();
+      return new SandboxError(
+        `Cannot finish: the sandbox's agent ${reason}, so the server stopped waiting for it (a cancel was sent; code in the sandbox may have replaced the agent)`,
+      );
+    };
     try {
       // Each request waits at most `wait` seconds for the call; its execute gets a margin more.
+      let asked = performance.now();
       let output = await this.#toolbox.execute(command, wait + REQUEST_MARGIN_SECONDS);
       for (;;) {
         const reply = findReply(output, id);
         if (reply.error) throw faultToError(reply.error);
         if (reply.pending !== true) return reply.result as T;
         if (typeof reply.line === "string" && reply.line) options.onLine?.(reply.line);
+        const now = performance.now();
+        if (deadlineMs !== undefined && now - started > deadlineMs) {
+          throw late(
+            `did not answer within ${deadlineMs / 1000} s (the call's timeout and a grace)`,
+          );
+        }
+        if (cancelledAt !== undefined && now - cancelledAt > graceMs) {
+          throw late(`did not stop the call within ${graceMs / 1000} s of its cancellation`);
+        }
+        if (now - asked < MIN_POLL_MS) {
+          await new Promise((resolve) => setTimeout(resolve, MIN_POLL_MS - (now - asked)));
+        }
+        asked = performance.now();
         const follow = JSON.stringify({ op: "wait", target: id, id: `${id}-wait`, wait });
         output = await this.#toolbox.execute(this.#client(follow), wait + REQUEST_MARGIN_SECONDS);
       }
@@ -236,13 +287,30 @@ function findReply(
   return reply;
 }
 
-/** The last line of a command's output that is a JSON object `accept` takes. */
+/**
+ * How far from the end of a command's output a reply is looked for: the agent's reply is its last
+ * line, or close to it. Output from the sandbox can hold millions of lines that look like JSON,
+ * and parsing them all would hold the server's event loop for minutes.
+ */
+const REPLY_LINES = 16;
+const REPLY_PARSES = 4;
+
+/** The last line of a command's output that is a JSON object `accept` takes, near its end. */
 function lastJsonLine(
   output: string,
   accept: (value: Record<string, unknown>) => boolean,
 ): Record<string, unknown> | undefined {
-  for (const line of output.split("\n").reverse()) {
+  let end = output.length;
+  for (
+    let lines = 0, parses = 0;
+    lines < REPLY_LINES && parses < REPLY_PARSES && end >= 0;
+    lines++
+  ) {
+    const start = output.lastIndexOf("\n", end - 1) + 1;
+    const line = output.slice(start, end);
+    end = start - 1;
     if (!line.startsWith("{")) continue;
+    parses++;
     try {
       const value = JSON.parse(line);
       if (accept(value)) return value;

@@ -14,6 +14,12 @@ import { toolboxError, TransientError } from "./_errors.ts";
 import { multipartFirstPart } from "./_multipart.ts";
 import { withRetries } from "./_retry.ts";
 
+/**
+ * The largest answer to a command the server reads: the agent's longest reply line and room
+ * around it. A command in the sandbox can print without end; beyond this, the call fails.
+ */
+export const MAX_EXECUTE_ANSWER = 100 * 1024 * 1024;
+
 /** The headers the SDK sends, so the toolbox sees the same client either way. */
 const SDK_HEADERS = { "X-Daytona-Source": "sdk-typescript", "X-Daytona-SDK-Version": "0.218.0" };
 
@@ -53,7 +59,10 @@ export class Toolbox {
       false,
       timeout,
     );
-    const body = await response.json() as { result?: string; stdout?: string };
+    const body = JSON.parse(await readCapped(response, MAX_EXECUTE_ANSWER)) as {
+      result?: string;
+      stdout?: string;
+    };
     return body.result ?? body.stdout ?? "";
   }
 
@@ -221,4 +230,29 @@ function fromDaemonInfo(raw: Record<string, unknown>, path: string): FileInfo {
     modified: new Date(String(raw.modTime ?? raw.modifiedAt ?? 0)).toISOString(),
     mode,
   };
+}
+
+/** A response's body as text, refused (and no longer read) once it passes `limit` bytes. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? new ReadableStream<Uint8Array>()) {
+    size += chunk.length;
+    if (size > limit) {
+      await response.body?.cancel().catch(() => {});
+      throw new SandboxError(
+        `Cannot read the command's output: it is over ${
+          limit >> 20
+        } MiB (a command in the sandbox printed without end?)`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(all);
 }

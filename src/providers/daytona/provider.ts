@@ -15,6 +15,7 @@ import {
 import { checkWorkspaceName, WORKSPACE_NAME } from "../../workspace.ts";
 import { isNotFound, StoppedError } from "./_errors.ts";
 import { destroySandbox, sandboxState, stopSandbox, wakeSandbox } from "./_lifecycle.ts";
+import { REPLY_GRACE_MS } from "../agent/process.ts";
 import { installAgent } from "./_remote_agent.ts";
 import { callApi, type WaitOptions } from "./_retry.ts";
 import { Toolbox } from "./_toolbox.ts";
@@ -57,6 +58,11 @@ export interface DaytonaProviderOptions {
    * enough for a proxy to cut it, and progress comes back in between. @default 45
    */
   pollSeconds?: number;
+  /**
+   * Milliseconds a call still waits for the sandbox's agent past the call's own timeout, and after
+   * the call is cancelled, before the server gives up on it. @default 15000
+   */
+  replyGraceMs?: number;
   /**
    * Seconds between refreshes of the sandbox's activity while a call runs, so Daytona never stops
    * a busy sandbox for idleness. @default 120
@@ -217,6 +223,7 @@ export class DaytonaProvider implements SandboxProvider {
       autoDeleteMinutes: options.autoDeleteMinutes ?? 60,
       log: options.log ?? createLogger("warn"),
       pollSeconds: options.pollSeconds ?? 45,
+      replyGraceMs: options.replyGraceMs ?? REPLY_GRACE_MS,
       activitySeconds: options.activitySeconds ?? 120,
     };
     if (!(Number.isInteger(this.#options.pollSeconds) && this.#options.pollSeconds >= 1)) {
@@ -603,6 +610,7 @@ export class DaytonaProvider implements SandboxProvider {
       state: (wait) => sandboxState(this.#client, sdkSandbox.id, this.#options, wait),
       autoStopMinutes: this.#options.autoStopMinutes,
       pollSeconds: this.#options.pollSeconds,
+      replyGraceMs: this.#options.replyGraceMs,
       activitySeconds: this.#options.activitySeconds,
     });
     this.#sandboxes.set(sandbox.id, sandbox);

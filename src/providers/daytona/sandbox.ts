@@ -56,6 +56,7 @@ interface SandboxParts {
   state: (wait?: WaitOptions) => Promise<string>;
   autoStopMinutes: number;
   pollSeconds: number;
+  replyGraceMs: number;
   activitySeconds: number;
 }
 
@@ -101,7 +102,9 @@ export class DaytonaSandbox implements Sandbox {
     if (parts.workspace !== undefined) this.workspace = parts.workspace;
     this.info = { provider: "daytona", home: parts.home, pythonVersion: "", isolated: true };
     this.#toolbox = parts.toolbox;
-    this.#ops = new AgentOps(new RemoteAgent(this.#toolbox, parts.home, parts.pollSeconds));
+    this.#ops = new AgentOps(
+      new RemoteAgent(this.#toolbox, parts.home, parts.pollSeconds, parts.replyGraceMs),
+    );
   }
 
   /** Whether the sandbox was deleted (or found gone). */
