@@ -224,15 +224,25 @@ async function writeSharedFile(location, data, options) {
   let placed = false;
   try {
     const created = await file.stat();
-    const counted = data.pipeThrough(new TransformStream({
-      transform(chunk, controller) {
-        size += chunk.length;
-        controller.enqueue(chunk);
+    const reader = data.getReader();
+    try {
+      for (; ; ) {
+        options.signal?.throwIfAborted();
+        const { value, done } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (options.expectedSize !== void 0 && size > options.expectedSize) {
+          fail(`the file grew during the transfer, past the ${options.expectedSize} bytes it had when it began`);
+        }
+        await writeSparse(file, value);
       }
-    }));
-    await counted.pipeTo(file.writable, {
-      signal: options.signal
-    });
+    } catch (error) {
+      await reader.cancel().catch(() => {
+      });
+      throw error;
+    }
+    await file.truncate(size);
+    file.close();
     const again = await checkUnchanged(location, walk, action);
     const now = await Deno.lstat(temp);
     if (!sameFile(now, created)) fail("its directory changed during the transfer");
@@ -266,6 +276,25 @@ async function writeSharedFile(location, data, options) {
   }
 }
 __name(writeSharedFile, "writeSharedFile");
+var HOLE_BLOCK = 64 * 1024;
+async function writeSparse(file, chunk) {
+  const blockEnd = /* @__PURE__ */ __name((at2) => Math.min(at2 + HOLE_BLOCK, chunk.length), "blockEnd");
+  let at = 0;
+  while (at < chunk.length) {
+    const zero = allZero(chunk, at, blockEnd(at));
+    let end = blockEnd(at);
+    while (end < chunk.length && allZero(chunk, end, blockEnd(end)) === zero) end = blockEnd(end);
+    if (zero) await file.seek(end - at, Deno.SeekMode.Current);
+    else for (let done = at; done < end; ) done += await file.write(chunk.subarray(done, end));
+    at = end;
+  }
+}
+__name(writeSparse, "writeSparse");
+function allZero(bytes, from, to) {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+__name(allZero, "allZero");
 
 export {
   SHARED_ROOT,

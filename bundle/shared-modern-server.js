@@ -888,7 +888,8 @@ async function saveToHost(file, input, options) {
     saved = await writeSharedFile(location, data(), {
       overwrite,
       action,
-      signal
+      signal,
+      expectedSize: info.size
     });
   }
   return {

@@ -398,7 +398,10 @@ export interface WrittenSharedFile {
  * takes the file's name (replacing an existing regular file only with `overwrite`), so a failed
  * transfer never leaves half a file. Missing parent directories are made; no symlink below the
  * share's directory is followed, and a symlink, directory or device at the name is never
- * replaced. Requires read and write access to the share.
+ * replaced. Runs of zeros become holes, as in a sparse file, so that a file that takes no space
+ * where it comes from takes none here; with `expectedSize`, data that goes on past it fails (a
+ * file that grows while it is read would otherwise fill the disk). Requires read and write access
+ * to the share.
  *
  * @example Save a stream into a share
  * ```ts ignore
@@ -412,7 +415,7 @@ export interface WrittenSharedFile {
 export async function writeSharedFile(
   location: SharedLocation,
   data: ReadableStream<Uint8Array>,
-  options: { overwrite?: boolean; action: string; signal?: AbortSignal },
+  options: { overwrite?: boolean; action: string; signal?: AbortSignal; expectedSize?: number },
 ): Promise<WrittenSharedFile> {
   const { action } = options;
   const fail = (why: string): never => {
@@ -442,15 +445,26 @@ export async function writeSharedFile(
   let placed = false;
   try {
     const created = await file.stat();
-    const counted = data.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          size += chunk.length;
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    await counted.pipeTo(file.writable, { signal: options.signal }); // closes the file
+    const reader = data.getReader();
+    try {
+      for (;;) {
+        options.signal?.throwIfAborted();
+        const { value, done } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (options.expectedSize !== undefined && size > options.expectedSize) {
+          fail(
+            `the file grew during the transfer, past the ${options.expectedSize} bytes it had when it began`,
+          );
+        }
+        await writeSparse(file, value);
+      }
+    } catch (error) {
+      await reader.cancel().catch(() => {});
+      throw error;
+    }
+    await file.truncate(size); // a run of zeros at the end is a hole too
+    file.close();
     const again = await checkUnchanged(location, walk, action);
     const now = await Deno.lstat(temp);
     if (!sameFile(now, created)) fail("its directory changed during the transfer");
@@ -479,7 +493,29 @@ export async function writeSharedFile(
   } finally {
     try {
       file.close();
-    } catch { /* closed by pipeTo */ }
+    } catch { /* closed already */ }
     if (!placed) await Deno.remove(temp).catch(() => {});
   }
+}
+
+/** Holes are made of whole runs of this many zero bytes. */
+const HOLE_BLOCK = 64 * 1024;
+
+/** Writes `chunk` at the file's position, skipping over (not writing) blocks of zeros. */
+async function writeSparse(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
+  const blockEnd = (at: number) => Math.min(at + HOLE_BLOCK, chunk.length);
+  let at = 0;
+  while (at < chunk.length) {
+    const zero = allZero(chunk, at, blockEnd(at));
+    let end = blockEnd(at);
+    while (end < chunk.length && allZero(chunk, end, blockEnd(end)) === zero) end = blockEnd(end);
+    if (zero) await file.seek(end - at, Deno.SeekMode.Current);
+    else for (let done = at; done < end;) done += await file.write(chunk.subarray(done, end));
+    at = end;
+  }
+}
+
+function allZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
 }

@@ -171,6 +171,46 @@ Deno.test("writeSharedFile() refuses a read-only share, and a failed stream leav
   assertMatch(rw.share.name, /^share$/);
 });
 
+Deno.test("writeSharedFile() leaves runs of zeros as holes, and refuses data past the expected size", async () => {
+  await using rw = await sandboxLikeTree("rw");
+  const MiB = 1024 * 1024;
+  const target = (name: string) =>
+    locateShared(rw.shares, `${rw.share.path}/${name}`, "download to", { writable: true });
+  // 64 MiB of zeros around 1 MiB of data: as a sparse file comes out of a sandbox that spent no
+  // disk on it. Written out, it would take 65 MiB of the host's disk.
+  const data = new Uint8Array(MiB).fill(7);
+  const chunks = function* () {
+    for (let i = 0; i < 32; i++) yield new Uint8Array(MiB);
+    yield data;
+    for (let i = 0; i < 32; i++) yield new Uint8Array(MiB);
+  };
+  const written = await writeSharedFile(target("sparse.bin"), ReadableStream.from(chunks()), {
+    action: "download to",
+    expectedSize: 65 * MiB,
+  });
+  assertEquals(written, { size: 65 * MiB, replaced: false });
+  const info = await Deno.stat(`${rw.share.path}/sparse.bin`);
+  assertEquals(info.size, 65 * MiB);
+  assert(info.blocks! * 512 < 4 * MiB, `${info.blocks! * 512} bytes on disk`);
+  using file = await Deno.open(`${rw.share.path}/sparse.bin`);
+  const back = new Uint8Array(3 * MiB);
+  await file.seek(31 * MiB, Deno.SeekMode.Start);
+  for (let at = 0; at < back.length;) at += (await file.read(back.subarray(at)))!;
+  assertEquals(back.subarray(0, MiB), new Uint8Array(MiB));
+  assertEquals(back.subarray(MiB, 2 * MiB), data);
+  assertEquals(back.subarray(2 * MiB), new Uint8Array(MiB));
+  // A source that goes on past the size it had (a file growing while read) is cut off.
+  const endless = new ReadableStream<Uint8Array>({
+    pull: (controller) => controller.enqueue(new Uint8Array(MiB).fill(1)),
+  });
+  await assertRejects(
+    writeSharedFile(target("grows.bin"), endless, { action: "download to", expectedSize: 8 * MiB }),
+    /the file grew during the transfer, past the 8388608 bytes it had when it began/,
+  );
+  const names = [...Deno.readDirSync(rw.share.path)].map((entry) => entry.name);
+  assert(!names.includes("grows.bin") && !names.some((name) => name.includes(".download-")));
+});
+
 Deno.test(
   "the local provider refuses shares that sandbox code could redirect, or that hold sandboxes' state",
   async () => {

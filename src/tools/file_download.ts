@@ -415,7 +415,12 @@ async function saveToHost(
       throw restated;
     });
   } else {
-    saved = await writeSharedFile(location, data(), { overwrite, action, signal });
+    saved = await writeSharedFile(location, data(), {
+      overwrite,
+      action,
+      signal,
+      expectedSize: info.size,
+    });
   }
   return {
     ...base(file),

@@ -280,3 +280,31 @@ Deno.test(
     assertEquals(await Deno.readTextFile(`${files.root}/secret`), "TOPSECRET\n");
   },
 );
+
+Deno.test(
+  "a sparse file from a Daytona sandbox lands sparse in the share: 256 MiB that the sandbox stores in no blocks takes none of the host's disk",
+  opts,
+  async () => {
+    await using files = await tree();
+    await using fake = await startFakeDaytona();
+    await using mcp = await connectDaytona(fake, { shares: files.shares });
+    // Code in the sandbox can make such a file at no cost to its own disk; written out in full, a
+    // download would fill the user's disk with zeros.
+    assertEquals(
+      await sh(mcp, "truncate -s 256M hole.bin && printf data >> hole.bin && echo ok"),
+      "ok\n",
+    );
+    const down = structured<FileDownloadOutput>(
+      await mcp.call("file_download", { file_path: "hole.bin", host_path: `${files.rw}/hole.bin` }),
+    );
+    assertEquals([down.result, down.size], ["saved", 256 * MIB + 4]);
+    const info = await Deno.stat(`${files.rw}/hole.bin`);
+    assertEquals(info.size, 256 * MIB + 4);
+    assert(info.blocks! * 512 < 4 * MIB, `${info.blocks! * 512} bytes on the host's disk`);
+    using file = await Deno.open(`${files.rw}/hole.bin`);
+    await file.seek(256 * MIB - 2, Deno.SeekMode.Start);
+    const tail = new Uint8Array(6);
+    for (let at = 0; at < 6;) at += (await file.read(tail.subarray(at)))!;
+    assertEquals(new TextDecoder().decode(tail), "\0\0data");
+  },
+);
