@@ -154,7 +154,23 @@ export function sandboxUri(sandboxId: string, path: string): string {
   return `sandbox://${sandboxId}${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-/** Text of an HTML page: scripts, styles and tags removed, entities decoded, blank runs squeezed. */
+/** Elements whose content is not text: dropped whole. */
+const OPAQUE_ELEMENTS = ["script", "style", "noscript", "template"];
+/** Closing tags that end a line of text. */
+const BLOCK_END = /^\/(p|div|section|article|li|tr|h[1-6]|pre|blockquote|table|ul|ol)\s*$/i;
+
+/**
+ * Text of an HTML page: scripts, styles and tags removed, entities decoded, blank runs squeezed.
+ * One pass over the page, so its time grows with its length whatever it holds (the page comes
+ * from the sandbox: regular expressions over unclosed tags took time growing with its square).
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { htmlToText } from "./_files.ts";
+ * equal(htmlToText("<p>a &amp; b</p><script>x()</script>c<br>d"), "a & b\nc\nd");
+ * ```
+ */
 export function htmlToText(html: string): string {
   const entities: Record<string, string> = {
     amp: "&",
@@ -164,12 +180,53 @@ export function htmlToText(html: string): string {
     apos: "'",
     nbsp: " ",
   };
-  return html
-    .replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, " ")
-    .replace(/<!--[\s\S]*?-->/g, " ")
-    .replace(/<(br|hr)\b[^>]*>/gi, "\n")
-    .replace(/<\/(p|div|section|article|li|tr|h[1-6]|pre|blockquote|table|ul|ol)\s*>/gi, "\n")
-    .replace(/<[^>]+>/g, " ")
+  // ASCII only, so that every index means the same place in both.
+  const lower = html.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+  const out: string[] = [];
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf("<", at);
+    if (open < 0) {
+      out.push(html.slice(at));
+      break;
+    }
+    out.push(html.slice(at, open));
+    if (html.startsWith("<!--", open)) {
+      // A comment; one never closed runs to the end, as in a browser.
+      const close = html.indexOf("-->", open + 4);
+      out.push(" ");
+      at = close < 0 ? html.length : close + 3;
+      continue;
+    }
+    const close = html.indexOf(">", open + 1);
+    if (close < 0) {
+      // No tag ends after here: the rest is text.
+      out.push(html.slice(open));
+      break;
+    }
+    if (close === open + 1) {
+      out.push("<>");
+      at = close + 1;
+      continue;
+    }
+    const tag = html.slice(open + 1, close);
+    const name = /^\/?([a-z][a-z0-9]*)/i.exec(tag)?.[1]?.toLowerCase();
+    at = close + 1;
+    if (name && tag[0] !== "/" && OPAQUE_ELEMENTS.includes(name)) {
+      // Its content up to its closing tag (or the end) is dropped.
+      let end = lower.indexOf(`</${name}`, at);
+      while (
+        end >= 0 && !/^\s*>/.test(lower.slice(end + name.length + 2, end + name.length + 66))
+      ) {
+        end = lower.indexOf(`</${name}`, end + 1);
+      }
+      out.push(" ");
+      at = end < 0 ? html.length : lower.indexOf(">", end) + 1;
+      continue;
+    }
+    out.push(name === "br" || name === "hr" || BLOCK_END.test(tag) ? "\n" : " ");
+  }
+  return out.join("")
     .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
       if (name[0] === "#") {
         const code = name[1] === "x" || name[1] === "X"

@@ -247,6 +247,32 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "convert_to_text takes time in line with an HTML page's size, whatever unclosed tags it holds",
+  opts,
+  async () => {
+    // Regular expressions over unclosed tags took time growing with the page's square: 320 KB of
+    // "<" held the server (every sandbox, every client) for 140 s, 16 MiB would for days.
+    await using mcp = await connect();
+    for (const unit of ["<", "<!--", "<script", "<a <!-- <script &#x"]) {
+      await mcp.call("file_upload", {
+        file_path: "trap.html",
+        content: unit.repeat(Math.ceil(4_000_000 / unit.length)),
+      });
+      const result = await mcp.client.callTool(
+        {
+          name: "file_download",
+          arguments: { file_path: "trap.html", download_option: "convert_to_text" },
+        },
+        undefined,
+        { timeout: 60_000 }, // a bound on liveness, hours above what the conversion takes
+      ) as CallToolResult;
+      assertEquals(result.isError, false, text(result));
+      assertEquals(structured<FileDownloadOutput>(result).result, "text");
+    }
+  },
+);
+
 Deno.test("fileDownload() links files over 1 MiB; resources/read serves them", opts, async () => {
   await using mcp = await connect();
   await sh(mcp, "head -c 6000000 /dev/urandom > six.bin; seq 1 400000 > lines.txt");
