@@ -778,10 +778,33 @@ function toTaskRecord(raw) {
 __name(toTaskRecord, "toTaskRecord");
 var MIB = 1024 * 1024;
 var WRITE_CHUNK = 4 * MIB;
-function decodeStream(captured) {
-  return decodeCaptured(Uint8Array.fromBase64(captured.head), Uint8Array.fromBase64(captured.tail), captured.total);
+function decodeStream(captured, max) {
+  let head = Uint8Array.fromBase64(captured.head);
+  let tail = Uint8Array.fromBase64(captured.tail);
+  let total = Math.max(captured.total, head.length + tail.length);
+  if (head.length + tail.length > max) {
+    head = head.subarray(0, Math.ceil(max / 2));
+    tail = tail.subarray(Math.max(0, tail.length - Math.floor(max / 2)));
+    total = Math.max(total, head.length + tail.length + 1);
+  }
+  return decodeCaptured(head, tail, total);
 }
 __name(decodeStream, "decodeStream");
+function capText(text, max) {
+  if (text.length <= max) return {
+    text,
+    cut: false
+  };
+  return {
+    text: `${text.slice(0, max)}
+[... ${text.length - max} more characters omitted ...]`,
+    cut: true
+  };
+}
+__name(capText, "capText");
+var MAX_TARGET = 256;
+var MAX_NOTES = 16;
+var MAX_NOTE = 2e3;
 var AgentOps = class {
   static {
     __name(this, "AgentOps");
@@ -830,8 +853,8 @@ var AgentOps = class {
       signal: options.signal,
       onLine: options.onOutput
     });
-    const stdout = decodeStream(raw.stdout);
-    const stderr = decodeStream(raw.stderr);
+    const stdout = decodeStream(raw.stdout, options.maxOutputBytes ?? 1e5);
+    const stderr = decodeStream(raw.stderr, options.maxOutputBytes ?? 1e5);
     return {
       stdout: stdout.text,
       stderr: stderr.text,
@@ -856,18 +879,46 @@ var AgentOps = class {
       signal: options.signal,
       onLine: options.onOutput
     });
-    const stdout = decodeStream(raw.stdout);
-    const stderr = decodeStream(raw.stderr);
+    const maxOutput = options.maxOutputBytes ?? 1e5;
+    const maxImageBytes = options.maxImageBytes ?? 4e5;
+    const maxImages = options.maxImages ?? 8;
+    const stdout = decodeStream(raw.stdout, maxOutput);
+    const stderr = decodeStream(raw.stderr, maxOutput);
+    const value = raw.value === null ? null : capText(raw.value, maxOutput);
+    const error = raw.error && {
+      type: capText(raw.error.type, 200).text,
+      message: capText(raw.error.message, maxOutput),
+      traceback: capText(raw.error.traceback, maxOutput)
+    };
+    const notes = raw.notes.slice(0, MAX_NOTES).map((note) => capText(note, MAX_NOTE).text);
+    const images = [];
+    for (const { mime_type, data, width, height } of raw.images) {
+      const bytes = Math.floor(data.length * 3 / 4) - (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0);
+      if (images.length >= maxImages || bytes > maxImageBytes) {
+        if (notes.length < MAX_NOTES + 1) {
+          notes.push(`an image the sandbox sent was left out: over ${maxImages} images or ${maxImageBytes} bytes`);
+        }
+        continue;
+      }
+      images.push({
+        mimeType: mime_type,
+        data,
+        width,
+        height,
+        bytes
+      });
+    }
     return {
       stdout: stdout.text,
       stderr: stderr.text,
-      result: raw.value,
-      error: raw.error,
-      images: raw.images.map(({ mime_type, ...image }) => ({
-        ...image,
-        mimeType: mime_type
-      })),
-      notes: raw.notes,
+      result: value?.text ?? null,
+      error: error && {
+        type: error.type,
+        message: error.message.text,
+        traceback: error.traceback.text
+      },
+      images,
+      notes,
       timedOut: raw.timed_out,
       cancelled: raw.cancelled,
       state: raw.state,
@@ -877,7 +928,7 @@ var AgentOps = class {
         signal: raw.died.signal
       },
       durationMs: raw.duration_ms,
-      truncated: stdout.truncated || stderr.truncated
+      truncated: stdout.truncated || stderr.truncated || !!value?.cut || !!error?.message.cut || !!error?.traceback.cut
     };
   }
   async resetPython(options = {}) {
@@ -944,10 +995,15 @@ var AgentOps = class {
       depth: options.depth ?? 1,
       limit: options.limit ?? 1e3
     }, options);
+    const limit = options.limit ?? 1e3;
+    const entries = raw.entries.slice(0, limit).map(toFileInfo).map((entry) => entry.target !== void 0 && entry.target.length > MAX_TARGET ? {
+      ...entry,
+      target: `${entry.target.slice(0, MAX_TARGET)}\u2026`
+    } : entry);
     return {
       path: raw.path,
-      entries: raw.entries.map(toFileInfo),
-      truncated: raw.truncated
+      entries,
+      truncated: raw.truncated || raw.entries.length > limit
     };
   }
   /** Copies the file `from` to `to` inside the sandbox (see writeFile's guarantees). */

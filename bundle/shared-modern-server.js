@@ -24,6 +24,79 @@ import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
+// src/_call.ts
+var HEARTBEAT_MS = 2e3;
+var SANDBOX_ID = external_exports.string({
+  error: "sandbox_id must be a string"
+}).min(1).optional().describe("Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.");
+var SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
+var MAX_RESULT_BYTES = 10 * 1024 * 1024 - 4096;
+function oversized(result) {
+  const json = JSON.stringify(result);
+  if (json.length * 3 <= MAX_RESULT_BYTES) return void 0;
+  const bytes = new TextEncoder().encode(json).length;
+  return bytes > MAX_RESULT_BYTES ? bytes : void 0;
+}
+__name(oversized, "oversized");
+async function runCall(tool, setup, context, call) {
+  const started = performance.now();
+  const done = setup.session.begin();
+  const { progressToken } = context;
+  let progress = 0;
+  let latest = `${tool.name} is running`;
+  const report = /* @__PURE__ */ __name((message) => context.sendProgress({
+    progressToken,
+    progress: ++progress,
+    message
+  }), "report");
+  const onProgress = progressToken === void 0 && !context.onStatus ? void 0 : (message) => {
+    latest = message;
+    context.onStatus?.(message);
+    if (progressToken !== void 0) report(message);
+  };
+  const heartbeat = progressToken === void 0 ? void 0 : setInterval(() => report(latest), HEARTBEAT_MS);
+  try {
+    const output = await call({
+      ...setup.limits,
+      ...setup.credentials,
+      shares: setup.shares,
+      signal: context.signal,
+      onProgress
+    });
+    let result = tool.present(output);
+    const bytes = oversized(result);
+    if (bytes !== void 0) {
+      result = {
+        content: [
+          {
+            type: "text",
+            text: `Cannot return the result of ${tool.name}: it is ${(bytes / 1024 / 1024).toFixed(1)} MiB as JSON, over the 10 MiB a client reads in one message (text full of control characters grows sixfold when escaped); ask for less, or write the output to a file and read it in parts`
+          }
+        ],
+        isError: true
+      };
+    }
+    setup.log.debug(`${tool.name}: ${result.isError ? "failed" : "ok"} in ${Math.round(performance.now() - started)} ms`);
+    return result;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    setup.log.warn(`${tool.name}: ${message}`);
+    return {
+      content: [
+        {
+          type: "text",
+          text: message
+        }
+      ],
+      isError: true
+    };
+  } finally {
+    clearInterval(heartbeat);
+    done();
+  }
+}
+__name(runCall, "runCall");
+
 // src/tools/_files.ts
 var MIB = 1024 * 1024;
 var INLINE_BYTES = MIB;
@@ -202,6 +275,13 @@ function sandboxUri(sandboxId, path) {
   return `sandbox://${sandboxId}${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 __name(sandboxUri, "sandboxUri");
+var OPAQUE_ELEMENTS = [
+  "script",
+  "style",
+  "noscript",
+  "template"
+];
+var BLOCK_END = /^\/(p|div|section|article|li|tr|h[1-6]|pre|blockquote|table|ul|ol)\s*$/i;
 function htmlToText(html) {
   const entities = {
     amp: "&",
@@ -211,7 +291,47 @@ function htmlToText(html) {
     apos: "'",
     nbsp: " "
   };
-  return html.replace(/<(script|style|noscript|template)\b[\s\S]*?<\/\1\s*>/gi, " ").replace(/<!--[\s\S]*?-->/g, " ").replace(/<(br|hr)\b[^>]*>/gi, "\n").replace(/<\/(p|div|section|article|li|tr|h[1-6]|pre|blockquote|table|ul|ol)\s*>/gi, "\n").replace(/<[^>]+>/g, " ").replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole2, name) => {
+  const lower = html.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+  const out = [];
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf("<", at);
+    if (open < 0) {
+      out.push(html.slice(at));
+      break;
+    }
+    out.push(html.slice(at, open));
+    if (html.startsWith("<!--", open)) {
+      const close2 = html.indexOf("-->", open + 4);
+      out.push(" ");
+      at = close2 < 0 ? html.length : close2 + 3;
+      continue;
+    }
+    const close = html.indexOf(">", open + 1);
+    if (close < 0) {
+      out.push(html.slice(open));
+      break;
+    }
+    if (close === open + 1) {
+      out.push("<>");
+      at = close + 1;
+      continue;
+    }
+    const tag = html.slice(open + 1, close);
+    const name = /^\/?([a-z][a-z0-9]*)/i.exec(tag)?.[1]?.toLowerCase();
+    at = close + 1;
+    if (name && tag[0] !== "/" && OPAQUE_ELEMENTS.includes(name)) {
+      let end = lower.indexOf(`</${name}`, at);
+      while (end >= 0 && !/^\s*>/.test(lower.slice(end + name.length + 2, end + name.length + 66))) {
+        end = lower.indexOf(`</${name}`, end + 1);
+      }
+      out.push(" ");
+      at = end < 0 ? html.length : lower.indexOf(">", end) + 1;
+      continue;
+    }
+    out.push(name === "br" || name === "hr" || BLOCK_END.test(tag) ? "\n" : " ");
+  }
+  return out.join("").replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole2, name) => {
     if (name[0] === "#") {
       const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return Number.isFinite(code) && code <= 1114111 ? String.fromCodePoint(code) : whole2;
@@ -241,9 +361,18 @@ async function readSandboxResource(session, uri, variables, signal) {
   }), HARD_CEILING);
   const mimeType = sniffMimeType(bytes.subarray(0, 4096), path);
   const text = mimeType.startsWith("image/") ? null : decodeText(bytes);
+  const asText = text !== null && oversized({
+    contents: [
+      {
+        uri,
+        mimeType,
+        text
+      }
+    ]
+  }) === void 0;
   return {
     contents: [
-      text !== null ? {
+      asText ? {
         uri,
         mimeType,
         text
@@ -1932,65 +2061,12 @@ var sessionTools = [
   sandboxDeleteTool
 ];
 
-// src/_call.ts
-var HEARTBEAT_MS = 2e3;
-var SANDBOX_ID = external_exports.string({
-  error: "sandbox_id must be a string"
-}).min(1).optional().describe("Work in this sandbox (from sandbox_create or sandbox_list) instead of the session's default one.");
-var SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
-async function runCall(tool, setup, context, call) {
-  const started = performance.now();
-  const done = setup.session.begin();
-  const { progressToken } = context;
-  let progress = 0;
-  let latest = `${tool.name} is running`;
-  const report = /* @__PURE__ */ __name((message) => context.sendProgress({
-    progressToken,
-    progress: ++progress,
-    message
-  }), "report");
-  const onProgress = progressToken === void 0 && !context.onStatus ? void 0 : (message) => {
-    latest = message;
-    context.onStatus?.(message);
-    if (progressToken !== void 0) report(message);
-  };
-  const heartbeat = progressToken === void 0 ? void 0 : setInterval(() => report(latest), HEARTBEAT_MS);
-  try {
-    const output = await call({
-      ...setup.limits,
-      ...setup.credentials,
-      shares: setup.shares,
-      signal: context.signal,
-      onProgress
-    });
-    const result = tool.present(output);
-    setup.log.debug(`${tool.name}: ${result.isError ? "failed" : "ok"} in ${Math.round(performance.now() - started)} ms`);
-    return result;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    setup.log.warn(`${tool.name}: ${message}`);
-    return {
-      content: [
-        {
-          type: "text",
-          text: message
-        }
-      ],
-      isError: true
-    };
-  } finally {
-    clearInterval(heartbeat);
-    done();
-  }
-}
-__name(runCall, "runCall");
-
 export {
+  SANDBOX_ID,
+  SANDBOX_META_KEY,
+  runCall,
   SANDBOX_URI_TEMPLATE,
   readSandboxResource,
   tools,
-  sessionTools,
-  SANDBOX_ID,
-  SANDBOX_META_KEY,
-  runCall
+  sessionTools
 };

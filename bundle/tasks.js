@@ -11,12 +11,15 @@ var TaskRegistry = class {
   keepMs;
   maxTasks;
   pollIntervalMs;
+  maxResultSize;
   #tasks = /* @__PURE__ */ new Map();
+  #resultSize = 0;
   /** A registry keeping results `options.keepMs` after their task ends. */
   constructor(options = {}) {
     this.keepMs = options.keepMs ?? 36e5;
     this.maxTasks = options.maxTasks ?? 256;
     this.pollIntervalMs = options.pollIntervalMs ?? 1e3;
+    this.maxResultSize = options.maxResultSize ?? 256 * 1024 * 1024;
   }
   /**
    * Creates a working task of a 2025-era session (SDK 1.x's task store). Throws a RangeError when
@@ -37,7 +40,7 @@ var TaskRegistry = class {
     if (this.#tasks.size >= this.maxTasks) {
       for (const [id, entry] of this.#tasks) {
         if (this.#tasks.size < this.maxTasks) break;
-        if (entry.endedAt !== void 0) this.#tasks.delete(id);
+        if (entry.endedAt !== void 0) this.#delete(id);
       }
     }
     if (this.#tasks.size >= this.maxTasks) {
@@ -102,7 +105,7 @@ var TaskRegistry = class {
   }
   /** Forgets a task, e.g. one whose result was returned without ever showing the task. */
   delete(taskId) {
-    this.#tasks.delete(taskId);
+    this.#delete(taskId);
   }
   /** Records the result of a 2025-era task that ended; ignored once the task was cancelled. */
   storeTaskResult(taskId, status, result, _sessionId) {
@@ -117,8 +120,19 @@ var TaskRegistry = class {
   #store(entry, status, result) {
     if (entry && !isTerminal(entry.task.status)) {
       entry.result = result;
+      entry.resultSize = JSON.stringify(result).length;
+      this.#resultSize += entry.resultSize;
       this.#end(entry, status, void 0);
+      for (const [id, other] of this.#tasks) {
+        if (this.#resultSize <= this.maxResultSize) break;
+        if (other !== entry && other.endedAt !== void 0) this.#delete(id);
+      }
     }
+  }
+  /** Forgets a task and what its result held. */
+  #delete(taskId) {
+    this.#resultSize -= this.#tasks.get(taskId)?.resultSize ?? 0;
+    this.#tasks.delete(taskId);
   }
   /** The result of an ended 2025-era task. Throws when there is none. */
   getTaskResult(taskId, _sessionId) {
@@ -179,7 +193,7 @@ var TaskRegistry = class {
   #sweep() {
     const now = Date.now();
     for (const [id, entry] of this.#tasks) {
-      if (entry.endedAt !== void 0 && now - entry.endedAt > this.keepMs) this.#tasks.delete(id);
+      if (entry.endedAt !== void 0 && now - entry.endedAt > this.keepMs) this.#delete(id);
     }
   }
 };

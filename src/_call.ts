@@ -29,6 +29,32 @@ export const SANDBOX_ID: z.ZodOptional<z.ZodString> = z.string({
 /** The `_meta` key of a tool result naming the sandbox the call ran in (2026-07-28). */
 export const SANDBOX_META_KEY = "daytona-mcp-interpreter/sandbox_id";
 
+/**
+ * The most one result may hold as JSON: the SDK's stdio client reads at most 10 MiB in one message
+ * (a larger one ends its connection), and the JSON-RPC envelope around a result takes a little.
+ */
+export const MAX_RESULT_BYTES = 10 * 1024 * 1024 - 4096;
+
+/**
+ * The size of `result` as JSON when it is over {@linkcode MAX_RESULT_BYTES}, else undefined. Every
+ * tool caps what it returns, but escaping can grow text sixfold (a control character is `\u0001`)
+ * and a sandbox's supervisor may be code of the sandbox's: this is the check behind those caps.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { oversized } from "./_call.ts";
+ * equal(oversized({ content: [{ type: "text", text: "ok" }] }), undefined);
+ * equal(oversized({ content: [{ type: "text", text: "\x01".repeat(2_000_000) }] })! > 10e6, true);
+ * ```
+ */
+export function oversized(result: unknown): number | undefined {
+  const json = JSON.stringify(result);
+  if (json.length * 3 <= MAX_RESULT_BYTES) return undefined; // fits even as 3-byte characters
+  const bytes = new TextEncoder().encode(json).length;
+  return bytes > MAX_RESULT_BYTES ? bytes : undefined;
+}
+
 /** A tool result as both SDKs take it. */
 export interface CallResult {
   content: unknown[];
@@ -98,7 +124,19 @@ export async function runCall(
       signal: context.signal,
       onProgress,
     });
-    const result = tool.present(output) as CallResult;
+    let result = tool.present(output) as CallResult;
+    const bytes = oversized(result);
+    if (bytes !== undefined) {
+      result = {
+        content: [{
+          type: "text",
+          text: `Cannot return the result of ${tool.name}: it is ${
+            (bytes / 1024 / 1024).toFixed(1)
+          } MiB as JSON, over the 10 MiB a client reads in one message (text full of control characters grows sixfold when escaped); ask for less, or write the output to a file and read it in parts`,
+        }],
+        isError: true,
+      };
+    }
     setup.log.debug(
       `${tool.name}: ${result.isError ? "failed" : "ok"} in ${
         Math.round(performance.now() - started)

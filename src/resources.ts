@@ -7,6 +7,7 @@
 
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { ReadResourceResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import { oversized } from "./_call.ts";
 import { formatBytes } from "./_output.ts";
 import type { SandboxSession } from "./session.ts";
 import { decodeText, HARD_CEILING, readAll, sniffMimeType } from "./tools/_files.ts";
@@ -39,9 +40,12 @@ export async function readSandboxResource(
   const bytes = await readAll(sandbox.readFile(path, { signal }), HARD_CEILING);
   const mimeType = sniffMimeType(bytes.subarray(0, 4096), path);
   const text = mimeType.startsWith("image/") ? null : decodeText(bytes);
+  // Text that escaping would grow past what a client reads in one message (control characters
+  // take six bytes each in JSON) goes as base64, a third larger at most.
+  const asText = text !== null && oversized({ contents: [{ uri, mimeType, text }] }) === undefined;
   return {
     contents: [
-      text !== null ? { uri, mimeType, text } : { uri, mimeType, blob: bytes.toBase64() },
+      asText ? { uri, mimeType, text: text! } : { uri, mimeType, blob: bytes.toBase64() },
     ],
   };
 }

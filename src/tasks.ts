@@ -37,6 +37,8 @@ interface Entry {
   owned: boolean;
   controller: AbortController;
   result?: Record<string, unknown>;
+  /** The result's size as JSON (characters). */
+  resultSize?: number;
   endedAt?: number;
   /** The sandbox that keeps the task's record too, for the other servers of a deployment. */
   sandboxId?: string;
@@ -50,6 +52,11 @@ export interface TaskRegistryOptions {
   maxTasks?: number;
   /** How often clients are asked to poll, in ms. @default 1000 */
   pollIntervalMs?: number;
+  /**
+   * The most the kept results may hold together, as JSON characters; beyond it the oldest ended
+   * tasks go first. @default 268_435_456 (256 Mi)
+   */
+  maxResultSize?: number;
 }
 
 /**
@@ -60,13 +67,16 @@ export class TaskRegistry {
   readonly keepMs: number;
   readonly maxTasks: number;
   readonly pollIntervalMs: number;
+  readonly maxResultSize: number;
   #tasks = new Map<string, Entry>();
+  #resultSize = 0;
 
   /** A registry keeping results `options.keepMs` after their task ends. */
   constructor(options: TaskRegistryOptions = {}) {
     this.keepMs = options.keepMs ?? 3_600_000;
     this.maxTasks = options.maxTasks ?? 256;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.maxResultSize = options.maxResultSize ?? 256 * 1024 * 1024;
   }
 
   /**
@@ -96,7 +106,7 @@ export class TaskRegistry {
       // Make room: the oldest ended tasks go first.
       for (const [id, entry] of this.#tasks) {
         if (this.#tasks.size < this.maxTasks) break;
-        if (entry.endedAt !== undefined) this.#tasks.delete(id);
+        if (entry.endedAt !== undefined) this.#delete(id);
       }
     }
     if (this.#tasks.size >= this.maxTasks) {
@@ -164,7 +174,7 @@ export class TaskRegistry {
 
   /** Forgets a task, e.g. one whose result was returned without ever showing the task. */
   delete(taskId: string): void {
-    this.#tasks.delete(taskId);
+    this.#delete(taskId);
   }
 
   /** Records the result of a 2025-era task that ended; ignored once the task was cancelled. */
@@ -195,8 +205,21 @@ export class TaskRegistry {
   ): void {
     if (entry && !isTerminal(entry.task.status)) {
       entry.result = result;
+      entry.resultSize = JSON.stringify(result).length;
+      this.#resultSize += entry.resultSize;
       this.#end(entry, status, undefined);
+      // Results are kept in memory: past the cap, the oldest ended tasks make room.
+      for (const [id, other] of this.#tasks) {
+        if (this.#resultSize <= this.maxResultSize) break;
+        if (other !== entry && other.endedAt !== undefined) this.#delete(id);
+      }
     }
+  }
+
+  /** Forgets a task and what its result held. */
+  #delete(taskId: string): void {
+    this.#resultSize -= this.#tasks.get(taskId)?.resultSize ?? 0;
+    this.#tasks.delete(taskId);
   }
 
   /** The result of an ended 2025-era task. Throws when there is none. */
@@ -269,7 +292,7 @@ export class TaskRegistry {
   #sweep(): void {
     const now = Date.now();
     for (const [id, entry] of this.#tasks) {
-      if (entry.endedAt !== undefined && now - entry.endedAt > this.keepMs) this.#tasks.delete(id);
+      if (entry.endedAt !== undefined && now - entry.endedAt > this.keepMs) this.#delete(id);
     }
   }
 }

@@ -101,6 +101,64 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "sandbox code cannot make a result too large for the client's connection, even writing its supervisor's reply itself",
+  opts,
+  async () => {
+    // The SDK's stdio client reads at most 10 MiB in one message, and ends its connection (and the
+    // server) on a larger one: a 2.7 MB exception message did it, and a cell that wrote its own
+    // reply past its supervisor's caps could send any number of images of any size.
+    const base = await sandboxBase();
+    try {
+      const transport = new StdioClientTransport({
+        command: Deno.execPath(),
+        args: ["task", "--quiet", "start"],
+        cwd: ROOT,
+        env: { ...serverEnv(base), MCP_LOG_LEVEL: "error" },
+        stderr: "pipe",
+      });
+      const client = new Client({ name: "e2e", version: "1" });
+      await client.connect(transport);
+      const python = async (code: string) =>
+        (await client.callTool({ name: "python_exec", arguments: { code } }) as CallToolResult)
+          .structuredContent as {
+            error: { message: string; traceback: string } | null;
+            truncated: boolean;
+            result: string | null;
+            images: unknown[];
+            notes: string[];
+          };
+      const raised = await python("raise ValueError('x' * 3_000_000)");
+      assert(raised.error!.message.length <= 100_100, `${raised.error!.message.length} characters`);
+      assertEquals(raised.truncated, true);
+      // The cell writes the reply its supervisor would, with 100 000 images and one of 60 MB.
+      const forge = (reply: string) =>
+        `import sys, json, os\nw = sys._getframe(0).f_back.f_globals['_replies']\nreply = ${reply}\nw.write((json.dumps(reply) + "\\n").encode()); w.flush(); os._exit(0)`;
+      const png =
+        '{"data": "iVBORw0KGgo=", "mime_type": "image/png", "width": 1, "height": 1, "bytes": 8}';
+      const many = await python(
+        forge(`{"value": "'x' * 5", "error": None, "notes": [], "images": [${png}] * 100000}`),
+      );
+      assertEquals(many.images.length, 8);
+      assert(many.notes.some((note) => /was left out/.test(note)), many.notes.join("; "));
+      const big = await python(
+        forge(
+          `{"value": "1", "error": None, "notes": [], "images": [{"data": "A" * 60_000_000, "mime_type": "image/png", "width": 1, "height": 1, "bytes": 1}]}`,
+        ),
+      );
+      assertEquals(big.images.length, 0);
+      const control = await python("print('\\x01' * 1_000_000)");
+      assert(control.truncated);
+      // The connection is still there.
+      assertEquals((await python("6 * 7")).result, "42");
+      await client.close();
+      await eventually(async () => (await listDir(base)).length === 0);
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+);
+
 for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
   Deno.test(`the server leaves no sandbox process behind on ${ending}`, opts, async () => {
     const base = await sandboxBase();

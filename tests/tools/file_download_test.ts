@@ -273,6 +273,33 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "results stay within what a client reads in one message: resources/read of escape-heavy text, file_list of long symlink targets",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    // 7 MB of control characters: as JSON text, 42 MB (each is \\u0001).
+    await sh(mcp, 'python3 -c "import sys; sys.stdout.write(chr(1) * 7_000_000)" > ctl.txt');
+    const link = structured<FileDownloadOutput>(
+      await mcp.call("file_download", { file_path: "ctl.txt", download_option: "force_download" }),
+    );
+    const read = await mcp.client.readResource({ uri: link.uri! });
+    const message = new TextEncoder().encode(JSON.stringify(read)).length;
+    assert(message < 10 * 1024 * 1024, `${message} bytes in one message`);
+    const content = read.contents[0] as { blob?: string };
+    assertEquals(Uint8Array.fromBase64(content.blob!).length, 7_000_000);
+    // 1000 symlinks whose targets are 4 KB of control characters: 53 MB as listed.
+    await sh(
+      mcp,
+      "mkdir links && cd links && python3 -c \"import os\nfor i in range(1000): os.symlink(chr(1) * 4000 + str(i), 'l%d' % i)\"",
+    );
+    const listed = await mcp.call("file_list", { path: "links" });
+    assertEquals(listed.isError, false, text(listed).slice(0, 300));
+    const size = new TextEncoder().encode(JSON.stringify(listed)).length;
+    assert(size < 10 * 1024 * 1024, `${size} bytes in one result`);
+  },
+);
+
 Deno.test("fileDownload() links files over 1 MiB; resources/read serves them", opts, async () => {
   await using mcp = await connect();
   await sh(mcp, "head -c 6000000 /dev/urandom > six.bin; seq 1 400000 > lines.txt");

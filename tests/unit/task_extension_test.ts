@@ -145,3 +145,22 @@ Deno.test("a 2026-07-28 task is its owner's only: SDK 1.x's task methods never s
   assertEquals(tasks.find(shared.taskId, "token:a"), null);
   tasks.close();
 });
+
+Deno.test("kept results are capped in size together: the oldest ended tasks make room", async () => {
+  // Each task's result is kept for an hour; without a cap, a client's tasks that each return a
+  // large result held all of them (about 115 MiB more per 120 MB cell, found by a probe).
+  const tasks = new TaskRegistry({ maxResultSize: 2_500_000 });
+  const big = { content: [{ type: "text", text: "x".repeat(1_000_000) }] };
+  const made = [];
+  for (let i = 0; i < 4; i++) {
+    made.push(await tasks.createTask({}, undefined, undefined, "s"));
+    await tasks.storeTaskResult(made[i].taskId, "completed", big);
+  }
+  const running = await tasks.createTask({}, undefined, undefined, "s");
+  // Two results fit: the two oldest went, the newest two and the running task stay.
+  assertEquals(await tasks.getTask(made[0].taskId), null);
+  assertEquals(await tasks.getTask(made[1].taskId), null);
+  assertEquals((await tasks.getTask(made[2].taskId))?.status, "completed");
+  assertEquals(await tasks.getTaskResult(made[3].taskId), big);
+  assertEquals((await tasks.getTask(running.taskId))?.status, "working");
+});

@@ -65,13 +65,37 @@ const MIB = 1024 * 1024;
 /** Bytes per write request: fewer round trips than 1 MiB (200 MB: about 10% faster). */
 const WRITE_CHUNK = 4 * MIB;
 
-function decodeStream(captured: CapturedJson) {
-  return decodeCaptured(
-    Uint8Array.fromBase64(captured.head),
-    Uint8Array.fromBase64(captured.tail),
-    captured.total,
-  );
+/**
+ * Captured output as text, within `max` bytes however much the agent sent: the agent caps it
+ * too, but code in the sandbox can write the agent's reply itself.
+ */
+function decodeStream(captured: CapturedJson, max: number) {
+  let head = Uint8Array.fromBase64(captured.head);
+  let tail = Uint8Array.fromBase64(captured.tail);
+  let total = Math.max(captured.total, head.length + tail.length);
+  if (head.length + tail.length > max) {
+    head = head.subarray(0, Math.ceil(max / 2));
+    tail = tail.subarray(Math.max(0, tail.length - Math.floor(max / 2)));
+    total = Math.max(total, head.length + tail.length + 1);
+  }
+  return decodeCaptured(head, tail, total);
 }
+
+/** `text` cut to `max` UTF-16 units with a note saying so; whether it was. */
+function capText(text: string, max: number): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  return {
+    text: `${text.slice(0, max)}\n[... ${text.length - max} more characters omitted ...]`,
+    cut: true,
+  };
+}
+
+/** Most characters of a symlink's target that a listing shows. */
+const MAX_TARGET = 256;
+
+/** Most notes one cell's result carries, and most characters of each. */
+const MAX_NOTES = 16;
+const MAX_NOTE = 2000;
 
 /** The Sandbox methods that are the same for every provider whose sandboxes run the agent. */
 export class AgentOps {
@@ -114,8 +138,8 @@ export class AgentOps {
       timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
       max_output: options.maxOutputBytes ?? 100_000,
     }, { signal: options.signal, onLine: options.onOutput });
-    const stdout = decodeStream(raw.stdout);
-    const stderr = decodeStream(raw.stderr);
+    const stdout = decodeStream(raw.stdout, options.maxOutputBytes ?? 100_000);
+    const stderr = decodeStream(raw.stderr, options.maxOutputBytes ?? 100_000);
     return {
       stdout: stdout.text,
       stderr: stderr.text,
@@ -138,22 +162,53 @@ export class AgentOps {
       max_image_bytes: options.maxImageBytes ?? 400_000,
       max_images: options.maxImages ?? 8,
     }, { signal: options.signal, onLine: options.onOutput });
-    const stdout = decodeStream(raw.stdout);
-    const stderr = decodeStream(raw.stderr);
+    // The agent keeps to these limits, but code in the sandbox can write its reply itself: the
+    // server holds every part of it to them again.
+    const maxOutput = options.maxOutputBytes ?? 100_000;
+    const maxImageBytes = options.maxImageBytes ?? 400_000;
+    const maxImages = options.maxImages ?? 8;
+    const stdout = decodeStream(raw.stdout, maxOutput);
+    const stderr = decodeStream(raw.stderr, maxOutput);
+    const value = raw.value === null ? null : capText(raw.value, maxOutput);
+    const error = raw.error && {
+      type: capText(raw.error.type, 200).text,
+      message: capText(raw.error.message, maxOutput),
+      traceback: capText(raw.error.traceback, maxOutput),
+    };
+    const notes = raw.notes.slice(0, MAX_NOTES).map((note) => capText(note, MAX_NOTE).text);
+    const images: PythonResult["images"] = [];
+    for (const { mime_type, data, width, height } of raw.images) {
+      const bytes = Math.floor(data.length * 3 / 4) -
+        (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0);
+      if (images.length >= maxImages || bytes > maxImageBytes) {
+        if (notes.length < MAX_NOTES + 1) {
+          notes.push(
+            `an image the sandbox sent was left out: over ${maxImages} images or ${maxImageBytes} bytes`,
+          );
+        }
+        continue;
+      }
+      images.push({ mimeType: mime_type, data, width, height, bytes });
+    }
     return {
       stdout: stdout.text,
       stderr: stderr.text,
-      result: raw.value,
-      error: raw.error,
-      images: raw.images.map(({ mime_type, ...image }) => ({ ...image, mimeType: mime_type })),
-      notes: raw.notes,
+      result: value?.text ?? null,
+      error: error && {
+        type: error.type,
+        message: error.message.text,
+        traceback: error.traceback.text,
+      },
+      images,
+      notes,
       timedOut: raw.timed_out,
       cancelled: raw.cancelled,
       state: raw.state,
       freshInterpreter: raw.fresh,
       died: raw.died && { exitCode: raw.died.exit_code, signal: raw.died.signal },
       durationMs: raw.duration_ms,
-      truncated: stdout.truncated || stderr.truncated,
+      truncated: stdout.truncated || stderr.truncated || !!value?.cut || !!error?.message.cut ||
+        !!error?.traceback.cut,
     };
   }
 
@@ -227,7 +282,15 @@ export class AgentOps {
       depth: options.depth ?? 1,
       limit: options.limit ?? 1000,
     }, options);
-    return { path: raw.path, entries: raw.entries.map(toFileInfo), truncated: raw.truncated };
+    // Held to the limit here too: the reply may be the sandbox's code's (see runPython). A
+    // symlink's target is shown as far as a listing needs (a target may be 4 KiB of anything).
+    const limit = options.limit ?? 1000;
+    const entries = raw.entries.slice(0, limit).map(toFileInfo).map((entry) =>
+      entry.target !== undefined && entry.target.length > MAX_TARGET
+        ? { ...entry, target: `${entry.target.slice(0, MAX_TARGET)}…` }
+        : entry
+    );
+    return { path: raw.path, entries, truncated: raw.truncated || raw.entries.length > limit };
   }
 
   /** Copies the file `from` to `to` inside the sandbox (see writeFile's guarantees). */
