@@ -17,10 +17,16 @@ __name(isLogLevel, "isLogLevel");
 function createLogger(level = "info") {
   const limit = LEVELS.indexOf(level);
   const encoder = new TextEncoder();
+  let broken = false;
   const write = /* @__PURE__ */ __name((at, message) => {
-    if (LEVELS.indexOf(at) > limit) return;
-    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${logSafe(message)}
-`));
+    if (LEVELS.indexOf(at) > limit || broken) return;
+    const line = encoder.encode(`[daytona-mcp] ${at}: ${logSafe(message)}
+`);
+    try {
+      for (let done = 0; done < line.length; ) done += Deno.stderr.writeSync(line.subarray(done));
+    } catch {
+      broken = true;
+    }
   }, "write");
   return {
     error: /* @__PURE__ */ __name((message) => write("error", message), "error"),

@@ -272,9 +272,59 @@ function sharedFileError(error, action, hostPath, inside) {
 }
 __name(sharedFileError, "sharedFileError");
 function sandboxUri(sandboxId, path) {
-  return `sandbox://${sandboxId}${path.split("/").map(encodeURIComponent).join("/")}`;
+  const segment = /* @__PURE__ */ __name((text) => {
+    let out = "";
+    for (const char of text) {
+      const code = char.codePointAt(0);
+      if (code >= 56448 && code <= 56575) {
+        out += `%${(code - 56320).toString(16).toUpperCase()}`;
+      } else if (code >= 55296 && code <= 57343) {
+        out += "%EF%BF%BD";
+      } else out += encodeURIComponent(char);
+    }
+    return out;
+  }, "segment");
+  return `sandbox://${sandboxId}${path.split("/").map(segment).join("/")}`;
 }
 __name(sandboxUri, "sandboxUri");
+function sandboxPath(encoded) {
+  const bytes = [];
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] === "%" && /^[0-9a-fA-F]{2}$/.test(encoded.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      const code = encoded.codePointAt(i);
+      if (code > 65535) i++;
+      bytes.push(...new TextEncoder().encode(String.fromCodePoint(code)));
+    }
+  }
+  const strict2 = new TextDecoder("utf-8", {
+    fatal: true,
+    ignoreBOM: true
+  });
+  let out = "";
+  for (let i = 0; i < bytes.length; ) {
+    const lead = bytes[i];
+    const length = lead < 128 ? 1 : lead < 194 ? 0 : lead < 224 ? 2 : lead < 240 ? 3 : lead < 245 ? 4 : 0;
+    let text;
+    try {
+      if (length > 0 && i + length <= bytes.length) {
+        text = strict2.decode(new Uint8Array(bytes.slice(i, i + length)));
+      }
+    } catch {
+    }
+    if (text !== void 0) {
+      out += text;
+      i += length;
+    } else {
+      out += String.fromCharCode(56320 + lead);
+      i += 1;
+    }
+  }
+  return out;
+}
+__name(sandboxPath, "sandboxPath");
 var OPAQUE_ELEMENTS = [
   "script",
   "style",
@@ -348,7 +398,7 @@ async function readSandboxResource(session, uri, variables, signal) {
     id: String(variables.sandbox),
     signal
   });
-  const path = String(variables.path).split("/").map(decodeURIComponent).join("/");
+  const path = sandboxPath(String(variables.path));
   const info = await sandbox.stat(path, {
     signal
   });
@@ -1177,7 +1227,8 @@ __name(convert, "convert");
 async function compress(file, limit, input) {
   const { sandbox, info, signal } = file;
   const gzip = sandbox.readFile(info.path, {
-    signal
+    signal,
+    length: info.size
   }).pipeThrough(new CompressionStream("gzip"));
   const kept = [];
   let compressed = 0;

@@ -62,9 +62,17 @@ export function isLogLevel(value: string): value is LogLevel {
 export function createLogger(level: LogLevel = "info"): Logger {
   const limit = LEVELS.indexOf(level);
   const encoder = new TextEncoder();
+  let broken = false;
   const write = (at: LogLevel, message: string) => {
-    if (LEVELS.indexOf(at) > limit) return;
-    Deno.stderr.writeSync(encoder.encode(`[daytona-mcp] ${at}: ${logSafe(message)}\n`));
+    if (LEVELS.indexOf(at) > limit || broken) return;
+    const line = encoder.encode(`[daytona-mcp] ${at}: ${logSafe(message)}\n`);
+    try {
+      for (let done = 0; done < line.length;) done += Deno.stderr.writeSync(line.subarray(done));
+    } catch {
+      // Nobody reads stderr any more (a client that went away closed it): logging must not stop
+      // what logs, shutting down and cleaning up above all.
+      broken = true;
+    }
   };
   return {
     error: (message) => write("error", message),

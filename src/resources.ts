@@ -10,7 +10,7 @@ import type { ReadResourceResult } from "npm:@modelcontextprotocol/sdk@1.32.2/ty
 import { oversized } from "./_call.ts";
 import { formatBytes } from "./_output.ts";
 import type { SandboxSession } from "./session.ts";
-import { decodeText, HARD_CEILING, readAll, sniffMimeType } from "./tools/_files.ts";
+import { decodeText, HARD_CEILING, readAll, sandboxPath, sniffMimeType } from "./tools/_files.ts";
 
 /** The URI template of sandbox files: `sandbox://<sandbox id>/<absolute path>`. */
 export const SANDBOX_URI_TEMPLATE = "sandbox://{sandbox}{+path}";
@@ -27,7 +27,7 @@ export async function readSandboxResource(
   signal?: AbortSignal,
 ): Promise<ReadResourceResult> {
   const sandbox = await session.sandbox({ id: String(variables.sandbox), signal });
-  const path = String(variables.path).split("/").map(decodeURIComponent).join("/");
+  const path = sandboxPath(String(variables.path));
   const info = await sandbox.stat(path, { signal });
   if (info.type !== "file") throw new TypeError(`Cannot read ${uri}: it is not a regular file`);
   if (info.size > HARD_CEILING) {

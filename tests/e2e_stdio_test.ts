@@ -159,6 +159,49 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "a client that closes the server's stderr first still gets its sandboxes cleaned up",
+  opts,
+  async () => {
+    // A client that dies closes every pipe: logging "shutting down" to a stderr nobody reads
+    // threw (broken pipe) before the cleanup, which left the sandbox's disk image mounted.
+    const base = await sandboxBase();
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", ...START_FLAGS, "bundle/cli.js"],
+        cwd: ROOT,
+        env: { ...serverEnv(base), MCP_LOG_LEVEL: "info" },
+        clearEnv: true,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      const send = (message: object) =>
+        writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
+      await send(initializeRequest(0));
+      await send({ jsonrpc: "2.0", method: "notifications/initialized" });
+      await send({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "shell_exec", arguments: { command: "echo hi > ~/note" } },
+      });
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!seen.includes('"id":1')) seen += (await reader.read()).value ?? "";
+      assertEquals((await sandboxDirs(base)).length, 1);
+      await child.stderr.cancel(); // the read end closes: the next log line gets EPIPE
+      await writer.close();
+      await child.status;
+      await reader.cancel();
+      await eventually(async () => (await listDir(base)).length === 0);
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+);
+
 for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
   Deno.test(`the server leaves no sandbox process behind on ${ending}`, opts, async () => {
     const base = await sandboxBase();

@@ -17,7 +17,7 @@ import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.
 import type { ShellExecOutput } from "../src/tools/shell_exec.ts";
 import { ETC_ENTRIES, SHM_BYTES } from "../src/providers/local/_bwrap.ts";
 import { parseShare } from "../src/shares.ts";
-import { connect, hasBwrap, openDescriptors, ROOT, sh, structured } from "./_helpers.ts";
+import { connect, hasBwrap, openDescriptors, ROOT, sh, structured, text } from "./_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const ATTACK = await Deno.readTextFile(`${ROOT}/tests/fixtures/attack.py`);
@@ -631,5 +631,41 @@ print("ok" if fd >= 0 and libc.inotify_add_watch(fd, b"/tmp", 2) >= 0 else os.st
       cwd: "/",
     }).output();
     assertEquals(new TextDecoder().decode(host.stdout).trim(), "ok");
+  },
+);
+
+Deno.test(
+  "the file tools read none of the supervisor's /proc files for sandbox code, and stop at the size a file reported",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    // Sandbox code cannot read PID 1's memory map (the supervisor is not dumpable); the file tools
+    // run in the supervisor, which could read its own, also through a symlink or a thread's entry.
+    assertMatch(await sh(mcp, "cat /proc/1/maps 2>&1 || true"), /Permission denied/);
+    const thread = (await sh(mcp, "ls /proc/1/task | tail -1")).trim();
+    await sh(mcp, "ln -s /proc/1/maps maps-link");
+    for (
+      const path of ["/proc/1/maps", "maps-link", `/proc/${thread}/environ`, "/proc/self/maps"]
+    ) {
+      const result = await mcp.call("file_download", { file_path: path });
+      assertEquals(result.isError, true, `${path}: ${JSON.stringify(result).slice(0, 300)}`);
+      assertMatch(text(result), /a file of the sandbox's supervisor|permission denied/);
+    }
+    // The sandbox's own processes' files stay readable.
+    const pid = (await sh(mcp, "sleep 600 > /dev/null 2>&1 & echo $!")).trim();
+    const status = await mcp.call("file_download", { file_path: `/proc/${pid}/status` });
+    assertEquals(status.isError, false, text(status));
+    // A /proc file that reports 0 bytes and holds gigabytes (a process's page map: 256 GiB of
+    // zeros) is compressed as the 0 bytes it reported, not read for 20 minutes.
+    const gz = await mcp.client.callTool(
+      {
+        name: "file_download",
+        arguments: { file_path: `/proc/${pid}/pagemap`, download_option: "compress_file" },
+      },
+      undefined,
+      { timeout: 60_000 }, // a bound on liveness, far above what 0 bytes take
+    ) as CallToolResult;
+    assertEquals(gz.isError, false, text(gz));
+    assertEquals(structured<{ size: number }>(gz).size, 0);
   },
 );

@@ -149,9 +149,83 @@ export function sharedFileError(
   return copy;
 }
 
-/** The `sandbox://` URI of a file: `sandbox://<sandbox id>/<absolute path>`. */
+/**
+ * The `sandbox://` URI of a file: `sandbox://<sandbox id>/<absolute path>`, each segment
+ * percent-encoded as its bytes. A file name that is not UTF-8 reaches the server as the agent
+ * passes it (Python's surrogateescape: each byte that is not UTF-8 a lone surrogate U+DC80–U+DCFF),
+ * and such a surrogate is encoded as that byte, so that {@linkcode sandboxPath} gives it back.
+ *
+ * @example A name that is not UTF-8 goes there and back
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { sandboxPath, sandboxUri } from "./_files.ts";
+ * const uri = sandboxUri("local-1", "/home/sandbox/bad\udcff é.txt");
+ * equal(uri, "sandbox://local-1/home/sandbox/bad%FF%20%C3%A9.txt");
+ * equal(sandboxPath(uri.slice("sandbox://local-1".length)), "/home/sandbox/bad\udcff é.txt");
+ * ```
+ */
 export function sandboxUri(sandboxId: string, path: string): string {
-  return `sandbox://${sandboxId}${path.split("/").map(encodeURIComponent).join("/")}`;
+  const segment = (text: string) => {
+    let out = "";
+    for (const char of text) {
+      const code = char.codePointAt(0)!;
+      if (code >= 0xdc80 && code <= 0xdcff) {
+        out += `%${(code - 0xdc00).toString(16).toUpperCase()}`;
+      } else if (code >= 0xd800 && code <= 0xdfff) {
+        out += "%EF%BF%BD"; // another lone surrogate names no file: U+FFFD
+      } else out += encodeURIComponent(char);
+    }
+    return out;
+  };
+  return `sandbox://${sandboxId}${path.split("/").map(segment).join("/")}`;
+}
+
+/**
+ * The path a `sandbox://` URI's percent-encoded path names: its bytes as UTF-8, where each byte
+ * that is not part of UTF-8 becomes the lone surrogate {@linkcode sandboxUri} made of it.
+ */
+export function sandboxPath(encoded: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < encoded.length; i++) {
+    if (encoded[i] === "%" && /^[0-9a-fA-F]{2}$/.test(encoded.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      const code = encoded.codePointAt(i)!;
+      if (code > 0xffff) i++;
+      bytes.push(...new TextEncoder().encode(String.fromCodePoint(code)));
+    }
+  }
+  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let out = "";
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i];
+    const length = lead < 0x80
+      ? 1
+      : lead < 0xc2
+      ? 0
+      : lead < 0xe0
+      ? 2
+      : lead < 0xf0
+      ? 3
+      : lead < 0xf5
+      ? 4
+      : 0;
+    let text: string | undefined;
+    try {
+      if (length > 0 && i + length <= bytes.length) {
+        text = strict.decode(new Uint8Array(bytes.slice(i, i + length)));
+      }
+    } catch { /* not UTF-8 */ }
+    if (text !== undefined) {
+      out += text;
+      i += length;
+    } else {
+      out += String.fromCharCode(0xdc00 + lead);
+      i += 1;
+    }
+  }
+  return out;
 }
 
 /** Elements whose content is not text: dropped whole. */

@@ -587,7 +587,9 @@ async function compress(
   input: FileDownloadInput,
 ): Promise<FileDownloadOutput> {
   const { sandbox, info, signal } = file;
-  const gzip = sandbox.readFile(info.path, { signal }).pipeThrough(
+  // As much as stat reported: a file that does not end (a /proc file reports 0 bytes and may
+  // hold gigabytes, one can grow while read) would keep the server compressing.
+  const gzip = sandbox.readFile(info.path, { signal, length: info.size }).pipeThrough(
     new CompressionStream("gzip"),
   );
   // Keep the archive only while it fits; past the limit, just count it.

@@ -300,6 +300,35 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "a file whose name is not UTF-8 is downloaded, linked and read back through its resource",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await sh(mcp, "python3 -c \"open(b'bad\\xff.bin', 'wb').write(b'z' * 2_000_000)\"");
+    const listed = structured<{ entries: { name: string }[] }>(
+      await mcp.call("file_list", { path: "." }),
+    );
+    const name = listed.entries.find((entry) => entry.name.startsWith("bad"))!.name;
+    assertEquals(name, "bad\udcff.bin");
+    const link = await mcp.call("file_download", {
+      file_path: name,
+      download_option: "force_download",
+    });
+    assertEquals(link.isError, false, text(link));
+    const uri = structured<FileDownloadOutput>(link).uri!;
+    assertMatch(uri, /\/bad%FF\.bin$/);
+    const read = await mcp.client.readResource({ uri });
+    const content = read.contents[0] as { text?: string };
+    assertEquals(content.text?.length, 2_000_000);
+    const gz = await mcp.call("file_download", {
+      file_path: name,
+      download_option: "compress_file",
+    });
+    assertEquals(gz.isError, false, text(gz));
+  },
+);
+
 Deno.test("fileDownload() links files over 1 MiB; resources/read serves them", opts, async () => {
   await using mcp = await connect();
   await sh(mcp, "head -c 6000000 /dev/urandom > six.bin; seq 1 400000 > lines.txt");

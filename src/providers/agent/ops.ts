@@ -232,6 +232,7 @@ export class AgentOps {
     const end = options.length === undefined ? Infinity : offset + options.length;
     return new ReadableStream<Uint8Array<ArrayBuffer>>({
       async pull(controller) {
+        options.signal?.throwIfAborted(); // a cancelled call reads no further
         const want = Math.min(chunkSize, end - offset);
         if (want <= 0) return controller.close();
         const { data } = await transport.request(

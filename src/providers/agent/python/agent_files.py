@@ -64,13 +64,36 @@ def op_stat(req):
 
 
 def _regular_file(fd, path):
-    """The stat of the file open on `fd`, which must be a regular file to be read."""
+    """The stat of the file open on `fd`, which must be a regular file to be read, and not one of
+    this supervisor's own /proc files: sandbox code may not read those (its memory map, its
+    environment), and would otherwise have the supervisor read them for it."""
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
         raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
                         "Cannot read %s: it is %s" % (path, kind))
+    if _supervisors(fd):
+        raise FileFault("permission", "Cannot read %s: it is a file of the sandbox's supervisor" % path)
     return st
+
+
+def _supervisors(fd):
+    """Whether `fd` is open on a /proc file of this process (or of one of its threads)."""
+    try:
+        where = os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        return False
+    parts = where.split("/")
+    if len(parts) < 3 or parts[1] != "proc" or not parts[2].isdigit():
+        return False
+    try:
+        with open("/proc/%s/status" % parts[2]) as f:
+            for line in f:
+                if line.startswith("Tgid:"):
+                    return int(line.split()[1]) == os.getpid()
+    except OSError:
+        return True  # gone, or hidden: not worth the risk
+    return False
 
 
 def op_read(req):
