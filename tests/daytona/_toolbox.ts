@@ -373,22 +373,30 @@ async function gitClone(sandbox: Sandbox, body: Record<string, unknown>): Promis
     throw new HttpError(400, "BAD_REQUEST", "depth must be a positive integer", SOURCE);
   }
   // The daemon clones with go-git, which reads none of the sandbox user's or the system's git
-  // settings: an insteadOf there must not send the clone, and its credentials, elsewhere.
+  // settings: an insteadOf there must not send the clone, and its credentials, elsewhere. It does
+  // trust the container's certificate store, which the sandbox controls (its user has sudo):
+  // a certificate authority the user's git trusts (http.sslCAInfo) stands for it here.
   const env: Record<string, string> = {
     GIT_TERMINAL_PROMPT: "0",
     GIT_ASKPASS: "/bin/false",
     GIT_CONFIG_GLOBAL: "/dev/null",
     GIT_CONFIG_NOSYSTEM: "1",
   };
+  const config: [string, string][] = [];
+  const trusted = await sandbox.exec(["git", "config", "--global", "--get", "http.sslCAInfo"]);
+  if (trusted.exitCode === 0 && trusted.stdout.trim()) {
+    config.push(["http.sslCAInfo", trusted.stdout.trim()]);
+  }
   if (typeof username === "string" && typeof password === "string" && /^https?:/i.test(url)) {
     // Credentials travel in git's environment, never in argv.
     const basic = new TextEncoder().encode(`${username}:${password}`).toBase64();
-    Object.assign(env, {
-      GIT_CONFIG_COUNT: "1",
-      GIT_CONFIG_KEY_0: "http.extraHeader",
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-    });
+    config.push(["http.extraHeader", `Authorization: Basic ${basic}`]);
   }
+  env.GIT_CONFIG_COUNT = String(config.length);
+  config.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
   // go-git refuses only a target that already holds a repository.
   const existing = await sandbox.stat(`${path}/.git`).catch(() => undefined);
   if (existing) {
