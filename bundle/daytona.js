@@ -12,7 +12,8 @@ import {
 import "./shared-cli-daytona-doctor-modern.js";
 import {
   SandboxError,
-  SandboxFileError
+  SandboxFileError,
+  readAll
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   WORKSPACE_NAME,
@@ -710,7 +711,10 @@ var Toolbox = class {
         timeout
       })
     }, false, timeout);
-    const body = JSON.parse(await readCapped(response, MAX_EXECUTE_ANSWER));
+    const answer = await readAll(response.body ?? ReadableStream.from([]), MAX_EXECUTE_ANSWER).catch((error) => {
+      throw error instanceof RangeError ? new SandboxError(`Cannot read the command's output: it is over ${MAX_EXECUTE_ANSWER >> 20} MiB (a command in the sandbox printed without end?)`) : error;
+    });
+    const body = JSON.parse(new TextDecoder().decode(answer));
     return body.result ?? body.stdout ?? "";
   }
   /**
@@ -869,27 +873,6 @@ function fromDaemonInfo(raw, path) {
   };
 }
 __name(fromDaemonInfo, "fromDaemonInfo");
-async function readCapped(response, limit) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of response.body ?? new ReadableStream()) {
-    size += chunk.length;
-    if (size > limit) {
-      await response.body?.cancel().catch(() => {
-      });
-      throw new SandboxError(`Cannot read the command's output: it is over ${limit >> 20} MiB (a command in the sandbox printed without end?)`);
-    }
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(all);
-}
-__name(readCapped, "readCapped");
 
 // src/providers/daytona/sandbox.ts
 import { posix as posix2 } from "node:path";

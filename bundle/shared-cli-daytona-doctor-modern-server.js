@@ -99,6 +99,17 @@ function concatBytes(parts, length) {
   return joined;
 }
 __name(concatBytes, "concatBytes");
+async function readAll(stream, limit) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) throw new RangeError(`Cannot read more than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return concatBytes(chunks, size);
+}
+__name(readAll, "readAll");
 
 export {
   SandboxError,
@@ -107,5 +118,6 @@ export {
   decodeCaptured,
   completeUtf8End,
   utf8Start,
-  concatBytes
+  concatBytes,
+  readAll
 };

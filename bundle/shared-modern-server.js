@@ -5,8 +5,8 @@ import {
 import {
   SandboxFileError,
   completeUtf8End,
-  concatBytes,
   formatBytes,
+  readAll,
   utf8Start
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
@@ -234,17 +234,6 @@ function decodeText(bytes, options = {}) {
   }
 }
 __name(decodeText, "decodeText");
-async function readAll(stream, limit) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += chunk.length;
-    if (size > limit) throw new RangeError(`Cannot read more than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return concatBytes(chunks, size);
-}
-__name(readAll, "readAll");
 async function sha256Tap() {
   const { createHash } = await import("node:crypto");
   const hash = createHash("sha256");

@@ -76,3 +76,21 @@ export function concatBytes(parts: Uint8Array[], length: number): Uint8Array {
   }
   return joined;
 }
+
+/**
+ * Reads a stream into one array; throws a RangeError past `limit` bytes (and reads no further:
+ * the stream is cancelled).
+ */
+export async function readAll(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > limit) throw new RangeError(`Cannot read more than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return concatBytes(chunks, size);
+}

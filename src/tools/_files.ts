@@ -1,6 +1,8 @@
 // What the file tools share: size limits, content sniffing, sandbox:// URIs.
 
-import { completeUtf8End, concatBytes, utf8Start } from "../_output.ts";
+import { completeUtf8End, utf8Start } from "../_output.ts";
+
+export { readAll } from "../_output.ts";
 import { SandboxFileError } from "../sandbox.ts";
 
 /** One mebibyte. */
@@ -90,21 +92,6 @@ export function decodeText(bytes: Uint8Array, options: { partial?: boolean } = {
   } catch {
     return null;
   }
-}
-
-/** Reads a stream into one array; throws a RangeError past `limit` bytes. */
-export async function readAll(
-  stream: ReadableStream<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    size += chunk.length;
-    if (size > limit) throw new RangeError(`Cannot read more than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return concatBytes(chunks, size);
 }
 
 /**

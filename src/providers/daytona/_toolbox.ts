@@ -10,6 +10,7 @@ import {
   SandboxError,
   SandboxFileError,
 } from "../../sandbox.ts";
+import { readAll } from "../../_output.ts";
 import { toolboxError, TransientError } from "./_errors.ts";
 import { multipartFirstPart } from "./_multipart.ts";
 import { withRetries } from "./_retry.ts";
@@ -59,7 +60,17 @@ export class Toolbox {
       false,
       timeout,
     );
-    const body = JSON.parse(await readCapped(response, MAX_EXECUTE_ANSWER)) as {
+    const answer = await readAll(response.body ?? ReadableStream.from([]), MAX_EXECUTE_ANSWER)
+      .catch((error) => {
+        throw error instanceof RangeError
+          ? new SandboxError(
+            `Cannot read the command's output: it is over ${
+              MAX_EXECUTE_ANSWER >> 20
+            } MiB (a command in the sandbox printed without end?)`,
+          )
+          : error;
+      });
+    const body = JSON.parse(new TextDecoder().decode(answer)) as {
       result?: string;
       stdout?: string;
     };
@@ -230,29 +241,4 @@ function fromDaemonInfo(raw: Record<string, unknown>, path: string): FileInfo {
     modified: new Date(String(raw.modTime ?? raw.modifiedAt ?? 0)).toISOString(),
     mode,
   };
-}
-
-/** A response's body as text, refused (and no longer read) once it passes `limit` bytes. */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? new ReadableStream<Uint8Array>()) {
-    size += chunk.length;
-    if (size > limit) {
-      await response.body?.cancel().catch(() => {});
-      throw new SandboxError(
-        `Cannot read the command's output: it is over ${
-          limit >> 20
-        } MiB (a command in the sandbox printed without end?)`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(all);
 }
