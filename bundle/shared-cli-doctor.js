@@ -12,7 +12,8 @@ import {
   createLogger
 } from "./shared-cli-daytona-doctor-init.js";
 import {
-  SandboxError
+  SandboxError,
+  concatBytes
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   SHARED_ROOT,
@@ -701,32 +702,66 @@ var SandboxDisk = class {
   }
 };
 async function removeTree(path) {
-  try {
-    await Deno.remove(path, {
-      recursive: true
-    });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
-    await makeWritable(path);
-    await Deno.remove(path, {
-      recursive: true
-    });
+  const remove = [
+    "rm",
+    "-rf",
+    "--one-file-system",
+    "--",
+    path
+  ];
+  let complaint = await onHost(remove);
+  if (complaint === void 0) return;
+  if ((await Deno.lstat(path).catch(() => void 0))?.isDirectory) {
+    await onHost([
+      "chmod",
+      "-R",
+      "u+rwx",
+      "--",
+      path
+    ]);
+    complaint = await onHost(remove);
+    if (complaint === void 0) return;
   }
+  throw new Error(`Cannot delete ${path}: ${complaint}`);
 }
 __name(removeTree, "removeTree");
-async function makeWritable(path) {
-  await Deno.chmod(path, 448).catch(() => {
-  });
-  for await (const entry of Deno.readDir(path)) {
-    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
+var COMPLAINT_BYTES = 2048;
+async function onHost(argv) {
+  const child = new Deno.Command("bwrap", {
+    args: [
+      "--bind",
+      "/",
+      "/",
+      "--die-with-parent",
+      "--",
+      ...argv
+    ],
+    clearEnv: true,
+    env: {
+      PATH: "/usr/bin:/bin",
+      LC_ALL: "C"
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped"
+  }).spawn();
+  const kept = [];
+  let length = 0;
+  for await (const chunk of child.stderr) {
+    if (length >= COMPLAINT_BYTES) continue;
+    kept.push(chunk.subarray(0, COMPLAINT_BYTES - length));
+    length += kept.at(-1).length;
   }
+  const { success, code } = await child.status;
+  if (success) return void 0;
+  const text = new TextDecoder().decode(concatBytes(kept, length)).trim().split("\n")[0];
+  return text ? text.slice(0, 500) : `${argv[0]} exited with ${code}`;
 }
-__name(makeWritable, "makeWritable");
+__name(onHost, "onHost");
 
 // src/providers/local/_leftovers.ts
 var DIR = /^mcp-sandbox-((?:cache-)?[0-9A-Za-z_]+)$/;
-var CGROUP = /^local-([0-9A-Za-z_]+)$/;
+var CGROUP = /^local-([0-9A-Za-z_]+|ws-[a-z0-9][a-z0-9._-]*-[0-9a-f]{8})$/;
 var LOCK = "owner.lock";
 var UNJUDGED_GRACE_SECONDS = 60;
 function lockSandbox(root) {
@@ -2502,6 +2537,75 @@ var PRELUDE = [
   'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
   'exec "$@"'
 ].join("\n");
+var MOVE = `
+import errno, os, sys
+source, target = sys.argv[1], sys.argv[2]
+ROOTS = (("${SANDBOX_HOME}", "${ROOT_INSIDE}/home"), ("/tmp", "${ROOT_INSIDE}/tmp"))
+DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+def fail(why):
+    sys.stderr.write("cannot move the clone to %s: %s\\n" % (target, why))
+    sys.exit(1)
+
+def start(path, via):
+    for inside, here in ROOTS:
+        if path == inside or path.startswith(inside + "/"):
+            names = [p for p in path[len(inside):].split("/") if p]
+            return inside, [os.open(here, DIRECTORY)], names
+    fail("%s leads to %s, outside ${SANDBOX_HOME} and /tmp" % (via, path))
+
+root, dirs, names = start(target, target)
+hops = 0
+while True:
+    if not names:
+        fail("it is not a path under ${SANDBOX_HOME} or /tmp")
+    name = names.pop(0)
+    if name == ".":
+        continue
+    if name == "..":
+        if len(dirs) > 1:
+            os.close(dirs.pop())
+            continue
+        # Above home or /tmp: the sandbox's fixed directories (/home, /), none of them its own.
+        above = os.path.dirname(root)
+        while names and names[0] in (".", ".."):
+            if names.pop(0) == "..":
+                above = os.path.dirname(above)
+        os.close(dirs[0])
+        path = os.path.join(above, *names)
+        root, dirs, names = start(path, path)
+        continue
+    if not names:
+        break
+    try:
+        os.mkdir(name, dir_fd=dirs[-1])
+    except FileExistsError:
+        pass
+    try:
+        dirs.append(os.open(name, DIRECTORY, dir_fd=dirs[-1]))
+        continue
+    except OSError as e:
+        if e.errno not in (errno.ELOOP, errno.ENOTDIR):
+            fail("%s: %s" % (name, e.strerror))
+    try:
+        link = os.readlink(name, dir_fd=dirs[-1])
+    except OSError:
+        fail("%s is not a directory" % name)
+    hops += 1
+    if hops > 40:
+        fail("too many symlinks")
+    if link.startswith("/"):
+        for fd in dirs:
+            os.close(fd)
+        root, dirs, rest = start(link, name)
+        names = rest + names
+    else:
+        names = [p for p in link.split("/") if p] + names
+try:
+    os.rename(source, name, dst_dir_fd=dirs[-1])
+except OSError as e:
+    fail(e.strerror)
+`;
 var HELPER = '!f() { test "$1" = get || exit 0; p=; h=; while IFS= read -r l && test -n "$l"; do case "$l" in protocol=*) p="${l#*=}";; host=*) h="${l#*=}";; esac; done; test "$p" = https && test "$h" = "$GIT_CLONE_HOST" || exit 0; printf \'username=%s\\npassword=%s\\n\' "$GIT_CLONE_USER" "$GIT_CLONE_PASSWORD"; }; f';
 var GitIsolation = class {
   static {
@@ -2672,20 +2776,32 @@ var GitIsolation = class {
           lfs = "missing";
         }
       }
-      const parent = request.path.replace(/\/[^/]*\/*$/, "") || "/";
-      await step("move", [
-        "mkdir",
-        "-p",
-        "--",
-        parent
-      ]);
-      await step("move", [
-        "mv",
-        "-T",
-        "--",
-        clone,
-        request.path
-      ]);
+      if (isolated) {
+        await step("move", [
+          this.#options.python ?? "python3",
+          "-I",
+          "-S",
+          "-c",
+          MOVE,
+          clone,
+          path
+        ]);
+      } else {
+        const parent = path.replace(/\/[^/]*\/*$/, "") || "/";
+        await step("move", [
+          "mkdir",
+          "-p",
+          "--",
+          parent
+        ]);
+        await step("move", [
+          "mv",
+          "-T",
+          "--",
+          clone,
+          path
+        ]);
+      }
       return {
         lfs
       };
@@ -3118,13 +3234,19 @@ var LocalSandbox = class {
         this.#budget.ownerLock?.close();
         await this.#budget.disk?.remove().catch(() => {
         });
-        if (this.#kept) {
-          if (this.#kept.netDir) await removeTree(this.#kept.netDir);
-          this.#kept.hold.release();
-        } else {
-          await removeTree(this.#root);
+        try {
+          if (this.#kept) {
+            try {
+              if (this.#kept.netDir) await removeTree(this.#kept.netDir);
+            } finally {
+              this.#kept.hold.release();
+            }
+          } else {
+            await removeTree(this.#root);
+          }
+        } finally {
+          await this.#onClose();
         }
-        await this.#onClose();
       }
     })();
     return this.#closing;
@@ -3743,7 +3865,8 @@ var LocalProvider = class {
       }, {
         caFile: this.#gitCaFile,
         features: this.#features,
-        uid
+        uid,
+        python
       }, {
         proxy,
         preview

@@ -63,6 +63,52 @@ async function onHostAs(uid: number, ...args: string[]): Promise<string> {
   }
 }
 
+/**
+ * The start task's server run as `uid` (an ordinary user whose home is `home`), from copies of
+ * what the task runs: the user may not reach this checkout or this deno (a clone in a private
+ * directory).
+ */
+async function asOrdinaryUser(
+  uid: number,
+  home: string,
+  env: Record<string, string> = {},
+): Promise<StdioClientTransport> {
+  const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+  const drop = [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all"];
+  const app = `${home}/app`;
+  await Deno.mkdir(`${app}/bundle`, { recursive: true });
+  for (const file of ["deno.json", "deno.lock"]) {
+    await Deno.copyFile(`${ROOT}/${file}`, `${app}/${file}`);
+  }
+  for await (const entry of Deno.readDir(`${ROOT}/bundle`)) {
+    await Deno.copyFile(`${ROOT}/bundle/${entry.name}`, `${app}/bundle/${entry.name}`);
+  }
+  let deno = Deno.execPath();
+  const reachable = await new Deno.Command("setpriv", {
+    args: [...drop, deno, "--version"],
+    stdout: "null",
+    stderr: "null",
+  }).output().then((out) => out.success, () => false);
+  if (!reachable) {
+    deno = `${home}/deno-bin`;
+    await Deno.copyFile(Deno.execPath(), deno);
+    await Deno.chmod(deno, 0o755);
+  }
+  return new StdioClientTransport({
+    command: "setpriv",
+    args: [...drop, deno, ...start.split(" ").slice(1)],
+    cwd: app,
+    env: {
+      PATH: Deno.env.get("PATH")!,
+      HOME: home,
+      DENO_DIR: `${home}/deno`,
+      NO_COLOR: "1",
+      ...env,
+    },
+    stderr: "pipe",
+  });
+}
+
 /** How many keys the kernel holds for `uid` (from /proc/key-users, which the host can read). */
 async function keyCount(uid: number): Promise<number> {
   // Deno asks for --allow-all to read this /proc file itself; cat needs no such thing.
@@ -266,36 +312,7 @@ Deno.test(
     await Deno.chown(home, uid, uid);
     const tag = crypto.randomUUID().slice(0, 8);
     const planted = JSON.parse(await onHostAs(uid, "keys", `user-key-${tag}`)) as KeysReport;
-    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
-    const drop = [`--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all"];
-    // The user may not reach this checkout or this deno (a clone in a private directory): give
-    // it copies of what the start task runs.
-    const app = `${home}/app`;
-    await Deno.mkdir(`${app}/bundle`, { recursive: true });
-    for (const file of ["deno.json", "deno.lock"]) {
-      await Deno.copyFile(`${ROOT}/${file}`, `${app}/${file}`);
-    }
-    for await (const entry of Deno.readDir(`${ROOT}/bundle`)) {
-      await Deno.copyFile(`${ROOT}/bundle/${entry.name}`, `${app}/bundle/${entry.name}`);
-    }
-    let deno = Deno.execPath();
-    const reachable = await new Deno.Command("setpriv", {
-      args: [...drop, deno, "--version"],
-      stdout: "null",
-      stderr: "null",
-    }).output().then((out) => out.success, () => false);
-    if (!reachable) {
-      deno = `${home}/deno-bin`;
-      await Deno.copyFile(Deno.execPath(), deno);
-      await Deno.chmod(deno, 0o755);
-    }
-    const transport = new StdioClientTransport({
-      command: "setpriv",
-      args: [...drop, deno, ...start.split(" ").slice(1)],
-      cwd: app,
-      env: { PATH: Deno.env.get("PATH")!, HOME: home, DENO_DIR: `${home}/deno`, NO_COLOR: "1" },
-      stderr: "pipe",
-    });
+    const transport = await asOrdinaryUser(uid, home);
     let logs = "";
     transport.stderr!.on("data", (chunk: Uint8Array) => logs += new TextDecoder().decode(chunk));
     const client = new Client({ name: "ordinary-user", version: "1" });
@@ -331,6 +348,74 @@ Deno.test(
       await Deno.remove(home, { recursive: true });
     }
     assert(!logs.includes("Uncaught"), logs);
+  },
+);
+
+// Directories nested deeper than any path, built relative to their parent.
+const DEEP_TREES = `
+import os
+def nest(name, depth, locked=False):
+    fd = os.open("/tmp", os.O_RDONLY)
+    os.mkdir(name, dir_fd=fd)
+    for i in range(depth):
+        inner = os.open(name if i == 0 else "d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+        os.mkdir("d", dir_fd=fd)
+    if locked:
+        os.close(os.open("d/file", os.O_CREAT | os.O_WRONLY, dir_fd=fd))
+        os.chmod("d", 0, dir_fd=fd)
+    os.close(fd)
+nest("deep", 12000)
+nest("locked", 2100, locked=True)
+print("built")
+`;
+
+Deno.test(
+  "as an ordinary user, a sandbox's directories nested 12 000 deep or locked deep down neither crash the server nor stay on the host",
+  { ignore: !hasBwrap || !isRoot },
+  async () => {
+    // Deleting a sandbox deletes its directory on the host. A recursive delete in the server's
+    // process overflowed its stack on 12 000 levels and aborted it, with every client's
+    // sandboxes; a tree 2 100 deep with a chmod 000 directory at the bottom made its paths too
+    // long to give back, and the directory stayed. As root the same happens without a disk image.
+    const uid = 40_000 + Math.floor(Math.random() * 10_000);
+    const home = await Deno.makeTempDir({ prefix: "mcp-user-" });
+    await Deno.chown(home, uid, uid);
+    const base = `${home}/sandboxes`;
+    await Deno.mkdir(base);
+    await Deno.chown(base, uid, uid);
+    const transport = await asOrdinaryUser(uid, home, { MCP_SANDBOX_DIR: base });
+    let logs = "";
+    transport.stderr!.on("data", (chunk: Uint8Array) => logs += new TextDecoder().decode(chunk));
+    const client = new Client({ name: "ordinary-user", version: "1" });
+    try {
+      await client.connect(transport);
+      const call = async (name: string, args: Record<string, unknown>) =>
+        await client.callTool({ name, arguments: args }) as CallToolResult;
+      const { sandbox_id } = structured<{ sandbox_id: string }>(await call("sandbox_create", {}));
+      const dir = `${base}/mcp-sandbox-${sandbox_id.slice("local-".length)}`;
+      await call("file_upload", { file_path: "/tmp/nest.py", content: DEEP_TREES, sandbox_id });
+      const built = structured<ShellExecOutput>(
+        await call("shell_exec", { command: "python3 /tmp/nest.py", sandbox_id, timeout: 120 }),
+      );
+      assertEquals(built.stdout, "built\n", built.stderr);
+      assert((await Deno.lstat(`${dir}/tmp/deep`)).isDirectory);
+      const deleted = await call("sandbox_delete", { sandbox_id });
+      assert(!deleted.isError, text(deleted));
+      assertEquals(
+        structured<ShellExecOutput>(await call("shell_exec", { command: "echo still-here" }))
+          .stdout,
+        "still-here\n",
+        "the server and its other sandbox survived",
+      );
+      const left = await Deno.lstat(dir).then(() => true, () => false);
+      assert(!left, `nothing of it stays in ${base}`);
+    } finally {
+      await client.close();
+      await new Deno.Command("rm", { args: ["-rf", home] }).output();
+    }
+    assert(!logs.includes("stack overflow") && !logs.includes("cleanup failed"), logs);
   },
 );
 

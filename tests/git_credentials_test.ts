@@ -254,6 +254,53 @@ Deno.test(
 );
 
 Deno.test(
+  "git_clone with a token puts the clone where the sandbox's own symlinks lead, never outside its home and /tmp",
+  opts,
+  async () => {
+    // The isolation that clones sees the sandbox's whole directory (at /run/sandbox, so that the
+    // finished clone is renamed into place), which the sandbox itself does not: a symlink to it
+    // made mkdir and mv write beside home and /tmp, in the sandbox's directory on the host.
+    const repo = await makeRepo();
+    const base = await sandboxDir();
+    try {
+      await using server = startGitServer(repo, { tls });
+      await using mcp = await connect({
+        local: { baseDir: base, gitCaFile: tls!.certFile },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      const url = `${server.origin}/repo.git`;
+      await sh(
+        mcp,
+        "ln -s /run/sandbox /tmp/isolation && ln -s ../.. /tmp/up && mkdir -p /tmp/work && " +
+          "ln -s /tmp/work ~/work && ln -s ../../tmp/work ~/relative",
+      );
+      const [dir] = [...Deno.readDirSync(base)].filter((e) => !e.name.includes("cache"));
+      const root = `${base}/${dir.name}`;
+      // What is there but the staging area (git), which the server makes for the first clone.
+      const entries = () =>
+        [...Deno.readDirSync(root)].map((e) => e.name).filter((n) => n !== "git").sort();
+      const before = entries();
+      for (const target of ["/tmp/isolation/escaped", "/tmp/up/escaped", "/tmp/isolation/home/x"]) {
+        const refused = await mcp.call("git_clone", { repo_url: url, target_path: target });
+        assertEquals(refused.isError, true, `${target}: ${text(refused)}`);
+        assertMatch(text(refused), /outside \/home\/sandbox and \/tmp/);
+      }
+      assertEquals(entries(), before);
+      assertEquals(await sh(mcp, "ls -A ~ | grep -c '^x$'; true"), "0\n");
+      // Symlinks that stay in the sandbox's home and /tmp lead where they lead in it.
+      for (const [target, lands] of [["work/a", "/tmp/work/a"], ["relative/b", "/tmp/work/b"]]) {
+        const cloned = await mcp.call("git_clone", { repo_url: url, target_path: target });
+        assertEquals(cloned.isError, false, text(cloned));
+        assertEquals((await sh(mcp, `cat ${lands}/a.txt`)).length > 0, true);
+      }
+      assertEquals(await leftovers(base), [], "no staging directory stays");
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
   "git_clone sends GIT_TOKEN to no unlisted host, and no token ever over plain http",
   opts,
   async () => {

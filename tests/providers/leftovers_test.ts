@@ -7,6 +7,7 @@ import { LocalProvider } from "../../src/providers/local/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { lockSandbox, sweepLeftovers } from "../../src/providers/local/_leftovers.ts";
 import type { SandboxDisks } from "../../src/providers/local/_disk.ts";
+import type { FoundCgroup, SandboxCgroups } from "../../src/providers/local/cgroup.ts";
 
 const FIXTURE = new URL("../fixtures/provider_process.ts", import.meta.url).pathname;
 const root = Deno.uid() === 0;
@@ -193,6 +194,39 @@ Deno.test("sweepLeftovers() deletes a dead owner's sandbox directory only, files
     for (const dir of [alive, unjudged, other]) {
       assertEquals(Deno.readTextFileSync(`${dir}/home/work.txt`), "the user's work");
     }
+  } finally {
+    await Deno.remove(baseDir, { recursive: true });
+  }
+});
+
+Deno.test("sweepLeftovers() removes a persistent workspace's empty cgroup left behind, never a live one", async () => {
+  // A workspace's cgroup is `local-ws-<name>-<8 hex>` and has no sandbox directory in the base
+  // directory: once empty and old, it is a dead server's (its sandbox's processes die with it).
+  const baseDir = await Deno.makeTempDir({ prefix: "leftovers-test-" });
+  try {
+    const found = (name: string, processes: number, ageSeconds: number): FoundCgroup => ({
+      name,
+      dirs: [`/sys/fs/cgroup/test/${name}`],
+      processes,
+      ageSeconds,
+    });
+    const groups = [
+      found("local-ws-deep.ws-62b91a52", 0, 300), // a server that died left it
+      found("local-ws-notes-0a1b2c3d", 1, 300), // its sandbox runs
+      found("local-ws-fresh-4e5f6a7b", 0, 1), // being made right now
+      found("local-ws-Other-62b91a52", 0, 300), // not a workspace name: not ours to judge
+    ];
+    const removed: string[] = [];
+    const cgroups = {
+      found: () => Promise.resolve(groups),
+      removeFound: (group: FoundCgroup) => {
+        removed.push(group.name);
+        return Promise.resolve();
+      },
+    } as unknown as SandboxCgroups;
+    const report = await sweepLeftovers({ baseDir, cgroups, log: silentLogger() });
+    assertEquals(removed, ["local-ws-deep.ws-62b91a52"]);
+    assertEquals(report.unjudgedCgroups, 1);
   } finally {
     await Deno.remove(baseDir, { recursive: true });
   }

@@ -11,6 +11,7 @@
 // system, which machines rarely have. An ordinary user can mount neither, so there the disk
 // is not budgeted (`doctor` says so).
 
+import { concatBytes } from "../../_output.ts";
 import { CgroupKeeper } from "./cgroup.ts";
 
 /**
@@ -133,21 +134,51 @@ export class SandboxDisk {
   }
 }
 
-/** Deletes a sandbox directory, even parts its user made unreadable to us (chmod 000). */
+/**
+ * Deletes a directory that sandbox code filled: however deep its tree (a sandbox nests thousands
+ * of directories in a second, and a recursive delete in this process overflowed its stack and
+ * aborted the whole server), even parts its user made unreadable to us (chmod 000), never
+ * following a symlink nor entering another file system. GNU rm and chmod walk any depth without
+ * recursion and without paths longer than the system allows; they run through bwrap, the one
+ * program the server may always start, as the server's own user on the host's files. Throws with
+ * rm's first complaint when something stays.
+ */
 export async function removeTree(path: string): Promise<void> {
-  try {
-    await Deno.remove(path, { recursive: true });
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    if (!(error instanceof Deno.errors.PermissionDenied)) throw error;
-    await makeWritable(path);
-    await Deno.remove(path, { recursive: true });
+  const remove = ["rm", "-rf", "--one-file-system", "--", path];
+  let complaint = await onHost(remove);
+  if (complaint === undefined) return;
+  // What its user made unreadable, a server that is not root must make readable first (only a
+  // directory of ours: chmod would follow a symlink named on its command line).
+  if ((await Deno.lstat(path).catch(() => undefined))?.isDirectory) {
+    await onHost(["chmod", "-R", "u+rwx", "--", path]);
+    complaint = await onHost(remove);
+    if (complaint === undefined) return;
   }
+  throw new Error(`Cannot delete ${path}: ${complaint}`);
 }
 
-async function makeWritable(path: string): Promise<void> {
-  await Deno.chmod(path, 0o700).catch(() => {});
-  for await (const entry of Deno.readDir(path)) {
-    if (entry.isDirectory) await makeWritable(`${path}/${entry.name}`);
+/** Bytes of a command's complaint kept (its first lines: one per file it could not delete). */
+const COMPLAINT_BYTES = 2048;
+
+/** Runs `argv` on the host's files; undefined when it succeeds, else the start of its stderr. */
+async function onHost(argv: string[]): Promise<string | undefined> {
+  const child = new Deno.Command("bwrap", {
+    args: ["--bind", "/", "/", "--die-with-parent", "--", ...argv],
+    clearEnv: true,
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const kept: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of child.stderr) {
+    if (length >= COMPLAINT_BYTES) continue; // read to the end all the same
+    kept.push(chunk.subarray(0, COMPLAINT_BYTES - length));
+    length += kept.at(-1)!.length;
   }
+  const { success, code } = await child.status;
+  if (success) return undefined;
+  const text = new TextDecoder().decode(concatBytes(kept, length)).trim().split("\n")[0];
+  return text ? text.slice(0, 500) : `${argv[0]} exited with ${code}`;
 }

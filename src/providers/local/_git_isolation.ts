@@ -31,6 +31,8 @@ export interface GitIsolationOptions {
   features?: BwrapFeatures;
   /** The host uid the sandbox runs as, when the server is root. @default UNPRIVILEGED_UID */
   uid?: number;
+  /** The Python the sandbox runs, which moves the finished clone into place. @default "python3" */
+  python?: string;
 }
 
 /** The sandbox's directory inside an isolation; home and /tmp are symlinks into it. */
@@ -53,6 +55,84 @@ const PRELUDE = [
   'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
   'exec "$@"',
 ].join("\n");
+
+// Moves the finished clone (argv[1]) to the target (argv[2], a path as the sandbox sees it) the
+// way the sandbox itself would resolve that path, whatever its code does meanwhile: each name is
+// opened relative to the directory before it and never followed by the kernel (O_NOFOLLOW); a
+// symlink the sandbox made is read and followed by the sandbox's rules, within its home and /tmp
+// only. The isolation sees more than the sandbox does (the sandbox's whole directory, at
+// ${ROOT_INSIDE}): a symlink to ${ROOT_INSIDE} is nothing in the sandbox, and must lead nowhere
+// here either. Missing directories are made (as mkdir -p would); the last name is replaced only
+// if it is an empty directory or a symlink (as mv -T would).
+const MOVE = `
+import errno, os, sys
+source, target = sys.argv[1], sys.argv[2]
+ROOTS = (("${SANDBOX_HOME}", "${ROOT_INSIDE}/home"), ("/tmp", "${ROOT_INSIDE}/tmp"))
+DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+def fail(why):
+    sys.stderr.write("cannot move the clone to %s: %s\\n" % (target, why))
+    sys.exit(1)
+
+def start(path, via):
+    for inside, here in ROOTS:
+        if path == inside or path.startswith(inside + "/"):
+            names = [p for p in path[len(inside):].split("/") if p]
+            return inside, [os.open(here, DIRECTORY)], names
+    fail("%s leads to %s, outside ${SANDBOX_HOME} and /tmp" % (via, path))
+
+root, dirs, names = start(target, target)
+hops = 0
+while True:
+    if not names:
+        fail("it is not a path under ${SANDBOX_HOME} or /tmp")
+    name = names.pop(0)
+    if name == ".":
+        continue
+    if name == "..":
+        if len(dirs) > 1:
+            os.close(dirs.pop())
+            continue
+        # Above home or /tmp: the sandbox's fixed directories (/home, /), none of them its own.
+        above = os.path.dirname(root)
+        while names and names[0] in (".", ".."):
+            if names.pop(0) == "..":
+                above = os.path.dirname(above)
+        os.close(dirs[0])
+        path = os.path.join(above, *names)
+        root, dirs, names = start(path, path)
+        continue
+    if not names:
+        break
+    try:
+        os.mkdir(name, dir_fd=dirs[-1])
+    except FileExistsError:
+        pass
+    try:
+        dirs.append(os.open(name, DIRECTORY, dir_fd=dirs[-1]))
+        continue
+    except OSError as e:
+        if e.errno not in (errno.ELOOP, errno.ENOTDIR):
+            fail("%s: %s" % (name, e.strerror))
+    try:
+        link = os.readlink(name, dir_fd=dirs[-1])
+    except OSError:
+        fail("%s is not a directory" % name)
+    hops += 1
+    if hops > 40:
+        fail("too many symlinks")
+    if link.startswith("/"):
+        for fd in dirs:
+            os.close(fd)
+        root, dirs, rest = start(link, name)
+        names = rest + names
+    else:
+        names = [p for p in link.split("/") if p] + names
+try:
+    os.rename(source, name, dst_dir_fd=dirs[-1])
+except OSError as e:
+    fail(e.strerror)
+`;
 
 // git's credential helper: answers only `get`, only for https and the one host the token is for.
 const HELPER = '!f() { test "$1" = get || exit 0; p=; h=; ' +
@@ -181,11 +261,24 @@ export class GitIsolation {
           lfs = "missing";
         }
       }
-      // Into place, through the sandbox's own view of its paths (home and /tmp); mv -T never
-      // follows a symlink at the target, and replaces only an empty directory.
-      const parent = request.path.replace(/\/[^/]*\/*$/, "") || "/";
-      await step("move", ["mkdir", "-p", "--", parent]);
-      await step("move", ["mv", "-T", "--", clone, request.path]);
+      if (isolated) {
+        // Into place, as the sandbox resolves the path, without following anything (MOVE).
+        await step("move", [
+          this.#options.python ?? "python3",
+          "-I",
+          "-S",
+          "-c",
+          MOVE,
+          clone,
+          path,
+        ]);
+      } else {
+        // Unisolated, the host's view is the sandbox's: mv -T never follows a symlink at the
+        // target, and replaces only an empty directory.
+        const parent = path.replace(/\/[^/]*\/*$/, "") || "/";
+        await step("move", ["mkdir", "-p", "--", parent]);
+        await step("move", ["mv", "-T", "--", clone, path]);
+      }
       return { lfs };
     } finally {
       await Deno.remove(stagingHost, { recursive: true }).catch(() => {});

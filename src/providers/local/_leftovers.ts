@@ -38,8 +38,11 @@ import { removeTree, type SandboxDisks } from "./_disk.ts";
  * `mcp-sandbox-cache-<x>` for a session's package cache (see _package_cache.ts).
  */
 const DIR = /^mcp-sandbox-((?:cache-)?[0-9A-Za-z_]+)$/;
-/** A sandbox cgroup's name: its id. */
-const CGROUP = /^local-([0-9A-Za-z_]+)$/;
+/**
+ * A sandbox cgroup's name: its id, or a persistent workspace's `local-ws-<name>-<8 hex>` (which
+ * has no directory here, so it is judged as an owner that cannot be: removed once empty and old).
+ */
+const CGROUP = /^local-([0-9A-Za-z_]+|ws-[a-z0-9][a-z0-9._-]*-[0-9a-f]{8})$/;
 /** The lock file in a sandbox directory. */
 const LOCK = "owner.lock";
 /** How old an empty cgroup of an owner that cannot be judged must be to be removed. */

@@ -664,7 +664,7 @@ export class LocalProvider implements SandboxProvider {
           this.#sandboxes.delete(sandbox.id);
           await cache?.release();
         },
-        { caFile: this.#gitCaFile, features: this.#features, uid },
+        { caFile: this.#gitCaFile, features: this.#features, uid, python },
         { proxy, preview },
         {
           cgroup,

@@ -106,7 +106,7 @@ export class LocalSandbox implements Sandbox {
     network: SandboxNetwork,
     labels: Record<string, string>,
     onClose: () => void | Promise<void>,
-    git: { caFile?: string; features?: BwrapFeatures; uid?: number } = {},
+    git: { caFile?: string; features?: BwrapFeatures; uid?: number; python?: string } = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
     kept?: KeptWorkspace,
@@ -312,13 +312,21 @@ export class LocalSandbox implements Sandbox {
         // Let go before the unmount, which an open file on the disk would hold up.
         this.#budget.ownerLock?.close();
         await this.#budget.disk?.remove().catch(() => {});
-        if (this.#kept) {
-          if (this.#kept.netDir) await removeTree(this.#kept.netDir);
-          this.#kept.hold.release();
-        } else {
-          await removeTree(this.#root);
+        try {
+          if (this.#kept) {
+            try {
+              if (this.#kept.netDir) await removeTree(this.#kept.netDir);
+            } finally {
+              this.#kept.hold.release();
+            }
+          } else {
+            await removeTree(this.#root);
+          }
+        } finally {
+          // Whatever stayed on disk (an error says what), the sandbox is gone: its package cache
+          // lease and its place in the provider go with it.
+          await this.#onClose();
         }
-        await this.#onClose();
       }
     })();
     return this.#closing;
