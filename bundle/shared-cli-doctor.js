@@ -1602,6 +1602,7 @@ var COPY_BUFFER_BYTES = [
   16 * 1024,
   256 * 1024
 ];
+var LARGE_BUFFERS = 32;
 var LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 function describe(address, j) {
   const range = j.range ? ` (${j.range.cidr}, ${j.range.name})` : "";
@@ -1609,6 +1610,10 @@ function describe(address, j) {
   return `${address}${via} is ${j.class === "unspecified" ? "an" : "a"} ${j.class} address${range}`;
 }
 __name(describe, "describe");
+function isLocalhost(ip) {
+  return ip.version === 4 ? ip.value === 0x7f000001n : ip.value === 1n || ip.value === 0xffff7f000001n;
+}
+__name(isLocalhost, "isLocalhost");
 function isHostLoopback(ip) {
   if (ip.version === 4) return ip.value >> 24n === 127n;
   return ip.value === 1n || ip.value >> 24n === 0xffff7fn;
@@ -1732,7 +1737,7 @@ async function judgeDestination(rawHost, port, policy, signal = new AbortControl
   const refusals = [];
   for (const ip of parsed) {
     const judgement = judge2(ip);
-    if (judgement.class === "public" || hostPortOpen && isHostLoopback(ip)) {
+    if (judgement.class === "public" || hostPortOpen && isLocalhost(ip)) {
       if (!addresses.includes(ip.text)) addresses.push(ip.text);
     } else {
       refusals.push(describe(ip.text, judgement));
@@ -1902,7 +1907,22 @@ var HOP_BY_HOP = /* @__PURE__ */ new Set([
   "host"
 ]);
 var REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^\s]+) HTTP\/1\.[01]$/;
-var HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+var FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+function parseHeaderLine(line) {
+  if (/[\r\n\0]/.test(line)) return void 0;
+  const colon = line.indexOf(":");
+  const name = line.slice(0, colon);
+  if (colon <= 0 || !FIELD_NAME.test(name)) return void 0;
+  let start = colon + 1;
+  let end = line.length;
+  while (start < end && (line[start] === " " || line[start] === "	")) start++;
+  while (end > start && (line[end - 1] === " " || line[end - 1] === "	")) end--;
+  return [
+    name,
+    line.slice(start, end)
+  ];
+}
+__name(parseHeaderLine, "parseHeaderLine");
 var SOCKS = {
   succeeded: 0,
   generalFailure: 1,
@@ -1932,16 +1952,21 @@ async function writeAll(conn, bytes) {
   while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
 }
 __name(writeAll, "writeAll");
-async function copy(from, to) {
+async function copy(from, to, quota) {
   let buffer = new Uint8Array(COPY_BUFFER_BYTES[0]);
-  while (true) {
-    const n = await from.read(buffer);
-    if (n === null) return;
-    let offset = 0;
-    while (offset < n) offset += await to.write(buffer.subarray(offset, n));
-    if (n === buffer.length && n < COPY_BUFFER_BYTES[1]) {
-      buffer = new Uint8Array(COPY_BUFFER_BYTES[1]);
+  try {
+    while (true) {
+      const n = await from.read(buffer);
+      if (n === null) return;
+      let offset = 0;
+      while (offset < n) offset += await to.write(buffer.subarray(offset, n));
+      if (n === buffer.length && n < COPY_BUFFER_BYTES[1] && quota.large > 0) {
+        quota.large--;
+        buffer = new Uint8Array(COPY_BUFFER_BYTES[1]);
+      }
     }
+  } finally {
+    if (buffer.length === COPY_BUFFER_BYTES[1]) quota.large++;
   }
 }
 __name(copy, "copy");
@@ -1967,10 +1992,17 @@ var EgressProxy = class _EgressProxy {
   #listener;
   #clients = /* @__PURE__ */ new Set();
   #upstreams = /* @__PURE__ */ new Set();
+  #buffers = {
+    large: LARGE_BUFFERS
+  };
   #tasks = /* @__PURE__ */ new Set();
   #closing = new AbortController();
   #serving;
   #closed;
+  /** Tunnel directions holding a large copy buffer now (at most {@linkcode LARGE_BUFFERS}). */
+  get largeBuffers() {
+    return LARGE_BUFFERS - this.#buffers.large;
+  }
   constructor(path, policy, listener) {
     this.path = path;
     this.#policy = policy;
@@ -2091,12 +2123,9 @@ Content-Length: ${body.length}\r
     const [, method, target] = match;
     const headers = [];
     for (const line of lines.slice(1)) {
-      const header = HEADER_LINE.exec(line);
+      const header = parseHeaderLine(line);
       if (!header) return bad("a header line is malformed");
-      headers.push([
-        header[1],
-        header[2]
-      ]);
+      headers.push(header);
     }
     if (method.toUpperCase() === "CONNECT") {
       const { host: host2, port: port2 } = splitAuthority(target);
@@ -2243,10 +2272,10 @@ Host: ${authority}\r
       const up = (async () => {
         if (toUpstream) await writeAll(upstream, toUpstream);
         if (early.length > 0) await writeAll(upstream, early.slice());
-        await copy(client, upstream);
+        await copy(client, upstream, this.#buffers);
         upstream.closeWrite();
       })().catch(closeBoth);
-      const down = copy(upstream, client).then(() => endWithUpstream ? closeBoth() : client.closeWrite()).catch(closeBoth);
+      const down = copy(upstream, client, this.#buffers).then(() => endWithUpstream ? closeBoth() : client.closeWrite()).catch(closeBoth);
       await Promise.all([
         up,
         down

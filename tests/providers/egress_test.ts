@@ -14,6 +14,7 @@ import {
   EgressProxy,
   judgeDestination,
   matchesDomain,
+  parseHeaderLine,
 } from "../../src/providers/local/_egress.ts";
 
 // --- classifyAddress ------------------------------------------------------------------------------
@@ -278,6 +279,10 @@ const JUDGEMENTS: [string, number, EgressPolicy, string[] | RegExp][] = [
   ["127.0.0.1", 5432, {}, /127\.0\.0\.1 is a loopback address.*no host port is opened/],
   ["127.0.0.1", 8080, { allowHostPorts: [5432] }, /only host ports 5432 are opened/],
   ["127.0.0.2", 8080, { allowHostPorts: [5432] }, /loopback/],
+  // An opened port is 127.0.0.1's (or ::1's), not the rest of 127.0.0.0/8's.
+  ["127.0.0.2", 5432, { allowHostPorts: [5432] }, /127\.0\.0\.2 is a loopback address/],
+  ["127.0.0.53", 5432, { allowHostPorts: [5432] }, /loopback/],
+  ["::ffff:127.0.0.2", 5432, { allowHostPorts: [5432] }, /loopback/],
   ["localhost", 8080, { allowHostPorts: [5432] }, /localhost resolves only to loopback/],
   ["app.localhost", 8080, {}, /loopback/],
   ["loop.test", 8080, { allowHostPorts: [5432] }, /loop\.test resolves only to loopback/],
@@ -1042,3 +1047,77 @@ Deno.test("EgressProxy survives random bytes and truncated requests", e2e, async
     assertMatch(response, /hello from the loopback origin/);
   });
 });
+
+Deno.test("parseHeaderLine() takes a header's name and trimmed value, and refuses what is not one", () => {
+  deepEqual(parseHeaderLine("User-Agent: curl/8.5 "), ["User-Agent", "curl/8.5"]);
+  deepEqual(parseHeaderLine("X:\t \tvalue  with  spaces\t"), ["X", "value  with  spaces"]);
+  deepEqual(parseHeaderLine("Empty:"), ["Empty", ""]);
+  deepEqual(parseHeaderLine("Blank:   "), ["Blank", ""]);
+  deepEqual(parseHeaderLine("Colons: a:b:c"), ["Colons", "a:b:c"]);
+  for (const line of [": no name", "Bad Name: x", "NoColon", "X: a\nb", "X: a\rb", "X: a\0b", ""]) {
+    equal(parseHeaderLine(line), undefined, JSON.stringify(line));
+  }
+});
+
+Deno.test(
+  "EgressProxy parses a header in time linear in its length: a sandbox cannot hold the server's event loop",
+  e2e,
+  async () => {
+    // Spaces before and after a value that a stray line feed ends made the header expression
+    // backtrack cubically: 3 000 spaces held the server (every sandbox, every client) for 21 s,
+    // 4 000 for 32 s, a 60 KB head for days. The proxy runs in this process: a timer due while it
+    // parses shows how long its event loop was held.
+    const spaces = " ".repeat(4000);
+    await withProxy({ allowHostPorts: [] }, async (_proxy, dial) => {
+      for (const line of [`X:${spaces}\n`, `X:${spaces}a${spaces}\n`, `X:${spaces}\r`]) {
+        using conn = await dial();
+        const due = performance.now() + 20;
+        const late = new Promise<number>((resolve) =>
+          setTimeout(() => resolve(performance.now() - due), 20)
+        );
+        await writeAll(conn, `CONNECT 127.0.0.1:1 HTTP/1.1\r\n${line}\r\n\r\n`);
+        assertMatch(await readToEnd(conn), /^HTTP\/1\.1 400 .*a header line is malformed/s);
+        const held = await late;
+        // A bound on liveness, thousands of times what parsing takes.
+        assert(held < 5_000, `the event loop was held ${Math.round(held)} ms`);
+      }
+    });
+  },
+);
+
+Deno.test(
+  "EgressProxy holds a large copy buffer for a few busy tunnels only, however many a sandbox keeps",
+  e2e,
+  async () => {
+    // A buffer grows once a read fills it and stays grown while its tunnel idles: 256 tunnels
+    // that each carried a burst held 128 MiB of the server's memory, which no sandbox's budget
+    // counts.
+    const burst = new Uint8Array(256 * 1024).fill(7);
+    const idle = Promise.withResolvers<void>();
+    await using origin = new Loopback(async (conn) => {
+      await writeAll(conn, burst);
+      await idle.promise;
+    });
+    await withProxy({ allowHostPorts: [origin.port] }, async (proxy, dial) => {
+      const tunnels: Deno.Conn[] = [];
+      try {
+        for (let i = 0; i < 100; i++) {
+          const conn = await dial();
+          tunnels.push(conn);
+          await writeAll(conn, `CONNECT 127.0.0.1:${origin.port} HTTP/1.1\r\n\r\n`);
+          const { head, rest } = await readHead(conn);
+          assertMatch(head, /^HTTP\/1\.1 200 /);
+          equal(
+            rest.length + (await readExact(conn, burst.length - rest.length)).length,
+            burst.length,
+          );
+        }
+        assert(proxy.largeBuffers > 0, "busy tunnels get large buffers");
+        assert(proxy.largeBuffers <= 32, `${proxy.largeBuffers} large buffers held`);
+      } finally {
+        idle.resolve();
+        for (const conn of tunnels) conn.close();
+      }
+    });
+  },
+);

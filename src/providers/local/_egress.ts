@@ -336,6 +336,12 @@ const MAX_ATTEMPTS = 3;
  * run about 15% faster with 256 KiB than with 64 KiB; idle tunnels keep 16 KiB).
  */
 const COPY_BUFFER_BYTES = [16 * 1024, 256 * 1024] as const;
+/**
+ * Directions of one proxy's tunnels that hold a large buffer at once; the others keep small ones.
+ * A buffer stays large while its tunnel idles, and the server's memory is no sandbox's budget: 256
+ * tunnels kept busy once held 128 MiB of it; now at most 8 MiB more than small buffers take.
+ */
+const LARGE_BUFFERS = 32;
 
 /** The outcome of judging one destination: the addresses to try in order, or why not. */
 export type EgressVerdict =
@@ -348,6 +354,17 @@ function describe(address: string, j: Judgement): string {
   const range = j.range ? ` (${j.range.cidr}, ${j.range.name})` : "";
   const via = j.embedded ? ` embedding ${j.embedded}` : "";
   return `${address}${via} is ${j.class === "unspecified" ? "an" : "a"} ${j.class} address${range}`;
+}
+
+/**
+ * Whether `ip` is the host's localhost, 127.0.0.1 or ::1 (or 127.0.0.1 mapped into IPv6): the
+ * address an opened host port is reached on. The rest of 127.0.0.0/8 (systemd-resolved's
+ * 127.0.0.53, services bound to 127.0.0.2) stays closed.
+ */
+function isLocalhost(ip: ParsedIp): boolean {
+  return ip.version === 4
+    ? ip.value === 0x7f000001n
+    : ip.value === 1n || ip.value === 0xffff7f000001n;
 }
 
 function isHostLoopback(ip: ParsedIp): boolean {
@@ -476,7 +493,7 @@ export async function judgeDestination(
   const refusals: string[] = [];
   for (const ip of parsed) {
     const judgement = judge(ip);
-    if (judgement.class === "public" || (hostPortOpen && isHostLoopback(ip))) {
+    if (judgement.class === "public" || (hostPortOpen && isLocalhost(ip))) {
       if (!addresses.includes(ip.text)) addresses.push(ip.text);
     } else {
       refusals.push(describe(ip.text, judgement));
@@ -641,7 +658,25 @@ const HOP_BY_HOP = new Set([
 ]);
 
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([^\s]+) HTTP\/1\.[01]$/;
-const HEADER_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*$/;
+const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A header line's name and value (without the spaces around it), or undefined when the line is
+ * not one. Linear in the line's length: a regular expression with spaces on both sides of a lazy
+ * value took time cubic in a run of spaces before a stray line feed (3 KB of them held the
+ * server's event loop, and every other sandbox and client, for 21 s).
+ */
+export function parseHeaderLine(line: string): [string, string] | undefined {
+  if (/[\r\n\0]/.test(line)) return undefined;
+  const colon = line.indexOf(":");
+  const name = line.slice(0, colon);
+  if (colon <= 0 || !FIELD_NAME.test(name)) return undefined;
+  let start = colon + 1;
+  let end = line.length;
+  while (start < end && (line[start] === " " || line[start] === "\t")) start++;
+  while (end > start && (line[end - 1] === " " || line[end - 1] === "\t")) end--;
+  return [name, line.slice(start, end)];
+}
 
 /** SOCKS5 reply codes. */
 const SOCKS = {
@@ -664,16 +699,26 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
 }
 
 /** Copies `from` to `to` through one buffer until the end of `from`. */
-async function copy(from: Deno.Conn, to: Deno.Conn): Promise<void> {
+/** The large copy buffers one proxy has left to hand out (see {@linkcode LARGE_BUFFERS}). */
+interface BufferQuota {
+  large: number;
+}
+
+async function copy(from: Deno.Conn, to: Deno.Conn, quota: BufferQuota): Promise<void> {
   let buffer = new Uint8Array(COPY_BUFFER_BYTES[0]);
-  while (true) {
-    const n = await from.read(buffer);
-    if (n === null) return;
-    let offset = 0;
-    while (offset < n) offset += await to.write(buffer.subarray(offset, n));
-    if (n === buffer.length && n < COPY_BUFFER_BYTES[1]) {
-      buffer = new Uint8Array(COPY_BUFFER_BYTES[1]);
+  try {
+    while (true) {
+      const n = await from.read(buffer);
+      if (n === null) return;
+      let offset = 0;
+      while (offset < n) offset += await to.write(buffer.subarray(offset, n));
+      if (n === buffer.length && n < COPY_BUFFER_BYTES[1] && quota.large > 0) {
+        quota.large--;
+        buffer = new Uint8Array(COPY_BUFFER_BYTES[1]);
+      }
     }
+  } finally {
+    if (buffer.length === COPY_BUFFER_BYTES[1]) quota.large++;
   }
 }
 
@@ -716,10 +761,16 @@ export class EgressProxy implements AsyncDisposable {
   #listener: Deno.UnixListener;
   #clients = new Set<Deno.Conn>();
   #upstreams = new Set<Deno.Conn>();
+  #buffers: BufferQuota = { large: LARGE_BUFFERS };
   #tasks = new Set<Promise<void>>();
   #closing = new AbortController();
   #serving: Promise<void>;
   #closed: Promise<void> | undefined;
+
+  /** Tunnel directions holding a large copy buffer now (at most {@linkcode LARGE_BUFFERS}). */
+  get largeBuffers(): number {
+    return LARGE_BUFFERS - this.#buffers.large;
+  }
 
   private constructor(path: string, policy: EgressPolicy, listener: Deno.UnixListener) {
     this.path = path;
@@ -852,9 +903,9 @@ export class EgressProxy implements AsyncDisposable {
     const [, method, target] = match;
     const headers: [string, string][] = [];
     for (const line of lines.slice(1)) {
-      const header = HEADER_LINE.exec(line);
+      const header = parseHeaderLine(line);
       if (!header) return bad("a header line is malformed");
-      headers.push([header[1], header[2]]);
+      headers.push(header);
     }
 
     if (method.toUpperCase() === "CONNECT") {
@@ -1018,10 +1069,10 @@ export class EgressProxy implements AsyncDisposable {
       const up = (async () => {
         if (toUpstream) await writeAll(upstream, toUpstream);
         if (early.length > 0) await writeAll(upstream, early.slice());
-        await copy(client, upstream);
+        await copy(client, upstream, this.#buffers);
         upstream.closeWrite();
       })().catch(closeBoth);
-      const down = copy(upstream, client).then(
+      const down = copy(upstream, client, this.#buffers).then(
         () => endWithUpstream ? closeBoth() : client.closeWrite(),
       ).catch(closeBoth);
       await Promise.all([up, down]);
