@@ -1628,12 +1628,29 @@ async function cloneCommit(sandbox, git, target, commit, branch, depthArgs, exis
   }
 }
 __name(cloneCommit, "cloneCommit");
+function hideUserinfo(text) {
+  let out = "";
+  let from = 0;
+  for (let at = text.indexOf("://"); at !== -1; at = text.indexOf("://", at + 3)) {
+    if (at === 0 || !/\w/.test(text[at - 1])) continue;
+    let end = at + 3;
+    while (end < text.length && text[end] !== "/" && text[end] !== "@" && !/\s/.test(text[end])) {
+      end++;
+    }
+    if (text[end] !== "@" || end === at + 3) continue;
+    out += `${text.slice(from, at + 3)}***`;
+    from = end;
+    at = end - 2;
+  }
+  return out + text.slice(from);
+}
+__name(hideUserinfo, "hideUserinfo");
 function gitRunner(sandbox, url, secrets, options) {
   const env = gitEnvironment();
   const redact = /* @__PURE__ */ __name((text) => {
     let clean = text;
     for (const secret of secrets) clean = clean.replaceAll(secret, "***");
-    return clean.replace(/(\w+:\/\/)[^/@\s]+@/g, "$1***@");
+    return hideUserinfo(clean);
   }, "redact");
   const exec = /* @__PURE__ */ __name(async (argv) => {
     const result = await sandbox.exec(argv, {

@@ -3,7 +3,12 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
-import { defaultTarget, type GitCloneOutput, gitEnvironment } from "../../src/tools/git_clone.ts";
+import {
+  defaultTarget,
+  type GitCloneOutput,
+  gitEnvironment,
+  hideUserinfo,
+} from "../../src/tools/git_clone.ts";
 import type { ShellExecOutput } from "../../src/tools/shell_exec.ts";
 import {
   assertToolErrors,
@@ -191,3 +196,40 @@ Deno.test("defaultTarget() drops .git and trailing slashes", () => {
   assertEquals(defaultTarget("git@github.com:o/tool.git"), "tool");
   assertEquals(defaultTarget("file:///tmp/x/lib.git"), "lib");
 });
+
+Deno.test("hideUserinfo() hides what comes between :// and @ in every URL, and nothing else", () => {
+  assertEquals(
+    hideUserinfo("fatal: https://x:y@host/repo.git not found\nremote: http://q@r ssh://h/p a@b"),
+    "fatal: https://***@host/repo.git not found\nremote: http://***@r ssh://h/p a@b",
+  );
+  assertEquals(
+    hideUserinfo("x://@y ://a@b a://b c@d a://b/c@d"),
+    "x://@y ://a@b a://b c@d a://b/c@d",
+  );
+  assertEquals(hideUserinfo("git://a@b@c ab://cd://ef@g"), "git://***@b@c ab://cd://***@g");
+});
+
+Deno.test(
+  "git's output cannot hold the server: what a sandbox's git writes is cleaned in one pass",
+  opts,
+  async () => {
+    // The sandbox runs git, and whatever its PATH names git: 100 KB of word characters made the
+    // expression that hides URL credentials take 21 s, the server's event loop (every sandbox and
+    // client) with it. The server runs in this process: a timer due meanwhile shows the hold.
+    await using mcp = await connect();
+    await sh(
+      mcp,
+      "printf '#!/bin/sh\\nhead -c 100000 /dev/zero | tr \"\\\\0\" a >&2\\nexit 1\\n' > ~/.venv/bin/git && chmod +x ~/.venv/bin/git && git; true",
+    );
+    const due = performance.now() + 20;
+    const late = new Promise<number>((resolve) =>
+      setTimeout(() => resolve(performance.now() - due), 20)
+    );
+    const result = await mcp.call("git_clone", { repo_url: "https://127.0.0.1:9/repo.git" });
+    assertEquals(result.isError, true);
+    assertMatch(text(result), /git clone failed: a{1000}/, "the sandbox's git ran");
+    const held = await late;
+    // A bound on liveness, thousands of times what cleaning 100 KB takes.
+    assert(held < 5_000, `the event loop was held ${Math.round(held)} ms`);
+  },
+);
