@@ -2312,6 +2312,9 @@ Host: ${authority}\r
 
 // src/providers/local/_preview.ts
 var TOKEN_WAIT_MS = 1e4;
+var MAX_PORTS = 16;
+var MAX_CONNECTIONS = 256;
+var MAX_HEAD_BYTES2 = 32 * 1024;
 var PreviewForwarder = class {
   static {
     __name(this, "PreviewForwarder");
@@ -2322,6 +2325,8 @@ var PreviewForwarder = class {
   #listeners = /* @__PURE__ */ new Map();
   #waiting = /* @__PURE__ */ new Map();
   #conns = /* @__PURE__ */ new Set();
+  /** Connections from the host being forwarded (reading their request, or tunnelled). */
+  #forwarded = 0;
   /** Connections from inside that have not sent their token yet. */
   #unpaired = 0;
   #closed = false;
@@ -2344,6 +2349,11 @@ var PreviewForwarder = class {
     if (this.#closed) throw new Error(`Cannot preview port ${port}: the sandbox is closed`);
     let listener = this.#listeners.get(port);
     if (!listener) {
+      if (this.#listeners.size >= MAX_PORTS) {
+        throw new Error(`Cannot preview port ${port}: the sandbox already previews ${MAX_PORTS} ports (${[
+          ...this.#listeners.keys()
+        ].join(", ")}), the most one sandbox may; serve from one of them, or use another sandbox`);
+      }
       listener = Deno.listen({
         hostname: "127.0.0.1",
         port: 0
@@ -2363,22 +2373,70 @@ var PreviewForwarder = class {
     this.#conns.clear();
   }
   async #accept(listener, port) {
-    try {
-      for await (const client of listener) this.#forward(client, port);
-    } catch {
+    const host = listener.addr.port;
+    for (let client; client = await this.#next(listener); ) {
+      if (this.#forwarded >= MAX_CONNECTIONS) {
+        closeQuietly2(client);
+        continue;
+      }
+      this.#forwarded++;
+      this.#conns.add(client);
+      this.#forward(client, port, host).finally(() => this.#forwarded--);
     }
   }
-  #forward(client, port) {
-    this.#conns.add(client);
+  /**
+   * The next connection to `listener`, or undefined once the sandbox is closed. A failed accept
+   * (the server out of descriptors, for one) is tried again a moment later: a loop that ended
+   * there left the port listening and never answering, for the sandbox's whole life.
+   */
+  async #next(listener) {
+    while (!this.#closed) {
+      try {
+        return await listener.accept();
+      } catch {
+        if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return void 0;
+  }
+  /** Reads the client's first request head, checks its Host, then tunnels it into the sandbox. */
+  async #forward(client, port, host) {
+    const timer = setTimeout(() => this.#drop(client), TOKEN_WAIT_MS);
+    let head;
+    try {
+      head = await readHead(client);
+    } catch {
+    }
+    clearTimeout(timer);
+    if (head === void 0) return this.#drop(client);
+    const named = hostHeader(head)?.toLowerCase();
+    if (named !== `127.0.0.1:${host}` && named !== `localhost:${host}`) {
+      const body = `Forbidden: this preview answers requests for http://127.0.0.1:${host} or http://localhost:${host} only
+`;
+      await client.write(new TextEncoder().encode(`HTTP/1.1 403 Forbidden\r
+content-type: text/plain\r
+content-length: ${body.length}\r
+connection: close\r
+\r
+${body}`)).catch(() => {
+      });
+      return this.#drop(client);
+    }
+    const tunnelled = Promise.withResolvers();
+    this.#tunnel(client, port, head, tunnelled.resolve);
+    await tunnelled.promise;
+  }
+  #tunnel(client, port, head, done) {
     const token = crypto.randomUUID();
     const timer = setTimeout(() => {
       this.#waiting.delete(token);
       this.#drop(client);
+      done();
     }, TOKEN_WAIT_MS);
     this.#waiting.set(token, (inside, leftover) => {
       clearTimeout(timer);
       this.#waiting.delete(token);
-      this.#splice(client, inside, leftover);
+      this.#splice(client, inside, head, leftover).finally(done);
     });
     this.#agent.request("tunnel", {
       port,
@@ -2388,13 +2446,11 @@ var PreviewForwarder = class {
       clearTimeout(timer);
       this.#waiting.delete(token);
       this.#drop(client);
+      done();
     });
   }
   async #acceptInbound() {
-    try {
-      for await (const conn of this.#inbound) this.#identify(conn);
-    } catch {
-    }
+    for (let conn; conn = await this.#next(this.#inbound); ) this.#identify(conn);
   }
   /**
    * Reads the token line of a connection from inside and pairs it with its client. Only as many
@@ -2434,9 +2490,10 @@ var PreviewForwarder = class {
     clearTimeout(timer);
     this.#drop(conn);
   }
-  async #splice(client, inside, leftover) {
+  async #splice(client, inside, head, leftover) {
     try {
-      if (leftover.length > 0) await client.write(leftover);
+      for (let at = 0; at < head.length; ) at += await inside.write(head.subarray(at));
+      for (let at = 0; at < leftover.length; ) at += await client.write(leftover.subarray(at));
       await Promise.all([
         client.readable.pipeTo(inside.writable, {
           preventClose: true
@@ -2455,6 +2512,39 @@ var PreviewForwarder = class {
     closeQuietly2(conn);
   }
 };
+async function readHead(conn) {
+  let data = new Uint8Array(0);
+  const chunk = new Uint8Array(4096);
+  while (data.length <= MAX_HEAD_BYTES2) {
+    const n = await conn.read(chunk);
+    if (n === null) return void 0;
+    const next = new Uint8Array(data.length + n);
+    next.set(data);
+    next.set(chunk.subarray(0, n), data.length);
+    const from = Math.max(0, data.length - 3);
+    data = next;
+    for (let i = from; i + 3 < data.length; i++) {
+      if (data[i] === 13 && data[i + 1] === 10 && data[i + 2] === 13 && data[i + 3] === 10) {
+        return data;
+      }
+    }
+  }
+  return void 0;
+}
+__name(readHead, "readHead");
+function hostHeader(head) {
+  const end = head.findIndex((_, i) => head[i] === 13 && head[i + 1] === 10 && head[i + 2] === 13 && head[i + 3] === 10);
+  const text = new TextDecoder("latin1").decode(head.subarray(0, end < 0 ? head.length : end));
+  let found;
+  for (const line of text.split("\r\n").slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon < 0 || line.slice(0, colon).toLowerCase() !== "host") continue;
+    if (found !== void 0) return void 0;
+    found = line.slice(colon + 1).trim();
+  }
+  return found;
+}
+__name(hostHeader, "hostHeader");
 function closeQuietly2(conn) {
   try {
     conn.close();

@@ -57,3 +57,158 @@ Deno.test("webPreview() rejects bad ports", opts, async () => {
     [{ port: "8000" }, /port must be a number/],
   ]);
 });
+
+/** A Python web server in the sandbox on `port` that counts the requests it gets in ~/hits. */
+async function countingServer(mcp: Awaited<ReturnType<typeof connect>>, port: number) {
+  await mcp.call("file_upload", {
+    file_path: "counting.py",
+    content: `import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        open("hits", "a").write(self.headers.get("Host", "") + "\\n")
+        self.send_response(200); self.send_header("content-length", "2"); self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+`,
+  });
+  await mcp.call("shell_exec", { command: `python3 counting.py ${port} > /dev/null 2>&1 &` });
+  const preview = structured<WebPreviewOutput>(await mcp.call("web_preview", { port }));
+  await mcp.call("shell_exec", { command: "rm -f hits" }); // web_preview's own check, from inside
+  return preview;
+}
+
+/** Sends `request` on a new connection to `url`'s port and returns all it gets back. */
+async function raw(url: string, request: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) });
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    let out = "";
+    const buffer = new Uint8Array(4096);
+    for (let n; (n = await conn.read(buffer).catch(() => null)) !== null;) {
+      out += new TextDecoder().decode(buffer.subarray(0, n));
+      if (out.includes("\r\n\r\n") && /content-length: *(\d+)/i.test(out)) {
+        const length = Number(/content-length: *(\d+)/i.exec(out)![1]);
+        if (out.length >= out.indexOf("\r\n\r\n") + 4 + length) break;
+      }
+    }
+    return out;
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test(
+  "a preview answers requests for its own address only: a DNS-rebinding page reads nothing",
+  opts,
+  async () => {
+    // A web page whose name its owner resolves to 127.0.0.1 sends its requests to the preview's
+    // port with its own name as Host; it must get nothing of what the sandbox serves.
+    await using mcp = await connect();
+    const { url } = await countingServer(mcp, 8131);
+    const port = new URL(url).port;
+    for (const host of [`rebind.attacker.example:${port}`, "127.0.0.1", `127.0.0.1:1${port}`]) {
+      const answer = await raw(url, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      assertMatch(answer, /^HTTP\/1\.1 403 Forbidden/, host);
+    }
+    const twice = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: evil.example\r\n\r\n`;
+    assertMatch(await raw(url, twice), /^HTTP\/1\.1 403/);
+    assertMatch(await raw(url, `GET / HTTP/1.1\r\n\r\n`), /^HTTP\/1\.1 403/, "no Host at all");
+    const before = structured<{ stdout: string }>(
+      await mcp.call("shell_exec", { command: "cat hits 2>/dev/null; true" }),
+    ).stdout;
+    assertEquals(before, "", "the sandbox's server got none of those");
+    for (const host of [`127.0.0.1:${port}`, `LOCALHOST:${port}`]) {
+      const answer = await raw(url, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      assertMatch(answer, /^HTTP\/1\.[01] 200 .*\r\n\r\nok$/s, host);
+    }
+    assertEquals(await (await fetch(url)).text(), "ok");
+  },
+);
+
+Deno.test(
+  "a sandbox previews at most 16 ports and forwards at most 256 connections at once",
+  opts,
+  async () => {
+    // Each preview port is a listener of the server's and each connection two descriptors, which
+    // every sandbox and client share: one client asking for 20 000 ports left the server none.
+    await using mcp = await connect();
+    const { url } = await countingServer(mcp, 8132);
+    for (let port = 9001; port <= 9015; port++) {
+      const ok = await mcp.call("web_preview", { port, check_server: false });
+      assertEquals(ok.isError, false, text(ok));
+    }
+    const refused = await mcp.call("web_preview", { port: 9016, check_server: false });
+    assertEquals(refused.isError, true);
+    assertMatch(text(refused), /already previews 16 ports \(8132, 9001, .*, 9015\)/);
+    const again = await mcp.call("web_preview", { port: 8132, check_server: false });
+    assertEquals(structured<WebPreviewOutput>(again).url, url, "a previewed port keeps its URL");
+    // 256 connections that send nothing hold every place; the next one is closed unanswered.
+    const port = Number(new URL(url).port);
+    const idle: Deno.Conn[] = [];
+    try {
+      // The server accepts them in order: the next one finds every place taken.
+      for (let i = 0; i < 256; i++) idle.push(await Deno.connect({ hostname: "127.0.0.1", port }));
+      const request = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
+      assertEquals(await raw(url, request), "", "the 257th connection is not forwarded");
+    } finally {
+      for (const conn of idle) conn.close();
+    }
+    assertEquals(await (await fetch(url)).text(), "ok", "places come back as connections end");
+  },
+);
+
+Deno.test(
+  "a preview answers again once the server has descriptors again after running out",
+  opts,
+  async () => {
+    // Accepting fails while the server has no descriptor left (one client's previews took them
+    // all): the loop that ended there left the port listening, never answering, for good.
+    await using mcp = await connect();
+    const { url } = await countingServer(mcp, 8133);
+    // A helper on the host lowers this process's descriptor limit (the server runs here) and
+    // connects meanwhile: RLIMIT_NOFILE bounds descriptor numbers, so 3 leaves none to take.
+    const helper = new Deno.Command("python3", {
+      args: [
+        "-c",
+        `import resource, socket, sys
+pid, port = int(sys.argv[1]), int(sys.argv[2])
+saved = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+held = []
+for line in sys.stdin:
+    if line.startswith("starve"):
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (3, saved[1]))
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
+    else:
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, saved)
+        for conn in held:
+            conn.close()
+    print("done", flush=True)
+`,
+        String(Deno.pid),
+        new URL(url).port,
+      ],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+    const replies = helper.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const writer = helper.stdin.getWriter();
+    const tell = async (what: string) => {
+      await writer.write(new TextEncoder().encode(`${what}\n`));
+      await replies.read();
+    };
+    try {
+      await tell("starve");
+      // The server tries to accept the helper's connections meanwhile, and fails.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await tell("restore");
+      // A bound on liveness: the answer takes milliseconds; a dead loop never gives one.
+      const answer = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+      assertEquals(await answer.text(), "ok");
+    } finally {
+      await writer.close();
+      await replies.cancel();
+      await helper.status;
+    }
+  },
+);

@@ -5,10 +5,23 @@
 // the server's inbound unix socket, sending a one-time token first; the server pairs the two by
 // that token. The inbound socket is the server's own listener, bound read-only into the sandbox:
 // sandbox code can connect to it, but without a token nothing it sends is used.
+//
+// A preview port is a web server's: each connection's first request must name it in its Host
+// header (127.0.0.1:PORT or localhost:PORT), so that a web page whose own name an attacker
+// resolves to 127.0.0.1 (DNS rebinding) cannot read what the sandbox serves; other local users
+// of this machine reach it as they reach any server on 127.0.0.1. A sandbox has at most
+// MAX_PORTS preview ports and MAX_CONNECTIONS forwarded connections at once: each costs the
+// server descriptors, which every sandbox and client share.
 
 import type { AgentProcess } from "../agent/process.ts";
 
 const TOKEN_WAIT_MS = 10_000;
+/** Preview ports of one sandbox, each a listener of the server's until the sandbox closes. */
+export const MAX_PORTS = 16;
+/** Connections forwarded into one sandbox at once, those still sending their request included. */
+export const MAX_CONNECTIONS = 256;
+/** Largest first request head a preview reads to find its Host header. */
+const MAX_HEAD_BYTES = 32 * 1024;
 
 /** The host ports that forward to ports inside one sandbox. */
 export class PreviewForwarder {
@@ -18,6 +31,8 @@ export class PreviewForwarder {
   #listeners = new Map<number, Deno.TcpListener>();
   #waiting = new Map<string, (conn: Deno.UnixConn, leftover: Uint8Array) => void>();
   #conns = new Set<Deno.Conn>();
+  /** Connections from the host being forwarded (reading their request, or tunnelled). */
+  #forwarded = 0;
   /** Connections from inside that have not sent their token yet. */
   #unpaired = 0;
   #closed = false;
@@ -40,6 +55,13 @@ export class PreviewForwarder {
     if (this.#closed) throw new Error(`Cannot preview port ${port}: the sandbox is closed`);
     let listener = this.#listeners.get(port);
     if (!listener) {
+      if (this.#listeners.size >= MAX_PORTS) {
+        throw new Error(
+          `Cannot preview port ${port}: the sandbox already previews ${MAX_PORTS} ports (${
+            [...this.#listeners.keys()].join(", ")
+          }), the most one sandbox may; serve from one of them, or use another sandbox`,
+        );
+      }
       listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       this.#listeners.set(port, listener);
       this.#accept(listener, port);
@@ -58,35 +80,82 @@ export class PreviewForwarder {
   }
 
   async #accept(listener: Deno.TcpListener, port: number): Promise<void> {
-    try {
-      for await (const client of listener) this.#forward(client, port);
-    } catch { /* closed */ }
+    const host = listener.addr.port;
+    for (let client; (client = await this.#next(listener));) {
+      if (this.#forwarded >= MAX_CONNECTIONS) {
+        closeQuietly(client);
+        continue;
+      }
+      this.#forwarded++;
+      this.#conns.add(client);
+      this.#forward(client, port, host).finally(() => this.#forwarded--);
+    }
   }
 
-  #forward(client: Deno.TcpConn, port: number): void {
-    this.#conns.add(client);
+  /**
+   * The next connection to `listener`, or undefined once the sandbox is closed. A failed accept
+   * (the server out of descriptors, for one) is tried again a moment later: a loop that ended
+   * there left the port listening and never answering, for the sandbox's whole life.
+   */
+  async #next<C extends Deno.Conn>(listener: Deno.Listener<C>): Promise<C | undefined> {
+    while (!this.#closed) {
+      try {
+        return await listener.accept();
+      } catch {
+        if (!this.#closed) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    return undefined;
+  }
+
+  /** Reads the client's first request head, checks its Host, then tunnels it into the sandbox. */
+  async #forward(client: Deno.TcpConn, port: number, host: number): Promise<void> {
+    const timer = setTimeout(() => this.#drop(client), TOKEN_WAIT_MS);
+    let head: Uint8Array | undefined;
+    try {
+      head = await readHead(client);
+    } catch { /* reset, or dropped for taking too long */ }
+    clearTimeout(timer);
+    if (head === undefined) return this.#drop(client);
+    const named = hostHeader(head)?.toLowerCase();
+    if (named !== `127.0.0.1:${host}` && named !== `localhost:${host}`) {
+      const body =
+        `Forbidden: this preview answers requests for http://127.0.0.1:${host} or http://localhost:${host} only\n`;
+      await client.write(
+        new TextEncoder().encode(
+          `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        ),
+      ).catch(() => {});
+      return this.#drop(client);
+    }
+    const tunnelled = Promise.withResolvers<void>();
+    this.#tunnel(client, port, head, tunnelled.resolve);
+    await tunnelled.promise;
+  }
+
+  #tunnel(client: Deno.TcpConn, port: number, head: Uint8Array, done: () => void): void {
     const token = crypto.randomUUID();
     const timer = setTimeout(() => {
       this.#waiting.delete(token);
       this.#drop(client);
+      done();
     }, TOKEN_WAIT_MS);
     this.#waiting.set(token, (inside, leftover) => {
       clearTimeout(timer);
       this.#waiting.delete(token);
-      this.#splice(client, inside, leftover);
+      this.#splice(client, inside, head, leftover).finally(done);
     });
     this.#agent.request("tunnel", { port, token, inbound: this.#inboundInside }).catch(() => {
       // Nothing listens on the port inside, or the sandbox is gone: the client sees a reset.
       clearTimeout(timer);
       this.#waiting.delete(token);
       this.#drop(client);
+      done();
     });
   }
 
   async #acceptInbound(): Promise<void> {
-    try {
-      for await (const conn of this.#inbound) this.#identify(conn);
-    } catch { /* closed */ }
+    for (let conn; (conn = await this.#next(this.#inbound));) this.#identify(conn);
   }
 
   /**
@@ -128,9 +197,15 @@ export class PreviewForwarder {
     this.#drop(conn);
   }
 
-  async #splice(client: Deno.Conn, inside: Deno.Conn, leftover: Uint8Array): Promise<void> {
+  async #splice(
+    client: Deno.Conn,
+    inside: Deno.Conn,
+    head: Uint8Array,
+    leftover: Uint8Array,
+  ): Promise<void> {
     try {
-      if (leftover.length > 0) await client.write(leftover);
+      for (let at = 0; at < head.length;) at += await inside.write(head.subarray(at));
+      for (let at = 0; at < leftover.length;) at += await client.write(leftover.subarray(at));
       await Promise.all([
         client.readable.pipeTo(inside.writable, { preventClose: true })
           .then(() => inside.closeWrite()),
@@ -146,6 +221,47 @@ export class PreviewForwarder {
     this.#conns.delete(conn);
     closeQuietly(conn);
   }
+}
+
+/**
+ * What the client sent up to the end of its first request head (and whatever came with it), or
+ * undefined when it ended first or sent more than {@linkcode MAX_HEAD_BYTES} without one.
+ */
+async function readHead(conn: Deno.Conn): Promise<Uint8Array | undefined> {
+  let data = new Uint8Array(0);
+  const chunk = new Uint8Array(4096);
+  while (data.length <= MAX_HEAD_BYTES) {
+    const n = await conn.read(chunk);
+    if (n === null) return undefined;
+    const next = new Uint8Array(data.length + n);
+    next.set(data);
+    next.set(chunk.subarray(0, n), data.length);
+    // Look again only where a new "\r\n\r\n" can be: from 3 bytes before the new ones.
+    const from = Math.max(0, data.length - 3);
+    data = next;
+    for (let i = from; i + 3 < data.length; i++) {
+      if (data[i] === 13 && data[i + 1] === 10 && data[i + 2] === 13 && data[i + 3] === 10) {
+        return data;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The value of the Host header of the request head at the start of `head`, if it has one. */
+export function hostHeader(head: Uint8Array): string | undefined {
+  const end = head.findIndex((_, i) =>
+    head[i] === 13 && head[i + 1] === 10 && head[i + 2] === 13 && head[i + 3] === 10
+  );
+  const text = new TextDecoder("latin1").decode(head.subarray(0, end < 0 ? head.length : end));
+  let found: string | undefined;
+  for (const line of text.split("\r\n").slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon < 0 || line.slice(0, colon).toLowerCase() !== "host") continue;
+    if (found !== undefined) return undefined; // two Host headers: which one counts is unclear
+    found = line.slice(colon + 1).trim();
+  }
+  return found;
 }
 
 function closeQuietly(conn: Deno.Conn): void {
