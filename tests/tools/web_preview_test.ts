@@ -3,8 +3,14 @@ import {
   match as assertMatch,
   ok as assert,
 } from "node:assert/strict";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/index"
+import { Client } from "npm:@modelcontextprotocol/sdk@1.32.2/client/index.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/client/stdio"
+import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/client/stdio.js";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { WebPreviewOutput } from "../../src/tools/web_preview.ts";
-import { assertToolErrors, connect, hasBwrap, structured, text } from "../_helpers.ts";
+import { assertToolErrors, connect, hasBwrap, ROOT, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 
@@ -59,7 +65,10 @@ Deno.test("webPreview() rejects bad ports", opts, async () => {
 });
 
 /** A Python web server in the sandbox on `port` that counts the requests it gets in ~/hits. */
-async function countingServer(mcp: Awaited<ReturnType<typeof connect>>, port: number) {
+async function countingServer(
+  mcp: { call(name: string, args: Record<string, unknown>): Promise<CallToolResult> },
+  port: number,
+) {
   await mcp.call("file_upload", {
     file_path: "counting.py",
     content: `import http.server, sys
@@ -164,51 +173,83 @@ Deno.test(
   async () => {
     // Accepting fails while the server has no descriptor left (one client's previews took them
     // all): the loop that ended there left the port listening, never answering, for good.
-    await using mcp = await connect();
-    const { url } = await countingServer(mcp, 8133);
-    // A helper on the host lowers this process's descriptor limit (the server runs here) and
-    // connects meanwhile: RLIMIT_NOFILE bounds descriptor numbers, so 3 leaves none to take.
+    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+    const base = await Deno.makeTempDir({ prefix: "mcp-preview-" });
+    await Deno.chmod(base, 0o755);
+    const transport = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: start.split(" ").slice(1), // the server itself, whose descriptors the helper takes
+      cwd: ROOT,
+      env: { ...Deno.env.toObject(), MCP_SANDBOX_DIR: base },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "preview-test", version: "1" });
+    await client.connect(transport);
+    const call = async (name: string, args: Record<string, unknown>) =>
+      await client.callTool({ name, arguments: args }) as CallToolResult;
+    const { url } = await countingServer({ call }, 8133);
+    // A helper on the host lowers the server's descriptor limit and connects meanwhile:
+    // RLIMIT_NOFILE bounds descriptor numbers, so 3 leaves none to take. It also makes the last
+    // request.
     const helper = new Deno.Command("python3", {
       args: [
         "-c",
-        `import resource, socket, sys
-pid, port = int(sys.argv[1]), int(sys.argv[2])
+        `import json, resource, socket, sys, urllib.request
+pid, url = int(sys.argv[1]), sys.argv[2]
+port = int(url.rsplit(":", 1)[1])
 saved = resource.prlimit(pid, resource.RLIMIT_NOFILE)
 held = []
 for line in sys.stdin:
     if line.startswith("starve"):
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (3, saved[1]))
         held = [socket.create_connection(("127.0.0.1", port)) for _ in range(5)]
-    else:
+        answer = "starved"
+    elif line.startswith("restore"):
         resource.prlimit(pid, resource.RLIMIT_NOFILE, saved)
         for conn in held:
             conn.close()
-    print("done", flush=True)
+        answer = "limit %d" % resource.prlimit(pid, resource.RLIMIT_NOFILE)[0]
+    else:
+        try:
+            answer = urllib.request.urlopen(url, timeout=20).read().decode()
+        except Exception as e:
+            answer = "failed: %s" % e
+    print(json.dumps(answer), flush=True)
 `,
-        String(Deno.pid),
-        new URL(url).port,
+        String(transport.pid),
+        url,
       ],
       stdin: "piped",
       stdout: "piped",
     }).spawn();
-    const replies = helper.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const lines = helper.stdout.pipeThrough(new TextDecoderStream()).getReader();
     const writer = helper.stdin.getWriter();
-    const tell = async (what: string) => {
+    let pending = "";
+    const tell = async (what: string): Promise<string> => {
       await writer.write(new TextEncoder().encode(`${what}\n`));
-      await replies.read();
+      while (!pending.includes("\n")) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error("the helper ended");
+        pending += value;
+      }
+      const line = pending.slice(0, pending.indexOf("\n"));
+      pending = pending.slice(line.length + 1);
+      return JSON.parse(line);
     };
     try {
-      await tell("starve");
+      assertEquals(await tell("starve"), "starved");
       // The server tries to accept the helper's connections meanwhile, and fails.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      await tell("restore");
-      // A bound on liveness: the answer takes milliseconds; a dead loop never gives one.
-      const answer = await fetch(url, { signal: AbortSignal.timeout(20_000) });
-      assertEquals(await answer.text(), "ok");
+      assertMatch(await tell("restore"), /^limit \d{3,}/);
+      // The request waits at most 20 s (a bound on liveness): the answer takes milliseconds, and
+      // a preview whose accept loop ended never gives one.
+      assertEquals(await tell("get"), "ok");
     } finally {
       await writer.close();
-      await replies.cancel();
+      await lines.cancel();
       await helper.status;
+      await client.close();
+      await Deno.remove(base, { recursive: true }).catch(() => {});
     }
   },
 );
