@@ -98,7 +98,7 @@ function httpError(status, message, headers) {
     return new SandboxError(`Daytona refused the request (403: ${message}); check the key's permissions`);
   }
   if (status === 409) return new ConflictError(`Daytona answered 409: ${message}`);
-  if (status === 400 && /quota|limit exceeded|exceeded.*limit/i.test(message)) {
+  if (status === 400 && /quota|limit exceeded|exceeded.*limit/i.test(message.slice(0, 2e3))) {
     return new SandboxError(`Daytona's quota for the organization is used up (400: ${message}); delete sandboxes you no longer need (sandbox_list, sandbox_delete) or raise the limits in Daytona's dashboard`);
   }
   if (status === 429 || status >= 500) {
@@ -592,6 +592,7 @@ function multipartFirstPart(response, path) {
   let closing;
   let pending = new Uint8Array(0);
   let inBody = false;
+  let searched = 0;
   const append = /* @__PURE__ */ __name((chunk) => {
     const joined = new Uint8Array(pending.length + chunk.length);
     joined.set(pending);
@@ -626,15 +627,30 @@ function multipartFirstPart(response, path) {
             return;
           }
         } else {
-          const headerEnd = indexOf(pending, HEADER_END);
+          const headerEnd = indexOf(pending, HEADER_END, searched);
+          searched = Math.max(0, pending.length - HEADER_END.length + 1);
+          if (headerEnd < 0 && pending.length > MAX_HEADER_BYTES) {
+            throw new SandboxError(`Cannot download ${path}: the toolbox's answer has over ${MAX_HEADER_BYTES / 1024} KiB of part headers`);
+          }
           if (headerEnd >= 0) {
             const headers = new TextDecoder().decode(pending.subarray(0, headerEnd));
             pending = pending.slice(headerEnd + HEADER_END.length);
             if (/name="error"/.test(headers)) {
-              for (let next = await reader.read(); !next.done; next = await reader.read()) {
-                append(next.value);
+              const parts = [
+                pending
+              ];
+              let length = pending.length;
+              while (length < MAX_ERROR_BYTES) {
+                const next = await reader.read();
+                if (next.done) break;
+                parts.push(next.value);
+                length += next.value.length;
               }
-              const text = new TextDecoder().decode(pending);
+              await reader.cancel().catch(() => {
+              });
+              const joined = new Uint8Array(length);
+              parts.reduce((at, part) => (joined.set(part, at), at + part.length), 0);
+              const text = new TextDecoder().decode(joined.subarray(0, MAX_ERROR_BYTES));
               const body = (() => {
                 try {
                   return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1));
@@ -664,8 +680,10 @@ function multipartFirstPart(response, path) {
 }
 __name(multipartFirstPart, "multipartFirstPart");
 var HEADER_END = new TextEncoder().encode("\r\n\r\n");
-function indexOf(haystack, needle) {
-  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+var MAX_HEADER_BYTES = 64 * 1024;
+var MAX_ERROR_BYTES = 64 * 1024;
+function indexOf(haystack, needle, from = 0) {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
     for (let j = 0; j < needle.length; j++) {
       if (haystack[i + j] !== needle[j]) continue outer;
     }

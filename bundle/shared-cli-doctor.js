@@ -2648,6 +2648,7 @@ var CA_INSIDE = "/run/git-ca.pem";
 var SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
 var PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var STDERR_TAIL = 16384;
+var LINE_TAIL = 4096;
 var PRELUDE = [
   // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
   "echo ready",
@@ -3141,9 +3142,9 @@ async function readLines(stream, onLine) {
   let pending = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     tail = (tail + chunk).slice(-STDERR_TAIL);
-    pending += chunk;
-    const parts = pending.split(/[\r\n]/);
-    pending = parts.pop() ?? "";
+    const parts = chunk.split(/[\r\n]/);
+    parts[0] = pending + parts[0];
+    pending = (parts.pop() ?? "").slice(-LINE_TAIL);
     for (const line of parts) if (line.trim()) onLine?.(line);
   }
   if (pending.trim()) onLine?.(pending);

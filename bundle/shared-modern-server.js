@@ -276,36 +276,48 @@ function sandboxUri(sandboxId, path) {
   return `sandbox://${sandboxId}${path.split("/").map(segment).join("/")}`;
 }
 __name(sandboxUri, "sandboxUri");
+var PATH_MAX = 4096;
 function sandboxPath(encoded) {
-  const bytes = [];
+  if (encoded.length > 3 * PATH_MAX) {
+    throw new TypeError(`Cannot read the path: it is longer than the ${PATH_MAX} bytes of any path`);
+  }
+  const bytes = new Uint8Array(3 * encoded.length);
+  const encoder = new TextEncoder();
+  let length = 0;
   for (let i = 0; i < encoded.length; i++) {
-    if (encoded[i] === "%" && /^[0-9a-fA-F]{2}$/.test(encoded.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
+    const hex = encoded[i] === "%" ? encoded.slice(i + 1, i + 3) : "";
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      bytes[length++] = parseInt(hex, 16);
       i += 2;
     } else {
       const code = encoded.codePointAt(i);
       if (code > 65535) i++;
-      bytes.push(...new TextEncoder().encode(String.fromCodePoint(code)));
+      length += encoder.encodeInto(String.fromCodePoint(code), bytes.subarray(length)).written;
     }
+  }
+  if (length > PATH_MAX) {
+    throw new TypeError(`Cannot read the path: it is longer than the ${PATH_MAX} bytes of any path`);
   }
   const strict2 = new TextDecoder("utf-8", {
     fatal: true,
     ignoreBOM: true
   });
+  try {
+    return strict2.decode(bytes.subarray(0, length));
+  } catch {
+  }
   let out = "";
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < length; ) {
     const lead = bytes[i];
-    const length = lead < 128 ? 1 : lead < 194 ? 0 : lead < 224 ? 2 : lead < 240 ? 3 : lead < 245 ? 4 : 0;
+    const size = lead < 128 ? 1 : lead < 194 ? 0 : lead < 224 ? 2 : lead < 240 ? 3 : lead < 245 ? 4 : 0;
     let text;
     try {
-      if (length > 0 && i + length <= bytes.length) {
-        text = strict2.decode(new Uint8Array(bytes.slice(i, i + length)));
-      }
+      if (size > 0 && i + size <= length) text = strict2.decode(bytes.subarray(i, i + size));
     } catch {
     }
     if (text !== void 0) {
       out += text;
-      i += length;
+      i += size;
     } else {
       out += String.fromCharCode(56320 + lead);
       i += 1;
@@ -905,7 +917,7 @@ var DOWNLOAD_OPTIONS = [
   "compress_file",
   "force_download"
 ];
-var HTML_READ_LIMIT = 16 * MIB;
+var HTML_READ_LIMIT = 2 * MIB;
 async function fileDownload(sandbox, input, options = {}) {
   const output = await download(sandbox, input, options);
   const notes = sandbox.takeNotes?.() ?? [];
@@ -1700,7 +1712,11 @@ function tokenUnused(credentials) {
 }
 __name(tokenUnused, "tokenUnused");
 function defaultTarget(url) {
-  const path = url.replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const query = url.search(/[?#]/);
+  let path = query === -1 ? url : url.slice(0, query);
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  path = path.slice(0, end);
   const last = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf(":")) + 1);
   const name = last.replace(/\.git$/, "");
   if (!name || name === "." || name === "..") {

@@ -167,27 +167,48 @@ export function sandboxUri(sandboxId: string, path: string): string {
   return `sandbox://${sandboxId}${path.split("/").map(segment).join("/")}`;
 }
 
+/** Bytes of the longest path a sandbox's file system takes (Linux's PATH_MAX). */
+const PATH_MAX = 4096;
+
 /**
  * The path a `sandbox://` URI's percent-encoded path names: its bytes as UTF-8, where each byte
- * that is not part of UTF-8 becomes the lone surrogate {@linkcode sandboxUri} made of it.
+ * that is not part of UTF-8 becomes the lone surrogate {@linkcode sandboxUri} made of it. Throws a
+ * TypeError for a path longer than any file's (a client sent a megabyte of one: decoding it
+ * character by character held the server seconds).
  */
 export function sandboxPath(encoded: string): string {
-  const bytes: number[] = [];
+  if (encoded.length > 3 * PATH_MAX) {
+    throw new TypeError(
+      `Cannot read the path: it is longer than the ${PATH_MAX} bytes of any path`,
+    );
+  }
+  const bytes = new Uint8Array(3 * encoded.length);
+  const encoder = new TextEncoder();
+  let length = 0;
   for (let i = 0; i < encoded.length; i++) {
-    if (encoded[i] === "%" && /^[0-9a-fA-F]{2}$/.test(encoded.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(encoded.slice(i + 1, i + 3), 16));
+    const hex = encoded[i] === "%" ? encoded.slice(i + 1, i + 3) : "";
+    if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+      bytes[length++] = parseInt(hex, 16);
       i += 2;
     } else {
       const code = encoded.codePointAt(i)!;
       if (code > 0xffff) i++;
-      bytes.push(...new TextEncoder().encode(String.fromCodePoint(code)));
+      length += encoder.encodeInto(String.fromCodePoint(code), bytes.subarray(length)).written;
     }
   }
+  if (length > PATH_MAX) {
+    throw new TypeError(
+      `Cannot read the path: it is longer than the ${PATH_MAX} bytes of any path`,
+    );
+  }
   const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  try {
+    return strict.decode(bytes.subarray(0, length));
+  } catch { /* not all UTF-8: sequence by sequence */ }
   let out = "";
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < length;) {
     const lead = bytes[i];
-    const length = lead < 0x80
+    const size = lead < 0x80
       ? 1
       : lead < 0xc2
       ? 0
@@ -200,13 +221,11 @@ export function sandboxPath(encoded: string): string {
       : 0;
     let text: string | undefined;
     try {
-      if (length > 0 && i + length <= bytes.length) {
-        text = strict.decode(new Uint8Array(bytes.slice(i, i + length)));
-      }
+      if (size > 0 && i + size <= length) text = strict.decode(bytes.subarray(i, i + size));
     } catch { /* not UTF-8 */ }
     if (text !== undefined) {
       out += text;
-      i += length;
+      i += size;
     } else {
       out += String.fromCharCode(0xdc00 + lead);
       i += 1;

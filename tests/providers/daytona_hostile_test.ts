@@ -6,8 +6,11 @@ import {
   deepStrictEqual as assertEquals,
   match as assertMatch,
   ok as assert,
+  rejects,
 } from "node:assert/strict";
 import { DaytonaProvider } from "../../src/providers/daytona/mod.ts";
+import { multipartFirstPart } from "../../src/providers/daytona/_multipart.ts";
+import { httpError } from "../../src/providers/daytona/_errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startFakeDaytona } from "../daytona/fake_server.ts";
 import { connect, type Connected, hasBwrap, structured, text } from "../_helpers.ts";
@@ -115,3 +118,51 @@ Deno.test(
     assertEquals(fake.count(EXECUTE), asked, "the server still asks the agent");
   },
 );
+
+/** A multipart answer: `head` first, then `chunks` of 64 KiB of `fill`; counts what was read. */
+function multipart(head: string, chunks: number, fill: number) {
+  const pulled = { bytes: 0 };
+  const encoder = new TextEncoder();
+  let sent = -1;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const chunk = sent++ < 0 ? encoder.encode(head) : new Uint8Array(65536).fill(fill);
+      if (sent > chunks) return controller.close();
+      pulled.bytes += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
+  const response = new Response(body, {
+    headers: { "content-type": 'multipart/form-data; boundary="b0undary"' },
+  });
+  return { response: Promise.resolve(response), pulled };
+}
+
+Deno.test("a toolbox's multipart answer is read in time and memory in line with what it needs", async () => {
+  // Part headers that never end were copied and searched from their start at every chunk (16 MB
+  // held the server 15 s); an error part's description was read whole, however long.
+  const endless = multipart("--b0undary\r\nContent-Disposition: form-data; ", 256, 0x61);
+  await rejects(
+    new Response(multipartFirstPart(endless.response, "/f")).arrayBuffer(),
+    /over 64 KiB of part headers/,
+  );
+  assert(endless.pulled.bytes < 200 * 1024, `${endless.pulled.bytes} bytes read`);
+  const error = multipart(
+    '--b0undary\r\nContent-Disposition: form-data; name="error"\r\n\r\n{"message":"gone","code":"x"}',
+    256,
+    0x20,
+  );
+  await rejects(new Response(multipartFirstPart(error.response, "/f")).arrayBuffer(), /gone/);
+  assert(error.pulled.bytes < 200 * 1024, `${error.pulled.bytes} bytes read`);
+});
+
+Deno.test("an error message from Daytona is judged in time in line with its length", () => {
+  // `exceeded.*limit` over a message of many "exceeded" and no "limit" took time quadratic in it
+  // (1 MB: 149 s).
+  const message = "exceeded".repeat(125_000);
+  const started = performance.now();
+  const error = httpError(400, message);
+  // A bound on liveness, thousands of times what the judgement takes.
+  assert(performance.now() - started < 2_000, `${Math.round(performance.now() - started)} ms`);
+  assertMatch(error.message, /^Daytona answered 400: exceeded/);
+});

@@ -274,6 +274,29 @@ Deno.test(
 );
 
 Deno.test(
+  "convert_to_text reads the first 2 MiB of an HTML page, however large: its work is bounded",
+  opts,
+  async () => {
+    // Converting takes time in line with the page, about 0.25 s per MiB of tags or blank lines
+    // on a small machine, and holds the server's event loop (every other sandbox and client)
+    // meanwhile: all 16 MiB the tool read held it 7 s. The text is cut at 100 KB anyway.
+    await using mcp = await connect();
+    await sh(
+      mcp,
+      "python3 -c \"import sys; sys.stdout.write('<b>' * (1 << 20) + 'beyond 3 MiB')\" > tags.html",
+    );
+    const result = await mcp.call("file_download", {
+      file_path: "tags.html",
+      download_option: "convert_to_text",
+    });
+    assertEquals(result.isError, false, text(result));
+    const out = structured<FileDownloadOutput>(result);
+    assertEquals(out.truncated, true);
+    assert(!JSON.stringify(result).includes("beyond 3 MiB"), "nothing past 2 MiB was read");
+  },
+);
+
+Deno.test(
   "results stay within what a client reads in one message: resources/read of escape-heavy text, file_list of long symlink targets",
   opts,
   async () => {

@@ -95,7 +95,8 @@ export function httpError(status: number, message: string, headers?: unknown): E
     );
   }
   if (status === 409) return new ConflictError(`Daytona answered 409: ${message}`);
-  if (status === 400 && /quota|limit exceeded|exceeded.*limit/i.test(message)) {
+  // Only its start: `exceeded.*limit` takes time quadratic in a message of many "exceeded".
+  if (status === 400 && /quota|limit exceeded|exceeded.*limit/i.test(message.slice(0, 2000))) {
     return new SandboxError(
       `Daytona's quota for the organization is used up (400: ${message}); delete sandboxes you no longer need (sandbox_list, sandbox_delete) or raise the limits in Daytona's dashboard`,
     );

@@ -15,6 +15,8 @@ export function multipartFirstPart(
   let closing: Uint8Array;
   let pending = new Uint8Array(0);
   let inBody = false;
+  /** How far the headers were searched for their end: each byte once. */
+  let searched = 0;
   const append = (chunk: Uint8Array) => {
     const joined = new Uint8Array(pending.length + chunk.length);
     joined.set(pending);
@@ -49,15 +51,32 @@ export function multipartFirstPart(
             return;
           }
         } else {
-          const headerEnd = indexOf(pending, HEADER_END);
+          const headerEnd = indexOf(pending, HEADER_END, searched);
+          searched = Math.max(0, pending.length - HEADER_END.length + 1);
+          if (headerEnd < 0 && pending.length > MAX_HEADER_BYTES) {
+            throw new SandboxError(
+              `Cannot download ${path}: the toolbox's answer has over ${
+                MAX_HEADER_BYTES / 1024
+              } KiB of part headers`,
+            );
+          }
           if (headerEnd >= 0) {
             const headers = new TextDecoder().decode(pending.subarray(0, headerEnd));
             pending = pending.slice(headerEnd + HEADER_END.length);
             if (/name="error"/.test(headers)) {
-              for (let next = await reader.read(); !next.done; next = await reader.read()) {
-                append(next.value);
+              // An error's description is short: what comes past its first bytes is not read.
+              const parts: Uint8Array[] = [pending];
+              let length = pending.length;
+              while (length < MAX_ERROR_BYTES) {
+                const next = await reader.read();
+                if (next.done) break;
+                parts.push(next.value);
+                length += next.value.length;
               }
-              const text = new TextDecoder().decode(pending);
+              await reader.cancel().catch(() => {});
+              const joined = new Uint8Array(length);
+              parts.reduce((at, part) => (joined.set(part, at), at + part.length), 0);
+              const text = new TextDecoder().decode(joined.subarray(0, MAX_ERROR_BYTES));
               const body = (() => {
                 try {
                   return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1));
@@ -85,10 +104,14 @@ export function multipartFirstPart(
 }
 
 const HEADER_END = new TextEncoder().encode("\r\n\r\n");
+/** Part headers the toolbox may send (it sends a few lines). */
+const MAX_HEADER_BYTES = 64 * 1024;
+/** Bytes of an error part read for its description. */
+const MAX_ERROR_BYTES = 64 * 1024;
 
-/** Where `needle` first occurs in `haystack`, or -1. */
-function indexOf(haystack: Uint8Array, needle: Uint8Array): number {
-  outer: for (let i = 0; i <= haystack.length - needle.length; i++) {
+/** Where `needle` first occurs in `haystack` at or after `from`, or -1. */
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
     for (let j = 0; j < needle.length; j++) {
       if (haystack[i + j] !== needle[j]) continue outer;
     }

@@ -44,6 +44,8 @@ const SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** Bytes of stderr kept for an error message. */
 const STDERR_TAIL = 16_384;
+/** Characters of one progress line kept (its end, where git's counters are). */
+const LINE_TAIL = 4096;
 
 // Reads the token from stdin into the environment of this process tree only (never argv, never
 // bwrap's environment), builds the CA bundle if one is configured, then runs the step.
@@ -462,9 +464,11 @@ async function readLines(
   let pending = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     tail = (tail + chunk).slice(-STDERR_TAIL);
-    pending += chunk;
-    const parts = pending.split(/[\r\n]/);
-    pending = parts.pop() ?? "";
+    // Only the new chunk is split, and a line's unfinished end is kept to its last bytes: a line
+    // without end, split whole again at every chunk, took time quadratic in its length.
+    const parts = chunk.split(/[\r\n]/);
+    parts[0] = pending + parts[0];
+    pending = (parts.pop() ?? "").slice(-LINE_TAIL);
     for (const line of parts) if (line.trim()) onLine?.(line);
   }
   if (pending.trim()) onLine?.(pending);

@@ -3,10 +3,12 @@ import {
   match as assertMatch,
   ok as assert,
   rejects as assertRejects,
+  throws,
 } from "node:assert/strict";
 import { SandboxFileError } from "../../../src/sandbox.ts";
 import { fileDownload, type FileDownloadOutput } from "../../../src/tools/file_download.ts";
 import { tools } from "../../../src/registry.ts";
+import { sandboxPath, sandboxUri } from "../../../src/tools/_files.ts";
 import { FakeSandbox } from "../_fake_sandbox.ts";
 
 const MIB = 1024 * 1024;
@@ -392,4 +394,15 @@ Deno.test("file_download's presentation puts each payload kind in its MCP conten
     { type: "resource_link", uri: "sandbox://s/f", name: "f", mimeType: "x/y", size: 3 },
   );
   assertEquals(present({ ...meta, result: "options" }).content.length, 1);
+});
+
+Deno.test("sandboxPath() refuses a path longer than any file's, and gives back every name sandboxUri() made", () => {
+  // A client sent a megabyte of path in a sandbox:// URI: decoding it character by character
+  // held the server for seconds. No path in a sandbox is over 4096 bytes.
+  throws(() => sandboxPath("/a".repeat(500_000)), /longer than the 4096 bytes of any path/);
+  throws(() => sandboxPath("%E2%82%AC".repeat(1366)), /longer than the 4096 bytes/);
+  const longest = `/home/sandbox/${"é".repeat(2040)}`;
+  for (const name of [longest, "/tmp/bad\udcff é.txt", "/x/\u{1F600}/\udc80\udcc3", "/a%b c"]) {
+    assertEquals(sandboxPath(sandboxUri("local-1", name).slice("sandbox://local-1".length)), name);
+  }
 });

@@ -4,7 +4,7 @@ import {
   ok as assert,
   rejects as assertRejects,
 } from "node:assert/strict";
-import { gitClone } from "../../../src/tools/git_clone.ts";
+import { defaultTarget, gitClone } from "../../../src/tools/git_clone.ts";
 import type { GitCloneRequest, GitCloneWithCredentialsRequest } from "../../../src/sandbox.ts";
 import { type ExecCall, FakeSandbox, type FakeSandboxOptions } from "../_fake_sandbox.ts";
 
@@ -375,4 +375,25 @@ Deno.test("gitClone() with lfs reports git-lfs missing, and a failed pull", asyn
     message:
       "Cannot fetch the LFS objects of https://example.com/r.git: git lfs pull failed: batch request: missing protocol. The repository itself was cloned to /home/sandbox/r",
   });
+});
+
+Deno.test("defaultTarget() takes time in line with the URL, which the client sends", () => {
+  // `/\/+$/` and `/[?#].*$/` took time quadratic in a run of slashes, or of `?` before a line
+  // feed: 100 KB of either held the server 23 s.
+  for (
+    const url of [
+      `https://h/${"/".repeat(100_000)}x`,
+      `https://h/repo${"/".repeat(100_000)}`,
+      `https://h/repo/?${"?".repeat(100_000)}\nx`,
+    ]
+  ) {
+    const started = performance.now();
+    try {
+      defaultTarget(url);
+    } catch { /* no name: refused */ }
+    // A bound on liveness, thousands of times what one pass takes.
+    assert(performance.now() - started < 2_000, `${url.slice(0, 20)}…`);
+  }
+  assertEquals(defaultTarget(`https://h/repo${"/".repeat(1000)}`), "repo");
+  assertEquals(defaultTarget("https://h/o/tool.git?ref=main#readme"), "tool");
 });
