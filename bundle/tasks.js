@@ -10,6 +10,7 @@ var TaskRegistry = class {
   }
   keepMs;
   maxTasks;
+  maxTasksPerOwner;
   pollIntervalMs;
   maxResultSize;
   #tasks = /* @__PURE__ */ new Map();
@@ -18,6 +19,7 @@ var TaskRegistry = class {
   constructor(options = {}) {
     this.keepMs = options.keepMs ?? 36e5;
     this.maxTasks = options.maxTasks ?? 256;
+    this.maxTasksPerOwner = options.maxTasksPerOwner ?? 64;
     this.pollIntervalMs = options.pollIntervalMs ?? 1e3;
     this.maxResultSize = options.maxResultSize ?? 256 * 1024 * 1024;
   }
@@ -37,11 +39,19 @@ var TaskRegistry = class {
   }
   #create(sessionId, owned) {
     this.#sweep();
-    if (this.#tasks.size >= this.maxTasks) {
-      for (const [id, entry] of this.#tasks) {
-        if (this.#tasks.size < this.maxTasks) break;
-        if (entry.endedAt !== void 0) this.#delete(id);
-      }
+    const mine = [
+      ...this.#tasks
+    ].filter(([, entry]) => entry.session === sessionId);
+    for (const [id, entry] of mine) {
+      if (mine.length < this.maxTasksPerOwner) break;
+      if (entry.endedAt === void 0) continue;
+      this.#delete(id);
+      mine.splice(mine.findIndex(([other]) => other === id), 1);
+    }
+    if (mine.length >= this.maxTasksPerOwner) {
+      return Promise.reject(new RangeError(`Cannot start a task: this session has ${this.maxTasksPerOwner} tasks running, the most one may; wait for one to end or cancel one`));
+    }
+    while (this.#tasks.size >= this.maxTasks && this.#evict(() => 1)) {
     }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(new RangeError(`Cannot start a task: ${this.maxTasks} tasks are running; wait for one to end or cancel one`));
@@ -123,11 +133,29 @@ var TaskRegistry = class {
       entry.resultSize = JSON.stringify(result).length;
       this.#resultSize += entry.resultSize;
       this.#end(entry, status, void 0);
-      for (const [id, other] of this.#tasks) {
-        if (this.#resultSize <= this.maxResultSize) break;
-        if (other !== entry && other.endedAt !== void 0) this.#delete(id);
+      while (this.#resultSize > this.maxResultSize && this.#evict((other) => other.resultSize ?? 0, entry)) {
       }
     }
+  }
+  /**
+   * Forgets the oldest ended task (but `spare`) of the session or owner whose tasks weigh the most
+   * together (`weight` of each); false when no ended task is left to forget.
+   */
+  #evict(weight, spare) {
+    const held = /* @__PURE__ */ new Map();
+    for (const entry of this.#tasks.values()) {
+      held.set(entry.session, (held.get(entry.session) ?? 0) + weight(entry));
+    }
+    let victim;
+    for (const [id, entry] of this.#tasks) {
+      if (entry.endedAt === void 0 || entry === spare) continue;
+      if (!victim || held.get(entry.session) > held.get(victim[1].session)) victim = [
+        id,
+        entry
+      ];
+    }
+    if (victim) this.#delete(victim[0]);
+    return victim !== void 0;
   }
   /** Forgets a task and what its result held. */
   #delete(taskId) {

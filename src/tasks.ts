@@ -48,13 +48,21 @@ interface Entry {
 export interface TaskRegistryOptions {
   /** How long a result is kept after its task ends, in ms. @default 3_600_000 (1 h) */
   keepMs?: number;
-  /** The most tasks kept at once, running or ended; the oldest ended ones go first. @default 256 */
+  /**
+   * The most tasks kept at once, running or ended; room is made from the ended tasks of whoever
+   * keeps the most. @default 256
+   */
   maxTasks?: number;
+  /**
+   * The most tasks one session (or 2026-07-28 owner) keeps at once, running or ended; its own
+   * oldest ended ones make room for its next. @default 64
+   */
+  maxTasksPerOwner?: number;
   /** How often clients are asked to poll, in ms. @default 1000 */
   pollIntervalMs?: number;
   /**
    * The most the kept results may hold together, as JSON characters; beyond it the oldest ended
-   * tasks go first. @default 268_435_456 (256 Mi)
+   * tasks of whoever keeps the most go first. @default 268_435_456 (256 Mi)
    */
   maxResultSize?: number;
 }
@@ -66,6 +74,7 @@ export interface TaskRegistryOptions {
 export class TaskRegistry {
   readonly keepMs: number;
   readonly maxTasks: number;
+  readonly maxTasksPerOwner: number;
   readonly pollIntervalMs: number;
   readonly maxResultSize: number;
   #tasks = new Map<string, Entry>();
@@ -75,6 +84,7 @@ export class TaskRegistry {
   constructor(options: TaskRegistryOptions = {}) {
     this.keepMs = options.keepMs ?? 3_600_000;
     this.maxTasks = options.maxTasks ?? 256;
+    this.maxTasksPerOwner = options.maxTasksPerOwner ?? 64;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.maxResultSize = options.maxResultSize ?? 256 * 1024 * 1024;
   }
@@ -102,13 +112,24 @@ export class TaskRegistry {
 
   #create(sessionId: string | undefined, owned: boolean): Promise<TaskInfo> {
     this.#sweep();
-    if (this.#tasks.size >= this.maxTasks) {
-      // Make room: the oldest ended tasks go first.
-      for (const [id, entry] of this.#tasks) {
-        if (this.#tasks.size < this.maxTasks) break;
-        if (entry.endedAt !== undefined) this.#delete(id);
-      }
+    // Its own share first: one client's tasks, running or kept, took every place (other clients
+    // could start none) and pushed out other clients' results.
+    const mine = [...this.#tasks].filter(([, entry]) => entry.session === sessionId);
+    for (const [id, entry] of mine) {
+      if (mine.length < this.maxTasksPerOwner) break;
+      if (entry.endedAt === undefined) continue;
+      this.#delete(id);
+      mine.splice(mine.findIndex(([other]) => other === id), 1);
     }
+    if (mine.length >= this.maxTasksPerOwner) {
+      return Promise.reject(
+        new RangeError(
+          `Cannot start a task: this session has ${this.maxTasksPerOwner} tasks running, the most one may; wait for one to end or cancel one`,
+        ),
+      );
+    }
+    // Then the registry's: room is made from the ended tasks of whoever keeps the most.
+    while (this.#tasks.size >= this.maxTasks && this.#evict(() => 1)) { /* made room */ }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(
         new RangeError(
@@ -208,12 +229,30 @@ export class TaskRegistry {
       entry.resultSize = JSON.stringify(result).length;
       this.#resultSize += entry.resultSize;
       this.#end(entry, status, undefined);
-      // Results are kept in memory: past the cap, the oldest ended tasks make room.
-      for (const [id, other] of this.#tasks) {
-        if (this.#resultSize <= this.maxResultSize) break;
-        if (other !== entry && other.endedAt !== undefined) this.#delete(id);
-      }
+      // Results are kept in memory: past the cap, those of whoever keeps the most make room.
+      while (
+        this.#resultSize > this.maxResultSize &&
+        this.#evict((other) => other.resultSize ?? 0, entry)
+      ) { /* made room */ }
     }
+  }
+
+  /**
+   * Forgets the oldest ended task (but `spare`) of the session or owner whose tasks weigh the most
+   * together (`weight` of each); false when no ended task is left to forget.
+   */
+  #evict(weight: (entry: Entry) => number, spare?: Entry): boolean {
+    const held = new Map<string | undefined, number>();
+    for (const entry of this.#tasks.values()) {
+      held.set(entry.session, (held.get(entry.session) ?? 0) + weight(entry));
+    }
+    let victim: [string, Entry] | undefined;
+    for (const [id, entry] of this.#tasks) {
+      if (entry.endedAt === undefined || entry === spare) continue;
+      if (!victim || held.get(entry.session)! > held.get(victim[1].session)!) victim = [id, entry];
+    }
+    if (victim) this.#delete(victim[0]);
+    return victim !== undefined;
   }
 
   /** Forgets a task and what its result held. */

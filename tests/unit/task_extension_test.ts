@@ -164,3 +164,49 @@ Deno.test("kept results are capped in size together: the oldest ended tasks make
   assertEquals(await tasks.getTaskResult(made[3].taskId), big);
   assertEquals((await tasks.getTask(running.taskId))?.status, "working");
 });
+
+Deno.test("one session's tasks neither take every place nor push out another session's results", async () => {
+  // Tasks are the server's, across its sessions: one HTTP client started 256 long cells (every
+  // other client then got "256 tasks are running"), and 400 quick ones deleted other clients'
+  // kept results, promised for an hour.
+  const tasks = new TaskRegistry({ maxTasks: 8, maxTasksPerOwner: 3 });
+  const kept = await tasks.createTask({}, undefined, undefined, "b");
+  await tasks.storeTaskResult(kept.taskId, "completed", { content: [] });
+  const hog = [];
+  for (let i = 0; i < 3; i++) hog.push(await tasks.createTask({}, undefined, undefined, "a"));
+  await rejects(
+    tasks.createTask({}, undefined, undefined, "a"),
+    /this session has 3 tasks running, the most one may/,
+  );
+  assertEquals((await tasks.createTask({}, undefined, undefined, "c")).status, "working");
+  // Ended, a session's tasks make room for its own next ones first...
+  for (const task of hog) await tasks.storeTaskResult(task.taskId, "completed", { content: [] });
+  for (let i = 0; i < 10; i++) {
+    const next = await tasks.createTask({}, undefined, undefined, "a");
+    await tasks.storeTaskResult(next.taskId, "completed", { content: [] });
+  }
+  assertEquals(await tasks.getTask(hog[0].taskId), null);
+  // ...and when the registry is full, whoever keeps the most gives room: never the one result
+  // of session b.
+  for (const owner of ["d", "e", "f", "g", "h"]) {
+    const task = await tasks.createTask({}, undefined, undefined, owner);
+    await tasks.storeTaskResult(task.taskId, "completed", { content: [] });
+  }
+  assertEquals((await tasks.getTask(kept.taskId))?.status, "completed");
+  tasks.close();
+});
+
+Deno.test("kept results over their size cap are taken from whoever keeps the most", async () => {
+  const tasks = new TaskRegistry({ maxResultSize: 2_500_000 });
+  const small = await tasks.createTask({}, undefined, undefined, "b");
+  await tasks.storeTaskResult(small.taskId, "completed", {
+    content: [{ type: "text", text: "b" }],
+  });
+  const big = { content: [{ type: "text", text: "x".repeat(1_000_000) }] };
+  for (let i = 0; i < 5; i++) {
+    const task = await tasks.createTask({}, undefined, undefined, "a");
+    await tasks.storeTaskResult(task.taskId, "completed", big);
+  }
+  assertEquals((await tasks.getTask(small.taskId))?.status, "completed");
+  tasks.close();
+});
