@@ -802,6 +802,19 @@ function capText(text, max) {
   };
 }
 __name(capText, "capText");
+async function waitUnlessAborted(promise, signal) {
+  if (!signal) return void await promise;
+  if (signal.aborted) return;
+  const { promise: aborted, resolve } = Promise.withResolvers();
+  signal.addEventListener("abort", () => resolve(), {
+    once: true
+  });
+  await Promise.race([
+    promise,
+    aborted
+  ]);
+}
+__name(waitUnlessAborted, "waitUnlessAborted");
 var MAX_TARGET = 256;
 var MAX_NOTES = 16;
 var MAX_NOTE = 2e3;
@@ -812,6 +825,8 @@ var AgentOps = class {
   #transport;
   /** Whether the agent predates task records (see #tagged). */
   #untagged = false;
+  /** Settles when the cells sent so far have ended (see runPython). */
+  #cells = Promise.resolve();
   constructor(transport) {
     this.#transport = transport;
   }
@@ -869,16 +884,25 @@ var AgentOps = class {
     };
   }
   async runPython(code, options = {}) {
-    const raw = await this.#tagged("python", {
-      code,
-      timeout: options.timeoutMs === void 0 ? void 0 : options.timeoutMs / 1e3,
-      max_output: options.maxOutputBytes ?? 1e5,
-      max_image_bytes: options.maxImageBytes ?? 4e5,
-      max_images: options.maxImages ?? 8
-    }, {
-      signal: options.signal,
-      onLine: options.onOutput
-    });
+    const before = this.#cells;
+    const { promise: ended, resolve: end } = Promise.withResolvers();
+    this.#cells = before.then(() => ended);
+    let raw;
+    try {
+      await waitUnlessAborted(before, options.signal);
+      raw = await this.#tagged("python", {
+        code,
+        timeout: options.timeoutMs === void 0 ? void 0 : options.timeoutMs / 1e3,
+        max_output: options.maxOutputBytes ?? 1e5,
+        max_image_bytes: options.maxImageBytes ?? 4e5,
+        max_images: options.maxImages ?? 8
+      }, {
+        signal: options.signal,
+        onLine: options.onOutput
+      });
+    } finally {
+      end();
+    }
     const maxOutput = options.maxOutputBytes ?? 1e5;
     const maxImageBytes = options.maxImageBytes ?? 4e5;
     const maxImages = options.maxImages ?? 8;

@@ -259,3 +259,28 @@ Deno.test(
     assertEquals(next.result, "-9");
   },
 );
+
+Deno.test(
+  "overlapping python_exec calls run one after the other: the later one's timeout starts when it runs",
+  opts,
+  async () => {
+    // Cells run one at a time. The server counted a waiting cell's deadline (its timeout and 15
+    // s) from when it sent it, found the supervisor late, and ended the sandbox: the running
+    // cell, background processes and files with it.
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "echo kept > ~/file; sleep 600 > /dev/null 2>&1 &" });
+    const first = mcp.call("python_exec", {
+      code: "import time\ntime.sleep(18)\n'first'",
+      timeout: 60,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const second = mcp.call("python_exec", { code: "2 + 2", timeout: 1 });
+    const [a, b] = await Promise.all([first, second]);
+    assertEquals(a.isError, false, text(a));
+    assertEquals(structured<{ result: string }>(a).result, "'first'");
+    assertEquals(b.isError, false, text(b));
+    assertEquals(structured<{ result: string }>(b).result, "4");
+    const after = await mcp.call("shell_exec", { command: "cat ~/file; pgrep -c -x sleep" });
+    assertEquals(structured<{ stdout: string }>(after).stdout, "kept\n1\n", "the sandbox lives on");
+  },
+);

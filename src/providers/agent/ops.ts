@@ -90,6 +90,15 @@ function capText(text: string, max: number): { text: string; cut: boolean } {
   };
 }
 
+/** Waits for `promise`, or until `signal` aborts, whichever comes first; never rejects. */
+async function waitUnlessAborted(promise: Promise<unknown>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return void await promise;
+  if (signal.aborted) return;
+  const { promise: aborted, resolve } = Promise.withResolvers<void>();
+  signal.addEventListener("abort", () => resolve(), { once: true });
+  await Promise.race([promise, aborted]);
+}
+
 /** Most characters of a symlink's target that a listing shows. */
 const MAX_TARGET = 256;
 
@@ -102,6 +111,8 @@ export class AgentOps {
   #transport: AgentTransport;
   /** Whether the agent predates task records (see #tagged). */
   #untagged = false;
+  /** Settles when the cells sent so far have ended (see runPython). */
+  #cells: Promise<void> = Promise.resolve();
 
   constructor(transport: AgentTransport) {
     this.#transport = transport;
@@ -155,13 +166,27 @@ export class AgentOps {
   }
 
   async runPython(code: string, options: PythonOptions = {}): Promise<PythonResult> {
-    const raw = await this.#tagged("python", {
-      code,
-      timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
-      max_output: options.maxOutputBytes ?? 100_000,
-      max_image_bytes: options.maxImageBytes ?? 400_000,
-      max_images: options.maxImages ?? 8,
-    }, { signal: options.signal, onLine: options.onOutput });
+    // The interpreter runs one cell at a time, so a cell waits here for those before it: its
+    // timeout, and the deadline for the supervisor's answer, count from when it runs. Sent at
+    // once, a cell waited in the sandbox while its deadline passed, and the server ended the
+    // sandbox as unresponsive (two overlapping calls were enough). A cancel while it waits ends
+    // it before it is sent.
+    const before = this.#cells;
+    const { promise: ended, resolve: end } = Promise.withResolvers<void>();
+    this.#cells = before.then(() => ended);
+    let raw: AgentResult<"python">;
+    try {
+      await waitUnlessAborted(before, options.signal);
+      raw = await this.#tagged("python", {
+        code,
+        timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
+        max_output: options.maxOutputBytes ?? 100_000,
+        max_image_bytes: options.maxImageBytes ?? 400_000,
+        max_images: options.maxImages ?? 8,
+      }, { signal: options.signal, onLine: options.onOutput });
+    } finally {
+      end();
+    }
     // The agent keeps to these limits, but code in the sandbox can write its reply itself: the
     // server holds every part of it to them again.
     const maxOutput = options.maxOutputBytes ?? 100_000;
