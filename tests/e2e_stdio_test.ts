@@ -102,6 +102,63 @@ Deno.test(
 );
 
 Deno.test(
+  "a cell that writes its supervisor's reply with millions of tiny values costs the server no memory",
+  opts,
+  async () => {
+    // The supervisor relayed what the cell wrote as it was: 10 million empty lists in its notes
+    // (30 MB of text) took the server from 163 to 1420 MiB and held its event loop seconds.
+    const base = await sandboxBase();
+    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+    const transport = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: start.split(" ").slice(1), // the server itself, whose memory is measured
+      cwd: ROOT,
+      env: { ...serverEnv(base), MCP_LOG_LEVEL: "error" },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "e2e", version: "1" });
+    try {
+      await client.connect(transport);
+      const peak = async () => {
+        const status = new TextDecoder().decode(
+          (await new Deno.Command("cat", {
+            args: [`/proc/${transport.pid}/status`],
+            stdout: "piped",
+          })
+            .output()).stdout,
+        );
+        return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+      };
+      const python = async (code: string) =>
+        await client.callTool({
+          name: "python_exec",
+          arguments: { code, timeout: 120 },
+        }) as CallToolResult;
+      await python("1");
+      const before = await peak();
+      const forged = await python(
+        `import sys, json, os\nw = sys._getframe(0).f_back.f_globals['_replies']\nw.write(b'{"value": "1", "error": null, "images": [], "notes": [' + b'[],' * 10_000_000 + b'"n"]}\\n'); w.flush(); os._exit(0)`,
+      );
+      const grew = (await peak()) - before;
+      assert(grew < 300 * 1024 * 1024, `the server's peak memory grew ${grew >> 20} MiB`);
+      assertEquals(forged.isError, false);
+      assertEquals((forged.structuredContent as { notes: string[] }).notes, []);
+      await python("1"); // says the interpreter that wrote the reply is gone
+      const after = await python("6 * 7");
+      assertEquals(
+        (after.structuredContent as { result: string }).result,
+        "42",
+        JSON.stringify(after),
+      );
+    } finally {
+      await client.close();
+      await eventually(async () => (await listDir(base)).length === 0);
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
   "sandbox code cannot make a result too large for the client's connection, even writing its supervisor's reply itself",
   opts,
   async () => {

@@ -182,14 +182,47 @@ class Interpreter:
             self.stop()
             reply = {"notes": ["The interpreter was stopped: its reply to the sandbox's supervisor was %s; its state was lost" % (
                 "over %d MiB" % (WORKER_REPLY_LIMIT >> 20) if oversize else "not valid")]} if killed and interrupted_at is None else {}
+        value, error, images, notes = _checked(reply, req)
         return {"result": {
             "stdout": out.to_json(), "stderr": err.to_json(),
-            "value": reply.get("value"), "error": reply.get("error"),
-            "images": reply.get("images", []), "notes": reply.get("notes", []),
+            "value": value, "error": error, "images": images, "notes": notes,
             "timed_out": interrupted_at is not None and not job.cancelled,
             "cancelled": job.cancelled, "state": state, "died": died,
             "duration_ms": (time.monotonic() - started) * 1000,
         }}
+
+
+# Most notes relayed, and characters of each (the server keeps as many).
+MAX_NOTES = 16
+MAX_NOTE = 2000
+
+
+def _checked(reply, req):
+    """The parts of the worker's reply the server reads, of the types it reads, with no more
+    images than it keeps (and one more, so that it says some were left out) and no more notes.
+    The cell's own code can write that reply: millions of tiny values in it cost the server
+    gigabytes of memory and seconds to parse, which no sandbox's budget counts."""
+    def text(v):
+        return v if isinstance(v, str) else None
+
+    value = text(reply.get("value"))
+    error = reply.get("error")
+    if isinstance(error, dict):
+        error = {k: text(error.get(k)) or "" for k in ("type", "message", "traceback")}
+    else:
+        error = None
+    images = []
+    raw = reply.get("images")
+    for image in raw[:int(req.get("max_images", 8)) + 1] if isinstance(raw, list) else ():
+        if not isinstance(image, dict):
+            continue
+        kept = {k: image.get(k) for k in ("data", "mime_type", "width", "height", "bytes")}
+        if (all(isinstance(kept[k], str) for k in ("data", "mime_type")) and
+                all(type(kept[k]) is int for k in ("width", "height", "bytes"))):
+            images.append(kept)
+    raw = reply.get("notes")
+    notes = [n[:MAX_NOTE] for n in raw[:MAX_NOTES] if isinstance(n, str)] if isinstance(raw, list) else []
+    return value, error, images, notes
 
 
 interpreter = Interpreter()
