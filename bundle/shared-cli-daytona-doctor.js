@@ -802,6 +802,21 @@ function capText(text, max) {
   };
 }
 __name(capText, "capText");
+var notRun = /* @__PURE__ */ __name(() => ({
+  stdout: "",
+  stderr: "",
+  result: null,
+  error: null,
+  images: [],
+  notes: [],
+  timedOut: false,
+  cancelled: true,
+  state: "kept",
+  freshInterpreter: false,
+  died: null,
+  durationMs: 0,
+  truncated: false
+}), "notRun");
 async function waitUnlessAborted(promise, signal) {
   if (!signal) return void await promise;
   if (signal.aborted) return;
@@ -890,6 +905,7 @@ var AgentOps = class {
     let raw;
     try {
       await waitUnlessAborted(before, options.signal);
+      if (options.signal?.aborted) return notRun();
       raw = await this.#tagged("python", {
         code,
         timeout: options.timeoutMs === void 0 ? void 0 : options.timeoutMs / 1e3,

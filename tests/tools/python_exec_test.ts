@@ -284,3 +284,24 @@ Deno.test(
     assertEquals(structured<{ stdout: string }>(after).stdout, "kept\n1\n", "the sandbox lives on");
   },
 );
+
+Deno.test(
+  "a python_exec cancelled while it waits for the cell before it never runs",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    const sandbox = await mcp.session.sandbox();
+    const first = sandbox.runPython!("import time\ntime.sleep(3)\n'first'", { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const cancel = new AbortController();
+    const second = sandbox.runPython!("open('/tmp/ran', 'w').write('yes')", {
+      timeoutMs: 30_000,
+      signal: cancel.signal,
+    });
+    cancel.abort();
+    assertEquals((await second).cancelled, true);
+    assertEquals((await first).result, "'first'");
+    const ran = await sandbox.exec("test -e /tmp/ran && echo ran || echo never");
+    assertEquals(ran.stdout, "never\n");
+  },
+);

@@ -90,6 +90,23 @@ function capText(text: string, max: number): { text: string; cut: boolean } {
   };
 }
 
+/** What a cell cancelled before it ran comes back as. */
+const notRun = (): PythonResult => ({
+  stdout: "",
+  stderr: "",
+  result: null,
+  error: null,
+  images: [],
+  notes: [],
+  timedOut: false,
+  cancelled: true,
+  state: "kept",
+  freshInterpreter: false,
+  died: null,
+  durationMs: 0,
+  truncated: false,
+});
+
 /** Waits for `promise`, or until `signal` aborts, whichever comes first; never rejects. */
 async function waitUnlessAborted(promise: Promise<unknown>, signal?: AbortSignal): Promise<void> {
   if (!signal) return void await promise;
@@ -169,14 +186,15 @@ export class AgentOps {
     // The interpreter runs one cell at a time, so a cell waits here for those before it: its
     // timeout, and the deadline for the supervisor's answer, count from when it runs. Sent at
     // once, a cell waited in the sandbox while its deadline passed, and the server ended the
-    // sandbox as unresponsive (two overlapping calls were enough). A cancel while it waits ends
-    // it before it is sent.
+    // sandbox as unresponsive (two overlapping calls were enough). A cell cancelled while it
+    // waits is never sent.
     const before = this.#cells;
     const { promise: ended, resolve: end } = Promise.withResolvers<void>();
     this.#cells = before.then(() => ended);
     let raw: AgentResult<"python">;
     try {
       await waitUnlessAborted(before, options.signal);
+      if (options.signal?.aborted) return notRun();
       raw = await this.#tagged("python", {
         code,
         timeout: options.timeoutMs === undefined ? undefined : options.timeoutMs / 1000,
