@@ -13,6 +13,7 @@ import "./shared-cli-daytona-doctor-modern.js";
 import {
   SandboxError,
   SandboxFileError,
+  concatBytes,
   readAll
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
@@ -648,9 +649,8 @@ function multipartFirstPart(response, path) {
               }
               await reader.cancel().catch(() => {
               });
-              const joined = new Uint8Array(length);
-              parts.reduce((at, part) => (joined.set(part, at), at + part.length), 0);
-              const text = new TextDecoder().decode(joined.subarray(0, MAX_ERROR_BYTES));
+              const joined = concatBytes(parts, length).subarray(0, MAX_ERROR_BYTES);
+              const text = new TextDecoder().decode(joined);
               const body = (() => {
                 try {
                   return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1));

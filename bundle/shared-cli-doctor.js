@@ -2314,7 +2314,6 @@ Host: ${authority}\r
 var TOKEN_WAIT_MS = 1e4;
 var MAX_PORTS = 16;
 var MAX_CONNECTIONS = 256;
-var MAX_HEAD_BYTES2 = 32 * 1024;
 var PreviewForwarder = class {
   static {
     __name(this, "PreviewForwarder");
@@ -2402,13 +2401,15 @@ var PreviewForwarder = class {
   /** Reads the client's first request head, checks its Host, then tunnels it into the sandbox. */
   async #forward(client, port, host) {
     const timer = setTimeout(() => this.#drop(client), TOKEN_WAIT_MS);
+    const reader = new HeadReader(client);
     let head;
     try {
-      head = await readHead(client);
+      head = await reader.head();
     } catch {
+      clearTimeout(timer);
+      return this.#drop(client);
     }
     clearTimeout(timer);
-    if (head === void 0) return this.#drop(client);
     const named = hostHeader(head)?.toLowerCase();
     if (named !== `127.0.0.1:${host}` && named !== `localhost:${host}`) {
       const body = `Forbidden: this preview answers requests for http://127.0.0.1:${host} or http://localhost:${host} only
@@ -2423,7 +2424,11 @@ ${body}`)).catch(() => {
       return this.#drop(client);
     }
     const tunnelled = Promise.withResolvers();
-    this.#tunnel(client, port, head, tunnelled.resolve);
+    const sent = concatBytes([
+      head,
+      reader.rest()
+    ], head.length + reader.rest().length);
+    this.#tunnel(client, port, sent, tunnelled.resolve);
     await tunnelled.promise;
   }
   #tunnel(client, port, head, done) {
@@ -2512,37 +2517,9 @@ ${body}`)).catch(() => {
     closeQuietly2(conn);
   }
 };
-async function readHead(conn) {
-  let data = new Uint8Array(0);
-  const chunk = new Uint8Array(4096);
-  while (data.length <= MAX_HEAD_BYTES2) {
-    const n = await conn.read(chunk);
-    if (n === null) return void 0;
-    const next = new Uint8Array(data.length + n);
-    next.set(data);
-    next.set(chunk.subarray(0, n), data.length);
-    const from = Math.max(0, data.length - 3);
-    data = next;
-    for (let i = from; i + 3 < data.length; i++) {
-      if (data[i] === 13 && data[i + 1] === 10 && data[i + 2] === 13 && data[i + 3] === 10) {
-        return data;
-      }
-    }
-  }
-  return void 0;
-}
-__name(readHead, "readHead");
 function hostHeader(head) {
-  const end = head.findIndex((_, i) => head[i] === 13 && head[i + 1] === 10 && head[i + 2] === 13 && head[i + 3] === 10);
-  const text = new TextDecoder("latin1").decode(head.subarray(0, end < 0 ? head.length : end));
-  let found;
-  for (const line of text.split("\r\n").slice(1)) {
-    const colon = line.indexOf(":");
-    if (colon < 0 || line.slice(0, colon).toLowerCase() !== "host") continue;
-    if (found !== void 0) return void 0;
-    found = line.slice(colon + 1).trim();
-  }
-  return found;
+  const hosts = latin1(head).split("\r\n").slice(1).map(parseHeaderLine).filter((header) => header?.[0].toLowerCase() === "host");
+  return hosts.length === 1 ? hosts[0][1] : void 0;
 }
 __name(hostHeader, "hostHeader");
 function closeQuietly2(conn) {
@@ -3355,16 +3332,10 @@ var LocalSandbox = class {
         await this.#budget.disk?.remove().catch(() => {
         });
         try {
-          if (this.#kept) {
-            try {
-              if (this.#kept.netDir) await removeTree(this.#kept.netDir);
-            } finally {
-              this.#kept.hold.release();
-            }
-          } else {
-            await removeTree(this.#root);
-          }
+          const dir = this.#kept ? this.#kept.netDir : this.#root;
+          if (dir) await removeTree(dir);
         } finally {
+          this.#kept?.hold.release();
           await this.#onClose();
         }
       }

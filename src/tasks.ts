@@ -115,13 +115,14 @@ export class TaskRegistry {
     // Its own share first: one client's tasks, running or kept, took every place (other clients
     // could start none) and pushed out other clients' results.
     const mine = [...this.#tasks].filter(([, entry]) => entry.session === sessionId);
+    let held = mine.length;
     for (const [id, entry] of mine) {
-      if (mine.length < this.maxTasksPerOwner) break;
+      if (held < this.maxTasksPerOwner) break;
       if (entry.endedAt === undefined) continue;
       this.#delete(id);
-      mine.splice(mine.findIndex(([other]) => other === id), 1);
+      held--;
     }
-    if (mine.length >= this.maxTasksPerOwner) {
+    if (held >= this.maxTasksPerOwner) {
       return Promise.reject(
         new RangeError(
           `Cannot start a task: this session has ${this.maxTasksPerOwner} tasks running, the most one may; wait for one to end or cancel one`,

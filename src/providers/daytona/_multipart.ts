@@ -1,5 +1,6 @@
 // Reading the toolbox's multipart bulk-download answer as a stream of one file's bytes.
 
+import { concatBytes } from "../../_output.ts";
 import { SandboxError } from "../../sandbox.ts";
 import { downloadError } from "./_errors.ts";
 
@@ -74,9 +75,8 @@ export function multipartFirstPart(
                 length += next.value.length;
               }
               await reader.cancel().catch(() => {});
-              const joined = new Uint8Array(length);
-              parts.reduce((at, part) => (joined.set(part, at), at + part.length), 0);
-              const text = new TextDecoder().decode(joined.subarray(0, MAX_ERROR_BYTES));
+              const joined = concatBytes(parts, length).subarray(0, MAX_ERROR_BYTES);
+              const text = new TextDecoder().decode(joined);
               const body = (() => {
                 try {
                   return JSON.parse(text.slice(0, text.lastIndexOf("}") + 1));

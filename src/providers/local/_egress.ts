@@ -509,7 +509,7 @@ export async function judgeDestination(
 }
 
 /** Reads a connection through one buffer, for the request head and the SOCKS5 handshake. */
-class HeadReader {
+export class HeadReader {
   #conn: Deno.Conn;
   #buffer = new Uint8Array(4096);
   #start = 0;
@@ -606,7 +606,8 @@ class HeadError extends Error {
   }
 }
 
-function latin1(bytes: Uint8Array): string {
+/** Bytes as text, one character each (what HTTP heads are). */
+export function latin1(bytes: Uint8Array): string {
   let out = "";
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode(...bytes.subarray(i, i + 8192));
@@ -698,12 +699,12 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
 }
 
-/** Copies `from` to `to` through one buffer until the end of `from`. */
 /** The large copy buffers one proxy has left to hand out (see {@linkcode LARGE_BUFFERS}). */
 interface BufferQuota {
   large: number;
 }
 
+/** Copies `from` to `to` through one buffer until the end of `from`. */
 async function copy(from: Deno.Conn, to: Deno.Conn, quota: BufferQuota): Promise<void> {
   let buffer = new Uint8Array(COPY_BUFFER_BYTES[0]);
   try {

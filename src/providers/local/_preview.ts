@@ -13,15 +13,15 @@
 // MAX_PORTS preview ports and MAX_CONNECTIONS forwarded connections at once: each costs the
 // server descriptors, which every sandbox and client share.
 
+import { concatBytes } from "../../_output.ts";
 import type { AgentProcess } from "../agent/process.ts";
+import { HeadReader, latin1, parseHeaderLine } from "./_egress.ts";
 
 const TOKEN_WAIT_MS = 10_000;
 /** Preview ports of one sandbox, each a listener of the server's until the sandbox closes. */
 export const MAX_PORTS = 16;
 /** Connections forwarded into one sandbox at once, those still sending their request included. */
 export const MAX_CONNECTIONS = 256;
-/** Largest first request head a preview reads to find its Host header. */
-const MAX_HEAD_BYTES = 32 * 1024;
 
 /** The host ports that forward to ports inside one sandbox. */
 export class PreviewForwarder {
@@ -111,12 +111,16 @@ export class PreviewForwarder {
   /** Reads the client's first request head, checks its Host, then tunnels it into the sandbox. */
   async #forward(client: Deno.TcpConn, port: number, host: number): Promise<void> {
     const timer = setTimeout(() => this.#drop(client), TOKEN_WAIT_MS);
-    let head: Uint8Array | undefined;
+    const reader = new HeadReader(client);
+    let head: Uint8Array;
     try {
-      head = await readHead(client);
-    } catch { /* reset, or dropped for taking too long */ }
+      head = await reader.head();
+    } catch {
+      // Too large, ended, reset, or dropped for taking too long.
+      clearTimeout(timer);
+      return this.#drop(client);
+    }
     clearTimeout(timer);
-    if (head === undefined) return this.#drop(client);
     const named = hostHeader(head)?.toLowerCase();
     if (named !== `127.0.0.1:${host}` && named !== `localhost:${host}`) {
       const body =
@@ -129,7 +133,8 @@ export class PreviewForwarder {
       return this.#drop(client);
     }
     const tunnelled = Promise.withResolvers<void>();
-    this.#tunnel(client, port, head, tunnelled.resolve);
+    const sent = concatBytes([head, reader.rest()], head.length + reader.rest().length);
+    this.#tunnel(client, port, sent, tunnelled.resolve);
     await tunnelled.promise;
   }
 
@@ -223,45 +228,11 @@ export class PreviewForwarder {
   }
 }
 
-/**
- * What the client sent up to the end of its first request head (and whatever came with it), or
- * undefined when it ended first or sent more than {@linkcode MAX_HEAD_BYTES} without one.
- */
-async function readHead(conn: Deno.Conn): Promise<Uint8Array | undefined> {
-  let data = new Uint8Array(0);
-  const chunk = new Uint8Array(4096);
-  while (data.length <= MAX_HEAD_BYTES) {
-    const n = await conn.read(chunk);
-    if (n === null) return undefined;
-    const next = new Uint8Array(data.length + n);
-    next.set(data);
-    next.set(chunk.subarray(0, n), data.length);
-    // Look again only where a new "\r\n\r\n" can be: from 3 bytes before the new ones.
-    const from = Math.max(0, data.length - 3);
-    data = next;
-    for (let i = from; i + 3 < data.length; i++) {
-      if (data[i] === 13 && data[i + 1] === 10 && data[i + 2] === 13 && data[i + 3] === 10) {
-        return data;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The value of the Host header of the request head at the start of `head`, if it has one. */
-export function hostHeader(head: Uint8Array): string | undefined {
-  const end = head.findIndex((_, i) =>
-    head[i] === 13 && head[i + 1] === 10 && head[i + 2] === 13 && head[i + 3] === 10
-  );
-  const text = new TextDecoder("latin1").decode(head.subarray(0, end < 0 ? head.length : end));
-  let found: string | undefined;
-  for (const line of text.split("\r\n").slice(1)) {
-    const colon = line.indexOf(":");
-    if (colon < 0 || line.slice(0, colon).toLowerCase() !== "host") continue;
-    if (found !== undefined) return undefined; // two Host headers: which one counts is unclear
-    found = line.slice(colon + 1).trim();
-  }
-  return found;
+/** The value of the one Host header of a request head, or undefined (none, or two). */
+function hostHeader(head: Uint8Array): string | undefined {
+  const hosts = latin1(head).split("\r\n").slice(1).map(parseHeaderLine)
+    .filter((header) => header?.[0].toLowerCase() === "host");
+  return hosts.length === 1 ? hosts[0]![1] : undefined;
 }
 
 function closeQuietly(conn: Deno.Conn): void {

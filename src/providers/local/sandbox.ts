@@ -313,18 +313,13 @@ export class LocalSandbox implements Sandbox {
         this.#budget.ownerLock?.close();
         await this.#budget.disk?.remove().catch(() => {});
         try {
-          if (this.#kept) {
-            try {
-              if (this.#kept.netDir) await removeTree(this.#kept.netDir);
-            } finally {
-              this.#kept.hold.release();
-            }
-          } else {
-            await removeTree(this.#root);
-          }
+          // A workspace keeps its directory: only its sockets' directory goes.
+          const dir = this.#kept ? this.#kept.netDir : this.#root;
+          if (dir) await removeTree(dir);
         } finally {
-          // Whatever stayed on disk (an error says what), the sandbox is gone: its package cache
-          // lease and its place in the provider go with it.
+          // Whatever stayed on disk (an error says what), the sandbox is gone: its workspace's
+          // lock, its package cache lease and its place in the provider go with it.
+          this.#kept?.hold.release();
           await this.#onClose();
         }
       }
