@@ -1603,6 +1603,8 @@ var COPY_BUFFER_BYTES = [
   256 * 1024
 ];
 var LARGE_BUFFERS = 32;
+var LOG_BURST = 50;
+var LOG_PER_SECOND = 10;
 var LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 function describe(address, j) {
   const range = j.range ? ` (${j.range.cidr}, ${j.range.name})` : "";
@@ -1997,6 +1999,9 @@ var EgressProxy = class _EgressProxy {
   };
   #tasks = /* @__PURE__ */ new Set();
   #closing = new AbortController();
+  #logAllowance = LOG_BURST;
+  #logRefilled = performance.now();
+  #logDropped = 0;
   #serving;
   #closed;
   /** Tunnel directions holding a large copy buffer now (at most {@linkcode LARGE_BUFFERS}). */
@@ -2061,8 +2066,21 @@ var EgressProxy = class _EgressProxy {
     }
   }
   #log(message) {
+    if (!this.#policy.log) return;
+    const now = performance.now();
+    this.#logAllowance = Math.min(LOG_BURST, this.#logAllowance + (now - this.#logRefilled) / 1e3 * LOG_PER_SECOND);
+    this.#logRefilled = now;
+    if (this.#logAllowance < 1) {
+      this.#logDropped++;
+      return;
+    }
+    this.#logAllowance--;
+    if (this.#logDropped > 0) {
+      message += ` (and ${this.#logDropped} earlier message(s) not logged: more than ${LOG_PER_SECOND} a second)`;
+      this.#logDropped = 0;
+    }
     try {
-      this.#policy.log?.(message);
+      this.#policy.log(message);
     } catch {
     }
   }

@@ -664,6 +664,39 @@ Deno.test(
 );
 
 Deno.test(
+  "EgressProxy logs at most 50 refusals at once and 10 a second, and counts the rest",
+  e2e,
+  async () => {
+    // Sandbox code decides how often the proxy logs: each refused connection was a line, 526 000
+    // in 20 s, and a notifications/message each to a client that asked for debug messages.
+    const logs: string[] = [];
+    const sent = 1000;
+    await withProxy({ log: (m) => logs.push(m) }, async (proxy, dial) => {
+      const started = performance.now();
+      for (let batch = 0; batch < sent / 50; batch++) {
+        await Promise.all(
+          Array.from({ length: 50 }, () => ask(dial, "NOT A REQUEST\r\n\r\n")),
+        );
+      }
+      const seconds = (performance.now() - started) / 1000;
+      assert(logs.length >= 50, `${logs.length} lines`);
+      assert(logs.length <= 50 + Math.ceil(seconds * 10) + 1, `${logs.length} in ${seconds} s`);
+      equal(proxy.stats.refused, 0);
+      // A refusal after a pause is logged and says how many were left out; every refusal is
+      // either a line or counted in one.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const lines = logs.length;
+      await ask(dial, "NOT A REQUEST\r\n\r\n");
+      equal(logs.length, lines + 1);
+      const counted = logs.map((line) => Number(/\(and (\d+) earlier/.exec(line)?.[1] ?? 0));
+      assert(counted.some((n) => n > 0));
+      equal(logs.length + counted.reduce((a, b) => a + b), sent + 1);
+    });
+    assertMatch(logs[0], /^egress: bad request: /);
+  },
+);
+
+Deno.test(
   "EgressProxy connects to the address it judged, not to a second answer (DNS rebinding)",
   e2e,
   async () => {
