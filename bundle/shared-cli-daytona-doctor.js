@@ -790,10 +790,11 @@ function decodeStream(captured, max) {
   return decodeCaptured(head, tail, total);
 }
 __name(decodeStream, "decodeStream");
+var CUT_ROOM = 64;
 function capText(text, max) {
-  if (text.length <= max) return {
+  if (text.length <= max + CUT_ROOM) return {
     text,
-    cut: false
+    cut: text.length > max
   };
   return {
     text: `${text.slice(0, max)}
@@ -1355,7 +1356,7 @@ class Interpreter:
         os.close(from_worker_w)
         self.to_worker = to_worker_w
         self.from_worker = from_worker_r
-        self.pending = b""
+        self.pending = bytearray()
         self.fresh = True
         # One selector for the worker's life: its pipes, and the replies.
         self.selector = selectors.DefaultSelector()
@@ -1405,7 +1406,7 @@ class Interpreter:
         limit = req.get("max_output", 100_000)
         timeout = req.get("timeout")
         started = time.monotonic()
-        cell = {k: req[k] for k in ("code", "max_image_bytes", "max_images", "max_repr") if k in req}
+        cell = {k: req[k] for k in ("code", "max_output", "max_image_bytes", "max_images", "max_repr") if k in req}
         try:
             os.write(self.to_worker, (json.dumps(cell) + "\\n").encode())
         except BrokenPipeError:
@@ -1451,9 +1452,12 @@ class Interpreter:
                 if not data:
                     reply = False
                     break
+                searched = len(self.pending)
                 self.pending += data
-                if b"\\n" in self.pending:
-                    line, self.pending = self.pending.split(b"\\n", 1)
+                end = self.pending.find(b"\\n", searched)
+                if end != -1:
+                    line = bytes(self.pending[:end])
+                    del self.pending[:end + 1]
                     try:
                         reply = json.loads(line)
                     except ValueError:
@@ -1507,20 +1511,33 @@ class Interpreter:
 # Most notes relayed, and characters of each (the server keeps as many).
 MAX_NOTES = 16
 MAX_NOTE = 2000
+# Characters a text may run over its limit: room for the note of a cut the worker made.
+CUT_ROOM = 64
+
+
+def cut(text, limit):
+    """\`text\` cut to \`limit\` characters with a note saying how many more it had, the way the
+    worker and the server cut (the server keeps a text at most CUT_ROOM over its limit)."""
+    if len(text) <= limit + CUT_ROOM:
+        return text
+    return text[:limit] + "\\n[... %d more characters omitted ...]" % (len(text) - limit)
 
 
 def _checked(reply, req):
     """The parts of the worker's reply the server reads, of the types it reads, with no more
     images than it keeps (and one more, so that it says some were left out) and no more notes.
-    The cell's own code can write that reply: millions of tiny values in it cost the server
-    gigabytes of memory and seconds to parse, which no sandbox's budget counts."""
-    def text(v):
-        return v if isinstance(v, str) else None
+    Texts are cut to the request's \`max_output\`, as the server cuts them. The cell's own code can
+    write that reply: millions of tiny values in it cost the server gigabytes of memory and seconds
+    to parse, and a 60 MB value 180 MB, which no sandbox's budget counts."""
+    limit = int(req.get("max_output", 100_000))
+
+    def text(v, most=limit):
+        return cut(v, most) if isinstance(v, str) else None
 
     value = text(reply.get("value"))
     error = reply.get("error")
     if isinstance(error, dict):
-        error = {k: text(error.get(k)) or "" for k in ("type", "message", "traceback")}
+        error = {k: text(error.get(k), 200 if k == "type" else limit) or "" for k in ("type", "message", "traceback")}
     else:
         error = None
     images = []
@@ -1906,6 +1923,14 @@ def _short_repr(value, limit):
     return text
 
 
+def _cut(text, limit):
+    """\`text\` cut to \`limit\` characters with a note saying how many more it had, as the server
+    cuts texts: an exception's message of 60 MB is not sent whole (twice, with its traceback)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + "\\n[... %d more characters omitted ...]" % (len(text) - limit)
+
+
 def _collect_figures(max_bytes, max_images, notes):
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
@@ -1947,7 +1972,8 @@ def _handle(request):
         if value is not None:
             reply["value"] = _short_repr(value, request.get("max_repr", 20_000))
     except BaseException as error:  # SystemExit and KeyboardInterrupt are the cell's results too
-        reply["error"] = _format_error(error)
+        limit = request.get("max_output", 100_000)
+        reply["error"] = {k: _cut(v, limit) for k, v in _format_error(error).items()}
     try:
         reply["images"] = _collect_figures(request.get("max_image_bytes", 400_000), request.get("max_images", 8), notes)
     except Exception as error:

@@ -144,6 +144,18 @@ Deno.test(
       assertEquals(forged.isError, false);
       assertEquals((forged.structuredContent as { notes: string[] }).notes, []);
       await python("1"); // says the interpreter that wrote the reply is gone
+      // A value of 60 MB, under the interpreter's 64 MiB reply limit, went to the server whole:
+      // +184 MiB for one call, cut to 100 KB there. The supervisor cuts it as the server does.
+      const big = await peak();
+      const long = await python(
+        `import sys, os\nw = sys._getframe(0).f_back.f_globals['_replies']\nw.write(b'{"value": "' + b'A' * 60_000_000 + b'", "error": null, "images": [], "notes": []}\\n'); w.flush(); os._exit(0)`,
+      );
+      const grewLong = (await peak()) - big;
+      assert(grewLong < 32 * 1024 * 1024, `the server's peak memory grew ${grewLong >> 20} MiB`);
+      const value = (long.structuredContent as { result: string }).result;
+      assertEquals(value.length, 100_000 + "\n[... 59900000 more characters omitted ...]".length);
+      assert(value.endsWith("\n[... 59900000 more characters omitted ...]"), value.slice(-80));
+      await python("1");
       const after = await python("6 * 7");
       assertEquals(
         (after.structuredContent as { result: string }).result,

@@ -48,6 +48,27 @@ Deno.test("pythonExec() returns the traceback of an exception as an error", opts
   assertEquals(after.result, "2");
 });
 
+Deno.test("an exception with a 70 MB message is cut, and the interpreter kept", opts, async () => {
+  // Sent whole, the message and the traceback that repeats it went over the interpreter's 64 MiB
+  // reply limit: the interpreter was stopped and its state lost.
+  await using mcp = await connect();
+  await mcp.call("python_exec", { code: "kept = 41" });
+  const result = await mcp.call("python_exec", { code: "raise ValueError('x' * 70_000_000)" });
+  assertEquals(result.isError, true);
+  const out = structured<PythonExecOutput>(result);
+  assertEquals(out.error?.type, "ValueError");
+  assertEquals(
+    out.error?.message,
+    "x".repeat(100_000) + "\n[... 69900000 more characters omitted ...]",
+  );
+  assertMatch(out.error!.traceback, /^Traceback[^]*ValueError: x{1000}[^]*more characters omitted/);
+  assertEquals(out.state, "kept");
+  assertEquals(
+    structured<PythonExecOutput>(await mcp.call("python_exec", { code: "kept + 1" })).result,
+    "42",
+  );
+});
+
 Deno.test(
   "pythonExec() runs code with quotes, backslashes and unicode as written",
   opts,

@@ -81,9 +81,15 @@ function decodeStream(captured: CapturedJson, max: number) {
   return decodeCaptured(head, tail, total);
 }
 
-/** `text` cut to `max` UTF-16 units with a note saying so; whether it was. */
+/** Characters a text may run over its limit: room for the note of a cut the agent made. */
+const CUT_ROOM = 64;
+
+/**
+ * `text` cut to `max` UTF-16 units with a note saying so, unless it is at most {@linkcode CUT_ROOM}
+ * over (the agent cuts texts the same way, and its note is kept); whether it was cut.
+ */
 function capText(text: string, max: number): { text: string; cut: boolean } {
-  if (text.length <= max) return { text, cut: false };
+  if (text.length <= max + CUT_ROOM) return { text, cut: text.length > max };
   return {
     text: `${text.slice(0, max)}\n[... ${text.length - max} more characters omitted ...]`,
     cut: true,

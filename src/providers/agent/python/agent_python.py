@@ -43,7 +43,7 @@ class Interpreter:
         os.close(from_worker_w)
         self.to_worker = to_worker_w
         self.from_worker = from_worker_r
-        self.pending = b""
+        self.pending = bytearray()
         self.fresh = True
         # One selector for the worker's life: its pipes, and the replies.
         self.selector = selectors.DefaultSelector()
@@ -93,7 +93,7 @@ class Interpreter:
         limit = req.get("max_output", 100_000)
         timeout = req.get("timeout")
         started = time.monotonic()
-        cell = {k: req[k] for k in ("code", "max_image_bytes", "max_images", "max_repr") if k in req}
+        cell = {k: req[k] for k in ("code", "max_output", "max_image_bytes", "max_images", "max_repr") if k in req}
         try:
             os.write(self.to_worker, (json.dumps(cell) + "\n").encode())
         except BrokenPipeError:
@@ -139,9 +139,12 @@ class Interpreter:
                 if not data:
                     reply = False
                     break
+                searched = len(self.pending)
                 self.pending += data
-                if b"\n" in self.pending:
-                    line, self.pending = self.pending.split(b"\n", 1)
+                end = self.pending.find(b"\n", searched)
+                if end != -1:
+                    line = bytes(self.pending[:end])
+                    del self.pending[:end + 1]
                     try:
                         reply = json.loads(line)
                     except ValueError:
@@ -195,20 +198,33 @@ class Interpreter:
 # Most notes relayed, and characters of each (the server keeps as many).
 MAX_NOTES = 16
 MAX_NOTE = 2000
+# Characters a text may run over its limit: room for the note of a cut the worker made.
+CUT_ROOM = 64
+
+
+def cut(text, limit):
+    """`text` cut to `limit` characters with a note saying how many more it had, the way the
+    worker and the server cut (the server keeps a text at most CUT_ROOM over its limit)."""
+    if len(text) <= limit + CUT_ROOM:
+        return text
+    return text[:limit] + "\n[... %d more characters omitted ...]" % (len(text) - limit)
 
 
 def _checked(reply, req):
     """The parts of the worker's reply the server reads, of the types it reads, with no more
     images than it keeps (and one more, so that it says some were left out) and no more notes.
-    The cell's own code can write that reply: millions of tiny values in it cost the server
-    gigabytes of memory and seconds to parse, which no sandbox's budget counts."""
-    def text(v):
-        return v if isinstance(v, str) else None
+    Texts are cut to the request's `max_output`, as the server cuts them. The cell's own code can
+    write that reply: millions of tiny values in it cost the server gigabytes of memory and seconds
+    to parse, and a 60 MB value 180 MB, which no sandbox's budget counts."""
+    limit = int(req.get("max_output", 100_000))
+
+    def text(v, most=limit):
+        return cut(v, most) if isinstance(v, str) else None
 
     value = text(reply.get("value"))
     error = reply.get("error")
     if isinstance(error, dict):
-        error = {k: text(error.get(k)) or "" for k in ("type", "message", "traceback")}
+        error = {k: text(error.get(k), 200 if k == "type" else limit) or "" for k in ("type", "message", "traceback")}
     else:
         error = None
     images = []

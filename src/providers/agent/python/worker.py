@@ -132,6 +132,14 @@ def _short_repr(value, limit):
     return text
 
 
+def _cut(text, limit):
+    """`text` cut to `limit` characters with a note saying how many more it had, as the server
+    cuts texts: an exception's message of 60 MB is not sent whole (twice, with its traceback)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + "\n[... %d more characters omitted ...]" % (len(text) - limit)
+
+
 def _collect_figures(max_bytes, max_images, notes):
     plt = sys.modules.get("matplotlib.pyplot")
     if plt is None:
@@ -173,7 +181,8 @@ def _handle(request):
         if value is not None:
             reply["value"] = _short_repr(value, request.get("max_repr", 20_000))
     except BaseException as error:  # SystemExit and KeyboardInterrupt are the cell's results too
-        reply["error"] = _format_error(error)
+        limit = request.get("max_output", 100_000)
+        reply["error"] = {k: _cut(v, limit) for k, v in _format_error(error).items()}
     try:
         reply["images"] = _collect_figures(request.get("max_image_bytes", 400_000), request.get("max_images", 8), notes)
     except Exception as error:
