@@ -35,19 +35,7 @@ function checkShareNames(shares) {
   }
 }
 __name(checkShareNames, "checkShareNames");
-function checkSharePlacement(shares, kept) {
-  const real = /* @__PURE__ */ __name((path) => {
-    try {
-      if (Deno.permissions.querySync({
-        name: "read",
-        path
-      }).state === "granted") {
-        return Deno.realPathSync(path);
-      }
-    } catch {
-    }
-    return path;
-  }, "real");
+function checkSharePlacement(shares, kept, real = readableRealPath) {
   const within = /* @__PURE__ */ __name((path, dir) => path === dir || path.startsWith(`${dir}/`), "within");
   const resolved = shares.map((share) => ({
     share,
@@ -71,6 +59,19 @@ function checkSharePlacement(shares, kept) {
   }
 }
 __name(checkSharePlacement, "checkSharePlacement");
+function readableRealPath(path) {
+  try {
+    if (Deno.permissions.querySync({
+      name: "read",
+      path
+    }).state === "granted") {
+      return Deno.realPathSync(path);
+    }
+  } catch {
+  }
+  return path;
+}
+__name(readableRealPath, "readableRealPath");
 function describeShares(shares, mounted = true) {
   if (shares.length === 0) return "no directory is shared (the server's --share flag shares one)";
   return shares.map((share) => `${share.path} (${share.mode === "rw" ? "read-write" : "read-only"}${mounted ? `, ${SHARED_ROOT}/${share.name} in the sandbox` : ""})`).join(", ");

@@ -725,8 +725,24 @@ async function removeTree(path) {
   throw new Error(`Cannot delete ${path}: ${complaint}`);
 }
 __name(removeTree, "removeTree");
+async function realPaths(paths) {
+  if (paths.length === 0) return [];
+  const out = [];
+  const complaint = await onHost([
+    "realpath",
+    "-m",
+    "-z",
+    "--",
+    ...paths
+  ], out);
+  if (complaint !== void 0) throw new Error(`Cannot resolve ${paths.join(", ")}: ${complaint}`);
+  const resolved = new TextDecoder().decode(concatBytes(out, out.reduce((sum, part) => sum + part.length, 0))).split("\0").slice(0, -1);
+  if (resolved.length !== paths.length) throw new Error(`Cannot resolve ${paths.join(", ")}`);
+  return resolved;
+}
+__name(realPaths, "realPaths");
 var COMPLAINT_BYTES = 2048;
-async function onHost(argv) {
+async function onHost(argv, out) {
   const child = new Deno.Command("bwrap", {
     args: [
       "--bind",
@@ -742,9 +758,12 @@ async function onHost(argv) {
       LC_ALL: "C"
     },
     stdin: "null",
-    stdout: "null",
+    stdout: out ? "piped" : "null",
     stderr: "piped"
   }).spawn();
+  const reading = out && (async () => {
+    for await (const chunk of child.stdout) out.push(chunk);
+  })();
   const kept = [];
   let length = 0;
   for await (const chunk of child.stderr) {
@@ -752,6 +771,7 @@ async function onHost(argv) {
     kept.push(chunk.subarray(0, COMPLAINT_BYTES - length));
     length += kept.at(-1).length;
   }
+  await reading;
   const { success, code } = await child.status;
   if (success) return void 0;
   const text = new TextDecoder().decode(concatBytes(kept, length)).trim().split("\n")[0];
@@ -3594,6 +3614,7 @@ var LocalProvider = class {
    */
   #bytecode;
   #creations = 0;
+  #resolvedShares;
   /** The key of {@linkcode tenantUid}, when each tenant has a uid of its own. */
   #uidKey;
   /** Creates a provider; nothing starts until {@linkcode LocalProvider.create}. */
@@ -3609,22 +3630,7 @@ var LocalProvider = class {
     this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
     this.#shares = options.shares ?? [];
     checkShareNames(this.#shares);
-    checkSharePlacement(this.#shares, [
-      {
-        path: this.#options.baseDir,
-        what: "the sandboxes' own directories and package caches (--sandbox-dir)",
-        readableByShares: false,
-        sharesInside: true
-      },
-      ...this.#workspacesDir === void 0 ? [] : [
-        {
-          path: this.#workspacesDir,
-          what: "the persistent workspaces (--workspace-dir)",
-          readableByShares: true,
-          sharesInside: false
-        }
-      ]
-    ]);
+    checkSharePlacement(this.#shares, this.#kept());
     if (options.uidPerTenant) this.#uidKey = crypto.getRandomValues(new Uint8Array(32));
     this.#egress = options.egress ?? {};
     this.#budget = {
@@ -3650,6 +3656,52 @@ var LocalProvider = class {
       processes: limits.processes ?? 1024,
       fileMb: limits.fileMb ?? 4096
     };
+  }
+  /** The directories sandboxes keep their state in, which shares must leave alone. */
+  #kept() {
+    return [
+      {
+        path: this.#options.baseDir,
+        what: "the sandboxes' own directories and package caches (--sandbox-dir)",
+        readableByShares: false,
+        sharesInside: true
+      },
+      ...this.#workspacesDir === void 0 ? [] : [
+        {
+          path: this.#workspacesDir,
+          what: "the persistent workspaces (--workspace-dir)",
+          readableByShares: true,
+          sharesInside: false
+        }
+      ]
+    ];
+  }
+  /**
+   * Each share's directory as the host resolves it, every symlink followed, once: what sandboxes
+   * get mounted. The constructor's check resolves only what Deno may read, and bubblewrap follows
+   * symlinks when it mounts, so a share given as a symlink Deno may not read (`deno task start`
+   * reads only /tmp and its own files) could be the sandboxes' directory or lie inside a
+   * read-write share; here the placement is checked again with every path resolved.
+   */
+  #hostShares() {
+    return this.#resolvedShares ??= (async () => {
+      const kept = this.#kept();
+      const paths = [
+        ...this.#shares.map((share) => share.path),
+        ...kept.map((dir) => dir.path)
+      ];
+      const resolved = await realPaths(paths).catch((error) => {
+        throw new SandboxError(`Cannot share: ${error.message}`, {
+          cause: error
+        });
+      });
+      const real = new Map(paths.map((path, i) => [
+        path,
+        resolved[i]
+      ]));
+      checkSharePlacement(this.#shares, kept, (path) => real.get(path) ?? path);
+      return this.#shares.map((share) => real.get(share.path));
+    })();
   }
   /** The host uid `tenant`'s sandboxes run as when the server runs as root. */
   #uidOf(tenant) {
@@ -3716,6 +3768,7 @@ var LocalProvider = class {
    * that each is a directory, so that a wrong --share fails at start, not at every create().
    */
   async #checkShares() {
+    const sources = await this.#hostShares();
     const args = [
       "--unshare-all",
       "--die-with-parent",
@@ -3724,7 +3777,7 @@ var LocalProvider = class {
       "/usr"
     ];
     for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
-    this.#shares.forEach((share, i) => args.push("--ro-bind", share.path, `/s/${i}`));
+    sources.forEach((source, i) => args.push("--ro-bind", source, `/s/${i}`));
     args.push("/bin/sh", "-c", 'i=0; for d; do test -d "$d" || echo "$i"; i=$((i+1)); done', "sh", ...this.#shares.map((_, i) => `/s/${i}`));
     const { success, stdout, stderr } = await bwrapCommand(args, {
       stdin: "null",
@@ -3733,7 +3786,7 @@ var LocalProvider = class {
     }).output();
     const said = new TextDecoder().decode(stderr).trim();
     if (!success) {
-      const share = this.#shares.find((share2) => said.includes(share2.path));
+      const share = this.#shares.find((share2, i) => said.includes(share2.path) || said.includes(sources[i]));
       throw new SandboxError(`Cannot share ${share?.path ?? this.#shares.map((share2) => share2.path).join(", ")}: ${said || "bwrap failed"}${Deno.uid() === 0 ? " (the server runs as root, so sandboxes are the user nobody, who must be able to reach it)" : ""}`);
     }
     const bad = new TextDecoder().decode(stdout).split("\n").filter(Boolean).map(Number);
@@ -3741,10 +3794,13 @@ var LocalProvider = class {
       throw new SandboxError(`Cannot share ${this.#shares[bad[0]].path}: it is not a directory`);
     }
   }
-  /** Where each share is in a sandbox: /shared/<name>, or its own path when unisolated. */
-  #mounts(isolated) {
-    return this.#shares.map((share) => ({
-      hostPath: share.path,
+  /**
+   * Where each share is in a sandbox: /shared/<name>, or its own path when unisolated; `sources`
+   * (what bubblewrap mounts) replace the shares' paths as given.
+   */
+  #mounts(isolated, sources) {
+    return this.#shares.map((share, i) => ({
+      hostPath: sources?.[i] ?? share.path,
       path: isolated ? `${SHARED_ROOT}/${share.name}` : share.path,
       mode: share.mode
     }));
@@ -3785,6 +3841,7 @@ var LocalProvider = class {
     const isolated = !this.#options.dangerouslyRunUnisolated;
     const uid = this.#uidOf(options.tenant);
     let budget = budgetOf(this.#budget, options);
+    const sources = isolated && this.#shares.length > 0 ? await this.#hostShares() : void 0;
     const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
     this.#swept ??= this.#sweep(isolated);
     if (++this.#creations > 1) this.#bytecode ??= compileModules(python, RUNTIME_FILES);
@@ -3910,7 +3967,7 @@ var LocalProvider = class {
           limits: this.#limitsFor(cgroup),
           features: this.#features,
           hold: true,
-          shares: this.#mounts(true),
+          shares: this.#mounts(true, sources),
           packageCache: cache?.dir,
           ...tunnelled ? {
             netDir,

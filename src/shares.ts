@@ -103,7 +103,9 @@ export interface KeptDirectory {
  * - a share holds one of `kept` (read-write, or at all where `readableByShares` is false): other
  *   sandboxes' homes, caches and sockets, or workspaces they could swap;
  * - a share lies inside one of `kept` that sandboxes write in throughout (not `sharesInside`).
- * Paths are compared as this machine resolves them where the server may read them, else as given.
+ * Paths are compared as `real` resolves them: by default as this machine does where the server may
+ * read them, else as given. The local provider checks again with every path resolved on the host
+ * (`realpath`), since a share given as a symlink the server may not read leads elsewhere.
  *
  * @example A share inside a read-write share is refused
  * ```ts
@@ -116,15 +118,8 @@ export interface KeptDirectory {
 export function checkSharePlacement(
   shares: readonly SharedDirectory[],
   kept: readonly KeptDirectory[],
+  real: (path: string) => string = readableRealPath,
 ): void {
-  const real = (path: string) => {
-    try {
-      if (Deno.permissions.querySync({ name: "read", path }).state === "granted") {
-        return Deno.realPathSync(path);
-      }
-    } catch { /* missing: as given */ }
-    return path;
-  };
   const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
   const resolved = shares.map((share) => ({ share, path: real(share.path) }));
   for (const inner of resolved) {
@@ -151,6 +146,16 @@ export function checkSharePlacement(
       }
     }
   }
+}
+
+/** `path` as this machine resolves it, where the server may read it; else as given. */
+function readableRealPath(path: string): string {
+  try {
+    if (Deno.permissions.querySync({ name: "read", path }).state === "granted") {
+      return Deno.realPathSync(path);
+    }
+  } catch { /* missing: as given */ }
+  return path;
 }
 
 /**

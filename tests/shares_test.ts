@@ -18,7 +18,7 @@ import {
   type SharedDirectory,
   writeSharedFile,
 } from "../src/shares.ts";
-import { symlink } from "./_helpers.ts";
+import { hasBwrap, ROOT, symlink } from "./_helpers.ts";
 
 function configOf(args: string[], env: Record<string, string> = {}) {
   const command = parseCommand(args, (name) => env[name]);
@@ -265,6 +265,64 @@ Deno.test(
         () => withWorkspaces(`${root}/home/workspaces/w`),
         /it lies inside the persistent workspaces .*, which sandboxes write in/,
       );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+);
+
+Deno.test(
+  "a share given as a symlink Deno may not read is checked where it leads (deno task start's permissions)",
+  { ignore: !hasBwrap },
+  async () => {
+    // `deno task start` may read only /tmp and its own files: a share outside them was compared
+    // as given, and bubblewrap, which follows symlinks, mounted the sandboxes' own directory (one
+    // session read and wrote another's home) or a share inside a read-write one.
+    const root = await Deno.makeTempDir({ prefix: "mcp-share-link-" });
+    await Deno.chmod(root, 0o755); // a root server's sandboxes are nobody
+    try {
+      const base = `${root}/base`;
+      await Deno.mkdir(base);
+      await Deno.mkdir(`${root}/hidden`);
+      await Deno.mkdir(`${root}/data/raw`, { recursive: true });
+      await symlink(base, `${root}/hidden/sandboxes`);
+      await symlink(`${root}/data`, `${root}/hidden/data`);
+      const serve = async (...flags: string[]) => {
+        const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            `--lock=${ROOT}/deno.lock`,
+            "--allow-run=bwrap,setpriv",
+            `--allow-read=${base},${ROOT}/bundle`,
+            `--allow-write=${base}`,
+            "--allow-sys=uid",
+            "--allow-env",
+            "--allow-net",
+            `${ROOT}/bundle/cli.js`,
+            "--sandbox-dir",
+            base,
+            ...flags,
+          ],
+          env: { ...Deno.env.toObject(), MCP_LOG_LEVEL: "error", XDG_DATA_HOME: root },
+          cwd: ROOT,
+          stdin: "null",
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+        return { code, said: new TextDecoder().decode(stderr) };
+      };
+      const sandboxes = await serve("--share", `${root}/hidden/sandboxes:rw`);
+      assertEquals(sandboxes.code, 1, sandboxes.said);
+      assertMatch(
+        sandboxes.said,
+        /Cannot share .*\/hidden\/sandboxes read-write: it holds the sandboxes' own directories/,
+      );
+      const inner = await serve("--share", `${root}/hidden/data:rw`, "--share", `${root}/data/raw`);
+      assertEquals(inner.code, 1, inner.said);
+      assertMatch(inner.said, /Cannot share .*\/data\/raw: it lies inside the read-write share/);
+      // A symlink to a directory beside them is a share like any other.
+      const fine = await serve("--share", `${root}/hidden/data:rw`);
+      assertEquals(fine.code, 0, fine.said);
     } finally {
       await Deno.remove(root, { recursive: true });
     }

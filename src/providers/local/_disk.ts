@@ -157,19 +157,41 @@ export async function removeTree(path: string): Promise<void> {
   throw new Error(`Cannot delete ${path}: ${complaint}`);
 }
 
+/**
+ * `paths` as the host resolves them (GNU `realpath -m`: every symlink followed, missing components
+ * kept as named), whatever Deno may read: it runs through bwrap as {@linkcode removeTree} does.
+ */
+export async function realPaths(paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const out: Uint8Array[] = [];
+  const complaint = await onHost(["realpath", "-m", "-z", "--", ...paths], out);
+  if (complaint !== undefined) throw new Error(`Cannot resolve ${paths.join(", ")}: ${complaint}`);
+  const resolved = new TextDecoder().decode(
+    concatBytes(out, out.reduce((sum, part) => sum + part.length, 0)),
+  ).split("\0").slice(0, -1);
+  if (resolved.length !== paths.length) throw new Error(`Cannot resolve ${paths.join(", ")}`);
+  return resolved;
+}
+
 /** Bytes of a command's complaint kept (its first lines: one per file it could not delete). */
 const COMPLAINT_BYTES = 2048;
 
-/** Runs `argv` on the host's files; undefined when it succeeds, else the start of its stderr. */
-async function onHost(argv: string[]): Promise<string | undefined> {
+/**
+ * Runs `argv` on the host's files; undefined when it succeeds, else the start of its stderr. Its
+ * stdout goes to `out` when given.
+ */
+async function onHost(argv: string[], out?: Uint8Array[]): Promise<string | undefined> {
   const child = new Deno.Command("bwrap", {
     args: ["--bind", "/", "/", "--die-with-parent", "--", ...argv],
     clearEnv: true,
     env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
     stdin: "null",
-    stdout: "null",
+    stdout: out ? "piped" : "null",
     stderr: "piped",
   }).spawn();
+  const reading = out && (async () => {
+    for await (const chunk of child.stdout) out.push(chunk);
+  })();
   const kept: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of child.stderr) {
@@ -177,6 +199,7 @@ async function onHost(argv: string[]): Promise<string | undefined> {
     kept.push(chunk.subarray(0, COMPLAINT_BYTES - length));
     length += kept.at(-1)!.length;
   }
+  await reading;
   const { success, code } = await child.status;
   if (success) return undefined;
   const text = new TextDecoder().decode(concatBytes(kept, length)).trim().split("\n")[0];

@@ -37,7 +37,7 @@ import {
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { compileModules } from "./_bytecode.ts";
-import { removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
+import { realPaths, removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
 import { SandboxQuotas } from "./_quotas.ts";
 import { LocalSandbox } from "./sandbox.ts";
@@ -51,6 +51,7 @@ import {
 import {
   checkShareNames,
   checkSharePlacement,
+  type KeptDirectory,
   SHARED_ROOT,
   type SharedDirectory,
 } from "../../shares.ts";
@@ -270,6 +271,7 @@ export class LocalProvider implements SandboxProvider {
    */
   #bytecode: Promise<Map<string, Uint8Array>> | undefined;
   #creations = 0;
+  #resolvedShares: Promise<string[]> | undefined;
   /** The key of {@linkcode tenantUid}, when each tenant has a uid of its own. */
   #uidKey: Uint8Array | undefined;
 
@@ -286,20 +288,7 @@ export class LocalProvider implements SandboxProvider {
     this.#workspacesDir = options.workspacesDir ?? defaultWorkspacesDir(readableEnv);
     this.#shares = options.shares ?? [];
     checkShareNames(this.#shares);
-    checkSharePlacement(this.#shares, [
-      {
-        path: this.#options.baseDir,
-        what: "the sandboxes' own directories and package caches (--sandbox-dir)",
-        readableByShares: false,
-        sharesInside: true,
-      },
-      ...this.#workspacesDir === undefined ? [] : [{
-        path: this.#workspacesDir,
-        what: "the persistent workspaces (--workspace-dir)",
-        readableByShares: true,
-        sharesInside: false,
-      }],
-    ]);
+    checkSharePlacement(this.#shares, this.#kept());
     if (options.uidPerTenant) this.#uidKey = crypto.getRandomValues(new Uint8Array(32));
     this.#egress = options.egress ?? {};
     this.#budget = { ...DEFAULT_BUDGET, ...options.budget };
@@ -323,6 +312,44 @@ export class LocalProvider implements SandboxProvider {
       processes: limits.processes ?? 1024,
       fileMb: limits.fileMb ?? 4096,
     };
+  }
+
+  /** The directories sandboxes keep their state in, which shares must leave alone. */
+  #kept(): KeptDirectory[] {
+    return [
+      {
+        path: this.#options.baseDir,
+        what: "the sandboxes' own directories and package caches (--sandbox-dir)",
+        readableByShares: false,
+        sharesInside: true,
+      },
+      ...this.#workspacesDir === undefined ? [] : [{
+        path: this.#workspacesDir,
+        what: "the persistent workspaces (--workspace-dir)",
+        readableByShares: true,
+        sharesInside: false,
+      }],
+    ];
+  }
+
+  /**
+   * Each share's directory as the host resolves it, every symlink followed, once: what sandboxes
+   * get mounted. The constructor's check resolves only what Deno may read, and bubblewrap follows
+   * symlinks when it mounts, so a share given as a symlink Deno may not read (`deno task start`
+   * reads only /tmp and its own files) could be the sandboxes' directory or lie inside a
+   * read-write share; here the placement is checked again with every path resolved.
+   */
+  #hostShares(): Promise<string[]> {
+    return this.#resolvedShares ??= (async () => {
+      const kept = this.#kept();
+      const paths = [...this.#shares.map((share) => share.path), ...kept.map((dir) => dir.path)];
+      const resolved = await realPaths(paths).catch((error) => {
+        throw new SandboxError(`Cannot share: ${error.message}`, { cause: error });
+      });
+      const real = new Map(paths.map((path, i) => [path, resolved[i]]));
+      checkSharePlacement(this.#shares, kept, (path) => real.get(path) ?? path);
+      return this.#shares.map((share) => real.get(share.path)!);
+    })();
   }
 
   /** The host uid `tenant`'s sandboxes run as when the server runs as root. */
@@ -389,9 +416,10 @@ export class LocalProvider implements SandboxProvider {
    * that each is a directory, so that a wrong --share fails at start, not at every create().
    */
   async #checkShares(): Promise<void> {
+    const sources = await this.#hostShares();
     const args = ["--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr"];
     for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", `/${dir}`, `/${dir}`);
-    this.#shares.forEach((share, i) => args.push("--ro-bind", share.path, `/s/${i}`));
+    sources.forEach((source, i) => args.push("--ro-bind", source, `/s/${i}`));
     args.push(
       "/bin/sh",
       "-c",
@@ -406,7 +434,9 @@ export class LocalProvider implements SandboxProvider {
     }).output();
     const said = new TextDecoder().decode(stderr).trim();
     if (!success) {
-      const share = this.#shares.find((share) => said.includes(share.path));
+      const share = this.#shares.find((share, i) =>
+        said.includes(share.path) || said.includes(sources[i])
+      );
       throw new SandboxError(
         `Cannot share ${share?.path ?? this.#shares.map((share) => share.path).join(", ")}: ${
           said || "bwrap failed"
@@ -423,10 +453,13 @@ export class LocalProvider implements SandboxProvider {
     }
   }
 
-  /** Where each share is in a sandbox: /shared/<name>, or its own path when unisolated. */
-  #mounts(isolated: boolean): SharedMount[] {
-    return this.#shares.map((share) => ({
-      hostPath: share.path,
+  /**
+   * Where each share is in a sandbox: /shared/<name>, or its own path when unisolated; `sources`
+   * (what bubblewrap mounts) replace the shares' paths as given.
+   */
+  #mounts(isolated: boolean, sources?: readonly string[]): SharedMount[] {
+    return this.#shares.map((share, i) => ({
+      hostPath: sources?.[i] ?? share.path,
       path: isolated ? `${SHARED_ROOT}/${share.name}` : share.path,
       mode: share.mode,
     }));
@@ -474,6 +507,7 @@ export class LocalProvider implements SandboxProvider {
     const isolated = !this.#options.dangerouslyRunUnisolated;
     const uid = this.#uidOf(options.tenant);
     let budget = budgetOf(this.#budget, options);
+    const sources = isolated && this.#shares.length > 0 ? await this.#hostShares() : undefined;
     const hold = options.workspace === undefined ? undefined : this.#hold(options.workspace);
     // Everything up to the spawn is synchronous but for the requests to the helpers (the disk
     // image and the cgroup, made at the same time), so the sandbox starts coming up even while
@@ -603,7 +637,7 @@ export class LocalProvider implements SandboxProvider {
           limits: this.#limitsFor(cgroup),
           features: this.#features,
           hold: true, // for its share of the uid's quotas, and its cgroup
-          shares: this.#mounts(true),
+          shares: this.#mounts(true, sources),
           packageCache: cache?.dir,
           ...(tunnelled ? { netDir, hostPorts: this.#egress.allowHostPorts } : {}),
         });
