@@ -2851,9 +2851,11 @@ def make(path, size, uid, keep=False):
     if keep and mounted(path):
         return None  # a server that died left it mounted: it is in use again as it is
     if keep and os.path.exists(image):
+        os.chmod(image, 0o600)  # older servers left it readable by everyone
         mount_image(image, path)
         return None
-    with open(image, "xb") as f:
+    # Only root reads it (it mounts it): the sandbox's files are in there.
+    with os.fdopen(os.open(image, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), "wb") as f:
         f.truncate(size)
     # No journal (the files die with the sandbox; a workspace's outlive it and get one), no
     # reserved blocks (the budget is all the sandbox's); \`discard\` on the mount hands deleted

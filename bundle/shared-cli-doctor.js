@@ -983,6 +983,7 @@ var PackageCaches = class {
       const owned = lockSandbox(dir);
       const data = `${dir}/data`;
       Deno.mkdirSync(data);
+      Deno.chmodSync(data, 448);
       Deno.chmodSync(dir, 457);
       if (owner !== void 0) Deno.chownSync(data, owner, owner);
       return {
@@ -3430,7 +3431,7 @@ function holdWorkspace(workspacesDir, name) {
   checkWorkspaceName(name);
   needAccess(workspacesDir, `attach workspace ${name}`);
   const asRoot = Deno.uid() === 0;
-  const mode = asRoot ? 493 : 448;
+  const mode = asRoot ? 457 : 448;
   Deno.mkdirSync(workspacesDir, {
     recursive: true,
     mode
@@ -3959,6 +3960,8 @@ var LocalProvider = class {
             ...Object.values(dirs)
           ]) Deno.chownSync(path, uid, uid);
         }
+        Deno.chmodSync(root, 448);
+        Deno.chmodSync(dirs.home, 448);
         const args = bwrapArgs({
           ...dirs,
           network,

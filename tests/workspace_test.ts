@@ -433,3 +433,72 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "other users of the machine read nothing of a sandbox's, a workspace's or a package cache's files",
+  { ignore: !hasBwrap || Deno.uid() !== 0 },
+  async () => {
+    // Under a root server a disk image's root was 0755 and the image itself 0644, and directories
+    // made under the umask were 0755: any local user read what sandboxes held (uploads, clones
+    // made with a token), and a workspace's image after the server ended.
+    const base = await tempDir("mcp-ws-base-");
+    const workspaces = await tempDir("mcp-ws-");
+    const local = { workspacesDir: workspaces, baseDir: base, egress: TEST_EGRESS };
+    /** Every file under the directories (or named) that user 4242 can read and holds SECRET. */
+    const readable = async () => {
+      const out = await new Deno.Command("setpriv", {
+        args: [
+          "--reuid=4242",
+          "--regid=4242",
+          "--clear-groups",
+          "--inh-caps=-all",
+          "/usr/bin/python3",
+          "-c",
+          `import os, sys
+def check(path):
+    try:
+        with open(path, "rb") as h:
+            while block := h.read(1 << 20):
+                if b"SECRET" in block:
+                    print(path)
+                    return
+    except OSError:
+        pass
+for top in sys.argv[1:]:
+    check(top)  # a path one can guess, in a directory one may not list
+    for d, _, files in os.walk(top):
+        for f in files:
+            check(os.path.join(d, f))`,
+          base,
+          workspaces,
+          `${workspaces}/w/sandbox/disk.img`,
+          `${workspaces}/w/sandbox/home/kept.txt`,
+        ],
+        stdout: "piped",
+      }).output();
+      assert(out.success);
+      return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+    };
+    try {
+      {
+        await using mcp = await connect({ local });
+        await mcp.call("file_upload", { file_path: "notes/key.txt", content: "SECRET-UPLOAD" });
+        await mcp.call("shell_exec", { command: "echo SECRET-TMP > /tmp/t" });
+        const { sandbox_id } = structured<SandboxCreateOutput>(
+          await mcp.call("sandbox_create", { name: "w", persistent: true }),
+        );
+        await mcp.call("shell_exec", { sandbox_id, command: "echo SECRET-WS > kept.txt; sync" });
+        // Something in the package cache, as pip leaves it.
+        await mcp.call("shell_exec", {
+          command: 'echo SECRET-CACHE > "$PIP_CACHE_DIR/../secret"',
+        });
+        assertEquals(await readable(), [], "while the sandboxes run");
+      }
+      assertEquals(await readable(), [], "after the server ended (the workspace's image stays)");
+      assert((await listDir(workspaces)).includes("w"));
+    } finally {
+      await Deno.remove(base, { recursive: true });
+      await Deno.remove(workspaces, { recursive: true });
+    }
+  },
+);

@@ -113,6 +113,7 @@ export class PackageCaches {
       const owned = lockSandbox(dir);
       const data = `${dir}/data`;
       Deno.mkdirSync(data);
+      Deno.chmodSync(data, 0o700); // what the tenant downloads is its own
       Deno.chmodSync(dir, 0o711); // the sandboxes' bwrap (not root, for a root server) passes through
       if (owner !== undefined) Deno.chownSync(data, owner, owner);
       return { root: dir, dir: data, disk, owned };

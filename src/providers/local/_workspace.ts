@@ -81,8 +81,9 @@ export function holdWorkspace(workspacesDir: string, name: string): WorkspaceHol
   checkWorkspaceName(name);
   needAccess(workspacesDir, `attach workspace ${name}`);
   const asRoot = Deno.uid() === 0;
-  // As root, bubblewrap runs as nobody, who must be able to reach the sandbox's directory.
-  const mode = asRoot ? 0o755 : 0o700;
+  // As root, bubblewrap runs as nobody, who must be able to pass through to the sandbox's
+  // directory (and no more: the names of the workspaces are the user's).
+  const mode = asRoot ? 0o711 : 0o700;
   Deno.mkdirSync(workspacesDir, { recursive: true, mode });
   if (asRoot) needTraversable(workspacesDir, name);
   const dir = `${workspacesDir}/${name}`;

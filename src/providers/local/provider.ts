@@ -629,6 +629,10 @@ export class LocalProvider implements SandboxProvider {
           if (hold && !hold.made) await giveTree(dirs.home, uid);
           for (const path of [root, ...Object.values(dirs)]) Deno.chownSync(path, uid, uid);
         }
+        // The sandbox's files are its user's alone: a disk image's root, and directories made
+        // under the umask, let every user of this machine read them.
+        Deno.chmodSync(root, 0o700);
+        Deno.chmodSync(dirs.home, 0o700);
         const args = bwrapArgs({
           ...dirs,
           network,
