@@ -13,6 +13,9 @@ import {
 } from "./shared-http-server.js";
 import "./shared-http-modern-server.js";
 import {
+  concatBytes
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
+import {
   __commonJS,
   __name,
   __toESM
@@ -1004,58 +1007,64 @@ data:
 
 // src/_conn_guard.ts
 var MAX_HEAD = 64 * 1024;
+var H2_PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n");
+var COPY_BYTES = 16 * 1024;
 function guardConnections(listen, backend, limits = {}) {
   const maxConnections = limits.maxConnections ?? 1024;
-  const maxPerAddress = limits.maxPerAddress ?? 512;
+  const maxPerAddress = limits.maxPerAddress ?? 256;
   const headerTimeoutMs = limits.headerTimeoutMs ?? 1e4;
+  const idleTimeoutMs = limits.idleTimeoutMs ?? 12e4;
   const listener = Deno.listen({
     hostname: listen.hostname,
     port: listen.port
   });
-  const conns = /* @__PURE__ */ new Set();
+  const conns = /* @__PURE__ */ new Map();
   const perAddress = /* @__PURE__ */ new Map();
   let closed = false;
   const serve = /* @__PURE__ */ __name(async (conn) => {
     const from = conn.remoteAddr.hostname;
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
-    conns.add(conn);
+    const pair = {
+      active: Date.now()
+    };
+    conns.set(conn, pair);
     perAddress.set(from, mine + 1);
-    let inner;
     try {
       const head = await firstHead(conn, headerTimeoutMs);
-      if (!head || closed) return;
-      inner = await Deno.connect({
+      if (!head || closed || startsWith(head, H2_PREFACE)) return;
+      const inner = pair.inner = await Deno.connect({
         hostname: "127.0.0.1",
         port: backend()
       });
-      conns.add(inner);
+      pair.active = Date.now();
       await writeAll(inner, head);
-      const up = conn.readable.pipeTo(inner.writable, {
-        preventClose: true
-      }).then(() => inner.closeWrite()).catch(() => {
+      const up = copy(conn, inner, pair).then(() => inner.closeWrite()).catch(() => {
       });
-      await inner.readable.pipeTo(conn.writable, {
-        preventClose: true
-      }).catch(() => {
+      await copy(inner, conn, pair).catch(() => {
       });
       closeQuietly(conn);
       await up;
     } catch {
     } finally {
-      for (const end of [
-        conn,
-        inner
-      ]) {
-        if (!end) continue;
-        conns.delete(end);
-        closeQuietly(end);
-      }
+      conns.delete(conn);
+      closeQuietly(conn);
+      if (pair.inner) closeQuietly(pair.inner);
       const left = (perAddress.get(from) ?? 1) - 1;
       if (left > 0) perAddress.set(from, left);
       else perAddress.delete(from);
     }
   }, "serve");
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [conn, pair] of conns) {
+      if (pair.inner && now - pair.active > idleTimeoutMs) {
+        closeQuietly(conn);
+        closeQuietly(pair.inner);
+      }
+    }
+  }, Math.min(idleTimeoutMs / 4, 1e4));
+  Deno.unrefTimer(sweeper);
   (async () => {
     while (!closed) {
       let conn;
@@ -1074,11 +1083,15 @@ function guardConnections(listen, backend, limits = {}) {
     close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       try {
         listener.close();
       } catch {
       }
-      for (const conn of conns) closeQuietly(conn);
+      for (const [conn, pair] of conns) {
+        closeQuietly(conn);
+        if (pair.inner) closeQuietly(pair.inner);
+      }
       conns.clear();
     }
   };
@@ -1092,8 +1105,9 @@ async function firstHead(conn, ms) {
     while (filled < MAX_HEAD) {
       const n = await conn.read(buffer.subarray(filled));
       if (n === null) return void 0;
+      const from = Math.max(filled - 3, 0);
       filled += n;
-      if (endOfHead(buffer, filled)) return buffer.slice(0, filled);
+      if (endOfHead(buffer, from, filled)) return buffer.slice(0, filled);
     }
     return void 0;
   } catch {
@@ -1103,13 +1117,27 @@ async function firstHead(conn, ms) {
   }
 }
 __name(firstHead, "firstHead");
-function endOfHead(buffer, length) {
-  for (let i = 3; i < length; i++) {
+function endOfHead(buffer, from, length) {
+  for (let i = from + 3; i < length; i++) {
     if (buffer[i] === 10 && buffer[i - 1] === 13 && buffer[i - 2] === 10 && buffer[i - 3] === 13) return true;
   }
   return false;
 }
 __name(endOfHead, "endOfHead");
+function startsWith(bytes, prefix) {
+  return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
+}
+__name(startsWith, "startsWith");
+async function copy(from, to, pair) {
+  const buffer = new Uint8Array(COPY_BYTES);
+  while (true) {
+    const n = await from.read(buffer);
+    if (n === null) return;
+    pair.active = Date.now();
+    await writeAll(to, buffer.subarray(0, n));
+  }
+}
+__name(copy, "copy");
 async function writeAll(conn, data) {
   for (let at = 0; at < data.length; ) at += await conn.write(data.subarray(at));
 }
@@ -1134,6 +1162,11 @@ function serveHttp(options, makeSession, modern) {
     throw new TypeError(`Cannot listen on ${hostname} without a token: anyone who can reach it could run code; set MCP_AUTH_TOKEN (or --auth-token), or listen on 127.0.0.1`);
   }
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const bodies = {
+    held: 0,
+    max: Math.max(options.bodyBudgetBytes ?? BODY_BUDGET, maxBody),
+    timeoutMs: options.bodyTimeoutMs ?? 3e4
+  };
   const idleMs = (options.idleMinutes ?? 30) * 6e4;
   const maxSessions = options.maxSessions ?? 1024;
   const full = /* @__PURE__ */ __name((what) => rpcError(503, -32e3, `Cannot open a session: the server has ${maxSessions} ${what}; end one (DELETE) or wait for idle ones to end`), "full");
@@ -1185,7 +1218,8 @@ function serveHttp(options, makeSession, modern) {
         return new Response("Unauthorized: a valid bearer token is required", {
           status: 401,
           headers: {
-            "WWW-Authenticate": 'Bearer realm="mcp"'
+            "WWW-Authenticate": 'Bearer realm="mcp"',
+            Connection: "close"
           }
         });
       }
@@ -1193,8 +1227,11 @@ function serveHttp(options, makeSession, modern) {
     const sessionId = request.headers.get("mcp-session-id");
     let parsedBody;
     if (request.method === "POST") {
-      const text = await readLimited(request, maxBody);
-      if (text === void 0) return rpcError(413, -32600, `Request body over ${maxBody} bytes`);
+      const text = await readBody(request, maxBody, bodies);
+      if (text instanceof Response) return text;
+      if (nestedDeeperThan(text, MAX_NESTING)) {
+        return rpcError(400, -32700, `Parse error: the body nests arrays and objects more than ${MAX_NESTING} deep`);
+      }
       try {
         parsedBody = JSON.parse(text);
       } catch {
@@ -1355,22 +1392,70 @@ function timingSafeEqual(a, b) {
   return difference === 0;
 }
 __name(timingSafeEqual, "timingSafeEqual");
-async function readLimited(request, limit) {
+var BODY_BUDGET = 64 * 1024 * 1024;
+var MAX_NESTING = 128;
+async function readBody(request, limit, bodies) {
   const length = request.headers.get("content-length");
   const declared = Number(length ?? "0");
-  if (declared > limit) return void 0;
+  const tooLarge = /* @__PURE__ */ __name(() => rpcError(413, -32600, `Request body over ${limit} bytes`, true), "tooLarge");
+  if (declared > limit) return tooLarge();
   if (!request.body) return "";
-  if (length !== null) return await request.text();
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > limit) return void 0;
-    chunks.push(chunk);
+  let held = 0;
+  const hold = /* @__PURE__ */ __name((bytes) => {
+    if (bodies.held + bytes > bodies.max) return false;
+    bodies.held += bytes;
+    held += bytes;
+    return true;
+  }, "hold");
+  const busy = /* @__PURE__ */ __name(() => rpcError(503, -32e3, "Server busy: too many request bodies are arriving; try again", true), "busy");
+  const reader = request.body.getReader();
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {
+    });
+  }, bodies.timeoutMs);
+  try {
+    if (length !== null && !hold(declared)) return busy();
+    const chunks = [];
+    let size = 0;
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) return tooLarge();
+      if (size > held && !hold(size - held)) return busy();
+      chunks.push(value);
+    }
+    if (!late && (length === null || size === declared)) {
+      return new TextDecoder().decode(concatBytes(chunks, size));
+    }
+  } catch {
+  } finally {
+    clearTimeout(timer);
+    bodies.held -= held;
+    reader.cancel().catch(() => {
+    });
   }
-  return new TextDecoder().decode(await new Blob(chunks).arrayBuffer());
+  return late ? rpcError(408, -32e3, `Request timeout: the body did not arrive within ${bodies.timeoutMs / 1e3} s`, true) : rpcError(400, -32600, "Bad request: the body ended before its Content-Length", true);
 }
-__name(readLimited, "readLimited");
+__name(readBody, "readBody");
+function nestedDeeperThan(text, limit) {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+__name(nestedDeeperThan, "nestedDeeperThan");
 function isInitialize(body) {
   const messages = Array.isArray(body) ? body : [
     body
@@ -1518,12 +1603,13 @@ function plain(status, text) {
   return new Response(text, {
     status,
     headers: {
-      "Content-Type": "text/plain"
+      "Content-Type": "text/plain",
+      Connection: "close"
     }
   });
 }
 __name(plain, "plain");
-function rpcError(status, code, message) {
+function rpcError(status, code, message, close = false) {
   return Response.json({
     jsonrpc: "2.0",
     error: {
@@ -1532,7 +1618,10 @@ function rpcError(status, code, message) {
     },
     id: null
   }, {
-    status
+    status,
+    headers: close ? {
+      Connection: "close"
+    } : void 0
   });
 }
 __name(rpcError, "rpcError");

@@ -3,20 +3,32 @@
 // a time, holds one of the server's descriptors each, until the process runs out and Deno.serve's
 // accept loop dies with it. So the port is this guard's: it caps the connections open at once (in
 // all and per address), gives a new connection a few seconds to send its first request's headers,
-// and only then hands it, bytes as they come, to Deno.serve on a port of 127.0.0.1 of its own.
+// and only then hands it, bytes as they come, to Deno.serve on a port of 127.0.0.1 of its own; a
+// connection that then carries nothing either way for a while is closed (Deno.serve keeps an idle
+// keep-alive connection for good: 512 of them, each after one request, locked every other client
+// out). HTTP/2 is refused: its streams would carry many requests on one counted connection.
 
 /** Limits on the connections the guard lets through. */
 export interface ConnectionLimits {
   /** Connections open at once. @default 1024 */
   maxConnections?: number;
-  /** Connections open at once from one address (a reverse proxy in front is one). @default 512 */
+  /** Connections open at once from one address (a reverse proxy in front is one). @default 256 */
   maxPerAddress?: number;
   /** How long a new connection may take to send its first request's headers, in ms. @default 10_000 */
   headerTimeoutMs?: number;
+  /**
+   * How long a connection may carry no byte either way before it is closed, in ms (event streams
+   * send a comment every 15 s). @default 120_000
+   */
+  idleTimeoutMs?: number;
 }
 
 /** The most a first request's headers may take before they are cut off. */
 const MAX_HEAD = 64 * 1024;
+/** How HTTP/2 with prior knowledge (h2c) begins. */
+const H2_PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n");
+/** Bytes copied at once each way (each connection holds two such buffers while it is open). */
+const COPY_BYTES = 16 * 1024;
 
 /** A guard listening on a public address; it forwards to a backend it is told of. */
 export interface ConnectionGuard {
@@ -36,10 +48,12 @@ export function guardConnections(
   limits: ConnectionLimits = {},
 ): ConnectionGuard {
   const maxConnections = limits.maxConnections ?? 1024;
-  const maxPerAddress = limits.maxPerAddress ?? 512;
+  const maxPerAddress = limits.maxPerAddress ?? 256;
   const headerTimeoutMs = limits.headerTimeoutMs ?? 10_000;
+  const idleTimeoutMs = limits.idleTimeoutMs ?? 120_000;
   const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
-  const conns = new Set<Deno.Conn>();
+  /** Every client connection, with its backend one once forwarded and when either last moved. */
+  const conns = new Map<Deno.Conn, { inner?: Deno.Conn; active: number }>();
   const perAddress = new Map<string, number>();
   let closed = false;
 
@@ -47,36 +61,43 @@ export function guardConnections(
     const from = conn.remoteAddr.hostname;
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
-    conns.add(conn);
+    const pair: { inner?: Deno.Conn; active: number } = { active: Date.now() };
+    conns.set(conn, pair);
     perAddress.set(from, mine + 1);
-    let inner: Deno.TcpConn | undefined;
     try {
       const head = await firstHead(conn, headerTimeoutMs);
-      if (!head || closed) return;
-      inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
-      conns.add(inner);
+      if (!head || closed || startsWith(head, H2_PREFACE)) return;
+      const inner = pair.inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
+      pair.active = Date.now();
       await writeAll(inner, head);
       // Handled at once: a rejection nobody handles yet would end the process.
-      const up = conn.readable.pipeTo(inner.writable, { preventClose: true })
-        .then(() => inner!.closeWrite())
-        .catch(() => {});
+      const up = copy(conn, inner, pair).then(() => inner.closeWrite()).catch(() => {});
       // When the server is done with the connection, so is the client.
-      await inner.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {});
+      await copy(inner, conn, pair).catch(() => {});
       closeQuietly(conn);
       await up;
     } catch {
       /* reset, or the backend is gone */
     } finally {
-      for (const end of [conn, inner]) {
-        if (!end) continue;
-        conns.delete(end);
-        closeQuietly(end);
-      }
+      conns.delete(conn);
+      closeQuietly(conn);
+      if (pair.inner) closeQuietly(pair.inner);
       const left = (perAddress.get(from) ?? 1) - 1;
       if (left > 0) perAddress.set(from, left);
       else perAddress.delete(from);
     }
   };
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [conn, pair] of conns) {
+      if (pair.inner && now - pair.active > idleTimeoutMs) {
+        closeQuietly(conn);
+        closeQuietly(pair.inner);
+      }
+    }
+  }, Math.min(idleTimeoutMs / 4, 10_000));
+  Deno.unrefTimer(sweeper);
 
   (async () => {
     while (!closed) {
@@ -98,10 +119,14 @@ export function guardConnections(
     close() {
       if (closed) return;
       closed = true;
+      clearInterval(sweeper);
       try {
         listener.close();
       } catch { /* already closed */ }
-      for (const conn of conns) closeQuietly(conn);
+      for (const [conn, pair] of conns) {
+        closeQuietly(conn);
+        if (pair.inner) closeQuietly(pair.inner);
+      }
       conns.clear();
     },
   };
@@ -119,8 +144,10 @@ async function firstHead(conn: Deno.Conn, ms: number): Promise<Uint8Array | unde
     while (filled < MAX_HEAD) {
       const n = await conn.read(buffer.subarray(filled));
       if (n === null) return undefined;
+      // Only where the new bytes can end it: a head sent a byte at a time is searched once.
+      const from = Math.max(filled - 3, 0);
       filled += n;
-      if (endOfHead(buffer, filled)) return buffer.slice(0, filled);
+      if (endOfHead(buffer, from, filled)) return buffer.slice(0, filled);
     }
     return undefined;
   } catch {
@@ -130,13 +157,28 @@ async function firstHead(conn: Deno.Conn, ms: number): Promise<Uint8Array | unde
   }
 }
 
-function endOfHead(buffer: Uint8Array, length: number): boolean {
-  for (let i = 3; i < length; i++) {
+function endOfHead(buffer: Uint8Array, from: number, length: number): boolean {
+  for (let i = from + 3; i < length; i++) {
     if (
       buffer[i] === 10 && buffer[i - 1] === 13 && buffer[i - 2] === 10 && buffer[i - 3] === 13
     ) return true;
   }
   return false;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
+}
+
+/** Copies `from` to `to` until the end of `from`, noting in `pair` when bytes last moved. */
+async function copy(from: Deno.Conn, to: Deno.Conn, pair: { active: number }): Promise<void> {
+  const buffer = new Uint8Array(COPY_BYTES);
+  while (true) {
+    const n = await from.read(buffer);
+    if (n === null) return;
+    pair.active = Date.now();
+    await writeAll(to, buffer.subarray(0, n));
+  }
 }
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {

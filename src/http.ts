@@ -20,6 +20,7 @@ import type { Logger } from "./log.ts";
 import type { SandboxSession } from "./session.ts";
 import { isModern } from "./_era.ts";
 import { type ConnectionLimits, guardConnections } from "./_conn_guard.ts";
+import { concatBytes } from "./_output.ts";
 
 /** Options for {@linkcode serveHttp}. */
 export interface HttpOptions {
@@ -37,6 +38,13 @@ export interface HttpOptions {
   idleMinutes?: number;
   /** Largest request body, in bytes. @default 4 MiB */
   maxBodyBytes?: number;
+  /**
+   * Bytes of request bodies received at once, all clients together; a body that would go over gets
+   * `503`. At least `maxBodyBytes`. @default 64 MiB
+   */
+  bodyBudgetBytes?: number;
+  /** How long a request body may take to arrive once its headers have, in ms. @default 30_000 */
+  bodyTimeoutMs?: number;
   /** Caps on connections and how soon a new one must send its request (see ConnectionLimits). */
   connections?: ConnectionLimits;
   /**
@@ -136,6 +144,12 @@ export function serveHttp(
     );
   }
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  /** Bytes of request bodies being received now, all clients together, and the most. */
+  const bodies = {
+    held: 0,
+    max: Math.max(options.bodyBudgetBytes ?? BODY_BUDGET, maxBody),
+    timeoutMs: options.bodyTimeoutMs ?? 30_000,
+  };
   const idleMs = (options.idleMinutes ?? 30) * 60_000;
   const maxSessions = options.maxSessions ?? 1024;
   const full = (what: string) =>
@@ -177,6 +191,7 @@ export function serveHttp(
 
   const handler = async (request: Request): Promise<Response> => {
     // The Host header first: Deno builds request.url from it, so an odd one makes no URL.
+    // Refusals close their connection: a client that is not one (or not yet) holds none open.
     if (!hosts.has((request.headers.get("host") ?? "").toLowerCase())) {
       return plain(403, "Forbidden: unexpected Host header");
     }
@@ -191,15 +206,22 @@ export function serveHttp(
       if (!given || !timingSafeEqual(await expected, await digest(given))) {
         return new Response("Unauthorized: a valid bearer token is required", {
           status: 401,
-          headers: { "WWW-Authenticate": 'Bearer realm="mcp"' },
+          headers: { "WWW-Authenticate": 'Bearer realm="mcp"', Connection: "close" },
         });
       }
     }
     const sessionId = request.headers.get("mcp-session-id");
     let parsedBody: unknown;
     if (request.method === "POST") {
-      const text = await readLimited(request, maxBody);
-      if (text === undefined) return rpcError(413, -32600, `Request body over ${maxBody} bytes`);
+      const text = await readBody(request, maxBody, bodies);
+      if (text instanceof Response) return text;
+      if (nestedDeeperThan(text, MAX_NESTING)) {
+        return rpcError(
+          400,
+          -32700,
+          `Parse error: the body nests arrays and objects more than ${MAX_NESTING} deep`,
+        );
+      }
       try {
         parsedBody = JSON.parse(text);
       } catch {
@@ -356,24 +378,96 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-/** The body as text, or undefined if it is longer than `limit` bytes (stops reading there). */
-async function readLimited(request: Request, limit: number): Promise<string | undefined> {
+/**
+ * Bytes of request bodies the server receives at once, all clients together, by default. Bodies
+ * sent all but their last byte and held there took 12.5 MB of the server's memory each, until the
+ * kernel killed it.
+ */
+const BODY_BUDGET = 64 * 1024 * 1024;
+/** How deep a request may nest arrays and objects (a few levels are MCP's own). */
+const MAX_NESTING = 128;
+
+/**
+ * The body as text; or the answer that refuses it: `413` past `limit` bytes, `503` when the
+ * bodies being received would take more than `bodies.max` bytes together, `408` when it does not
+ * arrive within `bodies.timeoutMs`. Each body counts against `bodies` while it arrives.
+ */
+async function readBody(
+  request: Request,
+  limit: number,
+  bodies: { held: number; max: number; timeoutMs: number },
+): Promise<string | Response> {
   const length = request.headers.get("content-length");
   const declared = Number(length ?? "0");
-  if (declared > limit) return undefined;
+  const tooLarge = () => rpcError(413, -32600, `Request body over ${limit} bytes`, true);
+  if (declared > limit) return tooLarge();
   if (!request.body) return "";
-  // The server holds a body to its declared length, so one read suffices.
-  if (length !== null) return await request.text();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
+  let held = 0;
+  const hold = (bytes: number) => {
+    if (bodies.held + bytes > bodies.max) return false;
+    bodies.held += bytes;
+    held += bytes;
+    return true;
+  };
+  const busy = () =>
+    rpcError(503, -32000, "Server busy: too many request bodies are arriving; try again", true);
+  const reader = request.body.getReader();
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  }, bodies.timeoutMs);
+  try {
+    // The server holds a body to its declared length.
+    if (length !== null && !hold(declared)) return busy();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > limit) return tooLarge();
+      if (size > held && !hold(size - held)) return busy();
+      chunks.push(value);
+    }
+    if (!late && (length === null || size === declared)) {
+      return new TextDecoder().decode(concatBytes(chunks, size));
+    }
+  } catch {
+    // Cut short: by the deadline, or by a client that left (nobody reads the answer).
+  } finally {
+    clearTimeout(timer);
+    bodies.held -= held;
+    reader.cancel().catch(() => {});
   }
-  return new TextDecoder().decode(
-    await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer(),
-  );
+  return late
+    ? rpcError(
+      408,
+      -32000,
+      `Request timeout: the body did not arrive within ${bodies.timeoutMs / 1000} s`,
+      true,
+    )
+    : rpcError(400, -32600, "Bad request: the body ended before its Content-Length", true);
+}
+
+/**
+ * Whether `text` (JSON or not) opens more than `limit` arrays and objects inside one another, by
+ * one pass over it: parsing 2 million of them held the event loop most of a second.
+ */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function isInitialize(body: unknown): boolean {
@@ -566,10 +660,18 @@ class Transport extends WebStandardStreamableHTTPServerTransport {
   }
 }
 
+/** A refusal in plain text, which closes its connection. */
 function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: { "Content-Type": "text/plain" } });
+  return new Response(text, {
+    status,
+    headers: { "Content-Type": "text/plain", Connection: "close" },
+  });
 }
 
-function rpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, { status });
+/** A JSON-RPC error without an id; with `close`, the connection closes after it. */
+function rpcError(status: number, code: number, message: string, close = false): Response {
+  return Response.json({ jsonrpc: "2.0", error: { code, message }, id: null }, {
+    status,
+    headers: close ? { Connection: "close" } : undefined,
+  });
 }

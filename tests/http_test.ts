@@ -54,6 +54,8 @@ interface ServeOptions {
   maxSandboxesPerSession?: number;
   connections?: ConnectionLimits;
   maxSessions?: number;
+  bodyBudgetBytes?: number;
+  bodyTimeoutMs?: number;
 }
 
 function serve(options: ServeOptions = {}): Served {
@@ -68,6 +70,8 @@ function serve(options: ServeOptions = {}): Served {
       idleMinutes,
       connections: options.connections,
       maxSessions: options.maxSessions,
+      bodyBudgetBytes: options.bodyBudgetBytes,
+      bodyTimeoutMs: options.bodyTimeoutMs,
     },
     () => {
       const session = new SandboxSession(provider, log, {
@@ -832,4 +836,139 @@ Deno.test("sessions are capped: beyond the cap a new one gets 503 until one ends
   const fourth = await initialize(4);
   await fourth.body?.cancel();
   assertEquals(fourth.status, 200);
+});
+
+/** A raw connection to `url`'s port that sends `head` (and `body`), and reads what comes back. */
+async function rawConnection(url: string, head: string, body: Uint8Array = new Uint8Array()) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) });
+  await conn.write(new TextEncoder().encode(head));
+  for (let at = 0; at < body.length;) at += await conn.write(body.subarray(at));
+  let received = "";
+  const buffer = new Uint8Array(65536);
+  return {
+    conn,
+    /**
+     * What arrived until `until` matches it, or null when the connection ended first; throws
+     * after 20 s.
+     */
+    async read(until: RegExp): Promise<string | null> {
+      const timer = setTimeout(() => late.resolve(), 20_000);
+      const late = Promise.withResolvers<void>();
+      try {
+        while (!until.test(received)) {
+          const n = await Promise.race([conn.read(buffer).catch(() => null), late.promise]);
+          if (n === undefined) throw new Error(`no answer in 20 s: ${received.slice(0, 200)}`);
+          if (n === null) return null;
+          received += new TextDecoder().decode(buffer.subarray(0, n));
+        }
+        return received;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    /** Whether the server closes the connection within 20 s (reading to its end). */
+    async closed(): Promise<boolean> {
+      try {
+        await this.read(/(?!)/);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+const initializeHead = (url: string, length: number, extra = "") =>
+  `POST /mcp HTTP/1.1\r\nHost: ${new URL(url).host}\r\nContent-Type: application/json\r\n` +
+  `Accept: application/json, text/event-stream\r\nContent-Length: ${length}\r\n${extra}\r\n`;
+
+Deno.test(
+  "request bodies held back take at most the server's body budget, and time out",
+  opts,
+  async () => {
+    // Bodies sent but for their last byte were kept, 12.5 MB of memory each, for good: 110 of them
+    // got the server killed by the kernel.
+    await using served = serve({
+      bodyBudgetBytes: 8 * 1024 * 1024,
+      bodyTimeoutMs: 1000,
+      // What still waits for a body's last byte is closed once idle (the server answered).
+      connections: { idleTimeoutMs: 2000 },
+    });
+    const size = 4 * 1024 * 1024;
+    const held = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        rawConnection(
+          served.http.url,
+          initializeHead(served.http.url, size),
+          new Uint8Array(size - 1).fill(0x20),
+        )),
+    );
+    const answers = await Promise.all(held.map((c) => c.read(/\r\n\r\n[^]*\}/)));
+    const statuses = answers.map((answer) => Number(answer?.split(" ")[1])).sort();
+    // Two fit the 8 MiB budget and wait for their last byte until the deadline; four are refused.
+    assertEquals(statuses, [408, 408, 503, 503, 503, 503]);
+    assert(answers.some((a) => /too many request bodies are arriving/.test(a!)));
+    assert(answers.some((a) => /the body did not arrive within 1 s/.test(a!)));
+    for (const c of held) {
+      assert(await c.closed(), "a refused body's connection stays open");
+      c.conn.close();
+    }
+    // The budget is free again.
+    const client = await served.client();
+    assert((await client.listTools()).tools.length > 0);
+  },
+);
+
+Deno.test(
+  "a keep-alive connection that carries nothing is closed; refusals close theirs; HTTP/2 is not served",
+  opts,
+  async () => {
+    // 512 connections left open after one request each (Deno.serve keeps them for good) locked
+    // every other client out, and unauthenticated ones could do it too.
+    await using served = serve({
+      token: "secret-token",
+      connections: { maxConnections: 12, maxPerAddress: 12, idleTimeoutMs: 1000 },
+    });
+    const url = served.http.url;
+    const body = JSON.stringify(initializeRequest(1));
+    const auth = "Authorization: Bearer secret-token\r\n";
+    // The cap counts each client connection once (it counted the server's side too: half).
+    const kept = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () => rawConnection(url, initializeHead(url, body.length, auth) + body),
+      ),
+    );
+    for (const c of kept) assertMatch((await c.read(/\r\n\r\n/))!, /^HTTP\/1\.1 200 /);
+    // Idle past the timeout: closed.
+    const started = performance.now();
+    for (const c of kept) {
+      assert(await c.closed());
+      c.conn.close();
+    }
+    assert(performance.now() - started >= 500);
+    // Without the token: 401, and the connection closes.
+    const stranger = await rawConnection(url, initializeHead(url, body.length) + body);
+    assertMatch((await stranger.read(/\r\n\r\n/))!, /^HTTP\/1\.1 401 /);
+    assert(await stranger.closed());
+    stranger.conn.close();
+    // HTTP/2 with prior knowledge: closed without an answer.
+    const h2 = await rawConnection(url, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    assertEquals(await h2.read(/./), null);
+    h2.conn.close();
+  },
+);
+
+Deno.test("a request nesting arrays 200 deep is refused before it is parsed", opts, async () => {
+  await using served = serve();
+  const body = '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":' + "[".repeat(200) +
+    "]".repeat(200) + "}}";
+  const c = await rawConnection(
+    served.http.url,
+    initializeHead(served.http.url, body.length) + body,
+  );
+  const answer = (await c.read(/\}\}$|\}$/))!;
+  assertMatch(answer, /^HTTP\/1\.1 400 /);
+  assertMatch(answer, /nests arrays and objects more than 128 deep/);
+  c.conn.close();
 });
