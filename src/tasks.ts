@@ -49,8 +49,8 @@ export interface TaskRegistryOptions {
   /** How long a result is kept after its task ends, in ms. @default 3_600_000 (1 h) */
   keepMs?: number;
   /**
-   * The most tasks kept at once, running or ended; room is made from the ended tasks of whoever
-   * keeps the most. @default 256
+   * The most tasks kept at once, running or ended; a session's own oldest ended tasks make room for
+   * its next, and no other's. @default 256
    */
   maxTasks?: number;
   /**
@@ -61,8 +61,9 @@ export interface TaskRegistryOptions {
   /** How often clients are asked to poll, in ms. @default 1000 */
   pollIntervalMs?: number;
   /**
-   * The most the kept results may hold together, as JSON characters; beyond it the oldest ended
-   * tasks of whoever keeps the most go first. @default 268_435_456 (256 Mi)
+   * The most the kept results may hold together, as JSON characters; beyond it the session's own
+   * oldest ended tasks go first, and a result that still does not fit is not kept (its task fails
+   * and says so). @default 268_435_456 (256 Mi)
    */
   maxResultSize?: number;
 }
@@ -129,12 +130,15 @@ export class TaskRegistry {
         ),
       );
     }
-    // Then the registry's: room is made from the ended tasks of whoever keeps the most.
-    while (this.#tasks.size >= this.maxTasks && this.#evict(() => 1)) { /* made room */ }
+    // Then the registry's, from its own ended tasks alone: others' results are promised for their
+    // hour (spread over 260 sessions of one task each, a client pushed out another's at will).
+    while (this.#tasks.size >= this.maxTasks && this.#evictOwn(sessionId)) { /* made room */ }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(
         new RangeError(
-          `Cannot start a task: ${this.maxTasks} tasks are running; wait for one to end or cancel one`,
+          `Cannot start a task: the server keeps ${this.maxTasks} tasks, running or with results kept for ${
+            this.keepMs / 60_000
+          } minutes; wait for one to end, or call without a task`,
         ),
       );
     }
@@ -226,34 +230,35 @@ export class TaskRegistry {
     result: Record<string, unknown>,
   ): void {
     if (entry && !isTerminal(entry.task.status)) {
+      // Results are kept in memory: past the cap, the session's own older ones make room, and
+      // one that still does not fit is not kept.
+      const size = JSON.stringify(result).length;
+      while (
+        this.#resultSize + size > this.maxResultSize && this.#evictOwn(entry.session, entry)
+      ) { /* made room */ }
+      if (this.#resultSize + size > this.maxResultSize) {
+        const message =
+          `The task's result (${size} characters) was not kept: the server keeps ${this.maxResultSize} characters of task results at most, and holds ${this.#resultSize} now`;
+        status = "failed";
+        result = entry.owned
+          ? { code: -32603, message }
+          : { content: [{ type: "text", text: message }], isError: true };
+      }
       entry.result = result;
       entry.resultSize = JSON.stringify(result).length;
       this.#resultSize += entry.resultSize;
       this.#end(entry, status, undefined);
-      // Results are kept in memory: past the cap, those of whoever keeps the most make room.
-      while (
-        this.#resultSize > this.maxResultSize &&
-        this.#evict((other) => other.resultSize ?? 0, entry)
-      ) { /* made room */ }
     }
   }
 
-  /**
-   * Forgets the oldest ended task (but `spare`) of the session or owner whose tasks weigh the most
-   * together (`weight` of each); false when no ended task is left to forget.
-   */
-  #evict(weight: (entry: Entry) => number, spare?: Entry): boolean {
-    const held = new Map<string | undefined, number>();
-    for (const entry of this.#tasks.values()) {
-      held.set(entry.session, (held.get(entry.session) ?? 0) + weight(entry));
-    }
-    let victim: [string, Entry] | undefined;
+  /** Forgets the oldest ended task of `session` (but `spare`); false when it has none. */
+  #evictOwn(session: string | undefined, spare?: Entry): boolean {
     for (const [id, entry] of this.#tasks) {
-      if (entry.endedAt === undefined || entry === spare) continue;
-      if (!victim || held.get(entry.session)! > held.get(victim[1].session)!) victim = [id, entry];
+      if (entry.session !== session || entry.endedAt === undefined || entry === spare) continue;
+      this.#delete(id);
+      return true;
     }
-    if (victim) this.#delete(victim[0]);
-    return victim !== undefined;
+    return false;
   }
 
   /** Forgets a task and what its result held. */

@@ -1,7 +1,7 @@
 // How a task kept in its sandbox reads to a client (src/_task_extension.ts): the record is written
 // by the agent, which the sandbox's own code can reach, so what it holds is checked first.
 
-import { deepStrictEqual as assertEquals, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, match as assertMatch, rejects } from "node:assert/strict";
 import { SANDBOX_META_KEY } from "../../src/_call.ts";
 import { fromRecord } from "../../src/_task_extension.ts";
 import type { TaskRecord } from "../../src/sandbox.ts";
@@ -122,7 +122,7 @@ Deno.test("a full registry makes room by dropping its oldest ended tasks, never 
   // Three running: no room.
   await rejects(
     tasks.createOwnedTask("token:a"),
-    /Cannot start a task: 3 tasks are running/,
+    /Cannot start a task: the server keeps 3 tasks, running or with results kept for 60 minutes/,
   );
   assertEquals((await tasks.getTask(fourth.taskId))?.status, "working");
   tasks.close();
@@ -186,27 +186,53 @@ Deno.test("one session's tasks neither take every place nor push out another ses
     await tasks.storeTaskResult(next.taskId, "completed", { content: [] });
   }
   assertEquals(await tasks.getTask(hog[0].taskId), null);
-  // ...and when the registry is full, whoever keeps the most gives room: never the one result
-  // of session b.
-  for (const owner of ["d", "e", "f", "g", "h"]) {
+  // ...and when the registry is full, a session with no ended task of its own is refused: one
+  // quick task from each of many sessions pushed out session b's result (the one that kept the
+  // most gave room, and spread thin, that was b).
+  for (const owner of ["d", "e", "f"]) {
     const task = await tasks.createTask({}, undefined, undefined, owner);
     await tasks.storeTaskResult(task.taskId, "completed", { content: [] });
   }
+  for (const owner of ["g", "h", "i"]) {
+    await rejects(
+      tasks.createTask({}, undefined, undefined, owner),
+      /Cannot start a task: the server keeps 8 tasks/,
+    );
+  }
   assertEquals((await tasks.getTask(kept.taskId))?.status, "completed");
+  // A session with ended tasks of its own still starts one, in their place.
+  assertEquals((await tasks.createTask({}, undefined, undefined, "d")).status, "working");
   tasks.close();
 });
 
-Deno.test("kept results over their size cap are taken from whoever keeps the most", async () => {
+Deno.test("a result over the size cap makes room from its own session only, or is not kept", async () => {
   const tasks = new TaskRegistry({ maxResultSize: 2_500_000 });
   const small = await tasks.createTask({}, undefined, undefined, "b");
   await tasks.storeTaskResult(small.taskId, "completed", {
     content: [{ type: "text", text: "b" }],
   });
   const big = { content: [{ type: "text", text: "x".repeat(1_000_000) }] };
+  // Sessions a0..a4, one large result each: two fit; the others are not kept, and say so.
+  const made = [];
   for (let i = 0; i < 5; i++) {
-    const task = await tasks.createTask({}, undefined, undefined, "a");
-    await tasks.storeTaskResult(task.taskId, "completed", big);
+    made.push(await tasks.createTask({}, undefined, undefined, `a${i}`));
+    await tasks.storeTaskResult(made[i].taskId, "completed", big);
   }
   assertEquals((await tasks.getTask(small.taskId))?.status, "completed");
+  assertEquals(await tasks.getTaskResult(made[1].taskId), big);
+  for (const task of made.slice(2)) {
+    assertEquals((await tasks.getTask(task.taskId))?.status, "failed");
+    const result = await tasks.getTaskResult(task.taskId) as {
+      content: { text: string }[];
+      isError: boolean;
+    };
+    assertEquals(result.isError, true);
+    assertMatch(result.content[0].text, /^The task's result \(\d+ characters\) was not kept/);
+  }
+  // A session's own older result makes room for its next.
+  const again = await tasks.createTask({}, undefined, undefined, "a0");
+  await tasks.storeTaskResult(again.taskId, "completed", big);
+  assertEquals(await tasks.getTask(made[0].taskId), null);
+  assertEquals(await tasks.getTaskResult(again.taskId), big);
   tasks.close();
 });
