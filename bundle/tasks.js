@@ -52,10 +52,10 @@ var TaskRegistry = class {
     if (held >= this.maxTasksPerOwner) {
       return Promise.reject(new RangeError(`Cannot start a task: this session has ${this.maxTasksPerOwner} tasks running, the most one may; wait for one to end or cancel one`));
     }
-    while (this.#tasks.size >= this.maxTasks && this.#evict(() => 1)) {
+    while (this.#tasks.size >= this.maxTasks && this.#evictOwn(sessionId)) {
     }
     if (this.#tasks.size >= this.maxTasks) {
-      return Promise.reject(new RangeError(`Cannot start a task: ${this.maxTasks} tasks are running; wait for one to end or cancel one`));
+      return Promise.reject(new RangeError(`Cannot start a task: the server keeps ${this.maxTasks} tasks, running or with results kept for ${this.keepMs / 6e4} minutes; wait for one to end, or call without a task`));
     }
     const now = (/* @__PURE__ */ new Date()).toISOString();
     const task = {
@@ -130,33 +130,39 @@ var TaskRegistry = class {
   }
   #store(entry, status, result) {
     if (entry && !isTerminal(entry.task.status)) {
+      const size = JSON.stringify(result).length;
+      while (this.#resultSize + size > this.maxResultSize && this.#evictOwn(entry.session, entry)) {
+      }
+      if (this.#resultSize + size > this.maxResultSize) {
+        const message = `The task's result (${size} characters) was not kept: the server keeps ${this.maxResultSize} characters of task results at most, and holds ${this.#resultSize} now`;
+        status = "failed";
+        result = entry.owned ? {
+          code: -32603,
+          message
+        } : {
+          content: [
+            {
+              type: "text",
+              text: message
+            }
+          ],
+          isError: true
+        };
+      }
       entry.result = result;
       entry.resultSize = JSON.stringify(result).length;
       this.#resultSize += entry.resultSize;
       this.#end(entry, status, void 0);
-      while (this.#resultSize > this.maxResultSize && this.#evict((other) => other.resultSize ?? 0, entry)) {
-      }
     }
   }
-  /**
-   * Forgets the oldest ended task (but `spare`) of the session or owner whose tasks weigh the most
-   * together (`weight` of each); false when no ended task is left to forget.
-   */
-  #evict(weight, spare) {
-    const held = /* @__PURE__ */ new Map();
-    for (const entry of this.#tasks.values()) {
-      held.set(entry.session, (held.get(entry.session) ?? 0) + weight(entry));
-    }
-    let victim;
+  /** Forgets the oldest ended task of `session` (but `spare`); false when it has none. */
+  #evictOwn(session, spare) {
     for (const [id, entry] of this.#tasks) {
-      if (entry.endedAt === void 0 || entry === spare) continue;
-      if (!victim || held.get(entry.session) > held.get(victim[1].session)) victim = [
-        id,
-        entry
-      ];
+      if (entry.session !== session || entry.endedAt === void 0 || entry === spare) continue;
+      this.#delete(id);
+      return true;
     }
-    if (victim) this.#delete(victim[0]);
-    return victim !== void 0;
+    return false;
   }
   /** Forgets a task and what its result held. */
   #delete(taskId) {

@@ -326,3 +326,35 @@ Deno.test(
     assertEquals(ran.stdout, "never\n");
   },
 );
+
+Deno.test(
+  "an interpreter that moves into another process group and ignores the interrupt is still killed",
+  opts,
+  async () => {
+    // Killing the worker's process group missed a worker the cell had moved out of it: the
+    // supervisor waited for it, and the server ended the unanswering sandbox with its files.
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "echo kept > marker" });
+    const group = Number(
+      structured<{ stdout: string }>(
+        await mcp.call("shell_exec", { command: "sleep 1000 >/dev/null 2>&1 & echo $$" }),
+      ).stdout.trim(),
+    );
+    const result = await mcp.call("python_exec", {
+      code:
+        `import os, signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nos.setpgid(0, ${group})\ntime.sleep(1e6)`,
+      timeout: 2,
+    });
+    const out = structured<PythonExecOutput>(result);
+    assertEquals(out.timed_out, true, text(result));
+    assertEquals(out.state, "lost");
+    const after = structured<{ stdout: string }>(
+      await mcp.call("shell_exec", { command: "cat marker" }),
+    );
+    assertEquals(after.stdout, "kept\n");
+    assertEquals(
+      structured<PythonExecOutput>(await mcp.call("python_exec", { code: "1 + 1" })).result,
+      "2",
+    );
+  },
+);

@@ -184,3 +184,33 @@ Deno.test("shellExec() rejects bad input with errors naming the parameter", opts
   const after = structured<ShellExecOutput>(await mcp.call("shell_exec", { command: "echo fine" }));
   assertEquals(after.stdout, "fine\n");
 });
+
+Deno.test(
+  "a command that moves into another process group is still killed at its timeout, and the sandbox kept",
+  opts,
+  async () => {
+    // The timeout killed the command's own process group only: one that joined another group
+    // with setpgid() ran on, the supervisor waited for it, and the server ended the unanswering
+    // sandbox 15 s later, with its files.
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "echo kept > marker" });
+    const first = structured<ShellExecOutput>(
+      await mcp.call("shell_exec", { command: "sleep 1000 >/dev/null 2>&1 & echo $$" }),
+    );
+    const group = Number(first.stdout.trim());
+    assert(group > 1, first.stdout);
+    const moved = await mcp.call("shell_exec", {
+      command:
+        `exec python3 -c "import os, time; os.setpgid(0, ${group}); print('moved', flush=True); time.sleep(1e6)"`,
+      timeout: 2,
+    });
+    const out = structured<ShellExecOutput>(moved);
+    assertEquals(out.timed_out, true, text(moved));
+    assertEquals(out.stdout, "moved\n");
+    assertEquals(out.signal, "SIGKILL");
+    const after = structured<ShellExecOutput>(
+      await mcp.call("shell_exec", { command: "cat marker" }),
+    );
+    assertEquals(after.stdout, "kept\n");
+  },
+);

@@ -97,11 +97,19 @@ def _new_group():
 NEW_GROUP = _new_group()
 
 
-def kill_group(pid):
+def kill_group(pid, pidfd=None):
+    """Kills the process group `pid` leads, and with `pidfd` (the leader's, not yet reaped) the
+    leader itself wherever it went: a command that moved into another group with setpgid() was
+    out of reach of its timeout, and its sandbox was ended for not answering."""
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    if pidfd is not None:
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except (AttributeError, OSError):
+            pass
 
 
 def stop_jobs():
@@ -222,7 +230,8 @@ class Command:
         except (OSError, ValueError) as e:
             return self._fail("command", "Cannot start command: %s" % e)
         groups.add(proc.pid)
-        self.job.kill = lambda: kill_group(proc.pid)
+        self.pidfd = open_pidfd(proc.pid)
+        self.job.kill = lambda: kill_group(proc.pid, self.pidfd)
         if self.job.cancelled:
             self.job.kill()
         self.out, self.err = Capture(limit), Capture(limit)
@@ -232,7 +241,6 @@ class Command:
         self.exited_at = None
         for fd, capture in ((proc.stdout.fileno(), self.out), (proc.stderr.fileno(), self.err)):
             self._watch(fd, capture)
-        self.pidfd = open_pidfd(proc.pid)
         if self.pidfd is not None:
             self._watch(self.pidfd, None)
         return True
@@ -269,7 +277,7 @@ class Command:
         if self.deadline is not None and not self.timed_out:
             if now >= self.deadline:
                 self.timed_out = True
-                kill_group(self.proc.pid)
+                kill_group(self.proc.pid, self.pidfd)
             else:
                 wait_until = min(wait_until, self.deadline)
         if self.exited_at is None and self.pidfd is None and self.proc.poll() is not None:
@@ -293,6 +301,7 @@ class Command:
             self._unwatch(fd)
         if self.pidfd is not None:
             os.close(self.pidfd)
+            self.pidfd = None
         if held:
             # Background processes still hold the output pipes: keep them drained, return now.
             drain.add(held)
@@ -317,11 +326,12 @@ class Command:
     def abandon(self):
         """After a fault in this agent: kills the command, forgets its descriptors and leaves its
         exit to the reaper."""
-        kill_group(self.proc.pid)
+        kill_group(self.proc.pid, self.pidfd)
         for fd in list(self.watched):
             self._unwatch(fd)
         if self.pidfd is not None:
             os.close(self.pidfd)
+            self.pidfd = None
         spawner.release(self.proc.pid)
 
 

@@ -41,6 +41,8 @@ class Interpreter:
         ))
         os.close(to_worker_r)
         os.close(from_worker_w)
+        # Kills reach the worker wherever its cell moved it (see kill_group).
+        self.pidfd = agent_procs.open_pidfd(self.proc.pid)
         self.to_worker = to_worker_w
         self.from_worker = from_worker_r
         self.pending = bytearray()
@@ -53,15 +55,21 @@ class Interpreter:
     def stop(self):
         if self.proc is None:
             return
-        kill_group(self.proc.pid)
+        self.kill()
         self.proc.wait()
         agent_procs.spawner.release(self.proc.pid)
+        if self.pidfd is not None:
+            os.close(self.pidfd)
         self.selector.close()
         for f in (self.proc.stdout, self.proc.stderr):
             f.close()
         for fd in (self.to_worker, self.from_worker):
             os.close(fd)
         self.proc = None
+
+    def kill(self):
+        """Kills the worker and its process group."""
+        kill_group(self.proc.pid, self.pidfd)
 
     def stop_now(self):
         """Ends the interpreter, waiting for a cell that is running to notice it was cancelled."""
@@ -125,7 +133,7 @@ class Interpreter:
             if interrupted_at is not None:
                 if now - interrupted_at >= INTERRUPT_GRACE:
                     killed = True
-                    kill_group(proc.pid)
+                    self.kill()
                     break
                 wait = min(wait, interrupted_at + INTERRUPT_GRACE - now)
             for key, _ in sel.select(max(wait, 0)):
@@ -152,11 +160,11 @@ class Interpreter:
                     if not isinstance(reply, dict):
                         reply = None
                         killed = True  # not a reply of worker.py: the cell's own code wrote it
-                        kill_group(proc.pid)
+                        self.kill()
                     break
                 if len(self.pending) > WORKER_REPLY_LIMIT:
                     oversize = killed = True
-                    kill_group(proc.pid)
+                    self.kill()
                     break
         # Output written before the reply is already in the pipes: collect it. Stop soon even if
         # a background process of the cell keeps writing.
@@ -176,7 +184,7 @@ class Interpreter:
             try:
                 returncode = proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
-                kill_group(proc.pid)
+                self.kill()
                 returncode = proc.wait()
             died = {"exit_code": returncode if returncode >= 0 else None, "signal": signal_name(returncode)}
             if killed:
