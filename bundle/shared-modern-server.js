@@ -1227,22 +1227,31 @@ async function convert(file, cap) {
   };
 }
 __name(convert, "convert");
+var COMPRESS_TIMEOUT_MS = 3e5;
 async function compress(file, limit, input) {
   const { sandbox, info, signal } = file;
-  const gzip = sandbox.readFile(info.path, {
-    signal,
-    length: info.size
-  }).pipeThrough(new CompressionStream("gzip"));
-  const kept = [];
-  let compressed = 0;
-  for await (const chunk of gzip) {
-    compressed += chunk.length;
-    if (compressed <= limit) kept.push(chunk);
+  const inSandbox = await compressInSandbox(file, limit);
+  let compressed;
+  let archive;
+  if (inSandbox) {
+    ({ compressed, archive } = inSandbox);
+  } else {
+    const gzip = sandbox.readFile(info.path, {
+      signal,
+      length: info.size
+    }).pipeThrough(new CompressionStream("gzip"));
+    const kept = [];
+    compressed = 0;
+    for await (const chunk of gzip) {
+      compressed += chunk.length;
+      if (compressed <= limit) kept.push(chunk);
+    }
+    if (compressed <= limit) archive = await readAll(ReadableStream.from(kept), limit);
   }
   const ratio = info.size === 0 ? 1 : Math.round(compressed / info.size * 1e4) / 1e4;
   const summary = `${formatBytes(info.size)} compressed to ${formatBytes(compressed)} (${Math.round(ratio * 1e3) / 10}% of the original)`;
   const uri = `${sandboxUri(sandbox.id, info.path)}.gz`;
-  if (compressed > limit) {
+  if (compressed > limit || archive === void 0) {
     const max = input.max_size_mb ?? 5;
     return {
       ...base(file),
@@ -1253,7 +1262,6 @@ async function compress(file, limit, input) {
       message: `${summary}: still over ${input.force ? `the ${formatBytes(HARD_CEILING)} ceiling` : `the ${max} MB limit`}, so it is not returned. Use download_partial or convert_to_text${input.force || compressed > HARD_CEILING ? "" : ", or force: true to return it anyway"}.`
     };
   }
-  const archive = await readAll(ReadableStream.from(kept), limit);
   return {
     ...base(file),
     result: "compressed",
@@ -1271,6 +1279,60 @@ async function compress(file, limit, input) {
   };
 }
 __name(compress, "compress");
+async function compressInSandbox(file, limit) {
+  const { sandbox, info, signal } = file;
+  const path = `/tmp/.file-download-${crypto.randomUUID()}.gz`;
+  try {
+    const run = await sandbox.exec([
+      "/bin/sh",
+      "-c",
+      'command -v gzip >/dev/null || exit 127; head -c "$1" -- "$2" | gzip -c > "$3"',
+      "sh",
+      String(info.size),
+      info.path,
+      path
+    ], {
+      timeoutMs: COMPRESS_TIMEOUT_MS,
+      maxOutputBytes: 4096,
+      signal
+    }).catch((error) => {
+      if (error instanceof TypeError && /not installed/.test(error.message)) return void 0;
+      throw error;
+    });
+    if (run === void 0 || run.exitCode === 127) return void 0;
+    if (run.timedOut) {
+      throw new Error(`Cannot compress ${info.path}: gzip took over ${COMPRESS_TIMEOUT_MS / 1e3} s; use download_partial to read it in chunks`);
+    }
+    if (run.exitCode !== 0 || run.stderr.trim() !== "") {
+      throw new Error(`Cannot compress ${info.path}: ${run.stderr.trim() || `gzip failed (${run.signal})`}`);
+    }
+    const compressed = (await sandbox.stat(path, {
+      signal
+    })).size;
+    if (compressed > limit) return {
+      compressed
+    };
+    const archive = await readAll(sandbox.readFile(path, {
+      length: compressed,
+      signal
+    }), limit);
+    return {
+      compressed: archive.length,
+      archive
+    };
+  } finally {
+    await sandbox.exec([
+      "rm",
+      "-f",
+      "--",
+      path
+    ], {
+      timeoutMs: 3e4
+    }).catch(() => {
+    });
+  }
+}
+__name(compressInSandbox, "compressInSandbox");
 var fileDownloadInputSchema = {
   file_path: noNul("file_path").min(1, "file_path must not be empty").describe("The file, absolute or relative to the sandbox's home directory."),
   max_size_mb: external_exports.number({

@@ -585,30 +585,41 @@ async function convert(file: Downloadable, cap: number): Promise<FileDownloadOut
   };
 }
 
+/** How long gzip may take in the sandbox. */
+const COMPRESS_TIMEOUT_MS = 300_000;
+
 async function compress(
   file: Downloadable,
   limit: number,
   input: FileDownloadInput,
 ): Promise<FileDownloadOutput> {
   const { sandbox, info, signal } = file;
-  // As much as stat reported: a file that does not end (a /proc file reports 0 bytes and may
-  // hold gigabytes, one can grow while read) would keep the server compressing.
-  const gzip = sandbox.readFile(info.path, { signal, length: info.size }).pipeThrough(
-    new CompressionStream("gzip"),
-  );
-  // Keep the archive only while it fits; past the limit, just count it.
-  const kept: Uint8Array[] = [];
-  let compressed = 0;
-  for await (const chunk of gzip) {
-    compressed += chunk.length;
-    if (compressed <= limit) kept.push(chunk);
+  const inSandbox = await compressInSandbox(file, limit);
+  let compressed: number;
+  let archive: Uint8Array | undefined;
+  if (inSandbox) {
+    ({ compressed, archive } = inSandbox);
+  } else {
+    // No gzip in the sandbox: compressed here, as much as stat reported (a /proc file reports 0
+    // bytes and may hold gigabytes, one can grow while read).
+    const gzip = sandbox.readFile(info.path, { signal, length: info.size }).pipeThrough(
+      new CompressionStream("gzip"),
+    );
+    // Keep the archive only while it fits; past the limit, just count it.
+    const kept: Uint8Array[] = [];
+    compressed = 0;
+    for await (const chunk of gzip) {
+      compressed += chunk.length;
+      if (compressed <= limit) kept.push(chunk);
+    }
+    if (compressed <= limit) archive = await readAll(ReadableStream.from(kept), limit);
   }
   const ratio = info.size === 0 ? 1 : Math.round(compressed / info.size * 10_000) / 10_000;
   const summary = `${formatBytes(info.size)} compressed to ${formatBytes(compressed)} (${
     Math.round(ratio * 1000) / 10
   }% of the original)`;
   const uri = `${sandboxUri(sandbox.id, info.path)}.gz`;
-  if (compressed > limit) {
+  if (compressed > limit || archive === undefined) {
     const max = input.max_size_mb ?? 5;
     return {
       ...base(file),
@@ -623,7 +634,6 @@ async function compress(
       }.`,
     };
   }
-  const archive = await readAll(ReadableStream.from(kept), limit);
   return {
     ...base(file),
     result: "compressed",
@@ -634,6 +644,53 @@ async function compress(
     message: `${summary}; the gzip data follows as an embedded resource (base64).`,
     payload: { kind: "blob", data: archive.toBase64(), mimeType: "application/gzip", uri },
   };
+}
+
+/**
+ * Compresses the file with the sandbox's gzip, on the sandbox's CPU and within its budget (the
+ * server compressing a 4 GiB sparse file spent 17 s of its own CPU, which no sandbox's budget
+ * counts; on Daytona only the archive crosses the network), as much as stat reported: the
+ * archive's size, and the archive when it fits `limit`. Undefined when the sandbox has no gzip.
+ */
+async function compressInSandbox(
+  file: Downloadable,
+  limit: number,
+): Promise<{ compressed: number; archive?: Uint8Array } | undefined> {
+  const { sandbox, info, signal } = file;
+  const path = `/tmp/.file-download-${crypto.randomUUID()}.gz`;
+  try {
+    const run = await sandbox.exec([
+      "/bin/sh",
+      "-c",
+      'command -v gzip >/dev/null || exit 127; head -c "$1" -- "$2" | gzip -c > "$3"',
+      "sh",
+      String(info.size),
+      info.path,
+      path,
+    ], { timeoutMs: COMPRESS_TIMEOUT_MS, maxOutputBytes: 4096, signal }).catch((error) => {
+      if (error instanceof TypeError && /not installed/.test(error.message)) return undefined;
+      throw error;
+    });
+    if (run === undefined || run.exitCode === 127) return undefined;
+    if (run.timedOut) {
+      throw new Error(
+        `Cannot compress ${info.path}: gzip took over ${
+          COMPRESS_TIMEOUT_MS / 1000
+        } s; use download_partial to read it in chunks`,
+      );
+    }
+    if (run.exitCode !== 0 || run.stderr.trim() !== "") {
+      throw new Error(
+        `Cannot compress ${info.path}: ${run.stderr.trim() || `gzip failed (${run.signal})`}`,
+      );
+    }
+    const compressed = (await sandbox.stat(path, { signal })).size;
+    if (compressed > limit) return { compressed };
+    const archive = await readAll(sandbox.readFile(path, { length: compressed, signal }), limit);
+    return { compressed: archive.length, archive };
+  } finally {
+    await sandbox.exec(["rm", "-f", "--", path], { timeoutMs: 30_000 }).catch(() => {});
+  }
 }
 
 /** The MCP input schema of `file_download`. */
