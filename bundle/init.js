@@ -154,6 +154,42 @@ function configPaths() {
   };
 }
 __name(configPaths, "configPaths");
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+__name(isObject, "isObject");
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+__name(shellWord, "shellWord");
+async function replaceFile(path, text2) {
+  let target = path;
+  let mode = 420;
+  const link = await Deno.lstat(path).catch(() => void 0);
+  if (link?.isSymlink) {
+    target = await Deno.realPath(path).catch(() => {
+      throw new Error("it is a symlink to a file that does not exist");
+    });
+  }
+  if (link) mode = (await Deno.stat(target)).mode & 4095;
+  await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), {
+    recursive: true
+  });
+  const temporary = `${target}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.writeTextFile(temporary, text2, {
+      createNew: true,
+      mode
+    });
+    await Deno.chmod(temporary, mode);
+    await Deno.rename(temporary, target);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {
+    });
+    throw error;
+  }
+}
+__name(replaceFile, "replaceFile");
 async function runInit(args, env) {
   let parsed;
   try {
@@ -176,9 +212,12 @@ async function runInit(args, env) {
   const paths = configPaths();
   for (const client of clients) {
     if (client === "claude-code") {
-      const vars = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${k}="${v}" `).join("");
+      const vars = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${shellWord(`${k}=${v}`)} `).join("");
       console.log(`Claude Code:
-  claude mcp add sandbox ${vars}-- ${entry.command} ${entry.args.join(" ")}
+  claude mcp add sandbox ${vars}-- ${[
+        entry.command,
+        ...entry.args
+      ].map(shellWord).join(" ")}
 `);
       continue;
     }
@@ -195,11 +234,25 @@ ${JSON.stringify(snippet, null, 2)}
       continue;
     }
     let current = {};
+    let text2;
     try {
-      current = JSON.parse(await Deno.readTextFile(path));
+      text2 = await Deno.readTextFile(path);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) {
         console.error(`Cannot update ${path}: ${error.message}`);
+        return 1;
+      }
+    }
+    if (text2 !== void 0) {
+      try {
+        current = JSON.parse(text2, (_key, value, context) => typeof value === "number" && context?.source !== void 0 ? JSON.rawJSON(context.source) : value);
+      } catch (error) {
+        console.error(`Cannot update ${path}: ${error.message}`);
+        return 1;
+      }
+      if (!isObject(current) || current.mcpServers !== void 0 && !isObject(current.mcpServers)) {
+        console.error(`Cannot update ${path}: it is not a JSON object whose "mcpServers" is an object; left as it is. Add this to it by hand:
+${JSON.stringify(snippet, null, 2)}`);
         return 1;
       }
     }
@@ -219,10 +272,12 @@ ${JSON.stringify(snippet, null, 2)}
         sandbox: entry
       }
     };
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), {
-      recursive: true
-    });
-    await Deno.writeTextFile(path, JSON.stringify(next, null, 2) + "\n");
+    try {
+      await replaceFile(path, JSON.stringify(next, null, 2) + "\n");
+    } catch (error) {
+      console.error(`Cannot update ${path}: ${error.message}`);
+      return 1;
+    }
     console.log(entry.env ? "  written; put your API key in place of the placeholder\n" : "  written; restart the client\n");
   }
   return 0;

@@ -177,6 +177,42 @@ export function configPaths(): Record<"claude-desktop" | "cursor", string> {
  * Runs `init` with its arguments (its own options and the server's), reading the server's
  * variables from `env`; returns the exit code.
  */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `word` as one word of a POSIX shell's command line: as it is, or single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Replaces the file at `path` (or where its symlink leads) with `text` whole or not at all: written
+ * beside it, with its mode, then renamed over it, so that a failure or a second run at the same
+ * time never leaves half a config.
+ */
+async function replaceFile(path: string, text: string): Promise<void> {
+  let target = path;
+  let mode = 0o644;
+  const link = await Deno.lstat(path).catch(() => undefined);
+  if (link?.isSymlink) {
+    target = await Deno.realPath(path).catch(() => {
+      throw new Error("it is a symlink to a file that does not exist");
+    });
+  }
+  if (link) mode = (await Deno.stat(target)).mode! & 0o7777;
+  await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+  const temporary = `${target}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  try {
+    await Deno.writeTextFile(temporary, text, { createNew: true, mode });
+    await Deno.chmod(temporary, mode); // past the umask
+    await Deno.rename(temporary, target);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
 export async function runInit(args: string[], env: Env): Promise<number> {
   let parsed;
   try {
@@ -201,10 +237,11 @@ export async function runInit(args: string[], env: Env): Promise<number> {
   const paths = configPaths();
   for (const client of clients) {
     if (client === "claude-code") {
-      const vars = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${k}="${v}" `).join("");
+      const vars = Object.entries(entry.env ?? {}).map(([k, v]) => `-e ${shellWord(`${k}=${v}`)} `)
+        .join("");
       console.log(
-        `Claude Code:\n  claude mcp add sandbox ${vars}-- ${entry.command} ${
-          entry.args.join(" ")
+        `Claude Code:\n  claude mcp add sandbox ${vars}-- ${
+          [entry.command, ...entry.args].map(shellWord).join(" ")
         }\n`,
       );
       continue;
@@ -216,11 +253,37 @@ export async function runInit(args: string[], env: Env): Promise<number> {
       continue;
     }
     let current: { mcpServers?: Record<string, unknown> } = {};
+    let text: string | undefined;
     try {
-      current = JSON.parse(await Deno.readTextFile(path));
+      text = await Deno.readTextFile(path);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) {
         console.error(`Cannot update ${path}: ${(error as Error).message}`);
+        return 1;
+      }
+    }
+    if (text !== undefined) {
+      try {
+        // Numbers are written back as they were written (12345678901234567891 stays itself).
+        current = JSON.parse(
+          text,
+          (_key, value, context?: { source?: string }) =>
+            typeof value === "number" && context?.source !== undefined
+              ? (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(context.source)
+              : value,
+        );
+      } catch (error) {
+        console.error(`Cannot update ${path}: ${(error as Error).message}`);
+        return 1;
+      }
+      if (
+        !isObject(current) || (current.mcpServers !== undefined && !isObject(current.mcpServers))
+      ) {
+        console.error(
+          `Cannot update ${path}: it is not a JSON object whose "mcpServers" is an object; left as it is. Add this to it by hand:\n${
+            JSON.stringify(snippet, null, 2)
+          }`,
+        );
         return 1;
       }
     }
@@ -234,8 +297,12 @@ export async function runInit(args: string[], env: Env): Promise<number> {
     for (const line of before.split("\n")) console.log(`  - ${line}`);
     for (const line of after.split("\n")) console.log(`  + ${line}`);
     const next = { ...current, mcpServers: { ...current.mcpServers, sandbox: entry } };
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(path, JSON.stringify(next, null, 2) + "\n");
+    try {
+      await replaceFile(path, JSON.stringify(next, null, 2) + "\n");
+    } catch (error) {
+      console.error(`Cannot update ${path}: ${(error as Error).message}`);
+      return 1;
+    }
     console.log(
       entry.env
         ? "  written; put your API key in place of the placeholder\n"

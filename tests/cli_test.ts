@@ -140,6 +140,68 @@ Deno.test("init --write adds the entry, keeps other servers, and shows the chang
   }
 });
 
+Deno.test("init --write refuses a config it cannot extend, and otherwise changes nothing else", async () => {
+  // Arrays, strings and a string of mcpServers were rewritten as objects of numbered keys, big
+  // numbers lost digits, null crashed init, and the file was rewritten in place.
+  const home = await Deno.makeTempDir({ prefix: "mcp-init-" });
+  try {
+    const config = `${home}/.cursor/mcp.json`;
+    await Deno.mkdir(`${home}/.cursor`);
+    const env = { PATH: path.PATH, HOME: home };
+    const write = () => run("init", ["--write", "--client", "cursor", "--binary", "/opt/s"], env);
+    for (
+      const text of ['[{"a":1},2]', '"hello"', "null", '{"mcpServers":"abc"}', '{"mcpServers":[1]}']
+    ) {
+      await Deno.writeTextFile(config, text);
+      const refused = await write();
+      assertEquals(refused.code, 1, refused.text);
+      assertMatch(
+        refused.text,
+        /Cannot update .*mcp\.json: it is not a JSON object whose "mcpServers" is an object; left as it is/,
+      );
+      assertMatch(refused.text, /"command": "\/opt\/s"/); // what to add by hand
+      assertEquals(await Deno.readTextFile(config), text);
+    }
+    // Numbers stay as written; the file keeps its mode; a symlink stays one.
+    await Deno.writeTextFile(
+      `${home}/real.json`,
+      '{"id":12345678901234567891,"f":1.0000000000000000001}',
+    );
+    await Deno.chmod(`${home}/real.json`, 0o600);
+    await Deno.remove(config);
+    await Deno.symlink(`${home}/real.json`, config);
+    const written = await write();
+    assertEquals(written.code, 0, written.text);
+    const text = await Deno.readTextFile(`${home}/real.json`);
+    assertMatch(text, /"id": 12345678901234567891,\n {2}"f": 1\.0000000000000000001,/);
+    assertEquals(JSON.parse(text).mcpServers.sandbox.command, "/opt/s");
+    assert((await Deno.lstat(config)).isSymlink);
+    assertEquals((await Deno.stat(`${home}/real.json`)).mode! & 0o777, 0o600);
+    assertEquals(
+      (await Array.fromAsync(Deno.readDir(home))).filter((e) => e.name.endsWith(".tmp")),
+      [],
+    );
+    // A dangling symlink: refused with why, not a crash.
+    await Deno.remove(`${home}/real.json`);
+    const dangling = await write();
+    assertEquals(dangling.code, 1, dangling.text);
+    assertMatch(dangling.text, /Cannot update .*: it is a symlink to a file that does not exist/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("init quotes the Claude Code command line for the shell", async () => {
+  const out = await run(
+    "init",
+    ["--client", "claude-code", "--share", "/tmp/my dir;touch PWNED"],
+    path,
+  );
+  assertEquals(out.code, 0, out.text);
+  assertMatch(out.text, / --share '\/tmp\/my dir;touch PWNED'\n/);
+  assertMatch(out.text, / '--allow-env=MCP_\*,/);
+});
+
 Deno.test("init loads a checkout's bundle lazily, as deno task start does, and nothing else", () => {
   const config = (env: Record<string, string>) => {
     const command = parseCommand([], (name) => env[name]);
