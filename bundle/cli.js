@@ -161,6 +161,10 @@ var SandboxSession = class {
   get allowsWorkspaces() {
     return this.#workspaces;
   }
+  /** How many sandboxes the session has open or being created. */
+  get sandboxCount() {
+    return this.#own.count;
+  }
   /** Marks a tool call as running until the returned function is called. */
   begin() {
     this.#busy++;

@@ -1181,6 +1181,7 @@ function serveHttp(options, makeSession, modern) {
     const key = given ? (await digest(given)).toHex() : "";
     let owner = owners.get(key);
     if (!owner) {
+      if (owners.size >= maxSessions) evictIdleOwner();
       if (owners.size >= maxSessions) return full("bearer tokens with sandboxes");
       const session = modern.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
       owner = {
@@ -1193,6 +1194,38 @@ function serveHttp(options, makeSession, modern) {
       parsedBody
     });
   }, "serveModern");
+  const evictIdleSession = /* @__PURE__ */ __name(() => {
+    let oldest;
+    for (const [id, entry] of sessions) {
+      if (entry.inFlight > 0 || entry.session.sandboxCount > 0) continue;
+      if (!oldest || entry.lastSeen < oldest[1].lastSeen) oldest = [
+        id,
+        entry
+      ];
+    }
+    if (oldest) {
+      endSession(oldest[0], "the server was full, and it held no sandbox").catch(() => {
+      });
+    }
+  }, "evictIdleSession");
+  const evictIdleOwner = /* @__PURE__ */ __name(() => {
+    const now = Date.now();
+    let oldest;
+    for (const [key, owner] of owners) {
+      const idle = owner.session.idleSince(now);
+      if (idle === 0 || owner.session.sandboxCount > 0) continue;
+      if (!oldest || idle > oldest[1].session.idleSince(now)) oldest = [
+        key,
+        owner
+      ];
+    }
+    if (!oldest) return;
+    owners.delete(oldest[0]);
+    oldest[1].handler.close().catch(() => {
+    });
+    oldest[1].session.close().catch(() => {
+    });
+  }, "evictIdleOwner");
   const endSession = /* @__PURE__ */ __name(async (id, why) => {
     const entry = sessions.get(id);
     if (!entry) return;
@@ -1262,6 +1295,7 @@ function serveHttp(options, makeSession, modern) {
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
       return rpcError(400, -32e3, "Bad request: no mcp-session-id, and not an initialize request");
     }
+    if (sessions.size >= maxSessions) evictIdleSession();
     if (sessions.size >= maxSessions) return full("sessions");
     const made = makeSession();
     const entry = {

@@ -172,12 +172,40 @@ export function serveHttp(
     const key = given ? (await digest(given)).toHex() : "";
     let owner = owners.get(key);
     if (!owner) {
+      if (owners.size >= maxSessions) evictIdleOwner();
       if (owners.size >= maxSessions) return full("bearer tokens with sandboxes");
       const session = modern!.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
       owner = { session, handler: make(session) };
       owners.set(key, owner);
     }
     return await owner.handler.fetch(request, { parsedBody });
+  };
+
+  // At the cap, a new session or bearer value takes the place of the one idle longest among those
+  // that hold no sandbox (and run nothing): they cost their clients a new handshake at most, and
+  // 1024 of them, made in 3 s by one client, locked every other client out for 30 minutes.
+  const evictIdleSession = () => {
+    let oldest: [string, Entry] | undefined;
+    for (const [id, entry] of sessions) {
+      if (entry.inFlight > 0 || entry.session.sandboxCount > 0) continue;
+      if (!oldest || entry.lastSeen < oldest[1].lastSeen) oldest = [id, entry];
+    }
+    if (oldest) {
+      endSession(oldest[0], "the server was full, and it held no sandbox").catch(() => {});
+    }
+  };
+  const evictIdleOwner = () => {
+    const now = Date.now();
+    let oldest: [string, { session: SandboxSession; handler: ModernHandler }] | undefined;
+    for (const [key, owner] of owners) {
+      const idle = owner.session.idleSince(now);
+      if (idle === 0 || owner.session.sandboxCount > 0) continue;
+      if (!oldest || idle > oldest[1].session.idleSince(now)) oldest = [key, owner];
+    }
+    if (!oldest) return;
+    owners.delete(oldest[0]);
+    oldest[1].handler.close().catch(() => {});
+    oldest[1].session.close().catch(() => {});
   };
 
   const endSession = async (id: string, why: string) => {
@@ -253,6 +281,7 @@ export function serveHttp(
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
       return rpcError(400, -32000, "Bad request: no mcp-session-id, and not an initialize request");
     }
+    if (sessions.size >= maxSessions) evictIdleSession();
     if (sessions.size >= maxSessions) return full("sessions");
     const made = makeSession();
     const entry: Entry = { ...made, transport: undefined!, lastSeen: Date.now(), inFlight: 0 };

@@ -269,6 +269,11 @@ export class SandboxSession implements AsyncDisposable {
     return this.#workspaces;
   }
 
+  /** How many sandboxes the session has open or being created. */
+  get sandboxCount(): number {
+    return this.#own.count;
+  }
+
   /** Marks a tool call as running until the returned function is called. */
   begin(): () => void {
     this.#busy++;

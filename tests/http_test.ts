@@ -805,38 +805,51 @@ Deno.test(
   },
 );
 
-Deno.test("sessions are capped: beyond the cap a new one gets 503 until one ends", async () => {
-  await using served = serve({ maxSessions: 2, provider: new LocalProvider({ log }) });
-  const initialize = (id: number) =>
-    fetch(served.http.url, {
+Deno.test(
+  "at the session cap a new session takes the place of the idlest one without a sandbox; 503 when every one has one",
+  opts,
+  async () => {
+    // One client opened 1024 empty sessions in 3 s and every other client got 503 for 30 minutes.
+    await using served = serve({ maxSessions: 2, provider: new LocalProvider({ log }) });
+    const initialize = (id: number) =>
+      fetch(served.http.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify(initializeRequest(id)),
+      });
+    const a = await served.client();
+    assertEquals((await shell(a, "echo a > mine; cat mine")).stdout, "a\n");
+    const empty = await initialize(1);
+    await empty.body?.cancel();
+    const emptyId = empty.headers.get("mcp-session-id")!;
+    assert(emptyId);
+    // Full: the empty session gives its place; the one with a sandbox keeps it.
+    const c = await served.client();
+    const gone = await fetch(served.http.url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         accept: "application/json, text/event-stream",
+        "mcp-session-id": emptyId,
       },
-      body: JSON.stringify(initializeRequest(id)),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
     });
-  const first = await initialize(1);
-  const second = await initialize(2);
-  await first.body?.cancel();
-  await second.body?.cancel();
-  const session = first.headers.get("mcp-session-id")!;
-  assert(session && second.headers.get("mcp-session-id"));
-  const third = await initialize(3);
-  assertEquals(third.status, 503);
-  assertMatch(
-    (await third.json()).error.message,
-    /Cannot open a session: the server has 2 sessions/,
-  );
-  const ended = await fetch(served.http.url, {
-    method: "DELETE",
-    headers: { "mcp-session-id": session },
-  });
-  await ended.body?.cancel();
-  const fourth = await initialize(4);
-  await fourth.body?.cancel();
-  assertEquals(fourth.status, 200);
-});
+    await gone.body?.cancel();
+    assertEquals(gone.status, 404);
+    assertEquals((await shell(a, "cat mine")).stdout, "a\n");
+    // Every session holds a sandbox: no place for another.
+    await shell(c, "true");
+    const refused = await initialize(3);
+    assertEquals(refused.status, 503);
+    assertMatch(
+      (await refused.json()).error.message,
+      /Cannot open a session: the server has 2 sessions/,
+    );
+  },
+);
 
 /** A raw connection to `url`'s port that sends `head` (and `body`), and reads what comes back. */
 async function rawConnection(url: string, head: string, body: Uint8Array = new Uint8Array()) {

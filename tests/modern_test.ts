@@ -124,11 +124,11 @@ Deno.test(
   },
 );
 
-function serve(token?: string) {
+function serve(token?: string, maxSessions?: number) {
   const provider = new LocalProvider({ log });
   const counter = new SandboxCounter(16);
   const newSession = () => new SandboxSession(provider, log, { counter, maxSandboxes: 4 });
-  const http = serveHttp({ port: 0, log, token }, () => {
+  const http = serveHttp({ port: 0, log, token, maxSessions }, () => {
     const session = newSession();
     return {
       session,
@@ -193,5 +193,37 @@ Deno.test(
     assertEquals(same.structuredContent?.stdout, "1\n");
     // A 2025-era session with the same token does not see them: sessions stay apart.
     await alice.close();
+  },
+);
+
+Deno.test(
+  "at the cap, a new bearer value takes the place of the idlest one without a sandbox; 503 when every one has one",
+  opts,
+  async () => {
+    // Without a token, 1024 made-up bearer values locked every 2026-07-28 client out for 30
+    // minutes: each got a place on its first request, even one that made no sandbox.
+    await using served = serve(undefined, 2);
+    const alice = await served.client({ Authorization: "Bearer alice" });
+    const made = await call(alice, "shell_exec", { command: "echo a > /tmp/mark" });
+    const id = made._meta?.[SANDBOX_META_KEY] as string;
+    const bob = await served.client({ Authorization: "Bearer bob" });
+    await bob.listTools();
+    const carol = await served.client({ Authorization: "Bearer carol" }); // bob's place
+    await call(carol, "shell_exec", { command: "true" });
+    const same = await call(alice, "shell_exec", { command: "cat /tmp/mark", sandbox_id: id });
+    assertEquals(same.structuredContent?.stdout, "a\n");
+    const refused = await fetch(served.http.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2026-07-28",
+        authorization: "Bearer dave",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
+    });
+    assertEquals(refused.status, 503);
+    assertMatch(JSON.stringify(await refused.json()), /2 bearer tokens with sandboxes/);
+    for (const client of [alice, bob, carol]) await client.close().catch(() => {});
   },
 );
