@@ -736,6 +736,17 @@ Deno.test(
       assertEquals(result.isError, true, `${path}: ${JSON.stringify(result).slice(0, 300)}`);
       assertMatch(text(result), /a file of the sandbox's supervisor|permission denied/);
     }
+    // Nor list them: a listing of /proc/1/fd named the supervisor's pipes, /proc/1/map_files its
+    // memory map (its libraries' addresses), which `ls` in the sandbox may not.
+    for (const path of ["/proc/1/fd", "/proc/1/map_files", "/proc/self/fd", `/proc/1/task/1/fd`]) {
+      const result = await mcp.call("file_list", { path });
+      assertEquals(result.isError, true, `${path}: ${text(result).slice(0, 300)}`);
+      assertMatch(text(result), /permission denied/);
+    }
+    const listed = await mcp.call("file_list", { path: "/proc", depth: 3, limit: 100_000 });
+    assert(!/\/proc\/1\/(fd|map_files)\//.test(text(listed)), "a deep listing went into them");
+    const stat = await mcp.call("file_download", { file_path: "/proc/1/fd/0" });
+    assertMatch(text(stat), /permission denied|a file of the sandbox's supervisor/);
     // The sandbox's own processes' files stay readable.
     const pid = (await sh(mcp, "sleep 600 > /dev/null 2>&1 & echo $!")).trim();
     const status = await mcp.call("file_download", { file_path: `/proc/${pid}/status` });

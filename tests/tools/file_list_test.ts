@@ -54,3 +54,20 @@ Deno.test("fileList() names a missing directory, a file and bad depth", opts, as
     [{ depth: 1.5 }, /depth must be a whole number/],
   ]);
 });
+
+Deno.test("a file time beyond what a date holds is shown as the furthest date", opts, async () => {
+  // Sandbox code set a file's time to 1e14 s (tmpfs keeps it), and the whole listing failed with
+  // "Invalid time value", as did downloading the file.
+  await using mcp = await connect();
+  await mcp.call("shell_exec", {
+    command:
+      "python3 -c \"import os; open('/dev/shm/far', 'w').write('x'); os.utime('/dev/shm/far', (1e14, 1e14)); open('/dev/shm/near', 'w').write('y')\"",
+  });
+  const listed = await mcp.call("file_list", { path: "/dev/shm" });
+  assertEquals(listed.isError, false, JSON.stringify(listed.content));
+  const entries = structured<FileListOutput>(listed).entries;
+  assertEquals(entries.map((e) => e.name), ["far", "near"]);
+  assertEquals(entries[0].modified, "+275760-09-13T00:00:00.000Z");
+  const far = await mcp.call("file_download", { file_path: "/dev/shm/far" });
+  assertEquals(far.isError, false, JSON.stringify(far.content));
+});

@@ -41,9 +41,15 @@ type RawFileInfo = AgentShape<"file_info">;
 type RawTaskRecord = AgentShape<"task_record">;
 type CapturedJson = AgentShape<"captured">;
 
+/** The furthest a Date reaches from 1970 either way, in ms. */
+const DATE_LIMIT = 8.64e15;
+
 function toFileInfo(raw: RawFileInfo): FileInfo {
   const { modified, replaced: _, ...rest } = raw;
-  return { ...rest, modified: new Date(modified * 1000).toISOString() };
+  // Clamped to what a Date holds: sandbox code can set a file's time to 1e14 s (tmpfs keeps it),
+  // which made a whole directory's listing fail with "Invalid time value".
+  const ms = Math.min(Math.max(modified * 1000, -DATE_LIMIT), DATE_LIMIT);
+  return { ...rest, modified: new Date(Number.isNaN(ms) ? 0 : ms).toISOString() };
 }
 
 function toWrittenFile(raw: RawFileInfo): WrittenFile {

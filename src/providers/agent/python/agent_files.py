@@ -55,12 +55,27 @@ def describe(path, st, name=None):
     return info
 
 
+def _refuse_supervisors(fd, verb, path):
+    """Raises when `fd` is on this supervisor's own /proc files, which sandbox code may not see
+    (a listing of /proc/1/fd named its pipes, /proc/1/map_files its memory map)."""
+    if _supervisors(fd):
+        raise FileFault("permission", "Cannot %s %s: permission denied" % (verb, path))
+
+
 def op_stat(req):
     path = resolve(req["path"])
+    fds = []
     try:
-        return {"result": describe(path, os.stat(path))}
+        # The name itself (/proc/1/fd/0 is a link of the supervisor's) and where it leads.
+        for flags in (os.O_PATH | os.O_NOFOLLOW, os.O_PATH):
+            fds.append(os.open(path, flags))
+            _refuse_supervisors(fds[-1], "read", path)
+        return {"result": describe(path, os.stat(fds[-1]))}
     except OSError as e:
         raise fault(e, "read", path)
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def _regular_file(fd, path):
@@ -170,21 +185,32 @@ def op_list(req):
     while pending:
         directory, level = pending.pop(0)
         try:
-            with os.scandir(directory) as it:
-                children = sorted(it, key=lambda entry: entry.name)
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
         except OSError:
             continue  # unreadable subdirectory: list what can be listed
-        for entry in children:
-            if len(entries) >= limit:
-                truncated = True
-                break
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
+        try:
+            if _supervisors(fd):
+                if directory == root:
+                    raise FileFault("permission", "Cannot list %s: permission denied" % root)
                 continue
-            entries.append(describe(entry.path, st, entry.name))
-            if level < depth and entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, level + 1))
+            with os.scandir(fd) as it:
+                children = sorted(it, key=lambda entry: entry.name)
+            for entry in children:
+                if len(entries) >= limit:
+                    truncated = True
+                    break
+                path = os.path.join(directory, entry.name)
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                entries.append(describe(path, st, entry.name))
+                if level < depth and entry.is_dir(follow_symlinks=False):
+                    pending.append((path, level + 1))
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
     return {"result": {"path": root, "entries": entries, "truncated": truncated}}
 
 
