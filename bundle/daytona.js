@@ -85,7 +85,8 @@ function retryAfterMs(headers) {
   return wait;
 }
 __name(retryAfterMs, "retryAfterMs");
-function toolboxError(status, message, headers) {
+function toolboxError(status, said, headers) {
+  const message = withoutCredentials(said);
   if (status === 400 && /no IP address found|Is the Sandbox started/i.test(message)) {
     return new StoppedError(`Daytona stopped the sandbox (400: ${message})`);
   }
@@ -93,7 +94,12 @@ function toolboxError(status, message, headers) {
   return httpError(status, message, headers);
 }
 __name(toolboxError, "toolboxError");
-function httpError(status, message, headers) {
+function withoutCredentials(message) {
+  return message.replace(/\b(Bearer|Basic|token)([\s:=]+)[\w.~+/=-]{8,}/gi, "$1$2[hidden]").replace(/\bdtn_[\w-]+/g, "dtn_[hidden]");
+}
+__name(withoutCredentials, "withoutCredentials");
+function httpError(status, said, headers) {
+  const message = withoutCredentials(said);
   if (status === 401) {
     return new SandboxError(`Daytona rejected the API key (401: ${message}); check MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)`);
   }

@@ -166,3 +166,16 @@ Deno.test("an error message from Daytona is judged in time in line with its leng
   assert(performance.now() - started < 2_000, `${Math.round(performance.now() - started)} ms`);
   assertMatch(error.message, /^Daytona answered 400: exceeded/);
 });
+
+Deno.test("an API error that quotes the key shows it hidden", () => {
+  // An API server or a proxy that echoed the Authorization header put the key into the error,
+  // and doctor printed it: "Daytona rejected the API key (401: bad key Bearer dtnSECRETKEY111)".
+  for (const status of [401, 403, 400, 500]) {
+    const error = httpError(
+      status,
+      "bad key Bearer dtnSECRETKEY111, key=dtn_abc123def456 token: sk-123456789",
+    );
+    assert(!/SECRETKEY|abc123def456|sk-123456789/.test(error.message), error.message);
+    assertMatch(error.message, /Bearer \[hidden\]/);
+  }
+});

@@ -74,7 +74,8 @@ export function retryAfterMs(headers: unknown): number | undefined {
 }
 
 /** What a failed toolbox request means. */
-export function toolboxError(status: number, message: string, headers?: Headers): Error {
+export function toolboxError(status: number, said: string, headers?: Headers): Error {
+  const message = withoutCredentials(said);
   if (status === 400 && /no IP address found|Is the Sandbox started/i.test(message)) {
     return new StoppedError(`Daytona stopped the sandbox (400: ${message})`);
   }
@@ -82,8 +83,18 @@ export function toolboxError(status: number, message: string, headers?: Headers)
   return httpError(status, message, headers);
 }
 
+/**
+ * `message` without credentials it may quote: an API server or a proxy in front of it that echoes
+ * the request's `Authorization` header put the key into errors, and `doctor` printed it.
+ */
+function withoutCredentials(message: string): string {
+  return message.replace(/\b(Bearer|Basic|token)([\s:=]+)[\w.~+/=-]{8,}/gi, "$1$2[hidden]")
+    .replace(/\bdtn_[\w-]+/g, "dtn_[hidden]");
+}
+
 /** What a failed API request means. */
-export function httpError(status: number, message: string, headers?: unknown): Error {
+export function httpError(status: number, said: string, headers?: unknown): Error {
+  const message = withoutCredentials(said);
   if (status === 401) {
     return new SandboxError(
       `Daytona rejected the API key (401: ${message}); check MCP_DAYTONA_API_KEY (or DAYTONA_API_KEY)`,
