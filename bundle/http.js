@@ -1564,7 +1564,8 @@ async function jsonOrStream(body, transport, answered) {
   }, "leave");
   const answer = Promise.race([
     answered,
-    gone.promise
+    gone.promise,
+    transport.ended
   ]);
   const encoder = new TextEncoder();
   let keepAlive;
@@ -1572,8 +1573,15 @@ async function jsonOrStream(body, transport, answered) {
     start(controller) {
       keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), KEEP_ALIVE_MS);
       answer.then(async (response) => {
-        const text = await response?.text();
-        const messages = text ? [
+        const text = response === "ended" ? void 0 : await response?.text();
+        const messages = response === "ended" ? requestIds(body).map((id) => ({
+          jsonrpc: "2.0",
+          id,
+          error: {
+            code: -32e3,
+            message: "The session ended before the call answered"
+          }
+        })) : text ? [
           JSON.parse(text)
         ].flat() : [];
         for (const message of messages) {
@@ -1621,6 +1629,18 @@ var Transport = class extends WebStandardStreamableHTTPServerTransport {
     const streamId = requestId === void 0 ? void 0 : self._requestToStreamMapping.get(requestId);
     self._enableJsonResponse = streamId !== void 0 && self._streamMapping.get(streamId)?.resolveJson !== void 0;
     return super.send(message, options);
+  }
+  #ended = Promise.withResolvers();
+  /** Settles once the transport closes (its session ended): answers still awaited never come. */
+  get ended() {
+    return this.#ended.promise;
+  }
+  async close() {
+    try {
+      await super.close();
+    } finally {
+      this.#ended.resolve("ended");
+    }
   }
   /** Drops what the SDK keeps for requests that will never be answered (the client left). */
   forget(ids) {

@@ -595,7 +595,8 @@ async function jsonOrStream(
     transport.forget(requestIds(body));
     gone.resolve(undefined);
   };
-  const answer = Promise.race([answered, gone.promise]);
+  // A session ended meanwhile (DELETE, idle) answers nothing more: the stream says so and ends.
+  const answer = Promise.race([answered, gone.promise, transport.ended]);
   const encoder = new TextEncoder();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   const stream = new ReadableStream<Uint8Array>({
@@ -605,8 +606,16 @@ async function jsonOrStream(
         KEEP_ALIVE_MS,
       );
       answer.then(async (response) => {
-        const text = await response?.text();
-        const messages = text ? [JSON.parse(text)].flat() : [];
+        const text = response === "ended" ? undefined : await response?.text();
+        const messages = response === "ended"
+          ? requestIds(body).map((id) => ({
+            jsonrpc: "2.0",
+            id,
+            error: { code: -32000, message: "The session ended before the call answered" },
+          }))
+          : text
+          ? [JSON.parse(text)].flat()
+          : [];
         for (const message of messages) {
           controller.enqueue(
             encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
@@ -675,6 +684,21 @@ class Transport extends WebStandardStreamableHTTPServerTransport {
     self._enableJsonResponse = streamId !== undefined &&
       self._streamMapping.get(streamId)?.resolveJson !== undefined;
     return super.send(message, options);
+  }
+
+  #ended = Promise.withResolvers<"ended">();
+
+  /** Settles once the transport closes (its session ended): answers still awaited never come. */
+  get ended(): Promise<"ended"> {
+    return this.#ended.promise;
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      this.#ended.resolve("ended");
+    }
   }
 
   /** Drops what the SDK keeps for requests that will never be answered (the client left). */

@@ -263,6 +263,34 @@ Deno.test("a client that disconnects mid-call stops the call's processes", opts,
 });
 
 Deno.test(
+  "a call whose session is deleted while it runs gets an answer saying so",
+  opts,
+  async () => {
+    // Its answer, awaited from a transport that had closed, never came: the stream sent only
+    // keep-alive comments for as long as the client held it, and kept the session's objects.
+    await using served = serve();
+    const client = await served.client();
+    const { sessionId } = (client as unknown as { _transport: { sessionId: string } })._transport;
+    const response = await postShell(served.http.url, client, 96, "sleep 30");
+    assertEquals(response.headers.get("content-type"), "text/event-stream");
+    const deleted = await fetch(served.http.url, {
+      method: "DELETE",
+      headers: { "mcp-session-id": sessionId },
+    });
+    await deleted.body?.cancel();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const text = await Promise.race([
+      response.text(),
+      new Promise<string>((resolve) => timer = setTimeout(resolve, 20_000, "no answer in 20 s")),
+    ]).finally(() => clearTimeout(timer));
+    assertMatch(
+      text,
+      /"id":96,"error":\{"code":-32000,"message":"The session ended before the call answered"\}/,
+    );
+  },
+);
+
+Deno.test(
   "a client that disconnects mid-call with a progress token (an event stream) stops the call's processes",
   opts,
   async () => {
