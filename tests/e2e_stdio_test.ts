@@ -102,6 +102,68 @@ Deno.test(
 );
 
 Deno.test(
+  "descriptors the server inherited do not reach the sandbox's supervisor",
+  opts,
+  async () => {
+    // A shell that starts the server may leave descriptors open without close-on-exec; they went
+    // on into every sandbox's supervisor (a listing of its /proc/1/fd showed a pipe of the shell).
+    const base = await sandboxBase();
+    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+    const secret = await Deno.makeTempFile({ prefix: "mcp-inherited-" });
+    const transport = new StdioClientTransport({
+      command: "/bin/sh",
+      args: [
+        "-c",
+        `exec 7<"${secret}"; exec "$0" "$@"`,
+        Deno.execPath(),
+        ...start.split(" ").slice(1),
+      ],
+      cwd: ROOT,
+      env: { ...serverEnv(base), MCP_LOG_LEVEL: "error" },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "e2e", version: "1" });
+    try {
+      await client.connect(transport);
+      await client.callTool({ name: "shell_exec", arguments: { command: "true" } });
+      // The supervisor, seen from the host: agent.py, the child of the bwrap that mounts `base`.
+      const ps = new TextDecoder().decode(
+        (await new Deno.Command("ps", { args: ["-eo", "pid=,ppid=,args="], stdout: "piped" })
+          .output()).stdout,
+      ).split("\n").map((line) => line.trim().split(/\s+/));
+      const bwraps = ps.filter((fields) =>
+        fields[2]?.endsWith("bwrap") && fields.join(" ").includes(base)
+      );
+      assert(bwraps.length > 0, `no bwrap under ${base}`);
+      const under = new Set(bwraps.map((fields) => fields[0]));
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const fields of ps) {
+          if (under.has(fields[1]) && !under.has(fields[0])) grew = !!under.add(fields[0]);
+        }
+      }
+      const supervisor = ps.find((fields) =>
+        under.has(fields[0]) && fields[2]?.includes("python") &&
+        fields.includes("/opt/sandbox/agent.py")
+      );
+      assert(supervisor, "no supervisor");
+      const pid = supervisor[0];
+      const fds = new TextDecoder().decode(
+        (await new Deno.Command("ls", { args: ["-l", `/proc/${pid}/fd`], stdout: "piped" })
+          .output()).stdout,
+      );
+      assert(fds.includes("pipe:"), fds); // its own pipes are there
+      assert(!fds.includes(secret), `the supervisor holds ${secret}:\n${fds}`);
+    } finally {
+      await client.close();
+      await eventually(async () => (await listDir(base)).length === 0);
+      await Deno.remove(base, { recursive: true });
+      await Deno.remove(secret);
+    }
+  },
+);
+
+Deno.test(
   "a cell that writes its supervisor's reply with millions of tiny values costs the server no memory",
   opts,
   async () => {

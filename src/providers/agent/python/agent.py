@@ -27,7 +27,20 @@ def _read_line(fd):
     return bytes(line)
 
 
+def _close_inherited():
+    """Closes the descriptors past stdio that the server's own parent left open without
+    close-on-exec (a shell's, for one): they reached every sandbox's supervisor and helpers."""
+    for name in os.listdir("/proc/self/fd"):
+        if int(name) > 2:
+            try:
+                os.close(int(name))
+            except OSError:
+                pass  # the listing's own
+
+
 def main():
+    if os.environ.get("SANDBOX_SUPERVISOR") == "pid1":
+        _close_inherited()
     import signal
     import threading
 
