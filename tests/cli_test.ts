@@ -6,7 +6,7 @@ import {
   ok as assert,
 } from "node:assert/strict";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { hasBwrap, ROOT } from "./_helpers.ts";
+import { hasBwrap, ROOT, symlink } from "./_helpers.ts";
 import { parseCommand } from "../src/config.ts";
 import { runFlags } from "../src/init.ts";
 
@@ -169,7 +169,7 @@ Deno.test("init --write refuses a config it cannot extend, and otherwise changes
     );
     await Deno.chmod(`${home}/real.json`, 0o600);
     await Deno.remove(config);
-    await Deno.symlink(`${home}/real.json`, config);
+    await symlink(`${home}/real.json`, config);
     const written = await write();
     assertEquals(written.code, 0, written.text);
     const text = await Deno.readTextFile(`${home}/real.json`);
