@@ -1162,6 +1162,7 @@ function serveHttp(options, makeSession, modern) {
     throw new TypeError(`Cannot listen on ${hostname} without a token: anyone who can reach it could run code; set MCP_AUTH_TOKEN (or --auth-token), or listen on 127.0.0.1`);
   }
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const keepAliveMs = Math.min(KEEP_ALIVE_MS, (options.connections?.idleTimeoutMs ?? 12e4) / 4);
   const bodies = {
     held: 0,
     max: Math.max(options.bodyBudgetBytes ?? BODY_BUDGET, maxBody),
@@ -1190,9 +1191,9 @@ function serveHttp(options, makeSession, modern) {
       };
       owners.set(key, owner);
     }
-    return await owner.handler.fetch(request, {
+    return await lateAsStream(owner.handler.fetch(request, {
       parsedBody
-    });
+    }), keepAliveMs);
   }, "serveModern");
   const evictIdleSession = /* @__PURE__ */ __name(() => {
     let oldest;
@@ -1283,7 +1284,7 @@ function serveHttp(options, makeSession, modern) {
         if (!answersInJson(request, parsedBody)) {
           return cancelOnDisconnect(await answered, parsedBody, entry2.transport);
         }
-        return await jsonOrStream(parsedBody, entry2.transport, answered);
+        return await jsonOrStream(parsedBody, entry2.transport, answered, keepAliveMs);
       } finally {
         entry2.inFlight--;
         entry2.lastSeen = Date.now();
@@ -1548,7 +1549,7 @@ function answersInJson(request, body) {
 __name(answersInJson, "answersInJson");
 var STREAM_AFTER_MS = 1e3;
 var KEEP_ALIVE_MS = 15e3;
-async function jsonOrStream(body, transport, answered) {
+async function jsonOrStream(body, transport, answered, keepAliveMs) {
   let timer;
   const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
   const first = await Promise.race([
@@ -1571,7 +1572,7 @@ async function jsonOrStream(body, transport, answered) {
   let keepAlive;
   const stream = new ReadableStream({
     start(controller) {
-      keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), KEEP_ALIVE_MS);
+      keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), keepAliveMs);
       answer.then(async (response) => {
         const text = response === "ended" ? void 0 : await response?.text();
         const messages = response === "ended" ? requestIds(body).map((id) => ({
@@ -1615,6 +1616,65 @@ data: ${JSON.stringify(message)}
   });
 }
 __name(jsonOrStream, "jsonOrStream");
+async function lateAsStream(answered, keepAliveMs) {
+  let timer;
+  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
+  const first = await Promise.race([
+    answered,
+    late
+  ]).finally(() => clearTimeout(timer));
+  if (first !== null) return first;
+  const encoder = new TextEncoder();
+  let keepAlive;
+  let reader;
+  const stream = new ReadableStream({
+    start(controller) {
+      keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), keepAliveMs);
+      answered.then(async (response) => {
+        if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+          reader = response.body?.getReader();
+          while (reader) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            controller.enqueue(value);
+          }
+          return;
+        }
+        const text = await response.text();
+        for (const message of text ? [
+          JSON.parse(text)
+        ].flat() : []) {
+          controller.enqueue(encoder.encode(`event: message
+data: ${JSON.stringify(message)}
+
+`));
+        }
+      }).catch(() => {
+        reader?.cancel().catch(() => {
+        });
+      }).finally(() => {
+        clearInterval(keepAlive);
+        try {
+          controller.close();
+        } catch {
+        }
+      });
+    },
+    cancel(reason) {
+      clearInterval(keepAlive);
+      reader?.cancel(reason).catch(() => {
+      });
+    }
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache, no-transform",
+      "X-Accel-Buffering": "no"
+    }
+  });
+}
+__name(lateAsStream, "lateAsStream");
 var Transport = class extends WebStandardStreamableHTTPServerTransport {
   static {
     __name(this, "Transport");

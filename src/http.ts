@@ -144,6 +144,8 @@ export function serveHttp(
     );
   }
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  // Streams that wait for an answer send comments often enough for the guard's idle timeout.
+  const keepAliveMs = Math.min(KEEP_ALIVE_MS, (options.connections?.idleTimeoutMs ?? 120_000) / 4);
   /** Bytes of request bodies being received now, all clients together, and the most. */
   const bodies = {
     held: 0,
@@ -178,7 +180,7 @@ export function serveHttp(
       owner = { session, handler: make(session) };
       owners.set(key, owner);
     }
-    return await owner.handler.fetch(request, { parsedBody });
+    return await lateAsStream(owner.handler.fetch(request, { parsedBody }), keepAliveMs);
   };
 
   // At the cap, a new session or bearer value takes the place of the one idle longest among those
@@ -266,7 +268,7 @@ export function serveHttp(
         if (!answersInJson(request, parsedBody)) {
           return cancelOnDisconnect(await answered, parsedBody, entry.transport);
         }
-        return await jsonOrStream(parsedBody, entry.transport, answered);
+        return await jsonOrStream(parsedBody, entry.transport, answered, keepAliveMs);
       } finally {
         entry.inFlight--;
         entry.lastSeen = Date.now();
@@ -583,6 +585,7 @@ async function jsonOrStream(
   body: unknown,
   transport: Transport,
   answered: Promise<Response>,
+  keepAliveMs: number,
 ): Promise<Response> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
@@ -603,7 +606,7 @@ async function jsonOrStream(
     start(controller) {
       keepAlive = setInterval(
         () => controller.enqueue(encoder.encode(": keepalive\n\n")),
-        KEEP_ALIVE_MS,
+        keepAliveMs,
       );
       answer.then(async (response) => {
         const text = response === "ended" ? undefined : await response?.text();
@@ -643,6 +646,68 @@ async function jsonOrStream(
   };
   if (transport.sessionId) headers["mcp-session-id"] = transport.sessionId;
   return new Response(stream, { headers });
+}
+
+/**
+ * A 2026-07-28 answer as it comes if within {@linkcode STREAM_AFTER_MS}, else an event stream that
+ * sends a comment every `keepAliveMs` and then the answer (as its events, or as one event when it
+ * is JSON). The v2 SDK answers a call that sends nothing before its result with one JSON body at
+ * the end, and the guard closes a connection that carries nothing for its idle timeout: a long
+ * call would be cut. A client that leaves aborts the request, which the handler watches.
+ */
+async function lateAsStream(answered: Promise<Response>, keepAliveMs: number): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
+  const first = await Promise.race([answered, late]).finally(() => clearTimeout(timer));
+  if (first !== null) return first;
+  const encoder = new TextEncoder();
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      keepAlive = setInterval(
+        () => controller.enqueue(encoder.encode(": keepalive\n\n")),
+        keepAliveMs,
+      );
+      answered.then(async (response) => {
+        if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+          reader = response.body?.getReader();
+          while (reader) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            controller.enqueue(value);
+          }
+          return;
+        }
+        const text = await response.text();
+        for (const message of text ? [JSON.parse(text)].flat() : []) {
+          controller.enqueue(
+            encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
+          );
+        }
+      }).catch(() => {
+        reader?.cancel().catch(() => {}); // the client left: nobody reads the rest
+      }).finally(() => {
+        clearInterval(keepAlive);
+        try {
+          controller.close();
+        } catch {
+          // The client cancelled the stream.
+        }
+      });
+    },
+    cancel(reason) {
+      clearInterval(keepAlive);
+      reader?.cancel(reason).catch(() => {});
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache, no-transform",
+      "X-Accel-Buffering": "no",
+    },
+  });
 }
 
 /** The SDK transport's private fields that {@linkcode Transport} reads and sets. */

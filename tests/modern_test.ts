@@ -12,6 +12,7 @@ import { Client } from "npm:@modelcontextprotocol/client@2.4.0";
 import { StdioClientTransport } from "npm:@modelcontextprotocol/client@2.4.0/stdio";
 import { StreamableHTTPClientTransport } from "npm:@modelcontextprotocol/client@2.4.0";
 import { serveHttp } from "../src/http.ts";
+import type { ConnectionLimits } from "../src/_conn_guard.ts";
 import { silentLogger } from "../src/log.ts";
 import { createModernHttp, createModernServer, SANDBOX_META_KEY } from "../src/modern.ts";
 import { LocalProvider } from "../src/providers/local/mod.ts";
@@ -124,11 +125,11 @@ Deno.test(
   },
 );
 
-function serve(token?: string, maxSessions?: number) {
+function serve(token?: string, maxSessions?: number, connections?: ConnectionLimits) {
   const provider = new LocalProvider({ log });
   const counter = new SandboxCounter(16);
   const newSession = () => new SandboxSession(provider, log, { counter, maxSandboxes: 4 });
-  const http = serveHttp({ port: 0, log, token, maxSessions }, () => {
+  const http = serveHttp({ port: 0, log, token, maxSessions, connections }, () => {
     const session = newSession();
     return {
       session,
@@ -225,5 +226,22 @@ Deno.test(
     assertEquals(refused.status, 503);
     assertMatch(JSON.stringify(await refused.json()), /2 bearer tokens with sandboxes/);
     for (const client of [alice, bob, carol]) await client.close().catch(() => {});
+  },
+);
+
+Deno.test(
+  "a 2026-07-28 call that outlasts the connection idle timeout is answered over a stream that keeps it alive",
+  opts,
+  async () => {
+    // The v2 SDK answers a call that sends nothing before its result with one JSON body at its
+    // end; a connection that carried nothing for the idle timeout was closed, and the call lost.
+    await using served = serve(undefined, undefined, { idleTimeoutMs: 1000 });
+    const client = await served.client();
+    try {
+      const result = await call(client, "shell_exec", { command: "sleep 3; echo done" });
+      assertEquals(result.structuredContent?.stdout, "done\n", JSON.stringify(result));
+    } finally {
+      await client.close();
+    }
   },
 );
