@@ -882,7 +882,7 @@ function judge(dir) {
     return "unjudged";
   }
   try {
-    if (file.tryLockSync(true)) return file;
+    if (file.statSync().uid === Deno.uid() && file.tryLockSync(true)) return file;
   } catch {
   }
   file.close();
@@ -3942,7 +3942,7 @@ var LocalProvider = class {
           dir: baseDir,
           prefix: "mcp-workspace-net-"
         });
-        Deno.chmodSync(netDir, 493);
+        if (isolated && Deno.uid() === 0) Deno.chownSync(netDir, uid, uid);
       } else if (tunnelled) Deno.mkdirSync(netDir);
       if (internet) {
         proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {

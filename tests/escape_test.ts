@@ -765,3 +765,33 @@ Deno.test(
     assertEquals(structured<{ size: number }>(gz).size, 0);
   },
 );
+
+Deno.test(
+  "a directory swapped for a link to the supervisor's /proc/1/fd while it is listed shows none of its targets",
+  opts,
+  async () => {
+    // The listing checked the directory by its descriptor but read each link's target by path:
+    // swapped in between, 10 of 40 listings showed the supervisor's pipes and sockets.
+    await using mcp = await connect();
+    await mcp.call("file_upload", {
+      file_path: "swap.py",
+      content: [
+        "import ctypes, os, time",
+        "os.mkdir('a')",
+        "for i in range(41): os.symlink('/nowhere', 'a/%d' % i)",
+        "os.symlink('/proc/1/fd', 'b')",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "end = time.time() + 30",
+        "while time.time() < end:  # a and b trade places at once: renameat2(RENAME_EXCHANGE)",
+        "    libc.syscall(316, -100, b'a', -100, b'b', 2)",
+      ].join("\n"),
+    });
+    await sh(mcp, "python3 swap.py >/dev/null 2>&1 &");
+    let leaked = 0;
+    for (let i = 0; i < 60; i++) {
+      const listed = text(await mcp.call("file_list", { path: "a" }));
+      if (/pipe:\[|socket:\[|anon_inode:/.test(listed)) leaked++;
+    }
+    assertEquals(leaked, 0);
+  },
+);

@@ -493,6 +493,33 @@ for top in sys.argv[1:]:
           command: 'echo SECRET-CACHE > "$PIP_CACHE_DIR/../secret"',
         });
         assertEquals(await readable(), [], "while the sandboxes run");
+        // Nor connect to a workspace's egress proxy or preview socket, which live beside it.
+        const sockets = [...Deno.readDirSync(base)]
+          .filter((entry) => entry.name.startsWith("mcp-workspace-net-"))
+          .flatMap((
+            entry,
+          ) => [`${base}/${entry.name}/proxy.sock`, `${base}/${entry.name}/inbound.sock`]);
+        assertEquals(sockets.length, 2);
+        const connected = await new Deno.Command("setpriv", {
+          args: [
+            "--reuid=4242",
+            "--regid=4242",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "/usr/bin/python3",
+            "-c",
+            `import socket, sys
+for path in sys.argv[1:]:
+    try:
+        socket.socket(socket.AF_UNIX).connect(path)
+        print(path)
+    except OSError:
+        pass`,
+            ...sockets,
+          ],
+          stdout: "piped",
+        }).output();
+        assertEquals(new TextDecoder().decode(connected.stdout), "");
       }
       assertEquals(await readable(), [], "after the server ended (the workspace's image stays)");
       assert((await listDir(workspaces)).includes("w"));

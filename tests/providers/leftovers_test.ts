@@ -231,3 +231,41 @@ Deno.test("sweepLeftovers() removes a persistent workspace's empty cgroup left b
     await Deno.remove(baseDir, { recursive: true });
   }
 });
+
+Deno.test(
+  "sweepLeftovers() leaves alone a sandbox directory whose lock another user made",
+  { ignore: !root },
+  async () => {
+    // Another local user made /tmp/mcp-sandbox-<id>, named after a live sandbox of another server
+    // (cgroup names are readable), with an unlocked lock file: the next server's sweep took it
+    // for a dead server's and removed that live sandbox's cgroup, its processes and files.
+    const baseDir = await Deno.makeTempDir({ prefix: "leftovers-test-" });
+    try {
+      Deno.mkdirSync(`${baseDir}/mcp-sandbox-planted1`);
+      lockSandbox(`${baseDir}/mcp-sandbox-planted1`).close();
+      Deno.chownSync(`${baseDir}/mcp-sandbox-planted1/owner.lock`, 4242, 4242);
+      Deno.chownSync(`${baseDir}/mcp-sandbox-planted1`, 4242, 4242);
+      const removed: string[] = [];
+      const cgroups = {
+        found: () =>
+          Promise.resolve([{
+            name: "local-planted1",
+            dirs: ["/sys/fs/cgroup/test/local-planted1"],
+            processes: 2,
+            ageSeconds: 300,
+          }]),
+        removeFound: (group: FoundCgroup) => {
+          removed.push(group.name);
+          return Promise.resolve();
+        },
+      } as unknown as SandboxCgroups;
+      const disks = () => ({ unmount: () => {} }) as unknown as SandboxDisks;
+      const report = await sweepLeftovers({ baseDir, cgroups, disks, log: silentLogger() });
+      assertEquals(removed, []);
+      assertEquals(report.sandboxes, []);
+      assert(Deno.statSync(`${baseDir}/mcp-sandbox-planted1`).isDirectory);
+    } finally {
+      await Deno.remove(baseDir, { recursive: true });
+    }
+  },
+);

@@ -155,7 +155,9 @@ export async function sweepLeftovers(options: SweepOptions): Promise<SweepReport
 
 /**
  * Whether the server of the sandbox in `dir` is alive: its lock file is locked. A dead server's
- * lock is returned locked by us.
+ * lock is returned locked by us. A lock file that a server of this user did not make (another
+ * local user can make `mcp-sandbox-<id>` in /tmp, named after a live sandbox of another server,
+ * whose cgroup names are readable) counts as alive: nothing of it is touched.
  */
 function judge(dir: string): "alive" | "unjudged" | Deno.FsFile {
   let file: Deno.FsFile;
@@ -165,7 +167,7 @@ function judge(dir: string): "alive" | "unjudged" | Deno.FsFile {
     return "unjudged";
   }
   try {
-    if (file.tryLockSync(true)) return file;
+    if (file.statSync().uid === Deno.uid() && file.tryLockSync(true)) return file;
   } catch {
     // Cannot tell: as good as alive.
   }

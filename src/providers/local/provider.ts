@@ -609,8 +609,10 @@ export class LocalProvider implements SandboxProvider {
         Deno.writeFileSync(`${dirs.runtime}/__pycache__/${name}`, data);
       }
       if (tunnelled && hold) {
+        // The sandbox's alone (0700, its uid's): with its sockets open to every local user, one
+        // used the sandbox's egress proxy and filled its connections.
         netDir = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-workspace-net-" });
-        Deno.chmodSync(netDir, 0o755);
+        if (isolated && Deno.uid() === 0) Deno.chownSync(netDir, uid, uid);
       } else if (tunnelled) Deno.mkdirSync(netDir);
       if (internet) {
         proxy = EgressProxy.listen(`${netDir}/proxy.sock`, {

@@ -41,7 +41,9 @@ def resolve(path):
     return os.path.normpath(os.path.join(HOME, path))
 
 
-def describe(path, st, name=None):
+def describe(path, st, name=None, dir_fd=None):
+    """A file's info; a symlink's target is read from `dir_fd` (by `name`) when given: by path, a
+    directory swapped for a link to /proc/1/fd after it was checked showed the supervisor's."""
     mode = st.st_mode
     kind = ("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode)
             else "symlink" if stat.S_ISLNK(mode) else "other")
@@ -49,7 +51,7 @@ def describe(path, st, name=None):
             "size": st.st_size, "modified": st.st_mtime, "mode": stat.filemode(mode)}
     if kind == "symlink":
         try:
-            info["target"] = os.readlink(path)
+            info["target"] = os.readlink(name, dir_fd=dir_fd) if dir_fd is not None else os.readlink(path)
         except OSError:
             pass
     return info
@@ -204,7 +206,7 @@ def op_list(req):
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                entries.append(describe(path, st, entry.name))
+                entries.append(describe(path, st, entry.name, fd))
                 if level < depth and entry.is_dir(follow_symlinks=False):
                     pending.append((path, level + 1))
         except OSError:
