@@ -1228,6 +1228,7 @@ async function convert(file, cap) {
 }
 __name(convert, "convert");
 var COMPRESS_TIMEOUT_MS = 3e5;
+var SERVER_COMPRESS_LIMIT = 64 * MIB;
 async function compress(file, limit, input) {
   const { sandbox, info, signal } = file;
   const inSandbox = await compressInSandbox(file, limit);
@@ -1236,6 +1237,9 @@ async function compress(file, limit, input) {
   if (inSandbox) {
     ({ compressed, archive } = inSandbox);
   } else {
+    if (info.size > SERVER_COMPRESS_LIMIT) {
+      throw new RangeError(`Cannot compress ${info.path} (${formatBytes(info.size)}): the sandbox has no gzip, and the server compresses at most ${formatBytes(SERVER_COMPRESS_LIMIT)} itself; install gzip in the sandbox, or use download_option="download_partial"`);
+    }
     const gzip = sandbox.readFile(info.path, {
       signal,
       length: info.size

@@ -587,6 +587,11 @@ async function convert(file: Downloadable, cap: number): Promise<FileDownloadOut
 
 /** How long gzip may take in the sandbox. */
 const COMPRESS_TIMEOUT_MS = 300_000;
+/**
+ * The most the server compresses itself, for a sandbox without gzip (or whose code says so: a
+ * fake gzip that exits 127 had the server compress 1 GiB of a sparse file, 4.9 s of its CPU).
+ */
+const SERVER_COMPRESS_LIMIT = 64 * MIB;
 
 async function compress(
   file: Downloadable,
@@ -600,6 +605,15 @@ async function compress(
   if (inSandbox) {
     ({ compressed, archive } = inSandbox);
   } else {
+    if (info.size > SERVER_COMPRESS_LIMIT) {
+      throw new RangeError(
+        `Cannot compress ${info.path} (${
+          formatBytes(info.size)
+        }): the sandbox has no gzip, and the server compresses at most ${
+          formatBytes(SERVER_COMPRESS_LIMIT)
+        } itself; install gzip in the sandbox, or use download_option="download_partial"`,
+      );
+    }
     // No gzip in the sandbox: compressed here, as much as stat reported (a /proc file reports 0
     // bytes and may hold gigabytes, one can grow while read).
     const gzip = sandbox.readFile(info.path, { signal, length: info.size }).pipeThrough(

@@ -423,3 +423,34 @@ Deno.test(
     assertEquals(await sh(mcp, "ls -A /tmp | grep -c file-download || true"), "0\n");
   },
 );
+
+Deno.test(
+  "compress_file with a sandbox that says it has no gzip compresses at most 64 MiB in the server",
+  opts,
+  async () => {
+    // A fake gzip that exits 127 sent the server back to compressing a sparse file itself.
+    await using mcp = await connect();
+    await sh(
+      mcp,
+      "mkdir -p ~/.venv/bin && printf '#!/bin/sh\\nexit 127\\n' > ~/.venv/bin/gzip && " +
+        "chmod +x ~/.venv/bin/gzip && truncate -s 512M sparse.bin && head -c 100000 /dev/zero > small.bin",
+    );
+    const before = process.cpuUsage();
+    const big = await mcp.call("file_download", {
+      file_path: "sparse.bin",
+      download_option: "compress_file",
+    });
+    const used = process.cpuUsage(before);
+    assertEquals(big.isError, true);
+    assertMatch(
+      text(big),
+      /the sandbox has no gzip, and the server compresses at most 67.1 MB itself/,
+    );
+    assert((used.user + used.system) / 1e6 < 0.5);
+    const small = await mcp.call("file_download", {
+      file_path: "small.bin",
+      download_option: "compress_file",
+    });
+    assertEquals(structured<FileDownloadOutput>(small).result, "compressed");
+  },
+);
