@@ -35,30 +35,48 @@ function checkShareNames(shares) {
   }
 }
 __name(checkShareNames, "checkShareNames");
-function checkSharePlacement(shares, kept, real = readableRealPath) {
-  const within = /* @__PURE__ */ __name((path, dir) => path === dir || path.startsWith(`${dir}/`), "within");
+function checkSharePlacement(shares, kept, resolve = readableHostPath) {
+  const same = /* @__PURE__ */ __name((a, b) => a.real === b.real || a.id !== null && a.id === b.id, "same");
+  const within = /* @__PURE__ */ __name((a, b) => a.real === b.real || a.real.startsWith(`${b.real}/`) || b.id !== null && a.chain.includes(b.id), "within");
+  const viaLinkIn = /* @__PURE__ */ __name((a, b) => b.id !== null && a.links.some((chain) => chain.includes(b.id)), "viaLinkIn");
   const resolved = shares.map((share) => ({
     share,
-    path: real(share.path)
+    at: resolve(share.path)
+  }));
+  const keptAt = kept.map((dir) => ({
+    dir,
+    at: resolve(dir.path)
   }));
   for (const inner of resolved) {
     for (const outer of resolved) {
-      if (outer === inner || outer.share.mode !== "rw" || !within(inner.path, outer.path)) continue;
-      if (inner.path === outer.path) continue;
-      throw new TypeError(`Cannot share ${inner.share.path}: it lies inside the read-write share ${outer.share.path}, where sandbox code could replace it with a symlink to any directory; share only one of them`);
+      if (outer === inner || outer.share.mode !== "rw" || same(inner.at, outer.at)) continue;
+      if (within(inner.at, outer.at)) {
+        throw new TypeError(`Cannot share ${inner.share.path}: it lies inside the read-write share ${outer.share.path}, where sandbox code could replace it with a symlink to any directory; share only one of them`);
+      }
+      if (viaLinkIn(inner.at, outer.at)) {
+        throw new TypeError(`Cannot share ${inner.share.path}: the way to it follows a symlink in the read-write share ${outer.share.path}, which sandbox code could point anywhere; share ${inner.at.real} as it is`);
+      }
     }
-    for (const dir of kept) {
-      const path = real(dir.path);
-      if (within(path, inner.path) && (inner.share.mode === "rw" || !dir.readableByShares)) {
+    for (const { dir, at } of keptAt) {
+      if (within(at, inner.at) && (inner.share.mode === "rw" || !dir.readableByShares)) {
         throw new TypeError(`Cannot share ${inner.share.path}${inner.share.mode === "rw" ? " read-write" : ""}: it holds ${dir.what} (${dir.path}); share a directory beside it`);
       }
-      if (!dir.sharesInside && within(inner.path, path) && inner.path !== path) {
+      if (!dir.sharesInside && (within(inner.at, at) && !same(inner.at, at) || viaLinkIn(inner.at, at))) {
         throw new TypeError(`Cannot share ${inner.share.path}: it lies inside ${dir.what} (${dir.path}), which sandboxes write in`);
       }
     }
   }
 }
 __name(checkSharePlacement, "checkSharePlacement");
+function readableHostPath(path) {
+  return {
+    real: readableRealPath(path),
+    id: null,
+    chain: [],
+    links: []
+  };
+}
+__name(readableHostPath, "readableHostPath");
 function readableRealPath(path) {
   try {
     if (Deno.permissions.querySync({

@@ -727,22 +727,68 @@ async function removeTree(path) {
   throw new Error(`Cannot delete ${path}: ${complaint}`);
 }
 __name(removeTree, "removeTree");
-async function realPaths(paths) {
+async function hostPaths(python, paths) {
   if (paths.length === 0) return [];
   const out = [];
   const complaint = await onHost([
-    "realpath",
-    "-m",
-    "-z",
-    "--",
+    python,
+    "-I",
+    "-S",
+    "-c",
+    HOST_PATHS_PY,
     ...paths
   ], out);
   if (complaint !== void 0) throw new Error(`Cannot resolve ${paths.join(", ")}: ${complaint}`);
-  const resolved = new TextDecoder().decode(concatBytes(out, out.reduce((sum, part) => sum + part.length, 0))).split("\0").slice(0, -1);
-  if (resolved.length !== paths.length) throw new Error(`Cannot resolve ${paths.join(", ")}`);
-  return resolved;
+  const text = new TextDecoder().decode(concatBytes(out, out.reduce((sum, part) => sum + part.length, 0)));
+  const found = JSON.parse(text);
+  if (found.length !== paths.length) throw new Error(`Cannot resolve ${paths.join(", ")}`);
+  return found;
 }
-__name(realPaths, "realPaths");
+__name(hostPaths, "hostPaths");
+var HOST_PATHS_PY = `
+import json, os, sys
+
+def ident(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return "%d:%d" % (st.st_dev, st.st_ino)
+
+def chain(path):
+    found = []
+    while True:
+        i = ident(path)
+        if i is not None:
+            found.append(i)
+        if path == "/":
+            return found
+        path = os.path.dirname(path)
+
+def resolve(path):
+    current, links, hops = "/", [], 0
+    todo = [part for part in path.split("/") if part not in ("", ".")]
+    while todo:
+        part = todo.pop(0)
+        if part == "..":
+            current = os.path.dirname(current)
+            continue
+        step = os.path.join(current, part)
+        if os.path.islink(step):
+            hops += 1
+            if hops > 40:
+                raise OSError("%s: too many levels of symbolic links" % path)
+            links.append(chain(current))
+            target = os.readlink(step)
+            if target.startswith("/"):
+                current = "/"
+            todo[:0] = [part for part in target.split("/") if part not in ("", ".")]
+        else:
+            current = step
+    return {"real": current, "id": ident(current), "chain": chain(current), "links": links}
+
+print(json.dumps([resolve(path) for path in sys.argv[1:]]))
+`;
 var COMPLAINT_BYTES = 2048;
 async function onHost(argv, out) {
   const child = new Deno.Command("bwrap", {
@@ -3693,17 +3739,17 @@ var LocalProvider = class {
         ...this.#shares.map((share) => share.path),
         ...kept.map((dir) => dir.path)
       ];
-      const resolved = await realPaths(paths).catch((error) => {
+      const resolved = await hostPaths(this.#options.python, paths).catch((error) => {
         throw new SandboxError(`Cannot share: ${error.message}`, {
           cause: error
         });
       });
-      const real = new Map(paths.map((path, i) => [
+      const found = new Map(paths.map((path, i) => [
         path,
         resolved[i]
       ]));
-      checkSharePlacement(this.#shares, kept, (path) => real.get(path) ?? path);
-      return this.#shares.map((share) => real.get(share.path));
+      checkSharePlacement(this.#shares, kept, (path) => found.get(path));
+      return this.#shares.map((share) => found.get(share.path).real);
     })();
   }
   /** The host uid `tenant`'s sandboxes run as when the server runs as root. */

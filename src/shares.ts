@@ -96,16 +96,35 @@ export interface KeptDirectory {
 }
 
 /**
+ * Where a path leads on this machine: its real path, the identity (`dev:ino`) of that directory
+ * (null when it does not exist), the identities of it and all its ancestors (nearest first), and
+ * for each symlink followed on the way, the identities of the directory holding it and of that
+ * directory's ancestors.
+ */
+export interface HostPath {
+  /** The path with every symlink followed (missing components kept as named). */
+  real: string;
+  /** `dev:ino` of the real path, or null when it does not exist. */
+  id: string | null;
+  /** `dev:ino` of the real path (when it exists) and of each of its ancestors, up to `/`. */
+  chain: readonly string[];
+  /** For each symlink followed: the `chain` of the directory that holds it. */
+  links: readonly (readonly string[])[];
+}
+
+/**
  * Checks where the local provider's shares lie, since bubblewrap follows symlinks when it mounts
  * them and sandbox code can write in a read-write share; throws a TypeError naming the paths when
- * - a share lies inside a read-write share: sandbox code could replace the inner directory with a
- *   symlink, and later sandboxes would get wherever it points mounted in its place;
+ * - a share lies inside a read-write share, or the way to it follows a symlink that lies in one:
+ *   sandbox code could replace the directory or the link, and later sandboxes would get wherever
+ *   it points mounted in its place;
  * - a share holds one of `kept` (read-write, or at all where `readableByShares` is false): other
  *   sandboxes' homes, caches and sockets, or workspaces they could swap;
- * - a share lies inside one of `kept` that sandboxes write in throughout (not `sharesInside`).
- * Paths are compared as `real` resolves them: by default as this machine does where the server may
- * read them, else as given. The local provider checks again with every path resolved on the host
- * (`realpath`), since a share given as a symlink the server may not read leads elsewhere.
+ * - a share lies inside one of `kept` that sandboxes write in throughout (not `sharesInside`), or
+ *   the way to it follows a symlink there.
+ * Paths are compared as `resolve` finds them: by default by their text, as this machine resolves
+ * them where the server may read them. The local provider checks again with what the host says
+ * (see {@linkcode HostPath}): identities see through bind mounts, and links on the way count.
  *
  * @example A share inside a read-write share is refused
  * ```ts
@@ -118,34 +137,53 @@ export interface KeptDirectory {
 export function checkSharePlacement(
   shares: readonly SharedDirectory[],
   kept: readonly KeptDirectory[],
-  real: (path: string) => string = readableRealPath,
+  resolve: (path: string) => HostPath = readableHostPath,
 ): void {
-  const within = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
-  const resolved = shares.map((share) => ({ share, path: real(share.path) }));
+  const same = (a: HostPath, b: HostPath) => a.real === b.real || (a.id !== null && a.id === b.id);
+  const within = (a: HostPath, b: HostPath) =>
+    a.real === b.real || a.real.startsWith(`${b.real}/`) ||
+    (b.id !== null && a.chain.includes(b.id));
+  const viaLinkIn = (a: HostPath, b: HostPath) =>
+    b.id !== null && a.links.some((chain) => chain.includes(b.id!));
+  const resolved = shares.map((share) => ({ share, at: resolve(share.path) }));
+  const keptAt = kept.map((dir) => ({ dir, at: resolve(dir.path) }));
   for (const inner of resolved) {
     for (const outer of resolved) {
-      if (outer === inner || outer.share.mode !== "rw" || !within(inner.path, outer.path)) continue;
-      if (inner.path === outer.path) continue; // the same directory twice
-      throw new TypeError(
-        `Cannot share ${inner.share.path}: it lies inside the read-write share ${outer.share.path}, where sandbox code could replace it with a symlink to any directory; share only one of them`,
-      );
+      if (outer === inner || outer.share.mode !== "rw" || same(inner.at, outer.at)) continue;
+      if (within(inner.at, outer.at)) {
+        throw new TypeError(
+          `Cannot share ${inner.share.path}: it lies inside the read-write share ${outer.share.path}, where sandbox code could replace it with a symlink to any directory; share only one of them`,
+        );
+      }
+      if (viaLinkIn(inner.at, outer.at)) {
+        throw new TypeError(
+          `Cannot share ${inner.share.path}: the way to it follows a symlink in the read-write share ${outer.share.path}, which sandbox code could point anywhere; share ${inner.at.real} as it is`,
+        );
+      }
     }
-    for (const dir of kept) {
-      const path = real(dir.path);
-      if (within(path, inner.path) && (inner.share.mode === "rw" || !dir.readableByShares)) {
+    for (const { dir, at } of keptAt) {
+      if (within(at, inner.at) && (inner.share.mode === "rw" || !dir.readableByShares)) {
         throw new TypeError(
           `Cannot share ${inner.share.path}${
             inner.share.mode === "rw" ? " read-write" : ""
           }: it holds ${dir.what} (${dir.path}); share a directory beside it`,
         );
       }
-      if (!dir.sharesInside && within(inner.path, path) && inner.path !== path) {
+      if (
+        !dir.sharesInside &&
+        ((within(inner.at, at) && !same(inner.at, at)) || viaLinkIn(inner.at, at))
+      ) {
         throw new TypeError(
           `Cannot share ${inner.share.path}: it lies inside ${dir.what} (${dir.path}), which sandboxes write in`,
         );
       }
     }
   }
+}
+
+/** `path` as this machine resolves it, where the server may read it; else as given. */
+function readableHostPath(path: string): HostPath {
+  return { real: readableRealPath(path), id: null, chain: [], links: [] };
 }
 
 /** `path` as this machine resolves it, where the server may read it; else as given. */

@@ -320,9 +320,65 @@ Deno.test(
       const inner = await serve("--share", `${root}/hidden/data:rw`, "--share", `${root}/data/raw`);
       assertEquals(inner.code, 1, inner.said);
       assertMatch(inner.said, /Cannot share .*\/data\/raw: it lies inside the read-write share/);
+      // A share whose way goes through a symlink in a read-write share: sandbox code pointed the
+      // link at /etc, and every later sandbox had the host's /etc as that share.
+      await Deno.mkdir(`${root}/pub`);
+      await Deno.mkdir(`${root}/view`);
+      await symlink(`${root}/pub`, `${root}/data/x`);
+      await symlink(`${root}/data/x`, `${root}/view/pub`);
+      const linked = await serve("--share", `${root}/data:rw`, "--share", `${root}/view/pub`);
+      assertEquals(linked.code, 1, linked.said);
+      assertMatch(
+        linked.said,
+        /Cannot share .*\/view\/pub: the way to it follows a symlink in the read-write share .*\/data,/,
+      );
       // A symlink to a directory beside them is a share like any other.
       const fine = await serve("--share", `${root}/hidden/data:rw`);
       assertEquals(fine.code, 0, fine.said);
+      // A read-write share seen again through a bind mount (a mount namespace of the test's own):
+      // a share below the bind is inside the read-write share, which its path does not show.
+      if (Deno.uid() === 0) {
+        await Deno.mkdir(`${root}/bound`);
+        const start = [
+          Deno.execPath(),
+          "run",
+          `--lock=${ROOT}/deno.lock`,
+          "--allow-run=bwrap,setpriv",
+          `--allow-read=${base},${ROOT}/bundle`,
+          `--allow-write=${base}`,
+          "--allow-sys=uid",
+          "--allow-env",
+          "--allow-net",
+          `${ROOT}/bundle/cli.js`,
+          "--sandbox-dir",
+          base,
+          "--share",
+          `${root}/data:rw`,
+          "--share",
+          `${root}/bound/raw`,
+        ];
+        const { code, stderr } = await new Deno.Command("unshare", {
+          args: [
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            `mount --bind "$0" "$1" && shift && exec "$@"`,
+            `${root}/data`,
+            `${root}/bound`,
+            ...start,
+          ],
+          env: { ...Deno.env.toObject(), MCP_LOG_LEVEL: "error", XDG_DATA_HOME: root },
+          cwd: ROOT,
+          stdin: "null",
+          stdout: "null",
+          stderr: "piped",
+        }).output();
+        const said = new TextDecoder().decode(stderr);
+        assertEquals(code, 1, said);
+        assertMatch(said, /Cannot share .*\/bound\/raw: it lies inside the read-write share/);
+      }
     } finally {
       await Deno.remove(root, { recursive: true });
     }

@@ -11,6 +11,7 @@
 // system, which machines rarely have. An ordinary user can mount neither, so there the disk
 // is not budgeted (`doctor` says so).
 
+import type { HostPath } from "../../shares.ts";
 import { concatBytes } from "../../_output.ts";
 import { CgroupKeeper } from "./cgroup.ts";
 
@@ -158,20 +159,68 @@ export async function removeTree(path: string): Promise<void> {
 }
 
 /**
- * `paths` as the host resolves them (GNU `realpath -m`: every symlink followed, missing components
- * kept as named), whatever Deno may read: it runs through bwrap as {@linkcode removeTree} does.
+ * Where each of `paths` leads on the host (see {@linkcode HostPath}), whatever Deno may read: a
+ * short Python program, run by `python` through bwrap as {@linkcode removeTree} runs rm, follows
+ * each symlink itself (as `realpath -m` does, missing components kept as named) and notes where
+ * the links it followed lie, and the `dev:ino` of every directory on the way.
  */
-export async function realPaths(paths: readonly string[]): Promise<string[]> {
+export async function hostPaths(python: string, paths: readonly string[]): Promise<HostPath[]> {
   if (paths.length === 0) return [];
   const out: Uint8Array[] = [];
-  const complaint = await onHost(["realpath", "-m", "-z", "--", ...paths], out);
+  const complaint = await onHost([python, "-I", "-S", "-c", HOST_PATHS_PY, ...paths], out);
   if (complaint !== undefined) throw new Error(`Cannot resolve ${paths.join(", ")}: ${complaint}`);
-  const resolved = new TextDecoder().decode(
+  const text = new TextDecoder().decode(
     concatBytes(out, out.reduce((sum, part) => sum + part.length, 0)),
-  ).split("\0").slice(0, -1);
-  if (resolved.length !== paths.length) throw new Error(`Cannot resolve ${paths.join(", ")}`);
-  return resolved;
+  );
+  const found = JSON.parse(text) as HostPath[];
+  if (found.length !== paths.length) throw new Error(`Cannot resolve ${paths.join(", ")}`);
+  return found;
 }
+
+const HOST_PATHS_PY = `
+import json, os, sys
+
+def ident(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return "%d:%d" % (st.st_dev, st.st_ino)
+
+def chain(path):
+    found = []
+    while True:
+        i = ident(path)
+        if i is not None:
+            found.append(i)
+        if path == "/":
+            return found
+        path = os.path.dirname(path)
+
+def resolve(path):
+    current, links, hops = "/", [], 0
+    todo = [part for part in path.split("/") if part not in ("", ".")]
+    while todo:
+        part = todo.pop(0)
+        if part == "..":
+            current = os.path.dirname(current)
+            continue
+        step = os.path.join(current, part)
+        if os.path.islink(step):
+            hops += 1
+            if hops > 40:
+                raise OSError("%s: too many levels of symbolic links" % path)
+            links.append(chain(current))
+            target = os.readlink(step)
+            if target.startswith("/"):
+                current = "/"
+            todo[:0] = [part for part in target.split("/") if part not in ("", ".")]
+        else:
+            current = step
+    return {"real": current, "id": ident(current), "chain": chain(current), "links": links}
+
+print(json.dumps([resolve(path) for path in sys.argv[1:]]))
+`;
 
 /** Bytes of a command's complaint kept (its first lines: one per file it could not delete). */
 const COMPLAINT_BYTES = 2048;

@@ -37,7 +37,7 @@ import {
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { compileModules } from "./_bytecode.ts";
-import { realPaths, removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
+import { hostPaths, removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
 import { SandboxQuotas } from "./_quotas.ts";
 import { LocalSandbox } from "./sandbox.ts";
@@ -343,12 +343,12 @@ export class LocalProvider implements SandboxProvider {
     return this.#resolvedShares ??= (async () => {
       const kept = this.#kept();
       const paths = [...this.#shares.map((share) => share.path), ...kept.map((dir) => dir.path)];
-      const resolved = await realPaths(paths).catch((error) => {
+      const resolved = await hostPaths(this.#options.python, paths).catch((error) => {
         throw new SandboxError(`Cannot share: ${error.message}`, { cause: error });
       });
-      const real = new Map(paths.map((path, i) => [path, resolved[i]]));
-      checkSharePlacement(this.#shares, kept, (path) => real.get(path) ?? path);
-      return this.#shares.map((share) => real.get(share.path)!);
+      const found = new Map(paths.map((path, i) => [path, resolved[i]]));
+      checkSharePlacement(this.#shares, kept, (path) => found.get(path)!);
+      return this.#shares.map((share) => found.get(share.path)!.real);
     })();
   }
 
