@@ -358,3 +358,35 @@ Deno.test(
     );
   },
 );
+
+Deno.test(
+  "an interpreter held by a process that ptraces it is still ended at its timeout",
+  opts,
+  async () => {
+    await using mcp = await connect();
+    await mcp.call("shell_exec", { command: "echo kept > marker" });
+    const result = await mcp.call("python_exec", {
+      code: [
+        "import ctypes, os, signal, time",
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "leader = os.getpid()",
+        "r, w = os.pipe()",
+        "if os.fork() == 0:",
+        "    os.setsid()",
+        "    libc.ptrace(0x4206, leader, None, ctypes.c_void_p(0x40))",
+        "    os.write(w, b'x')",
+        "    time.sleep(1e6)",
+        "os.read(r, 1)",
+        "time.sleep(1e6)",
+      ].join("\n"),
+      timeout: 2,
+    });
+    const out = structured<PythonExecOutput>(result);
+    assertEquals(out.timed_out, true, text(result));
+    const after = structured<{ stdout: string }>(
+      await mcp.call("shell_exec", { command: "cat marker" }),
+    );
+    assertEquals(after.stdout, "kept\n");
+  },
+);

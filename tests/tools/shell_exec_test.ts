@@ -214,3 +214,39 @@ Deno.test(
     assertEquals(after.stdout, "kept\n");
   },
 );
+
+const TRACED = [
+  "import ctypes, os, sys, time",
+  "libc = ctypes.CDLL(None, use_errno=True)",
+  "leader = os.getpid()",
+  "r, w = os.pipe()",
+  "if os.fork() == 0:",
+  "    os.setsid()",
+  "    # PTRACE_SEIZE with PTRACE_O_TRACEEXIT, never resumed: the leader, killed, waits for good.",
+  "    libc.ptrace(0x4206, leader, None, ctypes.c_void_p(0x40))",
+  "    os.write(w, b'x')",
+  "    time.sleep(1e6)",
+  "os.read(r, 1)",
+  "print('traced', flush=True)",
+  "time.sleep(1e6)",
+].join("\n");
+
+Deno.test(
+  "a command held by a process that ptraces it is still ended at its timeout, and the sandbox kept",
+  opts,
+  async () => {
+    // A killed tracee waits in its exit stop while its tracer lets it: the supervisor waited, and
+    // the server ended the unanswering sandbox 15 s later, with its files.
+    await using mcp = await connect();
+    await mcp.call("file_upload", { file_path: "traced.py", content: TRACED });
+    await mcp.call("shell_exec", { command: "echo kept > marker" });
+    const result = await mcp.call("shell_exec", { command: "exec python3 traced.py", timeout: 2 });
+    const out = structured<ShellExecOutput>(result);
+    assertEquals(out.timed_out, true, text(result));
+    assertEquals(out.stdout, "traced\n");
+    const after = structured<ShellExecOutput>(
+      await mcp.call("shell_exec", { command: "cat marker" }),
+    );
+    assertEquals(after.stdout, "kept\n");
+  },
+);

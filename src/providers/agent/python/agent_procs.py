@@ -112,6 +112,36 @@ def kill_group(pid, pidfd=None):
             pass
 
 
+# How long a killed process may take to go before whatever traces it is killed too.
+KILL_GRACE = 1.0
+
+
+def kill_tracer(pid):
+    """Kills the process that ptraces `pid`, if any: a tracee killed with SIGKILL waits in its
+    exit stop, for good, while its tracer (a process of the sandbox that seized it) lets it."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("TracerPid:"):
+                    tracer = int(line.split()[1])
+                    if tracer > 0:
+                        os.kill(tracer, signal.SIGKILL)
+                    return
+    except (OSError, ValueError):
+        pass
+
+
+def reap(proc, kill):
+    """Waits for `proc`, which `kill` has been told to kill, killing its tracer and it again each
+    KILL_GRACE it stays; returns its exit status."""
+    while True:
+        try:
+            return proc.wait(timeout=KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            kill_tracer(proc.pid)
+            kill()
+
+
 def stop_jobs():
     """Cancels every running command and cell."""
     with jobs_lock:
@@ -238,6 +268,7 @@ class Command:
         self.reporter = LineReporter(self.rid, [self.out, self.err])
         self.deadline = self.started + timeout if timeout else None
         self.timed_out = False
+        self.killed_at = None
         self.exited_at = None
         for fd, capture in ((proc.stdout.fileno(), self.out), (proc.stderr.fileno(), self.err)):
             self._watch(fd, capture)
@@ -280,6 +311,15 @@ class Command:
                 kill_group(self.proc.pid, self.pidfd)
             else:
                 wait_until = min(wait_until, self.deadline)
+        if (self.timed_out or self.job.cancelled) and self.exited_at is None:
+            # Killed, and still there after a grace: something traces it and holds it.
+            if self.killed_at is None:
+                self.killed_at = now
+            elif now - self.killed_at >= KILL_GRACE:
+                kill_tracer(self.proc.pid)
+                kill_group(self.proc.pid, self.pidfd)
+                self.killed_at = now
+            wait_until = min(wait_until, self.killed_at + KILL_GRACE)
         if self.exited_at is None and self.pidfd is None and self.proc.poll() is not None:
             self.exited_at = now
         output_open = any(capture is not None for capture in self.watched.values())

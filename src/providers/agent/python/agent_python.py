@@ -56,7 +56,7 @@ class Interpreter:
         if self.proc is None:
             return
         self.kill()
-        self.proc.wait()
+        agent_procs.reap(self.proc, self.kill)
         agent_procs.spawner.release(self.proc.pid)
         if self.pidfd is not None:
             os.close(self.pidfd)
@@ -185,7 +185,7 @@ class Interpreter:
                 returncode = proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 self.kill()
-                returncode = proc.wait()
+                returncode = agent_procs.reap(proc, self.kill)
             died = {"exit_code": returncode if returncode >= 0 else None, "signal": signal_name(returncode)}
             if killed:
                 died = None
