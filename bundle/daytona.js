@@ -12,16 +12,14 @@ import {
 import "./shared-cli-daytona-doctor-modern.js";
 import {
   SandboxError,
-  SandboxFileError
+  SandboxFileError,
+  concatBytes,
+  readAll
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   WORKSPACE_NAME,
   checkWorkspaceName
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
-import {
-  concatBytes,
-  readAll
-} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

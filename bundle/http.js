@@ -13,9 +13,6 @@ import {
 } from "./shared-http-server.js";
 import "./shared-http-modern-server.js";
 import {
-  concatBytes
-} from "./shared-cli-daytona-doctor-http-modern-server.js";
-import {
   __commonJS,
   __name,
   __toESM
@@ -1026,7 +1023,8 @@ function guardConnections(listen, backend, limits = {}) {
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
     const pair = {
-      active: Date.now()
+      active: Date.now(),
+      trickle: 0
     };
     conns.set(conn, pair);
     perAddress.set(from, mine + 1);
@@ -1039,9 +1037,18 @@ function guardConnections(listen, backend, limits = {}) {
       });
       pair.active = Date.now();
       await writeAll(inner, head);
-      const up = copy(conn, inner, pair).then(() => inner.closeWrite()).catch(() => {
+      const up = copy(conn, inner, (n) => {
+        pair.trickle += n;
+        if (pair.trickle >= CLIENT_ACTIVITY_BYTES) {
+          pair.trickle = 0;
+          pair.active = Date.now();
+        }
+      }).then(() => inner.closeWrite()).catch(() => {
       });
-      await copy(inner, conn, pair).catch(() => {
+      await copy(inner, conn, () => {
+        pair.trickle = 0;
+        pair.active = Date.now();
+      }).catch(() => {
       });
       closeQuietly(conn);
       await up;
@@ -1128,12 +1135,13 @@ function startsWith(bytes, prefix) {
   return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
 }
 __name(startsWith, "startsWith");
-async function copy(from, to, pair) {
+var CLIENT_ACTIVITY_BYTES = 1024;
+async function copy(from, to, moved) {
   const buffer = new Uint8Array(COPY_BYTES);
   while (true) {
     const n = await from.read(buffer);
     if (n === null) return;
-    pair.active = Date.now();
+    moved(n);
     await writeAll(to, buffer.subarray(0, n));
   }
 }
@@ -1274,7 +1282,7 @@ function serveHttp(options, makeSession, modern) {
     }
     if (sessionId) {
       const entry2 = sessions.get(sessionId);
-      if (!entry2) return rpcError(404, -32001, "Session not found");
+      if (!entry2) return rpcError(404, -32001, "Session not found", true);
       entry2.lastSeen = Date.now();
       entry2.inFlight++;
       try {
@@ -1294,7 +1302,7 @@ function serveHttp(options, makeSession, modern) {
       return await serveModern(request, parsedBody);
     }
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
-      return rpcError(400, -32e3, "Bad request: no mcp-session-id, and not an initialize request");
+      return rpcError(400, -32e3, "Bad request: no mcp-session-id, and not an initialize request", true);
     }
     if (sessions.size >= maxSessions) evictIdleSession();
     if (sessions.size >= maxSessions) return full("sessions");
@@ -1451,19 +1459,25 @@ async function readBody(request, limit, bodies) {
     });
   }, bodies.timeoutMs);
   try {
-    if (length !== null && !hold(declared)) return busy();
-    const chunks = [];
+    let buffer = new Uint8Array(0);
     let size = 0;
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (size + value.length > limit) return tooLarge();
+      if (size + value.length > buffer.length) {
+        const most = length !== null ? Math.max(declared, size + value.length) : limit;
+        const grown = Math.min(Math.max(buffer.length * 2, size + value.length, 65536), most);
+        if (!hold(grown - buffer.length)) return busy();
+        const next = new Uint8Array(grown);
+        next.set(buffer.subarray(0, size));
+        buffer = next;
+      }
+      buffer.set(value, size);
       size += value.length;
-      if (size > limit) return tooLarge();
-      if (size > held && !hold(size - held)) return busy();
-      chunks.push(value);
     }
     if (!late && (length === null || size === declared)) {
-      return new TextDecoder().decode(concatBytes(chunks, size));
+      return new TextDecoder().decode(buffer.subarray(0, size));
     }
   } catch {
   } finally {

@@ -4,11 +4,9 @@ import {
 } from "./shared-cli-daytona-doctor-modern.js";
 import {
   SandboxError,
-  SandboxFileError
-} from "./shared-cli-daytona-doctor-modern-server.js";
-import {
+  SandboxFileError,
   decodeCaptured
-} from "./shared-cli-daytona-doctor-http-modern-server.js";
+} from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

@@ -12,7 +12,8 @@ import {
   createLogger
 } from "./shared-cli-daytona-doctor-init.js";
 import {
-  SandboxError
+  SandboxError,
+  concatBytes
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   SHARED_ROOT,
@@ -24,9 +25,6 @@ import {
   checkWorkspaceName,
   defaultWorkspacesDir
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
-import {
-  concatBytes
-} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

@@ -3,7 +3,11 @@ import {
   credentialsFor
 } from "./shared-cli-init-modern-server.js";
 import {
-  SandboxFileError
+  SandboxFileError,
+  completeUtf8End,
+  formatBytes,
+  readAll,
+  utf8Start
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   locateShared,
@@ -16,12 +20,6 @@ import {
 import {
   external_exports
 } from "./shared-http-modern-server.js";
-import {
-  completeUtf8End,
-  formatBytes,
-  readAll,
-  utf8Start
-} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

@@ -53,7 +53,7 @@ export function guardConnections(
   const idleTimeoutMs = limits.idleTimeoutMs ?? 120_000;
   const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
   /** Every client connection, with its backend one once forwarded and when either last moved. */
-  const conns = new Map<Deno.Conn, { inner?: Deno.Conn; active: number }>();
+  const conns = new Map<Deno.Conn, Pair>();
   const perAddress = new Map<string, number>();
   let closed = false;
 
@@ -61,7 +61,7 @@ export function guardConnections(
     const from = conn.remoteAddr.hostname;
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
-    const pair: { inner?: Deno.Conn; active: number } = { active: Date.now() };
+    const pair: Pair = { active: Date.now(), trickle: 0 };
     conns.set(conn, pair);
     perAddress.set(from, mine + 1);
     try {
@@ -71,9 +71,21 @@ export function guardConnections(
       pair.active = Date.now();
       await writeAll(inner, head);
       // Handled at once: a rejection nobody handles yet would end the process.
-      const up = copy(conn, inner, pair).then(() => inner.closeWrite()).catch(() => {});
+      // What the client sends keeps the connection alive only by the kilobyte: a request head
+      // trickled a byte every 100 s (the first head alone has a deadline) kept 1024 connections,
+      // and every other client out. The server's bytes (answers, event streams) always do.
+      const up = copy(conn, inner, (n) => {
+        pair.trickle += n;
+        if (pair.trickle >= CLIENT_ACTIVITY_BYTES) {
+          pair.trickle = 0;
+          pair.active = Date.now();
+        }
+      }).then(() => inner.closeWrite()).catch(() => {});
       // When the server is done with the connection, so is the client.
-      await copy(inner, conn, pair).catch(() => {});
+      await copy(inner, conn, () => {
+        pair.trickle = 0;
+        pair.active = Date.now();
+      }).catch(() => {});
       closeQuietly(conn);
       await up;
     } catch {
@@ -170,13 +182,25 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
 }
 
-/** Copies `from` to `to` until the end of `from`, noting in `pair` when bytes last moved. */
-async function copy(from: Deno.Conn, to: Deno.Conn, pair: { active: number }): Promise<void> {
+/** A client connection, its backend one once forwarded, and when it last counted as active. */
+interface Pair {
+  inner?: Deno.Conn;
+  /** When bytes last moved (see CLIENT_ACTIVITY_BYTES), in ms since the epoch. */
+  active: number;
+  /** Bytes the client sent since then. */
+  trickle: number;
+}
+
+/** Bytes a client must send for them to count as activity, while the server sends none. */
+const CLIENT_ACTIVITY_BYTES = 1024;
+
+/** Copies `from` to `to` until the end of `from`, telling `moved` of each read. */
+async function copy(from: Deno.Conn, to: Deno.Conn, moved: (n: number) => void): Promise<void> {
   const buffer = new Uint8Array(COPY_BYTES);
   while (true) {
     const n = await from.read(buffer);
     if (n === null) return;
-    pair.active = Date.now();
+    moved(n);
     await writeAll(to, buffer.subarray(0, n));
   }
 }

@@ -20,7 +20,6 @@ import type { Logger } from "./log.ts";
 import type { SandboxSession } from "./session.ts";
 import { isModern } from "./_era.ts";
 import { type ConnectionLimits, guardConnections } from "./_conn_guard.ts";
-import { concatBytes } from "./_output.ts";
 
 /** Options for {@linkcode serveHttp}. */
 export interface HttpOptions {
@@ -260,7 +259,7 @@ export function serveHttp(
     }
     if (sessionId) {
       const entry = sessions.get(sessionId);
-      if (!entry) return rpcError(404, -32001, "Session not found");
+      if (!entry) return rpcError(404, -32001, "Session not found", true);
       entry.lastSeen = Date.now();
       entry.inFlight++;
       try {
@@ -281,7 +280,12 @@ export function serveHttp(
       return await serveModern(request, parsedBody);
     }
     if (request.method !== "POST" || !isInitialize(parsedBody)) {
-      return rpcError(400, -32000, "Bad request: no mcp-session-id, and not an initialize request");
+      return rpcError(
+        400,
+        -32000,
+        "Bad request: no mcp-session-id, and not an initialize request",
+        true,
+      );
     }
     if (sessions.size >= maxSessions) evictIdleSession();
     if (sessions.size >= maxSessions) return full("sessions");
@@ -449,20 +453,30 @@ async function readBody(
     reader.cancel().catch(() => {});
   }, bodies.timeoutMs);
   try {
-    // The server holds a body to its declared length.
-    if (length !== null && !hold(declared)) return busy();
-    const chunks: Uint8Array[] = [];
+    // Copied into one buffer that grows with what arrives (to the declared length at most), whose
+    // size is what counts: Deno hands each read over as a view of a buffer of its own of 64 KiB,
+    // and a body sent a byte at a time, kept as those views, took 64 KiB a byte (a server killed
+    // by the kernel after 768 KB); and a declared length counted before its bytes came let 17
+    // bodies that never came take the whole budget.
+    let buffer = new Uint8Array(0);
     let size = 0;
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (size + value.length > limit) return tooLarge();
+      if (size + value.length > buffer.length) {
+        const most = length !== null ? Math.max(declared, size + value.length) : limit;
+        const grown = Math.min(Math.max(buffer.length * 2, size + value.length, 65536), most);
+        if (!hold(grown - buffer.length)) return busy();
+        const next = new Uint8Array(grown);
+        next.set(buffer.subarray(0, size));
+        buffer = next;
+      }
+      buffer.set(value, size);
       size += value.length;
-      if (size > limit) return tooLarge();
-      if (size > held && !hold(size - held)) return busy();
-      chunks.push(value);
     }
     if (!late && (length === null || size === declared)) {
-      return new TextDecoder().decode(concatBytes(chunks, size));
+      return new TextDecoder().decode(buffer.subarray(0, size));
     }
   } catch {
     // Cut short: by the deadline, or by a client that left (nobody reads the answer).

@@ -1013,3 +1013,55 @@ Deno.test("a request nesting arrays 200 deep is refused before it is parsed", op
   assertMatch(answer, /nests arrays and objects more than 128 deep/);
   c.conn.close();
 });
+
+Deno.test(
+  "request bodies count against the budget as they arrive, not as declared",
+  opts,
+  async () => {
+    // The budget counted a declared length before any of it came: bodies that never came (17 of
+    // 4 MiB, 3 KB of headers every 25 s) made every other POST a 503.
+    await using served = serve({ bodyBudgetBytes: 8 * 1024 * 1024 });
+    const url = served.http.url;
+    const declared = [];
+    for (let i = 0; i < 4; i++) {
+      declared.push(await rawConnection(url, initializeHead(url, 4 * 1024 * 1024)));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500)); // their heads are read
+    const body = JSON.stringify(initializeRequest(1));
+    const victim = await rawConnection(url, initializeHead(url, body.length) + body);
+    assertMatch((await victim.read(/\r\n\r\n/))!, /^HTTP\/1\.1 200 /);
+    for (const c of [victim, ...declared]) c.conn.close();
+  },
+);
+
+Deno.test(
+  "a connection that trickles a later request's head is closed as idle",
+  opts,
+  async () => {
+    // Only the first head has a deadline: a second one sent a byte every 100 s kept 1024
+    // connections, and every other client out.
+    await using served = serve({ connections: { idleTimeoutMs: 1000 } });
+    const url = served.http.url;
+    const client = await served.client();
+    const { sessionId } = (client as unknown as { _transport: { sessionId: string } })._transport;
+    // A request answered in JSON, after which the connection stays open.
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    const c = await rawConnection(
+      url,
+      initializeHead(
+        url,
+        list.length,
+        `mcp-session-id: ${sessionId}\r\nmcp-protocol-version: 2025-06-18\r\n`,
+      ) + list,
+    );
+    assertMatch((await c.read(/"id":2\}$/))!, /^HTTP\/1\.1 200 /);
+    await c.conn.write(new TextEncoder().encode("GET /mcp HTTP/1.1\r\nX-Slow: "));
+    let cut = false;
+    for (let i = 0; i < 20 && !cut; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      cut = await c.conn.write(new TextEncoder().encode("a")).then(() => false, () => true);
+    }
+    assert(cut, "a head trickled for 5 s kept its connection");
+    c.conn.close();
+  },
+);
