@@ -1203,10 +1203,13 @@ function serveHttp(options, makeSession, modern) {
       parsedBody
     }), keepAliveMs);
   }, "serveModern");
+  const evictAfterMs = options.evictIdleAfterMs ?? 6e4;
   const evictIdleSession = /* @__PURE__ */ __name(() => {
     let oldest;
+    const now = Date.now();
     for (const [id, entry] of sessions) {
       if (entry.inFlight > 0 || entry.session.sandboxCount > 0) continue;
+      if (now - entry.lastSeen < evictAfterMs) continue;
       if (!oldest || entry.lastSeen < oldest[1].lastSeen) oldest = [
         id,
         entry
@@ -1222,7 +1225,7 @@ function serveHttp(options, makeSession, modern) {
     let oldest;
     for (const [key, owner] of owners) {
       const idle = owner.session.idleSince(now);
-      if (idle === 0 || owner.session.sandboxCount > 0) continue;
+      if (idle === 0 || idle < evictAfterMs || owner.session.sandboxCount > 0) continue;
       if (!oldest || idle > oldest[1].session.idleSince(now)) oldest = [
         key,
         owner

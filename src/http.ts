@@ -42,6 +42,11 @@ export interface HttpOptions {
    * `503`. At least `maxBodyBytes`. @default 64 MiB
    */
   bodyBudgetBytes?: number;
+  /**
+   * How long a session (or 2026-07-28 bearer value) that holds no sandbox must have been idle
+   * before a newcomer may take its place at the cap, in ms. @default 60_000
+   */
+  evictIdleAfterMs?: number;
   /** How long a request body may take to arrive once its headers have, in ms. @default 30_000 */
   bodyTimeoutMs?: number;
   /** Caps on connections and how soon a new one must send its request (see ConnectionLimits). */
@@ -185,10 +190,15 @@ export function serveHttp(
   // At the cap, a new session or bearer value takes the place of the one idle longest among those
   // that hold no sandbox (and run nothing): they cost their clients a new handshake at most, and
   // 1024 of them, made in 3 s by one client, locked every other client out for 30 minutes.
+  // Idle a minute at least: a flood of new sessions evicted a client's between its handshake and its
+  // first call (8 s of an assistant's thought), every time.
+  const evictAfterMs = options.evictIdleAfterMs ?? 60_000;
   const evictIdleSession = () => {
     let oldest: [string, Entry] | undefined;
+    const now = Date.now();
     for (const [id, entry] of sessions) {
       if (entry.inFlight > 0 || entry.session.sandboxCount > 0) continue;
+      if (now - entry.lastSeen < evictAfterMs) continue;
       if (!oldest || entry.lastSeen < oldest[1].lastSeen) oldest = [id, entry];
     }
     if (oldest) {
@@ -200,7 +210,7 @@ export function serveHttp(
     let oldest: [string, { session: SandboxSession; handler: ModernHandler }] | undefined;
     for (const [key, owner] of owners) {
       const idle = owner.session.idleSince(now);
-      if (idle === 0 || owner.session.sandboxCount > 0) continue;
+      if (idle === 0 || idle < evictAfterMs || owner.session.sandboxCount > 0) continue;
       if (!oldest || idle > oldest[1].session.idleSince(now)) oldest = [key, owner];
     }
     if (!oldest) return;

@@ -56,6 +56,7 @@ interface ServeOptions {
   maxSessions?: number;
   bodyBudgetBytes?: number;
   bodyTimeoutMs?: number;
+  evictIdleAfterMs?: number;
 }
 
 function serve(options: ServeOptions = {}): Served {
@@ -72,6 +73,7 @@ function serve(options: ServeOptions = {}): Served {
       maxSessions: options.maxSessions,
       bodyBudgetBytes: options.bodyBudgetBytes,
       bodyTimeoutMs: options.bodyTimeoutMs,
+      evictIdleAfterMs: options.evictIdleAfterMs,
     },
     () => {
       const session = new SandboxSession(provider, log, {
@@ -838,7 +840,11 @@ Deno.test(
   opts,
   async () => {
     // One client opened 1024 empty sessions in 3 s and every other client got 503 for 30 minutes.
-    await using served = serve({ maxSessions: 2, provider: new LocalProvider({ log }) });
+    await using served = serve({
+      maxSessions: 2,
+      evictIdleAfterMs: 1000,
+      provider: new LocalProvider({ log }),
+    });
     const initialize = (id: number) =>
       fetch(served.http.url, {
         method: "POST",
@@ -854,7 +860,13 @@ Deno.test(
     await empty.body?.cancel();
     const emptyId = empty.headers.get("mcp-session-id")!;
     assert(emptyId);
-    // Full: the empty session gives its place; the one with a sandbox keeps it.
+    // Full: an empty session idle under a second keeps its place (a flood of new sessions
+    // evicted a client's between its handshake and its first call)...
+    const early = await initialize(2);
+    assertEquals(early.status, 503);
+    await early.body?.cancel();
+    // ...and gives it once idle longer; the one with a sandbox keeps its own.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const c = await served.client();
     const gone = await fetch(served.http.url, {
       method: "POST",

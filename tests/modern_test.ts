@@ -125,33 +125,42 @@ Deno.test(
   },
 );
 
-function serve(token?: string, maxSessions?: number, connections?: ConnectionLimits) {
+function serve(
+  token?: string,
+  maxSessions?: number,
+  connections?: ConnectionLimits,
+  evictIdleAfterMs?: number,
+) {
   const provider = new LocalProvider({ log });
   const counter = new SandboxCounter(16);
   const newSession = () => new SandboxSession(provider, log, { counter, maxSandboxes: 4 });
-  const http = serveHttp({ port: 0, log, token, maxSessions, connections }, () => {
-    const session = newSession();
-    return {
-      session,
-      server: createServer({ session, log, instructions: "test", limits: LIMITS }),
-    };
-  }, {
-    session: newSession,
-    load: () =>
-      Promise.resolve((session) =>
-        createModernHttp(
-          () =>
-            createModernServer({
-              session,
-              withoutId: "new",
-              log,
-              instructions: "t",
-              limits: LIMITS,
-            }),
-          () => {},
-        )
-      ),
-  });
+  const http = serveHttp(
+    { port: 0, log, token, maxSessions, connections, evictIdleAfterMs },
+    () => {
+      const session = newSession();
+      return {
+        session,
+        server: createServer({ session, log, instructions: "test", limits: LIMITS }),
+      };
+    },
+    {
+      session: newSession,
+      load: () =>
+        Promise.resolve((session) =>
+          createModernHttp(
+            () =>
+              createModernServer({
+                session,
+                withoutId: "new",
+                log,
+                instructions: "t",
+                limits: LIMITS,
+              }),
+            () => {},
+          )
+        ),
+    },
+  );
   return {
     http,
     async client(headers: Record<string, string> = {}) {
@@ -203,12 +212,13 @@ Deno.test(
   async () => {
     // Without a token, 1024 made-up bearer values locked every 2026-07-28 client out for 30
     // minutes: each got a place on its first request, even one that made no sandbox.
-    await using served = serve(undefined, 2);
+    await using served = serve(undefined, 2, undefined, 500);
     const alice = await served.client({ Authorization: "Bearer alice" });
     const made = await call(alice, "shell_exec", { command: "echo a > /tmp/mark" });
     const id = made._meta?.[SANDBOX_META_KEY] as string;
     const bob = await served.client({ Authorization: "Bearer bob" });
     await bob.listTools();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // bob idle long enough
     const carol = await served.client({ Authorization: "Bearer carol" }); // bob's place
     await call(carol, "shell_exec", { command: "true" });
     const same = await call(alice, "shell_exec", { command: "cat /tmp/mark", sandbox_id: id });
