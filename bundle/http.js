@@ -1567,13 +1567,8 @@ __name(answersInJson, "answersInJson");
 var STREAM_AFTER_MS = 1e3;
 var KEEP_ALIVE_MS = 15e3;
 async function jsonOrStream(body, transport, answered, keepAliveMs) {
-  let timer;
-  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
-  const first = await Promise.race([
-    answered,
-    late
-  ]).finally(() => clearTimeout(timer));
-  if (first !== null) return first;
+  const soon = await answeredSoon(answered);
+  if (soon) return soon;
   const gone = Promise.withResolvers();
   const leave = /* @__PURE__ */ __name(() => {
     cancel(body, transport);
@@ -1585,30 +1580,66 @@ async function jsonOrStream(body, transport, answered, keepAliveMs) {
     gone.promise,
     transport.ended
   ]);
-  const encoder = new TextEncoder();
+  return waitingStream(keepAliveMs, async (send) => {
+    const response = await answer;
+    if (response === "ended") {
+      send(messageEvents(requestIds(body).map((id) => ({
+        jsonrpc: "2.0",
+        id,
+        error: {
+          code: -32e3,
+          message: "The session ended before the call answered"
+        }
+      }))));
+    } else if (response) send(messageEvents(jsonMessages(await response.text())));
+  }, leave, transport.sessionId ? {
+    "mcp-session-id": transport.sessionId
+  } : {});
+}
+__name(jsonOrStream, "jsonOrStream");
+async function lateAsStream(answered, keepAliveMs) {
+  const soon = await answeredSoon(answered);
+  if (soon) return soon;
+  let reader;
+  const left = /* @__PURE__ */ __name(() => void reader?.cancel().catch(() => {
+  }), "left");
+  return waitingStream(keepAliveMs, async (send) => {
+    const response = await answered;
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      send(messageEvents(jsonMessages(await response.text())));
+      return;
+    }
+    reader = response.body?.getReader();
+    try {
+      while (reader) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        send(value);
+      }
+    } catch (error) {
+      left();
+      throw error;
+    }
+  }, left);
+}
+__name(lateAsStream, "lateAsStream");
+async function answeredSoon(answered) {
+  let timer;
+  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
+  return await Promise.race([
+    answered,
+    late
+  ]).finally(() => clearTimeout(timer));
+}
+__name(answeredSoon, "answeredSoon");
+var KEEP_ALIVE_COMMENT = new TextEncoder().encode(": keepalive\n\n");
+function waitingStream(keepAliveMs, fill, left, headers = {}) {
   let keepAlive;
   const stream = new ReadableStream({
     start(controller) {
-      keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), keepAliveMs);
-      answer.then(async (response) => {
-        const text = response === "ended" ? void 0 : await response?.text();
-        const messages = response === "ended" ? requestIds(body).map((id) => ({
-          jsonrpc: "2.0",
-          id,
-          error: {
-            code: -32e3,
-            message: "The session ended before the call answered"
-          }
-        })) : text ? [
-          JSON.parse(text)
-        ].flat() : [];
-        for (const message of messages) {
-          controller.enqueue(encoder.encode(`event: message
-data: ${JSON.stringify(message)}
-
-`));
-        }
-      }).catch(() => {
+      const send = /* @__PURE__ */ __name((bytes) => controller.enqueue(bytes), "send");
+      keepAlive = setInterval(() => send(KEEP_ALIVE_COMMENT), keepAliveMs);
+      fill(send).catch(() => {
       }).finally(() => {
         clearInterval(keepAlive);
         try {
@@ -1619,79 +1650,32 @@ data: ${JSON.stringify(message)}
     },
     cancel() {
       clearInterval(keepAlive);
-      leave();
-    }
-  });
-  const headers = {
-    "Content-Type": "text/event-stream",
-    "Cache-Control": "no-cache, no-transform",
-    "X-Accel-Buffering": "no"
-  };
-  if (transport.sessionId) headers["mcp-session-id"] = transport.sessionId;
-  return new Response(stream, {
-    headers
-  });
-}
-__name(jsonOrStream, "jsonOrStream");
-async function lateAsStream(answered, keepAliveMs) {
-  let timer;
-  const late = new Promise((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
-  const first = await Promise.race([
-    answered,
-    late
-  ]).finally(() => clearTimeout(timer));
-  if (first !== null) return first;
-  const encoder = new TextEncoder();
-  let keepAlive;
-  let reader;
-  const stream = new ReadableStream({
-    start(controller) {
-      keepAlive = setInterval(() => controller.enqueue(encoder.encode(": keepalive\n\n")), keepAliveMs);
-      answered.then(async (response) => {
-        if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
-          reader = response.body?.getReader();
-          while (reader) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            controller.enqueue(value);
-          }
-          return;
-        }
-        const text = await response.text();
-        for (const message of text ? [
-          JSON.parse(text)
-        ].flat() : []) {
-          controller.enqueue(encoder.encode(`event: message
-data: ${JSON.stringify(message)}
-
-`));
-        }
-      }).catch(() => {
-        reader?.cancel().catch(() => {
-        });
-      }).finally(() => {
-        clearInterval(keepAlive);
-        try {
-          controller.close();
-        } catch {
-        }
-      });
-    },
-    cancel(reason) {
-      clearInterval(keepAlive);
-      reader?.cancel(reason).catch(() => {
-      });
+      left();
     }
   });
   return new Response(stream, {
     headers: {
       "Content-Type": "text/event-stream",
       "Cache-Control": "no-cache, no-transform",
-      "X-Accel-Buffering": "no"
+      "X-Accel-Buffering": "no",
+      ...headers
     }
   });
 }
-__name(lateAsStream, "lateAsStream");
+__name(waitingStream, "waitingStream");
+function jsonMessages(text) {
+  return text ? [
+    JSON.parse(text)
+  ].flat() : [];
+}
+__name(jsonMessages, "jsonMessages");
+function messageEvents(messages) {
+  return new TextEncoder().encode(messages.map((message) => `event: message
+data: ${JSON.stringify(message)}
+
+`).join(""));
+}
+__name(messageEvents, "messageEvents");
 var Transport = class extends WebStandardStreamableHTTPServerTransport {
   static {
     __name(this, "Transport");

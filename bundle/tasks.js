@@ -39,16 +39,10 @@ var TaskRegistry = class {
   }
   #create(sessionId, owned) {
     this.#sweep();
-    const mine = [
-      ...this.#tasks
-    ].filter(([, entry]) => entry.session === sessionId);
-    let held = mine.length;
-    for (const [id, entry] of mine) {
-      if (held < this.maxTasksPerOwner) break;
-      if (entry.endedAt === void 0) continue;
-      this.#delete(id);
-      held--;
-    }
+    let held = [
+      ...this.#tasks.values()
+    ].filter((entry) => entry.session === sessionId).length;
+    while (held >= this.maxTasksPerOwner && this.#evictOwn(sessionId)) held--;
     if (held >= this.maxTasksPerOwner) {
       return Promise.reject(new RangeError(`Cannot start a task: this session has ${this.maxTasksPerOwner} tasks running, the most one may; wait for one to end or cancel one`));
     }

@@ -611,10 +611,8 @@ async function jsonOrStream(
   answered: Promise<Response>,
   keepAliveMs: number,
 ): Promise<Response> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
-  const first = await Promise.race([answered, late]).finally(() => clearTimeout(timer));
-  if (first !== null) return first;
+  const soon = await answeredSoon(answered);
+  if (soon) return soon;
   // A client that left cancels the stream below, which cancels the call: that call never answers.
   const gone = Promise.withResolvers<undefined>();
   const leave = () => {
@@ -624,52 +622,23 @@ async function jsonOrStream(
   };
   // A session ended meanwhile (DELETE, idle) answers nothing more: the stream says so and ends.
   const answer = Promise.race([answered, gone.promise, transport.ended]);
-  const encoder = new TextEncoder();
-  let keepAlive: ReturnType<typeof setInterval> | undefined;
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      keepAlive = setInterval(
-        () => controller.enqueue(encoder.encode(": keepalive\n\n")),
-        keepAliveMs,
-      );
-      answer.then(async (response) => {
-        const text = response === "ended" ? undefined : await response?.text();
-        const messages = response === "ended"
-          ? requestIds(body).map((id) => ({
+  return waitingStream(
+    keepAliveMs,
+    async (send) => {
+      const response = await answer;
+      if (response === "ended") {
+        send(messageEvents(
+          requestIds(body).map((id) => ({
             jsonrpc: "2.0",
             id,
             error: { code: -32000, message: "The session ended before the call answered" },
-          }))
-          : text
-          ? [JSON.parse(text)].flat()
-          : [];
-        for (const message of messages) {
-          controller.enqueue(
-            encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
-          );
-        }
-      }).catch(() => {}).finally(() => {
-        clearInterval(keepAlive);
-        try {
-          controller.close();
-        } catch {
-          // The client cancelled the stream.
-        }
-      });
+          })),
+        ));
+      } else if (response) send(messageEvents(jsonMessages(await response.text())));
     },
-    cancel() {
-      // The client went away.
-      clearInterval(keepAlive);
-      leave();
-    },
-  });
-  const headers: Record<string, string> = {
-    "Content-Type": "text/event-stream",
-    "Cache-Control": "no-cache, no-transform",
-    "X-Accel-Buffering": "no",
-  };
-  if (transport.sessionId) headers["mcp-session-id"] = transport.sessionId;
-  return new Response(stream, { headers });
+    leave,
+    transport.sessionId ? { "mcp-session-id": transport.sessionId } : {},
+  );
 }
 
 /**
@@ -680,38 +649,56 @@ async function jsonOrStream(
  * call would be cut. A client that leaves aborts the request, which the handler watches.
  */
 async function lateAsStream(answered: Promise<Response>, keepAliveMs: number): Promise<Response> {
+  const soon = await answeredSoon(answered);
+  if (soon) return soon;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  // Once the client left, nobody reads the rest of an answer that streams.
+  const left = () => void reader?.cancel().catch(() => {});
+  return waitingStream(keepAliveMs, async (send) => {
+    const response = await answered;
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      send(messageEvents(jsonMessages(await response.text())));
+      return;
+    }
+    reader = response.body?.getReader();
+    try {
+      while (reader) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        send(value);
+      }
+    } catch (error) {
+      left();
+      throw error;
+    }
+  }, left);
+}
+
+/** `answered` if it comes within {@linkcode STREAM_AFTER_MS}, else null. */
+async function answeredSoon(answered: Promise<Response>): Promise<Response | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => timer = setTimeout(resolve, STREAM_AFTER_MS, null));
-  const first = await Promise.race([answered, late]).finally(() => clearTimeout(timer));
-  if (first !== null) return first;
-  const encoder = new TextEncoder();
+  return await Promise.race([answered, late]).finally(() => clearTimeout(timer));
+}
+
+const KEEP_ALIVE_COMMENT = new TextEncoder().encode(": keepalive\n\n");
+
+/**
+ * An event stream for an answer still to come: a comment every `keepAliveMs` until `fill` (given
+ * what adds to the stream) settles, then its end; `left` is told when the client cancels it.
+ */
+function waitingStream(
+  keepAliveMs: number,
+  fill: (send: (bytes: Uint8Array) => void) => Promise<void>,
+  left: () => void,
+  headers: Record<string, string> = {},
+): Response {
   let keepAlive: ReturnType<typeof setInterval> | undefined;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      keepAlive = setInterval(
-        () => controller.enqueue(encoder.encode(": keepalive\n\n")),
-        keepAliveMs,
-      );
-      answered.then(async (response) => {
-        if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
-          reader = response.body?.getReader();
-          while (reader) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            controller.enqueue(value);
-          }
-          return;
-        }
-        const text = await response.text();
-        for (const message of text ? [JSON.parse(text)].flat() : []) {
-          controller.enqueue(
-            encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
-          );
-        }
-      }).catch(() => {
-        reader?.cancel().catch(() => {}); // the client left: nobody reads the rest
-      }).finally(() => {
+      const send = (bytes: Uint8Array) => controller.enqueue(bytes);
+      keepAlive = setInterval(() => send(KEEP_ALIVE_COMMENT), keepAliveMs);
+      fill(send).catch(() => {}).finally(() => {
         clearInterval(keepAlive);
         try {
           controller.close();
@@ -720,9 +707,9 @@ async function lateAsStream(answered: Promise<Response>, keepAliveMs: number): P
         }
       });
     },
-    cancel(reason) {
+    cancel() {
       clearInterval(keepAlive);
-      reader?.cancel(reason).catch(() => {});
+      left();
     },
   });
   return new Response(stream, {
@@ -730,8 +717,21 @@ async function lateAsStream(answered: Promise<Response>, keepAliveMs: number): P
       "Content-Type": "text/event-stream",
       "Cache-Control": "no-cache, no-transform",
       "X-Accel-Buffering": "no",
+      ...headers,
     },
   });
+}
+
+/** The JSON-RPC messages of a JSON body (one, or a batch; none when empty). */
+function jsonMessages(text: string): unknown[] {
+  return text ? [JSON.parse(text)].flat() : [];
+}
+
+/** `messages` as event-stream events. */
+function messageEvents(messages: unknown[]): Uint8Array {
+  return new TextEncoder().encode(
+    messages.map((message) => `event: message\ndata: ${JSON.stringify(message)}\n\n`).join(""),
+  );
 }
 
 /** The SDK transport's private fields that {@linkcode Transport} reads and sets. */

@@ -115,14 +115,8 @@ export class TaskRegistry {
     this.#sweep();
     // Its own share first: one client's tasks, running or kept, took every place (other clients
     // could start none) and pushed out other clients' results.
-    const mine = [...this.#tasks].filter(([, entry]) => entry.session === sessionId);
-    let held = mine.length;
-    for (const [id, entry] of mine) {
-      if (held < this.maxTasksPerOwner) break;
-      if (entry.endedAt === undefined) continue;
-      this.#delete(id);
-      held--;
-    }
+    let held = [...this.#tasks.values()].filter((entry) => entry.session === sessionId).length;
+    while (held >= this.maxTasksPerOwner && this.#evictOwn(sessionId)) held--;
     if (held >= this.maxTasksPerOwner) {
       return Promise.reject(
         new RangeError(

@@ -55,6 +55,22 @@ function serverEnv(base: string): Record<string, string> {
   return { ...env, MCP_SANDBOX_DIR: base, MCP_LOG_LEVEL: "debug", NO_COLOR: "1" };
 }
 
+/**
+ * A transport to the server itself, run as `deno task start` runs it but without the task runner
+ * (so that its pid is the server's), after `before` (a command that execs the rest) if given.
+ */
+async function serverItself(base: string, before: string[] = []): Promise<StdioClientTransport> {
+  const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
+  const [command, ...args] = [...before, Deno.execPath(), ...start.split(" ").slice(1)];
+  return new StdioClientTransport({
+    command,
+    args,
+    cwd: ROOT,
+    env: { ...serverEnv(base), MCP_LOG_LEVEL: "error" },
+    stderr: "ignore",
+  });
+}
+
 Deno.test(
   "deno task start serves tools over stdio and cleans up when the client closes",
   opts,
@@ -108,20 +124,12 @@ Deno.test(
     // A shell that starts the server may leave descriptors open without close-on-exec; they went
     // on into every sandbox's supervisor (a listing of its /proc/1/fd showed a pipe of the shell).
     const base = await sandboxBase();
-    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
     const secret = await Deno.makeTempFile({ prefix: "mcp-inherited-" });
-    const transport = new StdioClientTransport({
-      command: "/bin/sh",
-      args: [
-        "-c",
-        `exec 7<"${secret}"; exec "$0" "$@"`,
-        Deno.execPath(),
-        ...start.split(" ").slice(1),
-      ],
-      cwd: ROOT,
-      env: { ...serverEnv(base), MCP_LOG_LEVEL: "error" },
-      stderr: "ignore",
-    });
+    const transport = await serverItself(base, [
+      "/bin/sh",
+      "-c",
+      `exec 7<"${secret}"; exec "$0" "$@"`,
+    ]);
     const client = new Client({ name: "e2e", version: "1" });
     try {
       await client.connect(transport);
@@ -170,14 +178,7 @@ Deno.test(
     // The supervisor relayed what the cell wrote as it was: 10 million empty lists in its notes
     // (30 MB of text) took the server from 163 to 1420 MiB and held its event loop seconds.
     const base = await sandboxBase();
-    const start = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks.start as string;
-    const transport = new StdioClientTransport({
-      command: Deno.execPath(),
-      args: start.split(" ").slice(1), // the server itself, whose memory is measured
-      cwd: ROOT,
-      env: { ...serverEnv(base), MCP_LOG_LEVEL: "error" },
-      stderr: "ignore",
-    });
+    const transport = await serverItself(base); // whose memory is measured
     const client = new Client({ name: "e2e", version: "1" });
     try {
       await client.connect(transport);

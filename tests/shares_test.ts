@@ -287,22 +287,25 @@ Deno.test(
       await Deno.mkdir(`${root}/data/raw`, { recursive: true });
       await symlink(base, `${root}/hidden/sandboxes`);
       await symlink(`${root}/data`, `${root}/hidden/data`);
-      const serve = async (...flags: string[]) => {
-        const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            `--lock=${ROOT}/deno.lock`,
-            "--allow-run=bwrap,setpriv",
-            `--allow-read=${base},${ROOT}/bundle`,
-            `--allow-write=${base}`,
-            "--allow-sys=uid",
-            "--allow-env",
-            "--allow-net",
-            `${ROOT}/bundle/cli.js`,
-            "--sandbox-dir",
-            base,
-            ...flags,
-          ],
+      // The server as `deno task start` runs it, with its permissions (reading only `base`).
+      const server = (...flags: string[]) => [
+        Deno.execPath(),
+        "run",
+        `--lock=${ROOT}/deno.lock`,
+        "--allow-run=bwrap,setpriv",
+        `--allow-read=${base},${ROOT}/bundle`,
+        `--allow-write=${base}`,
+        "--allow-sys=uid",
+        "--allow-env",
+        "--allow-net",
+        `${ROOT}/bundle/cli.js`,
+        "--sandbox-dir",
+        base,
+        ...flags,
+      ];
+      const run = async ([command, ...args]: string[]) => {
+        const { code, stderr } = await new Deno.Command(command, {
+          args,
           env: { ...Deno.env.toObject(), MCP_LOG_LEVEL: "error", XDG_DATA_HOME: root },
           cwd: ROOT,
           stdin: "null",
@@ -311,6 +314,7 @@ Deno.test(
         }).output();
         return { code, said: new TextDecoder().decode(stderr) };
       };
+      const serve = (...flags: string[]) => run(server(...flags));
       const sandboxes = await serve("--share", `${root}/hidden/sandboxes:rw`);
       assertEquals(sandboxes.code, 1, sandboxes.said);
       assertMatch(
@@ -339,43 +343,18 @@ Deno.test(
       // a share below the bind is inside the read-write share, which its path does not show.
       if (Deno.uid() === 0) {
         await Deno.mkdir(`${root}/bound`);
-        const start = [
-          Deno.execPath(),
-          "run",
-          `--lock=${ROOT}/deno.lock`,
-          "--allow-run=bwrap,setpriv",
-          `--allow-read=${base},${ROOT}/bundle`,
-          `--allow-write=${base}`,
-          "--allow-sys=uid",
-          "--allow-env",
-          "--allow-net",
-          `${ROOT}/bundle/cli.js`,
-          "--sandbox-dir",
-          base,
-          "--share",
-          `${root}/data:rw`,
-          "--share",
-          `${root}/bound/raw`,
-        ];
-        const { code, stderr } = await new Deno.Command("unshare", {
-          args: [
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            `mount --bind "$0" "$1" && shift && exec "$@"`,
-            `${root}/data`,
-            `${root}/bound`,
-            ...start,
-          ],
-          env: { ...Deno.env.toObject(), MCP_LOG_LEVEL: "error", XDG_DATA_HOME: root },
-          cwd: ROOT,
-          stdin: "null",
-          stdout: "null",
-          stderr: "piped",
-        }).output();
-        const said = new TextDecoder().decode(stderr);
+        const { code, said } = await run([
+          "unshare",
+          "-m",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          `mount --bind "$0" "$1" && shift && exec "$@"`,
+          `${root}/data`,
+          `${root}/bound`,
+          ...server("--share", `${root}/data:rw`, "--share", `${root}/bound/raw`),
+        ]);
         assertEquals(code, 1, said);
         assertMatch(said, /Cannot share .*\/bound\/raw: it lies inside the read-write share/);
       }

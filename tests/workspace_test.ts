@@ -444,8 +444,8 @@ Deno.test(
     const base = await tempDir("mcp-ws-base-");
     const workspaces = await tempDir("mcp-ws-");
     const local = { workspacesDir: workspaces, baseDir: base, egress: TEST_EGRESS };
-    /** Every file under the directories (or named) that user 4242 can read and holds SECRET. */
-    const readable = async () => {
+    /** What a Python `script` run as user 4242 with `args` prints, line by line. */
+    const asOtherUser = async (script: string, ...args: string[]) => {
       const out = await new Deno.Command("setpriv", {
         args: [
           "--reuid=4242",
@@ -454,7 +454,18 @@ Deno.test(
           "--inh-caps=-all",
           "/usr/bin/python3",
           "-c",
-          `import os, sys
+          script,
+          ...args,
+        ],
+        stdout: "piped",
+      }).output();
+      assert(out.success);
+      return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
+    };
+    /** Every file under the directories (or named) that user 4242 can read and holds SECRET. */
+    const readable = () =>
+      asOtherUser(
+        `import os, sys
 def check(path):
     try:
         with open(path, "rb") as h:
@@ -469,16 +480,11 @@ for top in sys.argv[1:]:
     for d, _, files in os.walk(top):
         for f in files:
             check(os.path.join(d, f))`,
-          base,
-          workspaces,
-          `${workspaces}/w/sandbox/disk.img`,
-          `${workspaces}/w/sandbox/home/kept.txt`,
-        ],
-        stdout: "piped",
-      }).output();
-      assert(out.success);
-      return new TextDecoder().decode(out.stdout).split("\n").filter(Boolean);
-    };
+        base,
+        workspaces,
+        `${workspaces}/w/sandbox/disk.img`,
+        `${workspaces}/w/sandbox/home/kept.txt`,
+      );
     try {
       {
         await using mcp = await connect({ local });
@@ -500,26 +506,17 @@ for top in sys.argv[1:]:
             entry,
           ) => [`${base}/${entry.name}/proxy.sock`, `${base}/${entry.name}/inbound.sock`]);
         assertEquals(sockets.length, 2);
-        const connected = await new Deno.Command("setpriv", {
-          args: [
-            "--reuid=4242",
-            "--regid=4242",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "/usr/bin/python3",
-            "-c",
-            `import socket, sys
+        const connected = await asOtherUser(
+          `import socket, sys
 for path in sys.argv[1:]:
     try:
         socket.socket(socket.AF_UNIX).connect(path)
         print(path)
     except OSError:
         pass`,
-            ...sockets,
-          ],
-          stdout: "piped",
-        }).output();
-        assertEquals(new TextDecoder().decode(connected.stdout), "");
+          ...sockets,
+        );
+        assertEquals(connected, []);
       }
       assertEquals(await readable(), [], "after the server ended (the workspace's image stays)");
       assert((await listDir(workspaces)).includes("w"));
