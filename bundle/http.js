@@ -1016,6 +1016,7 @@ function guardConnections(listen, backend, limits = {}) {
     port: listen.port
   });
   const conns = /* @__PURE__ */ new Map();
+  const forwarded = /* @__PURE__ */ new Map();
   const perAddress = /* @__PURE__ */ new Map();
   let closed = false;
   const serve = /* @__PURE__ */ __name(async (conn) => {
@@ -1023,8 +1024,11 @@ function guardConnections(listen, backend, limits = {}) {
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
     const pair = {
+      client: conn,
       active: Date.now(),
-      trickle: 0
+      trickle: 0,
+      sent: 0,
+      waiting: []
     };
     conns.set(conn, pair);
     perAddress.set(from, mine + 1);
@@ -1036,6 +1040,7 @@ function guardConnections(listen, backend, limits = {}) {
         port: backend()
       });
       pair.active = Date.now();
+      forwarded.set(inner.localAddr.port, pair);
       await writeAll(inner, head);
       const up = copy(conn, inner, (n) => {
         pair.trickle += n;
@@ -1048,6 +1053,9 @@ function guardConnections(listen, backend, limits = {}) {
       await copy(inner, conn, () => {
         pair.trickle = 0;
         pair.active = Date.now();
+      }, (n) => {
+        pair.sent += n;
+        wakeAll(pair);
       }).catch(() => {
       });
       closeQuietly(conn);
@@ -1056,7 +1064,12 @@ function guardConnections(listen, backend, limits = {}) {
     } finally {
       conns.delete(conn);
       closeQuietly(conn);
-      if (pair.inner) closeQuietly(pair.inner);
+      if (pair.inner) {
+        forwarded.delete(pair.inner.localAddr.port);
+        closeQuietly(pair.inner);
+      }
+      pair.ended = true;
+      wakeAll(pair);
       const left = (perAddress.get(from) ?? 1) - 1;
       if (left > 0) perAddress.set(from, left);
       else perAddress.delete(from);
@@ -1087,6 +1100,23 @@ function guardConnections(listen, backend, limits = {}) {
   })();
   return {
     addr: listener.addr,
+    outgoing(port) {
+      const pair = forwarded.get(port);
+      if (!pair) return void 0;
+      return {
+        get sent() {
+          return pair.sent;
+        },
+        get ended() {
+          return pair.ended === true;
+        },
+        next: /* @__PURE__ */ __name(() => pair.ended ? Promise.resolve() : new Promise((resolve) => pair.waiting.push(resolve)), "next"),
+        close: /* @__PURE__ */ __name(() => {
+          closeQuietly(pair.client);
+          if (pair.inner) closeQuietly(pair.inner);
+        }, "close")
+      };
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -1135,14 +1165,21 @@ function startsWith(bytes, prefix) {
   return bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
 }
 __name(startsWith, "startsWith");
+function wakeAll(pair) {
+  const waiting = pair.waiting;
+  pair.waiting = [];
+  for (const wake of waiting) wake();
+}
+__name(wakeAll, "wakeAll");
 var CLIENT_ACTIVITY_BYTES = 1024;
-async function copy(from, to, moved) {
+async function copy(from, to, moved, written) {
   const buffer = new Uint8Array(COPY_BYTES);
   while (true) {
     const n = await from.read(buffer);
     if (n === null) return;
     moved(n);
     await writeAll(to, buffer.subarray(0, n));
+    written?.(n);
   }
 }
 __name(copy, "copy");
@@ -1157,6 +1194,162 @@ function closeQuietly(conn) {
   }
 }
 __name(closeQuietly, "closeQuietly");
+
+// src/_unsent.ts
+var PIECE = 64 * 1024;
+var WINDOW = 1024 * 1024;
+var DROPPED = new Error("Answer dropped: its client did not take it");
+var UnsentAnswers = class {
+  static {
+    __name(this, "UnsentAnswers");
+  }
+  #budget;
+  #dropped;
+  #pending = /* @__PURE__ */ new Set();
+  #waiting = 0;
+  /**
+   * `budget` is the most bytes held for all answers together; `dropped` is told of each answer
+   * dropped to keep within it, with the bytes it had waiting.
+   */
+  constructor(budget, dropped) {
+    this.#budget = budget;
+    this.#dropped = dropped;
+  }
+  /** Bytes made and not yet taken, all answers together. */
+  get waiting() {
+    return this.#waiting;
+  }
+  /**
+   * `response` with its body passed through the ledger. A body already complete (JSON) that fits
+   * one piece is sent as it is; others go a piece at a time, read from `response` as they come.
+   */
+  async meter(response, outgoing) {
+    if (!response.body) return response;
+    const init = {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    };
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length <= PIECE) return new Response(bytes, init);
+      return new Response(this.#relay(outgoing, null, bytes), init);
+    }
+    return new Response(this.#relay(outgoing, response.body.getReader()), init);
+  }
+  /** A body that sends `whole`, or else what `reader` reads, a piece at a time. */
+  #relay(outgoing, reader, whole) {
+    let pieces = [];
+    let handed = 0;
+    const start = outgoing?.sent ?? 0;
+    let next = 0;
+    let ended = false;
+    let failure;
+    let wake;
+    let out;
+    const release = /* @__PURE__ */ __name(() => {
+      this.#waiting -= pending.waiting;
+      pending.waiting = 0;
+      this.#pending.delete(pending);
+    }, "release");
+    const pending = {
+      waiting: 0,
+      drop: /* @__PURE__ */ __name(() => {
+        const bytes = pending.waiting;
+        release();
+        pieces = [];
+        next = 0;
+        ended = true;
+        reader?.cancel().catch(() => {
+        });
+        if (out) end(out);
+        wake?.();
+        this.#dropped(bytes);
+      }, "drop")
+    };
+    this.#pending.add(pending);
+    const end = /* @__PURE__ */ __name((controller) => {
+      outgoing?.close();
+      try {
+        if (outgoing) controller.close();
+        else controller.error(DROPPED);
+      } catch {
+      }
+    }, "end");
+    const add = /* @__PURE__ */ __name((bytes) => {
+      for (let at = 0; at < bytes.length; at += PIECE) pieces.push(bytes.slice(at, at + PIECE));
+      pending.waiting += bytes.length;
+      this.#waiting += bytes.length;
+      wake?.();
+      if (this.#waiting > this.#budget) this.#dropLargest();
+    }, "add");
+    if (whole) {
+      add(whole);
+      ended = true;
+    } else {
+      (async () => {
+        try {
+          while (!ended) {
+            const { done, value } = await reader.read();
+            if (done || ended) break;
+            add(value);
+          }
+        } catch (error) {
+          failure = error;
+        }
+        ended = true;
+        wake?.();
+      })();
+    }
+    return new ReadableStream({
+      start(controller) {
+        out = controller;
+      },
+      pull: /* @__PURE__ */ __name(async (controller) => {
+        while (next === pieces.length && !ended) {
+          await new Promise((resolve) => wake = resolve);
+        }
+        wake = void 0;
+        while (outgoing && !outgoing.ended && handed - (outgoing.sent - start) > WINDOW && this.#pending.has(pending)) {
+          await outgoing.next();
+        }
+        if (next < pieces.length) {
+          const piece = pieces[next++];
+          if (next === pieces.length) pieces = [], next = 0;
+          pending.waiting -= piece.length;
+          this.#waiting -= piece.length;
+          handed += piece.length;
+          controller.enqueue(piece);
+          return;
+        }
+        if (!this.#pending.has(pending)) return end(controller);
+        release();
+        if (failure !== void 0) controller.error(failure);
+        else controller.close();
+      }, "pull"),
+      cancel: /* @__PURE__ */ __name((reason) => {
+        release();
+        pieces = [];
+        ended = true;
+        wake?.();
+        return reader?.cancel(reason);
+      }, "cancel")
+    }, {
+      highWaterMark: 0
+    });
+  }
+  /** Drops the answer with the most bytes waiting, until all fit the budget. */
+  #dropLargest() {
+    while (this.#waiting > this.#budget) {
+      let largest;
+      for (const pending of this.#pending) {
+        if (!largest || pending.waiting > largest.waiting) largest = pending;
+      }
+      if (!largest || largest.waiting === 0) return;
+      largest.drop();
+    }
+  }
+};
 
 // src/http.ts
 function isLoopback(hostname) {
@@ -1177,6 +1370,8 @@ function serveHttp(options, makeSession, modern) {
     timeoutMs: options.bodyTimeoutMs ?? 3e4
   };
   const idleMs = (options.idleMinutes ?? 30) * 6e4;
+  const answerBudget = Math.max(options.answerBudgetBytes ?? ANSWER_BUDGET, 16 * 1024 * 1024);
+  const unsent = new UnsentAnswers(answerBudget, (bytes) => log.warn(`dropped an answer of ${(bytes / 1024 / 1024).toFixed(1)} MiB that its client had not taken: answers waiting for their clients took over ${answerBudget / 1024 / 1024} MiB`));
   const maxSessions = options.maxSessions ?? 1024;
   const full = /* @__PURE__ */ __name((what) => rpcError(503, -32e3, `Cannot open a session: the server has ${maxSessions} ${what}; end one (DELETE) or wait for idle ones to end`), "full");
   const sessions = /* @__PURE__ */ new Map();
@@ -1337,7 +1532,7 @@ function serveHttp(options, makeSession, modern) {
       signal: abort.signal,
       onListen: /* @__PURE__ */ __name(() => {
       }, "onListen")
-    }, handler);
+    }, (request, info) => handler(request).then((response) => unsent.meter(response, guard.outgoing(info.remoteAddr.port))));
     started.finished.catch((error) => {
       if (abort.signal.aborted) return;
       log.error(`the HTTP server stopped accepting (${error?.message ?? error}); starting it again`);
@@ -1439,6 +1634,7 @@ function timingSafeEqual(a, b) {
 }
 __name(timingSafeEqual, "timingSafeEqual");
 var BODY_BUDGET = 64 * 1024 * 1024;
+var ANSWER_BUDGET = 256 * 1024 * 1024;
 var MAX_NESTING = 128;
 async function readBody(request, limit, bodies) {
   const length = request.headers.get("content-length");
@@ -1575,11 +1771,12 @@ async function jsonOrStream(body, transport, answered, keepAliveMs) {
     transport.forget(requestIds(body));
     gone.resolve(void 0);
   }, "leave");
+  const ended = transport.watchEnd();
   const answer = Promise.race([
     answered,
     gone.promise,
-    transport.ended
-  ]);
+    ended.promise
+  ]).finally(ended.stop);
   return waitingStream(keepAliveMs, async (send) => {
     const response = await answer;
     if (response === "ended") {
@@ -1688,19 +1885,43 @@ var Transport = class extends WebStandardStreamableHTTPServerTransport {
     const self = this;
     const requestId = "result" in message || "error" in message ? message.id : options?.relatedRequestId;
     const streamId = requestId === void 0 ? void 0 : self._requestToStreamMapping.get(requestId);
-    self._enableJsonResponse = streamId !== void 0 && self._streamMapping.get(streamId)?.resolveJson !== void 0;
+    const stream = streamId === void 0 ? void 0 : self._streamMapping.get(streamId);
+    self._enableJsonResponse = stream?.resolveJson !== void 0;
+    if (stream?.resolveJson && !stream.forgets) {
+      const resolve = stream.resolveJson;
+      stream.resolveJson = (response) => {
+        self._streamMapping.delete(streamId);
+        resolve(response);
+      };
+      stream.forgets = true;
+    }
     return super.send(message, options);
   }
-  #ended = Promise.withResolvers();
-  /** Settles once the transport closes (its session ended): answers still awaited never come. */
-  get ended() {
-    return this.#ended.promise;
+  #ended = false;
+  #onEnd = /* @__PURE__ */ new Set();
+  /**
+   * A promise that settles once the transport closes (its session ended: answers still awaited
+   * never come), and `stop` to stop watching. Each watch is its own, dropped at `stop`: one promise
+   * for the session's life kept every answer raced against it (32 slow calls with 4 MB of output each
+   * filled a heap of 160 MB).
+   */
+  watchEnd() {
+    const { promise, resolve } = Promise.withResolvers();
+    const end = /* @__PURE__ */ __name(() => resolve("ended"), "end");
+    if (this.#ended) end();
+    else this.#onEnd.add(end);
+    return {
+      promise,
+      stop: /* @__PURE__ */ __name(() => void this.#onEnd.delete(end), "stop")
+    };
   }
   async close() {
     try {
       await super.close();
     } finally {
-      this.#ended.resolve("ended");
+      this.#ended = true;
+      for (const end of this.#onEnd) end();
+      this.#onEnd.clear();
     }
   }
   /** Drops what the SDK keeps for requests that will never be answered (the client left). */

@@ -30,10 +30,27 @@ const H2_PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n");
 /** Bytes copied at once each way (each connection holds two such buffers while it is open). */
 const COPY_BYTES = 16 * 1024;
 
+/** What a forwarded connection has sent its client so far. */
+export interface Outgoing {
+  /** Bytes written to the client. */
+  readonly sent: number;
+  /** Whether the connection has ended. */
+  readonly ended: boolean;
+  /** Settles once more is written to the client, or the connection ends. */
+  next(): Promise<void>;
+  /** Closes the connection: its client sees it cut. */
+  close(): void;
+}
+
 /** A guard listening on a public address; it forwards to a backend it is told of. */
 export interface ConnectionGuard {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
+  /**
+   * The connection forwarded from the guard's `port` (the client address the backend sees), or
+   * undefined when there is none.
+   */
+  outgoing(port: number): Outgoing | undefined;
   /** Stops listening and closes every connection. */
   close(): void;
 }
@@ -54,6 +71,8 @@ export function guardConnections(
   const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
   /** Every client connection, with its backend one once forwarded and when either last moved. */
   const conns = new Map<Deno.Conn, Pair>();
+  /** Forwarded connections by the port they come to the backend from. */
+  const forwarded = new Map<number, Pair>();
   const perAddress = new Map<string, number>();
   let closed = false;
 
@@ -61,7 +80,7 @@ export function guardConnections(
     const from = conn.remoteAddr.hostname;
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
-    const pair: Pair = { active: Date.now(), trickle: 0 };
+    const pair: Pair = { client: conn, active: Date.now(), trickle: 0, sent: 0, waiting: [] };
     conns.set(conn, pair);
     perAddress.set(from, mine + 1);
     try {
@@ -69,6 +88,7 @@ export function guardConnections(
       if (!head || closed || startsWith(head, H2_PREFACE)) return;
       const inner = pair.inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
       pair.active = Date.now();
+      forwarded.set((inner.localAddr as Deno.NetAddr).port, pair);
       await writeAll(inner, head);
       // Handled at once: a rejection nobody handles yet would end the process.
       // What the client sends keeps the connection alive only by the kilobyte: a request head
@@ -85,6 +105,9 @@ export function guardConnections(
       await copy(inner, conn, () => {
         pair.trickle = 0;
         pair.active = Date.now();
+      }, (n) => {
+        pair.sent += n;
+        wakeAll(pair);
       }).catch(() => {});
       closeQuietly(conn);
       await up;
@@ -93,7 +116,12 @@ export function guardConnections(
     } finally {
       conns.delete(conn);
       closeQuietly(conn);
-      if (pair.inner) closeQuietly(pair.inner);
+      if (pair.inner) {
+        forwarded.delete((pair.inner.localAddr as Deno.NetAddr).port);
+        closeQuietly(pair.inner);
+      }
+      pair.ended = true;
+      wakeAll(pair);
       const left = (perAddress.get(from) ?? 1) - 1;
       if (left > 0) perAddress.set(from, left);
       else perAddress.delete(from);
@@ -128,6 +156,26 @@ export function guardConnections(
 
   return {
     addr: listener.addr,
+    outgoing(port) {
+      const pair = forwarded.get(port);
+      if (!pair) return undefined;
+      return {
+        get sent() {
+          return pair.sent;
+        },
+        get ended() {
+          return pair.ended === true;
+        },
+        next: () =>
+          pair.ended
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => pair.waiting.push(resolve)),
+        close: () => {
+          closeQuietly(pair.client);
+          if (pair.inner) closeQuietly(pair.inner);
+        },
+      };
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -184,24 +232,45 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 
 /** A client connection, its backend one once forwarded, and when it last counted as active. */
 interface Pair {
+  client: Deno.Conn;
   inner?: Deno.Conn;
   /** When bytes last moved (see CLIENT_ACTIVITY_BYTES), in ms since the epoch. */
   active: number;
   /** Bytes the client sent since then. */
   trickle: number;
+  /** Bytes written to the client. */
+  sent: number;
+  /** Told when more is written to the client, or the connection ends. */
+  waiting: (() => void)[];
+  ended?: boolean;
+}
+
+function wakeAll(pair: Pair): void {
+  const waiting = pair.waiting;
+  pair.waiting = [];
+  for (const wake of waiting) wake();
 }
 
 /** Bytes a client must send for them to count as activity, while the server sends none. */
 const CLIENT_ACTIVITY_BYTES = 1024;
 
-/** Copies `from` to `to` until the end of `from`, telling `moved` of each read. */
-async function copy(from: Deno.Conn, to: Deno.Conn, moved: (n: number) => void): Promise<void> {
+/**
+ * Copies `from` to `to` until the end of `from`, telling `moved` of each read and `written` of
+ * each write.
+ */
+async function copy(
+  from: Deno.Conn,
+  to: Deno.Conn,
+  moved: (n: number) => void,
+  written?: (n: number) => void,
+): Promise<void> {
   const buffer = new Uint8Array(COPY_BYTES);
   while (true) {
     const n = await from.read(buffer);
     if (n === null) return;
     moved(n);
     await writeAll(to, buffer.subarray(0, n));
+    written?.(n);
   }
 }
 

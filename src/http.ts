@@ -20,6 +20,7 @@ import type { Logger } from "./log.ts";
 import type { SandboxSession } from "./session.ts";
 import { isModern } from "./_era.ts";
 import { type ConnectionLimits, guardConnections } from "./_conn_guard.ts";
+import { UnsentAnswers } from "./_unsent.ts";
 
 /** Options for {@linkcode serveHttp}. */
 export interface HttpOptions {
@@ -47,6 +48,12 @@ export interface HttpOptions {
    * before a newcomer may take its place at the cap, in ms. @default 60_000
    */
   evictIdleAfterMs?: number;
+  /**
+   * Bytes of answers made and not yet taken by their clients, all clients together; past it, the
+   * answer with the most bytes waiting is dropped (its connection breaks). At least 16 MiB.
+   * @default 256 MiB
+   */
+  answerBudgetBytes?: number;
   /** How long a request body may take to arrive once its headers have, in ms. @default 30_000 */
   bodyTimeoutMs?: number;
   /** Caps on connections and how soon a new one must send its request (see ConnectionLimits). */
@@ -157,6 +164,15 @@ export function serveHttp(
     timeoutMs: options.bodyTimeoutMs ?? 30_000,
   };
   const idleMs = (options.idleMinutes ?? 30) * 60_000;
+  const answerBudget = Math.max(options.answerBudgetBytes ?? ANSWER_BUDGET, 16 * 1024 * 1024);
+  const unsent = new UnsentAnswers(answerBudget, (bytes) =>
+    log.warn(
+      `dropped an answer of ${
+        (bytes / 1024 / 1024).toFixed(1)
+      } MiB that its client had not taken: answers waiting for their clients took over ${
+        answerBudget / 1024 / 1024
+      } MiB`,
+    ));
   const maxSessions = options.maxSessions ?? 1024;
   const full = (what: string) =>
     rpcError(
@@ -317,12 +333,18 @@ export function serveHttp(
   // public one. Should its accept loop die all the same (out of descriptors), it starts again.
   const abort = new AbortController();
   const serveBackend = (): Deno.HttpServer<Deno.NetAddr> => {
-    const started = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      signal: abort.signal,
-      onListen: () => {},
-    }, handler);
+    const started = Deno.serve(
+      {
+        hostname: "127.0.0.1",
+        port: 0,
+        signal: abort.signal,
+        onListen: () => {},
+      },
+      (request, info) =>
+        handler(request).then((response) =>
+          unsent.meter(response, guard.outgoing(info.remoteAddr.port))
+        ),
+    );
     started.finished.catch((error) => {
       if (abort.signal.aborted) return;
       log.error(
@@ -429,6 +451,11 @@ function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * kernel killed it.
  */
 const BODY_BUDGET = 64 * 1024 * 1024;
+/**
+ * Bytes of answers waiting for their clients, all together, by default: about 27 of the largest
+ * (a 7 MiB file as base64).
+ */
+const ANSWER_BUDGET = 256 * 1024 * 1024;
 /** How deep a request may nest arrays and objects (a few levels are MCP's own). */
 const MAX_NESTING = 128;
 
@@ -621,7 +648,8 @@ async function jsonOrStream(
     gone.resolve(undefined);
   };
   // A session ended meanwhile (DELETE, idle) answers nothing more: the stream says so and ends.
-  const answer = Promise.race([answered, gone.promise, transport.ended]);
+  const ended = transport.watchEnd();
+  const answer = Promise.race([answered, gone.promise, ended.promise]).finally(ended.stop);
   return waitingStream(
     keepAliveMs,
     async (send) => {
@@ -737,7 +765,10 @@ function messageEvents(messages: unknown[]): Uint8Array {
 /** The SDK transport's private fields that {@linkcode Transport} reads and sets. */
 interface TransportInternals {
   _enableJsonResponse: boolean;
-  _streamMapping: Map<string, { resolveJson?: unknown; cleanup(): void }>;
+  _streamMapping: Map<
+    string,
+    { resolveJson?: (response: Response) => void; forgets?: boolean; cleanup(): void }
+  >;
   _requestToStreamMapping: Map<string | number, string>;
 }
 
@@ -770,23 +801,45 @@ class Transport extends WebStandardStreamableHTTPServerTransport {
     const streamId = requestId === undefined
       ? undefined
       : self._requestToStreamMapping.get(requestId);
-    self._enableJsonResponse = streamId !== undefined &&
-      self._streamMapping.get(streamId)?.resolveJson !== undefined;
+    const stream = streamId === undefined ? undefined : self._streamMapping.get(streamId);
+    self._enableJsonResponse = stream?.resolveJson !== undefined;
+    if (stream?.resolveJson && !stream.forgets) {
+      // The SDK keeps a JSON stream's entry, and with it the answer it resolved, for the session's
+      // life: 40 reads of a 7 MB file held 370 MB after they were answered and read.
+      const resolve = stream.resolveJson;
+      stream.resolveJson = (response: Response) => {
+        self._streamMapping.delete(streamId!);
+        resolve(response);
+      };
+      stream.forgets = true;
+    }
     return super.send(message, options);
   }
 
-  #ended = Promise.withResolvers<"ended">();
+  #ended = false;
+  #onEnd = new Set<() => void>();
 
-  /** Settles once the transport closes (its session ended): answers still awaited never come. */
-  get ended(): Promise<"ended"> {
-    return this.#ended.promise;
+  /**
+   * A promise that settles once the transport closes (its session ended: answers still awaited
+   * never come), and `stop` to stop watching. Each watch is its own, dropped at `stop`: one promise
+   * for the session's life kept every answer raced against it (32 slow calls with 4 MB of output each
+   * filled a heap of 160 MB).
+   */
+  watchEnd(): { promise: Promise<"ended">; stop: () => void } {
+    const { promise, resolve } = Promise.withResolvers<"ended">();
+    const end = () => resolve("ended");
+    if (this.#ended) end();
+    else this.#onEnd.add(end);
+    return { promise, stop: () => void this.#onEnd.delete(end) };
   }
 
   override async close(): Promise<void> {
     try {
       await super.close();
     } finally {
-      this.#ended.resolve("ended");
+      this.#ended = true;
+      for (const end of this.#onEnd) end();
+      this.#onEnd.clear();
     }
   }
 

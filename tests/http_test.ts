@@ -56,6 +56,7 @@ interface ServeOptions {
   maxSessions?: number;
   bodyBudgetBytes?: number;
   bodyTimeoutMs?: number;
+  answerBudgetBytes?: number;
   evictIdleAfterMs?: number;
 }
 
@@ -73,6 +74,7 @@ function serve(options: ServeOptions = {}): Served {
       maxSessions: options.maxSessions,
       bodyBudgetBytes: options.bodyBudgetBytes,
       bodyTimeoutMs: options.bodyTimeoutMs,
+      answerBudgetBytes: options.answerBudgetBytes,
       evictIdleAfterMs: options.evictIdleAfterMs,
     },
     () => {
@@ -1073,5 +1075,124 @@ Deno.test(
     }
     assert(cut, "a head trickled for 5 s kept its connection");
     c.conn.close();
+  },
+);
+
+Deno.test(
+  "answers a client has read are not kept: large reads and slow calls fit a small heap",
+  opts,
+  async () => {
+    // The SDK kept every JSON answer for the session's life (40 reads of a 7 MB file held 370 MB),
+    // and a call answered after a second was kept by the promise it raced against the session's
+    // end. A server whose heap may hold 160 MB dies of either within the calls below.
+    await using server = await startHttpServer(["--max-output", "4000000"], {
+      DENO_V8_FLAGS: "--max-old-space-size=160",
+    });
+    const client = new Client({ name: "http-test", version: "1" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    try {
+      const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
+      const made = await call(client, "shell_exec", {
+        sandbox_id: id,
+        command: "head -c 7000000 /dev/urandom > big.bin",
+      });
+      assertEquals(made.isError, false, text(made));
+      for (let i = 0; i < 30; i++) {
+        const read = await client.readResource({ uri: `sandbox://${id}/home/sandbox/big.bin` });
+        assertEquals((read.contents[0] as { blob: string }).blob.length, 9_333_336);
+      }
+      // Slow enough to be answered as an event stream, four at a time.
+      const slow = () =>
+        call(client, "shell_exec", {
+          sandbox_id: id,
+          command: "sleep 1.2; head -c 3900000 /dev/zero | tr '\\0' a",
+        });
+      for (let round = 0; round < 8; round++) {
+        for (const result of await Promise.all([slow(), slow(), slow(), slow()])) {
+          assertEquals(result.isError, false, text(result));
+          assertEquals((result.structuredContent as { stdout: string }).stdout.length, 3_900_000);
+        }
+      }
+      assert(!server.exited, "the server died");
+    } finally {
+      await client.close();
+    }
+  },
+);
+
+/**
+ * Python that asks `count` times for `body` (under ids of its own) on connections that read
+ * nothing for 5 s, then reads them, printing whether each answer came whole.
+ */
+function stallReads(url: string, session: string, body: unknown, count: number): string {
+  return `
+import json, re, socket, time
+from urllib.parse import urlsplit
+target = urlsplit(${JSON.stringify(url)})
+request = json.loads(${JSON.stringify(JSON.stringify(body))})
+head = lambda data: ("POST /mcp HTTP/1.1\\r\\nHost: %s\\r\\nContent-Type: application/json\\r\\n"
+        "Accept: application/json, text/event-stream\\r\\nmcp-session-id: ${session}\\r\\n"
+        "mcp-protocol-version: 2025-11-25\\r\\nContent-Length: %d\\r\\nConnection: close\\r\\n\\r\\n"
+        % (target.netloc, len(data))).encode()
+socks = []
+for n in range(${count}):
+    data = json.dumps(dict(request, id=1000 + n)).encode()
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((target.hostname, target.port))
+    s.sendall(head(data) + data)
+    socks.append(s)
+time.sleep(5)
+for s in socks:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    s.settimeout(30)
+    got = []
+    try:
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            got.append(chunk)
+    except OSError:
+        pass
+    head, _, body = b"".join(got).partition(b"\\r\\n\\r\\n")
+    length = re.search(rb"(?i)\\ncontent-length: *(\\d+)", head)
+    # Whole: as long as it says, or (sent in chunks) ending with the last chunk's marker.
+    whole = len(body) == int(length[1]) if length else body.endswith(b"\\r\\n0\\r\\n\\r\\n")
+    print("whole" if whole else "cut", len(body))
+`;
+}
+
+Deno.test(
+  "answers their clients do not take are dropped past the server's budget, not held",
+  opts,
+  async () => {
+    // Deno holds each answer until its client reads it: 40 reads of a 7 MB file whose answers
+    // were never read killed a server in a 1.5 GiB cgroup.
+    await using served = serve({ answerBudgetBytes: 16 * 1024 * 1024 });
+    const client = await served.client();
+    const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
+    await call(client, "shell_exec", {
+      sandbox_id: id,
+      command: "head -c 7000000 /dev/urandom > big.bin",
+    });
+    const session = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const read = {
+      jsonrpc: "2.0",
+      id: 9,
+      method: "resources/read",
+      params: { uri: `sandbox://${id}/home/sandbox/big.bin` },
+    };
+    const out = await new Deno.Command("python3", {
+      args: ["-c", stallReads(served.http.url, session, read, 6)],
+      stdout: "piped",
+    }).output();
+    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    assertEquals(lines.length, 6, lines.join("; "));
+    const cut = lines.filter((line) => line.startsWith("cut")).length;
+    assert(cut >= 1 && cut < 6, `answers cut: ${lines.join("; ")}`);
+    // A client that reads gets the file whole.
+    const whole = await client.readResource({ uri: read.params.uri });
+    assertEquals((whole.contents[0] as { blob: string }).blob.length, 9_333_336);
   },
 );
