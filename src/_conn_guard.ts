@@ -117,7 +117,8 @@ export function guardConnections(
       conns.delete(conn);
       closeQuietly(conn);
       if (pair.inner) {
-        forwarded.delete((pair.inner.localAddr as Deno.NetAddr).port);
+        const port = (pair.inner.localAddr as Deno.NetAddr).port;
+        if (forwarded.get(port) === pair) forwarded.delete(port);
         closeQuietly(pair.inner);
       }
       pair.ended = true;
