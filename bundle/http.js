@@ -1065,7 +1065,8 @@ function guardConnections(listen, backend, limits = {}) {
       conns.delete(conn);
       closeQuietly(conn);
       if (pair.inner) {
-        forwarded.delete(pair.inner.localAddr.port);
+        const port = pair.inner.localAddr.port;
+        if (forwarded.get(port) === pair) forwarded.delete(port);
         closeQuietly(pair.inner);
       }
       pair.ended = true;

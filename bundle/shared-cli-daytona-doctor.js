@@ -416,13 +416,22 @@ var AgentProcess = class _AgentProcess {
         await writer.write(new TextEncoder().encode("start\n"));
         writer.releaseLock();
       } catch (error) {
-        child.kill("SIGKILL");
-        await child.status;
+        const exited = await Promise.race([
+          child.status.then(() => true),
+          new Promise((resolve) => setTimeout(resolve, 100, false))
+        ]);
+        if (!exited) {
+          try {
+            child.kill("SIGKILL");
+          } catch {
+          }
+        }
+        const status = await child.status;
         await child.stdout.cancel().catch(() => {
         });
-        await child.stderr.cancel().catch(() => {
-        });
-        throw new SandboxError(`Cannot start sandbox: its budget could not be applied: ${error.message}`, {
+        const detail = exited ? (await new Response(child.stderr).text().catch(() => "")).trim().slice(0, 2e3) : (await child.stderr.cancel().catch(() => {
+        }), "");
+        throw new SandboxError(exited ? `Cannot start sandbox: its process exited with code ${status.code}${detail ? `: ${detail}` : ""}` : `Cannot start sandbox: its budget could not be applied: ${error.message}`, {
           sandboxId,
           cause: error
         });

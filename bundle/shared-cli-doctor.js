@@ -4127,6 +4127,12 @@ var LocalProvider = class {
           cause: error
         });
       }
+      if (isolated && error instanceof SandboxError && /Permission denied/.test(error.message) && error.message.includes(baseDir)) {
+        throw new SandboxError(`${error.message} (sandboxes run as users of their own, who cannot pass a directory of ${baseDir}'s path that only its owner may enter: choose a --sandbox-dir every user can pass, such as /tmp)`, {
+          sandboxId: error.sandboxId,
+          cause: error
+        });
+      }
       throw error;
     }
   }

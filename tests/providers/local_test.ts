@@ -144,6 +144,27 @@ Deno.test("LocalSandbox.close() kills every process and removes the directory", 
   }
 });
 
+Deno.test(
+  "LocalProvider says why when its sandbox directory is one the sandbox's user cannot pass",
+  { ignore: !hasBwrap || Deno.uid() !== 0 },
+  async () => {
+    // A root server's sandboxes run as users of their own. Under a directory of mode 0700 the
+    // error was "Child process has already terminated", about killing a process that had exited.
+    const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" }); // 0700
+    try {
+      await using provider = new LocalProvider({ log, baseDir: base });
+      const error = await provider.create().then(() => undefined, (error) => error);
+      assert(error instanceof SandboxError, String(error));
+      assertMatch(error.message, /^Cannot start sandbox: its process exited with code 1: bwrap: /);
+      assertMatch(error.message, /Permission denied/);
+      assertMatch(error.message, /choose a --sandbox-dir every user can pass, such as \/tmp\)$/);
+      assertEquals(await sandboxDirs(base), []);
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+);
+
 Deno.test("LocalSandbox.close() removes files the sandbox made unreadable", opts, async () => {
   const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" });
   await Deno.chmod(base, 0o755); // the unprivileged sandbox user must be able to traverse it

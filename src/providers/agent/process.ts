@@ -106,12 +106,27 @@ export class AgentProcess implements AsyncDisposable {
         await writer.write(new TextEncoder().encode("start\n"));
         writer.releaseLock();
       } catch (error) {
-        child.kill("SIGKILL");
-        await child.status;
+        // It may have exited already (bwrap could not set the sandbox up): say what it said.
+        const exited = await Promise.race([
+          child.status.then(() => true),
+          new Promise<false>((resolve) => setTimeout(resolve, 100, false)),
+        ]);
+        if (!exited) {
+          try {
+            child.kill("SIGKILL");
+          } catch { /* it has just exited */ }
+        }
+        const status = await child.status;
         await child.stdout.cancel().catch(() => {});
-        await child.stderr.cancel().catch(() => {});
+        const detail = exited
+          ? (await new Response(child.stderr).text().catch(() => "")).trim().slice(0, 2000)
+          : (await child.stderr.cancel().catch(() => {}), "");
         throw new SandboxError(
-          `Cannot start sandbox: its budget could not be applied: ${(error as Error).message}`,
+          exited
+            ? `Cannot start sandbox: its process exited with code ${status.code}${
+              detail ? `: ${detail}` : ""
+            }`
+            : `Cannot start sandbox: its budget could not be applied: ${(error as Error).message}`,
           { sandboxId, cause: error },
         );
       }

@@ -759,6 +759,16 @@ export class LocalProvider implements SandboxProvider {
           { cause: error },
         );
       }
+      if (
+        isolated && error instanceof SandboxError && /Permission denied/.test(error.message) &&
+        error.message.includes(baseDir)
+      ) {
+        // A sandbox runs as a user of its own, who must pass every directory above its own.
+        throw new SandboxError(
+          `${error.message} (sandboxes run as users of their own, who cannot pass a directory of ${baseDir}'s path that only its owner may enter: choose a --sandbox-dir every user can pass, such as /tmp)`,
+          { sandboxId: error.sandboxId, cause: error },
+        );
+      }
       throw error;
     }
   }
