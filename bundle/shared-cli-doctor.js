@@ -3892,10 +3892,7 @@ var LocalProvider = class {
     const hold = options.workspace === void 0 ? void 0 : this.#hold(options.workspace);
     this.#swept ??= this.#sweep(isolated);
     if (++this.#creations > 1) this.#bytecode ??= compileModules(python, RUNTIME_FILES);
-    const root = hold?.root ?? Deno.makeTempDirSync({
-      dir: baseDir,
-      prefix: "mcp-sandbox-"
-    });
+    const root = hold?.root ?? makeSandboxDir(baseDir);
     const id = hold ? workspaceSandboxId(hold.name) : `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
     const internet = isolated && network === "internet";
     if (isolated && network !== "host" && Deno.permissions.querySync({
@@ -4257,6 +4254,21 @@ var STDIO = {
 };
 var MIB = 1024 * 1024;
 var GIB = 1024 * MIB;
+function makeSandboxDir(baseDir) {
+  while (true) {
+    const suffix = crypto.getRandomValues(new Uint8Array(8)).toHex();
+    const path = `${baseDir}/mcp-sandbox-${suffix}`;
+    try {
+      Deno.mkdirSync(path, {
+        mode: 448
+      });
+      return path;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+  }
+}
+__name(makeSandboxDir, "makeSandboxDir");
 function readableEnv(name) {
   return Deno.permissions.querySync({
     name: "env",

@@ -165,6 +165,15 @@ Deno.test(
   },
 );
 
+Deno.test("LocalProvider sandbox ids all have 16 hex digits", opts, async () => {
+  // They came from Deno's temporary names, which drop leading zeros: 1 in 16 had 15.
+  await using provider = new LocalProvider({ log });
+  for (let i = 0; i < 32; i++) {
+    await using sandbox = await provider.create();
+    assertMatch(sandbox.id, /^local-[0-9a-f]{16}$/);
+  }
+});
+
 Deno.test("LocalSandbox.close() removes files the sandbox made unreadable", opts, async () => {
   const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" });
   await Deno.chmod(base, 0o755); // the unprivileged sandbox user must be able to traverse it

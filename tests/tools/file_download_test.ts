@@ -365,7 +365,7 @@ Deno.test("fileDownload() links files over 1 MiB; resources/read serves them", o
   const link = payload(forced);
   assert(link?.type === "resource_link");
   assertEquals(link.uri, out.uri);
-  assertMatch(link.uri, /^sandbox:\/\/local-[0-9a-f]+\/home\/sandbox\/six\.bin$/);
+  assertMatch(link.uri, /^sandbox:\/\/local-[0-9a-f]{16}\/home\/sandbox\/six\.bin$/);
   const read = await mcp.client.readResource({ uri: link.uri });
   const blob = Uint8Array.fromBase64((read.contents[0] as { blob: string }).blob);
   assertEquals(await sha256(blob), (await sh(mcp, "sha256sum six.bin")).split(" ")[0]);

@@ -515,7 +515,7 @@ export class LocalProvider implements SandboxProvider {
     // What servers that died left behind is removed at the first sandbox, alongside it.
     this.#swept ??= this.#sweep(isolated);
     if (++this.#creations > 1) this.#bytecode ??= compileModules(python, RUNTIME_FILES);
-    const root = hold?.root ?? Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-sandbox-" });
+    const root = hold?.root ?? makeSandboxDir(baseDir);
     const id = hold
       ? workspaceSandboxId(hold.name)
       : `local-${root.slice(root.lastIndexOf("mcp-sandbox-") + 12)}`;
@@ -915,6 +915,23 @@ const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 
 /** An environment variable, or undefined where Deno may not read it (asked first: no prompt). */
+/**
+ * A new sandbox directory, `<baseDir>/mcp-sandbox-<16 hex digits>` (0700): its name gives the
+ * sandbox's id, so that every id has the same length (Deno's temporary names dropped leading zeros).
+ */
+function makeSandboxDir(baseDir: string): string {
+  while (true) {
+    const suffix = crypto.getRandomValues(new Uint8Array(8)).toHex();
+    const path = `${baseDir}/mcp-sandbox-${suffix}`;
+    try {
+      Deno.mkdirSync(path, { mode: 0o700 });
+      return path;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+  }
+}
+
 function readableEnv(name: string): string | undefined {
   return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted"
     ? Deno.env.get(name)
