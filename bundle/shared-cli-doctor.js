@@ -3661,6 +3661,8 @@ var LocalProvider = class {
    */
   #bytecode;
   #creations = 0;
+  /** Sandboxes being made. */
+  #making = /* @__PURE__ */ new Set();
   #resolvedShares;
   /** The key of {@linkcode tenantUid}, when each tenant has a uid of its own. */
   #uidKey;
@@ -3866,6 +3868,15 @@ var LocalProvider = class {
    * while open, and kept when the sandbox closes.
    */
   async create(options = {}) {
+    const making = this.#create(options);
+    this.#making.add(making);
+    try {
+      return await making;
+    } finally {
+      this.#making.delete(making);
+    }
+  }
+  async #create(options) {
     options.signal?.throwIfAborted();
     const unsupported = [
       "image",
@@ -4207,6 +4218,7 @@ var LocalProvider = class {
   }
   /** Closes every sandbox this provider created that is still open. */
   async close() {
+    await Promise.allSettled(this.#making);
     await this.#swept;
     await Promise.all([
       ...this.#sandboxes.values()

@@ -174,6 +174,29 @@ Deno.test("LocalProvider sandbox ids all have 16 hex digits", opts, async () => 
   }
 });
 
+Deno.test(
+  "LocalProvider.close() while a sandbox is being made leaves nothing behind",
+  opts,
+  async () => {
+    // A stdio server whose client left during the first sandbox's start closed the disk helper
+    // under it: its disk stayed mounted and its directory on the host.
+    const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" });
+    await Deno.chmod(base, 0o755); // the unprivileged sandbox user must be able to traverse it
+    try {
+      for (let i = 0; i < 3; i++) {
+        const provider = new LocalProvider({ log, baseDir: base });
+        const making = provider.create();
+        await provider.close();
+        const sandbox = await making.catch(() => undefined);
+        assertEquals(sandbox?.closed ?? true, true);
+        assertEquals(await sandboxDirs(base), []);
+      }
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+);
+
 Deno.test("LocalSandbox.close() removes files the sandbox made unreadable", opts, async () => {
   const base = await Deno.makeTempDir({ prefix: "mcp-test-base-" });
   await Deno.chmod(base, 0o755); // the unprivileged sandbox user must be able to traverse it

@@ -271,6 +271,8 @@ export class LocalProvider implements SandboxProvider {
    */
   #bytecode: Promise<Map<string, Uint8Array>> | undefined;
   #creations = 0;
+  /** Sandboxes being made. */
+  #making = new Set<Promise<LocalSandbox>>();
   #resolvedShares: Promise<string[]> | undefined;
   /** The key of {@linkcode tenantUid}, when each tenant has a uid of its own. */
   #uidKey: Uint8Array | undefined;
@@ -480,6 +482,17 @@ export class LocalProvider implements SandboxProvider {
    * while open, and kept when the sandbox closes.
    */
   async create(options: CreateSandboxOptions = {}): Promise<LocalSandbox> {
+    // Close waits for sandboxes being made: closing the helpers under one left its disk mounted.
+    const making = this.#create(options);
+    this.#making.add(making);
+    try {
+      return await making;
+    } finally {
+      this.#making.delete(making);
+    }
+  }
+
+  async #create(options: CreateSandboxOptions): Promise<LocalSandbox> {
     options.signal?.throwIfAborted();
     const unsupported = (["image", "snapshot", "autoStopMinutes"] as const)
       .filter((key) => options[key] !== undefined);
@@ -859,6 +872,7 @@ export class LocalProvider implements SandboxProvider {
 
   /** Closes every sandbox this provider created that is still open. */
   async close(): Promise<void> {
+    await Promise.allSettled(this.#making);
     await this.#swept;
     await Promise.all([...this.#sandboxes.values()].map((sandbox) => sandbox.close()));
     if (!this.#givenCgroups) await (await this.#cgroups)?.close();
