@@ -1197,6 +1197,7 @@ function closeQuietly(conn) {
 __name(closeQuietly, "closeQuietly");
 
 // src/_unsent.ts
+var EMPTY = new Uint8Array(0);
 var PIECE = 64 * 1024;
 var WINDOW = 1024 * 1024;
 var DROPPED = new Error("Answer dropped: its client did not take it");
@@ -1255,6 +1256,7 @@ var UnsentAnswers = class {
     }, "release");
     const pending = {
       waiting: 0,
+      since: Date.now(),
       drop: /* @__PURE__ */ __name(() => {
         const bytes = pending.waiting;
         release();
@@ -1282,7 +1284,7 @@ var UnsentAnswers = class {
       pending.waiting += bytes.length;
       this.#waiting += bytes.length;
       wake?.();
-      if (this.#waiting > this.#budget) this.#dropLargest();
+      if (this.#waiting > this.#budget) this.#dropStalled();
     }, "add");
     if (whole) {
       add(whole);
@@ -1315,8 +1317,10 @@ var UnsentAnswers = class {
           await outgoing.next();
         }
         if (next < pieces.length) {
-          const piece = pieces[next++];
+          const piece = pieces[next];
+          pieces[next++] = EMPTY;
           if (next === pieces.length) pieces = [], next = 0;
+          pending.since = Date.now();
           pending.waiting -= piece.length;
           this.#waiting -= piece.length;
           handed += piece.length;
@@ -1339,15 +1343,19 @@ var UnsentAnswers = class {
       highWaterMark: 0
     });
   }
-  /** Drops the answer with the most bytes waiting, until all fit the budget. */
-  #dropLargest() {
+  /**
+   * Drops answers, the one whose connection has taken nothing for longest first, until all fit
+   * the budget. (Dropping the one with the most bytes waiting dropped each new answer whole, of a
+   * client reading at full speed too, once stalled ones had filled the budget.)
+   */
+  #dropStalled() {
     while (this.#waiting > this.#budget) {
-      let largest;
+      let stalled;
       for (const pending of this.#pending) {
-        if (!largest || pending.waiting > largest.waiting) largest = pending;
+        if (pending.waiting > 0 && (!stalled || pending.since < stalled.since)) stalled = pending;
       }
-      if (!largest || largest.waiting === 0) return;
-      largest.drop();
+      if (!stalled) return;
+      stalled.drop();
     }
   }
 };

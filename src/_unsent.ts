@@ -4,9 +4,10 @@ import type { Outgoing } from "./_conn_guard.ts";
 // body until the connection takes it, and a client that never reads holds it for good: 40 reads of
 // a 7 MB file, by a client that read none of the answers, killed a server in a 1.5 GiB cgroup. So
 // every body passes through here in pieces, and the bytes not yet taken count against one budget
-// for all clients: past it, the answer with the most bytes waiting is dropped (its connection
-// breaks, as if its client had left, which cancels what it was still waiting for).
+// for all clients: past it, the answer whose client has taken nothing for longest is dropped (its
+// connection breaks, as if its client had left, which cancels what it was still waiting for).
 
+const EMPTY = new Uint8Array(0);
 /** Bytes handed to the connection at once. */
 const PIECE = 64 * 1024;
 /** Bytes an answer may be handed to the connection ahead of what its client took. */
@@ -18,6 +19,8 @@ const DROPPED = new Error("Answer dropped: its client did not take it");
 interface Pending {
   /** Bytes made and not yet taken by the connection. */
   waiting: number;
+  /** When the connection last took a piece, or the answer began, in ms since the epoch. */
+  since: number;
   /** Drops the answer: its bytes are released and its connection breaks. */
   drop(): void;
 }
@@ -83,6 +86,7 @@ export class UnsentAnswers {
     };
     const pending: Pending = {
       waiting: 0,
+      since: Date.now(),
       drop: () => {
         const bytes = pending.waiting;
         release();
@@ -113,7 +117,7 @@ export class UnsentAnswers {
       pending.waiting += bytes.length;
       this.#waiting += bytes.length;
       wake?.();
-      if (this.#waiting > this.#budget) this.#dropLargest();
+      if (this.#waiting > this.#budget) this.#dropStalled();
     };
     if (whole) {
       add(whole);
@@ -153,8 +157,12 @@ export class UnsentAnswers {
           await outgoing.next();
         }
         if (next < pieces.length) {
-          const piece = pieces[next++];
+          // Let go of it at once: a piece kept until the whole answer was handed over held an
+          // answer read halfway whole, out of the budget's count (147 of them, OOM).
+          const piece = pieces[next];
+          pieces[next++] = EMPTY;
           if (next === pieces.length) pieces = [], next = 0;
+          pending.since = Date.now();
           pending.waiting -= piece.length;
           this.#waiting -= piece.length;
           handed += piece.length;
@@ -176,15 +184,19 @@ export class UnsentAnswers {
     }, { highWaterMark: 0 });
   }
 
-  /** Drops the answer with the most bytes waiting, until all fit the budget. */
-  #dropLargest(): void {
+  /**
+   * Drops answers, the one whose connection has taken nothing for longest first, until all fit
+   * the budget. (Dropping the one with the most bytes waiting dropped each new answer whole, of a
+   * client reading at full speed too, once stalled ones had filled the budget.)
+   */
+  #dropStalled(): void {
     while (this.#waiting > this.#budget) {
-      let largest: Pending | undefined;
+      let stalled: Pending | undefined;
       for (const pending of this.#pending) {
-        if (!largest || pending.waiting > largest.waiting) largest = pending;
+        if (pending.waiting > 0 && (!stalled || pending.since < stalled.since)) stalled = pending;
       }
-      if (!largest || largest.waiting === 0) return;
-      largest.drop();
+      if (!stalled) return;
+      stalled.drop();
     }
   }
 }

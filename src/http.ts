@@ -50,7 +50,8 @@ export interface HttpOptions {
   evictIdleAfterMs?: number;
   /**
    * Bytes of answers made and not yet taken by their clients, all clients together; past it, the
-   * answer with the most bytes waiting is dropped (its connection breaks). At least 16 MiB.
+   * answer whose client has taken nothing for longest is dropped (its connection breaks). At least
+   * 16 MiB.
    * @default 256 MiB
    */
   answerBudgetBytes?: number;

@@ -1122,9 +1122,16 @@ Deno.test(
 
 /**
  * Python that asks `count` times for `body` (under ids of its own) on connections that read
- * nothing for 5 s, then reads them, printing whether each answer came whole.
+ * nothing for `pauseSeconds`, then reads them, printing "asked" and then whether each answer came
+ * whole.
  */
-function stallReads(url: string, session: string, body: unknown, count: number): string {
+function stallReads(
+  url: string,
+  session: string,
+  body: unknown,
+  count: number,
+  pauseSeconds = 5,
+): string {
   return `
 import json, re, socket, time
 from urllib.parse import urlsplit
@@ -1142,7 +1149,8 @@ for n in range(${count}):
     s.connect((target.hostname, target.port))
     s.sendall(head(data) + data)
     socks.append(s)
-time.sleep(5)
+print("asked", flush=True)
+time.sleep(${pauseSeconds})
 for s in socks:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     s.settimeout(30)
@@ -1187,12 +1195,47 @@ Deno.test(
       args: ["-c", stallReads(served.http.url, session, read, 6)],
       stdout: "piped",
     }).output();
-    const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+    const lines = new TextDecoder().decode(out.stdout).trim().split("\n").slice(1);
     assertEquals(lines.length, 6, lines.join("; "));
     const cut = lines.filter((line) => line.startsWith("cut")).length;
     assert(cut >= 1 && cut < 6, `answers cut: ${lines.join("; ")}`);
     // A client that reads gets the file whole.
     const whole = await client.readResource({ uri: read.params.uri });
     assertEquals((whole.contents[0] as { blob: string }).blob.length, 9_333_336);
+  },
+);
+
+Deno.test(
+  "a client reading at full speed gets its answer whole while stalled ones fill the budget",
+  opts,
+  async () => {
+    // The answer with the most bytes waiting was dropped: a new one, whole, had the most, so once
+    // stalled answers had filled the budget every large answer was lost, a reading client's too.
+    await using served = serve({ answerBudgetBytes: 16 * 1024 * 1024 });
+    const client = await served.client();
+    const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
+    await call(client, "shell_exec", {
+      sandbox_id: id,
+      command: "head -c 7000000 /dev/urandom > big.bin",
+    });
+    const session = (client.transport as StreamableHTTPClientTransport).sessionId!;
+    const uri = `sandbox://${id}/home/sandbox/big.bin`;
+    const read = { jsonrpc: "2.0", id: 9, method: "resources/read", params: { uri } };
+    const stalled = new Deno.Command("python3", {
+      args: ["-c", stallReads(served.http.url, session, read, 4, 8)],
+      stdout: "piped",
+    }).spawn();
+    const out = stalled.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assertEquals((await out.read()).value?.trim(), "asked");
+    // The stalled answers wait, the budget full.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    for (let i = 0; i < 3; i++) {
+      const whole = await client.readResource({ uri });
+      assertEquals((whole.contents[0] as { blob: string }).blob.length, 9_333_336);
+    }
+    let said = "";
+    for (let chunk; !(chunk = await out.read()).done;) said += chunk.value;
+    await stalled.status;
+    assertMatch(said, /cut/);
   },
 );
