@@ -1496,6 +1496,7 @@ function serveHttp(options, makeSession, modern) {
         const answered = entry2.transport.handleRequest(request, {
           parsedBody
         });
+        entry2.transport.cancelled(cancelledIds(parsedBody));
         if (!answersInJson(request, parsedBody)) {
           return cancelOnDisconnect(await answered, parsedBody, entry2.transport);
         }
@@ -1754,6 +1755,13 @@ function cancel(body, transport) {
   }
 }
 __name(cancel, "cancel");
+function cancelledIds(body) {
+  const messages = Array.isArray(body) ? body : [
+    body
+  ];
+  return messages.filter((m) => m?.method === "notifications/cancelled" && m.id === void 0 && (typeof m.params?.requestId === "string" || typeof m.params?.requestId === "number")).map((m) => m.params.requestId);
+}
+__name(cancelledIds, "cancelledIds");
 function requestIds(body) {
   const messages = Array.isArray(body) ? body : [
     body
@@ -1781,13 +1789,19 @@ async function jsonOrStream(body, transport, answered, keepAliveMs) {
     gone.resolve(void 0);
   }, "leave");
   const ended = transport.watchEnd();
+  const withdrawn = transport.watchCancel(requestIds(body));
   const answer = Promise.race([
     answered,
     gone.promise,
-    ended.promise
-  ]).finally(ended.stop);
+    ended.promise,
+    withdrawn.promise
+  ]).finally(() => {
+    ended.stop();
+    withdrawn.stop();
+  });
   return waitingStream(keepAliveMs, async (send) => {
     const response = await answer;
+    if (response === "cancelled") return;
     if (response === "ended") {
       send(messageEvents(requestIds(body).map((id) => ({
         jsonrpc: "2.0",
@@ -1931,6 +1945,42 @@ var Transport = class extends WebStandardStreamableHTTPServerTransport {
       this.#ended = true;
       for (const end of this.#onEnd) end();
       this.#onEnd.clear();
+    }
+  }
+  #cancels = /* @__PURE__ */ new Map();
+  /**
+   * A promise that settles once the client has cancelled every one of `ids`, and `stop` to stop
+   * watching.
+   */
+  watchCancel(ids) {
+    const { promise, resolve } = Promise.withResolvers();
+    const left = new Set(ids);
+    const one = /* @__PURE__ */ __name((id) => () => {
+      left.delete(id);
+      if (left.size === 0) resolve("cancelled");
+    }, "one");
+    for (const id of ids) this.#cancels.set(id, one(id));
+    return {
+      promise,
+      stop: /* @__PURE__ */ __name(() => ids.forEach((id) => this.#cancels.delete(id)), "stop")
+    };
+  }
+  /**
+   * Tells of requests the client cancelled (`notifications/cancelled`): they get no answer, so
+   * what waits for them ends, and an event stream left with no request to answer closes.
+   */
+  cancelled(ids) {
+    const self = this;
+    for (const id of ids) {
+      this.#cancels.get(id)?.();
+      const streamId = self._requestToStreamMapping.get(id);
+      if (streamId === void 0) continue;
+      self._requestToStreamMapping.delete(id);
+      if (![
+        ...self._requestToStreamMapping.values()
+      ].includes(streamId)) {
+        self._streamMapping.get(streamId)?.cleanup();
+      }
     }
   }
   /** Drops what the SDK keeps for requests that will never be answered (the client left). */

@@ -291,6 +291,7 @@ export function serveHttp(
       entry.inFlight++;
       try {
         const answered = entry.transport.handleRequest(request, { parsedBody });
+        entry.transport.cancelled(cancelledIds(parsedBody));
         if (!answersInJson(request, parsedBody)) {
           return cancelOnDisconnect(await answered, parsedBody, entry.transport);
         }
@@ -595,6 +596,19 @@ function cancel(body: unknown, transport: Transport): void {
   }
 }
 
+/** The ids of the requests that the notifications in `body` cancel. */
+function cancelledIds(body: unknown): (string | number)[] {
+  const messages = (Array.isArray(body) ? body : [body]) as {
+    method?: string;
+    id?: unknown;
+    params?: { requestId?: unknown };
+  }[];
+  return messages.filter((m) =>
+    m?.method === "notifications/cancelled" && m.id === undefined &&
+    (typeof m.params?.requestId === "string" || typeof m.params?.requestId === "number")
+  ).map((m) => m.params!.requestId as string | number);
+}
+
 function requestIds(body: unknown): (string | number)[] {
   const messages = (Array.isArray(body) ? body : [body]) as { id?: unknown; method?: string }[];
   return messages.filter((m) => m?.method && m.id !== undefined).map((m) =>
@@ -650,11 +664,20 @@ async function jsonOrStream(
   };
   // A session ended meanwhile (DELETE, idle) answers nothing more: the stream says so and ends.
   const ended = transport.watchEnd();
-  const answer = Promise.race([answered, gone.promise, ended.promise]).finally(ended.stop);
+  // A call the client cancelled gets no answer: its stream ends (it sent keep-alive comments for
+  // good, and 256 cancelled calls, as the SDK's client leaves them, held every connection one
+  // address may open).
+  const withdrawn = transport.watchCancel(requestIds(body));
+  const answer = Promise.race([answered, gone.promise, ended.promise, withdrawn.promise])
+    .finally(() => {
+      ended.stop();
+      withdrawn.stop();
+    });
   return waitingStream(
     keepAliveMs,
     async (send) => {
       const response = await answer;
+      if (response === "cancelled") return;
       if (response === "ended") {
         send(messageEvents(
           requestIds(body).map((id) => ({
@@ -841,6 +864,40 @@ class Transport extends WebStandardStreamableHTTPServerTransport {
       this.#ended = true;
       for (const end of this.#onEnd) end();
       this.#onEnd.clear();
+    }
+  }
+
+  #cancels = new Map<string | number, () => void>();
+
+  /**
+   * A promise that settles once the client has cancelled every one of `ids`, and `stop` to stop
+   * watching.
+   */
+  watchCancel(ids: (string | number)[]): { promise: Promise<"cancelled">; stop: () => void } {
+    const { promise, resolve } = Promise.withResolvers<"cancelled">();
+    const left = new Set(ids);
+    const one = (id: string | number) => () => {
+      left.delete(id);
+      if (left.size === 0) resolve("cancelled");
+    };
+    for (const id of ids) this.#cancels.set(id, one(id));
+    return { promise, stop: () => ids.forEach((id) => this.#cancels.delete(id)) };
+  }
+
+  /**
+   * Tells of requests the client cancelled (`notifications/cancelled`): they get no answer, so
+   * what waits for them ends, and an event stream left with no request to answer closes.
+   */
+  cancelled(ids: (string | number)[]): void {
+    const self = this as unknown as TransportInternals;
+    for (const id of ids) {
+      this.#cancels.get(id)?.();
+      const streamId = self._requestToStreamMapping.get(id);
+      if (streamId === undefined) continue;
+      self._requestToStreamMapping.delete(id);
+      if (![...self._requestToStreamMapping.values()].includes(streamId)) {
+        self._streamMapping.get(streamId)?.cleanup();
+      }
     }
   }
 

@@ -1239,3 +1239,38 @@ Deno.test(
     assertMatch(said, /cut/);
   },
 );
+
+Deno.test("a call the client cancels ends its stream without an answer", opts, async () => {
+  // The SDK's client cancels a call that times out but keeps reading its stream, which sent
+  // keep-alive comments for good: 256 cancelled calls held every connection one address may open.
+  await using served = serve();
+  const client = await served.client();
+  const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
+  const headers = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-session-id": (client.transport as StreamableHTTPClientTransport).sessionId!,
+    "mcp-protocol-version": "2025-11-25",
+  };
+  const post = (body: unknown, signal?: AbortSignal) =>
+    fetch(served.http.url, { method: "POST", headers, body: JSON.stringify(body), signal });
+  const deadline = AbortSignal.timeout(30_000); // the stream never ended before
+  const answer = await post({
+    jsonrpc: "2.0",
+    id: 77,
+    method: "tools/call",
+    params: { name: "shell_exec", arguments: { sandbox_id: id, command: "sleep 60" } },
+  }, deadline);
+  assertEquals(answer.headers.get("content-type"), "text/event-stream"); // a second passed
+  const cancelled = await post({
+    jsonrpc: "2.0",
+    method: "notifications/cancelled",
+    params: { requestId: 77, reason: "timed out" },
+  });
+  assertEquals(cancelled.status, 202);
+  await cancelled.body?.cancel();
+  const events = await answer.text();
+  assert(!events.includes("data:"), events);
+  const after = await call(client, "shell_exec", { sandbox_id: id, command: "echo ok" });
+  assertEquals((after.structuredContent as { stdout: string }).stdout, "ok\n");
+});

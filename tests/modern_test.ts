@@ -245,7 +245,8 @@ Deno.test(
   async () => {
     // The v2 SDK answers a call that sends nothing before its result with one JSON body at its
     // end; a connection that carried nothing for the idle timeout was closed, and the call lost.
-    await using served = serve(undefined, undefined, { idleTimeoutMs: 1000 });
+    // (Idle for 1.5 s: the answer turns into a stream at 1 s, and 1 s raced it under load.)
+    await using served = serve(undefined, undefined, { idleTimeoutMs: 1500 });
     const client = await served.client();
     try {
       const result = await call(client, "shell_exec", { command: "sleep 3; echo done" });
