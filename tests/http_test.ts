@@ -1120,6 +1120,22 @@ Deno.test(
   },
 );
 
+/** A client of `served` with a 7 MB file (a 9.3 MB answer), and the raw request that reads it. */
+async function bigFile(served: Served) {
+  const client = await served.client();
+  const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
+  await call(client, "shell_exec", {
+    sandbox_id: id,
+    command: "head -c 7000000 /dev/urandom > big.bin",
+  });
+  const uri = `sandbox://${id}/home/sandbox/big.bin`;
+  return {
+    client,
+    session: (client.transport as StreamableHTTPClientTransport).sessionId!,
+    read: { jsonrpc: "2.0", id: 9, method: "resources/read", params: { uri } },
+  };
+}
+
 /**
  * Python that asks `count` times for `body` (under ids of its own) on connections that read
  * nothing for `pauseSeconds`, then reads them, printing "asked" and then whether each answer came
@@ -1178,19 +1194,7 @@ Deno.test(
     // Deno holds each answer until its client reads it: 40 reads of a 7 MB file whose answers
     // were never read killed a server in a 1.5 GiB cgroup.
     await using served = serve({ answerBudgetBytes: 16 * 1024 * 1024 });
-    const client = await served.client();
-    const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
-    await call(client, "shell_exec", {
-      sandbox_id: id,
-      command: "head -c 7000000 /dev/urandom > big.bin",
-    });
-    const session = (client.transport as StreamableHTTPClientTransport).sessionId!;
-    const read = {
-      jsonrpc: "2.0",
-      id: 9,
-      method: "resources/read",
-      params: { uri: `sandbox://${id}/home/sandbox/big.bin` },
-    };
+    const { client, session, read } = await bigFile(served);
     const out = await new Deno.Command("python3", {
       args: ["-c", stallReads(served.http.url, session, read, 6)],
       stdout: "piped",
@@ -1200,7 +1204,7 @@ Deno.test(
     const cut = lines.filter((line) => line.startsWith("cut")).length;
     assert(cut >= 1 && cut < 6, `answers cut: ${lines.join("; ")}`);
     // A client that reads gets the file whole.
-    const whole = await client.readResource({ uri: read.params.uri });
+    const whole = await client.readResource(read.params);
     assertEquals((whole.contents[0] as { blob: string }).blob.length, 9_333_336);
   },
 );
@@ -1212,15 +1216,7 @@ Deno.test(
     // The answer with the most bytes waiting was dropped: a new one, whole, had the most, so once
     // stalled answers had filled the budget every large answer was lost, a reading client's too.
     await using served = serve({ answerBudgetBytes: 16 * 1024 * 1024 });
-    const client = await served.client();
-    const id = (await call(client, "sandbox_create")).structuredContent!.sandbox_id as string;
-    await call(client, "shell_exec", {
-      sandbox_id: id,
-      command: "head -c 7000000 /dev/urandom > big.bin",
-    });
-    const session = (client.transport as StreamableHTTPClientTransport).sessionId!;
-    const uri = `sandbox://${id}/home/sandbox/big.bin`;
-    const read = { jsonrpc: "2.0", id: 9, method: "resources/read", params: { uri } };
+    const { client, session, read } = await bigFile(served);
     const stalled = new Deno.Command("python3", {
       args: ["-c", stallReads(served.http.url, session, read, 4, 8)],
       stdout: "piped",
@@ -1230,7 +1226,7 @@ Deno.test(
     // The stalled answers wait, the budget full.
     await new Promise((resolve) => setTimeout(resolve, 2000));
     for (let i = 0; i < 3; i++) {
-      const whole = await client.readResource({ uri });
+      const whole = await client.readResource(read.params);
       assertEquals((whole.contents[0] as { blob: string }).blob.length, 9_333_336);
     }
     let said = "";
