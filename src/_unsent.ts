@@ -148,8 +148,8 @@ export class UnsentAnswers {
           await new Promise<void>((resolve) => wake = resolve);
         }
         wake = undefined;
-        // Ahead of what the client took by a window at most: what Deno takes it holds until the
-        // client reads it (7.5 MB of each answer a client did not read), out of the ledger's sight.
+        // Ahead of what the guard wrote to the client by a window at most: what Deno takes waits in
+        // the sockets between it and the guard, out of the ledger's sight.
         while (
           outgoing && !outgoing.ended && handed - (outgoing.sent - start) > WINDOW &&
           this.#pending.has(pending)
