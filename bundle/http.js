@@ -1217,10 +1217,6 @@ var UnsentAnswers = class {
     this.#budget = budget;
     this.#dropped = dropped;
   }
-  /** Bytes made and not yet taken, all answers together. */
-  get waiting() {
-    return this.#waiting;
-  }
   /**
    * `response` with its body passed through the ledger. A body already complete (JSON) that fits
    * one piece is sent as it is; others go a piece at a time, read from `response` as they come.
@@ -1970,9 +1966,16 @@ var Transport = class extends WebStandardStreamableHTTPServerTransport {
    * what waits for them ends, and an event stream left with no request to answer closes.
    */
   cancelled(ids) {
+    for (const id of ids) this.#cancels.get(id)?.();
+    this.forget(ids);
+  }
+  /**
+   * Drops what the SDK keeps for requests that will never be answered (the client left, or
+   * cancelled them); a stream left with no request to answer closes.
+   */
+  forget(ids) {
     const self = this;
     for (const id of ids) {
-      this.#cancels.get(id)?.();
       const streamId = self._requestToStreamMapping.get(id);
       if (streamId === void 0) continue;
       self._requestToStreamMapping.delete(id);
@@ -1981,16 +1984,6 @@ var Transport = class extends WebStandardStreamableHTTPServerTransport {
       ].includes(streamId)) {
         self._streamMapping.get(streamId)?.cleanup();
       }
-    }
-  }
-  /** Drops what the SDK keeps for requests that will never be answered (the client left). */
-  forget(ids) {
-    const self = this;
-    for (const id of ids) {
-      const streamId = self._requestToStreamMapping.get(id);
-      if (streamId === void 0) continue;
-      self._requestToStreamMapping.delete(id);
-      self._streamMapping.get(streamId)?.cleanup();
     }
   }
 };

@@ -416,22 +416,25 @@ var AgentProcess = class _AgentProcess {
         await writer.write(new TextEncoder().encode("start\n"));
         writer.releaseLock();
       } catch (error) {
+        let timer;
         const exited = await Promise.race([
           child.status.then(() => true),
-          new Promise((resolve) => setTimeout(resolve, 100, false))
-        ]);
-        if (!exited) {
-          try {
-            child.kill("SIGKILL");
-          } catch {
-          }
-        }
-        const status = await child.status;
+          new Promise((resolve) => timer = setTimeout(resolve, 100, false))
+        ]).finally(() => clearTimeout(timer));
         await child.stdout.cancel().catch(() => {
         });
-        const detail = exited ? (await new Response(child.stderr).text().catch(() => "")).trim().slice(0, 2e3) : (await child.stderr.cancel().catch(() => {
-        }), "");
-        throw new SandboxError(exited ? `Cannot start sandbox: its process exited with code ${status.code}${detail ? `: ${detail}` : ""}` : `Cannot start sandbox: its budget could not be applied: ${error.message}`, {
+        if (exited) {
+          const said = await new Response(child.stderr).text().catch(() => "");
+          throw exitedError(await child.status, said.slice(0, 2e3), sandboxId, error);
+        }
+        try {
+          child.kill("SIGKILL");
+        } catch {
+        }
+        await child.status;
+        await child.stderr.cancel().catch(() => {
+        });
+        throw new SandboxError(`Cannot start sandbox: its budget could not be applied: ${error.message}`, {
           sandboxId,
           cause: error
         });
@@ -446,13 +449,7 @@ var AgentProcess = class _AgentProcess {
         sandboxId
       });
     });
-    if (first.done) {
-      const status = await child.status;
-      const detail = (await stderrDone).trim();
-      throw new SandboxError(`Cannot start sandbox: its process exited with code ${status.code}${detail ? `: ${detail}` : ""}`, {
-        sandboxId
-      });
-    }
+    if (first.done) throw exitedError(await child.status, await stderrDone, sandboxId);
     const hello = first.value;
     if (hello.ready !== true || checkFields(PROTOCOL.frames.hello, hello) !== void 0) {
       child.kill("SIGKILL");
@@ -755,6 +752,14 @@ async function forwardStderr(stream, sandboxId, log) {
   return kept;
 }
 __name(forwardStderr, "forwardStderr");
+function exitedError(status, said, sandboxId, cause) {
+  const detail = said.trim();
+  return new SandboxError(`Cannot start sandbox: its process exited with code ${status.code}${detail ? `: ${detail}` : ""}`, {
+    sandboxId,
+    cause
+  });
+}
+__name(exitedError, "exitedError");
 
 // src/providers/agent/ops.ts
 var DATE_LIMIT = 864e13;

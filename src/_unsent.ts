@@ -1,11 +1,11 @@
-import type { Outgoing } from "./_conn_guard.ts";
-
 // Answers the HTTP server has made and its clients have not yet taken. Deno.serve holds a response
 // body until the connection takes it, and a client that never reads holds it for good: 40 reads of
 // a 7 MB file, by a client that read none of the answers, killed a server in a 1.5 GiB cgroup. So
 // every body passes through here in pieces, and the bytes not yet taken count against one budget
 // for all clients: past it, the answer whose client has taken nothing for longest is dropped (its
 // connection breaks, as if its client had left, which cancels what it was still waiting for).
+
+import type { Outgoing } from "./_conn_guard.ts";
 
 const EMPTY = new Uint8Array(0);
 /** Bytes handed to the connection at once. */
@@ -39,11 +39,6 @@ export class UnsentAnswers {
   constructor(budget: number, dropped: (bytes: number) => void) {
     this.#budget = budget;
     this.#dropped = dropped;
-  }
-
-  /** Bytes made and not yet taken, all answers together. */
-  get waiting(): number {
-    return this.#waiting;
   }
 
   /**

@@ -889,26 +889,23 @@ class Transport extends WebStandardStreamableHTTPServerTransport {
    * what waits for them ends, and an event stream left with no request to answer closes.
    */
   cancelled(ids: (string | number)[]): void {
-    const self = this as unknown as TransportInternals;
-    for (const id of ids) {
-      this.#cancels.get(id)?.();
-      const streamId = self._requestToStreamMapping.get(id);
-      if (streamId === undefined) continue;
-      self._requestToStreamMapping.delete(id);
-      if (![...self._requestToStreamMapping.values()].includes(streamId)) {
-        self._streamMapping.get(streamId)?.cleanup();
-      }
-    }
+    for (const id of ids) this.#cancels.get(id)?.();
+    this.forget(ids);
   }
 
-  /** Drops what the SDK keeps for requests that will never be answered (the client left). */
+  /**
+   * Drops what the SDK keeps for requests that will never be answered (the client left, or
+   * cancelled them); a stream left with no request to answer closes.
+   */
   forget(ids: (string | number)[]): void {
     const self = this as unknown as TransportInternals;
     for (const id of ids) {
       const streamId = self._requestToStreamMapping.get(id);
       if (streamId === undefined) continue;
       self._requestToStreamMapping.delete(id);
-      self._streamMapping.get(streamId)?.cleanup();
+      if (![...self._requestToStreamMapping.values()].includes(streamId)) {
+        self._streamMapping.get(streamId)?.cleanup();
+      }
     }
   }
 }

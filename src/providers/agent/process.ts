@@ -106,27 +106,24 @@ export class AgentProcess implements AsyncDisposable {
         await writer.write(new TextEncoder().encode("start\n"));
         writer.releaseLock();
       } catch (error) {
-        // It may have exited already (bwrap could not set the sandbox up): say what it said.
+        // It may have exited already (bwrap could not set the sandbox up): then say what it said.
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const exited = await Promise.race([
           child.status.then(() => true),
-          new Promise<false>((resolve) => setTimeout(resolve, 100, false)),
-        ]);
-        if (!exited) {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* it has just exited */ }
-        }
-        const status = await child.status;
+          new Promise<false>((resolve) => timer = setTimeout(resolve, 100, false)),
+        ]).finally(() => clearTimeout(timer));
         await child.stdout.cancel().catch(() => {});
-        const detail = exited
-          ? (await new Response(child.stderr).text().catch(() => "")).trim().slice(0, 2000)
-          : (await child.stderr.cancel().catch(() => {}), "");
+        if (exited) {
+          const said = await new Response(child.stderr).text().catch(() => "");
+          throw exitedError(await child.status, said.slice(0, 2000), sandboxId, error);
+        }
+        try {
+          child.kill("SIGKILL");
+        } catch { /* it has just exited */ }
+        await child.status;
+        await child.stderr.cancel().catch(() => {});
         throw new SandboxError(
-          exited
-            ? `Cannot start sandbox: its process exited with code ${status.code}${
-              detail ? `: ${detail}` : ""
-            }`
-            : `Cannot start sandbox: its budget could not be applied: ${(error as Error).message}`,
+          `Cannot start sandbox: its budget could not be applied: ${(error as Error).message}`,
           { sandboxId, cause: error },
         );
       }
@@ -140,16 +137,7 @@ export class AgentProcess implements AsyncDisposable {
         sandboxId,
       });
     });
-    if (first.done) {
-      const status = await child.status;
-      const detail = (await stderrDone).trim();
-      throw new SandboxError(
-        `Cannot start sandbox: its process exited with code ${status.code}${
-          detail ? `: ${detail}` : ""
-        }`,
-        { sandboxId },
-      );
-    }
+    if (first.done) throw exitedError(await child.status, await stderrDone, sandboxId);
     const hello = first.value as AgentHello;
     if (hello.ready !== true || checkFields(PROTOCOL.frames.hello, hello) !== undefined) {
       child.kill("SIGKILL");
@@ -488,4 +476,20 @@ async function forwardStderr(
     log.debug(`sandbox ${sandboxId}: ${line}`);
   }
   return kept;
+}
+
+/** The error of a sandbox process that exited before it was ready, with what it said. */
+function exitedError(
+  status: Deno.CommandStatus,
+  said: string,
+  sandboxId: string,
+  cause?: unknown,
+): SandboxError {
+  const detail = said.trim();
+  return new SandboxError(
+    `Cannot start sandbox: its process exited with code ${status.code}${
+      detail ? `: ${detail}` : ""
+    }`,
+    { sandboxId, cause },
+  );
 }
