@@ -131,24 +131,27 @@ function planCgroups(probe) {
 }
 __name(planCgroups, "planCgroups");
 var PARENT = "mcp-sandbox";
+var HelperGone = class extends Error {
+  static {
+    __name(this, "HelperGone");
+  }
+};
 var CgroupKeeper = class _CgroupKeeper {
   static {
     __name(this, "CgroupKeeper");
   }
-  #child;
-  #writer;
-  #pending = /* @__PURE__ */ new Map();
+  #spawn;
+  #run;
   #next = 1;
-  #reading;
-  constructor(child) {
-    this.#child = child;
-    this.#writer = child.stdin.getWriter();
-    this.#reading = this.#read();
+  #closed = false;
+  constructor(spawn) {
+    this.#spawn = spawn;
+    this.#run = this.#start();
   }
   /** Starts the helper with `python` (its source is `script`), given `root` and `more` arguments. */
   static start(python, script, root = "/sys/fs/cgroup", ...more) {
     const asRoot = Deno.uid() === 0;
-    const child = new Deno.Command("bwrap", {
+    return new _CgroupKeeper(() => new Deno.Command("bwrap", {
       args: [
         // An ordinary user needs a user namespace to mount; mapped to itself, it keeps its uid.
         ...asRoot ? [] : [
@@ -176,9 +179,9 @@ var CgroupKeeper = class _CgroupKeeper {
       clearEnv: true,
       env: {
         PATH: "/usr/bin:/bin"
-      }
-    }).spawn();
-    return new _CgroupKeeper(child);
+      },
+      detached: true
+    }).spawn());
   }
   /**
    * Starts the helper with `python` (its source is `script`) as the server's own user in the
@@ -186,7 +189,7 @@ var CgroupKeeper = class _CgroupKeeper {
    * bwrap would give an ordinary user a user namespace of its own. Requires `--allow-run=setpriv`.
    */
   static startInHostNamespaces(python, script) {
-    const child = new Deno.Command("setpriv", {
+    return new _CgroupKeeper(() => new Deno.Command("setpriv", {
       args: [
         "--pdeathsig=KILL",
         python,
@@ -201,57 +204,94 @@ var CgroupKeeper = class _CgroupKeeper {
       clearEnv: true,
       env: {
         PATH: "/usr/bin:/bin"
-      }
-    }).spawn();
-    return new _CgroupKeeper(child);
+      },
+      detached: true
+    }).spawn());
   }
-  /** Sends one request; rejects with the helper's error. */
-  call(op, args = {}) {
+  /**
+   * Sends one request; rejects with the helper's error. With `again`, a request that the helper
+   * did not answer because it died is sent once more, to a new one: for requests that are the
+   * same done twice and must not be lost (unmounting a closed sandbox's disk, removing its
+   * cgroups).
+   */
+  async call(op, args = {}, { again = false } = {}) {
+    try {
+      return await this.#send(op, args);
+    } catch (error) {
+      if (!again || !(error instanceof HelperGone) || this.#closed) throw error;
+      return await this.#send(op, args);
+    }
+  }
+  #send(op, args) {
+    if (this.#closed) return Promise.reject(new Error("Cannot reach the cgroup helper: closed"));
+    if (!this.#run || this.#run.ended) this.#run = this.#start();
+    const run = this.#run;
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, {
+      run.pending.set(id, {
         resolve,
         reject
       });
-      this.#writer.write(new TextEncoder().encode(JSON.stringify({
+      run.writer.write(new TextEncoder().encode(JSON.stringify({
         id,
         op,
         ...args
       }) + "\n")).catch((error) => {
-        this.#pending.delete(id);
-        reject(new Error(`Cannot reach the cgroup helper: ${errorText(error)}`));
+        run.pending.delete(id);
+        reject(new HelperGone(`Cannot reach the cgroup helper: ${errorText(error)}`));
       });
     });
   }
-  async #read() {
+  #start() {
+    const child = this.#spawn();
+    const run = {
+      child,
+      writer: child.stdin.getWriter(),
+      pending: /* @__PURE__ */ new Map(),
+      reading: Promise.resolve(),
+      ended: false
+    };
+    run.reading = this.#read(run);
+    return run;
+  }
+  async #read(run) {
     let buffer = "";
     const decoder = new TextDecoder();
-    for await (const chunk of this.#child.stdout) {
-      buffer += decoder.decode(chunk, {
-        stream: true
-      });
-      let newline;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const reply = JSON.parse(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        const pending = this.#pending.get(reply.id);
-        this.#pending.delete(reply.id);
-        if (reply.error !== void 0) pending?.reject(new Error(reply.error));
-        else pending?.resolve(reply.result);
+    try {
+      for await (const chunk of run.child.stdout) {
+        buffer += decoder.decode(chunk, {
+          stream: true
+        });
+        let newline;
+        while ((newline = buffer.indexOf("\n")) >= 0) {
+          const reply = JSON.parse(buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+          const pending = run.pending.get(reply.id);
+          run.pending.delete(reply.id);
+          if (reply.error !== void 0) pending?.reject(new Error(reply.error));
+          else pending?.resolve(reply.result);
+        }
       }
+    } finally {
+      run.ended = true;
+      for (const pending of run.pending.values()) {
+        pending.reject(new HelperGone("Cannot reach the cgroup helper: it exited"));
+      }
+      run.pending.clear();
+      await run.writer.close().catch(() => {
+      });
     }
-    for (const pending of this.#pending.values()) {
-      pending.reject(new Error("Cannot reach the cgroup helper: it exited"));
-    }
-    this.#pending.clear();
   }
   /** Stops the helper. */
   async close() {
-    await this.#writer.close().catch(() => {
+    this.#closed = true;
+    const run = this.#run;
+    if (!run) return;
+    await run.writer.close().catch(() => {
     });
-    await this.#reading.catch(() => {
+    await run.reading.catch(() => {
     });
-    await this.#child.status;
+    await run.child.status;
   }
 };
 function snapshotFiles(snapshot) {
@@ -399,9 +439,13 @@ var SandboxCgroups = class _SandboxCgroups {
     if (!this.#keeper) return;
     await this.#keeper.call("kill", {
       dirs: found.dirs
+    }, {
+      again: true
     });
     for (const dir of found.dirs) await this.#keeper.call("rmdir", {
       path: dir
+    }, {
+      again: true
     });
   }
   /** Stops the helper (the sandboxes' cgroups are removed as they close). */
@@ -496,6 +540,8 @@ var SandboxCgroup = class {
       for (const dir of this.#dirs) {
         await this.#keeper.call("rmdir", {
           path: dir
+        }, {
+          again: true
         }).catch(() => left = true);
       }
       if (!left) return;
@@ -667,6 +713,8 @@ var SandboxDisks = class _SandboxDisks {
     if (!this.#helper) throw new Error(this.unavailable ?? "no disk helper");
     await this.#helper.call("remove", {
       dir
+    }, {
+      again: true
     });
   }
   /** Stops the helper (the disks are unmounted as their sandboxes close). */
@@ -698,6 +746,8 @@ var SandboxDisk = class {
   async remove() {
     await this.#helper.call("remove", {
       dir: this.#dir
+    }, {
+      again: true
     });
   }
 };

@@ -211,11 +211,25 @@ export interface RawServer {
   child: Deno.ChildProcess;
   /** Calls tools in order, after the handshake, and waits for all their replies. */
   callTools(calls: { name: string; arguments: Record<string, unknown> }[]): Promise<void>;
-  /** Ends it: closes stdin or sends the signal; returns the exit status. */
-  end(how: "stdin end" | Deno.Signal): Promise<Deno.CommandStatus>;
+  /**
+   * Ends it: closes stdin, or sends the signal to the server, or to its whole process group (as
+   * Ctrl-C in a terminal does), or to it and every process it started at once (as a service
+   * manager stopping its unit does); returns the exit status.
+   */
+  end(how: ServerEnding): Promise<Deno.CommandStatus>;
 }
 
-/** Spawns `deno run <args> bundle/cli.js` (what the start tasks run) with exactly `env`. */
+/** How a test ends a server: see {@linkcode RawServer.end}. */
+export type ServerEnding =
+  | "stdin end"
+  | Deno.Signal
+  | "SIGINT to its process group"
+  | "SIGTERM to all its processes";
+
+/**
+ * Spawns `deno run <args> bundle/cli.js` (what the start tasks run) with exactly `env`, as the
+ * leader of a process group of its own (a terminal's foreground job).
+ */
 export function spawnServer(args: string[], env: Record<string, string>): RawServer {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", ...args, "bundle/cli.js"],
@@ -225,6 +239,7 @@ export function spawnServer(args: string[], env: Record<string, string>): RawSer
     stdin: "piped",
     stdout: "piped",
     stderr: "null",
+    detached: true,
   }).spawn();
   const writer = child.stdin.getWriter();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
@@ -247,13 +262,39 @@ export function spawnServer(args: string[], env: Record<string, string>): RawSer
     },
     async end(how) {
       if (how === "stdin end") await writer.close();
-      else child.kill(how);
+      else if (how === "SIGINT to its process group") Deno.kill(-child.pid, "SIGINT");
+      else if (how === "SIGTERM to all its processes") {
+        for (const pid of [child.pid, ...await descendants(child.pid)]) {
+          try {
+            Deno.kill(pid, "SIGTERM");
+          } catch {
+            // It has exited meanwhile.
+          }
+        }
+      } else child.kill(how);
       const status = await child.status;
       await reader.cancel();
       if (how !== "stdin end") await writer.close().catch(() => {});
       return status;
     },
   };
+}
+
+/** The pids of every process descended from `pid`, from ps (Deno needs --allow-all for /proc). */
+export async function descendants(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-eo", "pid=,ppid="], stdout: "piped" })
+    .output();
+  const children = new Map<number, number[]>();
+  for (const line of new TextDecoder().decode(out.stdout).trim().split("\n")) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    children.set(parent, [...children.get(parent) ?? [], child]);
+  }
+  const found: number[] = [];
+  for (let next = [pid]; next.length;) {
+    next = next.flatMap((p) => children.get(p) ?? []);
+    found.push(...next);
+  }
+  return found;
 }
 
 /** `ln -s`: Deno.symlink needs unscoped write access, which the tests do not have. */

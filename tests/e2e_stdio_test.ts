@@ -334,7 +334,20 @@ Deno.test(
   },
 );
 
-for (const ending of ["stdin end", "SIGTERM", "SIGINT", "SIGKILL"] as const) {
+// Ctrl-C in a terminal reaches every process of the foreground job, and a service manager that
+// stops its unit signals every process in it: the server's helpers among them (the one that
+// unmounts the sandboxes' disks, as root), whose death left the disks mounted and the
+// directories behind, until the next server started.
+for (
+  const ending of [
+    "stdin end",
+    "SIGTERM",
+    "SIGINT",
+    "SIGKILL",
+    "SIGINT to its process group",
+    "SIGTERM to all its processes",
+  ] as const
+) {
   Deno.test(`the server leaves no sandbox process behind on ${ending}`, opts, async () => {
     const base = await sandboxBase();
     const marker = `sleep 5252.${Math.floor(Math.random() * 1e6)}`;

@@ -91,7 +91,7 @@ export class SandboxDisks {
    */
   async unmount(dir: string): Promise<void> {
     if (!this.#helper) throw new Error(this.unavailable ?? "no disk helper");
-    await this.#helper.call("remove", { dir });
+    await this.#helper.call("remove", { dir }, { again: true });
   }
 
   /** Stops the helper (the disks are unmounted as their sandboxes close). */
@@ -131,7 +131,7 @@ export class SandboxDisk {
 
   /** Unmounts it; the image stays in the directory, deleted with it (or kept with a workspace). */
   async remove(): Promise<void> {
-    await this.#helper.call("remove", { dir: this.#dir });
+    await this.#helper.call("remove", { dir: this.#dir }, { again: true });
   }
 }
 

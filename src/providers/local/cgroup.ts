@@ -200,21 +200,39 @@ export interface FoundCgroup {
   ageSeconds: number;
 }
 
+/** What a helper call that a helper could not answer rejects with. */
+class HelperGone extends Error {}
+
+/** One run of a helper process. */
+interface HelperRun {
+  child: Deno.ChildProcess;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  pending: Map<number, { resolve(value: unknown): void; reject(error: Error): void }>;
+  reading: Promise<void>;
+  /** Its output has ended: it exited, and takes no more calls. */
+  ended: boolean;
+}
+
 /**
  * The helper that reads and writes cgroup files for the server (agent/python/cgroups.py), one per
  * provider, started through bwrap with the host's file system. Requires `--allow-run=bwrap`.
+ * Other helpers (disks, quotas) speak the same JSON lines through it.
+ *
+ * A helper runs in a process group of its own, so that Ctrl-C in the terminal that started the
+ * server reaches only the server, which then closes its sandboxes through it; it dies with the
+ * server (bwrap's `--die-with-parent`, setpriv's parent-death signal). A helper that died anyway
+ * (a service manager signals every process of its unit at once) is started again by the next
+ * call, and a call made to say a sandbox is gone (see {@linkcode call}'s `again`) is sent again.
  */
 export class CgroupKeeper {
-  #child: Deno.ChildProcess;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  #spawn: () => Deno.ChildProcess;
+  #run: HelperRun | undefined;
   #next = 1;
-  #reading: Promise<void>;
+  #closed = false;
 
-  private constructor(child: Deno.ChildProcess) {
-    this.#child = child;
-    this.#writer = child.stdin.getWriter();
-    this.#reading = this.#read();
+  private constructor(spawn: () => Deno.ChildProcess) {
+    this.#spawn = spawn;
+    this.#run = this.#start();
   }
 
   /** Starts the helper with `python` (its source is `script`), given `root` and `more` arguments. */
@@ -225,29 +243,31 @@ export class CgroupKeeper {
     ...more: string[]
   ): CgroupKeeper {
     const asRoot = Deno.uid() === 0;
-    const child = new Deno.Command("bwrap", {
-      args: [
-        // An ordinary user needs a user namespace to mount; mapped to itself, it keeps its uid.
-        ...(asRoot ? [] : ["--unshare-user", "--uid", String(Deno.uid()), "--gid", "0"]),
-        "--bind",
-        "/",
-        "/",
-        "--die-with-parent",
-        python,
-        "-I",
-        "-S",
-        "-c",
-        script,
-        root,
-        ...more,
-      ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      clearEnv: true,
-      env: { PATH: "/usr/bin:/bin" },
-    }).spawn();
-    return new CgroupKeeper(child);
+    return new CgroupKeeper(() =>
+      new Deno.Command("bwrap", {
+        args: [
+          // An ordinary user needs a user namespace to mount; mapped to itself, it keeps its uid.
+          ...(asRoot ? [] : ["--unshare-user", "--uid", String(Deno.uid()), "--gid", "0"]),
+          "--bind",
+          "/",
+          "/",
+          "--die-with-parent",
+          python,
+          "-I",
+          "-S",
+          "-c",
+          script,
+          root,
+          ...more,
+        ],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin" },
+        detached: true,
+      }).spawn()
+    );
   }
 
   /**
@@ -256,56 +276,101 @@ export class CgroupKeeper {
    * bwrap would give an ordinary user a user namespace of its own. Requires `--allow-run=setpriv`.
    */
   static startInHostNamespaces(python: string, script: string): CgroupKeeper {
-    const child = new Deno.Command("setpriv", {
-      args: ["--pdeathsig=KILL", python, "-I", "-S", "-c", script],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      clearEnv: true,
-      env: { PATH: "/usr/bin:/bin" },
-    }).spawn();
-    return new CgroupKeeper(child);
+    return new CgroupKeeper(() =>
+      new Deno.Command("setpriv", {
+        args: ["--pdeathsig=KILL", python, "-I", "-S", "-c", script],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "null",
+        clearEnv: true,
+        env: { PATH: "/usr/bin:/bin" },
+        detached: true,
+      }).spawn()
+    );
   }
 
-  /** Sends one request; rejects with the helper's error. */
-  call(op: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  /**
+   * Sends one request; rejects with the helper's error. With `again`, a request that the helper
+   * did not answer because it died is sent once more, to a new one: for requests that are the
+   * same done twice and must not be lost (unmounting a closed sandbox's disk, removing its
+   * cgroups).
+   */
+  async call(
+    op: string,
+    args: Record<string, unknown> = {},
+    { again = false }: { again?: boolean } = {},
+  ): Promise<unknown> {
+    try {
+      return await this.#send(op, args);
+    } catch (error) {
+      if (!again || !(error instanceof HelperGone) || this.#closed) throw error;
+      return await this.#send(op, args);
+    }
+  }
+
+  #send(op: string, args: Record<string, unknown>): Promise<unknown> {
+    if (this.#closed) return Promise.reject(new Error("Cannot reach the cgroup helper: closed"));
+    if (!this.#run || this.#run.ended) this.#run = this.#start();
+    const run = this.#run;
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#writer.write(new TextEncoder().encode(JSON.stringify({ id, op, ...args }) + "\n"))
+      run.pending.set(id, { resolve, reject });
+      run.writer.write(new TextEncoder().encode(JSON.stringify({ id, op, ...args }) + "\n"))
         .catch((error) => {
-          this.#pending.delete(id);
-          reject(new Error(`Cannot reach the cgroup helper: ${errorText(error)}`));
+          run.pending.delete(id);
+          reject(new HelperGone(`Cannot reach the cgroup helper: ${errorText(error)}`));
         });
     });
   }
 
-  async #read(): Promise<void> {
+  #start(): HelperRun {
+    const child = this.#spawn();
+    const run: HelperRun = {
+      child,
+      writer: child.stdin.getWriter(),
+      pending: new Map(),
+      reading: Promise.resolve(),
+      ended: false,
+    };
+    run.reading = this.#read(run);
+    return run;
+  }
+
+  async #read(run: HelperRun): Promise<void> {
     let buffer = "";
     const decoder = new TextDecoder();
-    for await (const chunk of this.#child.stdout) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let newline;
-      while ((newline = buffer.indexOf("\n")) >= 0) {
-        const reply = JSON.parse(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        const pending = this.#pending.get(reply.id);
-        this.#pending.delete(reply.id);
-        if (reply.error !== undefined) pending?.reject(new Error(reply.error));
-        else pending?.resolve(reply.result);
+    try {
+      for await (const chunk of run.child.stdout) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let newline;
+        while ((newline = buffer.indexOf("\n")) >= 0) {
+          const reply = JSON.parse(buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+          const pending = run.pending.get(reply.id);
+          run.pending.delete(reply.id);
+          if (reply.error !== undefined) pending?.reject(new Error(reply.error));
+          else pending?.resolve(reply.result);
+        }
       }
+    } finally {
+      run.ended = true;
+      for (const pending of run.pending.values()) {
+        pending.reject(new HelperGone("Cannot reach the cgroup helper: it exited"));
+      }
+      run.pending.clear();
+      // Its end of stdin is closed: a write now would fail, and the next call starts a new one.
+      await run.writer.close().catch(() => {});
     }
-    for (const pending of this.#pending.values()) {
-      pending.reject(new Error("Cannot reach the cgroup helper: it exited"));
-    }
-    this.#pending.clear();
   }
 
   /** Stops the helper. */
   async close(): Promise<void> {
-    await this.#writer.close().catch(() => {});
-    await this.#reading.catch(() => {});
-    await this.#child.status;
+    this.#closed = true;
+    const run = this.#run;
+    if (!run) return;
+    await run.writer.close().catch(() => {});
+    await run.reading.catch(() => {});
+    await run.child.status;
   }
 }
 
@@ -444,8 +509,8 @@ export class SandboxCgroups {
   /** Kills what is left in a cgroup of {@linkcode SandboxCgroups.found} and removes it. */
   async removeFound(found: FoundCgroup): Promise<void> {
     if (!this.#keeper) return;
-    await this.#keeper.call("kill", { dirs: found.dirs });
-    for (const dir of found.dirs) await this.#keeper.call("rmdir", { path: dir });
+    await this.#keeper.call("kill", { dirs: found.dirs }, { again: true });
+    for (const dir of found.dirs) await this.#keeper.call("rmdir", { path: dir }, { again: true });
   }
 
   /** Stops the helper (the sandboxes' cgroups are removed as they close). */
@@ -533,7 +598,7 @@ export class SandboxCgroup {
       }
       let left = false;
       for (const dir of this.#dirs) {
-        await this.#keeper.call("rmdir", { path: dir }).catch(() => left = true);
+        await this.#keeper.call("rmdir", { path: dir }, { again: true }).catch(() => left = true);
       }
       if (!left) return;
       await new Promise((done) => setTimeout(done, attempt < 10 ? 5 : 50));
