@@ -1506,19 +1506,19 @@ var TOOLS_LIST_RESULT = {
             }
           },
           "cpu": {
-            "description": "CPU cores (Daytona, with image).",
+            "description": "CPU cores (Daytona, with image; local: at most the server's budget).",
             "type": "integer",
             "exclusiveMinimum": 0,
             "maximum": 64
           },
           "memory": {
-            "description": "Memory in GiB (Daytona).",
+            "description": "Memory in GiB (Daytona; local: at most the server's budget).",
             "type": "integer",
             "exclusiveMinimum": 0,
             "maximum": 256
           },
           "disk": {
-            "description": "Disk in GiB (Daytona; local: home and /tmp together).",
+            "description": "Disk in GiB (Daytona; local: home and /tmp together, at most the server's budget).",
             "type": "integer",
             "exclusiveMinimum": 0,
             "maximum": 1024

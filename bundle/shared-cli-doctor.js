@@ -4339,28 +4339,47 @@ function readableEnv(name) {
 }
 __name(readableEnv, "readableEnv");
 function budgetOf(base, options) {
-  for (const key of [
-    "cpu",
-    "memory",
-    "disk"
-  ]) {
-    const value = options[key];
-    if (value !== void 0 && !(Number.isFinite(value) && value > 0)) {
-      throw new RangeError(`Cannot create a local sandbox with ${key} ${value}: it must be a number above 0`);
+  const asked = [
+    {
+      option: "cpu",
+      key: "cpus",
+      value: options.cpu,
+      scale: 1,
+      unit: "cores",
+      flag: "--sandbox-cpus"
+    },
+    {
+      option: "memory",
+      key: "memoryMb",
+      value: options.memory,
+      scale: 1024,
+      unit: "GiB",
+      flag: "--sandbox-memory-mb"
+    },
+    {
+      option: "disk",
+      key: "diskGb",
+      value: options.disk,
+      scale: 1,
+      unit: "GiB",
+      flag: "--sandbox-disk-gb"
     }
-  }
-  return {
-    ...base,
-    ...options.cpu !== void 0 ? {
-      cpus: options.cpu
-    } : {},
-    ...options.memory !== void 0 ? {
-      memoryMb: Math.round(options.memory * 1024)
-    } : {},
-    ...options.disk !== void 0 ? {
-      diskGb: options.disk
-    } : {}
+  ];
+  const budget = {
+    ...base
   };
+  for (const { option, key, value, scale, unit, flag } of asked) {
+    if (value === void 0) continue;
+    if (!(Number.isFinite(value) && value > 0)) {
+      throw new RangeError(`Cannot create a local sandbox with ${option} ${value}: it must be a number above 0`);
+    }
+    const wanted = key === "memoryMb" ? Math.round(value * scale) : value;
+    if (base[key] > 0 && wanted > base[key]) {
+      throw new RangeError(`Cannot create a local sandbox with ${option} ${value} ${unit}: this server gives a sandbox at most ${Number((base[key] / scale).toFixed(3))} ${unit} (${flag}); ask for that or less, or restart the server with a larger budget`);
+    }
+    budget[key] = wanted;
+  }
+  return budget;
 }
 __name(budgetOf, "budgetOf");
 function allowedDomains(server, sandbox) {

@@ -797,11 +797,11 @@ export interface CreateSandboxOptions extends SignalOptions {
   snapshot?: string;
   /** Environment variables for every process of the sandbox. */
   env?: Record<string, string>;
-  /** CPU cores (Daytona; the local provider's budget). */
+  /** CPU cores (Daytona; local: lowers the provider's budget, refused above it). */
   cpu?: number;
-  /** Memory in GiB (Daytona; the local provider's budget). */
+  /** Memory in GiB (Daytona; local: lowers the provider's budget, refused above it). */
   memory?: number;
-  /** Disk in GiB (Daytona; the local provider's budget for home and /tmp). */
+  /** Disk in GiB (Daytona; local: home and /tmp, lowers the provider's budget, refused above it). */
   disk?: number;
   /** Cut the sandbox off the network. */
   networkBlockAll?: boolean;

@@ -159,10 +159,12 @@ export const sandboxCreateInputSchema = {
   snapshot: z.string().min(1).optional().describe("Snapshot to start from (Daytona)."),
   env: z.record(z.string(), z.string()).optional()
     .describe("Environment variables for every process in the sandbox."),
-  cpu: z.number().int().positive().max(64).optional().describe("CPU cores (Daytona, with image)."),
-  memory: z.number().int().positive().max(256).optional().describe("Memory in GiB (Daytona)."),
+  cpu: z.number().int().positive().max(64).optional()
+    .describe("CPU cores (Daytona, with image; local: at most the server's budget)."),
+  memory: z.number().int().positive().max(256).optional()
+    .describe("Memory in GiB (Daytona; local: at most the server's budget)."),
   disk: z.number().int().positive().max(1024).optional()
-    .describe("Disk in GiB (Daytona; local: home and /tmp together)."),
+    .describe("Disk in GiB (Daytona; local: home and /tmp together, at most the server's budget)."),
   network_block_all: z.boolean().optional().describe("Cut the sandbox off the network."),
   network_allow_list: z.array(
     z.string().regex(

@@ -2,6 +2,8 @@ import { deepEqual as assertEquals, match as assertMatch, ok as assert } from "n
 import { type CgroupPlan, planCgroups, SandboxCgroups } from "../../src/providers/local/cgroup.ts";
 import { underGuard } from "../_guard.ts";
 import { LocalProvider } from "../../src/providers/local/mod.ts";
+import { connect, structured, text } from "../_helpers.ts";
+import type { SandboxListOutput } from "../../src/tools/sandbox_list.ts";
 
 /** Makes a fake cgroup tree: paths ending in "/" are directories, others files with text. */
 function tree(entries: Record<string, string>): string {
@@ -188,9 +190,9 @@ Deno.test({
   ignore: !root,
   fn: () =>
     guarded(async () => {
-      await using provider = new LocalProvider({ network: "none", budget: { cpus: 0.25 } });
-      await using a = await provider.create();
-      await using b = await provider.create({ cpu: 0.5 });
+      await using provider = new LocalProvider({ network: "none", budget: { cpus: 0.5 } });
+      await using a = await provider.create({ cpu: 0.25 });
+      await using b = await provider.create();
       const spin =
         "timeout 3 sh -c 'while :; do :; done' & timeout 3 sh -c 'while :; do :; done'; wait";
       await Promise.all([a.exec(spin), b.exec(spin)]);
@@ -202,7 +204,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "sandbox_create's cpu, memory and disk set a local sandbox's budget",
+  name: "sandbox_create's cpu, memory and disk lower a local sandbox's budget",
   ignore: !root,
   fn: async () => {
     await using provider = new LocalProvider({ network: "none" });
@@ -211,5 +213,44 @@ Deno.test({
     assertEquals(sandbox.protections.budget, null);
     assertEquals(sandbox.protections.disk, null);
     assertEquals((await sandbox.resources())?.diskBudgetBytes, 2 * 2 ** 30);
+  },
+});
+
+Deno.test({
+  name: "A client cannot raise its sandbox's budget over the server's with sandbox_create",
+  ignore: !root,
+  fn: async () => {
+    // An HTTP client asked for memory 256, cpu 64 and disk 1024 and got them: a 1 TiB disk
+    // image on a host with 74 GB free, and 3 GiB allocated where the operator allowed 2.
+    await using mcp = await connect({
+      local: { network: "none", budget: { memoryMb: 2048, cpus: 1, diskGb: 1 } },
+    });
+    for (
+      const [input, refusal] of [
+        [
+          { memory: 8 },
+          /memory 8 GiB: this server gives a sandbox at most 2 GiB \(--sandbox-memory-mb\)/,
+        ],
+        [{ cpu: 2 }, /cpu 2 cores: this server gives a sandbox at most 1 cores \(--sandbox-cpus\)/],
+        [
+          { disk: 1024 },
+          /disk 1024 GiB: this server gives a sandbox at most 1 GiB \(--sandbox-disk-gb\)/,
+        ],
+        [{ memory: 1, disk: 2 }, /disk 2 GiB/],
+      ] as const
+    ) {
+      const result = await mcp.call("sandbox_create", input);
+      assertEquals(result.isError, true, JSON.stringify(input));
+      assertMatch(text(result), refusal);
+    }
+    const listed = structured<SandboxListOutput>(await mcp.call("sandbox_list", {}));
+    assertEquals(listed.sandboxes.length, 0, "no sandbox was made");
+    // Within the budget, it sets this sandbox's.
+    const made = structured<{ sandbox_id: string }>(
+      await mcp.call("sandbox_create", { memory: 1 }),
+    );
+    const list = structured<SandboxListOutput>(await mcp.call("sandbox_list", {}));
+    const usage = list.sandboxes.find((s) => s.sandbox_id === made.sandbox_id)?.usage;
+    assertEquals([usage?.memory_budget_mib, usage?.disk_budget_mib], [1024, 1024]);
   },
 });

@@ -50,15 +50,16 @@ Deno.test({
     assertEquals(usage.disk_budget_mib, 64);
     assert(usage.disk_mib! > 40, JSON.stringify(usage));
 
-    // Another sandbox has a disk of its own, and sandbox_create(disk) sizes it.
-    const created = structured<{ sandbox_id: string }>(
-      await mcp.call("sandbox_create", { disk: 1 }),
-    );
+    // Another sandbox has a disk of its own; sandbox_create(disk) may not make it larger.
+    const larger = await mcp.call("sandbox_create", { disk: 1 });
+    assertEquals(larger.isError, true);
+    match(text(larger), /disk 1 GiB: this server gives a sandbox at most 0\.063 GiB/);
+    const created = structured<{ sandbox_id: string }>(await mcp.call("sandbox_create", {}));
     const other = await shell("head -c 30000000 /dev/zero > /tmp/f && echo ok", created.sandbox_id);
     assertEquals(other.stdout, "ok\n");
     const listed = structured<SandboxListOutput>(await mcp.call("sandbox_list", {}));
     const entry = listed.sandboxes.find((s) => s.sandbox_id === created.sandbox_id)!;
-    assertEquals(entry.usage?.disk_budget_mib, 1024);
+    assertEquals(entry.usage?.disk_budget_mib, 64);
 
     // Deleting files makes room again, and a normal call carries no note.
     const freed = await shell("rm /tmp/fill && head -c 1000000 /dev/zero > /tmp/small && echo ok");

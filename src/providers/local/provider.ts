@@ -123,8 +123,8 @@ export interface LocalProviderOptions {
   limits?: LocalLimits;
   /**
    * What each sandbox may use as a whole (control groups; where the server may not use them,
-   * only the per-process `limits` apply); 0 leaves one uncapped. `create({ cpu, memory })`
-   * overrides it per sandbox. The disk budget (home and /tmp) is a mounted image of its size,
+   * only the per-process `limits` apply); 0 leaves one uncapped. `create({ cpu, memory, disk })`
+   * lowers it for one sandbox, and is refused above it. The disk budget (home and /tmp) is a mounted image of its size,
    * only where the server runs as root. @default { memoryMb: 2048, processes: 512, cpus: 2, diskGb: 3 }
    */
   budget?: Partial<SandboxBudget>;
@@ -952,22 +952,57 @@ function readableEnv(name: string): string | undefined {
     : undefined;
 }
 
-/** The provider's budget with a sandbox's own `cpu` (cores), `memory` and `disk` (GiB) on top. */
+/**
+ * The provider's budget with a sandbox's own `cpu` (cores), `memory` and `disk` (GiB) on top. The
+ * provider's budget is the most any sandbox gets (the server's `--sandbox-*` flags): a sandbox
+ * may ask for less, never more, so that a client cannot take what the operator kept for others.
+ */
 function budgetOf(base: SandboxBudget, options: CreateSandboxOptions): SandboxBudget {
-  for (const key of ["cpu", "memory", "disk"] as const) {
-    const value = options[key];
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+  const asked = [
+    {
+      option: "cpu",
+      key: "cpus",
+      value: options.cpu,
+      scale: 1,
+      unit: "cores",
+      flag: "--sandbox-cpus",
+    },
+    {
+      option: "memory",
+      key: "memoryMb",
+      value: options.memory,
+      scale: 1024,
+      unit: "GiB",
+      flag: "--sandbox-memory-mb",
+    },
+    {
+      option: "disk",
+      key: "diskGb",
+      value: options.disk,
+      scale: 1,
+      unit: "GiB",
+      flag: "--sandbox-disk-gb",
+    },
+  ] as const;
+  const budget = { ...base };
+  for (const { option, key, value, scale, unit, flag } of asked) {
+    if (value === undefined) continue;
+    if (!(Number.isFinite(value) && value > 0)) {
       throw new RangeError(
-        `Cannot create a local sandbox with ${key} ${value}: it must be a number above 0`,
+        `Cannot create a local sandbox with ${option} ${value}: it must be a number above 0`,
       );
     }
+    const wanted = key === "memoryMb" ? Math.round(value * scale) : value;
+    if (base[key] > 0 && wanted > base[key]) {
+      throw new RangeError(
+        `Cannot create a local sandbox with ${option} ${value} ${unit}: this server gives a sandbox at most ${
+          Number((base[key] / scale).toFixed(3))
+        } ${unit} (${flag}); ask for that or less, or restart the server with a larger budget`,
+      );
+    }
+    budget[key] = wanted;
   }
-  return {
-    ...base,
-    ...(options.cpu !== undefined ? { cpus: options.cpu } : {}),
-    ...(options.memory !== undefined ? { memoryMb: Math.round(options.memory * 1024) } : {}),
-    ...(options.disk !== undefined ? { diskGb: options.disk } : {}),
-  };
+  return budget;
 }
 
 /**
