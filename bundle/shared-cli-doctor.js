@@ -877,6 +877,7 @@ __name(onHost, "onHost");
 
 // src/providers/local/_leftovers.ts
 var DIR = /^mcp-sandbox-((?:cache-)?[0-9A-Za-z_]+)$/;
+var NET_DIR = /^mcp-workspace-net-[0-9A-Za-z_]+$/;
 var CGROUP = /^local-([0-9A-Za-z_]+|ws-[a-z0-9][a-z0-9._-]*-[0-9a-f]{8})$/;
 var LOCK = "owner.lock";
 var UNJUDGED_GRACE_SECONDS = 60;
@@ -906,16 +907,33 @@ async function sweepLeftovers(options) {
   const { baseDir, cgroups, log } = options;
   const report = {
     sandboxes: [],
-    unjudgedCgroups: 0
+    unjudgedCgroups: 0,
+    workspaceNets: 0
   };
   const dirs = /* @__PURE__ */ new Map();
+  const nets = [];
   try {
     for (const entry of Deno.readDirSync(baseDir)) {
       const name = DIR.exec(entry.name)?.[1];
       if (entry.isDirectory && name !== void 0) dirs.set(name, `${baseDir}/${entry.name}`);
+      if (entry.isDirectory && NET_DIR.test(entry.name)) nets.push(`${baseDir}/${entry.name}`);
     }
   } catch (error) {
     log.debug(`leftovers: cannot list ${baseDir}: ${errorText2(error)}`);
+  }
+  for (const dir of nets) {
+    const lock = judge(dir);
+    if (typeof lock === "string") continue;
+    try {
+      lock.close();
+      if (Deno.uid() !== 0 && Deno.statSync(dir).uid !== Deno.uid()) {
+        throw new Error("it belongs to another user");
+      }
+      await removeTree(dir);
+      report.workspaceNets++;
+    } catch (error) {
+      if (exists2(dir)) log.warn(`leftovers: cannot remove ${dir}: ${errorText2(error)}`);
+    }
   }
   const groups = /* @__PURE__ */ new Map();
   try {
@@ -1129,7 +1147,7 @@ function defaultEnvironment(home) {
   };
 }
 __name(defaultEnvironment, "defaultEnvironment");
-var NET_DIR = "/run/sandbox-net";
+var NET_DIR2 = "/run/sandbox-net";
 var HTTP_PROXY_PORT = 3128;
 var SOCKS_PROXY_PORT = 1080;
 function proxyEnvironment() {
@@ -1298,7 +1316,7 @@ function bwrapArgs(layout) {
     ...layout.network !== "host" && layout.netDir ? [
       "--ro-bind",
       layout.netDir,
-      NET_DIR
+      NET_DIR2
     ] : [],
     // The agent is PID 1: no bwrap process in the sandbox holds its pipes, and signals from
     // sandbox processes (SIGSTOP, SIGKILL) cannot reach it.
@@ -1347,7 +1365,7 @@ function bwrapArgs(layout) {
     } : {},
     // The relay to the egress proxy (internet), or only the tunnels of web_preview (none).
     SANDBOX_NET: internet ? [
-      `proxy=${NET_DIR}/proxy.sock`,
+      `proxy=${NET_DIR2}/proxy.sock`,
       `http=${HTTP_PROXY_PORT}`,
       `socks=${SOCKS_PROXY_PORT}`,
       `host_ports=${(layout.hostPorts ?? []).join(":")}`
@@ -3467,6 +3485,7 @@ var LocalSandbox = class {
         await this.#budget.disk?.remove().catch(() => {
         });
         try {
+          this.#kept?.netLock?.close();
           const dir = this.#kept ? this.#kept.netDir : this.#root;
           if (dir) await removeTree(dir);
         } finally {
@@ -3971,6 +3990,7 @@ var LocalProvider = class {
     let quotasUnenforced;
     let netDir = `${root}/net`;
     let owned;
+    let netLock;
     const pool = isolated ? this.cgroups() : void 0;
     const made = pool?.then((pool2) => pool2.create(hold ? `${id}-${crypto.randomUUID().slice(0, 8)}` : id, budget));
     made?.catch(() => {
@@ -4044,6 +4064,7 @@ var LocalProvider = class {
           dir: baseDir,
           prefix: "mcp-workspace-net-"
         });
+        netLock = lockSandbox(netDir);
         if (isolated && Deno.uid() === 0) Deno.chownSync(netDir, uid, uid);
       } else if (tunnelled) Deno.mkdirSync(netDir);
       if (internet) {
@@ -4113,7 +4134,7 @@ var LocalProvider = class {
         running: options.onStarted
       });
       if (tunnelled) {
-        preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR}/inbound.sock`);
+        preview = new PreviewForwarder(agent, `${netDir}/inbound.sock`, `${NET_DIR2}/inbound.sock`);
       }
       const sandbox = new LocalSandbox(id, root, agent, {
         provider: "local",
@@ -4153,7 +4174,8 @@ var LocalProvider = class {
         diskUnenforced: !isolated ? void 0 : typeof disk === "string" ? disk : hold && !hold.made && disk === void 0 ? "the workspace was made without a disk image: its files are on the host's disk" : budget.diskGb <= 0 ? "the disk budget is 0 (none)" : void 0
       }, hold && {
         hold,
-        netDir: tunnelled ? netDir : void 0
+        netDir: tunnelled ? netDir : void 0,
+        netLock
       });
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -4173,6 +4195,7 @@ var LocalProvider = class {
       if (typeof disk === "object") await disk.remove().catch(() => {
       });
       if (hold) {
+        netLock?.close();
         if (tunnelled && netDir !== `${root}/net`) await removeTree(netDir);
         if (hold.made) await removeTree(hold.dir);
         hold.release();

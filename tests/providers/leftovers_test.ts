@@ -12,8 +12,11 @@ import type { FoundCgroup, SandboxCgroups } from "../../src/providers/local/cgro
 const FIXTURE = new URL("../fixtures/provider_process.ts", import.meta.url).pathname;
 const root = Deno.uid() === 0;
 
-/** A LocalProvider with one sandbox in a process of its own. */
-async function startServer(baseDir: string) {
+/**
+ * A LocalProvider with one sandbox in a process of its own; with `workspacesDir`, the persistent
+ * workspace "w" there.
+ */
+async function startServer(baseDir: string, workspacesDir?: string) {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -26,6 +29,7 @@ async function startServer(baseDir: string) {
       "--allow-net",
       FIXTURE,
       baseDir,
+      ...(workspacesDir ? [workspacesDir] : []),
     ],
     stdin: "piped",
     stdout: "piped",
@@ -151,6 +155,60 @@ Deno.test({
       loops: [],
       exists: false,
     });
+  },
+});
+
+Deno.test({
+  name:
+    "A killed server's workspace sockets directory is removed by the next server, the workspace kept",
+  ignore: !hasBwrap,
+  fn: async () => {
+    // The workspace lives in its own directory, its sockets in the base directory (socket paths
+    // must be short): the next server removed the dead server's sandbox directories but not
+    // this, which stayed for good.
+    const baseDir = await Deno.makeTempDir({ prefix: "leftovers-test-" });
+    const deadSpaces = await Deno.makeTempDir({ prefix: "leftovers-ws-" });
+    const liveSpaces = await Deno.makeTempDir({ prefix: "leftovers-ws-" });
+    for (const dir of [baseDir, deadSpaces, liveSpaces]) await Deno.chmod(dir, 0o755);
+    const nets = () =>
+      [...Deno.readDirSync(baseDir)].filter((e) => e.name.startsWith("mcp-workspace-net-"))
+        .length;
+    const dead = await startServer(baseDir, deadSpaces);
+    const live = await startServer(baseDir, liveSpaces);
+    try {
+      assertEquals(nets(), 2);
+      dead.child.kill("SIGKILL");
+      await dead.child.status;
+      await dead.stop();
+      assertEquals(nets(), 2);
+
+      await using provider = new LocalProvider({
+        baseDir,
+        network: "none",
+        budget: { diskGb: 1 / 16 },
+        log: silentLogger(),
+      });
+      await using sandbox = await provider.create();
+      assertEquals((await sandbox.exec("echo ok")).stdout, "ok\n");
+      assertEquals(nets(), 1, "the live server's stays");
+      assertEquals(await live.exec(), "alive\n");
+      // The dead server's workspace is kept, files and all, for the next attach.
+      await using again = new LocalProvider({
+        baseDir,
+        workspacesDir: deadSpaces,
+        network: "none",
+        budget: { diskGb: 1 / 16 },
+        log: silentLogger(),
+      });
+      await using attached = await again.create({ workspace: "w" });
+      assertEquals((await attached.exec("cat notes.txt")).stdout, "the user's work");
+    } finally {
+      await live.stop();
+    }
+    assertEquals(nets(), 0);
+    for (const dir of [baseDir, deadSpaces, liveSpaces]) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
   },
 });
 

@@ -22,6 +22,8 @@
 //   anyway, and a live server moves its sandbox into a new one within milliseconds). A sandbox
 //   being closed lets go of its lock just before its disk is unmounted (an open file would hold
 //   that up): a sweeper that finds it then removes what the close is removing anyway.
+// - A persistent workspace's sockets directory, `<baseDir>/mcp-workspace-net-<x>`, holds the same
+//   lock: a dead server's is deleted (the workspace itself lives elsewhere and is kept).
 //
 // The files of a dead server's sandbox are deleted, like those of any closed sandbox: local
 // sandboxes are not persistent, nobody can reach them once their server is gone, and closing them
@@ -38,6 +40,12 @@ import { removeTree, type SandboxDisks } from "./_disk.ts";
  * `mcp-sandbox-cache-<x>` for a session's package cache (see _package_cache.ts).
  */
 const DIR = /^mcp-sandbox-((?:cache-)?[0-9A-Za-z_]+)$/;
+/**
+ * A persistent workspace's sockets directory (its egress proxy's and preview's), which lives in
+ * the base directory for short socket paths while the workspace itself lives elsewhere. It holds
+ * the same lock, and only sockets: nothing is mounted on it.
+ */
+const NET_DIR = /^mcp-workspace-net-[0-9A-Za-z_]+$/;
 /**
  * A sandbox cgroup's name: its id, or a persistent workspace's `local-ws-<name>-<8 hex>` (which
  * has no directory here, so it is judged as an owner that cannot be: removed once empty and old).
@@ -85,6 +93,8 @@ export interface SweepReport {
   sandboxes: string[];
   /** Empty cgroups of owners that could not be judged, removed. */
   unjudgedCgroups: number;
+  /** Sockets directories of dead servers' persistent workspaces, removed. */
+  workspaceNets: number;
 }
 
 /**
@@ -93,15 +103,31 @@ export interface SweepReport {
  */
 export async function sweepLeftovers(options: SweepOptions): Promise<SweepReport> {
   const { baseDir, cgroups, log } = options;
-  const report: SweepReport = { sandboxes: [], unjudgedCgroups: 0 };
+  const report: SweepReport = { sandboxes: [], unjudgedCgroups: 0, workspaceNets: 0 };
   const dirs = new Map<string, string>();
+  const nets: string[] = [];
   try {
     for (const entry of Deno.readDirSync(baseDir)) {
       const name = DIR.exec(entry.name)?.[1];
       if (entry.isDirectory && name !== undefined) dirs.set(name, `${baseDir}/${entry.name}`);
+      if (entry.isDirectory && NET_DIR.test(entry.name)) nets.push(`${baseDir}/${entry.name}`);
     }
   } catch (error) {
     log.debug(`leftovers: cannot list ${baseDir}: ${errorText(error)}`);
+  }
+  for (const dir of nets) {
+    const lock = judge(dir);
+    if (typeof lock === "string") continue;
+    try {
+      lock.close();
+      if (Deno.uid() !== 0 && Deno.statSync(dir).uid !== Deno.uid()) {
+        throw new Error("it belongs to another user");
+      }
+      await removeTree(dir);
+      report.workspaceNets++;
+    } catch (error) {
+      if (exists(dir)) log.warn(`leftovers: cannot remove ${dir}: ${errorText(error)}`);
+    }
   }
   const groups = new Map<string, FoundCgroup>();
   try {

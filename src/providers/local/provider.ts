@@ -554,6 +554,7 @@ export class LocalProvider implements SandboxProvider {
     // since a socket's path must be short.
     let netDir = `${root}/net`;
     let owned: Deno.FsFile | undefined;
+    let netLock: Deno.FsFile | undefined;
     // Its control group, made while the disk is; the agent holds until it is inside. A
     // workspace's id is its name's: its cgroup gets a name of its own, in case a server that died
     // left the last one behind.
@@ -625,6 +626,8 @@ export class LocalProvider implements SandboxProvider {
         // The sandbox's alone (0700, its uid's): with its sockets open to every local user, one
         // used the sandbox's egress proxy and filled its connections.
         netDir = Deno.makeTempDirSync({ dir: baseDir, prefix: "mcp-workspace-net-" });
+        // Locked like a sandbox's directory, so that the next server removes it if this one dies.
+        netLock = lockSandbox(netDir);
         if (isolated && Deno.uid() === 0) Deno.chownSync(netDir, uid, uid);
       } else if (tunnelled) Deno.mkdirSync(netDir);
       if (internet) {
@@ -736,7 +739,7 @@ export class LocalProvider implements SandboxProvider {
             ? "the disk budget is 0 (none)"
             : undefined,
         },
-        hold && { hold, netDir: tunnelled ? netDir : undefined },
+        hold && { hold, netDir: tunnelled ? netDir : undefined, netLock },
       );
       this.#sandboxes.set(sandbox.id, sandbox);
       log.debug(`sandbox ${id}: started in ${root}`);
@@ -759,6 +762,7 @@ export class LocalProvider implements SandboxProvider {
       owned?.close();
       if (typeof disk === "object") await disk.remove().catch(() => {});
       if (hold) {
+        netLock?.close();
         if (tunnelled && netDir !== `${root}/net`) await removeTree(netDir);
         if (hold.made) await removeTree(hold.dir);
         hold.release();

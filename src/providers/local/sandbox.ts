@@ -314,6 +314,7 @@ export class LocalSandbox implements Sandbox {
         await this.#budget.disk?.remove().catch(() => {});
         try {
           // A workspace keeps its directory: only its sockets' directory goes.
+          this.#kept?.netLock?.close();
           const dir = this.#kept ? this.#kept.netDir : this.#root;
           if (dir) await removeTree(dir);
         } finally {
@@ -339,6 +340,8 @@ interface KeptWorkspace {
   hold: WorkspaceHold;
   /** The server's sockets for the sandbox, kept outside the workspace (paths must be short). */
   netDir?: string;
+  /** The lock in `netDir` that says its server is alive (see _leftovers.ts). */
+  netLock?: Deno.FsFile;
 }
 
 /**
