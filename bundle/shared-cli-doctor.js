@@ -4414,17 +4414,15 @@ __name(allowedDomains, "allowedDomains");
 async function giveTree(dir, uid) {
   const info = await Deno.lstat(dir);
   if (info.uid === uid || info.isSymlink) return;
-  const give = /* @__PURE__ */ __name(async (path, info2) => {
-    if (info2.isSymlink) return;
-    if (info2.isDirectory) {
-      for await (const entry of Deno.readDir(path)) {
-        const child = `${path}/${entry.name}`;
-        await give(child, await Deno.lstat(child));
-      }
-    }
-    if (info2.uid !== uid || info2.gid !== uid) await Deno.chown(path, uid, uid);
-  }, "give");
-  await give(dir, info);
+  const complaint = await onHost([
+    "chown",
+    "-R",
+    "-P",
+    `${uid}:${uid}`,
+    "--",
+    dir
+  ]);
+  if (complaint !== void 0) throw new Error(`Cannot give ${dir} to uid ${uid}: ${complaint}`);
 }
 __name(giveTree, "giveTree");
 

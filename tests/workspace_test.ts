@@ -417,12 +417,27 @@ Deno.test(
         `mkdir -p deep/er && echo a > deep/er/notes.txt && chmod 600 deep/er/notes.txt && ln -s ${outside} outside && ln -s / root`,
       );
       assertEquals(made.exitCode, 0, made.stderr);
+      // Deeper than a path can name (PATH_MAX): giving it file by file, by whole paths, failed
+      // with ENAMETOOLONG, and the workspace could no longer be attached for another tenant.
+      const nested = await first.exec(
+        `python3 -c "import os
+for _ in range(2500): os.mkdir('a'); os.chdir('a')
+open('leaf', 'w').write('a')"`,
+      );
+      assertEquals(nested.exitCode, 0, nested.stderr);
       await first.close();
       const second = await provider.create({ tenant: "b", workspace: "kept" });
       const out = await second.exec(
         "echo b >> deep/er/notes.txt && cat deep/er/notes.txt && mkdir deep/new && rm outside && pip --version >/dev/null && echo ok",
       );
       assertEquals([out.exitCode, out.stdout, out.stderr], [0, "a\nb\nok\n", ""]);
+      const leaf = await second.exec(
+        `python3 -c "import os
+for _ in range(2500): os.chdir('a')
+open('leaf', 'a').write('b')
+print(open('leaf').read())"`,
+      );
+      assertEquals([leaf.exitCode, leaf.stdout, leaf.stderr], [0, "ab\n", ""]);
       const host = await Deno.lstat(outside);
       assertEquals([host.uid, host.gid, host.mode! & 0o7777], [0, 0, 0o600]);
       assertEquals((await Deno.stat("/")).uid, 0);

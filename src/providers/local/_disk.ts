@@ -226,10 +226,10 @@ print(json.dumps([resolve(path) for path in sys.argv[1:]]))
 const COMPLAINT_BYTES = 2048;
 
 /**
- * Runs `argv` on the host's files; undefined when it succeeds, else the start of its stderr. Its
- * stdout goes to `out` when given.
+ * Runs `argv` on the host's files (Deno's permissions cover bwrap, not every program); undefined
+ * when it succeeds, else the start of its stderr. Its stdout goes to `out` when given.
  */
-async function onHost(argv: string[], out?: Uint8Array[]): Promise<string | undefined> {
+export async function onHost(argv: string[], out?: Uint8Array[]): Promise<string | undefined> {
   const child = new Deno.Command("bwrap", {
     args: ["--bind", "/", "/", "--die-with-parent", "--", ...argv],
     clearEnv: true,

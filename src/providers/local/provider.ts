@@ -37,7 +37,7 @@ import {
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
 import { compileModules } from "./_bytecode.ts";
-import { hostPaths, removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
+import { hostPaths, onHost, removeTree, type SandboxDisk, SandboxDisks } from "./_disk.ts";
 import { lockSandbox, sweepLeftovers } from "./_leftovers.ts";
 import { SandboxQuotas } from "./_quotas.ts";
 import { LocalSandbox } from "./sandbox.ts";
@@ -1024,22 +1024,15 @@ function allowedDomains(
 
 /**
  * Gives every file under `dir` to `uid` (a workspace attached by a tenant with another uid), unless
- * `dir` is that uid's already. `dir` itself goes last, so that a server that stops halfway leaves
- * it to the next attach. Symlinks are left as they are and never followed: no process of the
- * workspace runs while it is being attached, so none can swap a file for a symlink meanwhile.
+ * `dir` is that uid's already. GNU chown walks any depth (a tree deeper than a path can name
+ * stopped a walk by whole paths), never follows a symlink (it changes the link itself, which
+ * grants nothing), and changes a directory after what it holds, so `dir` goes last and a server
+ * that stops halfway leaves the rest to the next attach. No process of the workspace runs while
+ * it is being attached, so none can swap a file for a symlink meanwhile.
  */
 async function giveTree(dir: string, uid: number): Promise<void> {
   const info = await Deno.lstat(dir);
   if (info.uid === uid || info.isSymlink) return;
-  const give = async (path: string, info: Deno.FileInfo) => {
-    if (info.isSymlink) return;
-    if (info.isDirectory) {
-      for await (const entry of Deno.readDir(path)) {
-        const child = `${path}/${entry.name}`;
-        await give(child, await Deno.lstat(child));
-      }
-    }
-    if (info.uid !== uid || info.gid !== uid) await Deno.chown(path, uid, uid);
-  };
-  await give(dir, info);
+  const complaint = await onHost(["chown", "-R", "-P", `${uid}:${uid}`, "--", dir]);
+  if (complaint !== undefined) throw new Error(`Cannot give ${dir} to uid ${uid}: ${complaint}`);
 }
