@@ -17276,6 +17276,33 @@ function acceptTasks(server, tasks, taskTools, setup) {
       task
     };
   });
+  handlers.set("tasks/result", async (request, extra) => {
+    const taskId = request.params?.taskId;
+    if (typeof taskId !== "string") {
+      throw new McpError(ErrorCode.InvalidParams, "tasks/result needs params.taskId, a string");
+    }
+    const { signal, sessionId } = extra;
+    try {
+      await tasks.untilEnded(taskId, signal);
+    } catch (error) {
+      if (error instanceof RangeError) throw new McpError(ErrorCode.InvalidRequest, error.message);
+      throw new McpError(ErrorCode.InvalidRequest, "Request cancelled");
+    }
+    if (!await tasks.getTask(taskId, sessionId)) {
+      throw new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
+    }
+    const result = await tasks.getTaskResult(taskId, sessionId);
+    const meta2 = result._meta;
+    return {
+      ...result,
+      _meta: {
+        ...meta2,
+        [RELATED_TASK_META_KEY]: {
+          taskId
+        }
+      }
+    };
+  });
 }
 __name(acceptTasks, "acceptTasks");
 export {

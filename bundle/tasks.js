@@ -4,6 +4,7 @@ import {
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";
 
 // src/tasks.ts
+var MAX_WAITING_PER_TASK = 4;
 var TaskRegistry = class {
   static {
     __name(this, "TaskRegistry");
@@ -64,7 +65,8 @@ var TaskRegistry = class {
       task,
       session: sessionId,
       owned,
-      controller: new AbortController()
+      controller: new AbortController(),
+      waiting: 0
     });
     return Promise.resolve({
       ...task
@@ -82,6 +84,35 @@ var TaskRegistry = class {
     return Promise.resolve(entry ? {
       ...entry.task
     } : null);
+  }
+  /**
+   * Resolves once the 2025-era task `taskId` has ended or is forgotten (at once if there is no
+   * such task); rejects when `signal` aborts, and with a RangeError when
+   * {@linkcode MAX_WAITING_PER_TASK} calls wait for it already. Nothing polls meanwhile.
+   */
+  async untilEnded(taskId, signal) {
+    const entry = this.#shared(taskId);
+    if (!entry || entry.endedAt !== void 0) return;
+    signal.throwIfAborted();
+    if (entry.waiting >= MAX_WAITING_PER_TASK) {
+      throw new RangeError(`Cannot wait for the result: ${MAX_WAITING_PER_TASK} calls wait for task ${taskId} already; use the first one's answer, or follow the task with tasks/get`);
+    }
+    entry.ended ??= Promise.withResolvers();
+    const aborted = Promise.withResolvers();
+    const onAbort = /* @__PURE__ */ __name(() => aborted.reject(signal.reason), "onAbort");
+    signal.addEventListener("abort", onAbort, {
+      once: true
+    });
+    entry.waiting++;
+    try {
+      await Promise.race([
+        entry.ended.promise,
+        aborted.promise
+      ]);
+    } finally {
+      entry.waiting--;
+      signal.removeEventListener("abort", onAbort);
+    }
   }
   /** Aborts when the task is cancelled. */
   signal(taskId) {
@@ -160,7 +191,9 @@ var TaskRegistry = class {
   }
   /** Forgets a task and what its result held. */
   #delete(taskId) {
-    this.#resultSize -= this.#tasks.get(taskId)?.resultSize ?? 0;
+    const entry = this.#tasks.get(taskId);
+    this.#resultSize -= entry?.resultSize ?? 0;
+    entry?.ended?.resolve();
     this.#tasks.delete(taskId);
   }
   /** The result of an ended 2025-era task. Throws when there is none. */
@@ -217,6 +250,7 @@ var TaskRegistry = class {
     if (statusMessage !== void 0) entry.task.statusMessage = statusMessage;
     entry.task.lastUpdatedAt = new Date(now).toISOString();
     entry.task.ttl = now - Date.parse(entry.task.createdAt) + this.keepMs;
+    entry.ended?.resolve();
   }
   /** Drops results kept long enough. */
   #sweep() {
@@ -231,5 +265,6 @@ function isTerminal(status) {
 }
 __name(isTerminal, "isTerminal");
 export {
+  MAX_WAITING_PER_TASK,
   TaskRegistry
 };

@@ -9,7 +9,12 @@
 import { McpServer, ResourceTemplate } from "npm:@modelcontextprotocol/sdk@1.32.2/server/mcp.js";
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 export { JSONRPCMessageSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
-import { SetLevelRequestSchema } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
+import {
+  ErrorCode,
+  McpError,
+  RELATED_TASK_META_KEY,
+  SetLevelRequestSchema,
+} from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { readSandboxResource, SANDBOX_URI_TEMPLATE } from "./resources.ts";
 import type { Logger } from "./log.ts";
 import { z } from "npm:zod@4.6.7";
@@ -215,5 +220,28 @@ function acceptTasks(
         }),
     );
     return { task };
+  });
+  // SDK 1.32's own tasks/result looks the task up at every poll interval and awaits itself again,
+  // each time with one more frame and abort listener that live as long as the call: 20 000 calls
+  // waiting for one sleeping task took the server to 2 GB in a minute. This one waits for the
+  // task's end, and for one task only a few calls wait (each gets the whole result when it ends).
+  handlers.set("tasks/result", async (request, extra) => {
+    const taskId = (request as { params?: { taskId?: unknown } }).params?.taskId;
+    if (typeof taskId !== "string") {
+      throw new McpError(ErrorCode.InvalidParams, "tasks/result needs params.taskId, a string");
+    }
+    const { signal, sessionId } = extra as { signal: AbortSignal; sessionId?: string };
+    try {
+      await tasks.untilEnded(taskId, signal);
+    } catch (error) {
+      if (error instanceof RangeError) throw new McpError(ErrorCode.InvalidRequest, error.message);
+      throw new McpError(ErrorCode.InvalidRequest, "Request cancelled");
+    }
+    if (!(await tasks.getTask(taskId, sessionId))) {
+      throw new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId}`);
+    }
+    const result = await tasks.getTaskResult(taskId, sessionId);
+    const meta = result._meta as Record<string, unknown> | undefined;
+    return { ...result, _meta: { ...meta, [RELATED_TASK_META_KEY]: { taskId } } };
   });
 }

@@ -42,7 +42,14 @@ interface Entry {
   endedAt?: number;
   /** The sandbox that keeps the task's record too, for the other servers of a deployment. */
   sandboxId?: string;
+  /** Settles when the task ends or is forgotten, for the calls waiting for that. */
+  ended?: PromiseWithResolvers<void>;
+  /** Calls waiting for it to end. */
+  waiting: number;
 }
+
+/** How many `tasks/result` calls may wait for one task at once. */
+export const MAX_WAITING_PER_TASK = 4;
 
 /** Options for {@linkcode TaskRegistry}. */
 export interface TaskRegistryOptions {
@@ -150,6 +157,7 @@ export class TaskRegistry {
       session: sessionId,
       owned,
       controller: new AbortController(),
+      waiting: 0,
     });
     return Promise.resolve({ ...task });
   }
@@ -165,6 +173,33 @@ export class TaskRegistry {
     this.#sweep();
     const entry = this.#shared(taskId);
     return Promise.resolve(entry ? { ...entry.task } : null);
+  }
+
+  /**
+   * Resolves once the 2025-era task `taskId` has ended or is forgotten (at once if there is no
+   * such task); rejects when `signal` aborts, and with a RangeError when
+   * {@linkcode MAX_WAITING_PER_TASK} calls wait for it already. Nothing polls meanwhile.
+   */
+  async untilEnded(taskId: string, signal: AbortSignal): Promise<void> {
+    const entry = this.#shared(taskId);
+    if (!entry || entry.endedAt !== undefined) return;
+    signal.throwIfAborted();
+    if (entry.waiting >= MAX_WAITING_PER_TASK) {
+      throw new RangeError(
+        `Cannot wait for the result: ${MAX_WAITING_PER_TASK} calls wait for task ${taskId} already; use the first one's answer, or follow the task with tasks/get`,
+      );
+    }
+    entry.ended ??= Promise.withResolvers<void>();
+    const aborted = Promise.withResolvers<never>();
+    const onAbort = () => aborted.reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    entry.waiting++;
+    try {
+      await Promise.race([entry.ended.promise, aborted.promise]);
+    } finally {
+      entry.waiting--;
+      signal.removeEventListener("abort", onAbort);
+    }
   }
 
   /** Aborts when the task is cancelled. */
@@ -257,7 +292,9 @@ export class TaskRegistry {
 
   /** Forgets a task and what its result held. */
   #delete(taskId: string): void {
-    this.#resultSize -= this.#tasks.get(taskId)?.resultSize ?? 0;
+    const entry = this.#tasks.get(taskId);
+    this.#resultSize -= entry?.resultSize ?? 0;
+    entry?.ended?.resolve();
     this.#tasks.delete(taskId);
   }
 
@@ -325,6 +362,7 @@ export class TaskRegistry {
     if (statusMessage !== undefined) entry.task.statusMessage = statusMessage;
     entry.task.lastUpdatedAt = new Date(now).toISOString();
     entry.task.ttl = now - Date.parse(entry.task.createdAt) + this.keepMs;
+    entry.ended?.resolve();
   }
 
   /** Drops results kept long enough. */

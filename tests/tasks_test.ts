@@ -25,9 +25,8 @@ const opts = { ignore: !hasBwrap };
 const log = silentLogger();
 const LIMITS = { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 400_000 };
 
-function serve() {
+function serve(tasks = new TaskRegistry({ pollIntervalMs: 500 })) {
   const provider = new LocalProvider({ log });
-  const tasks = new TaskRegistry({ pollIntervalMs: 500 });
   const http = serveHttp({ port: 0, log }, () => {
     const session = new SandboxSession(provider, log);
     return {
@@ -67,6 +66,50 @@ async function waitFor(client: Client, taskId: string, statuses: string[]) {
     await new Promise((resolve) => setTimeout(resolve, task.pollInterval ?? 500));
   }
 }
+
+/** A registry that counts how often the task of a tasks/result call is looked up. */
+class CountingRegistry extends TaskRegistry {
+  lookups = 0;
+  override getTask(taskId: string, sessionId?: string) {
+    this.lookups++;
+    return super.getTask(taskId, sessionId);
+  }
+}
+
+Deno.test(
+  "tasks/result waits for the task's end without polling, and at most 4 calls wait for one task",
+  opts,
+  async () => {
+    // SDK 1.32 answered tasks/result by looking the task up at every poll interval and awaiting
+    // itself again, each time with one more frame and abort listener that lived as long as the
+    // call: 20 000 calls waiting for one sleeping task took the server to 2 GB in a minute, and
+    // the kernel killed it with every client's sandboxes.
+    const tasks = new CountingRegistry({ pollIntervalMs: 10 });
+    await using served = serve(tasks);
+    const client = await served.client();
+    const { task } = await startTask(client, "shell_exec", { command: "sleep 1; echo done" });
+    const before = tasks.lookups;
+    const fetch = () =>
+      client.request(
+        { method: "tasks/result", params: { taskId: task.taskId } },
+        CallToolResultSchema,
+      );
+    const waiting = [fetch(), fetch(), fetch(), fetch()];
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the four are waiting
+    const fifth = await fetch().then(() => "answered", (error) => String(error));
+    assert(/4 calls wait for task .* already/.test(fifth), fifth);
+    for (const result of await Promise.all(waiting)) {
+      assertEquals((result.structuredContent as { stdout: string }).stdout, "done\n");
+    }
+    // A lookup when each call comes and one when it answers: none while it waits (polling every
+    // 10 ms for a second made hundreds).
+    assert(tasks.lookups - before <= 12, `${tasks.lookups - before} lookups`);
+    // Once it has ended, as many calls as a client makes are answered.
+    const later = await Promise.all([fetch(), fetch(), fetch(), fetch(), fetch(), fetch()]);
+    assertEquals(later.length, 6);
+    await client.close();
+  },
+);
 
 Deno.test("long tools are listed as task-capable, the others not", opts, async () => {
   await using served = serve();
