@@ -2288,8 +2288,8 @@ ${usage()}`);
           session: /* @__PURE__ */ __name((tenant) => newSession(tenant).session, "session"),
           load: /* @__PURE__ */ __name(async () => {
             const { createModernHttp, createModernServer } = await import("./modern.js");
-            return (session2) => {
-              const owner = `token:${crypto.randomUUID()}`;
+            return (session2, tenant) => {
+              const owner = `token:${tenant}`;
               return createModernHttp(() => createModernServer(modernOptions(session2, "new", owner)), (error) => log.debug(`2026-07-28 request: ${error.message}`));
             };
           }, "load")

@@ -1392,10 +1392,11 @@ function serveHttp(options, makeSession, modern) {
     if (!owner) {
       if (owners.size >= maxSessions) evictIdleOwner();
       if (owners.size >= maxSessions) return full("bearer tokens with sandboxes");
-      const session = modern.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
+      const tenant = key ? `token-${key.slice(0, 32)}` : "anonymous";
+      const session = modern.session(tenant);
       owner = {
         session,
-        handler: make(session)
+        handler: make(session, tenant)
       };
       owners.set(key, owner);
     }

@@ -338,9 +338,11 @@ export async function main(args: string[]): Promise<number> {
           session: (tenant) => newSession(tenant).session,
           load: async () => {
             const { createModernHttp, createModernServer } = await import("./modern.ts");
-            return (session) => {
-              // Called once per bearer token, as its session is.
-              const owner = `token:${crypto.randomUUID()}`;
+            // Called once per bearer token, as its session is. Its tasks are the token's: when
+            // its sandboxes idle out, a random owner made their results unreachable, though
+            // promised for an hour.
+            return (session, tenant) => {
+              const owner = `token:${tenant}`;
               return createModernHttp(
                 () => createModernServer(modernOptions(session, "new", owner)),
                 (error) => log.debug(`2026-07-28 request: ${error.message}`),

@@ -96,8 +96,13 @@ export interface HttpModern {
    * one), the same on every server, so that servers sharing sandboxes agree on whose they are.
    */
   session(tenant: string): SandboxSession;
-  /** Loads the v2 SDK (on the first 2026-07-28 request) and returns a handler maker. */
-  load(): Promise<(session: SandboxSession) => ModernHandler>;
+  /**
+   * Loads the v2 SDK (on the first 2026-07-28 request) and returns a handler maker, called with
+   * the token's session and its tenant (as {@linkcode HttpModern.session} gets it): the owner of
+   * its tasks, whose results outlive the session when its sandboxes idle out and the token comes
+   * back later.
+   */
+  load(): Promise<(session: SandboxSession, tenant: string) => ModernHandler>;
 }
 
 /** A running HTTP server. */
@@ -187,7 +192,9 @@ export function serveHttp(
   let hosts = new Set<string>();
   /** 2026-07-28 clients' sandboxes, by the digest of their token. */
   const owners = new Map<string, { session: SandboxSession; handler: ModernHandler }>();
-  let loadingModern: Promise<(session: SandboxSession) => ModernHandler> | undefined;
+  let loadingModern:
+    | Promise<(session: SandboxSession, tenant: string) => ModernHandler>
+    | undefined;
 
   const serveModern = async (request: Request, parsedBody: unknown): Promise<Response> => {
     const make = await (loadingModern ??= modern!.load());
@@ -197,8 +204,9 @@ export function serveHttp(
     if (!owner) {
       if (owners.size >= maxSessions) evictIdleOwner();
       if (owners.size >= maxSessions) return full("bearer tokens with sandboxes");
-      const session = modern!.session(key ? `token-${key.slice(0, 32)}` : "anonymous");
-      owner = { session, handler: make(session) };
+      const tenant = key ? `token-${key.slice(0, 32)}` : "anonymous";
+      const session = modern!.session(tenant);
+      owner = { session, handler: make(session, tenant) };
       owners.set(key, owner);
     }
     return await lateAsStream(owner.handler.fetch(request, { parsedBody }), keepAliveMs);

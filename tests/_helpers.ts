@@ -297,6 +297,14 @@ export async function descendants(pid: number): Promise<number[]> {
   return found;
 }
 
+const TASKS = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks;
+
+/** The Deno flags of a deno.json task: what comes between `deno run` and bundle/cli.js. */
+export function denoFlags(task: string): string[] {
+  const words = (TASKS[task] as string).split(" ");
+  return words.slice(2, words.indexOf("bundle/cli.js"));
+}
+
 /** `ln -s`: Deno.symlink needs unscoped write access, which the tests do not have. */
 export async function symlink(target: string, path: string): Promise<void> {
   const made = await new Deno.Command("ln", { args: ["-s", target, path] }).output();

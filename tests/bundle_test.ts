@@ -11,14 +11,7 @@ import { StdioClientTransport } from "npm:@modelcontextprotocol/sdk@1.32.2/clien
 import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { BUNDLE_DIR, readBundle, writeBundle } from "../scripts/gen_bundle.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { hasBwrap, initializeRequest, ROOT, structured } from "./_helpers.ts";
-
-const tasks = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`)).tasks;
-/** The Deno flags of a task: what comes between `deno run` and the entry point. */
-const denoFlags = (task: string) => {
-  const words = (tasks[task] as string).split(" ");
-  return words.slice(2, words.indexOf("bundle/cli.js"));
-};
+import { denoFlags, hasBwrap, initializeRequest, ROOT, structured } from "./_helpers.ts";
 
 Deno.test("bundle/ is what `deno task gen` builds from the current sources", async () => {
   const fresh = await Deno.makeTempDir({ prefix: "bundle-test-" });
@@ -82,7 +75,7 @@ Deno.test("the start tasks and the JSR entry point run the bundle", () => {
   const deno = JSON.parse(Deno.readTextFileSync(`${ROOT}/deno.json`));
   assertEquals(deno.exports["./cli"], "./bundle/cli.js");
   for (const task of ["start", "start:http", "start:daytona", "doctor", "init"]) {
-    assert((tasks[task] as string).includes(" bundle/cli.js"), task);
+    assert((deno.tasks[task] as string).includes(" bundle/cli.js"), task);
   }
 });
 
