@@ -848,6 +848,7 @@ async function waitUnlessAborted(promise, signal) {
 }
 __name(waitUnlessAborted, "waitUnlessAborted");
 var MAX_TARGET = 256;
+var MAX_WAITING_CELLS = 16;
 var MAX_NOTES = 16;
 var MAX_NOTE = 2e3;
 var AgentOps = class {
@@ -859,6 +860,8 @@ var AgentOps = class {
   #untagged = false;
   /** Settles when the cells sent so far have ended (see runPython). */
   #cells = Promise.resolve();
+  /** Cells sent but not yet running. */
+  #waiting = 0;
   constructor(transport) {
     this.#transport = transport;
   }
@@ -916,12 +919,20 @@ var AgentOps = class {
     };
   }
   async runPython(code, options = {}) {
+    if (this.#waiting >= MAX_WAITING_CELLS) {
+      throw new SandboxError(`Cannot run the cell: ${MAX_WAITING_CELLS} cells wait already for the one running in this sandbox; wait for their answers (or cancel them) and send it again`);
+    }
     const before = this.#cells;
     const { promise: ended, resolve: end } = Promise.withResolvers();
     this.#cells = before.then(() => ended);
     let raw;
     try {
-      await waitUnlessAborted(before, options.signal);
+      this.#waiting++;
+      try {
+        await waitUnlessAborted(before, options.signal);
+      } finally {
+        this.#waiting--;
+      }
       if (options.signal?.aborted) return notRun();
       raw = await this.#tagged("python", {
         code,

@@ -328,6 +328,36 @@ Deno.test(
 );
 
 Deno.test(
+  "at most 16 python_exec calls wait for the cell running in a sandbox; more are refused at once",
+  opts,
+  async () => {
+    // Each waiting call holds its request until its turn, up to a day behind a sleeping cell:
+    // 20 000 of them, sent in batches, took a server to 2 GB, and one in a 1.5 GiB cgroup was
+    // OOM-killed with every client's sandboxes.
+    await using mcp = await connect();
+    const sandbox = await mcp.session.sandbox();
+    const cancel = new AbortController();
+    const signal = cancel.signal;
+    const running = sandbox.runPython!("import time\ntime.sleep(60)", {
+      timeoutMs: 90_000,
+      signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const waiting = Array.from(
+      { length: 16 },
+      (_, i) => sandbox.runPython!(`${i}`, { timeoutMs: 90_000, signal }),
+    );
+    const refused = await mcp.call("python_exec", { code: "'one too many'" });
+    assertEquals(refused.isError, true);
+    assertMatch(text(refused), /16 cells wait already for the one running in this sandbox/);
+    cancel.abort();
+    for (const cell of await Promise.all([running, ...waiting])) assertEquals(cell.cancelled, true);
+    const after = await mcp.call("python_exec", { code: "'turns again'" });
+    assertEquals(structured<{ result: string }>(after).result, "'turns again'");
+  },
+);
+
+Deno.test(
   "an interpreter that moves into another process group and ignores the interrupt is still killed",
   opts,
   async () => {

@@ -131,6 +131,12 @@ async function waitUnlessAborted(promise: Promise<unknown>, signal?: AbortSignal
 /** Most characters of a symlink's target that a listing shows. */
 const MAX_TARGET = 256;
 
+/**
+ * Most cells that wait for the one running (see runPython): each holds its request meanwhile, up
+ * to a day behind a sleeping cell.
+ */
+export const MAX_WAITING_CELLS = 16;
+
 /** Most notes one cell's result carries, and most characters of each. */
 const MAX_NOTES = 16;
 const MAX_NOTE = 2000;
@@ -142,6 +148,8 @@ export class AgentOps {
   #untagged = false;
   /** Settles when the cells sent so far have ended (see runPython). */
   #cells: Promise<void> = Promise.resolve();
+  /** Cells sent but not yet running. */
+  #waiting = 0;
 
   constructor(transport: AgentTransport) {
     this.#transport = transport;
@@ -199,13 +207,24 @@ export class AgentOps {
     // timeout, and the deadline for the supervisor's answer, count from when it runs. Sent at
     // once, a cell waited in the sandbox while its deadline passed, and the server ended the
     // sandbox as unresponsive (two overlapping calls were enough). A cell cancelled while it
-    // waits is never sent.
+    // waits is never sent. 20 000 waiting cells, sent in batches, held 2 GB of the server's
+    // memory: past a few, a cell is refused.
+    if (this.#waiting >= MAX_WAITING_CELLS) {
+      throw new SandboxError(
+        `Cannot run the cell: ${MAX_WAITING_CELLS} cells wait already for the one running in this sandbox; wait for their answers (or cancel them) and send it again`,
+      );
+    }
     const before = this.#cells;
     const { promise: ended, resolve: end } = Promise.withResolvers<void>();
     this.#cells = before.then(() => ended);
     let raw: AgentResult<"python">;
     try {
-      await waitUnlessAborted(before, options.signal);
+      this.#waiting++;
+      try {
+        await waitUnlessAborted(before, options.signal);
+      } finally {
+        this.#waiting--;
+      }
       if (options.signal?.aborted) return notRun();
       raw = await this.#tagged("python", {
         code,
