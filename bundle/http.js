@@ -1768,6 +1768,7 @@ function requestIds(body) {
 __name(requestIds, "requestIds");
 function answersInJson(request, body) {
   if (request.method !== "POST") return false;
+  if (Array.isArray(body) && body.length > 1) return false;
   const messages = Array.isArray(body) ? body : [
     body
   ];

@@ -97,10 +97,83 @@ async function runCall(tool, setup, context, call) {
 }
 __name(runCall, "runCall");
 
-// src/tools/_files.ts
+// src/_gate.ts
 var MIB = 1024 * 1024;
-var INLINE_BYTES = MIB;
-var HARD_CEILING = 7 * MIB;
+var ByteGate = class {
+  static {
+    __name(this, "ByteGate");
+  }
+  /** The most bytes admitted at once. */
+  size;
+  #free;
+  #queue = [];
+  /** A gate admitting `size` bytes at once. */
+  constructor(size) {
+    this.size = size;
+    this.#free = size;
+  }
+  /** Bytes admitted now. */
+  get held() {
+    return this.size - this.#free;
+  }
+  /**
+   * Waits until `bytes` (at most the gate's size) can be admitted after every earlier request, and
+   * admits them until the returned handle is disposed. Rejects with `signal`'s reason if it aborts
+   * first.
+   */
+  async enter(bytes, signal) {
+    signal?.throwIfAborted();
+    const want = Math.min(Math.max(bytes, 0), this.size);
+    if (this.#queue.length > 0 || this.#free < want) {
+      const { promise, resolve, reject } = Promise.withResolvers();
+      const waiter = {
+        bytes: want,
+        admit: resolve
+      };
+      this.#queue.push(waiter);
+      const abort = /* @__PURE__ */ __name(() => {
+        const at = this.#queue.indexOf(waiter);
+        if (at < 0) return;
+        this.#queue.splice(at, 1);
+        this.#pump();
+        reject(signal.reason);
+      }, "abort");
+      signal?.addEventListener("abort", abort, {
+        once: true
+      });
+      try {
+        await promise;
+      } finally {
+        signal?.removeEventListener("abort", abort);
+      }
+    } else {
+      this.#free -= want;
+    }
+    let left = false;
+    return {
+      [Symbol.dispose]: () => {
+        if (left) return;
+        left = true;
+        this.#free += want;
+        this.#pump();
+      }
+    };
+  }
+  /** Admits waiters from the head of the queue while they fit. */
+  #pump() {
+    while (this.#queue.length > 0 && this.#queue[0].bytes <= this.#free) {
+      const next = this.#queue.shift();
+      this.#free -= next.bytes;
+      next.admit();
+    }
+  }
+};
+var FILE_DATA = new ByteGate(32 * MIB);
+
+// src/tools/_files.ts
+var MIB2 = 1024 * 1024;
+var INLINE_BYTES = MIB2;
+var HARD_CEILING = 7 * MIB2;
 var EXTENSION_TYPES = {
   txt: "text/plain",
   log: "text/plain",
@@ -407,6 +480,7 @@ async function readSandboxResource(session, uri, variables, signal) {
   if (info.size > HARD_CEILING) {
     throw new RangeError(`Cannot read ${uri}: it is ${formatBytes(info.size)}, over the ${formatBytes(HARD_CEILING)} one message carries; use file_download with download_partial`);
   }
+  using _admitted = await FILE_DATA.enter(info.size, signal);
   const bytes = await readAll(sandbox.readFile(path, {
     signal
   }), HARD_CEILING);
@@ -917,7 +991,7 @@ var DOWNLOAD_OPTIONS = [
   "compress_file",
   "force_download"
 ];
-var HTML_READ_LIMIT = 2 * MIB;
+var HTML_READ_LIMIT = 2 * MIB2;
 async function fileDownload(sandbox, input, options = {}) {
   const output = await download(sandbox, input, options);
   const notes = sandbox.takeNotes?.() ?? [];
@@ -954,7 +1028,12 @@ async function download(sandbox, input, options) {
     signal
   };
   if (input.host_path !== void 0) return await saveToHost(file, input, options);
-  const limit = (input.max_size_mb ?? 5) * MIB;
+  const limit = (input.max_size_mb ?? 5) * MIB2;
+  const option = input.download_option;
+  const inline = info.size <= INLINE_BYTES && (option === "force_download" || option === void 0 && info.size <= limit);
+  const inMemory = inline || option !== void 0 && option !== "force_download";
+  const holds = option === "download_partial" ? (input.chunk_size_kb ?? 100) * 1024 : Math.min(info.size, HARD_CEILING);
+  using _admitted = inMemory ? await FILE_DATA.enter(holds, signal) : void 0;
   switch (input.download_option) {
     case void 0:
       return info.size > limit ? choices(file, input) : await whole(file);
@@ -1226,7 +1305,7 @@ async function convert(file, cap) {
 }
 __name(convert, "convert");
 var COMPRESS_TIMEOUT_MS = 3e5;
-var SERVER_COMPRESS_LIMIT = 64 * MIB;
+var SERVER_COMPRESS_LIMIT = 64 * MIB2;
 async function compress(file, limit, input) {
   const { sandbox, info, signal } = file;
   const inSandbox = await compressInSandbox(file, limit);

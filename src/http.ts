@@ -631,6 +631,11 @@ function requestIds(body: unknown): (string | number)[] {
  */
 function answersInJson(request: Request, body: unknown): boolean {
   if (request.method !== "POST") return false;
+  // A batch's answers go out each as its own event, as it is made, so that each passes the answer
+  // budget alone: in JSON the SDK keeps them all and sends one array, which 30 reads of a 7 MB
+  // file made 280 MiB (never deliverable past the budget), built at a peak of 2.3 GB, and which 60
+  // made longer than a string may be, so that it stayed in memory, unsent, until the session ended.
+  if (Array.isArray(body) && body.length > 1) return false;
   const messages = (Array.isArray(body) ? body : [body]) as {
     method?: unknown;
     params?: { task?: unknown; _meta?: { progressToken?: unknown } };

@@ -8,6 +8,7 @@
 // @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
 import type { ReadResourceResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import { oversized } from "./_call.ts";
+import { FILE_DATA } from "./_gate.ts";
 import { formatBytes } from "./_output.ts";
 import type { SandboxSession } from "./session.ts";
 import { decodeText, HARD_CEILING, readAll, sandboxPath, sniffMimeType } from "./tools/_files.ts";
@@ -37,6 +38,9 @@ export async function readSandboxResource(
       } one message carries; use file_download with download_partial`,
     );
   }
+  // Its bytes, their base64 and the answer's JSON are held until the client's connection takes
+  // it: with many reads at once, each waits its turn at the gate.
+  using _admitted = await FILE_DATA.enter(info.size, signal);
   const bytes = await readAll(sandbox.readFile(path, { signal }), HARD_CEILING);
   const mimeType = sniffMimeType(bytes.subarray(0, 4096), path);
   const text = mimeType.startsWith("image/") ? null : decodeText(bytes);

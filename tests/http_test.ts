@@ -1236,6 +1236,34 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "a batch's answers come each as its own event, as they are made",
+  opts,
+  async () => {
+    // In JSON the SDK kept a batch's answers and sent them as one array: 30 reads of a 7 MB file
+    // made one answer of 280 MiB, past the budget and never delivered, built at a peak of 2.3
+    // GB; 60 made it longer than a string may be, and it stayed in memory until the session ended.
+    await using served = serve();
+    const { session, read } = await bigFile(served);
+    const batch = [1, 2, 3].map((id) => ({ ...read, id }));
+    const response = await fetch(served.http.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-session-id": session,
+        "mcp-protocol-version": "2025-11-25",
+      },
+      body: JSON.stringify(batch),
+    });
+    assertEquals(response.headers.get("content-type"), "text/event-stream");
+    const events = (await response.text()).split("\n").filter((line) => line.startsWith("data: "))
+      .map((line) => JSON.parse(line.slice(6)));
+    assertEquals(events.map((event) => event.id).sort(), [1, 2, 3]);
+    for (const event of events) assertEquals(event.result.contents[0].blob.length, 9_333_336);
+  },
+);
+
 Deno.test("a call the client cancels ends its stream without an answer", opts, async () => {
   // The SDK's client cancels a call that times out but keeps reading its stream, which sent
   // keep-alive comments for good: 256 cancelled calls held every connection one address may open.

@@ -5,6 +5,7 @@
  */
 
 import { z } from "npm:zod@4.6.7";
+import { FILE_DATA } from "../_gate.ts";
 import { formatBytes } from "../_output.ts";
 import { type FileInfo, type Sandbox, SandboxFileError } from "../sandbox.ts";
 import { locateShared, writeSharedFile } from "../shares.ts";
@@ -301,6 +302,17 @@ async function download(
   const file: Downloadable = { sandbox, info, mimeType: sniffMimeType(head, info.path), signal };
   if (input.host_path !== undefined) return await saveToHost(file, input, options);
   const limit = (input.max_size_mb ?? 5) * MIB;
+  // File data returned in the answer is held, as bytes, base64 and JSON, until the client takes
+  // it: with many downloads at once, each waits its turn at the gate. A whole file comes inline
+  // up to 1 MiB (larger, as a link); the options, and host_path (streamed), hold none.
+  const option = input.download_option;
+  const inline = info.size <= INLINE_BYTES &&
+    (option === "force_download" || (option === undefined && info.size <= limit));
+  const inMemory = inline || (option !== undefined && option !== "force_download");
+  const holds = option === "download_partial"
+    ? (input.chunk_size_kb ?? 100) * 1024
+    : Math.min(info.size, HARD_CEILING);
+  using _admitted = inMemory ? await FILE_DATA.enter(holds, signal) : undefined;
   switch (input.download_option) {
     case undefined:
       return info.size > limit ? choices(file, input) : await whole(file);
