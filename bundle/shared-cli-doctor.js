@@ -2775,6 +2775,13 @@ var SandboxQuotas = class _SandboxQuotas {
 var ROOT_INSIDE = "/run/sandbox";
 var GIT_HOME = "/run/git";
 var CA_INSIDE = "/run/git-ca.pem";
+var NET_INSIDE = "/run/git-net";
+var RELAY = `${LOCAL_AGENT_FILES["net.py"]}
+import sys, threading
+start(sys.argv[1])
+print("listening", flush=True)
+threading.Event().wait()
+`;
 var SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
 var PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var STDERR_TAIL = 16384;
@@ -2782,6 +2789,13 @@ var LINE_TAIL = 4096;
 var PRELUDE = [
   // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
   "echo ready",
+  // The relay to the egress proxy, listening before git starts (and without the token).
+  'if [ -n "${CLONE_RELAY:-}" ]; then',
+  '  mkfifo "$HOME/relay" || exit 1',
+  '  "$CLONE_PYTHON" -I -S -c "$CLONE_RELAY" "$CLONE_RELAY_SPEC" > "$HOME/relay" &',
+  '  IFS= read -r _ < "$HOME/relay" || { echo "cannot reach the egress proxy" >&2; exit 1; }',
+  "  unset CLONE_RELAY CLONE_RELAY_SPEC CLONE_PYTHON",
+  "fi",
   'IFS= read -r GIT_CLONE_PASSWORD || [ -n "$GIT_CLONE_PASSWORD" ]',
   "export GIT_CLONE_PASSWORD",
   'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
@@ -3221,8 +3235,20 @@ var GitIsolation = class {
         ...stdio
       });
     }
+    const { egress } = this.#options;
+    const relay = egress ? {
+      ...proxyEnvironment(),
+      CLONE_RELAY: RELAY,
+      CLONE_RELAY_SPEC: [
+        `proxy=${NET_INSIDE}/proxy.sock`,
+        `http=${HTTP_PROXY_PORT}`,
+        `socks=${SOCKS_PROXY_PORT}`,
+        `host_ports=${egress.hostPorts.join(":")}`
+      ].join(","),
+      CLONE_PYTHON: this.#options.python ?? "python3"
+    } : {};
     const args = [
-      ...namespaceArgs(network, this.#options.features),
+      ...namespaceArgs(egress ? "none" : network, this.#options.features),
       ...systemMounts(`${root}/runtime`, this.#options.features),
       // The sandbox's directory as one mount, so the finished clone is renamed into place
       // (binds of home and staging apart would make that a copy); the agent's files hidden.
@@ -3244,6 +3270,11 @@ var GitIsolation = class {
         caFile,
         CA_INSIDE
       ] : [],
+      ...egress ? [
+        "--ro-bind",
+        egress.netDir,
+        NET_INSIDE
+      ] : [],
       "--remount-ro",
       "/",
       "--chdir",
@@ -3252,6 +3283,7 @@ var GitIsolation = class {
     ];
     for (const [name, value] of Object.entries({
       ...env,
+      ...relay,
       HOME: GIT_HOME,
       TMPDIR: GIT_HOME
     })) {
@@ -3329,7 +3361,7 @@ var LocalSandbox = class {
     this.#onClose = onClose;
     this.#git = new GitIsolation({
       root,
-      network: network === "none" ? "none" : "host",
+      network: network === "host" ? "host" : "none",
       isolated: info.isolated,
       ...git
     });
@@ -4160,7 +4192,13 @@ var LocalProvider = class {
         caFile: this.#gitCaFile,
         features: this.#features,
         uid,
-        python
+        python,
+        ...internet ? {
+          egress: {
+            netDir,
+            hostPorts: this.#egress.allowHostPorts ?? []
+          }
+        } : {}
       }, {
         proxy,
         preview

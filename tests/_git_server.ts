@@ -43,7 +43,9 @@ async function git(args: string[], cwd?: string): Promise<string> {
  * Makes `repo.git` under a new directory in /tmp: one commit on main with `a.txt` and, with
  * `lfs`, `big.bin` as a Git LFS pointer whose object the server serves.
  */
-export async function makeRepo(options: { lfs?: boolean } = {}): Promise<TestRepo> {
+export async function makeRepo(
+  options: { lfs?: boolean; files?: Record<string, string> } = {},
+): Promise<TestRepo> {
   const root = await Deno.makeTempDir({ prefix: "git-server-" });
   const work = `${root}/work`;
   await git(["init", "-q", "-b", "main", work]);
@@ -62,6 +64,9 @@ export async function makeRepo(options: { lfs?: boolean } = {}): Promise<TestRep
       `${work}/big.bin`,
       `version https://git-lfs.github.com/spec/v1\noid sha256:${lfsOid}\nsize ${bytes.length}\n`,
     );
+  }
+  for (const [name, text] of Object.entries(options.files ?? {})) {
+    await Deno.writeTextFile(`${work}/${name}`, text);
   }
   await git(["add", "."], work);
   await git(["commit", "-qm", "first"], work);

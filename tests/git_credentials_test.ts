@@ -23,7 +23,14 @@ import {
   text,
 } from "./_helpers.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
-import { makeRepo, selfSignedCertificate, startGitServer, type TestRepo } from "./_git_server.ts";
+import {
+  type GitServer,
+  makeRepo,
+  selfSignedCertificate,
+  startGitServer,
+  type TestRepo,
+} from "./_git_server.ts";
+import type { EgressOptions } from "../src/providers/local/mod.ts";
 
 const TOKEN = "glpat_SecretGitToken0123456789";
 const GITHUB = "ghp_SecretGithubToken0123456789";
@@ -44,6 +51,14 @@ async function sandboxDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "git-credentials-" });
   await Deno.chmod(dir, 0o755);
   return dir;
+}
+
+/**
+ * The sandbox's egress with the git servers' ports of the host's 127.0.0.1 opened, as a user opens
+ * a local server's: clones, with a token or not, go through the sandbox's egress proxy.
+ */
+function opened(...servers: GitServer[]): EgressOptions {
+  return { ...TEST_EGRESS, allowHostPorts: servers.map((s) => Number(s.host.split(":")[1])) };
 }
 
 /** What the isolations left in the sandbox directories: staging directories, if any. */
@@ -181,7 +196,7 @@ Deno.test(
       // Every answer takes a second: the clone is under way for several seconds.
       await using server = startGitServer(repo, { tls, stallMs: 1000, requireAuth: "git" });
       await using mcp = await connect({
-        local: { baseDir: base, gitCaFile: tls!.certFile },
+        local: { baseDir: base, gitCaFile: tls!.certFile, egress: opened(server) },
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });
       // The sandbox trusts the server too: where git ran in the sandbox, it would reach it.
@@ -223,6 +238,7 @@ Deno.test(
       await using listed = startGitServer(repo, { tls });
       await using other = startGitServer(repo, { tls });
       await using mcp = await connect({
+        local: { egress: opened(listed, other) },
         credentials: { gitToken: TOKEN, gitTokenHosts: [listed.host] },
       });
       await mcp.call("file_upload", {
@@ -265,7 +281,7 @@ Deno.test(
     try {
       await using server = startGitServer(repo, { tls });
       await using mcp = await connect({
-        local: { baseDir: base, gitCaFile: tls!.certFile },
+        local: { baseDir: base, gitCaFile: tls!.certFile, egress: opened(server) },
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });
       const url = `${server.origin}/repo.git`;
@@ -314,13 +330,7 @@ Deno.test(
           githubToken: GITHUB,
           gitTokenHosts: ["git.example.com", http.host, "127.0.0.1"],
         },
-        // Clones without a token run in the sandbox: open the servers' ports to it.
-        local: {
-          egress: {
-            ...TEST_EGRESS,
-            allowHostPorts: [unlisted, http].map((server) => Number(server.host.split(":")[1])),
-          },
-        },
+        local: { egress: opened(unlisted, http) },
       });
       // The sandbox trusts the server, so the clone succeeds there, without the token.
       await trustInSandbox(mcp);
@@ -346,6 +356,51 @@ Deno.test(
 );
 
 Deno.test(
+  "git_clone with a token has the sandbox's network: a repository's .lfsconfig cannot send git-lfs to the host's loopback",
+  { ...opts, ignore: opts.ignore || !hasGitLfs },
+  async () => {
+    // The isolation ran on the host's network: a repository whose .lfsconfig named a service on
+    // the host's 127.0.0.1 had git-lfs post to it, then fetch what it answered with headers of
+    // its choosing, and the error told the answer's hash and length. Sandbox code reaches neither.
+    const seen: string[] = [];
+    await using internal = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (r) => {
+      seen.push(`${r.method} ${new URL(r.url).pathname}`);
+      return new Response("internal-secret-data\n");
+    });
+    const repo = await makeRepo({
+      lfs: true,
+      files: { ".lfsconfig": `[lfs]\n\turl = http://127.0.0.1:${internal.addr.port}/internal\n` },
+    });
+    const base = await sandboxDir();
+    try {
+      await using server = startGitServer(repo, { tls, requireAuth: "git" });
+      await using mcp = await connect({
+        local: {
+          baseDir: base,
+          gitCaFile: tls!.certFile,
+          egress: opened(server),
+        },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      const url = `${server.origin}/repo.git`;
+      const cloned = await mcp.call("git_clone", { repo_url: url, lfs: true });
+      assertEquals(cloned.isError, true, text(cloned));
+      assertMatch(text(cloned), /lfs pull failed/);
+      assert(!text(cloned).includes("internal-secret"), text(cloned));
+      assertEquals(seen, [], "nothing reached the host's loopback service");
+      // Without LFS the clone works, through the proxy, to the one port opened.
+      const plain = structured<GitCloneOutput>(
+        await mcp.call("git_clone", { repo_url: url, target_path: "plain" }),
+      );
+      assertEquals(plain.commit, repo.commit);
+      assertEquals(seen, []);
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
   "git_clone with a token clones through the isolation: LFS, a commit, /tmp, and its limits",
   { ...opts, ignore: opts.ignore || !hasGitLfs },
   async () => {
@@ -356,7 +411,12 @@ Deno.test(
       await using mcp = await connect({
         // As the HTTP server runs it: as root, the sandbox's host uid is its tenant's, which the
         // isolation's clone must end up owned by (the other tests here have nobody).
-        local: { baseDir: base, gitCaFile: tls!.certFile, uidPerTenant: true },
+        local: {
+          baseDir: base,
+          gitCaFile: tls!.certFile,
+          uidPerTenant: true,
+          egress: opened(server),
+        },
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });
       const url = `${server.origin}/repo.git`;
@@ -410,7 +470,7 @@ Deno.test(
     try {
       await using server = startGitServer(repo, { tls, stallMs: 60_000 });
       await using mcp = await connect({
-        local: { baseDir: base, gitCaFile: tls!.certFile },
+        local: { baseDir: base, gitCaFile: tls!.certFile, egress: opened(server) },
         limits: { defaultTimeout: 2 },
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });

@@ -8,11 +8,15 @@ import type {
   GitCloneWithCredentialsRequest,
   GitCloneWithCredentialsResult,
 } from "../../sandbox.ts";
+import { LOCAL_AGENT_FILES } from "../agent/_runtime.ts";
 import {
   bwrapCommand,
   type BwrapFeatures,
+  HTTP_PROXY_PORT,
   namespaceArgs,
+  proxyEnvironment,
   SANDBOX_HOME,
+  SOCKS_PROXY_PORT,
   systemMounts,
   UNPRIVILEGED_UID,
 } from "./_bwrap.ts";
@@ -23,6 +27,18 @@ export interface GitIsolationOptions {
   root: string;
   /** The sandbox's network: an isolation shares the host's network only when the sandbox does. */
   network: "host" | "none";
+  /**
+   * The sandbox's egress proxy (its `internet` network): the isolation then has a network of its
+   * own whose one way out is that proxy, with the sandbox's rules, through the relay the sandbox
+   * has (agent/python/net.py). git is not sandbox code, but what it fetches is: a repository's
+   * `.lfsconfig` sent git-lfs, on the host's network, to the host's loopback services.
+   */
+  egress?: {
+    /** The directory of the proxy's socket, `proxy.sock`. */
+    netDir: string;
+    /** Ports of the host's 127.0.0.1 opened to the sandbox (`--allow-host-port`). */
+    hostPorts: readonly number[];
+  };
   /** False in the unisolated mode: git then runs directly on the host, with the same settings. */
   isolated: boolean;
   /** A PEM file of certificate authorities trusted besides the system's. */
@@ -40,6 +56,15 @@ const ROOT_INSIDE = "/run/sandbox";
 /** The isolation's private, empty home (a tmpfs). */
 const GIT_HOME = "/run/git";
 const CA_INSIDE = "/run/git-ca.pem";
+/** Where the egress proxy's socket directory is inside an isolation. */
+const NET_INSIDE = "/run/git-net";
+/** The relay to the egress proxy, run in the isolation: the sandbox's, said to be listening. */
+const RELAY = `${LOCAL_AGENT_FILES["net.py"]}
+import sys, threading
+start(sys.argv[1])
+print("listening", flush=True)
+threading.Event().wait()
+`;
 const SYSTEM_CA = "/etc/ssl/certs/ca-certificates.crt";
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** Bytes of stderr kept for an error message. */
@@ -52,6 +77,13 @@ const LINE_TAIL = 4096;
 const PRELUDE = [
   // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
   "echo ready",
+  // The relay to the egress proxy, listening before git starts (and without the token).
+  'if [ -n "${CLONE_RELAY:-}" ]; then',
+  '  mkfifo "$HOME/relay" || exit 1',
+  '  "$CLONE_PYTHON" -I -S -c "$CLONE_RELAY" "$CLONE_RELAY_SPEC" > "$HOME/relay" &',
+  '  IFS= read -r _ < "$HOME/relay" || { echo "cannot reach the egress proxy" >&2; exit 1; }',
+  "  unset CLONE_RELAY CLONE_RELAY_SPEC CLONE_PYTHON",
+  "fi",
   'IFS= read -r GIT_CLONE_PASSWORD || [ -n "$GIT_CLONE_PASSWORD" ]',
   "export GIT_CLONE_PASSWORD",
   'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
@@ -422,8 +454,22 @@ export class GitIsolation {
         ...stdio,
       });
     }
+    const { egress } = this.#options;
+    const relay: Record<string, string> = egress
+      ? {
+        ...proxyEnvironment(),
+        CLONE_RELAY: RELAY,
+        CLONE_RELAY_SPEC: [
+          `proxy=${NET_INSIDE}/proxy.sock`,
+          `http=${HTTP_PROXY_PORT}`,
+          `socks=${SOCKS_PROXY_PORT}`,
+          `host_ports=${egress.hostPorts.join(":")}`,
+        ].join(","),
+        CLONE_PYTHON: this.#options.python ?? "python3",
+      }
+      : {};
     const args = [
-      ...namespaceArgs(network, this.#options.features),
+      ...namespaceArgs(egress ? "none" : network, this.#options.features),
       ...systemMounts(`${root}/runtime`, this.#options.features),
       // The sandbox's directory as one mount, so the finished clone is renamed into place
       // (binds of home and staging apart would make that a copy); the agent's files hidden.
@@ -441,13 +487,16 @@ export class GitIsolation {
       "--tmpfs",
       GIT_HOME,
       ...(caFile ? ["--ro-bind", caFile, CA_INSIDE] : []),
+      ...(egress ? ["--ro-bind", egress.netDir, NET_INSIDE] : []),
       "--remount-ro",
       "/",
       "--chdir",
       GIT_HOME,
       "--clearenv",
     ];
-    for (const [name, value] of Object.entries({ ...env, HOME: GIT_HOME, TMPDIR: GIT_HOME })) {
+    for (
+      const [name, value] of Object.entries({ ...env, ...relay, HOME: GIT_HOME, TMPDIR: GIT_HOME })
+    ) {
       args.push("--setenv", name, value);
     }
     args.push("--", ...argv);

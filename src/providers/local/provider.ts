@@ -720,7 +720,13 @@ export class LocalProvider implements SandboxProvider {
           this.#sandboxes.delete(sandbox.id);
           await cache?.release();
         },
-        { caFile: this.#gitCaFile, features: this.#features, uid, python },
+        {
+          caFile: this.#gitCaFile,
+          features: this.#features,
+          uid,
+          python,
+          ...(internet ? { egress: { netDir, hostPorts: this.#egress.allowHostPorts ?? [] } } : {}),
+        },
         { proxy, preview },
         {
           cgroup,

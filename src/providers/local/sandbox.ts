@@ -34,7 +34,7 @@ import {
   type SandboxUsage,
 } from "./cgroup.ts";
 import type { EgressProxy } from "./_egress.ts";
-import { GitIsolation } from "./_git_isolation.ts";
+import { GitIsolation, type GitIsolationOptions } from "./_git_isolation.ts";
 import type { PreviewForwarder } from "./_preview.ts";
 import { type BwrapFeatures, CURRENT_BWRAP } from "./_bwrap.ts";
 import { removeTree, type SandboxDisk } from "./_disk.ts";
@@ -106,7 +106,7 @@ export class LocalSandbox implements Sandbox {
     network: SandboxNetwork,
     labels: Record<string, string>,
     onClose: () => void | Promise<void>,
-    git: { caFile?: string; features?: BwrapFeatures; uid?: number; python?: string } = {},
+    git: Omit<GitIsolationOptions, "root" | "network" | "isolated"> = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
     kept?: KeptWorkspace,
@@ -126,11 +126,11 @@ export class LocalSandbox implements Sandbox {
     this.#ops = new AgentOps(agent);
     this.#network = network;
     this.#onClose = onClose;
-    // A clone with a token runs git (not sandbox code, and with a clean configuration) on the
-    // host's network unless the sandbox has none.
+    // A clone with a token runs git (not sandbox code, and with a clean configuration) with the
+    // sandbox's network: through its egress proxy (`git.egress`), or none, or the host's.
     this.#git = new GitIsolation({
       root,
-      network: network === "none" ? "none" : "host",
+      network: network === "host" ? "host" : "none",
       isolated: info.isolated,
       ...git,
     });
