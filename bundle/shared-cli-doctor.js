@@ -2796,9 +2796,9 @@ var PRELUDE = [
   '  IFS= read -r _ < "$HOME/relay" || { echo "cannot reach the egress proxy" >&2; exit 1; }',
   "  unset CLONE_RELAY CLONE_RELAY_SPEC CLONE_PYTHON",
   "fi",
-  'IFS= read -r GIT_CLONE_PASSWORD || [ -n "$GIT_CLONE_PASSWORD" ]',
-  "export GIT_CLONE_PASSWORD",
-  'if [ -n "${GIT_CLONE_CA:-}" ]; then cat "$GIT_CLONE_SYSTEM_CA" "$GIT_CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$GIT_CLONE_CA" > "$HOME/ca.pem"; fi',
+  'IFS= read -r CLONE_PASSWORD || [ -n "$CLONE_PASSWORD" ]',
+  "export CLONE_PASSWORD",
+  'if [ -n "${CLONE_CA:-}" ]; then cat "$CLONE_SYSTEM_CA" "$CLONE_CA" > "$HOME/ca.pem" 2>/dev/null || cat "$CLONE_CA" > "$HOME/ca.pem"; fi',
   'exec "$@"'
 ].join("\n");
 var MOVE = `
@@ -2870,7 +2870,7 @@ try:
 except OSError as e:
     fail(e.strerror)
 `;
-var HELPER = '!f() { test "$1" = get || exit 0; p=; h=; while IFS= read -r l && test -n "$l"; do case "$l" in protocol=*) p="${l#*=}";; host=*) h="${l#*=}";; esac; done; test "$p" = https && test "$h" = "$GIT_CLONE_HOST" || exit 0; printf \'username=%s\\npassword=%s\\n\' "$GIT_CLONE_USER" "$GIT_CLONE_PASSWORD"; }; f';
+var HELPER = '!f() { test "$1" = get || exit 0; p=; h=; while IFS= read -r l && test -n "$l"; do case "$l" in protocol=*) p="${l#*=}";; host=*) h="${l#*=}";; esac; done; test "$p" = https && test "$h" = "$CLONE_HOST" || exit 0; printf \'username=%s\\npassword=%s\\n\' "$CLONE_USER" "$CLONE_PASSWORD"; }; f';
 var GitIsolation = class {
   static {
     __name(this, "GitIsolation");
@@ -3129,17 +3129,28 @@ var GitIsolation = class {
     });
     if (stop.aborted) kill();
     try {
+      const started = Promise.withResolvers();
+      const reading = Promise.all([
+        child.status,
+        readLines(child.stderr, request.onProgress),
+        readLines(child.stdout, () => {
+          onReady();
+          started.resolve();
+        })
+      ]);
+      await Promise.race([
+        started.promise,
+        reading
+      ]);
+      if (ready && this.#options.adopt) await this.#options.adopt(child.pid).catch(() => {
+      });
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(`${context.password}
 `)).catch(() => {
       });
       await writer.close().catch(() => {
       });
-      const [status, stderr] = await Promise.all([
-        child.status,
-        readLines(child.stderr, request.onProgress),
-        readLines(child.stdout, onReady)
-      ]);
+      const [status, stderr] = await reading;
       if (signal.aborted) throw signal.reason;
       if (timeout.aborted) {
         throw new Error(`git ${name} timed out after ${Math.round(timeoutMs / 1e3)} s`);
@@ -3199,8 +3210,8 @@ var GitIsolation = class {
       GIT_TERMINAL_PROMPT: "0",
       GIT_ASKPASS: "/bin/false",
       SSH_ASKPASS: "/bin/false",
-      GIT_CLONE_HOST: host,
-      GIT_CLONE_USER: username,
+      CLONE_HOST: host,
+      CLONE_USER: username,
       GIT_CONFIG_COUNT: String(config.length)
     };
     config.forEach(([key, value], i) => {
@@ -3208,8 +3219,8 @@ var GitIsolation = class {
       env[`GIT_CONFIG_VALUE_${i}`] = value;
     });
     if (caFile) {
-      env.GIT_CLONE_CA = isolated ? CA_INSIDE : caFile;
-      env.GIT_CLONE_SYSTEM_CA = SYSTEM_CA;
+      env.CLONE_CA = isolated ? CA_INSIDE : caFile;
+      env.CLONE_SYSTEM_CA = SYSTEM_CA;
     }
     return env;
   }
@@ -3359,10 +3370,14 @@ var LocalSandbox = class {
     this.#ops = new AgentOps(agent);
     this.#network = network;
     this.#onClose = onClose;
+    const cgroup = budget.cgroup;
     this.#git = new GitIsolation({
       root,
       network: network === "host" ? "host" : "none",
       isolated: info.isolated,
+      ...cgroup ? {
+        adopt: /* @__PURE__ */ __name((pid) => cgroup.adopt(pid), "adopt")
+      } : {},
       ...git
     });
     this.#features = git.features ?? CURRENT_BWRAP;

@@ -44,7 +44,11 @@ async function git(args: string[], cwd?: string): Promise<string> {
  * `lfs`, `big.bin` as a Git LFS pointer whose object the server serves.
  */
 export async function makeRepo(
-  options: { lfs?: boolean; files?: Record<string, string> } = {},
+  options: {
+    lfs?: boolean;
+    /** More files, by name: their text, or a size for a file of that many zero bytes. */
+    files?: Record<string, string | number>;
+  } = {},
 ): Promise<TestRepo> {
   const root = await Deno.makeTempDir({ prefix: "git-server-" });
   const work = `${root}/work`;
@@ -65,8 +69,12 @@ export async function makeRepo(
       `version https://git-lfs.github.com/spec/v1\noid sha256:${lfsOid}\nsize ${bytes.length}\n`,
     );
   }
-  for (const [name, text] of Object.entries(options.files ?? {})) {
-    await Deno.writeTextFile(`${work}/${name}`, text);
+  for (const [name, content] of Object.entries(options.files ?? {})) {
+    if (typeof content === "string") await Deno.writeTextFile(`${work}/${name}`, content);
+    else {
+      await Deno.writeFile(`${work}/${name}`, new Uint8Array(0));
+      await Deno.truncate(`${work}/${name}`, content);
+    }
   }
   await git(["add", "."], work);
   await git(["commit", "-qm", "first"], work);

@@ -23,6 +23,7 @@ import {
   text,
 } from "./_helpers.ts";
 import { startFakeDaytona } from "./daytona/fake_server.ts";
+import { canGuard, underGuard } from "./_guard.ts";
 import {
   type GitServer,
   makeRepo,
@@ -399,6 +400,37 @@ Deno.test(
     }
   },
 );
+
+Deno.test({
+  name: "git_clone with a token counts against the sandbox's memory budget",
+  ignore: opts.ignore || !canGuard,
+  fn: () =>
+    underGuard("git-budget", async () => {
+      // The isolation ran in the server's control groups: a repository with one 300 MiB file
+      // (a few KB packed) had git hold it whole, outside a sandbox of 128 MiB.
+      const repo = await makeRepo({ files: { "zeros.bin": 300 * 1024 * 1024 } });
+      const base = await sandboxDir();
+      try {
+        await using server = startGitServer(repo, { tls });
+        await using mcp = await connect({
+          local: {
+            baseDir: base,
+            gitCaFile: tls!.certFile,
+            egress: opened(server),
+            budget: { memoryMb: 128 },
+          },
+          credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+        });
+        const cloned = await mcp.call("git_clone", { repo_url: `${server.origin}/repo.git` });
+        assertEquals(cloned.isError, true, text(cloned));
+        assertMatch(text(cloned), /git clone failed/);
+        assertEquals(await sh(mcp, "echo alive"), "alive\n");
+        assertEquals(await leftovers(base), []);
+      } finally {
+        await removeAll(repo, base);
+      }
+    }),
+});
 
 Deno.test(
   "git_clone with a token clones through the isolation: LFS, a commit, /tmp, and its limits",

@@ -106,7 +106,7 @@ export class LocalSandbox implements Sandbox {
     network: SandboxNetwork,
     labels: Record<string, string>,
     onClose: () => void | Promise<void>,
-    git: Omit<GitIsolationOptions, "root" | "network" | "isolated"> = {},
+    git: Omit<GitIsolationOptions, "root" | "network" | "isolated" | "adopt"> = {},
     net: { proxy?: EgressProxy; preview?: PreviewForwarder } = {},
     budget: SandboxBudgetState = { budget: DEFAULT_BUDGET },
     kept?: KeptWorkspace,
@@ -128,10 +128,12 @@ export class LocalSandbox implements Sandbox {
     this.#onClose = onClose;
     // A clone with a token runs git (not sandbox code, and with a clean configuration) with the
     // sandbox's network: through its egress proxy (`git.egress`), or none, or the host's.
+    const cgroup = budget.cgroup;
     this.#git = new GitIsolation({
       root,
       network: network === "host" ? "host" : "none",
       isolated: info.isolated,
+      ...(cgroup ? { adopt: (pid: number) => cgroup.adopt(pid) } : {}),
       ...git,
     });
     this.#features = git.features ?? CURRENT_BWRAP;
