@@ -105,11 +105,15 @@ var ByteGate = class {
   }
   /** The most bytes admitted at once. */
   size;
+  /** The most requests of one owner that wait at once. */
+  waitingPerOwner;
   #free;
   #queue = [];
-  /** A gate admitting `size` bytes at once. */
-  constructor(size) {
+  #waiting = /* @__PURE__ */ new Map();
+  /** A gate admitting `size` bytes at once, for which `waitingPerOwner` of one owner wait. */
+  constructor(size, waitingPerOwner = Infinity) {
     this.size = size;
+    this.waitingPerOwner = waitingPerOwner;
     this.#free = size;
   }
   /** Bytes admitted now. */
@@ -119,12 +123,17 @@ var ByteGate = class {
   /**
    * Waits until `bytes` (at most the gate's size) can be admitted after every earlier request, and
    * admits them until the returned handle is disposed. Rejects with `signal`'s reason if it aborts
-   * first.
+   * first, and with a RangeError at once when `waitingPerOwner` requests of `owner` wait already.
    */
-  async enter(bytes, signal) {
+  async enter(bytes, signal, owner = "") {
     signal?.throwIfAborted();
     const want = Math.min(Math.max(bytes, 0), this.size);
     if (this.#queue.length > 0 || this.#free < want) {
+      const waiting = this.#waiting.get(owner) ?? 0;
+      if (waiting >= this.waitingPerOwner) {
+        throw new RangeError(`Cannot read now: ${waiting} reads of ${owner || "this owner"} wait already for others to be answered; wait for their answers and ask again`);
+      }
+      this.#waiting.set(owner, waiting + 1);
       const { promise, resolve, reject } = Promise.withResolvers();
       const waiter = {
         bytes: want,
@@ -145,6 +154,9 @@ var ByteGate = class {
         await promise;
       } finally {
         signal?.removeEventListener("abort", abort);
+        const left2 = this.#waiting.get(owner) - 1;
+        if (left2 > 0) this.#waiting.set(owner, left2);
+        else this.#waiting.delete(owner);
       }
     } else {
       this.#free -= want;
@@ -168,7 +180,7 @@ var ByteGate = class {
     }
   }
 };
-var FILE_DATA = new ByteGate(32 * MIB);
+var FILE_DATA = new ByteGate(32 * MIB, 16);
 
 // src/tools/_files.ts
 var MIB2 = 1024 * 1024;
@@ -480,7 +492,7 @@ async function readSandboxResource(session, uri, variables, signal) {
   if (info.size > HARD_CEILING) {
     throw new RangeError(`Cannot read ${uri}: it is ${formatBytes(info.size)}, over the ${formatBytes(HARD_CEILING)} one message carries; use file_download with download_partial`);
   }
-  using _admitted = await FILE_DATA.enter(info.size, signal);
+  using _admitted = await FILE_DATA.enter(info.size, signal, `sandbox ${sandbox.id}`);
   const bytes = await readAll(sandbox.readFile(path, {
     signal
   }), HARD_CEILING);
@@ -1033,7 +1045,7 @@ async function download(sandbox, input, options) {
   const inline = info.size <= INLINE_BYTES && (option === "force_download" || option === void 0 && info.size <= limit);
   const inMemory = inline || option !== void 0 && option !== "force_download";
   const holds = option === "download_partial" ? (input.chunk_size_kb ?? 100) * 1024 : Math.min(info.size, HARD_CEILING);
-  using _admitted = inMemory ? await FILE_DATA.enter(holds, signal) : void 0;
+  using _admitted = inMemory ? await FILE_DATA.enter(holds, signal, `sandbox ${sandbox.id}`) : void 0;
   switch (input.download_option) {
     case void 0:
       return info.size > limit ? choices(file, input) : await whole(file);

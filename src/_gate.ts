@@ -4,7 +4,8 @@
 // counts it (see _unsent.ts). A client that asks for many at once had them all built at the same
 // time: 100 reads of a 7 MB file took a server to 1.1 GB, and a batch of 50 to 3.8 GB. So reads
 // that answer with file data pass one gate, by the bytes each may hold: past the gate's size,
-// a read waits, in order, for earlier ones to be answered.
+// a read waits, in order, for earlier ones to be answered. Few wait for one sandbox, so that one
+// client's thousands of reads do not put every other client's behind them.
 
 const MIB = 1024 * 1024;
 
@@ -12,12 +13,16 @@ const MIB = 1024 * 1024;
 export class ByteGate {
   /** The most bytes admitted at once. */
   readonly size: number;
+  /** The most requests of one owner that wait at once. */
+  readonly waitingPerOwner: number;
   #free: number;
   #queue: { bytes: number; admit(): void }[] = [];
+  #waiting = new Map<string, number>();
 
-  /** A gate admitting `size` bytes at once. */
-  constructor(size: number) {
+  /** A gate admitting `size` bytes at once, for which `waitingPerOwner` of one owner wait. */
+  constructor(size: number, waitingPerOwner = Infinity) {
     this.size = size;
+    this.waitingPerOwner = waitingPerOwner;
     this.#free = size;
   }
 
@@ -29,12 +34,21 @@ export class ByteGate {
   /**
    * Waits until `bytes` (at most the gate's size) can be admitted after every earlier request, and
    * admits them until the returned handle is disposed. Rejects with `signal`'s reason if it aborts
-   * first.
+   * first, and with a RangeError at once when `waitingPerOwner` requests of `owner` wait already.
    */
-  async enter(bytes: number, signal?: AbortSignal): Promise<Disposable> {
+  async enter(bytes: number, signal?: AbortSignal, owner = ""): Promise<Disposable> {
     signal?.throwIfAborted();
     const want = Math.min(Math.max(bytes, 0), this.size);
     if (this.#queue.length > 0 || this.#free < want) {
+      const waiting = this.#waiting.get(owner) ?? 0;
+      if (waiting >= this.waitingPerOwner) {
+        throw new RangeError(
+          `Cannot read now: ${waiting} reads of ${
+            owner || "this owner"
+          } wait already for others to be answered; wait for their answers and ask again`,
+        );
+      }
+      this.#waiting.set(owner, waiting + 1);
       const { promise, resolve, reject } = Promise.withResolvers<void>();
       const waiter = { bytes: want, admit: resolve };
       this.#queue.push(waiter);
@@ -50,6 +64,9 @@ export class ByteGate {
         await promise;
       } finally {
         signal?.removeEventListener("abort", abort);
+        const left = this.#waiting.get(owner)! - 1;
+        if (left > 0) this.#waiting.set(owner, left);
+        else this.#waiting.delete(owner);
       }
     } else {
       this.#free -= want;
@@ -75,5 +92,8 @@ export class ByteGate {
   }
 }
 
-/** The server's gate for file data read to answer with (see the top of this file). */
-export const FILE_DATA = new ByteGate(32 * MIB);
+/**
+ * The server's gate for file data read to answer with (see the top of this file), by sandbox: 16
+ * of one sandbox's reads wait at most.
+ */
+export const FILE_DATA = new ByteGate(32 * MIB, 16);

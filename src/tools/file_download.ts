@@ -312,7 +312,9 @@ async function download(
   const holds = option === "download_partial"
     ? (input.chunk_size_kb ?? 100) * 1024
     : Math.min(info.size, HARD_CEILING);
-  using _admitted = inMemory ? await FILE_DATA.enter(holds, signal) : undefined;
+  using _admitted = inMemory
+    ? await FILE_DATA.enter(holds, signal, `sandbox ${sandbox.id}`)
+    : undefined;
   switch (input.download_option) {
     case undefined:
       return info.size > limit ? choices(file, input) : await whole(file);

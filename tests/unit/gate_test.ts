@@ -39,6 +39,20 @@ Deno.test("ByteGate lets a waiter that gives up go, and admits those behind it",
   assertEquals(gate.held, 2);
 });
 
+Deno.test("ByteGate lets a few requests of one owner wait, and refuses more at once", async () => {
+  // With one queue for all, one client's thousands of reads put every other client's behind them.
+  const gate = new ByteGate(10, 2);
+  const full = await gate.enter(10, undefined, "a");
+  const waiting = [gate.enter(5, undefined, "a"), gate.enter(5, undefined, "a")];
+  await assertRejects(gate.enter(5, undefined, "a"), /2 reads of a wait already/);
+  const other = gate.enter(5, undefined, "b"); // another owner still waits its turn
+  full[Symbol.dispose]();
+  for (const held of await Promise.all(waiting)) held[Symbol.dispose]();
+  (await other)[Symbol.dispose]();
+  using _again = await gate.enter(5, undefined, "a");
+  assertEquals(gate.held, 5);
+});
+
 Deno.test("fileDownload() reads a file to return it only once the server's gate admits it", async () => {
   // 100 reads of a 7 MB file at once had their answers built at the same time: 1.1 GB.
   const sandbox = new FakeSandbox({ files: { "data.bin": new Uint8Array(500_000) } });
