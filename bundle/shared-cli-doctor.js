@@ -3142,8 +3142,16 @@ var GitIsolation = class {
         started.promise,
         reading
       ]);
-      if (ready && this.#options.adopt) await this.#options.adopt(child.pid).catch(() => {
-      });
+      if (ready && this.#options.adopt) {
+        try {
+          await this.#options.adopt(child.pid);
+        } catch (error) {
+          killNow();
+          await reading.catch(() => {
+          });
+          throw new Error(`Cannot clone with a token: the isolation could not join the sandbox's control group (${error instanceof Error ? error.message : error})`);
+        }
+      }
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(`${context.password}
 `)).catch(() => {

@@ -105,35 +105,36 @@ var ByteGate = class {
   }
   /** The most bytes admitted at once. */
   size;
-  /** The most requests of one owner that wait at once. */
-  waitingPerOwner;
+  /** The most requests that wait at once. */
+  maxWaiting;
   #free;
   #queue = [];
-  #waiting = /* @__PURE__ */ new Map();
-  /** A gate admitting `size` bytes at once, for which `waitingPerOwner` of one owner wait. */
-  constructor(size, waitingPerOwner = Infinity) {
+  /** A gate admitting `size` bytes at once, for which `maxWaiting` requests wait. */
+  constructor(size, maxWaiting = Infinity) {
     this.size = size;
-    this.waitingPerOwner = waitingPerOwner;
+    this.maxWaiting = maxWaiting;
     this.#free = size;
   }
   /** Bytes admitted now. */
   get held() {
     return this.size - this.#free;
   }
+  /** Whether nothing is admitted and nothing waits. */
+  get idle() {
+    return this.#free === this.size && this.#queue.length === 0;
+  }
   /**
    * Waits until `bytes` (at most the gate's size) can be admitted after every earlier request, and
    * admits them until the returned handle is disposed. Rejects with `signal`'s reason if it aborts
-   * first, and with a RangeError at once when `waitingPerOwner` requests of `owner` wait already.
+   * first, and with a RangeError at once when `maxWaiting` requests wait already.
    */
-  async enter(bytes, signal, owner = "") {
+  async enter(bytes, signal) {
     signal?.throwIfAborted();
     const want = Math.min(Math.max(bytes, 0), this.size);
     if (this.#queue.length > 0 || this.#free < want) {
-      const waiting = this.#waiting.get(owner) ?? 0;
-      if (waiting >= this.waitingPerOwner) {
-        throw new RangeError(`Cannot read now: ${waiting} reads of ${owner || "this owner"} wait already for others to be answered; wait for their answers and ask again`);
+      if (this.#queue.length >= this.maxWaiting) {
+        throw new RangeError(`Cannot read now: ${this.#queue.length} reads wait already for others to be answered; wait for their answers and ask again`);
       }
-      this.#waiting.set(owner, waiting + 1);
       const { promise, resolve, reject } = Promise.withResolvers();
       const waiter = {
         bytes: want,
@@ -154,9 +155,6 @@ var ByteGate = class {
         await promise;
       } finally {
         signal?.removeEventListener("abort", abort);
-        const left2 = this.#waiting.get(owner) - 1;
-        if (left2 > 0) this.#waiting.set(owner, left2);
-        else this.#waiting.delete(owner);
       }
     } else {
       this.#free -= want;
@@ -180,7 +178,42 @@ var ByteGate = class {
     }
   }
 };
-var FILE_DATA = new ByteGate(32 * MIB, 16);
+var OwnedGates = class {
+  static {
+    __name(this, "OwnedGates");
+  }
+  #size;
+  #maxWaiting;
+  #gates = /* @__PURE__ */ new Map();
+  /** Gates of `size` bytes, for which `maxWaiting` requests of one owner wait. */
+  constructor(size, maxWaiting) {
+    this.#size = size;
+    this.#maxWaiting = maxWaiting;
+  }
+  /** Owners with a gate now: admitted or waiting requests. */
+  get owners() {
+    return this.#gates.size;
+  }
+  /** {@linkcode ByteGate.enter} at `owner`'s gate. */
+  async enter(owner, bytes, signal) {
+    let gate = this.#gates.get(owner);
+    if (!gate) this.#gates.set(owner, gate = new ByteGate(this.#size, this.#maxWaiting));
+    let held;
+    try {
+      held = await gate.enter(bytes, signal);
+    } catch (error) {
+      if (gate.idle) this.#gates.delete(owner);
+      throw error;
+    }
+    return {
+      [Symbol.dispose]: () => {
+        held[Symbol.dispose]();
+        if (gate.idle && this.#gates.get(owner) === gate) this.#gates.delete(owner);
+      }
+    };
+  }
+};
+var FILE_DATA = new OwnedGates(8 * MIB, 16);
 
 // src/tools/_files.ts
 var MIB2 = 1024 * 1024;
@@ -492,7 +525,7 @@ async function readSandboxResource(session, uri, variables, signal) {
   if (info.size > HARD_CEILING) {
     throw new RangeError(`Cannot read ${uri}: it is ${formatBytes(info.size)}, over the ${formatBytes(HARD_CEILING)} one message carries; use file_download with download_partial`);
   }
-  using _admitted = await FILE_DATA.enter(info.size, signal, `sandbox ${sandbox.id}`);
+  using _admitted = await FILE_DATA.enter(`sandbox ${sandbox.id}`, info.size, signal);
   const bytes = await readAll(sandbox.readFile(path, {
     signal
   }), HARD_CEILING);
@@ -1041,11 +1074,6 @@ async function download(sandbox, input, options) {
   };
   if (input.host_path !== void 0) return await saveToHost(file, input, options);
   const limit = (input.max_size_mb ?? 5) * MIB2;
-  const option = input.download_option;
-  const inline = info.size <= INLINE_BYTES && (option === "force_download" || option === void 0 && info.size <= limit);
-  const inMemory = inline || option !== void 0 && option !== "force_download";
-  const holds = option === "download_partial" ? (input.chunk_size_kb ?? 100) * 1024 : Math.min(info.size, HARD_CEILING);
-  using _admitted = inMemory ? await FILE_DATA.enter(holds, signal, `sandbox ${sandbox.id}`) : void 0;
   switch (input.download_option) {
     case void 0:
       return info.size > limit ? choices(file, input) : await whole(file);
@@ -1063,6 +1091,10 @@ async function download(sandbox, input, options) {
   }
 }
 __name(download, "download");
+function admit(file, bytes) {
+  return FILE_DATA.enter(`sandbox ${file.sandbox.id}`, bytes, file.signal);
+}
+__name(admit, "admit");
 function base(file) {
   return {
     path: file.info.path,
@@ -1090,6 +1122,7 @@ async function whole(file) {
       }
     };
   }
+  using _admitted = await admit(file, Math.min(info.size, INLINE_BYTES));
   const bytes = await readAll(sandbox.readFile(info.path, {
     signal: file.signal
   }), INLINE_BYTES);
@@ -1217,6 +1250,7 @@ async function partial(file, offsetKb, chunkKb) {
     throw new RangeError(`Cannot read from offset_kb=${offsetKb}: ${info.path} is only ${info.size} bytes (${Math.ceil(info.size / 1024)} KB)`);
   }
   const length = chunkKb * 1024;
+  using _admitted = await admit(file, length);
   const bytes = await readAll(sandbox.readFile(info.path, {
     offset,
     length,
@@ -1279,6 +1313,7 @@ async function convert(file, cap) {
   } else if (mimeType === "text/html") {
     converter = "html";
     const length = Math.min(info.size, HTML_READ_LIMIT);
+    using _admitted = await admit(file, length);
     const bytes = await readAll(sandbox.readFile(info.path, {
       length,
       signal
@@ -1288,6 +1323,7 @@ async function convert(file, cap) {
     text = full.slice(0, cap);
   } else {
     const length = Math.min(info.size, cap);
+    using _admitted = await admit(file, length);
     const bytes = await readAll(sandbox.readFile(info.path, {
       length,
       signal
@@ -1333,6 +1369,7 @@ async function compress(file, limit, input) {
       signal,
       length: info.size
     }).pipeThrough(new CompressionStream("gzip"));
+    using _admitted = await admit(file, limit);
     const kept = [];
     compressed = 0;
     for await (const chunk of gzip) {
@@ -1405,6 +1442,7 @@ async function compressInSandbox(file, limit) {
     if (compressed > limit) return {
       compressed
     };
+    using _admitted = await admit(file, compressed);
     const archive = await readAll(sandbox.readFile(path, {
       length: compressed,
       signal

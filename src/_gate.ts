@@ -2,27 +2,27 @@
 // file_download, a resources/read) holds the bytes, their base64 and the JSON of the answer, about
 // five times the file, until it is handed to the client's connection, where the answer budget
 // counts it (see _unsent.ts). A client that asks for many at once had them all built at the same
-// time: 100 reads of a 7 MB file took a server to 1.1 GB, and a batch of 50 to 3.8 GB. So reads
-// that answer with file data pass one gate, by the bytes each may hold: past the gate's size,
-// a read waits, in order, for earlier ones to be answered. Few wait for one sandbox, so that one
-// client's thousands of reads do not put every other client's behind them.
+// time: 100 reads of a 7 MB file took a server to 1.1 GB, and a batch of 50 to 3.8 GB. So each
+// sandbox's reads pass a gate of its own, by the bytes each may hold: past the gate's size, a read
+// waits, in order, for the sandbox's earlier ones to be answered, and only a few wait. A gate per
+// sandbox, not one for the server: with one, a client whose sandbox made its reads slow (a gzip
+// that sleeps) held every other client's downloads for minutes.
 
 const MIB = 1024 * 1024;
 
-/** Bytes admitted at once, shared in arrival order. */
+/** Bytes admitted at once, in arrival order; a few requests wait, more are refused. */
 export class ByteGate {
   /** The most bytes admitted at once. */
   readonly size: number;
-  /** The most requests of one owner that wait at once. */
-  readonly waitingPerOwner: number;
+  /** The most requests that wait at once. */
+  readonly maxWaiting: number;
   #free: number;
   #queue: { bytes: number; admit(): void }[] = [];
-  #waiting = new Map<string, number>();
 
-  /** A gate admitting `size` bytes at once, for which `waitingPerOwner` of one owner wait. */
-  constructor(size: number, waitingPerOwner = Infinity) {
+  /** A gate admitting `size` bytes at once, for which `maxWaiting` requests wait. */
+  constructor(size: number, maxWaiting = Infinity) {
     this.size = size;
-    this.waitingPerOwner = waitingPerOwner;
+    this.maxWaiting = maxWaiting;
     this.#free = size;
   }
 
@@ -31,24 +31,25 @@ export class ByteGate {
     return this.size - this.#free;
   }
 
+  /** Whether nothing is admitted and nothing waits. */
+  get idle(): boolean {
+    return this.#free === this.size && this.#queue.length === 0;
+  }
+
   /**
    * Waits until `bytes` (at most the gate's size) can be admitted after every earlier request, and
    * admits them until the returned handle is disposed. Rejects with `signal`'s reason if it aborts
-   * first, and with a RangeError at once when `waitingPerOwner` requests of `owner` wait already.
+   * first, and with a RangeError at once when `maxWaiting` requests wait already.
    */
-  async enter(bytes: number, signal?: AbortSignal, owner = ""): Promise<Disposable> {
+  async enter(bytes: number, signal?: AbortSignal): Promise<Disposable> {
     signal?.throwIfAborted();
     const want = Math.min(Math.max(bytes, 0), this.size);
     if (this.#queue.length > 0 || this.#free < want) {
-      const waiting = this.#waiting.get(owner) ?? 0;
-      if (waiting >= this.waitingPerOwner) {
+      if (this.#queue.length >= this.maxWaiting) {
         throw new RangeError(
-          `Cannot read now: ${waiting} reads of ${
-            owner || "this owner"
-          } wait already for others to be answered; wait for their answers and ask again`,
+          `Cannot read now: ${this.#queue.length} reads wait already for others to be answered; wait for their answers and ask again`,
         );
       }
-      this.#waiting.set(owner, waiting + 1);
       const { promise, resolve, reject } = Promise.withResolvers<void>();
       const waiter = { bytes: want, admit: resolve };
       this.#queue.push(waiter);
@@ -64,9 +65,6 @@ export class ByteGate {
         await promise;
       } finally {
         signal?.removeEventListener("abort", abort);
-        const left = this.#waiting.get(owner)! - 1;
-        if (left > 0) this.#waiting.set(owner, left);
-        else this.#waiting.delete(owner);
       }
     } else {
       this.#free -= want;
@@ -92,8 +90,45 @@ export class ByteGate {
   }
 }
 
+/** A {@linkcode ByteGate} for each owner, made on its first request and dropped once idle. */
+export class OwnedGates {
+  readonly #size: number;
+  readonly #maxWaiting: number;
+  readonly #gates = new Map<string, ByteGate>();
+
+  /** Gates of `size` bytes, for which `maxWaiting` requests of one owner wait. */
+  constructor(size: number, maxWaiting: number) {
+    this.#size = size;
+    this.#maxWaiting = maxWaiting;
+  }
+
+  /** Owners with a gate now: admitted or waiting requests. */
+  get owners(): number {
+    return this.#gates.size;
+  }
+
+  /** {@linkcode ByteGate.enter} at `owner`'s gate. */
+  async enter(owner: string, bytes: number, signal?: AbortSignal): Promise<Disposable> {
+    let gate = this.#gates.get(owner);
+    if (!gate) this.#gates.set(owner, gate = new ByteGate(this.#size, this.#maxWaiting));
+    let held: Disposable;
+    try {
+      held = await gate.enter(bytes, signal);
+    } catch (error) {
+      if (gate.idle) this.#gates.delete(owner);
+      throw error;
+    }
+    return {
+      [Symbol.dispose]: () => {
+        held[Symbol.dispose]();
+        if (gate.idle && this.#gates.get(owner) === gate) this.#gates.delete(owner);
+      },
+    };
+  }
+}
+
 /**
- * The server's gate for file data read to answer with (see the top of this file), by sandbox: 16
- * of one sandbox's reads wait at most.
+ * The gates for file data read to answer with, one per sandbox (see the top of this file): 8 MiB
+ * at once (one read of the largest file an answer carries, 7 MiB), 16 reads waiting at most.
  */
-export const FILE_DATA = new ByteGate(32 * MIB, 16);
+export const FILE_DATA = new OwnedGates(8 * MIB, 16);

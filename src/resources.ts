@@ -39,8 +39,8 @@ export async function readSandboxResource(
     );
   }
   // Its bytes, their base64 and the answer's JSON are held until the client's connection takes
-  // it: with many reads at once, each waits its turn at the gate.
-  using _admitted = await FILE_DATA.enter(info.size, signal, `sandbox ${sandbox.id}`);
+  // it: with many reads of the sandbox at once, each waits its turn at its gate.
+  using _admitted = await FILE_DATA.enter(`sandbox ${sandbox.id}`, info.size, signal);
   const bytes = await readAll(sandbox.readFile(path, { signal }), HARD_CEILING);
   const mimeType = sniffMimeType(bytes.subarray(0, 4096), path);
   const text = mimeType.startsWith("image/") ? null : decodeText(bytes);

@@ -302,19 +302,6 @@ async function download(
   const file: Downloadable = { sandbox, info, mimeType: sniffMimeType(head, info.path), signal };
   if (input.host_path !== undefined) return await saveToHost(file, input, options);
   const limit = (input.max_size_mb ?? 5) * MIB;
-  // File data returned in the answer is held, as bytes, base64 and JSON, until the client takes
-  // it: with many downloads at once, each waits its turn at the gate. A whole file comes inline
-  // up to 1 MiB (larger, as a link); the options, and host_path (streamed), hold none.
-  const option = input.download_option;
-  const inline = info.size <= INLINE_BYTES &&
-    (option === "force_download" || (option === undefined && info.size <= limit));
-  const inMemory = inline || (option !== undefined && option !== "force_download");
-  const holds = option === "download_partial"
-    ? (input.chunk_size_kb ?? 100) * 1024
-    : Math.min(info.size, HARD_CEILING);
-  using _admitted = inMemory
-    ? await FILE_DATA.enter(holds, signal, `sandbox ${sandbox.id}`)
-    : undefined;
   switch (input.download_option) {
     case undefined:
       return info.size > limit ? choices(file, input) : await whole(file);
@@ -349,6 +336,14 @@ interface Downloadable {
   signal?: AbortSignal;
 }
 
+/**
+ * Waits for the sandbox's turn to hold `bytes` of file data read to return them (see _gate.ts):
+ * taken just before the read, after any work in the sandbox (gzip, pdftotext), however long.
+ */
+function admit(file: Downloadable, bytes: number): Promise<Disposable> {
+  return FILE_DATA.enter(`sandbox ${file.sandbox.id}`, bytes, file.signal);
+}
+
 function base(file: Downloadable): Pick<FileDownloadOutput, "path" | "size" | "mime_type"> {
   return { path: file.info.path, size: file.info.size, mime_type: file.mimeType };
 }
@@ -368,6 +363,7 @@ async function whole(file: Downloadable): Promise<FileDownloadOutput> {
       payload: { kind: "link", uri, mimeType, name: info.name, size: info.size },
     };
   }
+  using _admitted = await admit(file, Math.min(info.size, INLINE_BYTES));
   const bytes = await readAll(sandbox.readFile(info.path, { signal: file.signal }), INLINE_BYTES);
   const text = isImageType(mimeType) ? null : decodeText(bytes);
   const payload: DownloadPayload = isImageType(mimeType)
@@ -512,6 +508,7 @@ async function partial(
     );
   }
   const length = chunkKb * 1024;
+  using _admitted = await admit(file, length);
   const bytes = await readAll(
     sandbox.readFile(info.path, { offset, length, signal: file.signal }),
     length,
@@ -567,12 +564,14 @@ async function convert(file: Downloadable, cap: number): Promise<FileDownloadOut
   } else if (mimeType === "text/html") {
     converter = "html";
     const length = Math.min(info.size, HTML_READ_LIMIT);
+    using _admitted = await admit(file, length);
     const bytes = await readAll(sandbox.readFile(info.path, { length, signal }), length);
     const full = htmlToText(new TextDecoder().decode(bytes));
     truncated = info.size > HTML_READ_LIMIT || full.length > cap;
     text = full.slice(0, cap);
   } else {
     const length = Math.min(info.size, cap);
+    using _admitted = await admit(file, length);
     const bytes = await readAll(sandbox.readFile(info.path, { length, signal }), length);
     const decoded = decodeText(bytes, { partial: info.size > cap });
     if (decoded === null) {
@@ -634,6 +633,7 @@ async function compress(
       new CompressionStream("gzip"),
     );
     // Keep the archive only while it fits; past the limit, just count it.
+    using _admitted = await admit(file, limit);
     const kept: Uint8Array[] = [];
     compressed = 0;
     for await (const chunk of gzip) {
@@ -714,6 +714,7 @@ async function compressInSandbox(
     }
     const compressed = (await sandbox.stat(path, { signal })).size;
     if (compressed > limit) return { compressed };
+    using _admitted = await admit(file, compressed);
     const archive = await readAll(sandbox.readFile(path, { length: compressed, signal }), limit);
     return { compressed: archive.length, archive };
   } finally {

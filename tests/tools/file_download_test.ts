@@ -454,3 +454,46 @@ Deno.test(
     assertEquals(structured<FileDownloadOutput>(small).result, "compressed");
   },
 );
+
+Deno.test(
+  "a sandbox whose gzip never ends holds up no other sandbox's downloads",
+  opts,
+  async () => {
+    // One gate for the whole server's file data, taken before gzip ran: a client's sandbox with a
+    // gzip that sleeps held another client's 6-byte download for 297 s.
+    await using mcp = await connect();
+    const slow = await mcp.session.sandbox();
+    await slow.exec(
+      "truncate -s 8M big.bin && mkdir -p ~/.venv/bin && printf '#!/bin/sh\\nexec sleep 1000\\n' > ~/.venv/bin/gzip && chmod +x ~/.venv/bin/gzip",
+    );
+    const other = structured<{ sandbox_id: string }>(await mcp.call("sandbox_create", {}));
+    await mcp.call("file_upload", {
+      sandbox_id: other.sandbox_id,
+      file_path: "small.txt",
+      content: "small\n",
+    });
+    const stuck = Array.from(
+      { length: 5 },
+      () =>
+        mcp.call("file_download", { file_path: "big.bin", download_option: "compress_file" })
+          .catch((error) => error),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const small = mcp.call("file_download", {
+      sandbox_id: other.sandbox_id,
+      file_path: "small.txt",
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const held = new Promise<"held">((resolve) =>
+      timer = setTimeout(() => resolve("held"), 30_000)
+    );
+    const answered = await Promise.race([small, held]);
+    clearTimeout(timer);
+    assert(answered !== "held", "the other sandbox's download waited for the stuck gzip");
+    const got = structured<FileDownloadOutput>(answered);
+    assertEquals([got.result, got.bytes_returned], ["content", 6]);
+    // The stuck ones end with the sandbox.
+    await mcp.call("sandbox_delete", { sandbox_id: slow.id });
+    await Promise.all(stuck);
+  },
+);

@@ -397,7 +397,20 @@ export class GitIsolation {
       ]);
       // git waits for the token: by then the isolation counts against the sandbox's budget.
       await Promise.race([started.promise, reading]);
-      if (ready && this.#options.adopt) await this.#options.adopt(child.pid).catch(() => {});
+      if (ready && this.#options.adopt) {
+        try {
+          await this.#options.adopt(child.pid);
+        } catch (error) {
+          // Outside the budget it would run unbounded: not at all, then.
+          killNow();
+          await reading.catch(() => {});
+          throw new Error(
+            `Cannot clone with a token: the isolation could not join the sandbox's control group (${
+              error instanceof Error ? error.message : error
+            })`,
+          );
+        }
+      }
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(`${context.password}\n`)).catch(() => {});
       await writer.close().catch(() => {});
