@@ -850,6 +850,10 @@ Content-Type: application/octet-stream\r
       try {
         response = await fetch(`${this.#base}/${path}`, {
           ...request,
+          // The toolbox answers from the sandbox, whose code can replace it: followed within the
+          // origin, with the API key and a 307's body, a redirect ran the command in another
+          // client's sandbox and read its files.
+          redirect: "manual",
           signal: request.signal ? AbortSignal.any([
             request.signal,
             timeout
@@ -867,6 +871,10 @@ Content-Type: application/octet-stream\r
         });
       }
       if (response.ok) return response;
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw new SandboxError(`Cannot ${what}: the sandbox's toolbox answered with a redirect (${response.status}), which is never followed`);
+      }
       const text = await response.text();
       let message = text;
       try {

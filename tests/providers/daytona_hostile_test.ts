@@ -11,6 +11,7 @@ import {
 import { DaytonaProvider } from "../../src/providers/daytona/mod.ts";
 import { multipartFirstPart } from "../../src/providers/daytona/_multipart.ts";
 import { httpError } from "../../src/providers/daytona/_errors.ts";
+import { Toolbox } from "../../src/providers/daytona/_toolbox.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startFakeDaytona } from "../daytona/fake_server.ts";
 import { connect, type Connected, hasBwrap, structured, text } from "../_helpers.ts";
@@ -178,4 +179,27 @@ Deno.test("an API error that quotes the key shows it hidden", () => {
     assert(!/SECRETKEY|abc123def456|sk-123456789/.test(error.message), error.message);
     assertMatch(error.message, /Bearer \[hidden\]/);
   }
+});
+
+Deno.test("a toolbox that answers with a redirect is not followed, with the API key or at all", async () => {
+  // fetch follows a redirect within the origin with the Authorization header and a 307's body:
+  // a sandbox's toolbox (which its code can replace) sent the server, with the API key, to
+  // another client's sandbox's toolbox, whose command ran and whose files were read.
+  const seen: string[] = [];
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    seen.push(`${path} ${request.headers.get("authorization") ?? "-"}`);
+    if (path.startsWith("/toolbox/mine/")) {
+      return new Response(null, {
+        status: 307,
+        headers: { location: path.replace("/toolbox/mine/", "/toolbox/theirs/") },
+      });
+    }
+    return Response.json({ exitCode: 0, result: "ran in another sandbox" });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}/toolbox/mine`;
+  const toolbox = new Toolbox(base, "dtn_key", 10, silentLogger());
+  await rejects(toolbox.execute("id", 5), /redirect \(307\)/);
+  await rejects(toolbox.fileInfo("/home/daytona/x"), /redirect \(307\)/);
+  assertEquals(seen.filter((line) => line.includes("/theirs/")), [], "nothing was sent there");
 });

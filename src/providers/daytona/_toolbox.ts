@@ -194,6 +194,10 @@ export class Toolbox {
       try {
         response = await fetch(`${this.#base}/${path}`, {
           ...request,
+          // The toolbox answers from the sandbox, whose code can replace it: followed within the
+          // origin, with the API key and a 307's body, a redirect ran the command in another
+          // client's sandbox and read its files.
+          redirect: "manual",
           signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
           headers: {
             ...request.headers,
@@ -208,6 +212,12 @@ export class Toolbox {
         });
       }
       if (response.ok) return response;
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw new SandboxError(
+          `Cannot ${what}: the sandbox's toolbox answered with a redirect (${response.status}), which is never followed`,
+        );
+      }
       const text = await response.text();
       let message = text;
       try {
