@@ -788,6 +788,34 @@ var Toolbox = class {
     };
   }
   /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
+  /**
+  * Clones with the daemon's git service (go-git in the sandbox's container). Not retried: a clone
+  * half made is not undone. Here rather than through the SDK, whose axios follows a redirect
+  * within the origin with the API key and the body, the token in it.
+  */
+  async gitClone(clone, signal) {
+    const git = {
+      url: clone.url,
+      branch: clone.branch
+    };
+    await this.#fetch("git/clone", "clone the repository", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json"
+      },
+      body: JSON.stringify({
+        url: clone.url,
+        path: clone.path,
+        branch: clone.branch,
+        commit_id: clone.commit,
+        username: clone.username,
+        password: clone.password,
+        insecure_skip_tls: false,
+        depth: clone.depth
+      }),
+      signal
+    }, false, 600, void 0, (status, message, code, headers) => cloneError(status, message, code, headers, git));
+  }
   async upload(files, signal) {
     await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();
@@ -842,7 +870,7 @@ Content-Type: application/octet-stream\r
       signal
     }, false, 0, 1);
   }
-  async #fetch(path, what, init, idempotent, extraSeconds = 0, attempts) {
+  async #fetch(path, what, init, idempotent, extraSeconds = 0, attempts, onError = (status, message, _code, headers) => toolboxError(status, message, headers)) {
     return await withRetries(async () => {
       const request = typeof init === "function" ? init() : init;
       const timeout = AbortSignal.timeout((this.#timeoutSeconds + extraSeconds) * 1e3);
@@ -877,12 +905,14 @@ Content-Type: application/octet-stream\r
       }
       const text = await response.text();
       let message = text;
+      let code = "";
       try {
         const parsed = JSON.parse(text);
         message = parsed.message ?? parsed.error ?? text;
+        code = String(parsed.code ?? "");
       } catch {
       }
-      throw toolboxError(response.status, message.slice(0, 500), response.headers);
+      throw onError(response.status, message.slice(0, 500), code, response.headers);
     }, {
       idempotent,
       attempts,
@@ -892,6 +922,15 @@ Content-Type: application/octet-stream\r
     });
   }
 };
+function cloneError(status, message, code, headers, git) {
+  if (code.startsWith("GIT_")) return gitError(status, message, git);
+  if (status === 401 || status === 404 || status === 400 && /no IP address/i.test(message)) {
+    return toolboxError(status, message, headers);
+  }
+  if (status === 403 || /auth/i.test(message)) return gitError(status, message, git);
+  return toolboxError(status, message, headers);
+}
+__name(cloneError, "cloneError");
 function fromDaemonInfo(raw, path) {
   const mode = String(raw.mode ?? "");
   const type = raw.isDir === true ? "directory" : mode.startsWith("L") ? "symlink" : "file";
@@ -1218,7 +1257,15 @@ var DaytonaSandbox = class {
   async gitClone(request) {
     request.signal?.throwIfAborted();
     const { url, path, branch, commit, username, password, depth } = request;
-    await this.#guard(() => withRetries(() => this.#parts.sdkSandbox.git.clone(url, path, branch, commit, username, password, false, depth), {
+    await this.#guard(() => withRetries(() => this.#toolbox.gitClone({
+      url,
+      path,
+      branch,
+      commit,
+      username,
+      password,
+      depth
+    }, request.signal), {
       idempotent: false,
       what: "clone the repository",
       log: this.#parts.log,

@@ -182,9 +182,10 @@ Deno.test("an API error that quotes the key shows it hidden", () => {
 });
 
 Deno.test("a toolbox that answers with a redirect is not followed, with the API key or at all", async () => {
-  // fetch follows a redirect within the origin with the Authorization header and a 307's body:
-  // a sandbox's toolbox (which its code can replace) sent the server, with the API key, to
-  // another client's sandbox's toolbox, whose command ran and whose files were read.
+  // fetch (and the SDK's axios) follows a redirect within the origin with the Authorization
+  // header and a 307's body: a sandbox's toolbox (which its code can replace) sent the server,
+  // with the API key, to another client's sandbox's toolbox, whose command ran and whose files
+  // were read; a clone's request would have taken the git token there.
   const seen: string[] = [];
   await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     const path = new URL(request.url).pathname;
@@ -201,5 +202,10 @@ Deno.test("a toolbox that answers with a redirect is not followed, with the API 
   const toolbox = new Toolbox(base, "dtn_key", 10, silentLogger());
   await rejects(toolbox.execute("id", 5), /redirect \(307\)/);
   await rejects(toolbox.fileInfo("/home/daytona/x"), /redirect \(307\)/);
+  // A clone's request carries the git token: the SDK's axios followed such a redirect too.
+  await rejects(
+    toolbox.gitClone({ url: "https://git.example/r.git", path: "r", password: "ghp_token" }),
+    /redirect \(307\)/,
+  );
   assertEquals(seen.filter((line) => line.includes("/theirs/")), [], "nothing was sent there");
 });

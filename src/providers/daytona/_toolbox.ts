@@ -11,7 +11,7 @@ import {
   SandboxFileError,
 } from "../../sandbox.ts";
 import { readAll } from "../../_output.ts";
-import { toolboxError, TransientError } from "./_errors.ts";
+import { gitError, type GitTarget, toolboxError, TransientError } from "./_errors.ts";
 import { multipartFirstPart } from "./_multipart.ts";
 import { withRetries } from "./_retry.ts";
 
@@ -125,6 +125,50 @@ export class Toolbox {
   }
 
   /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
+  /**
+   * Clones with the daemon's git service (go-git in the sandbox's container). Not retried: a clone
+   * half made is not undone. Here rather than through the SDK, whose axios follows a redirect
+   * within the origin with the API key and the body, the token in it.
+   */
+  async gitClone(
+    clone: {
+      url: string;
+      path: string;
+      branch?: string;
+      commit?: string;
+      username?: string;
+      password?: string;
+      depth?: number;
+    },
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const git = { url: clone.url, branch: clone.branch };
+    await this.#fetch(
+      "git/clone",
+      "clone the repository",
+      {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          url: clone.url,
+          path: clone.path,
+          branch: clone.branch,
+          commit_id: clone.commit,
+          username: clone.username,
+          password: clone.password,
+          insecure_skip_tls: false,
+          depth: clone.depth,
+        }),
+        signal,
+      },
+      false,
+      // A clone takes as long as the repository needs: the request's own timeout and then some.
+      600,
+      undefined,
+      (status, message, code, headers) => cloneError(status, message, code, headers, git),
+    );
+  }
+
   async upload(files: { path: string; data: Uint8Array }[], signal?: AbortSignal): Promise<void> {
     await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();
@@ -186,6 +230,12 @@ export class Toolbox {
     idempotent: boolean,
     extraSeconds = 0,
     attempts?: number,
+    onError: (status: number, message: string, code: string, headers: Headers) => Error = (
+      status,
+      message,
+      _code,
+      headers,
+    ) => toolboxError(status, message, headers),
   ): Promise<Response> {
     return await withRetries(async () => {
       const request = typeof init === "function" ? init() : init;
@@ -220,11 +270,13 @@ export class Toolbox {
       }
       const text = await response.text();
       let message = text;
+      let code = "";
       try {
         const parsed = JSON.parse(text);
         message = parsed.message ?? parsed.error ?? text;
+        code = String(parsed.code ?? "");
       } catch { /* not JSON */ }
-      throw toolboxError(response.status, message.slice(0, 500), response.headers);
+      throw onError(response.status, message.slice(0, 500), code, response.headers);
     }, {
       idempotent,
       attempts,
@@ -233,6 +285,22 @@ export class Toolbox {
       deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1000,
     });
   }
+}
+
+/** What a failed clone means: the git host's answer (its code GIT_*), or the toolbox's own. */
+function cloneError(
+  status: number,
+  message: string,
+  code: string,
+  headers: Headers,
+  git: GitTarget,
+): Error {
+  if (code.startsWith("GIT_")) return gitError(status, message, git);
+  if (status === 401 || status === 404 || (status === 400 && /no IP address/i.test(message))) {
+    return toolboxError(status, message, headers);
+  }
+  if (status === 403 || /auth/i.test(message)) return gitError(status, message, git);
+  return toolboxError(status, message, headers);
 }
 
 /** The daemon's FileInfo as ours. */

@@ -383,15 +383,9 @@ export class DaytonaSandbox implements Sandbox {
     await this.#guard(() =>
       withRetries(
         () =>
-          this.#parts.sdkSandbox.git.clone(
-            url,
-            path,
-            branch,
-            commit,
-            username,
-            password,
-            false,
-            depth,
+          this.#toolbox.gitClone(
+            { url, path, branch, commit, username, password, depth },
+            request.signal,
           ),
         {
           idempotent: false,
