@@ -103,6 +103,9 @@ function locateShared(shares, hostPath, action, options = {}) {
   if (!hostPath.startsWith("/")) {
     fail(`it must be an absolute path on the user's machine, inside a shared directory (shared: ${describeShares(shares)})`);
   }
+  if (hostPath.length > 1 && hostPath.endsWith("/")) {
+    fail("it ends in /, as a directory's name does; name the file itself");
+  }
   const parts = hostPath.split("/").filter((part) => part !== "" && part !== ".");
   if (parts.includes("..")) fail("'..' is not allowed in host_path");
   let best;

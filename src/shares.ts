@@ -264,6 +264,9 @@ export function locateShared(
       })`,
     );
   }
+  if (hostPath.length > 1 && hostPath.endsWith("/")) {
+    fail("it ends in /, as a directory's name does; name the file itself");
+  }
   const parts = hostPath.split("/").filter((part) => part !== "" && part !== ".");
   if (parts.includes("..")) fail("'..' is not allowed in host_path");
   let best: SharedDirectory | undefined;

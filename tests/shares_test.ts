@@ -97,6 +97,11 @@ Deno.test("locateShared() takes only absolute paths below a share, without '..'"
     /the shared directory \/home\/me\/projects is read-only; the user can share it with :rw/,
   );
   assertThrows(() => locateShared([], "/x/y", "upload from"), /no directory is shared/);
+  // A name ending in / is a directory's: a download there wrote a file named as the directory.
+  assertThrows(
+    () => locateShared(shares, "/home/me/out/results/", "download to", { writable: true }),
+    /it ends in \/, as a directory's name does; name the file itself/,
+  );
 });
 
 Deno.test("openSharedFile() reads a file of the share and follows no symlink below it", async () => {
