@@ -131,6 +131,16 @@ function planCgroups(probe) {
 }
 __name(planCgroups, "planCgroups");
 var PARENT = "mcp-sandbox";
+var HELPER_PROCESS = {
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "null",
+  clearEnv: true,
+  env: {
+    PATH: "/usr/bin:/bin"
+  },
+  detached: true
+};
 var HelperGone = class extends Error {
   static {
     __name(this, "HelperGone");
@@ -173,14 +183,7 @@ var CgroupKeeper = class _CgroupKeeper {
         root,
         ...more
       ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      clearEnv: true,
-      env: {
-        PATH: "/usr/bin:/bin"
-      },
-      detached: true
+      ...HELPER_PROCESS
     }).spawn());
   }
   /**
@@ -198,14 +201,7 @@ var CgroupKeeper = class _CgroupKeeper {
         "-c",
         script
       ],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-      clearEnv: true,
-      env: {
-        PATH: "/usr/bin:/bin"
-      },
-      detached: true
+      ...HELPER_PROCESS
     }).spawn());
   }
   /**

@@ -200,6 +200,16 @@ export interface FoundCgroup {
   ageSeconds: number;
 }
 
+/** How a helper process runs: JSON lines on stdin and stdout, in a process group of its own. */
+const HELPER_PROCESS = {
+  stdin: "piped",
+  stdout: "piped",
+  stderr: "null",
+  clearEnv: true,
+  env: { PATH: "/usr/bin:/bin" },
+  detached: true,
+} as const;
+
 /** What a helper call that a helper could not answer rejects with. */
 class HelperGone extends Error {}
 
@@ -260,12 +270,7 @@ export class CgroupKeeper {
           root,
           ...more,
         ],
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "null",
-        clearEnv: true,
-        env: { PATH: "/usr/bin:/bin" },
-        detached: true,
+        ...HELPER_PROCESS,
       }).spawn()
     );
   }
@@ -279,12 +284,7 @@ export class CgroupKeeper {
     return new CgroupKeeper(() =>
       new Deno.Command("setpriv", {
         args: ["--pdeathsig=KILL", python, "-I", "-S", "-c", script],
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "null",
-        clearEnv: true,
-        env: { PATH: "/usr/bin:/bin" },
-        detached: true,
+        ...HELPER_PROCESS,
       }).spawn()
     );
   }
