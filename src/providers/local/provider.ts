@@ -124,8 +124,8 @@ export interface LocalProviderOptions {
   /**
    * What each sandbox may use as a whole (control groups; where the server may not use them,
    * only the per-process `limits` apply); 0 leaves one uncapped. `create({ cpu, memory, disk })`
-   * lowers it for one sandbox, and is refused above it. The disk budget (home and /tmp) is a mounted image of its size,
-   * only where the server runs as root. @default { memoryMb: 2048, processes: 512, cpus: 2, diskGb: 3 }
+   * lowers it for one sandbox, and is refused above it. The disk budget (home and /tmp) is a
+   * mounted image of its size, only where the server runs as root. @default { memoryMb: 2048, processes: 512, cpus: 2, diskGb: 3 }
    */
   budget?: Partial<SandboxBudget>;
   /** The control groups to make sandboxes' cgroups in. @default found on this machine */
