@@ -236,7 +236,9 @@ async function writeSharedFile(location, data, options) {
   }
   const dir = location.hostPath.slice(0, location.hostPath.lastIndexOf("/"));
   const name = location.parts.at(-1);
-  const temp = `${dir}/.${name}.download-${crypto.randomUUID().slice(0, 8)}`;
+  const tag = `.download-${crypto.randomUUID().slice(0, 8)}`;
+  const beside = `.${name}${tag}`;
+  const temp = `${dir}/${new TextEncoder().encode(beside).length <= 255 ? beside : tag}`;
   const file = await Deno.open(temp, {
     write: true,
     createNew: true,

@@ -484,7 +484,10 @@ export async function writeSharedFile(
   }
   const dir = location.hostPath.slice(0, location.hostPath.lastIndexOf("/"));
   const name = location.parts.at(-1)!;
-  const temp = `${dir}/.${name}.download-${crypto.randomUUID().slice(0, 8)}`;
+  // Beside it, named after it; a name near the 255 bytes a file system takes gets a shorter one.
+  const tag = `.download-${crypto.randomUUID().slice(0, 8)}`;
+  const beside = `.${name}${tag}`;
+  const temp = `${dir}/${new TextEncoder().encode(beside).length <= 255 ? beside : tag}`;
   // createNew is O_CREAT|O_EXCL: it never follows a symlink at the name, and never reuses a file.
   const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
   let size = 0;

@@ -146,6 +146,13 @@ Deno.test("writeSharedFile() writes only inside a read-write share, never throug
   assertEquals(await Deno.readTextFile(`${tree.root}/outside/keep.txt`), "outside\n");
   assertEquals([...Deno.readDirSync(`${tree.root}/outside`)].map((e) => e.name), ["keep.txt"]);
   await assertRejects(write("sub", "x", true), /it is a directory; only a regular file/);
+  // A name as long as a file system takes (255 bytes): the temporary name beside it, 19 bytes
+  // longer, failed with "File name too long".
+  const long = `${"é".repeat(120)}${"x".repeat(11)}.txt`;
+  assertEquals(new TextEncoder().encode(long).length, 255);
+  assertEquals(await write(long, "long\n"), { size: 5, replaced: false });
+  assertEquals(await Deno.readTextFile(`${tree.share.path}/${long}`), "long\n");
+  await Deno.remove(`${tree.share.path}/${long}`);
   // No temporary file is left behind, whatever happened.
   const names = [...Deno.readDirSync(tree.share.path)].map((entry) => entry.name).sort();
   assertEquals(names, ["hello.txt", "new", "outdir", "passwd", "sub", "up"]);
