@@ -2771,6 +2771,11 @@ var SandboxQuotas = class _SandboxQuotas {
 var ROOT_INSIDE = "/run/sandbox";
 var GIT_HOME = "/run/git";
 var CA_INSIDE = "/run/git-ca.pem";
+var ONLINE_STEPS = [
+  "clone",
+  "fetch",
+  "lfs pull"
+];
 var NET_INSIDE = "/run/git-net";
 var RELAY = `${LOCAL_AGENT_FILES["net.py"]}
 import sys, threading
@@ -3086,7 +3091,7 @@ var GitIsolation = class {
       PRELUDE,
       "sh",
       ...argv
-    ], env);
+    ], env, ONLINE_STEPS.includes(name));
     let child;
     try {
       child = command.spawn();
@@ -3229,7 +3234,8 @@ var GitIsolation = class {
     return env;
   }
   /** The command that runs `argv` in a fresh isolation (or, unisolated, directly). */
-  #command(argv, env) {
+  /** `online`: the step reaches the network (the sandbox's), else it has none. */
+  #command(argv, env, online) {
     const { root, network, isolated, caFile } = this.#options;
     const stdio = {
       stdin: "piped",
@@ -3250,7 +3256,7 @@ var GitIsolation = class {
         ...stdio
       });
     }
-    const { egress } = this.#options;
+    const egress = online ? this.#options.egress : void 0;
     const relay = egress ? {
       ...proxyEnvironment(),
       CLONE_RELAY: RELAY,
@@ -3263,7 +3269,7 @@ var GitIsolation = class {
       CLONE_PYTHON: this.#options.python ?? "python3"
     } : {};
     const args = [
-      ...namespaceArgs(egress ? "none" : network, this.#options.features),
+      ...namespaceArgs(online && !egress ? network : "none", this.#options.features),
       ...systemMounts(`${root}/runtime`, this.#options.features),
       // The sandbox's directory as one mount, so the finished clone is renamed into place
       // (binds of home and staging apart would make that a copy); the agent's files hidden.

@@ -373,3 +373,80 @@ export async function modernRpc(
   const data = text.split("\n").filter((line) => line.startsWith("data:")).at(-1)?.slice(5) ?? text;
   return { status: response.status, ...JSON.parse(data) };
 }
+
+/**
+ * The server as `deno task start:http` runs it, from the sources (`src/cli.ts --http`), on a free
+ * port, with `args`; `fileLimit` runs it under `ulimit -n`. `until` waits for what it says.
+ */
+export async function startHttpServer(
+  args: string[],
+  env: Record<string, string> = {},
+  { fileLimit }: { fileLimit?: number } = {},
+) {
+  const limited = fileLimit === undefined
+    ? []
+    : ["sh", "-c", `ulimit -n ${fileLimit}; exec "$@"`, "sh"];
+  const [program, ...prefix] = [...limited, Deno.execPath()];
+  const child = new Deno.Command(program, {
+    args: [
+      ...prefix,
+      "run",
+      LOCK_FLAG,
+      "--allow-run=bwrap,setpriv",
+      "--allow-read=/tmp",
+      "--allow-write=/tmp",
+      "--allow-sys=uid",
+      "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+      "--allow-net",
+      "src/cli.ts",
+      "--http",
+      "--port",
+      "0",
+      ...args,
+    ],
+    cwd: ROOT,
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH")!,
+      HOME: Deno.env.get("HOME")!,
+      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+      NO_COLOR: "1",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  let said = "";
+  /** Reads what the server says on stderr until `pattern` matches it; the match. */
+  const until = async (pattern: RegExp) => {
+    let found;
+    while (!(found = said.match(pattern))) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error(`the server exited; it said: ${said}`);
+      said += value;
+    }
+    return found;
+  };
+  const url = (await until(/serving MCP at (\S+)/))[1];
+  let exited = false;
+  child.status.then(() => exited = true);
+  return {
+    url,
+    /** What it has said so far. */
+    get said() {
+      return said;
+    },
+    until,
+    /** Whether the process has ended. */
+    get exited() {
+      return exited;
+    },
+    async [Symbol.asyncDispose]() {
+      if (!exited) child.kill("SIGTERM");
+      await child.status;
+      await lines.cancel();
+    },
+  };
+}

@@ -12,6 +12,7 @@ import { credentialsFor, gitTokenWarning, normalizeGitHost } from "../src/_git_c
 import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
 import { silentLogger } from "../src/log.ts";
 import type { GitCloneOutput } from "../src/tools/git_clone.ts";
+import type { SandboxListOutput } from "../src/tools/sandbox_list.ts";
 import {
   connect,
   type Connected,
@@ -424,6 +425,9 @@ Deno.test({
         const cloned = await mcp.call("git_clone", { repo_url: `${server.origin}/repo.git` });
         assertEquals(cloned.isError, true, text(cloned));
         assertMatch(text(cloned), /git clone failed/);
+        // It failed because the kernel killed git for the sandbox's budget.
+        const listed = structured<SandboxListOutput>(await mcp.call("sandbox_list", {}));
+        assert(listed.sandboxes[0].usage!.oom_kills >= 1, JSON.stringify(listed.sandboxes[0]));
         assertEquals(await sh(mcp, "echo alive"), "alive\n");
         assertEquals(await leftovers(base), []);
       } finally {

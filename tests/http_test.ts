@@ -28,10 +28,9 @@ import {
   eventually,
   hasBwrap,
   initializeRequest,
-  LOCK_FLAG,
   openDescriptors,
-  ROOT,
   sandboxAgents,
+  startHttpServer,
   text,
 } from "./_helpers.ts";
 
@@ -574,74 +573,6 @@ Deno.test("concurrent sandbox_create calls never exceed the server's cap", opts,
   }
   assertEquals((await served.provider.list()).length, 3);
 });
-
-/** The server as `deno task start:http` runs it (from the sources), on a free port. */
-/**
- * `src/cli.ts --http` on a free port, with `args`; `fileLimit` runs it under `ulimit -n`.
- */
-async function startHttpServer(
-  args: string[],
-  env: Record<string, string> = {},
-  { fileLimit }: { fileLimit?: number } = {},
-) {
-  const limited = fileLimit === undefined
-    ? []
-    : ["sh", "-c", `ulimit -n ${fileLimit}; exec "$@"`, "sh"];
-  const [program, ...prefix] = [...limited, Deno.execPath()];
-  const child = new Deno.Command(program, {
-    args: [
-      ...prefix,
-      "run",
-      LOCK_FLAG,
-      "--allow-run=bwrap,setpriv",
-      "--allow-read=/tmp",
-      "--allow-write=/tmp",
-      "--allow-sys=uid",
-      "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
-      "--allow-net",
-      "src/cli.ts",
-      "--http",
-      "--port",
-      "0",
-      ...args,
-    ],
-    cwd: ROOT,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH")!,
-      HOME: Deno.env.get("HOME")!,
-      DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
-      NO_COLOR: "1",
-      ...env,
-    },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let said = "";
-  let url: RegExpMatchArray | null = null;
-  while (!(url = said.match(/serving MCP at (\S+)/))) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`the server exited; it said: ${said}`);
-    said += value;
-  }
-  let exited = false;
-  child.status.then(() => exited = true);
-  return {
-    url: url[1],
-    said,
-    /** Whether the process has ended. */
-    get exited() {
-      return exited;
-    },
-    async [Symbol.asyncDispose]() {
-      if (!exited) child.kill("SIGTERM");
-      await child.status;
-      await lines.cancel();
-    },
-  };
-}
 
 /** Python that POSTs an initialize request to `url` and prints what came back. */
 function driveServer(url: string): string {

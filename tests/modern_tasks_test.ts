@@ -18,10 +18,10 @@ import { createServer } from "../src/server.ts";
 import { SandboxSession } from "../src/session.ts";
 import { TaskRegistry } from "../src/tasks.ts";
 import {
-  denoFlags,
   hasBwrap,
   modernRpc as rpc,
   ROOT,
+  startHttpServer,
   TASKS_EXTENSION as TASKS,
 } from "./_helpers.ts";
 
@@ -322,50 +322,18 @@ Deno.test(
   async () => {
     // The real server: each time a token came back after its sandboxes idled out, it got a new
     // random owner, and its tasks' results (promised for an hour) were found by none.
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...denoFlags("start:http"),
-        "bundle/cli.js",
-        "--http",
-        "--port",
-        "0",
-        "--auth-token",
-        "alpha",
-        "--idle-minutes",
-        "0.02",
-      ],
-      cwd: ROOT,
-      env: { NO_COLOR: "1", MCP_LOG_LEVEL: "info" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
-    const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-    let said = "";
-    const until = async (pattern: RegExp) => {
-      let found;
-      while (!(found = said.match(pattern))) {
-        const { value, done } = await lines.read();
-        if (done) throw new Error(`the server exited; it said: ${said}`);
-        said += value;
-      }
-      return found;
-    };
-    try {
-      const url = (await until(/serving MCP at (\S+)/))[1];
-      const started = await shell(url, { command: "sleep 2; echo kept-for-its-token" });
-      assertEquals(started.result?.resultType, "task", JSON.stringify(started));
-      const taskId = started.result!.taskId as string;
-      await poll(url, taskId, (task) => task.status !== "working");
-      await until(/2026-07-28 sandboxes of a token ended \(idle\)/);
-      const { result, error } = await rpc(url, "tasks/get", { taskId });
-      assertEquals(result?.status, "completed", JSON.stringify(error));
-      assertMatch(JSON.stringify(result?.result), /kept-for-its-token/);
-    } finally {
-      child.kill("SIGTERM");
-      await child.status;
-      await lines.cancel();
-    }
+    await using server = await startHttpServer(
+      ["--auth-token", "alpha", "--idle-minutes", "0.02"],
+      { MCP_LOG_LEVEL: "info" },
+    );
+    const url = server.url;
+    const started = await shell(url, { command: "sleep 2; echo kept-for-its-token" });
+    assertEquals(started.result?.resultType, "task", JSON.stringify(started));
+    const taskId = started.result!.taskId as string;
+    await poll(url, taskId, (task) => task.status !== "working");
+    await server.until(/2026-07-28 sandboxes of a token ended \(idle\)/);
+    const { result, error } = await rpc(url, "tasks/get", { taskId });
+    assertEquals(result?.status, "completed", JSON.stringify(error));
+    assertMatch(JSON.stringify(result?.result), /kept-for-its-token/);
   },
 );

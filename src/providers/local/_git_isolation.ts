@@ -62,6 +62,8 @@ const ROOT_INSIDE = "/run/sandbox";
 /** The isolation's private, empty home (a tmpfs). */
 const GIT_HOME = "/run/git";
 const CA_INSIDE = "/run/git-ca.pem";
+/** The steps that reach the network; the others (init, checkout, the move) get none. */
+const ONLINE_STEPS = ["clone", "fetch", "lfs pull"];
 /** Where the egress proxy's socket directory is inside an isolation. */
 const NET_INSIDE = "/run/git-net";
 /** The relay to the egress proxy, run in the isolation: the sandbox's, said to be listening. */
@@ -344,7 +346,11 @@ export class GitIsolation {
     const { request, signal } = context;
     const timeoutMs = request.timeoutMs ?? 300_000;
     const env = this.#environment(context.host, context.username);
-    const command = this.#command(["sh", "-c", PRELUDE, "sh", ...argv], env);
+    const command = this.#command(
+      ["sh", "-c", PRELUDE, "sh", ...argv],
+      env,
+      ONLINE_STEPS.includes(name),
+    );
     let child: Deno.ChildProcess;
     try {
       child = command.spawn();
@@ -468,7 +474,8 @@ export class GitIsolation {
   }
 
   /** The command that runs `argv` in a fresh isolation (or, unisolated, directly). */
-  #command(argv: string[], env: Record<string, string>): Deno.Command {
+  /** `online`: the step reaches the network (the sandbox's), else it has none. */
+  #command(argv: string[], env: Record<string, string>, online: boolean): Deno.Command {
     const { root, network, isolated, caFile } = this.#options;
     const stdio = { stdin: "piped", stdout: "piped", stderr: "piped" } as const;
     if (!isolated) {
@@ -482,7 +489,7 @@ export class GitIsolation {
         ...stdio,
       });
     }
-    const { egress } = this.#options;
+    const egress = online ? this.#options.egress : undefined;
     const relay: Record<string, string> = egress
       ? {
         ...proxyEnvironment(),
@@ -497,7 +504,7 @@ export class GitIsolation {
       }
       : {};
     const args = [
-      ...namespaceArgs(egress ? "none" : network, this.#options.features),
+      ...namespaceArgs(online && !egress ? network : "none", this.#options.features),
       ...systemMounts(`${root}/runtime`, this.#options.features),
       // The sandbox's directory as one mount, so the finished clone is renamed into place
       // (binds of home and staging apart would make that a copy); the agent's files hidden.
