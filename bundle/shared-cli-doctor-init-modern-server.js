@@ -58,6 +58,9 @@ function checkSharePlacement(shares, kept, resolve = readableHostPath) {
       }
     }
     for (const { dir, at } of keptAt) {
+      if (inner.share.mode === "rw" && viaLinkIn(at, inner.at)) {
+        throw new TypeError(`Cannot share ${inner.share.path} read-write: the way to ${dir.what} (${dir.path}) follows a symlink in it, which sandbox code could point at a tree of its own; give ${at.real} as it is`);
+      }
       if (within(at, inner.at) && (inner.share.mode === "rw" || !dir.readableByShares)) {
         throw new TypeError(`Cannot share ${inner.share.path}${inner.share.mode === "rw" ? " read-write" : ""}: it holds ${dir.what} (${dir.path}); share a directory beside it`);
       }

@@ -3815,12 +3815,10 @@ var LocalProvider = class {
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
     this.#givenCgroups = options.cgroups !== void 0;
     if (options.packageCache ?? true) {
-      const { baseDir, python } = this.#options;
-      this.#caches = new PackageCaches(baseDir, (tenant) => Deno.uid() === 0 ? this.#uidOf(tenant) : void 0, () => {
+      this.#caches = new PackageCaches(this.#options.baseDir, (tenant) => Deno.uid() === 0 ? this.#uidOf(tenant) : void 0, () => {
         if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return void 0;
-        this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
         return {
-          disks: this.#disks,
+          disks: this.#diskPool(),
           bytes: Math.ceil(this.#budget.diskGb * 1024) * MIB
         };
       });

@@ -120,6 +120,8 @@ export interface HostPath {
  *   it points mounted in its place;
  * - a share holds one of `kept` (read-write, or at all where `readableByShares` is false): other
  *   sandboxes' homes, caches and sockets, or workspaces they could swap;
+ * - the way to one of `kept` follows a symlink that lies in a read-write share: sandbox code could
+ *   point it at a tree of its own, whose symlinks the server would then follow as its own state;
  * - a share lies inside one of `kept` that sandboxes write in throughout (not `sharesInside`), or
  *   the way to it follows a symlink there.
  * Paths are compared as `resolve` finds them: by default by their text, as this machine resolves
@@ -162,6 +164,11 @@ export function checkSharePlacement(
       }
     }
     for (const { dir, at } of keptAt) {
+      if (inner.share.mode === "rw" && viaLinkIn(at, inner.at)) {
+        throw new TypeError(
+          `Cannot share ${inner.share.path} read-write: the way to ${dir.what} (${dir.path}) follows a symlink in it, which sandbox code could point at a tree of its own; give ${at.real} as it is`,
+        );
+      }
       if (within(at, inner.at) && (inner.share.mode === "rw" || !dir.readableByShares)) {
         throw new TypeError(
           `Cannot share ${inner.share.path}${

@@ -348,6 +348,25 @@ Deno.test(
         linked.said,
         /Cannot share .*\/view\/pub: the way to it follows a symlink in the read-write share .*\/data,/,
       );
+      // The server's own directories, reached through a symlink in a read-write share: sandbox code
+      // pointed the link at a tree of its own, whose workspace named a host directory as its
+      // sandbox, and a root server emptied, chowned and mounted that directory on the next attach.
+      await Deno.mkdir(`${root}/kept/ws`, { recursive: true });
+      await symlink(`${root}/kept`, `${root}/data/state`);
+      // The server may read them (as `deno task start` may read /tmp): the text check sees the
+      // link's target, outside the share.
+      const reading = (...flags: string[]) =>
+        run(
+          server(...flags).map((arg) => arg.startsWith("--allow-read=") ? `${arg},${root}` : arg),
+        );
+      for (const flag of ["--workspace-dir", "--sandbox-dir"]) {
+        const kept = await reading("--share", `${root}/data:rw`, flag, `${root}/data/state/ws`);
+        assertEquals(kept.code, 1, kept.said);
+        assertMatch(
+          kept.said,
+          /Cannot share .*\/data read-write: the way to the (persistent workspaces|sandboxes' own directories).* follows a symlink in it/,
+        );
+      }
       // A symlink to a directory beside them is a share like any other.
       const fine = await serve("--share", `${root}/hidden/data:rw`);
       assertEquals(fine.code, 0, fine.said);

@@ -541,3 +541,47 @@ for path in sys.argv[1:]:
     }
   },
 );
+
+Deno.test(
+  "a workspace with a disk image attaches and deletes in a server whose first sandbox had none",
+  { ignore: !hasBwrap || Deno.uid() !== 0 },
+  async () => {
+    // The package cache started the disk helper without the workspaces directory when the first
+    // sandbox was a workspace made without an image: from then on every workspace with one failed
+    // to attach or delete ("not a sandbox directory").
+    const base = await tempDir("mcp-ws-base-");
+    const workspaces = await tempDir("mcp-ws-");
+    const local = (diskGb: number) => ({
+      workspacesDir: workspaces,
+      baseDir: base,
+      egress: TEST_EGRESS,
+      budget: { diskGb },
+    });
+    try {
+      for (const [name, diskGb] of [["plain", 0], ["imaged", 1]] as const) {
+        await using mcp = await connect({ local: local(diskGb) });
+        const { sandbox_id } = structured<SandboxCreateOutput>(
+          await mcp.call("sandbox_create", { name, persistent: true }),
+        );
+        await mcp.call("shell_exec", { sandbox_id, command: `echo ${name} > kept.txt` });
+      }
+      const record = (name: string) =>
+        JSON.parse(Deno.readTextFileSync(`${workspaces}/${name}/workspace.json`)).disk_bytes;
+      assertEquals([record("plain"), record("imaged")], [null, 1024 ** 3]);
+      await using mcp = await connect({ local: local(1) });
+      for (const name of ["plain", "imaged"]) {
+        const attached = await mcp.call("sandbox_create", { name, persistent: true });
+        assert(!attached.isError, text(attached));
+        const { sandbox_id } = structured<SandboxCreateOutput>(attached);
+        const out = await mcp.call("shell_exec", { sandbox_id, command: "cat kept.txt" });
+        assertEquals(stdout(out), `${name}\n`);
+      }
+      const deleted = await mcp.call("sandbox_delete", { sandbox_id: "local-ws-imaged" });
+      assert(!deleted.isError, text(deleted));
+      assertEquals(await listDir(workspaces), ["plain"]);
+    } finally {
+      await Deno.remove(base, { recursive: true });
+      await Deno.remove(workspaces, { recursive: true });
+    }
+  },
+);

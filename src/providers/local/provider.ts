@@ -297,14 +297,12 @@ export class LocalProvider implements SandboxProvider {
     this.#cgroups = options.cgroups && Promise.resolve(options.cgroups);
     this.#givenCgroups = options.cgroups !== undefined;
     if (options.packageCache ?? true) {
-      const { baseDir, python } = this.#options;
       this.#caches = new PackageCaches(
-        baseDir,
+        this.#options.baseDir,
         (tenant) => Deno.uid() === 0 ? this.#uidOf(tenant) : undefined,
         () => {
           if (this.#options.dangerouslyRunUnisolated || this.#budget.diskGb <= 0) return undefined;
-          this.#disks ??= SandboxDisks.open(python, DISK_PY, baseDir);
-          return { disks: this.#disks, bytes: Math.ceil(this.#budget.diskGb * 1024) * MIB };
+          return { disks: this.#diskPool(), bytes: Math.ceil(this.#budget.diskGb * 1024) * MIB };
         },
       );
     }
