@@ -112,7 +112,7 @@ function planCgroups(probe) {
     if (probe.uid !== 0) {
       return {
         kind: "none",
-        why: `control groups here are v1, which only root may divide (${v2Why}): memory, processes and CPU are capped per process only`
+        why: `control groups here are v1, which only root may divide (${v2Why}): memory and processes are capped per process only, and the CPU only by a lower priority`
       };
     }
     const missing = {};
@@ -126,7 +126,7 @@ function planCgroups(probe) {
   }
   return {
     kind: "none",
-    why: `${v2Why}, and no cgroup v1 memory and pids hierarchies: memory, processes and CPU are capped per process only`
+    why: `${v2Why}, and no cgroup v1 memory and pids hierarchies: memory and processes are capped per process only, and the CPU only by a lower priority`
   };
 }
 __name(planCgroups, "planCgroups");
@@ -3893,7 +3893,12 @@ var LocalProvider = class {
       ...capped ? [] : [
         `processes=${processes}`
       ],
-      `file_mb=${fileMb}`
+      `file_mb=${fileMb}`,
+      // Without a cgroup nothing budgets its CPU: a busy loop left running took a core for the
+      // sandbox's life, at the priority of the user's own programs.
+      ...cgroup === void 0 ? [
+        `nice=${UNBUDGETED_NICE}`
+      ] : []
     ].join(",");
   }
   /**
@@ -4398,6 +4403,7 @@ var STDIO = {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
   }
 };
+var UNBUDGETED_NICE = 10;
 var MIB = 1024 * 1024;
 var GIB = 1024 * MIB;
 function makeSandboxDir(baseDir) {

@@ -83,6 +83,12 @@ Deno.test("A local sandbox without control groups names the missing budget (doct
   assertEquals(sandbox.protections.budget, "simulated: no cgroups here");
   assertEquals(await sandbox.usage(), undefined);
   assertEquals((await sandbox.exec("echo ok")).stdout, "ok\n");
+  // Nothing budgets its CPU: a busy loop left running took a core for the sandbox's life, at the
+  // priority of the user's programs. It runs at a lower one, and cannot raise it back.
+  const nice = await sandbox.exec("nice; renice -n 0 -p $$ 2>&1; nice");
+  assertMatch(nice.stdout, /^10\n.*(Permission denied|not permitted).*\n10\n$/s);
+  const python = await sandbox.exec("python3 -c 'import os; print(os.nice(0))'");
+  assertEquals(python.stdout, "10\n");
 });
 
 /** The cap on processes a command in `provider`'s sandboxes runs under (its RLIMIT_NPROC). */
@@ -104,6 +110,11 @@ Deno.test("Commands get the process limit only where no cgroup caps the sandbox'
   // A cgroup with a process budget counts the same tasks; setting the limit would cost an exec.
   await using capped = new LocalProvider({ network: "none", limits });
   assert(await commandProcessCap(capped) !== "300");
+  {
+    // Its CPU budget is the cgroup's: the priority stays the host's.
+    await using sandbox = await capped.create();
+    assertEquals((await sandbox.exec("nice")).stdout, "0\n");
+  }
   // A cgroup without a process budget leaves the limit to each command.
   await using uncapped = new LocalProvider({ network: "none", limits, budget: { processes: 0 } });
   assertEquals(await commandProcessCap(uncapped), "300");

@@ -157,7 +157,7 @@ export function planCgroups(probe: CgroupProbe): CgroupPlan {
       return {
         kind: "none",
         why:
-          `control groups here are v1, which only root may divide (${v2Why}): memory, processes and CPU are capped per process only`,
+          `control groups here are v1, which only root may divide (${v2Why}): memory and processes are capped per process only, and the CPU only by a lower priority`,
       };
     }
     const missing: Partial<Record<Controller, string>> = {};
@@ -167,7 +167,7 @@ export function planCgroups(probe: CgroupProbe): CgroupPlan {
   return {
     kind: "none",
     why:
-      `${v2Why}, and no cgroup v1 memory and pids hierarchies: memory, processes and CPU are capped per process only`,
+      `${v2Why}, and no cgroup v1 memory and pids hierarchies: memory and processes are capped per process only, and the CPU only by a lower priority`,
   };
 }
 

@@ -369,6 +369,9 @@ export class LocalProvider implements SandboxProvider {
       `memory_mb=${memoryMb}`,
       ...(capped ? [] : [`processes=${processes}`]),
       `file_mb=${fileMb}`,
+      // Without a cgroup nothing budgets its CPU: a busy loop left running took a core for the
+      // sandbox's life, at the priority of the user's own programs.
+      ...(cgroup === undefined ? [`nice=${UNBUDGETED_NICE}`] : []),
     ].join(",");
   }
 
@@ -933,6 +936,8 @@ const STDIO = {
   env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" },
 } as const;
 
+/** The priority (nice value) of a sandbox that no cgroup gives a CPU budget. */
+const UNBUDGETED_NICE = 10;
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
 

@@ -54,8 +54,9 @@ LIMIT_PREFIX = []
 
 def apply_limits(spec):
     """Caps the sandbox's processes: address space and file size through the agent's own limits,
-    which every process inherits; the number of processes through `prlimit` on each command. A
-    process over a limit fails or is killed; the sandbox and the server carry on."""
+    which every process inherits; the number of processes through `prlimit` on each command; the
+    CPU, where no cgroup budgets it, only by a lower priority (`nice`), inherited too. A process
+    over a limit fails or is killed; the sandbox and the server carry on."""
     import resource
     sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}
     for item in filter(None, spec.split(",")):
@@ -69,6 +70,11 @@ def apply_limits(spec):
             prlimit = which("prlimit")
             if prlimit:
                 LIMIT_PREFIX[:] = [prlimit, "--nproc=%d" % int(value), "--"]
+        elif name == "nice":
+            # No CPU budget: the host's own programs go first when the CPU is busy. A process may
+            # lower its priority further, never raise it again (RLIMIT_NICE 0 allows no raise).
+            resource.setrlimit(resource.RLIMIT_NICE, (0, 0))
+            os.nice(int(value))
 
 
 def which(program):

@@ -9,7 +9,8 @@
 # Requests, one JSON object per line on stdin; replies on stdout, {"id": N, "result": ...} or
 # {"id": N, "error": "..."}:
 #   {"id": N, "op": "cap", "pid": PID, "share": S}  finds the first process under PID (bwrap) in
-#       a user namespace other than PID's, waiting for it up to 5 s, and sets that namespace's
+#       a user namespace other than PID's, waiting for it up to 5 s, makes PID and the processes
+#       under it the OOM killer's first choice (see oom_first), and sets that namespace's
 #       allowance of each quota to the uid's divided by S; the allowances set
 import json
 import os
@@ -59,6 +60,31 @@ def namespaced(pid, timeout=5.0):
         time.sleep(0.001)
 
 
+# A sandbox's processes are what the kernel's OOM killer takes first. Where the host runs out of
+# memory before a sandbox reaches its own budget (a desktop's session, or a machine without memory
+# cgroups), the processes it would pick by their size are the user's: memory a sandbox holds in a
+# memfd or in files of a tmpfs counts towards no process, and a sandbox holding 1.4 GiB that way
+# looked smaller than a 300 MiB browser, which was killed first.
+OOM_FIRST = 1000
+
+
+def oom_first(pid):
+    """Sets the OOM score adjustment of `pid` and every process under it (a sandbox held at its
+    start, whose later processes inherit it). Code that means to can lower its own back to 0, the
+    host's default (not below: that takes a capability the sandbox has not): this is for a
+    program that grows by mistake, as a data analysis does; against code that means harm, only a
+    memory budget (a cgroup) holds."""
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open("/proc/%d/oom_score_adj" % p, "w") as f:
+                f.write(str(OOM_FIRST))
+        except (FileNotFoundError, ProcessLookupError):  # it ended meanwhile
+            continue
+        todo.extend(children(p))
+
+
 def setns(fd):
     if hasattr(os, "setns"):  # Python 3.12
         os.setns(fd, CLONE_NEWUSER)
@@ -78,9 +104,11 @@ def cap(pid, share):
         text = read("/proc/sys/user/" + name)
         if text is not None and int(text) > 0:
             allowances[name] = max(1, int(text) // share)
+    inner = namespaced(pid)
+    oom_first(pid)
     if not allowances:
         raise OSError("this kernel has no per-namespace inotify allowances (Linux 5.11 and later)")
-    fd = os.open("/proc/%d/ns/user" % namespaced(pid), os.O_RDONLY)
+    fd = os.open("/proc/%d/ns/user" % inner, os.O_RDONLY)
     r, w = os.pipe()
     child = os.fork()
     if child == 0:
