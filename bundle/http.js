@@ -1040,7 +1040,7 @@ function guardConnections(listen, backend, limits = {}) {
         port: backend()
       });
       pair.active = Date.now();
-      forwarded.set(inner.localAddr.port, pair);
+      forwarded.set(addressOf(inner.localAddr), pair);
       await writeAll(inner, head);
       const up = copy(conn, inner, (n) => {
         pair.trickle += n;
@@ -1065,8 +1065,8 @@ function guardConnections(listen, backend, limits = {}) {
       conns.delete(conn);
       closeQuietly(conn);
       if (pair.inner) {
-        const port = pair.inner.localAddr.port;
-        if (forwarded.get(port) === pair) forwarded.delete(port);
+        const key = addressOf(pair.inner.localAddr);
+        if (forwarded.get(key) === pair) forwarded.delete(key);
         closeQuietly(pair.inner);
       }
       pair.ended = true;
@@ -1101,8 +1101,8 @@ function guardConnections(listen, backend, limits = {}) {
   })();
   return {
     addr: listener.addr,
-    outgoing(port) {
-      const pair = forwarded.get(port);
+    outgoing(from) {
+      const pair = forwarded.get(addressOf(from));
       if (!pair) return void 0;
       return {
         get sent() {
@@ -1135,6 +1135,10 @@ function guardConnections(listen, backend, limits = {}) {
   };
 }
 __name(guardConnections, "guardConnections");
+function addressOf(addr) {
+  return `${addr.hostname}:${addr.port}`;
+}
+__name(addressOf, "addressOf");
 async function firstHead(conn, ms) {
   const timer = setTimeout(() => closeQuietly(conn), ms);
   try {
@@ -1539,7 +1543,18 @@ function serveHttp(options, makeSession, modern) {
       signal: abort.signal,
       onListen: /* @__PURE__ */ __name(() => {
       }, "onListen")
-    }, (request, info) => handler(request).then((response) => unsent.meter(response, guard.outgoing(info.remoteAddr.port))));
+    }, (request, info) => {
+      const outgoing = guard.outgoing(info.remoteAddr);
+      if (!outgoing) {
+        return new Response(null, {
+          status: 403,
+          headers: {
+            connection: "close"
+          }
+        });
+      }
+      return handler(request).then((response) => unsent.meter(response, outgoing));
+    });
     started.finished.catch((error) => {
       if (abort.signal.aborted) return;
       log.error(`the HTTP server stopped accepting (${error?.message ?? error}); starting it again`);

@@ -47,10 +47,10 @@ export interface ConnectionGuard {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
   /**
-   * The connection forwarded from the guard's `port` (the client address the backend sees), or
-   * undefined when there is none.
+   * The connection forwarded from `from` (the client address the backend sees), or undefined
+   * when the guard forwards none from there.
    */
-  outgoing(port: number): Outgoing | undefined;
+  outgoing(from: Deno.NetAddr): Outgoing | undefined;
   /** Stops listening and closes every connection. */
   close(): void;
 }
@@ -71,8 +71,8 @@ export function guardConnections(
   const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
   /** Every client connection, with its backend one once forwarded and when either last moved. */
   const conns = new Map<Deno.Conn, Pair>();
-  /** Forwarded connections by the port they come to the backend from. */
-  const forwarded = new Map<number, Pair>();
+  /** Forwarded connections by the address they come to the backend from. */
+  const forwarded = new Map<string, Pair>();
   const perAddress = new Map<string, number>();
   let closed = false;
 
@@ -88,7 +88,7 @@ export function guardConnections(
       if (!head || closed || startsWith(head, H2_PREFACE)) return;
       const inner = pair.inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
       pair.active = Date.now();
-      forwarded.set((inner.localAddr as Deno.NetAddr).port, pair);
+      forwarded.set(addressOf(inner.localAddr as Deno.NetAddr), pair);
       await writeAll(inner, head);
       // Handled at once: a rejection nobody handles yet would end the process.
       // What the client sends keeps the connection alive only by the kilobyte: a request head
@@ -117,8 +117,8 @@ export function guardConnections(
       conns.delete(conn);
       closeQuietly(conn);
       if (pair.inner) {
-        const port = (pair.inner.localAddr as Deno.NetAddr).port;
-        if (forwarded.get(port) === pair) forwarded.delete(port);
+        const key = addressOf(pair.inner.localAddr as Deno.NetAddr);
+        if (forwarded.get(key) === pair) forwarded.delete(key);
         closeQuietly(pair.inner);
       }
       pair.ended = true;
@@ -157,8 +157,8 @@ export function guardConnections(
 
   return {
     addr: listener.addr,
-    outgoing(port) {
-      const pair = forwarded.get(port);
+    outgoing(from) {
+      const pair = forwarded.get(addressOf(from));
       if (!pair) return undefined;
       return {
         get sent() {
@@ -191,6 +191,11 @@ export function guardConnections(
       conns.clear();
     },
   };
+}
+
+/** `host:port`: the same port on another address (127.0.0.2) is another connection. */
+function addressOf(addr: Deno.NetAddr): string {
+  return `${addr.hostname}:${addr.port}`;
 }
 
 /**

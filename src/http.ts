@@ -350,10 +350,17 @@ export function serveHttp(
         signal: abort.signal,
         onListen: () => {},
       },
-      (request, info) =>
-        handler(request).then((response) =>
-          unsent.meter(response, guard.outgoing(info.remoteAddr.port))
-        ),
+      (request, info) => {
+        // Only the guard's own connections. Any local process can reach this port: one that came
+        // from the port of another client's forwarded connection (on 127.0.0.2) had its answers
+        // counted against that connection, which was cut, with its client's call, once the
+        // answers' budget ran out.
+        const outgoing = guard.outgoing(info.remoteAddr);
+        if (!outgoing) {
+          return new Response(null, { status: 403, headers: { connection: "close" } });
+        }
+        return handler(request).then((response) => unsent.meter(response, outgoing));
+      },
     );
     started.finished.catch((error) => {
       if (abort.signal.aborted) return;

@@ -434,6 +434,8 @@ export async function startHttpServer(
   child.status.then(() => exited = true);
   return {
     url,
+    /** Its process id. */
+    pid: child.pid,
     /** What it has said so far. */
     get said() {
       return said;

@@ -1229,3 +1229,68 @@ Deno.test("a call the client cancels ends its stream without an answer", opts, a
   const after = await call(client, "shell_exec", { sandbox_id: id, command: "echo ok" });
   assertEquals((after.structuredContent as { stdout: string }).stdout, "ok\n");
 });
+
+/** Python: from `argv[3]`:`argv[2]`, POSTs an initialize to 127.0.0.1:`argv[1]`; its status line. */
+const FROM_ADDRESS = `
+import json, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10, source_address=(sys.argv[3], int(sys.argv[2])))
+body = json.dumps(json.loads(sys.argv[4])).encode()
+s.sendall(b"POST /mcp HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Type: application/json\\r\\n"
+          b"Accept: application/json, text/event-stream\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
+print(s.recv(4096).split(b"\\r\\n")[0].decode())
+`;
+
+Deno.test(
+  "the port behind the guard answers only the guard's own connections",
+  async () => {
+    // Deno.serve listens on a port of 127.0.0.1 of its own, behind the guard, and any local
+    // process can reach it. One that came from 127.0.0.2, from the port of another client's
+    // forwarded connection, was taken for that connection: its answers were counted against it,
+    // and once the answers' budget ran out that connection was cut, with its client's call.
+    await using server = await startHttpServer([]);
+    const port = Number(new URL(server.url).port);
+    const ss = async (...args: string[]) =>
+      new TextDecoder().decode(
+        (await new Deno.Command("ss", { args: ["-Htn", ...args], stdout: "piped" }).output())
+          .stdout,
+      );
+    const backend = [...(await ss("-lp")).matchAll(/127\.0\.0\.1:(\d+)\s.*pid=(\d+),/g)]
+      .filter(([, listening, pid]) => Number(pid) === server.pid && Number(listening) !== port)
+      .map(([, listening]) => Number(listening));
+    assertEquals(backend.length, 1, "one port behind the guard");
+    // A client's connection, held open after its first answer.
+    const client = await Deno.connect({ hostname: "127.0.0.1", port });
+    try {
+      const body = JSON.stringify(initializeRequest());
+      await client.write(new TextEncoder().encode(
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      ));
+      const buffer = new Uint8Array(4096);
+      const n = await client.read(buffer);
+      assertMatch(new TextDecoder().decode(buffer.subarray(0, n ?? 0)), /^HTTP\/1\.1 200/);
+      // The guard's connection for it, as `ss` shows it to every local user.
+      const forwarded = [...(await ss("state", "established")).matchAll(
+        new RegExp(`127\\.0\\.0\\.1:(\\d+)\\s+127\\.0\\.0\\.1:${backend[0]}\\b`, "g"),
+      )].map(([, from]) => from);
+      assertEquals(forwarded.length, 1, "one forwarded connection");
+      const from = async (address: string, sourcePort: string) => {
+        const out = await new Deno.Command("python3", {
+          args: [
+            "-c",
+            FROM_ADDRESS,
+            String(backend[0]),
+            sourcePort,
+            address,
+            JSON.stringify(initializeRequest()),
+          ],
+          stdout: "piped",
+        }).output();
+        return new TextDecoder().decode(out.stdout).trim();
+      };
+      assertEquals(await from("127.0.0.2", forwarded[0]), "HTTP/1.1 403 Forbidden");
+      assertEquals(await from("127.0.0.1", "0"), "HTTP/1.1 403 Forbidden");
+    } finally {
+      client.close();
+    }
+  },
+);
