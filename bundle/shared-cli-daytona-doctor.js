@@ -851,6 +851,7 @@ var MAX_TARGET = 256;
 var MAX_WAITING_CELLS = 16;
 var MAX_NOTES = 16;
 var MAX_NOTE = 2e3;
+var IMAGE_TYPE = /^image\/[a-z0-9.+-]{1,40}$/;
 var AgentOps = class {
   static {
     __name(this, "AgentOps");
@@ -962,9 +963,9 @@ var AgentOps = class {
     const images = [];
     for (const { mime_type, data, width, height } of raw.images) {
       const bytes = Math.floor(data.length * 3 / 4) - (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0);
-      if (images.length >= maxImages || bytes > maxImageBytes) {
+      if (images.length >= maxImages || bytes > maxImageBytes || !IMAGE_TYPE.test(mime_type)) {
         if (notes.length < MAX_NOTES + 1) {
-          notes.push(`an image the sandbox sent was left out: over ${maxImages} images or ${maxImageBytes} bytes`);
+          notes.push(`an image the sandbox sent was left out: over ${maxImages} images or ${maxImageBytes} bytes, or not of an image type`);
         }
         continue;
       }
@@ -1343,6 +1344,7 @@ def check_request(req):
 # an interrupted cell gets a grace to unwind before the worker is killed and its state lost.
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -1548,6 +1550,8 @@ MAX_NOTES = 16
 MAX_NOTE = 2000
 # Characters a text may run over its limit: room for the note of a cut the worker made.
 CUT_ROOM = 64
+# The media types an image may say it has (the server checks the same).
+IMAGE_TYPE = re.compile(r"image/[a-z0-9.+-]{1,40}\\Z")
 
 
 def cut(text, limit):
@@ -1576,6 +1580,10 @@ def _checked(reply, req):
     else:
         error = None
     images = []
+    left_out = 0
+    # Base64 of the largest image the server keeps: a larger one is not sent on (7 MB images, or
+    # types of 7 MB, in a reply the cell wrote took the server 250 to 530 MiB a call).
+    most = 4 * -(-int(req.get("max_image_bytes", 400_000)) // 3)
     raw = reply.get("images")
     for image in raw[:int(req.get("max_images", 8)) + 1] if isinstance(raw, list) else ():
         if not isinstance(image, dict):
@@ -1583,9 +1591,14 @@ def _checked(reply, req):
         kept = {k: image.get(k) for k in ("data", "mime_type", "width", "height", "bytes")}
         if (all(isinstance(kept[k], str) for k in ("data", "mime_type")) and
                 all(type(kept[k]) is int for k in ("width", "height", "bytes"))):
-            images.append(kept)
+            if len(kept["data"]) > most or not IMAGE_TYPE.match(kept["mime_type"]):
+                left_out += 1
+            else:
+                images.append(kept)
     raw = reply.get("notes")
     notes = [n[:MAX_NOTE] for n in raw[:MAX_NOTES] if isinstance(n, str)] if isinstance(raw, list) else []
+    if left_out:
+        notes = notes[:MAX_NOTES - 1] + ["%d image(s) the interpreter sent were left out: over %d bytes, or not of an image type" % (left_out, int(req.get("max_image_bytes", 400_000)))]
     return value, error, images, notes
 
 

@@ -219,6 +219,25 @@ Deno.test(
       assertEquals(value.length, 100_000 + "\n[... 59900000 more characters omitted ...]".length);
       assert(value.endsWith("\n[... 59900000 more characters omitted ...]"), value.slice(-80));
       await python("1");
+      // Images went to the server unchecked but for their fields' types, 63 MB a call: nine of
+      // 7 MB took it +250 MiB, and nine whose type was 7 MB long +530 MiB (a 160 MiB result).
+      for (
+        const image of [
+          `{"data": "A" * 7_000_000, "mime_type": "image/png", "width": 1, "height": 1, "bytes": 1}`,
+          `{"data": "iVBORw0KGgo=", "mime_type": "x" * 7_000_000, "width": 1, "height": 1, "bytes": 8}`,
+        ]
+      ) {
+        const high = await peak();
+        const forgedImages = await python(
+          `import sys, json, os\nw = sys._getframe(0).f_back.f_globals['_replies']\nw.write((json.dumps({"value": None, "error": None, "notes": [], "images": [${image}] * 9}) + "\\n").encode()); w.flush(); os._exit(0)`,
+        );
+        const grewImages = (await peak()) - high;
+        assert(grewImages < 32 * 1024 * 1024, `the server's peak grew ${grewImages >> 20} MiB`);
+        const out = forgedImages.structuredContent as { images: unknown[]; notes: string[] };
+        assertEquals(out.images, []);
+        assert(out.notes.some((note) => /were left out/.test(note)), out.notes.join("; "));
+        await python("1");
+      }
       const after = await python("6 * 7");
       assertEquals(
         (after.structuredContent as { result: string }).result,
@@ -656,9 +675,15 @@ Deno.test("the sandbox starts right after the handshake, before any tool call", 
         JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
       ].join("\n") + "\n",
     ));
-    await eventually(async () => (await listDir(base)).length === 1);
-    await writer.close();
-    await child.status;
+    try {
+      // Its directory, beside the session's package cache.
+      await eventually(async () =>
+        (await listDir(base)).some((name) => /^mcp-sandbox-[0-9a-f]{16}$/.test(name))
+      );
+    } finally {
+      await writer.close();
+      await child.status;
+    }
     await eventually(async () => (await listDir(base)).length === 0);
   } finally {
     await Deno.remove(base, { recursive: true });
