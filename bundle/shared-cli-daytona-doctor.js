@@ -1200,7 +1200,312 @@ VENV = os.environ.pop("SANDBOX_VENV", "")
 # The environment of every command and of the interpreter.
 BASE_ENV = dict(os.environ)
 `,
-  "agent_files.py": '# File operations: they run here, inside the sandbox, as its user: paths and symlinks resolve\n# exactly as they do for the sandbox\'s processes, so nothing outside the sandbox can be reached\n# through them. Failures are FileFaults, whose codes are the protocol\'s error codes.\nimport base64\nimport errno\nimport os\nimport stat\n\nfrom agent_env import HOME\n\n# The most bytes one read returns.\nREAD_LIMIT = 4 * 1024 * 1024\n\nFILE_FAULTS = {\n    errno.ENOENT: ("not_found", "no such file or directory"),\n    errno.ENOTDIR: ("not_found", "a parent of it is not a directory"),\n    errno.EISDIR: ("is_directory", "it is a directory"),\n    errno.EACCES: ("permission", "permission denied"),\n    errno.EPERM: ("permission", "permission denied"),\n    errno.EROFS: ("read_only", "the file system is read-only there (only %s and /tmp are writable)" % HOME),\n    errno.EEXIST: ("exists", "it already exists"),\n    errno.ENOSPC: ("no_space", "no space left on the device"),\n    errno.ELOOP: ("not_found", "too many levels of symbolic links"),\n}\n\n\nclass FileFault(Exception):\n    def __init__(self, code, message):\n        super().__init__(message)\n        self.code = code\n\n\ndef fault(error, verb, path):\n    code, why = FILE_FAULTS.get(error.errno, ("io", error.strerror or str(error)))\n    return FileFault(code, "Cannot %s %s: %s" % (verb, path, why))\n\n\ndef resolve(path):\n    if path == "~" or path.startswith("~/"):\n        path = HOME + path[1:]\n    return os.path.normpath(os.path.join(HOME, path))\n\n\ndef describe(path, st, name=None, dir_fd=None):\n    """A file\'s info; a symlink\'s target is read from `dir_fd` (by `name`) when given: by path, a\n    directory swapped for a link to /proc/1/fd after it was checked showed the supervisor\'s."""\n    mode = st.st_mode\n    kind = ("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode)\n            else "symlink" if stat.S_ISLNK(mode) else "other")\n    info = {"path": path, "name": name or os.path.basename(path) or "/", "type": kind,\n            "size": st.st_size, "modified": st.st_mtime, "mode": stat.filemode(mode)}\n    if kind == "symlink":\n        try:\n            info["target"] = os.readlink(name, dir_fd=dir_fd) if dir_fd is not None else os.readlink(path)\n        except OSError:\n            pass\n    return info\n\n\ndef _refuse_supervisors(fd, verb, path):\n    """Raises when `fd` is on this supervisor\'s own /proc files, which sandbox code may not see\n    (a listing of /proc/1/fd named its pipes, /proc/1/map_files its memory map)."""\n    if _supervisors(fd):\n        raise FileFault("permission", "Cannot %s %s: permission denied" % (verb, path))\n\n\ndef op_stat(req):\n    path = resolve(req["path"])\n    fds = []\n    try:\n        # The name itself (/proc/1/fd/0 is a link of the supervisor\'s) and where it leads.\n        for flags in (os.O_PATH | os.O_NOFOLLOW, os.O_PATH):\n            fds.append(os.open(path, flags))\n            _refuse_supervisors(fds[-1], "read", path)\n        return {"result": describe(path, os.stat(fds[-1]))}\n    except OSError as e:\n        raise fault(e, "read", path)\n    finally:\n        for fd in fds:\n            os.close(fd)\n\n\ndef _regular_file(fd, path):\n    """The stat of the file open on `fd`, which must be a regular file to be read, and not one of\n    this supervisor\'s own /proc files: sandbox code may not read those (its memory map, its\n    environment), and would otherwise have the supervisor read them for it."""\n    st = os.fstat(fd)\n    if not stat.S_ISREG(st.st_mode):\n        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"\n        raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",\n                        "Cannot read %s: it is %s" % (path, kind))\n    if _supervisors(fd):\n        raise FileFault("permission", "Cannot read %s: it is a file of the sandbox\'s supervisor" % path)\n    return st\n\n\ndef _supervisors(fd):\n    """Whether `fd` is open on a /proc file of this process (or of one of its threads)."""\n    try:\n        where = os.readlink("/proc/self/fd/%d" % fd)\n    except OSError:\n        return False\n    parts = where.split("/")\n    if len(parts) < 3 or parts[1] != "proc" or not parts[2].isdigit():\n        return False\n    try:\n        with open("/proc/%s/status" % parts[2]) as f:\n            for line in f:\n                if line.startswith("Tgid:"):\n                    return int(line.split()[1]) == os.getpid()\n    except OSError:\n        return True  # gone, or hidden: not worth the risk\n    return False\n\n\ndef op_read(req):\n    path = resolve(req["path"])\n    offset = max(0, int(req.get("offset", 0)))\n    length = max(0, min(int(req.get("length", READ_LIMIT)), READ_LIMIT))\n    try:\n        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)\n    except OSError as e:\n        raise fault(e, "read", path)\n    try:\n        st = _regular_file(fd, path)\n        data = os.pread(fd, length, offset)\n    finally:\n        os.close(fd)\n    return {"result": {"data": data, "size": st.st_size}}\n\n\ndef _prepare_target(path, overwrite):\n    """Makes `path`\'s parent directories, and refuses a directory there, or any file unless\n    `overwrite`: what a write or a copy checks before its first byte."""\n    os.makedirs(os.path.dirname(path), exist_ok=True)\n    if os.path.isdir(path):\n        raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)\n    if not overwrite and os.path.lexists(path):\n        raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)\n\n\ndef op_write(req):\n    """Uploads arrive in chunks into a hidden temporary file that replaces the target at the end,\n    so a failed upload never leaves a half-written file in place of the old one."""\n    path = resolve(req["path"])\n    parent = os.path.dirname(path)\n    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), req["upload"]))\n    data = base64.b64decode(req.get("data", ""))\n    try:\n        if req.get("first"):\n            _prepare_target(path, req.get("overwrite", True))\n            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL\n        else:\n            flags = os.O_WRONLY | os.O_APPEND\n        fd = os.open(temp, flags, 0o644)\n        try:\n            view = memoryview(data)\n            while view:\n                view = view[os.write(fd, view):]\n        finally:\n            os.close(fd)\n        if not req.get("last"):\n            return {"result": {"path": path}}\n        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}\n    except FileFault:\n        raise\n    except OSError as e:\n        try:\n            os.unlink(temp)\n        except OSError:\n            pass\n        raise fault(e, "write", path)\n\n\ndef op_list(req):\n    root = resolve(req.get("path") or ".")\n    depth = max(1, int(req.get("depth", 1)))\n    limit = int(req.get("limit", 1000))\n    try:\n        if not stat.S_ISDIR(os.stat(root).st_mode):\n            raise FileFault("not_directory", "Cannot list %s: it is not a directory" % root)\n    except OSError as e:\n        raise fault(e, "list", root)\n    entries = []\n    truncated = False\n    pending = [(root, 1)]\n    while pending:\n        directory, level = pending.pop(0)\n        try:\n            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)\n        except OSError:\n            continue  # unreadable subdirectory: list what can be listed\n        try:\n            if _supervisors(fd):\n                if directory == root:\n                    raise FileFault("permission", "Cannot list %s: permission denied" % root)\n                continue\n            with os.scandir(fd) as it:\n                children = sorted(it, key=lambda entry: entry.name)\n            for entry in children:\n                if len(entries) >= limit:\n                    truncated = True\n                    break\n                path = os.path.join(directory, entry.name)\n                try:\n                    st = entry.stat(follow_symlinks=False)\n                except OSError:\n                    continue\n                entries.append(describe(path, st, entry.name, fd))\n                if level < depth and entry.is_dir(follow_symlinks=False):\n                    pending.append((path, level + 1))\n        except OSError:\n            continue\n        finally:\n            os.close(fd)\n    return {"result": {"path": root, "entries": entries, "truncated": truncated}}\n\n\ndef _put_in_place(temp, path, overwrite):\n    """Moves a finished upload to its name, and describes it, saying whether it replaced a file."""\n    replaced = False\n    if overwrite:\n        replaced = os.path.lexists(path)\n        os.replace(temp, path)\n    else:\n        os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers\n        os.unlink(temp)\n    info = describe(path, os.stat(path))\n    info["replaced"] = replaced\n    return info\n\n\ndef op_copy(rid, req, job):\n    """Copies a file within the sandbox\'s view, hashing it on the way: how a file of a shared\n    directory comes in or goes out without passing through the server."""\n    import hashlib\n    source = resolve(req["from"])\n    path = resolve(req["to"])\n    overwrite = req.get("overwrite", True)\n    try:\n        fd_in = os.open(source, os.O_RDONLY | os.O_NONBLOCK)\n    except OSError as e:\n        raise fault(e, "read", source)\n    parent = os.path.dirname(path)\n    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), os.urandom(4).hex()))\n    made = False\n    try:\n        _regular_file(fd_in, source)\n        _prepare_target(path, overwrite)\n        digest = hashlib.sha256()\n        fd_out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)\n        made = True\n        try:\n            while True:\n                if job.cancelled:\n                    return {"error": {"message": "Cannot copy %s to %s: cancelled" % (source, path)}}\n                chunk = os.read(fd_in, 1 << 20)\n                if not chunk:\n                    break\n                digest.update(chunk)\n                view = memoryview(chunk)\n                while view:\n                    view = view[os.write(fd_out, view):]\n        finally:\n            os.close(fd_out)\n        info = _put_in_place(temp, path, overwrite)\n        made = False\n        return {"result": {"file": info, "sha256": digest.hexdigest()}}\n    except OSError as e:\n        raise fault(e, "write", path)\n    finally:\n        os.close(fd_in)\n        if made:\n            try:\n                os.unlink(temp)\n            except OSError:\n                pass\n\n\ndef op_commit_upload(req):\n    """Moves a file uploaded by other means (Daytona\'s toolbox) into place, like op_write\'s end."""\n    path = resolve(req["path"])\n    temp = resolve(req["temp"])\n    try:\n        if os.path.isdir(path):\n            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)\n        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}\n    except OSError as e:\n        raise fault(e, "write", path)\n    finally:\n        if os.path.lexists(temp):\n            os.unlink(temp)\n',
+  "agent_files.py": `# File operations: they run here, inside the sandbox, as its user: paths and symlinks resolve
+# exactly as they do for the sandbox's processes, so nothing outside the sandbox can be reached
+# through them. Failures are FileFaults, whose codes are the protocol's error codes.
+import base64
+import errno
+import json
+import os
+import stat
+
+from agent_env import HOME
+
+# The most bytes one read returns.
+READ_LIMIT = 4 * 1024 * 1024
+
+FILE_FAULTS = {
+    errno.ENOENT: ("not_found", "no such file or directory"),
+    errno.ENOTDIR: ("not_found", "a parent of it is not a directory"),
+    errno.EISDIR: ("is_directory", "it is a directory"),
+    errno.EACCES: ("permission", "permission denied"),
+    errno.EPERM: ("permission", "permission denied"),
+    errno.EROFS: ("read_only", "the file system is read-only there (only %s and /tmp are writable)" % HOME),
+    errno.EEXIST: ("exists", "it already exists"),
+    errno.ENOSPC: ("no_space", "no space left on the device"),
+    errno.ELOOP: ("not_found", "too many levels of symbolic links"),
+}
+
+
+class FileFault(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def fault(error, verb, path):
+    code, why = FILE_FAULTS.get(error.errno, ("io", error.strerror or str(error)))
+    return FileFault(code, "Cannot %s %s: %s" % (verb, path, why))
+
+
+def resolve(path):
+    if path == "~" or path.startswith("~/"):
+        path = HOME + path[1:]
+    return os.path.normpath(os.path.join(HOME, path))
+
+
+def describe(path, st, name=None, dir_fd=None):
+    """A file's info; a symlink's target is read from \`dir_fd\` (by \`name\`) when given: by path, a
+    directory swapped for a link to /proc/1/fd after it was checked showed the supervisor's."""
+    mode = st.st_mode
+    kind = ("directory" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode)
+            else "symlink" if stat.S_ISLNK(mode) else "other")
+    info = {"path": path, "name": name or os.path.basename(path) or "/", "type": kind,
+            "size": st.st_size, "modified": st.st_mtime, "mode": stat.filemode(mode)}
+    if kind == "symlink":
+        try:
+            info["target"] = os.readlink(name, dir_fd=dir_fd) if dir_fd is not None else os.readlink(path)
+        except OSError:
+            pass
+    return info
+
+
+def _refuse_supervisors(fd, verb, path):
+    """Raises when \`fd\` is on this supervisor's own /proc files, which sandbox code may not see
+    (a listing of /proc/1/fd named its pipes, /proc/1/map_files its memory map)."""
+    if _supervisors(fd):
+        raise FileFault("permission", "Cannot %s %s: permission denied" % (verb, path))
+
+
+def op_stat(req):
+    path = resolve(req["path"])
+    fds = []
+    try:
+        # The name itself (/proc/1/fd/0 is a link of the supervisor's) and where it leads.
+        for flags in (os.O_PATH | os.O_NOFOLLOW, os.O_PATH):
+            fds.append(os.open(path, flags))
+            _refuse_supervisors(fds[-1], "read", path)
+        return {"result": describe(path, os.stat(fds[-1]))}
+    except OSError as e:
+        raise fault(e, "read", path)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _regular_file(fd, path):
+    """The stat of the file open on \`fd\`, which must be a regular file to be read, and not one of
+    this supervisor's own /proc files: sandbox code may not read those (its memory map, its
+    environment), and would otherwise have the supervisor read them for it."""
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise FileFault("is_directory" if stat.S_ISDIR(st.st_mode) else "not_file",
+                        "Cannot read %s: it is %s" % (path, kind))
+    if _supervisors(fd):
+        raise FileFault("permission", "Cannot read %s: it is a file of the sandbox's supervisor" % path)
+    return st
+
+
+def _supervisors(fd):
+    """Whether \`fd\` is open on a /proc file of this process (or of one of its threads)."""
+    try:
+        where = os.readlink("/proc/self/fd/%d" % fd)
+    except OSError:
+        return False
+    parts = where.split("/")
+    if len(parts) < 3 or parts[1] != "proc" or not parts[2].isdigit():
+        return False
+    try:
+        with open("/proc/%s/status" % parts[2]) as f:
+            for line in f:
+                if line.startswith("Tgid:"):
+                    return int(line.split()[1]) == os.getpid()
+    except OSError:
+        return True  # gone, or hidden: not worth the risk
+    return False
+
+
+def op_read(req):
+    path = resolve(req["path"])
+    offset = max(0, int(req.get("offset", 0)))
+    length = max(0, min(int(req.get("length", READ_LIMIT)), READ_LIMIT))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise fault(e, "read", path)
+    try:
+        st = _regular_file(fd, path)
+        data = os.pread(fd, length, offset)
+    finally:
+        os.close(fd)
+    return {"result": {"data": data, "size": st.st_size}}
+
+
+def _prepare_target(path, overwrite):
+    """Makes \`path\`'s parent directories, and refuses a directory there, or any file unless
+    \`overwrite\`: what a write or a copy checks before its first byte."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.isdir(path):
+        raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+    if not overwrite and os.path.lexists(path):
+        raise FileFault("exists", "Cannot write %s: it already exists and overwrite is false" % path)
+
+
+def op_write(req):
+    """Uploads arrive in chunks into a hidden temporary file that replaces the target at the end,
+    so a failed upload never leaves a half-written file in place of the old one."""
+    path = resolve(req["path"])
+    parent = os.path.dirname(path)
+    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), req["upload"]))
+    data = base64.b64decode(req.get("data", ""))
+    try:
+        if req.get("first"):
+            _prepare_target(path, req.get("overwrite", True))
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+        else:
+            flags = os.O_WRONLY | os.O_APPEND
+        fd = os.open(temp, flags, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        if not req.get("last"):
+            return {"result": {"path": path}}
+        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}
+    except FileFault:
+        raise
+    except OSError as e:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise fault(e, "write", path)
+
+
+# The most a listing's entries take as JSON: the tool's result holds them twice (as its structure
+# and as its text), within the 10 MiB an MCP client reads in one message. Names of 250 escaped
+# control characters, ten levels deep, made 1000 entries 34 MiB, and the whole listing failed.
+LIST_BYTES = 2 * 1024 * 1024
+
+
+def op_list(req):
+    root = resolve(req.get("path") or ".")
+    depth = max(1, int(req.get("depth", 1)))
+    limit = int(req.get("limit", 1000))
+    try:
+        if not stat.S_ISDIR(os.stat(root).st_mode):
+            raise FileFault("not_directory", "Cannot list %s: it is not a directory" % root)
+    except OSError as e:
+        raise fault(e, "list", root)
+    entries = []
+    size = 0
+    truncated = False
+    pending = [(root, 1)]
+    while pending and not truncated:
+        directory, level = pending.pop(0)
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue  # unreadable subdirectory: list what can be listed
+        try:
+            if _supervisors(fd):
+                if directory == root:
+                    raise FileFault("permission", "Cannot list %s: permission denied" % root)
+                continue
+            with os.scandir(fd) as it:
+                children = sorted(it, key=lambda entry: entry.name)
+            for entry in children:
+                if len(entries) >= limit:
+                    truncated = True
+                    break
+                path = os.path.join(directory, entry.name)
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                info = describe(path, st, entry.name, fd)
+                size += len(json.dumps(info))
+                if size > LIST_BYTES:
+                    truncated = True
+                    break
+                entries.append(info)
+                if level < depth and entry.is_dir(follow_symlinks=False):
+                    pending.append((path, level + 1))
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return {"result": {"path": root, "entries": entries, "truncated": truncated}}
+
+
+def _put_in_place(temp, path, overwrite):
+    """Moves a finished upload to its name, and describes it, saying whether it replaced a file."""
+    replaced = False
+    if overwrite:
+        replaced = os.path.lexists(path)
+        os.replace(temp, path)
+    else:
+        os.link(temp, path)  # fails if the target appeared meanwhile: never clobbers
+        os.unlink(temp)
+    info = describe(path, os.stat(path))
+    info["replaced"] = replaced
+    return info
+
+
+def op_copy(rid, req, job):
+    """Copies a file within the sandbox's view, hashing it on the way: how a file of a shared
+    directory comes in or goes out without passing through the server."""
+    import hashlib
+    source = resolve(req["from"])
+    path = resolve(req["to"])
+    overwrite = req.get("overwrite", True)
+    try:
+        fd_in = os.open(source, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise fault(e, "read", source)
+    parent = os.path.dirname(path)
+    temp = os.path.join(parent, ".%s.upload-%s" % (os.path.basename(path), os.urandom(4).hex()))
+    made = False
+    try:
+        _regular_file(fd_in, source)
+        _prepare_target(path, overwrite)
+        digest = hashlib.sha256()
+        fd_out = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        made = True
+        try:
+            while True:
+                if job.cancelled:
+                    return {"error": {"message": "Cannot copy %s to %s: cancelled" % (source, path)}}
+                chunk = os.read(fd_in, 1 << 20)
+                if not chunk:
+                    break
+                digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd_out, view):]
+        finally:
+            os.close(fd_out)
+        info = _put_in_place(temp, path, overwrite)
+        made = False
+        return {"result": {"file": info, "sha256": digest.hexdigest()}}
+    except OSError as e:
+        raise fault(e, "write", path)
+    finally:
+        os.close(fd_in)
+        if made:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+
+def op_commit_upload(req):
+    """Moves a file uploaded by other means (Daytona's toolbox) into place, like op_write's end."""
+    path = resolve(req["path"])
+    temp = resolve(req["temp"])
+    try:
+        if os.path.isdir(path):
+            raise FileFault("is_directory", "Cannot write %s: it is a directory" % path)
+        return {"result": _put_in_place(temp, path, req.get("overwrite", True))}
+    except OSError as e:
+        raise fault(e, "write", path)
+    finally:
+        if os.path.lexists(temp):
+            os.unlink(temp)
+`,
   "agent_frames.py": '# How replies leave the supervisor (the frames of src/providers/agent/protocol.ts). On the pipe to\n# the server (local sandboxes) each reply is one JSON line, and file data follows it raw; through\n# the socket of remote mode (agent_server.py) file data is base64 inside the line, and progress\n# lines are kept for the `wait` requests that follow a detached call.\nimport base64\nimport json\nimport sys\nimport threading\n\n_out = sys.stdout.buffer\n_out_lock = threading.Lock()\n\n# Remote mode keeps each request\'s latest progress line here for `wait` replies (see\n# agent_server.serve()); None in pipe mode, where progress lines are sent as they come.\nprogress = None\n\n\ndef send(message):\n    """Writes one reply line. File data (bytes in result["data"]) follows the line raw, its length\n    given as result["_binary"]: no base64, no JSON escaping for the bulk of a read."""\n    if progress is not None and "line" in message:\n        progress[message.get("id")] = (message["line"], message.get("bytes", 0))\n        return\n    result = message.get("result")\n    raw = None\n    if isinstance(result, dict) and isinstance(result.get("data"), bytes):\n        raw = result.pop("data")\n        result["_binary"] = len(raw)\n    data = (json.dumps(message, separators=(",", ":")) + "\\n").encode()\n    with _out_lock:\n        _out.write(data)\n        if raw is not None:\n            _out.write(raw)\n        _out.flush()\n\n\ndef socket_line(reply):\n    """One reply as a line for the socket of remote mode: file data base64 in the JSON."""\n    result = reply.get("result")\n    if isinstance(result, dict) and isinstance(result.get("data"), bytes):\n        result["data"] = base64.b64encode(result["data"]).decode()\n    return (json.dumps(reply, separators=(",", ":")) + "\\n").encode()\n',
   "agent_output.py": '# What a command or a Python cell writes: kept in part, counted in full, and reported now and then\n# as progress lines.\nimport base64\nimport time\n\nimport agent_frames\n\n# How often a running call reports its latest output line, in seconds.\nLINE_EVERY = 0.5\n\n\nclass Capture:\n    """Keeps the first and the last `limit // 2` bytes of a stream and counts all of it."""\n\n    def __init__(self, limit):\n        self.head_limit = limit // 2\n        self.tail_limit = limit - self.head_limit\n        self.head = bytearray()\n        self.tail = bytearray()\n        self.total = 0\n        self.recent = b""\n\n    def add(self, data):\n        self.total += len(data)\n        self.recent = (self.recent + data)[-512:]\n        room = self.head_limit - len(self.head)\n        if room > 0:\n            self.head += data[:room]\n            data = data[room:]\n        if data:\n            self.tail += data\n            if len(self.tail) > self.tail_limit:\n                del self.tail[: len(self.tail) - self.tail_limit]\n\n    def last_line(self):\n        lines = self.recent.rstrip(b"\\r\\n").replace(b"\\r", b"\\n").rsplit(b"\\n", 1)\n        return lines[-1][-200:].decode("utf-8", "replace")\n\n    def to_json(self):\n        return {\n            "head": base64.b64encode(bytes(self.head)).decode(),\n            "tail": base64.b64encode(bytes(self.tail)).decode(),\n            "total": self.total,\n        }\n\n\nclass LineReporter:\n    """Sends the latest output line of a request now and then, for progress notifications."""\n\n    def __init__(self, rid, captures):\n        self.rid = rid\n        self.captures = captures\n        self.sent_total = 0\n        self.next_at = time.monotonic() + LINE_EVERY\n\n    def tick(self, now):\n        if now < self.next_at:\n            return self.next_at\n        self.next_at = now + LINE_EVERY\n        newest = max(self.captures, key=lambda c: c.total)\n        total = sum(c.total for c in self.captures)\n        if total != self.sent_total:\n            self.sent_total = total\n            agent_frames.send({"id": self.rid, "line": newest.last_line(), "bytes": total})\n        return self.next_at\n',
   "agent_procs.py": '# Process supervision: each command runs in its own process group so that a timeout or a\n# cancellation kills everything it started, while a command that backgrounds a server returns at\n# once and leaves the server running. Every group started is remembered, so that none outlives the\n# sandbox.\nimport os\nimport select\nimport selectors\nimport signal\nimport subprocess\nimport threading\nimport time\n\nfrom agent_env import BASE_ENV, HOME\nfrom agent_output import Capture, LineReporter\n\n# After a command exits, how long to keep reading output that its background children may still hold.\nEXIT_GRACE = 0.05\n\n\nclass Job:\n    """One running command or Python cell that a cancel request can stop."""\n\n    def __init__(self):\n        self.cancelled = False\n        self.kill = lambda: None\n\n    def cancel(self):\n        self.cancelled = True\n        self.kill()\n\n\njobs = {}\njobs_lock = threading.Lock()\n# Every process group this agent started, so that none outlives the sandbox.\ngroups = set()\n\n\nclass _Spawner:\n    """Starts children as they are; replaced by protect.py\'s reaper when the agent is PID 1."""\n\n    def spawn(self, start):\n        return start()\n\n    def release(self, pid):\n        pass\n\n\nspawner = _Spawner()\n\n# Prepended to every command and to the interpreter: caps the number of processes of the\n# sandbox\'s user for them, but not for the agent, which must keep working after a fork bomb.\nLIMIT_PREFIX = []\n\n\ndef apply_limits(spec):\n    """Caps the sandbox\'s processes: address space and file size through the agent\'s own limits,\n    which every process inherits; the number of processes through `prlimit` on each command; the\n    CPU, where no cgroup budgets it, only by a lower priority (`nice`), inherited too. A process\n    over a limit fails or is killed; the sandbox and the server carry on."""\n    import resource\n    sizes = {"memory_mb": resource.RLIMIT_AS, "file_mb": resource.RLIMIT_FSIZE}\n    for item in filter(None, spec.split(",")):\n        name, _, value = item.partition("=")\n        if int(value or 0) <= 0:\n            continue\n        if name in sizes:\n            limit = int(value) * 1024 * 1024\n            resource.setrlimit(sizes[name], (limit, limit))\n        elif name == "processes":\n            prlimit = which("prlimit")\n            if prlimit:\n                LIMIT_PREFIX[:] = [prlimit, "--nproc=%d" % int(value), "--"]\n        elif name == "nice":\n            # No CPU budget: the host\'s own programs go first when the CPU is busy. A process may\n            # lower its priority further, never raise it again (RLIMIT_NICE 0 allows no raise).\n            resource.setrlimit(resource.RLIMIT_NICE, (0, 0))\n            os.nice(int(value))\n\n\ndef which(program):\n    """`program` on the sandbox\'s PATH, or None: shutil.which\'s answer, without the 4 ms its\n    import adds to a sandbox\'s start."""\n    for directory in BASE_ENV.get("PATH", os.defpath).split(os.pathsep):\n        path = os.path.join(directory or ".", program)\n        if os.path.isfile(path) and os.access(path, os.X_OK):\n            return path\n    return None\n\n\ndef _new_group():\n    """Popen arguments that give a child a process group of its own (what timeouts, cancels and\n    kill_groups() signal). Where the agent leads a session of its own (local sandboxes, whose\n    bwrap runs --new-session; remote mode\'s server) its children stay in that session: setsid()\n    also makes a scheduler autogroup where the kernel has them (sched_autogroup_enabled), which\n    costs more than the rest of a spawn. Elsewhere (unisolated, or Python before 3.11) each child\n    gets a session of its own, as it always did."""\n    import sys\n    if sys.version_info >= (3, 11) and os.getsid(0) == os.getpid():\n        return {"process_group": 0}\n    return {"start_new_session": True}\n\n\nNEW_GROUP = _new_group()\n\n\ndef kill_group(pid, pidfd=None):\n    """Kills the process group `pid` leads, and with `pidfd` (the leader\'s, not yet reaped) the\n    leader itself wherever it went: a command that moved into another group with setpgid() was\n    out of reach of its timeout, and its sandbox was ended for not answering."""\n    try:\n        os.killpg(pid, signal.SIGKILL)\n    except (ProcessLookupError, PermissionError):\n        pass\n    if pidfd is not None:\n        try:\n            signal.pidfd_send_signal(pidfd, signal.SIGKILL)\n        except (AttributeError, OSError):\n            pass\n\n\n# How long a killed process may take to go before whatever traces it is killed too.\nKILL_GRACE = 1.0\n\n\ndef kill_tracer(pid):\n    """Kills the process that ptraces `pid`, if any: a tracee killed with SIGKILL waits in its\n    exit stop, for good, while its tracer (a process of the sandbox that seized it) lets it."""\n    try:\n        with open("/proc/%d/status" % pid) as f:\n            for line in f:\n                if line.startswith("TracerPid:"):\n                    tracer = int(line.split()[1])\n                    if tracer > 0:\n                        os.kill(tracer, signal.SIGKILL)\n                    return\n    except (OSError, ValueError):\n        pass\n\n\ndef reap(proc, kill):\n    """Waits for `proc`, which `kill` has been told to kill, killing its tracer and it again each\n    KILL_GRACE it stays; returns its exit status."""\n    while True:\n        try:\n            return proc.wait(timeout=KILL_GRACE)\n        except subprocess.TimeoutExpired:\n            kill_tracer(proc.pid)\n            kill()\n\n\ndef stop_jobs():\n    """Cancels every running command and cell."""\n    with jobs_lock:\n        for job in list(jobs.values()):\n            job.cancel()\n\n\ndef kill_groups():\n    """Kills every process group this agent started."""\n    for pid in list(groups):\n        kill_group(pid)\n\n\ndef signal_name(returncode):\n    if returncode is None or returncode >= 0:\n        return None\n    try:\n        return signal.Signals(-returncode).name\n    except ValueError:\n        return "SIG%d" % -returncode\n\n\ndef open_pidfd(pid):\n    try:\n        return os.pidfd_open(pid)\n    except (AttributeError, OSError):\n        return None\n\n\nclass _Drain:\n    """Reads and discards what background processes still write to the pipes of commands that\n    returned, so they never get SIGPIPE. One thread for all, started with the first: a command\n    must not need a new thread (none can start while a fork bomb holds the process budget)."""\n\n    def __init__(self):\n        self.lock = threading.Lock()\n        self.sel = None\n        self.wakeup = None\n\n    def add(self, fds):\n        with self.lock:\n            if self.sel is None:\n                sel = selectors.DefaultSelector()\n                read_end, wakeup = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)\n                sel.register(read_end, selectors.EVENT_READ)\n                try:\n                    threading.Thread(target=self._run, args=(sel, read_end), daemon=True).start()\n                except RuntimeError:  # at the process cap: the pipes close, the writers get SIGPIPE\n                    for fd in fds + [read_end, wakeup]:\n                        os.close(fd)\n                    sel.close()\n                    return\n                self.sel, self.wakeup = sel, wakeup\n            for fd in fds:\n                self.sel.register(fd, selectors.EVENT_READ)\n        os.write(self.wakeup, b"\\0")\n\n    def _run(self, sel, wakeup):\n        while True:\n            for key, _ in sel.select():\n                if key.fd == wakeup:\n                    try:\n                        os.read(wakeup, 4096)\n                    except BlockingIOError:\n                        pass\n                elif not os.read(key.fd, 65536):\n                    with self.lock:\n                        sel.unregister(key.fd)\n                    os.close(key.fd)\n\n\ndrain = _Drain()\n\n# Every command\'s stdin: /dev/null, opened once (close-on-exec; each child gets it as its fd 0).\n_DEVNULL = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)\n\n\nclass Command:\n    """One `exec` request: start() starts it, then whoever polls its file descriptors drives it\n    (run_command() alone, or the agent\'s main loop beside other commands: a hand-off to another\n    thread costs more than starting the command) by calling ready() for each descriptor that is\n    readable and wake() when it asks to be woken, until wake() returns None and `reply` is set.\n    It is finished when the command has exited and its output is read (or, when background\n    processes keep the pipes open, EXIT_GRACE after the exit); a timeout or a cancel kills its\n    process group, even after it closed its output."""\n\n    def __init__(self, rid, req, job, poller):\n        self.rid = rid\n        self.req = req\n        self.job = job\n        self.poller = poller\n        self.reply = None\n        self.watched = {}  # fd -> Capture, or None for the pidfd\n\n    def start(self):\n        """Starts the command; False (and `reply` set) when it cannot start."""\n        req = self.req\n        cwd = req.get("cwd") or HOME\n        if not os.path.isdir(cwd):\n            return self._fail("cwd", "Cannot run command: cwd \'%s\' is not a directory in the sandbox" % cwd)\n        env = dict(BASE_ENV)\n        env.update(req.get("env") or {})\n        limit = req.get("max_output", 100_000)\n        timeout = req.get("timeout")\n        self.started = time.monotonic()\n        argv = req.get("argv") or ["/bin/sh", "-c", req["command"]]\n        if LIMIT_PREFIX and "/" not in argv[0] and which(argv[0]) is None:\n            return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])\n        try:\n            self.proc = proc = spawner.spawn(lambda: subprocess.Popen(\n                LIMIT_PREFIX + argv, cwd=cwd, env=env, stdin=_DEVNULL,\n                stdout=subprocess.PIPE, stderr=subprocess.PIPE, **NEW_GROUP,\n            ))\n        except FileNotFoundError:\n            return self._fail("command", "Cannot start command: %s is not installed in the sandbox" % argv[0])\n        except (OSError, ValueError) as e:\n            return self._fail("command", "Cannot start command: %s" % e)\n        groups.add(proc.pid)\n        self.pidfd = open_pidfd(proc.pid)\n        self.job.kill = lambda: kill_group(proc.pid, self.pidfd)\n        if self.job.cancelled:\n            self.job.kill()\n        self.out, self.err = Capture(limit), Capture(limit)\n        self.reporter = LineReporter(self.rid, [self.out, self.err])\n        self.deadline = self.started + timeout if timeout else None\n        self.timed_out = False\n        self.killed_at = None\n        self.exited_at = None\n        for fd, capture in ((proc.stdout.fileno(), self.out), (proc.stderr.fileno(), self.err)):\n            self._watch(fd, capture)\n        if self.pidfd is not None:\n            self._watch(self.pidfd, None)\n        return True\n\n    def _fail(self, field, message):\n        self.reply = {"error": {"field": field, "message": message}}\n        return False\n\n    def _watch(self, fd, capture):\n        self.watched[fd] = capture\n        self.poller.register(fd, select.POLLIN)\n\n    def _unwatch(self, fd):\n        del self.watched[fd]\n        self.poller.unregister(fd)\n\n    def ready(self, fd):\n        """Reads what `fd` has: output, the end of a stream, or (the pidfd) the exit."""\n        capture = self.watched[fd]\n        if capture is None:\n            self._unwatch(fd)\n            self.exited_at = time.monotonic()\n            return\n        data = os.read(fd, 65536)\n        if data:\n            capture.add(data)\n        else:\n            self._unwatch(fd)\n\n    def wake(self, now):\n        """Does what is due at `now` (a progress line, the timeout\'s kill); returns when it next\n        needs waking, or None once it is finished."""\n        wait_until = self.reporter.tick(now)\n        if self.deadline is not None and not self.timed_out:\n            if now >= self.deadline:\n                self.timed_out = True\n                kill_group(self.proc.pid, self.pidfd)\n            else:\n                wait_until = min(wait_until, self.deadline)\n        if (self.timed_out or self.job.cancelled) and self.exited_at is None:\n            # Killed, and still there after a grace: something traces it and holds it.\n            if self.killed_at is None:\n                self.killed_at = now\n            elif now - self.killed_at >= KILL_GRACE:\n                kill_tracer(self.proc.pid)\n                kill_group(self.proc.pid, self.pidfd)\n                self.killed_at = now\n            wait_until = min(wait_until, self.killed_at + KILL_GRACE)\n        if self.exited_at is None and self.pidfd is None and self.proc.poll() is not None:\n            self.exited_at = now\n        output_open = any(capture is not None for capture in self.watched.values())\n        if self.exited_at is not None:\n            if not output_open or now - self.exited_at >= EXIT_GRACE:\n                self._finish()\n                return None\n            wait_until = min(wait_until, self.exited_at + EXIT_GRACE)\n        elif self.pidfd is None:\n            wait_until = min(wait_until, now + 0.02)\n        return wait_until\n\n    def _finish(self):\n        proc = self.proc\n        held = []\n        for fd in list(self.watched):\n            if self.watched[fd] is not None:\n                held.append(os.dup(fd))\n            self._unwatch(fd)\n        if self.pidfd is not None:\n            os.close(self.pidfd)\n            self.pidfd = None\n        if held:\n            # Background processes still hold the output pipes: keep them drained, return now.\n            drain.add(held)\n        proc.stdout.close()\n        proc.stderr.close()\n        returncode = proc.wait()  # at once: the command has exited\n        spawner.release(proc.pid)\n        try:\n            os.killpg(proc.pid, 0)\n        except ProcessLookupError:\n            groups.discard(proc.pid)  # nothing of this command lives on\n        except PermissionError:\n            pass\n        self.reply = {"result": {\n            "stdout": self.out.to_json(), "stderr": self.err.to_json(),\n            "exit_code": returncode if returncode >= 0 else None,\n            "signal": signal_name(returncode),\n            "timed_out": self.timed_out, "cancelled": self.job.cancelled,\n            "duration_ms": (time.monotonic() - self.started) * 1000,\n        }}\n\n    def abandon(self):\n        """After a fault in this agent: kills the command, forgets its descriptors and leaves its\n        exit to the reaper."""\n        kill_group(self.proc.pid, self.pidfd)\n        for fd in list(self.watched):\n            self._unwatch(fd)\n        if self.pidfd is not None:\n            os.close(self.pidfd)\n            self.pidfd = None\n        spawner.release(self.proc.pid)\n\n\ndef run_command(rid, req, job):\n    """The `exec` operation, on the calling thread."""\n    poller = select.poll()\n    command = Command(rid, req, job, poller)\n    if not command.start():\n        return command.reply\n    try:\n        while True:\n            now = time.monotonic()\n            wait_until = command.wake(now)\n            if wait_until is None:\n                return command.reply\n            for fd, _ in poller.poll(max(wait_until - now, 0) * 1000):\n                command.ready(fd)\n    except BaseException:\n        if command.reply is None:\n            command.abandon()\n        raise\n\n\ndef _live_processes():\n    """The sandbox\'s live processes other than the agent, as (pid, ppid, pgrp, session) tuples,\n    from /proc (zombies, already dead, left out)."""\n    me = os.getpid()\n    found = []\n    for name in os.listdir("/proc"):\n        if not name.isdigit() or int(name) == me:\n            continue\n        try:\n            with open("/proc/%s/stat" % name, "rb") as f:\n                stat = f.read().decode("ascii", "replace")\n        except OSError:\n            continue\n        fields = stat[stat.rindex(")") + 2:].split()\n        if fields[0] in ("Z", "X"):\n            continue\n        found.append((int(name), int(fields[1]), int(fields[2]), int(fields[3])))\n    return found\n\n\ndef _ours(processes):\n    """Which of `processes` this agent started, in remote mode where the machine has others: its\n    descendants, and members of the process groups and sessions of its commands (which keeps a\n    daemon that double-forked, unless it also left the session with setsid). Where the agent\n    leads its session its commands share it (see _new_group): then that session counts."""\n    me = os.getpid()\n    children = {}\n    for pid, ppid, _, _ in processes:\n        children.setdefault(ppid, []).append(pid)\n    mine = set()\n    todo = [me]\n    while todo:\n        for child in children.get(todo.pop(), ()):\n            if child not in mine:\n                mine.add(child)\n                todo.append(child)\n    started = set(groups)\n    if "process_group" in NEW_GROUP:\n        started.add(me)\n    return [pid for pid, _, pgrp, sid in processes if pid in mine or pgrp in started or sid in started]\n\n\ndef sandbox_processes():\n    """The pids of the sandbox\'s live processes but the agent: every other one where the agent is\n    PID 1, else those it started."""\n    live = _live_processes()\n    return {p[0] for p in live} if os.getpid() == 1 else set(_ours(live))\n\n\ndef kill_all():\n    """Kills every process of the sandbox but the agent itself, a fork bomb included, and returns\n    how many there were. As PID 1 of the sandbox (local sandboxes) that is every other process:\n    kill(-1) signals them all at once while no new one can be forked. Elsewhere (remote mode) it is\n    the processes the agent started, found in /proc and killed until none is left. Returns the pids\n    it saw."""\n    pid1 = os.getpid() == 1\n    seen = set()\n    for _ in range(100):\n        victims = sandbox_processes()\n        if not victims:\n            break\n        seen.update(victims)\n        if pid1:\n            try:\n                os.kill(-1, signal.SIGKILL)\n            except ProcessLookupError:\n                pass\n        else:\n            for pid in victims:\n                try:\n                    os.kill(pid, signal.SIGKILL)\n                except (ProcessLookupError, PermissionError):\n                    pass\n        time.sleep(0.005)  # let the reaper collect them before looking again\n    return seen\n',

@@ -71,3 +71,24 @@ Deno.test("a file time beyond what a date holds is shown as the furthest date", 
   const far = await mcp.call("file_download", { file_path: "/dev/shm/far" });
   assertEquals(far.isError, false, JSON.stringify(far.content));
 });
+
+Deno.test("a listing of names made to be long as JSON is cut, not refused", opts, async () => {
+  // Names of 250 control characters (each six as JSON), ten levels deep with 1000 files below:
+  // the listing came to 34 MiB as JSON, and file_list failed instead of listing what fits.
+  await using mcp = await connect();
+  await mcp.call("shell_exec", {
+    command: `python3 -c "
+import os
+name = '\\x01' * 250
+path = 'cc/' + '/'.join([name] * 9)
+os.makedirs(path)
+for i in range(1000):
+    open(os.path.join(path, name[:240] + '%04d' % i), 'w').close()
+"`,
+  });
+  const result = await mcp.call("file_list", { path: "cc", depth: 10 });
+  assert(!result.isError, JSON.stringify(result).slice(0, 300));
+  const out = structured<FileListOutput>(result);
+  assertEquals(out.truncated, true);
+  assert(out.entries.length >= 9 && out.entries.length < 1000, `${out.entries.length} entries`);
+});

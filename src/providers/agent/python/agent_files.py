@@ -3,6 +3,7 @@
 # through them. Failures are FileFaults, whose codes are the protocol's error codes.
 import base64
 import errno
+import json
 import os
 import stat
 
@@ -172,6 +173,12 @@ def op_write(req):
         raise fault(e, "write", path)
 
 
+# The most a listing's entries take as JSON: the tool's result holds them twice (as its structure
+# and as its text), within the 10 MiB an MCP client reads in one message. Names of 250 escaped
+# control characters, ten levels deep, made 1000 entries 34 MiB, and the whole listing failed.
+LIST_BYTES = 2 * 1024 * 1024
+
+
 def op_list(req):
     root = resolve(req.get("path") or ".")
     depth = max(1, int(req.get("depth", 1)))
@@ -182,9 +189,10 @@ def op_list(req):
     except OSError as e:
         raise fault(e, "list", root)
     entries = []
+    size = 0
     truncated = False
     pending = [(root, 1)]
-    while pending:
+    while pending and not truncated:
         directory, level = pending.pop(0)
         try:
             fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -206,7 +214,12 @@ def op_list(req):
                     st = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                entries.append(describe(path, st, entry.name, fd))
+                info = describe(path, st, entry.name, fd)
+                size += len(json.dumps(info))
+                if size > LIST_BYTES:
+                    truncated = True
+                    break
+                entries.append(info)
                 if level < depth and entry.is_dir(follow_symlinks=False):
                     pending.append((path, level + 1))
         except OSError:
