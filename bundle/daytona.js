@@ -9,12 +9,18 @@ import {
 import {
   createLogger
 } from "./shared-cli-daytona-doctor-init.js";
+import {
+  parseBoundedJson
+} from "./shared-daytona-http.js";
 import "./shared-cli-daytona-doctor-modern.js";
+import {
+  ByteGate
+} from "./shared-daytona-modern-server.js";
 import {
   SandboxError,
   SandboxFileError,
   concatBytes,
-  readAll
+  formatBytes
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   WORKSPACE_NAME,
@@ -398,9 +404,13 @@ MCP_REQUEST`;
     const deadlineMs = typeof seconds === "number" ? seconds * 1e3 + graceMs : op === "exec" || op === "python" ? void 0 : UNTIMED_DEADLINE_MS;
     const started = performance.now();
     let cancelledAt;
+    const stop = new AbortController();
+    const timers = [];
+    if (deadlineMs !== void 0) timers.push(setTimeout(() => stop.abort(), deadlineMs));
     const onAbort = /* @__PURE__ */ __name(() => {
       cancelledAt = performance.now();
       cancel();
+      timers.push(setTimeout(() => stop.abort(), graceMs));
     }, "onAbort");
     options.signal?.addEventListener("abort", onAbort, {
       once: true
@@ -409,20 +419,21 @@ MCP_REQUEST`;
       cancel();
       return new SandboxError(`Cannot finish: the sandbox's agent ${reason}, so the server stopped waiting for it (a cancel was sent; code in the sandbox may have replaced the agent)`);
     }, "late");
+    const lateness = /* @__PURE__ */ __name(() => cancelledAt !== void 0 ? `did not stop the call within ${graceMs / 1e3} s of its cancellation` : `did not answer within ${deadlineMs / 1e3} s (the call's timeout and a grace)`, "lateness");
+    const ask = /* @__PURE__ */ __name((request) => this.#toolbox.execute(request, wait + REQUEST_MARGIN_SECONDS, stop.signal).catch((error) => {
+      throw stop.signal.aborted ? late(lateness()) : error;
+    }), "ask");
     try {
       let asked = performance.now();
-      let output = await this.#toolbox.execute(command, wait + REQUEST_MARGIN_SECONDS);
+      let output = await ask(command);
       for (; ; ) {
         const reply = findReply(output, id);
         if (reply.error) throw faultToError(reply.error);
         if (reply.pending !== true) return reply.result;
         if (typeof reply.line === "string" && reply.line) options.onLine?.(reply.line);
         const now = performance.now();
-        if (deadlineMs !== void 0 && now - started > deadlineMs) {
-          throw late(`did not answer within ${deadlineMs / 1e3} s (the call's timeout and a grace)`);
-        }
-        if (cancelledAt !== void 0 && now - cancelledAt > graceMs) {
-          throw late(`did not stop the call within ${graceMs / 1e3} s of its cancellation`);
+        if (deadlineMs !== void 0 && now - started > deadlineMs || cancelledAt !== void 0 && now - cancelledAt > graceMs) {
+          throw late(lateness());
         }
         if (now - asked < MIN_POLL_MS) {
           await new Promise((resolve) => setTimeout(resolve, MIN_POLL_MS - (now - asked)));
@@ -434,10 +445,11 @@ MCP_REQUEST`;
           id: `${id}-wait`,
           wait
         });
-        output = await this.#toolbox.execute(this.#client(follow), wait + REQUEST_MARGIN_SECONDS);
+        output = await ask(this.#client(follow));
       }
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
+      timers.forEach(clearTimeout);
     }
   }
 };
@@ -564,6 +576,10 @@ function findReply(output, id) {
 __name(findReply, "findReply");
 var REPLY_LINES = 16;
 var REPLY_PARSES = 4;
+var REPLY_BOUNDS = {
+  depth: 32,
+  containers: 1e5
+};
 function lastJsonLine(output, accept) {
   let end = output.length;
   for (let lines = 0, parses = 0; lines < REPLY_LINES && parses < REPLY_PARSES && end >= 0; lines++) {
@@ -573,7 +589,7 @@ function lastJsonLine(output, accept) {
     if (!line.startsWith("{")) continue;
     parses++;
     try {
-      const value = JSON.parse(line);
+      const value = parseBoundedJson(line, REPLY_BOUNDS);
       if (accept(value)) return value;
     } catch {
     }
@@ -701,6 +717,12 @@ __name(indexOf, "indexOf");
 
 // src/providers/daytona/_toolbox.ts
 var MAX_EXECUTE_ANSWER = 100 * 1024 * 1024;
+var MAX_ERROR_ANSWER = 64 * 1024;
+var MAX_INFO_ANSWER = 64 * 1024;
+var MAX_LISTING_ANSWER = 16 * 1024 * 1024;
+var LARGE_ANSWER = 8 * 1024 * 1024;
+var largeAnswers = new ByteGate(1, 32);
+var EXECUTE_GRACE_SECONDS = 15;
 var SDK_HEADERS = {
   "X-Daytona-Source": "sdk-typescript",
   "X-Daytona-SDK-Version": "0.218.0"
@@ -721,9 +743,10 @@ var Toolbox = class {
   }
   /**
    * Runs a command; returns its combined output. Not retried: a command may not run twice. The
-   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second.
+   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second;
+   * the request ends a grace after it, or when `signal` aborts.
    */
-  async execute(command, timeoutSeconds) {
+  async execute(command, timeoutSeconds, signal) {
     const timeout = Math.max(1, Math.ceil(timeoutSeconds));
     const response = await this.#fetch("process/execute", "run a command in the sandbox", {
       method: "POST",
@@ -733,13 +756,29 @@ var Toolbox = class {
       body: JSON.stringify({
         command,
         timeout
-      })
-    }, false, timeout);
-    const answer = await readAll(response.body ?? ReadableStream.from([]), MAX_EXECUTE_ANSWER).catch((error) => {
-      throw error instanceof RangeError ? new SandboxError(`Cannot read the command's output: it is over ${MAX_EXECUTE_ANSWER >> 20} MiB (a command in the sandbox printed without end?)`) : error;
+      }),
+      signal
+    }, false, {
+      seconds: timeout + EXECUTE_GRACE_SECONDS
     });
-    const body = JSON.parse(new TextDecoder().decode(answer));
-    return body.result ?? body.stdout ?? "";
+    let large;
+    try {
+      const answer = await readAnswer(response, MAX_EXECUTE_ANSWER, "the command's output", {
+        past: LARGE_ANSWER,
+        enter: /* @__PURE__ */ __name(async () => large = await largeAnswers.enter(1, signal), "enter")
+      });
+      const body = parseAnswer(answer, {
+        depth: 2,
+        containers: 4
+      }, "the command's answer");
+      const output = body.result ?? body.stdout ?? "";
+      if (typeof output !== "string") {
+        throw new SandboxError("Cannot read the command's output: the sandbox's toolbox answered with something other than text");
+      }
+      return output;
+    } finally {
+      large?.[Symbol.dispose]();
+    }
   }
   /**
    * Streams one file from the multipart bulk-download endpoint: the body of its single part, or
@@ -771,7 +810,12 @@ var Toolbox = class {
       }
       throw error;
     });
-    return fromDaemonInfo(await response.json(), path);
+    const answer = await readAnswer(response, MAX_INFO_ANSWER, "the file's details");
+    const raw = parseAnswer(answer, {
+      depth: 4,
+      containers: 16
+    }, "the file's details");
+    return fromDaemonInfo(isRecord(raw) ? raw : {}, path);
   }
   /** The toolbox's listing of a directory, as a FileListing. */
   async listFiles(path, options = {}) {
@@ -779,7 +823,12 @@ var Toolbox = class {
     const response = await this.#fetch(`files?path=${encodeURIComponent(path)}&depth=${depth}`, "list files", {
       signal: options.signal
     }, true);
-    const items = await response.json();
+    const answer = await readAnswer(response, MAX_LISTING_ANSWER, "the listing");
+    const raw = parseAnswer(answer, {
+      depth: 4,
+      containers: 4e5
+    }, "the listing");
+    const items = (Array.isArray(raw) ? raw : []).filter(isRecord);
     const limit = options.limit ?? 1e3;
     return {
       path,
@@ -814,7 +863,11 @@ var Toolbox = class {
         depth: clone.depth
       }),
       signal
-    }, false, 600, void 0, (status, message, code, headers) => cloneError(status, message, code, headers, git));
+    }, false, {
+      // A clone takes as long as the repository needs: the request's own timeout and then some.
+      extraSeconds: 600,
+      onError: /* @__PURE__ */ __name((status, message, code, headers) => cloneError(status, message, code, headers, git), "onError")
+    });
   }
   async upload(files, signal) {
     await this.#fetch("files/bulk-upload", "upload files", () => {
@@ -868,12 +921,16 @@ Content-Type: application/octet-stream\r
       },
       body: ReadableStream.from(body()),
       signal
-    }, false, 0, 1);
+    }, false, {
+      attempts: 1
+    });
   }
-  async #fetch(path, what, init, idempotent, extraSeconds = 0, attempts, onError = (status, message, _code, headers) => toolboxError(status, message, headers)) {
+  async #fetch(path, what, init, idempotent, options = {}) {
+    const seconds = options.seconds ?? this.#timeoutSeconds + (options.extraSeconds ?? 0);
+    const onError = options.onError ?? ((status, message, _code, headers) => toolboxError(status, message, headers));
     return await withRetries(async () => {
       const request = typeof init === "function" ? init() : init;
-      const timeout = AbortSignal.timeout((this.#timeoutSeconds + extraSeconds) * 1e3);
+      const timeout = AbortSignal.timeout(seconds * 1e3);
       let response;
       try {
         response = await fetch(`${this.#base}/${path}`, {
@@ -903,25 +960,84 @@ Content-Type: application/octet-stream\r
         await response.body?.cancel();
         throw new SandboxError(`Cannot ${what}: the sandbox's toolbox answered with a redirect (${response.status}), which is never followed`);
       }
-      const text = await response.text();
+      const text = new TextDecoder().decode(await readPrefix(response, MAX_ERROR_ANSWER));
       let message = text;
       let code = "";
       try {
-        const parsed = JSON.parse(text);
-        message = parsed.message ?? parsed.error ?? text;
+        const parsed = parseBoundedJson(text, {
+          depth: 4,
+          containers: 64
+        });
+        message = String(parsed.message ?? parsed.error ?? text);
         code = String(parsed.code ?? "");
       } catch {
       }
       throw onError(response.status, message.slice(0, 500), code, response.headers);
     }, {
       idempotent,
-      attempts,
+      attempts: options.attempts,
       what,
       log: this.#log,
-      deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1e3
+      deadline: Date.now() + seconds * 1e3
     });
   }
 };
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+__name(isRecord, "isRecord");
+async function readAnswer(response, limit, what, large) {
+  const chunks = [];
+  let size = 0;
+  let entered = false;
+  const reader = (response.body ?? ReadableStream.from([])).getReader();
+  try {
+    for (; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return concatBytes(chunks, size);
+      size += value.length;
+      if (size > limit) {
+        throw new SandboxError(`Cannot read ${what}: it is over ${formatBytes(limit)} (a command in the sandbox printed without end, or code there answered for its toolbox?)`);
+      }
+      chunks.push(value);
+      if (large && !entered && size > large.past) {
+        entered = true;
+        await large.enter();
+      }
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {
+    });
+    throw error;
+  }
+}
+__name(readAnswer, "readAnswer");
+async function readPrefix(response, limit) {
+  const chunks = [];
+  let size = 0;
+  const reader = (response.body ?? ReadableStream.from([])).getReader();
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+  }
+  await reader.cancel().catch(() => {
+  });
+  return concatBytes(chunks, size).subarray(0, limit);
+}
+__name(readPrefix, "readPrefix");
+function parseAnswer(answer, bounds, what) {
+  try {
+    return parseBoundedJson(new TextDecoder().decode(answer), bounds);
+  } catch (error) {
+    throw new SandboxError(`Cannot read ${what}: the sandbox's toolbox answered with what its daemon does not send (${error.message})`);
+  }
+}
+__name(parseAnswer, "parseAnswer");
 function cloneError(status, message, code, headers, git) {
   if (code.startsWith("GIT_")) return gitError(status, message, git);
   if (status === 401 || status === 404 || status === 400 && /no IP address/i.test(message)) {

@@ -3,6 +3,9 @@ import {
   isModern
 } from "./shared-cli-http.js";
 import {
+  jsonExcess
+} from "./shared-daytona-http.js";
+import {
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -1479,9 +1482,10 @@ function serveHttp(options, makeSession, modern) {
     if (request.method === "POST") {
       const text = await readBody(request, maxBody, bodies);
       if (text instanceof Response) return text;
-      if (nestedDeeperThan(text, MAX_NESTING)) {
-        return rpcError(400, -32700, `Parse error: the body nests arrays and objects more than ${MAX_NESTING} deep`);
-      }
+      const excess = jsonExcess(text, {
+        depth: MAX_NESTING
+      });
+      if (excess !== void 0) return rpcError(400, -32700, `Parse error: ${excess}`);
       try {
         parsedBody = JSON.parse(text);
       } catch {
@@ -1710,22 +1714,6 @@ async function readBody(request, limit, bodies) {
   return late ? rpcError(408, -32e3, `Request timeout: the body did not arrive within ${bodies.timeoutMs / 1e3} s`, true) : rpcError(400, -32600, "Bad request: the body ended before its Content-Length", true);
 }
 __name(readBody, "readBody");
-function nestedDeeperThan(text, limit) {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
-      if (++depth > limit) return true;
-    } else if (c === 93 || c === 125) depth--;
-  }
-  return false;
-}
-__name(nestedDeeperThan, "nestedDeeperThan");
 function isInitialize(body) {
   const messages = Array.isArray(body) ? body : [
     body

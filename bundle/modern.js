@@ -14,6 +14,7 @@ import {
 import {
   VERSION
 } from "./shared-cli-modern-server.js";
+import "./shared-daytona-modern-server.js";
 import "./shared-cli-init-modern-server.js";
 import "./shared-cli-daytona-doctor-modern-server.js";
 import "./shared-cli-doctor-init-modern-server.js";

@@ -1,5 +1,8 @@
 // Generated from src/ by `deno task gen` (scripts/gen_bundle.ts); do not edit.
 import {
+  FILE_DATA
+} from "./shared-daytona-modern-server.js";
+import {
   credentialsFor
 } from "./shared-cli-init-modern-server.js";
 import {
@@ -97,128 +100,10 @@ async function runCall(tool, setup, context, call) {
 }
 __name(runCall, "runCall");
 
-// src/_gate.ts
-var MIB = 1024 * 1024;
-var ByteGate = class {
-  static {
-    __name(this, "ByteGate");
-  }
-  /** The most bytes admitted at once. */
-  size;
-  /** The most requests that wait at once. */
-  maxWaiting;
-  #free;
-  #queue = [];
-  /** A gate admitting `size` bytes at once, for which `maxWaiting` requests wait. */
-  constructor(size, maxWaiting = Infinity) {
-    this.size = size;
-    this.maxWaiting = maxWaiting;
-    this.#free = size;
-  }
-  /** Bytes admitted now. */
-  get held() {
-    return this.size - this.#free;
-  }
-  /** Whether nothing is admitted and nothing waits. */
-  get idle() {
-    return this.#free === this.size && this.#queue.length === 0;
-  }
-  /**
-   * Waits until `bytes` (at most the gate's size) can be admitted after every earlier request, and
-   * admits them until the returned handle is disposed. Rejects with `signal`'s reason if it aborts
-   * first, and with a RangeError at once when `maxWaiting` requests wait already.
-   */
-  async enter(bytes, signal) {
-    signal?.throwIfAborted();
-    const want = Math.min(Math.max(bytes, 0), this.size);
-    if (this.#queue.length > 0 || this.#free < want) {
-      if (this.#queue.length >= this.maxWaiting) {
-        throw new RangeError(`Cannot read now: ${this.#queue.length} reads wait already for others to be answered; wait for their answers and ask again`);
-      }
-      const { promise, resolve, reject } = Promise.withResolvers();
-      const waiter = {
-        bytes: want,
-        admit: resolve
-      };
-      this.#queue.push(waiter);
-      const abort = /* @__PURE__ */ __name(() => {
-        const at = this.#queue.indexOf(waiter);
-        if (at < 0) return;
-        this.#queue.splice(at, 1);
-        this.#pump();
-        reject(signal.reason);
-      }, "abort");
-      signal?.addEventListener("abort", abort, {
-        once: true
-      });
-      try {
-        await promise;
-      } finally {
-        signal?.removeEventListener("abort", abort);
-      }
-    } else {
-      this.#free -= want;
-    }
-    let left = false;
-    return {
-      [Symbol.dispose]: () => {
-        if (left) return;
-        left = true;
-        this.#free += want;
-        this.#pump();
-      }
-    };
-  }
-  /** Admits waiters from the head of the queue while they fit. */
-  #pump() {
-    while (this.#queue.length > 0 && this.#queue[0].bytes <= this.#free) {
-      const next = this.#queue.shift();
-      this.#free -= next.bytes;
-      next.admit();
-    }
-  }
-};
-var OwnedGates = class {
-  static {
-    __name(this, "OwnedGates");
-  }
-  #size;
-  #maxWaiting;
-  #gates = /* @__PURE__ */ new Map();
-  /** Gates of `size` bytes, for which `maxWaiting` requests of one owner wait. */
-  constructor(size, maxWaiting) {
-    this.#size = size;
-    this.#maxWaiting = maxWaiting;
-  }
-  /** Owners with a gate now: admitted or waiting requests. */
-  get owners() {
-    return this.#gates.size;
-  }
-  /** {@linkcode ByteGate.enter} at `owner`'s gate. */
-  async enter(owner, bytes, signal) {
-    let gate = this.#gates.get(owner);
-    if (!gate) this.#gates.set(owner, gate = new ByteGate(this.#size, this.#maxWaiting));
-    let held;
-    try {
-      held = await gate.enter(bytes, signal);
-    } catch (error) {
-      if (gate.idle) this.#gates.delete(owner);
-      throw error;
-    }
-    return {
-      [Symbol.dispose]: () => {
-        held[Symbol.dispose]();
-        if (gate.idle && this.#gates.get(owner) === gate) this.#gates.delete(owner);
-      }
-    };
-  }
-};
-var FILE_DATA = new OwnedGates(8 * MIB, 16);
-
 // src/tools/_files.ts
-var MIB2 = 1024 * 1024;
-var INLINE_BYTES = MIB2;
-var HARD_CEILING = 7 * MIB2;
+var MIB = 1024 * 1024;
+var INLINE_BYTES = MIB;
+var HARD_CEILING = 7 * MIB;
 var EXTENSION_TYPES = {
   txt: "text/plain",
   log: "text/plain",
@@ -1036,7 +921,7 @@ var DOWNLOAD_OPTIONS = [
   "compress_file",
   "force_download"
 ];
-var HTML_READ_LIMIT = 2 * MIB2;
+var HTML_READ_LIMIT = 2 * MIB;
 async function fileDownload(sandbox, input, options = {}) {
   const output = await download(sandbox, input, options);
   const notes = sandbox.takeNotes?.() ?? [];
@@ -1073,7 +958,7 @@ async function download(sandbox, input, options) {
     signal
   };
   if (input.host_path !== void 0) return await saveToHost(file, input, options);
-  const limit = (input.max_size_mb ?? 5) * MIB2;
+  const limit = (input.max_size_mb ?? 5) * MIB;
   switch (input.download_option) {
     case void 0:
       return info.size > limit ? choices(file, input) : await whole(file);
@@ -1353,7 +1238,7 @@ async function convert(file, cap) {
 }
 __name(convert, "convert");
 var COMPRESS_TIMEOUT_MS = 3e5;
-var SERVER_COMPRESS_LIMIT = 64 * MIB2;
+var SERVER_COMPRESS_LIMIT = 64 * MIB;
 async function compress(file, limit, input) {
   const { sandbox, info, signal } = file;
   const inSandbox = await compressInSandbox(file, limit);

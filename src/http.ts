@@ -20,6 +20,7 @@ import type { Logger } from "./log.ts";
 import type { SandboxSession } from "./session.ts";
 import { isModern } from "./_era.ts";
 import { type ConnectionLimits, guardConnections } from "./_conn_guard.ts";
+import { jsonExcess } from "./_json.ts";
 import { UnsentAnswers } from "./_unsent.ts";
 
 /** Options for {@linkcode serveHttp}. */
@@ -279,13 +280,8 @@ export function serveHttp(
     if (request.method === "POST") {
       const text = await readBody(request, maxBody, bodies);
       if (text instanceof Response) return text;
-      if (nestedDeeperThan(text, MAX_NESTING)) {
-        return rpcError(
-          400,
-          -32700,
-          `Parse error: the body nests arrays and objects more than ${MAX_NESTING} deep`,
-        );
-      }
+      const excess = jsonExcess(text, { depth: MAX_NESTING });
+      if (excess !== undefined) return rpcError(400, -32700, `Parse error: ${excess}`);
       try {
         parsedBody = JSON.parse(text);
       } catch {
@@ -547,26 +543,6 @@ async function readBody(
       true,
     )
     : rpcError(400, -32600, "Bad request: the body ended before its Content-Length", true);
-}
-
-/**
- * Whether `text` (JSON or not) opens more than `limit` arrays and objects inside one another, by
- * one pass over it: parsing 2 million of them held the event loop most of a second.
- */
-function nestedDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // a backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
 }
 
 function isInitialize(body: unknown): boolean {

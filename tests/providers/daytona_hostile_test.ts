@@ -209,3 +209,105 @@ Deno.test("a toolbox that answers with a redirect is not followed, with the API 
   );
   assertEquals(seen.filter((line) => line.includes("/theirs/")), [], "nothing was sent there");
 });
+
+/**
+ * A toolbox of the test's own whose answers `answer` makes, given the request's path under the
+ * toolbox and `count`, which passes a body through counting what the server read of it (`pulled`).
+ */
+function hostileToolbox(
+  answer: (
+    path: string,
+    count: (body: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>,
+  ) => Response,
+) {
+  const pulled = { bytes: 0 };
+  const count = (body: ReadableStream<Uint8Array>) =>
+    body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          pulled.bytes += chunk.length;
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    (request) => answer(new URL(request.url).pathname.replace(/^\/toolbox\/x\//, ""), count),
+  );
+  return { server, pulled, base: `http://127.0.0.1:${server.addr.port}/toolbox/x` };
+}
+
+/** An endless body of `byte`, in 64 KiB chunks. */
+function endless(byte: number): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    pull(controller) {
+      controller.enqueue(new Uint8Array(65536).fill(byte));
+    },
+  });
+}
+
+Deno.test("a toolbox's answers are parsed only as complex, and read only as far, as what they carry needs", async () => {
+  // Code in a Daytona sandbox can answer for its toolbox. A command's answer of 20 MB of nested
+  // arrays took the server 1.16 GB to parse (a server in 1 GiB was killed, and every session
+  // with it), an endless error body or file details were read without end (60 MiB to 1 GiB in
+  // 6 s), and a result that was not text reached the caller ("line.startsWith is not a function").
+  const deep = `{"result": ${"[".repeat(8 * 1024 * 1024)}`;
+  const flat = `{${'"a": [], '.repeat(1024 * 1024)}"result": ""}`;
+  let mode = "";
+  const { server, pulled, base } = hostileToolbox((path, count) => {
+    const text = (body: string) =>
+      new Response(count(ReadableStream.from([new TextEncoder().encode(body)])));
+    if (path === "process/execute") {
+      if (mode === "deep") return text(deep);
+      if (mode === "flat") return text(flat);
+      if (mode === "number") return Response.json({ exitCode: 0, result: 5 });
+      return new Response(count(endless(0x61)), { status: 500 });
+    }
+    return new Response(count(endless(0x20)));
+  });
+  await using _ = server;
+  const toolbox = new Toolbox(base, "dtn_key", 30, silentLogger());
+  mode = "deep";
+  await rejects(toolbox.execute("id", 5), /nests arrays and objects more than 2 deep/);
+  mode = "flat";
+  await rejects(toolbox.execute("id", 5), /holds more than 4 arrays and objects/);
+  mode = "number";
+  await rejects(toolbox.execute("id", 5), /something other than text/);
+  for (
+    const [what, call] of [
+      ["an error", () => (mode = "error", toolbox.execute("id", 5))],
+      ["file details", () => toolbox.fileInfo("/home/daytona/f")],
+      ["a listing", () => toolbox.listFiles("/home/daytona")],
+    ] as const
+  ) {
+    pulled.bytes = 0;
+    await rejects(call(), Error, what);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // what was in flight
+    assert(pulled.bytes < 32 * 1024 * 1024, `${pulled.bytes} bytes of ${what} read`);
+  }
+});
+
+Deno.test("a toolbox that holds its answer back is left when the call is cancelled", async () => {
+  // A command's answer begun and then held back, a byte every few seconds, kept a cancelled
+  // call's request open for the toolbox's timeout and the command's (255 s): 200 cancelled calls
+  // held 565 connections.
+  const { server, base } = hostileToolbox(() =>
+    new Response(
+      new ReadableStream({
+        async pull(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 5000));
+          controller.enqueue(new TextEncoder().encode(" "));
+        },
+      }),
+    )
+  );
+  await using _ = server;
+  const toolbox = new Toolbox(base, "dtn_key", 180, silentLogger());
+  const controller = new AbortController();
+  const started = performance.now();
+  const asked = toolbox.execute("sleep 100", 100, controller.signal).catch((error: Error) => error);
+  setTimeout(() => controller.abort(), 300);
+  assert(await asked instanceof Error);
+  const seconds = (performance.now() - started) / 1000;
+  assert(seconds < 5, `the request went on ${seconds.toFixed(1)} s after the cancel`);
+});

@@ -4,6 +4,7 @@
 
 import type { ExecOptions, ExecResult } from "../../sandbox.ts";
 import { SandboxError } from "../../sandbox.ts";
+import { parseBoundedJson } from "../../_json.ts";
 import {
   type AgentFault,
   faultToError,
@@ -101,9 +102,16 @@ export class RemoteAgent implements AgentTransport {
       : UNTIMED_DEADLINE_MS;
     const started = performance.now();
     let cancelledAt: number | undefined;
+    // A toolbox that holds its answer back (code in the sandbox can answer for it) is not waited
+    // on past the deadline, nor past a grace after a cancel: a stalled answer held each cancelled
+    // call's connection for 255 s, and 200 such calls 565 connections.
+    const stop = new AbortController();
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    if (deadlineMs !== undefined) timers.push(setTimeout(() => stop.abort(), deadlineMs));
     const onAbort = () => {
       cancelledAt = performance.now();
       cancel();
+      timers.push(setTimeout(() => stop.abort(), graceMs));
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const late = (reason: string) => {
@@ -112,33 +120,40 @@ export class RemoteAgent implements AgentTransport {
         `Cannot finish: the sandbox's agent ${reason}, so the server stopped waiting for it (a cancel was sent; code in the sandbox may have replaced the agent)`,
       );
     };
+    const lateness = () =>
+      cancelledAt !== undefined
+        ? `did not stop the call within ${graceMs / 1000} s of its cancellation`
+        : `did not answer within ${deadlineMs! / 1000} s (the call's timeout and a grace)`;
+    const ask = (request: string) =>
+      this.#toolbox.execute(request, wait + REQUEST_MARGIN_SECONDS, stop.signal).catch((error) => {
+        throw stop.signal.aborted ? late(lateness()) : error;
+      });
     try {
       // Each request waits at most `wait` seconds for the call; its execute gets a margin more.
       let asked = performance.now();
-      let output = await this.#toolbox.execute(command, wait + REQUEST_MARGIN_SECONDS);
+      let output = await ask(command);
       for (;;) {
         const reply = findReply(output, id);
         if (reply.error) throw faultToError(reply.error);
         if (reply.pending !== true) return reply.result as T;
         if (typeof reply.line === "string" && reply.line) options.onLine?.(reply.line);
         const now = performance.now();
-        if (deadlineMs !== undefined && now - started > deadlineMs) {
-          throw late(
-            `did not answer within ${deadlineMs / 1000} s (the call's timeout and a grace)`,
-          );
-        }
-        if (cancelledAt !== undefined && now - cancelledAt > graceMs) {
-          throw late(`did not stop the call within ${graceMs / 1000} s of its cancellation`);
+        if (
+          (deadlineMs !== undefined && now - started > deadlineMs) ||
+          (cancelledAt !== undefined && now - cancelledAt > graceMs)
+        ) {
+          throw late(lateness());
         }
         if (now - asked < MIN_POLL_MS) {
           await new Promise((resolve) => setTimeout(resolve, MIN_POLL_MS - (now - asked)));
         }
         asked = performance.now();
         const follow = JSON.stringify({ op: "wait", target: id, id: `${id}-wait`, wait });
-        output = await this.#toolbox.execute(this.#client(follow), wait + REQUEST_MARGIN_SECONDS);
+        output = await ask(this.#client(follow));
       }
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
+      timers.forEach(clearTimeout);
     }
   }
 }
@@ -294,6 +309,11 @@ function findReply(
  */
 const REPLY_LINES = 16;
 const REPLY_PARSES = 4;
+/**
+ * How complex a reply line may be: a listing's entries, a cell's images and notes, each an object
+ * or two (a line nested 1 000 000 deep would take the server a gigabyte to parse).
+ */
+const REPLY_BOUNDS = { depth: 32, containers: 100_000 };
 
 /** The last line of a command's output that is a JSON object `accept` takes, near its end. */
 function lastJsonLine(
@@ -312,7 +332,7 @@ function lastJsonLine(
     if (!line.startsWith("{")) continue;
     parses++;
     try {
-      const value = JSON.parse(line);
+      const value = parseBoundedJson(line, REPLY_BOUNDS) as Record<string, unknown>;
       if (accept(value)) return value;
     } catch { /* not a reply */ }
   }

@@ -10,7 +10,9 @@ import {
   SandboxError,
   SandboxFileError,
 } from "../../sandbox.ts";
-import { readAll } from "../../_output.ts";
+import { type JsonBounds, parseBoundedJson } from "../../_json.ts";
+import { concatBytes, formatBytes } from "../../_output.ts";
+import { ByteGate } from "../../_gate.ts";
 import { gitError, type GitTarget, toolboxError, TransientError } from "./_errors.ts";
 import { multipartFirstPart } from "./_multipart.ts";
 import { withRetries } from "./_retry.ts";
@@ -20,6 +22,28 @@ import { withRetries } from "./_retry.ts";
  * around it. A command in the sandbox can print without end; beyond this, the call fails.
  */
 export const MAX_EXECUTE_ANSWER = 100 * 1024 * 1024;
+
+/**
+ * Of the answers the toolbox gives, only a command's output is large. Answers are read whole and
+ * parsed, so the rest are read to a size their content needs, and past it the answer is refused:
+ * an endless error body or file details took a server from 60 MiB to its 1 GiB limit in 6 s.
+ */
+const MAX_ERROR_ANSWER = 64 * 1024;
+const MAX_INFO_ANSWER = 64 * 1024;
+const MAX_LISTING_ANSWER = 16 * 1024 * 1024;
+
+/** A command's answer past this size is read by one call at a time, server-wide. */
+const LARGE_ANSWER = 8 * 1024 * 1024;
+
+/**
+ * Calls reading a large command answer: one at a time, a few waiting. An answer costs the server
+ * about five times its size while it is read and parsed: three answers of 95 MiB at once took a
+ * server to 984 MiB, and six past its 1 GiB.
+ */
+const largeAnswers = new ByteGate(1, 32);
+
+/** How long a command's request may take past its own timeout (the toolbox's answer, a slow link). */
+const EXECUTE_GRACE_SECONDS = 15;
 
 /** The headers the SDK sends, so the toolbox sees the same client either way. */
 const SDK_HEADERS = { "X-Daytona-Source": "sdk-typescript", "X-Daytona-SDK-Version": "0.218.0" };
@@ -45,9 +69,10 @@ export class Toolbox {
 
   /**
    * Runs a command; returns its combined output. Not retried: a command may not run twice. The
-   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second.
+   * daemon's timeout is a uint32 of seconds, so it is always sent, rounded up to a whole second;
+   * the request ends a grace after it, or when `signal` aborts.
    */
-  async execute(command: string, timeoutSeconds: number): Promise<string> {
+  async execute(command: string, timeoutSeconds: number, signal?: AbortSignal): Promise<string> {
     const timeout = Math.max(1, Math.ceil(timeoutSeconds));
     const response = await this.#fetch(
       "process/execute",
@@ -56,25 +81,32 @@ export class Toolbox {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ command, timeout }),
+        signal,
       },
       false,
-      timeout,
+      { seconds: timeout + EXECUTE_GRACE_SECONDS },
     );
-    const answer = await readAll(response.body ?? ReadableStream.from([]), MAX_EXECUTE_ANSWER)
-      .catch((error) => {
-        throw error instanceof RangeError
-          ? new SandboxError(
-            `Cannot read the command's output: it is over ${
-              MAX_EXECUTE_ANSWER >> 20
-            } MiB (a command in the sandbox printed without end?)`,
-          )
-          : error;
+    let large: Disposable | undefined;
+    try {
+      const answer = await readAnswer(response, MAX_EXECUTE_ANSWER, "the command's output", {
+        past: LARGE_ANSWER,
+        enter: async () => large = await largeAnswers.enter(1, signal),
       });
-    const body = JSON.parse(new TextDecoder().decode(answer)) as {
-      result?: string;
-      stdout?: string;
-    };
-    return body.result ?? body.stdout ?? "";
+      // The daemon's answer is one object: {"exitCode": N, "result": "..."}.
+      const body = parseAnswer(answer, { depth: 2, containers: 4 }, "the command's answer") as {
+        result?: unknown;
+        stdout?: unknown;
+      };
+      const output = body.result ?? body.stdout ?? "";
+      if (typeof output !== "string") {
+        throw new SandboxError(
+          "Cannot read the command's output: the sandbox's toolbox answered with something other than text",
+        );
+      }
+      return output;
+    } finally {
+      large?.[Symbol.dispose]();
+    }
   }
 
   /**
@@ -101,7 +133,9 @@ export class Toolbox {
       }
       throw error;
     });
-    return fromDaemonInfo(await response.json(), path);
+    const answer = await readAnswer(response, MAX_INFO_ANSWER, "the file's details");
+    const raw = parseAnswer(answer, { depth: 4, containers: 16 }, "the file's details");
+    return fromDaemonInfo(isRecord(raw) ? raw : {}, path);
   }
 
   /** The toolbox's listing of a directory, as a FileListing. */
@@ -113,7 +147,10 @@ export class Toolbox {
       { signal: options.signal },
       true,
     );
-    const items = (await response.json()) as Record<string, unknown>[];
+    const answer = await readAnswer(response, MAX_LISTING_ANSWER, "the listing");
+    // An entry is an object, and a few may hold one more (a listing of 16 MiB has some 100 000).
+    const raw = parseAnswer(answer, { depth: 4, containers: 400_000 }, "the listing");
+    const items = (Array.isArray(raw) ? raw : []).filter(isRecord);
     const limit = options.limit ?? 1000;
     return {
       path,
@@ -162,10 +199,12 @@ export class Toolbox {
         signal,
       },
       false,
-      // A clone takes as long as the repository needs: the request's own timeout and then some.
-      600,
-      undefined,
-      (status, message, code, headers) => cloneError(status, message, code, headers, git),
+      {
+        // A clone takes as long as the repository needs: the request's own timeout and then some.
+        extraSeconds: 600,
+        onError: (status, message, code, headers) =>
+          cloneError(status, message, code, headers, git),
+      },
     );
   }
 
@@ -218,8 +257,7 @@ export class Toolbox {
         signal,
       },
       false,
-      0,
-      1,
+      { attempts: 1 },
     );
   }
 
@@ -228,18 +266,21 @@ export class Toolbox {
     what: string,
     init: RequestInit | (() => RequestInit),
     idempotent: boolean,
-    extraSeconds = 0,
-    attempts?: number,
-    onError: (status: number, message: string, code: string, headers: Headers) => Error = (
-      status,
-      message,
-      _code,
-      headers,
-    ) => toolboxError(status, message, headers),
+    options: {
+      /** Seconds past the toolbox's timeout the request may take. */
+      extraSeconds?: number;
+      /** Seconds the request may take in all, instead. */
+      seconds?: number;
+      attempts?: number;
+      onError?: (status: number, message: string, code: string, headers: Headers) => Error;
+    } = {},
   ): Promise<Response> {
+    const seconds = options.seconds ?? this.#timeoutSeconds + (options.extraSeconds ?? 0);
+    const onError = options.onError ??
+      ((status, message, _code, headers) => toolboxError(status, message, headers));
     return await withRetries(async () => {
       const request = typeof init === "function" ? init() : init;
-      const timeout = AbortSignal.timeout((this.#timeoutSeconds + extraSeconds) * 1000);
+      const timeout = AbortSignal.timeout(seconds * 1000);
       let response: Response;
       try {
         response = await fetch(`${this.#base}/${path}`, {
@@ -268,22 +309,99 @@ export class Toolbox {
           `Cannot ${what}: the sandbox's toolbox answered with a redirect (${response.status}), which is never followed`,
         );
       }
-      const text = await response.text();
+      // What an error says is read to MAX_ERROR_ANSWER, and the rest left unread.
+      const text = new TextDecoder().decode(await readPrefix(response, MAX_ERROR_ANSWER));
       let message = text;
       let code = "";
       try {
-        const parsed = JSON.parse(text);
-        message = parsed.message ?? parsed.error ?? text;
+        const parsed = parseBoundedJson(text, { depth: 4, containers: 64 }) as Record<
+          string,
+          unknown
+        >;
+        message = String(parsed.message ?? parsed.error ?? text);
         code = String(parsed.code ?? "");
       } catch { /* not JSON */ }
       throw onError(response.status, message.slice(0, 500), code, response.headers);
     }, {
       idempotent,
-      attempts,
+      attempts: options.attempts,
       what,
       log: this.#log,
-      deadline: Date.now() + (this.#timeoutSeconds + extraSeconds) * 1000,
+      deadline: Date.now() + seconds * 1000,
     });
+  }
+}
+
+/** Whether `value` is a JSON object. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An answer's body, whole, up to `limit` bytes; past that the call fails, naming `what`. With
+ * `large`, `large.enter()` is awaited (the read paused meanwhile) once `large.past` bytes are in.
+ */
+async function readAnswer(
+  response: Response,
+  limit: number,
+  what: string,
+  large?: { past: number; enter(): Promise<unknown> },
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let entered = false;
+  const reader = (response.body ?? ReadableStream.from([])).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return concatBytes(chunks, size);
+      size += value.length;
+      if (size > limit) {
+        throw new SandboxError(
+          `Cannot read ${what}: it is over ${
+            formatBytes(limit)
+          } (a command in the sandbox printed without end, or code there answered for its toolbox?)`,
+        );
+      }
+      chunks.push(value);
+      if (large && !entered && size > large.past) {
+        entered = true;
+        await large.enter();
+      }
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  }
+}
+
+/** The first `limit` bytes of an answer's body; the rest is not read. */
+async function readPrefix(response: Response, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = (response.body ?? ReadableStream.from([])).getReader();
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch { /* what came is what it said */ }
+  await reader.cancel().catch(() => {});
+  return concatBytes(chunks, size).subarray(0, limit);
+}
+
+/** An answer parsed as JSON within `bounds`, or a SandboxError naming `what`. */
+function parseAnswer(answer: Uint8Array, bounds: JsonBounds, what: string): unknown {
+  try {
+    return parseBoundedJson(new TextDecoder().decode(answer), bounds);
+  } catch (error) {
+    throw new SandboxError(
+      `Cannot read ${what}: the sandbox's toolbox answered with what its daemon does not send (${
+        (error as Error).message
+      })`,
+    );
   }
 }
 
