@@ -3374,7 +3374,14 @@ var LocalSandbox = class {
     this.#budget = budget;
     this.labels = labels;
     this.id = id;
-    this.info = info;
+    const unbudgeted = [
+      budget.cgroup || !info.isolated ? void 0 : `memory, processes and CPU (${budget.unenforced ?? "no control group was made"})`,
+      budget.disk || !info.isolated || budget.diskUnenforced === void 0 ? void 0 : `disk (${budget.diskUnenforced})`
+    ].filter((why) => why !== void 0);
+    this.info = unbudgeted.length > 0 ? {
+      ...info,
+      unbudgeted: unbudgeted.join("; ")
+    } : info;
     this.#root = root;
     this.#agent = agent;
     this.#ops = new AgentOps(agent);

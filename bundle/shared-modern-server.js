@@ -2036,6 +2036,7 @@ async function sandboxCreate(session, input, options = {}) {
     signal: options.signal
   });
   const use = `Pass sandbox_id="${sandbox.id}" to other tools to use it`;
+  const unbudgeted = sandbox.info.unbudgeted === void 0 ? "" : ` This machine does not hold it to a budget for ${sandbox.info.unbudgeted}: only per-process limits bound it, so keep its memory, CPU and disk use modest.`;
   return {
     sandbox_id: sandbox.id,
     provider: sandbox.info.provider,
@@ -2043,7 +2044,7 @@ async function sandboxCreate(session, input, options = {}) {
     persistent,
     name: persistent ? name : null,
     reattached: existing !== void 0,
-    message: !persistent ? `Created sandbox ${sandbox.id}. ${use}; it is deleted when this session ends.` : existing?.state === "attached" ? `Workspace ${name} is already attached in this session as sandbox ${sandbox.id}. ${use}.` : existing ? `Attached workspace ${name} again as sandbox ${sandbox.id}: its files are as they were left, but no process from before runs and Python starts fresh (the options other than name apply only when a workspace is made). ${use}; it is kept when this session ends, and only sandbox_delete deletes it.` : `Created the persistent workspace ${name} as sandbox ${sandbox.id}: its files survive this session and a restart of the server (its processes do not); attach it again with sandbox_create(name="${name}", persistent=true). ${use}; only sandbox_delete deletes it.`
+    message: (!persistent ? `Created sandbox ${sandbox.id}. ${use}; it is deleted when this session ends.` : existing?.state === "attached" ? `Workspace ${name} is already attached in this session as sandbox ${sandbox.id}. ${use}.` : existing ? `Attached workspace ${name} again as sandbox ${sandbox.id}: its files are as they were left, but no process from before runs and Python starts fresh (the options other than name apply only when a workspace is made). ${use}; it is kept when this session ends, and only sandbox_delete deletes it.` : `Created the persistent workspace ${name} as sandbox ${sandbox.id}: its files survive this session and a restart of the server (its processes do not); attach it again with sandbox_create(name="${name}", persistent=true). ${use}; only sandbox_delete deletes it.`) + unbudgeted
   };
 }
 __name(sandboxCreate, "sandboxCreate");

@@ -398,6 +398,12 @@ export interface SandboxInfo {
    * where; tools then move files between a share and the sandbox inside the sandbox's own view.
    */
   shares?: readonly SharedMount[];
+  /**
+   * What of the sandbox's budget this machine does not enforce, and why (a local server without
+   * control groups or disk images): there, only per-process limits bound its use. Absent when
+   * the whole budget holds.
+   */
+  unbudgeted?: string;
 }
 
 /**

@@ -134,6 +134,10 @@ export async function sandboxCreate(
     signal: options.signal,
   });
   const use = `Pass sandbox_id="${sandbox.id}" to other tools to use it`;
+  // The model decides how much to run there: it should know when nothing holds the sandbox back.
+  const unbudgeted = sandbox.info.unbudgeted === undefined
+    ? ""
+    : ` This machine does not hold it to a budget for ${sandbox.info.unbudgeted}: only per-process limits bound it, so keep its memory, CPU and disk use modest.`;
   return {
     sandbox_id: sandbox.id,
     provider: sandbox.info.provider,
@@ -141,13 +145,15 @@ export async function sandboxCreate(
     persistent,
     name: persistent ? name! : null,
     reattached: existing !== undefined,
-    message: !persistent
-      ? `Created sandbox ${sandbox.id}. ${use}; it is deleted when this session ends.`
-      : existing?.state === "attached"
-      ? `Workspace ${name} is already attached in this session as sandbox ${sandbox.id}. ${use}.`
-      : existing
-      ? `Attached workspace ${name} again as sandbox ${sandbox.id}: its files are as they were left, but no process from before runs and Python starts fresh (the options other than name apply only when a workspace is made). ${use}; it is kept when this session ends, and only sandbox_delete deletes it.`
-      : `Created the persistent workspace ${name} as sandbox ${sandbox.id}: its files survive this session and a restart of the server (its processes do not); attach it again with sandbox_create(name="${name}", persistent=true). ${use}; only sandbox_delete deletes it.`,
+    message:
+      (!persistent
+        ? `Created sandbox ${sandbox.id}. ${use}; it is deleted when this session ends.`
+        : existing?.state === "attached"
+        ? `Workspace ${name} is already attached in this session as sandbox ${sandbox.id}. ${use}.`
+        : existing
+        ? `Attached workspace ${name} again as sandbox ${sandbox.id}: its files are as they were left, but no process from before runs and Python starts fresh (the options other than name apply only when a workspace is made). ${use}; it is kept when this session ends, and only sandbox_delete deletes it.`
+        : `Created the persistent workspace ${name} as sandbox ${sandbox.id}: its files survive this session and a restart of the server (its processes do not); attach it again with sandbox_create(name="${name}", persistent=true). ${use}; only sandbox_delete deletes it.`) +
+      unbudgeted,
   };
 }
 

@@ -89,6 +89,27 @@ Deno.test("A local sandbox without control groups names the missing budget (doct
   assertMatch(nice.stdout, /^10\n.*(Permission denied|not permitted).*\n10\n$/s);
   const python = await sandbox.exec("python3 -c 'import os; print(os.nice(0))'");
   assertEquals(python.stdout, "10\n");
+  assertMatch(
+    sandbox.info.unbudgeted!,
+    /^memory, processes and CPU \(simulated: no cgroups here\)/,
+  );
+});
+
+Deno.test("sandbox_create tells the model when nothing holds the sandbox to a budget", async () => {
+  // It said "Created sandbox …" alone, and the sandbox then took 1.5 GB on a machine without
+  // control groups: the model decides how much to run there, and did not know.
+  await using mcp = await connect({
+    local: { network: "none", cgroups: SandboxCgroups.none("simulated: no cgroups here") },
+  });
+  const made = structured<{ message: string }>(await mcp.call("sandbox_create", {}));
+  assertMatch(
+    made.message,
+    /does not hold it to a budget for memory, processes and CPU \(simulated: no cgroups here\).*keep its memory, CPU and disk use modest/,
+  );
+  if (Deno.uid() !== 0) return;
+  await using held = await connect({ local: { network: "none" } });
+  const budgeted = structured<{ message: string }>(await held.call("sandbox_create", {}));
+  assert(!/budget/.test(budgeted.message), budgeted.message);
 });
 
 /** The cap on processes a command in `provider`'s sandboxes runs under (its RLIMIT_NPROC). */

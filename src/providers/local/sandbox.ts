@@ -120,7 +120,15 @@ export class LocalSandbox implements Sandbox {
     this.#budget = budget;
     this.labels = labels;
     this.id = id;
-    this.info = info;
+    const unbudgeted = [
+      budget.cgroup || !info.isolated
+        ? undefined
+        : `memory, processes and CPU (${budget.unenforced ?? "no control group was made"})`,
+      budget.disk || !info.isolated || budget.diskUnenforced === undefined
+        ? undefined
+        : `disk (${budget.diskUnenforced})`,
+    ].filter((why) => why !== undefined);
+    this.info = unbudgeted.length > 0 ? { ...info, unbudgeted: unbudgeted.join("; ") } : info;
     this.#root = root;
     this.#agent = agent;
     this.#ops = new AgentOps(agent);
