@@ -3453,6 +3453,8 @@ def oom_first(pid):
                 f.write(str(OOM_FIRST))
         except (FileNotFoundError, ProcessLookupError):  # it ended meanwhile
             continue
+        except PermissionError:
+            pass  # not dumpable (bwrap's own, for an ordinary user's server): the ones below are
         todo.extend(children(p))
 
 
