@@ -2788,6 +2788,9 @@ var PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 var STDERR_TAIL = 16384;
 var LINE_TAIL = 4096;
 var PRELUDE = [
+  // The OOM killer's first choice, as the sandbox's own processes are (see quotas.py): in the
+  // sandbox's cgroup it took the supervisor before git, which ended the sandbox.
+  "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null",
   // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
   "echo ready",
   // The relay to the egress proxy, listening before git starts (and without the token).
@@ -3033,6 +3036,8 @@ var GitIsolation = class {
             "git",
             "-C",
             clone,
+            "-c",
+            `lfs.url=${lfsEndpoint(url)}`,
             "lfs",
             "pull"
           ]);
@@ -3320,17 +3325,36 @@ var GitIsolation = class {
     }, this.#uid);
   }
 };
+function lfsEndpoint(url) {
+  const base = url.replace(/\/+$/, "");
+  return `${base.endsWith(".git") ? base : `${base}.git`}/info/lfs`;
+}
+__name(lfsEndpoint, "lfsEndpoint");
+var LINE_EVERY_MS = 500;
 async function readLines(stream, onLine) {
   let tail = "";
   let pending = "";
+  let latest;
+  let passedAt = -Infinity;
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     tail = (tail + chunk).slice(-STDERR_TAIL);
     const parts = chunk.split(/[\r\n]/);
     parts[0] = pending + parts[0];
     pending = (parts.pop() ?? "").slice(-LINE_TAIL);
-    for (const line of parts) if (line.trim()) onLine?.(line);
+    for (let i = parts.length - 1; i >= 0; i--) {
+      if (parts[i].trim()) {
+        latest = parts[i];
+        break;
+      }
+    }
+    if (latest !== void 0 && performance.now() - passedAt >= LINE_EVERY_MS) {
+      onLine?.(latest);
+      latest = void 0;
+      passedAt = performance.now();
+    }
   }
-  if (pending.trim()) onLine?.(pending);
+  if (pending.trim()) latest = pending;
+  if (latest !== void 0) onLine?.(latest);
   return tail;
 }
 __name(readLines, "readLines");

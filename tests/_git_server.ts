@@ -70,6 +70,7 @@ export async function makeRepo(
     );
   }
   for (const [name, content] of Object.entries(options.files ?? {})) {
+    await Deno.mkdir(`${work}/${name}`.replace(/\/[^/]*$/, ""), { recursive: true });
     if (typeof content === "string") await Deno.writeTextFile(`${work}/${name}`, content);
     else {
       await Deno.writeFile(`${work}/${name}`, new Uint8Array(0));
@@ -103,6 +104,8 @@ export interface GitServerOptions {
    * git's (`"git"`), to Git LFS's (`"lfs"`) or to all (`"all"`).
    */
   requireAuth?: "git" | "lfs" | "all";
+  /** A program git runs in place of pack-objects for fetches (git's uploadpack.packObjectsHook). */
+  packObjectsHook?: string;
 }
 
 /** A running test git server; dispose to stop it. */
@@ -169,7 +172,7 @@ export function startGitServer(repo: TestRepo, options: GitServerOptions = {}): 
         ? new Response(repo.lfsContent)
         : new Response("no such object\n", { status: 404 });
     }
-    return await httpBackend(repo.root, request, url);
+    return await httpBackend(repo.root, request, url, options.packObjectsHook);
   });
   const address = server.addr as Deno.NetAddr;
   const host = `127.0.0.1:${address.port}`;
@@ -187,7 +190,12 @@ export function startGitServer(repo: TestRepo, options: GitServerOptions = {}): 
 }
 
 /** Runs `git http-backend` (CGI) for one request. */
-async function httpBackend(root: string, request: Request, url: URL): Promise<Response> {
+async function httpBackend(
+  root: string,
+  request: Request,
+  url: URL,
+  packObjectsHook?: string,
+): Promise<Response> {
   const child = new Deno.Command("git", {
     args: ["http-backend"],
     clearEnv: true,
@@ -195,6 +203,13 @@ async function httpBackend(root: string, request: Request, url: URL): Promise<Re
       PATH: "/usr/bin:/bin",
       GIT_CONFIG_GLOBAL: "/dev/null",
       GIT_CONFIG_NOSYSTEM: "1",
+      ...(packObjectsHook
+        ? {
+          GIT_CONFIG_COUNT: "1",
+          GIT_CONFIG_KEY_0: "uploadpack.packObjectsHook",
+          GIT_CONFIG_VALUE_0: packObjectsHook,
+        }
+        : {}),
       GIT_PROJECT_ROOT: root,
       GIT_HTTP_EXPORT_ALL: "1",
       PATH_INFO: decodeURIComponent(url.pathname),

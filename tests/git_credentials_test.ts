@@ -12,6 +12,8 @@ import { credentialsFor, gitTokenWarning, normalizeGitHost } from "../src/_git_c
 import { DaytonaProvider } from "../src/providers/daytona/mod.ts";
 import { silentLogger } from "../src/log.ts";
 import type { GitCloneOutput } from "../src/tools/git_clone.ts";
+// @ts-types="npm:@modelcontextprotocol/sdk@1.32.2/types"
+import type { CallToolResult } from "npm:@modelcontextprotocol/sdk@1.32.2/types.js";
 import type { SandboxListOutput } from "../src/tools/sandbox_list.ts";
 import {
   connect,
@@ -385,10 +387,11 @@ Deno.test(
         credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
       });
       const url = `${server.origin}/repo.git`;
+      // Git LFS takes its objects from the repository's own remote, whatever .lfsconfig says.
       const cloned = await mcp.call("git_clone", { repo_url: url, lfs: true });
-      assertEquals(cloned.isError, true, text(cloned));
-      assertMatch(text(cloned), /lfs pull failed/);
-      assert(!text(cloned).includes("internal-secret"), text(cloned));
+      assertEquals(cloned.isError, false, text(cloned));
+      assertEquals(structured<GitCloneOutput>(cloned).lfs, "pulled");
+      assertEquals(await sh(mcp, "cat repo/big.bin"), repo.lfsContent);
       assertEquals(seen, [], "nothing reached the host's loopback service");
       // Without LFS the clone works, through the proxy, to the one port opened.
       const plain = structured<GitCloneOutput>(
@@ -396,6 +399,86 @@ Deno.test(
       );
       assertEquals(plain.commit, repo.commit);
       assertEquals(seen, []);
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone with a token takes LFS objects from the repository's remote, not from a path its .lfsconfig names",
+  { ...opts, ignore: opts.ignore || !hasGitLfs },
+  async () => {
+    // `lfs.url = file:///proc/self/cwd/evil.git` (the clone itself) made git-lfs read objects as
+    // files from any path the isolation sees (the sandbox's whole directory, /proc), not over
+    // https: "https only" bound git, not git-lfs.
+    const content = "the large file's real content\n"; // makeRepo's LFS object
+    const oid = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(content)),
+    ).toHex();
+    const evil = "file:///proc/self/cwd/evil.git";
+    const repo = await makeRepo({
+      lfs: true,
+      files: {
+        ".lfsconfig": `[lfs]\n\turl = ${evil}\n[remote "origin"]\n\tlfsurl = ${evil}\n`,
+        "evil.git/HEAD": "ref: refs/heads/main\n",
+        "evil.git/config": "[core]\n\tbare = true\n",
+        "evil.git/refs/heads/.keep": "",
+        "evil.git/objects/info/.keep": "",
+        [`evil.git/lfs/objects/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`]: content,
+      },
+    });
+    const base = await sandboxDir();
+    try {
+      await using server = startGitServer(repo, { tls, requireAuth: "git" });
+      await using mcp = await connect({
+        local: { baseDir: base, gitCaFile: tls!.certFile, egress: opened(server) },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      const cloned = await mcp.call("git_clone", {
+        repo_url: `${server.origin}/repo.git`,
+        lfs: true,
+      });
+      assertEquals(cloned.isError, false, text(cloned));
+      assertEquals(await sh(mcp, "cat repo/big.bin"), content);
+      const lfsRequests = server.requests.filter((r) => r.path.includes("/info/lfs"));
+      assert(lfsRequests.length > 0, "the object came from a path, not from the remote");
+    } finally {
+      await removeAll(repo, base);
+    }
+  },
+);
+
+Deno.test(
+  "git_clone with a token passes on git's progress a few times a second, however much the git host writes",
+  opts,
+  async () => {
+    // The git host writes what git prints as `remote:` lines: 2 million of them were as many
+    // progress notifications, and held the server's event loop (every client's) for 30 s.
+    const repo = await makeRepo();
+    const hook = `${repo.root}/hook.sh`;
+    await Deno.writeTextFile(
+      hook,
+      `#!/bin/sh\nyes 'a line from the git host' | head -n 200000 >&2\nexec "$@"\n`,
+    );
+    await Deno.chmod(hook, 0o755);
+    const base = await sandboxDir();
+    try {
+      await using server = startGitServer(repo, { tls, packObjectsHook: hook });
+      await using mcp = await connect({
+        local: { baseDir: base, gitCaFile: tls!.certFile, egress: opened(server) },
+        credentials: { gitToken: TOKEN, gitTokenHosts: [server.host] },
+      });
+      let progress = 0;
+      const started = performance.now();
+      const cloned = await mcp.client.callTool(
+        { name: "git_clone", arguments: { repo_url: `${server.origin}/repo.git` } },
+        undefined,
+        { onprogress: () => progress++, timeout: 120_000 },
+      ) as CallToolResult;
+      const seconds = (performance.now() - started) / 1000;
+      assertEquals(cloned.isError, false, text(cloned));
+      assert(progress <= 4 * seconds + 10, `${progress} progress notifications in ${seconds} s`);
     } finally {
       await removeAll(repo, base);
     }

@@ -84,6 +84,9 @@ const LINE_TAIL = 4096;
 // bwrap's environment), builds the CA bundle if one is configured, then runs the step. Its
 // variables are not named GIT_*: git-lfs writes those into the error logs it leaves in a clone.
 const PRELUDE = [
+  // The OOM killer's first choice, as the sandbox's own processes are (see quotas.py): in the
+  // sandbox's cgroup it took the supervisor before git, which ended the sandbox.
+  "{ echo 1000 > /proc/self/oom_score_adj; } 2>/dev/null",
   // Says it runs: bubblewrap has then set up the isolation to die with it (see #step's kill).
   "echo ready",
   // The relay to the egress proxy, listening before git starts (and without the token).
@@ -298,7 +301,18 @@ export class GitIsolation {
             "--local",
             "--skip-repo",
           ]);
-          await step("lfs pull", ["git", "-C", clone, "lfs", "pull"]);
+          // From the repository's own https remote only: a repository's .lfsconfig (which the
+          // command line overrides) sent git-lfs to a file:// path it named, whose objects it
+          // read from anywhere the isolation sees.
+          await step("lfs pull", [
+            "git",
+            "-C",
+            clone,
+            "-c",
+            `lfs.url=${lfsEndpoint(url)}`,
+            "lfs",
+            "pull",
+          ]);
           lfs = "pulled";
         } else {
           lfs = "missing";
@@ -539,13 +553,31 @@ export class GitIsolation {
   }
 }
 
-/** Collects a stream's text, passing each line (git's progress uses \r) to `onLine`. */
+/** Git LFS's endpoint for a repository's https URL, as git-lfs derives it. */
+function lfsEndpoint(url: string): string {
+  const base = url.replace(/\/+$/, "");
+  return `${base.endsWith(".git") ? base : `${base}.git`}/info/lfs`;
+}
+
+/**
+ * The most often a step's latest line is passed on, in ms: as the supervisor passes on a
+ * command's. The git host writes what git prints as `remote:` lines, and 2 million of them, each a
+ * progress notification, held the server's event loop (every client's) for the clone's 30 s.
+ */
+const LINE_EVERY_MS = 500;
+
+/**
+ * Collects a stream's text, passing its latest line (git's progress uses \r) to `onLine` at most
+ * every LINE_EVERY_MS, and the last one at its end.
+ */
 async function readLines(
   stream: ReadableStream<Uint8Array>,
   onLine: ((line: string) => void) | undefined,
 ): Promise<string> {
   let tail = "";
   let pending = "";
+  let latest: string | undefined;
+  let passedAt = -Infinity;
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     tail = (tail + chunk).slice(-STDERR_TAIL);
     // Only the new chunk is split, and a line's unfinished end is kept to its last bytes: a line
@@ -553,8 +585,19 @@ async function readLines(
     const parts = chunk.split(/[\r\n]/);
     parts[0] = pending + parts[0];
     pending = (parts.pop() ?? "").slice(-LINE_TAIL);
-    for (const line of parts) if (line.trim()) onLine?.(line);
+    for (let i = parts.length - 1; i >= 0; i--) {
+      if (parts[i].trim()) {
+        latest = parts[i];
+        break;
+      }
+    }
+    if (latest !== undefined && performance.now() - passedAt >= LINE_EVERY_MS) {
+      onLine?.(latest);
+      latest = undefined;
+      passedAt = performance.now();
+    }
   }
-  if (pending.trim()) onLine?.(pending);
+  if (pending.trim()) latest = pending;
+  if (latest !== undefined) onLine?.(latest);
   return tail;
 }
