@@ -721,7 +721,10 @@ var MAX_ERROR_ANSWER = 64 * 1024;
 var MAX_INFO_ANSWER = 64 * 1024;
 var MAX_LISTING_ANSWER = 16 * 1024 * 1024;
 var LARGE_ANSWER = 8 * 1024 * 1024;
-var largeAnswers = new ByteGate(1, 32);
+var largeAnswers = new ByteGate(1, 64);
+var LARGE_READ_MS = 3e4;
+var ANSWERS_AT_ONCE = 8;
+var ANSWERS_WAITING = 64;
 var EXECUTE_GRACE_SECONDS = 15;
 var SDK_HEADERS = {
   "X-Daytona-Source": "sdk-typescript",
@@ -735,6 +738,9 @@ var Toolbox = class {
   #apiKey;
   #timeoutSeconds;
   #log;
+  /** This sandbox's command answers being read, and its large one (see LARGE_ANSWER). */
+  #answers = new ByteGate(ANSWERS_AT_ONCE, ANSWERS_WAITING);
+  #large = new ByteGate(1, ANSWERS_WAITING);
   constructor(base, apiKey, timeoutSeconds, log) {
     this.#base = base;
     this.#apiKey = apiKey;
@@ -761,11 +767,16 @@ var Toolbox = class {
     }, false, {
       seconds: timeout + EXECUTE_GRACE_SECONDS
     });
-    let large;
+    const held = [];
     try {
+      held.push(await this.#answers.enter(1, signal));
       const answer = await readAnswer(response, MAX_EXECUTE_ANSWER, "the command's output", {
         past: LARGE_ANSWER,
-        enter: /* @__PURE__ */ __name(async () => large = await largeAnswers.enter(1, signal), "enter")
+        enter: /* @__PURE__ */ __name(async () => {
+          held.push(await this.#large.enter(1, signal));
+          held.push(await largeAnswers.enter(1, signal));
+          return AbortSignal.timeout(LARGE_READ_MS);
+        }, "enter")
       });
       const body = parseAnswer(answer, {
         depth: 2,
@@ -776,8 +787,11 @@ var Toolbox = class {
         throw new SandboxError("Cannot read the command's output: the sandbox's toolbox answered with something other than text");
       }
       return output;
+    } catch (error) {
+      await unread(response);
+      throw error;
     } finally {
-      large?.[Symbol.dispose]();
+      for (const handle of held) handle[Symbol.dispose]();
     }
   }
   /**
@@ -847,7 +861,7 @@ var Toolbox = class {
       url: clone.url,
       branch: clone.branch
     };
-    await this.#fetch("git/clone", "clone the repository", {
+    const response = await this.#fetch("git/clone", "clone the repository", {
       method: "POST",
       headers: {
         "Content-Type": "application/json"
@@ -868,9 +882,10 @@ var Toolbox = class {
       extraSeconds: 600,
       onError: /* @__PURE__ */ __name((status, message, code, headers) => cloneError(status, message, code, headers, git), "onError")
     });
+    await unread(response);
   }
   async upload(files, signal) {
-    await this.#fetch("files/bulk-upload", "upload files", () => {
+    const response = await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();
       files.forEach((file, i) => {
         form.append(`files[${i}].path`, file.path);
@@ -886,6 +901,7 @@ var Toolbox = class {
         signal
       };
     }, true);
+    await unread(response);
   }
   /**
    * Uploads one file from a stream with the bulk-upload endpoint, as the stream is read (a
@@ -914,7 +930,7 @@ Content-Type: application/octet-stream\r
       yield tail;
     }
     __name(body, "body");
-    await this.#fetch("files/bulk-upload", "upload a file", {
+    const response = await this.#fetch("files/bulk-upload", "upload a file", {
       method: "POST",
       headers: {
         "Content-Type": `multipart/form-data; boundary=${boundary}`
@@ -924,6 +940,7 @@ Content-Type: application/octet-stream\r
     }, false, {
       attempts: 1
     });
+    await unread(response);
   }
   async #fetch(path, what, init, idempotent, options = {}) {
     const seconds = options.seconds ?? this.#timeoutSeconds + (options.extraSeconds ?? 0);
@@ -982,6 +999,11 @@ Content-Type: application/octet-stream\r
     });
   }
 };
+async function unread(response) {
+  await response.body?.cancel().catch(() => {
+  });
+}
+__name(unread, "unread");
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -989,21 +1011,19 @@ __name(isRecord, "isRecord");
 async function readAnswer(response, limit, what, large) {
   const chunks = [];
   let size = 0;
-  let entered = false;
+  let deadline;
   const reader = (response.body ?? ReadableStream.from([])).getReader();
+  const late = /* @__PURE__ */ __name(() => new SandboxError(`Cannot read ${what}: over ${formatBytes(large.past)}, the rest did not come within ${LARGE_READ_MS / 1e3} s`), "late");
   try {
     for (; ; ) {
-      const { done, value } = await reader.read();
+      const { done, value } = deadline ? await within(reader.read(), deadline, late) : await reader.read();
       if (done) return concatBytes(chunks, size);
       size += value.length;
       if (size > limit) {
         throw new SandboxError(`Cannot read ${what}: it is over ${formatBytes(limit)} (a command in the sandbox printed without end, or code there answered for its toolbox?)`);
       }
       chunks.push(value);
-      if (large && !entered && size > large.past) {
-        entered = true;
-        await large.enter();
-      }
+      if (large && !deadline && size > large.past) deadline = await large.enter();
     }
   } catch (error) {
     await reader.cancel().catch(() => {
@@ -1012,6 +1032,17 @@ async function readAnswer(response, limit, what, large) {
   }
 }
 __name(readAnswer, "readAnswer");
+function within(promise, signal, fail) {
+  if (signal.aborted) return Promise.reject(fail());
+  return new Promise((resolve, reject) => {
+    const abort = /* @__PURE__ */ __name(() => reject(fail()), "abort");
+    signal.addEventListener("abort", abort, {
+      once: true
+    });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
+__name(within, "within");
 async function readPrefix(response, limit) {
   const chunks = [];
   let size = 0;

@@ -220,11 +220,14 @@ Deno.test(
       assert(value.endsWith("\n[... 59900000 more characters omitted ...]"), value.slice(-80));
       await python("1");
       // Images went to the server unchecked but for their fields' types, 63 MB a call: nine of
-      // 7 MB took it +250 MiB, and nine whose type was 7 MB long +530 MiB (a 160 MiB result).
+      // 7 MB took it +250 MiB, nine whose type was 7 MB long +530 MiB (a 160 MiB result), and
+      // nine of emoji, within the size as characters, +114 MiB.
       for (
         const image of [
           `{"data": "A" * 7_000_000, "mime_type": "image/png", "width": 1, "height": 1, "bytes": 1}`,
           `{"data": "iVBORw0KGgo=", "mime_type": "x" * 7_000_000, "width": 1, "height": 1, "bytes": 8}`,
+          // Characters JSON escapes, 12 bytes each: under the size in characters, 58 MB a reply.
+          `{"data": "\\U0001F600" * 533_336, "mime_type": "image/png", "width": 1, "height": 1, "bytes": 1}`,
         ]
       ) {
         const high = await peak();

@@ -14,7 +14,7 @@ import { httpError } from "../../src/providers/daytona/_errors.ts";
 import { Toolbox } from "../../src/providers/daytona/_toolbox.ts";
 import { silentLogger } from "../../src/log.ts";
 import { startFakeDaytona } from "../daytona/fake_server.ts";
-import { connect, type Connected, hasBwrap, structured, text } from "../_helpers.ts";
+import { connect, type Connected, eventually, hasBwrap, structured, text } from "../_helpers.ts";
 
 const opts = { ignore: !hasBwrap };
 const EXECUTE = "POST /toolbox/{id}/process/execute";
@@ -237,12 +237,13 @@ function hostileToolbox(
   return { server, pulled, base: `http://127.0.0.1:${server.addr.port}/toolbox/x` };
 }
 
-/** An endless body of `byte`, in 64 KiB chunks. */
-function endless(byte: number): ReadableStream<Uint8Array> {
+/** An endless body of `byte`, in 64 KiB chunks; `onCancel` is told when its reader lets go. */
+function endless(byte: number, onCancel?: () => void): ReadableStream<Uint8Array> {
   return new ReadableStream({
     pull(controller) {
       controller.enqueue(new Uint8Array(65536).fill(byte));
     },
+    cancel: onCancel,
   });
 }
 
@@ -310,4 +311,43 @@ Deno.test("a toolbox that holds its answer back is left when the call is cancell
   assert(await asked instanceof Error);
   const seconds = (performance.now() - started) / 1000;
   assert(seconds < 5, `the request went on ${seconds.toFixed(1)} s after the cancel`);
+});
+
+Deno.test("a sandbox's toolbox answers are read a few at a time, and those nobody reads are let go", async () => {
+  // 60 calls answered with 8 MiB each, then held back, held 669 MiB of the server's memory; and
+  // uploads answered 200 with a body without end kept their connections until garbage collection
+  // (3000 of them, 2753 descriptors).
+  let mode = "held";
+  let letGo = 0;
+  const { server, base } = hostileToolbox((_path, count) => {
+    if (mode === "endless") return new Response(endless(0x20, () => letGo++));
+    let sent = 0;
+    return new Response(count(
+      new ReadableStream({
+        async pull(controller) {
+          // Just under 8 MiB, then held back for good.
+          if (sent++ >= 127) return await new Promise(() => {});
+          controller.enqueue(new Uint8Array(65536).fill(0x20));
+        },
+      }),
+    ));
+  });
+  await using _ = server;
+  const toolbox = new Toolbox(base, "dtn_key", 30, silentLogger());
+  const controller = new AbortController();
+  const before = Deno.memoryUsage().rss;
+  const calls = Array.from(
+    { length: 60 },
+    () => toolbox.execute("true", 30, controller.signal).catch((error: Error) => error),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const grew = Deno.memoryUsage().rss - before;
+  controller.abort();
+  await Promise.all(calls);
+  assert(grew < 350 * 1024 * 1024, `the process grew ${grew >> 20} MiB`);
+  mode = "endless";
+  for (let i = 0; i < 20; i++) {
+    await toolbox.upload([{ path: "/tmp/f", data: new Uint8Array(1) }]);
+  }
+  await eventually(() => Promise.resolve(letGo === 20), 5_000);
 });

@@ -140,8 +140,9 @@ export const MAX_WAITING_CELLS = 16;
 /** Most notes one cell's result carries, and most characters of each. */
 const MAX_NOTES = 16;
 const MAX_NOTE = 2000;
-/** The media types an image may say it has (its supervisor checks the same). */
+/** The media types an image may say it has, and its data: base64 (its supervisor checks the same). */
 const IMAGE_TYPE = /^image\/[a-z0-9.+-]{1,40}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The Sandbox methods that are the same for every provider whose sandboxes run the agent. */
 export class AgentOps {
@@ -256,10 +257,13 @@ export class AgentOps {
     for (const { mime_type, data, width, height } of raw.images) {
       const bytes = Math.floor(data.length * 3 / 4) -
         (data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0);
-      if (images.length >= maxImages || bytes > maxImageBytes || !IMAGE_TYPE.test(mime_type)) {
+      if (
+        images.length >= maxImages || bytes > maxImageBytes || !IMAGE_TYPE.test(mime_type) ||
+        !BASE64.test(data) || !(width >= 0 && width <= 100_000 && height >= 0 && height <= 100_000)
+      ) {
         if (notes.length < MAX_NOTES + 1) {
           notes.push(
-            `an image the sandbox sent was left out: over ${maxImages} images or ${maxImageBytes} bytes, or not of an image type`,
+            `an image the sandbox sent was left out: over ${maxImages} images or ${maxImageBytes} bytes, or not a base64 image`,
           );
         }
         continue;

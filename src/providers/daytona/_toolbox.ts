@@ -32,15 +32,22 @@ const MAX_ERROR_ANSWER = 64 * 1024;
 const MAX_INFO_ANSWER = 64 * 1024;
 const MAX_LISTING_ANSWER = 16 * 1024 * 1024;
 
-/** A command's answer past this size is read by one call at a time, server-wide. */
+/**
+ * A command's answer past this size is large: it costs the server about five times its size while
+ * it is read and parsed (three answers of 95 MiB at once took a server to 984 MiB, and six past its
+ * 1 GiB). A sandbox reads one large answer at a time, and the server one in all, which must then
+ * come within LARGE_READ_MS, so that a sandbox that holds its answer back holds no one else's.
+ */
 const LARGE_ANSWER = 8 * 1024 * 1024;
+const largeAnswers = new ByteGate(1, 64);
+const LARGE_READ_MS = 30_000;
 
 /**
- * Calls reading a large command answer: one at a time, a few waiting. An answer costs the server
- * about five times its size while it is read and parsed: three answers of 95 MiB at once took a
- * server to 984 MiB, and six past its 1 GiB.
+ * A sandbox's command answers being read at once, and waiting (60 answers of 8 MiB, each held
+ * back by the toolbox, held 669 MiB).
  */
-const largeAnswers = new ByteGate(1, 32);
+const ANSWERS_AT_ONCE = 8;
+const ANSWERS_WAITING = 64;
 
 /** How long a command's request may take past its own timeout (the toolbox's answer, a slow link). */
 const EXECUTE_GRACE_SECONDS = 15;
@@ -54,6 +61,9 @@ export class Toolbox {
   #apiKey: string;
   #timeoutSeconds: number;
   #log: Logger;
+  /** This sandbox's command answers being read, and its large one (see LARGE_ANSWER). */
+  #answers = new ByteGate(ANSWERS_AT_ONCE, ANSWERS_WAITING);
+  #large = new ByteGate(1, ANSWERS_WAITING);
 
   constructor(
     base: string,
@@ -86,11 +96,16 @@ export class Toolbox {
       false,
       { seconds: timeout + EXECUTE_GRACE_SECONDS },
     );
-    let large: Disposable | undefined;
+    const held: Disposable[] = [];
     try {
+      held.push(await this.#answers.enter(1, signal));
       const answer = await readAnswer(response, MAX_EXECUTE_ANSWER, "the command's output", {
         past: LARGE_ANSWER,
-        enter: async () => large = await largeAnswers.enter(1, signal),
+        enter: async () => {
+          held.push(await this.#large.enter(1, signal));
+          held.push(await largeAnswers.enter(1, signal));
+          return AbortSignal.timeout(LARGE_READ_MS);
+        },
       });
       // The daemon's answer is one object: {"exitCode": N, "result": "..."}.
       const body = parseAnswer(answer, { depth: 2, containers: 4 }, "the command's answer") as {
@@ -104,8 +119,11 @@ export class Toolbox {
         );
       }
       return output;
+    } catch (error) {
+      await unread(response);
+      throw error;
     } finally {
-      large?.[Symbol.dispose]();
+      for (const handle of held) handle[Symbol.dispose]();
     }
   }
 
@@ -180,7 +198,7 @@ export class Toolbox {
     signal?: AbortSignal,
   ): Promise<void> {
     const git = { url: clone.url, branch: clone.branch };
-    await this.#fetch(
+    const response = await this.#fetch(
       "git/clone",
       "clone the repository",
       {
@@ -206,10 +224,11 @@ export class Toolbox {
           cloneError(status, message, code, headers, git),
       },
     );
+    await unread(response);
   }
 
   async upload(files: { path: string; data: Uint8Array }[], signal?: AbortSignal): Promise<void> {
-    await this.#fetch("files/bulk-upload", "upload files", () => {
+    const response = await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();
       files.forEach((file, i) => {
         form.append(`files[${i}].path`, file.path);
@@ -221,6 +240,7 @@ export class Toolbox {
       });
       return { method: "POST", body: form, signal };
     }, true);
+    await unread(response);
   }
 
   /**
@@ -247,7 +267,7 @@ export class Toolbox {
       for await (const chunk of data) yield chunk as Uint8Array<ArrayBuffer>;
       yield tail;
     }
-    await this.#fetch(
+    const response = await this.#fetch(
       "files/bulk-upload",
       "upload a file",
       {
@@ -259,6 +279,7 @@ export class Toolbox {
       false,
       { attempts: 1 },
     );
+    await unread(response);
   }
 
   async #fetch(
@@ -332,6 +353,14 @@ export class Toolbox {
   }
 }
 
+/**
+ * Lets an answer whose body the caller has no use for go: left unread, it held its connection
+ * until garbage collection (3000 uploads to a toolbox that answered without end held 2753).
+ */
+async function unread(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}
+
 /** Whether `value` is a JSON object. */
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -339,21 +368,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * An answer's body, whole, up to `limit` bytes; past that the call fails, naming `what`. With
- * `large`, `large.enter()` is awaited (the read paused meanwhile) once `large.past` bytes are in.
+ * `large`, `large.enter()` is awaited (the read paused meanwhile) once `large.past` bytes are in,
+ * and the rest must come before the signal it gives aborts.
  */
 async function readAnswer(
   response: Response,
   limit: number,
   what: string,
-  large?: { past: number; enter(): Promise<unknown> },
+  large?: { past: number; enter(): Promise<AbortSignal> },
 ): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  let entered = false;
+  let deadline: AbortSignal | undefined;
   const reader = (response.body ?? ReadableStream.from([])).getReader();
+  const late = () =>
+    new SandboxError(
+      `Cannot read ${what}: over ${formatBytes(large!.past)}, the rest did not come within ${
+        LARGE_READ_MS / 1000
+      } s`,
+    );
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = deadline
+        ? await within(reader.read(), deadline, late)
+        : await reader.read();
       if (done) return concatBytes(chunks, size);
       size += value.length;
       if (size > limit) {
@@ -364,15 +402,22 @@ async function readAnswer(
         );
       }
       chunks.push(value);
-      if (large && !entered && size > large.past) {
-        entered = true;
-        await large.enter();
-      }
+      if (large && !deadline && size > large.past) deadline = await large.enter();
     }
   } catch (error) {
     await reader.cancel().catch(() => {});
     throw error;
   }
+}
+
+/** `promise`, unless `signal` aborts first: then the error `fail` makes. */
+function within<T>(promise: Promise<T>, signal: AbortSignal, fail: () => Error): Promise<T> {
+  if (signal.aborted) return Promise.reject(fail());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(fail());
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
 }
 
 /** The first `limit` bytes of an answer's body; the rest is not read. */
