@@ -1005,8 +1005,153 @@ data:
   }
 };
 
-// src/_conn_guard.ts
+// src/_request_framer.ts
+var CONNECTION_HEADER = "x-mcp-guard-connection";
 var MAX_HEAD = 64 * 1024;
+var MAX_LINE = 4096;
+var CR = 13;
+var LF = 10;
+var RequestFramer = class {
+  static {
+    __name(this, "RequestFramer");
+  }
+  #tag;
+  #state = "head";
+  /** The head or line being gathered. */
+  #pending = [];
+  /** Bytes of the body or chunk still to pass. */
+  #remaining = 0;
+  /** A framer for the connection `id` (letters, digits and `-` only). */
+  constructor(id) {
+    if (!/^[A-Za-z0-9-]+$/.test(id)) throw new TypeError(`Cannot tag with ${id}`);
+    this.#tag = `${CONNECTION_HEADER}: ${id}\r
+`;
+  }
+  /**
+   * The bytes to send on for `chunk`, in order. Throws a RangeError, naming why, for a request
+   * it will not pass on; the connection must then be closed.
+   */
+  push(chunk) {
+    const out = [];
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.#state === "body" || this.#state === "data") {
+        const take = Math.min(this.#remaining, chunk.length - at);
+        out.push(chunk.subarray(at, at + take));
+        at += take;
+        this.#remaining -= take;
+        if (this.#remaining === 0) this.#state = this.#state === "body" ? "head" : "data-end";
+        continue;
+      }
+      const byte = chunk[at++];
+      this.#pending.push(byte);
+      const limit = this.#state === "head" ? MAX_HEAD : MAX_LINE;
+      if (this.#pending.length > limit) {
+        throw new RangeError("a request's head or line is too long");
+      }
+      if (byte !== LF) continue;
+      if (this.#state === "head") {
+        const n = this.#pending.length;
+        if (n === 2 && this.#pending[0] === CR) {
+          this.#pending = [];
+          continue;
+        }
+        if (!(n >= 4 && this.#pending[n - 2] === CR && this.#pending[n - 3] === LF)) continue;
+        out.push(this.#head(latin1(this.#pending)));
+      } else {
+        out.push(this.#line(latin1(this.#pending)));
+      }
+      this.#pending = [];
+    }
+    return out;
+  }
+  /** The head to send for `text` (a whole head, ending in an empty line); sets what follows. */
+  #head(text) {
+    if (/\r(?!\n)|(?<!\r)\n/.test(text)) {
+      throw new RangeError("a request's head has a line ending other than CRLF");
+    }
+    const lines = text.slice(0, -4).split("\r\n");
+    const [requestLine, ...fields] = lines;
+    const kept = [];
+    const lengths = /* @__PURE__ */ new Set();
+    let chunked = false;
+    for (const field of fields) {
+      const colon = field.indexOf(":");
+      if (colon <= 0 || /[\s]/.test(field.slice(0, colon))) {
+        throw new RangeError("a request's head has a malformed or folded header line");
+      }
+      const name = field.slice(0, colon).toLowerCase();
+      const value = field.slice(colon + 1).trim();
+      if (name === CONNECTION_HEADER) continue;
+      if (name === "content-length") {
+        if (!/^\d{1,15}$/.test(value)) {
+          throw new RangeError("a request's Content-Length is not a number");
+        }
+        lengths.add(String(Number(value)));
+      }
+      if (name === "transfer-encoding") {
+        if (value.toLowerCase() !== "chunked" || chunked) {
+          throw new RangeError("a request's Transfer-Encoding is not one 'chunked'");
+        }
+        chunked = true;
+      }
+      kept.push(field);
+    }
+    if (lengths.size > 1 || chunked && lengths.size > 0) {
+      throw new RangeError("a request's length is given more than one way");
+    }
+    const length = lengths.size ? Number([
+      ...lengths
+    ][0]) : 0;
+    if (chunked) this.#state = "size";
+    else if (length > 0) {
+      this.#state = "body";
+      this.#remaining = length;
+    } else this.#state = "head";
+    return bytesOf(`${requestLine}\r
+${this.#tag}${kept.map((f) => `${f}\r
+`).join("")}\r
+`);
+  }
+  /** A line of the chunked framing (`text` ends in CRLF), passed on; sets what follows. */
+  #line(text) {
+    if (!text.endsWith("\r\n") || /\r(?!\n)|(?<!\r)\n/.test(text)) {
+      throw new RangeError("a chunk line has a line ending other than CRLF");
+    }
+    const line = text.slice(0, -2);
+    if (this.#state === "data-end") {
+      if (line !== "") throw new RangeError("a chunk does not end where its size says");
+      this.#state = "size";
+    } else if (this.#state === "size") {
+      const size = /^([0-9A-Fa-f]{1,12})(;[^\r\n]*)?$/.exec(line);
+      if (!size) throw new RangeError("a chunk's size is not a hexadecimal number");
+      this.#remaining = parseInt(size[1], 16);
+      this.#state = this.#remaining === 0 ? "trailer" : "data";
+    } else if (line === "") {
+      this.#state = "head";
+    } else if (line.indexOf(":") <= 0) {
+      throw new RangeError("a request's trailer line is malformed");
+    }
+    return bytesOf(text);
+  }
+};
+function latin1(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    text += String.fromCharCode(...bytes.slice(i, i + 8192));
+  }
+  return text;
+}
+__name(latin1, "latin1");
+function bytesOf(text) {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+__name(bytesOf, "bytesOf");
+
+// src/_conn_guard.ts
+var MAX_HEAD2 = 64 * 1024;
 var H2_PREFACE = new TextEncoder().encode("PRI * HTTP/2.0\r\n");
 var COPY_BYTES = 16 * 1024;
 function guardConnections(listen, backend, limits = {}) {
@@ -1027,6 +1172,7 @@ function guardConnections(listen, backend, limits = {}) {
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
     const pair = {
+      id: crypto.randomUUID(),
       client: conn,
       active: Date.now(),
       trickle: 0,
@@ -1038,20 +1184,21 @@ function guardConnections(listen, backend, limits = {}) {
     try {
       const head = await firstHead(conn, headerTimeoutMs);
       if (!head || closed || startsWith(head, H2_PREFACE)) return;
-      const inner = pair.inner = await Deno.connect({
-        hostname: "127.0.0.1",
-        port: backend()
-      });
+      const to = backend();
+      const inner = pair.inner = "path" in to ? await Deno.connect(to) : await Deno.connect(to);
       pair.active = Date.now();
-      forwarded.set(addressOf(inner.localAddr), pair);
-      await writeAll(inner, head);
+      const framer = new RequestFramer(pair.id);
+      forwarded.set(pair.id, pair);
+      for (const part of framer.push(head)) await writeAll(inner, part);
       const up = copy(conn, inner, (n) => {
         pair.trickle += n;
         if (pair.trickle >= CLIENT_ACTIVITY_BYTES) {
           pair.trickle = 0;
           pair.active = Date.now();
         }
-      }).then(() => inner.closeWrite()).catch(() => {
+      }, void 0, (chunk) => framer.push(chunk)).then(() => inner.closeWrite()).catch(() => {
+        closeQuietly(conn);
+        closeQuietly(inner);
       });
       await copy(inner, conn, () => {
         pair.trickle = 0;
@@ -1067,11 +1214,8 @@ function guardConnections(listen, backend, limits = {}) {
     } finally {
       conns.delete(conn);
       closeQuietly(conn);
-      if (pair.inner) {
-        const key = addressOf(pair.inner.localAddr);
-        if (forwarded.get(key) === pair) forwarded.delete(key);
-        closeQuietly(pair.inner);
-      }
+      forwarded.delete(pair.id);
+      if (pair.inner) closeQuietly(pair.inner);
       pair.ended = true;
       wakeAll(pair);
       const left = (perAddress.get(from) ?? 1) - 1;
@@ -1104,8 +1248,8 @@ function guardConnections(listen, backend, limits = {}) {
   })();
   return {
     addr: listener.addr,
-    outgoing(from) {
-      const pair = forwarded.get(addressOf(from));
+    outgoing(id) {
+      const pair = id === null ? void 0 : forwarded.get(id);
       if (!pair) return void 0;
       return {
         get sent() {
@@ -1138,16 +1282,12 @@ function guardConnections(listen, backend, limits = {}) {
   };
 }
 __name(guardConnections, "guardConnections");
-function addressOf(addr) {
-  return `${addr.hostname}:${addr.port}`;
-}
-__name(addressOf, "addressOf");
 async function firstHead(conn, ms) {
   const timer = setTimeout(() => closeQuietly(conn), ms);
   try {
-    const buffer = new Uint8Array(MAX_HEAD);
+    const buffer = new Uint8Array(MAX_HEAD2);
     let filled = 0;
-    while (filled < MAX_HEAD) {
+    while (filled < MAX_HEAD2) {
       const n = await conn.read(buffer.subarray(filled));
       if (n === null) return void 0;
       const from = Math.max(filled - 3, 0);
@@ -1180,13 +1320,15 @@ function wakeAll(pair) {
 }
 __name(wakeAll, "wakeAll");
 var CLIENT_ACTIVITY_BYTES = 1024;
-async function copy(from, to, moved, written) {
+async function copy(from, to, moved, written, frame) {
   const buffer = new Uint8Array(COPY_BYTES);
   while (true) {
     const n = await from.read(buffer);
     if (n === null) return;
     moved(n);
-    await writeAll(to, buffer.subarray(0, n));
+    if (frame) {
+      for (const part of frame(buffer.subarray(0, n))) await writeAll(to, part);
+    } else await writeAll(to, buffer.subarray(0, n));
     written?.(n);
   }
 }
@@ -1540,15 +1682,14 @@ function serveHttp(options, makeSession, modern) {
     });
   }, "handler");
   const abort = new AbortController();
+  const socketDir = privateDirectory();
+  if (!socketDir) {
+    log.info("the HTTP server's inner listener is on 127.0.0.1, where other local users can reach it: allow Deno to read and write the temporary directory (--allow-read=/tmp --allow-write=/tmp) to put it on a unix socket only this user can reach");
+  }
+  let started = 0;
   const serveBackend = /* @__PURE__ */ __name(() => {
-    const started = Deno.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      signal: abort.signal,
-      onListen: /* @__PURE__ */ __name(() => {
-      }, "onListen")
-    }, (request, info) => {
-      const outgoing = guard.outgoing(info.remoteAddr);
+    const handle = /* @__PURE__ */ __name((request) => {
+      const outgoing = guard.outgoing(request.headers.get(CONNECTION_HEADER));
       if (!outgoing) {
         return new Response(null, {
           status: 403,
@@ -1558,19 +1699,41 @@ function serveHttp(options, makeSession, modern) {
         });
       }
       return handler(request).then((response) => unsent.meter(response, outgoing));
-    });
-    started.finished.catch((error) => {
+    }, "handle");
+    const options2 = {
+      signal: abort.signal,
+      onListen: /* @__PURE__ */ __name(() => {
+      }, "onListen")
+    };
+    const backend = socketDir ? Deno.serve({
+      ...options2,
+      path: `${socketDir}/serve-${started++}.sock`
+    }, handle) : Deno.serve({
+      ...options2,
+      hostname: "127.0.0.1",
+      port: 0
+    }, handle);
+    backend.finished.catch((error) => {
       if (abort.signal.aborted) return;
       log.error(`the HTTP server stopped accepting (${error?.message ?? error}); starting it again`);
       server = serveBackend();
     });
-    return started;
+    return backend;
   }, "serveBackend");
   let server = serveBackend();
   const guard = guardConnections({
     hostname,
     port: options.port ?? 8765
-  }, () => server.addr.port, options.connections);
+  }, () => {
+    const addr = server.addr;
+    return addr.transport === "unix" ? {
+      transport: "unix",
+      path: addr.path
+    } : {
+      hostname: "127.0.0.1",
+      port: addr.port
+    };
+  }, options.connections);
   const { port } = guard.addr;
   hosts = allowedHosts(hostname, port, options.allowedHosts);
   const shownHost = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
@@ -1610,6 +1773,10 @@ function serveHttp(options, makeSession, modern) {
     guard.close();
     abort.abort();
     await server.finished.catch(() => {
+    });
+    if (socketDir) await Deno.remove(socketDir, {
+      recursive: true
+    }).catch(() => {
     });
   })(), "close");
   return {
@@ -1714,6 +1881,23 @@ async function readBody(request, limit, bodies) {
   return late ? rpcError(408, -32e3, `Request timeout: the body did not arrive within ${bodies.timeoutMs / 1e3} s`, true) : rpcError(400, -32600, "Bad request: the body ended before its Content-Length", true);
 }
 __name(readBody, "readBody");
+function privateDirectory() {
+  let dir;
+  try {
+    dir = Deno.makeTempDirSync({
+      prefix: "mcp-http-"
+    });
+  } catch {
+    return void 0;
+  }
+  if (Deno.permissions.querySync({
+    name: "read",
+    path: dir
+  }).state === "granted") return dir;
+  Deno.removeSync(dir);
+  return void 0;
+}
+__name(privateDirectory, "privateDirectory");
 function isInitialize(body) {
   const messages = Array.isArray(body) ? body : [
     body

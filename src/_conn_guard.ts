@@ -3,10 +3,13 @@
 // a time, holds one of the server's descriptors each, until the process runs out and Deno.serve's
 // accept loop dies with it. So the port is this guard's: it caps the connections open at once (in
 // all and per address), gives a new connection a few seconds to send its first request's headers,
-// and only then hands it, bytes as they come, to Deno.serve on a port of 127.0.0.1 of its own; a
-// connection that then carries nothing either way for a while is closed (Deno.serve keeps an idle
-// keep-alive connection for good: 512 of them, each after one request, locked every other client
-// out). HTTP/2 is refused: its streams would carry many requests on one counted connection.
+// and only then hands it, bytes as they come, to Deno.serve on a unix socket of the server's own,
+// each request marked with the connection it came on (see _request_framer.ts); a connection that
+// then carries nothing either way for a while is closed (Deno.serve keeps an idle keep-alive
+// connection for good: 512 of them, each after one request, locked every other client out).
+// HTTP/2 is refused: its streams would carry many requests on one counted connection.
+
+import { RequestFramer } from "./_request_framer.ts";
 
 /** Limits on the connections the guard lets through. */
 export interface ConnectionLimits {
@@ -47,21 +50,22 @@ export interface ConnectionGuard {
   /** Where it listens. */
   readonly addr: Deno.NetAddr;
   /**
-   * The connection forwarded from `from` (the client address the backend sees), or undefined
-   * when the guard forwards none from there.
+   * The forwarded connection a request says it came on (its CONNECTION_HEADER, see
+   * _request_framer.ts), or undefined when the guard forwards none of that name.
    */
-  outgoing(from: Deno.NetAddr): Outgoing | undefined;
+  outgoing(id: string | null): Outgoing | undefined;
   /** Stops listening and closes every connection. */
   close(): void;
 }
 
 /**
  * Listens on `hostname:port` and forwards each connection that sends its first request's headers
- * in time to `backend()` (127.0.0.1's port where Deno.serve listens), within `limits`.
+ * in time to `backend()` (where Deno.serve listens), within `limits`, each request
+ * marked with the connection's name.
  */
 export function guardConnections(
   listen: { hostname: string; port: number },
-  backend: () => number,
+  backend: () => Deno.ConnectOptions | Deno.UnixConnectOptions,
   limits: ConnectionLimits = {},
 ): ConnectionGuard {
   const maxConnections = limits.maxConnections ?? 1024;
@@ -71,7 +75,7 @@ export function guardConnections(
   const listener = Deno.listen({ hostname: listen.hostname, port: listen.port });
   /** Every client connection, with its backend one once forwarded and when either last moved. */
   const conns = new Map<Deno.Conn, Pair>();
-  /** Forwarded connections by the address they come to the backend from. */
+  /** Forwarded connections by the name their requests carry. */
   const forwarded = new Map<string, Pair>();
   const perAddress = new Map<string, number>();
   let closed = false;
@@ -80,27 +84,46 @@ export function guardConnections(
     const from = conn.remoteAddr.hostname;
     const mine = perAddress.get(from) ?? 0;
     if (conns.size >= maxConnections || mine >= maxPerAddress) return closeQuietly(conn);
-    const pair: Pair = { client: conn, active: Date.now(), trickle: 0, sent: 0, waiting: [] };
+    const pair: Pair = {
+      id: crypto.randomUUID(),
+      client: conn,
+      active: Date.now(),
+      trickle: 0,
+      sent: 0,
+      waiting: [],
+    };
     conns.set(conn, pair);
     perAddress.set(from, mine + 1);
     try {
       const head = await firstHead(conn, headerTimeoutMs);
       if (!head || closed || startsWith(head, H2_PREFACE)) return;
-      const inner = pair.inner = await Deno.connect({ hostname: "127.0.0.1", port: backend() });
+      const to = backend();
+      const inner = pair.inner = "path" in to ? await Deno.connect(to) : await Deno.connect(to);
       pair.active = Date.now();
-      forwarded.set(addressOf(inner.localAddr as Deno.NetAddr), pair);
-      await writeAll(inner, head);
+      const framer = new RequestFramer(pair.id);
+      forwarded.set(pair.id, pair);
+      for (const part of framer.push(head)) await writeAll(inner, part);
       // Handled at once: a rejection nobody handles yet would end the process.
       // What the client sends keeps the connection alive only by the kilobyte: a request head
       // trickled a byte every 100 s (the first head alone has a deadline) kept 1024 connections,
       // and every other client out. The server's bytes (answers, event streams) always do.
-      const up = copy(conn, inner, (n) => {
-        pair.trickle += n;
-        if (pair.trickle >= CLIENT_ACTIVITY_BYTES) {
-          pair.trickle = 0;
-          pair.active = Date.now();
-        }
-      }).then(() => inner.closeWrite()).catch(() => {});
+      // A request it will not pass on (framed two ways, say) ends the connection.
+      const up = copy(
+        conn,
+        inner,
+        (n) => {
+          pair.trickle += n;
+          if (pair.trickle >= CLIENT_ACTIVITY_BYTES) {
+            pair.trickle = 0;
+            pair.active = Date.now();
+          }
+        },
+        undefined,
+        (chunk) => framer.push(chunk),
+      ).then(() => inner.closeWrite()).catch(() => {
+        closeQuietly(conn);
+        closeQuietly(inner);
+      });
       // When the server is done with the connection, so is the client.
       await copy(inner, conn, () => {
         pair.trickle = 0;
@@ -116,11 +139,8 @@ export function guardConnections(
     } finally {
       conns.delete(conn);
       closeQuietly(conn);
-      if (pair.inner) {
-        const key = addressOf(pair.inner.localAddr as Deno.NetAddr);
-        if (forwarded.get(key) === pair) forwarded.delete(key);
-        closeQuietly(pair.inner);
-      }
+      forwarded.delete(pair.id);
+      if (pair.inner) closeQuietly(pair.inner);
       pair.ended = true;
       wakeAll(pair);
       const left = (perAddress.get(from) ?? 1) - 1;
@@ -157,8 +177,8 @@ export function guardConnections(
 
   return {
     addr: listener.addr,
-    outgoing(from) {
-      const pair = forwarded.get(addressOf(from));
+    outgoing(id) {
+      const pair = id === null ? undefined : forwarded.get(id);
       if (!pair) return undefined;
       return {
         get sent() {
@@ -191,11 +211,6 @@ export function guardConnections(
       conns.clear();
     },
   };
-}
-
-/** `host:port`: the same port on another address (127.0.0.2) is another connection. */
-function addressOf(addr: Deno.NetAddr): string {
-  return `${addr.hostname}:${addr.port}`;
 }
 
 /**
@@ -238,6 +253,8 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 
 /** A client connection, its backend one once forwarded, and when it last counted as active. */
 interface Pair {
+  /** The name its requests carry to the backend. */
+  id: string;
   client: Deno.Conn;
   inner?: Deno.Conn;
   /** When bytes last moved (see CLIENT_ACTIVITY_BYTES), in ms since the epoch. */
@@ -262,20 +279,23 @@ const CLIENT_ACTIVITY_BYTES = 1024;
 
 /**
  * Copies `from` to `to` until the end of `from`, telling `moved` of each read and `written` of
- * each write.
+ * each write; with `frame`, what is written is what it makes of each read.
  */
 async function copy(
   from: Deno.Conn,
   to: Deno.Conn,
   moved: (n: number) => void,
   written?: (n: number) => void,
+  frame?: (chunk: Uint8Array) => Uint8Array[],
 ): Promise<void> {
   const buffer = new Uint8Array(COPY_BYTES);
   while (true) {
     const n = await from.read(buffer);
     if (n === null) return;
     moved(n);
-    await writeAll(to, buffer.subarray(0, n));
+    if (frame) {
+      for (const part of frame(buffer.subarray(0, n))) await writeAll(to, part);
+    } else await writeAll(to, buffer.subarray(0, n));
     written?.(n);
   }
 }

@@ -21,6 +21,7 @@ import type { SandboxSession } from "./session.ts";
 import { isModern } from "./_era.ts";
 import { type ConnectionLimits, guardConnections } from "./_conn_guard.ts";
 import { jsonExcess } from "./_json.ts";
+import { CONNECTION_HEADER } from "./_request_framer.ts";
 import { UnsentAnswers } from "./_unsent.ts";
 
 /** Options for {@linkcode serveHttp}. */
@@ -338,39 +339,50 @@ export function serveHttp(
   // Deno.serve listens on a port of 127.0.0.1 of its own, behind the guard (_conn_guard.ts) on the
   // public one. Should its accept loop die all the same (out of descriptors), it starts again.
   const abort = new AbortController();
-  const serveBackend = (): Deno.HttpServer<Deno.NetAddr> => {
-    const started = Deno.serve(
-      {
-        hostname: "127.0.0.1",
-        port: 0,
-        signal: abort.signal,
-        onListen: () => {},
-      },
-      (request, info) => {
-        // Only the guard's own connections. Any local process can reach this port: one that came
-        // from the port of another client's forwarded connection (on 127.0.0.2) had its answers
-        // counted against that connection, which was cut, with its client's call, once the
-        // answers' budget ran out.
-        const outgoing = guard.outgoing(info.remoteAddr);
-        if (!outgoing) {
-          return new Response(null, { status: 403, headers: { connection: "close" } });
-        }
-        return handler(request).then((response) => unsent.meter(response, outgoing));
-      },
+  // Deno.serve listens on a unix socket in a directory of the server's own (0700), which only the
+  // guard connects to: on a port of 127.0.0.1, any local process held connections there that the
+  // guard never saw (20 000, and no client could connect), or passed for another client's. Where
+  // Deno may not write the temporary directory (`deno task start:daytona`: --allow-net and
+  // --allow-env only), it listens on 127.0.0.1 still: the guard's mark keeps a request from passing
+  // for another client's there too, but not the connections that send nothing.
+  const socketDir = privateDirectory();
+  if (!socketDir) {
+    log.info(
+      "the HTTP server's inner listener is on 127.0.0.1, where other local users can reach it: allow Deno to read and write the temporary directory (--allow-read=/tmp --allow-write=/tmp) to put it on a unix socket only this user can reach",
     );
-    started.finished.catch((error) => {
+  }
+  let started = 0;
+  const serveBackend = (): Deno.HttpServer<Deno.Addr> => {
+    const handle = (request: Request) => {
+      // Each request the guard forwards says which of its connections it came on.
+      const outgoing = guard.outgoing(request.headers.get(CONNECTION_HEADER));
+      if (!outgoing) {
+        return new Response(null, { status: 403, headers: { connection: "close" } });
+      }
+      return handler(request).then((response) => unsent.meter(response, outgoing));
+    };
+    const options = { signal: abort.signal, onListen: () => {} };
+    const backend: Deno.HttpServer<Deno.Addr> = socketDir
+      ? Deno.serve({ ...options, path: `${socketDir}/serve-${started++}.sock` }, handle)
+      : Deno.serve({ ...options, hostname: "127.0.0.1", port: 0 }, handle);
+    backend.finished.catch((error) => {
       if (abort.signal.aborted) return;
       log.error(
         `the HTTP server stopped accepting (${error?.message ?? error}); starting it again`,
       );
       server = serveBackend();
     });
-    return started;
+    return backend;
   };
   let server = serveBackend();
   const guard = guardConnections(
     { hostname, port: options.port ?? 8765 },
-    () => server.addr.port,
+    () => {
+      const addr = server.addr;
+      return addr.transport === "unix"
+        ? { transport: "unix", path: addr.path }
+        : { hostname: "127.0.0.1", port: (addr as Deno.NetAddr).port };
+    },
     options.connections,
   );
   const { port } = guard.addr;
@@ -415,6 +427,7 @@ export function serveHttp(
       guard.close();
       abort.abort();
       await server.finished.catch(() => {});
+      if (socketDir) await Deno.remove(socketDir, { recursive: true }).catch(() => {});
     })();
   return {
     url: endpoint,
@@ -543,6 +556,22 @@ async function readBody(
       true,
     )
     : rpcError(400, -32600, "Bad request: the body ended before its Content-Length", true);
+}
+
+/**
+ * A new directory only this user may enter, in the temporary directory, for a socket; undefined
+ * where Deno may not make one there, or listen in it (which takes reading it too).
+ */
+function privateDirectory(): string | undefined {
+  let dir: string;
+  try {
+    dir = Deno.makeTempDirSync({ prefix: "mcp-http-" }); // 0700
+  } catch {
+    return undefined;
+  }
+  if (Deno.permissions.querySync({ name: "read", path: dir }).state === "granted") return dir;
+  Deno.removeSync(dir);
+  return undefined;
 }
 
 function isInitialize(body: unknown): boolean {

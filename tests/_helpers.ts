@@ -376,12 +376,13 @@ export async function modernRpc(
 
 /**
  * The server as `deno task start:http` runs it, from the sources (`src/cli.ts --http`), on a free
- * port, with `args`; `fileLimit` runs it under `ulimit -n`. `until` waits for what it says.
+ * port, with `args`; `fileLimit` runs it under `ulimit -n`, and `permissions` replaces the task's
+ * permission flags. `until` waits for what it says.
  */
 export async function startHttpServer(
   args: string[],
   env: Record<string, string> = {},
-  { fileLimit }: { fileLimit?: number } = {},
+  { fileLimit, permissions }: { fileLimit?: number; permissions?: string[] } = {},
 ) {
   const limited = fileLimit === undefined
     ? []
@@ -392,12 +393,14 @@ export async function startHttpServer(
       ...prefix,
       "run",
       LOCK_FLAG,
-      "--allow-run=bwrap,setpriv",
-      "--allow-read=/tmp",
-      "--allow-write=/tmp",
-      "--allow-sys=uid",
-      "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
-      "--allow-net",
+      ...permissions ?? [
+        "--allow-run=bwrap,setpriv",
+        "--allow-read=/tmp",
+        "--allow-write=/tmp",
+        "--allow-sys=uid",
+        "--allow-env=MCP_*,DAYTONA_*,GIT_TOKEN,GITHUB_TOKEN",
+        "--allow-net",
+      ],
       "src/cli.ts",
       "--http",
       "--port",

@@ -1230,67 +1230,119 @@ Deno.test("a call the client cancels ends its stream without an answer", opts, a
   assertEquals((after.structuredContent as { stdout: string }).stdout, "ok\n");
 });
 
-/** Python: from `argv[3]`:`argv[2]`, POSTs an initialize to 127.0.0.1:`argv[1]`; its status line. */
-const FROM_ADDRESS = `
+/**
+ * Python: POSTs an initialize with `argv[3]` as the guard's mark to `argv[1]`, a unix socket's
+ * path or `127.0.0.1:PORT`; prints the status line, or the error's name.
+ */
+const TO_SOCKET = `
 import json, socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10, source_address=(sys.argv[3], int(sys.argv[2])))
-body = json.dumps(json.loads(sys.argv[4])).encode()
+host, _, port = sys.argv[1].partition(":")
+s = socket.socket(socket.AF_INET if port else socket.AF_UNIX)
+s.settimeout(10)
+try:
+    s.connect((host, int(port)) if port else host)
+except OSError as e:
+    print(type(e).__name__)
+    sys.exit(0)
+body = json.dumps(json.loads(sys.argv[2])).encode()
 s.sendall(b"POST /mcp HTTP/1.1\\r\\nHost: localhost\\r\\nContent-Type: application/json\\r\\n"
+          b"x-mcp-guard-connection: " + sys.argv[3].encode() + b"\\r\\n"
           b"Accept: application/json, text/event-stream\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
 print(s.recv(4096).split(b"\\r\\n")[0].decode())
 `;
 
 Deno.test(
-  "the port behind the guard answers only the guard's own connections",
+  "Deno.serve behind the guard is reachable only through it",
   async () => {
-    // Deno.serve listens on a port of 127.0.0.1 of its own, behind the guard, and any local
-    // process can reach it. One that came from 127.0.0.2, from the port of another client's
-    // forwarded connection, was taken for that connection: its answers were counted against it,
-    // and once the answers' budget ran out that connection was cut, with its client's call.
+    // It listened on a port of 127.0.0.1 that any local process could reach: connections there
+    // that sent nothing, which the guard never saw, used up the server's 20 000 descriptors (no
+    // client could connect), and one from 127.0.0.2 with the port of another client's forwarded
+    // connection passed for it, its answers counted against that connection until it was cut.
     await using server = await startHttpServer([]);
     const port = Number(new URL(server.url).port);
     const ss = async (...args: string[]) =>
       new TextDecoder().decode(
-        (await new Deno.Command("ss", { args: ["-Htn", ...args], stdout: "piped" }).output())
+        (await new Deno.Command("ss", { args: ["-H", ...args], stdout: "piped" }).output())
           .stdout,
       );
-    const backend = [...(await ss("-lp")).matchAll(/127\.0\.0\.1:(\d+)\s.*pid=(\d+),/g)]
-      .filter(([, listening, pid]) => Number(pid) === server.pid && Number(listening) !== port)
-      .map(([, listening]) => Number(listening));
-    assertEquals(backend.length, 1, "one port behind the guard");
-    // A client's connection, held open after its first answer.
+    const tcp = [...(await ss("-ltnp")).matchAll(/:(\d+)\s.*pid=(\d+),/g)]
+      .filter(([, , pid]) => Number(pid) === server.pid).map(([, listening]) => Number(listening));
+    assertEquals(tcp, [port], "no TCP port but the public one");
+    // A unix socket in a directory of the server's own instead.
+    const sockets = [...(await ss("-lxp")).matchAll(/(\/\S+\.sock)\s.*pid=(\d+),/g)]
+      .filter(([, , pid]) => Number(pid) === server.pid).map(([, path]) => path);
+    assertEquals(sockets.length, 1, await ss("-lxp"));
+    const socket = sockets[0];
+    const dir = await Deno.stat(socket.slice(0, socket.lastIndexOf("/")));
+    assertEquals(dir.mode! & 0o777, 0o700);
+    const post = async (asUser: string[], mark: string) => {
+      const out = await new Deno.Command(asUser.length ? asUser[0] : "/usr/bin/python3", {
+        args: [
+          ...asUser.slice(1),
+          ...(asUser.length ? ["/usr/bin/python3"] : []),
+          "-c",
+          TO_SOCKET,
+          socket,
+          JSON.stringify(initializeRequest()),
+          mark,
+        ],
+        stdout: "piped",
+      }).output();
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    if (Deno.uid() === 0) {
+      // Another user of the machine cannot connect.
+      const nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"];
+      assertEquals(await post(nobody, "x"), "PermissionError");
+    }
+    // The server's own user gets nothing without a connection the guard forwards.
     const client = await Deno.connect({ hostname: "127.0.0.1", port });
     try {
+      // Through the guard, a client's own mark is replaced by the guard's.
       const body = JSON.stringify(initializeRequest());
       await client.write(new TextEncoder().encode(
-        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nx-mcp-guard-connection: forged\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       ));
       const buffer = new Uint8Array(4096);
       const n = await client.read(buffer);
       assertMatch(new TextDecoder().decode(buffer.subarray(0, n ?? 0)), /^HTTP\/1\.1 200/);
-      // The guard's connection for it, as `ss` shows it to every local user.
-      const forwarded = [...(await ss("state", "established")).matchAll(
-        new RegExp(`127\\.0\\.0\\.1:(\\d+)\\s+127\\.0\\.0\\.1:${backend[0]}\\b`, "g"),
-      )].map(([, from]) => from);
-      assertEquals(forwarded.length, 1, "one forwarded connection");
-      const from = async (address: string, sourcePort: string) => {
-        const out = await new Deno.Command("python3", {
-          args: [
-            "-c",
-            FROM_ADDRESS,
-            String(backend[0]),
-            sourcePort,
-            address,
-            JSON.stringify(initializeRequest()),
-          ],
-          stdout: "piped",
-        }).output();
-        return new TextDecoder().decode(out.stdout).trim();
-      };
-      assertEquals(await from("127.0.0.2", forwarded[0]), "HTTP/1.1 403 Forbidden");
-      assertEquals(await from("127.0.0.1", "0"), "HTTP/1.1 403 Forbidden");
+      assertEquals(await post([], "forged"), "HTTP/1.1 403 Forbidden");
     } finally {
       client.close();
     }
+  },
+);
+
+Deno.test(
+  "without the temporary directory, the listener behind the guard answers only what the guard marked",
+  async () => {
+    // `deno task start:daytona --http` may not write /tmp: Deno.serve listens on 127.0.0.1 there,
+    // where a local process must not pass for a client the guard forwards.
+    await using fake = await startFakeDaytona();
+    await using server = await startHttpServer(["--provider", "daytona", "--log-level", "info"], {
+      MCP_DAYTONA_API_KEY: fake.apiKey,
+      MCP_DAYTONA_SERVER_URL: fake.apiUrl,
+      MCP_DAYTONA_TARGET: "us",
+    }, { permissions: ["--allow-net", "--allow-env"] });
+    assertMatch(server.said, /inner listener is on 127\.0\.0\.1/);
+    const port = Number(new URL(server.url).port);
+    const listening = new TextDecoder().decode(
+      (await new Deno.Command("ss", { args: ["-Hltnp"], stdout: "piped" }).output()).stdout,
+    );
+    const inner = [...listening.matchAll(/127\.0\.0\.1:(\d+)\s.*pid=(\d+),/g)]
+      .filter(([, at, pid]) => Number(pid) === server.pid && Number(at) !== port)
+      .map(([, at]) => at);
+    assertEquals(inner.length, 1, listening);
+    const out = await new Deno.Command("/usr/bin/python3", {
+      args: [
+        "-c",
+        TO_SOCKET,
+        `127.0.0.1:${inner[0]}`,
+        JSON.stringify(initializeRequest()),
+        "forged",
+      ],
+      stdout: "piped",
+    }).output();
+    assertEquals(new TextDecoder().decode(out.stdout).trim(), "HTTP/1.1 403 Forbidden");
   },
 );
