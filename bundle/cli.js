@@ -2283,7 +2283,8 @@ ${usage()}`);
       try {
         http = serveHttp({
           ...config.http,
-          log
+          log,
+          onSessionEnd: /* @__PURE__ */ __name((id) => tasks.sessionEnded(id), "onSessionEnd")
         }, () => makeServer(newSession()), {
           session: /* @__PURE__ */ __name((tenant) => newSession(tenant).session, "session"),
           load: /* @__PURE__ */ __name(async () => {

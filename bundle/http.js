@@ -1592,6 +1592,7 @@ function serveHttp(options, makeSession, modern) {
     const entry = sessions.get(id);
     if (!entry) return;
     sessions.delete(id);
+    options.onSessionEnd?.(id);
     log.info(`http session ${id.slice(0, 8)} ended (${why})`);
     await entry.transport.close().catch(() => {
     });

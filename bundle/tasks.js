@@ -47,7 +47,7 @@ var TaskRegistry = class {
     if (held >= this.maxTasksPerOwner) {
       return Promise.reject(new RangeError(`Cannot start a task: this session has ${this.maxTasksPerOwner} tasks running, the most one may; wait for one to end or cancel one`));
     }
-    while (this.#tasks.size >= this.maxTasks && this.#evictOwn(sessionId)) {
+    while (this.#tasks.size >= this.maxTasks && (this.#evictOwn(sessionId) || this.#evictOrphan())) {
     }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(new RangeError(`Cannot start a task: the server keeps ${this.maxTasks} tasks, running or with results kept for ${this.keepMs / 6e4} minutes; wait for one to end, or call without a task`));
@@ -188,6 +188,25 @@ var TaskRegistry = class {
       return true;
     }
     return false;
+  }
+  /** Forgets the oldest ended task of a session that has ended; false when there is none. */
+  #evictOrphan() {
+    for (const [id, entry] of this.#tasks) {
+      if (!entry.orphaned || entry.endedAt === void 0) continue;
+      this.#delete(id);
+      return true;
+    }
+    return false;
+  }
+  /**
+   * Marks the 2025-era tasks of `sessionId`, whose session has ended, as ones whose kept results
+   * may make room for other sessions' tasks. Their results are still found by id until then (a
+   * client that reconnects asks with a new session).
+   */
+  sessionEnded(sessionId) {
+    for (const entry of this.#tasks.values()) {
+      if (!entry.owned && entry.session === sessionId) entry.orphaned = true;
+    }
   }
   /** Forgets a task and what its result held. */
   #delete(taskId) {

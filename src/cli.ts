@@ -334,22 +334,30 @@ export async function main(args: string[]): Promise<number> {
       const { serveHttp } = await import("./http.ts");
       let http: HttpServer;
       try {
-        http = serveHttp({ ...config.http, log }, () => makeServer(newSession()), {
-          session: (tenant) => newSession(tenant).session,
-          load: async () => {
-            const { createModernHttp, createModernServer } = await import("./modern.ts");
-            // Called once per bearer token, as its session is. Its tasks are the token's: when
-            // its sandboxes idle out, a random owner made their results unreachable, though
-            // promised for an hour.
-            return (session, tenant) => {
-              const owner = `token:${tenant}`;
-              return createModernHttp(
-                () => createModernServer(modernOptions(session, "new", owner)),
-                (error) => log.debug(`2026-07-28 request: ${error.message}`),
-              );
-            };
+        http = serveHttp(
+          {
+            ...config.http,
+            log,
+            onSessionEnd: (id) => tasks.sessionEnded(id),
           },
-        });
+          () => makeServer(newSession()),
+          {
+            session: (tenant) => newSession(tenant).session,
+            load: async () => {
+              const { createModernHttp, createModernServer } = await import("./modern.ts");
+              // Called once per bearer token, as its session is. Its tasks are the token's: when
+              // its sandboxes idle out, a random owner made their results unreachable, though
+              // promised for an hour.
+              return (session, tenant) => {
+                const owner = `token:${tenant}`;
+                return createModernHttp(
+                  () => createModernServer(modernOptions(session, "new", owner)),
+                  (error) => log.debug(`2026-07-28 request: ${error.message}`),
+                );
+              };
+            },
+          },
+        );
       } catch (error) {
         log.error((error as Error).message);
         return 1;

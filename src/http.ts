@@ -66,6 +66,8 @@ export interface HttpOptions {
    * holds memory until it ends or idles out. @default 1024
    */
   maxSessions?: number;
+  /** Told the id of each 2025-era session that ends (its tasks' results may then make room). */
+  onSessionEnd?: (id: string) => void;
   /** Where diagnostics go. */
   log: Logger;
 }
@@ -250,6 +252,7 @@ export function serveHttp(
     const entry = sessions.get(id);
     if (!entry) return;
     sessions.delete(id);
+    options.onSessionEnd?.(id);
     log.info(`http session ${id.slice(0, 8)} ended (${why})`);
     await entry.transport.close().catch(() => {});
     await entry.session.close();

@@ -46,6 +46,8 @@ interface Entry {
   ended?: PromiseWithResolvers<void>;
   /** Calls waiting for it to end. */
   waiting: number;
+  /** Its 2025-era session has ended: its result may make room for another session's task. */
+  orphaned?: boolean;
 }
 
 /** How many `tasks/result` calls may wait for one task at once. */
@@ -131,9 +133,13 @@ export class TaskRegistry {
         ),
       );
     }
-    // Then the registry's, from its own ended tasks alone: others' results are promised for their
-    // hour (spread over 260 sessions of one task each, a client pushed out another's at will).
-    while (this.#tasks.size >= this.maxTasks && this.#evictOwn(sessionId)) { /* made room */ }
+    // Then the registry's, from its own ended tasks, then those of sessions that have ended:
+    // others' results are promised for their hour (spread over 260 sessions of one task each, a
+    // client pushed out another's at will), but a session that has ended asks for its own no more
+    // (256 tasks of four sessions, deleted in 4 s, locked every client out of tasks for an hour).
+    while (
+      this.#tasks.size >= this.maxTasks && (this.#evictOwn(sessionId) || this.#evictOrphan())
+    ) { /* made room */ }
     if (this.#tasks.size >= this.maxTasks) {
       return Promise.reject(
         new RangeError(
@@ -288,6 +294,27 @@ export class TaskRegistry {
       return true;
     }
     return false;
+  }
+
+  /** Forgets the oldest ended task of a session that has ended; false when there is none. */
+  #evictOrphan(): boolean {
+    for (const [id, entry] of this.#tasks) {
+      if (!entry.orphaned || entry.endedAt === undefined) continue;
+      this.#delete(id);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Marks the 2025-era tasks of `sessionId`, whose session has ended, as ones whose kept results
+   * may make room for other sessions' tasks. Their results are still found by id until then (a
+   * client that reconnects asks with a new session).
+   */
+  sessionEnded(sessionId: string): void {
+    for (const entry of this.#tasks.values()) {
+      if (!entry.owned && entry.session === sessionId) entry.orphaned = true;
+    }
   }
 
   /** Forgets a task and what its result held. */

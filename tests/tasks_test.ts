@@ -27,7 +27,8 @@ const LIMITS = { maxOutputBytes: 100_000, defaultTimeout: 300, maxImageBytes: 40
 
 function serve(tasks = new TaskRegistry({ pollIntervalMs: 500 })) {
   const provider = new LocalProvider({ log });
-  const http = serveHttp({ port: 0, log }, () => {
+  // As the server does: a 2025-era session that ends lets its tasks' results make room.
+  const http = serveHttp({ port: 0, log, onSessionEnd: (id) => tasks.sessionEnded(id) }, () => {
     const session = new SandboxSession(provider, log);
     return {
       session,
@@ -238,5 +239,38 @@ Deno.test(
     );
     assertEquals(result.structuredContent?.result, "42");
     await second.close();
+  },
+);
+
+Deno.test(
+  "the results of sessions that ended make room for another session's tasks",
+  opts,
+  async () => {
+    // Room was made only from a session's own ended tasks: 256 tasks of four sessions, which
+    // then ended, locked every other client out of tasks for the hour their results were kept.
+    await using served = serve(new TaskRegistry({ maxTasks: 4, maxTasksPerOwner: 2 }));
+    const ended: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const client = await served.client();
+      for (let j = 0; j < 2; j++) {
+        const { task } = await startTask(client, "shell_exec", { command: "true" });
+        await waitFor(client, task.taskId, ["completed", "failed"]);
+        ended.push(task.taskId);
+      }
+      await (client.transport as StreamableHTTPClientTransport).terminateSession();
+      await client.close();
+    }
+    const other = await served.client();
+    const { task } = await startTask(other, "shell_exec", { command: "echo mine" });
+    assertEquals((await waitFor(other, task.taskId, ["completed", "failed"])).status, "completed");
+    // The oldest of the ended sessions' results made room; the others are still found by id.
+    const kept = await Promise.all(
+      ended.map((taskId) =>
+        other.request({ method: "tasks/get", params: { taskId } }, GetTaskResultSchema)
+          .then(() => true, () => false)
+      ),
+    );
+    assertEquals(kept, [false, true, true, true]);
+    await other.close();
   },
 );
