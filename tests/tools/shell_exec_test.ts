@@ -71,7 +71,9 @@ Deno.test("shellExec() returns while a backgrounded server keeps serving", opts,
       timeout: 60,
     }),
   );
-  assertEquals(start.stdout, "launched\n");
+  // What the server prints within the moment the call waits for output after the shell's exit
+  // may come along (its banner, on a fast machine); the call does not wait for more.
+  assert(start.stdout.startsWith("launched\n"), start.stdout);
   assertEquals(start.timed_out, false, "the call returned without waiting for the server");
   const fetch = structured<ShellExecOutput>(
     await mcp.call("shell_exec", {
