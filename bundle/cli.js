@@ -21,8 +21,7 @@ import {
 } from "./shared-cli-modern-server.js";
 import "./shared-cli-init-modern-server.js";
 import {
-  SandboxError,
-  concatBytes
+  SandboxError
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   SHARED_ROOT,
@@ -31,6 +30,9 @@ import {
 import {
   checkWorkspaceName
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
+import {
+  concatBytes
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

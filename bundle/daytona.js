@@ -18,14 +18,16 @@ import {
 } from "./shared-daytona-modern-server.js";
 import {
   SandboxError,
-  SandboxFileError,
-  concatBytes,
-  formatBytes
+  SandboxFileError
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   WORKSPACE_NAME,
   checkWorkspaceName
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
+import {
+  concatBytes,
+  formatBytes
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

@@ -10,6 +10,7 @@ import "./shared-cli-daytona-doctor-modern.js";
 import "./shared-cli-daytona-doctor-modern-server.js";
 import "./shared-cli-doctor-init-modern-server.js";
 import "./shared-cli-daytona-doctor-init-modern-server.js";
+import "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

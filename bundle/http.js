@@ -16,6 +16,9 @@ import {
 } from "./shared-http-server.js";
 import "./shared-http-modern-server.js";
 import {
+  concatBytes
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
+import {
   __commonJS,
   __name,
   __toESM
@@ -1017,8 +1020,12 @@ var RequestFramer = class {
   }
   #tag;
   #state = "head";
-  /** The head or line being gathered. */
-  #pending = [];
+  /**
+   * The head or line being gathered, in a buffer that grows as it fills (kept as an array of
+   * numbers, 65 KB of a head that never ended took 620 KB).
+   */
+  #pending = new Uint8Array(256);
+  #filled = 0;
   /** Bytes of the body or chunk still to pass. */
   #remaining = 0;
   /** A framer for the connection `id` (letters, digits and `-` only). */
@@ -1044,24 +1051,28 @@ var RequestFramer = class {
         continue;
       }
       const byte = chunk[at++];
-      this.#pending.push(byte);
       const limit = this.#state === "head" ? MAX_HEAD : MAX_LINE;
-      if (this.#pending.length > limit) {
-        throw new RangeError("a request's head or line is too long");
+      if (this.#filled >= limit) throw new RangeError("a request's head or line is too long");
+      if (this.#filled === this.#pending.length) {
+        const grown = new Uint8Array(Math.min(this.#pending.length * 2, MAX_HEAD));
+        grown.set(this.#pending);
+        this.#pending = grown;
       }
+      this.#pending[this.#filled++] = byte;
       if (byte !== LF) continue;
+      const n = this.#filled;
       if (this.#state === "head") {
-        const n = this.#pending.length;
         if (n === 2 && this.#pending[0] === CR) {
-          this.#pending = [];
+          this.#filled = 0;
           continue;
         }
         if (!(n >= 4 && this.#pending[n - 2] === CR && this.#pending[n - 3] === LF)) continue;
-        out.push(this.#head(latin1(this.#pending)));
+        out.push(this.#head(latin1(this.#pending.subarray(0, n))));
       } else {
-        out.push(this.#line(latin1(this.#pending)));
+        out.push(this.#line(latin1(this.#pending.subarray(0, n))));
       }
-      this.#pending = [];
+      this.#filled = 0;
+      if (this.#pending.length > 4096) this.#pending = new Uint8Array(256);
     }
     return out;
   }
@@ -1138,7 +1149,7 @@ ${this.#tag}${kept.map((f) => `${f}\r
 function latin1(bytes) {
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.slice(i, i + 8192));
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
   }
   return text;
 }
@@ -1327,7 +1338,9 @@ async function copy(from, to, moved, written, frame) {
     if (n === null) return;
     moved(n);
     if (frame) {
-      for (const part of frame(buffer.subarray(0, n))) await writeAll(to, part);
+      const parts = frame(buffer.subarray(0, n));
+      const length = parts.reduce((sum, part) => sum + part.length, 0);
+      await writeAll(to, parts.length === 1 ? parts[0] : concatBytes(parts, length));
     } else await writeAll(to, buffer.subarray(0, n));
     written?.(n);
   }
@@ -1717,10 +1730,19 @@ function serveHttp(options, makeSession, modern) {
     backend.finished.catch((error) => {
       if (abort.signal.aborted) return;
       log.error(`the HTTP server stopped accepting (${error?.message ?? error}); starting it again`);
-      server = serveBackend();
+      restart();
     });
     return backend;
   }, "serveBackend");
+  const restart = /* @__PURE__ */ __name(() => {
+    if (abort.signal.aborted) return;
+    try {
+      server = serveBackend();
+    } catch (error) {
+      log.debug(`the HTTP server could not start again yet: ${error.message}`);
+      setTimeout(restart, 100);
+    }
+  }, "restart");
   let server = serveBackend();
   const guard = guardConnections({
     hostname,

@@ -48,6 +48,7 @@ import {
   unknown,
   url
 } from "./shared-http-modern-server.js";
+import "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

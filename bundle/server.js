@@ -76,6 +76,7 @@ import {
   safeParseAsync,
   toJSONSchema
 } from "./shared-http-modern-server.js";
+import "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __commonJS,
   __name,

@@ -4,9 +4,11 @@ import {
 } from "./shared-cli-daytona-doctor-modern.js";
 import {
   SandboxError,
-  SandboxFileError,
-  decodeCaptured
+  SandboxFileError
 } from "./shared-cli-daytona-doctor-modern-server.js";
+import {
+  decodeCaptured
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

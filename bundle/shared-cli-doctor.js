@@ -12,8 +12,7 @@ import {
   createLogger
 } from "./shared-cli-daytona-doctor-init.js";
 import {
-  SandboxError,
-  concatBytes
+  SandboxError
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   SHARED_ROOT,
@@ -25,6 +24,9 @@ import {
   checkWorkspaceName,
   defaultWorkspacesDir
 } from "./shared-cli-daytona-doctor-init-modern-server.js";
+import {
+  concatBytes
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

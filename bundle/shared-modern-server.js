@@ -6,11 +6,7 @@ import {
   credentialsFor
 } from "./shared-cli-init-modern-server.js";
 import {
-  SandboxFileError,
-  completeUtf8End,
-  formatBytes,
-  readAll,
-  utf8Start
+  SandboxFileError
 } from "./shared-cli-daytona-doctor-modern-server.js";
 import {
   locateShared,
@@ -23,6 +19,12 @@ import {
 import {
   external_exports
 } from "./shared-http-modern-server.js";
+import {
+  completeUtf8End,
+  formatBytes,
+  readAll,
+  utf8Start
+} from "./shared-cli-daytona-doctor-http-modern-server.js";
 import {
   __name
 } from "./shared-cli-daytona-doctor-http-init-modern-server-tasks.js";

@@ -41,8 +41,12 @@ type State = "head" | "body" | "size" | "data" | "data-end" | "trailer";
 export class RequestFramer {
   #tag: string;
   #state: State = "head";
-  /** The head or line being gathered. */
-  #pending: number[] = [];
+  /**
+   * The head or line being gathered, in a buffer that grows as it fills (kept as an array of
+   * numbers, 65 KB of a head that never ended took 620 KB).
+   */
+  #pending = new Uint8Array(256);
+  #filled = 0;
   /** Bytes of the body or chunk still to pass. */
   #remaining = 0;
 
@@ -70,25 +74,29 @@ export class RequestFramer {
       }
       // A head, or a line of the chunked framing: gathered to its end.
       const byte = chunk[at++];
-      this.#pending.push(byte);
       const limit = this.#state === "head" ? MAX_HEAD : MAX_LINE;
-      if (this.#pending.length > limit) {
-        throw new RangeError("a request's head or line is too long");
+      if (this.#filled >= limit) throw new RangeError("a request's head or line is too long");
+      if (this.#filled === this.#pending.length) {
+        const grown = new Uint8Array(Math.min(this.#pending.length * 2, MAX_HEAD));
+        grown.set(this.#pending);
+        this.#pending = grown;
       }
+      this.#pending[this.#filled++] = byte;
       if (byte !== LF) continue;
+      const n = this.#filled;
       if (this.#state === "head") {
-        const n = this.#pending.length;
         // The head ends at its first empty line; an empty line before the request line is skipped.
         if (n === 2 && this.#pending[0] === CR) {
-          this.#pending = [];
+          this.#filled = 0;
           continue;
         }
         if (!(n >= 4 && this.#pending[n - 2] === CR && this.#pending[n - 3] === LF)) continue;
-        out.push(this.#head(latin1(this.#pending)));
+        out.push(this.#head(latin1(this.#pending.subarray(0, n))));
       } else {
-        out.push(this.#line(latin1(this.#pending)));
+        out.push(this.#line(latin1(this.#pending.subarray(0, n))));
       }
-      this.#pending = [];
+      this.#filled = 0;
+      if (this.#pending.length > 4096) this.#pending = new Uint8Array(256); // a large head's room
     }
     return out;
   }
@@ -160,10 +168,10 @@ export class RequestFramer {
   }
 }
 
-function latin1(bytes: number[]): string {
+function latin1(bytes: Uint8Array): string {
   let text = "";
   for (let i = 0; i < bytes.length; i += 8192) {
-    text += String.fromCharCode(...bytes.slice(i, i + 8192));
+    text += String.fromCharCode(...bytes.subarray(i, i + 8192));
   }
   return text;
 }

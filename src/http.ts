@@ -373,9 +373,19 @@ export function serveHttp(
       log.error(
         `the HTTP server stopped accepting (${error?.message ?? error}); starting it again`,
       );
-      server = serveBackend();
+      restart();
     });
     return backend;
+  };
+  // Out of descriptors, starting again can fail too (it ended the process): tried until it works.
+  const restart = () => {
+    if (abort.signal.aborted) return;
+    try {
+      server = serveBackend();
+    } catch (error) {
+      log.debug(`the HTTP server could not start again yet: ${(error as Error).message}`);
+      setTimeout(restart, 100);
+    }
   };
   let server = serveBackend();
   const guard = guardConnections(
