@@ -852,12 +852,11 @@ var Toolbox = class {
       truncated: items.length > limit
     };
   }
-  /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
   /**
-  * Clones with the daemon's git service (go-git in the sandbox's container). Not retried: a clone
-  * half made is not undone. Here rather than through the SDK, whose axios follows a redirect
-  * within the origin with the API key and the body, the token in it.
-  */
+   * Clones with the daemon's git service (go-git in the sandbox's container). Not retried: a clone
+   * half made is not undone. Here rather than through the SDK, whose axios follows a redirect
+   * within the origin with the API key and the body, the token in it.
+   */
   async gitClone(clone, signal) {
     const git = {
       url: clone.url,
@@ -886,6 +885,7 @@ var Toolbox = class {
     });
     await unread(response);
   }
+  /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
   async upload(files, signal) {
     const response = await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();

@@ -1896,7 +1896,8 @@ def _checked(reply, req):
     left_out = 0
     # Base64 of the largest image the server keeps: a larger one is not sent on (7 MB images, or
     # types of 7 MB, in a reply the cell wrote took the server 250 to 530 MiB a call).
-    most = 4 * -(-int(req.get("max_image_bytes", 400_000)) // 3)
+    max_bytes = int(req.get("max_image_bytes", 400_000))
+    most = 4 * -(-max_bytes // 3)
     raw = reply.get("images")
     for image in raw[:int(req.get("max_images", 8)) + 1] if isinstance(raw, list) else ():
         if not isinstance(image, dict):
@@ -1907,14 +1908,14 @@ def _checked(reply, req):
             if (len(kept["data"]) > most or not IMAGE_TYPE.match(kept["mime_type"]) or
                     not BASE64.match(kept["data"]) or
                     not all(0 <= kept[k] <= IMAGE_SIDE for k in ("width", "height")) or
-                    not 0 <= kept["bytes"] <= 3 * most // 4):
+                    not 0 <= kept["bytes"] <= max_bytes):
                 left_out += 1
             else:
                 images.append(kept)
     raw = reply.get("notes")
     notes = [n[:MAX_NOTE] for n in raw[:MAX_NOTES] if isinstance(n, str)] if isinstance(raw, list) else []
     if left_out:
-        notes = notes[:MAX_NOTES - 1] + ["%d image(s) the interpreter sent were left out: over %d bytes, or not a base64 image" % (left_out, int(req.get("max_image_bytes", 400_000)))]
+        notes = notes[:MAX_NOTES - 1] + ["%d image(s) the interpreter sent were left out: over %d bytes, or not a base64 image" % (left_out, max_bytes)]
     return value, error, images, notes
 
 

@@ -3400,14 +3400,7 @@ var LocalSandbox = class {
     this.#budget = budget;
     this.labels = labels;
     this.id = id;
-    const unbudgeted = [
-      budget.cgroup || !info.isolated ? void 0 : `memory, processes and CPU (${budget.unenforced ?? "no control group was made"})`,
-      budget.disk || !info.isolated || budget.diskUnenforced === void 0 ? void 0 : `disk (${budget.diskUnenforced})`
-    ].filter((why) => why !== void 0);
-    this.info = unbudgeted.length > 0 ? {
-      ...info,
-      unbudgeted: unbudgeted.join("; ")
-    } : info;
+    this.info = info;
     this.#root = root;
     this.#agent = agent;
     this.#ops = new AgentOps(agent);
@@ -3424,6 +3417,15 @@ var LocalSandbox = class {
       ...git
     });
     this.#features = git.features ?? CURRENT_BWRAP;
+    const { budget: whole, disk } = this.protections;
+    const unbudgeted = info.isolated ? [
+      whole && `memory, processes and CPU (${whole})`,
+      disk && `disk (${disk})`
+    ].filter(Boolean) : [];
+    if (unbudgeted.length > 0) this.info = {
+      ...info,
+      unbudgeted: unbudgeted.join("; ")
+    };
   }
   /**
    * The protections of this sandbox beyond its namespaces and mounts, each mapped to `null` when

@@ -182,17 +182,16 @@ var TaskRegistry = class {
   }
   /** Forgets the oldest ended task of `session` (but `spare`); false when it has none. */
   #evictOwn(session, spare) {
-    for (const [id, entry] of this.#tasks) {
-      if (entry.session !== session || entry.endedAt === void 0 || entry === spare) continue;
-      this.#delete(id);
-      return true;
-    }
-    return false;
+    return this.#evictFirst((entry) => entry.session === session && entry !== spare);
   }
   /** Forgets the oldest ended task of a session that has ended; false when there is none. */
   #evictOrphan() {
+    return this.#evictFirst((entry) => entry.orphaned === true);
+  }
+  /** Forgets the oldest ended task `which` takes; false when there is none. */
+  #evictFirst(which) {
     for (const [id, entry] of this.#tasks) {
-      if (!entry.orphaned || entry.endedAt === void 0) continue;
+      if (entry.endedAt === void 0 || !which(entry)) continue;
       this.#delete(id);
       return true;
     }

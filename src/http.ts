@@ -339,15 +339,14 @@ export function serveHttp(
     return await entry.transport.handleRequest(request, { parsedBody });
   };
 
-  // Deno.serve listens on a port of 127.0.0.1 of its own, behind the guard (_conn_guard.ts) on the
-  // public one. Should its accept loop die all the same (out of descriptors), it starts again.
   const abort = new AbortController();
-  // Deno.serve listens on a unix socket in a directory of the server's own (0700), which only the
+  // Deno.serve listens behind the guard (_conn_guard.ts) on the public port, on a unix socket in a directory of the server's own (0700), which only the
   // guard connects to: on a port of 127.0.0.1, any local process held connections there that the
   // guard never saw (20 000, and no client could connect), or passed for another client's. Where
   // Deno may not write the temporary directory (`deno task start:daytona`: --allow-net and
   // --allow-env only), it listens on 127.0.0.1 still: the guard's mark keeps a request from passing
-  // for another client's there too, but not the connections that send nothing.
+  // for another client's there too, but not the connections that send nothing. Should its accept
+  // loop die all the same (out of descriptors), it starts again.
   const socketDir = privateDirectory();
   if (!socketDir) {
     log.info(

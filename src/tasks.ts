@@ -288,18 +288,18 @@ export class TaskRegistry {
 
   /** Forgets the oldest ended task of `session` (but `spare`); false when it has none. */
   #evictOwn(session: string | undefined, spare?: Entry): boolean {
-    for (const [id, entry] of this.#tasks) {
-      if (entry.session !== session || entry.endedAt === undefined || entry === spare) continue;
-      this.#delete(id);
-      return true;
-    }
-    return false;
+    return this.#evictFirst((entry) => entry.session === session && entry !== spare);
   }
 
   /** Forgets the oldest ended task of a session that has ended; false when there is none. */
   #evictOrphan(): boolean {
+    return this.#evictFirst((entry) => entry.orphaned === true);
+  }
+
+  /** Forgets the oldest ended task `which` takes; false when there is none. */
+  #evictFirst(which: (entry: Entry) => boolean): boolean {
     for (const [id, entry] of this.#tasks) {
-      if (!entry.orphaned || entry.endedAt === undefined) continue;
+      if (entry.endedAt === undefined || !which(entry)) continue;
       this.#delete(id);
       return true;
     }

@@ -179,7 +179,6 @@ export class Toolbox {
     };
   }
 
-  /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
   /**
    * Clones with the daemon's git service (go-git in the sandbox's container). Not retried: a clone
    * half made is not undone. Here rather than through the SDK, whose axios follows a redirect
@@ -227,6 +226,7 @@ export class Toolbox {
     await unread(response);
   }
 
+  /** Uploads files with the multipart bulk-upload endpoint; throws unless it answers 2xx. */
   async upload(files: { path: string; data: Uint8Array }[], signal?: AbortSignal): Promise<void> {
     const response = await this.#fetch("files/bulk-upload", "upload files", () => {
       const form = new FormData();

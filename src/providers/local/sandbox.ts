@@ -120,15 +120,7 @@ export class LocalSandbox implements Sandbox {
     this.#budget = budget;
     this.labels = labels;
     this.id = id;
-    const unbudgeted = [
-      budget.cgroup || !info.isolated
-        ? undefined
-        : `memory, processes and CPU (${budget.unenforced ?? "no control group was made"})`,
-      budget.disk || !info.isolated || budget.diskUnenforced === undefined
-        ? undefined
-        : `disk (${budget.diskUnenforced})`,
-    ].filter((why) => why !== undefined);
-    this.info = unbudgeted.length > 0 ? { ...info, unbudgeted: unbudgeted.join("; ") } : info;
+    this.info = info;
     this.#root = root;
     this.#agent = agent;
     this.#ops = new AgentOps(agent);
@@ -145,6 +137,12 @@ export class LocalSandbox implements Sandbox {
       ...git,
     });
     this.#features = git.features ?? CURRENT_BWRAP;
+    // What of its budget is not enforced, as its protections say (unisolated, nothing is).
+    const { budget: whole, disk } = this.protections;
+    const unbudgeted = info.isolated
+      ? [whole && `memory, processes and CPU (${whole})`, disk && `disk (${disk})`].filter(Boolean)
+      : [];
+    if (unbudgeted.length > 0) this.info = { ...info, unbudgeted: unbudgeted.join("; ") };
   }
 
   /**
